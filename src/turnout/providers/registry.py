@@ -1,0 +1,45 @@
+"""Model info -> provider instance. Provider modules are imported only when first used, so
+``import turnout`` stays fast and optional dependencies (llama_cpp, litellm) stay optional."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+from turnout.catalog import ModelInfo
+from turnout.errors import ConfigError
+from turnout.providers.base import Provider
+
+# kind -> "module:Class"
+_PROVIDER_CLASSES = {
+    "openai": "turnout.providers.openai:OpenAIProvider",
+    "anthropic": "turnout.providers.anthropic:AnthropicProvider",
+    "ollama": "turnout.providers.ollama:OllamaProvider",
+    "local": "turnout.providers.llamacpp:LlamaCppProvider",
+    "litellm": "turnout.providers.litellm:LiteLLMProvider",
+    "fake": "turnout.providers.fake:FakeProvider",
+}
+
+_cache: dict[ModelInfo, Provider] = {}
+_lock = threading.Lock()
+
+
+def provider_class(kind: str) -> type[Provider]:
+    target = _PROVIDER_CLASSES.get(kind)
+    if target is None:
+        raise ConfigError(f"unknown provider {kind!r}; known: {', '.join(sorted(_PROVIDER_CLASSES))}")
+    module_name, _, cls_name = target.partition(":")
+    cls: type[Provider] = getattr(importlib.import_module(module_name), cls_name)
+    return cls
+
+
+def provider_for(info: ModelInfo) -> Provider:
+    """One provider instance per distinct model info (endpoint, key, path), reused."""
+    provider = _cache.get(info)
+    if provider is None:
+        with _lock:
+            provider = _cache.get(info)
+            if provider is None:
+                provider = provider_class(info.provider)(info)
+                _cache[info] = provider
+    return provider

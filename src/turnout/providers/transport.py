@@ -1,0 +1,228 @@
+"""The HTTP client every cloud/remote provider shares: JSON POST, SSE and NDJSON streams,
+and the one place where transport failures and HTTP error statuses become turnout errors.
+
+aiohttp, because it adds the least per-request CPU of the mature Python clients (the gateway's
+overhead budget is a fraction of a millisecond). One ``ClientSession`` per event loop: sessions
+cannot cross loops, and library users may call from several (the sync portal has its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import orjson
+
+from turnout.errors import (
+    ProviderError,
+    ProviderUnavailableError,
+    TimeoutError,
+    TurnoutError,
+    error_from_status,
+    parse_retry_after,
+)
+
+DEFAULT_TIMEOUT_S = 600.0
+
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _session() -> aiohttp.ClientSession:
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, enable_cleanup_closed=True)
+        session = aiohttp.ClientSession(
+            connector=connector,
+            json_serialize=lambda o: orjson.dumps(o).decode(),
+            auto_decompress=True,
+            trust_env=False,
+        )
+        _sessions[loop] = session
+    return session
+
+
+async def close_sessions() -> None:
+    """Close the session of the running loop (the gateway calls this on shutdown)."""
+    loop = asyncio.get_running_loop()
+    session = _sessions.pop(loop, None)
+    if session is not None and not session.closed:
+        await session.close()
+
+
+def _timeout(timeout: float | None) -> aiohttp.ClientTimeout:
+    total = DEFAULT_TIMEOUT_S if timeout is None else timeout
+    return aiohttp.ClientTimeout(total=total, sock_connect=min(total, 10.0))
+
+
+def _error_message(body: Any, text: str) -> tuple[str, str | None]:
+    """Pull the human message and code out of the common error bodies."""
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict):
+            msg = err.get("message") or err.get("error") or text
+            code = err.get("code") or err.get("type")
+            return str(msg), (str(code) if code is not None else None)
+        if isinstance(err, str):
+            return err, None
+    return text[:500] or "no error body", None
+
+
+async def raise_for_status(resp: aiohttp.ClientResponse, *, provider: str, model: str | None) -> None:
+    if resp.status < 400:
+        return
+    text = await resp.text(errors="replace")
+    try:
+        body: Any = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        body = None
+    message, code = _error_message(body, text)
+    raise error_from_status(
+        resp.status,
+        message,
+        provider=provider,
+        model=model,
+        raw=body if body is not None else text,
+        retry_after=parse_retry_after(resp.headers.get("retry-after")),
+        code=code,
+    )
+
+
+def _map_transport_error(exc: BaseException, *, provider: str, model: str | None, url: str) -> TurnoutError:
+    if isinstance(exc, TurnoutError):
+        return exc
+    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+        return TimeoutError(f"{provider} did not answer in time ({url})", provider=provider, model=model)
+    if isinstance(exc, aiohttp.ClientConnectionError | OSError):
+        return ProviderUnavailableError(
+            f"{provider} is unreachable at {url}: {exc}", provider=provider, model=model
+        )
+    if isinstance(exc, aiohttp.ClientPayloadError | orjson.JSONDecodeError | ValueError):
+        return ProviderError(f"{provider} sent a malformed response: {exc}", provider=provider, model=model)
+    return ProviderError(f"{provider} request failed: {exc!r}", provider=provider, model=model)
+
+
+async def post_json(
+    url: str,
+    body: dict[str, Any],
+    *,
+    headers: dict[str, str],
+    provider: str,
+    model: str | None,
+    timeout: float | None = None,
+) -> dict[str, Any]:
+    try:
+        async with _session().post(
+            url, data=orjson.dumps(body), headers={"content-type": "application/json", **headers},
+            timeout=_timeout(timeout),
+        ) as resp:
+            await raise_for_status(resp, provider=provider, model=model)
+            data = await resp.read()
+        parsed = orjson.loads(data)
+        if not isinstance(parsed, dict):
+            raise ProviderError(f"{provider} answered with a non-object JSON body", provider=provider, model=model, raw=parsed)
+        return parsed
+    except BaseException as exc:
+        if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt):
+            raise
+        raise _map_transport_error(exc, provider=provider, model=model, url=url) from exc
+
+
+async def get_json(url: str, *, headers: dict[str, str], provider: str, timeout: float = 5.0) -> Any:
+    try:
+        async with _session().get(url, headers=headers, timeout=_timeout(timeout)) as resp:
+            await raise_for_status(resp, provider=provider, model=None)
+            return orjson.loads(await resp.read())
+    except BaseException as exc:
+        if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt):
+            raise
+        raise _map_transport_error(exc, provider=provider, model=None, url=url) from exc
+
+
+async def _lines(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    buffer = b""
+    async for data in resp.content.iter_any():
+        buffer += data
+        while True:
+            nl = buffer.find(b"\n")
+            if nl < 0:
+                break
+            line, buffer = buffer[:nl], buffer[nl + 1 :]
+            yield line.rstrip(b"\r")
+    if buffer:
+        yield buffer.rstrip(b"\r")
+
+
+async def stream_sse(
+    url: str,
+    body: dict[str, Any],
+    *,
+    headers: dict[str, str],
+    provider: str,
+    model: str | None,
+    timeout: float | None = None,
+) -> AsyncIterator[tuple[str | None, Any]]:
+    """Yield ``(event, data)`` per Server-Sent Event; ``data`` is parsed JSON, or the raw
+    string for non-JSON payloads such as ``[DONE]``."""
+    try:
+        async with _session().post(
+            url, data=orjson.dumps(body),
+            headers={"content-type": "application/json", "accept": "text/event-stream", **headers},
+            timeout=_timeout(timeout),
+        ) as resp:
+            await raise_for_status(resp, provider=provider, model=model)
+            event: str | None = None
+            data_lines: list[bytes] = []
+            async for line in _lines(resp):
+                if not line:
+                    if data_lines:
+                        yield event, _decode(b"\n".join(data_lines))
+                    event, data_lines = None, []
+                elif line.startswith(b"data:"):
+                    data_lines.append(line[5:].lstrip())
+                elif line.startswith(b"event:"):
+                    event = line[6:].strip().decode()
+                # comments (":") and other fields (id:, retry:) are ignored
+            if data_lines:
+                yield event, _decode(b"\n".join(data_lines))
+    except BaseException as exc:
+        if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | GeneratorExit):
+            raise
+        raise _map_transport_error(exc, provider=provider, model=model, url=url) from exc
+
+
+async def stream_ndjson(
+    url: str,
+    body: dict[str, Any],
+    *,
+    headers: dict[str, str],
+    provider: str,
+    model: str | None,
+    timeout: float | None = None,
+) -> AsyncIterator[Any]:
+    """Yield one parsed JSON value per line (Ollama's streaming format)."""
+    try:
+        async with _session().post(
+            url, data=orjson.dumps(body), headers={"content-type": "application/json", **headers},
+            timeout=_timeout(timeout),
+        ) as resp:
+            await raise_for_status(resp, provider=provider, model=model)
+            async for line in _lines(resp):
+                if line.strip():
+                    yield orjson.loads(line)
+    except BaseException as exc:
+        if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | GeneratorExit):
+            raise
+        raise _map_transport_error(exc, provider=provider, model=model, url=url) from exc
+
+
+def _decode(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return data.decode(errors="replace")
