@@ -1,0 +1,80 @@
+"""Budgets, rate limits and shared model health.
+
+    store = open_limit_store("redis://127.0.0.1:6379/0")   # or None / "memory"
+    res = await store.reserve([BudgetScope("key:key_ab12cd34", 10.0, "daily")], estimate_usd)
+    try:
+        answer = await call_model()
+    except Exception:
+        await store.release(res)
+        raise
+    await store.commit(res, actual_usd)
+
+The budget rule, the rate-limit algorithm and the failure modes are documented in
+``turnout.limits.base`` and ``turnout.limits.redis_store``. The Redis backends import redis
+only when built, so ``import turnout.limits`` stays light.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from turnout.limits.base import (
+    PERIODS,
+    BudgetScope,
+    BudgetUsage,
+    Clock,
+    HealthStore,
+    LimitStore,
+    LimitStoreUnavailableError,
+    Period,
+    Reservation,
+    window_of,
+)
+from turnout.limits.memory import MemoryHealthStore, MemoryLimitStore
+
+__all__ = [
+    "PERIODS",
+    "BudgetScope",
+    "BudgetUsage",
+    "Clock",
+    "HealthStore",
+    "LimitStore",
+    "LimitStoreUnavailableError",
+    "MemoryHealthStore",
+    "MemoryLimitStore",
+    "Period",
+    "Reservation",
+    "open_health_store",
+    "open_limit_store",
+    "window_of",
+]
+
+
+def _is_redis(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(("redis://", "rediss://", "unix://"))
+
+
+def open_limit_store(url: str | None = None, *, prefix: str = "turnout", **kw: Any) -> LimitStore:
+    """``None``/``"memory"``: this process only; ``redis://...``: shared by every process."""
+    if _is_redis(url):
+        from turnout.limits.redis_store import RedisLimitStore
+
+        return RedisLimitStore(str(url), prefix=prefix, **kw)
+    if url not in (None, "", "memory"):
+        from turnout.errors import ConfigError
+
+        raise ConfigError(f"unsupported limit store {url!r}; use 'memory' or a redis:// URL")
+    return MemoryLimitStore(**kw)
+
+
+def open_health_store(url: str | None = None, *, prefix: str = "turnout", **kw: Any) -> HealthStore:
+    """Same choice as ``open_limit_store``, for the router's circuit-breaker state."""
+    if _is_redis(url):
+        from turnout.limits.redis_store import RedisHealthStore
+
+        return RedisHealthStore(str(url), prefix=prefix, **kw)
+    if url not in (None, "", "memory"):
+        from turnout.errors import ConfigError
+
+        raise ConfigError(f"unsupported health store {url!r}; use 'memory' or a redis:// URL")
+    return MemoryHealthStore(**kw)

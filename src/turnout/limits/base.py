@@ -1,0 +1,365 @@
+"""Budgets, rate limits and model health: the interfaces and the rules both backends share.
+
+Budget rule (PRODUCT invariant 3), applied atomically per request over all its scopes:
+
+    admit  iff  spent + reserved + estimate <= limit  and  spent + reserved < limit
+    commit replaces the request's reservation by its actual cost; release drops it.
+
+``spent`` is the committed cost of the current window, ``reserved`` the sum of the estimates of
+admitted requests still in flight. At the last admission L of a window, ``spent + reserved <=
+limit``, and after L nothing new is admitted, so the window ends at
+
+    final spent <= limit + sum over requests in flight at L of (actual - estimate)
+
+i.e. a budget is only ever overrun by the requests already in flight when it was reached, and
+only by how much they cost beyond their estimate (zero when estimates are upper bounds, e.g.
+priced at ``max_tokens``). A budget with nothing left refuses every request, free ones too.
+
+Money is counted in integer nano-dollars (1e-9 USD) so sums are exact in both backends and in
+Redis' Lua; estimates round up, actual costs to the nearest nano-dollar.
+
+Windows are UTC: ``total`` (never resets), ``daily`` (midnight), ``monthly`` (the 1st). A
+request is charged to the window it was admitted in, even if it commits after the reset.
+
+Reservations expire (``ttl_s``, default 600 s) so a process that dies mid-request does not keep
+its reservation forever; a commit that arrives after its reservation expired is still charged
+(the money was spent), which is why ``ttl_s`` must exceed the longest request.
+
+Rate limits are GCRA (a token bucket kept as one "theoretical arrival time"): capacity = the
+per-minute limit, refilled continuously at limit/60 per second. A full minute's quota may be
+used at once; after that one request (or token) is admitted every 60/limit seconds. The
+``retry_after`` of a refusal is exact: the time until enough capacity has refilled.
+"""
+
+from __future__ import annotations
+
+import abc
+import calendar
+import math
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from turnout.errors import (
+    BadRequestError,
+    BudgetExceededError,
+    ProviderUnavailableError,
+    RateLimitError,
+)
+
+Clock = Callable[[], float]
+Period = Literal["total", "daily", "monthly"]
+PERIODS: tuple[str, ...] = ("total", "daily", "monthly")
+
+NANO = 1_000_000_000  # nano-dollars per dollar
+DEFAULT_RESERVATION_TTL_S = 600.0
+# When a refusal is caused only by reservations of requests in flight (they may be released
+# or commit below their estimate), the client may retry soon; not at the window's reset.
+IN_FLIGHT_RETRY_AFTER_S = 1.0
+MINUTE_S = 60.0
+
+
+class LimitStoreUnavailableError(ProviderUnavailableError):
+    """The shared limit store (Redis) cannot be reached: budgets fail closed with a 503."""
+
+    code = "limit_store_unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetScope:
+    """One budget: ``name`` (e.g. ``"global"``, ``"key:key_ab12cd34"``), limit and window."""
+
+    name: str
+    limit_usd: float
+    period: Period = "total"
+
+    def __post_init__(self) -> None:
+        if self.period not in PERIODS:
+            raise BadRequestError(
+                f"invalid budget period {self.period!r}; expected one of: total, daily, monthly"
+            )
+        if not self.name:
+            raise BadRequestError("budget scope name must not be empty")
+        if not (self.limit_usd >= 0 and math.isfinite(self.limit_usd)):
+            raise BadRequestError(
+                f"budget limit must be a finite number >= 0, got {self.limit_usd!r}"
+            )
+
+    @property
+    def limit_nano(self) -> int:
+        return round(self.limit_usd * NANO)
+
+
+@dataclass(slots=True)
+class Reservation:
+    """An admitted request's hold on its budgets, until ``commit`` or ``release``.
+
+    ``windows`` are the window ids it was admitted in (one per scope), so a commit lands in
+    the same windows even after a reset. ``seq`` is the scopes' operation numbers at admission
+    (every reserve/commit/release of a window increments it): an audit trail that orders
+    events across processes. ``remaining_usd`` is what was left of each budget after it.
+    """
+
+    id: str
+    scopes: tuple[BudgetScope, ...]
+    windows: tuple[str, ...]
+    amount_nano: int
+    admitted_at: float
+    expires_at: float
+    seq: tuple[int, ...] = ()
+    remaining_usd: tuple[float, ...] = ()
+    done: bool = field(default=False, compare=False)
+
+    @property
+    def amount_usd(self) -> float:
+        return self.amount_nano / NANO
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetUsage:
+    """Where a budget stands in its current window."""
+
+    scope: BudgetScope
+    window: str
+    spent_usd: float
+    reserved_usd: float
+    in_flight: int
+    resets_at: float | None
+
+    @property
+    def remaining_usd(self) -> float:
+        return max(0.0, self.scope.limit_usd - self.spent_usd - self.reserved_usd)
+
+
+def window_of(period: str, now: float) -> tuple[str, float | None]:
+    """The UTC window id containing ``now`` and when it ends (None: never)."""
+    if period == "total":
+        return "total", None
+    dt = datetime.fromtimestamp(now, UTC)
+    if period == "daily":
+        start = calendar.timegm((dt.year, dt.month, dt.day, 0, 0, 0))
+        return f"d{dt:%Y-%m-%d}", float(start + 86400)
+    if period == "monthly":
+        year, month = (dt.year + 1, 1) if dt.month == 12 else (dt.year, dt.month + 1)
+        return f"m{dt:%Y-%m}", float(calendar.timegm((year, month, 1, 0, 0, 0)))
+    raise BadRequestError(f"invalid budget period {period!r}")
+
+
+def new_reservation_id() -> str:
+    return "res_" + secrets.token_hex(8)
+
+
+def to_nano_estimate(usd: float) -> int:
+    _check_amount(usd, "estimate")
+    return math.ceil(usd * NANO - 1e-6)  # round up, but not 0.1+0.2 style float noise
+
+
+def to_nano_actual(usd: float) -> int:
+    _check_amount(usd, "actual cost")
+    return round(usd * NANO)
+
+
+def _check_amount(usd: float, what: str) -> None:
+    if not (usd >= 0 and math.isfinite(usd)):
+        raise BadRequestError(f"{what} must be a finite number >= 0 USD, got {usd!r}")
+
+
+def budget_refusal(
+    scope: BudgetScope,
+    window: str,
+    resets_at: float | None,
+    spent: int,
+    reserved: int,
+    amount: int,
+    now: float,
+) -> BudgetExceededError:
+    """The 429 for a refused reservation, with a retry_after that can actually help."""
+    if spent + amount <= scope.limit_nano and spent < scope.limit_nano:
+        retry_after: float | None = IN_FLIGHT_RETRY_AFTER_S
+        why = "fully reserved by requests in flight"
+    else:
+        retry_after = None if resets_at is None else max(0.0, resets_at - now)
+        why = "exhausted"
+    when = "" if retry_after is None else f"; retry after {retry_after:.0f}s"
+    return BudgetExceededError(
+        f"budget '{scope.name}' ({scope.period}, ${scope.limit_usd:g}) is {why}: "
+        f"spent ${spent / NANO:.6f}, reserved ${reserved / NANO:.6f}, "
+        f"request needs ${amount / NANO:.6f}{when}",
+        retry_after=retry_after,
+        param=scope.name,
+    )
+
+
+def admits(limit: int, spent: int, reserved: int, amount: int) -> bool:
+    """The budget rule, in one place (the Lua script mirrors it)."""
+    return spent + reserved + amount <= limit and spent + reserved < limit
+
+
+# ---- GCRA (rate limits) ----------------------------------------------------------------------
+# State per limit: tat = "theoretical arrival time" in integer microseconds. With interval
+# T = 60 s / limit and capacity one minute (burst = limit), a cost c is admitted at now iff
+# max(tat, now) + c*T - now <= 60 s; retry_after = that excess. Same math in the Lua script.
+
+US = 1_000_000
+MINUTE_US = 60 * US
+
+
+def gcra_interval_us(per_minute: int) -> float:
+    return MINUTE_US / per_minute
+
+
+def gcra_check(tat_us: int, now_us: int, cost: int, interval_us: float) -> tuple[bool, int, float]:
+    """(allowed, new_tat_us, retry_after_s) for ``cost`` units at ``now``."""
+    new_tat = max(tat_us, now_us) + math.floor(cost * interval_us + 0.5)
+    excess = new_tat - now_us - MINUTE_US
+    if excess <= 0:
+        return True, new_tat, 0.0
+    return False, tat_us, excess / US
+
+
+def corrected_tat(tat_us: int, now_us: int, delta: int, interval_us: float) -> int:
+    """Apply ``actual - estimate`` tokens after the fact (``add_tokens``).
+
+    More tokens than estimated push the arrival time on (a debt that later requests wait out,
+    even past the bucket's capacity); fewer give capacity back, never beyond a full bucket.
+    """
+    shift = math.floor(delta * interval_us + 0.5)
+    if delta > 0:
+        return max(tat_us, now_us) + shift
+    return max(now_us, tat_us + shift)
+
+
+def rate_refusal(key_id: str, what: str, limit: int, retry_after: float) -> RateLimitError:
+    return RateLimitError(
+        f"rate limit for key '{key_id}' reached: {limit} {what} per minute; retry after {retry_after:.2f}s",
+        retry_after=retry_after,
+        param=what,
+    )
+
+
+def too_large_for_tpm(key_id: str, tpm: int, tokens: int) -> RateLimitError:
+    # It can never pass, so no retry_after: waiting would not help.
+    return RateLimitError(
+        f"request of {tokens} tokens is larger than key '{key_id}''s limit of {tpm} tokens per minute",
+        retry_after=None,
+        param="tokens",
+        code="tokens_exceed_tpm",
+    )
+
+
+def validate_rate(rpm: int | None, tpm: int | None, tokens: int) -> None:
+    for name, value in (("rpm", rpm), ("tpm", tpm)):
+        if value is not None and value <= 0:
+            raise BadRequestError(f"{name} must be a positive integer or None, got {value!r}")
+    if tokens < 0:
+        raise BadRequestError(f"tokens must be >= 0, got {tokens}")
+
+
+class LimitStore(abc.ABC):
+    """Budgets and rate limits. Memory (one process) or Redis (several processes).
+
+    All methods are coroutines; the Redis backend raises ``LimitStoreUnavailableError`` (503)
+    from ``reserve`` and ``check_rate`` when Redis cannot be reached: budgets fail closed.
+    """
+
+    def __init__(
+        self, *, clock: Clock | None = None, reservation_ttl_s: float = DEFAULT_RESERVATION_TTL_S
+    ):
+        self.clock: Clock = clock or time.time
+        self.reservation_ttl_s = reservation_ttl_s
+
+    @abc.abstractmethod
+    async def reserve(
+        self, scopes: Sequence[BudgetScope], estimate_usd: float, *, ttl_s: float | None = None
+    ) -> Reservation:
+        """Hold ``estimate_usd`` on every scope, atomically, or raise BudgetExceededError."""
+
+    @abc.abstractmethod
+    async def commit(self, reservation: Reservation, actual_usd: float) -> int:
+        """Replace the reservation by the actual cost. Returns the first scope's op number."""
+
+    @abc.abstractmethod
+    async def release(self, reservation: Reservation) -> None:
+        """Drop the reservation (the request failed and cost nothing)."""
+
+    @abc.abstractmethod
+    async def usage(self, scope: BudgetScope) -> BudgetUsage:
+        """Spent and reserved in the scope's current window."""
+
+    async def spent(self, scope: BudgetScope) -> float:
+        """Committed USD in the scope's current window."""
+        return (await self.usage(scope)).spent_usd
+
+    @abc.abstractmethod
+    async def check_rate(
+        self, key_id: str, rpm: int | None, tpm: int | None, tokens: int = 0
+    ) -> None:
+        """Admit one request of ``tokens`` (estimated) or raise RateLimitError(retry_after).
+
+        Both limits are checked together: a refusal consumes nothing.
+        """
+
+    @abc.abstractmethod
+    async def add_tokens(self, key_id: str, delta: int) -> None:
+        """Correct the key's token count by ``actual - estimate`` once usage is known."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def _ttl(self, ttl_s: float | None) -> float:
+        ttl = self.reservation_ttl_s if ttl_s is None else ttl_s
+        if not ttl > 0:
+            raise BadRequestError(f"reservation ttl must be > 0 s, got {ttl!r}")
+        return ttl
+
+
+# ---- model health (the router's circuit breaker) ----------------------------------------------
+
+EWMA_ALPHA = 0.2  # weight of the newest latency sample
+
+
+def ewma(old: float | None, sample: float) -> float:
+    return sample if old is None else EWMA_ALPHA * sample + (1 - EWMA_ALPHA) * old
+
+
+class HealthStore(abc.ABC):
+    """Consecutive failures, cooldowns and latency EWMAs per model.
+
+    Breaker: ``threshold`` consecutive failures start a cooldown of ``cooldown_s``. The count is
+    not reset when the cooldown starts, so after it ends one more failure (the half-open probe)
+    cools the model again at once; a success resets the count (it does not cut a running
+    cooldown short: a straggler's success says little about the model now).
+
+    Reads (``cooling_until``, ``latency_estimate``) are synchronous and never wait on the
+    network: the Redis backend answers from a local mirror refreshed in the background.
+    """
+
+    def __init__(self, *, clock: Clock | None = None):
+        self.clock: Clock = clock or time.time
+
+    @abc.abstractmethod
+    async def record_failure(self, model: str, cooldown_s: float, threshold: int = 1) -> bool:
+        """Count a failure; True when the model is (now) cooling down."""
+
+    @abc.abstractmethod
+    async def record_success(
+        self, model: str, latency_ms: float, ttft_ms: float | None = None
+    ) -> None:
+        """Reset the failure count and fold the latencies into the EWMAs."""
+
+    @abc.abstractmethod
+    def cooling_until(self, model: str) -> float | None:
+        """Epoch seconds the model's cooldown ends, or None when it may be used."""
+
+    @abc.abstractmethod
+    def latency_estimate(self, model: str) -> tuple[float, float | None] | None:
+        """(EWMA total latency ms, EWMA time-to-first-token ms or None), None if never seen."""
+
+    async def refresh(self) -> None:  # noqa: B027 - optional hook
+        """Bring the local view up to date now (Redis backend); a no-op in memory."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Stop background work and release connections."""

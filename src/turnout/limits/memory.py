@@ -1,0 +1,230 @@
+"""In-process backends: one gateway process (or the library), no Redis.
+
+A ``threading.Lock`` makes every operation atomic, also when sync callers reach the store from
+other threads; nothing inside awaits, so the lock is never held across a suspension.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from turnout.errors import BadRequestError
+from turnout.limits.base import (
+    NANO,
+    US,
+    BudgetScope,
+    BudgetUsage,
+    Clock,
+    HealthStore,
+    LimitStore,
+    Reservation,
+    admits,
+    budget_refusal,
+    corrected_tat,
+    ewma,
+    gcra_check,
+    gcra_interval_us,
+    new_reservation_id,
+    rate_refusal,
+    to_nano_actual,
+    to_nano_estimate,
+    too_large_for_tpm,
+    validate_rate,
+    window_of,
+)
+
+
+@dataclass(slots=True)
+class _Window:
+    spent: int = 0
+    reserved: int = 0
+    seq: int = 0
+    holds: dict[str, tuple[int, float]] = field(default_factory=dict)  # res id -> (amount, expiry)
+
+    def expire(self, now: float) -> None:
+        if not self.holds:
+            return
+        for rid in [r for r, (_, exp) in self.holds.items() if exp <= now]:
+            amount, _ = self.holds.pop(rid)
+            self.reserved -= amount
+
+
+@dataclass(slots=True)
+class _Rate:
+    rpm_tat: int = 0
+    tpm_tat: int = 0
+    tpm_interval: float = 0.0  # µs per token, remembered for add_tokens
+
+
+class MemoryLimitStore(LimitStore):
+    def __init__(self, *, clock: Clock | None = None, reservation_ttl_s: float | None = None):
+        kw = {} if reservation_ttl_s is None else {"reservation_ttl_s": reservation_ttl_s}
+        super().__init__(clock=clock, **kw)
+        self._lock = threading.Lock()
+        self._windows: dict[tuple[str, str], _Window] = {}
+        self._rates: dict[str, _Rate] = {}
+
+    def _window(self, scope_name: str, window: str) -> _Window:
+        w = self._windows.get((scope_name, window))
+        if w is None:
+            w = self._windows[(scope_name, window)] = _Window()
+        return w
+
+    async def reserve(
+        self, scopes: Sequence[BudgetScope], estimate_usd: float, *, ttl_s: float | None = None
+    ) -> Reservation:
+        amount = to_nano_estimate(estimate_usd)
+        ttl = self._ttl(ttl_s)
+        scopes = tuple(scopes)
+        if len({s.name for s in scopes}) != len(scopes):
+            raise BadRequestError("the same budget scope appears twice in one reservation")
+        now = self.clock()
+        rid = new_reservation_id()
+        with self._lock:
+            wins = [window_of(s.period, now) for s in scopes]
+            states = [self._window(s.name, w) for s, (w, _) in zip(scopes, wins, strict=True)]
+            for scope, (wid, resets), st in zip(scopes, wins, states, strict=True):
+                st.expire(now)
+                if not admits(scope.limit_nano, st.spent, st.reserved, amount):
+                    raise budget_refusal(scope, wid, resets, st.spent, st.reserved, amount, now)
+            seqs, remaining = [], []
+            for scope, st in zip(scopes, states, strict=True):
+                st.reserved += amount
+                st.seq += 1
+                st.holds[rid] = (amount, now + ttl)
+                seqs.append(st.seq)
+                remaining.append((scope.limit_nano - st.spent - st.reserved) / NANO)
+        return Reservation(
+            id=rid,
+            scopes=scopes,
+            windows=tuple(w for w, _ in wins),
+            amount_nano=amount,
+            admitted_at=now,
+            expires_at=now + ttl,
+            seq=tuple(seqs),
+            remaining_usd=tuple(remaining),
+        )
+
+    def _settle(self, reservation: Reservation, actual: int) -> int:
+        if reservation.done:
+            raise BadRequestError(f"reservation {reservation.id} was already committed or released")
+        reservation.done = True
+        first = 0
+        with self._lock:
+            for i, (scope, wid) in enumerate(
+                zip(reservation.scopes, reservation.windows, strict=True)
+            ):
+                st = self._window(scope.name, wid)
+                hold = st.holds.pop(reservation.id, None)
+                if hold is not None:  # else it expired: the cost still counts
+                    st.reserved -= hold[0]
+                st.spent += actual
+                st.seq += 1
+                if i == 0:
+                    first = st.seq
+        return first
+
+    async def commit(self, reservation: Reservation, actual_usd: float) -> int:
+        return self._settle(reservation, to_nano_actual(actual_usd))
+
+    async def release(self, reservation: Reservation) -> None:
+        self._settle(reservation, 0)
+
+    async def usage(self, scope: BudgetScope) -> BudgetUsage:
+        now = self.clock()
+        wid, resets = window_of(scope.period, now)
+        with self._lock:
+            st = self._windows.get((scope.name, wid)) or _Window()
+            st.expire(now)
+            return BudgetUsage(
+                scope, wid, st.spent / NANO, st.reserved / NANO, len(st.holds), resets
+            )
+
+    async def check_rate(
+        self, key_id: str, rpm: int | None, tpm: int | None, tokens: int = 0
+    ) -> None:
+        validate_rate(rpm, tpm, tokens)
+        if rpm is None and tpm is None:
+            return
+        if tpm is not None and tokens > tpm:
+            raise too_large_for_tpm(key_id, tpm, tokens)
+        now_us = round(self.clock() * US)
+        with self._lock:
+            st = self._rates.get(key_id) or _Rate()
+            new_rpm = new_tpm = 0
+            if rpm is not None:
+                ok, new_rpm, wait = gcra_check(st.rpm_tat, now_us, 1, gcra_interval_us(rpm))
+                if not ok:
+                    raise rate_refusal(key_id, "requests", rpm, wait)
+            if tpm is not None:
+                ok, new_tpm, wait = gcra_check(st.tpm_tat, now_us, tokens, gcra_interval_us(tpm))
+                if not ok:
+                    raise rate_refusal(key_id, "tokens", tpm, wait)
+            if rpm is not None:
+                st.rpm_tat = new_rpm
+            if tpm is not None:
+                st.tpm_tat = new_tpm
+                st.tpm_interval = gcra_interval_us(tpm)
+            self._rates[key_id] = st
+
+    async def add_tokens(self, key_id: str, delta: int) -> None:
+        now_us = round(self.clock() * US)
+        with self._lock:
+            st = self._rates.get(key_id)
+            if st is None or not st.tpm_interval or delta == 0:
+                return
+            st.tpm_tat = corrected_tat(st.tpm_tat, now_us, delta, st.tpm_interval)
+
+
+@dataclass(slots=True)
+class _Health:
+    failures: int = 0
+    cooling_until: float = 0.0
+    latency_ms: float | None = None
+    ttft_ms: float | None = None
+
+
+class MemoryHealthStore(HealthStore):
+    def __init__(self, *, clock: Clock | None = None):
+        super().__init__(clock=clock)
+        self._lock = threading.Lock()
+        self._models: dict[str, _Health] = {}
+
+    def _get(self, model: str) -> _Health:
+        h = self._models.get(model)
+        if h is None:
+            h = self._models[model] = _Health()
+        return h
+
+    async def record_failure(self, model: str, cooldown_s: float, threshold: int = 1) -> bool:
+        now = self.clock()
+        with self._lock:
+            h = self._get(model)
+            h.failures += 1
+            if h.failures >= max(1, threshold) and h.cooling_until <= now:
+                h.cooling_until = now + cooldown_s
+            return h.cooling_until > now
+
+    async def record_success(
+        self, model: str, latency_ms: float, ttft_ms: float | None = None
+    ) -> None:
+        with self._lock:
+            h = self._get(model)
+            h.failures = 0
+            h.latency_ms = ewma(h.latency_ms, latency_ms)
+            if ttft_ms is not None:
+                h.ttft_ms = ewma(h.ttft_ms, ttft_ms)
+
+    def cooling_until(self, model: str) -> float | None:
+        h = self._models.get(model)
+        if h is None or h.cooling_until <= self.clock():
+            return None
+        return h.cooling_until
+
+    def latency_estimate(self, model: str) -> tuple[float, float | None] | None:
+        h = self._models.get(model)
+        if h is None or h.latency_ms is None:
+            return None
+        return h.latency_ms, h.ttft_ms

@@ -1,0 +1,574 @@
+"""Redis backends: budgets, rate limits and model health shared by several gateway processes.
+
+Every read-check-write is one Lua script, so concurrent processes cannot both take the last
+dollar. Times come from the caller's clock (an argument of the script), which keeps the
+backends interchangeable and testable with a fake clock; gateway hosts are assumed to run NTP
+(a skew of a second shifts a rate limit or a daily reset by that second, nothing worse).
+
+Keys live under ``{prefix}`` (a Redis Cluster hash tag: one slot, so multi-key scripts work):
+
+    {p}:b:<scope>:<window>   hash  spent, reserved (nano-USD), seq
+    {p}:z:<scope>:<window>   zset  reservation id -> expiry (epoch s)
+    {p}:a:<scope>:<window>   hash  reservation id -> amount (nano-USD)
+    {p}:r:<key id>           hash  GCRA state: r (rpm tat µs), t (tpm tat µs), ti (µs/token)
+    {p}:h:fail|cool|lat|ttft hash  model -> consecutive failures | cooldown end | EWMAs
+
+Expired reservations are swept by every script that touches their window (at most 256 a call,
+oldest first), so a dead process' holds disappear within ``ttl_s`` of its last request.
+
+Redis down: ``reserve`` and ``check_rate`` raise ``LimitStoreUnavailableError`` (503): budgets
+fail closed. ``commit`` never raises: the request was answered, so its cost is kept in memory
+and replayed on the next successful call (a reservation that expired meanwhile is not
+subtracted twice). Health reads keep answering from the local mirror, health writes fall back
+to local counting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from turnout.errors import BadRequestError
+from turnout.limits.base import (
+    EWMA_ALPHA,
+    NANO,
+    US,
+    BudgetScope,
+    BudgetUsage,
+    Clock,
+    HealthStore,
+    LimitStore,
+    LimitStoreUnavailableError,
+    Reservation,
+    budget_refusal,
+    ewma,
+    new_reservation_id,
+    rate_refusal,
+    to_nano_actual,
+    to_nano_estimate,
+    too_large_for_tpm,
+    validate_rate,
+    window_of,
+)
+
+log = logging.getLogger("turnout.limits")
+
+# Keep window keys a day past their reset: late commits still land, reporting can look back.
+WINDOW_GRACE_S = 86400
+MAX_PENDING_COMMITS = 100_000
+
+# Lua helpers: numbers go back to Redis as plain integer strings ('%.0f'), never "1e+15".
+_LUA_SWEEP = """
+local function s(x) return string.format('%.0f', x) end
+local function sweep(b, z, a, now)
+  local old = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 256)
+  for _, m in ipairs(old) do
+    local v = redis.call('HGET', a, m)
+    if v then
+      redis.call('HINCRBY', b, 'reserved', s(-tonumber(v)))
+      redis.call('HDEL', a, m)
+    end
+    redis.call('ZREM', z, m)
+  end
+end
+"""
+
+# KEYS: (b, z, a) per scope. ARGV: now, rid, amount, expires_at, n, then (limit, expireat) per scope.
+_RESERVE = (
+    _LUA_SWEEP
+    + """
+local now, rid, amount, exp, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+for i = 1, n do
+  local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
+  sweep(b, z, a, now)
+  local limit = tonumber(ARGV[4+2*i])
+  local v = redis.call('HMGET', b, 'spent', 'reserved')
+  local spent, reserved = tonumber(v[1]) or 0, tonumber(v[2]) or 0
+  if not (spent + reserved + amount <= limit and spent + reserved < limit) then
+    return {0, i, s(spent), s(reserved)}
+  end
+end
+local out = {1}
+for i = 1, n do
+  local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
+  local limit = tonumber(ARGV[4+2*i])
+  local reserved = redis.call('HINCRBY', b, 'reserved', s(amount))
+  local seq = redis.call('HINCRBY', b, 'seq', 1)
+  local spent = tonumber(redis.call('HGET', b, 'spent')) or 0
+  redis.call('HSET', a, rid, s(amount))
+  redis.call('ZADD', z, exp, rid)
+  local ea = ARGV[5+2*i]
+  if ea ~= '0' then
+    redis.call('EXPIREAT', b, ea)
+    redis.call('EXPIREAT', z, ea)
+    redis.call('EXPIREAT', a, ea)
+  end
+  out[#out+1] = seq
+  out[#out+1] = s(limit - spent - reserved)
+end
+return out
+"""
+)
+
+# KEYS: (b, z, a) per scope. ARGV: rid, actual, n, then expireat per scope. Returns seqs.
+_SETTLE = """
+local rid, actual, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
+for i = 1, n do
+  local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
+  local v = redis.call('HGET', a, rid)
+  if v then
+    redis.call('HINCRBY', b, 'reserved', string.format('%.0f', -tonumber(v)))
+    redis.call('HDEL', a, rid)
+  end
+  redis.call('ZREM', z, rid)
+  if actual ~= 0 then
+    redis.call('HINCRBY', b, 'spent', ARGV[2])
+  end
+  out[i] = redis.call('HINCRBY', b, 'seq', 1)
+  local ea = ARGV[3+i]
+  if ea ~= '0' then redis.call('EXPIREAT', b, ea) end
+end
+return out
+"""
+
+# KEYS: b, z, a. ARGV: now. Returns spent, reserved, in flight.
+_USAGE = (
+    _LUA_SWEEP
+    + """
+sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+local v = redis.call('HMGET', KEYS[1], 'spent', 'reserved')
+return {s(tonumber(v[1]) or 0), s(tonumber(v[2]) or 0), redis.call('ZCARD', KEYS[2])}
+"""
+)
+
+# GCRA, both limits at once. KEYS: rate hash. ARGV: now_us, rpm (0 = none), tpm (0 = none), tokens.
+# Returns {1} or {0, which, retry_after_us}.
+_RATE = """
+local function s(x) return string.format('%.0f', x) end
+local MIN = 60000000
+local now, rpm, tpm, tokens = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local v = redis.call('HMGET', KEYS[1], 'r', 't')
+local rtat, ttat = tonumber(v[1]) or 0, tonumber(v[2]) or 0
+local nr, nt = rtat, ttat
+if rpm > 0 then
+  nr = math.max(rtat, now) + math.floor(MIN / rpm + 0.5)
+  if nr - now - MIN > 0 then return {0, 'requests', s(nr - now - MIN)} end
+end
+if tpm > 0 then
+  nt = math.max(ttat, now) + math.floor(tokens * MIN / tpm + 0.5)
+  if nt - now - MIN > 0 then return {0, 'tokens', s(nt - now - MIN)} end
+  redis.call('HSET', KEYS[1], 't', s(nt), 'ti', string.format('%.6f', MIN / tpm))
+end
+if rpm > 0 then redis.call('HSET', KEYS[1], 'r', s(nr)) end
+redis.call('PEXPIRE', KEYS[1], s(math.floor((math.max(nr, nt) - now) / 1000) + 60000))
+return {1}
+"""
+
+# KEYS: rate hash. ARGV: now_us, delta tokens.
+_ADD_TOKENS = """
+local now, delta = tonumber(ARGV[1]), tonumber(ARGV[2])
+local v = redis.call('HMGET', KEYS[1], 't', 'ti')
+local tat, ti = tonumber(v[1]), tonumber(v[2])
+if not tat or not ti then return 0 end
+local shift = math.floor(delta * ti + 0.5)
+if delta > 0 then tat = math.max(tat, now) + shift else tat = math.max(now, tat + shift) end
+redis.call('HSET', KEYS[1], 't', string.format('%.0f', tat))
+redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.floor(math.max(tat - now, 0) / 1000) + 60000))
+return 1
+"""
+
+# KEYS: fail, cool. ARGV: model, now, cooldown_s, threshold. Returns the cooldown end (or 0).
+_FAILURE = """
+local f = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+local now = tonumber(ARGV[2])
+local till = tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0
+if f >= tonumber(ARGV[4]) and till <= now then
+  till = now + tonumber(ARGV[3])
+  redis.call('HSET', KEYS[2], ARGV[1], string.format('%.6f', till))
+end
+return string.format('%.6f', till)
+"""
+
+# KEYS: fail, lat, ttft. ARGV: model, latency_ms, ttft_ms ('' = none), alpha. Returns EWMAs.
+_SUCCESS = """
+redis.call('HDEL', KEYS[1], ARGV[1])
+local alpha = tonumber(ARGV[4])
+local function upd(key, x)
+  local old = tonumber(redis.call('HGET', key, ARGV[1]))
+  local new = x
+  if old then new = alpha * x + (1 - alpha) * old end
+  local str = string.format('%.3f', new)
+  redis.call('HSET', key, ARGV[1], str)
+  return str
+end
+local lat = upd(KEYS[2], tonumber(ARGV[2]))
+local ttft = redis.call('HGET', KEYS[3], ARGV[1]) or ''
+if ARGV[3] ~= '' then ttft = upd(KEYS[3], tonumber(ARGV[3])) end
+return {lat, ttft}
+"""
+
+
+def _unavailable_types() -> tuple[type[BaseException], ...]:
+    import redis.exceptions as rex
+
+    return (rex.ConnectionError, rex.TimeoutError, OSError, asyncio.TimeoutError)
+
+
+def make_client(url: str, *, timeout_s: float = 1.0) -> Any:
+    """An asyncio Redis client that fails fast (the admission path must not hang)."""
+    import redis.asyncio as aredis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return aredis.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(NoBackoff(), 1),
+        health_check_interval=30,
+    )
+
+
+def _tag(prefix: str) -> str:
+    if not prefix or any(c in prefix for c in "{}"):
+        raise BadRequestError(f"invalid redis key prefix {prefix!r}")
+    return "{" + prefix + "}"
+
+
+class RedisLimitStore(LimitStore):
+    """Budgets and rate limits in Redis, shared by every process using the same prefix."""
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        prefix: str = "turnout",
+        client: Any = None,
+        clock: Clock | None = None,
+        reservation_ttl_s: float | None = None,
+        timeout_s: float = 1.0,
+    ):
+        kw = {} if reservation_ttl_s is None else {"reservation_ttl_s": reservation_ttl_s}
+        super().__init__(clock=clock, **kw)
+        self.prefix = prefix
+        self._p = _tag(prefix)
+        self._owns_client = client is None
+        self.redis = client if client is not None else make_client(url, timeout_s=timeout_s)
+        self._reserve = self.redis.register_script(_RESERVE)
+        self._settle_s = self.redis.register_script(_SETTLE)
+        self._usage = self.redis.register_script(_USAGE)
+        self._rate = self.redis.register_script(_RATE)
+        self._add_tokens = self.redis.register_script(_ADD_TOKENS)
+        self._down = _unavailable_types()
+        self._pending: deque[tuple[list[str], list[Any]]] = deque(maxlen=MAX_PENDING_COMMITS)
+
+    def _keys(self, scope_name: str, window: str) -> list[str]:
+        tail = f"{scope_name}:{window}"
+        return [f"{self._p}:b:{tail}", f"{self._p}:z:{tail}", f"{self._p}:a:{tail}"]
+
+    def _unavailable(self, exc: BaseException) -> LimitStoreUnavailableError:
+        return LimitStoreUnavailableError(
+            f"the shared limit store (Redis) is unreachable, so budgets and rate limits cannot be "
+            f"checked; refusing the request (budgets fail closed): {exc}",
+            provider="redis",
+        )
+
+    async def _flush_pending(self) -> None:
+        while self._pending:
+            keys, args = self._pending[0]
+            await self._settle_s(keys=keys, args=args)
+            self._pending.popleft()
+        log.warning("replayed buffered budget commits after a Redis outage")
+
+    async def reserve(
+        self, scopes: Sequence[BudgetScope], estimate_usd: float, *, ttl_s: float | None = None
+    ) -> Reservation:
+        amount = to_nano_estimate(estimate_usd)
+        ttl = self._ttl(ttl_s)
+        scopes = tuple(scopes)
+        if not scopes:
+            raise BadRequestError("a reservation needs at least one budget scope")
+        if len({s.name for s in scopes}) != len(scopes):
+            raise BadRequestError("the same budget scope appears twice in one reservation")
+        now = self.clock()
+        rid = new_reservation_id()
+        wins = [window_of(s.period, now) for s in scopes]
+        keys: list[str] = []
+        args: list[Any] = [repr(now), rid, str(amount), repr(now + ttl), str(len(scopes))]
+        for scope, (wid, resets) in zip(scopes, wins, strict=True):
+            keys += self._keys(scope.name, wid)
+            args += [
+                str(scope.limit_nano),
+                "0" if resets is None else str(math.ceil(resets) + WINDOW_GRACE_S),
+            ]
+        try:
+            if self._pending:
+                await self._flush_pending()
+            out = await self._reserve(keys=keys, args=args)
+        except self._down as exc:
+            raise self._unavailable(exc) from exc
+        if int(out[0]) == 0:
+            i = int(out[1]) - 1
+            wid, resets = wins[i]
+            raise budget_refusal(scopes[i], wid, resets, int(out[2]), int(out[3]), amount, now)
+        seqs = tuple(int(x) for x in out[1::2])
+        remaining = tuple(int(x) / NANO for x in out[2::2])
+        return Reservation(
+            id=rid,
+            scopes=scopes,
+            windows=tuple(w for w, _ in wins),
+            amount_nano=amount,
+            admitted_at=now,
+            expires_at=now + ttl,
+            seq=seqs,
+            remaining_usd=remaining,
+        )
+
+    def _settle_call(self, reservation: Reservation, actual: int) -> tuple[list[str], list[Any]]:
+        if reservation.done:
+            raise BadRequestError(f"reservation {reservation.id} was already committed or released")
+        reservation.done = True
+        keys: list[str] = []
+        args: list[Any] = [reservation.id, str(actual), str(len(reservation.scopes))]
+        for scope, wid in zip(reservation.scopes, reservation.windows, strict=True):
+            keys += self._keys(scope.name, wid)
+            # The end of the window it was admitted in, not of the current one.
+            resets = window_of(scope.period, reservation.admitted_at)[1]
+            args.append("0" if resets is None else str(math.ceil(resets) + 2 * WINDOW_GRACE_S))
+        return keys, args
+
+    async def commit(self, reservation: Reservation, actual_usd: float) -> int:
+        keys, args = self._settle_call(reservation, to_nano_actual(actual_usd))
+        try:
+            if self._pending:
+                await self._flush_pending()
+            out = await self._settle_s(keys=keys, args=args)
+        except self._down as exc:
+            # Answered requests must be charged: keep the commit and replay it later.
+            self._pending.append((keys, args))
+            log.error(
+                "Redis unreachable; budget commit %s buffered (%d pending): %s",
+                reservation.id,
+                len(self._pending),
+                exc,
+            )
+            return 0
+        return int(out[0])
+
+    async def release(self, reservation: Reservation) -> None:
+        keys, args = self._settle_call(reservation, 0)
+        try:
+            await self._settle_s(keys=keys, args=args)
+        except self._down as exc:
+            # Harmless: the reservation expires on its own after ttl_s.
+            log.warning(
+                "Redis unreachable; reservation %s will expire instead: %s", reservation.id, exc
+            )
+
+    async def usage(self, scope: BudgetScope) -> BudgetUsage:
+        now = self.clock()
+        wid, resets = window_of(scope.period, now)
+        try:
+            out = await self._usage(keys=self._keys(scope.name, wid), args=[repr(now)])
+        except self._down as exc:
+            raise self._unavailable(exc) from exc
+        return BudgetUsage(scope, wid, int(out[0]) / NANO, int(out[1]) / NANO, int(out[2]), resets)
+
+    async def check_rate(
+        self, key_id: str, rpm: int | None, tpm: int | None, tokens: int = 0
+    ) -> None:
+        validate_rate(rpm, tpm, tokens)
+        if rpm is None and tpm is None:
+            return
+        if tpm is not None and tokens > tpm:
+            raise too_large_for_tpm(key_id, tpm, tokens)
+        now_us = round(self.clock() * US)
+        try:
+            out = await self._rate(
+                keys=[f"{self._p}:r:{key_id}"],
+                args=[str(now_us), str(rpm or 0), str(tpm or 0), str(tokens)],
+            )
+        except self._down as exc:
+            raise self._unavailable(exc) from exc
+        if int(out[0]) == 0:
+            what = str(out[1])
+            limit = rpm if what == "requests" else tpm
+            raise rate_refusal(key_id, what, int(limit or 0), int(out[2]) / US)
+
+    async def add_tokens(self, key_id: str, delta: int) -> None:
+        if delta == 0:
+            return
+        now_us = round(self.clock() * US)
+        try:
+            await self._add_tokens(
+                keys=[f"{self._p}:r:{key_id}"], args=[str(now_us), str(int(delta))]
+            )
+        except self._down as exc:
+            log.warning("Redis unreachable; token correction for %s dropped: %s", key_id, exc)
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self.redis.aclose()
+
+
+class RedisHealthStore(HealthStore):
+    """Model health in Redis with a local mirror, so routing reads never wait on the network.
+
+    The mirror is refreshed in the background every ``mirror_interval_s`` (one pipelined round
+    trip for all models) and immediately by this process' own writes, so another process sees
+    a cooldown at most ``mirror_interval_s`` (+ one round trip) after it started.
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        prefix: str = "turnout",
+        client: Any = None,
+        clock: Clock | None = None,
+        mirror_interval_s: float = 0.2,
+        timeout_s: float = 1.0,
+    ):
+        super().__init__(clock=clock)
+        self.prefix = prefix
+        p = _tag(prefix)
+        self._kfail, self._kcool = f"{p}:h:fail", f"{p}:h:cool"
+        self._klat, self._kttft = f"{p}:h:lat", f"{p}:h:ttft"
+        self._owns_client = client is None
+        self.redis = client if client is not None else make_client(url, timeout_s=timeout_s)
+        self._failure = self.redis.register_script(_FAILURE)
+        self._success = self.redis.register_script(_SUCCESS)
+        self._down = _unavailable_types()
+        self.mirror_interval_s = mirror_interval_s
+        self._cool: dict[str, float] = {}
+        self._lat: dict[str, tuple[float, float | None]] = {}
+        # Used only while Redis is unreachable: local breaker counts and cooldowns.
+        self._local_fail: dict[str, int] = {}
+        self._local_cool: dict[str, float] = {}
+        self._refreshed_at = 0.0
+        self._task: asyncio.Task[None] | None = None
+        self._last_error_log = 0.0
+
+    # -- mirror --------------------------------------------------------------------------------
+    def _ensure_refresher(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # called from sync code with no loop: the mirror stays as it is
+        self._task = loop.create_task(self._refresh_loop(), name="turnout-health-mirror")
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await self.refresh()
+            await asyncio.sleep(self.mirror_interval_s)
+
+    async def start(self) -> None:
+        """Load the mirror and start refreshing it (otherwise done lazily on first use)."""
+        await self.refresh()
+        self._ensure_refresher()
+
+    async def refresh(self) -> None:
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.hgetall(self._kcool)
+                pipe.hgetall(self._klat)
+                pipe.hgetall(self._kttft)
+                cool, lat, ttft = await pipe.execute()
+        except self._down as exc:
+            now = time.monotonic()
+            if now - self._last_error_log > 30:
+                self._last_error_log = now
+                log.warning("Redis unreachable; model health served from the local mirror: %s", exc)
+            return
+        new_cool = {m: float(v) for m, v in cool.items()}
+        now = self.clock()
+        for m, till in list(self._local_cool.items()):
+            if till <= now:
+                del self._local_cool[m]
+            elif till > new_cool.get(m, 0.0):
+                new_cool[m] = till
+        self._cool = new_cool
+        self._lat = {m: (float(v), float(ttft[m]) if m in ttft else None) for m, v in lat.items()}
+        self._refreshed_at = time.monotonic()
+
+    # -- writes --------------------------------------------------------------------------------
+    async def record_failure(self, model: str, cooldown_s: float, threshold: int = 1) -> bool:
+        self._ensure_refresher()
+        now = self.clock()
+        try:
+            till = float(
+                await self._failure(
+                    keys=[self._kfail, self._kcool],
+                    args=[model, repr(now), repr(float(cooldown_s)), str(max(1, threshold))],
+                )
+            )
+        except self._down as exc:
+            log.warning("Redis unreachable; counting the failure of %s locally: %s", model, exc)
+            n = self._local_fail[model] = self._local_fail.get(model, 0) + 1
+            till = self._cool.get(model, 0.0)
+            if n >= max(1, threshold) and till <= now:
+                till = self._local_cool[model] = now + cooldown_s
+        if till > now:
+            self._cool[model] = till
+        return till > now
+
+    async def record_success(
+        self, model: str, latency_ms: float, ttft_ms: float | None = None
+    ) -> None:
+        self._ensure_refresher()
+        self._local_fail.pop(model, None)
+        try:
+            lat, ttft = await self._success(
+                keys=[self._kfail, self._klat, self._kttft],
+                args=[
+                    model,
+                    repr(float(latency_ms)),
+                    "" if ttft_ms is None else repr(float(ttft_ms)),
+                    repr(EWMA_ALPHA),
+                ],
+            )
+            self._lat[model] = (float(lat), float(ttft) if ttft else None)
+        except self._down as exc:
+            log.warning("Redis unreachable; latency of %s kept locally: %s", model, exc)
+            old = self._lat.get(model)
+            t_old = old[1] if old else None
+            self._lat[model] = (
+                ewma(old[0] if old else None, latency_ms),
+                ewma(t_old, ttft_ms) if ttft_ms is not None else t_old,
+            )
+
+    # -- reads (sync, local) -------------------------------------------------------------------
+    def cooling_until(self, model: str) -> float | None:
+        self._ensure_refresher()
+        till = self._cool.get(model)
+        if till is None or till <= self.clock():
+            return None
+        return till
+
+    def latency_estimate(self, model: str) -> tuple[float, float | None] | None:
+        self._ensure_refresher()
+        return self._lat.get(model)
+
+    @property
+    def mirror_age_s(self) -> float:
+        """Seconds since the mirror was last loaded from Redis (inf: never)."""
+        return time.monotonic() - self._refreshed_at if self._refreshed_at else math.inf
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+        if self._owns_client:
+            await self.redis.aclose()
