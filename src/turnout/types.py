@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Sensitivity(str, Enum):
+class Sensitivity(StrEnum):
     """How private the request's data is. CONFIDENTIAL only ever goes to local models."""
 
     PUBLIC = "public"
@@ -30,7 +30,7 @@ class Sensitivity(str, Enum):
         return _parse_enum(cls, value)
 
 
-class Complexity(str, Enum):
+class Complexity(StrEnum):
     """How much reasoning the request needs: SIMPLE (FAQ) .. COMPLEX (reasoning, code)."""
 
     SIMPLE = "simple"
@@ -62,7 +62,7 @@ def _parse_enum(cls: Any, value: Any) -> Any:
     raise ValueError(f"invalid {cls.__name__.lower()} {value!r}; expected one of: {allowed}")
 
 
-class OpenAIObject(dict):  # type: ignore[type-arg]
+class OpenAIObject(dict[str, Any]):
     """A dict with attribute access, recursively: ``obj.choices[0].message.content``.
 
     Stays a real dict so that JSON serialisation (orjson) and equality are free.

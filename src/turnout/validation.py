@@ -1,0 +1,77 @@
+"""Checks on what callers send, shared by the library API and the HTTP server, so bad input
+becomes one clear BadRequestError (HTTP 400) naming the parameter, never a crash downstream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from turnout.errors import BadRequestError
+from turnout.providers.base import OPENAI_PARAMS
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+
+
+def validate_messages(messages: Any) -> list[dict[str, Any]]:
+    if not isinstance(messages, list):
+        raise BadRequestError("`messages` must be a list of message objects", param="messages")
+    if not messages:
+        raise BadRequestError("`messages` must contain at least one message", param="messages")
+    for i, m in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(m, dict):
+            raise BadRequestError(f"{where} must be an object with `role` and `content`", param=where)
+        role = m.get("role")
+        if role not in ROLES:
+            raise BadRequestError(f"{where}.role must be one of {', '.join(sorted(ROLES))}; got {role!r}",
+                                  param=f"{where}.role")
+        content = m.get("content")
+        if content is None:
+            if role == "assistant" and (m.get("tool_calls") or m.get("function_call")):
+                continue
+            raise BadRequestError(f"{where}.content is required", param=f"{where}.content")
+        if isinstance(content, list):
+            for j, part in enumerate(content):
+                if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+                    raise BadRequestError(f"{where}.content[{j}] must be an object with a `type`",
+                                          param=f"{where}.content[{j}]")
+        elif not isinstance(content, str):
+            raise BadRequestError(f"{where}.content must be a string or a list of content parts",
+                                  param=f"{where}.content")
+        if role == "tool" and not isinstance(m.get("tool_call_id"), str):
+            raise BadRequestError(f"{where}.tool_call_id is required for tool messages", param=f"{where}.tool_call_id")
+    return messages
+
+
+_NUMERIC_RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0.0, 2.0),
+    "top_p": (0.0, 1.0),
+    "presence_penalty": (-2.0, 2.0),
+    "frequency_penalty": (-2.0, 2.0),
+}
+
+
+def validate_params(params: dict[str, Any]) -> dict[str, Any]:
+    unknown = [k for k in params if k not in OPENAI_PARAMS]
+    if unknown:
+        raise BadRequestError(f"unknown parameter {unknown[0]!r}", param=unknown[0])
+    for name, (lo, hi) in _NUMERIC_RANGES.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+            raise BadRequestError(f"`{name}` must be a number between {lo:g} and {hi:g}", param=name)
+    for name in ("max_tokens", "max_completion_tokens", "n", "top_logprobs", "seed"):
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadRequestError(f"`{name}` must be an integer", param=name)
+        if name in ("max_tokens", "max_completion_tokens", "n") and value < 1:
+            raise BadRequestError(f"`{name}` must be at least 1", param=name)
+    stop = params.get("stop")
+    if stop is not None and not (isinstance(stop, str) or (isinstance(stop, list) and all(isinstance(s, str) for s in stop))):
+        raise BadRequestError("`stop` must be a string or a list of strings", param="stop")
+    tools = params.get("tools")
+    if tools is not None and not (isinstance(tools, list) and all(isinstance(t, dict) for t in tools)):
+        raise BadRequestError("`tools` must be a list of tool objects", param="tools")
+    return params
