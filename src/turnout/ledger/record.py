@@ -1,0 +1,183 @@
+"""What the ledger stores: one ``UsageRecord`` per answered request, and its summaries.
+
+A record travels twice: as one journal line (written on the request path, so its encoding is
+a positional JSON array, about twice as fast to build and half the size of a JSON object) and
+as one database row (written by the background writer). Model metadata (prices, context
+window, provider) is never copied into a record: the catalog holds it once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+
+CacheOutcome = Literal["hit", "semantic", "miss", "off"]
+SummaryBy = Literal["model", "key", "day"]
+
+CACHE_OUTCOMES: tuple[str, ...] = ("hit", "semantic", "miss", "off")
+CACHE_HITS: tuple[str, ...] = ("hit", "semantic")
+SUMMARY_BY: tuple[str, ...] = ("model", "key", "day")
+
+
+@dataclass(slots=True)
+class UsageRecord:
+    """One answered request (also an answered error: ``status`` >= 400 and ``error`` set)."""
+
+    request_id: str  # unique; a second record with the same id is ignored, never duplicated
+    model_used: str  # the model that answered (after fallbacks), or "" if none did
+    ts: float = field(default_factory=time.time)  # unix seconds, when the answer was sent
+    key_id: str | None = None  # the gateway's virtual key id; None for library calls
+    model_requested: str = ""  # what the caller asked for ("auto", "gpt-4o", ...)
+    rule: str = ""  # the route rule that decided
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens the provider served from its prompt cache
+    tokens_estimated: bool = False  # counted by turnout: the provider reported no usage
+    cost_usd: float = 0.0  # what the request cost (0 for a cache hit or a local model)
+    saved_usd: float = 0.0  # what a cache hit saved: the cost of the original answer
+    latency_ms: float = 0.0  # request received -> answer complete
+    ttft_ms: float | None = None  # time to first token, streams only
+    cache: CacheOutcome = "off"
+    fallbacks: int = 0  # models tried before the one that answered
+    status: int = 200  # HTTP-like status of the answer
+    sensitivity: str = "public"
+    error: str | None = None  # short error text for failed requests
+    prompt: str | None = None  # stored only when the ledger was opened with store_prompts=True
+
+
+# Database column order; the journal line is [JOURNAL_VERSION, *the same fields].
+COLUMNS: tuple[str, ...] = (
+    "request_id",
+    "ts",
+    "key_id",
+    "model_requested",
+    "model_used",
+    "rule",
+    "prompt_tokens",
+    "completion_tokens",
+    "cached_tokens",
+    "tokens_estimated",
+    "cost_usd",
+    "saved_usd",
+    "latency_ms",
+    "ttft_ms",
+    "cache",
+    "fallbacks",
+    "status",
+    "sensitivity",
+    "error",
+    "prompt",
+)
+
+JOURNAL_VERSION = 1
+
+_dumps = orjson.dumps
+_NEWLINE = orjson.OPT_APPEND_NEWLINE
+
+
+def encode_line(r: UsageRecord) -> bytes:
+    """The journal line for ``r``: a versioned JSON array ending in ``\\n`` (no raw newline
+    can occur inside it: JSON escapes them)."""
+    return _dumps(
+        (
+            JOURNAL_VERSION,
+            r.request_id,
+            r.ts,
+            r.key_id,
+            r.model_requested,
+            r.model_used,
+            r.rule,
+            r.prompt_tokens,
+            r.completion_tokens,
+            r.cached_tokens,
+            r.tokens_estimated,
+            r.cost_usd,
+            r.saved_usd,
+            r.latency_ms,
+            r.ttft_ms,
+            r.cache,
+            r.fallbacks,
+            r.status,
+            r.sensitivity,
+            r.error,
+            r.prompt,
+        ),
+        option=_NEWLINE,
+    )
+
+
+def decode_line(line: bytes) -> UsageRecord:
+    """Parse one journal line; raises ``ValueError`` on anything that is not a whole record."""
+    try:
+        values = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    if not isinstance(values, list) or not values or values[0] != JOURNAL_VERSION:
+        raise ValueError("not a version-1 journal record")
+    # A later version may append fields: take the ones this version knows.
+    if len(values) < len(COLUMNS) + 1:
+        raise ValueError(f"record has {len(values) - 1} fields, expected {len(COLUMNS)}")
+    fields = dict(zip(COLUMNS, values[1 : len(COLUMNS) + 1], strict=True))
+    if not isinstance(fields["request_id"], str) or not isinstance(fields["ts"], int | float):
+        raise ValueError("record without a request_id or a timestamp")
+    return UsageRecord(**fields)
+
+
+def row_of(r: UsageRecord) -> tuple[Any, ...]:
+    """The database row (``COLUMNS`` order). Runs on the writer thread, off the request path,
+    so it may normalise: str enums (``Sensitivity.PUBLIC``) become their plain values."""
+    return (
+        r.request_id,
+        float(r.ts),
+        r.key_id,
+        r.model_requested,
+        r.model_used,
+        r.rule,
+        int(r.prompt_tokens),
+        int(r.completion_tokens),
+        int(r.cached_tokens),
+        bool(r.tokens_estimated),
+        float(r.cost_usd),
+        float(r.saved_usd),
+        float(r.latency_ms),
+        None if r.ttft_ms is None else float(r.ttft_ms),
+        _plain(r.cache),
+        int(r.fallbacks),
+        int(r.status),
+        _plain(r.sensitivity),
+        r.error,
+        r.prompt,
+    )
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+@dataclass(slots=True)
+class SummaryRow:
+    """Totals for one group (a model, a key or a local calendar day) over a time range."""
+
+    group: str | None  # model_used, key_id (None: no key, library calls) or "YYYY-MM-DD"
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int
+    cost_usd: float
+    saved_usd: float
+    cache_hits: int  # cache "hit" or "semantic"
+    errors: int  # status >= 400 or an error text
+    avg_latency_ms: float | None
+    p50_latency_ms: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def validate_by(by: str) -> SummaryBy:
+    if by not in SUMMARY_BY:
+        raise ValueError(f"invalid summary grouping {by!r}; expected one of: model, key, day")
+    return by  # type: ignore[return-value]
