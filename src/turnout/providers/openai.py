@@ -1,0 +1,161 @@
+"""OpenAI chat completions, and every server that speaks them (vLLM, llama.cpp server,
+LM Studio, Ollama's /v1).
+
+The wire format is already ours, so this adapter adds only the endpoint, the key, the
+parameter filter, and ``usage`` when a compatible server leaves it out (estimated, and marked
+``"estimated": True`` so accounting can tell).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from turnout import tokens
+from turnout.errors import AuthenticationError, ProviderError, TurnoutError, error_from_status
+from turnout.providers import transport
+from turnout.providers.base import OPENAI_PARAMS, Capabilities, Provider
+from turnout.settings import env
+from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, new_completion_id
+
+PROVIDER = "openai"
+DEFAULT_BASE = "https://api.openai.com/v1"
+_OFFICIAL_HOST = "api.openai.com"
+
+
+class OpenAIProvider(Provider):
+    kind = PROVIDER
+    capabilities = Capabilities(logprobs=True)
+
+    async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
+        url, headers = self._endpoint()
+        data = await transport.post_json(
+            url, self._body(request, stream=False), headers=headers, provider=PROVIDER,
+            model=self.name, timeout=timeout,
+        )
+        if not isinstance(data.get("choices"), list):
+            if "error" in data:  # some compatible servers answer errors with HTTP 200
+                raise upstream_error(data, model=self.name)
+            raise ProviderError(f"{self.name}: response has no choices", provider=PROVIDER,
+                                model=self.name, raw=data)
+        completion = ChatCompletion(data)
+        if not completion.get("usage"):
+            text = "".join(_message_text(c.get("message") or {}) for c in data["choices"])
+            completion["usage"] = estimated_usage(request.messages, text, self.name)
+        return completion
+
+    async def astream(
+        self, request: ChatRequest, *, timeout: float | None = None
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        url, headers = self._endpoint()
+        events = transport.stream_sse(
+            url, self._body(request, stream=True), headers=headers, provider=PROVIDER,
+            model=self.name, timeout=timeout,
+        )
+        async with aclosing(cast(AsyncGenerator[Any, None], events)):
+            async for chunk in with_final_usage(self._chunks(events), request.messages, self.name):
+                yield chunk
+
+    async def _chunks(
+        self, events: AsyncIterator[tuple[str | None, Any]]
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        async for _event, data in events:
+            if data == "[DONE]":
+                return
+            if not isinstance(data, dict):
+                raise ProviderError(f"{self.name}: malformed stream event {str(data)[:200]!r}",
+                                    provider=PROVIDER, model=self.name, raw=data)
+            if "error" in data:
+                raise upstream_error(data, model=self.name)
+            yield ChatCompletionChunk(data)
+
+    def _endpoint(self) -> tuple[str, dict[str, str]]:
+        # Read per call, not per instance: provider instances are cached, keys may rotate.
+        base = (self.info.api_base or env("OPENAI_BASE_URL") or DEFAULT_BASE).rstrip("/")
+        key = self.info.api_key or env("OPENAI_API_KEY")
+        headers: dict[str, str] = dict(self.info.extra.get("headers") or {})
+        if key:
+            headers["authorization"] = f"Bearer {key}"
+        elif urlsplit(base).hostname == _OFFICIAL_HOST:
+            raise AuthenticationError(
+                f"no OpenAI API key for {self.name}: set OPENAI_API_KEY (environment or .env) "
+                "or api_key for the model",
+                provider=PROVIDER, model=self.name,
+            )
+        return base + "/chat/completions", headers
+
+    def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
+        body = {k: v for k, v in request.params.items() if k in OPENAI_PARAMS and v is not None}
+        body["model"] = self.info.wire_model
+        body["messages"] = request.messages
+        if stream:
+            body["stream"] = True
+            body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
+        else:
+            body.pop("stream_options", None)
+        return body
+
+
+def upstream_error(data: dict[str, Any], *, model: str) -> TurnoutError:
+    """An error object sent in a 200 body or inside a stream (no HTTP status to go by)."""
+    err = data.get("error")
+    message, code = (err.get("message"), err.get("code") or err.get("type")) if isinstance(err, dict) else (err, None)
+    status = code if isinstance(code, int) and 400 <= code < 600 else 500
+    return error_from_status(
+        status, str(message or "upstream error"), provider=PROVIDER, model=model, raw=data,
+        code=str(code) if isinstance(code, str) else None,
+    )
+
+
+def estimated_usage(messages: list[dict[str, Any]], completion_text: str, model: str) -> dict[str, Any]:
+    prompt = tokens.count_messages(messages, model)
+    completion = tokens.count_text(completion_text, model)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "estimated": True,
+    }
+
+
+async def with_final_usage(
+    chunks: AsyncIterator[ChatCompletionChunk], messages: list[dict[str, Any]], model: str
+) -> AsyncIterator[ChatCompletionChunk]:
+    """Pass OpenAI chunks through and make sure the last one carries ``usage``.
+
+    When the upstream's last chunk has none, one more chunk follows (``choices: []``, as
+    OpenAI's own usage chunk) with the last usage seen or, failing that, an estimate.
+    """
+    texts: list[str] = []
+    usage: dict[str, Any] | None = None
+    last: ChatCompletionChunk | None = None
+    async for chunk in chunks:
+        for choice in chunk.get("choices") or ():
+            texts.append(_message_text(choice.get("delta") or {}))
+        if chunk.get("usage"):
+            usage = chunk["usage"]
+        last = chunk
+        yield chunk
+    if last is not None and last.get("usage"):
+        return
+    yield ChatCompletionChunk(
+        id=last.get("id") if last is not None else new_completion_id(),
+        object="chat.completion.chunk",
+        created=last.get("created") if last is not None else int(time.time()),
+        model=last.get("model") if last is not None else model,
+        choices=[],
+        usage=usage or estimated_usage(messages, "".join(texts), model),
+    )
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    """Generated text of a message or delta, tool-call arguments included (for estimates)."""
+    content = message.get("content")
+    text = content if isinstance(content, str) else ""
+    for call in message.get("tool_calls") or ():
+        function = call.get("function") or {}
+        text += str(function.get("name") or "") + str(function.get("arguments") or "")
+    return text
