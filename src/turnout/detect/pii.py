@@ -1,0 +1,944 @@
+"""Rule-based PII and secret detection: fast, dependency-free, no model.
+
+``Detector.scan(text)`` returns sorted, non-overlapping :class:`Finding` s (type, offsets,
+score). A finding never holds the matched value: findings end up in logs and route reasons,
+and the caller can always slice the text it owns.
+
+Design for speed (prompts are scanned on every request): every detector is a compiled ``re``
+pattern whose first character is a literal or a narrow class (``@``, a digit, a key prefix, an
+upper-case letter), so the regex engine's own prefix scan skips ordinary prose in C; the
+expensive checks (Luhn, mod-97, entropy, context windows) run only on the few candidates.
+Detectors that need a trigger (``@``, ``://``, a digit) are skipped when it is absent.
+
+Overlaps are resolved by specificity: a checksum-verified or provider-prefixed match beats a
+format-only one (a Luhn-valid card beats a phone-shaped digit run; a password inside a URL
+beats the e-mail-shaped ``pass@host`` around it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+__all__ = [
+    "ENTITY_TYPES",
+    "SECRET_TYPES",
+    "Detector",
+    "Finding",
+    "default_detector",
+    "iban_valid",
+    "luhn_valid",
+]
+
+# Entity type names: aligned with presidio / the evaluation data set where they overlap.
+EMAIL_ADDRESS = "EMAIL_ADDRESS"
+PHONE_NUMBER = "PHONE_NUMBER"
+CREDIT_CARD = "CREDIT_CARD"
+IBAN_CODE = "IBAN_CODE"
+US_SSN = "US_SSN"
+IP_ADDRESS = "IP_ADDRESS"
+DATE_TIME = "DATE_TIME"  # only dates of birth: other dates are not personal data
+STREET_ADDRESS = "STREET_ADDRESS"
+PERSON = "PERSON"
+PRIVATE_KEY = "PRIVATE_KEY"
+PASSWORD = "PASSWORD"
+API_KEY = "API_KEY"  # a credential found by context (``api_key = ...``, ``Bearer ...``)
+CUSTOM = "CUSTOM"  # an organisation-specific term from config
+SECRET_OPENAI_KEY = "SECRET_OPENAI_KEY"
+SECRET_ANTHROPIC_KEY = "SECRET_ANTHROPIC_KEY"
+SECRET_AWS_KEY = "SECRET_AWS_KEY"
+SECRET_GITHUB_TOKEN = "SECRET_GITHUB_TOKEN"
+SECRET_SLACK_TOKEN = "SECRET_SLACK_TOKEN"
+SECRET_GOOGLE_API_KEY = "SECRET_GOOGLE_API_KEY"
+SECRET_STRIPE_KEY = "SECRET_STRIPE_KEY"
+SECRET_JWT = "SECRET_JWT"
+SECRET_HIGH_ENTROPY = "SECRET_HIGH_ENTROPY"  # a random-looking token with no known prefix
+
+SECRET_TYPES: frozenset[str] = frozenset(
+    {
+        SECRET_OPENAI_KEY,
+        SECRET_ANTHROPIC_KEY,
+        SECRET_AWS_KEY,
+        SECRET_GITHUB_TOKEN,
+        SECRET_SLACK_TOKEN,
+        SECRET_GOOGLE_API_KEY,
+        SECRET_STRIPE_KEY,
+        SECRET_JWT,
+        SECRET_HIGH_ENTROPY,
+        API_KEY,
+        PRIVATE_KEY,
+        PASSWORD,
+    }
+)
+ENTITY_TYPES: frozenset[str] = frozenset(
+    {
+        EMAIL_ADDRESS,
+        PHONE_NUMBER,
+        CREDIT_CARD,
+        IBAN_CODE,
+        US_SSN,
+        IP_ADDRESS,
+        DATE_TIME,
+        STREET_ADDRESS,
+        PERSON,
+        CUSTOM,
+    }
+    | SECRET_TYPES
+)
+
+# Who wins an overlap: the more specific (checksummed, prefixed, explicit) detector.
+_PRIORITY: dict[str, int] = {
+    PRIVATE_KEY: 100,
+    SECRET_ANTHROPIC_KEY: 95,
+    SECRET_OPENAI_KEY: 94,
+    SECRET_AWS_KEY: 93,
+    SECRET_GITHUB_TOKEN: 93,
+    SECRET_SLACK_TOKEN: 93,
+    SECRET_GOOGLE_API_KEY: 93,
+    SECRET_STRIPE_KEY: 93,
+    SECRET_JWT: 92,
+    PASSWORD: 90,
+    API_KEY: 85,
+    CUSTOM: 80,  # also every named custom pattern
+    EMAIL_ADDRESS: 70,
+    IBAN_CODE: 68,
+    CREDIT_CARD: 66,
+    US_SSN: 64,
+    IP_ADDRESS: 62,
+    DATE_TIME: 55,
+    PHONE_NUMBER: 50,
+    STREET_ADDRESS: 40,
+    PERSON: 30,
+    SECRET_HIGH_ENTROPY: 20,
+}
+
+
+_Put = Callable[..., None]  # put(kind, start, end, score, priority=None): collects a candidate
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected entity: its type, ``text[start:end]`` and a confidence in [0, 1].
+
+    Holds no value on purpose, so that logging a finding never leaks what it found.
+    """
+
+    type: str
+    start: int
+    end: int
+    score: float
+
+
+# --------------------------------------------------------------------------------------------
+# character classes (``re`` has no \p{Lu}; build Latin/Greek/Cyrillic ones once)
+
+
+def _class_of(predicate: str, limit: int = 0x0530) -> str:
+    chars = [chr(c) for c in range(limit) if getattr(chr(c), predicate)() and chr(c).isalpha()]
+    # collapse consecutive code points into ranges to keep the pattern small
+    parts: list[str] = []
+    i = 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        lo, hi = re.escape(chars[i]), re.escape(chars[j])
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return "".join(parts)
+
+
+_UP = "[" + _class_of("isupper") + "]"
+_LO = "[" + _class_of("islower") + "]"
+# a capitalised word: "Szász", "O'Neil", "Jean-Luc", "McDonald"
+_CAP = rf"{_UP}{_LO}+(?:[-'’]{_UP}?{_LO}+)*(?:{_UP}{_LO}+)?"
+
+# --------------------------------------------------------------------------------------------
+# checksums
+
+
+def luhn_valid(digits: str) -> bool:
+    """Luhn (mod 10) check of a digit string, as printed on payment cards."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+# IBAN length per country (ISO 13616 registry); unknown countries accept 15..34 characters.
+_IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def iban_valid(iban: str) -> bool:
+    """ISO 13616 check: known length for the country, then mod-97 of the rearranged code."""
+    code = iban.replace(" ", "").upper()
+    if not (15 <= len(code) <= 34) or not code[:2].isalpha() or not code[2:4].isdigit():
+        return False
+    expected = _IBAN_LENGTHS.get(code[:2])
+    if expected is not None and len(code) != expected:
+        return False
+    if not code.isalnum() or not code.isascii():
+        return False
+    rearranged = code[4:] + code[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(number) % 97 == 1
+
+
+def _card_network_ok(d: str) -> bool:
+    """Is this digit string shaped like a card of a real network (IIN prefix + length)?"""
+    n = len(d)
+    p2, p4 = int(d[:2]), int(d[:4])
+    if d[0] == "4":  # Visa
+        return n in (13, 16, 19)
+    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:  # Mastercard
+        return n == 16
+    if p2 in (34, 37):  # Amex
+        return n == 15
+    if 300 <= int(d[:3]) <= 305 or p2 in (36, 38, 39) or p4 == 3095:  # Diners
+        return 14 <= n <= 19
+    if p2 == 35:  # JCB (3528-3589 assigned; the rest of 35 is JCB's reserve)
+        return 16 <= n <= 19
+    if p4 in (2131, 1800):  # old JCB
+        return n == 15
+    if d[0] == "6" or p2 in (50, 56, 57, 58):  # Discover, UnionPay, Maestro, RuPay
+        return 12 <= n <= 19
+    return False
+
+
+def _entropy(s: str) -> float:
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+
+
+# --------------------------------------------------------------------------------------------
+# patterns
+
+_EMAIL = re.compile(
+    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+)
+
+# Provider credentials: each with a distinctive prefix, so they are near-certain.
+_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str], float], ...] = (
+    (SECRET_ANTHROPIC_KEY, re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), 0.99),
+    (
+        SECRET_OPENAI_KEY,
+        re.compile(r"(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}"),
+        0.95,
+    ),
+    (SECRET_AWS_KEY, re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"), 0.97),
+    (SECRET_GITHUB_TOKEN, re.compile(r"(?<![\w])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"), 0.99),
+    (SECRET_SLACK_TOKEN, re.compile(r"(?<![\w])xox[abposr]-[A-Za-z0-9-]{10,250}"), 0.97),
+    (SECRET_SLACK_TOKEN, re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}"), 0.97),
+    (SECRET_GOOGLE_API_KEY, re.compile(r"(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])"), 0.97),
+    (SECRET_STRIPE_KEY, re.compile(r"(?<![\w])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}"), 0.98),
+    (SECRET_JWT, re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), 0.95),
+)
+# One combined search decides whether any provider pattern can match at all.
+_SECRET_TRIGGER = re.compile(r"sk-|sk_|rk_|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|hooks\.slack|AIza|eyJ")
+
+_PEM = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",  # unterminated: to the end
+    re.DOTALL,
+)
+
+# scheme://user:password@host -> only the password is the secret
+_URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/@?#\[\]]+:([^\s@/?#]+)@[^\s@]")
+
+# password=..., "api_key": "...", DB_PASSWORD: ..., token => ...
+_ASSIGN = re.compile(
+    r"(?i)(password|passwd|passphrase|\bpwd|\bpass\b|secret|token|api[_-]?key|apikey|"
+    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?)"
+    r"""[\w.-]{0,24}["']?[ \t]*(?:=|:=|=>|:)[ \t]*(["'`]?)([^\s"'`,;&<>]{3,256})"""
+)
+_BEARER = re.compile(r"(?i)\b(?:bearer|token)[ \t]+([A-Za-z0-9._~+/-]{20,}=*)")
+_ASSIGN_TRIGGER = re.compile(r"(?i)pass|pwd|secret|token|key|credential|bearer")
+_PLACEHOLDER_VALUE = re.compile(
+    r"""(?ix)^(?:
+        [*x•.#?_-]+ | <.*> | \$.* | \{.*\}? | %.* | \[.*\]? | \(.*
+        | str | string | int | number | bool | boolean | any | none | null | nil | undefined
+        | optional.* | true | false | required | secretstr | bytes | unknown | is | are | was
+        | must | should | will | the | your | my | a | an | not | here | empty | redacted
+        | masked | hidden | placeholder | example | dummy | changeme_?later
+        | [A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+\(?.* # attribute access: os.environ
+        | [A-Za-z_][A-Za-z0-9_]*\(.*                                 # a call: getenv(...)
+    )$"""
+)
+_PASSWORD_KEYS = ("pass", "pwd")
+
+# random-looking tokens: candidates are long runs of key characters
+_TOKEN = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_=-]{24,256}(?![\w+/=-])")
+
+_IPV4 = re.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+    r"(?![\w]|\.\d)"
+)
+_IPV6 = re.compile(r"(?<![\w:.])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{3,39}(?:%\w+)?(?![\w:])")
+_VERSION_CUE = re.compile(r"(?i)(?:\bv|version|ver\.?|release|build|rev|firmware|python|node|java)[ \t:=]*$")
+
+_CARD = re.compile(r"(?<![\w.,/+-])\d(?:[ -]?\d){11,18}(?![\w]|[.,/-]\d)")
+_CARD_CUE = re.compile(r"(?i)\b(?:card|cc|visa|mastercard|amex|credit|debit|maestro|jcb|discover)\b")
+_IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![\w])")
+_SSN = re.compile(r"(?<![\w./-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\d)")
+_SSN_CONTEXT = re.compile(
+    r"(?i)\b(?:ssn|social[ \t]+security(?:[ \t]+(?:number|no\.?|#))?)\b[^\d\n]{0,20}(\d{3}[- ]?\d{2}[- ]?\d{4})(?![\w])"
+)
+
+_PHONE = re.compile(
+    r"(?<![\w+@/.-])(?<!\d,)"  # not inside a word, an ID or "1,234,567"
+    r"(?:\+\d{1,3}[ .-]?)?"  # country code
+    r"(?:\(0\)[ .-]?)?"  # the (0) trunk prefix in "+41 (0)96 ..."
+    r"(?:\(\d{1,5}\)[ .-]?)?"  # (area code)
+    r"\d{1,12}(?:[ .-]\d{1,8}){0,5}"  # digit groups
+    r"(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,5})?"
+    r"(?![\w@]|[.,/-]\d|:\d)"
+)
+_PHONE_STRONG = re.compile(
+    r"""(?x)^(?:
+        \+\d.*                                       # international
+      | 00\d.*                                       # international dial-out prefix
+      | .*\(0\).*
+      | (?:1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?:[ ]?(?:x|ext\.?)[ ]?\d+)?  # NANP
+      | \(\d{2,5}\)[ .-]?\d{3,4}[ .-]?\d{3,4}       # (area) local
+    )$"""
+)
+_PHONE_CUE = re.compile(
+    r"(?i)\b(?:phone|telephone|tel|mobile|mob|cell|cellphone|fax|desk|office|call|called|calling|"
+    r"ring|text|sms|whatsapp|contact|reach|dial|number|nr|messages?|answering|voicemail|"
+    r"hotline|landline|ext|extension|handy|t[eé]l[eé]fono|telefon)\b"
+)
+_NOT_PHONE_CUE = re.compile(
+    r"(?i)\b(?:order|invoice|account|card|ref|reference|ticket|case|tracking|serial|policy|"
+    r"id|iban|ssn|zip|postal|postcode|licen[cs]e|passport|isbn|version|total|amount|price|"
+    r"sum|balance|route|flight|room|page|line[ \t]+\d)\b"
+)
+_DATE_SHAPE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    r"(?:\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:[ \t]+of)?[ \t]+{_MONTHS},?[ \t]+\d{{4}}"
+    rf"|{_MONTHS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}"
+    r"|(?:19|20)\d{2})(?![\w])"
+)
+_DOB = re.compile(
+    r"(?i)(?:\bborn\b|\bbirth|\bd\.?o\.?b\b\.?|\bgeb(?:oren|urtsdatum|\.)|\bn[ée]e?\b)"
+    rf"[^\n.?!\d]{{0,40}}?({_DATE})"
+)
+
+# Street addresses.  Three general shapes, then multi-line blocks are grown from them:
+#   1. number + name + street-type word ("1668 Glyn St", "90 Whitchurch Road")
+#   2. a street word inside or before the name + number ("Villacher Strasse 89", "Rua do
+#      Arenque 1634", "Koskikatu 25", "Via Roma 12")
+#   3. unit/box designators ("Apt. 864", "Suite 501", "PSC 6293, Box 8158", "APO AP 04336")
+_STREET_TYPES = (
+    r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Drive|Dr|Lane|Ln|Boulevard|Blvd|Way|Court|Ct|Place|Pl|"
+    r"Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Crescent|Cres|Close|Gardens|"
+    r"Grove|Row|Mews|Alley|Trail|Trl|Crossing|Walk|Hill|Heights|Park|Parks|Pass|Bridge|Route|"
+    r"Path|Plaza|Point|Pike|Loop|Run|Green|Hollow|Ridge|View|Vista|Expressway|Freeway|Turnpike|"
+    r"Wharf|Quay|Esplanade|Promenade|Forges|Coves|Courts|Gateway|Extensions|Fort|Track|Ranch)"
+)
+_ADDR_EN = re.compile(
+    rf"(?<![\w.,-])\d{{1,5}}[A-Za-z]?(?:[ \t]+\d{{1,5}})?(?:[ \t]+(?:{_CAP}|[NSEW]\.?|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}"
+    rf"[ \t]+{_STREET_TYPES}\b\.?"
+)
+_STREET_WORD_SUFFIX = (
+    r"(?:stra(?:ss|ß)e|gasse|weg|vej|vegur|veien|gata|gatan|gade|katu|tie|utca|laan|straat|"
+    r"plein|platz|allee|ring|steig|damm|ufer|markt|tér|út|ulica|ulice|náměstí|terrasse|vägen|"
+    r"väg|stræde|torget|torg|kuja|polku|tanhua|sokak|caddesi|cesta)"
+)
+_STREET_WORD_PREFIX = (
+    r"(?:Rua|Calle|Carrer|Avenida|Av\.|Rue|Via|Viale|Vicolo|Strada|Piazza|Largo|Corso|Praça|"
+    r"Travessa|Ul\.|ul\.|Ulica|Plac|Aleja|Al\.|Boulevard|Bd\.|Chemin|Route|Rambla|Paseo|Camino|"
+    r"Plaza|Calzada|Estrada|Avinguda|Ruta|Strasse|Straße|Laan|Rúa)"
+)
+_ADDR_EU = re.compile(
+    rf"(?<![\w])(?:\d{{1,5}}[ \t]+)?"
+    rf"(?:{_STREET_WORD_PREFIX}(?:[ \t]+(?:{_CAP}|d[aeio]s?|de|del|della|di|do|dos|la|le|des|du|van|von)){{1,4}}"
+    rf"|(?:{_CAP}[ \t]+)?{_UP}?{_LO}*{_STREET_WORD_SUFFIX}|(?:{_CAP}[ \t]+){{1,2}}(?:u\.|út|tér|utca|ul\.|Strasse|Straße|Weg|Gasse|Platz|Allee|terrasse))"
+    r"[ \t]+\d{1,5}[A-Za-z]?(?:/\d{1,4})?\b\.?"
+)
+_ADDR_UNIT = re.compile(
+    r"(?<![\w])(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Floor|Fl)\.?[ \t]+#?\d{1,5}[A-Za-z]?"
+    r"|(?:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}(?:\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?"
+    r"|(?:P\.?O\.?|Post[ \t]+Office)[ \t]+Box[ \t]+\d{1,6}"
+    r"|(?:USNS|USS|USCGC)[ \t]+" + _CAP + r"(?:\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?"
+    r"|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})"
+    r"(?![\w])"
+)
+# A cue that the next words are an address: "address: ...", "lives at ...", "send it to ..."
+_ADDR_CUE = re.compile(
+    r"(?i)(?:\baddress(?:es)?\b(?:[ \t]+is)?[ \t]*[:-]?|\blives?[ \t]+(?:at|in|on)|\blocated[ \t]+at|"
+    r"\bmoved?[ \t]+to|\bsen[dt][ \t]+(?:\w+[ \t]+){0,3}?to|\bdeliver(?:ed)?[ \t]+to|\bship(?:ped)?[ \t]+to|"
+    r"\bcorner[ \t]+of)[ \t]*\n?[ \t]*"
+)
+# the span an address cue introduces: must start with a number or a capitalised word and hold a
+# house number; stops at the end of the line or sentence
+_ADDR_AFTER_CUE = re.compile(
+    rf"(?:the[ \t]+corner[ \t]+of[ \t]+)?(?:\d{{1,5}}[A-Za-z]?[ \t,]+)?(?:[\w.'’-]+[ \t]+){{0,5}}?\d{{1,5}}\b\.?"
+    rf"(?:[ \t]+(?:and|&)[ \t]+(?:{_CAP}[ \t]*){{1,3}}{_CAP})?"
+)
+# lines that continue an address block: a unit, a city, "City, ST 12345", "Country 12345"
+_ADDR_CONT_LINE = re.compile(
+    rf"^[ \t>?]*(?:(?:Apt|Suite|Unit|Ste|Flat)\.?[ \t]+\d{{1,5}}|(?:{_UP}[\w'’.()-]*|\d{{4,6}}|,)(?:[ \t,]+[\w'’.()-]+){{0,5}})[ \t.]*$"
+)
+_ADDR_TAIL = re.compile(
+    rf"(?:,?[ \t]+(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?[ \t]+#?\d{{1,5}}[A-Za-z]?))+"
+    rf"|,[ \t]+(?:{_CAP}|{_UP}{{2,}})(?:[ \t]+(?:{_CAP}|{_UP}{{2,}}))*(?:,?[ \t]+{_UP}{{2}})?(?:[ \t]+\d{{4,6}})?"
+)
+
+# Person names.
+_TITLES = (
+    r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Madam|Madame|Mme|Mlle|Dr|Doctor|Prof|Professor|Sir|Dame|Lady|"
+    r"Lord|Herr|Frau|Señor|Señora|Sr|Sra|Srta|Sig|Sig\.ra|Fr|Rev|Capt|Captain|Sgt|Lt|Col|Gen|"
+    r"Judge|Justice|Officer|Agent|Nurse|Coach|Uncle|Aunt|Auntie|Grandma|Grandpa)"
+)
+_NAME_TAIL = rf"(?:[ \t]+(?:{_UP}\.?[ \t]+)?{_CAP}){{0,2}}(?:[ \t]+(?:Jr|Sr|II|III|IV)\b\.?)?"
+_TITLE_NAME = re.compile(
+    rf"(?<![\w])(?i:{_TITLES})\.?[ \t]+((?:{_UP}\.?[ \t]+)?{_CAP}{_NAME_TAIL})"
+)
+_NAME_CUE = re.compile(
+    r"(?i)(?:\bmy[ \t]+name[ \t]+is|\bname[ \t]+is|\bname(?:[ \t]+on[ \t]+the[ \t]+\w+)?[ \t]*:|"
+    r"\bcall[ \t]+me|\bcalls[ \t]+me|\bnamed|\bcalled|\bsigned|\bregards,|\bsincerely,|\bthanks,|"
+    r"\bdear|\bhi|\bhello|\bhey|\bi'm|\bi[ \t]+am|\bthis[ \t]+is|\bit'?s[ \t]+under|\bunder[ \t]+(?:my[ \t]+)?(?:\w+'s[ \t]+)?name|"
+    r"\bask[ \t]+for|\bspeak[ \t]+(?:to|with)|\bwife|\bhusband|\bpartner|\bson|\bdaughter|\bmother|\bfather|"
+    r"\bbrother|\bsister|\bkid|\bchild|\bfriend|\bboss|\bcolleague|\bmanager|\bby|\bwith|\bsaid|\bsays|\bto|\bfrom|\band)"
+    r"[ \t]*:?[ \t]*\n?[ \t]*"
+)
+# cues strong enough to take any capitalised word(s) after them as a name
+_STRONG_NAME_CUES = (
+    "name", "call me", "calls me", "named", "called", "signed", "regards", "sincerely", "dear",
+    "under",
+)  # fmt: skip
+_NAME_AFTER_CUE = re.compile(rf"({_CAP}(?:[ \t]+(?:{_UP}\.?[ \t]+)?{_CAP}){{0,2}})(?![\w'’-])")
+_INITIAL_NAME = re.compile(rf"(?<![\w'’.-])({_CAP}[ \t]+{_UP}\.?[ \t]+{_CAP}(?:[ \t]+{_CAP})?)(?![\w'’-])")
+# capitalised words that follow a name cue or stand next to a name but are not names
+_NOT_NAMES_TEXT = """
+    the a an this that these those it its i you he she we they me him her us them my your his our
+    their what which who whom whose when where why how yes no not hi hello hey dear thanks thank
+    please sorry ok okay monday tuesday wednesday thursday friday saturday sunday january february
+    march april may june july august september october november december today tomorrow yesterday
+    mr mrs ms dr prof sir madam god jesus christ bot user assistant system customer client team
+    support manager admin director ceo cto cfo president king queen prince princess street road
+    avenue apt suite unit box north south east west new old great big small united states kingdom
+    america american english french german spanish italian chinese japanese russian european
+    company inc ltd llc corp corporation bank university college school hospital church
+    hotel airport station office department ministry city county state country province
+    python java javascript typescript rust go ruby julia scala kotlin swift linux windows mac
+    macos ios android docker kubernetes google microsoft apple amazon openai anthropic meta
+    claude gpt chatgpt gemini llama mistral copilot siri alexa cortana not also just here there
+    """
+_WORDS_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+
+
+def _first_names() -> frozenset[str]:
+    """A compact list of common given names across many languages (lower-case, ~1,000).
+
+    Written by hand from general knowledge of common names, not taken from any evaluation
+    set. Names that are also frequent English words, places or product names (Will, May,
+    Grace, Victoria, Jordan, Claude, Julia, Ruby ...) are left out on purpose: a capitalised
+    word at a sentence start must not read as a person.
+    """
+    return frozenset(_FIRST_NAMES.split())
+
+
+_FIRST_NAMES = """
+aaron abby abdul abdullah abigail abraham ada adam adrian adriana adrienne agata agnes agnieszka
+ahmad ahmed aidan aiko aileen aino aisha akira alan alba albert alberto albin alejandro aleksander
+aleksandra aleksandr aleksei alena alessandra alessandro alessia alex alexander alexandra alexandre
+alexei alexis alfonso alfred alfredo ali alice alicia alina alison alla allan allison alma alois
+alvaro amalia amanda amelia amelie amina amir amit amy ana anastasia anatoly anders andrea andreas
+andrei andrej andres andrew andrey andrzej aneta angela angelika angelo anja anke ann anna annabel
+anne anneli annette annika anthony antoine anton antonia antonin antonio aoife arjun arnaud arne
+arnold aron arthur arvid asa ashley asif astrid atsushi audrey august augustin aurelie axel
+ayumi bálint balázs barbara barbora barry bartosz basil beata beatrice beatriz bela ben benedikt
+benjamin bernard bernd bernhard bertil bertrand beth bettina betty bianca birgit birgitta bjorn
+björn blanca bogdan boris boyd bradley brandon brenda brian bridget brigitte bruno bryan calvin
+camila camille carina carl carla carlo carlos carmen carol caroline carolyn carsten casper
+catalina catherine cecilia cedric celine cesar charles charlotte chen chiara chloe chris christa
+christian christina christine christoph christophe christopher cindy claire clara claudia
+clemens colin connor conor constance cora corinna craig cristina cynthia dagmar dagny daisuke
+dale damian damien dan dana daniel daniela daniele danielle daniil danuta daphne darius darko
+darren david davide dawid dean debbie deborah debra declan denis denise dennis derek diana diane
+diego dieter dimitri dimitris dirk dmitri dmitry dolores dominik dominika donald donna doris
+dorota dorothy douglas duncan dylan edith eduard eduardo edward edwin eero eija eileen einar
+eino elena eleni eleonora elias elif elin elisa elisabeth elisabetta eliska eliza elizabeth
+elke ella ellen ellie elsa elżbieta emil emilia emilie emilio emily emma emmanuel enrico enrique
+enzo eric erica erik erika erin ernesto ernst esra esther ethan eugen eugene eva evelyn ewa ewan
+fabian fabio fabrice farah fatima federica federico felipe felix fernanda fernando filip filipa
+finn fiona florian frances francesca francesco francis francisco franciszek franco frank
+franz franziska fred frederic frederick frederik freya frida fritz gabor gabriel gabriela
+gabriele gabrielle gareth gary gaston gavin gemma georg george georgios gerald gerard gerhard
+gianluca gianni gilbert gillian gina giorgio giovanna giovanni gisela giulia giulio giuseppe
+gloria gordon graham greg gregor gregory greta gunnar gunther günter gustav gustavo gwen hana
+hanna hannah hannes hans harald harold harriet harry haruka haruto hassan heather hector heidi
+heike heinrich heinz helen helena helene helga hendrik henri henrik henry herbert hermann
+hideki hilda hiroshi hiroko hiroyuki holger howard hugh hugo hussein ian ida igor ilona ilse
+imre inga inge ingrid irena irene irina iris isaac isabel isabella isabelle ismail istvan
+istván ivan ivana ivo jacek jack jacob jacqueline jakob jakub james jan jana jane janet janina
+janne janos jános jaroslav jarosław jason javier jay jayden jean jeanne jeff jeffrey jennifer
+jens jeremy jerome jerzy jesper jessica jesus jill jim jimmy jiri jiří joan joanna joao joaquin
+jochen joe joel johan johanna johannes john johnny jon jonas jonathan jorge jorgen jose josef
+josefine joseph josephine josé joshua joyce józef juan judith julian juliana julie julien
+julius jun junko jurgen jürgen justin justyna jussi kai kaija kamil kamila karel karen kari
+karin karina karl karla karolina kasper katarina katarzyna kate katharina katherine kathleen
+kathrin kathryn katie katja katrin katrina kayla keiko keith kelly ken kenji kenneth kerstin
+kevin khalid kim kimberly kirsten klaus konrad kristian kristina kristof krisztina krzysztof
+kurt kyle lars laszlo lászló laura lauren laurent lea leah lena leo leon leona leonardo leonie
+leopold lewis li liam lidia lili liliana lina linda lindsay linnea lisa lise liv liz liza lois
+lorenzo lotte louis louisa louise luca lucas lucia luciano lucie lucy ludwig luigi luis luisa
+luka lukas lukasz łukasz luke lydia lynn magda magdalena magnus maja makoto malcolm malgorzata
+małgorzata malin manuel manuela marc marcel marcela marcella marcello marco marcus marek
+margaret margarita margit margot maria mariana marianne marie marija marina mario marion
+marisa marius marja marjorie markus marko marta martha martin martina marty mary maryam masako
+masato mateo mateusz mathias mathieu matias matilda matteo matthew matthias mattias maurice
+mauricio maxim maxime maximilian megan mehmet melanie melissa mia micha michael michaela
+michal michał michel michele michelle miguel mika mikael mikhail miklos miklós mikko milan
+milena miriam mirjam miroslav mohamed mohammad mohammed monica monika morgan moritz muhammad
+nadia nadine naoki naomi natalia natalie natasha nathan nathalie nicholas nick nicola nicolas
+nicole niels nikita niklas niko nikola nikolai nikolaos nikolaj nils nina noah nora norbert
+norma oksana olaf olga oliver olivia olivier omar oscar oskar otto owen pablo paola paolo
+patricia patrick paul paula paulina pavel pawel paweł pedro peggy per petar peter petr petra
+philip philipp philippe pierre piotr pilar quentin rachel rafael rafal rafał raimo rainer
+ralf ralph ramon ramón rania raquel raul raúl rebecca reinhard renata renate rene renée
+ricardo riccardo richard rikard rita robert roberta roberto robin rodrigo roger roland
+rolf roman ronald rosa rosemarie ruben rudolf rui ruth ryan ryo sabine sabrina sakura salma
+samantha samuel sandra sanna sara sarah sascha satoshi sebastian sebastien sébastien selin
+sergei sergey sergio seth shannon sharon shigeru shirley sigrid silke silvia simon simona
+simone sinead siobhan sofia sofie sonja sophia sophie stanislav stefan stefania stefano
+steffen stella stephan stephanie stephen steve steven susan susanne suzanne sven svetlana sylvia
+sylvie szabolcs tadeusz takashi takeshi tamara tamás tanja tanya tarja teresa terry thea
+theo theodor theresa thierry thomas thor thorsten tiago tibor tilda tim timo timothy tina
+tobias todd tom tomas tomasz tomás tomáš tommy toni tony torsten tove tracy travis trond
+tuomas ulla ulrich ulrike urs ursula uta valentin valentina valeria valerie vanessa vasily
+veronika vicente viktor viktoria vilma vincent vincenzo viola virginia vivian vladimir
+vojtech vojtěch walter wanda wei werner wiktor wilhelm william willem wim wojciech wolfgang
+xavier yannick yasmin yolanda yoshiko yoshiro yuki yuko yulia yuri yury yusuf yves zbigniew
+zdenek zdeněk zeynep zofia zoltan zoltán zoran zsofia zsófia zsuzsanna
+aleksi anneli antti eetu elina heikki helmi ilkka jarmo jouni juha juho jukka kaisa kalle
+katri kirsi lauri leena liisa marjatta markku matti merja minna niina olli paavo pekka pirjo
+raija riikka risto sami sari satu seppo sirpa tapani tapio teemu tero timo tuula tuomo ville
+agnar arnar ásgeir birgir einar guðrún gunnhildur halldór helgi hildur jóhann jón kristín
+ólafur sigurður sigrún snorri þór
+bjarne dorthe jette kirsten mette preben søren torben ulrik vibeke åse bente eirik
+gudrun håkon ingeborg kjell knut marit odd ragnhild solveig stein sverre tor trine turid
+agneta anette annelie åsa barbro britt dan göran gunilla hampus ingemar johanna kjell lennart
+margareta ove pernilla sten stig ulf
+dorota grażyna halina jadwiga krystyna mirosław ryszard stanisław teresa wiesław zdzisław
+božena dana jaroslava jindřich ladislav libuše ludmila miloš radek stanislava věra zuzana
+anikó árpád ágnes erzsébet ferenc gábor gyula ildikó józsef judit katalin krisztián lajos
+mária márta péter sándor tünde zsolt
+aleksey boris dmitriy galina irina lyudmila nadezhda natalya oleg pyotr sergei tatiana
+tatyana vadim valentina vasiliy viktor vladislav yekaterina yelena yevgeny
+akiko ayako chiyo emi haruki hinata hiroki hitomi kaori kazuki kazuo kenta kyoko mai mami
+megumi minoru miyu naoko riku ryota sayuri shinji shota sota takumi tomoko yui yumi yusuke
+ahmet ayşe emre fatma hüseyin mustafa murat zeynep
+aditya amit ananya arjun deepak divya gaurav kavya lakshmi manoj neha pooja priya rahul raj
+rajesh ravi rohan sanjay sunil vijay vikram
+chen hao jing lei li lin ming ping wang xin yan yang ying yong zhang zhao zhen zhou
+abdullah aisha fatima hamza ibrahim khalid layla mariam noor omar rashid samir tariq yousef
+zainab
+"""
+
+
+@lru_cache(maxsize=1)
+def _first_name_pattern() -> re.Pattern[str]:
+    """One trie-shaped alternation of all first names, so ``re`` walks it in C.
+
+    A flat ``Anna|Andrew|...`` would be tried branch by branch at every capital letter; the
+    trie shares prefixes, so each position costs about the length of the longest name.
+    """
+    names = sorted(_first_names())
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any], first: bool) -> str:
+        alts = []
+        end = "" in node
+        for ch in sorted(k for k in node if k):
+            esc = re.escape(ch)
+            # the first letter must be upper-case: names are capitalised in running text
+            lit = re.escape(ch.upper()) if first else esc
+            alts.append(lit + build(node[ch], False))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if end else body
+
+    body = build(trie, True)
+    # group 1: an optional middle initial and up to two capitalised surnames
+    return re.compile(
+        rf"(?<![\w'’.-]){body}(?![\w'’-])((?:[ \t]+{_UP}\.?(?=[ \t]))?(?:[ \t]+{_CAP}(?![\w'’-])){{0,2}})"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class Detector:
+    """Scans text for PII and secrets.
+
+    ``custom_terms`` are organisation-specific words (project code names, customer names) found
+    case-insensitively as whole words; ``custom_patterns`` maps a type name to a regex, e.g.
+    ``{"CUSTOMER_ID": r"CUST-\\d{6}"}``. ``types``, when given, limits the reported types.
+    """
+
+    def __init__(
+        self,
+        custom_terms: Iterable[str] | None = None,
+        custom_patterns: Mapping[str, str | re.Pattern[str]] | None = None,
+        *,
+        types: Iterable[str] | None = None,
+        names: bool = True,
+    ) -> None:
+        terms = sorted({t.strip() for t in custom_terms or () if t and t.strip()}, key=len, reverse=True)
+        self._terms: re.Pattern[str] | None = None
+        if terms:
+            alternation = "|".join(re.escape(t) for t in terms)
+            self._terms = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])", re.IGNORECASE)
+        self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        for name, pattern in (custom_patterns or {}).items():
+            if not name or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+                raise ValueError(f"invalid custom pattern name {name!r}: use letters, digits, _")
+            compiled = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
+            if compiled.search("") is not None and compiled.fullmatch("") is not None:
+                raise ValueError(f"custom pattern {name!r} matches the empty string")
+            self._patterns.append((name.upper(), compiled))
+        self._types = frozenset(types) if types is not None else None
+        self._names = names
+        if names:
+            _first_name_pattern()  # compile now, not on the first request
+
+    # ----------------------------------------------------------------------------------------
+
+    def scan(self, text: str) -> list[Finding]:
+        """All findings in ``text``: sorted by start, non-overlapping, most specific kept."""
+        if not text:
+            return []
+        cands: list[tuple[int, int, int, str, float]] = []  # (priority, start, end, type, score)
+        add = cands.append
+
+        def put(kind: str, start: int, end: int, score: float, priority: int | None = None) -> None:
+            if end > start:
+                add((_PRIORITY.get(kind, 80) if priority is None else priority, start, end, kind, score))
+
+        if self._terms is not None:
+            for m in self._terms.finditer(text):
+                put(CUSTOM, m.start(), m.end(), 0.99)
+        for name, pattern in self._patterns:
+            for m in pattern.finditer(text):
+                put(name, m.start(), m.end(), 0.99, 80)
+
+        self._scan_secrets(text, put)
+        has_digit = _ANY_DIGIT.search(text) is not None
+        if "@" in text:
+            for m in _EMAIL.finditer(text):
+                put(EMAIL_ADDRESS, m.start(), m.end(), 0.95)
+        if has_digit:
+            self._scan_numbers(text, put)
+            self._scan_addresses(text, put)
+        if ":" in text:
+            for m in _IPV6.finditer(text):
+                s = m.group()
+                core = s.split("%", 1)[0]
+                groups = [g for g in core.split(":") if g]
+                if len(groups) < 3 or not any(c.isdigit() for c in core):
+                    continue  # "cafe::add", "::1", "a:b" are not addresses worth flagging
+                try:
+                    ipaddress.IPv6Address(core)
+                except ValueError:
+                    continue
+                put(IP_ADDRESS, m.start(), m.end(), 0.9)
+        if self._names:
+            self._scan_names(text, put)
+
+        result = _resolve(cands)
+        if self._types is not None:
+            result = [f for f in result if f.type in self._types]
+        return result
+
+    # ----------------------------------------------------------------------------------------
+
+    def _scan_secrets(self, text: str, put: _Put) -> None:
+        if _SECRET_TRIGGER.search(text):
+            for kind, pattern, score in _SECRET_PATTERNS:
+                for m in pattern.finditer(text):
+                    put(kind, m.start(), m.end(), score)
+        if "-----BEGIN" in text:
+            for m in _PEM.finditer(text):
+                put(PRIVATE_KEY, m.start(), m.end(), 0.99)
+        if "://" in text:
+            for m in _URL_PASSWORD.finditer(text):
+                value = m.group(1)
+                if not _PLACEHOLDER_VALUE.match(value):
+                    put(PASSWORD, m.start(1), m.end(1), 0.9)
+        if _ASSIGN_TRIGGER.search(text):
+            for m in _ASSIGN.finditer(text):
+                key = m.group(1).lower()
+                value = m.group(3)
+                quote = m.group(2)
+                if quote and value.endswith(quote):
+                    value = value[: -len(quote)]
+                if not value or _PLACEHOLDER_VALUE.match(value):
+                    continue
+                start = m.start(3)
+                end = start + len(value)
+                if any(k in key for k in _PASSWORD_KEYS):
+                    put(PASSWORD, start, end, 0.85)
+                elif _looks_like_credential(value):
+                    put(API_KEY, start, end, 0.8)
+            for m in _BEARER.finditer(text):
+                put(API_KEY, m.start(1), m.end(1), 0.85)
+        for m in _TOKEN.finditer(text):
+            s = m.group()
+            if _is_random_token(s):
+                put(SECRET_HIGH_ENTROPY, m.start(), m.end(), 0.6)
+
+    def _scan_numbers(self, text: str, put: _Put) -> None:
+        for m in _CARD.finditer(text):
+            s = m.group()
+            digits = s.replace(" ", "").replace("-", "")
+            seps = {c for c in s if not c.isdigit()}
+            if len(seps) > 1 or len(set(digits)) < 3:
+                continue
+            if not luhn_valid(digits):
+                continue
+            if _card_network_ok(digits):
+                put(CREDIT_CARD, m.start(), m.end(), 0.95)
+            elif _CARD_CUE.search(text, max(0, m.start() - 40), m.start()):
+                put(CREDIT_CARD, m.start(), m.end(), 0.7)  # unknown issuer, but called a card
+        for m in _IBAN.finditer(text):
+            s = m.group().rstrip()
+            if iban_valid(s):
+                put(IBAN_CODE, m.start(), m.start() + len(s), 0.98)
+                continue
+            # the match may run into a following word: retry at the country's registered length
+            want = _IBAN_LENGTHS.get(s[:2].upper())
+            compact = s.replace(" ", "")
+            if want and len(compact) > want:
+                n = 0
+                for i, ch in enumerate(s):
+                    n += ch != " "
+                    if n == want:
+                        if iban_valid(s[: i + 1]) and not s[i + 1 : i + 2].isalnum():
+                            put(IBAN_CODE, m.start(), m.start() + i + 1, 0.98)
+                        break
+        for m in _SSN.finditer(text):
+            area, group, serial = int(m.group(1)), int(m.group(3)), int(m.group(4))
+            if area in (0, 666) or area >= 900 or group == 0 or serial == 0:
+                continue
+            put(US_SSN, m.start(), m.end(), 0.85)
+        for m in _SSN_CONTEXT.finditer(text):
+            put(US_SSN, m.start(1), m.end(1), 0.9)
+        for m in _IPV4.finditer(text):
+            s = m.group()
+            if s.startswith(("0.", "127.", "255.")) or s.count(".") != 3:
+                continue
+            if _VERSION_CUE.search(text, max(0, m.start() - 12), m.start()):
+                continue  # "version 10.0.19041.1"
+            put(IP_ADDRESS, m.start(), m.end(), 0.85)
+        for m in _DOB.finditer(text):
+            put(DATE_TIME, m.start(1), m.end(1), 0.85)
+        for m in _PHONE.finditer(text):
+            s = m.group()
+            ndigits = sum(c.isdigit() for c in s)
+            if not 7 <= ndigits <= 15 or _DATE_SHAPE.match(s):
+                continue
+            if re.fullmatch(r"\d+(?:\.\d+)?", s) and "." in s:
+                continue  # a decimal number
+            if _PHONE_STRONG.match(s) and ndigits >= 8:
+                put(PHONE_NUMBER, m.start(), m.end(), 0.8)
+                continue
+            # a weak shape ("467 3395", "9498777106") counts only next to a phone word
+            before = text[max(0, m.start() - 45) : m.start()]
+            after = text[m.end() : m.end() + 20]
+            if (_PHONE_CUE.search(before) or _PHONE_CUE.search(after)) and not _NOT_PHONE_CUE.search(before[-25:]):
+                # below STREET_ADDRESS: "17031 2202 Rissik St" near "office" is an address
+                put(PHONE_NUMBER, m.start(), m.end(), 0.6, 35)
+
+    def _scan_addresses(self, text: str, put: _Put) -> None:
+        spans: list[tuple[int, int, float]] = []
+        for pattern, score in ((_ADDR_EN, 0.7), (_ADDR_EU, 0.6), (_ADDR_UNIT, 0.6)):
+            for m in pattern.finditer(text):
+                spans.append((m.start(), m.end(), score))
+        for m in _ADDR_CUE.finditer(text):
+            after = _ADDR_AFTER_CUE.match(text, m.end())
+            if after and after.end() - after.start() <= 80 and "\n" not in after.group():
+                spans.append((after.start(), after.end(), 0.5))
+        if not spans:
+            return
+        # merge touching fragments, then grow each block over the lines that continue it
+        spans.sort()
+        merged: list[list[float]] = []
+        for s, e, sc in spans:
+            if merged and s <= merged[-1][1] + 2 and "\n" not in text[int(merged[-1][1]) : s]:
+                merged[-1][1] = max(merged[-1][1], e)
+                merged[-1][2] = max(merged[-1][2], sc)
+            else:
+                merged.append([s, e, sc])
+        for s_, e_, sc in merged:
+            s, e = int(s_), int(e_)
+            s = _extend_address_back(text, s)
+            e = _extend_address_forward(text, e)
+            put(STREET_ADDRESS, s, e, sc)
+
+    def _scan_names(self, text: str, put: _Put) -> None:
+        for m in _TITLE_NAME.finditer(text):
+            name = m.group(1)
+            if name.split()[0].lower() not in _WORDS_NOT_NAMES:
+                put(PERSON, m.start(1), m.end(1), 0.8)
+        for m in _first_name_pattern().finditer(text):
+            end = m.end()
+            if m.group(1) and m.group(1).split()[-1].lower() in _WORDS_NOT_NAMES:
+                end = m.start(1)
+            put(PERSON, m.start(), end, 0.7 if end > m.start(1) else 0.5)
+        for m in _INITIAL_NAME.finditer(text):
+            words = m.group(1).split()
+            if words[0].lower() in _WORDS_NOT_NAMES or words[-1].lower() in _WORDS_NOT_NAMES:
+                continue
+            put(PERSON, m.start(1), m.end(1), 0.7)
+        for m in _NAME_CUE.finditer(text):
+            cue = " ".join(m.group().lower().split()).rstrip(":, ")
+            if not any(c in cue for c in _STRONG_NAME_CUES):
+                continue
+            after = _NAME_AFTER_CUE.match(text, m.end())
+            if after is None:
+                continue
+            words = after.group(1).split()
+            while words and words[-1].lower() in _WORDS_NOT_NAMES:
+                words.pop()
+            if not words or words[0].lower() in _WORDS_NOT_NAMES:
+                continue
+            end = _end_of_words(text, after.start(1), len(words))
+            put(PERSON, after.start(1), end, 0.6)
+
+
+def _end_of_words(text: str, start: int, count: int) -> int:
+    pos = start
+    for _ in range(count):
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+        while pos < len(text) and not text[pos].isspace():
+            pos += 1
+    return pos
+
+
+def _looks_like_credential(value: str) -> bool:
+    """A value assigned to ``token``/``api_key``: long and not a plain number or word."""
+    if len(value) < 8 or value.isdigit():
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    has_alpha = any(c.isalpha() for c in value)
+    return (has_digit and has_alpha) or len(value) >= 16
+
+
+def _is_random_token(s: str) -> bool:
+    """Does this look like a generated secret rather than an identifier, path or hash?"""
+    if s.count("/") >= 2 or s.startswith(("http", "www")):
+        return False  # a path or URL piece
+    core = s.rstrip("=")
+    if re.fullmatch(r"[0-9a-f]+|[0-9A-F]+", core) and len(core) in (32, 40, 64):
+        return False  # md5 / sha1 / sha256 digests and git object ids: public identifiers
+    if re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", s):
+        return False  # UUIDs name things, they do not unlock them
+    has_digit = any(c.isdigit() for c in core)
+    has_upper = any(c.isupper() for c in core)
+    has_lower = any(c.islower() for c in core)
+    if not (has_digit and has_lower and (has_upper or len(core) >= 32)):
+        return False
+    # random strings switch character class often; identifiers like snake_case_name2 do not
+    classes = ["d" if c.isdigit() else "u" if c.isupper() else "l" if c.islower() else "o" for c in core]
+    switches = sum(a != b for a, b in pairwise(classes))
+    if switches < len(core) * 0.3:
+        return False
+    return _entropy(core) >= 3.7
+
+
+def _extend_address_back(text: str, start: int) -> int:
+    """Take a leading house number that Faker-style and some European formats put first."""
+    m = re.search(r"(?<![\w.,-])\d{1,5}[ \t]+$", text[max(0, start - 8) : start])
+    if m:
+        return max(0, start - 8) + m.start()
+    return start
+
+
+def _extend_address_forward(text: str, end: int) -> int:
+    """Grow an address over its tail (", City, ST 12345") and over continuation lines."""
+    tail = _ADDR_TAIL.match(text, end)
+    if tail and tail.end() - end <= 60:
+        end = tail.end()
+    lines = 0
+    while lines < 5 and end < len(text) and text[end] == "\n":
+        nl = text.find("\n", end + 1)
+        line_end = len(text) if nl < 0 else nl
+        line = text[end + 1 : line_end]
+        if not line.strip() or len(line) > 50 or ":" in line or "@" in line or "//" in line:
+            break
+        if not _ADDR_CONT_LINE.match(line) or _PHONE_LINE.search(line):
+            break
+        stripped = line.rstrip(" \t.?!")
+        end = end + 1 + len(stripped)
+        lines += 1
+    return end
+
+
+_PHONE_LINE = re.compile(r"\d[\d .()-]{6,}\d|(?i:\b(?:office|fax|mobile|phone|desk)\b)")
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def _resolve(cands: list[tuple[int, int, int, str, float]]) -> list[Finding]:
+    """Keep the most specific candidate where spans overlap; return findings sorted by start."""
+    if not cands:
+        return []
+    cands.sort(key=lambda c: (-c[0], -(c[2] - c[1]), c[1]))
+    kept: list[tuple[int, int, str, float]] = []
+    starts: list[int] = []
+
+    for _prio, start, end, kind, score in cands:
+        i = bisect.bisect_left(starts, start)
+        # overlap with the kept span before or at i?
+        if i > 0 and kept[i - 1][1] > start:
+            continue
+        if i < len(kept) and kept[i][0] < end:
+            continue
+        kept.insert(i, (start, end, kind, score))
+        starts.insert(i, start)
+    return [Finding(kind, start, end, score) for start, end, kind, score in kept]
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> Detector:
+    """The shared detector with no custom terms (built once: compiling takes ~50 ms)."""
+    return Detector()
