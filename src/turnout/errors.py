@@ -128,7 +128,7 @@ class ProviderUnavailableError(ProviderError):
     retryable = True
 
 
-class TimeoutError(ProviderError):  # noqa: A001 - deliberate, as httpx/openai name it
+class TimeoutError(ProviderError):
     status_code = 504
     error_type = "timeout"
     retryable = True

@@ -20,7 +20,7 @@ _PROVIDER_CLASSES = {
     "fake": "turnout.providers.fake:FakeProvider",
 }
 
-_cache: dict[ModelInfo, Provider] = {}
+_cache: dict[tuple[ModelInfo, str], Provider] = {}
 _lock = threading.Lock()
 
 
@@ -35,11 +35,13 @@ def provider_class(kind: str) -> type[Provider]:
 
 def provider_for(info: ModelInfo) -> Provider:
     """One provider instance per distinct model info (endpoint, key, path), reused."""
-    provider = _cache.get(info)
+    # ModelInfo's hash leaves out `extra` (a dict); provider-specific settings still matter.
+    key = (info, repr(sorted(info.extra.items())) if info.extra else "")
+    provider = _cache.get(key)
     if provider is None:
         with _lock:
-            provider = _cache.get(info)
+            provider = _cache.get(key)
             if provider is None:
                 provider = provider_class(info.provider)(info)
-                _cache[info] = provider
+                _cache[key] = provider
     return provider

@@ -1,0 +1,240 @@
+"""The router end to end over scripted fake providers: fallback chains, retries with
+Retry-After, timeouts, streams that die before/after the first chunk, cascade, retrieval-first,
+and the decision record on every response."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from turnout.errors import BadRequestError, ConfidentialityError, ProviderUnavailableError
+from turnout.providers.fake import FakeProvider
+from turnout.routing.router import Router
+from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
+
+
+@pytest.fixture(autouse=True)
+def _reset_fake():
+    FakeProvider.reset()
+    yield
+    FakeProvider.reset()
+
+
+def model(name, *, local=False, tier=2, inp=1.0, out=2.0, ctx=8192, fallbacks=(), **extra):
+    return {"name": name, "provider": "fake", "local": local, "tier": tier, "input_per_mtok": inp,
+            "output_per_mtok": out, "context_window": ctx, "fallbacks": list(fallbacks), "extra": extra}
+
+
+def make_router(models, **routing):
+    routing.setdefault("retries", {"max_retries": 2, "backoff_s": 0.001, "max_backoff_s": 0.01})
+    return Router.from_dict({"models": models, "routing": routing})
+
+
+def req(text="What is the capital of France?", model="auto", **params):
+    return ChatRequest(model=model, messages=[{"role": "user", "content": text}], params=params)
+
+
+def called():
+    return [name for name, _ in FakeProvider.calls]
+
+
+async def test_named_model_answers_and_explains():
+    r = make_router([model("fake/a")])
+    resp = await r.acomplete(req(model="fake/a"))
+    assert resp.choices[0].message.content.startswith("fake:fake/a")
+    t = resp["turnout"]
+    assert t["model"] == "fake/a" and t["rule"] == "requested"
+    assert t["usage"]["prompt_tokens"] > 0 and t["cost_usd"] > 0
+    assert t["attempts"] == [{"model": "fake/a", "ok": True, "latency_ms": t["attempts"][0]["latency_ms"]}]
+
+
+async def test_fallback_chain_on_unavailable_provider():
+    r = make_router([model("fake/a", script=["unavailable"] * 3, fallbacks=["fake/b"]), model("fake/b")])
+    resp = await r.acomplete(req(model="fake/a"))
+    assert resp["turnout"]["model"] == "fake/b"
+    assert called() == ["fake/a", "fake/a", "fake/a", "fake/b"]  # 2 retries, then fallback
+    assert resp["turnout"]["fallbacks_tried"] == 1
+
+
+async def test_non_retryable_error_falls_back_without_retrying():
+    r = make_router([model("fake/a", script=["error:401"], fallbacks=["fake/b"]), model("fake/b")])
+    resp = await r.acomplete(req(model="fake/a"))
+    assert called() == ["fake/a", "fake/b"]
+    assert resp["turnout"]["attempts"][0]["status"] == 401
+
+
+async def test_plain_bad_request_is_not_fallen_back():
+    r = make_router([model("fake/a", script=["error:400"], fallbacks=["fake/b"]), model("fake/b")])
+    with pytest.raises(BadRequestError):
+        await r.acomplete(req(model="fake/a"))
+    assert called() == ["fake/a"]
+
+
+async def test_rate_limit_retry_after_is_honoured():
+    r = make_router([model("fake/a", script=["ratelimit:0.2"])])
+    started = time.monotonic()
+    resp = await r.acomplete(req(model="fake/a"))
+    assert time.monotonic() - started >= 0.2
+    assert called() == ["fake/a", "fake/a"] and resp["turnout"]["model"] == "fake/a"
+
+
+async def test_long_retry_after_falls_back_instead_of_waiting():
+    r = make_router([model("fake/a", script=["ratelimit:120"], fallbacks=["fake/b"]), model("fake/b")])
+    started = time.monotonic()
+    resp = await r.acomplete(req(model="fake/a"))
+    assert time.monotonic() - started < 2
+    assert resp["turnout"]["model"] == "fake/b"
+
+
+async def test_per_attempt_timeout_then_fallback():
+    r = make_router([model("fake/slow", latency_ms=2000, fallbacks=["fake/b"]), model("fake/b")],
+                    timeout_s=0.1, retries={"max_retries": 0})
+    started = time.monotonic()
+    resp = await r.acomplete(req(model="fake/slow"))
+    assert time.monotonic() - started < 1.5
+    assert resp["turnout"]["model"] == "fake/b"
+    assert resp["turnout"]["attempts"][0]["error_type"] == "TimeoutError"
+
+
+async def test_context_window_error_falls_back_to_larger_window_only():
+    r = make_router([
+        model("fake/small", ctx=8192, script=["context"], fallbacks=["fake/same", "fake/big"]),
+        model("fake/same", ctx=8192), model("fake/big", ctx=200_000),
+    ])
+    resp = await r.acomplete(req(model="fake/small"))
+    assert resp["turnout"]["model"] == "fake/big"
+    assert "fake/same" not in called()
+
+
+async def test_global_fallback_chain_is_used():
+    r = make_router([model("fake/a", script=["unavailable"] * 10), model("fake/b"), model("fake/local", local=True)],
+                    fallbacks=["fake/b", "fake/local"], retries={"max_retries": 0})
+    resp = await r.acomplete(req(model="fake/a"))
+    assert resp["turnout"]["model"] == "fake/b"
+    assert resp["turnout"]["fallback_chain"] == ["fake/b", "fake/local"]
+
+
+async def test_all_fail_raises_last_error():
+    r = make_router([model("fake/a", default="unavailable")], retries={"max_retries": 1, "backoff_s": 0.001})
+    with pytest.raises(ProviderUnavailableError):
+        await r.acomplete(req(model="fake/a"))
+
+
+async def test_circuit_breaker_cools_a_failing_model_down():
+    r = make_router([model("fake/a", default="unavailable", tier=3), model("fake/b", tier=1)],
+                    retries={"max_retries": 0}, health={"failure_threshold": 2, "cooldown_s": 60},
+                    fallbacks=["fake/b"])
+    for _ in range(2):
+        await r.acomplete(req(), RouteHints(complexity=Complexity.COMPLEX))
+    d = r.route(req(), RouteHints(complexity=Complexity.COMPLEX))
+    assert d.model == "fake/b"
+    assert any(x.model == "fake/a" and x.reason == "cooling_down" for x in d.rejected)
+
+
+async def test_stream_dying_before_first_chunk_falls_back_invisibly():
+    r = make_router([model("fake/a", script=["die_before_first"], fallbacks=["fake/b"]), model("fake/b")],
+                    retries={"max_retries": 0})
+    routed = await r.astream(ChatRequest("fake/a", [{"role": "user", "content": "hello world"}], {}, True))
+    chunks = [c async for c in routed]
+    text = "".join((c["choices"][0]["delta"].get("content") or "") for c in chunks if c.get("choices"))
+    assert text.startswith("fake:fake/b")
+    assert routed.model == "fake/b"
+    assert chunks[-1]["turnout"]["usage"]["completion_tokens"] > 0
+
+
+async def test_stream_dying_after_first_chunk_surfaces_the_error():
+    r = make_router([model("fake/a", script=["die_after_first"], fallbacks=["fake/b"]), model("fake/b")])
+    routed = await r.astream(ChatRequest("fake/a", [{"role": "user", "content": "hello world again"}], {}, True))
+    with pytest.raises(ProviderUnavailableError):
+        _ = [c async for c in routed]
+
+
+async def test_cascade_keeps_confident_cheap_answer():
+    r = make_router([model("fake/cheap", tier=1, inp=0.1, out=0.2, logprob=-0.01),
+                     model("fake/strong", tier=3, inp=10, out=30)],
+                    rules=[{"name": "all", "choose": "cheapest", "cascade": True}],
+                    fallbacks=["fake/strong"], cascade={"threshold": 0.7})
+    resp = await r.acomplete(req())
+    c = resp["turnout"]["cascade"]
+    assert c["escalated"] is False and c["method"] == "logprobs" and c["confidence"] > 0.9
+    assert resp["turnout"]["model"] == "fake/cheap"
+    assert called() == ["fake/cheap"]
+
+
+async def test_cascade_escalates_low_confidence_and_records_both_costs():
+    r = make_router([model("fake/cheap", tier=1, inp=0.1, out=0.2, logprob=-2.0),
+                     model("fake/strong", tier=3, inp=10, out=30)],
+                    rules=[{"name": "all", "choose": "cheapest", "cascade": True}],
+                    fallbacks=["fake/strong"], cascade={"threshold": 0.7})
+    resp = await r.acomplete(req())
+    t = resp["turnout"]
+    assert t["cascade"]["escalated"] is True and t["model"] == "fake/strong"
+    assert called() == ["fake/cheap", "fake/strong"]
+    strong_only = r.info("fake/strong").cost_usd(t["usage"]["prompt_tokens"], t["usage"]["completion_tokens"])
+    assert t["cost_usd"] == pytest.approx(strong_only + t["cascade"]["cheap_cost_usd"])
+    assert t["cascade"]["cheap_cost_usd"] > 0
+
+
+async def test_cascade_self_check_when_no_logprobs():
+    # The cheap model's self-check says NO (its reply is the scripted text) -> escalate.
+    r = make_router([model("fake/cheap", tier=1, inp=0.1, out=0.2, reply="NO"),
+                     model("fake/strong", tier=3, inp=10, out=30)],
+                    rules=[{"name": "all", "choose": "cheapest", "cascade": True}],
+                    fallbacks=["fake/strong"], cascade={"threshold": 0.7, "method": "self_check"})
+    resp = await r.acomplete(req())
+    assert resp["turnout"]["cascade"]["method"] == "self_check"
+    assert resp["turnout"]["cascade"]["escalated"] is True
+    assert called() == ["fake/cheap", "fake/cheap", "fake/strong"]
+
+
+@dataclass
+class Hit:
+    score: float
+    index: int
+    question: str | None = None
+    answer: str | None = None
+    text: str | None = None
+
+
+class StubKB:
+    """Stands in for the embedding knowledge base: the router's retrieval logic is under test."""
+
+    def __init__(self, hits):
+        self.hits = hits
+
+    def search(self, query, k):
+        return self.hits[:k]
+
+
+async def test_retrieval_first_answers_from_knowledge_base_without_a_call():
+    r = Router.from_dict({"models": [model("fake/a")]},
+                         knowledge_base=StubKB([Hit(0.95, 3, "capital of France?", "Paris.")]))
+    resp = await r.acomplete(req())
+    assert resp.choices[0].message.content == "Paris."
+    assert resp["turnout"]["rule"] == "retrieval-answer" and resp["turnout"]["cost_usd"] == 0
+    assert called() == []
+
+
+async def test_retrieval_passages_go_to_the_model():
+    r = Router.from_dict({"models": [model("fake/a")]},
+                         knowledge_base=StubKB([Hit(0.6, 1, text="Paris has been France's capital since 508.")]))
+    await r.acomplete(req())
+    sent = FakeProvider.calls[0][1]
+    assert sent.messages[0]["role"] == "system" and "508" in sent.messages[0]["content"]
+
+
+async def test_confidential_named_cloud_rejected_when_configured():
+    r = make_router([model("fake/cloud"), model("fake/local", local=True)], confidential_named_cloud="reject")
+    with pytest.raises(ConfidentialityError):
+        await r.acomplete(req(model="fake/cloud"), RouteHints(sensitivity=Sensitivity.CONFIDENTIAL))
+    assert called() == []
+
+
+async def test_confidential_fails_closed_when_local_model_fails():
+    r = make_router([model("fake/cloud"), model("fake/local", local=True, default="unavailable")],
+                    fallbacks=["fake/cloud"], retries={"max_retries": 0})
+    with pytest.raises(ProviderUnavailableError):
+        await r.acomplete(req(), RouteHints(sensitivity=Sensitivity.CONFIDENTIAL))
+    assert "fake/cloud" not in called()
