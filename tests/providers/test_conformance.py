@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from turnout.catalog import ModelInfo
+from turnout.providers.anthropic import AnthropicProvider
 from turnout.providers.fake import FakeProvider
 from turnout.providers.openai import OpenAIProvider
 
@@ -42,3 +43,32 @@ async def test_openai(upstream: Upstream) -> None:
     provider = OpenAIProvider(ModelInfo(name="openai/gpt-4o", provider="openai", context_window=128_000,
                                         api_base=upstream.url + "/v1", api_key="sk-test"))
     await run_all(provider, Expectations(text="Hello! How can I assist you today?", stop_text="1 2 3 4 "))
+
+
+# Anthropic answers unknown top-level fields with a 400 ("Extra inputs are not permitted").
+ANTHROPIC_FIELDS = {"model", "messages", "max_tokens", "system", "temperature", "top_p", "top_k",
+                    "stop_sequences", "stream", "metadata", "tools", "tool_choice"}
+
+
+async def anthropic_replay(request: web.Request, body: Any) -> web.StreamResponse:
+    assert request.path == "/v1/messages" and request.headers["x-api-key"] == "sk-ant-test"
+    extra = set(body) - ANTHROPIC_FIELDS
+    if extra:
+        return json_reply({"type": "error", "error": {"type": "invalid_request_error",
+                           "message": f"{sorted(extra)[0]}: Extra inputs are not permitted"}}, status=400)
+    assert isinstance(body["max_tokens"], int) and body.get("system") in (None, "You are a concise assistant.")
+    if body.get("stream"):
+        return await stream_reply(request, fixture_text("anthropic_stream.txt"))
+    if body["max_tokens"] == 1:
+        return json_reply(fixture_json("anthropic_message_length.json"))
+    if body.get("stop_sequences") == STOP:
+        return json_reply(fixture_json("anthropic_message_stop.json"))
+    return json_reply(fixture_json("anthropic_message.json"))
+
+
+async def test_anthropic(upstream: Upstream) -> None:
+    upstream.handler = anthropic_replay
+    provider = AnthropicProvider(ModelInfo(name="claude-3-7-sonnet-20250219", provider="anthropic",
+                                           context_window=200_000, api_base=upstream.url,
+                                           api_key="sk-ant-test"))
+    await run_all(provider, Expectations(text="Hi! My name is Claude.", stop_text="1 2 3 4 "))
