@@ -279,11 +279,14 @@ class LimitStore(abc.ABC):
 
     @abc.abstractmethod
     async def commit(self, reservation: Reservation, actual_usd: float) -> int:
-        """Replace the reservation by the actual cost. Returns the first scope's op number."""
+        """Replace the reservation by the actual cost.
+
+        Returns the first scope's operation number (0 if it had to be buffered, Redis down).
+        """
 
     @abc.abstractmethod
-    async def release(self, reservation: Reservation) -> None:
-        """Drop the reservation (the request failed and cost nothing)."""
+    async def release(self, reservation: Reservation) -> int:
+        """Drop the reservation (the request failed and cost nothing). Returns the op number."""
 
     @abc.abstractmethod
     async def usage(self, scope: BudgetScope) -> BudgetUsage:
@@ -326,29 +329,47 @@ def ewma(old: float | None, sample: float) -> float:
 
 
 class HealthStore(abc.ABC):
-    """Consecutive failures, cooldowns and latency EWMAs per model.
+    """Consecutive failures, cooldowns and latency EWMAs per model, shareable across processes.
 
     Breaker: ``threshold`` consecutive failures start a cooldown of ``cooldown_s``. The count is
-    not reset when the cooldown starts, so after it ends one more failure (the half-open probe)
-    cools the model again at once; a success resets the count (it does not cut a running
-    cooldown short: a straggler's success says little about the model now).
+    not reset when the cooldown starts, so once it is over a single failure (the half-open
+    probe) cools the model again at once. A success resets the count and ends a running
+    cooldown only if the request *started after* the cooldown did (start = now - latency):
+    a probe sent during or after the cooldown proves the model is back, a straggler that was
+    already in flight when the model tripped does not (with many gateway processes, stragglers
+    are common and would otherwise cut every cooldown short).
 
     Reads (``cooling_until``, ``latency_estimate``) are synchronous and never wait on the
     network: the Redis backend answers from a local mirror refreshed in the background.
+
+    ``cooling_for``, ``latency_ms`` and ``record_failure(model)`` with the store's default
+    threshold and cooldown make any store a drop-in ``turnout.routing.health.HealthView``.
     """
 
-    def __init__(self, *, clock: Clock | None = None):
+    def __init__(
+        self, *, clock: Clock | None = None, failure_threshold: int = 3, cooldown_s: float = 30.0
+    ):
         self.clock: Clock = clock or time.time
+        self.failure_threshold = failure_threshold
+        self.cooldown_s = cooldown_s
+
+    def _breaker_args(self, cooldown_s: float | None, threshold: int | None) -> tuple[float, int]:
+        cool = self.cooldown_s if cooldown_s is None else cooldown_s
+        return max(0.0, float(cool)), max(
+            1, self.failure_threshold if threshold is None else threshold
+        )
 
     @abc.abstractmethod
-    async def record_failure(self, model: str, cooldown_s: float, threshold: int = 1) -> bool:
+    async def record_failure(
+        self, model: str, cooldown_s: float | None = None, threshold: int | None = None
+    ) -> bool:
         """Count a failure; True when the model is (now) cooling down."""
 
     @abc.abstractmethod
     async def record_success(
         self, model: str, latency_ms: float, ttft_ms: float | None = None
     ) -> None:
-        """Reset the failure count and fold the latencies into the EWMAs."""
+        """Reset the failure count, maybe end the cooldown, fold latencies into the EWMAs."""
 
     @abc.abstractmethod
     def cooling_until(self, model: str) -> float | None:
@@ -357,6 +378,15 @@ class HealthStore(abc.ABC):
     @abc.abstractmethod
     def latency_estimate(self, model: str) -> tuple[float, float | None] | None:
         """(EWMA total latency ms, EWMA time-to-first-token ms or None), None if never seen."""
+
+    def cooling_for(self, model: str) -> float | None:
+        """Seconds left in the cooldown, or None (``HealthView``)."""
+        till = self.cooling_until(model)
+        return None if till is None else max(0.0, till - self.clock())
+
+    def latency_ms(self, model: str) -> tuple[float, float | None] | None:
+        """Same as ``latency_estimate`` (``HealthView``)."""
+        return self.latency_estimate(model)
 
     async def refresh(self) -> None:  # noqa: B027 - optional hook
         """Bring the local view up to date now (Redis backend); a no-op in memory."""

@@ -129,8 +129,8 @@ class MemoryLimitStore(LimitStore):
     async def commit(self, reservation: Reservation, actual_usd: float) -> int:
         return self._settle(reservation, to_nano_actual(actual_usd))
 
-    async def release(self, reservation: Reservation) -> None:
-        self._settle(reservation, 0)
+    async def release(self, reservation: Reservation) -> int:
+        return self._settle(reservation, 0)
 
     async def usage(self, scope: BudgetScope) -> BudgetUsage:
         now = self.clock()
@@ -181,14 +181,17 @@ class MemoryLimitStore(LimitStore):
 @dataclass(slots=True)
 class _Health:
     failures: int = 0
+    cooling_since: float = 0.0
     cooling_until: float = 0.0
     latency_ms: float | None = None
     ttft_ms: float | None = None
 
 
 class MemoryHealthStore(HealthStore):
-    def __init__(self, *, clock: Clock | None = None):
-        super().__init__(clock=clock)
+    def __init__(
+        self, *, clock: Clock | None = None, failure_threshold: int = 3, cooldown_s: float = 30.0
+    ):
+        super().__init__(clock=clock, failure_threshold=failure_threshold, cooldown_s=cooldown_s)
         self._lock = threading.Lock()
         self._models: dict[str, _Health] = {}
 
@@ -198,21 +201,27 @@ class MemoryHealthStore(HealthStore):
             h = self._models[model] = _Health()
         return h
 
-    async def record_failure(self, model: str, cooldown_s: float, threshold: int = 1) -> bool:
+    async def record_failure(
+        self, model: str, cooldown_s: float | None = None, threshold: int | None = None
+    ) -> bool:
+        cool, limit = self._breaker_args(cooldown_s, threshold)
         now = self.clock()
         with self._lock:
             h = self._get(model)
             h.failures += 1
-            if h.failures >= max(1, threshold) and h.cooling_until <= now:
-                h.cooling_until = now + cooldown_s
+            if h.failures >= limit and h.cooling_until <= now:
+                h.cooling_since, h.cooling_until = now, now + cool
             return h.cooling_until > now
 
     async def record_success(
         self, model: str, latency_ms: float, ttft_ms: float | None = None
     ) -> None:
+        now = self.clock()
         with self._lock:
             h = self._get(model)
             h.failures = 0
+            if h.cooling_until > now and now - latency_ms / 1000.0 >= h.cooling_since:
+                h.cooling_until = 0.0  # a request sent after the trip got through: it is back
             h.latency_ms = ewma(h.latency_ms, latency_ms)
             if ttft_ms is not None:
                 h.ttft_ms = ewma(h.ttft_ms, ttft_ms)

@@ -79,7 +79,7 @@ local function sweep(b, z, a, now)
 end
 """
 
-# KEYS: (b, z, a) per scope. ARGV: now, rid, amount, expires_at, n, then (limit, expireat) per scope.
+# KEYS: (b, z, a) per scope. ARGV: now, rid, amount, expires_at, n, then (limit, ttl s or 0) per scope.
 _RESERVE = (
     _LUA_SWEEP
     + """
@@ -105,9 +105,9 @@ for i = 1, n do
   redis.call('ZADD', z, exp, rid)
   local ea = ARGV[5+2*i]
   if ea ~= '0' then
-    redis.call('EXPIREAT', b, ea)
-    redis.call('EXPIREAT', z, ea)
-    redis.call('EXPIREAT', a, ea)
+    redis.call('EXPIRE', b, ea)
+    redis.call('EXPIRE', z, ea)
+    redis.call('EXPIRE', a, ea)
   end
   out[#out+1] = seq
   out[#out+1] = s(limit - spent - reserved)
@@ -116,7 +116,7 @@ return out
 """
 )
 
-# KEYS: (b, z, a) per scope. ARGV: rid, actual, n, then expireat per scope. Returns seqs.
+# KEYS: (b, z, a) per scope. ARGV: rid, actual, n, then ttl s (or 0) per scope. Returns seqs.
 _SETTLE = """
 local rid, actual, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
@@ -133,7 +133,7 @@ for i = 1, n do
   end
   out[i] = redis.call('HINCRBY', b, 'seq', 1)
   local ea = ARGV[3+i]
-  if ea ~= '0' then redis.call('EXPIREAT', b, ea) end
+  if ea ~= '0' then redis.call('EXPIRE', b, ea) end
 end
 return out
 """
@@ -184,22 +184,35 @@ redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.floor(math.max(tat - n
 return 1
 """
 
-# KEYS: fail, cool. ARGV: model, now, cooldown_s, threshold. Returns the cooldown end (or 0).
+# Cooldowns are stored as "until,since" (epoch s) so a success can tell a probe from a straggler.
+# KEYS: fail, cool. ARGV: model, now, cooldown_s, threshold. Returns "until,since" or "0,0".
 _FAILURE = """
 local f = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 local now = tonumber(ARGV[2])
-local till = tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0
+local cur = redis.call('HGET', KEYS[2], ARGV[1]) or '0,0'
+local till = tonumber(string.match(cur, '^([^,]+)'))
 if f >= tonumber(ARGV[4]) and till <= now then
-  till = now + tonumber(ARGV[3])
-  redis.call('HSET', KEYS[2], ARGV[1], string.format('%.6f', till))
+  cur = string.format('%.6f,%.6f', now + tonumber(ARGV[3]), now)
+  redis.call('HSET', KEYS[2], ARGV[1], cur)
 end
-return string.format('%.6f', till)
+return cur
 """
 
-# KEYS: fail, lat, ttft. ARGV: model, latency_ms, ttft_ms ('' = none), alpha. Returns EWMAs.
+# KEYS: fail, cool, lat, ttft. ARGV: model, now, latency_ms, ttft_ms ('' = none), alpha.
+# Returns {lat, ttft or '', cooldown cleared 0/1}.
 _SUCCESS = """
 redis.call('HDEL', KEYS[1], ARGV[1])
-local alpha = tonumber(ARGV[4])
+local now, latency = tonumber(ARGV[2]), tonumber(ARGV[3])
+local cleared = 0
+local cur = redis.call('HGET', KEYS[2], ARGV[1])
+if cur then
+  local till, since = string.match(cur, '^([^,]+),([^,]+)$')
+  if tonumber(till) <= now or now - latency / 1000 >= tonumber(since) then
+    redis.call('HDEL', KEYS[2], ARGV[1])
+    cleared = 1
+  end
+end
+local alpha = tonumber(ARGV[5])
 local function upd(key, x)
   local old = tonumber(redis.call('HGET', key, ARGV[1]))
   local new = x
@@ -208,11 +221,16 @@ local function upd(key, x)
   redis.call('HSET', key, ARGV[1], str)
   return str
 end
-local lat = upd(KEYS[2], tonumber(ARGV[2]))
-local ttft = redis.call('HGET', KEYS[3], ARGV[1]) or ''
-if ARGV[3] ~= '' then ttft = upd(KEYS[3], tonumber(ARGV[3])) end
-return {lat, ttft}
+local lat = upd(KEYS[3], latency)
+local ttft = redis.call('HGET', KEYS[4], ARGV[1]) or ''
+if ARGV[4] ~= '' then ttft = upd(KEYS[4], tonumber(ARGV[4])) end
+return {lat, ttft, cleared}
 """
+
+
+def _cooldown(value: str) -> tuple[float, float]:
+    till, _, since = value.partition(",")
+    return float(till), float(since or 0.0)
 
 
 def _unavailable_types() -> tuple[type[BaseException], ...]:
@@ -235,6 +253,14 @@ def make_client(url: str, *, timeout_s: float = 1.0) -> Any:
         retry=Retry(NoBackoff(), 1),
         health_check_interval=30,
     )
+
+
+def _window_ttl(resets_at: float | None, now: float) -> str:
+    # Relative (EXPIRE, not EXPIREAT): the caller's clock is the reference, also a test's fake
+    # one; never shorter than an hour, so a late commit cannot vanish at once.
+    if resets_at is None:
+        return "0"
+    return str(max(3600, math.ceil(resets_at + WINDOW_GRACE_S - now)))
 
 
 def _tag(prefix: str) -> str:
@@ -307,7 +333,7 @@ class RedisLimitStore(LimitStore):
             keys += self._keys(scope.name, wid)
             args += [
                 str(scope.limit_nano),
-                "0" if resets is None else str(math.ceil(resets) + WINDOW_GRACE_S),
+                _window_ttl(resets, now),
             ]
         try:
             if self._pending:
@@ -342,7 +368,7 @@ class RedisLimitStore(LimitStore):
             keys += self._keys(scope.name, wid)
             # The end of the window it was admitted in, not of the current one.
             resets = window_of(scope.period, reservation.admitted_at)[1]
-            args.append("0" if resets is None else str(math.ceil(resets) + 2 * WINDOW_GRACE_S))
+            args.append(_window_ttl(resets, self.clock()))
         return keys, args
 
     async def commit(self, reservation: Reservation, actual_usd: float) -> int:
@@ -363,15 +389,17 @@ class RedisLimitStore(LimitStore):
             return 0
         return int(out[0])
 
-    async def release(self, reservation: Reservation) -> None:
+    async def release(self, reservation: Reservation) -> int:
         keys, args = self._settle_call(reservation, 0)
         try:
-            await self._settle_s(keys=keys, args=args)
+            out = await self._settle_s(keys=keys, args=args)
         except self._down as exc:
             # Harmless: the reservation expires on its own after ttl_s.
             log.warning(
                 "Redis unreachable; reservation %s will expire instead: %s", reservation.id, exc
             )
+            return 0
+        return int(out[0])
 
     async def usage(self, scope: BudgetScope) -> BudgetUsage:
         now = self.clock()
@@ -423,8 +451,9 @@ class RedisHealthStore(HealthStore):
     """Model health in Redis with a local mirror, so routing reads never wait on the network.
 
     The mirror is refreshed in the background every ``mirror_interval_s`` (one pipelined round
-    trip for all models) and immediately by this process' own writes, so another process sees
-    a cooldown at most ``mirror_interval_s`` (+ one round trip) after it started.
+    trip for all models) and at once by this process' own writes, so another process sees a
+    cooldown at most ``mirror_interval_s`` (+ one round trip) after it started. The refresher
+    starts on first use inside an event loop (or with ``await start()``).
     """
 
     def __init__(
@@ -434,10 +463,12 @@ class RedisHealthStore(HealthStore):
         prefix: str = "turnout",
         client: Any = None,
         clock: Clock | None = None,
+        failure_threshold: int = 3,
+        cooldown_s: float = 30.0,
         mirror_interval_s: float = 0.2,
         timeout_s: float = 1.0,
     ):
-        super().__init__(clock=clock)
+        super().__init__(clock=clock, failure_threshold=failure_threshold, cooldown_s=cooldown_s)
         self.prefix = prefix
         p = _tag(prefix)
         self._kfail, self._kcool = f"{p}:h:fail", f"{p}:h:cool"
@@ -448,11 +479,11 @@ class RedisHealthStore(HealthStore):
         self._success = self.redis.register_script(_SUCCESS)
         self._down = _unavailable_types()
         self.mirror_interval_s = mirror_interval_s
-        self._cool: dict[str, float] = {}
+        self._cool: dict[str, tuple[float, float]] = {}  # model -> (until, since)
         self._lat: dict[str, tuple[float, float | None]] = {}
         # Used only while Redis is unreachable: local breaker counts and cooldowns.
         self._local_fail: dict[str, int] = {}
-        self._local_cool: dict[str, float] = {}
+        self._local_cool: dict[str, tuple[float, float]] = {}
         self._refreshed_at = 0.0
         self._task: asyncio.Task[None] | None = None
         self._last_error_log = 0.0
@@ -464,12 +495,15 @@ class RedisHealthStore(HealthStore):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return  # called from sync code with no loop: the mirror stays as it is
+            return  # sync caller without a loop: the mirror stays as it is
         self._task = loop.create_task(self._refresh_loop(), name="turnout-health-mirror")
 
     async def _refresh_loop(self) -> None:
         while True:
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception:  # never let the mirror die on a surprise (bad data, ...)
+                log.exception("model health mirror refresh failed")
             await asyncio.sleep(self.mirror_interval_s)
 
     async def start(self) -> None:
@@ -485,75 +519,86 @@ class RedisHealthStore(HealthStore):
                 pipe.hgetall(self._kttft)
                 cool, lat, ttft = await pipe.execute()
         except self._down as exc:
-            now = time.monotonic()
-            if now - self._last_error_log > 30:
-                self._last_error_log = now
+            mono = time.monotonic()
+            if mono - self._last_error_log > 30:
+                self._last_error_log = mono
                 log.warning("Redis unreachable; model health served from the local mirror: %s", exc)
             return
-        new_cool = {m: float(v) for m, v in cool.items()}
         now = self.clock()
-        for m, till in list(self._local_cool.items()):
+        new_cool = {m: _cooldown(v) for m, v in cool.items()}
+        # Cooldowns decided locally during an outage stay until they end.
+        for m, (till, since) in list(self._local_cool.items()):
             if till <= now:
                 del self._local_cool[m]
-            elif till > new_cool.get(m, 0.0):
-                new_cool[m] = till
+            elif till > new_cool.get(m, (0.0, 0.0))[0]:
+                new_cool[m] = (till, since)
         self._cool = new_cool
         self._lat = {m: (float(v), float(ttft[m]) if m in ttft else None) for m, v in lat.items()}
         self._refreshed_at = time.monotonic()
 
     # -- writes --------------------------------------------------------------------------------
-    async def record_failure(self, model: str, cooldown_s: float, threshold: int = 1) -> bool:
+    async def record_failure(
+        self, model: str, cooldown_s: float | None = None, threshold: int | None = None
+    ) -> bool:
+        cool, limit = self._breaker_args(cooldown_s, threshold)
         self._ensure_refresher()
         now = self.clock()
         try:
-            till = float(
+            state = _cooldown(
                 await self._failure(
-                    keys=[self._kfail, self._kcool],
-                    args=[model, repr(now), repr(float(cooldown_s)), str(max(1, threshold))],
+                    keys=[self._kfail, self._kcool], args=[model, repr(now), repr(cool), str(limit)]
                 )
             )
         except self._down as exc:
             log.warning("Redis unreachable; counting the failure of %s locally: %s", model, exc)
             n = self._local_fail[model] = self._local_fail.get(model, 0) + 1
-            till = self._cool.get(model, 0.0)
-            if n >= max(1, threshold) and till <= now:
-                till = self._local_cool[model] = now + cooldown_s
-        if till > now:
-            self._cool[model] = till
-        return till > now
+            state = self._cool.get(model, (0.0, 0.0))
+            if n >= limit and state[0] <= now:
+                state = self._local_cool[model] = (now + cool, now)
+        if state[0] > now:
+            self._cool[model] = state
+        return state[0] > now
 
     async def record_success(
         self, model: str, latency_ms: float, ttft_ms: float | None = None
     ) -> None:
         self._ensure_refresher()
+        now = self.clock()
         self._local_fail.pop(model, None)
         try:
-            lat, ttft = await self._success(
-                keys=[self._kfail, self._klat, self._kttft],
+            lat, ttft, cleared = await self._success(
+                keys=[self._kfail, self._kcool, self._klat, self._kttft],
                 args=[
                     model,
+                    repr(now),
                     repr(float(latency_ms)),
                     "" if ttft_ms is None else repr(float(ttft_ms)),
                     repr(EWMA_ALPHA),
                 ],
             )
-            self._lat[model] = (float(lat), float(ttft) if ttft else None)
         except self._down as exc:
-            log.warning("Redis unreachable; latency of %s kept locally: %s", model, exc)
+            log.warning("Redis unreachable; health of %s kept locally: %s", model, exc)
             old = self._lat.get(model)
             t_old = old[1] if old else None
-            self._lat[model] = (
-                ewma(old[0] if old else None, latency_ms),
-                ewma(t_old, ttft_ms) if ttft_ms is not None else t_old,
-            )
+            lat_v = ewma(old[0] if old else None, latency_ms)
+            self._lat[model] = (lat_v, ewma(t_old, ttft_ms) if ttft_ms is not None else t_old)
+            till, since = self._cool.get(model, (0.0, 0.0))
+            if till and now - latency_ms / 1000.0 >= since:
+                self._cool.pop(model, None)
+                self._local_cool.pop(model, None)
+            return
+        self._lat[model] = (float(lat), float(ttft) if ttft else None)
+        if int(cleared):
+            self._cool.pop(model, None)
+            self._local_cool.pop(model, None)
 
     # -- reads (sync, local) -------------------------------------------------------------------
     def cooling_until(self, model: str) -> float | None:
         self._ensure_refresher()
-        till = self._cool.get(model)
-        if till is None or till <= self.clock():
+        state = self._cool.get(model)
+        if state is None or state[0] <= self.clock():
             return None
-        return till
+        return state[0]
 
     def latency_estimate(self, model: str) -> tuple[float, float | None] | None:
         self._ensure_refresher()
