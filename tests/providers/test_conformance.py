@@ -12,6 +12,7 @@ from aiohttp import web
 from turnout.catalog import ModelInfo
 from turnout.providers.anthropic import AnthropicProvider
 from turnout.providers.fake import FakeProvider
+from turnout.providers.ollama import OllamaProvider
 from turnout.providers.openai import OpenAIProvider
 
 from .conformance import STOP, Expectations, run_all
@@ -72,3 +73,22 @@ async def test_anthropic(upstream: Upstream) -> None:
                                            context_window=200_000, api_base=upstream.url,
                                            api_key="sk-ant-test"))
     await run_all(provider, Expectations(text="Hi! My name is Claude.", stop_text="1 2 3 4 "))
+
+
+async def ollama_replay(request: web.Request, body: Any) -> web.StreamResponse:
+    assert request.path == "/api/chat" and body["model"] == "llama3.2"
+    options = body.get("options") or {}
+    if body["stream"]:
+        return await stream_reply(request, fixture_text("ollama_stream.txt"), content_type="application/x-ndjson")
+    if options.get("num_predict") == 1:
+        return json_reply(fixture_json("ollama_chat_length.json"))
+    if options.get("stop") == STOP:
+        return json_reply(fixture_json("ollama_chat_stop.json"))
+    return json_reply(fixture_json("ollama_chat.json"))
+
+
+async def test_ollama(upstream: Upstream) -> None:
+    upstream.handler = ollama_replay
+    provider = OllamaProvider(ModelInfo(name="ollama/llama3.2", provider="ollama", context_window=8192,
+                                        local=True, api_base=upstream.url))
+    await run_all(provider, Expectations(text="Hello! How are you today?", stop_text="1 2 3 4 "))
