@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from turnout.ledger.journal import Journal, OrphanSegment, claim_orphans, discard_segment
 from turnout.ledger.record import SummaryBy, SummaryRow, UsageRecord, encode_line, validate_by
@@ -47,6 +47,7 @@ class LedgerStats:
     replayed: int = 0  # records read back from orphaned journal segments
     replayed_new: int = 0  # of those, rows that were not in the database yet
     orphan_segments: int = 0
+    rotations: int = 0  # journal segments started under sustained load
     torn_lines: int = 0
     bad_lines: int = 0
     journal_errors: int = 0
@@ -96,7 +97,7 @@ class Ledger(ABC):
     def stats(self) -> LedgerStats:
         return LedgerStats()
 
-    def __enter__(self) -> Ledger:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -388,6 +389,7 @@ class JournaledLedger(Ledger):
             elif journal.size >= self._rotate_bytes:
                 fd, path = journal.rotate()
                 self._queue.append(_SegmentDone(fd, path))
+                self._stats.rotations += 1
 
     def _note_db_error(self, exc: BaseException, failures: int) -> None:
         self._stats.db_errors += 1
