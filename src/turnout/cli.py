@@ -227,6 +227,163 @@ def init(
     sys.stdout.write(f"wrote {target}\n")
 
 
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", "-p", min=0, max=65535, help="Port (default 4000)."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1, max=64, help="Worker processes."),
+    config: str | None = ConfigOpt,
+) -> None:
+    """Run the OpenAI-compatible gateway (POST /v1/chat/completions, /v1/models, /health, /metrics)."""
+    from turnout.server.run import serve as run_server
+
+    _run(lambda: run_server(config, host, port, workers))
+
+
+_SINCE = {"today": None, "1d": 1, "7d": 7, "30d": 30}
+
+
+def _since_epoch(since: str) -> float:
+    import re
+    import time
+    from datetime import datetime
+
+    if since == "today":
+        now = datetime.now()
+        return datetime(now.year, now.month, now.day).timestamp()
+    m = re.fullmatch(r"(\d+)([dh])", since)
+    if not m:
+        fail(f"invalid --since {since!r}: use today, 7d, 30d, 24h ...", 2)
+    amount = int(m.group(1)) * (86400 if m.group(2) == "d" else 3600)
+    return time.time() - amount
+
+
+@app.command()
+def usage(
+    since: str = typer.Option("today", "--since", help="today | 7d | 30d | <N>d | <N>h"),
+    by: str = typer.Option("model", "--by", help="model | key | day"),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    config: str | None = ConfigOpt,
+) -> None:
+    """Requests, tokens, cost and cache savings from the usage ledger."""
+    if by not in ("model", "key", "day"):
+        fail(f"invalid --by {by!r}: use model, key or day", 2)
+    start = _since_epoch(since)
+
+    def body() -> None:
+        from turnout.config import load_config
+        from turnout.ledger import open_ledger
+
+        cfg = load_config(config)
+        ledger = open_ledger(cfg.ledger.url)
+        try:
+            rows = [r.as_dict() for r in ledger.summary(since=start, by=by)]  # type: ignore[arg-type]
+        finally:
+            ledger.close()
+        total = {k: sum(r[k] or 0 for r in rows) for k in
+                 ("requests", "prompt_tokens", "completion_tokens", "cost_usd", "saved_usd", "cache_hits", "errors")}
+        if json_out:
+            sys.stdout.write(_dumps({"since": start, "by": by, "rows": rows, "total": total}) + "\n")
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"turnout usage since {since}, by {by}")
+        for col in (by, "requests", "tokens in", "tokens out", "cost $", "saved $", "cache hits", "errors", "p50 ms"):
+            table.add_column(col, justify="left" if col == by else "right")
+        for r in rows:
+            table.add_row(str(r["group"] or "-"), f"{r['requests']:,}", f"{r['prompt_tokens']:,}",
+                          f"{r['completion_tokens']:,}", f"{r['cost_usd']:.6f}", f"{r['saved_usd']:.6f}",
+                          f"{r['cache_hits']:,}", f"{r['errors']:,}",
+                          f"{r['p50_latency_ms']:.1f}" if r["p50_latency_ms"] is not None else "-")
+        table.add_row("total", f"{total['requests']:,}", f"{total['prompt_tokens']:,}", f"{total['completion_tokens']:,}",
+                      f"{total['cost_usd']:.6f}", f"{total['saved_usd']:.6f}", f"{total['cache_hits']:,}",
+                      f"{total['errors']:,}", "", style="bold")
+        Console().print(table)
+
+    _run(body)
+
+
+keys_app = typer.Typer(help="Virtual API keys for the gateway (stored hashed).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _keystore(config: str | None) -> Any:
+    from turnout.gateway import Gateway
+
+    gw = Gateway.from_file(config)
+    if not gw.master_key:
+        fail("no master key: set TURNOUT_MASTER_KEY (or server.master_key in turnout.yaml) first; "
+             "without it the gateway runs open and does not check keys")
+    return gw.keys
+
+
+@keys_app.command("create")
+def keys_create(
+    name: str | None = typer.Option(None, "--name", help="A label for the key."),
+    budget_usd: float | None = typer.Option(None, "--budget-usd", min=0.0, help="Spending limit in USD."),
+    budget_period: str = typer.Option("total", "--budget-period", help="total | daily | monthly"),
+    rpm: int | None = typer.Option(None, "--rpm", min=1, help="Requests per minute."),
+    tpm: int | None = typer.Option(None, "--tpm", min=1, help="Tokens per minute."),
+    models: str | None = typer.Option(None, "--models", help="Comma-separated model patterns, e.g. gpt-4o-mini,local/*"),
+    max_sensitivity: str | None = typer.Option(None, "--max-sensitivity", help="public | internal | confidential"),
+    json_out: bool = typer.Option(False, "--json"),
+    config: str | None = ConfigOpt,
+) -> None:
+    """Create a key; its secret is printed once and never stored."""
+
+    def body() -> None:
+        store = _keystore(config)
+        plaintext, key = store.create(
+            name, budget_usd=budget_usd, budget_period=budget_period, rpm=rpm, tpm=tpm,
+            models=[m.strip() for m in models.split(",") if m.strip()] if models else None,
+            max_sensitivity=max_sensitivity)
+        if json_out:
+            sys.stdout.write(_dumps({"key": plaintext, **key.to_dict()}) + "\n")
+        else:
+            sys.stdout.write(f"{plaintext}\n")
+            sys.stderr.write(f"created {key.id}; store the key now: it cannot be shown again\n")
+
+    _run(body)
+
+
+@keys_app.command("list")
+def keys_list(json_out: bool = typer.Option(False, "--json"), config: str | None = ConfigOpt) -> None:
+    """List keys (never their secrets)."""
+
+    def body() -> None:
+        keys = [k.to_dict() for k in _keystore(config).list()]
+        if json_out:
+            sys.stdout.write(_dumps(keys) + "\n")
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="turnout keys")
+        for col in ("id", "name", "prefix", "budget $", "rpm", "tpm", "models", "max sensitivity", "state"):
+            table.add_column(col)
+        for k in keys:
+            table.add_row(k["id"], k["name"] or "", k["prefix"] + "…",
+                          "" if k["budget_usd"] is None else f"{k['budget_usd']:g} {k['budget_period']}",
+                          str(k["rpm"] or ""), str(k["tpm"] or ""), ",".join(k["models"]) or "*",
+                          k["max_sensitivity"] or "", "revoked" if k["revoked_at"] else "active")
+        Console().print(table)
+
+    _run(body)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: str = typer.Argument(..., help="Key id (key_...) or displayed prefix."),
+                config: str | None = ConfigOpt) -> None:
+    """Revoke a key; gateways stop accepting it within seconds."""
+
+    def body() -> None:
+        revoked = _keystore(config).revoke(key)
+        sys.stdout.write(f"revoked {revoked.id}\n")
+
+    _run(body)
+
+
 def main() -> None:
     try:
         app()

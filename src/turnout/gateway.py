@@ -1,23 +1,69 @@
 """The one place where config, policy, routing, cache, limits and the ledger meet.
 
-Both entry points use it: the library (``turnout.completion``) and the HTTP server. Each
-request: measure signals -> check the caller's key (models, sensitivity, rate) -> decide ->
-cache -> reserve budget -> call with fallbacks -> account (ledger, budget, metrics).
+Both entry points use it: the library (``turnout.completion``) and the HTTP server. A request:
+
+    signals -> key checks (sensitivity, models, rate) -> decision -> cache lookup
+    -> budget reservation -> call (retries, fallbacks, cascade) -> account:
+       budget commit, token correction, cache store, ledger record, metrics
+
+Every path that answers, from the cache or a model, streamed or not, passes through the same
+accounting, so budgets and the ledger cannot be skipped by choosing a different path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
+import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from turnout import metrics
 from turnout.catalog import ModelInfo
 from turnout.config import TurnoutConfig, load_config
+from turnout.errors import (
+    AuthenticationError,
+    PermissionDeniedError,
+    TurnoutError,
+)
 from turnout.policy.engine import Decision
+from turnout.policy.signals import Signals
 from turnout.routing.router import AUTO, Router
-from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, RouteHints
+from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, RouteHints, prompt_text
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a virtual key, the master key, or the library/open gateway (neither)."""
+
+    key: Any = None  # turnout.keys.VirtualKey
+    is_master: bool = False
+
+    @property
+    def key_id(self) -> str | None:
+        return self.key.id if self.key is not None else None
+
+    def allowed(self, model: str) -> bool:
+        if self.key is None:
+            return True
+        from turnout.keys import allows_model
+
+        return allows_model(self.key, model)
+
+
+OPEN = Principal()
+MASTER = Principal(is_master=True)
+
+
+@dataclass(slots=True)
+class _Admission:
+    """What a request holds while in flight: its budget reservation and token estimate."""
+
+    reservation: Any = None
+    rate_tokens: int = 0
 
 
 @dataclass(slots=True)
@@ -25,45 +71,335 @@ class GatewayStream:
     model: str
     turnout: dict[str, Any]
     _chunks: AsyncIterator[ChatCompletionChunk]
+    _closed: bool = field(default=False)
 
     def chunks(self) -> AsyncIterator[ChatCompletionChunk]:
         return self._chunks
 
+    async def cancelled(self) -> None:
+        """The client went away: stop the upstream and account what was produced."""
+        aclose = getattr(self._chunks, "aclose", None)
+        if aclose is not None and not self._closed:
+            self._closed = True
+            with contextlib.suppress(Exception):
+                await aclose()
+
 
 class Gateway:
-    def __init__(self, config: TurnoutConfig | None = None, *, router: Router | None = None) -> None:
+    def __init__(self, config: TurnoutConfig | None = None, *, router: Router | None = None,
+                 ledger: Any = None, limits: Any = None, keys: Any = None) -> None:
         self.config = config or TurnoutConfig()
-        self.router = router or Router(self.config)
+        redis_url = self.config.server.redis_url
+        health = None
+        if redis_url:
+            from turnout.limits import open_health_store
+
+            hc = self.config.routing.health
+            health = open_health_store(redis_url, cooldown_s=hc.cooldown_s, failure_threshold=hc.failure_threshold)
+        self.router = router or Router(self.config, health=health,
+                                       sensitivity_detector=_sensitivity_detector(self.config),
+                                       complexity_classifier=_complexity_classifier(self.config))
+        self._ledger = ledger
+        self._limits = limits
+        self._keys = keys
+        self._lock = threading.Lock()
+        from turnout.settings import env
+
+        self.master_key = self.config.server.master_key or env("TURNOUT_MASTER_KEY")
+        budgets = self.config.budgets
+        from turnout.limits import BudgetScope
+
+        self._global_scopes = []
+        if budgets.daily_usd is not None:
+            self._global_scopes.append(BudgetScope("global:daily", budgets.daily_usd, "daily"))
+        if budgets.monthly_usd is not None:
+            self._global_scopes.append(BudgetScope("global:monthly", budgets.monthly_usd, "monthly"))
 
     @classmethod
     def from_file(cls, path: str | Path | None = None) -> Gateway:
         return cls(load_config(path))
 
+    # -- state, opened lazily so `turnout route` creates no files -------------------------
+    @property
+    def ledger(self) -> Any:
+        if self._ledger is None and self.config.ledger.enabled:
+            with self._lock:
+                if self._ledger is None:
+                    from turnout.ledger import open_ledger
+
+                    self._ledger = open_ledger(self.config.ledger.url, store_prompts=self.config.ledger.store_prompts)
+        return self._ledger
+
+    @property
+    def limits(self) -> Any:
+        if self._limits is None:
+            with self._lock:
+                if self._limits is None:
+                    from turnout.limits import open_limit_store
+
+                    self._limits = open_limit_store(self.config.server.redis_url)
+        return self._limits
+
+    @property
+    def keys(self) -> Any:
+        if self._keys is None:
+            with self._lock:
+                if self._keys is None:
+                    from turnout.keys import KeyStore
+
+                    self._keys = KeyStore(self.keys_location())
+        return self._keys
+
+    def keys_location(self) -> str:
+        """Keys live beside the ledger (same SQLite file or PostgreSQL database) by default."""
+        if self.config.server.keys_url:
+            return self.config.server.keys_url
+        url = self.config.ledger.url
+        if url.startswith(("postgresql://", "postgres://")):
+            return url.split("#", 1)[0]
+        if url.startswith("sqlite:///"):
+            return url
+        return "sqlite:///turnout.db"
+
+    @property
+    def requires_auth(self) -> bool:
+        return bool(self.master_key)
+
+    async def astart(self) -> None:
+        """Open what the server needs before its first request."""
+        _ = self.ledger
+        _ = self.limits
+        if self.requires_auth:
+            _ = self.keys
+
+    async def aclose(self) -> None:
+        from turnout.providers.transport import close_sessions
+
+        await close_sessions()
+        if self._ledger is not None:
+            self._ledger.close()
+        if self._limits is not None:
+            await self._limits.aclose()
+
+    # -- authentication and authorisation -------------------------------------------------
+    def authenticate(self, token: str | None) -> Principal:
+        if not self.requires_auth:
+            return OPEN
+        if not token:
+            raise AuthenticationError("missing API key: send `Authorization: Bearer <key>`")
+        from turnout.keys import matches_secret
+
+        if matches_secret(token, self.master_key):
+            return MASTER
+        key = self.keys.verify(token)
+        if key is None:
+            raise AuthenticationError("invalid or revoked API key")
+        return Principal(key=key)
+
+    def _authorize(self, principal: Principal, request: ChatRequest, signals: Signals) -> None:
+        key = principal.key
+        if key is None:
+            return
+        from turnout.keys import allows_sensitivity
+
+        if not allows_sensitivity(key, signals.sensitivity.level):
+            raise PermissionDeniedError(
+                f"this key may not send {signals.sensitivity.level.value} requests "
+                f"(its limit is {key.limits.max_sensitivity.value})", code="sensitivity_not_allowed")
+        if request.model != AUTO and not principal.allowed(request.model):
+            raise PermissionDeniedError(f"this key may not use model {request.model!r}", code="model_not_allowed")
+
+    def _scopes(self, principal: Principal) -> list[Any]:
+        scopes = list(self._global_scopes)
+        if principal.key is not None:
+            scope = principal.key.budget_scope()
+            if scope is not None:
+                scopes.append(scope)
+        return scopes
+
+    async def _admit(self, principal: Principal, signals: Signals, decision: Decision) -> _Admission:
+        admission = _Admission()
+        key = principal.key
+        if key is not None and (key.limits.rpm or key.limits.tpm):
+            admission.rate_tokens = signals.prompt_tokens + signals.max_tokens
+            await self.limits.check_rate(key.id, key.limits.rpm, key.limits.tpm, admission.rate_tokens)
+        scopes = self._scopes(principal)
+        if scopes:
+            admission.reservation = await self.limits.reserve(scopes, decision.estimated_cost_usd)
+        return admission
+
+    async def _settle(self, principal: Principal, admission: _Admission, cost_usd: float | None,
+                      used_tokens: int | None) -> None:
+        """Turn the reservation into the actual cost (or drop it), correct the token count."""
+        if admission.reservation is not None:
+            if cost_usd is None:
+                await self.limits.release(admission.reservation)
+            else:
+                await self.limits.commit(admission.reservation, cost_usd)
+        if admission.rate_tokens and used_tokens is not None and principal.key is not None:
+            await self.limits.add_tokens(principal.key.id, used_tokens - admission.rate_tokens)
+
+    # -- the request path -----------------------------------------------------------------
     def _extra_model(self, request: ChatRequest, overrides: dict[str, Any] | None) -> ModelInfo | None:
         if request.model == AUTO or not overrides or not any(v is not None for v in overrides.values()):
             return None
         return self.router.info(request.model).with_overrides(**overrides)
 
     def route(self, request: ChatRequest, hints: RouteHints | None = None, *,
-              model_overrides: dict[str, Any] | None = None) -> Decision:
+              principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None) -> Decision:
         """The decision alone (``turnout route``): nothing is called, nothing is spent."""
-        return self.router.route(request, hints, extra_model=self._extra_model(request, model_overrides))
+        return self.router.route(request, hints, allowed=principal.allowed if principal.key else None,
+                                 extra_model=self._extra_model(request, model_overrides))
+
+    def _prepare(self, request: ChatRequest, hints: RouteHints | None, principal: Principal,
+                 overrides: dict[str, Any] | None) -> tuple[Signals, Decision]:
+        signals = self.router.signals(request, hints)
+        self._authorize(principal, request, signals)
+        decision = self.router.route(request, hints, signals=signals,
+                                     allowed=principal.allowed if principal.key else None,
+                                     extra_model=self._extra_model(request, overrides))
+        return signals, decision
 
     async def acomplete(self, request: ChatRequest, hints: RouteHints | None = None, *,
-                        model_overrides: dict[str, Any] | None = None) -> ChatCompletion:
-        extra = self._extra_model(request, model_overrides)
-        return await self.router.acomplete(request, hints, extra_model=extra)
+                        principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None) -> ChatCompletion:
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex
+        decision: Decision | None = None
+        try:
+            signals, decision = self._prepare(request, hints, principal, model_overrides)
+            admission = await self._admit(principal, signals, decision)
+            try:
+                response = await self.router.acomplete(request, hints, decision=decision)
+            except BaseException:
+                await self._settle(principal, admission, None, None)
+                raise
+            record = response["turnout"]
+            usage = record.get("usage") or {}
+            await self._settle(principal, admission, record.get("cost_usd", 0.0),
+                               int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))
+            record["cache"] = "miss" if self.config.cache.enabled else "off"
+            record["request_id"] = request_id
+            self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
+            return response
+        except TurnoutError as exc:
+            self._account_error(request_id, request, principal, decision, exc, started)
+            raise
 
     async def astream(self, request: ChatRequest, hints: RouteHints | None = None, *,
-                      model_overrides: dict[str, Any] | None = None) -> GatewayStream:
-        extra = self._extra_model(request, model_overrides)
-        routed = await self.router.astream(request, hints, extra_model=extra)
-        return GatewayStream(routed.model, routed.turnout, routed.__aiter__())
+                      principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None) -> GatewayStream:
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex
+        decision: Decision | None = None
+        try:
+            signals, decision = self._prepare(request, hints, principal, model_overrides)
+            admission = await self._admit(principal, signals, decision)
+            try:
+                routed = await self.router.astream(request, hints, decision=decision)
+            except BaseException:
+                await self._settle(principal, admission, None, None)
+                raise
+        except TurnoutError as exc:
+            self._account_error(request_id, request, principal, decision, exc, started)
+            raise
+        ttft_ms = (time.perf_counter() - started) * 1000
+        record = routed.turnout
+        record["cache"] = "miss" if self.config.cache.enabled else "off"
+        record["request_id"] = request_id
 
-    async def aclose(self) -> None:
-        from turnout.providers.transport import close_sessions
+        async def chunks() -> AsyncIterator[ChatCompletionChunk]:
+            text: list[str] = []
+            status = 499  # the client closed the stream, unless it ends or fails below
+            error: str | None = "client closed the stream"
+            try:
+                async for chunk in routed:
+                    for choice in chunk.get("choices") or ():
+                        piece = (choice.get("delta") or {}).get("content")
+                        if piece:
+                            text.append(piece)
+                    yield chunk
+                status, error = 200, None
+            except TurnoutError as exc:
+                status, error = exc.status_code, exc.message
+                raise
+            finally:
+                if "usage" not in record:  # ended early: count what was produced
+                    self.router.account(record, routed.model, None, request, "".join(text))
+                usage = record.get("usage") or {}
+                await self._settle(principal, admission, record.get("cost_usd", 0.0),
+                                   int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))
+                self._account(request_id, request, principal, record, started, ttft_ms=ttft_ms,
+                              status=status, error=error)
 
-        await close_sessions()
+        return GatewayStream(routed.model, record, chunks())
+
+    # -- accounting -----------------------------------------------------------------------
+    def _account(self, request_id: str, request: ChatRequest, principal: Principal, record: dict[str, Any],
+                 started: float, *, ttft_ms: float | None, status: int, error: str | None = None) -> None:
+        latency_ms = (time.perf_counter() - started) * 1000
+        usage = record.get("usage") or {}
+        model = record.get("model", "")
+        cost = float(record.get("cost_usd", 0.0) or 0.0)
+        fallbacks = int(record.get("fallbacks_tried", 0) or 0)
+        cache = record.get("cache", "off")
+        saved = float(record.get("saved_usd", 0.0) or 0.0)
+        sensitivity = record.get("signals", {}).get("sensitivity", "public")
+        ledger = self.ledger
+        if ledger is not None:
+            from turnout.ledger import UsageRecord
+
+            ledger.record(UsageRecord(
+                request_id=request_id, model_used=model, key_id=principal.key_id,
+                model_requested=request.model, rule=record.get("rule", ""),
+                prompt_tokens=int(usage.get("prompt_tokens", 0)), completion_tokens=int(usage.get("completion_tokens", 0)),
+                cached_tokens=int(usage.get("cached_tokens", 0)), tokens_estimated=bool(usage.get("estimated")),
+                cost_usd=cost, saved_usd=saved, latency_ms=latency_ms, ttft_ms=ttft_ms, cache=cache,
+                fallbacks=fallbacks, status=status, sensitivity=sensitivity, error=error,
+                prompt=prompt_text(request.messages) if self.config.ledger.store_prompts and sensitivity != "confidential" else None,
+            ))
+        metrics.record_request(
+            model, record.get("rule", ""), status, prompt_tokens=int(usage.get("prompt_tokens", 0)),
+            completion_tokens=int(usage.get("completion_tokens", 0)), cost_usd=cost, latency_s=latency_ms / 1000,
+            ttft_s=ttft_ms / 1000 if ttft_ms is not None else None, cache=cache, fallbacks=fallbacks, saved_usd=saved,
+        )
+
+    def _account_error(self, request_id: str, request: ChatRequest, principal: Principal,
+                       decision: Decision | None, exc: TurnoutError, started: float) -> None:
+        metrics.record_error(type(exc).__name__, exc.status_code)
+        ledger = self.ledger
+        if ledger is None:
+            return
+        from turnout.ledger import UsageRecord
+
+        ledger.record(UsageRecord(
+            request_id=request_id, model_used="", key_id=principal.key_id, model_requested=request.model,
+            rule=decision.rule if decision else "", status=exc.status_code, error=exc.message[:200],
+            latency_ms=(time.perf_counter() - started) * 1000, cache="off",
+            sensitivity=decision.signals.sensitivity.level.value if decision else "public",
+        ))
+
+    # -- listings -------------------------------------------------------------------------
+    def list_models(self, principal: Principal = OPEN) -> dict[str, Any]:
+        data = [{"id": AUTO, "object": "model", "created": 0, "owned_by": "turnout"}]
+        for state in self.router.model_states():
+            if state.available and principal.allowed(state.info.name):
+                data.append({"id": state.info.name, "object": "model", "created": 0, "owned_by": state.info.provider})
+        return {"object": "list", "data": data}
+
+    def health(self) -> dict[str, Any]:
+        states = self.router.model_states()
+        return {
+            "status": "ok",
+            "models": {s.info.name: ("cooling_down" if s.cooling_for_s else "ok" if s.available else "unavailable")
+                       for s in states},
+        }
+
+
+def _sensitivity_detector(config: TurnoutConfig) -> Any:
+    return None
+
+
+def _complexity_classifier(config: TurnoutConfig) -> Any:
+    return None
 
 
 _default: Gateway | None = None
@@ -83,3 +419,4 @@ def default_gateway() -> Gateway:
 def set_default_gateway(gateway: Gateway | None) -> None:
     global _default
     _default = gateway
+

@@ -34,7 +34,7 @@ from turnout.providers.base import Provider
 from turnout.providers.registry import provider_for
 from turnout.routing import cascade as cascade_mod
 from turnout.routing.fallback import Attempt, FallbackRunner
-from turnout.routing.health import HealthTracker, HealthView
+from turnout.routing.health import HealthView
 from turnout.routing.outbound import OutboundGuard
 from turnout.settings import env
 from turnout.types import (
@@ -125,7 +125,12 @@ class Router:
         self.catalog = catalog or Catalog()
         rcfg = self.config.routing
         self.rules: list[Rule] = list(rcfg.rules) if rcfg.rules is not None else founding_rules()
-        self.health: HealthView = health or HealthTracker(rcfg.health.failure_threshold, rcfg.health.cooldown_s)
+        if health is None:
+            from turnout.limits import MemoryHealthStore
+
+            health = MemoryHealthStore(failure_threshold=rcfg.health.failure_threshold,
+                                       cooldown_s=rcfg.health.cooldown_s)
+        self.health: HealthView = health
         self.guard = OutboundGuard()
         self._labels = LabelsOnly(rcfg.default_sensitivity, rcfg.default_complexity)
         self.sensitivity_detector = sensitivity_detector
@@ -253,7 +258,7 @@ class Router:
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return record
 
-    def _account(self, record: dict[str, Any], model: str, usage: dict[str, Any] | None,
+    def account(self, record: dict[str, Any], model: str, usage: dict[str, Any] | None,
                  request: ChatRequest, text: str) -> dict[str, Any]:
         """Fill the record's tokens and cost: provider usage when given, else counted."""
         info = self.info(model)
@@ -302,7 +307,7 @@ class Router:
             model, response = await self.runner.complete(chain, request, sensitivity, attempts)
         record = self._record(decision, attempts, started)
         record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before _account adds the last
-        self._account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
+        self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
         response["model"] = model
         response["turnout"] = record
         return response
@@ -422,7 +427,7 @@ class Router:
                 last = chunk
         finally:
             await _aclose(chunks)
-        self._account(record, model, usage, request, "".join(text))
+        self.account(record, model, usage, request, "".join(text))
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if last is not None:
             last["turnout"] = record

@@ -1,0 +1,286 @@
+"""The OpenAI-compatible HTTP API, as a plain ASGI app. Thin: parse, call the gateway, serialise.
+
+A raw ASGI callable rather than a framework router: four endpoints do not need one, and every
+microsecond of per-request work shows in the gateway's overhead (docs/benchmarks.md).
+Every error leaves in OpenAI's shape with its status; nothing here raises past the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+
+from turnout import metrics
+from turnout.errors import (
+    BadRequestError,
+    NotFoundError,
+    RateLimitError,
+    RequestTooLargeError,
+    TurnoutError,
+)
+from turnout.gateway import Gateway, Principal
+from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
+from turnout.validation import validate_messages, validate_params
+
+log = logging.getLogger("turnout.server")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+_JSON = (b"content-type", b"application/json")
+_SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no")]
+_BODY_FIELDS = frozenset({"model", "messages", "stream", "turnout"})
+_HINT_FIELDS = frozenset({"sensitivity", "complexity", "max_cost_usd", "max_latency_ms", "cache", "cache_max_age_s"})
+
+
+def _error_body(exc: TurnoutError) -> bytes:
+    return orjson.dumps(exc.to_openai())
+
+
+def _error_headers(exc: TurnoutError) -> list[tuple[bytes, bytes]]:
+    headers = [_JSON]
+    if isinstance(exc, RateLimitError):
+        retry_after = exc.retry_after if exc.retry_after is not None else 60
+        headers.append((b"retry-after", str(max(1, int(retry_after + 0.999))).encode()))
+    return headers
+
+
+async def _send_json(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers or [_JSON]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_error(send: Send, exc: TurnoutError) -> None:
+    await _send_json(send, exc.status_code, _error_body(exc), _error_headers(exc))
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _bearer(scope: Scope) -> str | None:
+    auth = _header(scope, b"authorization")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        return token.strip() if scheme.lower() == "bearer" else auth.strip()
+    return _header(scope, b"x-api-key") or _header(scope, b"api-key")
+
+
+def _number(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BadRequestError(f"`{name}` must be a number", param=name) from None
+    if number < 0 or number != number:  # negative or NaN
+        raise BadRequestError(f"`{name}` must be a non-negative number", param=name)
+    return number
+
+
+def parse_hints(body_hints: Any, scope: Scope) -> RouteHints:
+    """Routing hints from the body field ``turnout`` and the ``X-Turnout-*`` headers (body wins)."""
+    if body_hints is None:
+        body_hints = {}
+    if not isinstance(body_hints, dict):
+        raise BadRequestError("`turnout` must be an object", param="turnout")
+    unknown = [k for k in body_hints if k not in _HINT_FIELDS]
+    if unknown:
+        raise BadRequestError(f"unknown field turnout.{unknown[0]}", param=f"turnout.{unknown[0]}")
+    sens = body_hints.get("sensitivity") or _header(scope, b"x-turnout-sensitivity")
+    comp = body_hints.get("complexity") or _header(scope, b"x-turnout-complexity")
+    try:
+        sensitivity = Sensitivity.parse(sens) if sens else None
+        complexity = Complexity.parse(comp) if comp else None
+    except ValueError as exc:
+        raise BadRequestError(str(exc), param="turnout") from None
+    cache = body_hints.get("cache") or _header(scope, b"x-turnout-cache")
+    if cache is not None and cache not in ("no-store", "no-cache"):
+        raise BadRequestError('`turnout.cache` must be "no-store" or "no-cache"', param="turnout.cache")
+    return RouteHints(
+        sensitivity=sensitivity,
+        complexity=complexity,
+        max_cost_usd=_number(body_hints.get("max_cost_usd", _header(scope, b"x-turnout-max-cost")), "max_cost_usd"),
+        max_latency_ms=_number(body_hints.get("max_latency_ms", _header(scope, b"x-turnout-max-latency-ms")),
+                               "max_latency_ms"),
+        cache=cache,
+        cache_max_age_s=_number(body_hints.get("cache_max_age_s"), "cache_max_age_s"),
+    )
+
+
+def parse_chat_request(raw: bytes, scope: Scope) -> tuple[ChatRequest, RouteHints]:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequestError(f"request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise BadRequestError("request body must be a JSON object")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise BadRequestError("`model` is required: a model name or \"auto\"", param="model")
+    messages = validate_messages(body.get("messages"))
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise BadRequestError("`stream` must be a boolean", param="stream")
+    params = {k: v for k, v in body.items() if k not in _BODY_FIELDS and v is not None}
+    validate_params(params)
+    hints = parse_hints(body.get("turnout"), scope)
+    return ChatRequest(model=model, messages=messages, params=params, stream=stream), hints
+
+
+def _route_headers(model: str, turnout: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    cost = turnout.get("cost_usd", turnout.get("estimated_cost_usd", 0.0)) or 0.0
+    return [
+        (b"x-turnout-model", model.encode()),
+        (b"x-turnout-cost-usd", f"{cost:.10f}".rstrip("0").rstrip(".").encode() or b"0"),
+        (b"x-turnout-cache", str(turnout.get("cache", "miss")).encode()),
+    ]
+
+
+class TurnoutApp:
+    def __init__(self, gateway: Gateway, *, max_body_bytes: int | None = None) -> None:
+        self.gateway = gateway
+        self.max_body_bytes = max_body_bytes or gateway.config.server.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.gateway.astart()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.gateway.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        method = scope["method"]
+        try:
+            if path in ("/v1/chat/completions", "/chat/completions"):
+                if method != "POST":
+                    raise _MethodNotAllowed("POST")
+                await self._chat(scope, receive, send)
+            elif path in ("/v1/models", "/models"):
+                principal = self.gateway.authenticate(_bearer(scope))
+                await _send_json(send, 200, orjson.dumps(self.gateway.list_models(principal)))
+            elif path == "/health":
+                await _send_json(send, 200, orjson.dumps(self.gateway.health()))
+            elif path == "/metrics":
+                body, content_type = metrics.render()
+                await _send_json(send, 200, body, [(b"content-type", content_type.encode())])
+            else:
+                raise NotFoundError(f"no route {method} {path}", code="not_found")
+        except _MethodNotAllowed as exc:
+            err = BadRequestError(f"{method} is not allowed on {path}; use {exc.allowed}", code="method_not_allowed")
+            await _send_json(send, 405, _error_body(err), [_JSON, (b"allow", exc.allowed.encode())])
+        except TurnoutError as exc:
+            metrics.record_error(type(exc).__name__, exc.status_code)
+            await _send_error(send, exc)
+        except Exception:  # a bug of ours: log it, answer 500 in OpenAI's shape, keep serving
+            log.exception("unhandled error on %s %s", method, path)
+            await _send_json(send, 500, _error_body(TurnoutError("internal error in the turnout gateway")))
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            raise RequestTooLargeError(f"request body of {length} bytes is over the limit of {self.max_body_bytes}")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _ClientGone()
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_body_bytes:
+                raise RequestTooLargeError(f"request body is over the limit of {self.max_body_bytes} bytes")
+            chunks.append(body)
+            if not message.get("more_body"):
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    async def _chat(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        try:
+            principal = self.gateway.authenticate(_bearer(scope))
+            raw = await self._read_body(scope, receive)
+        except _ClientGone:
+            return
+        request, hints = parse_chat_request(raw, scope)
+        if not request.stream:
+            response = await self.gateway.acomplete(request, hints, principal=principal)
+            turnout = response.get("turnout") or {}
+            await _send_json(send, 200, orjson.dumps(response),
+                             [_JSON, *_route_headers(response.get("model", ""), turnout)])
+            return
+        await self._stream(request, hints, principal, receive, send, started)
+
+    async def _stream(self, request: ChatRequest, hints: RouteHints, principal: Principal,
+                      receive: Receive, send: Send, started: float) -> None:
+        # Routing, retries and fallbacks all happen here, before the first byte is sent.
+        routed = await self.gateway.astream(request, hints, principal=principal)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*_SSE_HEADERS, *_route_headers(routed.model, routed.turnout)]})
+
+        async def produce() -> None:
+            try:
+                async for chunk in routed.chunks():
+                    await send({"type": "http.response.body", "body": b"data: " + orjson.dumps(chunk) + b"\n\n",
+                                "more_body": True})
+            except TurnoutError as exc:  # after the first byte: report in-band, as OpenAI does
+                metrics.record_error(type(exc).__name__, exc.status_code)
+                await send({"type": "http.response.body", "body": b"data: " + _error_body(exc) + b"\n\n",
+                            "more_body": True})
+            await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
+
+        async def disconnected() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        producer = asyncio.ensure_future(produce())
+        watcher = asyncio.ensure_future(disconnected())
+        try:
+            done, _ = await asyncio.wait({producer, watcher}, return_when=asyncio.FIRST_COMPLETED)
+            if producer not in done:
+                # The client went away: stop the upstream generation, account what was used.
+                producer.cancel()
+                with contextlib.suppress(asyncio.CancelledError, TurnoutError):
+                    await producer
+                await routed.cancelled()
+            else:
+                producer.result()
+        finally:
+            watcher.cancel()
+            if not producer.done():
+                producer.cancel()
+
+
+class _MethodNotAllowed(Exception):
+    def __init__(self, allowed: str) -> None:
+        self.allowed = allowed
+
+
+class _ClientGone(Exception):
+    pass
