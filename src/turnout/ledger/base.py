@@ -326,7 +326,9 @@ class JournaledLedger(Ledger):
         failures = 0
         next_scan = time.monotonic() + self._orphan_scan_s
         while True:
-            if not pending and not stop:
+            # Wait only when idle: while records keep coming, the next batch is whatever
+            # arrived during the last commit (group commit), so batches grow with the load.
+            if not pending and not stop and not self._queue:
                 self._wake.wait(self._flush_interval)
                 self._wake.clear()
             queue = self._queue
