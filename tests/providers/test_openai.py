@@ -8,7 +8,7 @@ from aiohttp import web
 
 from turnout import errors
 from turnout.catalog import ModelInfo
-from turnout.providers.openai import OpenAIProvider
+from turnout.providers.openai import OpenAIProvider, to_openai
 from turnout.providers.registry import provider_class
 from turnout.types import ChatCompletionChunk, ChatRequest
 
@@ -61,6 +61,15 @@ async def test_completion_is_the_upstream_body(upstream: Upstream) -> None:
     # the wire model has the provider prefix stripped; only OpenAI params pass, None ones dropped
     assert sent.body == {"model": "gpt-4o", "messages": MESSAGES, "temperature": 0.2,
                          "max_tokens": 50, "seed": 7}
+
+
+def test_max_tokens_name_per_server() -> None:
+    official, local = "https://api.openai.com/v1/chat/completions", "http://127.0.0.1:8080/v1/chat/completions"
+    assert to_openai(request(max_tokens=9), "o3-mini", official, stream=False)["max_completion_tokens"] == 9
+    assert "max_tokens" not in to_openai(request(max_tokens=9), "o3-mini", official, stream=False)
+    assert to_openai(request(max_completion_tokens=9), "local-qwen", local, stream=False)["max_tokens"] == 9
+    both = to_openai(request(max_tokens=9, max_completion_tokens=8), "m", local, stream=False)
+    assert (both["max_tokens"], both["max_completion_tokens"]) == (9, 8)
 
 
 async def test_tool_calls_and_logprobs_pass_through(upstream: Upstream) -> None:

@@ -33,7 +33,7 @@ class OpenAIProvider(Provider):
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
         url, headers = self._endpoint()
         data = await transport.post_json(
-            url, self._body(request, stream=False), headers=headers, provider=PROVIDER,
+            url, to_openai(request, self.info.wire_model, url, stream=False), headers=headers, provider=PROVIDER,
             model=self.name, timeout=timeout,
         )
         if not isinstance(data.get("choices"), list):
@@ -52,7 +52,7 @@ class OpenAIProvider(Provider):
     ) -> AsyncIterator[ChatCompletionChunk]:
         url, headers = self._endpoint()
         events = transport.stream_sse(
-            url, self._body(request, stream=True), headers=headers, provider=PROVIDER,
+            url, to_openai(request, self.info.wire_model, url, stream=True), headers=headers, provider=PROVIDER,
             model=self.name, timeout=timeout,
         )
         async with aclosing(cast(AsyncGenerator[Any, None], events)):
@@ -87,16 +87,25 @@ class OpenAIProvider(Provider):
             )
         return base + "/chat/completions", headers
 
-    def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-        body = {k: v for k, v in request.params.items() if k in OPENAI_PARAMS and v is not None}
-        body["model"] = self.info.wire_model
-        body["messages"] = request.messages
-        if stream:
-            body["stream"] = True
-            body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
-        else:
-            body.pop("stream_options", None)
-        return body
+
+def to_openai(request: ChatRequest, wire_model: str, url: str, *, stream: bool) -> dict[str, Any]:
+    body = {k: v for k, v in request.params.items() if k in OPENAI_PARAMS and v is not None}
+    body["model"] = wire_model
+    body["messages"] = request.messages
+    # OpenAI deprecated max_tokens (its reasoning models reject it) for max_completion_tokens,
+    # which many compatible servers (llama.cpp, older vLLM) do not know: each gets its own.
+    wanted, other = (
+        ("max_completion_tokens", "max_tokens") if urlsplit(url).hostname == _OFFICIAL_HOST
+        else ("max_tokens", "max_completion_tokens")
+    )
+    if other in body and wanted not in body:
+        body[wanted] = body.pop(other)
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
+    else:
+        body.pop("stream_options", None)
+    return body
 
 
 def upstream_error(data: dict[str, Any], *, model: str) -> TurnoutError:
