@@ -166,6 +166,7 @@ _CONTEXT_MARKERS = (
     "prompt is too long",
     "too many tokens",
     "exceed context window",
+    "context length",  # Ollama: "the input length exceeds the context length"
 )
 
 

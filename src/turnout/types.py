@@ -126,7 +126,9 @@ class ChatRequest:
 
     @property
     def max_tokens(self) -> int | None:
-        value = self.params.get("max_completion_tokens", self.params.get("max_tokens"))
+        value = self.params.get("max_completion_tokens")
+        if value is None:
+            value = self.params.get("max_tokens")
         return int(value) if value is not None else None
 
     def with_model(self, model: str) -> ChatRequest:

@@ -45,11 +45,6 @@ CASES: list[tuple[str, type[errors.TurnoutError]]] = [
     ("500", errors.ProviderUnavailableError),
     ("529", errors.ProviderUnavailableError),
 ]
-OLLAMA_CONTEXT_GAP = pytest.mark.xfail(
-    reason="errors._CONTEXT_MARKERS has no 'context length', Ollama's wording "
-           "('the input length exceeds the context length'); reported to the lead",
-    strict=False,
-)
 
 
 def _params() -> list[Any]:
@@ -58,8 +53,7 @@ def _params() -> list[Any]:
         cases = CASES + ([("429_quota", errors.BudgetExceededError), ("503", errors.ProviderUnavailableError)]
                          if kind == "openai" else [])
         for key, error in cases:
-            marks = [OLLAMA_CONTEXT_GAP] if (kind, key) == ("ollama", "400_context") else []
-            params.append(pytest.param(kind, key, error, id=f"{kind}-{key}", marks=marks))
+            params.append(pytest.param(kind, key, error, id=f"{kind}-{key}"))
     return params
 
 

@@ -60,6 +60,12 @@ def _timeout(timeout: float | None) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=total, sock_connect=min(total, 10.0))
 
 
+def _stream_timeout(timeout: float | None) -> aiohttp.ClientTimeout:
+    """A stream may run long while healthy: limit the wait for each read, not the total."""
+    idle = DEFAULT_TIMEOUT_S if timeout is None else timeout
+    return aiohttp.ClientTimeout(total=None, sock_connect=min(idle, 10.0), sock_read=idle)
+
+
 def _error_message(body: Any, text: str) -> tuple[str, str | None]:
     """Pull the human message and code out of the common error bodies."""
     if isinstance(body, dict):
@@ -173,7 +179,7 @@ async def stream_sse(
         async with _session().post(
             url, data=orjson.dumps(body),
             headers={"content-type": "application/json", "accept": "text/event-stream", **headers},
-            timeout=_timeout(timeout),
+            timeout=_stream_timeout(timeout),
         ) as resp:
             await raise_for_status(resp, provider=provider, model=model)
             event: str | None = None
@@ -209,7 +215,7 @@ async def stream_ndjson(
     try:
         async with _session().post(
             url, data=orjson.dumps(body), headers={"content-type": "application/json", **headers},
-            timeout=_timeout(timeout),
+            timeout=_stream_timeout(timeout),
         ) as resp:
             await raise_for_status(resp, provider=provider, model=model)
             async for line in _lines(resp):
