@@ -263,3 +263,11 @@ def test_postgres_summaries_use_the_indexes(pg_url: str, journal_dir: Path) -> N
             plan = ledger.store.explain_summary(since, None, by, key_id="key1")
             # ts or (key_id, ts): the planner's pick by selectivity; never the whole table
             assert "Seq Scan" not in plan and "Index" in plan, plan
+
+
+def test_duplicate_ids_inside_one_batch_count_once(ledger_url: str, journal_dir: Path) -> None:
+    with _open(ledger_url, journal_dir, flush_interval=10.0) as ledger:
+        batch = [make_record(i % 5) for i in range(20)]
+        assert ledger.store.insert(batch) == 5
+        assert ledger.store.insert(batch) == 0
+        assert ledger.count() == 5

@@ -7,6 +7,7 @@ journal is replayed, and every acknowledged record is there exactly once.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -19,7 +20,7 @@ from typing import Any
 import orjson
 import pytest
 
-from turnout.ledger import JournaledLedger, open_ledger
+from turnout.ledger import JournaledLedger, LedgerClosedError, open_ledger
 from turnout.ledger.journal import parse_segment
 from turnout.ledger.record import encode_line
 
@@ -280,3 +281,43 @@ def test_child_exits_cleanly_without_kill(sqlite_url: str, journal_dir: Path) ->
     assert list(journal_dir.iterdir()) == []
     with reopen(sqlite_url, journal_dir) as ledger:
         assert len(ids_in(ledger, "ok")) == 50
+
+
+def test_a_forked_child_cannot_write_into_its_parents_journal(
+    sqlite_url: str, journal_dir: Path
+) -> None:
+    ledger = reopen(sqlite_url, journal_dir)
+    ledger.record(make_record(0))
+    pid = os.fork()
+    if pid == 0:  # the child: must refuse, and leave the parent's journal alone at exit
+        code = 3
+        try:
+            ledger.record(make_record(1))
+        except LedgerClosedError as exc:
+            code = 0 if "before fork" in str(exc) else 4
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    ledger.record(make_record(2))
+    assert ledger.count() == 2
+    ledger.close()
+
+
+@pytest.mark.postgres
+def test_postgres_connection_loss_is_retried(pg_url: str, journal_dir: Path) -> None:
+    ledger = reopen(pg_url, journal_dir)
+    try:
+        for i in range(10):
+            ledger.record(make_record(i))
+        ledger.flush()
+        store: Any = ledger.store
+        pid = store._wconn.info.backend_pid
+        store._reader().execute("SELECT pg_terminate_backend(%s)", [pid])
+        for i in range(10, 20):
+            ledger.record(make_record(i))
+        ledger.flush(timeout=20)
+        assert ledger.count() == 20
+        assert ledger.stats().db_errors >= 1
+        assert store._wconn.info.backend_pid != pid
+    finally:
+        ledger.close()

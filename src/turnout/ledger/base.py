@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
+import os
 import threading
 import time
 import weakref
@@ -193,6 +195,7 @@ class JournaledLedger(Ledger):
         self._queue: deque[Any] = deque()
         self._wake = threading.Event()
         self._closed = False
+        self._closed_reason = "record() on a closed ledger"
         self._writer_clean = False
         # Own segment first, so our own scan (and everyone else's) sees it locked.
         self.journal = Journal(journal_dir)
@@ -206,6 +209,7 @@ class JournaledLedger(Ledger):
         # A process that ends without close() still loses nothing (the journal is replayed on
         # the next open), but closing at exit leaves no segment behind to replay.
         atexit.register(_close_at_exit, weakref.ref(self))
+        _open_ledgers.add(self)
 
     # -- request path -------------------------------------------------------------------
 
@@ -217,7 +221,7 @@ class JournaledLedger(Ledger):
         # marker queued by rotate() is always behind every record written to that segment.
         with self._lock:
             if self._closed:
-                raise LedgerClosedError("record() on a closed ledger")
+                raise LedgerClosedError(self._closed_reason)
             self.journal.append(line)
             self._queue.append(rec)
             self._stats.recorded += 1
@@ -351,6 +355,8 @@ class JournaledLedger(Ledger):
                     self._note_db_error(exc, failures)
                     if stop and failures >= 3:
                         return False  # close() gives up; the journal keeps the records
+                    if self.journal.size >= self._rotate_bytes:
+                        self._housekeep()  # keep segments bounded through a long outage
                     time.sleep(min(0.05 * 2**failures, 5.0))
                     continue
                 failures = 0
@@ -437,6 +443,29 @@ class JournaledLedger(Ledger):
         else:
             orphan.done()
         return len(records)
+
+
+_open_ledgers: weakref.WeakSet[JournaledLedger] = weakref.WeakSet()
+
+
+def _disable_after_fork() -> None:
+    """In a forked child, a parent's ledger has no writer thread and shares the parent's
+    journal file: records written there could be truncated away by the parent. Refuse them
+    loudly instead, and drop the child's copy of the journal descriptor (the parent's lock
+    stays with the parent)."""
+    for ledger in list(_open_ledgers):
+        ledger._closed = True
+        ledger._closed_reason = (
+            "this ledger was opened before fork(); open a ledger in each worker process"
+        )
+        ledger._writer_clean = False
+        if ledger.journal.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(ledger.journal.fd)
+            ledger.journal.fd = -1
+
+
+os.register_at_fork(after_in_child=_disable_after_fork)
 
 
 def _close_at_exit(ref: weakref.ref[JournaledLedger]) -> None:

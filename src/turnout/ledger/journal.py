@@ -45,7 +45,7 @@ class Journal:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # may hold prompts
         self.instance = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._seq = 0
         self.errors = 0

@@ -1,7 +1,7 @@
 """The PostgreSQL store (psycopg 3): one ledger table shared by several gateway processes.
 
-A batch is one statement, ``INSERT ... SELECT FROM unnest(<one array per column>) ON CONFLICT
-(request_id) DO NOTHING``: one round trip whatever the batch size. Each process has its own
+A batch is one transaction: ``COPY`` into a temp staging table, then ``INSERT ... SELECT ...
+ON CONFLICT (request_id) DO NOTHING``. Each process has its own
 journal segment (see ``journal``); the primary key on request_id makes a record that is both
 committed and replayed count once, whichever process replays it.
 
@@ -29,30 +29,6 @@ from turnout.ledger.sql import (
     order_for,
     rows_to_summary,
     summary_query,
-)
-
-# Array type per column, in COLUMNS order (what unnest() turns back into rows).
-_ARRAY_TYPES = (
-    "text",  # request_id
-    "float8",  # ts
-    "text",  # key_id
-    "text",  # model_requested
-    "text",  # model_used
-    "text",  # rule
-    "int4",  # prompt_tokens
-    "int4",  # completion_tokens
-    "int4",  # cached_tokens
-    "bool",  # tokens_estimated
-    "float8",  # cost_usd
-    "float8",  # saved_usd
-    "float4",  # latency_ms
-    "float4",  # ttft_ms
-    "text",  # cache
-    "int2",  # fallbacks
-    "int2",  # status
-    "text",  # sensitivity
-    "text",  # error
-    "text",  # prompt
 )
 
 _CREATE = """
@@ -85,6 +61,11 @@ CREATE INDEX IF NOT EXISTS {i_model} ON {t} (model_used, ts)
 
 _RECONNECT_EVERY_S = 1.0
 
+# A batch is COPYed into this per-connection temp table, then merged with ON CONFLICT: COPY
+# rows are encoded in C (psycopg's array dumper is pure Python and held the GIL ~100 µs per
+# record, long enough to stall the request path).
+_STAGE = "turnout_ledger_stage"
+
 
 class PostgresStore(Store):
     def __init__(self, conninfo: str, table: str = DEFAULT_TABLE) -> None:
@@ -103,17 +84,27 @@ class PostgresStore(Store):
             self.table,
         )
         cols = ", ".join(COLUMNS)
-        arrays = ", ".join(f"%s::{t}[]" for t in _ARRAY_TYPES)
-        self._insert_sql = (
-            f"INSERT INTO {self._qtable} ({cols}) SELECT * FROM unnest({arrays}) "
+        self._stage_sql = (
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE {self._qtable}) ON COMMIT DELETE ROWS"
+        )
+        self._copy_sql = f"COPY {_STAGE} ({cols}) FROM STDIN"
+        self._merge_sql = (
+            f"INSERT INTO {self._qtable} ({cols}) SELECT {cols} FROM {_STAGE} "
             "ON CONFLICT (request_id) DO NOTHING"
         )
         self._wlock = threading.Lock()
         self._rlock = threading.Lock()
         self._last_connect = 0.0
-        self._wconn: psycopg.Connection[Any] | None = self._connect()
+        self._wconn: psycopg.Connection[Any] | None = None
         self._rconn: psycopg.Connection[Any] | None = None
-        self._create_schema(self._wconn)
+        conn = self._connect()
+        try:
+            self._create_schema(conn)
+            conn.execute(self._stage_sql)
+        except BaseException:
+            conn.close()
+            raise
+        self._wconn = conn
 
     def _connect(self) -> psycopg.Connection[Any]:
         self._last_connect = time.monotonic()
@@ -149,21 +140,27 @@ class PostgresStore(Store):
             wait = self._last_connect + _RECONNECT_EVERY_S - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            conn = self._wconn = self._connect()
+            conn = self._connect()
+            conn.execute(self._stage_sql)
+            self._wconn = conn
         return conn
 
     def insert(self, records: Sequence[UsageRecord]) -> int:
         if not records:
             return 0
-        columns = list(zip(*(row_of(r) for r in records), strict=True))
+        rows = [row_of(r) for r in records]
         with self._wlock:
             conn = self._writer()
             try:
-                cur = conn.execute(self._insert_sql, [list(c) for c in columns])
+                with conn.transaction(), conn.cursor() as cur:
+                    with cur.copy(self._copy_sql) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                    cur.execute(self._merge_sql)
+                    return max(cur.rowcount, 0)
             except psycopg.OperationalError:
                 conn.close()  # reconnect on the next batch
                 raise
-            return max(cur.rowcount, 0)
 
     def _reader(self) -> psycopg.Connection[Any]:
         conn = self._rconn
