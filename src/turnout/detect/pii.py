@@ -236,30 +236,43 @@ def _entropy(s: str) -> float:
 # --------------------------------------------------------------------------------------------
 # patterns
 
-_EMAIL = re.compile(
-    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
-)
-
 # Provider credentials: each with a distinctive prefix, so they are near-certain.
-_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str], float], ...] = (
-    (SECRET_ANTHROPIC_KEY, re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), 0.99),
+#  - "sk-"/"sk_" keys (OpenAI, Anthropic, Stripe) and AWS key ids: gated by ``in`` (a C
+#    substring search) on the whole text, since they matter most to an LLM router;
+#  - the others are random tokens that hold digits (a 36-character GitHub token has none with
+#    probability < 0.2%; Slack tokens embed numeric ids; a JWT header always has digits), so
+#    they are checked only on the tokens around digit clusters, which the scan visits anyway.
+_SECRET_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], float], ...] = (
+    (SECRET_ANTHROPIC_KEY, ("sk-ant-",), re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), 0.99),
     (
         SECRET_OPENAI_KEY,
+        ("sk-",),
         re.compile(r"(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}"),
         0.95,
     ),
-    (SECRET_AWS_KEY, re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"), 0.97),
-    (SECRET_GITHUB_TOKEN, re.compile(r"(?<![\w])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"), 0.99),
-    (SECRET_SLACK_TOKEN, re.compile(r"(?<![\w])xox[abposr]-[A-Za-z0-9-]{10,250}"), 0.97),
-    (SECRET_SLACK_TOKEN, re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}"), 0.97),
-    (SECRET_GOOGLE_API_KEY, re.compile(r"(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])"), 0.97),
-    (SECRET_STRIPE_KEY, re.compile(r"(?<![\w])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}"), 0.98),
-    (SECRET_JWT, re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), 0.95),
+    (
+        SECRET_AWS_KEY,
+        ("AKIA", "ASIA"),
+        re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
+        0.97,
+    ),
+    (
+        SECRET_STRIPE_KEY,
+        ("sk_", "rk_"),
+        re.compile(r"(?<![\w])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}"),
+        0.98,
+    ),
 )
-# One combined search decides whether any provider pattern can match at all.
-_SECRET_TRIGGER = re.compile(r"sk-|sk_|rk_|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|hooks\.slack|AIza|eyJ")
-
+# matched at the start of a token found around a digit cluster
+_TOKEN_SECRETS: tuple[tuple[str, re.Pattern[str], float], ...] = (
+    (SECRET_GITHUB_TOKEN, re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![\w])"), 0.99),
+    (SECRET_SLACK_TOKEN, re.compile(r"xox[abposr]-[A-Za-z0-9-]{10,250}"), 0.97),
+    (SECRET_GOOGLE_API_KEY, re.compile(r"AIza[0-9A-Za-z_-]{35}(?![\w-])"), 0.97),
+    (SECRET_AWS_KEY, re.compile(r"(?:ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"), 0.97),
+    (SECRET_JWT, re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), 0.95),
+)
+_TOKEN_SECRET_PREFIXES = ("gh", "github_pat_", "xox", "AIza", "ABIA", "ACCA", "eyJ")
+_SLACK_WEBHOOK = re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}")
 _PEM = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
     r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",  # unterminated: to the end
@@ -267,16 +280,8 @@ _PEM = re.compile(
 )
 
 # scheme://user:password@host -> only the password is the secret
-_URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/@?#\[\]]+:([^\s@/?#]+)@[^\s@]")
+_URL_PASSWORD = re.compile(r"://[^\s:/@?#\[\]]+:([^\s@/?#]+)@[^\s@]")
 
-# password=..., "api_key": "...", DB_PASSWORD: ..., token => ...
-_ASSIGN = re.compile(
-    r"(?i)(password|passwd|passphrase|\bpwd|\bpass\b|secret|token|api[_-]?key|apikey|"
-    r"access[_-]?key|private[_-]?key|client[_-]?secret|credentials?)"
-    r"""[\w.-]{0,24}["']?[ \t]*(?:=|:=|=>|:)[ \t]*(["'`]?)([^\s"'`,;&<>]{3,256})"""
-)
-_BEARER = re.compile(r"(?i)\b(?:bearer|token)[ \t]+([A-Za-z0-9._~+/-]{20,}=*)")
-_ASSIGN_TRIGGER = re.compile(r"(?i)pass|pwd|secret|token|key|credential|bearer")
 _PLACEHOLDER_VALUE = re.compile(
     r"""(?ix)^(?:
         [*x•.#?_-]+ | <.*> | \$.* | \{.*\}? | %.* | \[.*\]? | \(.*
@@ -290,14 +295,10 @@ _PLACEHOLDER_VALUE = re.compile(
 )
 _PASSWORD_KEYS = ("pass", "pwd")
 
-# random-looking tokens: candidates are long runs of key characters
-_TOKEN = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_=-]{24,256}(?![\w+/=-])")
-
 _IPV4 = re.compile(
     r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
     r"(?![\w]|\.\d)"
 )
-_IPV6 = re.compile(r"(?<![\w:.])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{3,39}(?:%\w+)?(?![\w:])")
 _VERSION_CUE = re.compile(r"(?i)(?:\bv|version|ver\.?|release|build|rev|firmware|python|node|java)[ \t:=]*$")
 
 _CARD = re.compile(r"(?<![\w.,/+-])\d(?:[ -]?\d){11,18}(?![\w]|[.,/-]\d)")
@@ -370,36 +371,6 @@ _ADDR_EN = re.compile(
     rf"(?<![\w.,-])\d{{1,5}}[A-Za-z]?(?:[ \t]+\d{{1,5}})?(?:[ \t]+(?:{_CAP}|[NSEW]\.?|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}"
     rf"[ \t]+{_STREET_TYPES}\b\.?"
 )
-_STREET_WORD_SUFFIX = (
-    r"(?:stra(?:ss|ß)e|gasse|weg|vej|vegur|veien|gata|gatan|gade|katu|tie|utca|laan|straat|"
-    r"plein|platz|allee|ring|steig|damm|ufer|markt|tér|út|ulica|ulice|náměstí|terrasse|vägen|"
-    r"väg|stræde|torget|torg|kuja|polku|tanhua|sokak|caddesi|cesta)"
-)
-_STREET_WORD_PREFIX = (
-    r"(?:Rua|Calle|Carrer|Avenida|Av\.|Rue|Via|Viale|Vicolo|Strada|Piazza|Largo|Corso|Praça|"
-    r"Travessa|Ul\.|ul\.|Ulica|Plac|Aleja|Al\.|Boulevard|Bd\.|Chemin|Route|Rambla|Paseo|Camino|"
-    r"Plaza|Calzada|Estrada|Avinguda|Ruta|Strasse|Straße|Laan|Rúa)"
-)
-_ADDR_EU = re.compile(
-    rf"(?<![\w])(?:\d{{1,5}}[ \t]+)?"
-    rf"(?:{_STREET_WORD_PREFIX}(?:[ \t]+(?:{_CAP}|d[aeio]s?|de|del|della|di|do|dos|la|le|des|du|van|von)){{1,4}}"
-    rf"|(?:{_CAP}[ \t]+)?{_UP}?{_LO}*{_STREET_WORD_SUFFIX}|(?:{_CAP}[ \t]+){{1,2}}(?:u\.|út|tér|utca|ul\.|Strasse|Straße|Weg|Gasse|Platz|Allee|terrasse))"
-    r"[ \t]+\d{1,5}[A-Za-z]?(?:/\d{1,4})?\b\.?"
-)
-_ADDR_UNIT = re.compile(
-    r"(?<![\w])(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Floor|Fl)\.?[ \t]+#?\d{1,5}[A-Za-z]?"
-    r"|(?:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}(?:\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?"
-    r"|(?:P\.?O\.?|Post[ \t]+Office)[ \t]+Box[ \t]+\d{1,6}"
-    r"|(?:USNS|USS|USCGC)[ \t]+" + _CAP + r"(?:\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?"
-    r"|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})"
-    r"(?![\w])"
-)
-# A cue that the next words are an address: "address: ...", "lives at ...", "send it to ..."
-_ADDR_CUE = re.compile(
-    r"(?i)(?:\baddress(?:es)?\b(?:[ \t]+is)?[ \t]*[:-]?|\blives?[ \t]+(?:at|in|on)|\blocated[ \t]+at|"
-    r"\bmoved?[ \t]+to|\bsen[dt][ \t]+(?:\w+[ \t]+){0,3}?to|\bdeliver(?:ed)?[ \t]+to|\bship(?:ped)?[ \t]+to|"
-    r"\bcorner[ \t]+of)[ \t]*\n?[ \t]*"
-)
 # the span an address cue introduces: must start with a number or a capitalised word and hold a
 # house number; stops at the end of the line or sentence
 _ADDR_AFTER_CUE = re.compile(
@@ -416,30 +387,12 @@ _ADDR_TAIL = re.compile(
 )
 
 # Person names.
-_TITLES = (
-    r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Madam|Madame|Mme|Mlle|Dr|Doctor|Prof|Professor|Sir|Dame|Lady|"
-    r"Lord|Herr|Frau|Señor|Señora|Sr|Sra|Srta|Sig|Sig\.ra|Fr|Rev|Capt|Captain|Sgt|Lt|Col|Gen|"
-    r"Judge|Justice|Officer|Agent|Nurse|Coach|Uncle|Aunt|Auntie|Grandma|Grandpa)"
-)
+_TITLE_TEXT = """mr mrs ms mx miss mister madam madame mme mlle dr doctor prof professor sir dame lady lord
+    herr frau señor señora sr sra srta rev capt captain sgt lt col gen judge officer agent nurse
+    coach uncle aunt auntie grandma grandpa"""
+_TITLE_WORDS = frozenset(_TITLE_TEXT.split())
 _NAME_TAIL = rf"(?:[ \t]+(?:{_UP}\.?[ \t]+)?{_CAP}){{0,2}}(?:[ \t]+(?:Jr|Sr|II|III|IV)\b\.?)?"
-_TITLE_NAME = re.compile(
-    rf"(?<![\w])(?i:{_TITLES})\.?[ \t]+((?:{_UP}\.?[ \t]+)?{_CAP}{_NAME_TAIL})"
-)
-_NAME_CUE = re.compile(
-    r"(?i)(?:\bmy[ \t]+name[ \t]+is|\bname[ \t]+is|\bname(?:[ \t]+on[ \t]+the[ \t]+\w+)?[ \t]*:|"
-    r"\bcall[ \t]+me|\bcalls[ \t]+me|\bnamed|\bcalled|\bsigned|\bregards,|\bsincerely,|\bthanks,|"
-    r"\bdear|\bhi|\bhello|\bhey|\bi'm|\bi[ \t]+am|\bthis[ \t]+is|\bit'?s[ \t]+under|\bunder[ \t]+(?:my[ \t]+)?(?:\w+'s[ \t]+)?name|"
-    r"\bask[ \t]+for|\bspeak[ \t]+(?:to|with)|\bwife|\bhusband|\bpartner|\bson|\bdaughter|\bmother|\bfather|"
-    r"\bbrother|\bsister|\bkid|\bchild|\bfriend|\bboss|\bcolleague|\bmanager|\bby|\bwith|\bsaid|\bsays|\bto|\bfrom|\band)"
-    r"[ \t]*:?[ \t]*\n?[ \t]*"
-)
-# cues strong enough to take any capitalised word(s) after them as a name
-_STRONG_NAME_CUES = (
-    "name", "call me", "calls me", "named", "called", "signed", "regards", "sincerely", "dear",
-    "under",
-)  # fmt: skip
 _NAME_AFTER_CUE = re.compile(rf"({_CAP}(?:[ \t]+(?:{_UP}\.?[ \t]+)?{_CAP}){{0,2}})(?![\w'’-])")
-_INITIAL_NAME = re.compile(rf"(?<![\w'’.-])({_CAP}[ \t]+{_UP}\.?[ \t]+{_CAP}(?:[ \t]+{_CAP})?)(?![\w'’-])")
 # capitalised words that follow a name cue or stand next to a name but are not names
 _NOT_NAMES_TEXT = """
     the a an this that these those it its i you he she we they me him her us them my your his our
@@ -570,15 +523,16 @@ zainab
 
 
 @lru_cache(maxsize=1)
-def _first_name_pattern() -> re.Pattern[str]:
-    """One trie-shaped alternation of all first names, so ``re`` walks it in C.
+def _combined_names() -> re.Pattern[str]:
+    """One pass over capitalised words: a first name or title, or "Given I. Surname".
 
-    A flat ``Anna|Andrew|...`` would be tried branch by branch at every capital letter; the
-    trie shares prefixes, so each position costs about the length of the longest name.
+    Names and titles form a trie-shaped alternation, so ``re`` walks it in C: a flat
+    ``Anna|Andrew|...`` would be tried branch by branch at every capital letter, the trie shares
+    prefixes and costs about the length of the longest name. No leading look-behind (that
+    would switch off the engine's prefix scan); the caller checks the word boundary.
     """
-    names = sorted(_first_names())
     trie: dict[str, Any] = {}
-    for name in names:
+    for name in sorted(_first_names() | _TITLE_WORDS):
         node = trie
         for ch in name:
             node = node.setdefault(ch, {})
@@ -586,33 +540,119 @@ def _first_name_pattern() -> re.Pattern[str]:
 
     def build(node: dict[str, Any], first: bool) -> str:
         alts = []
-        end = "" in node
         for ch in sorted(k for k in node if k):
-            esc = re.escape(ch)
             # the first letter must be upper-case: names are capitalised in running text
-            lit = re.escape(ch.upper()) if first else esc
+            lit = re.escape(ch.upper()) if first else re.escape(ch)
             alts.append(lit + build(node[ch], False))
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if end else body
+        return f"(?:{body})?" if "" in node else body
 
-    body = build(trie, True)
-    # group 1: an optional middle initial and up to two capitalised surnames
-    return re.compile(
-        rf"(?<![\w'’.-]){body}(?![\w'’-])((?:[ \t]+{_UP}\.?(?=[ \t]))?(?:[ \t]+{_CAP}(?![\w'’-])){{0,2}})"
-    )
+    trie_re = build(trie, True)
+    tail = rf"(?:[ \t]+{_UP}\.?(?=[ \t]))?(?:[ \t]+{_CAP}(?![\w'’-])){{0,2}}"
+    # top level must be a bare alternation of literals for the prefix scan to apply
+    return re.compile(rf"(?P<first>{trie_re})\.?(?![\w'’-])(?P<tail>{tail})")
+
+
+# "Given I. Surname" for given names not in the list: led by the literal space before the
+# initial (a fast prefix scan), the given name before it is checked in Python
+_INITIAL_NAME = re.compile(rf" ({_UP})(\.?)[ \t]+({_CAP}(?:[ \t]+{_CAP})?)(?![\w'’-])")
+_WORD_BEFORE = re.compile(rf"(?<![\w'’.-]){_CAP}\Z")
 
 
 # --------------------------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------------------------
+# fast-path patterns: no leading look-behind (it disables the engine's prefix scan), so each
+# full-text pass skips ordinary prose in C; boundaries are checked in Python on the few hits.
+
+# clusters of digits ("4454 7945 1139 0933", "+41 (0)96 471", "10.0.0.1", "12:30")
+_NUM = re.compile(r"[0-9](?:[0-9 .:/()+x-]*[0-9])?")
+# secret prefixes, checked with ``in`` (a C substring search) before any regex runs
+# the key names of ``key = value`` credentials, searched in the lower-cased text
+_ASSIGN_KEYS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (
+        lit,
+        re.compile(
+            lit + r"""[\w.-]{0,24}["']?[ \t]*(?:=|:=|=>|:)[ \t]*(["'`]?)([^\s"'`,;&<>]{3,256})"""
+        ),
+    )
+    for lit in ("pass", "pwd", "secret", "token", "key", "credential")
+)
+_KEY_WORDS = ("api", "access", "secret", "private", "auth", "client", "signing", "encryption")
+_BEARER_LIT = re.compile(r"bearer[ \t]+([a-z0-9._~+/-]{20,}=*)")
+_KEY_NAME = re.compile(r"[\w.-]*$")
+_TOKEN_AROUND_LEFT = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]*\Z")
+_TOKEN_AROUND_RIGHT = re.compile(r"[A-Za-z0-9+/_=-]*")
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}\Z")
+_EMAIL_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])")
+_IPV6_WIN = re.compile(r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{2,38}(?:%\w+)?")
+_DOB_LITERALS = ("born", "birth", "dob", "d.o.b", "geb", "né")
+_UNIT_ENDINGS = frozenset({"apt", "ite", "nit", "lat", "oor", "box", "ste", "psc", "apo", "fpo", "dpo", "cmr", "oom"})
+# address: a number after a street name ("Villacher Strasse 89", "Rua do Arenque 1634"); checked
+# on the few words before a number in Python, which is cheaper than a regex searched backwards
+_STREET_SUFFIXES = (
+    "strasse", "straße", "gasse", "weg", "vej", "vegur", "veien", "gata", "gatan", "gade", "katu",
+    "tie", "utca", "laan", "straat", "plein", "platz", "allee", "steig", "damm", "ufer", "tér",
+    "út", "ulica", "ulice", "náměstí", "terrasse", "vägen", "väg", "stræde", "torget", "torg",
+    "kuja", "polku", "sokak", "caddesi", "cesta", "vænget", "straede",
+)  # fmt: skip
+_STREET_WORDS = frozenset({"u.", "ul.", "út", "tér", "utca", "st", "st.", "str.", "ave", "rd"})
+_STREET_PREFIXES = frozenset(
+    {
+        "rua", "calle", "carrer", "avenida", "av.", "rue", "via", "viale", "vicolo", "strada",
+        "piazza", "largo", "corso", "praça", "travessa", "ul.", "ulica", "plac", "aleja", "al.",
+        "boulevard", "bd.", "chemin", "route", "rambla", "paseo", "camino", "plaza", "calzada",
+        "estrada", "avinguda", "ruta", "rúa", "avenue", "allée", "place",
+    }
+)  # fmt: skip
+_PARTICLES_TEXT = "da das de del della di do dos du des la le van von der den y e i"
+_PARTICLES = frozenset(_PARTICLES_TEXT.split())
+_UNIT_BEFORE = re.compile(
+    r"(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Floor|Fl)\.?[ \t]+#?"
+    r"|(?:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+Box[ \t]+"
+    r"|(?:P\.?O\.?|Post[ \t]+Office)[ \t]+Box[ \t]+"
+    r"|(?:PSC|CMR|Unit)[ \t]+"
+    r"|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+)\Z"
+)
+_UNIT_AT = re.compile(
+    r"(?:(?:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}(?:\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?"
+    r"|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}"
+    r"|[A-Za-z. \t#]*\d{1,6}[A-Za-z]?)"
+)
+_SHIP_ADDR = re.compile(r"(?:USNS|USS|USCGC)[ \t]+" + _CAP + r"\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}")
+# lower-case address cues, each led by a literal so the engine's prefix scan finds them fast
+_ADDR_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (lit, re.compile(lit + rest + r"[ \t]*\n?[ \t]*"))
+    for lit, rest in (
+        ("address", r"(?:es)?(?:[ \t]+is)?[ \t]*[:-]?"),
+        ("live", r"[sd]?[ \t]+(?:at|in|on)\b"),
+        ("corner of", r""),
+    )
+)
+_NAME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (lit, re.compile(lit + rest + r"[ \t]*:?[ \t]*\n?[ \t]*"))
+    for lit, rest in (
+        ("name", r"(?:d|[ \t]+is|(?:[ \t]+on[ \t]+the[ \t]+[a-z]+)?[ \t]*:|[ \t]+to|[ \t]+in[ \t]+the[ \t]+account[ \t]+is)"),
+        ("call", r"s?[ \t]+me"),
+        ("dear", r""),
+        ("regards", r","),
+        ("under", r"(?:[ \t]+(?:my|the)[ \t]+name)?"),
+    )
+)
+_NAME_CUE_BEFORE = {"under": re.compile(r"(?:it'?s|it[ \t]+is|maybe|is[ \t]+it)[ \t]+\Z")}
+_NAME_BOUNDARY = frozenset("'’.-")
+
+
 class Detector:
-    """Scans text for PII and secrets.
+    r"""Scans text for PII and secrets.
 
     ``custom_terms`` are organisation-specific words (project code names, customer names) found
     case-insensitively as whole words; ``custom_patterns`` maps a type name to a regex, e.g.
-    ``{"CUSTOMER_ID": r"CUST-\\d{6}"}``. ``types``, when given, limits the reported types.
+    ``{"CUSTOMER_ID": r"CUST-\d{6}"}`` (run as given over the whole text: keep them anchored on
+    a literal for speed). ``types``, when given, limits the reported types.
     """
 
     def __init__(
@@ -625,6 +665,7 @@ class Detector:
     ) -> None:
         terms = sorted({t.strip() for t in custom_terms or () if t and t.strip()}, key=len, reverse=True)
         self._terms: re.Pattern[str] | None = None
+        self._term_literals: tuple[str, ...] = tuple(t.lower() for t in terms)
         if terms:
             alternation = "|".join(re.escape(t) for t in terms)
             self._terms = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])", re.IGNORECASE)
@@ -633,13 +674,13 @@ class Detector:
             if not name or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
                 raise ValueError(f"invalid custom pattern name {name!r}: use letters, digits, _")
             compiled = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
-            if compiled.search("") is not None and compiled.fullmatch("") is not None:
+            if compiled.fullmatch("") is not None:
                 raise ValueError(f"custom pattern {name!r} matches the empty string")
             self._patterns.append((name.upper(), compiled))
         self._types = frozenset(types) if types is not None else None
         self._names = names
         if names:
-            _first_name_pattern()  # compile now, not on the first request
+            _combined_names()  # compile now (~50 ms), not on the first request
 
     # ----------------------------------------------------------------------------------------
 
@@ -654,35 +695,25 @@ class Detector:
             if end > start:
                 add((_PRIORITY.get(kind, 80) if priority is None else priority, start, end, kind, score))
 
-        if self._terms is not None:
+        low = text.lower()
+        if len(low) != len(text):  # a few characters lower-case to two; keep offsets exact
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+        if self._terms is not None and any(t in low for t in self._term_literals):
             for m in self._terms.finditer(text):
                 put(CUSTOM, m.start(), m.end(), 0.99)
         for name, pattern in self._patterns:
             for m in pattern.finditer(text):
                 put(name, m.start(), m.end(), 0.99, 80)
 
-        self._scan_secrets(text, put)
-        has_digit = _ANY_DIGIT.search(text) is not None
+        self._scan_secrets(text, low, put)
         if "@" in text:
-            for m in _EMAIL.finditer(text):
-                put(EMAIL_ADDRESS, m.start(), m.end(), 0.95)
-        if has_digit:
-            self._scan_numbers(text, put)
-            self._scan_addresses(text, put)
-        if ":" in text:
-            for m in _IPV6.finditer(text):
-                s = m.group()
-                core = s.split("%", 1)[0]
-                groups = [g for g in core.split(":") if g]
-                if len(groups) < 3 or not any(c.isdigit() for c in core):
-                    continue  # "cafe::add", "::1", "a:b" are not addresses worth flagging
-                try:
-                    ipaddress.IPv6Address(core)
-                except ValueError:
-                    continue
-                put(IP_ADDRESS, m.start(), m.end(), 0.9)
+            self._scan_emails(text, put)
+        clusters = [m.span() for m in _NUM.finditer(text)]
+        if clusters:
+            self._scan_clusters(text, low, clusters, put)
         if self._names:
-            self._scan_names(text, put)
+            self._scan_names(text, low, put)
 
         result = _resolve(cands)
         if self._types is not None:
@@ -691,112 +722,243 @@ class Detector:
 
     # ----------------------------------------------------------------------------------------
 
-    def _scan_secrets(self, text: str, put: _Put) -> None:
-        if _SECRET_TRIGGER.search(text):
-            for kind, pattern, score in _SECRET_PATTERNS:
+    def _scan_secrets(self, text: str, low: str, put: _Put) -> None:
+        for kind, literals, pattern, score in _SECRET_PATTERNS:
+            if any(lit in text for lit in literals):
                 for m in pattern.finditer(text):
                     put(kind, m.start(), m.end(), score)
         if "-----BEGIN" in text:
             for m in _PEM.finditer(text):
                 put(PRIVATE_KEY, m.start(), m.end(), 0.99)
         if "://" in text:
+            if "hooks.slack.com" in text:
+                for m in _SLACK_WEBHOOK.finditer(text):
+                    put(SECRET_SLACK_TOKEN, m.start(), m.end(), 0.97)
             for m in _URL_PASSWORD.finditer(text):
                 value = m.group(1)
                 if not _PLACEHOLDER_VALUE.match(value):
                     put(PASSWORD, m.start(1), m.end(1), 0.9)
-        if _ASSIGN_TRIGGER.search(text):
-            for m in _ASSIGN.finditer(text):
-                key = m.group(1).lower()
-                value = m.group(3)
-                quote = m.group(2)
+        for lit, pattern in _ASSIGN_KEYS:
+            if lit not in low:
+                continue
+            for m in pattern.finditer(low):
+                key = _KEY_NAME.search(low, max(0, m.start() - 24), m.start())
+                keyname = (key.group() if key else "") + lit
+                if lit == "key" and keyname != "key" and not any(k in keyname for k in _KEY_WORDS):
+                    continue  # "primary_key: id", "monkey: 3"
+                start, end = m.start(2), m.end(2)
+                value = text[start:end]  # the original case
+                quote = m.group(1)
                 if quote and value.endswith(quote):
                     value = value[: -len(quote)]
+                    end -= len(quote)
                 if not value or _PLACEHOLDER_VALUE.match(value):
                     continue
-                start = m.start(3)
-                end = start + len(value)
-                if any(k in key for k in _PASSWORD_KEYS):
+                if lit in ("pass", "pwd") or "pass" in keyname:
                     put(PASSWORD, start, end, 0.85)
                 elif _looks_like_credential(value):
                     put(API_KEY, start, end, 0.8)
-            for m in _BEARER.finditer(text):
+        if "bearer" in low:
+            for m in _BEARER_LIT.finditer(low):
                 put(API_KEY, m.start(1), m.end(1), 0.85)
-        for m in _TOKEN.finditer(text):
-            s = m.group()
-            if _is_random_token(s):
-                put(SECRET_HIGH_ENTROPY, m.start(), m.end(), 0.6)
 
-    def _scan_numbers(self, text: str, put: _Put) -> None:
-        for m in _CARD.finditer(text):
+    def _scan_emails(self, text: str, put: _Put) -> None:
+        at = text.find("@")
+        while at >= 0:
+            local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
+            if local is not None:
+                s = local.start()
+                prev = text[s - 1] if s else " "
+                dom = _EMAIL_DOMAIN.match(text, at + 1)
+                if dom is not None and not (prev.isalnum() or prev in "._%+-"):
+                    put(EMAIL_ADDRESS, s, dom.end(), 0.95)
+            at = text.find("@", at + 1)
+
+    def _scan_clusters(self, text: str, low: str, clusters: list[tuple[int, int]], put: _Put) -> None:
+        """Everything anchored on digits, in one pass over the digit clusters.
+
+        Long clusters open a small window for the card/SSN/IP/phone patterns; clusters glued
+        to letters may sit inside a random token; short ones may be house numbers.
+        """
+        n = len(text)
+        windows: list[list[int]] = []
+        ipv6: list[list[int]] = []
+        addr: list[tuple[int, int, float]] = []
+        token_end = -1
+        for s, e in clusters:
+            before = text[s - 1] if s else " "
+            after = text[e] if e < n else " "
+            if e - s >= 7:
+                ws, we = max(0, s - 5), min(n, e + 12)
+                if windows and ws <= windows[-1][1]:
+                    windows[-1][1] = we
+                else:
+                    windows.append([ws, we])
+            if ":" in text[s:e] or after == ":" or before == ":":
+                ws, we = max(0, s - 40), min(n, e + 40)
+                if ipv6 and ws <= ipv6[-1][1]:
+                    ipv6[-1][1] = we
+                else:
+                    ipv6.append([ws, we])
+            if before.isalpha() or after.isalpha() or before in "+/_=-" or after in "+/_=-":
+                if s >= 2 and text[s - 2 : s].isalpha() and text[s - 2 : s].isascii():
+                    m = _IBAN.match(text, s - 2)  # "GB82 WEST ...": country letters, check digits
+                    if m:
+                        self._iban(text, m, put)
+                if s >= token_end:
+                    # random-looking tokens hold digits: grow the token around this cluster
+                    left = _TOKEN_AROUND_LEFT.search(text, max(0, s - 256), s)
+                    right = _TOKEN_AROUND_RIGHT.match(text, e)
+                    ts = left.start() if left else s
+                    te = right.end() if right else e
+                    token_end = te
+                    if te - ts >= 14 and text.startswith(_TOKEN_SECRET_PREFIXES, ts):
+                        for kind, pattern, score in _TOKEN_SECRETS:
+                            sm = pattern.match(text, ts)
+                            if sm:
+                                put(kind, ts, sm.end(), score)
+                                token_end = max(token_end, sm.end())
+                                break
+                    if 24 <= te - ts <= 256 and _is_random_token(text[ts:te]):
+                        put(SECRET_HIGH_ENTROPY, ts, te, 0.6)
+                continue
+            if e - s > 11:
+                continue
+            # street addresses: "1668 Glyn St", "Villacher Strasse 89", "Apt. 864"
+            if after in " \t" and e + 1 < n:
+                nxt = text[e + 1]
+                if nxt.isupper() or nxt.isdigit():
+                    m = _ADDR_EN.match(text, s)
+                    if m:
+                        addr.append((m.start(), m.end(), 0.7))
+                        continue
+            if s >= 2 and before in " \t#":
+                prev = text[s - 2]
+                if prev.isalpha() or prev in ".#":
+                    unit = None
+                    if prev.isupper() or prev in ".#" or low[s - 4 : s - 1] in _UNIT_ENDINGS:
+                        unit = _UNIT_BEFORE.search(text, max(0, s - 24), s)
+                    if unit:
+                        m = _UNIT_AT.match(text, unit.start())
+                        if m:
+                            addr.append((m.start(), m.end(), 0.6))
+                            continue
+                    street = _street_before(text, s)
+                    if street is not None:
+                        m = _HOUSE_NUMBER.match(text, s)
+                        end = m.end() if m else e
+                        if end >= n or not text[end].isalnum():
+                            addr.append((street, end, 0.6))
+        for ws, we in windows:
+            self._scan_window(text, low, ws, we, put)
+        for ws, we in ipv6:
+            for m in _IPV6_WIN.finditer(text, ws, we):
+                self._ipv6(text, m, put)
+        dob_from = -1
+        for s, e in clusters:
+            # a date of birth: a cue ("born", "DOB") shortly before a date-like cluster
+            if e - s >= 2 and s > dob_from:
+                window = low[max(0, s - 60) : s]
+                if any(lit in window for lit in _DOB_LITERALS):
+                    for m in _DOB.finditer(text, max(0, s - 60), min(n, e + 12)):
+                        put(DATE_TIME, m.start(1), m.end(1), 0.85)
+                        dob_from = m.end(1)
+        self._addresses(text, low, addr, put)
+
+    def _iban(self, text: str, m: re.Match[str], put: _Put) -> None:
+        s = m.group().rstrip()
+        if iban_valid(s):
+            put(IBAN_CODE, m.start(), m.start() + len(s), 0.98)
+            return
+        # the match may run into a following word: retry at the country's registered length
+        want = _IBAN_LENGTHS.get(s[:2].upper())
+        if want and len(s.replace(" ", "")) > want:
+            count = 0
+            for i, ch in enumerate(s):
+                count += ch != " "
+                if count == want:
+                    if iban_valid(s[: i + 1]) and not s[i + 1 : i + 2].isalnum():
+                        put(IBAN_CODE, m.start(), m.start() + i + 1, 0.98)
+                    break
+
+    def _ipv6(self, text: str, m: re.Match[str], put: _Put) -> None:
+        s, e = m.span()
+        if s and (text[s - 1].isalnum() or text[s - 1] in ":."):
+            return
+        if e < len(text) and (text[e].isalnum() or text[e] == ":"):
+            return
+        core = m.group().split("%", 1)[0]
+        groups = [g for g in core.split(":") if g]
+        if len(groups) < 3 or not any(c.isdigit() for c in core):
+            return  # "cafe::add", "::1", "12:30:45" are not addresses worth flagging
+        try:
+            ipaddress.IPv6Address(core)
+        except ValueError:
+            return
+        put(IP_ADDRESS, s, e, 0.9)
+
+    def _scan_window(self, text: str, low: str, ws: int, we: int, put: _Put) -> None:
+        """Long digit runs: cards, SSNs, IPv4, phones (run on a small window only)."""
+        for m in _CARD.finditer(text, ws, we):
             s = m.group()
             digits = s.replace(" ", "").replace("-", "")
             seps = {c for c in s if not c.isdigit()}
-            if len(seps) > 1 or len(set(digits)) < 3:
-                continue
-            if not luhn_valid(digits):
+            if len(seps) > 1 or len(set(digits)) < 3 or not luhn_valid(digits):
                 continue
             if _card_network_ok(digits):
                 put(CREDIT_CARD, m.start(), m.end(), 0.95)
-            elif _CARD_CUE.search(text, max(0, m.start() - 40), m.start()):
+            elif _CARD_CUE.search(low, max(0, m.start() - 40), m.start()):
                 put(CREDIT_CARD, m.start(), m.end(), 0.7)  # unknown issuer, but called a card
-        for m in _IBAN.finditer(text):
-            s = m.group().rstrip()
-            if iban_valid(s):
-                put(IBAN_CODE, m.start(), m.start() + len(s), 0.98)
-                continue
-            # the match may run into a following word: retry at the country's registered length
-            want = _IBAN_LENGTHS.get(s[:2].upper())
-            compact = s.replace(" ", "")
-            if want and len(compact) > want:
-                n = 0
-                for i, ch in enumerate(s):
-                    n += ch != " "
-                    if n == want:
-                        if iban_valid(s[: i + 1]) and not s[i + 1 : i + 2].isalnum():
-                            put(IBAN_CODE, m.start(), m.start() + i + 1, 0.98)
-                        break
-        for m in _SSN.finditer(text):
+        for m in _SSN.finditer(text, ws, we):
             area, group, serial = int(m.group(1)), int(m.group(3)), int(m.group(4))
             if area in (0, 666) or area >= 900 or group == 0 or serial == 0:
                 continue
             put(US_SSN, m.start(), m.end(), 0.85)
-        for m in _SSN_CONTEXT.finditer(text):
-            put(US_SSN, m.start(1), m.end(1), 0.9)
-        for m in _IPV4.finditer(text):
-            s = m.group()
-            if s.startswith(("0.", "127.", "255.")) or s.count(".") != 3:
+        context = low[max(0, ws - 40) : ws + 5]
+        if "ss" in context or "social" in context:
+            for m in _SSN_CONTEXT.finditer(text, max(0, ws - 40), we):
+                put(US_SSN, m.start(1), m.end(1), 0.9)
+        for m in _IPV4.finditer(text, ws, we):
+            if m.group().startswith(("0.", "127.", "255.")):
                 continue
-            if _VERSION_CUE.search(text, max(0, m.start() - 12), m.start()):
+            if _VERSION_CUE.search(low, max(0, m.start() - 12), m.start()):
                 continue  # "version 10.0.19041.1"
             put(IP_ADDRESS, m.start(), m.end(), 0.85)
-        for m in _DOB.finditer(text):
-            put(DATE_TIME, m.start(1), m.end(1), 0.85)
-        for m in _PHONE.finditer(text):
+        for m in _PHONE.finditer(text, ws, we):
             s = m.group()
             ndigits = sum(c.isdigit() for c in s)
             if not 7 <= ndigits <= 15 or _DATE_SHAPE.match(s):
                 continue
-            if re.fullmatch(r"\d+(?:\.\d+)?", s) and "." in s:
+            if "." in s and s.replace(".", "", 1).isdigit():
                 continue  # a decimal number
-            if _PHONE_STRONG.match(s) and ndigits >= 8:
+            if ndigits >= 8 and _PHONE_STRONG.match(s):
                 put(PHONE_NUMBER, m.start(), m.end(), 0.8)
                 continue
             # a weak shape ("467 3395", "9498777106") counts only next to a phone word
-            before = text[max(0, m.start() - 45) : m.start()]
-            after = text[m.end() : m.end() + 20]
-            if (_PHONE_CUE.search(before) or _PHONE_CUE.search(after)) and not _NOT_PHONE_CUE.search(before[-25:]):
+            before = low[max(0, m.start() - 45) : m.start()]
+            after = low[m.end() : m.end() + 20]
+            if (_PHONE_CUE.search(before) or _PHONE_CUE.search(after)) and not _NOT_PHONE_CUE.search(
+                before[-25:]
+            ):
                 # below STREET_ADDRESS: "17031 2202 Rissik St" near "office" is an address
                 put(PHONE_NUMBER, m.start(), m.end(), 0.6, 35)
 
-    def _scan_addresses(self, text: str, put: _Put) -> None:
-        spans: list[tuple[int, int, float]] = []
-        for pattern, score in ((_ADDR_EN, 0.7), (_ADDR_EU, 0.6), (_ADDR_UNIT, 0.6)):
-            for m in pattern.finditer(text):
-                spans.append((m.start(), m.end(), score))
-        for m in _ADDR_CUE.finditer(text):
-            after = _ADDR_AFTER_CUE.match(text, m.end())
-            if after and after.end() - after.start() <= 80 and "\n" not in after.group():
-                spans.append((after.start(), after.end(), 0.5))
+    def _addresses(self, text: str, low: str, spans: list[tuple[int, int, float]], put: _Put) -> None:
+        if "USNS" in text or "USS " in text:
+            for m in _SHIP_ADDR.finditer(text):
+                spans.append((m.start(), m.end(), 0.6))
+        for lit, cue in _ADDR_CUES:
+            if lit not in low:
+                continue
+            for m in cue.finditer(low):
+                after = _ADDR_AFTER_CUE.match(text, m.end())
+                if (
+                    after
+                    and after.end() - after.start() <= 80
+                    and "\n" not in after.group()
+                    and any(c.isalpha() for c in after.group())
+                ):
+                    spans.append((after.start(), after.end(), 0.5))
         if not spans:
             return
         # merge touching fragments, then grow each block over the lines that continue it
@@ -809,40 +971,107 @@ class Detector:
             else:
                 merged.append([s, e, sc])
         for s_, e_, sc in merged:
-            s, e = int(s_), int(e_)
-            s = _extend_address_back(text, s)
-            e = _extend_address_forward(text, e)
+            s = _extend_address_back(text, int(s_))
+            e = _extend_address_forward(text, int(e_))
             put(STREET_ADDRESS, s, e, sc)
 
-    def _scan_names(self, text: str, put: _Put) -> None:
-        for m in _TITLE_NAME.finditer(text):
-            name = m.group(1)
-            if name.split()[0].lower() not in _WORDS_NOT_NAMES:
-                put(PERSON, m.start(1), m.end(1), 0.8)
-        for m in _first_name_pattern().finditer(text):
-            end = m.end()
-            if m.group(1) and m.group(1).split()[-1].lower() in _WORDS_NOT_NAMES:
-                end = m.start(1)
-            put(PERSON, m.start(), end, 0.7 if end > m.start(1) else 0.5)
+    def _scan_names(self, text: str, low: str, put: _Put) -> None:
+        n = len(text)
         for m in _INITIAL_NAME.finditer(text):
-            words = m.group(1).split()
+            initial, dot = m.group(1), m.group(2)
+            if not dot and initial in "AI":
+                continue  # "Plan A Beta", "then I Said"
+            given = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+            if given is None:
+                continue
+            words = [given.group(), *m.group(3).split()]
             if words[0].lower() in _WORDS_NOT_NAMES or words[-1].lower() in _WORDS_NOT_NAMES:
                 continue
-            put(PERSON, m.start(1), m.end(1), 0.7)
-        for m in _NAME_CUE.finditer(text):
-            cue = " ".join(m.group().lower().split()).rstrip(":, ")
-            if not any(c in cue for c in _STRONG_NAME_CUES):
+            put(PERSON, given.start(), m.end(), 0.7)
+        for m in _combined_names().finditer(text):
+            s = m.start()
+            if s and (text[s - 1].isalpha() or text[s - 1] in _NAME_BOUNDARY):
                 continue
-            after = _NAME_AFTER_CUE.match(text, m.end())
-            if after is None:
+            first = m.group("first")
+            tail_start, end = m.span("tail")
+            if first.lower() in _TITLE_WORDS:
+                tail = text[tail_start:end]
+                if not tail.strip():
+                    continue  # a title needs a name after it
+                if tail.split()[0].lower() in _WORDS_NOT_NAMES:
+                    continue
+                put(PERSON, tail_start + len(tail) - len(tail.lstrip()), end, 0.8)
                 continue
-            words = after.group(1).split()
-            while words and words[-1].lower() in _WORDS_NOT_NAMES:
-                words.pop()
-            if not words or words[0].lower() in _WORDS_NOT_NAMES:
+            if end > tail_start and text[tail_start:end].split()[-1].lower() in _WORDS_NOT_NAMES:
+                end = tail_start
+            put(PERSON, s, end, 0.7 if end > tail_start else 0.5)
+        for lit, cue in _NAME_CUES:
+            if lit not in low:
                 continue
-            end = _end_of_words(text, after.start(1), len(words))
-            put(PERSON, after.start(1), end, 0.6)
+            for m in cue.finditer(low):
+                s = m.start()
+                if s and low[s - 1].isalpha():
+                    continue  # "rename", "recall"
+                if lit in _NAME_CUE_BEFORE and not _NAME_CUE_BEFORE[lit].search(low, max(0, s - 12), s):
+                    continue
+                after = _NAME_AFTER_CUE.match(text, m.end())
+                if after is None:
+                    continue
+                words = after.group(1).split()
+                while words and words[-1].lower() in _WORDS_NOT_NAMES:
+                    words.pop()
+                if not words or words[0].lower() in _WORDS_NOT_NAMES:
+                    continue
+                start = after.start(1)
+                put(PERSON, start, min(n, _end_of_words(text, start, len(words))), 0.6)
+
+
+_HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?(?:/\d{1,4})?\.?")
+
+
+def _street_before(text: str, pos: int) -> int | None:
+    """Where a street name ends right before ``pos`` (a house number) starts, else None."""
+    # fast reject: the word right before the number must be capitalised or a street word
+    lo = max(0, pos - 40)
+    sp = max(text.rfind(" ", lo, pos - 1), text.rfind("\n", lo, pos - 1), text.rfind("\t", lo, pos - 1))
+    last_word = text[sp + 1 : pos - 1]
+    if not last_word or not (last_word[0].isupper() or last_word.lower() in _STREET_WORDS):
+        return None
+    seg_start = max(0, pos - 60)
+    seg = text[seg_start:pos]
+    nl = seg.rfind("\n")
+    if nl >= 0:
+        seg_start += nl + 1
+        seg = seg[nl + 1 :]
+    words = seg.split()
+    if not words:
+        return None
+    last = words[-1]
+    lw = last.lower()
+    k = 0  # how many words form the street name
+    if last[:1].isupper() and len(last) > 3 and lw.rstrip(".").endswith(_STREET_SUFFIXES):
+        k = 1
+        if len(words) >= 2 and words[-2][:1].isupper() and words[-2].lower() not in _WORDS_NOT_NAMES:
+            k = 2  # "Villacher Strasse", "Brucker Bundesstrasse"
+    elif lw in _STREET_WORDS and len(words) >= 2 and words[-2][:1].isupper():
+        k = 2 if len(words) < 3 or not words[-3][:1].isupper() else 3  # "Király u.", "Csabai kapu"
+    else:
+        for i in range(2, min(5, len(words)) + 1):
+            w = words[-i]
+            if w.lower() in _STREET_PREFIXES and w[:1].isupper():
+                between = words[-i + 1 :]
+                if all(x[:1].isupper() or x.lower() in _PARTICLES for x in between):
+                    k = i
+                break
+            if not (w[:1].isupper() or w.lower() in _PARTICLES):
+                break
+    if not k:
+        return None
+    # find the start of the k-th word from the end
+    idx = len(seg)
+    for w in reversed(words[-k:]):
+        idx = seg.rfind(w, 0, idx)
+    return seg_start + idx
 
 
 def _end_of_words(text: str, start: int, count: int) -> int:
@@ -915,7 +1144,6 @@ def _extend_address_forward(text: str, end: int) -> int:
 
 
 _PHONE_LINE = re.compile(r"\d[\d .()-]{6,}\d|(?i:\b(?:office|fax|mobile|phone|desk)\b)")
-_ANY_DIGIT = re.compile(r"\d")
 
 
 def _resolve(cands: list[tuple[int, int, int, str, float]]) -> list[Finding]:

@@ -1,0 +1,415 @@
+"""Redaction for requests that may leave the machine, and restoring the answer.
+
+``redact_messages`` replaces every finding with a stable placeholder (``[EMAIL_1]``; the same
+value gets the same placeholder throughout the request) in message content (string or text
+parts), tool call arguments, the legacy ``function_call`` and tool results, and returns the new
+messages with a :class:`RedactionMap`. The map restores originals in the answer: whole texts,
+whole completions, or a stream, where a placeholder may be split across chunks
+(:class:`StreamRestorer` holds back only what could still become a placeholder).
+
+Fails closed: any error while redacting raises :class:`RedactionError` (or ``BadRequestError``
+for content it cannot read) and no messages are returned, so unredacted text is never sent.
+The input messages are never modified.
+
+Tool call arguments are JSON: string values are redacted after parsing and the arguments are
+serialised again, so an original holding quotes or newlines (a PEM key) cannot break the JSON
+and comes back exactly. Arguments that are not valid JSON are redacted as plain text.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from turnout.detect.pii import Detector, Finding, default_detector
+from turnout.errors import BadRequestError, TurnoutError
+
+__all__ = [
+    "PLACEHOLDER_LABELS",
+    "ChunkRestorer",
+    "RedactionError",
+    "RedactionMap",
+    "Redactor",
+    "StreamRestorer",
+    "redact_messages",
+]
+
+# entity type -> placeholder label; unlisted types use their own name ("CUSTOMER_ID")
+PLACEHOLDER_LABELS: dict[str, str] = {
+    "EMAIL_ADDRESS": "EMAIL",
+    "PHONE_NUMBER": "PHONE",
+    "CREDIT_CARD": "CARD",
+    "IBAN_CODE": "IBAN",
+    "US_SSN": "SSN",
+    "IP_ADDRESS": "IP",
+    "DATE_TIME": "DATE",
+    "STREET_ADDRESS": "ADDRESS",
+    "PERSON": "PERSON",
+    "PRIVATE_KEY": "PRIVATE_KEY",
+    "PASSWORD": "PASSWORD",
+    "API_KEY": "SECRET",
+    "CUSTOM": "CUSTOM",
+}
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")
+
+
+class RedactionError(TurnoutError):
+    """Redaction failed; the request was not sent (fail closed)."""
+
+    status_code = 500
+    error_type = "redaction_error"
+    code = "redaction_failed"
+
+
+def _label(entity_type: str) -> str:
+    label = PLACEHOLDER_LABELS.get(entity_type)
+    if label is None:
+        label = "SECRET" if entity_type.startswith("SECRET_") else entity_type
+    return re.sub(r"[^A-Z0-9_]", "_", label.upper()) or "REDACTED"
+
+
+@dataclass(slots=True)
+class RedactionMap:
+    """Placeholder <-> original for one request. Never log it: it holds the originals."""
+
+    originals: dict[str, str] = field(default_factory=dict)  # placeholder -> original
+    _by_value: dict[tuple[str, str], str] = field(default_factory=dict)
+    _counters: dict[str, int] = field(default_factory=dict)
+    _taken: frozenset[str] = frozenset()  # placeholder-shaped strings already in the request
+
+    def __repr__(self) -> str:  # no originals in logs and tracebacks
+        return f"RedactionMap({len(self.originals)} placeholders)"
+
+    def __len__(self) -> int:
+        return len(self.originals)
+
+    def placeholder_for(self, entity_type: str, value: str) -> str:
+        label = _label(entity_type)
+        key = (label, value)
+        existing = self._by_value.get(key)
+        if existing is not None:
+            return existing
+        n = self._counters.get(label, 0)
+        while True:
+            n += 1
+            candidate = f"[{label}_{n}]"
+            if candidate not in self._taken and candidate not in self.originals:
+                break
+        self._counters[label] = n
+        self._by_value[key] = candidate
+        self.originals[candidate] = value
+        return candidate
+
+    # -- restoring ---------------------------------------------------------------------------
+
+    def restore(self, text: str, *, json_escape: bool = False) -> str:
+        """Put the originals back in ``text``; ``json_escape`` for text inside a JSON string."""
+        if not self.originals or "[" not in text:
+            return text
+
+        def sub(m: re.Match[str]) -> str:
+            original = self.originals.get(m.group())
+            if original is None:
+                return m.group()
+            return json.dumps(original, ensure_ascii=False)[1:-1] if json_escape else original
+
+        return _PLACEHOLDER.sub(sub, text)
+
+    def restore_arguments(self, arguments: str) -> str:
+        """Restore inside tool call arguments (JSON when it parses, else escaped text)."""
+        if not self.originals or "[" not in arguments:
+            return arguments
+        try:
+            parsed = json.loads(arguments)
+        except ValueError:
+            return self.restore(arguments, json_escape=True)
+        return json.dumps(self._restore_value(parsed), ensure_ascii=False)
+
+    def _restore_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.restore(value)
+        if isinstance(value, list):
+            return [self._restore_value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._restore_value(v) for k, v in value.items()}
+        return value
+
+    def restore_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Restore an assistant message (content and tool calls) in place; returns it."""
+        content = message.get("content")
+        if isinstance(content, str):
+            message["content"] = self.restore(content)
+        elif isinstance(content, list):
+            for part in content:
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    part["text"] = self.restore(part["text"])
+        for call in message.get("tool_calls") or ():
+            fn = call.get("function") if isinstance(call, dict) else None
+            if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                fn["arguments"] = self.restore_arguments(fn["arguments"])
+        fc = message.get("function_call")
+        if isinstance(fc, dict) and isinstance(fc.get("arguments"), str):
+            fc["arguments"] = self.restore_arguments(fc["arguments"])
+        return message
+
+    def restore_completion(self, completion: dict[str, Any]) -> dict[str, Any]:
+        """Restore every choice of a ``chat.completion`` in place; returns it."""
+        for choice in completion.get("choices") or ():
+            message = choice.get("message") if isinstance(choice, dict) else None
+            if isinstance(message, dict):
+                self.restore_message(message)
+        return completion
+
+    def stream_restorer(self, *, json_escape: bool = False) -> StreamRestorer:
+        return StreamRestorer(self, json_escape=json_escape)
+
+    def chunk_restorer(self) -> ChunkRestorer:
+        return ChunkRestorer(self)
+
+
+class StreamRestorer:
+    """Restores placeholders in a stream of text pieces.
+
+    ``feed(piece)`` returns what can be emitted now: everything except a trailing part that is
+    still a prefix of some placeholder of this map (at most one placeholder long). ``flush()``
+    returns what is left at the end of the stream.
+    """
+
+    __slots__ = ("_buf", "_json", "_map", "_max")
+
+    def __init__(self, mapping: RedactionMap, *, json_escape: bool = False) -> None:
+        self._map = mapping
+        self._json = json_escape
+        self._buf = ""
+        self._max = max((len(p) for p in mapping.originals), default=0)
+
+    def feed(self, piece: str) -> str:
+        if not piece:
+            return ""
+        if not self._map.originals:
+            return piece
+        text = self._buf + piece
+        cut = len(text)
+        start = text.rfind("[", max(0, len(text) - self._max))
+        if start >= 0:
+            tail = text[start:]
+            if "]" not in tail and any(p.startswith(tail) for p in self._map.originals):
+                cut = start  # could still become a placeholder: hold it back
+        self._buf = text[cut:]
+        return self._map.restore(text[:cut], json_escape=self._json)
+
+    def flush(self) -> str:
+        rest, self._buf = self._buf, ""
+        return self._map.restore(rest, json_escape=self._json)
+
+    @property
+    def pending(self) -> str:
+        """What is held back (only ever a placeholder prefix)."""
+        return self._buf
+
+
+class ChunkRestorer:
+    """Restores OpenAI ``chat.completion.chunk`` dicts in place, one restorer per stream.
+
+    Content deltas and tool call argument deltas each get their own :class:`StreamRestorer`
+    (per choice and tool call index). Held-back text is flushed into the chunk that carries a
+    choice's ``finish_reason``; :meth:`finish` returns anything still held when the stream ends
+    without one (as a list of ``(choice_index, content)`` to emit).
+    """
+
+    def __init__(self, mapping: RedactionMap) -> None:
+        self._map = mapping
+        self._content: dict[int, StreamRestorer] = {}
+        self._args: dict[tuple[int, int], StreamRestorer] = {}
+
+    def _content_restorer(self, index: int) -> StreamRestorer:
+        r = self._content.get(index)
+        if r is None:
+            r = self._content[index] = StreamRestorer(self._map)
+        return r
+
+    def _args_restorer(self, index: int, tool: int) -> StreamRestorer:
+        r = self._args.get((index, tool))
+        if r is None:
+            r = self._args[(index, tool)] = StreamRestorer(self._map, json_escape=True)
+        return r
+
+    def restore(self, chunk: dict[str, Any]) -> dict[str, Any]:
+        if not self._map.originals:
+            return chunk
+        for choice in chunk.get("choices") or ():
+            if not isinstance(choice, dict):
+                continue
+            index = int(choice.get("index") or 0)
+            delta = choice.get("delta")
+            if not isinstance(delta, dict):
+                delta = choice["delta"] = {}
+            content = delta.get("content")
+            if isinstance(content, str):
+                delta["content"] = self._content_restorer(index).feed(content)
+            for call in delta.get("tool_calls") or ():
+                fn = call.get("function") if isinstance(call, dict) else None
+                if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                    tool = int(call.get("index") or 0)
+                    fn["arguments"] = self._args_restorer(index, tool).feed(fn["arguments"])
+            if choice.get("finish_reason") is not None:
+                self._flush_into(index, delta)
+        return chunk
+
+    def _flush_into(self, index: int, delta: dict[str, Any]) -> None:
+        r = self._content.pop(index, None)
+        if r is not None and r.pending:
+            delta["content"] = (delta.get("content") or "") + r.flush()
+        for (ci, tool), ar in list(self._args.items()):
+            if ci != index:
+                continue
+            del self._args[(ci, tool)]
+            if ar.pending:
+                calls = delta.setdefault("tool_calls", [])
+                calls.append({"index": tool, "function": {"arguments": ar.flush()}})
+
+    def finish(self) -> list[tuple[int, str]]:
+        out = [(i, r.flush()) for i, r in self._content.items() if r.pending]
+        self._content.clear()
+        self._args.clear()
+        return out
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+class Redactor:
+    """Replaces findings with placeholders in chat messages (fail closed).
+
+    ``types`` limits which entity types are redacted (None = all the detector reports);
+    findings scoring below ``min_score`` are left alone.
+    """
+
+    def __init__(
+        self,
+        detector: Detector | None = None,
+        *,
+        types: Iterable[str] | None = None,
+        min_score: float = 0.0,
+    ) -> None:
+        self.detector = detector or default_detector()
+        self.types = frozenset(types) if types is not None else None
+        self.min_score = min_score
+
+    def redact_text(self, text: str, mapping: RedactionMap) -> str:
+        findings = self._findings(text)
+        if not findings:
+            return text
+        out: list[str] = []
+        pos = 0
+        for f in findings:
+            out.append(text[pos : f.start])
+            out.append(mapping.placeholder_for(f.type, text[f.start : f.end]))
+            pos = f.end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _findings(self, text: str) -> list[Finding]:
+        found = self.detector.scan(text)
+        return [
+            f
+            for f in found
+            if f.score >= self.min_score and (self.types is None or f.type in self.types)
+        ]
+
+    def redact(self, messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], RedactionMap]:
+        """New redacted messages and the map to restore the answer; the input is untouched."""
+        if not isinstance(messages, list):
+            raise BadRequestError("messages must be a list", param="messages")
+        try:
+            new_messages = copy.deepcopy(messages)
+            mapping = RedactionMap(_taken=frozenset(_existing_placeholders(new_messages)))
+            for i, message in enumerate(new_messages):
+                if not isinstance(message, dict):
+                    raise BadRequestError(f"messages[{i}] must be an object", param="messages")
+                self._redact_message(message, i, mapping)
+        except TurnoutError:
+            raise
+        except Exception as exc:  # fail closed: nothing half-redacted ever leaves
+            raise RedactionError(f"redaction failed: {type(exc).__name__}") from exc
+        return new_messages, mapping
+
+    def _redact_message(self, message: dict[str, Any], i: int, mapping: RedactionMap) -> None:
+        content = message.get("content")
+        if isinstance(content, str):
+            message["content"] = self.redact_text(content, mapping)
+        elif isinstance(content, list):
+            for j, part in enumerate(content):
+                if isinstance(part, str):
+                    content[j] = self.redact_text(part, mapping)
+                elif isinstance(part, dict):
+                    if isinstance(part.get("text"), str):
+                        part["text"] = self.redact_text(part["text"], mapping)
+                    elif isinstance(part.get("content"), str):
+                        part["content"] = self.redact_text(part["content"], mapping)
+                    elif part.get("type") in ("text", "input_text"):
+                        raise BadRequestError(
+                            f"messages[{i}].content[{j}] text part has no string text", param="messages"
+                        )
+                    # images, audio, files: not text, nothing to redact here
+                else:
+                    raise BadRequestError(f"messages[{i}].content[{j}] is not a content part", param="messages")
+        elif content is not None:
+            raise BadRequestError(f"messages[{i}].content must be a string or a list", param="messages")
+        for call in message.get("tool_calls") or ():
+            fn = call.get("function") if isinstance(call, dict) else None
+            if isinstance(fn, dict) and "arguments" in fn:
+                fn["arguments"] = self._redact_arguments(fn["arguments"], mapping)
+        fc = message.get("function_call")
+        if isinstance(fc, dict) and "arguments" in fc:
+            fc["arguments"] = self._redact_arguments(fc["arguments"], mapping)
+
+    def _redact_arguments(self, arguments: Any, mapping: RedactionMap) -> Any:
+        if arguments is None:
+            return None
+        if not isinstance(arguments, str):
+            return self._redact_value(arguments, mapping)  # already parsed (some SDKs)
+        try:
+            parsed = json.loads(arguments)
+        except ValueError:
+            return self.redact_text(arguments, mapping)
+        redacted = self._redact_value(parsed, mapping)
+        if redacted == parsed:
+            return arguments  # keep the caller's formatting when nothing was found
+        return json.dumps(redacted, ensure_ascii=False)
+
+    def _redact_value(self, value: Any, mapping: RedactionMap) -> Any:
+        if isinstance(value, str):
+            return self.redact_text(value, mapping)
+        if isinstance(value, list):
+            return [self._redact_value(v, mapping) for v in value]
+        if isinstance(value, dict):
+            return {k: self._redact_value(v, mapping) for k, v in value.items()}
+        return value
+
+
+def _existing_placeholders(value: Any) -> Iterable[str]:
+    """Placeholder-shaped strings already in the request: never reused, never restored."""
+    if isinstance(value, str):
+        if "[" in value:
+            yield from _PLACEHOLDER.findall(value)
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _existing_placeholders(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _existing_placeholders(v)
+
+
+def redact_messages(
+    messages: list[dict[str, Any]],
+    detector: Detector | None = None,
+    *,
+    types: Iterable[str] | None = None,
+) -> tuple[list[dict[str, Any]], RedactionMap]:
+    """Shortcut for ``Redactor(detector, types=types).redact(messages)``."""
+    return Redactor(detector, types=types).redact(messages)

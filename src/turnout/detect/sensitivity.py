@@ -1,0 +1,251 @@
+"""From findings to a sensitivity level: the policy, and ``assess`` over a whole request.
+
+Every message is scanned: its text content (a string or a list of text parts), the arguments of
+its tool calls (and the legacy ``function_call``), and tool / function results. A proxy that
+scans only ``content`` lets a card number through as soon as a model puts it in a tool call.
+
+The caller's explicit label and detection are combined by one rule (:func:`combine`):
+
+- a label *raises* the level freely (``CONFIDENTIAL`` on a harmless prompt stays local);
+- a label *lowers* the detected level only when ``policy.allow_downgrade`` is on, and never
+  below the level of a finding whose type is pinned (credentials by default: a caller saying
+  "public" does not send a private key to the cloud).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from turnout.detect.pii import (
+    API_KEY,
+    CREDIT_CARD,
+    DATE_TIME,
+    EMAIL_ADDRESS,
+    IBAN_CODE,
+    IP_ADDRESS,
+    PASSWORD,
+    PERSON,
+    PHONE_NUMBER,
+    PRIVATE_KEY,
+    SECRET_TYPES,
+    STREET_ADDRESS,
+    US_SSN,
+    Detector,
+    Finding,
+    default_detector,
+)
+from turnout.types import Sensitivity
+
+__all__ = [
+    "DEFAULT_LEVELS",
+    "SensitivityPolicy",
+    "SensitivityResult",
+    "assess",
+    "combine",
+    "message_scan_text",
+]
+
+DEFAULT_LEVELS: dict[str, Sensitivity] = {
+    # credentials and financial / national identifiers: never leave the machine
+    PRIVATE_KEY: Sensitivity.CONFIDENTIAL,
+    PASSWORD: Sensitivity.CONFIDENTIAL,
+    API_KEY: Sensitivity.CONFIDENTIAL,
+    CREDIT_CARD: Sensitivity.CONFIDENTIAL,
+    IBAN_CODE: Sensitivity.CONFIDENTIAL,
+    US_SSN: Sensitivity.CONFIDENTIAL,
+    # personal data: fine for a trusted (contracted) cloud, not for public models
+    EMAIL_ADDRESS: Sensitivity.INTERNAL,
+    PHONE_NUMBER: Sensitivity.INTERNAL,
+    PERSON: Sensitivity.INTERNAL,
+    STREET_ADDRESS: Sensitivity.INTERNAL,
+    DATE_TIME: Sensitivity.INTERNAL,
+    IP_ADDRESS: Sensitivity.INTERNAL,
+}
+
+Source = Literal["given", "detected", "both"]
+
+
+@dataclass(slots=True)
+class SensitivityPolicy:
+    """Entity type -> level, plus the rule for caller labels.
+
+    ``levels`` overrides :data:`DEFAULT_LEVELS` per type. Types not listed: every ``SECRET_*``
+    type is ``secret_level``; ``CUSTOM`` and named custom patterns (``CUSTOMER_ID``) are
+    ``custom_level``; anything else unknown is ``custom_level`` too (an organisation-specific
+    detector was configured for a reason). Findings scoring below ``min_score`` are ignored.
+    """
+
+    levels: dict[str, Sensitivity] = field(default_factory=lambda: dict(DEFAULT_LEVELS))
+    secret_level: Sensitivity = Sensitivity.CONFIDENTIAL
+    custom_level: Sensitivity = Sensitivity.CONFIDENTIAL
+    allow_downgrade: bool = False
+    # a caller label never lowers the level below these types' levels, even with allow_downgrade
+    pinned_types: frozenset[str] = SECRET_TYPES
+    min_score: float = 0.0
+
+    def level_for(self, entity_type: str) -> Sensitivity:
+        level = self.levels.get(entity_type)
+        if level is not None:
+            return level
+        if entity_type.startswith("SECRET_") or entity_type in SECRET_TYPES:
+            return self.secret_level
+        return self.custom_level
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> SensitivityPolicy:
+        """Build from config, e.g.::
+
+            {"levels": {"EMAIL_ADDRESS": "confidential", "PERSON": "public"},
+             "custom": "confidential", "secrets": "confidential",
+             "allow_downgrade": true, "pinned_types": ["PRIVATE_KEY"], "min_score": 0.5}
+
+        Unknown keys raise ``ValueError`` (a typo must not silently weaken the policy).
+        """
+        data = dict(data or {})
+        known = {"levels", "custom", "custom_level", "secrets", "secret_level", "allow_downgrade",
+                 "pinned_types", "min_score"}  # fmt: skip
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown sensitivity policy keys: {', '.join(sorted(unknown))}")
+        policy = cls()
+        raw_levels = data.get("levels") or {}
+        if not isinstance(raw_levels, Mapping):
+            raise ValueError("sensitivity policy 'levels' must be a mapping of type -> level")
+        for entity_type, level in raw_levels.items():
+            policy.levels[str(entity_type).upper()] = Sensitivity.parse(level)
+        custom = data.get("custom", data.get("custom_level"))
+        if custom is not None:
+            policy.custom_level = Sensitivity.parse(custom)
+        secrets = data.get("secrets", data.get("secret_level"))
+        if secrets is not None:
+            policy.secret_level = Sensitivity.parse(secrets)
+        if "allow_downgrade" in data:
+            value = data["allow_downgrade"]
+            if not isinstance(value, bool):
+                raise ValueError("sensitivity policy 'allow_downgrade' must be true or false")
+            policy.allow_downgrade = value
+        if "pinned_types" in data:
+            pinned = data["pinned_types"] or []
+            if isinstance(pinned, str) or not isinstance(pinned, Iterable):
+                raise ValueError("sensitivity policy 'pinned_types' must be a list of types")
+            policy.pinned_types = frozenset(str(t).upper() for t in pinned)
+        if "min_score" in data:
+            policy.min_score = float(data["min_score"])
+            if not 0.0 <= policy.min_score <= 1.0:
+                raise ValueError("sensitivity policy 'min_score' must be in [0, 1]")
+        return policy
+
+
+@dataclass(frozen=True, slots=True)
+class SensitivityResult:
+    """The level a request gets, why, and where the findings are.
+
+    ``findings`` pairs a message index with a :class:`Finding` whose offsets refer to
+    :func:`message_scan_text` of that message. ``detected`` is the level from findings alone.
+    """
+
+    level: Sensitivity
+    findings: list[tuple[int, Finding]]
+    source: Source
+    detected: Sensitivity = Sensitivity.PUBLIC
+
+    @property
+    def types(self) -> list[str]:
+        """The distinct entity types found, sorted (safe to log: no values)."""
+        return sorted({f.type for _, f in self.findings})
+
+
+def message_scan_text(message: Mapping[str, Any]) -> str:
+    """All the text of one message that detection looks at, joined by newlines.
+
+    Content (string, or the ``text`` of list parts), tool call function arguments, the legacy
+    ``function_call`` arguments. Tool results are messages with role ``tool``/``function``
+    whose content is covered by the same rule.
+    """
+    return "\n".join(_message_pieces(message))
+
+
+def _message_pieces(message: Mapping[str, Any]) -> list[str]:
+    pieces: list[str] = []
+    content = message.get("content")
+    if isinstance(content, str):
+        pieces.append(content)
+    elif isinstance(content, list):
+        for part in content:
+            if isinstance(part, str):
+                pieces.append(part)
+            elif isinstance(part, Mapping):
+                text = part.get("text")
+                if isinstance(text, str):
+                    pieces.append(text)
+                elif isinstance(part.get("content"), str):  # tool_result-style parts
+                    pieces.append(part["content"])
+    elif content is not None and not isinstance(content, bytes):
+        pieces.append(str(content))
+    for call in message.get("tool_calls") or ():
+        if isinstance(call, Mapping):
+            fn = call.get("function")
+            if isinstance(fn, Mapping):
+                args = fn.get("arguments")
+                if isinstance(args, str):
+                    pieces.append(args)
+                elif args is not None:
+                    pieces.append(str(args))
+    fc = message.get("function_call")
+    if isinstance(fc, Mapping):
+        args = fc.get("arguments")
+        if isinstance(args, str):
+            pieces.append(args)
+    return [p for p in pieces if p]
+
+
+def combine(given: Sensitivity | None, detected: Sensitivity, pinned: Sensitivity, policy: SensitivityPolicy,
+            has_findings: bool) -> tuple[Sensitivity, Source]:  # fmt: skip
+    """The label rule. ``pinned`` is the highest level among findings of pinned types."""
+    if given is None:
+        return detected, "detected"
+    if given.rank > detected.rank:
+        return given, "given"
+    if given.rank == detected.rank:
+        return given, ("both" if has_findings else "given")
+    # the caller asks for less than detection found
+    if not policy.allow_downgrade:
+        return detected, "detected"
+    if pinned.rank > given.rank:
+        return pinned, "detected"  # credentials keep their level whatever the label says
+    return given, "given"
+
+
+def assess(
+    messages: list[dict[str, Any]],
+    given: Sensitivity | str | None = None,
+    policy: SensitivityPolicy | None = None,
+    detector: Detector | None = None,
+) -> SensitivityResult:
+    """Scan every message of a request and decide its sensitivity."""
+    policy = policy or SensitivityPolicy()
+    det = detector or default_detector()
+    label = Sensitivity.parse(given) if given is not None else None
+    findings: list[tuple[int, Finding]] = []
+    detected = Sensitivity.PUBLIC
+    pinned = Sensitivity.PUBLIC
+    for index, message in enumerate(messages):
+        if not isinstance(message, Mapping):
+            continue
+        text = message_scan_text(message)
+        if not text:
+            continue
+        for finding in det.scan(text):
+            if finding.score < policy.min_score:
+                continue
+            findings.append((index, finding))
+            level = policy.level_for(finding.type)
+            if level.rank > detected.rank:
+                detected = level
+            if finding.type in policy.pinned_types and level.rank > pinned.rank:
+                pinned = level
+    level, source = combine(label, detected, pinned, policy, bool(findings))
+    return SensitivityResult(level=level, findings=findings, source=source, detected=detected)
+
