@@ -3,7 +3,8 @@
     python ledger_child.py CONFIG_JSON
 
 CONFIG_JSON: {"url", "journal_dir", "prefix", "n", "threads", "flush_interval", "batch_max",
-"rotate_bytes", "kill": "after" | "racing" | "none", "race_after_s"}
+"rotate_bytes", "kill": "after" | "racing" | "none", "race_after_s", "db_down",
+"sleep_before_kill"}
 
 - kill=after: record n records (over `threads` threads), then SIGKILL itself.
 - kill=racing: a timer SIGKILLs the process after race_after_s while it records; after each
@@ -18,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import orjson
@@ -39,6 +41,12 @@ def main() -> None:
         rotate_bytes=cfg.get("rotate_bytes", 8 << 20),
     )
     n, threads, prefix, kill = cfg["n"], cfg.get("threads", 1), cfg["prefix"], cfg["kill"]
+    if cfg.get("db_down"):
+
+        def down(records: object) -> int:
+            raise ConnectionError("database is down")
+
+        ledger.store.insert = down  # type: ignore[attr-defined]
     os.write(1, b"ready\n")
     if kill == "racing":
         timer = threading.Timer(cfg["race_after_s"], os.kill, (os.getpid(), signal.SIGKILL))
@@ -60,6 +68,7 @@ def main() -> None:
     for w in workers:
         w.join()
     if kill == "after":
+        time.sleep(cfg.get("sleep_before_kill", 0.0))
         os.kill(os.getpid(), signal.SIGKILL)
     ledger.close()
 

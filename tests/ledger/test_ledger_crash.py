@@ -127,6 +127,33 @@ def test_sigkill_at_a_random_moment_keeps_every_acknowledged_record(
     assert len(ids) - len(want) <= 1
 
 
+@pytest.mark.parametrize(("n", "batch_max"), [(2000, 100), (60, 1000)])
+def test_sigkill_during_a_database_outage_loses_nothing(
+    sqlite_url: str, journal_dir: Path, n: int, batch_max: int
+) -> None:
+    """The writer keeps failing (and rotating segments) while the process records; then it
+    is killed. Everything comes back from the journal. (60, 1000): every record is in the
+    writer's failing batch and none is queued: the journal must not look "all committed"."""
+    cfg: dict[str, Any] = {
+        "url": sqlite_url,
+        "journal_dir": str(journal_dir),
+        "prefix": "out",
+        "n": n,
+        "flush_interval": 0.01,
+        "batch_max": batch_max,
+        "rotate_bytes": 4096,
+        "db_down": True,
+        "kill": "after",
+        "sleep_before_kill": 0.5,
+    }
+    code, out = run_child(cfg)
+    assert code == -signal.SIGKILL, out.decode(errors="replace")
+    assert len(list(journal_dir.glob("*.jsonl"))) > 1  # it rotated during the outage
+    with reopen(sqlite_url, journal_dir) as ledger:
+        ids = ids_in(ledger, "out")
+        assert len(ids) == len(set(ids)) == n
+
+
 def test_torn_last_line_is_ignored_and_reported(sqlite_url: str, journal_dir: Path) -> None:
     journal_dir.mkdir(parents=True)
     good = b"".join(encode_line(make_record(i)) for i in range(3))

@@ -354,9 +354,12 @@ class JournaledLedger(Ledger):
                     failures += 1
                     self._note_db_error(exc, failures)
                     if stop and failures >= 3:
+                        self._give_up(markers)
                         return False  # close() gives up; the journal keeps the records
                     if self.journal.size >= self._rotate_bytes:
-                        self._housekeep()  # keep segments bounded through a long outage
+                        # Keep segments bounded through a long outage. Never truncate here:
+                        # `pending` is uncommitted and no longer in the queue.
+                        self._housekeep(may_truncate=False)
                     time.sleep(min(0.05 * 2**failures, 5.0))
                     continue
                 failures = 0
@@ -374,7 +377,7 @@ class JournaledLedger(Ledger):
                         log.debug("ledger flush waiter gone", exc_info=True)
             markers = []
             if self.journal.size >= self._rotate_bytes or (not queue and self.journal.size):
-                self._housekeep()
+                self._housekeep(may_truncate=True)
             if queue:
                 continue  # more than one batch waiting
             if stop:
@@ -386,18 +389,30 @@ class JournaledLedger(Ledger):
                 except Exception as exc:
                     self._note_db_error(exc, 1)
 
-    def _housekeep(self) -> None:
+    def _housekeep(self, *, may_truncate: bool) -> None:
+        """Truncate the segment when all of it is committed, or rotate it when it is big.
+        ``may_truncate`` only when the writer holds no uncommitted batch."""
         journal = self.journal
         if journal.size == 0:
             return
         with self._lock:
-            if not self._queue:
-                # Nothing queued means nothing uncommitted: every line is in the database.
+            if journal.fd < 0:
+                return  # closed under us (close() timed out)
+            if may_truncate and not self._queue:
+                # Nothing queued and nothing in hand: every line is in the database.
                 journal.truncate()
             elif journal.size >= self._rotate_bytes:
                 fd, path = journal.rotate()
                 self._queue.append(_SegmentDone(fd, path))
                 self._stats.rotations += 1
+
+    def _give_up(self, markers: list[Any]) -> None:
+        """close() during an outage: leave every segment (rotated ones too) for a later
+        replay, and drop our locks on them so that replay can claim them."""
+        for item in [*markers, *self._queue]:
+            if type(item) is _SegmentDone:
+                with contextlib.suppress(OSError):
+                    os.close(item.fd)
 
     def _note_db_error(self, exc: BaseException, failures: int) -> None:
         self._stats.db_errors += 1
