@@ -10,7 +10,8 @@ background writer batches records into SQLite or PostgreSQL. See ``base`` for th
 ``journal`` for how a record survives a SIGKILL before the writer got to it.
 
 Modules: ``record`` (UsageRecord, SummaryRow), ``base`` (Ledger, the journaled ledger),
-``journal``, ``sqlite``, ``postgres``, ``memory``, ``connect`` (open_ledger).
+``journal``, ``sqlite``, ``postgres``, ``memory``, ``connect`` (open_ledger), ``period``
+(parse_since: "today", "7d" -> unix seconds).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from turnout.ledger.base import JournaledLedger, Ledger, LedgerClosedError, LedgerStats, Store
 from turnout.ledger.connect import DEFAULT_URL, open_ledger
 from turnout.ledger.memory import MemoryLedger
+from turnout.ledger.period import parse_since
 from turnout.ledger.record import CacheOutcome, SummaryBy, SummaryRow, UsageRecord
 
 __all__ = [
@@ -33,4 +35,5 @@ __all__ = [
     "SummaryRow",
     "UsageRecord",
     "open_ledger",
+    "parse_since",
 ]

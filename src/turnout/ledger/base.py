@@ -30,7 +30,14 @@ from pathlib import Path
 from typing import Any, Self
 
 from turnout.ledger.journal import Journal, OrphanSegment, claim_orphans, discard_segment
-from turnout.ledger.record import SummaryBy, SummaryRow, UsageRecord, encode_line, validate_by
+from turnout.ledger.record import (
+    SummaryBy,
+    SummaryRow,
+    UsageRecord,
+    encode_line,
+    normalized,
+    validate_by,
+)
 
 log = logging.getLogger("turnout.ledger")
 
@@ -216,7 +223,11 @@ class JournaledLedger(Ledger):
     def record(self, rec: UsageRecord) -> None:
         if rec.prompt is not None and not self.store_prompts:
             rec = replace(rec, prompt=None)
-        line = encode_line(rec)
+        try:
+            line = encode_line(rec)
+        except TypeError:  # a Decimal or numpy number from a caller: account it anyway
+            rec = normalized(rec)
+            line = encode_line(rec)
         # One lock orders the journal line and the queue entry against rotation: a segment
         # marker queued by rotate() is always behind every record written to that segment.
         with self._lock:

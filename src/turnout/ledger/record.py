@@ -109,6 +109,18 @@ def encode_line(r: UsageRecord) -> bytes:
     )
 
 
+def normalized(r: UsageRecord) -> UsageRecord:
+    """A copy with plain JSON-able types (Decimal or numpy numbers, enums, ids that are not
+    str): what ``record()`` falls back to when ``encode_line`` refuses a value."""
+    fields = dict(zip(COLUMNS, row_of(r), strict=True))
+    for name in ("request_id", "model_requested", "model_used", "rule", "cache", "sensitivity"):
+        fields[name] = str(fields[name])
+    for name in ("key_id", "error", "prompt"):
+        if fields[name] is not None:
+            fields[name] = str(fields[name])
+    return UsageRecord(**fields)
+
+
 def decode_line(line: bytes) -> UsageRecord:
     """Parse one journal line; raises ``ValueError`` on anything that is not a whole record."""
     try:
