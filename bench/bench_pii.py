@@ -119,7 +119,7 @@ def main() -> None:
         det.scan(prompt)
         lat.append((time.perf_counter() - t) * 1e6)
     lat.sort()
-    p99 = lat[min(len(lat) - 1, int(round(0.99 * (len(lat) - 1))))]
+    p99 = lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))]
     print(f"corpus: {len(prompts)} prompts, {nbytes / 1e6:.2f} MB, {nfind} findings")
     print(f"detector build: {build_ms:.0f} ms (once per process)")
     print(

@@ -271,7 +271,7 @@ _TOKEN_SECRETS: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (SECRET_AWS_KEY, re.compile(r"(?:ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"), 0.97),
     (SECRET_JWT, re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), 0.95),
 )
-_TOKEN_SECRET_PREFIXES = ("gh", "github_pat_", "xox", "AIza", "ABIA", "ACCA", "eyJ")
+_TOKEN_SECRET_START = re.compile(r"gh[pousr]_|github_pat_|xox[abposr]-|AIza|ABIA|ACCA|eyJ")
 _SLACK_WEBHOOK = re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}")
 _PEM = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
@@ -812,13 +812,15 @@ class Detector:
                     ts = left.start() if left else s
                     te = right.end() if right else e
                     token_end = te
-                    if te - ts >= 14 and text.startswith(_TOKEN_SECRET_PREFIXES, ts):
-                        for kind, pattern, score in _TOKEN_SECRETS:
-                            sm = pattern.match(text, ts)
-                            if sm:
-                                put(kind, ts, sm.end(), score)
-                                token_end = max(token_end, sm.end())
-                                break
+                    if te - ts >= 14:
+                        start = _TOKEN_SECRET_START.search(text, ts, te)
+                        if start is not None and not text[start.start() - 1 : start.start()].isalnum():
+                            for kind, pattern, score in _TOKEN_SECRETS:
+                                sm = pattern.match(text, start.start())
+                                if sm:
+                                    put(kind, sm.start(), sm.end(), score)
+                                    token_end = max(token_end, sm.end())
+                                    break
                     if 24 <= te - ts <= 256 and _is_random_token(text[ts:te]):
                         put(SECRET_HIGH_ENTROPY, ts, te, 0.6)
                 continue
@@ -903,7 +905,7 @@ class Detector:
             s = m.group()
             digits = s.replace(" ", "").replace("-", "")
             seps = {c for c in s if not c.isdigit()}
-            if len(seps) > 1 or len(set(digits)) < 3 or not luhn_valid(digits):
+            if len(seps) > 1 or len(set(digits)) < 2 or not luhn_valid(digits):
                 continue
             if _card_network_ok(digits):
                 put(CREDIT_CARD, m.start(), m.end(), 0.95)
@@ -1108,9 +1110,10 @@ def _is_random_token(s: str) -> bool:
     if not (has_digit and has_lower and (has_upper or len(core) >= 32)):
         return False
     # random strings switch character class often; identifiers like snake_case_name2 do not
-    classes = ["d" if c.isdigit() else "u" if c.isupper() else "l" if c.islower() else "o" for c in core]
+    # separators do not count: snake_case_v2 and kebab-case-2 are identifiers, not noise
+    classes = ["d" if c.isdigit() else "u" if c.isupper() else "l" for c in core if c.isalnum()]
     switches = sum(a != b for a, b in pairwise(classes))
-    if switches < len(core) * 0.3:
+    if switches < len(classes) * 0.3:
         return False
     return _entropy(core) >= 3.7
 

@@ -1,0 +1,434 @@
+"""Detectors: positives, tricky negatives, overlap resolution, custom terms and patterns."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from itertools import pairwise
+
+import pytest
+
+from turnout.detect.pii import (
+    ENTITY_TYPES,
+    Detector,
+    Finding,
+    default_detector,
+    iban_valid,
+    luhn_valid,
+)
+
+
+def found(text: str, detector: Detector | None = None) -> list[tuple[str, str]]:
+    det = detector or default_detector()
+    return [(f.type, text[f.start : f.end]) for f in det.scan(text)]
+
+
+def types_in(text: str) -> set[str]:
+    return {t for t, _ in found(text)}
+
+
+# -- Finding --------------------------------------------------------------------------------
+
+
+def test_finding_holds_no_value_and_is_frozen() -> None:
+    f = Finding("EMAIL_ADDRESS", 3, 10, 0.9)
+    assert [x.name for x in dataclasses.fields(f)] == ["type", "start", "end", "score"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.start = 1  # type: ignore[misc]
+    assert "@" not in repr(default_detector().scan("mail me: a.b@example.com"))
+
+
+def test_scan_is_sorted_and_non_overlapping() -> None:
+    text = (
+        "Dr. Anna Schmidt (anna.schmidt@example.org, +49 30 1234567) paid with 4111 1111 1111 1111 "
+        "from 192.168.1.20; IBAN DE89 3704 0044 0532 0130 00, SSN 123-45-6789."
+    )
+    findings = default_detector().scan(text)
+    assert findings == sorted(findings, key=lambda f: f.start)
+    for a, b in pairwise(findings):
+        assert a.end <= b.start
+    assert {f.type for f in findings} >= {
+        "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IP_ADDRESS", "IBAN_CODE", "US_SSN",
+    }  # fmt: skip
+    assert all(f.type in ENTITY_TYPES for f in findings)
+
+
+def test_empty_and_plain_text() -> None:
+    assert default_detector().scan("") == []
+    plain = (
+        "Could you summarise the attached meeting notes in three bullet points? Keep it short and "
+        "friendly, and mention that the next review is planned for the second quarter."
+    )
+    assert default_detector().scan(plain) == []
+
+
+# -- e-mail ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("write to jane.doe+news@mail.example.co.uk today", "jane.doe+news@mail.example.co.uk"),
+        ("<UtaKortig@jourrapide.com>", "UtaKortig@jourrapide.com"),
+        ("E-mail:\nfirst_last-1@sub.domain.io.", "first_last-1@sub.domain.io"),
+    ],
+)
+def test_email(text: str, value: str) -> None:
+    assert ("EMAIL_ADDRESS", value) in found(text)
+
+
+@pytest.mark.parametrize("text", ["@decorator on a method", "user@localhost", "a @ b.com", "price@ 5"])
+def test_email_negatives(text: str) -> None:
+    assert "EMAIL_ADDRESS" not in types_in(text)
+
+
+# -- phone ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("call +1-984-182-0190 now", "+1-984-182-0190"),
+        ("my number: (579)888-3058", "(579)888-3058"),
+        ("Desk: +41 (0)96 471 07 95", "+41 (0)96 471 07 95"),
+        ("ring +447700 921 916", "+447700 921 916"),
+        ("office 345-899-3560x4587", "345-899-3560x4587"),
+        ("Phone:\n467 3395", "467 3395"),  # weak shape, but a phone word before
+        ("Fax: 9498777106", "9498777106"),
+        ("0688 843 79 56 mobile", "0688 843 79 56"),  # the cue after the number
+        ("Tel. 030 12345678", "030 12345678"),
+    ],
+)
+def test_phone(text: str, value: str) -> None:
+    assert ("PHONE_NUMBER", value) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The population grew to 467 3395 people",  # weak shape, no phone word
+        "order number 2024 118 7762 has shipped",  # a number, but an order number
+        "released on 2023-10-05 at noon",  # dates
+        "pi is 3.14159265358979",  # decimals
+        "total: 1,234,567 units",
+        "between 10.05.2021 and 12.06.2021",
+    ],
+)
+def test_phone_negatives(text: str) -> None:
+    assert "PHONE_NUMBER" not in types_in(text)
+
+
+# -- credit cards ---------------------------------------------------------------------------
+
+
+def test_luhn() -> None:
+    assert luhn_valid("4111111111111111")
+    assert luhn_valid("79927398713")
+    assert not luhn_valid("4111111111111112")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["4111 1111 1111 1111", "4111-1111-1111-1111", "5500005555555559", "340000000000009",
+     "30569309025904", "6011000990139424", "3530111333300000", "630427373398"],
+)  # fmt: skip
+def test_card(value: str) -> None:
+    assert ("CREDIT_CARD", value) in found(f"my card is {value}, thanks")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "card 4111 1111 1111 1112",  # Luhn fails
+        "id 0000 0000 0000 0000",  # Luhn-valid but degenerate
+        "tracking 9400111899223197428490",  # too long
+        "4111 1111-1111 1111",  # mixed separators
+        "ref 1234567812345670",  # Luhn-valid, no card network starts with 1
+    ],
+)
+def test_card_negatives(text: str) -> None:
+    assert "CREDIT_CARD" not in types_in(text)
+
+
+def test_card_unknown_issuer_needs_card_word() -> None:
+    assert "CREDIT_CARD" in types_in("points on credit card 060426070011 ?")
+    assert "CREDIT_CARD" not in types_in("invoice 060426070011 attached")
+
+
+# -- IBAN -----------------------------------------------------------------------------------
+
+
+def test_iban_checksum() -> None:
+    assert iban_valid("GB82 WEST 1234 5698 7654 32")
+    assert iban_valid("DE89370400440532013000")
+    assert not iban_valid("GB82 WEST 1234 5698 7654 33")  # mod-97 fails
+    assert not iban_valid("DE8937040044053201300")  # wrong length for DE
+
+
+@pytest.mark.parametrize(
+    "value", ["GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "gb82west12345698765432",
+              "FR14 2004 1010 0505 0001 3M02 606"],
+)  # fmt: skip
+def test_iban(value: str) -> None:
+    assert ("IBAN_CODE", value) in found(f"please wire it to {value} today")
+
+
+def test_iban_bad_checksum_not_flagged() -> None:
+    assert "IBAN_CODE" not in types_in("wire it to GB82 WEST 1234 5698 7654 33")
+
+
+# -- SSN ------------------------------------------------------------------------------------
+
+
+def test_ssn() -> None:
+    assert ("US_SSN", "460-89-9847") in found("my SSN is 460-89-9847")
+    assert ("US_SSN", "460899847") in found("social security number: 460899847")
+
+
+@pytest.mark.parametrize("text", ["000-12-3456", "666-12-3456", "912-34-5678", "123-00-4567", "123-45-0000"])
+def test_ssn_invalid_ranges(text: str) -> None:
+    assert "US_SSN" not in types_in(f"number {text}")
+
+
+def test_plain_nine_digits_without_context_is_not_ssn() -> None:
+    assert "US_SSN" not in types_in("batch 460899847 done")
+
+
+# -- IP -------------------------------------------------------------------------------------
+
+
+def test_ipv4_and_ipv6() -> None:
+    assert ("IP_ADDRESS", "106.31.73.20") in found("login from 106.31.73.20.")
+    assert ("IP_ADDRESS", "2001:db8:85a3::8a2e:370:7334") in found("host 2001:db8:85a3::8a2e:370:7334 is up")
+    assert ("IP_ADDRESS", "6e40:4041:c617:e898:c11:40d2:c669:2eb4") in found(
+        "from 6e40:4041:c617:e898:c11:40d2:c669:2eb4"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "upgrade to version 10.0.19041.1 first",  # a version number, IPv4-shaped
+        "Python 3.11.4 and numpy 1.26.4",
+        "octets 256.1.1.1 are invalid",
+        "meet at 12:30:45 tomorrow",  # a time, not IPv6
+        "use std::vector and Foo::Bar",
+        "the mask 255.255.255.0",
+        "1.2.3.4.5 is a long version",
+    ],
+)
+def test_ip_negatives(text: str) -> None:
+    assert "IP_ADDRESS" not in types_in(text)
+
+
+# -- dates of birth -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("She was born on 2/8/1935.", "2/8/1935"),
+        ("Date of birth: 1984-03-12", "1984-03-12"),
+        ("DOB 12 March 1990", "12 March 1990"),
+        ("born March 12, 1990 in Leeds", "March 12, 1990"),
+    ],
+)
+def test_dob(text: str, value: str) -> None:
+    assert ("DATE_TIME", value) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["The meeting is on 2/8/2025.", "Released 1984-03-12.", "founded in 1977", "On Tuesday we ship"]
+)
+def test_dates_that_are_not_dob(text: str) -> None:
+    assert "DATE_TIME" not in types_in(text)
+
+
+# -- street addresses -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, part",
+    [
+        ("I live at 1668 Glyn St in town", "1668 Glyn St"),
+        ("Send it to 90 Whitchurch Road, Cardiff CF14 3LX.", "90 Whitchurch Road"),
+        ("Die Haltestelle ist Villacher Strasse 89", "Villacher Strasse 89"),
+        ("Tomomi lives at Rua do Arenque 1634, Goiânia", "Rua do Arenque 1634"),
+        ("Unit 4719 Box 7394\nDPO AP 70942", "Unit 4719 Box 7394\nDPO AP 70942"),
+        ("Address:\n28030 Edeby 55\n Apt. 297\n TYSTBERGA\n Sweden 99178", "Apt. 297"),
+    ],
+)
+def test_street_address(text: str, part: str) -> None:
+    spans = [v for t, v in found(text) if t == "STREET_ADDRESS"]
+    assert any(part in v for v in spans), spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Windows 10 and Python 3 are installed", "See chapter 12 and page 5.", "Spring 2019 release",
+     "We shipped 3 Large Boxes"],
+)  # fmt: skip
+def test_street_address_negatives(text: str) -> None:
+    assert "STREET_ADDRESS" not in types_in(text)
+
+
+# -- person names ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Hello, this is Dr. Kyle Kuefer. Who are you?", "Kyle Kuefer"),
+        ("My name is Aantje Mourik", "Aantje Mourik"),
+        ("Name: Abby M. Laidlaw", "Abby M. Laidlaw"),
+        ("Have you been to a Ravil G Yefimov concert before?", "Ravil G Yefimov"),
+        ("Martin Weber will be talking at the conference", "Martin Weber"),
+        ("ask Mrs. Labrie about it", "Labrie"),
+        ("Best regards,\nJohn Carter", "John Carter"),
+    ],
+)
+def test_person(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Capitalized words like Wisdom and Discipline are often mistaken with names.",
+        "Will my account stay active?",
+        "May I ask a question?",
+        "Ask Claude or Gemini to summarise Julia code.",
+        "The Victoria line runs to Jordan Street",  # places, not people
+    ],
+)
+def test_person_negatives(text: str) -> None:
+    assert "PERSON" not in types_in(text)
+
+
+# -- secrets --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("key sk-proj-" + "Ab3dEf9hIj" * 4, "SECRET_OPENAI_KEY"),
+        ("key sk-ant-api03-" + "x1Y2z3W4v5" * 5, "SECRET_ANTHROPIC_KEY"),
+        ("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "SECRET_AWS_KEY"),
+        ("token ghp_" + "a1B2c3D4e5" * 4, "SECRET_GITHUB_TOKEN"),
+        ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL", "SECRET_GITHUB_TOKEN"),
+        ("SLACK=xoxb-2048-123456789012-AbCdEfGhIjKlMnOpQrStUvWx", "SECRET_SLACK_TOKEN"),
+        ("maps key AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "SECRET_GOOGLE_API_KEY"),
+        ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "SECRET_STRIPE_KEY"),
+        (
+            "Authorization: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+            "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+            "SECRET_JWT",
+        ),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----", "PRIVATE_KEY"),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA (truncated", "PRIVATE_KEY"),
+    ],
+)
+def test_provider_secrets(text: str, kind: str) -> None:
+    assert kind in types_in(text)
+
+
+def test_password_in_url_only_the_password() -> None:
+    text = "DATABASE_URL=postgres://admin:S3cr3t!pw@db.internal:5432/app"
+    assert ("PASSWORD", "S3cr3t!pw") in found(text)
+    assert "EMAIL_ADDRESS" not in types_in(text)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('password = "hunter2!"', "hunter2!"),
+        ("DB_PASSWORD: correct-horse-battery", "correct-horse-battery"),
+        ("pwd=Xy7#pq", "Xy7#pq"),
+        ('{"api_key": "k3y_9f8e7d6c5b4a"}', "k3y_9f8e7d6c5b4a"),
+        ("Authorization: Bearer abcdef0123456789abcdef0123", "abcdef0123456789abcdef0123"),
+    ],
+)
+def test_password_and_key_assignments(text: str, value: str) -> None:
+    values = [v for t, v in found(text) if t in ("PASSWORD", "API_KEY")]
+    assert value in values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: str",  # a type hint
+        "api_key: Optional[str] = None",
+        'password = os.environ["DB_PASSWORD"]',
+        "token = get_token()",
+        "max_tokens: 1024",
+        "password=${DB_PASSWORD}",
+        "password: ********",
+        "Enter your password: <password>",
+        "primary_key: id",
+    ],
+)
+def test_assignment_negatives(text: str) -> None:
+    assert not types_in(text) & {"PASSWORD", "API_KEY"}
+
+
+def test_high_entropy_token() -> None:
+    rng = random.Random(1)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    token = "".join(rng.choice(alphabet) for _ in range(40))
+    assert ("SECRET_HIGH_ENTROPY", token) in found(f"use {token} to connect")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "commit 3f786850e387550fdab836ed7e6dc881de23001b fixed it",  # a git sha
+        "id 123e4567-e89b-12d3-a456-426614174000",  # a UUID
+        "the function get_user_by_id_v2_and_cache_results",
+        "AbstractSingletonProxyFactoryBean2",
+        "https://example.com/docs/guide/section-12/install",
+        "Internationalization and incomprehensibilities",  # long normal words
+    ],
+)
+def test_high_entropy_negatives(text: str) -> None:
+    assert "SECRET_HIGH_ENTROPY" not in types_in(text)
+
+
+def test_specific_secret_beats_generic_entropy() -> None:
+    text = "sk-proj-Z9x8Y7w6V5u4T3s2R1q0P9o8N7m6L5k4"
+    assert found(text) == [("SECRET_OPENAI_KEY", text)]
+
+
+# -- custom terms and patterns --------------------------------------------------------------
+
+
+def test_custom_terms_and_patterns() -> None:
+    det = Detector(custom_terms=["Project Nightingale", "ACME-X"], custom_patterns={"CUSTOMER_ID": r"CUST-\d{6}"})
+    text = "Status of project nightingale for CUST-004211 (see ACME-X); not acme-xy."
+    assert found(text, det) == [
+        ("CUSTOM", "project nightingale"),
+        ("CUSTOMER_ID", "CUST-004211"),
+        ("CUSTOM", "ACME-X"),
+    ]
+    assert Detector(custom_terms=["Nightingale"]).scan("nightingales sing") == []
+
+
+def test_custom_pattern_validation() -> None:
+    with pytest.raises(ValueError):
+        Detector(custom_patterns={"bad name": r"x"})
+    with pytest.raises(ValueError):
+        Detector(custom_patterns={"EMPTY": r"x*"})
+
+
+def test_types_filter() -> None:
+    det = Detector(types=["EMAIL_ADDRESS"])
+    assert found("a@example.com and +1-984-182-0190", det) == [("EMAIL_ADDRESS", "a@example.com")]
+
+
+def test_default_detector_is_cached() -> None:
+    assert default_detector() is default_detector()
+
+
+def test_unicode_offsets_are_character_offsets() -> None:
+    text = "Ünïcödé ✓ — Jožef Albin: jozef@example.si"
+    assert ("EMAIL_ADDRESS", "jozef@example.si") in found(text)
+    assert found("İstanbul office: call +90 212 555 01 23") == [("PHONE_NUMBER", "+90 212 555 01 23")]
