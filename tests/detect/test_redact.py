@@ -43,13 +43,13 @@ def test_round_trip_and_stable_placeholders() -> None:
 def test_list_parts_tool_calls_and_tool_messages() -> None:
     messages: list[dict[str, Any]] = [
         {"role": "user", "content": [{"type": "text", "text": "card 4111 1111 1111 1111"},
-                                     {"type": "image_url", "image_url": {"url": "https://img/x.png"}}]},  # fmt: skip
+                                     {"type": "image_url", "image_url": {"url": "https://img/x.png"}}]},
         {
             "role": "assistant",
             "content": None,
             "tool_calls": [{"id": "1", "type": "function",
                             "function": {"name": "store", "arguments": json.dumps({"key": PEM, "n": 3})}}],
-        },  # fmt: skip
+        },
         {"role": "tool", "tool_call_id": "1", "content": "stored for 10.20.30.40"},
         {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": '{"to": "x@example.com"}'}},
     ]
