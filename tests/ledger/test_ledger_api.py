@@ -271,3 +271,49 @@ def test_duplicate_ids_inside_one_batch_count_once(ledger_url: str, journal_dir:
         assert ledger.store.insert(batch) == 5
         assert ledger.store.insert(batch) == 0
         assert ledger.count() == 5
+
+
+def test_sloppy_values_are_stored_as_the_nearest_sane_value(
+    ledger_url: str, journal_dir: Path
+) -> None:
+    sloppy = make_record(
+        1,
+        model_used=None,
+        prompt_tokens=None,
+        completion_tokens=3.0,
+        cost_usd=float("nan"),
+        status=99999,
+        fallbacks=-2,
+    )
+    with _open(ledger_url, journal_dir) as ledger:
+        ledger.record(sloppy)
+        got = _fetch_all(ledger)["req-00000001"]
+    assert (got.model_used, got.prompt_tokens, got.completion_tokens) == ("", 0, 3)
+    assert (got.cost_usd, got.status, got.fallbacks) == (0.0, 32767, 0)
+
+
+def test_a_record_the_database_refuses_is_set_aside_not_blocking(
+    ledger_url: str, journal_dir: Path
+) -> None:
+    import orjson
+
+    poison = make_record(5)
+    poison.ts = None  # type: ignore[assignment]  # no timestamp: no row can be made of it
+    with _open(ledger_url, journal_dir, flush_interval=10.0) as ledger:
+        for i in range(10):
+            ledger.record(poison if i == 5 else make_record(i))
+        ledger.flush(timeout=10)
+        assert ledger.count() == 9
+        assert ledger.stats().rejected == 1
+    [line] = (journal_dir / "rejected.ndjson").read_bytes().splitlines()
+    entry = orjson.loads(line)
+    assert entry["record"]["request_id"] == "req-00000005" and "timestamp" in entry["error"]
+
+
+@pytest.mark.postgres
+def test_postgres_refusal_is_isolated_to_the_bad_record(pg_url: str, journal_dir: Path) -> None:
+    with _open(pg_url, journal_dir) as ledger:
+        for i in range(10):
+            ledger.record(make_record(i, error="NUL\x00byte" if i == 3 else None))
+        assert ledger.count() == 9
+        assert ledger.stats().rejected == 1

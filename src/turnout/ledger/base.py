@@ -29,6 +29,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self
 
+import orjson
+
 from turnout.ledger.journal import Journal, OrphanSegment, claim_orphans, discard_segment
 from turnout.ledger.record import (
     SummaryBy,
@@ -36,6 +38,7 @@ from turnout.ledger.record import (
     UsageRecord,
     encode_line,
     normalized,
+    record_fields,
     validate_by,
 )
 
@@ -57,6 +60,7 @@ class LedgerStats:
     replayed_new: int = 0  # of those, rows that were not in the database yet
     orphan_segments: int = 0
     rotations: int = 0  # journal segments started under sustained load
+    rejected: int = 0  # records the database refused for good (set aside in rejected.ndjson)
     torn_lines: int = 0
     bad_lines: int = 0
     journal_errors: int = 0
@@ -126,6 +130,11 @@ class Store(ABC):
         """Insert in one transaction, ignoring request_ids already present; returns the rows
         actually added."""
 
+    def is_data_error(self, exc: BaseException) -> bool:
+        """True if ``exc`` means "the database will never take this data" (a constraint, a
+        value out of range), as opposed to "not now" (down, locked, disconnected)."""
+        return isinstance(exc, TypeError | ValueError | OverflowError)
+
     @abstractmethod
     def summary(
         self,
@@ -170,6 +179,8 @@ class _FlushToken:
 
 
 _STOP = object()
+
+REJECTED_FILE = "rejected.ndjson"  # not *.jsonl: never taken for a journal segment
 
 DEFAULT_FLUSH_INTERVAL_S = 0.2
 DEFAULT_BATCH_MAX = 2000
@@ -360,7 +371,7 @@ class JournaledLedger(Ledger):
                     markers.append(item)
             if pending:
                 try:
-                    self.store.insert(pending)
+                    self._insert(pending)
                 except Exception as exc:
                     failures += 1
                     self._note_db_error(exc, failures)
@@ -417,6 +428,38 @@ class JournaledLedger(Ledger):
                 self._queue.append(_SegmentDone(fd, path))
                 self._stats.rotations += 1
 
+    def _insert(self, records: Sequence[UsageRecord]) -> int:
+        try:
+            return self.store.insert(records)
+        except Exception as exc:
+            if not self.store.is_data_error(exc):
+                raise
+        # One bad record must not hold up the others (or, in a replay, every future open):
+        # insert one by one and set aside what the database refuses for good.
+        added = 0
+        for rec in records:
+            try:
+                added += self.store.insert([rec])
+            except Exception as exc:
+                if not self.store.is_data_error(exc):
+                    raise
+                self._reject(rec, exc)
+        return added
+
+    def _reject(self, rec: UsageRecord, exc: BaseException) -> None:
+        self._stats.rejected += 1
+        path = self.journal.directory / REJECTED_FILE
+        log.error("ledger: database refused record %r (%s); kept in %s", rec.request_id, exc, path)
+        entry = {"error": f"{type(exc).__name__}: {exc}", "record": record_fields(rec)}
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                os.write(fd, orjson.dumps(entry, default=str, option=orjson.OPT_APPEND_NEWLINE))
+            finally:
+                os.close(fd)
+        except OSError as write_exc:
+            log.error("ledger: cannot write %s: %s", path, write_exc)
+
     def _give_up(self, markers: list[Any]) -> None:
         """close() during an outage: leave every segment (rotated ones too) for a later
         replay, and drop our locks on them so that replay can claim them."""
@@ -450,9 +493,7 @@ class JournaledLedger(Ledger):
         records = orphan.records
         try:
             for start in range(0, len(records), self._batch_max):
-                self._stats.replayed_new += self.store.insert(
-                    records[start : start + self._batch_max]
-                )
+                self._stats.replayed_new += self._insert(records[start : start + self._batch_max])
         except BaseException:
             orphan.release()
             raise

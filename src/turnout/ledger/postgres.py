@@ -162,6 +162,13 @@ class PostgresStore(Store):
                 conn.close()  # reconnect on the next batch
                 raise
 
+    def is_data_error(self, exc: BaseException) -> bool:
+        # DataError: a value out of range; IntegrityError: a constraint. Everything else
+        # (connection lost, table missing, server shutting down) is retried.
+        return isinstance(exc, psycopg.DataError | psycopg.IntegrityError) or super().is_data_error(
+            exc
+        )
+
     def _reader(self) -> psycopg.Connection[Any]:
         conn = self._rconn
         if conn is None or conn.closed or conn.broken:

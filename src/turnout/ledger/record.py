@@ -8,6 +8,7 @@ window, provider) is never copied into a record: the catalog holds it once.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -109,16 +110,14 @@ def encode_line(r: UsageRecord) -> bytes:
     )
 
 
+def record_fields(r: UsageRecord) -> dict[str, Any]:
+    return {name: getattr(r, name) for name in COLUMNS}
+
+
 def normalized(r: UsageRecord) -> UsageRecord:
-    """A copy with plain JSON-able types (Decimal or numpy numbers, enums, ids that are not
-    str): what ``record()`` falls back to when ``encode_line`` refuses a value."""
-    fields = dict(zip(COLUMNS, row_of(r), strict=True))
-    for name in ("request_id", "model_requested", "model_used", "rule", "cache", "sensitivity"):
-        fields[name] = str(fields[name])
-    for name in ("key_id", "error", "prompt"):
-        if fields[name] is not None:
-            fields[name] = str(fields[name])
-    return UsageRecord(**fields)
+    """A copy in plain JSON-able types (see ``row_of``): what ``record()`` falls back to
+    when ``encode_line`` refuses a value (a Decimal, a numpy number)."""
+    return UsageRecord(**dict(zip(COLUMNS, row_of(r), strict=True)))
 
 
 def decode_line(line: bytes) -> UsageRecord:
@@ -139,34 +138,55 @@ def decode_line(line: bytes) -> UsageRecord:
 
 
 def row_of(r: UsageRecord) -> tuple[Any, ...]:
-    """The database row (``COLUMNS`` order). Runs on the writer thread, off the request path,
-    so it may normalise: str enums (``Sensitivity.PUBLIC``) become their plain values."""
+    """The database row (``COLUMNS`` order), in plain types. Runs on the writer thread, off
+    the request path, so it may be forgiving: a caller's enum, Decimal or numpy number, a
+    None count or a NaN cost is stored as the nearest sane value rather than losing the whole
+    record. Only a record without a request_id or a timestamp is refused (ValueError)."""
+    if r.request_id is None or r.ts is None:
+        raise ValueError("a usage record needs a request_id and a timestamp")
     return (
-        r.request_id,
+        str(r.request_id),
         float(r.ts),
-        r.key_id,
-        r.model_requested,
-        r.model_used,
-        r.rule,
-        int(r.prompt_tokens),
-        int(r.completion_tokens),
-        int(r.cached_tokens),
+        _opt_text(r.key_id),
+        _text(r.model_requested),
+        _text(r.model_used),
+        _text(r.rule),
+        _count(r.prompt_tokens, _INT4_MAX),
+        _count(r.completion_tokens, _INT4_MAX),
+        _count(r.cached_tokens, _INT4_MAX),
         bool(r.tokens_estimated),
-        float(r.cost_usd),
-        float(r.saved_usd),
-        float(r.latency_ms),
-        None if r.ttft_ms is None else float(r.ttft_ms),
-        _plain(r.cache),
-        int(r.fallbacks),
-        int(r.status),
-        _plain(r.sensitivity),
-        r.error,
-        r.prompt,
+        _amount(r.cost_usd),
+        _amount(r.saved_usd),
+        _amount(r.latency_ms),
+        None if r.ttft_ms is None else _amount(r.ttft_ms),
+        _text(r.cache),
+        _count(r.fallbacks, _INT2_MAX),
+        _count(r.status, _INT2_MAX),
+        _text(r.sensitivity),
+        _opt_text(r.error),
+        _opt_text(r.prompt),
     )
 
 
-def _plain(value: Any) -> Any:
-    return getattr(value, "value", value)
+_INT4_MAX = 2**31 - 1
+_INT2_MAX = 2**15 - 1
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
+def _opt_text(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "value", value))
+
+
+def _count(value: Any, top: int) -> int:
+    return 0 if value is None else min(max(int(value), 0), top)
+
+
+def _amount(value: Any) -> float:
+    number = 0.0 if value is None else float(value)
+    return number if math.isfinite(number) else 0.0
 
 
 @dataclass(slots=True)

@@ -138,6 +138,13 @@ class SQLiteStore(Store):
                 raise
             return conn.total_changes - before
 
+    def is_data_error(self, exc: BaseException) -> bool:
+        # IntegrityError: NOT NULL or a STRICT type check; InterfaceError: a value sqlite3
+        # cannot bind. OperationalError (locked, I/O, no such table) is "not now".
+        return isinstance(
+            exc, sqlite3.IntegrityError | sqlite3.InterfaceError
+        ) or super().is_data_error(exc)
+
     def _summary_sql(
         self,
         since: float,
