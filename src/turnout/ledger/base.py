@@ -14,7 +14,6 @@ orphaned journal by the next ledger opened on the same journal directory. Insert
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
 import logging
@@ -84,6 +83,8 @@ class Ledger(ABC):
 
     async def aflush(self, timeout: float | None = 30.0) -> None:
         """``flush`` without blocking the event loop."""
+        import asyncio  # here: `turnout usage` and other sync users never pay for asyncio
+
         await asyncio.to_thread(self.flush, timeout)
 
     @abstractmethod
@@ -267,6 +268,8 @@ class JournaledLedger(Ledger):
     async def aflush(self, timeout: float | None = 30.0) -> None:
         if not self._thread.is_alive():
             return
+        import asyncio
+
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
 
