@@ -9,8 +9,9 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import AsyncGenerator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import pytest
@@ -26,7 +27,7 @@ from turnout.errors import (
 from turnout.providers import llamacpp
 from turnout.providers.llamacpp import LlamaCppProvider, StopScanner
 from turnout.providers.registry import provider_class
-from turnout.types import ChatRequest
+from turnout.types import ChatCompletionChunk, ChatRequest
 
 FRANCE = [{"role": "user", "content": "What is the capital of France?"}]
 SUM = [{"role": "user", "content": "What is 17 + 25? Answer with the number only."}]
@@ -212,7 +213,9 @@ async def _wait_unlocked(model: llamacpp.LoadedModel, limit: float) -> float:
 async def test_closing_a_stream_stops_generation(provider: LlamaCppProvider) -> None:
     model = provider.load()
     prompt_tokens = provider.count_tokens(STORY)
-    stream = provider.astream(request(STORY, max_tokens=400))
+    stream = cast(
+        AsyncGenerator[ChatCompletionChunk, None], provider.astream(request(STORY, max_tokens=400))
+    )
     received = 0
     async for chunk in stream:
         if chunk.choices[0].delta.get("content"):
