@@ -1,0 +1,673 @@
+"""Complexity scorer: how much does a prompt need the strong model? A score in [0, 1].
+
+What it is
+    ``score = sigmoid(z_learned + prior_weight * z_prior)``, two parts on the logit scale:
+
+    1. ``z_learned``: a logistic model trained (``scripts/train_complexity.py``, numpy only) on
+       RouteLLM's MMLU responses of Mixtral-8x7B (weak) and GPT-4 (strong). Its inputs are
+       topic-independent difficulty descriptors (length, sentences, numbers, math symbols and
+       vocabulary, code, question type, reasoning and multi-step cues, negations, conditions,
+       technical long words, answer options...) plus word uni/bigrams. The n-gram vocabulary is
+       restricted to n-grams found in many *different* MMLU subjects, so the model learns how a
+       hard question is phrased ("which of the following is NOT", "statement 1", "how many")
+       rather than which subject is hard ("histology"): subject memorisation would be worthless
+       on unseen traffic. Its regularisation and the vocabulary cut are picked by
+       leave-subjects-out cross-validation.
+    2. ``z_prior``: a hand-written heuristic for what MMLU cannot teach, since every MMLU prompt
+       is a 4-option multiple-choice question: greetings and small talk (low), short look-ups,
+       routine writing (slightly low), math word problems with several quantities and steps,
+       proofs, derivations, code and multi-constraint instructions (high). These cues are all
+       but absent from MMLU, so the learned model's weights say nothing about them; without the
+       prior "hi, how are you?" would be scored like an average MMLU question.
+
+    Blending, and why it is honest: the learned part is fitted on MMLU alone, without the prior;
+    then only the intercept is re-fitted with ``prior_weight * z_prior`` as a fixed offset, so
+    the blend keeps MMLU's base rate. ``prior_weight`` (1.0) is set a priori, not tuned: tuning
+    it on MMLU would tune it for multiple-choice knowledge questions, the one kind of traffic
+    the prior is not for (and MMLU would push it to zero). Its price on MMLU is measured and
+    reported, not hidden (leave-subjects-out CV APGR over 3 folds of training subjects: learned
+    part 0.566, prior alone 0.532, blend 0.554; on the held-out subjects 0.549 / 0.528 / 0.547,
+    prompt length 0.543): about 0.01 APGR on MMLU, bought for sane scores on chat, math and
+    code. (A first design fitted the learned part *on top of* the prior as an offset; the
+    learned part then cancelled the prior's math, proof and code cues, which no-chain-of-thought
+    MMLU answers do not reward, and proofs scored as low as greetings.)
+
+    Features that barely vary on MMLU are clipped to +-4 standard deviations, and the answer-
+    option features are "not applicable" (contribute 0) for prompts without options, so no
+    out-of-distribution prompt can get an absurd learned score.
+
+Label
+    The soft target is ``1`` where the weak model is wrong and the strong one right (the strong
+    model is needed and helps), ``both_wrong_label`` (0.5) where both are wrong (a hard prompt:
+    a stronger model may well solve it, but this pair shows no gain), and ``0`` where the weak
+    model is right (it is enough, whatever the strong one did). Ranking by
+    P(weak wrong, strong right) alone would call the hardest prompts "simple" because GPT-4 also
+    failed them; ranking by P(weak wrong) would ignore that routing only pays where the strong
+    model is right. The half weight keeps both signals.
+
+Calibration
+    The artefact stores the scores of a reference set (all decontaminated MMLU prompts);
+    :meth:`ComplexityScorer.thresholds_for_strong_share` turns "send x% of calls to the strong
+    model" into the score threshold whose share of the reference set is x. Real traffic differs
+    from MMLU, so :meth:`ComplexityScorer.calibrated` re-bases the reference on your own prompts.
+
+Runtime: numpy only (no torch, no sklearn): a handful of regex passes, a dict probe per word
+for the cues and per n-gram for the weights. Long prompts are read as their first and last
+1,000 characters (length features use the full text), so latency is bounded.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import json
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from turnout.types import Complexity
+
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "complexity_model.npz"
+FORMAT_VERSION = 1
+
+# Long prompts: features are read from the head and tail only (bounded latency); the question of
+# a long prompt is usually at its end, the task statement at its start.
+_HEAD = 1000
+_TAIL = 1000
+
+# ----------------------------------------------------------------------------- parsing
+
+_ANSWER_LINE = re.compile(r"^\s*(?:answer|the answer is)\s*:?\s*$", re.IGNORECASE)
+_OPTION_LINE = re.compile(r"^\s*\(?([A-Ja-j])[.)]\s*(.*)$")
+
+
+def split_options(text: str) -> tuple[str, list[str]]:
+    """Split a multiple-choice prompt into (stem, options); (text, []) when there are none.
+
+    Recognises trailing lines "A. ...", "B) ...", "(C) ..." lettered in order from A, and drops
+    a final "Answer:" line, so the scaffold of MMLU-style prompts is not mistaken for content.
+    """
+    lines = text.rstrip().split("\n")
+    if lines and _ANSWER_LINE.match(lines[-1]):
+        lines = lines[:-1]
+    found: list[tuple[str, str]] = []
+    j = len(lines)
+    while j > 0:
+        m = _OPTION_LINE.match(lines[j - 1])
+        if not m:
+            break
+        found.append((m.group(1).upper(), m.group(2)))
+        j -= 1
+        if found[-1][0] == "A":
+            break
+    found.reverse()
+    if len(found) >= 2 and all(letter == chr(65 + i) for i, (letter, _) in enumerate(found)):
+        return "\n".join(lines[:j]), [opt for _, opt in found]
+    return text, []
+
+
+# ----------------------------------------------------------------------------- features
+
+# Cue words and phrases, looked up per word (one dict probe per word and phrase length) rather
+# than by one big regex alternation, which costs ~0.7 ms on an average MMLU prompt.
+# cue family -> "|"-separated words and phrases (lower case; hyphens read as spaces)
+_CUE_TABLE: dict[str, str] = {
+    "greet": (
+        "hi|hello|hey|hiya|howdy|thanks|thank you|good morning|good evening|"
+        "good afternoon|good night|how are you|how's it going|what's up|nice to meet|"
+        "bye|goodbye|lol|cheers"
+    ),
+    "howmany": "how many|how much|how long|how far|how old|how often",
+    "why": "why",
+    "how": "how",
+    "prove": "prove|proof|derive|derivation|show that|justify|deduce|demonstrate that",
+    "compute": "calculate|compute|solve|determine|evaluate|estimate|simplify|find|approximate",
+    "explain": "explain|analyze|analyse|analysis|discuss|describe|elaborate|critique|assess",
+    "compare": (
+        "compare|contrast|difference between|differences between|trade off|trade offs|"
+        "tradeoff|tradeoffs|pros and cons|advantages|disadvantages|versus|vs"
+    ),
+    "steps": "step by step|steps|first|second|third|finally|next",
+    "multistep": (
+        "then|after|afterwards|each|every|per|total|remaining|remains|left|twice|half|"
+        "thrice|altogether|in all|respectively|more than|less than|fewer than|times as"
+    ),
+    "cond": "if|suppose|assume|assuming|given that|let|unless|whenever|provided that",
+    "neg": "not|except|least|cannot|never|false|incorrect|untrue",
+    "constraint": (
+        "must|should|at least|at most|exactly|no more than|without|ensure|make sure|"
+        "do not|don't|avoid|only|within"
+    ),
+    "write": (
+        "write|draft|compose|rewrite|paraphrase|translate|summarize|summarise|generate|create"
+    ),
+    "genre": (
+        "poem|story|essay|email|e mail|letter|tweet|blog|song|haiku|speech|joke|slogan|"
+        "limerick|post|caption|cover letter|toast|lyrics"
+    ),
+    "code": (
+        "code|coding|function|program|script|algorithm|implement|implementation|debug|"
+        "bug|compile|compiler|regex|api|python|java|javascript|typescript|sql|rust|"
+        "golang|bash|html|css|json|recursion|recursive|runtime|stack trace|exception|"
+        "refactor|class|method"
+    ),
+    "mathword": (
+        "equation|equations|integral|integrals|derivative|derivatives|polynomial|"
+        "polynomials|probability|matrix|matrices|vector|vectors|theorem|lemma|prime|"
+        "primes|integer|integers|fraction|fractions|ratio|percent|percentage|sum|"
+        "product|mean|median|variance|graph|angle|angles|triangle|triangles|circle|"
+        "circles|area|volume|perimeter|velocity|acceleration|limit|series|sequence|"
+        "logarithm|exponent|root|roots|modulo|divisible|remainder|digit|digits|"
+        "factorial|average"
+    ),
+    "units": (
+        "km|kg|cm|mm|mph|hour|hours|minute|minutes|second|seconds|day|days|week|weeks|"
+        "month|months|dollar|dollars|cent|cents|liter|liters|litre|litres|gram|grams|"
+        "mile|miles|feet|foot|inches|meter|meters|metre|metres|pound|pounds|euro|euros"
+    ),
+    "chat": "i|i'm|i've|i'd|my|me|you|your|please|can you|could you|would you",
+    "statement": "statement",
+    "passage": (
+        "refers to the following|following passage|following information|"
+        "following excerpt|following text|the passage|this question refers"
+    ),
+}
+_CUE_PHRASES: dict[str, tuple[str, ...]] = {k: tuple(v.split("|")) for k, v in _CUE_TABLE.items()}
+_CUE_NAMES: tuple[str, ...] = tuple(_CUE_PHRASES)
+# phrase -> cue; a phrase belongs to one cue (the first listed wins: "second" is a step cue and a
+# unit, counted as a step)
+_PHRASE_CUE: dict[str, str] = {}
+for _cue, _phrases in _CUE_PHRASES.items():
+    for _ph in _phrases:
+        _PHRASE_CUE.setdefault(_ph, _cue)
+_MAX_PHRASE = max(len(ph.split()) for ph in _PHRASE_CUE)
+# words that start a phrase of two or more words: only then are longer probes needed
+_PHRASE_HEADS = {ph.split()[0] for ph in _PHRASE_CUE if " " in ph}
+
+_CAPS_NEG_WORDS = ("NOT", "EXCEPT", "LEAST", "FALSE", "INCORRECT")
+_CAPS_NEG = re.compile(r"\b(?:NOT|EXCEPT|LEAST|FALSE|INCORRECT)\b")
+_NUMBER = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+_SENT_END = re.compile(r"[.!?]+(?:\s|$)")
+# (patterns start with a rare literal where possible: the regex engine then skips ahead fast)
+_EQUATION = re.compile(r"[=≤≥≠]\s*[-\w(\[√]|\^\s*\d|\d\s*[*/×÷]\s*\d")
+_EQUATION_CHARS = frozenset("=<>≤≥≠^*/×÷")
+_LATEX = re.compile(
+    r"\\(?:frac|sqrt|sum|int|alpha|beta|theta|pi|cdot|times|le|ge|lim|infty|mathbb)\b|\$[^$\n]{1,80}\$"
+)
+_CODE_OPS = ("==", "!=", "->", "=>", "++", "def ", "return ", "import ", "#include", "</")
+_LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
+_NOT_VARIABLES = frozenset("aAiI")
+_YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
+_MATH_SYMBOLS = "=+*/^<>|∑∫√π≤≥≠±×÷∞∂θ"
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "log_chars",
+    "log_words",
+    "log_sentences",
+    "log_lines",
+    "mean_word_len",
+    "long_word_frac",
+    "cap_word_frac",
+    "digit_frac",
+    "log_numbers",
+    "math_symbol_frac",
+    "log_equations",
+    "latex",
+    "log_code_lines",
+    "code_fence",
+    "log_questions",
+    "log_list_lines",
+    "log_variables",
+    "log_years",
+    "log_quotes",
+    "caps_negation",
+    "options_numeric_frac",
+    "log_option_words",
+    *(f"cue_{name}" for name in _CUE_NAMES),
+)
+N_FEATURES = len(FEATURE_NAMES)
+_FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+
+_NA = math.nan
+# Standardised features are clipped: a feature that barely varies on MMLU (list lines, code) must
+# not reach an absurd z-score on a chat prompt and swamp everything else.
+CLIP_Z = 4.0
+
+
+def _clip_text(text: str) -> str:
+    if len(text) <= _HEAD + _TAIL:
+        return text
+    return text[:_HEAD] + "\n" + text[-_TAIL:]
+
+
+def _code_lines(stem: str) -> int:
+    n = 0
+    for line in stem.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if (
+            line.startswith(("  ", "\t"))
+            or stripped.endswith(("{", "}", ";"))
+            or any(op in line for op in _CODE_OPS)
+        ):
+            n += 1
+    return n
+
+
+def _cue_counts(words: list[str]) -> list[int]:
+    """Occurrences of each cue family among lower-cased ``words`` (phrases up to 4 words)."""
+    counts = dict.fromkeys(_CUE_NAMES, 0)
+    get = _PHRASE_CUE.get
+    heads = _PHRASE_HEADS
+    n = len(words)
+    for i, w in enumerate(words):
+        if w in heads:
+            # longest phrase first, so "how many" counts as howmany and not also as "how"
+            matched = False
+            for length in range(min(_MAX_PHRASE, n - i), 1, -1):
+                cue = get(" ".join(words[i : i + length]))
+                if cue is not None:
+                    counts[cue] += 1
+                    matched = True
+                    break
+            if matched:
+                continue
+        cue = get(w)
+        if cue is not None:
+            counts[cue] += 1
+    return [counts[name] for name in _CUE_NAMES]
+
+
+def dense_features(text: str) -> list[float]:
+    """The topic-independent difficulty descriptors of one prompt (raw, unscaled), in the order
+    of :data:`FEATURE_NAMES`. Counts are log1p'd; fractions are in [0, 1]."""
+    return analyse(text)[0]
+
+
+def analyse(text: str) -> tuple[list[float], set[str]]:
+    """(dense features, word uni/bigrams) of one prompt, from one pass of tokenisation."""
+    stem_full, options = split_options(text)
+    stem = _clip_text(stem_full)
+    n_chars = max(len(stem), 1)
+    words = _WORD.findall(stem)
+    n_words = len(words)
+    log1p = math.log1p
+    if n_words:
+        total_len = 0
+        long_words = 0
+        caps = 0
+        for w in words:
+            lw = len(w)
+            total_len += lw
+            if lw >= 10:
+                long_words += 1
+            if w[0].isupper():
+                caps += 1
+        mean_len = total_len / n_words
+        long_frac = long_words / n_words
+        cap_frac = caps / n_words
+    else:
+        mean_len = long_frac = cap_frac = 0.0
+    digits = sum(stem.count(d) for d in "0123456789")
+    math_syms = sum(stem.count(ch) for ch in _MATH_SYMBOLS)
+    has_eq_chars = not _EQUATION_CHARS.isdisjoint(stem)
+    numeric_opts = 0
+    opt_words = 0
+    for opt in options:
+        if _NUMBER.search(opt) and len(_WORD.findall(opt)) <= 3:
+            numeric_opts += 1
+        opt_words += len(opt.split())
+    n_opt = len(options)
+    feats = [
+        log1p(len(stem_full)),
+        # words of the whole stem, extrapolated when only its head and tail were read
+        log1p(n_words * max(len(stem_full) / n_chars, 1.0)),
+        log1p(len(_SENT_END.findall(stem))),
+        log1p(stem.count("\n")),
+        mean_len,
+        long_frac,
+        cap_frac,
+        digits / n_chars,
+        log1p(len(_NUMBER.findall(stem))) if digits else 0.0,
+        math_syms / n_chars,
+        log1p(len(_EQUATION.findall(stem))) if has_eq_chars else 0.0,
+        1.0 if ("\\" in stem or "$" in stem) and _LATEX.search(stem) else 0.0,
+        log1p(_code_lines(stem)),
+        1.0 if "```" in stem else 0.0,
+        log1p(stem.count("?")),
+        log1p(len(_LIST_LINE.findall(stem))),
+        # single letters other than "a" and "I": variables (x, n, p), as in "let x be"
+        log1p(sum(1 for w in words if len(w) == 1 and w not in _NOT_VARIABLES)),
+        log1p(len(_YEAR.findall(stem))) if digits else 0.0,
+        log1p(stem.count('"') // 2 + stem.count("“")),
+        1.0 if any(w in stem for w in _CAPS_NEG_WORDS) and _CAPS_NEG.search(stem) else 0.0,
+        # answer options: "not applicable" (NaN) without options, which scores as the training
+        # mean, i.e. contributes nothing
+        numeric_opts / n_opt if n_opt else _NA,
+        log1p(opt_words / n_opt) if n_opt else _NA,
+    ]
+    lower_words = [w.lower() for w in words]
+    feats.extend(log1p(c) for c in _cue_counts(lower_words))
+    body = stem + "\n" + "\n".join(options) if options else stem
+    return feats, _grams(body)
+
+
+# Word tokens for n-grams: lower-cased words, numbers collapsed to one token (the value of a
+# number says nothing about difficulty, its presence does), single symbols.
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[^\sa-z\d]")
+
+
+def _grams(body: str) -> set[str]:
+    toks = ["<num>" if t[0].isdigit() else t for t in _TOKEN.findall(body.lower())]
+    grams = set(toks)
+    grams.update(map(" ".join, itertools.pairwise(toks)))
+    return grams
+
+
+def ngrams(text: str) -> set[str]:
+    """Word unigrams and bigrams of the (clipped) prompt, MMLU scaffold removed."""
+    return analyse(text)[1]
+
+
+# ----------------------------------------------------------------------------- prior
+
+# The prior, in logit units. Every weight is a judgement, stated here, not fitted: MMLU has
+# almost none of these cues (it has no greetings, no code requests, no word problems), so
+# fitting them on MMLU would set them to whatever noise says. Reasoning per term:
+_F = _FEATURE_INDEX
+
+
+def prior_logit(f: Sequence[float]) -> float:
+    """Heuristic need for a strong model from the raw features of :func:`dense_features`."""
+    c = {name: f[_F[f"cue_{name}"]] for name in _CUE_NAMES}  # log1p(count): 1 -> 0.69, 3 -> 1.39
+    z = -1.5
+    # Longer requests carry more to get right; log-shaped (a 1,000-word prompt is not 100 times
+    # harder than a 10-word one): 5 words +0.5, 20 words +0.9, 100 words +1.4, capped at 400.
+    z += 0.3 * min(f[_F["log_words"]], 6.0)
+    # Math: equations, several quantities, math vocabulary, "how many", compute verbs. Weak models
+    # lose most on multi-step arithmetic (word problems), so quantities x step words count too.
+    numbers = min(f[_F["log_numbers"]], 2.5)
+    mathy = 0.35 * numbers + 0.6 * min(f[_F["log_equations"]], 1.5) + 0.6 * f[_F["latex"]]
+    mathy += 0.4 * min(c["mathword"], 1.5) + 0.2 * min(f[_F["log_variables"]], 1.5)
+    mathy += 0.5 * (c["howmany"] > 0 or c["compute"] > 0)
+    mathy += 0.4 * min(c["multistep"], 1.5) * min(numbers, 1.0)
+    z += min(mathy, 2.5)
+    # Proofs and derivations above all; then "why", comparisons, conditions, explanations.
+    reasoning = 1.2 * (c["prove"] > 0) + 0.5 * (c["why"] > 0) + 0.4 * (c["compare"] > 0)
+    reasoning += 0.3 * (c["cond"] > 0) + 0.25 * (c["explain"] > 0) + 0.2 * (c["steps"] > 0)
+    reasoning += 0.3 * f[_F["caps_negation"]]
+    z += min(reasoning, 1.8)
+    # Code: a request to write, fix or explain code, or code in the prompt.
+    code = 0.8 * (c["code"] > 0) + 0.3 * min(c["code"], 1.5)
+    code += 0.4 * min(f[_F["log_code_lines"]], 1.5) + 0.5 * f[_F["code_fence"]]
+    z += min(code, 1.8)
+    # Instructions with many constraints are harder to satisfy all at once.
+    z += 0.25 * min(c["constraint"], 1.6) + 0.15 * min(f[_F["log_list_lines"]], 1.6)
+    # Technical vocabulary: long words beyond everyday text's ~8%.
+    z += 2.0 * max(f[_F["long_word_frac"]] - 0.08, 0.0)
+    # Routine writing (an email, a poem, a toast) is what small models do well.
+    if c["write"] > 0 and c["genre"] > 0 and c["code"] == 0:
+        z -= 0.6
+    # Small talk: greetings, thanks, "how are you", in a short message.
+    if c["greet"] > 0 and f[_F["log_words"]] < math.log1p(15):
+        z -= 1.5
+    return float(z)
+
+
+# ----------------------------------------------------------------------------- scorer
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score cut-offs: score >= complex -> COMPLEX; >= moderate -> MODERATE; else SIMPLE."""
+
+    moderate: float
+    complex: float
+
+    def classify(self, score: float) -> Complexity:
+        if score >= self.complex:
+            return Complexity.COMPLEX
+        if score >= self.moderate:
+            return Complexity.MODERATE
+        return Complexity.SIMPLE
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+class ComplexityScorer:
+    """Scores prompts in [0, 1] (estimated need for a strong model) and maps them to
+    SIMPLE / MODERATE / COMPLEX. Load once (:meth:`load`), then call from any thread."""
+
+    def __init__(
+        self,
+        *,
+        bias: float,
+        dense_mean: np.ndarray,
+        dense_scale: np.ndarray,
+        dense_weight: np.ndarray,
+        vocab: Sequence[str],
+        vocab_weight: np.ndarray,
+        prior_weight: float,
+        reference_scores: np.ndarray,
+        default_strong_share: float = 0.3,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        if (
+            len(dense_mean) != N_FEATURES
+            or len(dense_scale) != N_FEATURES
+            or len(dense_weight) != N_FEATURES
+        ):
+            raise ValueError(
+                f"model has the wrong number of dense features (expected {N_FEATURES})"
+            )
+        if len(vocab) != len(vocab_weight):
+            raise ValueError("vocabulary and its weights differ in length")
+        if not 0.0 < default_strong_share < 1.0:
+            raise ValueError("default_strong_share must be in (0, 1)")
+        self.bias = float(bias)
+        scale = np.where(np.asarray(dense_scale, np.float64) > 0, dense_scale, 1.0)
+        # (weight, mean, 1/scale) per feature, as Python floats: a plain loop over 40 features
+        # beats numpy's per-call overhead for one prompt
+        self._dense = [
+            (float(w), float(m), float(1.0 / sc))
+            for w, m, sc in zip(
+                np.asarray(dense_weight, np.float64),
+                np.asarray(dense_mean, np.float64),
+                scale,
+                strict=True,
+            )
+        ]
+        self._vocab: dict[str, float] = {
+            g: float(v) for g, v in zip(vocab, vocab_weight, strict=True)
+        }
+        self.prior_weight = float(prior_weight)
+        ref = np.sort(np.asarray(reference_scores, dtype=np.float64))
+        if len(ref) == 0:
+            raise ValueError("the reference score set is empty")
+        self.reference_scores = ref
+        self.default_strong_share = float(default_strong_share)
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.thresholds = self.thresholds_for_strong_share(self.default_strong_share)
+        # keep the raw arrays for saving
+        self._arrays: dict[str, np.ndarray] = {
+            "bias": np.array([bias], np.float64),
+            "dense_mean": np.asarray(dense_mean, np.float64),
+            "dense_scale": np.asarray(dense_scale, np.float64),
+            "dense_weight": np.asarray(dense_weight, np.float64),
+            "vocab_weight": np.asarray(vocab_weight, np.float32),
+            "prior_weight": np.array([prior_weight], np.float64),
+        }
+        self._vocab_list = list(vocab)
+
+    # -- loading / saving ------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> ComplexityScorer:
+        """Load a model artefact; ``None`` = the shipped model, loaded once and cached."""
+        if path is None:
+            return _load_default()
+        return cls._load(Path(path))
+
+    @classmethod
+    def _load(cls, path: Path) -> ComplexityScorer:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            if int(meta.get("format_version", 0)) != FORMAT_VERSION:
+                raise ValueError(
+                    f"{path}: unsupported complexity model format {meta.get('format_version')}"
+                )
+            if list(meta.get("feature_names", [])) != list(FEATURE_NAMES):
+                raise ValueError(f"{path}: model was trained with different features")
+            vocab_blob = bytes(z["vocab"]).decode("utf-8")
+            return cls(
+                bias=float(z["bias"][0]),
+                dense_mean=z["dense_mean"],
+                dense_scale=z["dense_scale"],
+                dense_weight=z["dense_weight"],
+                vocab=vocab_blob.split("\n") if vocab_blob else [],
+                vocab_weight=z["vocab_weight"],
+                prior_weight=float(z["prior_weight"][0]),
+                reference_scores=z["reference_scores"],
+                default_strong_share=float(meta.get("default_strong_share", 0.3)),
+                meta=meta,
+            )
+
+    def to_bytes(self) -> bytes:
+        """The artefact as bytes: a .npz (zip) with fixed timestamps and member order, so the
+        same model always serialises to the same bytes (its hash is a reproducibility check)."""
+        meta = dict(self.meta)
+        meta["format_version"] = FORMAT_VERSION
+        meta["feature_names"] = list(FEATURE_NAMES)
+        meta["default_strong_share"] = self.default_strong_share
+        arrays: dict[str, np.ndarray] = dict(self._arrays)
+        arrays["vocab"] = np.frombuffer("\n".join(self._vocab_list).encode("utf-8"), dtype=np.uint8)
+        arrays["reference_scores"] = self.reference_scores.astype(np.float32)
+        arrays["meta"] = np.frombuffer(
+            json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8
+        )
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name in sorted(arrays):
+                info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                member = io.BytesIO()
+                np.lib.format.write_array(
+                    member, np.ascontiguousarray(arrays[name]), allow_pickle=False
+                )
+                zf.writestr(info, member.getvalue(), compresslevel=9)
+        return buf.getvalue()
+
+    def save(self, path: str | Path) -> Path:
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(self.to_bytes())
+        return out
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def logit_parts(self, text: str) -> tuple[float, float]:
+        """(learned logit, prior logit) of one prompt, before blending; for inspection."""
+        f, grams = analyse(text)
+        z = self.bias
+        clip = CLIP_Z
+        for (w, m, inv), x in zip(self._dense, f, strict=True):
+            if x == x:  # not NaN (not applicable: contributes nothing)
+                v = (x - m) * inv
+                z += w * (clip if v > clip else -clip if v < -clip else v)
+        if grams:
+            get = self._vocab.get
+            acc = 0.0
+            for g in grams:
+                acc += get(g, 0.0)
+            z += acc / math.sqrt(len(grams))
+        return z, prior_logit(f)
+
+    def score(self, text: str) -> float:
+        """Estimated need for the strong model, in [0, 1]; deterministic."""
+        learned, prior = self.logit_parts(text if isinstance(text, str) else str(text))
+        return _sigmoid(learned + self.prior_weight * prior)
+
+    def score_many(self, texts: Iterable[str]) -> list[float]:
+        return [self.score(t) for t in texts]
+
+    def thresholds_for_strong_share(
+        self, target: float, moderate_share: float | None = None
+    ) -> Thresholds:
+        """Thresholds such that a share ``target`` of the reference prompts is COMPLEX (for the
+        strong model) and ``moderate_share`` (default: half of the rest) is MODERATE.
+
+        Monotone: a larger target never raises a threshold.
+        """
+        if not 0.0 <= target <= 1.0:
+            raise ValueError("target share must be in [0, 1]")
+        rest = 1.0 - target
+        mod = rest / 2.0 if moderate_share is None else moderate_share
+        if not 0.0 <= mod <= rest + 1e-12:
+            raise ValueError("moderate_share must be in [0, 1 - target]")
+        return Thresholds(moderate=self._cut(target + mod), complex=self._cut(target))
+
+    def _cut(self, share: float) -> float:
+        """Smallest threshold t with share(score >= t) <= ``share`` on the reference set."""
+        ref = self.reference_scores
+        n = len(ref)
+        k = math.floor(share * n + 1e-9)  # number of prompts at or above the cut
+        if k <= 0:
+            return math.nextafter(float(ref[-1]), math.inf)
+        if k >= n:
+            return 0.0
+        # ref is ascending: the top-k are ref[n-k:]; cut between ref[n-k-1] and ref[n-k]
+        lo, hi = float(ref[n - k - 1]), float(ref[n - k])
+        return hi if lo < hi else math.nextafter(hi, math.inf)
+
+    def strong_share(self, threshold: float) -> float:
+        """Share of the reference set at or above ``threshold``."""
+        ref = self.reference_scores
+        return float(len(ref) - np.searchsorted(ref, threshold, side="left")) / len(ref)
+
+    def classify(self, text: str, thresholds: Thresholds | None = None) -> tuple[Complexity, float]:
+        s = self.score(text)
+        return (thresholds or self.thresholds).classify(s), s
+
+    def calibrated(
+        self, texts: Iterable[str], default_strong_share: float | None = None
+    ) -> ComplexityScorer:
+        """A copy whose reference distribution is the scores of ``texts`` (your own traffic)."""
+        scores = np.array(self.score_many(texts), dtype=np.float64)
+        a = self._arrays
+        return ComplexityScorer(
+            bias=float(a["bias"][0]),
+            dense_mean=a["dense_mean"],
+            dense_scale=a["dense_scale"],
+            dense_weight=a["dense_weight"],
+            vocab=self._vocab_list,
+            vocab_weight=a["vocab_weight"],
+            prior_weight=self.prior_weight,
+            reference_scores=scores,
+            default_strong_share=default_strong_share or self.default_strong_share,
+            meta={**self.meta, "reference": f"calibrated on {len(scores)} prompts"},
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def _load_default() -> ComplexityScorer:
+    if not DEFAULT_MODEL_PATH.is_file():
+        raise FileNotFoundError(
+            f"complexity model not found at {DEFAULT_MODEL_PATH}; run scripts/train_complexity.py"
+        )
+    return ComplexityScorer._load(DEFAULT_MODEL_PATH)
