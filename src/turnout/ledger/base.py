@@ -325,7 +325,17 @@ class JournaledLedger(Ledger):
         self._queue.append(_STOP)
         self._wake.set()
         self._thread.join(timeout)
-        clean = self._writer_clean and not self._thread.is_alive() and not self._queue
+        leftovers = list(self._queue)
+        clean = (
+            self._writer_clean
+            and not self._thread.is_alive()
+            and not any(type(item) is UsageRecord for item in leftovers)
+        )
+        if clean:  # a flush() that raced with close() is satisfied: release it
+            for item in leftovers:
+                if type(item) is _FlushToken:
+                    with contextlib.suppress(Exception):
+                        item.done()
         if not clean:
             log.error(
                 "ledger closed with records not yet in the database (last error: %s); they "
