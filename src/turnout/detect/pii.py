@@ -243,13 +243,8 @@ def _entropy(s: str) -> float:
 #    probability < 0.2%; Slack tokens embed numeric ids; a JWT header always has digits), so
 #    they are checked only on the tokens around digit clusters, which the scan visits anyway.
 _SECRET_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], float], ...] = (
-    (SECRET_ANTHROPIC_KEY, ("sk-ant-",), re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), 0.99),
-    (
-        SECRET_OPENAI_KEY,
-        ("sk-",),
-        re.compile(r"(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}"),
-        0.95,
-    ),
+    # OpenAI, and Anthropic's "sk-ant-" (told apart by the match, below)
+    (SECRET_OPENAI_KEY, ("sk-",), re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{20,}"), 0.95),
     (
         SECRET_AWS_KEY,
         ("AKIA", "ASIA"),
@@ -258,7 +253,7 @@ _SECRET_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], float], ...
     ),
     (
         SECRET_STRIPE_KEY,
-        ("sk_", "rk_"),
+        ("k_live_", "k_test_"),
         re.compile(r"(?<![\w])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}"),
         0.98,
     ),
@@ -579,17 +574,16 @@ _ASSIGN_KEYS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             lit + r"""[\w.-]{0,24}["']?[ \t]*(?:=|:=|=>|:)[ \t]*(["'`]?)([^\s"'`,;&<>]{3,256})"""
         ),
     )
-    for lit in ("pass", "pwd", "secret", "token", "key", "credential")
+    for lit in ("pass", "pwd", "secret", "token", "key")
 )
 _KEY_WORDS = ("api", "access", "secret", "private", "auth", "client", "signing", "encryption")
 _BEARER_LIT = re.compile(r"bearer[ \t]+([a-z0-9._~+/-]{20,}=*)")
 _KEY_NAME = re.compile(r"[\w.-]*$")
-_TOKEN_AROUND_LEFT = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]*\Z")
 _TOKEN_AROUND_RIGHT = re.compile(r"[A-Za-z0-9+/_=-]*")
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}\Z")
 _EMAIL_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])")
 _IPV6_WIN = re.compile(r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{2,38}(?:%\w+)?")
-_DOB_LITERALS = ("born", "birth", "dob", "d.o.b", "geb", "né")
+_DOB_CUE = re.compile(r"born|birth|dob|d\.o\.b|geb|né")
 _UNIT_ENDINGS = frozenset({"apt", "ite", "nit", "lat", "oor", "box", "ste", "psc", "apo", "fpo", "dpo", "cmr", "oom"})
 # address: a number after a street name ("Villacher Strasse 89", "Rua do Arenque 1634"); checked
 # on the few words before a number in Python, which is cheaper than a regex searched backwards
@@ -622,14 +616,12 @@ _UNIT_AT = re.compile(
     r"|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}"
     r"|[A-Za-z. \t#]*\d{1,6}[A-Za-z]?)"
 )
-_SHIP_ADDR = re.compile(r"(?:USNS|USS|USCGC)[ \t]+" + _CAP + r"\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}")
 # lower-case address cues, each led by a literal so the engine's prefix scan finds them fast
 _ADDR_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (lit, re.compile(lit + rest + r"[ \t]*\n?[ \t]*"))
     for lit, rest in (
         ("address", r"(?:es)?(?:[ \t]+is)?[ \t]*[:-]?"),
         ("live", r"[sd]?[ \t]+(?:at|in|on)\b"),
-        ("corner of", r""),
     )
 )
 _NAME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -637,8 +629,6 @@ _NAME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for lit, rest in (
         ("name", r"(?:d|[ \t]+is|(?:[ \t]+on[ \t]+the[ \t]+[a-z]+)?[ \t]*:|[ \t]+to|[ \t]+in[ \t]+the[ \t]+account[ \t]+is)"),
         ("call", r"s?[ \t]+me"),
-        ("dear", r""),
-        ("regards", r","),
         ("under", r"(?:[ \t]+(?:my|the)[ \t]+name)?"),
     )
 )
@@ -726,7 +716,10 @@ class Detector:
         for kind, literals, pattern, score in _SECRET_PATTERNS:
             if any(lit in text for lit in literals):
                 for m in pattern.finditer(text):
-                    put(kind, m.start(), m.end(), score)
+                    if kind == SECRET_OPENAI_KEY and m.group().startswith("sk-ant-"):
+                        put(SECRET_ANTHROPIC_KEY, m.start(), m.end(), 0.99)
+                    else:
+                        put(kind, m.start(), m.end(), score)
         if "-----BEGIN" in text:
             for m in _PEM.finditer(text):
                 put(PRIVATE_KEY, m.start(), m.end(), 0.99)
@@ -785,6 +778,7 @@ class Detector:
         ipv6: list[list[int]] = []
         addr: list[tuple[int, int, float]] = []
         token_end = -1
+        rev: str | None = None
         for s, e in clusters:
             before = text[s - 1] if s else " "
             after = text[e] if e < n else " "
@@ -794,7 +788,7 @@ class Detector:
                     windows[-1][1] = we
                 else:
                     windows.append([ws, we])
-            if ":" in text[s:e] or after == ":" or before == ":":
+            if after == ":" or before == ":" or text.find(":", s, e) >= 0:
                 ws, we = max(0, s - 40), min(n, e + 40)
                 if ipv6 and ws <= ipv6[-1][1]:
                     ipv6[-1][1] = we
@@ -807,10 +801,16 @@ class Detector:
                         self._iban(text, m, put)
                 if s >= token_end:
                     # random-looking tokens hold digits: grow the token around this cluster
-                    left = _TOKEN_AROUND_LEFT.search(text, max(0, s - 256), s)
                     right = _TOKEN_AROUND_RIGHT.match(text, e)
-                    ts = left.start() if left else s
                     te = right.end() if right else e
+                    if before.isalnum() or before in "+/_=-":
+                        # grow leftwards by matching forwards in the reversed text
+                        if rev is None:
+                            rev = text[::-1]
+                        left = _TOKEN_AROUND_RIGHT.match(rev, n - s, n - max(0, s - 256))
+                        ts = s - (left.end() - left.start()) if left else s
+                    else:
+                        ts = s
                     token_end = te
                     if te - ts >= 14:
                         start = _TOKEN_SECRET_START.search(text, ts, te)
@@ -858,13 +858,12 @@ class Detector:
                 self._ipv6(text, m, put)
         dob_from = -1
         for s, e in clusters:
-            # a date of birth: a cue ("born", "DOB") shortly before a date-like cluster
-            if e - s >= 2 and s > dob_from:
-                window = low[max(0, s - 60) : s]
-                if any(lit in window for lit in _DOB_LITERALS):
-                    for m in _DOB.finditer(text, max(0, s - 60), min(n, e + 12)):
-                        put(DATE_TIME, m.start(1), m.end(1), 0.85)
-                        dob_from = m.end(1)
+            # a date of birth: a cue ("born", "DOB") shortly before a date or a year (the year
+            # closes "12 March 1990", so four characters are enough to look)
+            if e - s >= 4 and s > dob_from and _DOB_CUE.search(low, max(0, s - 60), s):
+                for m in _DOB.finditer(text, max(0, s - 60), min(n, e + 12)):
+                    put(DATE_TIME, m.start(1), m.end(1), 0.85)
+                    dob_from = m.end(1)
         self._addresses(text, low, addr, put)
 
     def _iban(self, text: str, m: re.Match[str], put: _Put) -> None:
@@ -946,9 +945,6 @@ class Detector:
                 put(PHONE_NUMBER, m.start(), m.end(), 0.6, 35)
 
     def _addresses(self, text: str, low: str, spans: list[tuple[int, int, float]], put: _Put) -> None:
-        if "USNS" in text or "USS " in text:
-            for m in _SHIP_ADDR.finditer(text):
-                spans.append((m.start(), m.end(), 0.6))
         for lit, cue in _ADDR_CUES:
             if lit not in low:
                 continue
