@@ -10,6 +10,10 @@ Crash safety (invariant 2, "no lost accounting"): a record is in the kernel once
 returns; the database gets it either from the writer or, after a crash, from the replay of the
 orphaned journal by the next ledger opened on the same journal directory. Inserts are
 ``ON CONFLICT (request_id) DO NOTHING``, so a record both committed and replayed counts once.
+What this does not cover: a power cut or kernel crash can lose what was still only in the page
+cache (nothing is fsynced on the request path), as SQLite's synchronous=NORMAL can.
+A record the database refuses for good (no timestamp, a NUL byte for PostgreSQL) is set aside
+in ``rejected.ndjson`` in the journal directory rather than blocking every record behind it.
 """
 
 from __future__ import annotations
