@@ -240,35 +240,22 @@ def serve(
     _run(lambda: run_server(config, host, port, workers))
 
 
-_SINCE = {"today": None, "1d": 1, "7d": 7, "30d": 30}
-
-
-def _since_epoch(since: str) -> float:
-    import re
-    import time
-    from datetime import datetime
-
-    if since == "today":
-        now = datetime.now()
-        return datetime(now.year, now.month, now.day).timestamp()
-    m = re.fullmatch(r"(\d+)([dh])", since)
-    if not m:
-        fail(f"invalid --since {since!r}: use today, 7d, 30d, 24h ...", 2)
-    amount = int(m.group(1)) * (86400 if m.group(2) == "d" else 3600)
-    return time.time() - amount
-
-
 @app.command()
 def usage(
-    since: str = typer.Option("today", "--since", help="today | 7d | 30d | <N>d | <N>h"),
+    since: str = typer.Option("today", "--since", help="today | yesterday | 7d | 30d | 12h | YYYY-MM-DD"),
     by: str = typer.Option("model", "--by", help="model | key | day"),
     json_out: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
     config: str | None = ConfigOpt,
 ) -> None:
     """Requests, tokens, cost and cache savings from the usage ledger."""
+    from turnout.ledger import parse_since
+
     if by not in ("model", "key", "day"):
         fail(f"invalid --by {by!r}: use model, key or day", 2)
-    start = _since_epoch(since)
+    try:
+        start = parse_since(since)
+    except ValueError as exc:
+        fail(str(exc), 2)
 
     def body() -> None:
         from turnout.config import load_config

@@ -29,6 +29,7 @@ from turnout.errors import (
     PermissionDeniedError,
     TurnoutError,
 )
+from turnout.policy.detectors import complexity_classifier, sensitivity_detector
 from turnout.policy.engine import Decision
 from turnout.policy.signals import Signals
 from turnout.routing.router import AUTO, Router
@@ -97,8 +98,8 @@ class Gateway:
             hc = self.config.routing.health
             health = open_health_store(redis_url, cooldown_s=hc.cooldown_s, failure_threshold=hc.failure_threshold)
         self.router = router or Router(self.config, health=health,
-                                       sensitivity_detector=_sensitivity_detector(self.config),
-                                       complexity_classifier=_complexity_classifier(self.config))
+                                       sensitivity_detector=sensitivity_detector(self.config.detection),
+                                       complexity_classifier=complexity_classifier(self.config.detection))
         self._ledger = ledger
         self._limits = limits
         self._keys = keys
@@ -392,14 +393,6 @@ class Gateway:
             "models": {s.info.name: ("cooling_down" if s.cooling_for_s else "ok" if s.available else "unavailable")
                        for s in states},
         }
-
-
-def _sensitivity_detector(config: TurnoutConfig) -> Any:
-    return None
-
-
-def _complexity_classifier(config: TurnoutConfig) -> Any:
-    return None
 
 
 _default: Gateway | None = None

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from turnout.config import DetectionConfig
 from turnout.errors import TurnoutError
+from turnout.policy.detectors import PiiSensitivityDetector
 from turnout.providers.fake import FakeProvider
 from turnout.routing.router import Router
 from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
 
+DETECTOR = PiiSensitivityDetector(DetectionConfig())
 OUTCOMES = ["ok", "ok", "ok", "unavailable", "timeout", "error:500", "error:401", "ratelimit:0",
             "context", "die_before_first", "die_after_first"]
 
@@ -52,6 +55,9 @@ request_spec = st.fixed_dictionaries({
     "named": st.integers(-1, 5),  # -1: auto, else index of a model (mod count)
     "stream": st.booleans(),
     "max_tokens": st.sampled_from([None, 16, 5000]),
+    # Unlabelled secrets must be found and kept local too (a label cannot lower them).
+    "secret": st.sampled_from([None, "my card is 4111 1111 1111 1111", "key sk-proj-a8Fj3kL9qW2xZ7mN4bV6cX1t",
+                               "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----"]),
 })
 
 
@@ -80,7 +86,8 @@ def test_confidential_requests_never_reach_cloud_models(models, requests, cascad
                     "cascade": {"enabled": cascade, "threshold": 0.7},
                     "timeout_s": 0.5},
     }
-    router = Router.from_dict(config, knowledge_base=StubKB(*kb) if kb else None)
+    router = Router.from_dict(config, knowledge_base=StubKB(*kb) if kb else None,
+                              sensitivity_detector=DETECTOR)
     local = {n for n, m in zip(names, models, strict=True) if m["local"]}
 
     confidential_ids: set[str] = set()
@@ -88,12 +95,12 @@ def test_confidential_requests_never_reach_cloud_models(models, requests, cascad
     async def run_all() -> None:
         for i, spec in enumerate(requests):
             marker = f"request-{i}"
-            if spec["sensitivity"] is Sensitivity.CONFIDENTIAL:
+            if spec["sensitivity"] is Sensitivity.CONFIDENTIAL or spec["secret"]:
                 confidential_ids.add(marker)
             name = "auto" if spec["named"] < 0 else names[spec["named"] % len(names)]
             params = {"max_tokens": spec["max_tokens"]} if spec["max_tokens"] else {}
-            request = ChatRequest(name, [{"role": "user", "content": f"{marker}: tell me something"}], params,
-                                  spec["stream"])
+            text = f"{marker}: tell me something" + (f" {spec['secret']}" if spec["secret"] else "")
+            request = ChatRequest(name, [{"role": "user", "content": text}], params, spec["stream"])
             hints = RouteHints(sensitivity=spec["sensitivity"], complexity=spec["complexity"])
             try:
                 if spec["stream"]:
