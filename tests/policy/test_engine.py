@@ -8,8 +8,8 @@ import pytest
 from turnout.catalog import Catalog
 from turnout.errors import BudgetExceededError, ConfidentialityError, ContextWindowExceededError
 from turnout.policy.engine import (
-    COOLING_DOWN,
     CONTEXT_TOO_SMALL,
+    COOLING_DOWN,
     NOT_LOCAL,
     TOO_EXPENSIVE,
     TOO_SLOW,
