@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ FAQ = [
 ]
 
 
-def write(path: Path, rows: list[object] | list[str]) -> Path:
+def write(path: Path, rows: Sequence[object]) -> Path:
     path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
     return path
 
@@ -28,7 +29,7 @@ def test_search_finds_the_right_entry(tmp_path: Path) -> None:
     assert len(kb) == 5
     hits = kb.search("I forgot my password, how can I reset it?", k=2)
     assert len(hits) == 2 and isinstance(hits[0], Hit)
-    assert hits[0].index == 0 and hits[0].answer.startswith("Settings")
+    assert hits[0].index == 0 and (hits[0].answer or "").startswith("Settings")
     assert hits[0].score > hits[1].score
     refund = kb.search("When will I get my refund?", k=1)[0]
     assert refund.index == 3 and refund.question is None and refund.text and refund.text.startswith("Refunds")
