@@ -30,7 +30,7 @@ What it is
     prompt length 0.543): about 0.01 APGR on MMLU, bought for sane scores on chat, math and
     code. (A first design fitted the learned part *on top of* the prior as an offset; the
     learned part then cancelled the prior's math, proof and code cues, which no-chain-of-thought
-    MMLU answers do not reward, and proofs scored as low as greetings.)
+    MMLU answers do not reward, and a proof scored like "what is the capital of France?".)
 
     Features that barely vary on MMLU are clipped to +-4 standard deviations, and the answer-
     option features are "not applicable" (contribute 0) for prompts without options, so no
@@ -43,7 +43,9 @@ Label
     model is right (it is enough, whatever the strong one did). Ranking by
     P(weak wrong, strong right) alone would call the hardest prompts "simple" because GPT-4 also
     failed them; ranking by P(weak wrong) would ignore that routing only pays where the strong
-    model is right. The half weight keeps both signals.
+    model is right. The half weight keeps both signals. (Held-out metrics cannot tell 0.5 from
+    1.0; 0.0 is slightly worse.) high_school_mathematics is left out of training: GPT-4 is right
+    on 3% of it, below chance, an answer-extraction failure in the source data, not difficulty.
 
 Calibration
     The artefact stores the scores of a reference set (all decontaminated MMLU prompts);

@@ -1,0 +1,245 @@
+"""The complexity scorer: range, determinism, calibration, classification, the shipped artefact,
+and sanity on prompt types MMLU never shows (chat, math word problems, proofs, code)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from turnout.detect.complexity import (
+    DEFAULT_MODEL_PATH,
+    FEATURE_NAMES,
+    ComplexityScorer,
+    Thresholds,
+    analyse,
+    dense_features,
+    split_options,
+)
+from turnout.evaluation.routing import DEFAULT_DATA_DIR, DEFAULT_HOLDOUT, load_routing_data
+from turnout.types import Complexity
+
+REPO = Path(__file__).resolve().parents[2]
+HAVE_DATA = (DEFAULT_DATA_DIR / "mmlu_anatomy.csv").is_file()
+needs_data = pytest.mark.skipif(not HAVE_DATA, reason="shared routing data not present")
+
+CHAT = [
+    "hi, how are you?",
+    "Hello! Thanks a lot for your help yesterday :)",
+    "What's the capital of France?",
+    "Tell me a joke about cats.",
+    "Write a short poem about spring.",
+    "Translate 'good morning' into Spanish.",
+    "good night!",
+]
+HARD = [
+    "A store sells pencils at 3 for $0.75 and erasers at $0.40 each. Maria buys 12 pencils and "
+    "5 erasers and pays with a $10 bill. After that she spends a third of her change on "
+    "stickers. How much money does she have left?",
+    "Prove that for every integer n >= 1, the sum 1 + 2 + ... + n equals n(n+1)/2, and then "
+    "derive a closed form for the sum of the first n squares.",
+    "A train leaves city A at 9:00 travelling at 80 km/h. Another leaves city B, 300 km away, at "
+    "10:00 travelling towards A at 100 km/h. At what time do they meet, and how far from A?",
+    "My React app re-renders endlessly when I call setState inside useEffect. Here is the code:\n"
+    "```js\nuseEffect(() => { setCount(count + 1); });\n```\nWhy does this happen and how do I "
+    "fix it?",
+    "Solve for x: 3x^2 - 12x + 9 = 0, and show each step.",
+    "Write a Python function that returns the longest palindromic substring of a string in "
+    "O(n^2) time, and explain its complexity.",
+]
+MMLU_LIKE = (
+    "Which of the following is NOT a function of the liver?\nA. Bile production\n"
+    "B. Insulin secretion\nC. Glycogen storage\nD. Detoxification\nAnswer:"
+)
+
+
+@pytest.fixture(scope="module")
+def scorer() -> ComplexityScorer:
+    return ComplexityScorer.load()
+
+
+def test_scores_are_in_unit_interval(scorer: ComplexityScorer) -> None:
+    odd = ["", " ", "\n\n", "?", "😀" * 50, "x" * 100_000, "1 2 3 4 5 = = = ^^^", MMLU_LIKE]
+    for text in [*CHAT, *HARD, *odd]:
+        s = scorer.score(text)
+        assert 0.0 <= s <= 1.0 and np.isfinite(s), text[:40]
+
+
+def test_deterministic_and_batch_equals_single(scorer: ComplexityScorer) -> None:
+    texts = [*CHAT, *HARD, MMLU_LIKE]
+    first = scorer.score_many(texts)
+    assert first == [scorer.score(t) for t in texts]
+    assert first == ComplexityScorer.load(DEFAULT_MODEL_PATH).score_many(texts)  # fresh load
+
+
+def test_default_load_is_cached() -> None:
+    assert ComplexityScorer.load() is ComplexityScorer.load()
+
+
+def test_thresholds_are_monotone_in_target(scorer: ComplexityScorer) -> None:
+    prev: Thresholds | None = None
+    for target in np.linspace(0.0, 1.0, 41):
+        th = scorer.thresholds_for_strong_share(float(target))
+        assert th.moderate <= th.complex
+        if prev is not None:
+            assert th.complex <= prev.complex and th.moderate <= prev.moderate
+        prev = th
+    with pytest.raises(ValueError):
+        scorer.thresholds_for_strong_share(1.5)
+    with pytest.raises(ValueError):
+        scorer.thresholds_for_strong_share(0.5, moderate_share=0.8)
+
+
+@pytest.mark.parametrize("target", [0.0, 0.05, 0.2, 0.3, 0.5, 0.8, 1.0])
+def test_calibration_hits_target_share_on_reference_set(
+    scorer: ComplexityScorer, target: float
+) -> None:
+    ref = scorer.reference_scores
+    th = scorer.thresholds_for_strong_share(target)
+    share = float(np.mean(ref >= th.complex))
+    assert abs(share - target) <= 1.0 / len(ref) + 1e-9
+    assert scorer.strong_share(th.complex) == pytest.approx(share)
+    # default split of the rest: half MODERATE, half SIMPLE
+    mod_share = float(np.mean((ref >= th.moderate) & (ref < th.complex)))
+    assert abs(mod_share - (1 - target) / 2) <= 2.0 / len(ref) + 1e-9
+
+
+@needs_data
+def test_reference_set_is_the_scorers_own_scores_on_mmlu(scorer: ComplexityScorer) -> None:
+    """Re-scoring the reference prompts reproduces the stored distribution, so a threshold
+    set for 30% strong calls gives 30% on that set."""
+    data = load_routing_data()
+    assert len(data) == len(scorer.reference_scores)
+    sample = data.prompts[::7]  # a seventh keeps this fast; the full set is the slow test's
+    scores = np.array(scorer.score_many(sample))
+    ref = scorer.reference_scores
+    pos = np.clip(np.searchsorted(ref, scores), 1, len(ref) - 1)
+    nearest = np.minimum(np.abs(ref[pos] - scores), np.abs(ref[pos - 1] - scores))
+    assert float(nearest.max()) < 2e-6  # every score is in the stored reference
+    th = scorer.thresholds_for_strong_share(0.3)
+    assert float(np.mean(scores >= th.complex)) == pytest.approx(0.3, abs=0.03)
+
+
+def test_classify_maps_scores_to_levels(scorer: ComplexityScorer) -> None:
+    th = Thresholds(moderate=0.3, complex=0.6)
+    assert th.classify(0.0) is Complexity.SIMPLE
+    assert th.classify(0.2999) is Complexity.SIMPLE
+    assert th.classify(0.3) is Complexity.MODERATE
+    assert th.classify(0.5999) is Complexity.MODERATE
+    assert th.classify(0.6) is Complexity.COMPLEX
+    assert th.classify(1.0) is Complexity.COMPLEX
+    for text in [*CHAT, *HARD]:
+        level, score = scorer.classify(text)
+        assert score == scorer.score(text)
+        assert level is scorer.thresholds.classify(score)
+        assert scorer.classify(text, th)[0] is th.classify(score)
+    # the default thresholds come from the artefact's default share of strong calls
+    assert scorer.thresholds == scorer.thresholds_for_strong_share(scorer.default_strong_share)
+
+
+def test_extreme_targets_route_all_or_nothing(scorer: ComplexityScorer) -> None:
+    none = scorer.thresholds_for_strong_share(0.0)
+    everything = scorer.thresholds_for_strong_share(1.0)
+    for text in [*CHAT, *HARD]:
+        s = scorer.score(text)
+        assert everything.classify(s) is Complexity.COMPLEX
+        if s <= float(scorer.reference_scores[-1]):
+            assert none.classify(s) is not Complexity.COMPLEX
+
+
+def test_sanity_on_prompt_types_mmlu_never_shows(scorer: ComplexityScorer) -> None:
+    chat = scorer.score_many(CHAT)
+    hard = scorer.score_many(HARD)
+    assert max(chat) < min(hard)
+    hi = scorer.score("hi, how are you?")
+    assert hi < scorer.score(HARD[1])  # a multi-step proof
+    assert hi < scorer.score(HARD[0])  # a tricky math word problem
+    assert scorer.classify("hi, how are you?")[0] is Complexity.SIMPLE
+    for text in HARD:
+        assert scorer.classify(text)[0] is Complexity.COMPLEX, text[:50]
+
+
+def test_calibrated_rebases_the_reference(scorer: ComplexityScorer) -> None:
+    traffic = [*CHAT, *HARD] * 3
+    mine = scorer.calibrated(traffic, default_strong_share=0.5)
+    assert len(mine.reference_scores) == len(traffic)
+    assert mine.score(HARD[0]) == scorer.score(HARD[0])  # same model, new reference
+    th = mine.thresholds_for_strong_share(0.5)
+    # 39 scores in tied triples: the share is at most the target, short of it by < one triple
+    share = float(np.mean(mine.reference_scores >= th.complex))
+    assert 0.5 - 3 / len(traffic) < share <= 0.5
+
+
+def test_split_options_and_features() -> None:
+    stem, options = split_options(MMLU_LIKE)
+    assert stem == "Which of the following is NOT a function of the liver?"
+    assert options == ["Bile production", "Insulin secretion", "Glycogen storage", "Detoxification"]
+    assert split_options("a) first\nb) second") == ("", ["first", "second"])
+    assert split_options("B. no A option\nC. here") == ("B. no A option\nC. here", [])
+    plain = "hi there"
+    assert split_options(plain) == (plain, [])
+    f = dense_features(MMLU_LIKE)
+    assert len(f) == len(FEATURE_NAMES)
+    named = dict(zip(FEATURE_NAMES, f, strict=True))
+    assert named["caps_negation"] == 1.0
+    # no options: option features are "not applicable"
+    g = dict(zip(FEATURE_NAMES, dense_features("What is 2 + 2?"), strict=True))
+    assert np.isnan(g["options_numeric_frac"]) and np.isnan(g["log_option_words"])
+    _, grams = analyse("Add 12 and 7.5 then stop")
+    assert {"<num>", "add <num>", "<num> and"} <= grams
+
+
+# ------------------------------------------------------------------------------- artefact
+
+
+def _trainer() -> ModuleType:
+    path = REPO / "scripts" / "train_complexity.py"
+    spec = importlib.util.spec_from_file_location("train_complexity", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["train_complexity"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_shipped_artefact_is_small_and_self_describing(scorer: ComplexityScorer) -> None:
+    assert DEFAULT_MODEL_PATH.stat().st_size < 2 * 1024 * 1024
+    meta = scorer.meta
+    assert meta["feature_names"] == list(FEATURE_NAMES)
+    assert meta["trainer"] == "scripts/train_complexity.py"
+    assert meta["held_out_subjects"] == list(DEFAULT_HOLDOUT)
+    assert not set(meta["train_subjects"]) & set(DEFAULT_HOLDOUT)
+    assert meta["config"]["prior_weight"] == scorer.prior_weight
+    assert json.dumps(meta)  # plain JSON
+    # serialising the loaded model gives back the very same bytes
+    assert scorer.to_bytes() == DEFAULT_MODEL_PATH.read_bytes()
+
+
+@needs_data
+def test_training_is_deterministic_on_a_slice() -> None:
+    """Re-train on three subjects twice: byte-identical artefacts that load and score."""
+    trainer = _trainer()
+    subjects = ["anatomy", "formal_logic", "marketing"]
+    cfg = trainer.Config(max_iter=60)
+    a, _ = trainer.train(DEFAULT_DATA_DIR, cfg, subjects=subjects, quick=True)
+    b, _ = trainer.train(DEFAULT_DATA_DIR, cfg, subjects=subjects, quick=True)
+    assert a.to_bytes() == b.to_bytes()
+    assert a.meta["train_subjects"] == subjects
+    assert 0.0 <= a.score("hi, how are you?") <= 1.0
+
+
+@needs_data
+@pytest.mark.slow
+def test_full_training_reproduces_the_shipped_artefact(tmp_path: Path) -> None:
+    """The script's default run re-creates the shipped file byte for byte (~30 s)."""
+    trainer = _trainer()
+    out = tmp_path / "model.npz"
+    assert trainer.main(["--data", str(DEFAULT_DATA_DIR), "--out", str(out)]) == 0
+    shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == shipped
