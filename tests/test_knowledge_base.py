@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from turnout.knowledge_base import Hit, KnowledgeBase, KnowledgeBaseError
@@ -85,7 +86,7 @@ def test_embeddings_are_cached_by_content_and_model(tmp_path: Path, monkeypatch:
         model_id = default_embedder().model_id
         calls = 0
 
-        def embed(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        def embed(self, texts: list[str]) -> np.ndarray:
             Counting.calls += 1
             return default_embedder().embed(texts)
 
