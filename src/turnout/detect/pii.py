@@ -238,23 +238,23 @@ def _entropy(s: str) -> float:
 # patterns
 
 # Provider credentials: each with a distinctive prefix, so they are near-certain.
-#  - "sk-"/"sk_" keys (OpenAI, Anthropic, Stripe) and AWS key ids: gated by ``in`` (a C
-#    substring search) on the whole text, since they matter most to an LLM router;
+#  - "sk-"/"sk_" keys (OpenAI, Anthropic, Stripe) and AWS key ids: gated by a literal-led
+#    search of the whole text (as cheap as ``in``), since they matter most to an LLM router;
 #  - the others are random tokens that hold digits (a 36-character GitHub token has none with
 #    probability < 0.2%; Slack tokens embed numeric ids; a JWT header always has digits), so
 #    they are checked only on the tokens around digit clusters, which the scan visits anyway.
-_SECRET_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], float], ...] = (
+_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
     # OpenAI, and Anthropic's "sk-ant-" (told apart by the match, below)
-    (SECRET_OPENAI_KEY, ("sk-",), re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{20,}"), 0.95),
+    (SECRET_OPENAI_KEY, re.compile("sk-"), re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{20,}"), 0.95),
     (
         SECRET_AWS_KEY,
-        ("AKIA", "ASIA"),
+        re.compile("IA[A-Z0-9]{16}"),  # AKIA/ASIA/ABIA/ACCA ids, led by the literal "IA"
         re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
         0.97,
     ),
     (
         SECRET_STRIPE_KEY,
-        ("k_live_", "k_test_"),
+        re.compile("k_(?:live|test)_"),
         re.compile(r"(?<![\w])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}"),
         0.98,
     ),
@@ -357,7 +357,7 @@ _DOB = re.compile(
 #      Arenque 1634", "Koskikatu 25", "Via Roma 12")
 #   3. unit/box designators ("Apt. 864", "Suite 501", "PSC 6293, Box 8158", "APO AP 04336")
 _STREET_TYPES = (
-    r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Drive|Dr|Lane|Ln|Boulevard|Blvd|Way|Court|Ct|Place|Pl|"
+    r"(?:Street|St|Str|Avenue|Ave|Av|Road|Rd|Drive|Dr|Lane|Ln|Boulevard|Blvd|Way|Court|Ct|Place|Pl|"
     r"Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Crescent|Cres|Close|Gardens|"
     r"Grove|Row|Mews|Alley|Trail|Trl|Crossing|Walk|Hill|Heights|Park|Parks|Pass|Bridge|Route|"
     r"Path|Plaza|Point|Pike|Loop|Run|Green|Hollow|Ridge|View|Vista|Expressway|Freeway|Turnpike|"
@@ -404,6 +404,8 @@ _NOT_NAMES_TEXT = """
     python java javascript typescript rust go ruby julia scala kotlin swift linux windows mac
     macos ios android docker kubernetes google microsoft apple amazon openai anthropic meta
     claude gpt chatgpt gemini llama mistral copilot siri alexa cortana not also just here there
+    alaska nebraska geneva moldova heidelberg liechtenstein sons brothers bros partners group
+    associates holdings co
     """
 _WORDS_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 
@@ -427,7 +429,7 @@ alexei alexis alfonso alfred alfredo ali alice alicia alina alison alla allan al
 alvaro amalia amanda amelia amelie amina amir amit amy ana anastasia anatoly anders andrea andreas
 andrei andrej andres andrew andrey andrzej aneta angela angelika angelo anja anke ann anna annabel
 anne anneli annette annika anthony antoine anton antonia antonin antonio aoife arjun arnaud arne
-arnold aron arthur arvid asa ashley asif astrid atsushi audrey august augustin aurelie axel
+arnold aron arthur arvid asa ashley asif astrid atsushi audrey augustin aurelie axel
 ayumi bálint balázs barbara barbora barry bartosz basil beata beatrice beatriz bela ben benedikt
 benjamin bernard bernd bernhard bertil bertrand beth bettina betty bianca birgit birgitta bjorn
 björn blanca bogdan boris boyd bradley brandon brenda brian bridget brigitte bruno bryan calvin
@@ -605,6 +607,7 @@ _ASSIGN_KEYS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
     for lit in ("pass", "pwd", "secret", "token", "key")
 )
+_FREQUENT_LITERALS = frozenset({"key", "token", "pass", "name"})
 _KEY_WORDS = ("api", "access", "secret", "private", "auth", "client", "signing", "encryption")
 _BEARER_LIT = re.compile(r"bearer[ \t]+([a-z0-9._~+/-]{20,}=*)")
 _KEY_NAME = re.compile(r"[\w.-]*$")
@@ -622,7 +625,10 @@ _STREET_SUFFIXES = (
     "út", "ulica", "ulice", "náměstí", "terrasse", "vägen", "väg", "stræde", "torget", "torg",
     "kuja", "polku", "sokak", "caddesi", "cesta", "vænget", "straede",
 )  # fmt: skip
-_STREET_WORDS = frozenset({"u.", "ul.", "út", "tér", "utca", "st", "st.", "str.", "ave", "rd"})
+_STREET_WORDS = frozenset(
+    {"u.", "ul.", "út", "útja", "tér", "utca", "kapu", "sor", "körút", "st", "st.", "str.", "ave", "rd",
+     "gate", "gata", "gatan", "gade", "vej", "vei", "veien", "weg", "straße", "strasse", "katu", "tie"}
+)  # fmt: skip
 _STREET_PREFIXES = frozenset(
     {
         "rua", "calle", "carrer", "avenida", "av.", "rue", "via", "viale", "vicolo", "strada",
@@ -654,7 +660,7 @@ _ADDR_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _NAME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (lit, re.compile(lit + rest + r"[ \t]*:?[ \t]*\n?[ \t]*"))
+    (lit, re.compile(lit + rest + r"(?![a-z])[ \t]*:?[ \t]*\n?[ \t]*"))
     for lit, rest in (
         ("name", r"(?:d|[ \t]+is|(?:[ \t]+on[ \t]+the[ \t]+[a-z]+)?[ \t]*:|[ \t]+to|[ \t]+in[ \t]+the[ \t]+account[ \t]+is)"),
         ("call", r"s?[ \t]+me"),
@@ -663,6 +669,23 @@ _NAME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 _NAME_CUE_BEFORE = {"under": re.compile(r"(?:it'?s|it[ \t]+is|maybe|is[ \t]+it)[ \t]+\Z")}
 _NAME_BOUNDARY = frozenset("'’.-")
+_BIGRAM_SHAPE = re.compile(rb"U[lx]+ U[lx]{3,}(?![lxU'-])")
+# surname endings common across Europe and beyond (Slavic, Nordic, Baltic, Greek, Iberian,
+# Armenian, Georgian, Turkish); nationality words ("Canadian") end otherwise on purpose
+_SURNAME_SUFFIXES = (
+    "ová", "ski", "ska", "sky", "ský", "cki", "cka", "ović", "ovic", "evič", "vić", "ić", "enko",
+    "chuk", "czyk", "wicz", "evich", "ovich", "ovna", "evna", "ov", "ova", "ev", "eva", "sson",
+    "nson", "dson", "tson", "wson", "sen", "dóttir", "dottir", "berg", "ström", "strom", "qvist",
+    "kvist", "gaard", "ez", "escu", "eanu", "yan", "dze", "shvili", "oğlu", "oglu", "poulos",
+    "akis", "idis", "ini", "elli", "etti", "ucci", "ainen", "äinen", "onen", "mann", "stein",
+    "ík", "ák",
+)  # fmt: skip
+_PLACE_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el la new bad
+    north south east west upper lower great little"""
+_PLACE_WORDS = frozenset(_PLACE_TEXT.split())
+_PLACE_BEFORE = re.compile(r"(?:San|Santa|Santo|São|Saint|St\.?|Lake|Mount|Mt\.?|Fort|Port|Cape|Los|Las|El|Bad)[ \t]+\Z")
+_LIST_NEXT = re.compile(rf"(?:,[ \t]*|[ \t]+(?:and|&|or|und|et|y|e|i)[ \t]+|,[ \t]+(?:and|&|or)[ \t]+)({_CAP})(?![\w'’-])")
+_LIST_PREV = re.compile(rf"({_CAP})(?:,[ \t]*|[ \t]+(?:and|&|or|und|et|y|e|i)[ \t]+)\Z")
 
 
 class Detector:
@@ -743,8 +766,8 @@ class Detector:
     # ----------------------------------------------------------------------------------------
 
     def _scan_secrets(self, text: str, low: str, put: _Put) -> None:
-        for kind, literals, pattern, score in _SECRET_PATTERNS:
-            if any(lit in text for lit in literals):
+        for kind, gate, pattern, score in _SECRET_PATTERNS:
+            if gate.search(text):
                 for m in pattern.finditer(text):
                     if kind == SECRET_OPENAI_KEY and m.group().startswith("sk-ant-"):
                         put(SECRET_ANTHROPIC_KEY, m.start(), m.end(), 0.99)
@@ -762,28 +785,30 @@ class Detector:
                 if not _PLACEHOLDER_VALUE.match(value):
                     put(PASSWORD, m.start(1), m.end(1), 0.9)
         for lit, pattern in _ASSIGN_KEYS:
-            if lit not in low:
-                continue
-            for m in pattern.finditer(low):
-                key = _KEY_NAME.search(low, max(0, m.start() - 24), m.start())
-                keyname = (key.group() if key else "") + lit
-                if lit == "key" and keyname != "key" and not any(k in keyname for k in _KEY_WORDS):
-                    continue  # "primary_key: id", "monkey: 3"
-                start, end = m.start(2), m.end(2)
-                value = text[start:end]  # the original case
-                quote = m.group(1)
-                if quote and value.endswith(quote):
-                    value = value[: -len(quote)]
-                    end -= len(quote)
-                if not value or _PLACEHOLDER_VALUE.match(value):
-                    continue
-                if lit in ("pass", "pwd") or "pass" in keyname:
-                    put(PASSWORD, start, end, 0.85)
-                elif _looks_like_credential(value):
-                    put(API_KEY, start, end, 0.8)
+            if lit in _FREQUENT_LITERALS or lit in low:  # a literal-led scan costs an ``in``
+                self._assignments(text, low, lit, pattern, put)
         if "bearer" in low:
             for m in _BEARER_LIT.finditer(low):
                 put(API_KEY, m.start(1), m.end(1), 0.85)
+
+    def _assignments(self, text: str, low: str, lit: str, pattern: re.Pattern[str], put: _Put) -> None:
+        for m in pattern.finditer(low):
+            key = _KEY_NAME.search(low, max(0, m.start() - 24), m.start())
+            keyname = (key.group() if key else "") + lit
+            if lit == "key" and keyname != "key" and not any(k in keyname for k in _KEY_WORDS):
+                continue  # "primary_key: id", "monkey: 3"
+            start, end = m.start(2), m.end(2)
+            value = text[start:end]  # the original case
+            quote = m.group(1)
+            if quote and value.endswith(quote):
+                value = value[: -len(quote)]
+                end -= len(quote)
+            if not value or _PLACEHOLDER_VALUE.match(value):
+                continue
+            if lit in ("pass", "pwd") or "pass" in keyname:
+                put(PASSWORD, start, end, 0.85)
+            elif _looks_like_credential(value):
+                put(API_KEY, start, end, 0.8)
 
     def _scan_emails(self, text: str, put: _Put) -> None:
         at = text.find("@")
@@ -999,12 +1024,14 @@ class Detector:
             else:
                 merged.append([s, e, sc])
         for s_, e_, sc in merged:
-            s = _extend_address_back(text, int(s_))
+            s = _extend_address_up(text, _extend_address_back(text, int(s_)))
             e = _extend_address_forward(text, int(e_))
             put(STREET_ADDRESS, s, e, sc)
 
     def _scan_names(self, text: str, low: str, shape: bytes, put: _Put) -> None:
         n = len(text)
+        names: list[tuple[int, int, float]] = []
+        add = names.append
         for cand in _INITIAL_SHAPE.finditer(shape):
             s = cand.start()
             if s and (text[s - 1].isalpha() or text[s - 1] in _NAME_BOUNDARY):
@@ -1017,26 +1044,46 @@ class Detector:
             words = m.group().split()
             if words[0].lower() in _WORDS_NOT_NAMES or words[-1].lower() in _WORDS_NOT_NAMES:
                 continue
-            put(PERSON, s, m.end(), 0.7)
+            add((s, m.end(), 0.7))
+        # "Šárka Ottová", "Wisława Szczepańska": a capitalised word before a surname-shaped one
+        for cand in _BIGRAM_SHAPE.finditer(shape):
+            s, e = cand.span()
+            if s and (text[s - 1].isalpha() or text[s - 1] in _NAME_BOUNDARY):
+                continue
+            pair = text[s:e]
+            if not pair.endswith(_SURNAME_SUFFIXES):
+                continue
+            first, _, last = pair.partition(" ")
+            if first.lower() in _WORDS_NOT_NAMES or first.lower() in _PLACE_WORDS or last.lower() in _WORDS_NOT_NAMES:
+                continue
+            add((s, e, 0.6))
         for m in _combined_names().finditer(text):
             s = m.start()
             if s and (text[s - 1].isalpha() or text[s - 1] in _NAME_BOUNDARY):
                 continue
+            if _PLACE_BEFORE.search(text, max(0, s - 8), s):
+                continue  # "San Francisco", "Santa Clara", "Lake Victoria"
             first = m.group("first")
             tail_start, end = m.span("tail")
             if first.lower() in _TITLE_WORDS:
                 tail = text[tail_start:end]
                 if not tail.strip():
                     continue  # a title needs a name after it
-                if tail.split()[0].lower() in _WORDS_NOT_NAMES:
+                words = tail.split()
+                if words[0].lower() in _WORDS_NOT_NAMES:
                     continue
-                put(PERSON, tail_start + len(tail) - len(tail.lstrip()), end, 0.8)
+                start = tail_start + len(tail) - len(tail.lstrip())
+                if words[-1].lower() in _WORDS_NOT_NAMES:
+                    while words[-1].lower() in _WORDS_NOT_NAMES:
+                        words.pop()  # "Aunt Bertha Inc"
+                    end = _end_of_words(text, start, len(words))
+                add((start, end, 0.8))
                 continue
             if end > tail_start and text[tail_start:end].split()[-1].lower() in _WORDS_NOT_NAMES:
                 end = tail_start
-            put(PERSON, s, end, 0.7 if end > tail_start else 0.5)
+            add((s, end, 0.7 if end > tail_start else 0.5))
         for lit, cue in _NAME_CUES:
-            if lit not in low:
+            if lit not in _FREQUENT_LITERALS and lit not in low:
                 continue
             for m in cue.finditer(low):
                 s = m.start()
@@ -1053,7 +1100,34 @@ class Detector:
                 if not words or words[0].lower() in _WORDS_NOT_NAMES:
                     continue
                 start = after.start(1)
-                put(PERSON, start, min(n, _end_of_words(text, start, len(words))), 0.6)
+                add((start, min(n, _end_of_words(text, start, len(words))), 0.6))
+        if not names:
+            return
+        # a list that holds a name holds names: "Eklund, Michael and Hodge", "Gaetane, Hannah"
+        found = {(s, e) for s, e, _ in names}
+        for s, e, _sc in list(names):
+            pos = e
+            while True:
+                m = _LIST_NEXT.match(text, pos)
+                if m is None or m.group(1).lower() in _WORDS_NOT_NAMES:
+                    break
+                if (m.start(1), m.end(1)) not in found:
+                    found.add((m.start(1), m.end(1)))
+                    add((m.start(1), m.end(1), 0.5))
+                pos = m.end(1)
+            pos = s
+            while True:
+                m = _LIST_PREV.search(text, max(0, pos - 40), pos)
+                if m is None or m.group(1).lower() in _WORDS_NOT_NAMES:
+                    break
+                if m.start(1) and (text[m.start(1) - 1].isalpha() or text[m.start(1) - 1] in _NAME_BOUNDARY):
+                    break
+                if (m.start(1), m.end(1)) not in found:
+                    found.add((m.start(1), m.end(1)))
+                    add((m.start(1), m.end(1), 0.5))
+                pos = m.start(1)
+        for s, e, sc in names:
+            put(PERSON, s, e, sc)
 
 
 _HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?(?:/\d{1,4})?\.?")
@@ -1088,7 +1162,7 @@ def _street_before(text: str, pos: int) -> int | None:
     else:
         for i in range(2, min(5, len(words)) + 1):
             w = words[-i]
-            if w.lower() in _STREET_PREFIXES and w[:1].isupper():
+            if w.lower() in _STREET_PREFIXES and (w[:1].isupper() or w.endswith(".")):
                 between = words[-i + 1 :]
                 if all(x[:1].isupper() or x.lower() in _PARTICLES for x in between):
                     k = i
@@ -1154,6 +1228,27 @@ def _extend_address_back(text: str, start: int) -> int:
     return start
 
 
+def _extend_address_up(text: str, start: int) -> int:
+    """In a multi-line block, take the street line above a unit line ("20789 Allika 46")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not line_start or text[line_start:start].strip(" \t>?"):
+        return start  # the span does not begin its line
+    prev_start = text.rfind("\n", 0, line_start - 1) + 1
+    prev = text[prev_start : line_start - 1]
+    core = prev.strip(" \t>?")
+    if not core or len(core) > 50 or ":" in core or "@" in core or _PHONE_LINE.search(core):
+        return start
+    if _STREET_LINE.match(core):
+        return prev_start + prev.index(core)
+    return start
+
+
+# a whole line that reads as a street line: "20789 Allika 46", "0138 Brisas 6802", "Ringvej 144"
+_STREET_LINE = re.compile(
+    rf"(?:\d{{1,5}}[ \t]+)?{_CAP}(?:[ \t]+(?:{_CAP}|[a-zà-ÿ]{{2,}})){{0,3}}[ \t]+\d{{1,5}}[A-Za-z]?\.?$"
+)
+
+
 def _extend_address_forward(text: str, end: int) -> int:
     """Grow an address over its tail (", City, ST 12345") and over continuation lines."""
     tail = _ADDR_TAIL.match(text, end)
@@ -1164,6 +1259,14 @@ def _extend_address_forward(text: str, end: int) -> int:
         nl = text.find("\n", end + 1)
         line_end = len(text) if nl < 0 else nl
         line = text[end + 1 : line_end]
+        if not line.strip() and lines and text[line_end : line_end + 1] == "\n":
+            # one blank line, then "Country 12345": the postcode line of the same block
+            nl2 = text.find("\n", line_end + 1)
+            nxt = text[line_end + 1 : len(text) if nl2 < 0 else nl2]
+            if _COUNTRY_ZIP_LINE.match(nxt):
+                stripped = nxt.rstrip(" \t.?!")
+                end = line_end + 1 + len(stripped)
+            break
         if not line.strip() or len(line) > 50 or ":" in line or "@" in line or "//" in line:
             break
         if not _ADDR_CONT_LINE.match(line) or _PHONE_LINE.search(line):
@@ -1174,6 +1277,7 @@ def _extend_address_forward(text: str, end: int) -> int:
     return end
 
 
+_COUNTRY_ZIP_LINE = re.compile(rf"^[ \t>]*{_CAP}(?:[ \t]+{_CAP}){{0,2}}[ \t]+\d{{4,6}}[ \t.]*$")
 _PHONE_LINE = re.compile(r"\d[\d .()-]{6,}\d|(?i:\b(?:office|fax|mobile|phone|desk)\b)")
 
 
