@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
+from turnout.embeddings import cosine_scores
 from turnout.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class KnowledgeBase:
     def search_vector(self, vector: np.ndarray, k: int = 3) -> list[Hit]:
         if k < 1 or not self._entries or not vector.any():
             return []
-        scores = self._matrix @ vector
+        scores = cosine_scores(self._matrix, np.asarray(vector, dtype=np.float32))
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         top = top[np.argsort(-scores[top], kind="stable")]

@@ -23,6 +23,7 @@ import numpy as np
 import orjson
 
 from turnout.cache.guards import PromptSignature
+from turnout.embeddings import cosine_scores
 
 if TYPE_CHECKING:
     from turnout.cache.redis_backend import RedisBackend
@@ -115,7 +116,7 @@ class _Partition:
     def search(self, vector: np.ndarray, threshold: float, k: int, now: float) -> list[tuple[float, SemanticEntry]]:
         if self.live == 0:
             return []
-        scores = self.matrix[: self.size] @ vector
+        scores = cosine_scores(self.matrix[: self.size], vector)
         top = np.argpartition(-scores, k)[:k] if self.size > k else np.arange(self.size)
         top = top[np.argsort(-scores[top])]
         found: list[tuple[float, SemanticEntry]] = []
