@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -76,6 +77,15 @@ def test_deterministic_and_batch_equals_single(scorer: ComplexityScorer) -> None
     first = scorer.score_many(texts)
     assert first == [scorer.score(t) for t in texts]
     assert first == ComplexityScorer.load(DEFAULT_MODEL_PATH).score_many(texts)  # fresh load
+
+
+def test_score_messages_reads_the_user_turns(scorer: ComplexityScorer) -> None:
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": "You are a helpful assistant. " * 40},
+        {"role": "user", "content": [{"type": "text", "text": HARD[1]}]},
+    ]
+    assert scorer.score_messages(messages) == scorer.score(HARD[1])
+    assert scorer.score_messages([{"role": "system", "content": "hi"}]) == scorer.score("hi")
 
 
 def test_default_load_is_cached() -> None:

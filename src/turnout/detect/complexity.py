@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 
-from turnout.types import Complexity
+from turnout.types import Complexity, message_text, prompt_text
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "complexity_model.npz"
 FORMAT_VERSION = 1
@@ -608,6 +608,12 @@ class ComplexityScorer:
     def score_many(self, texts: Iterable[str]) -> list[float]:
         return [self.score(t) for t in texts]
 
+    def score_messages(self, messages: Sequence[dict[str, Any]]) -> float:
+        """Score a chat request by what its *user* asked (all user turns joined): system prompts
+        are boilerplate and assistant turns are the model's own words. Falls back to every
+        message's text when there is no user turn."""
+        return self.score(messages_text(messages))
+
     def thresholds_for_strong_share(
         self, target: float, moderate_share: float | None = None
     ) -> Thresholds:
@@ -664,6 +670,12 @@ class ComplexityScorer:
             default_strong_share=default_strong_share or self.default_strong_share,
             meta={**self.meta, "reference": f"calibrated on {len(scores)} prompts"},
         )
+
+
+def messages_text(messages: Sequence[dict[str, Any]]) -> str:
+    """The text a complexity score is computed from: the user turns, else every turn."""
+    user = [message_text(m) for m in messages if m.get("role") == "user"]
+    return "\n".join(user) if user else prompt_text(list(messages))
 
 
 @functools.lru_cache(maxsize=1)

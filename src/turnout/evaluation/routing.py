@@ -514,17 +514,27 @@ def evaluate_routing(
     )
 
 
-def plot_routing(report: RoutingReport, out_png: str | Path, *, title: str | None = None) -> Path:
-    """Draw accuracy against share of strong calls for every router, with the two models' lines."""
+def plot_routing(
+    report: RoutingReport,
+    out_png: str | Path,
+    *,
+    title: str | None = None,
+    include_oracle: bool = False,
+) -> Path:
+    """Draw the PGR curve: quality against the share of strong-model calls, for ours, random and
+    length (and the oracle if asked: it dwarfs the rest). Left axis: accuracy; right axis: PGR."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     styles = {"turnout": "-", "random": "--", "length": "-.", "oracle": ":"}
+    weak, strong = report.weak_accuracy, report.strong_accuracy
     fig, ax = plt.subplots(figsize=(8, 5))
     try:
         for r in report.routers:
+            if r.name == "oracle" and not include_oracle:
+                continue
             ax.plot(
                 100 * r.shares,
                 100 * r.accuracy,
@@ -532,6 +542,15 @@ def plot_routing(report: RoutingReport, out_png: str | Path, *, title: str | Non
                 label=f"{r.name} (APGR {r.apgr:.3f})",
                 linewidth=1.6,
             )
+        gap = 100 * (strong - weak)
+
+        def to_pgr(acc: Any) -> Any:
+            return (np.asarray(acc) - 100 * weak) / gap
+
+        def from_pgr(p: Any) -> Any:
+            return 100 * weak + np.asarray(p) * gap
+
+        ax.secondary_yaxis("right", functions=(to_pgr, from_pgr)).set_ylabel("PGR")
         ax.axhline(
             100 * report.weak_accuracy,
             color="grey",
