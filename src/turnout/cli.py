@@ -371,6 +371,114 @@ def keys_revoke(key: str = typer.Argument(..., help="Key id (key_...) or display
     _run(body)
 
 
+@app.command()
+def classify(config: str | None = ConfigOpt) -> None:
+    """JSON lines in ({"prompt"} or {"messages"}), one JSON line out each: sensitivity,
+    complexity, score, PII spans. A malformed line gets an error line; the stream goes on."""
+    import orjson
+
+    from turnout.config import load_config
+    from turnout.errors import TurnoutError
+    from turnout.policy.detectors import PiiSensitivityDetector, ScoredComplexityClassifier
+    from turnout.validation import validate_messages
+
+    try:
+        detection = load_config(config).detection
+        pii = PiiSensitivityDetector(detection)
+        scorer = ScoredComplexityClassifier(detection)
+    except TurnoutError as exc:
+        fail(exc.message)
+    out = sys.stdout.buffer
+    for lineno, line in enumerate(sys.stdin.buffer, 1):
+        if not line.strip():
+            continue
+        try:
+            item = orjson.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("expected a JSON object")
+            if isinstance(item.get("prompt"), str):
+                messages = [{"role": "user", "content": item["prompt"]}]
+            elif "messages" in item:
+                messages = validate_messages(item["messages"])
+            else:
+                raise ValueError('expected a "prompt" string or a "messages" list')
+            sens = pii.assess(messages, None)
+            comp = scorer.assess(messages, None)
+            result = {"sensitivity": sens.level.value, "complexity": comp.level.value, "score": comp.score,
+                      "pii": [{"type": f.type, "start": f.start, "end": f.end, "message": f.message}
+                              for f in sens.findings]}
+        except (ValueError, TurnoutError) as exc:
+            message = exc.message if isinstance(exc, TurnoutError) else str(exc)
+            result = {"error": f"line {lineno}: {message}"}
+        out.write(orjson.dumps(result) + b"\n")
+        out.flush()
+
+
+eval_app = typer.Typer(help="Quality metrics of the detectors on labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("pii")
+def eval_pii(
+    data: str = typer.Option(..., "--data", help="A data set in presidio-research's synth_dataset_v2.json format."),
+    plot: str | None = typer.Option(None, "--plot", help="Write per-entity recall/precision bars to this PNG."),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Per-entity recall and precision, sentence-level recall, speed of the PII detector."""
+    from pathlib import Path
+
+    from turnout.evaluation.pii import evaluate_pii, plot_pii
+
+    if not Path(data).is_file():
+        fail(f"no data set at {data}")
+
+    def body() -> None:
+        try:
+            report = evaluate_pii(data, progress=sys.stderr.isatty())
+        except (ValueError, KeyError, OSError) as exc:
+            fail(f"cannot read {data}: {exc}")
+        if json_out:
+            sys.stdout.write(_dumps(report.to_dict()) + "\n")
+        else:
+            from rich.console import Console
+
+            Console().print(report.to_table())
+        if plot:
+            sys.stderr.write(f"wrote {plot_pii(report, plot)}\n")
+
+    _run(body)
+
+
+@eval_app.command("routing")
+def eval_routing(
+    data: str = typer.Option(..., "--data", help="A directory of RouteLLM-format MMLU CSVs."),
+    plot: str | None = typer.Option(None, "--plot", help="Write the PGR curve against the baselines to this PNG."),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """RouteLLM's metrics (APGR, CPT, cost saving at 95% quality) on held-out subjects,
+    against a random and a prompt-length router."""
+    from pathlib import Path
+
+    from turnout.evaluation.routing import evaluate_routing, plot_routing
+
+    if not Path(data).is_dir():
+        fail(f"no data directory at {data}")
+
+    def body() -> None:
+        try:
+            report = evaluate_routing(data, progress=sys.stderr.isatty())
+        except (ValueError, KeyError, OSError) as exc:
+            fail(f"cannot evaluate {data}: {exc}")
+        if json_out:
+            sys.stdout.write(_dumps(report.to_dict()) + "\n")
+        else:
+            sys.stdout.write(report.to_table() + "\n")
+        if plot:
+            sys.stderr.write(f"wrote {plot_routing(report, plot)}\n")
+
+    _run(body)
+
+
 def main() -> None:
     try:
         app()
