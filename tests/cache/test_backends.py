@@ -52,6 +52,26 @@ async def test_sqlite_survives_restart(tmp_path: Path) -> None:
     await second.aclose()
 
 
+async def test_sqlite_semantic_index_survives_restart(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    first = ResponseCache(SQLiteBackend(path), semantic=True)
+    await first.store("t", "m", Q, {}, make_completion(model="m", content="git reset --soft HEAD~1"))
+    await first.store("u", "m", Q, {}, make_completion(model="m", content="tenant u"))
+    await first.aclose()
+    second = ResponseCache(SQLiteBackend(path), semantic=True)
+    hit = await second.lookup("t", "m", PARA, {})
+    assert hit is not None and hit.kind == "semantic"
+    assert hit.response.choices[0].message.content == "git reset --soft HEAD~1"
+    await second.clear("t")
+    assert await second.lookup("t", "m", PARA, {}) is None
+    await second.aclose()
+    third = ResponseCache(SQLiteBackend(path), semantic=True)
+    assert await third.lookup("t", "m", PARA, {}) is None  # the clear reached the disk
+    hit = await third.lookup("u", "m", PARA, {})
+    assert hit is not None and hit.response.choices[0].message.content == "tenant u"
+    await third.aclose()
+
+
 async def test_sqlite_broken_file_is_a_miss_not_an_error(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "cache.db"
     path.write_bytes(b"this is not a database" * 100)

@@ -6,7 +6,7 @@
     redis_backend.py    shared by gateway processes; misses, not errors, when Redis is down
     keys.py             exact_key, cacheable, CacheControl (no-store / no-cache / max-age)
     guards.py           what two prompts must share for a semantic hit (numbers, names, ...)
-    semantic.py         vector indexes: local numpy, or Redis-shared with a local mirror
+    semantic.py         vector indexes: local numpy, SQLite-persisted, or Redis-shared with a local mirror
     replay.py           streams <-> completed answers
     response_cache.py   ResponseCache: lookup / store, CacheHit
 
@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "SemanticIndex": "turnout.cache.semantic",
     "LocalSemanticIndex": "turnout.cache.semantic",
     "RedisSemanticIndex": "turnout.cache.semantic",
+    "SQLiteSemanticIndex": "turnout.cache.semantic",
     "completion_from_chunks": "turnout.cache.replay",
     "replay_chunks": "turnout.cache.replay",
     "ResponseCache": "turnout.cache.response_cache",
@@ -56,6 +57,7 @@ __all__ = [
     "RedisSemanticIndex",
     "ResponseCache",
     "SQLiteBackend",
+    "SQLiteSemanticIndex",
     "SemanticIndex",
     "backend_from_url",
     "cacheable",
@@ -82,7 +84,12 @@ if TYPE_CHECKING:
         ResponseCache,
         backend_from_url,
     )
-    from turnout.cache.semantic import LocalSemanticIndex, RedisSemanticIndex, SemanticIndex
+    from turnout.cache.semantic import (
+        LocalSemanticIndex,
+        RedisSemanticIndex,
+        SemanticIndex,
+        SQLiteSemanticIndex,
+    )
     from turnout.cache.sqlite_backend import SQLiteBackend
 
 

@@ -31,6 +31,7 @@ from turnout.cache.semantic import (
     RedisSemanticIndex,
     SemanticEntry,
     SemanticIndex,
+    SQLiteSemanticIndex,
 )
 from turnout.types import ChatCompletion, ChatCompletionChunk, message_text, new_completion_id
 
@@ -117,9 +118,7 @@ class ResponseCache:
         self.index: SemanticIndex | None = None
         if semantic:
             if semantic_index is None:
-                from turnout.cache.redis_backend import RedisBackend
-
-                semantic_index = RedisSemanticIndex(backend) if isinstance(backend, RedisBackend) else LocalSemanticIndex()
+                semantic_index = _default_index(backend)
             self.index = semantic_index
         self._embedder = embedder
         self.stats = CacheStats()
@@ -298,6 +297,18 @@ class ResponseCache:
             # the first load reads ~5 MB; keep it off the event loop
             self._embedder = await asyncio.to_thread(default_embedder)
         return self._embedder.embed([text])[0]
+
+
+def _default_index(backend: CacheBackend) -> SemanticIndex:
+    """Vectors kept where the answers are: Redis-shared, SQLite-persisted, or in memory."""
+    from turnout.cache.redis_backend import RedisBackend
+    from turnout.cache.sqlite_backend import SQLiteBackend
+
+    if isinstance(backend, RedisBackend):
+        return RedisSemanticIndex(backend)
+    if isinstance(backend, SQLiteBackend):
+        return SQLiteSemanticIndex(backend)
+    return LocalSemanticIndex()
 
 
 def backend_from_url(url: str) -> CacheBackend:

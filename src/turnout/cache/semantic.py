@@ -4,7 +4,9 @@ An index is split into partitions, ``"<namespace>:s:<context hash>"``: one per t
 context (model, parameters, system prompt, earlier turns), so a lookup only ever compares
 prompts that were asked in the same setting, and a partition stays small.
 
-- ``LocalSemanticIndex``: numpy matrices in this process (memory and SQLite caches).
+- ``LocalSemanticIndex``: numpy matrices in this process (the memory cache).
+- ``SQLiteSemanticIndex``: the same, with every vector also written to the SQLite cache, so
+  the index survives a restart (a partition is read back on its first lookup).
 - ``RedisSemanticIndex``: vectors kept in Redis (a hash per partition plus an append-only log
   of what was added), mirrored into local matrices; a lookup asks Redis only for the log's
   length and fetches what other processes added since, so several gateway processes share one
@@ -27,8 +29,9 @@ from turnout.embeddings import cosine_scores
 
 if TYPE_CHECKING:
     from turnout.cache.redis_backend import RedisBackend
+    from turnout.cache.sqlite_backend import SQLiteBackend
 
-__all__ = ["LocalSemanticIndex", "RedisSemanticIndex", "SemanticEntry", "SemanticIndex"]
+__all__ = ["LocalSemanticIndex", "RedisSemanticIndex", "SQLiteSemanticIndex", "SemanticEntry", "SemanticIndex"]
 
 
 @dataclass(slots=True)
@@ -184,6 +187,49 @@ class LocalSemanticIndex(SemanticIndex):
         else:
             for name in [n for n in self._partitions if n.startswith(namespace + ":")]:
                 del self._partitions[name]
+
+
+class SQLiteSemanticIndex(LocalSemanticIndex):
+    """A local index whose vectors are also kept in the SQLite cache (with the answers' TTL)."""
+
+    def __init__(self, backend: SQLiteBackend, *, max_entries_per_partition: int = 100_000) -> None:
+        super().__init__(max_entries_per_partition=max_entries_per_partition)
+        self.backend = backend
+        self._loaded: set[str] = set()
+
+    @staticmethod
+    def _key(partition: str, entry_key: str) -> str:
+        return f"{partition}:v:{entry_key.rsplit(':', 1)[-1]}"
+
+    async def _load(self, partition: str) -> None:
+        if partition in self._loaded:
+            return
+        rows = await self.backend.scan(partition + ":v:")
+        if not self.backend.healthy:
+            return  # try again on the next lookup
+        self._loaded.add(partition)
+        for _, blob in rows:
+            entry, vector = SemanticEntry.decode(blob)
+            await super().add(partition, vector, entry)
+
+    async def add(self, partition: str, vector: np.ndarray, entry: SemanticEntry) -> None:
+        await self._load(partition)
+        await super().add(partition, vector, entry)
+        ttl = entry.expires_at - time.time() if entry.expires_at is not None else None
+        await self.backend.set(self._key(partition, entry.entry_key), entry.encode(vector), ttl)
+
+    async def search(self, partition: str, vector: np.ndarray, threshold: float, k: int = 5) -> list[tuple[float, SemanticEntry]]:
+        await self._load(partition)
+        return await super().search(partition, vector, threshold, k)
+
+    async def remove(self, partition: str, entry_key: str) -> None:
+        await super().remove(partition, entry_key)
+        await self.backend.delete(self._key(partition, entry_key))
+
+    async def clear(self, namespace: str | None = None) -> None:
+        # the rows live under the namespace's keys: the backend's clear() drops them
+        await super().clear(namespace)
+        self._loaded = {p for p in self._loaded if namespace is not None and not p.startswith(namespace + ":")}
 
 
 class RedisSemanticIndex(SemanticIndex):

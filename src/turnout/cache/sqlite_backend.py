@@ -115,6 +115,20 @@ class SQLiteBackend(CacheBackend):
 
         await self._run(op, None)
 
+    async def scan(self, prefix: str) -> list[tuple[str, bytes]]:
+        """Every live entry whose key starts with ``prefix`` (a primary-key range scan)."""
+        check_key(prefix + "x")
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+        def op(conn: sqlite3.Connection) -> list[tuple[str, bytes]]:
+            rows = conn.execute(
+                "SELECT key, value FROM cache_entries WHERE key >= ? AND key < ? AND (expires_at IS NULL OR expires_at > ?)",
+                (prefix, upper, time.time()),
+            ).fetchall()
+            return [(str(k), bytes(v)) for k, v in rows]
+
+        return await self._run(op, [])
+
     async def aclose(self) -> None:
         if self._closed:
             return
