@@ -528,13 +528,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--search", action="store_true", help="grid-search hyper-parameters first (slow)"
     )
     ap.add_argument("--subjects", nargs="*", help="train on these subjects only (for tests)")
+    ap.add_argument(
+        "--quick", action="store_true", help="no CV, no held-out report, reference = train prompts"
+    )
     ap.add_argument("--report", type=Path, help="also write the training report as JSON")
     args = ap.parse_args(argv)
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    scorer, report = train(args.data, Config(), subjects=args.subjects, log=log, search=args.search)
+    scorer, report = train(
+        args.data, Config(), subjects=args.subjects, log=log, search=args.search, quick=args.quick
+    )
     blob = scorer.to_bytes()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(blob)

@@ -636,7 +636,7 @@ class ComplexityScorer:
         n = len(ref)
         k = math.floor(share * n + 1e-9)  # number of prompts at or above the cut
         if k <= 0:
-            return math.nextafter(float(ref[-1]), math.inf)
+            return math.inf  # a share of 0 means never, also for prompts above the reference
         if k >= n:
             return 0.0
         # ref is ascending: the top-k are ref[n-k:]; cut between ref[n-k-1] and ref[n-k]
