@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # tests.cache.semantic_pairs, scripts.build_embedding_model
+sys.path.insert(0, str(REPO))  # tests.cache.semantic_pairs
 
 from turnout.cache import CacheControl, ResponseCache  # noqa: E402
 from turnout.cache.guards import signature  # noqa: E402
@@ -180,7 +180,14 @@ def bench_knowledge_base(sizes: list[int], n: int) -> None:
 
 
 async def bench_quality() -> None:
-    from scripts.build_embedding_model import EVAL_PAIRS
+    import importlib.util
+
+    # loaded by path: scripts/ is not a package (and mypy sees the script once)
+    spec = importlib.util.spec_from_file_location("build_embedding_model", REPO / "scripts" / "build_embedding_model.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    EVAL_PAIRS: list[tuple[str, str, int]] = script.EVAL_PAIRS
     from tests.cache.semantic_pairs import NEAR_MISSES, PARAPHRASES
 
     print("\n== semantic cache quality (store A, ask B, one fresh tenant per pair)")
