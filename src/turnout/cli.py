@@ -33,12 +33,26 @@ def _dumps(obj: Any) -> str:
     return orjson.dumps(obj, option=orjson.OPT_INDENT_2, default=str).decode()
 
 
+_open_gateways: list[Any] = []
+
+
 def _gateway(config: str | None) -> Any:
     from turnout.gateway import Gateway, set_default_gateway
 
     gw = Gateway.from_file(config)
     set_default_gateway(gw)
+    _open_gateways.append(gw)
     return gw
+
+
+def _close_gateways() -> None:
+    """Flush the ledger and close connections before the command returns."""
+    from turnout import blocking
+    from turnout.gateway import set_default_gateway
+
+    while _open_gateways:
+        blocking.run(_open_gateways.pop().aclose())
+    set_default_gateway(None)
 
 
 def _request(prompt: str, model: str, max_tokens: int | None, stream: bool) -> Any:
@@ -74,6 +88,8 @@ def _run(fn: Callable[[], Any]) -> Any:
         fail(exc.message)
     except KeyboardInterrupt:
         fail("interrupted", 130)
+    finally:
+        _close_gateways()
 
 
 ModelOpt = typer.Option("auto", "--model", "-m", help='Model name, or "auto" to let the router choose.')
