@@ -138,14 +138,25 @@ def window_of(period: str, now: float) -> tuple[str, float | None]:
     """The UTC window id containing ``now`` and when it ends (None: never)."""
     if period == "total":
         return "total", None
+    # On the request path: reuse the last window while ``now`` is inside it (no datetime math).
+    hit = _last_window.get(period)
+    if hit is not None and hit[1] <= now < hit[2]:
+        return hit[0], hit[2]
     dt = datetime.fromtimestamp(now, UTC)
     if period == "daily":
-        start = calendar.timegm((dt.year, dt.month, dt.day, 0, 0, 0))
-        return f"d{dt:%Y-%m-%d}", float(start + 86400)
-    if period == "monthly":
+        start = float(calendar.timegm((dt.year, dt.month, dt.day, 0, 0, 0)))
+        wid, end = f"d{dt:%Y-%m-%d}", start + 86400
+    elif period == "monthly":
         year, month = (dt.year + 1, 1) if dt.month == 12 else (dt.year, dt.month + 1)
-        return f"m{dt:%Y-%m}", float(calendar.timegm((year, month, 1, 0, 0, 0)))
-    raise BadRequestError(f"invalid budget period {period!r}")
+        start = float(calendar.timegm((dt.year, dt.month, 1, 0, 0, 0)))
+        wid, end = f"m{dt:%Y-%m}", float(calendar.timegm((year, month, 1, 0, 0, 0)))
+    else:
+        raise BadRequestError(f"invalid budget period {period!r}")
+    _last_window[period] = (wid, start, end)
+    return wid, end
+
+
+_last_window: dict[str, tuple[str, float, float]] = {}  # period -> (id, start, end)
 
 
 def new_reservation_id() -> str:

@@ -6,6 +6,7 @@ other threads; nothing inside awaits, so the lock is never held across a suspens
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,13 +43,23 @@ class _Window:
     reserved: int = 0
     seq: int = 0
     holds: dict[str, tuple[int, float]] = field(default_factory=dict)  # res id -> (amount, expiry)
+    # (expiry, res id), oldest first; entries of settled reservations are dropped lazily.
+    expiries: list[tuple[float, str]] = field(default_factory=list)
+
+    def hold(self, rid: str, amount: int, expiry: float) -> None:
+        self.holds[rid] = (amount, expiry)
+        heapq.heappush(self.expiries, (expiry, rid))
+        if len(self.expiries) > 2 * len(self.holds) + 64:  # mostly settled: compact, O(1) amortised
+            self.expiries = [(exp, r) for r, (_, exp) in self.holds.items()]
+            heapq.heapify(self.expiries)
 
     def expire(self, now: float) -> None:
-        if not self.holds:
-            return
-        for rid in [r for r, (_, exp) in self.holds.items() if exp <= now]:
-            amount, _ = self.holds.pop(rid)
-            self.reserved -= amount
+        heap = self.expiries
+        while heap and heap[0][0] <= now:
+            _, rid = heapq.heappop(heap)
+            held = self.holds.pop(rid, None)
+            if held is not None:
+                self.reserved -= held[0]
 
 
 @dataclass(slots=True)
@@ -93,7 +104,7 @@ class MemoryLimitStore(LimitStore):
             for scope, st in zip(scopes, states, strict=True):
                 st.reserved += amount
                 st.seq += 1
-                st.holds[rid] = (amount, now + ttl)
+                st.hold(rid, amount, now + ttl)
                 seqs.append(st.seq)
                 remaining.append((scope.limit_nano - st.spent - st.reserved) / NANO)
         return Reservation(

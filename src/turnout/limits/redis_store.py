@@ -485,6 +485,8 @@ class RedisHealthStore(HealthStore):
         self._local_fail: dict[str, int] = {}
         self._local_cool: dict[str, tuple[float, float]] = {}
         self._refreshed_at = 0.0
+        self._gen = 0
+        self._written: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
         self._last_error_log = 0.0
 
@@ -511,7 +513,14 @@ class RedisHealthStore(HealthStore):
         await self.refresh()
         self._ensure_refresher()
 
+    def _touched(self, model: str) -> None:
+        # Called after a write reached Redis and the mirror: a refresh that was already under
+        # way may carry older data for this model and must not overwrite it (see refresh).
+        self._gen += 1
+        self._written[model] = self._gen
+
     async def refresh(self) -> None:
+        started = self._gen
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.hgetall(self._kcool)
@@ -532,8 +541,17 @@ class RedisHealthStore(HealthStore):
                 del self._local_cool[m]
             elif till > new_cool.get(m, (0.0, 0.0))[0]:
                 new_cool[m] = (till, since)
+        new_lat = {m: (float(v), float(ttft[m]) if m in ttft else None) for m, v in lat.items()}
+        for m, gen in self._written.items():
+            if gen > started:  # written while this read was in flight: the local state is newer
+                for new, old in ((new_cool, self._cool), (new_lat, self._lat)):
+                    if m in old:
+                        new[m] = old[m]  # type: ignore[assignment]
+                    else:
+                        new.pop(m, None)
+        self._written = {m: g for m, g in self._written.items() if g > started}
         self._cool = new_cool
-        self._lat = {m: (float(v), float(ttft[m]) if m in ttft else None) for m, v in lat.items()}
+        self._lat = new_lat
         self._refreshed_at = time.monotonic()
 
     # -- writes --------------------------------------------------------------------------------
@@ -557,6 +575,7 @@ class RedisHealthStore(HealthStore):
                 state = self._local_cool[model] = (now + cool, now)
         if state[0] > now:
             self._cool[model] = state
+            self._touched(model)
         return state[0] > now
 
     async def record_success(
@@ -586,11 +605,13 @@ class RedisHealthStore(HealthStore):
             if till and now - latency_ms / 1000.0 >= since:
                 self._cool.pop(model, None)
                 self._local_cool.pop(model, None)
+            self._touched(model)
             return
         self._lat[model] = (float(lat), float(ttft) if ttft else None)
         if int(cleared):
             self._cool.pop(model, None)
             self._local_cool.pop(model, None)
+        self._touched(model)
 
     # -- reads (sync, local) -------------------------------------------------------------------
     def cooling_until(self, model: str) -> float | None:
