@@ -94,14 +94,35 @@ async def test_stream_stop_strings_count_like_the_non_streamed_answer(
 
 @pytest.mark.model
 async def test_logprobs(provider: LlamaCppProvider) -> None:
-    response = await provider.acomplete(request(SUM, max_tokens=3, logprobs=True, top_logprobs=2))
+    req = request(STORY, max_tokens=8, logprobs=True, top_logprobs=2)
+    response = await provider.acomplete(req)
+    text = response.choices[0].message.content
     content = response.choices[0].logprobs["content"]
-    assert content and "".join(e["token"] for e in content) == response.choices[0].message.content
+    assert len(content) == response.usage.completion_tokens == 8
+    assert "".join(e["token"] for e in content) == text
     for entry in content:
         assert isinstance(entry["logprob"], float) and entry["logprob"] <= 0
         assert len(entry["top_logprobs"]) == 2
+        # greedy: the chosen token is the most likely one (ids and logits line up)
+        assert entry["top_logprobs"][0]["token"] == entry["token"]
+        assert entry["top_logprobs"][0]["logprob"] == pytest.approx(entry["logprob"])
         assert entry["top_logprobs"][0]["logprob"] >= entry["top_logprobs"][1]["logprob"]
     orjson.dumps(response)  # plain floats: the gateway can serialise it
+
+    # streamed: each chunk carries the logprobs of its own text, and the same values
+    chunks = [c async for c in provider.astream(req)]
+    streamed = [
+        e for c in chunks if c.choices[0].logprobs for e in c.choices[0].logprobs["content"]
+    ]
+    assert [e["token"] for e in streamed] == [e["token"] for e in content]
+    # (close, not equal: the second run reuses the cached prompt, batched differently)
+    assert [e["logprob"] for e in streamed] == pytest.approx(
+        [e["logprob"] for e in content], abs=0.05
+    )
+    for chunk in chunks:
+        if chunk.choices[0].delta.get("content"):
+            tokens_text = "".join(e["token"] for e in chunk.choices[0].logprobs["content"])
+            assert tokens_text == chunk.choices[0].delta["content"]
 
 
 @pytest.mark.model
@@ -324,14 +345,16 @@ def test_openai_params_map_to_llama_cpp() -> None:
         "top_p": 0.9,
         "seed": 7,
         "stop": ["END"],
-        "logprobs": True,
-        "top_logprobs": 0,
         "logit_bias": {42: -100.0},
         "response_format": {"type": "json_object", "schema": {"type": "object"}},
         "tools": [{"type": "function", "function": {"name": "f"}}],
         "tool_choice": "auto",
     }
     assert "tools" not in llamacpp._llama_kwargs({"tools": [{}], "tool_choice": "none"})
+    # logprobs are recorded by turnout (see _LogprobRecorder), not asked of llama.cpp
+    assert llamacpp._top_logprobs({"logprobs": True}) == 0
+    assert llamacpp._top_logprobs({"logprobs": True, "top_logprobs": 3}) == 3
+    assert llamacpp._top_logprobs({"top_logprobs": 3}) is None
 
 
 def test_messages_are_normalised_for_chat_templates() -> None:
@@ -389,35 +412,34 @@ def test_tool_calls_written_as_text_are_parsed() -> None:
     assert llamacpp._parse_tool_calls(plain, names) == (plain, None)
 
 
-def test_logprobs_become_plain_openai_shaped_floats() -> None:
+def test_logprob_recorder_settles_each_token_one_step_late() -> None:
     import numpy as np
 
-    raw = {
-        "content": [
-            {
-                "token": "4",
-                "logprob": np.float32(-0.1),
-                "bytes": None,
-                "top_logprobs": [
-                    {"token": "5", "logprob": np.float32(-3.0)},
-                    {"token": "4", "logprob": np.float32(-0.1)},
-                ],
-            }
-        ]
-    }
-    out = llamacpp._logprobs(raw, 1)
-    assert out == {
-        "content": [
-            {
-                "token": "4",
-                "logprob": pytest.approx(-0.1),
-                "bytes": [52],
-                "top_logprobs": [{"token": "4", "logprob": pytest.approx(-0.1), "bytes": [52]}],
-            }
-        ],
-        "refusal": None,
-    }
-    assert type(out["content"][0]["logprob"]) is float
+    class FakeLlama:
+        def detokenize(self, tokens: list[int]) -> bytes:
+            return b"".join(f"t{t}".encode() for t in tokens)
+
+    kwargs: dict[str, Any] = {"logit_bias": {3: -100.0}}
+    recorder = llamacpp._LogprobRecorder.attach(FakeLlama(), kwargs, 2)
+    assert recorder is not None and kwargs == {"logits_processor": [recorder]}
+    step1 = np.zeros(50, dtype=np.float32)
+    step1[7], step1[8] = 5.0, 4.0
+    recorder(np.array([1, 2]), step1)  # samples token 7 ...
+    step2 = np.zeros(50, dtype=np.float32)
+    step2[9], step2[10] = 2.0, 3.0
+    recorder(np.array([1, 2, 7]), step2)  # ... which is known here; then samples token 9
+    assert step2[3] == -100.0  # logit_bias applied by the recorder
+    # the last token is never evaluated: found among the candidates by the text it made
+    logprobs = recorder.finish("t7t9", completion_tokens=2)
+    content = logprobs["content"]
+    assert [e["token"] for e in content] == ["t7", "t9"]
+    assert content[0]["bytes"] == list(b"t7")
+    assert [a["token"] for a in content[0]["top_logprobs"]] == ["t7", "t8"]
+    assert [a["token"] for a in content[1]["top_logprobs"]] == ["t10", "t9"]
+    assert all(type(e["logprob"]) is float and e["logprob"] < 0 for e in content)
+    expected = 5.0 - np.log(np.exp(step1).sum())
+    assert content[0]["logprob"] == pytest.approx(expected, rel=1e-5)
+    orjson.dumps(logprobs)
 
 
 # --- the conformance suite and the llama.cpp server fixture -----------------------------------
