@@ -92,8 +92,8 @@ def bench_keys(location: str, label: str, n: int, prefix: str) -> list[Row]:
 
 async def bench_store(store: LimitStore, health: HealthStore, label: str, n: int) -> list[Row]:
     rows: list[Row] = []
-    key = BudgetScope("key:bench", 1e9, "daily")
-    glob = BudgetScope("global", 1e9, "monthly")
+    key = BudgetScope("key:bench", 1e6, "daily")
+    glob = BudgetScope("global", 1e6, "monthly")
 
     async def reserve_commit() -> None:
         res = await store.reserve([key, glob], 0.001)

@@ -396,3 +396,16 @@ async def test_commit_during_an_outage_is_replayed(redis_prefix: str) -> None:
         assert u.spent_usd == pytest.approx(0.25) and u.reserved_usd == pytest.approx(0.1)
     finally:
         await store.aclose()
+
+
+async def test_memory_store_forgets_finished_windows(clock: FakeClock) -> None:
+    store = MemoryLimitStore(clock=clock)
+    scope = BudgetScope("key:a", 1.0, "daily")
+    orphan = await store.reserve([scope], 0.2, ttl_s=60)
+    for _ in range(10):
+        await store.commit(await store.reserve([scope], 0.1), 0.1)
+        clock.advance(86400)
+    assert len(store._windows) == 1  # only today's: finished days are dropped
+    await store.commit(await store.reserve([scope], 0.3), 0.3)
+    await store.commit(orphan, 0.2)  # ten days late: recreates its own day, not today's
+    assert await store.spent(scope) == pytest.approx(0.3)

@@ -55,6 +55,8 @@ Period = Literal["total", "daily", "monthly"]
 PERIODS: tuple[str, ...] = ("total", "daily", "monthly")
 
 NANO = 1_000_000_000  # nano-dollars per dollar
+# Lua numbers are doubles: nano-dollar sums are exact below 2**53, i.e. about $9 million.
+MAX_LIMIT_USD = 9_000_000.0
 DEFAULT_RESERVATION_TTL_S = 600.0
 # When a refusal is caused only by reservations of requests in flight (they may be released
 # or commit below their estimate), the client may retry soon; not at the window's reset.

@@ -75,12 +75,25 @@ class MemoryLimitStore(LimitStore):
         super().__init__(clock=clock, **kw)
         self._lock = threading.Lock()
         self._windows: dict[tuple[str, str], _Window] = {}
+        self._scope_windows: dict[str, set[str]] = {}  # scope -> its window ids in _windows
         self._rates: dict[str, _Rate] = {}
 
-    def _window(self, scope_name: str, window: str) -> _Window:
+    def _window(self, scope_name: str, window: str, now: float) -> _Window:
         w = self._windows.get((scope_name, window))
         if w is None:
             w = self._windows[(scope_name, window)] = _Window()
+            # A new daily/monthly window: forget this scope's earlier ones (one entry per key and
+            # day would otherwise pile up), except those still holding reservations. Window ids
+            # sort chronologically, and only *earlier* ones go: a late commit that recreates
+            # yesterday's window must not drop today's.
+            known = self._scope_windows.setdefault(scope_name, set())
+            for old in [o for o in known if o < window]:
+                self._windows[(scope_name, old)].expire(now)
+                if self._windows[(scope_name, old)].holds:
+                    continue
+                known.discard(old)
+                del self._windows[(scope_name, old)]
+            known.add(window)
         return w
 
     async def reserve(
@@ -95,7 +108,7 @@ class MemoryLimitStore(LimitStore):
         rid = new_reservation_id()
         with self._lock:
             wins = [window_of(s.period, now) for s in scopes]
-            states = [self._window(s.name, w) for s, (w, _) in zip(scopes, wins, strict=True)]
+            states = [self._window(s.name, w, now) for s, (w, _) in zip(scopes, wins, strict=True)]
             for scope, (wid, resets), st in zip(scopes, wins, states, strict=True):
                 st.expire(now)
                 if not admits(scope.limit_nano, st.spent, st.reserved, amount):
@@ -123,11 +136,12 @@ class MemoryLimitStore(LimitStore):
             raise BadRequestError(f"reservation {reservation.id} was already committed or released")
         reservation.done = True
         first = 0
+        now = self.clock()
         with self._lock:
             for i, (scope, wid) in enumerate(
                 zip(reservation.scopes, reservation.windows, strict=True)
             ):
-                st = self._window(scope.name, wid)
+                st = self._window(scope.name, wid, now)
                 hold = st.holds.pop(reservation.id, None)
                 if hold is not None:  # else it expired: the cost still counts
                     st.reserved -= hold[0]
