@@ -409,3 +409,11 @@ async def test_memory_store_forgets_finished_windows(clock: FakeClock) -> None:
     await store.commit(await store.reserve([scope], 0.3), 0.3)
     await store.commit(orphan, 0.2)  # ten days late: recreates its own day, not today's
     assert await store.spent(scope) == pytest.approx(0.3)
+
+
+async def test_no_scopes_is_a_no_op(make_limits: StoreFactory) -> None:
+    store = make_limits()
+    res = await store.reserve([], 0.5)
+    assert res.scopes == () and res.seq == ()
+    await store.commit(res, 0.4)
+    await store.release(await store.reserve([], 0.5))

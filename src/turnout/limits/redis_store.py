@@ -308,10 +308,15 @@ class RedisLimitStore(LimitStore):
         )
 
     async def _flush_pending(self) -> None:
+        # Take each item before sending it, so two coroutines flushing at once never replay
+        # the same commit twice; put it back if Redis is still down.
         while self._pending:
-            keys, args = self._pending[0]
-            await self._settle_s(keys=keys, args=args)
-            self._pending.popleft()
+            keys, args = self._pending.popleft()
+            try:
+                await self._settle_s(keys=keys, args=args)
+            except BaseException:
+                self._pending.appendleft((keys, args))
+                raise
         log.warning("replayed buffered budget commits after a Redis outage")
 
     async def reserve(
@@ -320,12 +325,12 @@ class RedisLimitStore(LimitStore):
         amount = to_nano_estimate(estimate_usd)
         ttl = self._ttl(ttl_s)
         scopes = tuple(scopes)
-        if not scopes:
-            raise BadRequestError("a reservation needs at least one budget scope")
         if len({s.name for s in scopes}) != len(scopes):
             raise BadRequestError("the same budget scope appears twice in one reservation")
         now = self.clock()
         rid = new_reservation_id()
+        if not scopes:  # no budget applies: nothing to hold, no round trip
+            return Reservation(rid, (), (), amount, now, now + ttl)
         wins = [window_of(s.period, now) for s in scopes]
         keys: list[str] = []
         args: list[Any] = [repr(now), rid, str(amount), repr(now + ttl), str(len(scopes))]
@@ -373,6 +378,8 @@ class RedisLimitStore(LimitStore):
 
     async def commit(self, reservation: Reservation, actual_usd: float) -> int:
         keys, args = self._settle_call(reservation, to_nano_actual(actual_usd))
+        if not keys:
+            return 0
         try:
             if self._pending:
                 await self._flush_pending()
@@ -391,6 +398,8 @@ class RedisLimitStore(LimitStore):
 
     async def release(self, reservation: Reservation) -> int:
         keys, args = self._settle_call(reservation, 0)
+        if not keys:
+            return 0
         try:
             out = await self._settle_s(keys=keys, args=args)
         except self._down as exc:
