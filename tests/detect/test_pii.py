@@ -256,6 +256,10 @@ def test_dates_that_are_not_dob(text: str) -> None:
         ("Tomomi lives at Rua do Arenque 1634, Goiânia", "Rua do Arenque 1634"),
         ("Unit 4719 Box 7394\nDPO AP 70942", "Unit 4719 Box 7394\nDPO AP 70942"),
         ("Address:\n28030 Edeby 55\n Apt. 297\n TYSTBERGA\n Sweden 99178", "Apt. 297"),
+        # a block: the street line above the unit line, the postcode line after a blank line
+        ("Bill Hughes\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
+         "20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488"),
+        ("The bus drops you off at 9383 ul. Chrzanowska 61.", "ul. Chrzanowska 61"),
     ],
 )
 def test_street_address(text: str, part: str) -> None:
@@ -284,7 +288,9 @@ def test_street_address_negatives(text: str) -> None:
         ("Have you been to a Ravil G Yefimov concert before?", "Ravil G Yefimov"),
         ("Martin Weber will be talking at the conference", "Martin Weber"),
         ("ask Mrs. Labrie about it", "Labrie"),
-        ("Best regards,\nJohn Carter", "John Carter"),
+        ("A song by Wisława Szczepańska", "Wisława Szczepańska"),  # surname-shaped
+        ("Our founders: Eklund, Michael and Hodge.", "Eklund"),  # a list holding a name
+        ("Our founders: Eklund, Michael and Hodge.", "Hodge"),
     ],
 )
 def test_person(text: str, name: str) -> None:
@@ -299,6 +305,11 @@ def test_person(text: str, name: str) -> None:
         "May I ask a question?",
         "Ask Claude or Gemini to summarise Julia code.",
         "The Victoria line runs to Jordan Street",  # places, not people
+        "offices in San Francisco and Santa Clara",
+        "before August 1, 2009",
+        "Special types: NewType, NamedTuple, TypedDict.",
+        "Our General Public Licenses and Required Notices",  # plural nouns are not surnames
+        "Each Handler implements a method.",
     ],
 )
 def test_person_negatives(text: str) -> None:

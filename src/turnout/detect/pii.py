@@ -1106,25 +1106,25 @@ class Detector:
         # a list that holds a name holds names: "Eklund, Michael and Hodge", "Gaetane, Hannah"
         found = {(s, e) for s, e, _ in names}
         for s, e, _sc in list(names):
+            # walk each way until a word that is not a name or one already taken (linear
+            # overall: a walk stops where the next name's walk starts), at most 20 steps
             pos = e
-            while True:
+            for _ in range(20):
                 m = _LIST_NEXT.match(text, pos)
-                if m is None or m.group(1).lower() in _WORDS_NOT_NAMES:
+                if m is None or m.group(1).lower() in _WORDS_NOT_NAMES or m.span(1) in found:
                     break
-                if (m.start(1), m.end(1)) not in found:
-                    found.add((m.start(1), m.end(1)))
-                    add((m.start(1), m.end(1), 0.5))
+                found.add(m.span(1))
+                add((m.start(1), m.end(1), 0.5))
                 pos = m.end(1)
             pos = s
-            while True:
+            for _ in range(20):
                 m = _LIST_PREV.search(text, max(0, pos - 40), pos)
-                if m is None or m.group(1).lower() in _WORDS_NOT_NAMES:
+                if m is None or m.group(1).lower() in _WORDS_NOT_NAMES or m.span(1) in found:
                     break
                 if m.start(1) and (text[m.start(1) - 1].isalpha() or text[m.start(1) - 1] in _NAME_BOUNDARY):
                     break
-                if (m.start(1), m.end(1)) not in found:
-                    found.add((m.start(1), m.end(1)))
-                    add((m.start(1), m.end(1), 0.5))
+                found.add(m.span(1))
+                add((m.start(1), m.end(1), 0.5))
                 pos = m.start(1)
         for s, e, sc in names:
             put(PERSON, s, e, sc)
