@@ -4,11 +4,27 @@
 score). A finding never holds the matched value: findings end up in logs and route reasons,
 and the caller can always slice the text it owns.
 
-Design for speed (prompts are scanned on every request): every detector is a compiled ``re``
-pattern whose first character is a literal or a narrow class (``@``, a digit, a key prefix, an
-upper-case letter), so the regex engine's own prefix scan skips ordinary prose in C; the
-expensive checks (Luhn, mod-97, entropy, context windows) run only on the few candidates.
-Detectors that need a trigger (``@``, ``://``, a digit) are skipped when it is absent.
+What is found: e-mail, phone numbers (international and national shapes; weak shapes only next
+to a phone word), payment cards (Luhn + issuer prefix), IBAN (registry length + mod-97), US SSN,
+IPv4/IPv6, dates of birth (a date after "born"/"DOB"), street addresses (number + street type,
+street word + number, unit/box lines, address cues, multi-line blocks), person names (titles,
+a compact multilingual first-name list, "Given I. Surname", surname-shaped endings, lists of
+names, cues like "my name is"), credentials (OpenAI, Anthropic, AWS, GitHub, Slack, Google,
+Stripe, JWT, PEM private keys, passwords in URLs and ``password=`` assignments, random-looking
+tokens) and organisation-specific terms and patterns from config.
+
+Design for speed (every request is scanned; target >= 20 MB/s on one core). In CPython's
+``re`` a full-text pass led by a character class costs ~6-8 ms/MB whatever it finds, one led
+by a literal ~0.5 ms/MB, and Python code per match ~1 us. So:
+
+- the text is mapped once to a *shape* (one byte per character: digits -> ``0``, capitals ->
+  ``U``, lower case -> ``l``), where the digit and "Given I. Surname" scans become literal-led;
+- everything anchored on digits (cards, phones, SSN, IP, IBAN, dates, house numbers, random
+  tokens, most provider keys) is driven from one list of digit clusters, and the expensive
+  patterns run only on small windows around them;
+- cue words and key prefixes are literal-led searches, skipped when an ``in`` check says the
+  literal is absent; no pattern starts with a look-behind (it disables the prefix scan);
+- the only class-led pass left is the first-name trie over capitals.
 
 Overlaps are resolved by specificity: a checksum-verified or provider-prefixed match beats a
 format-only one (a Luhn-valid card beats a phone-shaped digit run; a password inside a URL
