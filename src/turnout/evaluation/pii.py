@@ -153,7 +153,11 @@ class PiiReport:
                 "targeted": _sent(self.sentence_recall_targeted),
                 "any": _sent(self.sentence_recall_any),
             },
-            "false_positive_rate": {**_sent(self.no_pii), "rate": _r(self.no_pii.rate)},
+            "false_positive_rate": {
+                "total": self.no_pii.total,
+                "flagged": self.no_pii.flagged,
+                "rate": _r(self.no_pii.rate),
+            },
             "seconds": round(self.seconds, 4),
             "mb_per_s": round(self.mb_per_s, 2),
         }
@@ -186,7 +190,7 @@ class PiiReport:
             f"({self.sentence_recall_any.flagged}/{self.sentence_recall_any.total})",
             f"false-positive rate (no-PII):    {_pct(self.no_pii.rate)} ({self.no_pii.flagged}/{self.no_pii.total})",
             f"scanned {self.sentences} sentences, {self.chars:,} chars in {self.seconds * 1000:.0f} ms "
-            f"({self.mb_per_s:.1f} MB/s)",
+            f"({self.seconds * 1e6 / max(1, self.sentences):.0f} us per sentence)",
         ]
 
     def to_text(self) -> str:
