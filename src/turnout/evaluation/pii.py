@@ -368,7 +368,7 @@ def plot_pii(report: PiiReport, out_png: str | Path) -> Path:
             ax.annotate(f"{h:.2f}", (bar.get_x() + bar.get_width() / 2, h), ha="center", va="bottom", fontsize=8)
     ax.axhline(0.95, color="grey", linestyle="--", linewidth=0.8)
     ax.set_xticks(xs, [n.replace("_", "_\n", 1) if len(n) > 12 else n for n in names], fontsize=8)
-    ax.set_ylim(0, 1.1)
+    ax.set_ylim(0, 1.2)
     ax.set_ylabel("score")
     sr = report.sentence_recall_structured.rate or 0.0
     fpr = report.no_pii.rate or 0.0
@@ -377,7 +377,7 @@ def plot_pii(report: PiiReport, out_png: str | Path) -> Path:
         f"FP rate {fpr:.3f}",
         fontsize=10,
     )
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper right", ncol=2, fontsize=8)
     fig.tight_layout()
     out = Path(out_png)
     out.parent.mkdir(parents=True, exist_ok=True)
