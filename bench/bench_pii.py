@@ -110,6 +110,12 @@ def main() -> None:
     ap.add_argument(
         "--calls", type=int, default=300, help="latency samples for the 1k-token prompt"
     )
+    ap.add_argument(
+        "--filler",
+        choices=("docstrings", "licenses"),
+        default="docstrings",
+        help="PII-free text: stdlib docstrings (technical, digit-heavy) or license texts (plain prose)",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
