@@ -35,6 +35,7 @@ class Run:
     tokens: int  # content chunks (one per token here; same text on both sides)
     decode_s: float  # first content chunk to last
     text: str
+    cpu_s: float = 0.0  # CPU time of the whole process (all threads) during the run
 
     @property
     def tok_per_s(self) -> float:
@@ -57,6 +58,7 @@ async def run_turnout(
     )
     pieces: list[str] = []
     first = last = 0.0
+    cpu = time.process_time()
     started = time.perf_counter()
     async for chunk in provider.astream(request):
         content = chunk["choices"][0]["delta"].get("content")
@@ -65,13 +67,15 @@ async def run_turnout(
             if not pieces:
                 first = last
             pieces.append(content)
-    return Run(first - started, len(pieces), last - first, "".join(pieces))
+    cpu = time.process_time() - cpu
+    return Run(first - started, len(pieces), last - first, "".join(pieces), cpu)
 
 
 def run_direct(model: LoadedModel, messages: list[dict[str, Any]], max_tokens: int) -> Run:
     pieces: list[str] = []
     first = last = 0.0
     with model.lock:
+        cpu = time.process_time()
         started = time.perf_counter()
         for chunk in model.llama.create_chat_completion(
             messages=messages, temperature=0, max_tokens=max_tokens, stream=True
@@ -82,7 +86,8 @@ def run_direct(model: LoadedModel, messages: list[dict[str, Any]], max_tokens: i
                 if not pieces:
                     first = last
                 pieces.append(content)
-    return Run(first - started, len(pieces), last - first, "".join(pieces))
+        cpu = time.process_time() - cpu
+    return Run(first - started, len(pieces), last - first, "".join(pieces), cpu)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -90,13 +95,16 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def report(name: str, turnout: list[float], direct: list[float], unit: str, fmt: str) -> None:
+def report(name: str, turnout: list[float], direct: list[float], unit: str) -> None:
+    """Median and p90 per side; the ratio of the medians, and the median of the ratios of each
+    pair (run back to back: the least disturbed by other load on the machine)."""
     t_med, d_med = statistics.median(turnout), statistics.median(direct)
     t_p90, d_p90 = pct(turnout, 0.9), pct(direct, 0.9)
+    paired = statistics.median(t / d for t, d in zip(turnout, direct, strict=True) if d)
     print(
-        f"{name:<22} turnout median {t_med:{fmt}} p90 {t_p90:{fmt}} {unit} | "
-        f"direct median {d_med:{fmt}} p90 {d_p90:{fmt}} {unit} | "
-        f"ratio median {t_med / d_med:.3f} p90 {t_p90 / d_p90:.3f}"
+        f"{name:<20} turnout {t_med:8.1f} (p90 {t_p90:8.1f}) | "
+        f"direct {d_med:8.1f} (p90 {d_p90:8.1f}) {unit:<5} | "
+        f"ratio {t_med / d_med:.3f} (p90 {t_p90 / d_p90:.3f}, paired {paired:.3f})"
     )
 
 
@@ -136,23 +144,28 @@ async def main() -> None:
                 direct.append(run_direct(model, messages, args.max_tokens))
     same = all(t.text == d.text for t, d in zip(turnout, direct, strict=True))
     print(f"tokens per run: {turnout[0].tokens} (same text on both sides: {same})")
+    print("medians, p90 in brackets; ratio = turnout / direct")
     report(
         "time to first token",
         [r.ttft * 1000 for r in turnout],
         [r.ttft * 1000 for r in direct],
         "ms",
-        "8.1f",
     )
     report(
         "generated tokens/s",
         [r.tok_per_s for r in turnout],
         [r.tok_per_s for r in direct],
         "tok/s",
-        "8.1f",
     )
     total_t = [r.ttft + r.decode_s for r in turnout]
     total_d = [r.ttft + r.decode_s for r in direct]
-    report("whole answer", [t * 1000 for t in total_t], [d * 1000 for d in total_d], "ms", "8.1f")
+    report("whole answer", [t * 1000 for t in total_t], [d * 1000 for d in total_d], "ms")
+    report(
+        "CPU, all threads",
+        [r.cpu_s * 1000 for r in turnout],
+        [r.cpu_s * 1000 for r in direct],
+        "ms",
+    )
 
 
 if __name__ == "__main__":
