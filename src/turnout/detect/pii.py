@@ -570,7 +570,6 @@ def _combined_names() -> re.Pattern[str]:
 
 
 # "Given I. Surname" for given names not in the list: candidates from the shape, checked here
-_INITIAL_SHAPE = re.compile(rb"U[lx]+[ \t]+U\.?[ \t]+U[lx]")
 _INITIAL_NAME = re.compile(rf"{_CAP}[ \t]+({_UP})(\.?)[ \t]+{_CAP}(?:[ \t]+{_CAP})?(?![\w'’-])")
 
 
@@ -680,12 +679,13 @@ _NAME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for lit, rest in (
         ("name", r"(?:d|[ \t]+is|(?:[ \t]+on[ \t]+the[ \t]+[a-z]+)?[ \t]*:|[ \t]+to|[ \t]+in[ \t]+the[ \t]+account[ \t]+is)"),
         ("call", r"s?[ \t]+me"),
-        ("under", r"(?:[ \t]+(?:my|the)[ \t]+name)?"),
+        # "it's under Mathias Ruud", "it is under ...": led by the rarer "s under"
+        ("s under", r"(?:[ \t]+(?:my|the)[ \t]+name)?"),
     )
 )
-_NAME_CUE_BEFORE = {"under": re.compile(r"(?:it'?s|it[ \t]+is|maybe|is[ \t]+it)[ \t]+\Z")}
+_NAME_CUE_BEFORE = {"s under": re.compile(r"(?:it'|it[ \t]+i)\Z")}
 _NAME_BOUNDARY = frozenset("'’.-")
-_BIGRAM_SHAPE = re.compile(rb"U[lx]+ U[lx]{3,}(?![lxU'-])")
+_PAIR_SHAPE = re.compile(rb"U[lx]+(?:(?P<i>[ \t]+U\.?[ \t]+U[lx])| (?P<b>U[lx]{3,}(?![lxU'-])))")
 # surname endings common across Europe and beyond (Slavic, Nordic, Baltic, Greek, Iberian,
 # Armenian, Georgian, Turkish); nationality words ("Canadian") end otherwise on purpose
 _SURNAME_SUFFIXES = (
@@ -1048,24 +1048,24 @@ class Detector:
         n = len(text)
         names: list[tuple[int, int, float]] = []
         add = names.append
-        for cand in _INITIAL_SHAPE.finditer(shape):
+        # one pass over the shape for two shapes of capitalised pairs:
+        #  "Given I. Surname" (group "i") and "Šárka Ottová" with a surname-shaped ending ("b")
+        for cand in _PAIR_SHAPE.finditer(shape):
             s = cand.start()
             if s and (text[s - 1].isalpha() or text[s - 1] in _NAME_BOUNDARY):
                 continue
-            m = _INITIAL_NAME.match(text, s)
-            if m is None:
+            if cand.group("i") is not None:
+                m = _INITIAL_NAME.match(text, s)
+                if m is None:
+                    continue
+                if not m.group(2) and m.group(1) in "AI":
+                    continue  # "Plan A Beta", "then I Said"
+                words = m.group().split()
+                if words[0].lower() in _WORDS_NOT_NAMES or words[-1].lower() in _WORDS_NOT_NAMES:
+                    continue
+                add((s, m.end(), 0.7))
                 continue
-            if not m.group(2) and m.group(1) in "AI":
-                continue  # "Plan A Beta", "then I Said"
-            words = m.group().split()
-            if words[0].lower() in _WORDS_NOT_NAMES or words[-1].lower() in _WORDS_NOT_NAMES:
-                continue
-            add((s, m.end(), 0.7))
-        # "Šárka Ottová", "Wisława Szczepańska": a capitalised word before a surname-shaped one
-        for cand in _BIGRAM_SHAPE.finditer(shape):
-            s, e = cand.span()
-            if s and (text[s - 1].isalpha() or text[s - 1] in _NAME_BOUNDARY):
-                continue
+            e = cand.end()
             pair = text[s:e]
             if not pair.endswith(_SURNAME_SUFFIXES):
                 continue
@@ -1103,7 +1103,7 @@ class Detector:
                 continue
             for m in cue.finditer(low):
                 s = m.start()
-                if s and low[s - 1].isalpha():
+                if s and low[s - 1].isalpha() and lit not in _NAME_CUE_BEFORE:
                     continue  # "rename", "recall"
                 if lit in _NAME_CUE_BEFORE and not _NAME_CUE_BEFORE[lit].search(low, max(0, s - 12), s):
                     continue
