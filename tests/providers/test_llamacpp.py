@@ -16,7 +16,7 @@ from typing import Any, cast
 import orjson
 import pytest
 
-from turnout import tokens
+from turnout import errors, tokens
 from turnout.catalog import BUILTIN_MODELS, DEFAULT_LOCAL_MODEL, ModelInfo
 from turnout.errors import (
     BadRequestError,
@@ -273,6 +273,17 @@ async def test_cancelling_during_a_long_prompt_aborts_it(provider: LlamaCppProvi
     assert "Paris" in (await provider.acomplete(request(FRANCE))).choices[0].message.content
 
 
+@pytest.mark.model
+async def test_timeouts_raise_and_free_the_model(provider: LlamaCppProvider) -> None:
+    model = provider.load()
+    with pytest.raises(errors.TimeoutError, match=r"within 0\.3s"):
+        await provider.acomplete(request(STORY, max_tokens=300), timeout=0.3)
+    assert await _wait_unlocked(model, 30) < 10
+    with pytest.raises(errors.TimeoutError):
+        [c async for c in provider.astream(request(STORY, max_tokens=300), timeout=0.3)]
+    assert await _wait_unlocked(model, 30) < 10
+
+
 # --- limits and errors ------------------------------------------------------------------------
 
 
@@ -289,6 +300,14 @@ async def test_context_window_overflow_is_refused_before_generating(
     with pytest.raises(ContextWindowExceededError, match=f"{window + 1}"):
         n = provider.count_tokens(FRANCE)
         await provider.acomplete(request(FRANCE, max_tokens=window - n + 1))
+
+
+@pytest.mark.model
+async def test_unsupported_parameters_are_bad_requests(provider: LlamaCppProvider) -> None:
+    with pytest.raises(BadRequestError, match="n=2"):
+        await provider.acomplete(request(FRANCE, n=2))
+    with pytest.raises(BadRequestError, match="max_tokens must be at least 1"):
+        await provider.acomplete(request(FRANCE, max_tokens=0))
 
 
 @pytest.mark.model
