@@ -308,6 +308,8 @@ async def test_unsupported_parameters_are_bad_requests(provider: LlamaCppProvide
         await provider.acomplete(request(FRANCE, n=2))
     with pytest.raises(BadRequestError, match="max_tokens must be at least 1"):
         await provider.acomplete(request(FRANCE, max_tokens=0))
+    with pytest.raises(BadRequestError, match="invalid parameter"):
+        await provider.acomplete(request(FRANCE, logit_bias={"not-a-token": 1}))
 
 
 @pytest.mark.model

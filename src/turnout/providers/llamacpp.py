@@ -133,7 +133,9 @@ class LoadedModel:
     def count_text(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def count_prompt(self, messages: list[dict[str, Any]], tools: Any = None) -> int:
+    def count_prompt(
+        self, messages: list[dict[str, Any]], tools: Any = None, tool_choice: Any = None
+    ) -> int:
         """Prompt tokens exactly as llama.cpp will see them: chat template applied, tokenized.
         Tokenizing reads only the vocabulary, so it is safe while another thread generates."""
         if self._formatter is None:
@@ -141,7 +143,7 @@ class LoadedModel:
             for message in messages:
                 total += 4 + self.count_text(message_text(message))
             return total
-        result = self._formatter(messages=messages, tools=tools)
+        result = self._formatter(messages=messages, tools=tools, tool_choice=tool_choice)
         prompt = self.llama.tokenize(
             result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
         )
@@ -422,17 +424,26 @@ class LlamaCppProvider(Provider):
     async def _prepare(self, request: ChatRequest) -> tuple[LoadedModel, dict[str, Any], int]:
         """Map the request, load the model, and refuse what cannot fit before queueing."""
         params = request.params
-        if int(params.get("n") or 1) != 1:
+        try:
+            n = int(params.get("n") or 1)
+            kwargs = _llama_kwargs(params)
+            _top_logprobs(params)
+        except (TypeError, ValueError, AttributeError) as exc:
             raise BadRequestError(
-                f"{self.name} returns one choice; n={params['n']} is not supported",
+                f"invalid parameter for {self.name}: {exc}", provider=PROVIDER, model=self.name
+            ) from None
+        if n != 1:
+            raise BadRequestError(
+                f"{self.name} returns one choice; n={n} is not supported",
                 param="n",
                 provider=PROVIDER,
                 model=self.name,
             )
-        kwargs = _llama_kwargs(params)
         kwargs["messages"] = _normalise_messages(request.messages)
         model = await self.aload()
-        prompt_tokens = model.count_prompt(kwargs["messages"], kwargs.get("tools"))
+        prompt_tokens = model.count_prompt(
+            kwargs["messages"], kwargs.get("tools"), kwargs.get("tool_choice")
+        )
         window = model.n_ctx
         max_tokens = request.max_tokens
         if max_tokens is not None and max_tokens < 1:
