@@ -26,6 +26,7 @@ from turnout.catalog import ModelInfo
 from turnout.config import TurnoutConfig, load_config
 from turnout.errors import (
     AuthenticationError,
+    BadRequestError,
     PermissionDeniedError,
     TurnoutError,
 )
@@ -33,7 +34,14 @@ from turnout.policy.detectors import complexity_classifier, sensitivity_detector
 from turnout.policy.engine import Decision
 from turnout.policy.signals import Signals
 from turnout.routing.router import AUTO, Router
-from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, RouteHints, prompt_text
+from turnout.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatRequest,
+    RouteHints,
+    Sensitivity,
+    prompt_text,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +96,7 @@ class GatewayStream:
 
 class Gateway:
     def __init__(self, config: TurnoutConfig | None = None, *, router: Router | None = None,
-                 ledger: Any = None, limits: Any = None, keys: Any = None) -> None:
+                 ledger: Any = None, limits: Any = None, keys: Any = None, cache: Any = None) -> None:
         self.config = config or TurnoutConfig()
         redis_url = self.config.server.redis_url
         health = None
@@ -103,6 +111,7 @@ class Gateway:
         self._ledger = ledger
         self._limits = limits
         self._keys = keys
+        self._cache = cache
         self._lock = threading.Lock()
         from turnout.settings import env
 
@@ -130,6 +139,22 @@ class Gateway:
 
                     self._ledger = open_ledger(self.config.ledger.url, store_prompts=self.config.ledger.store_prompts)
         return self._ledger
+
+    @property
+    def cache(self) -> Any:
+        """The response cache, or None when caching is off."""
+        if self._cache is None and self.config.cache.enabled:
+            with self._lock:
+                if self._cache is None:
+                    from turnout.cache import ResponseCache
+
+                    c = self.config.cache
+                    kw: dict[str, Any] = {"semantic": c.semantic, "ttl_s": c.ttl_s,
+                                          "cache_temperature_gt0": c.cache_temperature}
+                    if c.semantic_threshold is not None:
+                        kw["threshold"] = c.semantic_threshold
+                    self._cache = ResponseCache.from_url(c.backend, **kw)
+        return self._cache
 
     @property
     def limits(self) -> Any:
@@ -170,6 +195,7 @@ class Gateway:
         """Open what the server needs before its first request."""
         _ = self.ledger
         _ = self.limits
+        _ = self.cache
         if self.requires_auth:
             _ = self.keys
 
@@ -181,6 +207,8 @@ class Gateway:
             self._ledger.close()
         if self._limits is not None:
             await self._limits.aclose()
+        if self._cache is not None:
+            await self._cache.aclose()
 
     # -- authentication and authorisation -------------------------------------------------
     def authenticate(self, token: str | None) -> Principal:
@@ -218,16 +246,59 @@ class Gateway:
                 scopes.append(scope)
         return scopes
 
-    async def _admit(self, principal: Principal, signals: Signals, decision: Decision) -> _Admission:
+    async def _check_rate(self, principal: Principal, signals: Signals) -> _Admission:
+        """Requests and tokens per minute: every request counts, cache hits too."""
         admission = _Admission()
         key = principal.key
         if key is not None and (key.limits.rpm or key.limits.tpm):
             admission.rate_tokens = signals.prompt_tokens + signals.max_tokens
             await self.limits.check_rate(key.id, key.limits.rpm, key.limits.tpm, admission.rate_tokens)
+        return admission
+
+    async def _reserve(self, principal: Principal, decision: Decision, admission: _Admission) -> None:
+        """Hold the estimate on every budget before any model is called."""
         scopes = self._scopes(principal)
         if scopes:
             admission.reservation = await self.limits.reserve(scopes, decision.estimated_cost_usd)
-        return admission
+
+    # -- cache ----------------------------------------------------------------------------
+    def _cache_plan(self, principal: Principal, hints: RouteHints | None, signals: Signals) -> tuple[str, Any] | None:
+        """(namespace, control) when this request may use the cache, else None."""
+        cache = self.cache
+        if cache is None:
+            return None
+        if signals.sensitivity.level is Sensitivity.CONFIDENTIAL and not self.config.cache.confidential:
+            return None  # confidential answers stay out of (possibly shared) caches unless configured
+        from turnout.cache import CacheControl, namespace_id
+
+        try:
+            control = CacheControl.parse(hints.cache if hints else None, hints.cache_max_age_s if hints else None)
+        except ValueError as exc:
+            raise BadRequestError(str(exc), param="turnout.cache") from None
+        tenant = principal.key_id or ("master" if principal.is_master else None)
+        return namespace_id(tenant), control
+
+    async def _lookup(self, plan: tuple[str, Any] | None, request: ChatRequest, decision: Decision) -> Any:
+        if plan is None:
+            return None
+        hit = await self.cache.lookup(plan[0], decision.model, request.messages, request.params, plan[1])
+        metrics.CACHE_BACKEND_UP.set(1 if self.cache.healthy else 0)
+        return hit
+
+    async def _store(self, plan: tuple[str, Any] | None, request: ChatRequest, decision: Decision,
+                     response: dict[str, Any], cost_usd: float) -> None:
+        if plan is None:
+            return
+        answer = {k: v for k, v in response.items() if k != "turnout"}
+        await self.cache.store(plan[0], decision.model, request.messages, request.params, answer, cost_usd, plan[1])
+
+    def _hit_record(self, decision: Decision, hit: Any, request_id: str) -> dict[str, Any]:
+        record = decision.to_dict()
+        record.update(model=hit.model, cache="hit" if hit.kind == "exact" else "semantic", cache_info=hit.record(),
+                      cost_usd=0.0, saved_usd=hit.saved_cost_usd, attempts=[], fallbacks_tried=0,
+                      usage={"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0, "estimated": False},
+                      request_id=request_id)
+        return record
 
     async def _settle(self, principal: Principal, admission: _Admission, cost_usd: float | None,
                       used_tokens: int | None) -> None:
@@ -268,7 +339,16 @@ class Gateway:
         decision: Decision | None = None
         try:
             signals, decision = self._prepare(request, hints, principal, model_overrides)
-            admission = await self._admit(principal, signals, decision)
+            admission = await self._check_rate(principal, signals)
+            plan = self._cache_plan(principal, hints, signals)
+            hit = await self._lookup(plan, request, decision)
+            if hit is not None:
+                response = ChatCompletion(hit.response)
+                response["turnout"] = record = self._hit_record(decision, hit, request_id)
+                await self._settle(principal, admission, None, 0)
+                self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
+                return response
+            await self._reserve(principal, decision, admission)
             try:
                 response = await self.router.acomplete(request, hints, decision=decision)
             except BaseException:
@@ -278,9 +358,11 @@ class Gateway:
             usage = record.get("usage") or {}
             await self._settle(principal, admission, record.get("cost_usd", 0.0),
                                int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))
-            record["cache"] = "miss" if self.config.cache.enabled else "off"
+            record["cache"] = "miss" if plan is not None else "off"
             record["request_id"] = request_id
             self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
+            if record.get("rule") != "retrieval-answer":
+                await self._store(plan, request, decision, response, float(record.get("cost_usd", 0.0)))
             return response
         except TurnoutError as exc:
             self._account_error(request_id, request, principal, decision, exc, started)
@@ -293,19 +375,26 @@ class Gateway:
         decision: Decision | None = None
         try:
             signals, decision = self._prepare(request, hints, principal, model_overrides)
-            admission = await self._admit(principal, signals, decision)
-            try:
-                routed = await self.router.astream(request, hints, decision=decision)
-            except BaseException:
-                await self._settle(principal, admission, None, None)
-                raise
+            admission = await self._check_rate(principal, signals)
+            plan = self._cache_plan(principal, hints, signals)
+            hit = await self._lookup(plan, request, decision)
+            if hit is None:
+                await self._reserve(principal, decision, admission)
+                try:
+                    routed = await self.router.astream(request, hints, decision=decision)
+                except BaseException:
+                    await self._settle(principal, admission, None, None)
+                    raise
         except TurnoutError as exc:
             self._account_error(request_id, request, principal, decision, exc, started)
             raise
         ttft_ms = (time.perf_counter() - started) * 1000
+        if hit is not None:
+            return self._replay_hit(hit, decision, request, principal, admission, request_id, started, ttft_ms)
         record = routed.turnout
-        record["cache"] = "miss" if self.config.cache.enabled else "off"
+        record["cache"] = "miss" if plan is not None else "off"
         record["request_id"] = request_id
+        seen: list[ChatCompletionChunk] | None = [] if plan is not None and plan[1].may_write else None
 
         async def chunks() -> AsyncIterator[ChatCompletionChunk]:
             text: list[str] = []
@@ -317,6 +406,8 @@ class Gateway:
                         piece = (choice.get("delta") or {}).get("content")
                         if piece:
                             text.append(piece)
+                    if seen is not None:
+                        seen.append(chunk)
                     yield chunk
                 status, error = 200, None
             except TurnoutError as exc:
@@ -330,8 +421,29 @@ class Gateway:
                                    int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))
                 self._account(request_id, request, principal, record, started, ttft_ms=ttft_ms,
                               status=status, error=error)
+            if seen and status == 200 and record.get("rule") != "retrieval-answer":
+                from turnout.cache import completion_from_chunks
+
+                await self._store(plan, request, decision, completion_from_chunks(seen),
+                                  float(record.get("cost_usd", 0.0)))
 
         return GatewayStream(routed.model, record, chunks())
+
+    def _replay_hit(self, hit: Any, decision: Decision, request: ChatRequest, principal: Principal,
+                    admission: _Admission, request_id: str, started: float, ttft_ms: float) -> GatewayStream:
+        """A cache hit as a stream: the stored answer replayed as OpenAI chunks."""
+        record = self._hit_record(decision, hit, request_id)
+
+        async def chunks() -> AsyncIterator[ChatCompletionChunk]:
+            replay = hit.chunks(include_usage=True)
+            for i, chunk in enumerate(replay):
+                if i == len(replay) - 1:
+                    chunk["turnout"] = record
+                yield chunk
+            await self._settle(principal, admission, None, 0)
+            self._account(request_id, request, principal, record, started, ttft_ms=ttft_ms, status=200)
+
+        return GatewayStream(hit.model, record, chunks())
 
     # -- accounting -----------------------------------------------------------------------
     def _account(self, request_id: str, request: ChatRequest, principal: Principal, record: dict[str, Any],

@@ -84,9 +84,10 @@ def test_key_budget_holds_on_plain_and_streamed_paths(gw_server, stream):
     plaintext, key = gw_server.gateway.keys.create("budgeted", budget_usd=1.0)
     c = client(gw_server, plaintext)
     answered = refused = 0
-    for _ in range(10):
+    for i in range(10):
         try:
-            resp = c.chat.completions.create(model="fake/pricey", messages=MSG, max_tokens=200, stream=stream)
+            resp = c.chat.completions.create(model="fake/pricey", messages=[{"role": "user", "content": f"q{i}"}],
+                                             max_tokens=200, stream=stream)
             if stream:
                 list(resp)
             answered += 1
@@ -103,9 +104,10 @@ def test_global_budget_applies_to_the_master_key(serve, tmp_path):
                  "server": {"master_key": MASTER, "keys_url": f"sqlite:///{tmp_path}/keys.db"}})
     c = client(srv, MASTER)
     outcomes = []
-    for _ in range(5):
+    for i in range(5):
         try:
-            c.chat.completions.create(model="fake/pricey", messages=MSG, max_tokens=200)
+            c.chat.completions.create(model="fake/pricey", messages=[{"role": "user", "content": f"q{i}"}],
+                                      max_tokens=200)
             outcomes.append("ok")
         except openai.RateLimitError:
             outcomes.append("429")
@@ -121,14 +123,15 @@ async def test_concurrent_requests_cannot_overspend(tmp_path):
     _, key = gw.keys.create("burst", budget_usd=2.0)
     principal = gw.authenticate(MASTER).__class__(key=key)
 
-    async def one():
+    async def one(i):
         try:
-            await gw.acomplete(ChatRequest("fake/pricey", MSG, {"max_tokens": 200}), principal=principal)
+            await gw.acomplete(ChatRequest("fake/pricey", [{"role": "user", "content": f"q{i}"}], {"max_tokens": 200}),
+                               principal=principal)
             return 1
         except BudgetExceededError:
             return 0
 
-    answered = sum(await asyncio.gather(*(one() for _ in range(50))))
+    answered = sum(await asyncio.gather(*(one(i) for i in range(50))))
     spent = await gw.limits.spent(key.budget_scope())
     # Estimates are upper bounds here ($0.3 reserved per $0.2 answer): never over the limit.
     assert spent <= 2.0 + 1e-9
