@@ -238,3 +238,21 @@ async def test_confidential_fails_closed_when_local_model_fails():
     with pytest.raises(ProviderUnavailableError):
         await r.acomplete(req(), RouteHints(sensitivity=Sensitivity.CONFIDENTIAL))
     assert "fake/cloud" not in called()
+
+
+async def test_redaction_hides_pii_from_cloud_models_and_restores_the_answer():
+    # The fake echoes the prompt: what it echoes is what the cloud saw.
+    r = Router.from_dict({"models": [model("fake/cloud"), model("fake/local", local=True)],
+                          "detection": {"redact": True}})
+    text = "Email bob.smith@example.com about the meeting"
+    resp = await r.acomplete(req(text, model="fake/cloud"))
+    sent = FakeProvider.calls[0][1].messages[0]["content"]
+    assert "bob.smith@example.com" not in sent and "[EMAIL_1]" in sent
+    assert "bob.smith@example.com" in resp.choices[0].message.content  # restored for the caller
+    routed = await r.astream(ChatRequest("fake/cloud", [{"role": "user", "content": text}], {}, True))
+    streamed = "".join([(c["choices"][0]["delta"].get("content") or "") async for c in routed if c.get("choices")])
+    assert "bob.smith@example.com" in streamed
+    assert "bob.smith@example.com" not in FakeProvider.calls[1][1].messages[0]["content"]
+    # Local models get the original text.
+    await r.acomplete(req(text, model="fake/local"))
+    assert "bob.smith@example.com" in FakeProvider.calls[2][1].messages[0]["content"]

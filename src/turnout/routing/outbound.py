@@ -1,13 +1,17 @@
 """The one door every call to a model passes through.
 
 Routing, retries, fallbacks, cascades, self-checks and retrieval all call models through an
-``OutboundGuard``; it refuses to send a confidential request to a model not marked local, so
-PRODUCT invariant 1 is enforced here once instead of in each strategy.
+``OutboundGuard``. It refuses to send a confidential request to a model not marked local, so
+PRODUCT invariant 1 is enforced here once instead of in each strategy. With redaction on, it
+also replaces PII in whatever goes to a non-local model with placeholders and restores the
+originals in the answer, streamed or not; a redaction error fails the call (closed), it never
+sends the original text.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from turnout.errors import ConfidentialityError
 from turnout.providers.base import Provider
@@ -15,6 +19,9 @@ from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, Sens
 
 
 class OutboundGuard:
+    def __init__(self, redactor: Any = None) -> None:
+        self.redactor = redactor  # turnout.detect.redact.Redactor, or None: no redaction
+
     def check(self, provider: Provider, sensitivity: Sensitivity) -> None:
         if sensitivity is Sensitivity.CONFIDENTIAL and not provider.local:
             raise ConfidentialityError(
@@ -22,12 +29,40 @@ class OutboundGuard:
                 model=provider.name,
             )
 
+    def _redact(self, provider: Provider, request: ChatRequest) -> tuple[ChatRequest, Any]:
+        if self.redactor is None or provider.local:
+            return request, None
+        messages, mapping = self.redactor.redact(request.messages)
+        if not len(mapping):
+            return request, None
+        return ChatRequest(request.model, messages, request.params, request.stream), mapping
+
     async def complete(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
                        *, timeout: float | None) -> ChatCompletion:
         self.check(provider, sensitivity)
-        return await provider.acomplete(request, timeout=timeout)
+        request, mapping = self._redact(provider, request)
+        response = await provider.acomplete(request, timeout=timeout)
+        if mapping is not None:
+            mapping.restore_completion(response)
+        return response
 
     def stream(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
                *, timeout: float | None) -> AsyncIterator[ChatCompletionChunk]:
         self.check(provider, sensitivity)
-        return provider.astream(request, timeout=timeout)
+        request, mapping = self._redact(provider, request)
+        upstream = provider.astream(request, timeout=timeout)
+        if mapping is None:
+            return upstream
+        return _restored(upstream, mapping.chunk_restorer())
+
+
+async def _restored(upstream: AsyncIterator[ChatCompletionChunk], restorer: Any) -> AsyncIterator[ChatCompletionChunk]:
+    """Restore placeholders chunk by chunk; a placeholder split across chunks is held back
+    only as long as it could still be one."""
+    try:
+        async for chunk in upstream:
+            yield restorer.restore(chunk)
+    finally:
+        aclose = getattr(upstream, "aclose", None)
+        if aclose is not None:
+            await aclose()

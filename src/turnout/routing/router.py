@@ -131,7 +131,12 @@ class Router:
             health = MemoryHealthStore(failure_threshold=rcfg.health.failure_threshold,
                                        cooldown_s=rcfg.health.cooldown_s)
         self.health: HealthView = health
-        self.guard = OutboundGuard()
+        redactor = None
+        if self.config.detection.redact:
+            from turnout.detect.redact import Redactor
+
+            redactor = Redactor()
+        self.guard = OutboundGuard(redactor)
         self._labels = LabelsOnly(rcfg.default_sensitivity, rcfg.default_complexity)
         self.sensitivity_detector = sensitivity_detector
         self.complexity_classifier = complexity_classifier
