@@ -15,8 +15,13 @@ i.e. a budget is only ever overrun by the requests already in flight when it was
 only by how much they cost beyond their estimate (zero when estimates are upper bounds, e.g.
 priced at ``max_tokens``). A budget with nothing left refuses every request, free ones too.
 
+A refusal is a 429 ``BudgetExceededError``; its ``retry_after`` is the time to the window's
+reset (None for ``total``), or 1 s when only in-flight reservations stand in the way (they may
+be released or commit below their estimate).
+
 Money is counted in integer nano-dollars (1e-9 USD) so sums are exact in both backends and in
-Redis' Lua; estimates round up, actual costs to the nearest nano-dollar.
+Redis' Lua (doubles: exact below 2**53 nano-dollars, hence limits of at most $9M); estimates
+round up, actual costs to the nearest nano-dollar.
 
 Windows are UTC: ``total`` (never resets), ``daily`` (midnight), ``monthly`` (the 1st). A
 request is charged to the window it was admitted in, even if it commits after the reset.
@@ -68,6 +73,7 @@ class LimitStoreUnavailableError(ProviderUnavailableError):
     """The shared limit store (Redis) cannot be reached: budgets fail closed with a 503."""
 
     code = "limit_store_unavailable"
+    retryable = False  # not the model's fault: falling back to another model would not help
 
 
 @dataclass(frozen=True, slots=True)
