@@ -106,3 +106,29 @@ def llama_server_url(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+_SERVICES = {"redis": 6379, "postgres": 5432}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``redis`` / ``postgres`` use the real servers on 127.0.0.1. On a machine
+    without them they are skipped; in CI (``CI`` set) a missing server is an error instead, so
+    a broken service can never turn into a silently green run."""
+    down = {name for name, port in _SERVICES.items() if not _reachable(port)}
+    if not down:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"CI is set but these services are not reachable on 127.0.0.1: {', '.join(sorted(down))}")
+    for item in items:
+        missing = [name for name in down if item.get_closest_marker(name) is not None]
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=f"{', '.join(missing)} not running on 127.0.0.1"))

@@ -182,7 +182,11 @@ class Gateway:
             return self.config.server.keys_url
         url = self.config.ledger.url
         if url.startswith(("postgresql://", "postgres://")):
-            return url.split("#", 1)[0]
+            from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+            parts = urlsplit(url)  # drop the ledger's own table= option; libpq rejects it
+            query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "table"])
+            return urlunsplit(parts._replace(query=query, fragment=""))
         if url.startswith("sqlite:///"):
             return url
         return "sqlite:///turnout.db"

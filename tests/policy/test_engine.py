@@ -187,3 +187,9 @@ def test_decision_record_is_explained():
     assert d["signals"]["sensitivity"] == "confidential"
     assert {"model", "reason", "detail"} <= set(d["rejected"][0])
     assert d["estimated_cost_usd"] == 0.0
+
+
+def test_cooling_named_model_goes_to_its_own_fallback_first():
+    models = states(**{"gpt-4": {"cooling_for_s": 30.0, "fallbacks": ("gpt-3.5-turbo",)}})
+    d = choose(sig("public", "complex"), models, requested_model="gpt-4")
+    assert d.model == "gpt-3.5-turbo" and d.rule == "requested-fallback"

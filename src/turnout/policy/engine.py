@@ -183,6 +183,13 @@ def decide(
         elif named is not None:
             reason_for = next((r for r in rejected if r.model == requested_model), None)
             reason = f"requested {requested_model} rejected ({reason_for.reason if reason_for else 'unknown'}); "
+            # Its own fallback chain first: what the caller configured for this model.
+            for name in (*named.fallbacks, *global_fallbacks):
+                substitute = next((s for s in _expand(name, by_name) if s.info.name in qualifying_names), None)
+                if substitute is not None:
+                    chosen, rule_name = substitute, "requested-fallback"
+                    reason += f"its fallback {substitute.info.name} takes it"
+                    break
         else:
             raise NotFoundError(f"model {requested_model!r} is not configured", model=requested_model)
 
