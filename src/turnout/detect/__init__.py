@@ -1,0 +1,1 @@
+"""Detectors: PII and secrets (pii, sensitivity, redact) and the need for a strong model (complexity)."""
