@@ -9,7 +9,9 @@ Steps: start bench/stub_upstream.py (instant answers), load it directly (the bas
 each worker count start `turnout serve --config bench/gateway.yaml` (auth, routing, ledger and
 metrics on; GWBENCH_UPSTREAM_BASE points it at the stub, TURNOUT_BENCH_DIR at a fresh temporary
 ledger), time start->ready, read idle RSS, check streaming, warm up, and load each concurrency
-level. Per level: RPS (2xx/s), p50/p99 latency, added p50/p99 vs direct at the same concurrency,
+level. The body is fixed, so with turnout's response cache on (as in gateway.yaml) every request
+after the first is a cache hit; --cache both (default) also runs a copy of the config with the
+cache off, `turnout-Nw-nocache`, where every request is forwarded. Per level: RPS (2xx/s), p50/p99 latency, added p50/p99 vs direct at the same concurrency,
 errors, CPU ms/request and peak RSS (VmHWM) summed over the gateway's whole process session.
 
 Load: wrk (one thread, keep-alive, closed loop; a generated Lua script writes percentiles as
@@ -230,6 +232,39 @@ def stream_check(port: int) -> str:
             pass
     done = bool(events) and events[-1] == b"[DONE]"
     return f"ok: {len(events)} events, ends with [DONE]: {'yes' if done else 'NO'}, text {text!r}"
+
+
+def cache_probe(port: int) -> str:
+    """The X-Turnout-Cache header of two identical requests: "miss, hit" means the load below
+    is answered from turnout's response cache, not forwarded."""
+    seen = []
+    for _ in range(2):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("POST", "/v1/chat/completions", body=json.dumps(BODY).encode(),
+                         headers={"Content-Type": "application/json", "Authorization": AUTH})
+            resp = conn.getresponse()
+            resp.read()
+            seen.append(resp.getheader("x-turnout-cache") or "–")
+        except (OSError, http.client.HTTPException) as exc:
+            seen.append(type(exc).__name__)
+        finally:
+            conn.close()
+    return ", ".join(seen)
+
+
+def gateway_config(args: argparse.Namespace, cache_off: bool, workdir: Path) -> Path:
+    """bench/gateway.yaml as is, or a copy with the response cache off (the forwarding path)."""
+    path = Path(args.config).resolve()
+    if not cache_off:
+        return path
+    import yaml
+
+    data = yaml.safe_load(path.read_text()) or {}
+    data.setdefault("cache", {})["enabled"] = False
+    derived = workdir / f"{path.stem}-nocache.yaml"
+    derived.write_text(yaml.safe_dump(data, sort_keys=False))
+    return derived
 
 
 # -- load generators -------------------------------------------------------------------------------
@@ -466,22 +501,21 @@ class Bench:
         return samples
 
 
-def gateway_cmd(args: argparse.Namespace, port: int, workers: int) -> list[str]:
+def gateway_cmd(args: argparse.Namespace, config: Path, port: int, workers: int) -> list[str]:
     exe = shutil.which(args.turnout) if args.turnout else None
     base = [exe] if exe else [sys.executable, "-c", "from turnout.cli import main; main()"]
-    return [*base, "serve", "--config", str(Path(args.config).resolve()), "--port", str(port),
-            "--workers", str(workers)]
+    return [*base, "serve", "--config", str(config), "--port", str(port), "--workers", str(workers)]
 
 
-def run_gateway(bench: Bench, workers: int, upstream: str, logs: Path) -> dict[str, Any]:
+def run_gateway(bench: Bench, workers: int, cache_off: bool, upstream: str, logs: Path) -> dict[str, Any]:
     args = bench.args
-    name = f"turnout-{workers}w"
+    name = f"turnout-{workers}w" + ("-nocache" if cache_off else "")
     port = free_port()
     ledger_dir = Path(tempfile.mkdtemp(prefix="ledger-", dir=bench.workdir))
     env = {**os.environ, "GWBENCH_UPSTREAM_BASE": upstream, "TURNOUT_BENCH_DIR": str(ledger_dir),
            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-    cmd = gateway_cmd(args, port, workers)
-    info: dict[str, Any] = {"target": name, "cmd": " ".join(cmd), "workers": workers}
+    cmd = gateway_cmd(args, gateway_config(args, cache_off, bench.workdir), port, workers)
+    info: dict[str, Any] = {"target": name, "cmd": " ".join(cmd), "workers": workers, "cache_off": cache_off}
     progress(f"[{name}] starting: {info['cmd']} (cpus {args.gateway_cpus})")
     log_path = logs / f"{name}.log"
     proc = start(cmd, log_path, env, args.gateway_cpus, ledger_dir)
@@ -489,9 +523,11 @@ def run_gateway(bench: Bench, workers: int, upstream: str, logs: Path) -> dict[s
         info["startup_s"] = wait_ready(port, proc, args.ready_timeout)
         time.sleep(args.idle_settle)
         idle = tree_usage(proc.pid)
-        info.update(idle_rss_mb=idle["rss_mb"], idle_procs=idle["procs"], stream=stream_check(port))
+        info.update(idle_rss_mb=idle["rss_mb"], idle_procs=idle["procs"], stream=stream_check(port),
+                    cache_probe=cache_probe(port))
         progress(f"[{name}] ready in {info['startup_s']:.2f} s, idle RSS {idle['rss_mb']:.0f} MB in "
-                 f"{idle['procs']} process(es); stream {info['stream']}")
+                 f"{idle['procs']} process(es); stream {info['stream']}; X-Turnout-Cache of two identical "
+                 f"requests: {info['cache_probe']}")
         bench.warmup(port)
         info["rows"] = bench.levels(name, port, proc.pid)
         if args.soak:
@@ -550,7 +586,8 @@ def markdown(meta: dict[str, Any], summary: list[dict[str, Any]], gateways: list
         f"stub CPU {meta['stub_cpus']}, gateway CPU {meta['gateway_cpus']}",
         f"- stub: {meta['stub_banner']}",
         "- RPS = 2xx/s; added = turnout − direct at the same concurrency; CPU and RSS summed over "
-        "the gateway's process session; peak RSS = VmHWM (since start)",
+        "the gateway's process session; peak RSS = VmHWM (since start); `-nocache` = response cache "
+        "off, every request forwarded",
         "",
         "| target | conc | RPS | p50 ms | p99 ms | added p50 ms | added p99 ms | errors | CPU ms/req | peak RSS MB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -560,10 +597,11 @@ def markdown(meta: dict[str, Any], summary: list[dict[str, Any]], gateways: list
             f"| {r['target']} | {r['concurrency']} | {_f(r['rps'], 0)} | {_f(r['p50_ms'], 3)} | "
             f"{_f(r['p99_ms'], 3)} | {_f(r.get('added_p50_ms'), 3)} | {_f(r.get('added_p99_ms'), 3)} | "
             f"{r['errors']} | {_f(r.get('cpu_ms_per_req'), 3)} | {_f(r.get('peak_rss_mb'), 1)} |")
-    lines += ["", "| target | start→ready s | idle RSS MB | streaming check |", "|---|---:|---:|---|"]
+    lines += ["", "| target | start→ready s | idle RSS MB | X-Turnout-Cache, 2 identical requests | streaming check |",
+              "|---|---:|---:|---|---|"]
     for g in gateways:
         lines.append(f"| {g['target']} | {_f(g.get('startup_s'), 2)} | {_f(g.get('idle_rss_mb'), 1)} | "
-                     f"{g.get('stream') or g.get('error', '–')} |")
+                     f"{g.get('cache_probe', '–')} | {g.get('stream') or g.get('error', '–')} |")
     for g in gateways:
         if g.get("soak"):
             s = g["soak"]
@@ -632,6 +670,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--soak-concurrency", type=int, default=16)
     ap.add_argument("--no-direct", action="store_true", help="skip the direct baseline")
     ap.add_argument("--config", default=str(HERE / "gateway.yaml"))
+    ap.add_argument("--cache", choices=["both", "config", "off"], default="both",
+                    help="turnout's response cache: as the config has it (every request of the fixed "
+                         "body after the first is then a cache hit), off (every request is forwarded), "
+                         "or both, one after the other (default)")
     ap.add_argument("--turnout", default="turnout", help="the turnout executable (default: on PATH, else python -c)")
     ap.add_argument("--loadgen", choices=["auto", "python"], default="auto",
                     help="auto = wrk when installed, else the built-in Python client")
@@ -685,9 +727,10 @@ def main(argv: list[str] | None = None) -> int:
             bench.warmup(stub_port)
             rows += bench.levels("direct", stub_port, None)
         for workers in args.workers:
-            info = run_gateway(bench, workers, upstream, logs)
-            rows += info.pop("rows", [])
-            gateways.append(info)
+            for cache_off in {"config": [False], "off": [True], "both": [False, True]}[args.cache]:
+                info = run_gateway(bench, workers, cache_off, upstream, logs)
+                rows += info.pop("rows", [])
+                gateways.append(info)
     finally:
         stop(stub)
     meta["load_after"] = load_average()
