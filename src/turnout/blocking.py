@@ -8,6 +8,8 @@ connections stay pooled across calls and nothing pays for a new loop per request
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import queue
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -30,7 +32,17 @@ def _portal_loop() -> asyncio.AbstractEventLoop:
             thread = threading.Thread(target=loop.run_forever, name="turnout-portal", daemon=True)
             thread.start()
             _loop = loop
+            atexit.register(_close_portal)
     return _loop
+
+
+def _close_portal() -> None:
+    """Close the portal loop's HTTP sessions at exit (its thread is a daemon: never joined)."""
+    from turnout.providers.transport import close_sessions
+
+    if _loop is not None and _loop.is_running():
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(close_sessions(), _loop).result(timeout=2)
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

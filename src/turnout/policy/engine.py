@@ -73,6 +73,9 @@ class Decision:
     fallback_chain: list[str] = field(default_factory=list)
     requested_model: str | None = None
     cascade: bool = False
+    # A model named in the call but not configured (e.g. openai/<id> with an api_base): the
+    # call must reach the endpoint the caller gave, so the decision carries its info.
+    adhoc_model: ModelInfo | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -32,6 +32,21 @@ _sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSe
 )
 
 
+_closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[AsyncIterator[None], asyncio.Task[None]]] = (
+    weakref.WeakKeyDictionary())
+
+
+async def _close_with_loop(session: aiohttp.ClientSession) -> AsyncIterator[None]:
+    """An async generator parked for the loop's lifetime: ``asyncio.run`` closes pending async
+    generators when it ends (``shutdown_asyncgens``), which runs this ``finally`` and closes the
+    session cleanly, even though the caller never closes anything."""
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
 def _session() -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
     session = _sessions.get(loop)
@@ -44,6 +59,8 @@ def _session() -> aiohttp.ClientSession:
             trust_env=False,
         )
         _sessions[loop] = session
+        closer = _close_with_loop(session)
+        _closers[loop] = (closer, loop.create_task(closer.__anext__()))  # type: ignore[arg-type]
     return session
 
 

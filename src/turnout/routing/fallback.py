@@ -24,7 +24,7 @@ from turnout.errors import (
     TurnoutError,
 )
 from turnout.errors import TimeoutError as TurnoutTimeout
-from turnout.providers.base import Provider
+from turnout.providers.registry import provider_for
 from turnout.routing.health import HealthView
 from turnout.routing.outbound import OutboundGuard
 from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, Sensitivity
@@ -70,16 +70,12 @@ def _backoff(retry: RetryConfig, attempt: int, retry_after: float | None) -> flo
 class FallbackRunner:
     def __init__(
         self,
-        provider_for: Callable[[str], Provider],
-        info_for: Callable[[str], ModelInfo],
         guard: OutboundGuard,
         health: HealthView,
         retry: RetryConfig,
         timeout_s: float,
         total_timeout_s: float,
     ) -> None:
-        self._provider_for = provider_for
-        self._info_for = info_for
         self._guard = guard
         self._health = health
         self._retry = retry
@@ -95,16 +91,17 @@ class FallbackRunner:
             await self._health.record_failure(model)
 
     async def complete(
-        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt]
+        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt],
+        info_for: Callable[[str], ModelInfo],
     ) -> tuple[str, ChatCompletion]:
         deadline = time.monotonic() + self._total_timeout_s
         last: TurnoutError | None = None
         min_window = 0
         for model in self._plan(chain):
-            info = self._info_for(model)
+            info = info_for(model)
             if info.context_window <= min_window:
                 continue
-            provider = self._provider_for(model)
+            provider = provider_for(info)
             for n in range(self._retry.max_retries + 1):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -138,17 +135,18 @@ class FallbackRunner:
         raise last
 
     async def stream(
-        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt]
+        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt],
+        info_for: Callable[[str], ModelInfo],
     ) -> tuple[str, AsyncIterator[ChatCompletionChunk]]:
         """Open a stream, retrying and falling back until the first content chunk arrives."""
         deadline = time.monotonic() + self._total_timeout_s
         last: TurnoutError | None = None
         min_window = 0
         for model in self._plan(chain):
-            info = self._info_for(model)
+            info = info_for(model)
             if info.context_window <= min_window:
                 continue
-            provider = self._provider_for(model)
+            provider = provider_for(info)
             for n in range(self._retry.max_retries + 1):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -145,8 +145,7 @@ class Router:
         self._fallbacks: dict[str, tuple[str, ...]] = {}
         self._availability: dict[str, tuple[bool, str | None]] = {}
         self._load_models()
-        self.runner = FallbackRunner(self.provider, self.info, self.guard, self.health, rcfg.retries,
-                                     rcfg.timeout_s, rcfg.total_timeout_s)
+        self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -180,6 +179,12 @@ class Router:
 
     def provider(self, name: str) -> Provider:
         return provider_for(self.info(name))
+
+    def _info_for(self, decision: Decision) -> Callable[[str], ModelInfo]:
+        adhoc = decision.adhoc_model
+        if adhoc is None:
+            return self.info
+        return lambda name: adhoc if name == adhoc.name else self.info(name)
 
     def model_states(self) -> list[ModelState]:
         states = []
@@ -236,13 +241,15 @@ class Router:
         signals = signals or self.signals(request, hints, budget_remaining_usd=budget_remaining_usd)
         states = self.model_states()
         requested = None if request.model == AUTO else request.model
-        if requested is not None and requested not in self.models:
-            info = extra_model or self.catalog.resolve(requested)
-            requested = info.name
-            if info.name not in self.models:
-                ok, why = availability(info)
-                states.append(ModelState(info=info, available=ok, unavailable_reason=why,
-                                         cooling_for_s=self.health.cooling_for(info.name)))
+        adhoc: ModelInfo | None = None
+        if requested is not None and (requested not in self.models or extra_model is not None):
+            adhoc = extra_model or self.catalog.resolve(requested)
+            requested = adhoc.name
+            states = [s for s in states if s.info.name != adhoc.name]
+            ok, why = availability(adhoc)
+            states.append(ModelState(info=adhoc, available=ok, unavailable_reason=why,
+                                     cooling_for_s=self.health.cooling_for(adhoc.name),
+                                     fallbacks=self._fallbacks.get(adhoc.name, ())))
         if requested is not None and signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
             req_info = next(s.info for s in states if s.info.name == requested)
             if not req_info.local and self.config.routing.confidential_named_cloud == "reject":
@@ -250,9 +257,11 @@ class Router:
                     f"request is confidential and {requested} is not a local model; nothing was sent",
                     model=requested)
         cascade_default = self.config.routing.cascade.enabled and requested is None
-        return decide(signals, states, self.rules, requested_model=requested,
-                      global_fallbacks=self.config.routing.fallbacks, allowed=allowed,
-                      cascade_default=cascade_default)
+        decision = decide(signals, states, self.rules, requested_model=requested,
+                          global_fallbacks=self.config.routing.fallbacks, allowed=allowed,
+                          cascade_default=cascade_default)
+        decision.adhoc_model = adhoc
+        return decision
 
     # -- execution ------------------------------------------------------------------------
     def _record(self, decision: Decision, attempts: list[Attempt], started: float) -> dict[str, Any]:
@@ -309,7 +318,7 @@ class Router:
         if decision.cascade:
             model, response, record_extra = await self._cascade(request, decision, attempts)
         else:
-            model, response = await self.runner.complete(chain, request, sensitivity, attempts)
+            model, response = await self.runner.complete(chain, request, sensitivity, attempts, self._info_for(decision))
         record = self._record(decision, attempts, started)
         record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before _account adds the last
         self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
@@ -333,7 +342,7 @@ class Router:
         cheap_req = request
         if use_logprobs:
             cheap_req = ChatRequest(request.model, request.messages, {**request.params, "logprobs": True}, False)
-        cheap_model, cheap = await self.runner.complete(cheap_chain, cheap_req, sensitivity, attempts)
+        cheap_model, cheap = await self.runner.complete(cheap_chain, cheap_req, sensitivity, attempts, self._info_for(decision))
         confidence = cascade_mod.logprob_confidence(cheap) if use_logprobs else None
         method = "logprobs"
         check_cost = 0.0
@@ -341,7 +350,7 @@ class Router:
             method = "self_check"
             check_req = ChatRequest(cheap_model, cascade_mod.self_check_messages(request.messages, cascade_mod.answer_text(cheap)),
                                     {"max_tokens": 2, "temperature": 0, **({"logprobs": True} if use_logprobs else {})})
-            _, check = await self.runner.complete([cheap_model], check_req, sensitivity, attempts)
+            _, check = await self.runner.complete([cheap_model], check_req, sensitivity, attempts, self._info_for(decision))
             confidence = cascade_mod.self_check_confidence(check)
             cu = check.get("usage") or {}
             check_cost = cheap_info.cost_usd(int(cu.get("prompt_tokens") or 0), int(cu.get("completion_tokens") or 0))
@@ -352,7 +361,7 @@ class Router:
         if confidence >= ccfg.threshold or strong_names[0] == cheap_model:
             info["escalated"] = False
             return cheap_model, cheap, {"cascade": info, "cost_usd": check_cost}
-        strong_model, strong = await self.runner.complete(strong_names, request, sensitivity, attempts)
+        strong_model, strong = await self.runner.complete(strong_names, request, sensitivity, attempts, self._info_for(decision))
         info["escalated"] = True
         info["strong_model"] = strong_model
         return strong_model, strong, {"cascade": info, "cost_usd": cheap_cost}
@@ -408,7 +417,8 @@ class Router:
             return RoutedStream(response["model"], response["turnout"], _replay(response))
         attempts: list[Attempt] = []
         chain = [decision.model, *decision.fallback_chain]
-        model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts)
+        model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
+                                                self._info_for(decision))
         record = self._record(decision, attempts, started)
         record["model"] = model
         return RoutedStream(model, record, self._finish_stream(model, chunks, record, request, started))
