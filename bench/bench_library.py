@@ -133,8 +133,8 @@ def bench_overhead(calls: int, base_url: str, model: str) -> None:
 
 def bench_routing(runs: int) -> None:
     from turnout.config import parse_config
-    from turnout.routing.router import Router
     from turnout.policy.detectors import PiiSensitivityDetector, ScoredComplexityClassifier
+    from turnout.routing.router import Router
     from turnout.tokens import count_text
     from turnout.types import ChatRequest
 

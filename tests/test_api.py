@@ -51,7 +51,7 @@ def test_named_openai_compatible_endpoint_is_used(tmp_path):
     # An unconfigured openai/<id> with api_base must be called at that base (here: nothing
     # listens, so the error names the address we gave).
     gw = Gateway(parse_config({"models": [], "ledger": {"url": "memory://"}}))
-    with pytest.raises(turnout.ProviderUnavailableError, match="127.0.0.1:9"):
+    with pytest.raises(turnout.ProviderUnavailableError, match=r"127\.0\.0\.1:9"):
         turnout.completion(model="openai/some-model", api_base="http://127.0.0.1:9/v1", api_key="x",
                            messages=MSG, gateway=gw)
 
