@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from turnout.types import Complexity, Sensitivity
@@ -69,30 +70,60 @@ class LabelsOnly:
         return ComplexityAssessment(self.default_complexity, "default")
 
 
-@dataclass(slots=True)
 class Signals:
-    sensitivity: SensitivityAssessment
-    complexity: ComplexityAssessment
-    prompt_tokens: int
-    max_tokens: int  # the output budget the request reserves
-    max_cost_usd: float | None = None
-    max_latency_ms: float | None = None
-    budget_remaining_usd: float | None = None
-    has_tools: bool = False
-    stream: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    """The signals of one request. Complexity is scored lazily, on first use: a request naming
+    its model, or one a confidential rule takes, never pays for the classifier."""
+
+    __slots__ = ("_complexity", "_score_complexity", "budget_remaining_usd", "extra", "has_tools",
+                 "max_cost_usd", "max_latency_ms", "max_tokens", "prompt_tokens", "sensitivity", "stream")
+
+    def __init__(
+        self,
+        sensitivity: SensitivityAssessment,
+        complexity: ComplexityAssessment | Callable[[], ComplexityAssessment],
+        prompt_tokens: int,
+        max_tokens: int,  # the output budget the request reserves
+        max_cost_usd: float | None = None,
+        max_latency_ms: float | None = None,
+        budget_remaining_usd: float | None = None,
+        has_tools: bool = False,
+        stream: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.sensitivity = sensitivity
+        if isinstance(complexity, ComplexityAssessment):
+            self._complexity: ComplexityAssessment | None = complexity
+            self._score_complexity: Callable[[], ComplexityAssessment] | None = None
+        else:
+            self._complexity, self._score_complexity = None, complexity
+        self.prompt_tokens = prompt_tokens
+        self.max_tokens = max_tokens
+        self.max_cost_usd = max_cost_usd
+        self.max_latency_ms = max_latency_ms
+        self.budget_remaining_usd = budget_remaining_usd
+        self.has_tools = has_tools
+        self.stream = stream
+        self.extra = extra if extra is not None else {}
+
+    @property
+    def complexity(self) -> ComplexityAssessment:
+        if self._complexity is None:
+            assert self._score_complexity is not None
+            self._complexity = self._score_complexity()
+        return self._complexity
 
     @property
     def context_tokens(self) -> int:
         return self.prompt_tokens + self.max_tokens
 
     def to_dict(self) -> dict[str, Any]:
+        c = self._complexity
         out: dict[str, Any] = {
             "sensitivity": self.sensitivity.level.value,
             "sensitivity_source": self.sensitivity.source,
-            "complexity": self.complexity.level.value,
-            "complexity_source": self.complexity.source,
-            "complexity_score": self.complexity.score,
+            "complexity": c.level.value if c else None,
+            "complexity_source": c.source if c else "not_needed",
+            "complexity_score": c.score if c else None,
             "prompt_tokens": self.prompt_tokens,
             "max_tokens": self.max_tokens,
             "context_tokens": self.context_tokens,

@@ -217,7 +217,7 @@ class Router:
         max_tokens = request.max_tokens or self.config.routing.default_max_tokens
         return Signals(
             sensitivity=self._assess_sensitivity(request.messages, hints.sensitivity),
-            complexity=self._assess_complexity(request.messages, hints.complexity),
+            complexity=lambda: self._assess_complexity(request.messages, hints.complexity),
             prompt_tokens=tokens.count_messages(request.messages),
             max_tokens=max_tokens,
             max_cost_usd=hints.max_cost_usd,
