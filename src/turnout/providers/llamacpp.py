@@ -25,6 +25,7 @@ Runtime, and why it looks like this:
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import os
@@ -247,6 +248,16 @@ def _formatter_for(llama: Any) -> Any:
 
 def loaded_models() -> list[LoadedModel]:
     return list(_models.values())
+
+
+@atexit.register
+def _free_models() -> None:
+    """Free llama.cpp models before the interpreter tears its modules down; freed later, from
+    ``Llama.__del__``, llama-cpp-python fails with "'NoneType' object is not callable"."""
+    for model in list(_models.values()):
+        with contextlib.suppress(Exception):
+            model.llama.close()
+    _models.clear()
 
 
 # --- the provider -----------------------------------------------------------------------------
