@@ -26,7 +26,6 @@ to local counting.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -497,11 +496,12 @@ class RedisHealthStore(HealthStore):
         self._gen = 0
         self._written: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self._closed = False
         self._last_error_log = 0.0
 
     # -- mirror --------------------------------------------------------------------------------
     def _ensure_refresher(self) -> None:
-        if self._task is not None and not self._task.done():
+        if self._closed or (self._task is not None and not self._task.done()):
             return
         try:
             loop = asyncio.get_running_loop()
@@ -510,11 +510,17 @@ class RedisHealthStore(HealthStore):
         self._task = loop.create_task(self._refresh_loop(), name="turnout-health-mirror")
 
     async def _refresh_loop(self) -> None:
-        while True:
+        me = asyncio.current_task()
+        # Stop on the flag too, not only on cancellation: a cancel that lands while a redis-py
+        # read races its own socket timeout can be swallowed (Python 3.11's asyncio.timeout),
+        # and the loop would then run on forever and hang aclose().
+        while not self._closed:
             try:
                 await self.refresh()
             except Exception:  # never let the mirror die on a surprise (bad data, ...)
                 log.exception("model health mirror refresh failed")
+            if self._closed or (me is not None and me.cancelling()):
+                return
             await asyncio.sleep(self.mirror_interval_s)
 
     async def start(self) -> None:
@@ -640,10 +646,13 @@ class RedisHealthStore(HealthStore):
         return time.monotonic() - self._refreshed_at if self._refreshed_at else math.inf
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        self._closed = True
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            # Bounded: never let shutdown hang on the mirror.
+            await asyncio.wait({task}, timeout=2.0)
+        if task is not None and task.done() and not task.cancelled():
+            task.exception()  # retrieved, so asyncio does not log "never retrieved"
         if self._owns_client:
             await self.redis.aclose()
