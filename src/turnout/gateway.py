@@ -216,6 +216,20 @@ class Gateway:
 
     # -- authentication and authorisation -------------------------------------------------
     def authenticate(self, token: str | None) -> Principal:
+        """Who is calling (sync; the key store's cache answers, a miss reads the database)."""
+        principal = self._authenticate_cached(token)
+        if principal is not None:
+            return principal
+        return self._principal_for(self.keys.verify(token))
+
+    async def aauthenticate(self, token: str | None) -> Principal:
+        """As ``authenticate``, but a cache miss reads the database off the event loop."""
+        principal = self._authenticate_cached(token)
+        if principal is not None:
+            return principal
+        return self._principal_for(await self.keys.averify(token))
+
+    def _authenticate_cached(self, token: str | None) -> Principal | None:
         if not self.requires_auth:
             return OPEN
         if not token:
@@ -224,7 +238,10 @@ class Gateway:
 
         if matches_secret(token, self.master_key):
             return MASTER
-        key = self.keys.verify(token)
+        return None
+
+    @staticmethod
+    def _principal_for(key: Any) -> Principal:
         if key is None:
             raise AuthenticationError("invalid or revoked API key")
         return Principal(key=key)

@@ -184,7 +184,7 @@ class TurnoutApp:
                     raise _MethodNotAllowed("POST")
                 await self._chat(scope, receive, send)
             elif path in ("/v1/models", "/models"):
-                principal = self.gateway.authenticate(_bearer(scope))
+                principal = await self.gateway.aauthenticate(_bearer(scope))
                 await _send_json(send, 200, orjson.dumps(self.gateway.list_models(principal)))
             elif path == "/health":
                 await _send_json(send, 200, orjson.dumps(self.gateway.health()))
@@ -224,7 +224,7 @@ class TurnoutApp:
     async def _chat(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         try:
-            principal = self.gateway.authenticate(_bearer(scope))
+            principal = await self.gateway.aauthenticate(_bearer(scope))
             raw = await self._read_body(scope, receive)
         except _ClientGone:
             return
