@@ -588,10 +588,10 @@ def markdown(meta: dict[str, Any], summary: list[dict[str, Any]], gateways: list
         "- RPS = 2xx/s; added = turnout − direct at the same concurrency; CPU and RSS summed over "
         "the gateway's process session; peak RSS = VmHWM (since start); `-nocache` = response cache "
         "off, every request forwarded",
-        "",
-        "| target | conc | RPS | p50 ms | p99 ms | added p50 ms | added p99 ms | errors | CPU ms/req | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    if summary:
+        lines += ["", "| target | conc | RPS | p50 ms | p99 ms | added p50 ms | added p99 ms | errors | CPU ms/req "
+                  "| peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in summary:
         lines.append(
             f"| {r['target']} | {r['concurrency']} | {_f(r['rps'], 0)} | {_f(r['p50_ms'], 3)} | "
