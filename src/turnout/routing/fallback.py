@@ -24,6 +24,7 @@ from turnout.errors import (
     TurnoutError,
 )
 from turnout.errors import TimeoutError as TurnoutTimeout
+from turnout.providers.base import Provider
 from turnout.providers.registry import provider_for
 from turnout.routing.health import HealthView
 from turnout.routing.outbound import OutboundGuard
@@ -77,10 +78,20 @@ class FallbackRunner:
         total_timeout_s: float,
     ) -> None:
         self._guard = guard
+        self._providers: dict[int, Provider] = {}
         self._health = health
         self._retry = retry
         self._timeout_s = timeout_s
         self._total_timeout_s = total_timeout_s
+
+    def _provider(self, info: ModelInfo) -> Provider:
+        # Hashing a ModelInfo per call is measurable at gateway rates: remember by identity.
+        provider = self._providers.get(id(info))
+        if provider is None or provider.info is not info:
+            if len(self._providers) > 1024:  # ad-hoc models are new objects per call: stay bounded
+                self._providers.clear()
+            provider = self._providers[id(info)] = provider_for(info)
+        return provider
 
     def _plan(self, chain: list[str]) -> list[str]:
         return [m for m in chain if self._health.cooling_for(m) is None] or chain[:1]
@@ -101,7 +112,7 @@ class FallbackRunner:
             info = info_for(model)
             if info.context_window <= min_window:
                 continue
-            provider = provider_for(info)
+            provider = self._provider(info)
             for n in range(self._retry.max_retries + 1):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -146,7 +157,7 @@ class FallbackRunner:
             info = info_for(model)
             if info.context_window <= min_window:
                 continue
-            provider = provider_for(info)
+            provider = self._provider(info)
             for n in range(self._retry.max_retries + 1):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

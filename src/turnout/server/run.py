@@ -63,4 +63,7 @@ def serve(config_path: str | None, host: str | None, port: int | None, workers: 
         lifespan="on",
         backlog=4096,
         timeout_keep_alive=30,
+        proxy_headers=False,  # turnout reads no client address; skip the per-request middleware
+        server_header=False,
+        date_header=False,
     )
