@@ -67,6 +67,7 @@ import json
 import math
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,24 +191,36 @@ for _cue, _phrases in _CUE_PHRASES.items():
     for _ph in _phrases:
         _PHRASE_CUE.setdefault(_ph, _cue)
 _MAX_PHRASE = max(len(ph.split()) for ph in _PHRASE_CUE)
-# words that start a phrase of two or more words: only then are longer probes needed
-_PHRASE_HEADS = {ph.split()[0] for ph in _PHRASE_CUE if " " in ph}
+# (first word, second word) of every phrase of two or more words: a phrase can start only where
+# such a pair occurs, so one set test over the word pairs rules out the longer probes at almost
+# every position (most prompts hold no such pair, or a handful)
+_PHRASE_STARTS = frozenset(tuple(ph.split()[:2]) for ph in _PHRASE_CUE if " " in ph)
 
 _CAPS_NEG_WORDS = ("NOT", "EXCEPT", "LEAST", "FALSE", "INCORRECT")
 _CAPS_NEG = re.compile(r"\b(?:NOT|EXCEPT|LEAST|FALSE|INCORRECT)\b")
-_NUMBER = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*")
+# Patterns start with a rare literal or a single character class where possible: the regex
+# engine then skips ahead to a candidate in C. A leading look-behind, "x+" or an alternation of
+# classes defeats that and costs a full match attempt at every character (2-5x slower), so
+# look-behinds come after the first character ("\d(?<![A-Za-z]\d)" is "(?<![A-Za-z])\d") and
+# "[.!?][.!?]*" stands for "[.!?]+".
+_NUMBER = re.compile(r"\d(?<![A-Za-z]\d)\d*(?:[.,]\d+)*")
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
-_SENT_END = re.compile(r"[.!?]+(?:\s|$)")
-# (patterns start with a rare literal where possible: the regex engine then skips ahead fast)
-_EQUATION = re.compile(r"[=≤≥≠]\s*[-\w(\[√]|\^\s*\d|\d\s*[*/×÷]\s*\d")
-_EQUATION_CHARS = frozenset("=<>≤≥≠^*/×÷")
+_SENT_END = re.compile(r"[.!?][.!?]*(?:\s|$)")
+# r"[=≤≥≠]\s*[-\w(\[√]|\^\s*\d|\d\s*[*/×÷]\s*\d", led by one class (the look-behind picks the
+# branch its first character allows)
+_EQUATION = re.compile(
+    r"[=≤≥≠^\d](?:(?<=[=≤≥≠])\s*[-\w(\[√]|(?<=\^)\s*\d|(?<=\d)\s*[*/×÷]\s*\d)"
+)
+_EQUATION_CHARS = "=<>≤≥≠^*/×÷"
 _LATEX = re.compile(
     r"\\(?:frac|sqrt|sum|int|alpha|beta|theta|pi|cdot|times|le|ge|lim|infty|mathbb)\b|\$[^$\n]{1,80}\$"
 )
 _CODE_OPS = ("==", "!=", "->", "=>", "++", "def ", "return ", "import ", "#include", "</")
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
 _NOT_VARIABLES = frozenset("aAiI")
-_YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
+# r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)": the look-behind checks the character before the two
+# already read
+_YEAR = re.compile(r"(?:1[5-9]|20)(?<!\d..)\d\d(?!\d)")
 _MATH_SYMBOLS = "=+*/^<>|∑∫√π≤≥≠±×÷∞∂θ"
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -252,6 +265,10 @@ def _clip_text(text: str) -> str:
 
 
 def _code_lines(stem: str) -> int:
+    # An operator absent from the whole text is absent from every line: test the others only.
+    # (A one-character ``in`` is a memchr, ~40x faster than a substring search, so the first
+    # character screens out "==", "->", "</"... of prose almost for free.)
+    ops = tuple(op for op in _CODE_OPS if op[0] in stem and op in stem)
     n = 0
     for line in stem.split("\n"):
         stripped = line.strip()
@@ -260,33 +277,33 @@ def _code_lines(stem: str) -> int:
         if (
             line.startswith(("  ", "\t"))
             or stripped.endswith(("{", "}", ";"))
-            or any(op in line for op in _CODE_OPS)
+            or any(op in line for op in ops)
         ):
             n += 1
     return n
 
 
 def _cue_counts(words: list[str]) -> list[int]:
-    """Occurrences of each cue family among lower-cased ``words`` (phrases up to 4 words)."""
-    counts = dict.fromkeys(_CUE_NAMES, 0)
+    """Occurrences of each cue family among lower-cased ``words`` (phrases up to 4 words).
+
+    At each position the longest phrase starting there counts instead of the word's own cue
+    ("how many" is howmany, not also "how"). Positions are independent: the later words of a
+    phrase still count on their own at their own positions.
+    """
     get = _PHRASE_CUE.get
-    heads = _PHRASE_HEADS
-    n = len(words)
-    for i, w in enumerate(words):
-        if w in heads:
+    counts = Counter(map(get, words))  # every word's own cue, counted in C (None: no cue)
+    if not _PHRASE_STARTS.isdisjoint(itertools.pairwise(words)):
+        n = len(words)
+        for i, pair in enumerate(itertools.pairwise(words)):
+            if pair not in _PHRASE_STARTS:
+                continue
             # longest phrase first, so "how many" counts as howmany and not also as "how"
-            matched = False
             for length in range(min(_MAX_PHRASE, n - i), 1, -1):
                 cue = get(" ".join(words[i : i + length]))
                 if cue is not None:
                     counts[cue] += 1
-                    matched = True
+                    counts[get(words[i])] -= 1  # the phrase replaces its first word's own cue
                     break
-            if matched:
-                continue
-        cue = get(w)
-        if cue is not None:
-            counts[cue] += 1
     return [counts[name] for name in _CUE_NAMES]
 
 
@@ -298,6 +315,12 @@ def dense_features(text: str) -> list[float]:
 
 def analyse(text: str) -> tuple[list[float], set[str]]:
     """(dense features, word uni/bigrams) of one prompt, from one pass of tokenisation."""
+    feats, toks = _features_and_tokens(text)
+    return feats, _gram_set(toks)
+
+
+def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
+    """(dense features, n-gram tokens): :func:`analyse` before the n-gram strings are built."""
     stem_full, options = split_options(text)
     stem = _clip_text(stem_full)
     n_chars = max(len(stem), 1)
@@ -322,7 +345,8 @@ def analyse(text: str) -> tuple[list[float], set[str]]:
         mean_len = long_frac = cap_frac = 0.0
     digits = sum(stem.count(d) for d in "0123456789")
     math_syms = sum(stem.count(ch) for ch in _MATH_SYMBOLS)
-    has_eq_chars = not _EQUATION_CHARS.isdisjoint(stem)
+    # a few ``in`` scans in C: cheaper than a set test per character of the text
+    has_eq_chars = any(ch in stem for ch in _EQUATION_CHARS)
     numeric_opts = 0
     opt_words = 0
     for opt in options:
@@ -361,7 +385,7 @@ def analyse(text: str) -> tuple[list[float], set[str]]:
     lower_words = [w.lower() for w in words]
     feats.extend(log1p(c) for c in _cue_counts(lower_words))
     body = stem + "\n" + "\n".join(options) if options else stem
-    return feats, _grams(body)
+    return feats, _gram_tokens(body)
 
 
 # Word tokens for n-grams: lower-cased words, numbers collapsed to one token (the value of a
@@ -369,8 +393,17 @@ def analyse(text: str) -> tuple[list[float], set[str]]:
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[^\sa-z\d]")
 
 
-def _grams(body: str) -> set[str]:
-    toks = ["<num>" if t[0].isdigit() else t for t in _TOKEN.findall(body.lower())]
+def _gram_tokens(body: str) -> list[str]:
+    toks = _TOKEN.findall(body.lower())
+    # Without a digit no token is a number: skip the rewrite (for ASCII text a digit is 0-9,
+    # ten memchr scans; other text may hold "²" or "٣", which are digits too)
+    if body.isascii() and not any(d in body for d in "0123456789"):
+        return toks
+    return ["<num>" if t[0].isdigit() else t for t in toks]
+
+
+def _gram_set(toks: list[str]) -> set[str]:
+    """The distinct unigrams and bigrams ("a b") of the tokens."""
     grams = set(toks)
     grams.update(map(" ".join, itertools.pairwise(toks)))
     return grams
@@ -497,6 +530,17 @@ class ComplexityScorer:
         self._vocab: dict[str, float] = {
             g: float(v) for g, v in zip(vocab, vocab_weight, strict=True)
         }
+        # The same weights keyed as the scorer meets them: unigrams by token, bigrams by token
+        # pair, so scoring never builds the "a b" strings (a pair is hashed from its two
+        # tokens' cached hashes). An entry of any other shape can match no n-gram and is dropped.
+        self._unigram_weight: dict[str, float] = {}
+        self._bigram_weight: dict[tuple[str, str], float] = {}
+        for g, v in self._vocab.items():
+            parts = g.split(" ")
+            if len(parts) == 1:
+                self._unigram_weight[g] = v
+            elif len(parts) == 2 and all(parts):
+                self._bigram_weight[(parts[0], parts[1])] = v
         self.prior_weight = float(prior_weight)
         ref = np.sort(np.asarray(reference_scores, dtype=np.float64))
         if len(ref) == 0:
@@ -585,19 +629,29 @@ class ComplexityScorer:
 
     def logit_parts(self, text: str) -> tuple[float, float]:
         """(learned logit, prior logit) of one prompt, before blending; for inspection."""
-        f, grams = analyse(text)
+        f, toks = _features_and_tokens(text)
         z = self.bias
         clip = CLIP_Z
         for (w, m, inv), x in zip(self._dense, f, strict=True):
             if x == x:  # not NaN (not applicable: contributes nothing)
                 v = (x - m) * inv
                 z += w * (clip if v > clip else -clip if v < -clip else v)
-        if grams:
-            get = self._vocab.get
+        if toks:
+            # the n-grams of :func:`analyse` without their strings: a token holds no space, so
+            # "a b" is never a unigram and joining pairs is one-to-one; the distinct n-grams
+            # are the distinct tokens plus the distinct pairs. (The order of the sum differs
+            # from the string set's; the shipped float32 weights span 2^-19..1, so every
+            # partial sum of a prompt's hits is exact in a double and the order is moot.)
+            unigrams = set(toks)
+            bigrams = set(itertools.pairwise(toks))
             acc = 0.0
-            for g in grams:
-                acc += get(g, 0.0)
-            z += acc / math.sqrt(len(grams))
+            get1 = self._unigram_weight.get
+            for g in unigrams:
+                acc += get1(g, 0.0)
+            get2 = self._bigram_weight.get
+            for pair in bigrams:
+                acc += get2(pair, 0.0)
+            z += acc / math.sqrt(len(unigrams) + len(bigrams))
         return z, prior_logit(f)
 
     def score(self, text: str) -> float:
