@@ -204,6 +204,59 @@ def test_split_options_and_features() -> None:
     assert {"<num>", "add <num>", "<num> and"} <= grams
 
 
+# The scorer's fast paths (cue phrases probed only where a phrase's first two words occur,
+# n-grams weighed as token pairs without building their strings) against the plain definitions.
+ODD_TEXTS = [
+    "how many apples, how much time? step by step: first do not stop; at least 3 times as many",
+    "the passage refers to the following text. The following passage... can you e-mail me?",
+    "Don'T stop O'Neil's rock'N'roll; x² + ٣ = 7 and 1,234.5 apples at 10:30 in 1999",
+    "İstanbul K café — “quotes” and ÉCOLE; no digits here at all",
+    "",
+]
+
+
+def _plain_cue_counts(words: list[str]) -> list[int]:
+    from turnout.detect.complexity import _CUE_NAMES, _MAX_PHRASE, _PHRASE_CUE
+
+    counts = dict.fromkeys(_CUE_NAMES, 0)
+    for i, w in enumerate(words):
+        cue = next(
+            (
+                c
+                for n in range(min(_MAX_PHRASE, len(words) - i), 1, -1)
+                if (c := _PHRASE_CUE.get(" ".join(words[i : i + n]))) is not None
+            ),
+            _PHRASE_CUE.get(w),
+        )
+        if cue is not None:
+            counts[cue] += 1
+    return [counts[name] for name in _CUE_NAMES]
+
+
+def test_cue_counts_match_the_plain_definition() -> None:
+    from turnout.detect.complexity import _WORD, _cue_counts
+
+    for text in [*CHAT, *HARD, MMLU_LIKE, *ODD_TEXTS]:
+        words = [w.lower() for w in _WORD.findall(text)]
+        assert _cue_counts(words) == _plain_cue_counts(words), text[:40]
+
+
+def test_ngram_weights_match_the_string_n_grams() -> None:
+    # dense weights 0: the learned logit is the n-gram term alone
+    vocab = ["how", "many", "how many", "<num>", "<num> apples", "x", "²", "a  b", " x", "é"]
+    weights = np.array([0.5, -0.25, 1.0, 0.125, -2.0, 0.75, 0.3, 9.0, 9.0, -0.6], np.float32)
+    zeros = np.zeros(len(FEATURE_NAMES))
+    toy = ComplexityScorer(
+        bias=0.0, dense_mean=zeros, dense_scale=np.ones(len(FEATURE_NAMES)), dense_weight=zeros,
+        vocab=vocab, vocab_weight=weights, prior_weight=1.0, reference_scores=np.array([0.5]),
+    )  # fmt: skip
+    table = dict(zip(vocab, weights.astype(float), strict=True))
+    for text in [*CHAT, *HARD, MMLU_LIKE, *ODD_TEXTS]:
+        grams = analyse(text)[1]
+        expected = sum(table.get(g, 0.0) for g in grams) / np.sqrt(len(grams)) if grams else 0.0
+        assert toy.logit_parts(text)[0] == pytest.approx(expected, abs=1e-12), text[:40]
+
+
 # ------------------------------------------------------------------------------- artefact
 
 
