@@ -77,6 +77,19 @@ def test_email(text: str, value: str) -> None:
     assert ("EMAIL_ADDRESS", value) in found(text)
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("x" * 64 + "@example.com", [("EMAIL_ADDRESS", "x" * 64 + "@example.com")]),  # longest local part
+        ("x" * 65 + "@example.com", []),
+        ("mail .lead@example.com", []),  # a local part does not start after a dot
+        ("(a.b-c@ex.com)", [("EMAIL_ADDRESS", "a.b-c@ex.com")]),
+    ],
+)
+def test_email_local_part_bounds(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
 @pytest.mark.parametrize("text", ["@decorator on a method", "user@localhost", "a @ b.com", "price@ 5"])
 def test_email_negatives(text: str) -> None:
     assert "EMAIL_ADDRESS" not in types_in(text)
@@ -192,6 +205,12 @@ def test_ssn_invalid_ranges(text: str) -> None:
 
 def test_plain_nine_digits_without_context_is_not_ssn() -> None:
     assert "US_SSN" not in types_in("batch 460899847 done")
+
+
+def test_digit_window_gates_let_other_digits_through() -> None:
+    # the window around "5551234567" holds an SSN in Arabic-Indic digits, which \d matches
+    assert found("call 5551234567 ٤٦٠-٨٩-٩٨٤٧ today") == [("US_SSN", "٤٦٠-٨٩-٩٨٤٧")]
+    assert ("IP_ADDRESS", "10.0.0.12") in found("ref 1234567 at 10.0.0.12 now")
 
 
 # -- IP -------------------------------------------------------------------------------------
