@@ -489,6 +489,11 @@ class RedisHealthStore(HealthStore):
         self.mirror_interval_s = mirror_interval_s
         self._cool: dict[str, tuple[float, float]] = {}  # model -> (until, since)
         self._lat: dict[str, tuple[float, float | None]] = {}
+        # A success costs a Redis round trip; a healthy model answering thousands of requests a
+        # second needs one now and then (reset the shared failure count, share latency), not
+        # one per request. Successes in between only update this process's latency estimate.
+        self.success_interval_s = 0.1
+        self._success_sent: dict[str, float] = {}
         # Used only while Redis is unreachable: local breaker counts and cooldowns.
         self._local_fail: dict[str, int] = {}
         self._local_cool: dict[str, tuple[float, float]] = {}
@@ -598,6 +603,14 @@ class RedisHealthStore(HealthStore):
     ) -> None:
         self._ensure_refresher()
         now = self.clock()
+        if (model not in self._local_fail and model not in self._cool
+                and now - self._success_sent.get(model, 0.0) < self.success_interval_s):
+            old = self._lat.get(model)
+            t_old = old[1] if old else None
+            self._lat[model] = (ewma(old[0] if old else None, latency_ms),
+                                ewma(t_old, ttft_ms) if ttft_ms is not None else t_old)
+            return
+        self._success_sent[model] = now
         self._local_fail.pop(model, None)
         try:
             lat, ttft, cleared = await self._success(
