@@ -291,8 +291,12 @@ def _cue_counts(words: list[str]) -> list[int]:
     phrase still count on their own at their own positions.
     """
     get = _PHRASE_CUE.get
-    counts = Counter(map(get, words))  # every word's own cue, counted in C (None: no cue)
-    if not _PHRASE_STARTS.isdisjoint(itertools.pairwise(words)):
+    # every word's own cue: the few cue words are counted in C, then folded into their family
+    counts: Counter[str | None] = Counter()
+    for word, k in Counter(filter(_PHRASE_CUE.__contains__, words)).items():
+        counts[get(word)] += k
+    # (zip reuses its pair tuple where pairwise does not: 10 us instead of 16 on 400 words)
+    if not _PHRASE_STARTS.isdisjoint(zip(words, words[1:], strict=False)):  # noqa: RUF007
         n = len(words)
         for i, pair in enumerate(itertools.pairwise(words)):
             if pair not in _PHRASE_STARTS:
@@ -343,8 +347,9 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
         cap_frac = caps / n_words
     else:
         mean_len = long_frac = cap_frac = 0.0
-    digits = sum(stem.count(d) for d in "0123456789")
-    math_syms = sum(stem.count(ch) for ch in _MATH_SYMBOLS)
+    # (``in`` is a memchr, ~15x faster than ``count``: count only the characters present)
+    digits = sum(stem.count(d) for d in "0123456789" if d in stem)
+    math_syms = sum(stem.count(ch) for ch in _MATH_SYMBOLS if ch in stem)
     # a few ``in`` scans in C: cheaper than a set test per character of the text
     has_eq_chars = any(ch in stem for ch in _EQUATION_CHARS)
     numeric_opts = 0
