@@ -200,7 +200,7 @@ _CAPS_NEG_WORDS = ("NOT", "EXCEPT", "LEAST", "FALSE", "INCORRECT")
 _CAPS_NEG = re.compile(r"\b(?:NOT|EXCEPT|LEAST|FALSE|INCORRECT)\b")
 # Patterns start with a rare literal or a single character class where possible: the regex
 # engine then skips ahead to a candidate in C. A leading look-behind, "x+" or an alternation of
-# classes defeats that and costs a full match attempt at every character (2-5x slower), so
+# classes defeats that and costs a full match attempt at every character (up to 5x slower), so
 # look-behinds come after the first character ("\d(?<![A-Za-z]\d)" is "(?<![A-Za-z])\d") and
 # "[.!?][.!?]*" stands for "[.!?]+".
 _NUMBER = re.compile(r"\d(?<![A-Za-z]\d)\d*(?:[.,]\d+)*")
