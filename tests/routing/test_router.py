@@ -256,3 +256,28 @@ async def test_redaction_hides_pii_from_cloud_models_and_restores_the_answer():
     # Local models get the original text.
     await r.acomplete(req(text, model="fake/local"))
     assert "bob.smith@example.com" in FakeProvider.calls[2][1].messages[0]["content"]
+
+
+async def test_retrieval_first_with_a_real_knowledge_base(tmp_path):
+    kb = tmp_path / "faq.jsonl"
+    kb.write_text(
+        '{"question": "How do I reset my password?", "answer": "Use the Forgot password link on the sign-in page."}\n'
+        '{"question": "What are your opening hours?", "answer": "Monday to Friday, 9:00 to 17:00."}\n'
+        '{"text": "Refunds are paid within 14 days of receiving the returned item."}\n'
+    )
+    r = Router.from_dict({"models": [model("fake/a")],
+                          "routing": {"retrieval": {"knowledge_base": str(kb), "answer_threshold": 0.8}}})
+    resp = await r.acomplete(req("How do I reset my password?"))
+    assert resp.choices[0].message.content.startswith("Use the Forgot password link")
+    assert resp["turnout"]["rule"] == "retrieval-answer" and called() == []
+    resp = await r.acomplete(req("Tell me a joke about penguins"))
+    assert resp["turnout"]["model"] == "fake/a"  # nothing close enough: routed as usual
+
+
+def test_bad_knowledge_base_line_is_a_clear_config_error(tmp_path):
+    from turnout.errors import ConfigError
+
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text('{"question": "q", "answer": "a"}\nnot json\n')
+    with pytest.raises(ConfigError, match=":2"):
+        Router.from_dict({"models": [model("fake/a")], "routing": {"retrieval": {"knowledge_base": str(kb)}}})

@@ -140,6 +140,10 @@ class Router:
         self._labels = LabelsOnly(rcfg.default_sensitivity, rcfg.default_complexity)
         self.sensitivity_detector = sensitivity_detector
         self.complexity_classifier = complexity_classifier
+        if knowledge_base is None and rcfg.retrieval.knowledge_base:
+            from turnout.knowledge_base import KnowledgeBase
+
+            knowledge_base = KnowledgeBase.load(rcfg.retrieval.knowledge_base)
         self.knowledge_base = knowledge_base
         self.models: dict[str, ModelInfo] = {}
         self._fallbacks: dict[str, tuple[str, ...]] = {}
