@@ -9,9 +9,9 @@ Steps: start bench/stub_upstream.py (instant answers), load it directly (the bas
 each worker count start `turnout serve --config bench/gateway.yaml` (auth, routing, ledger and
 metrics on; GWBENCH_UPSTREAM_BASE points it at the stub, TURNOUT_BENCH_DIR at a fresh temporary
 ledger), time start->ready, read idle RSS, check streaming, warm up, and load each concurrency
-level. The body is fixed, so with turnout's response cache on (as in gateway.yaml) every request
-after the first is a cache hit; --cache both (default) also runs a copy of the config with the
-cache off, `turnout-Nw-nocache`, where every request is forwarded. Per level: RPS (2xx/s), p50/p99 latency, added p50/p99 vs direct at the same concurrency,
+level. gateway.yaml has the response cache off, so every request is forwarded; the body is
+fixed, so --cache both (default) also runs a copy with the in-memory cache on,
+`turnout-Nw-cachehit`, where every request after the first is a cache hit. Per level: RPS (2xx/s), p50/p99 latency, added p50/p99 vs direct at the same concurrency,
 errors, CPU ms/request and peak RSS (VmHWM) summed over the gateway's whole process session.
 
 Load: wrk (one thread, keep-alive, closed loop; a generated Lua script writes percentiles as
@@ -253,16 +253,17 @@ def cache_probe(port: int) -> str:
     return ", ".join(seen)
 
 
-def gateway_config(args: argparse.Namespace, cache_off: bool, workdir: Path) -> Path:
-    """bench/gateway.yaml as is, or a copy with the response cache off (the forwarding path)."""
+def gateway_config(args: argparse.Namespace, cache_hits: bool, workdir: Path) -> Path:
+    """bench/gateway.yaml as is (cache off: every request forwarded), or a copy with the
+    in-memory response cache on (the fixed body makes every request after the first a hit)."""
     path = Path(args.config).resolve()
-    if not cache_off:
+    if not cache_hits:
         return path
     import yaml
 
     data = yaml.safe_load(path.read_text()) or {}
-    data.setdefault("cache", {})["enabled"] = False
-    derived = workdir / f"{path.stem}-nocache.yaml"
+    data["cache"] = {"enabled": True, "backend": "memory"}
+    derived = workdir / f"{path.stem}-cachehit.yaml"
     derived.write_text(yaml.safe_dump(data, sort_keys=False))
     return derived
 
@@ -507,15 +508,15 @@ def gateway_cmd(args: argparse.Namespace, config: Path, port: int, workers: int)
     return [*base, "serve", "--config", str(config), "--port", str(port), "--workers", str(workers)]
 
 
-def run_gateway(bench: Bench, workers: int, cache_off: bool, upstream: str, logs: Path) -> dict[str, Any]:
+def run_gateway(bench: Bench, workers: int, cache_hits: bool, upstream: str, logs: Path) -> dict[str, Any]:
     args = bench.args
-    name = f"turnout-{workers}w" + ("-nocache" if cache_off else "")
+    name = f"turnout-{workers}w" + ("-cachehit" if cache_hits else "")
     port = free_port()
     ledger_dir = Path(tempfile.mkdtemp(prefix="ledger-", dir=bench.workdir))
     env = {**os.environ, "GWBENCH_UPSTREAM_BASE": upstream, "TURNOUT_BENCH_DIR": str(ledger_dir),
            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-    cmd = gateway_cmd(args, gateway_config(args, cache_off, bench.workdir), port, workers)
-    info: dict[str, Any] = {"target": name, "cmd": " ".join(cmd), "workers": workers, "cache_off": cache_off}
+    cmd = gateway_cmd(args, gateway_config(args, cache_hits, bench.workdir), port, workers)
+    info: dict[str, Any] = {"target": name, "cmd": " ".join(cmd), "workers": workers, "cache_hits": cache_hits}
     progress(f"[{name}] starting: {info['cmd']} (cpus {args.gateway_cpus})")
     log_path = logs / f"{name}.log"
     proc = start(cmd, log_path, env, args.gateway_cpus, ledger_dir)
@@ -586,8 +587,8 @@ def markdown(meta: dict[str, Any], summary: list[dict[str, Any]], gateways: list
         f"stub CPU {meta['stub_cpus']}, gateway CPU {meta['gateway_cpus']}",
         f"- stub: {meta['stub_banner']}",
         "- RPS = 2xx/s; added = turnout − direct at the same concurrency; CPU and RSS summed over "
-        "the gateway's process session; peak RSS = VmHWM (since start); `-nocache` = response cache "
-        "off, every request forwarded",
+        "the gateway's process session; peak RSS = VmHWM (since start); `-cachehit` = in-memory response "
+        "cache on, every request after the first answered from it",
     ]
     if summary:
         lines += ["", "| target | conc | RPS | p50 ms | p99 ms | added p50 ms | added p99 ms | errors | CPU ms/req "
@@ -670,10 +671,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--soak-concurrency", type=int, default=16)
     ap.add_argument("--no-direct", action="store_true", help="skip the direct baseline")
     ap.add_argument("--config", default=str(HERE / "gateway.yaml"))
-    ap.add_argument("--cache", choices=["both", "config", "off"], default="both",
-                    help="turnout's response cache: as the config has it (every request of the fixed "
-                         "body after the first is then a cache hit), off (every request is forwarded), "
-                         "or both, one after the other (default)")
+    ap.add_argument("--cache", choices=["both", "config", "hit"], default="both",
+                    help="config: bench/gateway.yaml as is (cache off, every request forwarded); hit: a "
+                         "copy with the in-memory cache on (every request of the fixed body after the first "
+                         "is a cache hit); both, one after the other (default)")
     ap.add_argument("--turnout", default="turnout", help="the turnout executable (default: on PATH, else python -c)")
     ap.add_argument("--loadgen", choices=["auto", "python"], default="auto",
                     help="auto = wrk when installed, else the built-in Python client")
@@ -727,8 +728,8 @@ def main(argv: list[str] | None = None) -> int:
             bench.warmup(stub_port)
             rows += bench.levels("direct", stub_port, None)
         for workers in args.workers:
-            for cache_off in {"config": [False], "off": [True], "both": [False, True]}[args.cache]:
-                info = run_gateway(bench, workers, cache_off, upstream, logs)
+            for cache_hits in {"config": [False], "hit": [True], "both": [False, True]}[args.cache]:
+                info = run_gateway(bench, workers, cache_hits, upstream, logs)
                 rows += info.pop("rows", [])
                 gateways.append(info)
     finally:

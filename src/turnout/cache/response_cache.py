@@ -13,7 +13,6 @@ is, and what it saved (the original call's cost and tokens), so the caller can r
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import time
 from dataclasses import dataclass, field
@@ -203,7 +202,7 @@ class ResponseCache:
             age = max(0.0, now - float(stored["created_at"]))
             if control.max_age_s is not None and age > control.max_age_s:
                 return None
-            response = ChatCompletion(copy.deepcopy(stored["response"]))
+            response = ChatCompletion(stored["response"])  # orjson.loads made a fresh object
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             log.warning("ignoring an unreadable cache entry %s", key)
             return None

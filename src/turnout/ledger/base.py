@@ -369,9 +369,11 @@ class JournaledLedger(Ledger):
         failures = 0
         next_scan = time.monotonic() + self._orphan_scan_s
         while True:
-            # Wait only when idle: while records keep coming, the next batch is whatever
-            # arrived during the last commit (group commit), so batches grow with the load.
-            if not pending and not stop and not self._queue:
+            # Commit on a timer, not as fast as records arrive: the journal already holds every
+            # record, so waiting costs nothing in safety, while a writer committing flat out
+            # competes with the event loop for the GIL on every request. flush()/close() and a
+            # full batch wake it early.
+            if not pending and not stop and len(self._queue) < self._batch_max:
                 self._wake.wait(self._flush_interval)
                 self._wake.clear()
             queue = self._queue
