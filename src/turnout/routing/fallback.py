@@ -9,9 +9,9 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from turnout.catalog import ModelInfo
 from turnout.config import RetryConfig
@@ -68,6 +68,9 @@ def _backoff(retry: RetryConfig, attempt: int, retry_after: float | None) -> flo
     return delay
 
 
+T = TypeVar("T")
+
+
 class FallbackRunner:
     def __init__(
         self,
@@ -101,17 +104,19 @@ class FallbackRunner:
         if not isinstance(exc, BadRequestError):
             await self._health.record_failure(model)
 
-    async def complete(
-        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt],
-        info_for: Callable[[str], ModelInfo],
-    ) -> tuple[str, ChatCompletion]:
+    async def _attempt_chain(
+        self, chain: list[str], info_for: Callable[[str], ModelInfo], attempts: list[Attempt],
+        call: Callable[[Provider, str, float], Awaitable[T]],
+    ) -> tuple[str, T, float, float]:
+        """Try ``call`` on each model of the chain: retry what a retry can fix, fall back on
+        the rest. Returns (model, result, start time, elapsed ms) of the first success."""
         deadline = time.monotonic() + self._total_timeout_s
         last: TurnoutError | None = None
         min_window = 0
         for model in self._plan(chain):
             info = info_for(model)
             if info.context_window <= min_window:
-                continue
+                continue  # a context-window error moves on to larger windows only
             provider = self._provider(info)
             for n in range(self._retry.max_retries + 1):
                 remaining = deadline - time.monotonic()
@@ -119,9 +124,7 @@ class FallbackRunner:
                     raise TurnoutTimeout("overall timeout reached before any model answered") from last
                 started = time.perf_counter()
                 try:
-                    response = await self._guard.complete(
-                        provider, request.with_model(model), sensitivity, timeout=min(self._timeout_s, remaining)
-                    )
+                    result = await call(provider, model, min(self._timeout_s, remaining))
                 except TurnoutError as exc:
                     elapsed = (time.perf_counter() - started) * 1000
                     attempts.append(Attempt(model, False, elapsed, exc.message, type(exc).__name__, exc.status_code))
@@ -139,60 +142,44 @@ class FallbackRunner:
                     break
                 elapsed = (time.perf_counter() - started) * 1000
                 attempts.append(Attempt(model, True, elapsed))
-                await self._health.record_success(model, elapsed, None)
-                return model, response
+                return model, result, started, elapsed
         if last is None:
             raise ProviderUnavailableError("no model in the fallback chain could be tried")
         raise last
+
+    async def complete(
+        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt],
+        info_for: Callable[[str], ModelInfo],
+    ) -> tuple[str, ChatCompletion]:
+        async def call(provider: Provider, model: str, timeout: float) -> ChatCompletion:
+            return await self._guard.complete(provider, request.with_model(model), sensitivity, timeout=timeout)
+
+        model, response, _, elapsed = await self._attempt_chain(chain, info_for, attempts, call)
+        await self._health.record_success(model, elapsed, None)
+        return model, response
 
     async def stream(
         self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt],
         info_for: Callable[[str], ModelInfo],
     ) -> tuple[str, AsyncIterator[ChatCompletionChunk]]:
         """Open a stream, retrying and falling back until the first content chunk arrives."""
-        deadline = time.monotonic() + self._total_timeout_s
-        last: TurnoutError | None = None
-        min_window = 0
-        for model in self._plan(chain):
-            info = info_for(model)
-            if info.context_window <= min_window:
-                continue
-            provider = self._provider(info)
-            for n in range(self._retry.max_retries + 1):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TurnoutTimeout("overall timeout reached before any model answered") from last
-                started = time.perf_counter()
-                upstream = self._guard.stream(provider, request.with_model(model), sensitivity,
-                                              timeout=min(self._timeout_s, remaining))
-                head: list[ChatCompletionChunk] = []
-                try:
-                    async for chunk in upstream:
-                        head.append(chunk)
-                        if _has_content(chunk):
-                            break
-                except TurnoutError as exc:
-                    elapsed = (time.perf_counter() - started) * 1000
-                    attempts.append(Attempt(model, False, elapsed, exc.message, type(exc).__name__, exc.status_code))
-                    last = exc
-                    await _aclose(upstream)
-                    if isinstance(exc, ConfidentialityError):
-                        raise
-                    await self._note_failure(model, exc)
-                    if n < self._retry.max_retries and _retryable_here(exc, self._retry):
-                        await asyncio.sleep(_backoff(self._retry, n, getattr(exc, "retry_after", None)))
-                        continue
-                    if not _falls_back(exc):
-                        raise
-                    if isinstance(exc, ContextWindowExceededError):
-                        min_window = max(min_window, info.context_window)
-                    break
-                ttft = (time.perf_counter() - started) * 1000
-                attempts.append(Attempt(model, True, ttft))
-                return model, self._continue(model, head, upstream, started, ttft)
-        if last is None:
-            raise ProviderUnavailableError("no model in the fallback chain could be tried")
-        raise last
+
+        async def call(provider: Provider, model: str,
+                       timeout: float) -> tuple[list[ChatCompletionChunk], AsyncIterator[ChatCompletionChunk]]:
+            upstream = self._guard.stream(provider, request.with_model(model), sensitivity, timeout=timeout)
+            head: list[ChatCompletionChunk] = []
+            try:
+                async for chunk in upstream:
+                    head.append(chunk)
+                    if _has_content(chunk):
+                        break
+            except TurnoutError:
+                await _aclose(upstream)
+                raise
+            return head, upstream
+
+        model, (head, upstream), started, ttft = await self._attempt_chain(chain, info_for, attempts, call)
+        return model, self._continue(model, head, upstream, started, ttft)
 
     async def _continue(self, model: str, head: list[ChatCompletionChunk],
                         upstream: AsyncIterator[ChatCompletionChunk], started: float,
