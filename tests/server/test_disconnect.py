@@ -12,7 +12,13 @@ import httpx
 
 from turnout.providers import registry
 from turnout.providers.base import Provider
-from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, make_chunk, make_completion
+from turnout.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatRequest,
+    make_chunk,
+    make_completion,
+)
 
 
 class SlowStream(Provider):
