@@ -344,9 +344,18 @@ class Gateway:
         return self.router.route(request, hints, allowed=principal.allowed if principal.key else None,
                                  extra_model=self._extra_model(request, model_overrides))
 
+    async def _budget_left(self, principal: Principal) -> float | None:
+        """The least left on any budget this request counts against (a routing signal: models
+        whose estimate is over it are rejected, so a cheaper one can still answer)."""
+        scopes = self._scopes(principal)
+        if not scopes:
+            return None
+        left = [(await self.limits.usage(scope)).remaining_usd for scope in scopes]
+        return max(0.0, min(left))
+
     def _prepare(self, request: ChatRequest, hints: RouteHints | None, principal: Principal,
-                 overrides: dict[str, Any] | None) -> tuple[Signals, Decision]:
-        signals = self.router.signals(request, hints)
+                 overrides: dict[str, Any] | None, budget_left: float | None = None) -> tuple[Signals, Decision]:
+        signals = self.router.signals(request, hints, budget_remaining_usd=budget_left)
         self._authorize(principal, request, signals)
         decision = self.router.route(request, hints, signals=signals,
                                      allowed=principal.allowed if principal.key else None,
@@ -359,7 +368,8 @@ class Gateway:
         request_id = uuid.uuid4().hex
         decision: Decision | None = None
         try:
-            signals, decision = self._prepare(request, hints, principal, model_overrides)
+            budget_left = await self._budget_left(principal)
+            signals, decision = self._prepare(request, hints, principal, model_overrides, budget_left)
             admission = await self._check_rate(principal, signals)
             plan = self._cache_plan(principal, hints, signals)
             hit = await self._lookup(plan, request, decision)
@@ -395,7 +405,8 @@ class Gateway:
         request_id = uuid.uuid4().hex
         decision: Decision | None = None
         try:
-            signals, decision = self._prepare(request, hints, principal, model_overrides)
+            budget_left = await self._budget_left(principal)
+            signals, decision = self._prepare(request, hints, principal, model_overrides, budget_left)
             admission = await self._check_rate(principal, signals)
             plan = self._cache_plan(principal, hints, signals)
             hit = await self._lookup(plan, request, decision)

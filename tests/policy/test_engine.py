@@ -193,3 +193,8 @@ def test_cooling_named_model_goes_to_its_own_fallback_first():
     models = states(**{"gpt-4": {"cooling_for_s": 30.0, "fallbacks": ("gpt-3.5-turbo",)}})
     d = choose(sig("public", "complex"), models, requested_model="gpt-4")
     assert d.model == "gpt-3.5-turbo" and d.rule == "requested-fallback"
+
+
+def test_named_model_over_a_cost_cap_is_refused_not_swapped():
+    with pytest.raises(BudgetExceededError):
+        choose(sig("public", "complex", max_cost_usd=0.0001), requested_model="gpt-4")

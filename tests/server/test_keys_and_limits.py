@@ -146,3 +146,21 @@ async def test_library_path_checks_key_limits_too(tmp_path):
     with pytest.raises(PermissionDeniedError):
         await gw.acomplete(ChatRequest("fake/pricey", MSG), principal=gw.authenticate(None).__class__(key=key))
     await gw.aclose()
+
+
+async def test_budget_left_steers_routing_to_a_model_that_fits(tmp_path):
+    models = [{**MODELS[0]}, {"name": "fake/thrifty", "provider": "fake", "local": False, "tier": 1,
+                               "input_per_mtok": 1.0, "output_per_mtok": 1.0}]
+    gw = Gateway(parse_config({"models": models, "ledger": {"url": f"sqlite:///{tmp_path}/l.db"},
+                               "server": {"keys_url": f"sqlite:///{tmp_path}/keys.db"}}))
+    _, key = gw.keys.create("tight", budget_usd=0.15)  # fake/pricey's estimate is ~$0.21
+    from turnout.gateway import Principal
+    from turnout.types import Complexity, RouteHints
+
+    r = await gw.acomplete(ChatRequest("auto", MSG, {"max_tokens": 200}), RouteHints(complexity=Complexity.COMPLEX),
+                           principal=Principal(key=key))
+    t = r["turnout"]
+    assert t["model"] == "fake/thrifty"
+    assert {"model": "fake/pricey", "reason": "over_budget"}.items() <= next(
+        x for x in t["rejected"] if x["model"] == "fake/pricey").items()
+    await gw.aclose()

@@ -193,6 +193,10 @@ def decide(
                     chosen, rule_name = substitute, "requested-fallback"
                     reason += f"its fallback {substitute.info.name} takes it"
                     break
+            if chosen is None and reason_for is not None and reason_for.reason in (TOO_EXPENSIVE, OVER_BUDGET, TOO_SLOW):
+                # The caller chose this model; a cost or latency cap it breaks is an answer for
+                # the caller (429 / 503), not a licence to swap in a model it did not ask for.
+                raise _no_model_error(signals, [reason_for], [named])
         else:
             raise NotFoundError(f"model {requested_model!r} is not configured", model=requested_model)
 
