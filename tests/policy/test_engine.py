@@ -196,5 +196,9 @@ def test_cooling_named_model_goes_to_its_own_fallback_first():
 
 
 def test_named_model_over_a_cost_cap_is_refused_not_swapped():
+    # No fallback chain configured: a cheaper model is not swapped in behind the caller's back.
     with pytest.raises(BudgetExceededError):
-        choose(sig("public", "complex", max_cost_usd=0.0001), requested_model="gpt-4")
+        decide(sig("public", "complex", max_cost_usd=0.0001), states(), founding_rules(), requested_model="gpt-4")
+    # With a chain, its first model within the cap answers.
+    d = choose(sig("public", "complex", max_cost_usd=0.0001), requested_model="gpt-4")
+    assert d.rule == "requested-fallback" and d.model == "ollama/llama3"
