@@ -144,22 +144,29 @@ def bench_routing(runs: int) -> None:
         {"name": "local/qwen2.5-coder-0.5b"}]})
     router = Router(config, sensitivity_detector=PiiSensitivityDetector(config.detection),
                     complexity_classifier=ScoredComplexityClassifier(config.detection))
-    para = ("The quarterly report covers revenue, churn and the roadmap for the data platform. "
-            "Contact jane.doe@example.com or call +1 415 555 0134 about the migration plan. ")
-    text = para
-    while count_text(text) < 1000:
-        text += para
-    request = ChatRequest("auto", [{"role": "system", "content": "You are a careful analyst."},
-                                   {"role": "user", "content": text + " Summarise the risks."}], {"max_tokens": 500})
-    for _ in range(50):
-        router.route(request)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        router.route(request)
-        times.append(time.perf_counter() - t)
-    print(f"routing decision, all signals, {count_text(text)}-token prompt ({runs} runs)", flush=True)
-    line("Router.route", times)
+    prompts = {
+        "ordinary prose, one e-mail": ("The quarterly report covers revenue, churn and the roadmap for the data "
+                                       "platform. The team reviewed the migration plan, the staffing needs and "
+                                       "the open risks for the next two quarters. ", "From jane.doe@example.com: "),
+        "PII in every paragraph": ("The quarterly report covers revenue, churn and the roadmap for the data platform. "
+                                   "Contact jane.doe@example.com or call +1 415 555 0134 about the migration plan. ", ""),
+    }
+    for label, (para, lead) in prompts.items():
+        text = para
+        while count_text(text) < 1000:
+            text += para
+        request = ChatRequest("auto", [{"role": "system", "content": "You are a careful analyst."},
+                                       {"role": "user", "content": lead + text + " Summarise the risks."}],
+                              {"max_tokens": 500})
+        for _ in range(50):
+            router.route(request)
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            router.route(request)
+            times.append(time.perf_counter() - t)
+        print(f"routing decision, all signals, {count_text(lead + text)}-token prompt, {label} ({runs} runs)", flush=True)
+        line("Router.route", times)
 
 
 def bench_fallback(calls: int, base_url: str, model: str) -> None:

@@ -68,3 +68,17 @@ def count_messages(messages: list[dict[str, Any]], model: str | None = None) -> 
         if message.get("tool_calls"):
             total += count_text(str(message["tool_calls"]), model)
     return total
+
+
+def prompt_token_bound(messages: list[dict[str, Any]]) -> int:
+    """An upper bound on ``count_messages`` at a fraction of its cost: a BPE token is at least
+    one UTF-8 byte, so bytes (plus the same framing) never undercount. Routing uses it when even
+    the bound fits every window and threshold, so the exact count could not change the decision."""
+    total = _TOKENS_PER_REPLY
+    for message in messages:
+        total += _TOKENS_PER_MESSAGE + len(message_text(message).encode())
+        if message.get("name"):
+            total += 1
+        if message.get("tool_calls"):
+            total += len(str(message["tool_calls"]).encode())
+    return total

@@ -281,3 +281,17 @@ def test_bad_knowledge_base_line_is_a_clear_config_error(tmp_path):
     kb.write_text('{"question": "q", "answer": "a"}\nnot json\n')
     with pytest.raises(ConfigError, match=":2"):
         Router.from_dict({"models": [model("fake/a")], "routing": {"retrieval": {"knowledge_base": str(kb)}}})
+
+
+def test_prompt_tokens_are_counted_exactly_only_when_a_threshold_is_near():
+    r = make_router([model("fake/a", ctx=8192)])
+    short = r.route(req("hello"))
+    assert short.signals.prompt_tokens_exact is False  # the byte bound fits every window
+    assert short.signals.prompt_tokens >= 3
+    long_text = "word " * 3000  # ~15k bytes: the bound crosses the 8k window, so count exactly
+    d = r.route(req(long_text, max_tokens=100))
+    assert d.signals.prompt_tokens_exact is True and 2900 < d.signals.prompt_tokens < 3100
+    # An unconfigured model with a small window forces an exact count too.
+    tiny = r.route(ChatRequest("fake/tiny", [{"role": "user", "content": "x" * 3000}], {"max_tokens": 10}),
+                   extra_model=r.catalog.resolve("fake/tiny").with_overrides(context_window=1000))
+    assert tiny.signals.prompt_tokens_exact is True and tiny.model == "fake/tiny"

@@ -75,7 +75,8 @@ class Signals:
     its model, or one a confidential rule takes, never pays for the classifier."""
 
     __slots__ = ("_complexity", "_score_complexity", "budget_remaining_usd", "extra", "has_tools",
-                 "max_cost_usd", "max_latency_ms", "max_tokens", "prompt_tokens", "sensitivity", "stream")
+                 "max_cost_usd", "max_latency_ms", "max_tokens", "prompt_tokens", "prompt_tokens_exact",
+                 "sensitivity", "stream")
 
     def __init__(
         self,
@@ -89,6 +90,7 @@ class Signals:
         has_tools: bool = False,
         stream: bool = False,
         extra: dict[str, Any] | None = None,
+        prompt_tokens_exact: bool = True,  # False: an upper bound that fits every threshold
     ) -> None:
         self.sensitivity = sensitivity
         if isinstance(complexity, ComplexityAssessment):
@@ -97,6 +99,7 @@ class Signals:
         else:
             self._complexity, self._score_complexity = None, complexity
         self.prompt_tokens = prompt_tokens
+        self.prompt_tokens_exact = prompt_tokens_exact
         self.max_tokens = max_tokens
         self.max_cost_usd = max_cost_usd
         self.max_latency_ms = max_latency_ms
@@ -125,6 +128,7 @@ class Signals:
             "complexity_source": c.source if c else "not_needed",
             "complexity_score": c.score if c else None,
             "prompt_tokens": self.prompt_tokens,
+            "prompt_tokens_exact": self.prompt_tokens_exact,
             "max_tokens": self.max_tokens,
             "context_tokens": self.context_tokens,
         }

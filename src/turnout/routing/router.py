@@ -149,6 +149,7 @@ class Router:
         self._fallbacks: dict[str, tuple[str, ...]] = {}
         self._availability: dict[str, tuple[bool, str | None]] = {}
         self._load_models()
+        self._exact_count_above = self._smallest_threshold()
         self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s)
 
     # -- construction ---------------------------------------------------------------------
@@ -176,6 +177,14 @@ class Router:
                     self.models[info.name] = info
         for name, info in self.models.items():
             self._availability[name] = availability(info)
+
+    def _smallest_threshold(self) -> int:
+        """The smallest token count any decision could turn on: a context window or a rule's
+        context/prompt threshold. Below it, an upper bound decides exactly as the real count."""
+        limits = [info.context_window for info in self.models.values()]
+        for rule in self.rules:
+            limits += [t for t in (rule.when.context_tokens_gt, rule.when.prompt_tokens_gt) if t is not None]
+        return min(limits, default=4096)
 
     def info(self, name: str) -> ModelInfo:
         info = self.models.get(name)
@@ -219,10 +228,17 @@ class Router:
                 *, budget_remaining_usd: float | None = None) -> Signals:
         hints = hints or RouteHints()
         max_tokens = request.max_tokens or self.config.routing.default_max_tokens
+        # Exact counting (tiktoken) costs ~0.25 ms on a 1k-token prompt; a byte bound is enough
+        # whenever even the bound fits every window and rule threshold: the decision is the same.
+        prompt_tokens = tokens.prompt_token_bound(request.messages)
+        exact = prompt_tokens + max_tokens > self._exact_count_above
+        if exact:
+            prompt_tokens = tokens.count_messages(request.messages)
         return Signals(
             sensitivity=self._assess_sensitivity(request.messages, hints.sensitivity),
             complexity=lambda: self._assess_complexity(request.messages, hints.complexity),
-            prompt_tokens=tokens.count_messages(request.messages),
+            prompt_tokens=prompt_tokens,
+            prompt_tokens_exact=exact,
             max_tokens=max_tokens,
             max_cost_usd=hints.max_cost_usd,
             max_latency_ms=hints.max_latency_ms,
@@ -254,6 +270,10 @@ class Router:
             states.append(ModelState(info=adhoc, available=ok, unavailable_reason=why,
                                      cooling_for_s=self.health.cooling_for(adhoc.name),
                                      fallbacks=self._fallbacks.get(adhoc.name, ())))
+        if not signals.prompt_tokens_exact and any(s.info.context_window < signals.context_tokens for s in states):
+            # An ad-hoc model with a small window: the bound is no longer enough to decide.
+            signals.prompt_tokens = tokens.count_messages(request.messages)
+            signals.prompt_tokens_exact = True
         if requested is not None and signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
             req_info = next(s.info for s in states if s.info.name == requested)
             if not req_info.local and self.config.routing.confidential_named_cloud == "reject":
