@@ -331,6 +331,28 @@ class LimitStore(abc.ABC):
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 
+    def _begin_reservation(
+        self, scopes: Sequence[BudgetScope], estimate_usd: float, ttl_s: float | None
+    ) -> tuple[tuple[BudgetScope, ...], int, float, float, str]:
+        """What both backends check and compute before holding money:
+        (scopes, amount in nano-dollars, ttl, now, reservation id)."""
+        amount = to_nano_estimate(estimate_usd)
+        ttl = self._ttl(ttl_s)
+        scopes = tuple(scopes)
+        if len({s.name for s in scopes}) != len(scopes):
+            raise BadRequestError("the same budget scope appears twice in one reservation")
+        return scopes, amount, ttl, self.clock(), new_reservation_id()
+
+    @staticmethod
+    def _rate_applies(key_id: str, rpm: int | None, tpm: int | None, tokens: int) -> bool:
+        """Validate a rate check; False when the key has no rate limit at all."""
+        validate_rate(rpm, tpm, tokens)
+        if rpm is None and tpm is None:
+            return False
+        if tpm is not None and tokens > tpm:
+            raise too_large_for_tpm(key_id, tpm, tokens)
+        return True
+
     def _ttl(self, ttl_s: float | None) -> float:
         ttl = self.reservation_ttl_s if ttl_s is None else ttl_s
         if not ttl > 0:

@@ -27,12 +27,8 @@ from turnout.limits.base import (
     ewma,
     gcra_check,
     gcra_interval_us,
-    new_reservation_id,
     rate_refusal,
     to_nano_actual,
-    to_nano_estimate,
-    too_large_for_tpm,
-    validate_rate,
     window_of,
 )
 
@@ -99,13 +95,7 @@ class MemoryLimitStore(LimitStore):
     async def reserve(
         self, scopes: Sequence[BudgetScope], estimate_usd: float, *, ttl_s: float | None = None
     ) -> Reservation:
-        amount = to_nano_estimate(estimate_usd)
-        ttl = self._ttl(ttl_s)
-        scopes = tuple(scopes)
-        if len({s.name for s in scopes}) != len(scopes):
-            raise BadRequestError("the same budget scope appears twice in one reservation")
-        now = self.clock()
-        rid = new_reservation_id()
+        scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, ttl_s)
         with self._lock:
             wins = [window_of(s.period, now) for s in scopes]
             states = [self._window(s.name, w, now) for s, (w, _) in zip(scopes, wins, strict=True)]
@@ -170,11 +160,8 @@ class MemoryLimitStore(LimitStore):
     async def check_rate(
         self, key_id: str, rpm: int | None, tpm: int | None, tokens: int = 0
     ) -> None:
-        validate_rate(rpm, tpm, tokens)
-        if rpm is None and tpm is None:
+        if not self._rate_applies(key_id, rpm, tpm, tokens):
             return
-        if tpm is not None and tokens > tpm:
-            raise too_large_for_tpm(key_id, tpm, tokens)
         now_us = round(self.clock() * US)
         with self._lock:
             st = self._rates.get(key_id) or _Rate()

@@ -47,12 +47,8 @@ from turnout.limits.base import (
     Reservation,
     budget_refusal,
     ewma,
-    new_reservation_id,
     rate_refusal,
     to_nano_actual,
-    to_nano_estimate,
-    too_large_for_tpm,
-    validate_rate,
     window_of,
 )
 
@@ -321,13 +317,7 @@ class RedisLimitStore(LimitStore):
     async def reserve(
         self, scopes: Sequence[BudgetScope], estimate_usd: float, *, ttl_s: float | None = None
     ) -> Reservation:
-        amount = to_nano_estimate(estimate_usd)
-        ttl = self._ttl(ttl_s)
-        scopes = tuple(scopes)
-        if len({s.name for s in scopes}) != len(scopes):
-            raise BadRequestError("the same budget scope appears twice in one reservation")
-        now = self.clock()
-        rid = new_reservation_id()
+        scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, ttl_s)
         if not scopes:  # no budget applies: nothing to hold, no round trip
             return Reservation(rid, (), (), amount, now, now + ttl)
         wins = [window_of(s.period, now) for s in scopes]
@@ -421,11 +411,8 @@ class RedisLimitStore(LimitStore):
     async def check_rate(
         self, key_id: str, rpm: int | None, tpm: int | None, tokens: int = 0
     ) -> None:
-        validate_rate(rpm, tpm, tokens)
-        if rpm is None and tpm is None:
+        if not self._rate_applies(key_id, rpm, tpm, tokens):
             return
-        if tpm is not None and tokens > tpm:
-            raise too_large_for_tpm(key_id, tpm, tokens)
         now_us = round(self.clock() * US)
         try:
             out = await self._rate(
