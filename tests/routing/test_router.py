@@ -295,3 +295,15 @@ def test_prompt_tokens_are_counted_exactly_only_when_a_threshold_is_near():
     tiny = r.route(ChatRequest("fake/tiny", [{"role": "user", "content": "x" * 3000}], {"max_tokens": 10}),
                    extra_model=r.catalog.resolve("fake/tiny").with_overrides(context_window=1000))
     assert tiny.signals.prompt_tokens_exact is True and tiny.model == "fake/tiny"
+
+
+async def test_streamed_cascade_adds_retrieved_passages_once():
+    r = Router.from_dict({"models": [model("fake/cheap", tier=1, inp=0.1, out=0.2, logprob=-0.01),
+                                     model("fake/strong", tier=3, inp=10, out=30)],
+                          "routing": {"rules": [{"name": "all", "choose": "cheapest", "cascade": True}],
+                                      "fallbacks": ["fake/strong"]}},
+                         knowledge_base=StubKB([Hit(0.6, 1, text="Paris has been France's capital since 508.")]))
+    routed = await r.astream(ChatRequest("auto", [{"role": "user", "content": "capital?"}], {}, True))
+    _ = [c async for c in routed]
+    sent = FakeProvider.calls[0][1].messages
+    assert [m["role"] for m in sent] == ["system", "user"]

@@ -291,8 +291,7 @@ class Router:
     def _record(self, decision: Decision, attempts: list[Attempt], started: float) -> dict[str, Any]:
         record = decision.to_dict()
         record["attempts"] = [a.to_dict() for a in attempts]
-        record["fallbacks_tried"] = sum(1 for a in attempts if not a.ok and a.model != decision.model) + (
-            1 if any(not a.ok for a in attempts if a.model == decision.model) else 0)
+        record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return record
 
@@ -330,21 +329,23 @@ class Router:
         started = time.perf_counter()
         decision = decision or self.route(request, hints, allowed=allowed,
                                           budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
-        sensitivity = decision.signals.sensitivity.level
         kb = await self._retrieval(request, decision)
         if isinstance(kb, dict):
             return kb  # answered from the knowledge base
-        if kb is not None:
-            request = kb
+        return await self._complete_routed(kb or request, decision, started)
+
+    async def _complete_routed(self, request: ChatRequest, decision: Decision, started: float) -> ChatCompletion:
+        """Carry a decision out (retrieval already applied): cascade or the fallback chain."""
         attempts: list[Attempt] = []
-        chain = [decision.model, *decision.fallback_chain]
         record_extra: dict[str, Any] = {}
         if decision.cascade:
             model, response, record_extra = await self._cascade(request, decision, attempts)
         else:
-            model, response = await self.runner.complete(chain, request, sensitivity, attempts, self._info_for(decision))
+            chain = [decision.model, *decision.fallback_chain]
+            model, response = await self.runner.complete(chain, request, decision.signals.sensitivity.level,
+                                                         attempts, self._info_for(decision))
         record = self._record(decision, attempts, started)
-        record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before _account adds the last
+        record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before account() adds the last
         self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
         response["model"] = model
         response["turnout"] = record
@@ -432,12 +433,11 @@ class Router:
         kb = await self._retrieval(request, decision)
         if isinstance(kb, dict):
             return RoutedStream(kb["model"], kb["turnout"], _replay(kb))
-        if kb is not None:
-            request = kb
+        request = kb or request
         if decision.cascade:
             # A cascade must judge the whole cheap answer before choosing: run it, then replay.
-            response = await self.acomplete(ChatRequest(request.model, request.messages, request.params, False),
-                                            decision=decision)
+            plain = ChatRequest(request.model, request.messages, request.params, False)
+            response = await self._complete_routed(plain, decision, started)
             return RoutedStream(response["model"], response["turnout"], _replay(response))
         attempts: list[Attempt] = []
         chain = [decision.model, *decision.fallback_chain]
