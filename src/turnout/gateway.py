@@ -69,8 +69,12 @@ MASTER = Principal(is_master=True)
 
 @dataclass(slots=True)
 class _Admission:
-    """What a request holds while in flight: its budget reservation and token estimate."""
+    """A request on its way through the gateway: its decision, cache plan and hit, and what it
+    holds while in flight (budget reservation, rate-limit token estimate)."""
 
+    decision: Decision | None = None
+    plan: tuple[str, Any] | None = None  # (cache namespace, control), None: cache not used
+    hit: Any = None  # a CacheHit
     reservation: Any = None
     rate_tokens: int = 0
 
@@ -267,14 +271,12 @@ class Gateway:
                 scopes.append(scope)
         return scopes
 
-    async def _check_rate(self, principal: Principal, signals: Signals) -> _Admission:
+    async def _check_rate(self, principal: Principal, signals: Signals, admission: _Admission) -> None:
         """Requests and tokens per minute: every request counts, cache hits too."""
-        admission = _Admission()
         key = principal.key
         if key is not None and (key.limits.rpm or key.limits.tpm):
             admission.rate_tokens = signals.prompt_tokens + signals.max_tokens
             await self.limits.check_rate(key.id, key.limits.rpm, key.limits.tpm, admission.rate_tokens)
-        return admission
 
     async def _reserve(self, principal: Principal, decision: Decision, admission: _Admission) -> None:
         """Hold the estimate on every budget before any model is called."""
@@ -362,17 +364,26 @@ class Gateway:
                                      extra_model=self._extra_model(request, overrides))
         return signals, decision
 
+    async def _front(self, adm: _Admission, request: ChatRequest, hints: RouteHints | None,
+                     principal: Principal, overrides: dict[str, Any] | None) -> Decision:
+        """Steps 1-4, the same for plain and streamed requests: signals, key checks, decision,
+        rate limit, cache lookup. Fills ``adm`` as it goes (a failure is accounted with what
+        was decided so far)."""
+        budget_left = await self._budget_left(principal)
+        signals, adm.decision = self._prepare(request, hints, principal, overrides, budget_left)
+        await self._check_rate(principal, signals, adm)
+        adm.plan = self._cache_plan(principal, hints, signals)
+        adm.hit = await self._lookup(adm.plan, request, adm.decision)
+        return adm.decision
+
     async def acomplete(self, request: ChatRequest, hints: RouteHints | None = None, *,
                         principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None) -> ChatCompletion:
         started = time.perf_counter()
         request_id = uuid.uuid4().hex
-        decision: Decision | None = None
+        admission = _Admission()
         try:
-            budget_left = await self._budget_left(principal)
-            signals, decision = self._prepare(request, hints, principal, model_overrides, budget_left)
-            admission = await self._check_rate(principal, signals)
-            plan = self._cache_plan(principal, hints, signals)
-            hit = await self._lookup(plan, request, decision)
+            decision = await self._front(admission, request, hints, principal, model_overrides)
+            plan, hit = admission.plan, admission.hit
             if hit is not None:
                 response = ChatCompletion(hit.response)
                 response["turnout"] = record = self._hit_record(decision, hit, request_id)
@@ -396,20 +407,17 @@ class Gateway:
                 await self._store(plan, request, decision, response, float(record.get("cost_usd", 0.0)))
             return response
         except TurnoutError as exc:
-            self._account_error(request_id, request, principal, decision, exc, started)
+            self._account_error(request_id, request, principal, admission.decision, exc, started)
             raise
 
     async def astream(self, request: ChatRequest, hints: RouteHints | None = None, *,
                       principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None) -> GatewayStream:
         started = time.perf_counter()
         request_id = uuid.uuid4().hex
-        decision: Decision | None = None
+        admission = _Admission()
         try:
-            budget_left = await self._budget_left(principal)
-            signals, decision = self._prepare(request, hints, principal, model_overrides, budget_left)
-            admission = await self._check_rate(principal, signals)
-            plan = self._cache_plan(principal, hints, signals)
-            hit = await self._lookup(plan, request, decision)
+            decision = await self._front(admission, request, hints, principal, model_overrides)
+            plan, hit = admission.plan, admission.hit
             if hit is None:
                 await self._reserve(principal, decision, admission)
                 try:
@@ -418,7 +426,7 @@ class Gateway:
                     await self._settle(principal, admission, None, None)
                     raise
         except TurnoutError as exc:
-            self._account_error(request_id, request, principal, decision, exc, started)
+            self._account_error(request_id, request, principal, admission.decision, exc, started)
             raise
         ttft_ms = (time.perf_counter() - started) * 1000
         if hit is not None:
