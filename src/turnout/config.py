@@ -136,6 +136,14 @@ class ServerConfig(_Strict):
     redis_url: str | None = None  # shared limits, budgets and health across gateways
 
 
+class ResponsesConfig(_Strict):
+    """The Responses API's stored conversations (``previous_response_id``)."""
+
+    store: str | None = None  # memory | sqlite:///path | redis://... | postgresql://...; None: beside the ledger
+    ttl_s: float = Field(default=30 * 86_400, gt=0)
+    confidential: bool = False  # keep confidential conversations in a shared store (Redis/PostgreSQL) too
+
+
 class TurnoutConfig(_Strict):
     models: list[ModelConfig] | None = None  # None: every catalog model whose provider is set up
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
@@ -144,6 +152,7 @@ class TurnoutConfig(_Strict):
     cache: CacheConfig = Field(default_factory=CacheConfig)
     ledger: LedgerConfig = Field(default_factory=LedgerConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
+    responses: ResponsesConfig = Field(default_factory=ResponsesConfig)
 
     @field_validator("models")
     @classmethod
