@@ -291,3 +291,15 @@ def test_chat_completions_can_be_answered_by_claude(claude_server, upstream):
     assert r.choices[0].message.content == "27 * 453 = 12,231"
     assert r.choices[0].message.model_extra["thinking_blocks"][0]["signature"].startswith("EqQB")
     assert upstream.last.body["messages"] == [{"role": "user", "content": [{"type": "text", "text": "27*453"}]}]
+
+
+def test_cache_hits_come_back_in_anthropics_shape(fakes):
+    client = sdk(fakes)
+    ask = {"model": "fake/cloud", "max_tokens": 32, "temperature": 0, "messages": [{"role": "user", "content": "cache me"}]}
+    first = client.messages.with_raw_response.create(**ask)
+    second = client.messages.with_raw_response.create(**ask)
+    assert first.headers["x-turnout-cache"] == "miss" and second.headers["x-turnout-cache"] == "hit"
+    assert second.parse().content[0].text == first.parse().content[0].text
+    with client.messages.stream(**ask) as stream:
+        assert stream.get_final_message().content[0].text == first.parse().content[0].text
+    assert len(FakeProvider.calls_to("fake/cloud")) == 1
