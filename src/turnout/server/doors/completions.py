@@ -19,6 +19,7 @@ from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _sen
 from turnout.server.doors.responses_wire import parse_body
 from turnout.server.doors.sse import pump
 from turnout.types import ChatCompletion, ChatRequest
+from turnout.validation import validate_params
 
 ORIGIN = "openai.completions"
 DEFAULT_MAX_TOKENS = 16  # the legacy API's own default
@@ -48,8 +49,6 @@ def to_requests(body: dict[str, Any]) -> list[ChatRequest]:
         raise BadRequestError("`max_tokens` must be an integer of at least 1", param="max_tokens")
     params = {k: body[k] for k in _PASSED if body.get(k) is not None}
     params["max_tokens"] = max_tokens
-    from turnout.validation import validate_params
-
     validate_params(params)
     return [ChatRequest(model=model, messages=[{"role": "user", "content": p}], params=params, stream=stream,
                         origin=ORIGIN) for p in prompts]
@@ -141,8 +140,11 @@ async def completions(app: Any, scope: dict[str, Any], receive: Any, send: Any) 
         writer = TextStreamWriter(routed.model, prompts[0], echo, include_usage)
         await pump(routed, writer, receive, send, _route_headers(routed.model, routed.turnout))
         return
-    answers = await asyncio.gather(*(app.gateway.acomplete(r, hints, principal=principal) for r in requests))
-    out = to_text_completion(list(answers), prompts, echo)
+    if len(requests) == 1:  # the common case: no task to schedule
+        answers = [await app.gateway.acomplete(requests[0], hints, principal=principal)]
+    else:
+        answers = list(await asyncio.gather(*(app.gateway.acomplete(r, hints, principal=principal) for r in requests)))
+    out = to_text_completion(answers, prompts, echo)
     first = answers[0]
     await _send_json(send, 200, orjson.dumps(out),
                      [_JSON, *_route_headers(first.get("model", ""), first.get("turnout") or {})])
