@@ -143,7 +143,8 @@ async def aembed(gateway: Any, body: dict[str, Any], hints: RouteHints | None = 
 
         info = resolve(model, confidential, lambda i: availability(gateway.router.models.get(i.name, i))[0])
         if model == AUTO and principal.key is not None and not principal.allowed(info.name):
-            raise NotFoundError(f"this key may not use {info.name}, the embedding model auto chose", model=info.name)
+            raise PermissionDeniedError(f"this key may not use {info.name}, the embedding model auto chose",
+                                        code="model_not_allowed")
         prompt_tokens = sum(tokens.count_text(t) for t in texts)
         key = principal.key
         if key is not None and (key.limits.rpm or key.limits.tpm):

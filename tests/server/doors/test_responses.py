@@ -175,3 +175,20 @@ def test_items_input_with_images_and_history(openai_server, upstream):
                                      {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]},
         {"role": "assistant", "content": "a pixel"},
         {"role": "user", "content": "thanks"}]
+
+
+def test_claude_thinking_comes_back_as_reasoning_items(serve, upstream):
+    server = serve({"models": [{"name": "claude-sonnet-4-5-20250929", "api_base": upstream.url, "api_key": "k"}]})
+    upstream.reply_by(lambda body: ("sse", fixture_text("anthropic_stream_thinking.txt")) if body.get("stream")
+                      else ("json", fixture_json("anthropic_message_thinking.json")))
+    client = sdk(server)
+    plain = client.responses.create(model="claude-sonnet-4-5", input="27 * 453?")
+    assert [item.type for item in plain.output] == ["reasoning", "message"]
+    assert plain.output_text == "27 * 453 = 12,231"
+    events = list(client.responses.create(model="claude-sonnet-4-5", input="27 * 453 again?", stream=True))
+    summary = "".join(e.delta for e in events if e.type == "response.reasoning_summary_text.delta")
+    assert summary.endswith("total 12231.")
+    final = events[-1].response
+    assert [item.type for item in final.output] == ["reasoning", "message"]
+    assert final.output[0].summary[0].text == summary and final.output_text == "27 * 453 = 12,231"
+    assert final.usage.input_tokens_details.cached_tokens == 2048

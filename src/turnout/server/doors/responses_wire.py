@@ -311,6 +311,7 @@ class ResponseStreamWriter:
         self.sequence = 0
         self.done: dict[str, Any] | None = None
         self._text: dict[str, Any] | None = None  # the open message item
+        self._reasoning: dict[str, Any] | None = None  # the open reasoning item
         self._calls: dict[int, dict[str, Any]] = {}  # tool-call index -> its item
         self._open_call: int | None = None
         self._finish: str | None = None
@@ -344,6 +345,37 @@ class ResponseStreamWriter:
                 + self._event("response.content_part.done", {**common, "part": part})
                 + self._event("response.output_item.done", {"output_index": index, "item": item}))
 
+    def _close_reasoning(self) -> bytes:
+        item = self._reasoning
+        if item is None:
+            return b""
+        self._reasoning = None
+        index = self.response["output"].index(item)
+        part = item["summary"][0]
+        common = {"item_id": item["id"], "output_index": index, "summary_index": 0}
+        return (self._event("response.reasoning_summary_text.done", {**common, "text": part["text"]})
+                + self._event("response.reasoning_summary_part.done", {**common, "part": part})
+                + self._event("response.output_item.done", {"output_index": index, "item": item}))
+
+    def _reason(self, text: str) -> bytes:
+        """Reasoning text (Claude's thinking, a reasoning model's reasoning_content) as a
+        reasoning item with a summary, as the non-streamed answer has it."""
+        out = b""
+        if self._reasoning is None:
+            out += self._close_text() + self._close_call()
+            item = {"type": "reasoning", "id": new_id("rs"), "summary": []}
+            index, added = self._add(item)
+            part = {"type": "summary_text", "text": ""}
+            item["summary"].append(part)
+            self._reasoning = item
+            out += added + self._event("response.reasoning_summary_part.added", {
+                "item_id": item["id"], "output_index": index, "summary_index": 0, "part": part})
+        item = self._reasoning
+        item["summary"][0]["text"] += text
+        return out + self._event("response.reasoning_summary_text.delta", {
+            "item_id": item["id"], "output_index": self.response["output"].index(item), "summary_index": 0,
+            "delta": text})
+
     def _close_call(self) -> bytes:
         if self._open_call is None:
             return b""
@@ -364,10 +396,12 @@ class ResponseStreamWriter:
             self._turnout = chunk["turnout"]
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta") or {}
+            if delta.get("reasoning_content"):
+                out += self._reason(delta["reasoning_content"])
             text = delta.get("content")
             if text:
                 if self._text is None:
-                    out += self._close_call()
+                    out += self._close_reasoning() + self._close_call()
                     item = message_item("", status="in_progress")
                     item["content"] = []
                     index, added = self._add(item)
@@ -393,7 +427,7 @@ class ResponseStreamWriter:
         out = b""
         item = self._calls.get(position)
         if item is None:
-            out += self._close_text() + self._close_call()
+            out += self._close_reasoning() + self._close_text() + self._close_call()
             item = call_item({"id": call.get("id"), "function": {"name": function.get("name"), "arguments": ""}},
                              status="in_progress")
             self._calls[position] = item
@@ -407,7 +441,7 @@ class ResponseStreamWriter:
         return out
 
     def end(self) -> bytes:
-        out = self._close_text() + self._close_call()
+        out = self._close_reasoning() + self._close_text() + self._close_call()
         _finish(self.response, self._finish, self._usage)
         if self._turnout is not None:
             self.response["turnout"] = self._turnout
