@@ -24,6 +24,7 @@ from turnout.errors import (
     BadRequestError,
     ConfidentialityError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     TurnoutError,
 )

@@ -363,7 +363,7 @@ class ResponseStreamWriter:
         out = b""
         if self._reasoning is None:
             out += self._close_text() + self._close_call()
-            item = {"type": "reasoning", "id": new_id("rs"), "summary": []}
+            item: dict[str, Any] = {"type": "reasoning", "id": new_id("rs"), "summary": []}
             index, added = self._add(item)
             part = {"type": "summary_text", "text": ""}
             item["summary"].append(part)
