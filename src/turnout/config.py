@@ -102,6 +102,8 @@ class DetectionConfig(_Strict):
     custom_patterns: dict[str, str] = Field(default_factory=dict)
     allow_downgrade: bool = False  # may a caller's label lower a detected level?
     redact: bool = False  # redact findings before sending to non-local models
+    # images, audio and files cannot be scanned: allow them anywhere, keep them local, or refuse
+    binary: Literal["allow", "local", "refuse"] = "allow"
     target_strong_share: float | None = Field(default=None, ge=0, le=1)
 
 

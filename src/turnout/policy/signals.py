@@ -21,12 +21,16 @@ class PiiSpan:
     """Where a detector found something: type and position, never the value."""
 
     type: str
-    message: int
+    message: int  # -1: not in a message but in a request parameter, named by ``path``
     start: int
     end: int
+    path: str = ""  # e.g. "tools[0].function.description", for findings outside messages
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "message": self.message, "start": self.start, "end": self.end}
+        out: dict[str, Any] = {"type": self.type, "message": self.message, "start": self.start, "end": self.end}
+        if self.path:
+            out["path"] = self.path
+        return out
 
 
 @dataclass(frozen=True, slots=True)

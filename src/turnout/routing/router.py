@@ -212,11 +212,15 @@ class Router:
         return states
 
     # -- signals and decision -------------------------------------------------------------
-    def _assess_sensitivity(self, messages: list[dict[str, Any]], given: Sensitivity | None) -> SensitivityAssessment:
-        if self.sensitivity_detector is not None:
-            result: SensitivityAssessment = self.sensitivity_detector.assess(messages, given)
+    def _assess_sensitivity(self, request: ChatRequest, given: Sensitivity | None) -> SensitivityAssessment:
+        detector = self.sensitivity_detector
+        if detector is not None:
+            # the whole request (params too: tools, schemas, metadata...) when the detector can
+            whole = getattr(detector, "assess_request", None)
+            result: SensitivityAssessment = (whole(request, given) if whole is not None
+                                             else detector.assess(request.messages, given))
             return result
-        return self._labels.assess_sensitivity(messages, given)
+        return self._labels.assess_sensitivity(request.messages, given)
 
     def _assess_complexity(self, messages: list[dict[str, Any]], given: Any) -> ComplexityAssessment:
         if self.complexity_classifier is not None and given is None:
@@ -235,7 +239,7 @@ class Router:
         if exact:
             prompt_tokens = tokens.count_messages(request.messages)
         return Signals(
-            sensitivity=self._assess_sensitivity(request.messages, hints.sensitivity),
+            sensitivity=self._assess_sensitivity(request, hints.sensitivity),
             complexity=lambda: self._assess_complexity(request.messages, hints.complexity),
             prompt_tokens=prompt_tokens,
             prompt_tokens_exact=exact,
