@@ -147,13 +147,19 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
         run = m.group()
         # Identifier-like: touching ASCII letters/digits on either side ("sk-рrој", "раssword1").
         ident = (s > 0 and _is_word(text[s - 1])) or (e < n and _is_word(text[e]))
-        new = "".join(_char(c, ident) for c in run)
+        chars = [_char(c, ident) for c in run]
+        new = "".join(chars)
         if not ident and new != run and all(unicodedata.category(c)[0] == "L" for c in run):
             new = run  # a word in another script: leave it alone
         if new != run:
-            stretches.append((npos, npos + len(new), s, e))
+            # one stretch per character, so a span maps back to exactly what was written
+            for k, (c, out_c) in enumerate(zip(run, chars, strict=True)):
+                if out_c != c:
+                    stretches.append((npos, npos + len(out_c), s + k, s + k + 1))
+                npos += len(out_c)
+        else:
+            npos += len(run)
         out.append(new)
-        npos += len(new)
         pos = e
     if not stretches:
         return text, None
