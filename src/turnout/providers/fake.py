@@ -165,7 +165,7 @@ class FakeProvider(Provider):
         """Log the attempt and draw its outcome, atomically."""
         logged = ChatRequest(
             model=request.model, messages=list(request.messages), params=dict(request.params),
-            stream=request.stream,
+            stream=request.stream, origin=request.origin, raw_body=request.raw_body,
         )
         with self._lock:
             self.calls.append((self.name, logged))
