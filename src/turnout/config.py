@@ -140,6 +140,8 @@ class ServerConfig(_Strict):
 
 class TurnoutConfig(_Strict):
     models: list[ModelConfig] | None = None  # None: every catalog model whose provider is set up
+    # true: refuse request parameters turnout does not know (400), instead of forwarding them
+    strict: bool = False
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     detection: DetectionConfig = Field(default_factory=DetectionConfig)
     budgets: BudgetConfig = Field(default_factory=BudgetConfig)

@@ -50,10 +50,29 @@ _NUMERIC_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def validate_params(params: dict[str, Any]) -> dict[str, Any]:
-    unknown = [k for k in params if k not in OPENAI_PARAMS]
-    if unknown:
-        raise BadRequestError(f"unknown parameter {unknown[0]!r}", param=unknown[0])
+_ENUMS: dict[str, tuple[str, ...]] = {
+    "reasoning_effort": ("none", "minimal", "low", "medium", "high", "xhigh"),
+    "verbosity": ("low", "medium", "high"),
+}
+_STRINGS = ("service_tier", "user", "prompt_cache_key", "safety_identifier")
+
+
+def validate_params(params: dict[str, Any], *, strict: bool = False) -> dict[str, Any]:
+    """Check the parameters turnout understands. Unknown ones pass (forwarded unchanged to
+    OpenAI-compatible providers, dropped with a header for others) unless ``strict``, the
+    config's ``strict: true``, which refuses them as OpenAI does."""
+    if strict:
+        unknown = [k for k in params if k not in OPENAI_PARAMS]
+        if unknown:
+            raise BadRequestError(f"unknown parameter {unknown[0]!r} (this gateway is strict)", param=unknown[0])
+    for name, allowed in _ENUMS.items():
+        value = params.get(name)
+        if value is not None and value not in allowed:
+            raise BadRequestError(f"`{name}` must be one of {', '.join(allowed)}", param=name)
+    for name in _STRINGS:
+        value = params.get(name)
+        if value is not None and not isinstance(value, str):
+            raise BadRequestError(f"`{name}` must be a string", param=name)
     for name, (lo, hi) in _NUMERIC_RANGES.items():
         value = params.get(name)
         if value is None:

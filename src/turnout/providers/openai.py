@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from turnout import tokens
 from turnout.errors import AuthenticationError, ProviderError, TurnoutError, error_from_status
 from turnout.providers import transport
-from turnout.providers.base import OPENAI_PARAMS, Capabilities, Provider
+from turnout.providers.base import Capabilities, Provider
 from turnout.settings import env
 from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, new_completion_id
 
@@ -29,6 +29,7 @@ _OFFICIAL_HOST = "api.openai.com"
 class OpenAIProvider(Provider):
     kind = PROVIDER
     capabilities = Capabilities(logprobs=True)
+    accepted_params = None  # the same wire format: every parameter goes through as sent
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
         url, headers = self._endpoint()
@@ -89,7 +90,8 @@ class OpenAIProvider(Provider):
 
 
 def to_openai(request: ChatRequest, wire_model: str, url: str, *, stream: bool) -> dict[str, Any]:
-    body = {k: v for k, v in request.params.items() if k in OPENAI_PARAMS and v is not None}
+    # Every parameter, known or not: a new SDK's new parameter must reach the upstream as sent.
+    body = {k: v for k, v in request.params.items() if v is not None}
     body["model"] = wire_model
     body["messages"] = request.messages
     # OpenAI deprecated max_tokens (its reasoning models reject it) for max_completion_tokens,
