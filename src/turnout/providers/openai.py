@@ -90,8 +90,9 @@ class OpenAIProvider(Provider):
 
 
 def to_openai(request: ChatRequest, wire_model: str, url: str, *, stream: bool) -> dict[str, Any]:
-    # Every parameter, known or not: a new SDK's new parameter must reach the upstream as sent.
-    body = {k: v for k, v in request.params.items() if v is not None}
+    # Every parameter, known or not (a new SDK's new parameter must reach the upstream as
+    # sent), except turnout's own routing hints.
+    body = {k: v for k, v in request.params.items() if v is not None and k != "turnout"}
     body["model"] = wire_model
     body["messages"] = request.messages
     # OpenAI deprecated max_tokens (its reasoning models reject it) for max_completion_tokens,
