@@ -20,8 +20,12 @@ from typing import Any
 
 import orjson
 
-# Per-message framing in OpenAI's chat format: <|im_start|>role\n ... <|im_end|>\n
-_TOKENS_PER_MESSAGE = 3
+# Per-message framing. OpenAI's chat format costs 3-4 (<|im_start|>role\n ... <|im_end|>\n), the
+# JSON envelope a request carries it in ~8 ({"role":"user","content":...}); an estimate that
+# budgets hold against must not undercount, so it sits between the two. A content part beyond
+# the first ({"type":"text","text":...}) adds a few more.
+_TOKENS_PER_MESSAGE = 6
+_TOKENS_PER_PART = 6
 _TOKENS_PER_REPLY = 3
 
 _encoder: Any = None
@@ -70,7 +74,8 @@ def count_messages(messages: list[dict[str, Any]], model: str | None = None, pro
         if not isinstance(message, dict):
             continue
         texts, images = _message_parts(message)
-        total += _TOKENS_PER_MESSAGE + sum(count_text(t, model) for t in texts if t)
+        total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) - 1)
+        total += sum(count_text(t, model) for t in texts if t)
         total += sum(image_tokens(w, h, detail, provider, model) for w, h, detail in images)
         if message.get("name"):
             total += 1
@@ -98,7 +103,8 @@ def prompt_token_bound(messages: list[dict[str, Any]], params: dict[str, Any] | 
         if not isinstance(message, dict):
             continue
         texts, images = _message_parts(message)
-        total += _TOKENS_PER_MESSAGE + sum(len(t.encode()) for t in texts)
+        total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) - 1)
+        total += sum(len(t.encode()) for t in texts)
         total += sum(image_tokens(w, h, detail) for w, h, detail in images)
         if message.get("name"):
             total += 1
