@@ -138,3 +138,25 @@ def test_a_secret_outside_the_messages_stays_local(serve, upstream, where):
     assert r.status_code == 200, r.text
     assert r.headers["x-turnout-model"] == "fake/local"
     assert upstream.bodies == [] and [name for name, _ in FakeProvider.calls] == ["fake/local"]
+
+
+def test_the_callers_body_goes_through_natively(serve, upstream):
+    server = serve(config(upstream))
+    body = {"model": "openai/up", "top_p": None, "temperature": 0.5,
+            "messages": [{"role": "user", "content": "hi", "x_message_field": {"k": 1}}]}
+    r = httpx.post(f"{server.base_url}/chat/completions", json=body)
+    assert r.status_code == 200, r.text
+    (sent,) = upstream.bodies
+    assert list(sent) == ["model", "top_p", "temperature", "messages"] and sent["top_p"] is None
+    assert sent["model"] == "up-model" and sent["messages"] == body["messages"]
+
+
+def test_redacted_requests_are_translated_not_forwarded(serve, upstream):
+    server = serve(config(upstream, detection={"complexity": False, "redact": True}))
+    r = httpx.post(f"{server.base_url}/chat/completions", json={
+        "model": "openai/up", "messages": [{"role": "user", "content": "write to ann@example.com"}],
+        "metadata": {"owner": "bob@example.com"}})
+    assert r.status_code == 200, r.text
+    (sent,) = upstream.bodies
+    assert "example.com" not in json.dumps(sent)
+    assert sent["messages"][0]["content"] == "write to [EMAIL_1]" and sent["metadata"] == {"owner": "[EMAIL_2]"}
