@@ -123,6 +123,7 @@ class FaultyUpstream:
                 return resp
             await resp.write(b"data: " + json.dumps(_chunk(model, "hello")).encode() + b"\n\n")
             if kind == "cut_after_first":
+                await asyncio.sleep(0.2)  # let the chunk reach the gateway (and its caller) first
                 assert request.transport is not None
                 request.transport.abort()
                 return resp
