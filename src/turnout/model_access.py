@@ -47,7 +47,7 @@ def check_callable(router: Any, name: str, configured: bool, overridden: bool = 
         return
     kind = provider_of(name)
     if configured:
-        raise NotFoundError(f"model {name!r} is not configured on this gateway; "
+        raise NotFoundError(f"unknown model {name!r}: it is not configured on this gateway; "
                             "GET /v1/models lists the models you can use", model=name)
     if kind in (LOCAL, FAKE):
         from turnout.providers.registry import fake_enabled
