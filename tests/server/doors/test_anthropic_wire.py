@@ -208,3 +208,8 @@ def test_plain_round_trip_keeps_thinking_and_cache_usage():
     message = wire.to_message(from_anthropic(body, "claude"))
     assert message["content"] == body["content"]
     assert message["usage"] == body["usage"] and message["stop_reason"] == "end_turn"
+
+
+def test_a_conversation_with_nothing_in_it_is_a_400():
+    with pytest.raises(BadRequestError):
+        wire.to_request({"model": "m", "max_tokens": 5, "system": "s", "messages": [{"role": "user", "content": []}]}, {})

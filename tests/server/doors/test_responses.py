@@ -112,6 +112,7 @@ def test_errors_in_openais_shape(fakes):
     base = fakes.base_url
     for body, needle in (({"model": "fake/cloud"}, "input"), ({"input": "x"}, "model"),
                          ({"model": "fake/cloud", "input": [{"type": "mystery"}]}, "not supported"),
+                         ({"model": "fake/cloud", "input": [{"type": "reasoning", "summary": []}]}, "at least one"),
                          ({"model": "fake/cloud", "input": "x", "max_output_tokens": 0}, "max_output_tokens")):
         r = httpx.post(f"{base}/responses", json=body)
         assert r.status_code == 400 and needle in r.json()["error"]["message"], body

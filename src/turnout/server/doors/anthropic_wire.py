@@ -22,6 +22,7 @@ import orjson
 
 from turnout.errors import BadRequestError, TurnoutError
 from turnout.providers.native import NativeBody
+from turnout.server.doors.body import obj
 from turnout.types import ChatCompletion, ChatRequest
 
 ORIGIN = "anthropic.messages"
@@ -62,14 +63,6 @@ def _number(body: dict[str, Any], name: str, lo: float, hi: float) -> float | No
     return value
 
 
-def parse_body(raw: bytes) -> dict[str, Any]:
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequestError(f"request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise BadRequestError("request body must be a JSON object")
-    return body
 
 
 def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
@@ -89,6 +82,8 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
     messages = _system(body.get("system"))
     for i, message in enumerate(raw_messages):
         messages.extend(_message(message, f"messages.{i}"))
+    if all(m["role"] == "system" for m in messages):
+        raise _bad("messages: at least one message needs content", "messages")
     params: dict[str, Any] = {"max_tokens": max_tokens}
     for name, lo, hi in (("temperature", 0.0, 1.0), ("top_p", 0.0, 1.0)):
         value = _number(body, name, lo, hi)
@@ -161,6 +156,8 @@ def _message(message: Any, where: str) -> list[dict[str, Any]]:
         return [{"role": role, "content": content}]
     if not isinstance(content, list):
         raise _bad(f"{where}.content: must be a string or a list of content blocks", f"{where}.content")
+    if not content and role == "user":
+        raise _bad(f"{where}.content: must not be empty", f"{where}.content")
     for j, block in enumerate(content):
         if not isinstance(block, dict) or not isinstance(block.get("type"), str):
             raise _bad(f"{where}.content.{j}: must be an object with a `type`", f"{where}.content.{j}")
@@ -187,8 +184,8 @@ def _part(block: dict[str, Any], where: str) -> dict[str, Any]:
             raise _bad(f"{where}.text: must be a string", f"{where}.text")
         return _text_part(block)
     part: dict[str, Any]
+    source = obj(block.get("source"))
     if kind == "image":
-        source = block.get("source") or {}
         if source.get("type") == "base64":
             url = f"data:{source.get('media_type', 'image/png')};base64,{source.get('data', '')}"
         elif source.get("type") == "url" and isinstance(source.get("url"), str):
@@ -196,13 +193,12 @@ def _part(block: dict[str, Any], where: str) -> dict[str, Any]:
         else:
             raise _bad(f"{where}.source: an image needs a base64 or url source", f"{where}.source")
         part = {"type": "image_url", "image_url": {"url": url}}
-    elif kind == "document" and (block.get("source") or {}).get("type") == "base64":
-        source = block["source"]
+    elif kind == "document" and source.get("type") == "base64":
         part = {"type": "file", "file": {"file_data": f"data:{source.get('media_type')};base64,{source.get('data', '')}"}}
-        if block.get("title"):
+        if isinstance(block.get("title"), str):
             part["file"]["filename"] = block["title"]
-    elif kind == "document" and (block.get("source") or {}).get("type") == "text":
-        part = {"type": "text", "text": str(block["source"].get("data", ""))}
+    elif kind == "document" and source.get("type") == "text":
+        part = {"type": "text", "text": str(source.get("data", ""))}
     else:
         return dict(block)  # search results, containers...: carried as they are
     if "cache_control" in block:

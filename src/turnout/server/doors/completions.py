@@ -16,7 +16,7 @@ import orjson
 from turnout.catalog import EMBEDDING_MODELS
 from turnout.errors import BadRequestError, NotFoundError, TurnoutError
 from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _send_json, parse_hints
-from turnout.server.doors.responses_wire import parse_body
+from turnout.server.doors.body import obj, parse_body
 from turnout.server.doors.sse import pump
 from turnout.types import ChatCompletion, ChatRequest
 from turnout.validation import validate_params
@@ -37,7 +37,8 @@ def to_requests(body: dict[str, Any]) -> list[ChatRequest]:
         raise BadRequestError("`prompt` must be a string or a list of strings", param="prompt")
     if body.get("suffix"):
         raise BadRequestError("`suffix` (fill-in-the-middle) is not supported by this gateway", param="suffix")
-    if (body.get("best_of") or 1) > 1:
+    best_of = body.get("best_of")
+    if best_of is not None and best_of != 1:
         raise BadRequestError("`best_of` is not supported by this gateway", param="best_of")
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
@@ -136,7 +137,7 @@ async def completions(app: Any, scope: dict[str, Any], receive: Any, send: Any) 
     prompts = [str(r.messages[0]["content"]) for r in requests]
     if requests[0].stream:
         routed = await app.gateway.astream(requests[0], hints, principal=principal)
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        include_usage = obj(body.get("stream_options")).get("include_usage") is True
         writer = TextStreamWriter(routed.model, prompts[0], echo, include_usage)
         await pump(routed, writer, receive, send, _route_headers(routed.model, routed.turnout))
         return

@@ -9,7 +9,7 @@ import orjson
 from turnout.embedding_gateway import aembed
 from turnout.errors import BadRequestError
 from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _send_json, parse_hints
-from turnout.server.doors.responses_wire import parse_body
+from turnout.server.doors.body import parse_body
 
 
 async def embeddings(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:

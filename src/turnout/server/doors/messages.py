@@ -7,6 +7,7 @@ translate back. Errors leave in Anthropic's shape.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -24,8 +25,11 @@ from turnout.server.app import (
     parse_hints,
 )
 from turnout.server.doors import anthropic_wire as wire
+from turnout.server.doors.body import parse_body
 from turnout.server.doors.sse import pump
 from turnout.types import ChatRequest
+
+log = logging.getLogger("turnout.server")
 
 
 def protocol_headers(scope: dict[str, Any]) -> dict[str, str]:
@@ -55,7 +59,7 @@ async def messages(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> 
         if scope["method"] != "POST":
             raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use POST")
         principal = await app.gateway.aauthenticate(_bearer(scope))
-        body = wire.parse_body(await app._read_body(scope, receive))
+        body = parse_body(await app._read_body(scope, receive))
         request = wire.to_request(body, protocol_headers(scope))
         hints = parse_hints(body.get("turnout"), scope)
         if request.stream:
@@ -70,6 +74,9 @@ async def messages(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> 
         return
     except TurnoutError as exc:
         await send_error(send, exc)
+    except Exception:  # a bug of ours: log it, answer 500 in Anthropic's shape, keep serving
+        log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+        await send_error(send, TurnoutError("internal error in the turnout gateway"))
 
 
 async def count_tokens(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -79,7 +86,7 @@ async def count_tokens(app: Any, scope: dict[str, Any], receive: Any, send: Any)
         if scope["method"] != "POST":
             raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use POST")
         principal = await app.gateway.aauthenticate(_bearer(scope))
-        body = wire.parse_body(await app._read_body(scope, receive))
+        body = parse_body(await app._read_body(scope, receive))
         request = wire.count_tokens_request(body, protocol_headers(scope))
         hints = parse_hints(body.get("turnout"), scope)
         count = await _native_count(app, request, hints, principal)
@@ -92,6 +99,9 @@ async def count_tokens(app: Any, scope: dict[str, Any], receive: Any, send: Any)
         return
     except TurnoutError as exc:
         await send_error(send, exc)
+    except Exception:  # a bug of ours: log it, answer 500 in Anthropic's shape, keep serving
+        log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+        await send_error(send, TurnoutError("internal error in the turnout gateway"))
 
 
 async def _native_count(app: Any, request: ChatRequest, hints: Any, principal: Any) -> int | None:

@@ -16,6 +16,7 @@ from turnout.gateway import Principal
 from turnout.responses_store import ResponseStore, default_store_url, open_response_store
 from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _send_json, parse_hints
 from turnout.server.doors import responses_wire as wire
+from turnout.server.doors.body import parse_body
 from turnout.server.doors.sse import pump
 
 
@@ -43,7 +44,7 @@ async def create(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> No
         raw = await app._read_body(scope, receive)
     except _ClientGone:
         return
-    body = wire.parse_body(raw)
+    body = parse_body(raw)
     tenant = tenant_of(principal)
     history: list[dict[str, Any]] = []
     previous = body.get("previous_response_id")

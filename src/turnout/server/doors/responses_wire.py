@@ -32,14 +32,6 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
 
-def parse_body(raw: bytes) -> dict[str, Any]:
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequestError(f"request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise BadRequestError("request body must be a JSON object")
-    return body
 
 
 def _bad(message: str, param: str) -> BadRequestError:
@@ -173,6 +165,8 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]]) -> tuple[Cha
     if instructions is not None and not isinstance(instructions, str):
         raise _bad("`instructions` must be a string", "instructions")
     turn = input_messages(body)
+    if not history and all(m["role"] in ("system", "developer") for m in turn):
+        raise _bad("`input` needs at least one message, function call or function output", "input")
     messages = ([{"role": "system", "content": instructions}] if instructions else []) + history + turn
     params: dict[str, Any] = {}
     limit = body.get("max_output_tokens")
