@@ -23,7 +23,9 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
                     max_leaves=25)
 MODEL_NAMES = st.sampled_from(["auto", "fake/local", "fake/cloud", "gpt-4o", "fake/x\r\n", "local/\x00", "", "a" * 400]) \
     | st.text(max_size=40)
-HEADER_VALUE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
+# h11 (httpx) refuses to send a header value with leading or trailing whitespace: strip it, so
+# a case tests the gateway rather than the client.
+HEADER_VALUE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30).map(str.strip)
 HEADERS = st.dictionaries(st.sampled_from(["x-turnout-sensitivity", "x-turnout-complexity", "x-turnout-max-cost",
                                            "x-turnout-max-latency-ms", "x-turnout-cache", "authorization"]),
                           HEADER_VALUE, max_size=3)
