@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS {t} (
     status int2 NOT NULL,
     sensitivity text NOT NULL,
     error text,
-    prompt text
+    prompt text,
+    route text
 );
 CREATE INDEX IF NOT EXISTS {i_ts} ON {t} (ts);
 CREATE INDEX IF NOT EXISTS {i_key} ON {t} (key_id, ts);
@@ -128,6 +129,10 @@ class PostgresStore(Store):
             for statement in ddl.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            from turnout.ledger.queries import console_schema
+
+            for statement in console_schema("postgres", self._qtable):
+                conn.execute(statement)
 
     def _writer(self) -> psycopg.Connection[Any]:
         conn = self._wconn

@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS {t} (
     status INTEGER NOT NULL,
     sensitivity TEXT NOT NULL,
     error TEXT,
-    prompt TEXT
+    prompt TEXT,
+    route TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS {t}_ts ON {t} (ts);
 CREATE INDEX IF NOT EXISTS {t}_key_ts ON {t} (key_id, ts);
@@ -116,6 +117,11 @@ class SQLiteStore(Store):
             for statement in _CREATE.format(t=self.table).split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            from turnout.ledger.queries import console_schema, sqlite_columns
+
+            for statement in console_schema("sqlite", self.table,
+                                            existing_columns=sqlite_columns(conn, self.table)):
+                conn.execute(statement)
             if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
