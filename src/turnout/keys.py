@@ -596,7 +596,7 @@ class KeyStore:
         if key.revoked:
             raise BadRequestError(f"key {key.id} is revoked; create a new one", code="key_revoked")
         lim = key.limits
-        merged = {"budget_usd": lim.budget_usd, "budget_period": lim.budget_period, "rpm": lim.rpm,
+        merged: dict[str, Any] = {"budget_usd": lim.budget_usd, "budget_period": lim.budget_period, "rpm": lim.rpm,
                   "tpm": lim.tpm, "models": lim.models, "max_sensitivity": lim.max_sensitivity}
         merged.update({k: v for k, v in changes.items() if k in merged})
         limits = _make_limits(merged["budget_usd"], merged["budget_period"], merged["rpm"], merged["tpm"],
@@ -672,7 +672,7 @@ class KeyStore:
         if unknown:
             raise BadRequestError(f"unknown team field {sorted(unknown)[0]!r}", param=sorted(unknown)[0])
         lim = team.limits
-        merged = {"budget_usd": lim.budget_usd, "budget_period": lim.budget_period, "rpm": lim.rpm,
+        merged: dict[str, Any] = {"budget_usd": lim.budget_usd, "budget_period": lim.budget_period, "rpm": lim.rpm,
                   "tpm": lim.tpm, "models": lim.models, "max_sensitivity": lim.max_sensitivity}
         merged.update({k: v for k, v in changes.items() if k in merged})
         limits = _make_limits(merged["budget_usd"], merged["budget_period"], merged["rpm"], merged["tpm"],

@@ -354,7 +354,7 @@ class AdminAPI:
 
     async def openapi(self, request: Request) -> Response:
         schema = SchemaGenerator({"openapi": "3.0.0", "info": {"title": "Turnout admin API", "version": "1"}})
-        return json_response(schema.get_schema(self.routes()))
+        return json_response(schema.get_schema(list[Any](self.routes())))
 
 
 async def route_dry_run(service: ConsoleService, body: dict[str, Any], request: Request | None = None) -> dict[str, Any]:
@@ -372,7 +372,7 @@ async def route_dry_run(service: ConsoleService, body: dict[str, Any], request: 
         raise BadRequestError('send "messages" or a non-empty "prompt"', param="messages")
     params = {k: v for k, v in body.items() if k not in ("model", "messages", "prompt", "turnout") and v is not None}
     validate_params(params)
-    scope = request.scope if request is not None else {"headers": []}
+    scope: dict[str, Any] = dict(request.scope) if request is not None else {"headers": []}
     hints = parse_hints(body.get("turnout"), scope)
     chat = ChatRequest(model=model, messages=messages, params=params, stream=False)
     decision = await service.run(service.gateway.route, chat, hints)
