@@ -40,12 +40,26 @@ def console_schema(dialect: str, table: str, *, existing_columns: set[str] | Non
         if existing_columns is not None and "route" not in existing_columns:
             stmts.append(f"ALTER TABLE {table} ADD COLUMN route TEXT")
         stmts.append(f"CREATE INDEX IF NOT EXISTS {name}_overview ON {table} ({_OVERVIEW_INDEX_COLUMNS})")
+        stmts.extend(_rollup_ddl(name))
     elif dialect == "postgres":
         stmts.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS route text")
         stmts.append(f'CREATE INDEX IF NOT EXISTS "{name}_overview" ON {table} ({_OVERVIEW_INDEX_COLUMNS})')
     else:  # pragma: no cover - programming error
         raise ValueError(f"unknown dialect {dialect!r}")
     return stmts
+
+
+def _rollup_ddl(name: str) -> list[str]:
+    # Hourly totals per model, folded in from the ledger by row id (so a record replayed late
+    # from a journal, with an old timestamp, still lands in its hour).
+    return [
+        f"CREATE TABLE IF NOT EXISTS {name}_rollup (hour INTEGER NOT NULL, model_used TEXT NOT NULL, "
+        "requests INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, "
+        "cost_usd REAL NOT NULL, saved_usd REAL NOT NULL, cache_hits INTEGER NOT NULL, errors INTEGER NOT NULL, "
+        "PRIMARY KEY (hour, model_used)) WITHOUT ROWID",
+        f"CREATE TABLE IF NOT EXISTS {name}_rollup_mark (one INTEGER PRIMARY KEY CHECK (one = 1), "
+        "last_id INTEGER NOT NULL)",
+    ]
 
 
 def sqlite_columns(conn: sqlite3.Connection, table: str) -> set[str]:
@@ -127,6 +141,7 @@ class LedgerQueries:
     def __init__(self, ledger: Any) -> None:
         store = getattr(ledger, "store", None)
         self._lock = threading.Lock()
+        self._cells_override: list[tuple[Any, ...]] | None = None
         self._memory = None
         self._conn: Any = None
         if store is None:  # MemoryLedger: answer from its records
@@ -150,12 +165,90 @@ class LedgerQueries:
                                          check_same_thread=False)
             self._conn.execute("PRAGMA query_only=1")
             self.ph = "?"
+            self._path = str(store.path)
+            self._wconn: sqlite3.Connection | None = None
+            self._rollup_lock = threading.Lock()
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+        if self.dialect == "sqlite" and self._wconn is not None:
+            self._wconn.close()
+            self._wconn = None
+
+    # -- the hourly rollup (SQLite) ---------------------------------------------------------
+    def _rollup_usable(self, f: Filters, tz_offset_s: int = 0) -> bool:
+        return (self.dialect == "sqlite" and f.key_id is None and f.key_ids is None and f.model is None
+                and f.rule is None and f.status is None and tz_offset_s % 3600 == 0)
+
+    def refresh_rollup(self) -> int:
+        """Fold ledger rows added since the last fold into the hourly rollup; returns how many.
+        One transaction (BEGIN IMMEDIATE), so several processes folding at once cannot count a
+        row twice."""
+        if self.dialect != "sqlite":
+            return 0
+        name = self.table
+        with self._rollup_lock:
+            if self._wconn is None:
+                self._wconn = sqlite3.connect(self._path, timeout=30.0, isolation_level=None,
+                                              check_same_thread=False)
+            conn = self._wconn
+            top = conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {name}").fetchone()[0]
+            mark = conn.execute(f"SELECT last_id FROM {name}_rollup_mark WHERE one = 1").fetchone()
+            if mark is not None and mark[0] >= top:
+                return 0
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                mark = conn.execute(f"SELECT last_id FROM {name}_rollup_mark WHERE one = 1").fetchone()
+                last = mark[0] if mark else 0
+                top = conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {name}").fetchone()[0]
+                cur = conn.execute(
+                    f"INSERT INTO {name}_rollup SELECT CAST(ts / 3600 AS INTEGER) * 3600 AS h, model_used, {_TOTALS} "
+                    f"FROM {name} WHERE id > ? AND id <= ? GROUP BY h, model_used "
+                    "ON CONFLICT (hour, model_used) DO UPDATE SET requests = requests + excluded.requests, "
+                    "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+                    "completion_tokens = completion_tokens + excluded.completion_tokens, "
+                    "cost_usd = cost_usd + excluded.cost_usd, saved_usd = saved_usd + excluded.saved_usd, "
+                    "cache_hits = cache_hits + excluded.cache_hits, errors = errors + excluded.errors",
+                    (last, top))
+                folded = cur.rowcount
+                conn.execute(f"INSERT INTO {name}_rollup_mark (one, last_id) VALUES (1, ?) "
+                             "ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id", (top,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return int(folded)
+
+    def _rollup_cells(self, f: Filters) -> list[tuple[Any, ...]]:
+        """(hour, model, requests, prompt, completion, cost, saved, hits, errors) over the range:
+        whole hours from the rollup, the partial hours at either edge from the ledger itself."""
+        if self._cells_override is not None:  # inside overview(): read once, used thrice
+            return self._cells_override
+        self.refresh_rollup()
+        first_full = -(-int(f.since) // 3600) * 3600  # the first hour wholly inside the range
+        end = f.until
+        last_full_end = int(end) // 3600 * 3600 if end is not None else None
+        args: list[Any] = [first_full]
+        sql = f"SELECT hour, model_used, requests, prompt_tokens, completion_tokens, cost_usd, saved_usd, " \
+              f"cache_hits, errors FROM {self.table}_rollup WHERE hour >= ?"
+        if last_full_end is not None:
+            sql += " AND hour < ?"
+            args.append(last_full_end)
+        cells = self._rows(sql, args)
+        edges = [(f.since, min(first_full, end) if end is not None else first_full)]
+        if end is not None and last_full_end is not None and last_full_end >= first_full:
+            edges.append((last_full_end, end))
+        for lo, hi in edges:
+            if hi <= lo:
+                continue
+            cells += self._rows(
+                f"SELECT CAST(ts / 3600 AS INTEGER) * 3600 AS h, model_used, {_TOTALS} FROM {self.table} "
+                "WHERE ts >= ? AND ts < ? GROUP BY h, model_used", [lo, hi])
+        return cells
 
     # -- plumbing ---------------------------------------------------------------------------
     def _rows(self, sql: str, args: list[Any]) -> list[tuple[Any, ...]]:
@@ -210,6 +303,9 @@ class LedgerQueries:
         if self._memory is not None:
             rs = self._memory_rows(f)
             return _totals(_memory_totals(rs))
+        if self._rollup_usable(f):
+            cells = self._rollup_cells(f)
+            return _totals(tuple(sum(c[i] for c in cells) for i in range(2, 9)))
         where, args = f.where(self.ph)
         rows = self._rows(f"SELECT {_TOTALS} FROM {self._qtable} WHERE {where}", args)
         return _totals(rows[0])
@@ -220,6 +316,8 @@ class LedgerQueries:
         buckets in time order)."""
         if self._memory is not None:
             return self._memory_usage(f, by, tz_offset_s, percentiles)
+        if not percentiles and by in ("model", "hour", "day") and self._rollup_usable(f, tz_offset_s):
+            return self._rollup_usage(f, by, tz_offset_s, limit)
         expr = self._group_expr(by, tz_offset_s)
         where, args = f.where(self.ph)
         order = "grp" if by in ("day", "hour") else "5 DESC, 2 DESC, grp"
@@ -230,6 +328,21 @@ class LedgerQueries:
         if percentiles and out:
             self._add_percentiles(out, f, expr, by)
         return out
+
+    def _rollup_usage(self, f: Filters, by: str, tz_offset_s: int, limit: int) -> list[dict[str, Any]]:
+        groups: dict[Any, list[float]] = {}
+        width = 86_400 if by == "day" else 3_600
+        for c in self._rollup_cells(f):
+            g = c[1] if by == "model" else int((c[0] + tz_offset_s) // width) * width - tz_offset_s
+            acc = groups.setdefault(g, [0] * 7)
+            for i in range(7):
+                acc[i] += c[2 + i]
+        out = [{"group": g, **_totals(tuple(v))} for g, v in groups.items()]
+        if by == "model":
+            out.sort(key=lambda r: (-r["cost_usd"], -r["requests"], str(r["group"])))
+        else:
+            out.sort(key=lambda r: r["group"])
+        return out[:limit]
 
     def _add_percentiles(self, out: list[dict[str, Any]], f: Filters, expr: str, by: str) -> None:
         where, args = f.where(self.ph)
@@ -295,6 +408,16 @@ class LedgerQueries:
                 a[2] += r.saved_usd
                 a[3] += 1 if r.status >= 400 else 0
             cells = [(b, m, *v) for (b, m), v in agg.items()]
+        elif self._rollup_usable(f, tz_offset_s):
+            agg2: dict[tuple[int, str], list[float]] = {}
+            for c in self._rollup_cells(f):
+                b = int((c[0] + tz_offset_s) // width) * width - tz_offset_s
+                a = agg2.setdefault((b, c[1]), [0, 0.0, 0.0, 0])
+                a[0] += c[2]
+                a[1] += c[5]
+                a[2] += c[6]
+                a[3] += c[8]
+            cells = [(b, m, *v) for (b, m), v in agg2.items()]
         else:
             expr = self._group_expr(bucket, tz_offset_s)
             where, args = f.where(self.ph)
@@ -322,6 +445,21 @@ class LedgerQueries:
             requests[i] += int(n)
         return {"bucket": bucket, "buckets": buckets, "models": models, "errors": errors,
                 "saved_usd": saved, "requests": requests}
+
+    def overview(self, f: Filters, *, bucket: str = "hour", tz_offset_s: int = 0, top: int = 10) -> dict[str, Any]:
+        """The dashboard's overview in one pass: totals, the spend series and the top models
+        (from one read of the rollup when it can answer)."""
+        if not self._rollup_usable(f, tz_offset_s):
+            return {"totals": self.totals(f), "series": self.series(f, bucket=bucket, tz_offset_s=tz_offset_s),
+                    "by_model": self.usage(f, "model", percentiles=False, limit=top)}
+        cells = self._rollup_cells(f)
+        self._cells_override = cells
+        try:
+            return {"totals": _totals(tuple(sum(c[i] for c in cells) for i in range(2, 9))),
+                    "series": self.series(f, bucket=bucket, tz_offset_s=tz_offset_s),
+                    "by_model": self._rollup_usage(f, "model", tz_offset_s, top)}
+        finally:
+            self._cells_override = None
 
     # -- the request log --------------------------------------------------------------------
     def requests(self, f: Filters, *, limit: int = 50, before: float | None = None) -> list[dict[str, Any]]:

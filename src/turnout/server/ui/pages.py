@@ -154,12 +154,9 @@ class DashboardUI:
         q = self.s.queries()
         f = Filters(since=since)
         tz = -time.timezone if not time.localtime().tm_isdst else -time.altzone
-        return {
-            "totals": q.totals(f),
-            "series": q.series(f, bucket=bucket, tz_offset_s=tz),
-            "by_model": q.usage(f, "model", percentiles=False, limit=10),
-            "errors": q.requests(Filters(since=since, status="error"), limit=5),
-        }
+        data = q.overview(f, bucket=bucket, tz_offset_s=tz, top=10)
+        data["errors"] = q.requests(Filters(since=since, status="error"), limit=5)
+        return data
 
     async def keys(self, request: Request) -> Response:
         if (r := await self._guard(request)) is not None:
