@@ -16,6 +16,7 @@ inside the router when it is on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -74,10 +75,8 @@ def write_access(entry: dict[str, Any]) -> None:
         if log.isEnabledFor(logging.INFO):
             log.info(orjson.dumps(entry).decode())
         return
-    try:
+    with contextlib.suppress(OSError):  # stderr closed: the log is best effort, the request is not
         os.write(2, orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
-    except OSError:  # stderr closed: the access log is best effort, the request is not
-        pass
 
 
 # ---- traces ------------------------------------------------------------------------------------
