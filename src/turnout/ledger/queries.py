@@ -5,8 +5,8 @@ its own connection (a separate SQLite reader, or its own PostgreSQL connection),
 dashboard refresh never waits on the writer's lock or the CLI's summaries. Every method is
 blocking: the admin API calls them in a worker thread (``asyncio.to_thread``).
 
-Schema additions the console needs live in ``console_schema`` (one place, so a versioned
-migration can take them over): the ``route`` column (the decision as JSON) and a covering
+Schema additions the console needs live in ``console_schema``, applied by the ledger
+migration ``m0002_console``: the ``route`` column (the decision as JSON) and a covering
 index for the overview, which aggregates only columns in the index and so never touches the
 table rows.
 """
@@ -32,8 +32,7 @@ _OVERVIEW_INDEX_COLUMNS = "ts, model_used, cost_usd, saved_usd, status, cache, p
 def console_schema(dialect: str, table: str, *, existing_columns: set[str] | None = None) -> list[str]:
     """DDL the console needs on the ledger table (idempotent). ``dialect``: sqlite | postgres.
 
-    The ``route`` column is also in the stores' CREATE TABLE; this adds it to tables created
-    before it existed. Kept in one function so the ledger's migrations can absorb it."""
+    Applied by the ledger migration ``m0002_console`` (on tables created before it existed too)."""
     name = table.rpartition(".")[2].strip('"')
     stmts: list[str] = []
     if dialect == "sqlite":
@@ -41,7 +40,7 @@ def console_schema(dialect: str, table: str, *, existing_columns: set[str] | Non
             stmts.append(f"ALTER TABLE {table} ADD COLUMN route TEXT")
         stmts.append(f"CREATE INDEX IF NOT EXISTS {name}_overview ON {table} ({_OVERVIEW_INDEX_COLUMNS})")
         stmts.extend(_rollup_ddl(name))
-    elif dialect == "postgres":
+    elif dialect in ("postgres", "postgresql"):
         stmts.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS route text")
         stmts.append(f'CREATE INDEX IF NOT EXISTS "{name}_overview" ON {table} ({_OVERVIEW_INDEX_COLUMNS})')
     else:  # pragma: no cover - programming error
