@@ -44,7 +44,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from turnout.detect.names import NameTagger
 
 __all__ = [
     "ENTITY_TYPES",
@@ -66,6 +69,9 @@ IP_ADDRESS = "IP_ADDRESS"
 DATE_TIME = "DATE_TIME"  # only dates of birth: other dates are not personal data
 STREET_ADDRESS = "STREET_ADDRESS"
 PERSON = "PERSON"
+LOCATION = "LOCATION"  # a place named in text (a city, region, country); see detect/names.py
+ORGANIZATION = "ORGANIZATION"  # a company or institution named in text
+DATE = "DATE"  # a date or year not tied to a person (public alone; see detect/pii_policy.py)
 PRIVATE_KEY = "PRIVATE_KEY"
 PASSWORD = "PASSWORD"
 API_KEY = "API_KEY"  # a credential found by context (``api_key = ...``, ``Bearer ...``)
@@ -107,6 +113,9 @@ ENTITY_TYPES: frozenset[str] = frozenset(
         DATE_TIME,
         STREET_ADDRESS,
         PERSON,
+        LOCATION,
+        ORGANIZATION,
+        DATE,
         CUSTOM,
     }
     | SECRET_TYPES
@@ -134,7 +143,10 @@ _PRIORITY: dict[str, int] = {
     DATE_TIME: 55,
     PHONE_NUMBER: 50,
     STREET_ADDRESS: 40,
+    DATE: 36,
     PERSON: 30,
+    ORGANIZATION: 29,  # "Barnett, Melton and Garcia": people's names first
+    LOCATION: 28,
     SECRET_HIGH_ENTROPY: 20,
 }
 
@@ -367,6 +379,36 @@ _DOB = re.compile(
     r"(?i)(?:\bborn\b|\bbirth|\bd\.?o\.?b\b\.?|\bgeb(?:oren|urtsdatum|\.)|\bn[ée]e?\b)"
     rf"[^\n.?!\d]{{0,40}}?({_DATE})"
 )
+
+# any date (see Detector._date): numeric with a plausible day and month, "3 March [2020]",
+# "March 3[, 2020]", or a year after a word that introduces one ("in 1992", "since 2004")
+_DATE_NUMERIC = re.compile(
+    r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\d.]\d)"
+    r"|(\d{1,2})([-/.])(\d{1,2})\6(\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\d.]\d)"
+)
+_DATE_DAY_MONTH = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?(?:[ \t]+of)?[ \t]+{_MONTHS}(?![a-z])(?:,?[ \t]+\d{{4}})?")
+_MONTH_BEFORE = re.compile(rf"(?<![a-z]){_MONTHS}[ \t]+\Z")
+_DAY_YEAR = re.compile(r"\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]+\d{4})?(?!\d)")
+_YEAR_CUE = re.compile(r"(?:\bin|since|from|until|till|by|of|year|during|founded|established|born|circa|c\.|early|late|mid|spring|summer|autumn|fall|winter|around)[ \t]+\Z")
+# words that tie a date to a person: a birth, a hospital stay, a visit, an appointment
+_PERSON_DATE_CUE = re.compile(
+    r"born|birth|\bdob\b|admitted|discharged|died|death|deceased|passed away|diagnos|surgery|"
+    r"operated|treated|appointment|visit|seen on|married|wedding|hired|fired|arrested|"
+    r"employed|start(?:s|ed)? on|enrolled|vaccinat|prescribed"
+)
+
+
+def _plausible_date(m: re.Match[str]) -> bool:
+    if m.group(1) is not None:
+        year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        return 1800 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+    a, b, y = int(m.group(5)), int(m.group(7)), m.group(8)
+    if len(y) == 4 and not 1800 <= int(y) <= 2100:
+        return False
+    if len(y) == 2 and m.group(6) == ".":
+        return False  # "1.2.10": a version more often than a date
+    return 1 <= min(a, b) <= 12 and 1 <= max(a, b) <= 31
+
 
 # Street addresses.  Three general shapes, then multi-line blocks are grown from them:
 #   1. number + name + street-type word ("1668 Glyn St", "90 Whitchurch Road")
@@ -741,8 +783,12 @@ class Detector:
             self._patterns.append((name.upper(), compiled))
         self._types = frozenset(types) if types is not None else None
         self._names = names
+        self._tagger: NameTagger | None = None
         if names:
             _combined_names()  # compile now (~50 ms), not on the first request
+            from turnout.detect.names import default_tagger
+
+            self._tagger = default_tagger()  # loads its word lists and weights (~40 ms)
 
     # ----------------------------------------------------------------------------------------
 
@@ -777,6 +823,10 @@ class Detector:
             self._scan_clusters(text, low, shape, clusters, put)
         if self._names:
             self._scan_names(text, low, shape, put)
+            # names no list or rule above knows, places and organisations: the tagger
+            if self._tagger is not None:
+                for kind, start, end, score in self._tagger.tag(text, shape):
+                    put(kind, start, end, score)
 
         result = _resolve(cands)
         if self._types is not None:
@@ -941,7 +991,42 @@ class Detector:
                 for m in _DOB.finditer(text, max(0, s - 60), min(n, e + 12)):
                     put(DATE_TIME, m.start(1), m.end(1), 0.85)
                     dob_from = m.end(1)
+            if e - s <= 19 and s >= dob_from:
+                self._date(text, low, s, e, put)
         self._addresses(text, low, addr, put)
+
+    def _date(self, text: str, low: str, s: int, e: int, put: _Put) -> None:
+        """Any date: ``DATE_TIME`` when tied to a person ("admitted on 3 March"), else ``DATE``.
+
+        A date alone is not personal data ("the treaty of 1648"), so ``DATE`` is public in the
+        default policy; the person-tied one is what the founding design calls confidential
+        next to a name.
+        """
+        before = text[s - 1] if s else " "
+        if before.isalnum() or before in "+#$€£/.:-":
+            return
+        span: tuple[int, int] | None = None
+        m = _DATE_NUMERIC.match(text, s)
+        if m is not None and _plausible_date(m):
+            span = m.span()
+        elif e - s <= 2:
+            m = _DATE_DAY_MONTH.match(low, s)
+            if m is not None:
+                span = m.span()
+            elif s >= 3:
+                mb = _MONTH_BEFORE.search(low, max(0, s - 12), s)
+                if mb is not None:
+                    m2 = _DAY_YEAR.match(text, s)
+                    span = (mb.start(), m2.end() if m2 else e)
+        elif e - s == 4 and text[s] in "12" and text[s:e].isdigit() and 1800 <= int(text[s:e]) <= 2099:
+            if e < len(text) and (text[e].isalnum() or text[e] in "%$€£"):
+                return
+            if _YEAR_CUE.search(low, max(0, s - 12), s):
+                span = (s, e)
+        if span is None:
+            return
+        tied = _PERSON_DATE_CUE.search(low, max(0, span[0] - 50), span[0]) is not None
+        put(DATE_TIME if tied else DATE, span[0], span[1], 0.8 if tied else 0.6)
 
     def _iban(self, text: str, m: re.Match[str], put: _Put) -> None:
         s = m.group().rstrip()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from turnout.detect.pii import Detector, Finding, default_detector
+from turnout.detect.pii_policy import UNSTRUCTURED_LEVELS
 from turnout.errors import BadRequestError, TurnoutError
 
 __all__ = [
@@ -55,6 +56,10 @@ PLACEHOLDER_LABELS: dict[str, str] = {
     "CUSTOM": "CUSTOM",
 }
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")
+# (hook for the "pii" helper's types) places, organisations and dates not tied to a person are
+# public alone: left in place unless ``types`` names them, so "weather in Paris" still makes
+# sense to the model; names, addresses and person-tied dates are redacted like any finding
+_KEPT_BY_DEFAULT = frozenset(UNSTRUCTURED_LEVELS)
 
 
 class RedactionError(TurnoutError):
@@ -285,7 +290,8 @@ class ChunkRestorer:
 class Redactor:
     """Replaces findings with placeholders in chat messages (fail closed).
 
-    ``types`` limits which entity types are redacted (None = all the detector reports);
+    ``types`` limits which entity types are redacted (None = all the detector reports except
+    places, organisations and dates not tied to a person);
     findings scoring below ``min_score`` are left alone.
     """
 
@@ -318,7 +324,8 @@ class Redactor:
         return [
             f
             for f in found
-            if f.score >= self.min_score and (self.types is None or f.type in self.types)
+            if f.score >= self.min_score
+            and (f.type in self.types if self.types is not None else f.type not in _KEPT_BY_DEFAULT)
         ]
 
     def redact(self, messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], RedactionMap]:

@@ -36,6 +36,14 @@ from turnout.detect.pii import (
     Finding,
     default_detector,
 )
+from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helper's policy hook
+    DEFAULT_POLICY,
+    PRIVATE_CUE,
+    UNSTRUCTURED_LEVELS,
+    PiiPolicy,
+    context_categories,
+    historical,
+)
 from turnout.types import Sensitivity
 
 __all__ = [
@@ -62,6 +70,8 @@ DEFAULT_LEVELS: dict[str, Sensitivity] = {
     STREET_ADDRESS: Sensitivity.INTERNAL,
     DATE_TIME: Sensitivity.INTERNAL,
     IP_ADDRESS: Sensitivity.INTERNAL,
+    # places, organisations and dates not tied to a person: public alone (detect/pii_policy.py)
+    **UNSTRUCTURED_LEVELS,
 }
 
 Source = Literal["given", "detected", "both"]
@@ -223,29 +233,56 @@ def assess(
     given: Sensitivity | str | None = None,
     policy: SensitivityPolicy | None = None,
     detector: Detector | None = None,
+    pii_policy: PiiPolicy | None = None,
 ) -> SensitivityResult:
-    """Scan every message of a request and decide its sensitivity."""
+    """Scan every message of a request and decide its sensitivity.
+
+    Each finding's type has a level (``policy``); ``pii_policy`` then lifts the request where
+    types and context combine (a person with a diagnosis: confidential) and drops person
+    findings that name public figures ("Who was Napoleon?") unless a private cue is present.
+    """
     policy = policy or SensitivityPolicy()
+    pii_policy = pii_policy or DEFAULT_POLICY
     det = detector or default_detector()
     label = Sensitivity.parse(given) if given is not None else None
     findings: list[tuple[int, Finding]] = []
-    detected = Sensitivity.PUBLIC
-    pinned = Sensitivity.PUBLIC
+    texts: list[str] = []
+    famous: set[tuple[int, Finding]] = set()
+    persons: list[tuple[int, Finding]] = []
     for index, message in enumerate(messages):
-        if not isinstance(message, Mapping):
-            continue
-        text = message_scan_text(message)
+        text = message_scan_text(message) if isinstance(message, Mapping) else ""
+        texts.append(text)
         if not text:
             continue
         for finding in det.scan(text):
             if finding.score < policy.min_score:
                 continue
             findings.append((index, finding))
-            level = policy.level_for(finding.type)
-            if level.rank > detected.rank:
-                detected = level
-            if finding.type in policy.pinned_types and level.rank > pinned.rank:
-                pinned = level
+            if finding.type == PERSON:
+                persons.append((index, finding))
+                if pii_policy.is_public_figure(text[finding.start : finding.end]):
+                    famous.add((index, finding))
+    if persons and pii_policy.historical_context and any(historical(t) for t in texts if t):
+        famous.update(persons)  # a text about history names historical figures
+    types = {f.type for _, f in findings}
+    wanted = pii_policy.categories_to_look_for(types) | {PRIVATE_CUE}
+    categories: set[str] = set()
+    for text in texts:
+        if text and wanted - categories:
+            categories |= context_categories(text, wanted - categories)
+    if famous and PRIVATE_CUE not in categories:
+        findings = [item for item in findings if item not in famous]
+        types = {f.type for _, f in findings}
+    detected = Sensitivity.PUBLIC
+    pinned = Sensitivity.PUBLIC
+    for _, finding in findings:
+        level = policy.level_for(finding.type)
+        if level.rank > detected.rank:
+            detected = level
+        if finding.type in policy.pinned_types and level.rank > pinned.rank:
+            pinned = level
+    combined = pii_policy.level(types | categories)
+    if combined.rank > detected.rank:
+        detected = combined
     level, source = combine(label, detected, pinned, policy, bool(findings))
     return SensitivityResult(level=level, findings=findings, source=source, detected=detected)
-

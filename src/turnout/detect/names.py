@@ -1,0 +1,546 @@
+"""Names, places and organisations in running text: the PII that has no fixed shape.
+
+A capitalised word is a candidate; a small linear model decides whether it is part of a
+person's name (``PER``), a place (``LOC``), an organisation (``ORG``) or none (``O``), from
+features of the word and its neighbours: word lists (given names and family names of ~90
+countries, places, nationalities, organisation suffixes, common English words, public
+figures), the word's shape and endings ("-nen", "-ova", "-sson" generalise to names no list
+holds), and the words around it ("says", "Dr.", "lives in", "is from").
+
+The model is a CRF trained with python-crfsuite over one-token sequences (which makes it a
+multinomial logistic regression; ``scripts/train_pii_ner.py``), so the shipped weights are a
+plain table and inference needs no library: a few dictionary look-ups per candidate word.
+
+Speed: candidates come from one literal-led pass over the text's shape (capitals are "U");
+a capitalised word that is a common English word and in no name or place list is skipped
+before any feature is built, which removes most sentence starts ("The", "However").
+Adjacent tagged words merge into one entity ("Velimir R. Janković", "van der Berg").
+
+Everything loads lazily on first use (~40 ms): ``import turnout`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["LABELS", "Lexicon", "NameTagger", "candidate_features", "default_tagger", "lexicon", "tokenize"]
+
+LABELS = ("O", "PER", "LOC", "ORG")
+_TYPE_OF = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The word lists (lower case). Built by ``scripts/build_pii_lexicon.py``."""
+
+    first: frozenset[str]
+    last: frozenset[str]
+    place: frozenset[str]
+    country: frozenset[str]
+    common: frozenset[str]  # frequent lower-case English words (all, not only name-like ones)
+    public: frozenset[str]
+    nationality: frozenset[str]
+    org_suffix: frozenset[str]
+    titles: frozenset[str]
+
+
+_TITLES_TEXT = """mr mrs ms mx miss mister madam madame mme mlle dr doctor prof professor sir dame lady lord
+    herr frau señor señora sr sra srta rev capt captain sgt lt col gen judge officer agent nurse
+    patient coach uncle aunt auntie grandma grandpa"""
+_TITLES = frozenset(_TITLES_TEXT.split())
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    raw = resources.files("turnout").joinpath("data/pii/lexicon.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    return Lexicon(
+        first=frozenset(data["first"]),
+        last=frozenset(data["last"]),
+        place=frozenset(data["place"]),
+        country=frozenset(data["country"]),
+        common=frozenset(data["common"]),
+        public=frozenset(data["public"]),
+        nationality=frozenset(data["nationality"]),
+        org_suffix=frozenset(data["org_suffix"]),
+        titles=_TITLES,
+    )
+
+
+# -- tokens ---------------------------------------------------------------------------------
+
+# a word (letters, inner apostrophes and hyphens, an optional closing dot), a number, or one
+# other character; offsets are kept so that findings point into the caller's text
+_TOKEN = re.compile(r"\w+(?:['’-]\w+)*\.?|[^\w\s]")
+_BREAK = frozenset(".!?:;\n\"“”>()[]{}|*#")
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Token spans of ``text`` (training and evaluation use the same tokens as the scanner)."""
+    spans = []
+    for m in _TOKEN.finditer(text):
+        s, e = m.span()
+        if text[e - 1] == "." and e - s > 1:
+            word = text[s : e - 1]
+            # keep the dot on initials and abbreviations ("R.", "Dr.", "St."), not on a
+            # word that ends a sentence
+            if len(word) > 3 and not word.isupper():
+                spans.append((s, e - 1))
+                spans.append((e - 1, e))
+                continue
+        spans.append((s, e))
+    return spans
+
+
+def _bucket(word: str) -> str:
+    if word.isupper():
+        return "XX" if len(word.rstrip(".")) > 1 else "X"
+    if word[:1].isupper():
+        return "Xx"
+    if word[:1].islower():
+        return "x"
+    if word[:1].isdigit():
+        return "d"
+    return "p"
+
+
+def candidate_features(words: list[str], i: int, lex: Lexicon, line_start: bool) -> list[str]:
+    """Features of ``words[i]`` (a capitalised word) in its sentence.
+
+    ``words`` are the token strings of the text around it; ``line_start``: the word begins a
+    sentence or a line (where every word is capitalised, so capitals prove little).
+    """
+    prev = words[i - 1] if i else "<s>"
+    prev2 = words[i - 2] if i > 1 else "<s>"
+    nxt = words[i + 1] if i + 1 < len(words) else "</s>"
+    nxt2 = words[i + 2] if i + 2 < len(words) else "</s>"
+    return word_features(words[i], lex, line_start) + context_features(prev2, prev, nxt, nxt2, lex)
+
+
+def word_features(w: str, lex: Lexicon, line_start: bool) -> list[str]:
+    """The features of the word itself (the scanner caches their weights per word)."""
+    core = w.rstrip(".")
+    low = core.lower().replace("i\u0307", "i")
+    f = [
+        "bias",
+        "w=" + low,
+        "s2=" + low[-2:],
+        "s3=" + low[-3:],
+        "s4=" + low[-4:],
+        "p3=" + low[:3],
+        "shape=" + _bucket(w),
+    ]
+    if w.endswith("."):
+        f.append("dot")
+    if "-" in core:
+        f.append("hyphen")
+    if len(core) <= 2:
+        f.append("short")
+    gaz = _gazetteer(low, lex)
+    f.extend(gaz)
+    if line_start:
+        f.append("start")
+        f.extend("start+" + g for g in gaz)
+    if w.isupper() and len(core) > 2:
+        f.extend("caps+" + g for g in gaz)
+    return f
+
+
+def context_features(prev2: str, prev: str, nxt: str, nxt2: str, lex: Lexicon) -> list[str]:
+    """The features of the two tokens each side ("<s>" / "</s>" past the text's ends)."""
+    pl, nl = prev.lower().rstrip("."), nxt.lower()
+    p2l, n2l = prev2.lower(), nxt2.lower()
+    f = [
+        "-1=" + pl if not prev[:1].isupper() or pl in lex.titles else "-1=Cap",
+        "-2=" + p2l if not prev2[:1].isupper() else "-2=Cap",
+        "+1=" + nl if not nxt[:1].isupper() else "+1=Cap",
+        "+2=" + n2l if not nxt2[:1].isupper() else "+2=Cap",
+        "-1-2=" + p2l + "|" + pl,
+        "+1+2=" + nl + "|" + n2l,
+    ]
+    if prev[:1].isupper():
+        f.extend("-1" + g for g in _gazetteer(pl, lex))
+    if nxt[:1].isupper():
+        f.extend("+1" + g for g in _gazetteer(nl.rstrip("."), lex))
+    return f
+
+
+def _gazetteer(low: str, lex: Lexicon) -> list[str]:
+    g = []
+    if low in lex.first:
+        g.append("G:first")
+    if low in lex.last:
+        g.append("G:last")
+    if low in lex.place:
+        g.append("G:place")
+    if low in lex.country:
+        g.append("G:country")
+    if low in lex.common:
+        g.append("G:common")
+    if low in lex.public:
+        g.append("G:public")
+    if low in lex.nationality:
+        g.append("G:nation")
+    if low in lex.org_suffix:
+        g.append("G:orgsuf")
+    if low in lex.titles:
+        g.append("G:title")
+    return g
+
+
+# -- the model ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, tuple[float, ...]]:
+    raw = resources.files("turnout").joinpath("data/pii/ner_weights.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    labels = data["labels"]
+    order = [labels.index(lab) if lab in labels else -1 for lab in LABELS]
+    table: dict[str, tuple[float, ...]] = {}
+    for feat, ws in data["weights"].items():
+        table[feat] = tuple(ws[j] if j >= 0 else 0.0 for j in order)
+    return table
+
+
+def score(features: list[str]) -> list[float]:
+    """Per label (in :data:`LABELS` order): the summed weights of the features."""
+    table = _weights()
+    total = [0.0, 0.0, 0.0, 0.0]
+    for feat in features:
+        w = table.get(feat)
+        if w is not None:
+            total[0] += w[0]
+            total[1] += w[1]
+            total[2] += w[2]
+            total[3] += w[3]
+    return total
+
+
+_PARTICLES_TEXT = "da das de del della di do dos du des la le van von der den ten ter al el bin ibn"
+_PARTICLES = frozenset(_PARTICLES_TEXT.split())
+# a capitalised word's letters (a class-led findall: ~10 ms/MB, all in C)
+_HEAD = re.compile(r"[" + "".join(
+    f"{chr(lo)}-{chr(hi)}" for lo, hi in ((0x41, 0x5A), (0xC0, 0xD6), (0xD8, 0xDE))
+) + r"\u0100-\u024f\u0370-\u03ff\u0400-\u042f][^\W\d_]*")
+_CONTEXT = 32
+_SKIP, _CANDIDATE, _AMBIGUOUS, _INITIAL, _CAPS = 0, 1, 2, 3, 4
+# words after which a word in capitals is a place: "flew to HORTEN", "from ΕΓΚΩΜΗ"
+_CAPS_PLACE_BEFORE = re.compile(r"(?:\b(?:to|at|in|from|near|of|visit|visiting)[ \t]+|,[ \t]*)\Z")  # characters each side that hold the two neighbouring tokens
+_PREFIXED_NAME = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]+$")  # "McDonald", "DeShawn"
+
+
+class NameTagger:
+    """Tags persons, places and organisations; ``min_margin`` trades recall for precision."""
+
+    def __init__(self, min_margin: float = 0.0) -> None:
+        self.min_margin = min_margin
+        self.lex = lexicon()
+        lex = self.lex
+        self._known = lex.first | lex.last | lex.place | lex.country | lex.org_suffix | lex.titles
+        self._table = _weights()
+        # (word, starts a sentence) -> summed weights of the word's own features
+        self._lexical: dict[tuple[str, bool], tuple[float, ...]] = {}
+        self._kinds: dict[str, int] = {}  # capitalised word -> _SKIP / _CANDIDATE / ...
+
+    def tag(self, text: str, shape: bytes | None = None) -> list[tuple[str, int, int, float]]:
+        """(type, start, end, score) for each entity found in ``text``."""
+        if shape is None:
+            from turnout.detect.pii import _shape
+
+            shape = _shape(text)
+        found = self._tag(text, self._candidates(text, shape))
+        if _typed_lower(shape):
+            # "hi, my name is olga krylova": text typed (nearly) without capitals; words that
+            # the lists know as names or places are scored as if capitalised
+            seen = {(s, e) for _, s, e, _ in found}
+            found += [f for f in self._tag_lower(text) if (f[1], f[2]) not in seen]
+        return found
+
+    # -- candidates ---------------------------------------------------------------------
+
+    def _candidates(self, text: str, shape: bytes) -> list[tuple[int, int]]:
+        # Most capitalised words are sentence starts and common words: classify each distinct
+        # word once (cached), and visit positions only for the few worth scoring.
+        kinds = self._kinds
+        todo = False
+        for head in set(_HEAD.findall(text)):
+            kind = kinds.get(head)
+            if kind is None:
+                kind = self._kind(head)
+                if len(kinds) > 50_000:  # bounded: a stream of unique words cannot grow it
+                    kinds.clear()
+                kinds[head] = kind
+            if kind != _SKIP:
+                todo = True
+        if not todo:
+            return []
+        n = len(text)
+        out: list[tuple[int, int]] = []
+        for m in _HEAD.finditer(text):
+            kind = kinds.get(m.group(), _SKIP)
+            if kind != _SKIP:
+                span = self._candidate_at(text, n, m.start(), m.end(), kind)
+                if span is not None:
+                    out.append(span)
+        return out
+
+    def _candidate_at(self, text: str, n: int, s: int, e: int, kind: int) -> tuple[int, int] | None:
+        if s and (text[s - 1].isalpha() or (text[s - 1] in "'’-" and s > 1 and text[s - 2].isalpha())):
+            return None  # inside a word: "iPhone", "Jean-Luc" (its start is seen on its own)
+        if e < n and text[e].isalpha():
+            return None  # a longer word that begins the same way
+        if kind == _INITIAL:
+            if e < n and text[e] == "." and (e + 1 == n or not text[e + 1].isalnum()):
+                return (s, e + 1)
+            return None
+        tok = _TOKEN.match(text, s)
+        if tok is None:
+            return None
+        end = tok.end()
+        if end < n and (text[end].isalnum() or text[end] == "_"):
+            return None  # "Point2D", "AF_INET": identifiers
+        if kind == _CAPS and not _CAPS_PLACE_BEFORE.search(text, max(0, s - 12), s):
+            return None
+        if kind == _AMBIGUOUS and not _after_title(text, s, self.lex):
+            # "Will", "May", "Young": a name only after a title or before another capitalised
+            # word that is a name ("May I", "General Public" are not)
+            nxt = _TOKEN.match(text, end + 1) if end + 1 < n and text[end] == " " else None
+            if nxt is None:
+                return None
+            following = nxt.group().rstrip(".")
+            low = following.lower()
+            if not (following[:1].isupper() and len(following) > 1 and (low not in self.lex.common or low in self._known)):
+                return None
+        if _STREET_AFTER.match(text, end):
+            return None  # "Jordan Street", "Victoria line": part of a street or a line's name
+        return (s, end)
+
+    def _kind(self, head: str) -> int:
+        """What a capitalised word (letters only) is worth, from the word alone (cached)."""
+        if not head[0].isupper():
+            return _SKIP
+        if len(head) == 1:
+            return _INITIAL
+        low = head.lower().replace("i\u0307", "i")  # "İstanbul" lower-cases to two characters
+        lex = self.lex
+        if low in _not_names():
+            return _SKIP  # "Claude", "Python", "Monday": products, languages, days
+        if low in self._known:
+            return _AMBIGUOUS if low in lex.common else _CANDIDATE
+        if low in lex.common:
+            return _SKIP  # "The", "However"
+        if head.isupper() and len(head) >= 4 and any(c in "AEIOUYÄÖÅÆØÜΑΕΗΙΟΥΩАЕИОУЫЭЮЯ" for c in head):
+            return _CAPS  # "HORTEN": a place in capitals, or an acronym ("JSON"): see _candidate_at
+        if head.isupper() or (any(c.isupper() for c in head[1:]) and not _PREFIXED_NAME.match(head)):
+            return _SKIP  # "JSON", "TypeError": acronyms and identifiers no list knows
+        return _CANDIDATE
+
+    def _tag_lower(self, text: str) -> list[tuple[str, int, int, float]]:
+        return self._tag(text, self._lower_candidates(text), lower=True)
+
+    def _lower_candidates(self, text: str) -> list[tuple[int, int]]:
+        lex = self.lex
+        cands = []
+        for s, e in tokenize(text):
+            if not text[s].islower():
+                continue
+            low = text[s:e].rstrip(".")
+            if low in lex.common or low in _not_names():
+                continue
+            # a given name, or a family name or place right after one ("olga krylova")
+            if low in lex.first or (cands and cands[-1][1] + 1 == s and (low in lex.last or low in lex.place)):
+                cands.append((s, e))
+            elif low in lex.place and s >= 3 and text[max(0, s - 4) : s] in (" in ", " to ", " at "):
+                cands.append((s, e))  # "i live in berlin"
+        return cands
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def _tag(
+        self, text: str, cands: list[tuple[int, int]], lower: bool = False
+    ) -> list[tuple[str, int, int, float]]:
+        if not cands:
+            return []
+        lex = self.lex
+        cand_starts = {s for s, _ in cands} if lower else set()
+        tagged: list[tuple[int, int, str, float]] = []
+        for s, e in cands:
+            word, start, prev2, prev, nxt, nxt2 = _surroundings(text, s, e, cand_starts, lower)
+            sc = list(self._word_vector(word, start))
+            for feat in context_features(prev2, prev, nxt, nxt2, lex):
+                w = self._table.get(feat)
+                if w is not None:
+                    sc[0] += w[0]
+                    sc[1] += w[1]
+                    sc[2] += w[2]
+                    sc[3] += w[3]
+            best = max(range(4), key=sc.__getitem__)
+            if best and sc[best] - sc[0] > self.min_margin:
+                tagged.append((s, e, LABELS[best], sc[best] - sc[0]))
+        return self._merge(text, tagged)
+
+    def training_examples(self, text: str) -> list[tuple[tuple[int, int], list[str]]]:
+        """(span, features) of every word the scanner would score in ``text`` (for training)."""
+        from turnout.detect.pii import _shape
+
+        shape = _shape(text)
+        out = []
+        runs = [(self._candidates(text, shape), False)]
+        if _typed_lower(shape):
+            runs.append((self._lower_candidates(text), True))
+        for cands, lower in runs:
+            cand_starts = {s for s, _ in cands} if lower else set()
+            for s, e in cands:
+                word, start, prev2, prev, nxt, nxt2 = _surroundings(text, s, e, cand_starts, lower)
+                feats = word_features(word, self.lex, start) + context_features(prev2, prev, nxt, nxt2, self.lex)
+                out.append(((s, e), feats))
+        return out
+
+    def _word_vector(self, word: str, start: bool) -> tuple[float, ...]:
+        key = (word, start)
+        vec = self._lexical.get(key)
+        if vec is None:
+            total = [0.0, 0.0, 0.0, 0.0]
+            for feat in word_features(word, self.lex, start):
+                w = self._table.get(feat)
+                if w is not None:
+                    total[0] += w[0]
+                    total[1] += w[1]
+                    total[2] += w[2]
+                    total[3] += w[3]
+            vec = tuple(total)
+            if len(self._lexical) > 50_000:  # bounded: a stream of unique words cannot grow it
+                self._lexical.clear()
+            self._lexical[key] = vec
+        return vec
+
+    def _merge(self, text: str, tagged: list[tuple[int, int, str, float]]) -> list[tuple[str, int, int, float]]:
+        nationality = self.lex.nationality
+        common = self.lex.common
+        out: list[tuple[str, int, int, float]] = []
+        i = 0
+        while i < len(tagged):
+            s, e, lab, margin = tagged[i]
+            j = i + 1
+            while j < len(tagged):
+                ns, ne, nlab, nmargin = tagged[j]
+                gap = text[e:ns]
+                if nlab == lab and gap in (" ", "\t"):
+                    e, margin = ne, max(margin, nmargin)
+                    j += 1
+                    continue
+                # "Ludwig van Beethoven": a particle between two words of one name
+                if lab == "PER" and nlab == "PER" and 2 < len(gap) < 8:
+                    inner = gap.strip()
+                    if inner.lower() in _PARTICLES and gap[0] == " " and gap[-1] == " ":
+                        e, margin = ne, max(margin, nmargin)
+                        j += 1
+                        continue
+                break
+            if text[e - 1] == "." and e - s > 2:
+                last = text[s:e].split()[-1]
+                if len(last) > 3:
+                    e -= 1
+            if lab == "LOC" and text[s:e].lower() in nationality:
+                i = j
+                continue  # "English", "German": a language or a nationality, not a place
+            words = text[s:e].split()
+            if len(words) == 1 and len(words[0].rstrip(".")) == 1:
+                i = j
+                continue  # an initial alone ("B." opens an answer option), not a name
+            if lab == "PER" and len(words) == 1 and words[0].lower() in nationality:
+                i = j
+                continue  # "Buddhist", "Celtic": a religion or a people, not a person
+            if lab == "PER" and len(words) == 1 and words[0].lower() in self.lex.place and words[0].lower() not in self.lex.first and words[0].lower() not in self.lex.last:
+                lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
+            if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
+                lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
+            if len(words) > 1 and all(w.rstrip(".").lower() in common for w in words):
+                i = j
+                continue  # "General Public Licenses": a title in Title Case
+            out.append((_TYPE_OF[lab], s, e, min(0.95, 0.5 + margin / 10)))
+            i = j
+        return out
+
+
+def _typed_lower(shape: bytes) -> bool:
+    """Was this text typed without capitals ("hi im olga from berlin")? At most a few."""
+    return shape.count(b"U") <= 2 + len(shape) // 400
+
+
+def _surroundings(
+    text: str, s: int, e: int, cand_starts: set[int], lower: bool
+) -> tuple[str, bool, str, str, str, str]:
+    """The word at ``text[s:e]``, whether it starts a sentence, and two tokens each side."""
+    before = _context_tokens(text, max(0, s - _CONTEXT), s, cand_starts)[-2:]
+    after = _context_tokens(text, e, e + _CONTEXT, cand_starts)[:2]
+    word = text[s:e]
+    if lower:
+        word = word[:1].upper() + word[1:]
+    j = s
+    while j > 0 and text[j - 1] in " \t\r\n":
+        j -= 1
+    start = not before or before[-1] in _BREAK or "\n" in text[j:s] or j == 0
+    prev2, prev = ["<s>", "<s>", *before][-2:]
+    nxt, nxt2 = [*after, "</s>", "</s>"][:2]
+    return word, start, prev2, prev, nxt, nxt2
+
+
+def _context_tokens(text: str, lo: int, hi: int, capitalise: set[int]) -> list[str]:
+    """Tokens of ``text[lo:hi]`` as :func:`tokenize` cuts them (strings only)."""
+    if capitalise:
+        words = []
+        for m in _TOKEN.finditer(text, lo, hi):
+            w = m.group()
+            words.append(w[:1].upper() + w[1:] if m.start() in capitalise else w)
+    else:
+        words = _TOKEN.findall(text, lo, hi)
+    if not any(w[-1] == "." for w in words):
+        return words
+    out = []
+    for w in words:
+        if w[-1] == "." and len(w) > 4 and not w.isupper():
+            out.append(w[:-1])
+            out.append(".")
+        else:
+            out.append(w)
+    return out
+
+
+_PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
+    new north south east west upper lower great little bad"""
+_PLACE_PREFIXES = frozenset(_PLACE_PREFIXES_TEXT.split())
+_STREET_AFTER = re.compile(
+    r"[ \t]+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Boulevard|Blvd|Drive|Square|Place|Line|line|street|road"
+    r"|avenue|Bridge|Station|station|Park|Hall|Building|Tower|Airport|airport)\b"
+)
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    """Capitalised words that are never a person or place here (products, days, languages)."""
+    from turnout.detect.pii import _WORDS_NOT_NAMES
+
+    return _WORDS_NOT_NAMES | frozenset(_NOT_NAMES_EXTRA.split())
+
+
+_NOT_NAMES_EXTRA = """ruby julia perl rust swift kotlin scala haskell gemini claude llama mistral
+        copilot siri alexa cortana bard grok deepseek qwen phi falcon vicuna alpaca january
+        february march april june july august september october november december monday
+        tuesday wednesday thursday friday saturday sunday god lord"""
+
+
+def _after_title(text: str, s: int, lex: Lexicon) -> bool:
+    prev = text[max(0, s - 12) : s].split()
+    return bool(prev) and prev[-1].rstrip(".").lower() in lex.titles
+
+
+@lru_cache(maxsize=1)
+def default_tagger() -> NameTagger:
+    return NameTagger()
