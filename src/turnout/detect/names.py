@@ -457,7 +457,8 @@ class NameTagger:
             if lab == "PER" and len(words) == 1 and words[0].lower() in nationality:
                 i = j
                 continue  # "Buddhist", "Celtic": a religion or a people, not a person
-            if lab == "PER" and len(words) == 1 and words[0].lower() in self.lex.place and words[0].lower() not in self.lex.first and words[0].lower() not in self.lex.last:
+            w0 = _low(words[0])
+            if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and w0 not in self.lex.last:
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
@@ -467,6 +468,11 @@ class NameTagger:
             out.append((_TYPE_OF[lab], s, e, min(0.95, 0.5 + margin / 10)))
             i = j
         return out
+
+
+def _low(word: str) -> str:
+    """Lower case as the word lists are ("İstanbul" -> "istanbul", not "i̇stanbul")."""
+    return word.lower().replace("i\u0307", "i")
 
 
 def _typed_lower(shape: bytes) -> bool:
