@@ -171,6 +171,20 @@ def context_features(prev2: str, prev: str, nxt: str, nxt2: str, lex: Lexicon) -
 
 
 def _gazetteer(low: str, lex: Lexicon) -> list[str]:
+    cached = _GAZ_CACHE.get(low)
+    if cached is not None:
+        return cached
+    g = _gazetteer_uncached(low, lex)
+    if len(_GAZ_CACHE) > 50_000:  # bounded
+        _GAZ_CACHE.clear()
+    _GAZ_CACHE[low] = g
+    return g
+
+
+_GAZ_CACHE: dict[str, list[str]] = {}
+
+
+def _gazetteer_uncached(low: str, lex: Lexicon) -> list[str]:
     g = []
     if low in lex.first:
         g.append("G:first")
@@ -229,6 +243,11 @@ _HEAD = re.compile(r"[" + "".join(
     f"{chr(lo)}-{chr(hi)}" for lo, hi in ((0x41, 0x5A), (0xC0, 0xD6), (0xD8, 0xDE))
 ) + r"\u0100-\u024f\u0370-\u03ff\u0400-\u042f][^\W\d_]*")
 _CONTEXT = 32
+_NEXT_WORD = re.compile(r"[ \t]([^\W\d_]+(?:['’-][^\W\d_]+)*)(?![\w'’-])")
+# extra margin a label needs over O: organisations and places are public alone, so a
+# doubtful one is better left out (precision), while a doubtful person is worth flagging
+_LABEL_MARGIN = (0.0, 0.0, 0.5, 1.5)
+_LIST_GAP = re.compile(r",[ \t]*|[ \t]+(?:and|&|or|und|et|y|e|i)[ \t]+|,[ \t]+(?:and|&|or)[ \t]+")
 _SKIP, _CANDIDATE, _AMBIGUOUS, _INITIAL, _CAPS = 0, 1, 2, 3, 4
 # words after which a word in capitals is a place: "flew to HORTEN", "from ΕΓΚΩΜΗ"
 _CAPS_PLACE_BEFORE = re.compile(r"(?:\b(?:to|at|in|from|near|of|visit|visiting)[ \t]+|,[ \t]*)\Z")  # characters each side that hold the two neighbouring tokens
@@ -247,6 +266,7 @@ class NameTagger:
         # (word, starts a sentence) -> summed weights of the word's own features
         self._lexical: dict[tuple[str, bool], tuple[float, ...]] = {}
         self._kinds: dict[str, int] = {}  # capitalised word -> _SKIP / _CANDIDATE / ...
+        self._skipped: set[str] = set()  # the words of _kinds that are _SKIP
 
     def tag(self, text: str, shape: bytes | None = None) -> list[tuple[str, int, int, float]]:
         """(type, start, end, score) for each entity found in ``text``."""
@@ -268,26 +288,37 @@ class NameTagger:
         # Most capitalised words are sentence starts and common words: classify each distinct
         # word once (cached), and visit positions only for the few worth scoring.
         kinds = self._kinds
-        todo = False
-        for head in set(_HEAD.findall(text)):
+        todo: list[tuple[str, int]] = []
+        # set difference in C: the words already known to be skipped cost nothing more
+        for head in set(_HEAD.findall(text)) - self._skipped:
             kind = kinds.get(head)
             if kind is None:
                 kind = self._kind(head)
                 if len(kinds) > 50_000:  # bounded: a stream of unique words cannot grow it
                     kinds.clear()
+                    self._skipped.clear()
                 kinds[head] = kind
+                if kind == _SKIP:
+                    self._skipped.add(head)
             if kind != _SKIP:
-                todo = True
+                todo.append((head, kind))
         if not todo:
             return []
         n = len(text)
         out: list[tuple[int, int]] = []
-        for m in _HEAD.finditer(text):
-            kind = kinds.get(m.group(), _SKIP)
-            if kind != _SKIP:
-                span = self._candidate_at(text, n, m.start(), m.end(), kind)
-                if span is not None:
-                    out.append(span)
+        for head, kind in todo:
+            size = len(head)
+            key = head + "." if kind == _INITIAL else head  # "R.": an initial has its dot
+            s = text.find(key)
+            while s >= 0:
+                e = s + size
+                # whole words only: "An" inside "Annotated" is not a candidate
+                if not (s and text[s - 1].isalpha()) and not (e < n and text[e].isalpha()):
+                    span = self._candidate_at(text, n, s, e, kind)
+                    if span is not None:
+                        out.append(span)
+                s = text.find(key, e)
+        out.sort()
         return out
 
     def _candidate_at(self, text: str, n: int, s: int, e: int, kind: int) -> tuple[int, int] | None:
@@ -307,19 +338,25 @@ class NameTagger:
             return None  # "Point2D", "AF_INET": identifiers
         if kind == _CAPS and not _CAPS_PLACE_BEFORE.search(text, max(0, s - 12), s):
             return None
-        if kind == _AMBIGUOUS and not _after_title(text, s, self.lex):
-            # "Will", "May", "Young": a name only after a title or before another capitalised
-            # word that is a name ("May I", "General Public" are not)
-            nxt = _TOKEN.match(text, end + 1) if end + 1 < n and text[end] == " " else None
-            if nxt is None:
-                return None
-            following = nxt.group().rstrip(".")
-            low = following.lower()
-            if not (following[:1].isupper() and len(following) > 1 and (low not in self.lex.common or low in self._known)):
-                return None
+        if kind == _AMBIGUOUS and not self._ambiguous_is_name(text, n, s, end):
+            return None
         if _STREET_AFTER.match(text, end):
             return None  # "Jordan Street", "Victoria line": part of a street or a line's name
         return (s, end)
+
+    def _ambiguous_is_name(self, text: str, n: int, s: int, end: int) -> bool:
+        """"Will", "May", "Young": a name only after a title or a given name, or before another
+        capitalised word that is a name ("May I", "General Public" are not)."""
+        if end + 2 < n and text[end] == " " and text[end + 1].isupper():
+            nxt = _TOKEN.match(text, end + 1)
+            if nxt is not None:
+                following = nxt.group().rstrip(".")
+                low = following.lower()
+                if len(following) > 1 and (low not in self.lex.common or low in self._known):
+                    return True
+        if s < 3 or text[s - 1] != " ":
+            return False  # cheap exit: no word right before
+        return _after_title(text, s, self.lex)
 
     def _kind(self, head: str) -> int:
         """What a capitalised word (letters only) is worth, from the word alone (cached)."""
@@ -346,7 +383,7 @@ class NameTagger:
 
     def _lower_candidates(self, text: str) -> list[tuple[int, int]]:
         lex = self.lex
-        cands = []
+        cands: list[tuple[int, int]] = []
         for s, e in tokenize(text):
             if not text[s].islower():
                 continue
@@ -373,15 +410,18 @@ class NameTagger:
         for s, e in cands:
             word, start, prev2, prev, nxt, nxt2 = _surroundings(text, s, e, cand_starts, lower)
             sc = list(self._word_vector(word, start))
+            get = self._table.get
             for feat in context_features(prev2, prev, nxt, nxt2, lex):
-                w = self._table.get(feat)
+                w = get(feat)
                 if w is not None:
                     sc[0] += w[0]
                     sc[1] += w[1]
                     sc[2] += w[2]
                     sc[3] += w[3]
             best = max(range(4), key=sc.__getitem__)
-            if best and sc[best] - sc[0] > self.min_margin:
+            if prev.rstrip(".").lower() in lex.titles and best != 1 and prev[:1].isupper():
+                best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
+            if best and sc[best] - sc[0] > self.min_margin + _LABEL_MARGIN[best]:
                 tagged.append((s, e, LABELS[best], sc[best] - sc[0]))
         return self._merge(text, tagged)
 
@@ -431,14 +471,17 @@ class NameTagger:
             while j < len(tagged):
                 ns, ne, nlab, nmargin = tagged[j]
                 gap = text[e:ns]
-                if nlab == lab and gap in (" ", "\t"):
+                if gap in (" ", "\t") and (nlab == lab or "PER" in (lab, nlab)):
+                    # one name, even where its words disagree ("Kyle" read as a place)
+                    lab = "PER" if "PER" in (lab, nlab) else lab
                     e, margin = ne, max(margin, nmargin)
                     j += 1
                     continue
-                # "Ludwig van Beethoven": a particle between two words of one name
-                if lab == "PER" and nlab == "PER" and 2 < len(gap) < 8:
+                # "Ludwig van Beethoven", "Ravil G Yefimov": a particle or a bare initial
+                # between two words of one name
+                if lab == "PER" and nlab == "PER" and 2 < len(gap) < 8 and gap[0] == " " and gap[-1] == " ":
                     inner = gap.strip()
-                    if inner.lower() in _PARTICLES and gap[0] == " " and gap[-1] == " ":
+                    if inner.lower() in _PARTICLES or (len(inner) == 1 and inner.isupper()):
                         e, margin = ne, max(margin, nmargin)
                         j += 1
                         continue
@@ -457,16 +500,39 @@ class NameTagger:
             if lab == "PER" and len(words) == 1 and words[0].lower() in nationality:
                 i = j
                 continue  # "Buddhist", "Celtic": a religion or a people, not a person
+            if lab == "PER":
+                # "Martin Weber": a family name that is also an English word, after a name
+                nm = _NEXT_WORD.match(text, e)
+                if nm is not None and nm.group(1)[:1].isupper():
+                    nl = _low(nm.group(1))
+                    if (nl in self.lex.last or nl in self.lex.first) and nl not in _not_names():
+                        e = nm.end()
+                        words = text[s:e].split()
             w0 = _low(words[0])
             if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and w0 not in self.lex.last:
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
-            if len(words) > 1 and all(w.rstrip(".").lower() in common for w in words):
+            lows = [_low(w.rstrip(".")) for w in words]
+            if len(words) > 1 and all(w in common for w in lows) and not all(
+                w in self.lex.first or w in self.lex.last for w in lows
+            ):
                 i = j
-                continue  # "General Public Licenses": a title in Title Case
+                continue  # "General Public Licenses": a title in Title Case ("Martin Weber" stays)
             out.append((_TYPE_OF[lab], s, e, min(0.95, 0.5 + margin / 10)))
             i = j
+        # a list that holds a person holds people: "Eklund, Michael and Hodge"
+        for k in range(1, len(out)):
+            kind, s, e, conf = out[k]
+            prev_kind, _, prev_end, _ = out[k - 1]
+            if (
+                kind != "PERSON"
+                and prev_kind == "PERSON"
+                and _LIST_GAP.fullmatch(text, prev_end, s)
+                and _low(text[s:e]) not in self.lex.place
+                and " " not in text[s:e]
+            ):
+                out[k] = ("PERSON", s, e, conf)
         return out
 
 

@@ -137,7 +137,10 @@ class Combination:
         types = data.get("types")
         if isinstance(types, str) or not isinstance(types, Iterable) or not types:
             raise ValueError("a PII combination needs 'types': a non-empty list")
-        return cls(frozenset(str(t).upper() for t in types), Sensitivity.parse(data.get("level")))
+        level = data.get("level")
+        if not isinstance(level, (str, Sensitivity)):
+            raise ValueError("a PII combination needs 'level': public, internal or confidential")
+        return cls(frozenset(str(t).upper() for t in types), Sensitivity.parse(level))
 
 
 DEFAULT_COMBINATIONS: tuple[Combination, ...] = (

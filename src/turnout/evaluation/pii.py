@@ -390,7 +390,7 @@ def evaluate_pii(
     ``part``: ``"test"`` (the held-out templates, see :func:`split`: the figures to report),
     ``"train"`` (what the tagger was trained and the rules tuned on) or ``"all"``.
     """
-    samples = list(load_pii_dataset(path))
+    samples: list[Mapping[str, Any]] = list(load_pii_dataset(path))
     if part != "all":
         if part not in ("train", "test", "fit", "dev"):
             raise ValueError(f"part must be train, test, fit, dev or all, not {part!r}")
