@@ -243,6 +243,8 @@ _HEAD = re.compile(r"[" + "".join(
     f"{chr(lo)}-{chr(hi)}" for lo, hi in ((0x41, 0x5A), (0xC0, 0xD6), (0xD8, 0xDE))
 ) + r"\u0100-\u024f\u0370-\u03ff\u0400-\u042f][^\W\d_]*")
 _CONTEXT = 32
+_NUMBER_AFTER = re.compile(r"[ \t]\d{1,5}[A-Za-z]?(?![\d.,:/]\d)(?![\w])")
+_NUMBER_BEFORE = re.compile(r"(?<![\d.,:/])\d{1,5}[ \t]\Z")
 _NEXT_WORD = re.compile(r"[ \t]([^\W\d_]+(?:['’-][^\W\d_]+)*)(?![\w'’-])")
 # extra margin a label needs over O: organisations and places are public alone, so a
 # doubtful one is better left out (precision), while a doubtful person is worth flagging
@@ -342,6 +344,8 @@ class NameTagger:
             return None
         if _STREET_AFTER.match(text, end):
             return None  # "Jordan Street", "Victoria line": part of a street or a line's name
+        if _NUMBER_AFTER.match(text, end) or _NUMBER_BEFORE.search(text, max(0, s - 8), s):
+            return None  # "Koskikatu 25", "764 Fagradalsbraut", "Python 3": streets and products
         return (s, end)
 
     def _ambiguous_is_name(self, text: str, n: int, s: int, end: int) -> bool:
@@ -588,9 +592,21 @@ def _context_tokens(text: str, lo: int, hi: int, capitalise: set[int]) -> list[s
 _PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
     new north south east west upper lower great little bad"""
 _PLACE_PREFIXES = frozenset(_PLACE_PREFIXES_TEXT.split())
+# street-type words (the USPS suffixes less those that are also common family names: Hill,
+# Wells, Lane, Ford ...): a capitalised word before one is a street's name, not a person's
+_STREET_SUFFIX_WORDS = """Street Streets St Road Roads Rd Avenue Ave Boulevard Blvd Drive Drives Dr Alley
+    Parkway Parkways Square Squares Place Line Bridge Station Airport Tower Building Hall Flats Flat
+    Parks Greens Isle Lodge Hills Union Unions Crescent Estates Forges Coves Courts Junction
+    Junctions Knolls Manors Meadows Orchard Overpass Passage Plains Prairie Radial Ramp Rapids
+    Ridges Shoals Shores Skyway Spurs Stravenue Throughway Trafficway Tunnel Underpass Valleys
+    Viaduct Views Villages Vista Walks Ways Mountains Extension Extensions Expressway Freeway
+    Motorway Causeway Bypass Crossroad Crest Curve Divide Gateway Glens Groves Harbors Heights
+    Hollow Inlet Islands Lakes Landing Loop Mall Neck Oval Pike Pines Plaza Points Ports Summit
+    Terrace Trace Trail Turnpike Canyon Cliffs Corners Falls Fords Forks Gardens Mills Springs
+    Valley Village Circle Circles Highway Hwy Way"""
 _STREET_AFTER = re.compile(
-    r"[ \t]+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Boulevard|Blvd|Drive|Square|Place|Line|line|street|road"
-    r"|avenue|Bridge|Station|station|Park|Hall|Building|Tower|Airport|airport)\b"
+    r"[ \t]+(?:" + "|".join(sorted(_STREET_SUFFIX_WORDS.split(), key=len, reverse=True)) + r"|line|street|road"
+    r"|avenue|station|airport)\b"
 )
 
 

@@ -433,6 +433,12 @@ _ADDR_AFTER_CUE = re.compile(
     rf"(?:the[ \t]+corner[ \t]+of[ \t]+)?(?:\d{{1,5}}[A-Za-z]?[ \t,]+)?(?:[\w.'’-]+[ \t]+){{0,5}}?\d{{1,5}}\b\.?"
     rf"(?:[ \t]+(?:and|&)[ \t]+(?:{_CAP}[ \t]*){{1,3}}{_CAP})?"
 )
+# a street corner: "the corner of Elm Street and 5th Avenue", "the corner of Kuusiku 7 and Alexander
+# Flat" (the second street's name may lack a street word)
+_CORNER = re.compile(
+    rf"(?i:the[ \t]+)?corner[ \t]+of[ \t]+(?:\d{{1,5}}[ \t]+)?(?:[\w.'’/-]+[ \t]+){{0,5}}?[\w.'’-]+"
+    rf"[ \t]+(?:and|&)[ \t]+(?:\d{{1,5}}[ \t]+)?(?:{_CAP}|[a-zà-ÿ]{{2,}}\.?)(?:[ \t]+(?:{_CAP}|\d{{1,5}})){{0,3}}"
+)
 # lines that continue an address block: a unit, a city, "City, ST 12345", "Country 12345"
 _ADDR_CONT_LINE = re.compile(
     rf"^[ \t>?]*(?:(?:Apt|Suite|Unit|Ste|Flat)\.?[ \t]+\d{{1,5}}|(?:{_UP}[\w'’.()-]*|\d{{4,6}}|,)(?:[ \t,]+[\w'’.()-]+){{0,5}})[ \t.]*$"
@@ -639,6 +645,9 @@ class Detector:
         clusters = [m.span() for m in _NUM.finditer(shape)]
         if clusters:
             self._scan_clusters(text, low, shape, clusters, put)
+        if "corner of" in low:
+            for m in _CORNER.finditer(text):
+                put(STREET_ADDRESS, m.start(), m.end(), 0.7)
         if self._tagger is not None:
             # person names, places and organisations: the tagger (detect/names.py)
             for kind, start, end, score in self._tagger.tag(text, shape):

@@ -53,10 +53,13 @@ COMPATIBLE: dict[str, frozenset[str]] = {
     # GPE and ZIP_CODE in some templates and inside STREET_ADDRESS in others
     "STREET_ADDRESS": frozenset({"STREET_ADDRESS", "ZIP_CODE", "GPE"}),
     "PERSON": frozenset({"PERSON"}),
-    "LOCATION": frozenset({"GPE", "LOCATION"}),
+    # a place inside a labelled address block is that address's city or country
+    "LOCATION": frozenset({"GPE", "LOCATION", "STREET_ADDRESS"}),
     "ORGANIZATION": frozenset({"ORGANIZATION"}),
     "DATE": frozenset({"DATE_TIME"}),
 }
+# label type -> the predicted types that stand for it
+PREDICTED_AS: dict[str, tuple[str, ...]] = {"GPE": ("LOCATION",), "DATE_TIME": ("DATE_TIME", "DATE")}
 STRUCTURED: frozenset[str] = frozenset(
     {"CREDIT_CARD", "IBAN_CODE", "US_SSN", "EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS"}
 )
@@ -173,6 +176,11 @@ class PiiReport:
             "mb_per_s": round(self.mb_per_s, 2),
         }
 
+    def label_precision(self, label: str) -> float | None:
+        """Precision of the predicted types that stand for a label type (GPE <- LOCATION,
+        DATE_TIME <- DATE_TIME and DATE), for plots and tables by label."""
+        return self._aggregate(PREDICTED_AS.get(label, (label,))).precision
+
     @property
     def span_precision(self) -> float | None:
         """Precision over every prediction of a type that has labels in this data set."""
@@ -188,7 +196,9 @@ class PiiReport:
             if name in TARGETED:
                 note = "structured" if name in STRUCTURED else "targeted"
                 if name == "DATE_TIME":
-                    note = "targeted: dates of birth only"
+                    note = "targeted: found as DATE_TIME (tied to a person) or DATE"
+                elif name == "GPE":
+                    note = "targeted: found as LOCATION"
             elif st.labels:
                 note = "not targeted"
             elif COMPATIBLE.get(name, frozenset()) - {name}:
@@ -445,7 +455,7 @@ def plot_pii(report: PiiReport, out_png: str | Path) -> Path:
 
     names = [n for n in _ordered(report.types) if n in TARGETED and report.types[n].labels]
     recall = [report.types[n].recall or 0.0 for n in names]
-    precision = [report.types[n].precision or 0.0 for n in names]
+    precision = [report.label_precision(n) or 0.0 for n in names]
     fig, ax = plt.subplots(figsize=(10, 4.5))
     xs = list(range(len(names)))
     w = 0.38
@@ -459,11 +469,11 @@ def plot_pii(report: PiiReport, out_png: str | Path) -> Path:
     ax.set_xticks(xs, [n.replace("_", "_\n", 1) if len(n) > 12 else n for n in names], fontsize=8)
     ax.set_ylim(0, 1.2)
     ax.set_ylabel("score")
-    sr = report.sentence_recall_structured.rate or 0.0
+    sr = report.sentence_recall_targeted.rate or 0.0
     fpr = report.no_pii.rate or 0.0
     ax.set_title(
-        f"PII detection on {Path(report.data).name}: sentence recall (structured) {sr:.3f}, "
-        f"FP rate {fpr:.3f}",
+        f"PII detection on {Path(report.data).name}: sentence recall (targeted) {sr:.3f}, "
+        f"FP rate {fpr:.3f}, span precision {report.span_precision or 0.0:.3f}",
         fontsize=10,
     )
     ax.legend(loc="upper right", ncol=2, fontsize=8)
