@@ -242,7 +242,7 @@ _PARTICLES = frozenset(_PARTICLES_TEXT.split())
 _HEAD = re.compile(r"[" + "".join(
     f"{chr(lo)}-{chr(hi)}" for lo, hi in ((0x41, 0x5A), (0xC0, 0xD6), (0xD8, 0xDE))
 ) + r"\u0100-\u024f\u0370-\u03ff\u0400-\u042f][^\W\d_]*")
-_CONTEXT = 32
+_CONTEXT = 32  # characters each side that hold the two neighbouring tokens
 _NUMBER_AFTER = re.compile(r"[ \t]\d{1,5}[A-Za-z]?(?![\d.,:/]\d)(?![\w])")
 _NUMBER_BEFORE = re.compile(r"(?<![\d.,:/])\d{1,5}[ \t]\Z")
 _NEXT_WORD = re.compile(r"[ \t]([^\W\d_]+(?:['’-][^\W\d_]+)*)(?![\w'’-])")
@@ -252,8 +252,23 @@ _LABEL_MARGIN = (0.0, 0.0, 0.5, 1.5)
 _LIST_GAP = re.compile(r",[ \t]*|[ \t]+(?:and|&|or|und|et|y|e|i)[ \t]+|,[ \t]+(?:and|&|or)[ \t]+")
 _SKIP, _CANDIDATE, _AMBIGUOUS, _INITIAL, _CAPS = 0, 1, 2, 3, 4
 # words after which a word in capitals is a place: "flew to HORTEN", "from ΕΓΚΩΜΗ"
-_CAPS_PLACE_BEFORE = re.compile(r"(?:\b(?:to|at|in|from|near|of|visit|visiting)[ \t]+|,[ \t]*)\Z")  # characters each side that hold the two neighbouring tokens
+_CAPS_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:to|at|in|from|near|of|visit|visiting|left|leave|leaving|reach|reached|via|towards|into)[ \t]+"
+    r"|,[ \t]*)\Z"
+)
 _PREFIXED_NAME = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]+$")  # "McDonald", "DeShawn"
+
+
+# the legal form that ends a company's name: "Brightwater Logistics Ltd", "Kessler & Sohn GmbH"
+_ORG_FORMS = ("Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "GmbH", "Corp", "Corporation", "Limited",
+              "AG", "S.A.", "SA", "SAS", "S.p.A.", "SpA", "B.V.", "BV", "N.V.", "NV", "Oy", "Oyj",
+              "AB", "ASA", "A/S", "ApS", "Kft", "Zrt", "S.r.l.", "Srl", "KG", "SE", "Pty")  # fmt: skip
+_ORG_FORM = re.compile(
+    r"[ \t,]+(?:" + "|".join(re.escape(f) for f in sorted(_ORG_FORMS, key=len, reverse=True)) + r")(?![\w/])\.?"
+)
+_ORG_WORDS_BEFORE = re.compile(
+    r"(?:(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|&|and|und|et|of|&amp;)[ \t]+){0,4}[A-ZÀ-ÖØ-Þ][\w'’.-]*\Z"
+)
 
 
 class NameTagger:
@@ -277,12 +292,44 @@ class NameTagger:
 
             shape = _shape(text)
         found = self._tag(text, self._candidates(text, shape))
+        if any(" " + f in text for f in _ORG_FORMS):
+            found = self._organisations(text, found)
         if _typed_lower(shape):
             # "hi, my name is olga krylova": text typed (nearly) without capitals; words that
             # the lists know as names or places are scored as if capitalised
             seen = {(s, e) for _, s, e, _ in found}
             found += [f for f in self._tag_lower(text) if (f[1], f[2]) not in seen]
         return found
+
+    def _organisations(
+        self, text: str, found: list[tuple[str, int, int, float]]
+    ) -> list[tuple[str, int, int, float]]:
+        """Capitalised words before a legal form are one organisation (they replace the
+        tagger's findings inside it: "Barnett Logistics Ltd" is a company, not a person)."""
+        orgs = []
+        for m in _ORG_FORM.finditer(text):
+            if m.start() and not text[m.start() - 1].isalnum():
+                continue
+            words = _ORG_WORDS_BEFORE.search(text, max(0, m.start() - 80), m.start())
+            if words is None:
+                continue
+            s = words.start()
+            # leading words that begin a sentence ("The", "At") are not part of the name
+            while True:
+                first = text[s:].split(None, 1)[0]
+                if _low(first) in self.lex.common and _low(first) not in self._known and s < m.start():
+                    nxt = text.find(" ", s)
+                    if nxt < 0 or nxt >= m.start():
+                        break
+                    s = nxt + 1
+                    continue
+                break
+            if s < m.start():
+                orgs.append(("ORGANIZATION", s, m.end(), 0.9))
+        if not orgs:
+            return found
+        kept = [f for f in found if not any(o[1] < f[2] and f[1] < o[2] for o in orgs)]
+        return sorted(kept + orgs, key=lambda f: f[1])
 
     # -- candidates ---------------------------------------------------------------------
 
@@ -483,9 +530,9 @@ class NameTagger:
                     continue
                 # "Ludwig van Beethoven", "Ravil G Yefimov": a particle or a bare initial
                 # between two words of one name
-                if lab == "PER" and nlab == "PER" and 2 < len(gap) < 8 and gap[0] == " " and gap[-1] == " ":
+                if lab == "PER" and nlab == "PER" and 2 < len(gap) < 12 and gap[0] == " " and gap[-1] == " ":
                     inner = gap.strip()
-                    if inner.lower() in _PARTICLES or (len(inner) == 1 and inner.isupper()):
+                    if all(p.lower() in _PARTICLES for p in inner.split()) or (len(inner) == 1 and inner.isupper()):
                         e, margin = ne, max(margin, nmargin)
                         j += 1
                         continue

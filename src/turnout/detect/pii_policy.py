@@ -71,7 +71,8 @@ _CUES: dict[str, str] = {
         | (?:my|our|this)[ ](?:client|customer|tenant|employee|applicant|candidate|colleague|patient)
         | my[ ](?:wife|husband|son|daughter|mother|father|mom|mum|dad|brother|sister|friend
         |boss|neighbou?r|partner|child|kids?|grandmother|grandfather|aunt|uncle|cousin|girlfriend
-        |boyfriend|fianc[ée]e?)
+        |boyfriend|fianc[ée]e?|landlord|landlady|doctor|lawyer|teacher|manager|coworker
+        |co-worker|roommate|flatmate|tenant|client|patient|employee|nanny|babysitter)
         | send[ ](?:it|this|that|them|the[ ]\w+)[ ]to | ship[ ](?:it[ ])?to | deliver(?:ed)?[ ](?:it[ ])?to
         | forward[ ](?:it|this|the[ ]\w+)[ ]to | lives[ ]at | living[ ]at | i[ ]live[ ](?:at|in|on)
         | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact""",
@@ -158,7 +159,32 @@ DEFAULT_COMBINATIONS: tuple[Combination, ...] = (
 
 
 def _norm_name(text: str) -> str:
-    return " ".join(text.lower().replace("’", "'").split()).rstrip(".'s").strip()
+    name = " ".join(text.lower().replace("’", "'").split()).rstrip(".")
+    return name[:-2] if name.endswith("'s") else name
+
+
+# "Maxwell's equations", "Parkinson's disease": a name that names a law, a theorem, an illness
+_EPONYM_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:laws?|theorems?|equations?|theory|theories|principle|paradox|constant|rule"
+    r"|effect|conjecture|hypothesis|method|algorithm|disease|syndrome|number|series|transform"
+    r"|distribution|test|model|problem|inequality|lemma|formula|cycle|scale|prize|award|medal)\b",
+    re.IGNORECASE,
+)
+
+
+def _by_last_word(names: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    cached = _LAST_WORD_INDEX.get(id(names))
+    if cached is not None and cached[0] is names:
+        return cached[1]
+    index: dict[str, list[str]] = {}
+    for name in names:
+        index.setdefault(name.split()[-1], []).append(name)
+    frozen = {k: tuple(v) for k, v in index.items()}
+    _LAST_WORD_INDEX[id(names)] = (names, frozen)
+    return frozen
+
+
+_LAST_WORD_INDEX: dict[int, tuple[frozenset[str], dict[str, tuple[str, ...]]]] = {}
 
 
 @dataclass(slots=True)
@@ -189,9 +215,23 @@ class PiiPolicy:
         from turnout.detect.names import lexicon
 
         key = _norm_name(name)
-        if key.endswith("'s"):
-            key = key[:-2]
         return key in self.public_figures or key in lexicon().public
+
+    def is_public_person(self, text: str, start: int, end: int) -> bool:
+        """A public figure at ``text[start:end]``: a listed name, the end of one written in
+        full just before ("... Wendeline Okafor" found as "Okafor"), or an eponym
+        ("Maxwell's equations")."""
+        from turnout.detect.names import lexicon
+
+        if self.is_public_figure(text[start:end]) or _EPONYM_AFTER.match(text, end):
+            return True
+        key = _norm_name(text[start:end])
+        before = _norm_name(text[max(0, start - 40) : end])
+        for names in (self.public_figures, lexicon().public):
+            for full in _by_last_word(names).get(key.split()[-1] if key else "", ()):
+                if before.endswith(full) and len(full) > len(key):
+                    return True
+        return False
 
     def level(self, types: set[str]) -> Sensitivity:
         """The highest level of the combinations whose types all occur in ``types``."""

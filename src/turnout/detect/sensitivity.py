@@ -260,7 +260,7 @@ def assess(
             findings.append((index, finding))
             if finding.type == PERSON:
                 persons.append((index, finding))
-                if pii_policy.is_public_figure(text[finding.start : finding.end]):
+                if pii_policy.is_public_person(text, finding.start, finding.end):
                     famous.add((index, finding))
     if persons and pii_policy.historical_context and any(historical(t) for t in texts if t):
         famous.update(persons)  # a text about history names historical figures
