@@ -263,9 +263,6 @@ _PREFIXED_NAME = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]+$")
 _ORG_FORMS = ("Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "GmbH", "Corp", "Corporation", "Limited",
               "AG", "S.A.", "SA", "SAS", "S.p.A.", "SpA", "B.V.", "BV", "N.V.", "NV", "Oy", "Oyj",
               "AB", "ASA", "A/S", "ApS", "Kft", "Zrt", "S.r.l.", "Srl", "KG", "SE", "Pty")  # fmt: skip
-_ORG_FORM = re.compile(
-    r"[ \t,]+(?:" + "|".join(re.escape(f) for f in sorted(_ORG_FORMS, key=len, reverse=True)) + r")(?![\w/])\.?"
-)
 _ORG_WORDS_BEFORE = re.compile(
     r"(?:(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|&|and|und|et|of|&amp;)[ \t]+){0,4}[A-ZÀ-ÖØ-Þ][\w'’.-]*\Z"
 )
@@ -292,8 +289,9 @@ class NameTagger:
 
             shape = _shape(text)
         found = self._tag(text, self._candidates(text, shape))
-        if any(" " + f in text for f in _ORG_FORMS):
-            found = self._organisations(text, found)
+        forms = [f for f in _ORG_FORMS if " " + f in text]
+        if forms:
+            found = self._organisations(text, found, forms)
         if _typed_lower(shape):
             # "hi, my name is olga krylova": text typed (nearly) without capitals; words that
             # the lists know as names or places are scored as if capitalised
@@ -302,34 +300,47 @@ class NameTagger:
         return found
 
     def _organisations(
-        self, text: str, found: list[tuple[str, int, int, float]]
+        self, text: str, found: list[tuple[str, int, int, float]], forms: list[str]
     ) -> list[tuple[str, int, int, float]]:
         """Capitalised words before a legal form are one organisation (they replace the
         tagger's findings inside it: "Barnett Logistics Ltd" is a company, not a person)."""
-        orgs = []
-        for m in _ORG_FORM.finditer(text):
-            if m.start() and not text[m.start() - 1].isalnum():
-                continue
-            words = _ORG_WORDS_BEFORE.search(text, max(0, m.start() - 80), m.start())
-            if words is None:
-                continue
-            s = words.start()
-            # leading words that begin a sentence ("The", "At") are not part of the name
-            while True:
-                first = text[s:].split(None, 1)[0]
-                if _low(first) in self.lex.common and _low(first) not in self._known and s < m.start():
-                    nxt = text.find(" ", s)
-                    if nxt < 0 or nxt >= m.start():
-                        break
-                    s = nxt + 1
+        orgs: list[tuple[str, int, int, float]] = []
+        n = len(text)
+        for form in forms:
+            at = text.find(" " + form)
+            while at >= 0:
+                end = at + 1 + len(form)
+                nxt = at + 1
+                if end < n and (text[end].isalnum() or text[end] == "/"):
+                    at = text.find(" " + form, nxt)
                     continue
-                break
-            if s < m.start():
-                orgs.append(("ORGANIZATION", s, m.end(), 0.9))
+                if end < n and text[end] == "." and not form.endswith("."):
+                    end += 1
+                start = at - 1 if at and text[at - 1] == "," else at
+                self._organisation_before(text, start, end, orgs)
+                at = text.find(" " + form, nxt)
         if not orgs:
             return found
         kept = [f for f in found if not any(o[1] < f[2] and f[1] < o[2] for o in orgs)]
         return sorted(kept + orgs, key=lambda f: f[1])
+
+    def _organisation_before(
+        self, text: str, form_start: int, end: int, orgs: list[tuple[str, int, int, float]]
+    ) -> None:
+        words = _ORG_WORDS_BEFORE.search(text, max(0, form_start - 80), form_start)
+        if words is None:
+            return
+        s = words.start()
+        # leading common words ("The", "At") begin the sentence, not the name; text[s:form_start]
+        # is words separated by single spaces or tabs (the pattern above)
+        while s < form_start:
+            space = text.find(" ", s, form_start)
+            first = text[s : space if space >= 0 else form_start]
+            if space < 0 or _low(first) not in self.lex.common or _low(first) in self._known:
+                break
+            s = space + 1
+        if s < form_start:
+            orgs.append(("ORGANIZATION", s, end, 0.9))
 
     # -- candidates ---------------------------------------------------------------------
 
