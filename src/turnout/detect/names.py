@@ -289,6 +289,8 @@ class NameTagger:
             from turnout.detect.pii import _shape
 
             shape = _shape(text)
+        if len(shape) >= 40 and shape.count(b" ") * 25 < len(shape):
+            return []  # not prose (a token, a decoded blob, minified data): no names to read
         found = self._tag(text, self._candidates(text, shape))
         if _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
