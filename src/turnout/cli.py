@@ -439,6 +439,9 @@ def eval_pii(
     data: str = typer.Option(..., "--data", help="A data set in presidio-research's synth_dataset_v2.json format."),
     plot: str | None = typer.Option(None, "--plot", help="Write per-entity recall/precision bars to this PNG."),
     json_out: bool = typer.Option(False, "--json"),
+    split: str = typer.Option(
+        "all", "--split", help="all, or test / train: presidio-research's templates held out from training, or not."
+    ),
 ) -> None:
     """Per-entity recall and precision, sentence-level recall, speed of the PII detector."""
     from pathlib import Path
@@ -450,7 +453,7 @@ def eval_pii(
 
     def body() -> None:
         try:
-            report = evaluate_pii(data, progress=sys.stderr.isatty())
+            report = evaluate_pii(data, progress=sys.stderr.isatty(), part=split)
         except (ValueError, KeyError, OSError) as exc:
             fail(f"cannot read {data}: {exc}")
         if json_out:

@@ -94,6 +94,13 @@ class RoutingConfig(_Strict):
     confidential_named_cloud: Literal["reroute", "reject"] = "reroute"
 
 
+class PiiCombinationConfig(_Strict):
+    """All of ``types`` (entity types or HEALTH / FINANCIAL / PRIVATE_CUE) in a request -> ``level``."""
+
+    types: list[str] = Field(min_length=1)
+    level: Sensitivity
+
+
 class DetectionConfig(_Strict):
     pii: bool = True
     complexity: bool = True
@@ -102,6 +109,12 @@ class DetectionConfig(_Strict):
     custom_patterns: dict[str, str] = Field(default_factory=dict)
     allow_downgrade: bool = False  # may a caller's label lower a detected level?
     redact: bool = False  # redact findings before sending to non-local models
+    # names, places, dates (detect/pii_policy.py): which combinations lift a request; None = the
+    # defaults (a person with a health, financial, address or person-tied date detail:
+    # confidential; "my name is", "send it to": internal)
+    combinations: list[PiiCombinationConfig] | None = None
+    public_figures: list[str] = Field(default_factory=list)  # added to the shipped list
+    historical_context: bool = True  # people named in a text about history are public figures
     # images, audio and files cannot be scanned: allow them anywhere, keep them local, or refuse
     binary: Literal["allow", "local", "refuse"] = "allow"
     target_strong_share: float | None = Field(default=None, ge=0, le=1)
