@@ -97,7 +97,7 @@ async def _answers(args: argparse.Namespace) -> None:
     from turnout.routing.router import Router
     from turnout.types import ChatRequest
 
-    faq, questions = load()
+    _, questions = load()
     kb = KnowledgeBase.load(DATA / "kb_faq.jsonl", cache=False)
     # Checker verdicts for every question's best entry, computed once; then every threshold
     # pair is replayed from them (the router's own check prompt and confidence).

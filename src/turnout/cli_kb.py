@@ -119,7 +119,7 @@ def kb_list(
     """List entries (id, source, question/answer or passage)."""
     kb = _open(store, config)
     try:
-        rows = kb.list(source=source, limit=limit, offset=offset)
+        rows = kb.entries(source=source, limit=limit, offset=offset)
         total = len(kb)
     finally:
         kb.close()

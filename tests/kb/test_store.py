@@ -63,7 +63,7 @@ def test_add_search_remove(store_url):
     assert kb.remove([ids[0]]) == 1 and len(kb) == 2
     assert ids[0] not in [h.index for h in kb.search("I forgot my password", 3)]
     assert kb.remove(source="shipping.md") == 1
-    assert [e.id for e in kb.list()] == [ids[1]]
+    assert [e.id for e in kb.entries()] == [ids[1]]
     assert kb.remove([12345]) == 0
     kb.close()
 
@@ -151,5 +151,5 @@ def test_chunking_keeps_headings_and_size(tmp_path):
     assert all(e.source == str(path) and e.confidential for e in entries)
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "q"}\n')
-    with pytest.raises(ValueError, match="bad.jsonl:1"):
+    with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
         entries_from_file(bad)

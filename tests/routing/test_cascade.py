@@ -56,12 +56,12 @@ async def upstreams():
     await strong.close()
 
 
-def _router(cheap: Upstream, strong: Upstream, **cascade: Any) -> Router:
+def _router(cheap_up: Upstream, strong_up: Upstream, **cascade: Any) -> Router:
     return Router.from_dict({
         "models": [
-            {"name": "openai/mini-x", "provider": "openai", "api_base": cheap.url + "/v1", "api_key": "k",
+            {"name": "openai/mini-x", "provider": "openai", "api_base": cheap_up.url + "/v1", "api_key": "k",
              "tier": 1, "input_per_mtok": 0.15, "output_per_mtok": 0.6, "context_window": 128000},
-            {"name": "openai/big-x", "provider": "openai", "api_base": strong.url + "/v1", "api_key": "k",
+            {"name": "openai/big-x", "provider": "openai", "api_base": strong_up.url + "/v1", "api_key": "k",
              "tier": 3, "input_per_mtok": 2.5, "output_per_mtok": 10.0, "context_window": 128000},
         ],
         "routing": {"cascade": {"enabled": True, "threshold": 0.7, **cascade},
@@ -151,7 +151,7 @@ async def test_streamed_cascade_judges_before_the_first_byte_and_records_both_co
 
 
 async def test_confidential_request_cascades_among_local_models_only(upstreams):
-    cheap, strong = upstreams
+    _, strong = upstreams
     router = Router.from_dict({
         "models": [
             {"name": "fake/local-small", "provider": "fake", "local": True, "tier": 1,

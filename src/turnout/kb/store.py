@@ -241,7 +241,7 @@ class KnowledgeStore:
     def __len__(self) -> int:
         return int(self._db.run(f"SELECT COUNT(*) FROM {self._entries_t}")[0][0])
 
-    def list(self, *, source: str | None = None, limit: int = 100, offset: int = 0) -> list[StoredEntry]:
+    def entries(self, *, source: str | None = None, limit: int = 100, offset: int = 0) -> list[StoredEntry]:
         where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
         rows = self._db.run(f"SELECT id, question, answer, text, source, confidential FROM {self._entries_t} {where} "
                             "ORDER BY id LIMIT ? OFFSET ?", [*params, limit, offset])

@@ -61,7 +61,7 @@ def check_messages(question: str, hit: Hit) -> list[dict[str, Any]]:
 
 
 def with_passages(request: ChatRequest, hits: list[Hit]) -> ChatRequest:
-    context = "\n\n".join(h.passage for h in hits)
+    context = "\n\n".join(h.text or f"Q: {h.question}\nA: {h.answer}" for h in hits)
     system = {"role": "system", "content": "Answer using these reference passages when they are relevant:\n\n" + context}
     return ChatRequest(request.model, [system, *request.messages], request.params, request.stream)
 
