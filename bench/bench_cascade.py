@@ -140,16 +140,6 @@ async def run_one(provider: Any, task: Task) -> Result:
     )
 
 
-def auroc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """P(a right answer scores above a wrong one), ties counting half (Mann-Whitney U)."""
-    pos, neg = scores[labels], scores[~labels]
-    if len(pos) == 0 or len(neg) == 0:
-        return float("nan")
-    greater = (pos[:, None] > neg[None, :]).sum()
-    ties = (pos[:, None] == neg[None, :]).sum()
-    return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
-
-
 def curve(scores: np.ndarray, correct: np.ndarray, check_cost: float, strong_cost: float) -> list[dict[str, float]]:
     """Per threshold: escalated share, accuracy (escalated = right), kept precision, cost vs strong."""
     out = []
@@ -162,15 +152,6 @@ def curve(scores: np.ndarray, correct: np.ndarray, check_cost: float, strong_cos
         out.append({"threshold": t, "escalated": share, "accuracy": accuracy, "kept_precision": precision,
                     "cost_vs_strong": cost})
     return out
-
-
-def threshold_for(scores: np.ndarray, correct: np.ndarray, target: float) -> tuple[float, float]:
-    """The lowest threshold whose kept answers are right >= target of the time, and the share escalated."""
-    for t in sorted(set(np.round(scores, 3).tolist())):
-        kept = scores >= t
-        if kept.any() and correct[kept].mean() >= target:
-            return t, float(1 - kept.mean())
-    return 1.0, 1.0
 
 
 def plot(results: dict[str, list[dict[str, float]]], aurocs: dict[str, float], base: float, path: str) -> None:
@@ -234,10 +215,10 @@ async def main() -> None:
     print(f"\n{'method':16} {'AUROC':>6} {'thr@' + str(args.target):>9} {'escalated':>9}")
     for method in METHODS:
         scores = np.array([getattr(r, method) for r in results])
-        aurocs[method] = auroc(scores, correct)
+        aurocs[method] = cascade.auroc(scores.tolist(), correct.tolist())
         extra = check_units if method == "self_check" else 0.0
         curves[method] = curve(scores, correct, extra, strong_units)
-        t, share = threshold_for(scores, correct, args.target)
+        t, share = cascade.threshold_for_precision(scores.tolist(), correct.tolist(), args.target)
         print(f"{method:16} {aurocs[method]:6.3f} {t:9.3f} {share:9.3f}")
     print(f"\ncost units: cheap answer 1, self-check {check_units:.2f}, strong answer {strong_units:.1f}")
     for method in METHODS:

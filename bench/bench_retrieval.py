@@ -207,7 +207,7 @@ def main() -> None:
     sub = ap.add_subparsers(dest="what", required=True)
     sub.add_parser("embeddings").set_defaults(fn=bench_embeddings)
     a = sub.add_parser("answers")
-    a.add_argument("--passage-threshold", type=float, default=0.45)
+    a.add_argument("--passage-threshold", type=float, default=0.35)
     a.add_argument("--json", default=None)
     a.set_defaults(fn=bench_answers)
     i = sub.add_parser("index")

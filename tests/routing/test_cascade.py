@@ -213,3 +213,45 @@ async def test_cascade_with_the_embedded_model_as_cheap_rung(upstreams):
     escalated = await router(1.0).acomplete(ask, RouteHints(complexity=Complexity.SIMPLE))
     assert escalated["turnout"]["model"] == "openai/big-x" and escalated["turnout"]["cascade"]["escalated"] is True
     assert strong.requests
+
+
+async def test_when_every_stronger_model_fails_the_cheap_answer_is_kept(upstreams):
+    cheap, strong = upstreams
+
+    async def broken(request, body):
+        return json_reply({"error": {"message": "overloaded", "type": "server_error"}}, status=503)
+
+    strong.handler = broken
+    router = _router(cheap, strong)
+    resp = await router.acomplete(ChatRequest("auto", QUESTION, {}), RouteHints(complexity=Complexity.SIMPLE))
+    t = resp["turnout"]
+    c = t["cascade"]
+    assert t["model"] == "openai/mini-x" and resp.choices[0].message.content.startswith("Chaining")
+    assert c["escalated"] is False and "kept the answer of openai/mini-x" in c["reason"]
+    assert [s["accepted"] for s in c["steps"]] == [True, False]
+    assert t["cost_usd"] == pytest.approx(c["cheap_cost_usd"]) and c["strong_cost_usd"] == 0
+
+
+@given(st.lists(st.tuples(st.floats(0, 1, allow_nan=False), st.booleans()), min_size=2, max_size=60))
+def test_auroc_matches_its_definition(pairs):
+    from turnout.routing.cascade import auroc
+
+    conf, ok = [c for c, _ in pairs], [o for _, o in pairs]
+    pos, neg = [c for c, o in pairs if o], [c for c, o in pairs if not o]
+    got = auroc(conf, ok)
+    if not pos or not neg:
+        assert math.isnan(got)
+        return
+    want = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg))
+    assert got == pytest.approx(want)
+
+
+def test_threshold_for_precision_keeps_only_answers_that_reach_the_target():
+    from turnout.routing.cascade import threshold_for_precision
+
+    conf = [0.1, 0.2, 0.3, 0.8, 0.9, 0.95]
+    ok = [False, False, True, True, False, True]
+    t, share = threshold_for_precision(conf, ok, 0.6)
+    assert t == 0.2 and share == pytest.approx(1 / 6)  # kept: five answers, three right
+    assert threshold_for_precision(conf, ok, 0.7)[0] == 0.3  # kept: four, three right
+    assert threshold_for_precision(conf, [False] * 6, 0.5) == (1.0, 1.0)

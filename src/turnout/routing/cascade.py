@@ -129,3 +129,33 @@ def strip_logprobs(response: ChatCompletion) -> None:
     for choice in response.get("choices") or ():
         if isinstance(choice, dict) and "logprobs" in choice:
             choice["logprobs"] = None
+
+
+def auroc(confidences: Sequence[float], correct: Sequence[bool]) -> float:
+    """P(a right answer is more confident than a wrong one), ties counting half (Mann-Whitney
+    U); 0.5 means the confidence says nothing. NaN without both right and wrong answers."""
+    pos = [c for c, ok in zip(confidences, correct, strict=True) if ok]
+    neg = sorted(c for c, ok in zip(confidences, correct, strict=True) if not ok)
+    if not pos or not neg:
+        return float("nan")
+    import bisect
+
+    wins = 0.0
+    for c in pos:
+        below = bisect.bisect_left(neg, c)
+        ties = bisect.bisect_right(neg, c) - below
+        wins += below + 0.5 * ties
+    return wins / (len(pos) * len(neg))
+
+
+def threshold_for_precision(confidences: Sequence[float], correct: Sequence[bool],
+                            target: float) -> tuple[float, float]:
+    """The lowest threshold whose kept answers (confidence >= threshold) are right at least
+    ``target`` of the time, and the share it escalates. (1.0, 1.0) when none reaches it.
+    For `turnout router calibrate`: feed it a deployment's own judged answers."""
+    pairs = list(zip(confidences, correct, strict=True))
+    for t in sorted({round(c, 3) for c, _ in pairs}):
+        kept = [ok for c, ok in pairs if c >= t]
+        if kept and sum(kept) / len(kept) >= target:
+            return t, 1 - len(kept) / len(pairs)
+    return 1.0, 1.0

@@ -380,8 +380,8 @@ class Router:
         return self.info(model).cost_usd(int(u.get("prompt_tokens") or 0), int(u.get("completion_tokens") or 0))
 
     async def _judged(self, model: str, request: ChatRequest, decision: Decision,
-                      attempts: list[Attempt]) -> tuple[str, ChatCompletion, float, str, float]:
-        """One lower rung: its answer, a confidence, the method used, and what both cost."""
+                      attempts: list[Attempt]) -> tuple[str, ChatCompletion, float, str, float, float]:
+        """One lower rung: its answer, a confidence, the method used, the answer's and the check's cost."""
         ccfg = self.config.routing.cascade
         sensitivity = decision.signals.sensitivity.level
         has_logprobs = self.provider(model).capabilities.logprobs
@@ -396,12 +396,12 @@ class Router:
         if use_logprobs and not request.params.get("logprobs"):
             cascade_mod.strip_logprobs(answer)
         if confidence is not None:
-            return model, answer, confidence, "logprobs", cost
+            return model, answer, confidence, "logprobs", cost, 0.0
         lp = {"logprobs": True, "top_logprobs": 5} if has_logprobs else {}
         check_req = ChatRequest(model, cascade_mod.self_check_messages(request.messages, cascade_mod.answer_text(answer)),
                                 {"max_tokens": 2, "temperature": 0, **lp})
         _, check = await self.runner.complete([model], check_req, sensitivity, attempts, self._info_for(decision))
-        return model, answer, cascade_mod.self_check_confidence(check), "self_check", cost + self._usage_cost(model, check)
+        return model, answer, cascade_mod.self_check_confidence(check), "self_check", cost, self._usage_cost(model, check)
 
     async def _cascade(self, request: ChatRequest, decision: Decision,
                        attempts: list[Attempt]) -> tuple[str, ChatCompletion, dict[str, Any]]:
@@ -414,47 +414,63 @@ class Router:
         steps: list[dict[str, Any]] = info["steps"]
         spent = 0.0  # every rung below the one whose answer is returned
         reason = why_single
+        kept: tuple[str, ChatCompletion, float, float, dict[str, Any]] | None = None  # last judged answer
+        model, response, final_cost, check = ladder[0], None, 0.0, 0.0
         for i, rung in enumerate(ladder):
             if i == len(ladder) - 1:
                 tail = [m for m in decision.fallback_chain if m not in ladder]
-                model, response = await self.runner.complete([rung, *tail], request, decision.signals.sensitivity.level,
-                                                             attempts, self._info_for(decision))
-                steps.append({"model": model, "cost_usd": round(self._usage_cost(model, response), 10), "accepted": True})
+                try:
+                    model, response = await self.runner.complete([rung, *tail], request, decision.signals.sensitivity.level,
+                                                                 attempts, self._info_for(decision))
+                except TurnoutError as exc:
+                    if kept is None or not _falls_back(exc):
+                        raise
+                    # Nothing stronger answered: the best answer in hand beats an error.
+                    steps.append({"model": rung, "error": type(exc).__name__, "accepted": False})
+                    model, response, answer_cost, total, step = kept
+                    step["accepted"] = True
+                    spent -= total
+                    final_cost, check = total, total - answer_cost
+                    reason = f"stronger models failed ({type(exc).__name__}); kept the answer of {model}"
+                    break
+                final_cost = self._usage_cost(model, response)
+                steps.append({"model": model, "cost_usd": round(final_cost, 10), "accepted": True})
                 break
             try:
-                model, response, confidence, method, cost = await self._judged(rung, request, decision, attempts)
+                model, response, confidence, method, answer_cost, check_cost = await self._judged(
+                    rung, request, decision, attempts)
             except TurnoutError as exc:
                 if not _falls_back(exc):
                     raise
                 steps.append({"model": rung, "error": type(exc).__name__, "accepted": False})
                 reason = f"{rung} failed ({type(exc).__name__}); escalated"
                 continue
+            total = answer_cost + check_cost
             accepted = confidence >= ccfg.threshold
-            steps.append({"model": model, "confidence": round(confidence, 4), "method": method,
-                          "cost_usd": round(cost, 10), "accepted": accepted})
+            step = {"model": model, "confidence": round(confidence, 4), "method": method,
+                    "cost_usd": round(total, 10), "accepted": accepted}
+            steps.append(step)
             if info["method"] is None:
                 info["confidence"], info["method"] = round(confidence, 4), method
             if accepted:
+                final_cost, check = total, check_cost
                 reason = f"confidence {confidence:.3f} >= threshold {ccfg.threshold}"
                 break
-            spent += cost
+            spent += total
+            kept = (model, response, answer_cost, total, step)
             reason = f"confidence {confidence:.3f} < threshold {ccfg.threshold}; escalated"
-        final = steps[-1]
-        info["escalated"] = final["model"] != ladder[0]
+        assert response is not None  # the loop either answered or raised
+        info["escalated"] = model != ladder[0]
         info["reason"] = reason
         if info["escalated"]:
-            info["strong_model"] = final["model"]
+            info["strong_model"] = model
             info["cheap_cost_usd"] = round(spent, 10)
-            info["strong_cost_usd"] = final["cost_usd"]
+            info["strong_cost_usd"] = round(final_cost, 10)
         else:
-            info["cheap_cost_usd"] = final["cost_usd"]
+            info["cheap_cost_usd"] = round(final_cost, 10)
             info["strong_cost_usd"] = 0.0
-        # cost_usd so far holds the lower rungs' spend plus the accepted rung's self-check;
+        # cost_usd so far: the lower rungs' spend plus the returned rung's self-check;
         # account() adds the returned answer itself.
-        check = 0.0
-        if "confidence" in final:
-            answer_cost = self._usage_cost(model, response)
-            check = final["cost_usd"] - answer_cost
         return model, response, {"cascade": info, "cost_usd": round(spent + check, 10)}
 
     def _checker(self, decision: Decision, confidential: bool) -> str | None:
