@@ -28,7 +28,7 @@ LogprobStat = Literal["mean", "min", "first"]
 
 # Chosen from bench/bench_cascade.py (see docs/benchmarks.md, "Cascade confidence").
 DEFAULT_METHOD: Method = "logprobs"
-DEFAULT_LOGPROB_STAT: LogprobStat = "mean"
+DEFAULT_LOGPROB_STAT: LogprobStat = "min"
 
 
 def build_ladder(
