@@ -201,7 +201,9 @@ async def test_cascade_with_the_embedded_model_as_cheap_rung(upstreams):
             "models": [{"name": "local/qwen2.5-coder-0.5b"},
                        {"name": "openai/big-x", "provider": "openai", "api_base": strong.url + "/v1", "api_key": "k",
                         "tier": 3, "input_per_mtok": 2.5, "output_per_mtok": 10.0}],
-            "routing": {"cascade": {"enabled": True, "threshold": threshold}},
+            # the founding rules keep simple requests on cloud models; this one lets the local rung in
+            "routing": {"rules": [{"name": "any", "choose": "cheapest", "cascade": True}],
+                        "cascade": {"threshold": threshold}},
         })
 
     ask = ChatRequest("auto", [{"role": "user", "content": "What is 2 + 2? Reply with the number only."}],
