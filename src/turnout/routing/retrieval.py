@@ -63,7 +63,9 @@ def check_messages(question: str, hit: Hit) -> list[dict[str, Any]]:
 def with_passages(request: ChatRequest, hits: list[Hit]) -> ChatRequest:
     context = "\n\n".join(h.text or f"Q: {h.question}\nA: {h.answer}" for h in hits)
     system = {"role": "system", "content": "Answer using these reference passages when they are relevant:\n\n" + context}
-    return ChatRequest(request.model, [system, *request.messages], request.params, request.stream)
+    # new messages: never the caller's raw body (native pass-through checks identity anyway)
+    return ChatRequest(request.model, [system, *request.messages], request.params, request.stream,
+                       origin=request.origin)
 
 
 def stored_answer(hit: Hit, record: dict[str, Any]) -> ChatCompletion:
