@@ -498,6 +498,11 @@ def eval_routing(
     _run(body)
 
 
+from turnout.cli_kb import kb_app  # noqa: E402  (the `kb` subcommands live in their own module)
+
+app.add_typer(kb_app, name="kb")
+
+
 def main() -> None:
     try:
         app()

@@ -74,8 +74,14 @@ class CascadeConfig(_Strict):
 
 class RetrievalConfig(_Strict):
     knowledge_base: str | None = None  # JSONL of {question, answer} or {text}
-    answer_threshold: float = Field(default=0.85, ge=-1, le=1)
-    passage_threshold: float = Field(default=0.55, ge=-1, le=1)
+    store: str | None = None  # sqlite:///kb.db or postgresql://...: a store `turnout kb` manages
+    store_prefix: str = Field(default="turnout_kb", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+    # A stored answer is returned only above answer_threshold AND when the checker says the entry
+    # answers the question with P(YES) >= check_threshold (bench/bench_retrieval.py calibrates both).
+    answer_threshold: float = Field(default=0.7, ge=-1, le=1)
+    passage_threshold: float = Field(default=0.35, ge=-1, le=1)
+    checker: str = "auto"  # "auto": a local model, else the cheapest allowed; "none": score alone; or a model
+    check_threshold: float = Field(default=0.7, ge=0, le=1)
     top_k: int = Field(default=3, ge=1, le=20)
 
 

@@ -60,8 +60,12 @@ routing:
     enabled: false          # try the cheapest model first, escalate below the threshold
     threshold: 0.7
   retrieval:
-    knowledge_base: null    # a JSONL file of {"question", "answer"} or {"text"} rows
-    answer_threshold: 0.85
+    knowledge_base: null    # a JSONL file of {"question", "answer"} or {"text"} rows, or:
+    store: null             # sqlite:///turnout-kb.db | postgresql://...  (fill it with `turnout kb add`)
+    answer_threshold: 0.7   # a stored answer needs this score AND the checker's YES
+    checker: auto           # auto: a local model, else the cheapest allowed | none | a model name
+    check_threshold: 0.7    # P(YES) the checker must give (docs/benchmarks.md)
+    passage_threshold: 0.35 # passages at least this close go to the routed model
 
 detection:
   pii: true                 # detect PII and secrets -> sensitivity
