@@ -143,7 +143,7 @@ class CacheConfig(_Strict):
 
 class LedgerConfig(_Strict):
     enabled: bool = True
-    url: str = "sqlite:///turnout.db"
+    url: str | None = None  # None: $TURNOUT_LEDGER_URL or <data dir>/turnout.db (settings)
     store_prompts: bool = False
 
 

@@ -93,7 +93,9 @@ cache:
   semantic: false
 
 ledger:
-  url: sqlite:///turnout.db # or postgresql://user@host/db for several gateways
+  # Default: turnout.db in the per-user data directory (or $TURNOUT_HOME; see `turnout doctor`).
+  # url: postgresql://user@host/db   # for several gateways
+  store_prompts: false      # true: keep prompts (redacted) for the request log in /ui
 
 server:
   host: 127.0.0.1
