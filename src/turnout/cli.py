@@ -592,6 +592,9 @@ def eval_pii(
     data: str = typer.Option(..., "--data", help="A data set in presidio-research's synth_dataset_v2.json format."),
     plot: str | None = typer.Option(None, "--plot", help="Write per-entity recall/precision bars to this PNG."),
     json_out: bool = typer.Option(False, "--json"),
+    split: str = typer.Option(
+        "all", "--split", help="all, or test / train: presidio-research's templates held out from training, or not."
+    ),
 ) -> None:
     """Per-entity recall and precision, sentence-level recall, speed of the PII detector."""
     from pathlib import Path
@@ -603,7 +606,7 @@ def eval_pii(
 
     def body() -> None:
         try:
-            report = evaluate_pii(data, progress=sys.stderr.isatty())
+            report = evaluate_pii(data, progress=sys.stderr.isatty(), part=split)
         except (ValueError, KeyError, OSError) as exc:
             fail(f"cannot read {data}: {exc}")
         if json_out:
@@ -665,6 +668,11 @@ def doctor(json_out: bool = typer.Option(False, "--json"), config: str | None = 
             sys.stdout.write(f"{mark} {c.name:<{width}}  {c.detail}\n")
     if failed:
         raise typer.Exit(1)
+
+
+from turnout.cli_kb import kb_app  # noqa: E402  (the `kb` subcommands live in their own module)
+
+app.add_typer(kb_app, name="kb")
 
 
 def main() -> None:

@@ -269,7 +269,13 @@ class TurnoutApp:
                 body, content_type = metrics.render()
                 await _send_json(send, 200, body, [(b"content-type", content_type.encode())])
             else:
-                raise NotFoundError(f"no route {method} {path}", code="not_found")
+                # the other front doors (server/doors/), loaded on first use
+                from turnout.server.doors import handler_for
+
+                handler = handler_for(path)
+                if handler is None:
+                    raise NotFoundError(f"no route {method} {path}", code="not_found")
+                await handler(self, scope, receive, send)
         except _MethodNotAllowed as exc:
             err = BadRequestError(f"{method} is not allowed on {path}; use {exc.allowed}", code="method_not_allowed")
             await _send_json(send, 405, _error_body(err), [_JSON, (b"allow", exc.allowed.encode())])
