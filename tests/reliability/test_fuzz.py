@@ -23,7 +23,8 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
                     max_leaves=25)
 MODEL_NAMES = st.sampled_from(["auto", "fake/local", "fake/cloud", "gpt-4o", "fake/x\r\n", "local/\x00", "", "a" * 400]) \
     | st.text(max_size=40)
-HEADER_VALUE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
+# What an HTTP client can send at all (h11 refuses surrounding whitespace on its side).
+HEADER_VALUE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30).map(str.strip)
 HEADERS = st.dictionaries(st.sampled_from(["x-turnout-sensitivity", "x-turnout-complexity", "x-turnout-max-cost",
                                            "x-turnout-max-latency-ms", "x-turnout-cache", "authorization"]),
                           HEADER_VALUE, max_size=3)
@@ -164,11 +165,11 @@ def test_fuzz_every_endpoint_against_the_openapi_document(server: str, path: str
     before = dict(STATS)
     if schema is None:
         strategy: st.SearchStrategy[Any] = st.none()
-        examples = 15
+        examples = 5
     else:
         valid = from_schema(schema).flatmap(_usable_model)
         strategy = st.one_of(valid, broken(valid))  # valid bodies, and each with one thing wrong
-        examples = 300
+        examples = 80
 
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     @given(body=strategy, headers=HEADERS)
