@@ -167,6 +167,7 @@ def _dropped_headers(gateway: Gateway, model: str, request: ChatRequest) -> list
 class TurnoutApp:
     def __init__(self, gateway: Gateway, *, max_body_bytes: int | None = None) -> None:
         self.gateway = gateway
+        gateway.remote_callers = True  # only configured models for HTTP callers (model_access.py)
         self.max_body_bytes = max_body_bytes or gateway.config.server.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
