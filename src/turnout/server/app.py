@@ -180,6 +180,7 @@ def _dropped_headers(gateway: Gateway, model: str, request: ChatRequest) -> list
 class TurnoutApp:
     def __init__(self, gateway: Gateway, *, max_body_bytes: int | None = None) -> None:
         self.gateway = gateway
+        gateway.remote_callers = True  # only configured models for HTTP callers (model_access.py)
         self.max_body_bytes = max_body_bytes or gateway.config.server.max_body_bytes
         self._console: Any = None  # the admin API and dashboard (Starlette), built on first use
         observability.configure_access_log()
