@@ -388,7 +388,8 @@ def keys_revoke(key: str = typer.Argument(..., help="Key id (key_...) or display
 
 
 @app.command()
-def classify(config: str | None = ConfigOpt) -> None:
+def classify(config: str | None = ConfigOpt,
+             router: str | None = typer.Option(None, "--router", help="score with a fitted router directory (turnout router fit)")) -> None:
     """JSON lines in ({"prompt"} or {"messages"}), one JSON line out each: sensitivity,
     complexity, score, PII spans. A malformed line gets an error line; the stream goes on."""
     import orjson
@@ -402,6 +403,10 @@ def classify(config: str | None = ConfigOpt) -> None:
         detection = load_config(config).detection
         pii = PiiSensitivityDetector(detection)
         scorer = ScoredComplexityClassifier(detection)
+        if router is not None:
+            from turnout.learn.quality import NeedClassifier
+
+            scorer = NeedClassifier(router)  # type: ignore[assignment]
     except TurnoutError as exc:
         fail(exc.message)
     out = sys.stdout.buffer
@@ -493,6 +498,16 @@ def eval_routing(
             sys.stderr.write(f"wrote {plot_routing(report, plot)}\n")
 
     _run(body)
+
+
+def _register_router_commands() -> None:
+    from turnout.cli_router import router_app, simulate_command
+
+    app.add_typer(router_app, name="router")
+    app.command("simulate")(simulate_command)
+
+
+_register_router_commands()
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from turnout.errors import (
     TurnoutError,
 )
 from turnout.gateway import Gateway, Principal
+from turnout.server.feedback import handle_feedback
 from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
 from turnout.validation import validate_messages, validate_params
 
@@ -183,6 +184,10 @@ class TurnoutApp:
                 if method != "POST":
                     raise _MethodNotAllowed("POST")
                 await self._chat(scope, receive, send)
+            elif path in ("/v1/feedback", "/feedback"):
+                if method != "POST":
+                    raise _MethodNotAllowed("POST")
+                await handle_feedback(self, scope, receive, send)
             elif path in ("/v1/models", "/models"):
                 principal = await self.gateway.aauthenticate(_bearer(scope))
                 await _send_json(send, 200, orjson.dumps(self.gateway.list_models(principal)))
