@@ -169,7 +169,10 @@ def simulate_command(
             from turnout.learn.feedback import FeedbackStore
 
             store = FeedbackStore(path)
-            labels = {(lb.request_id, lb.model or ""): lb.score for lb in store.labels() if lb.model}
+            used = {r.request_id: r.was_model for r in replays}
+            # a label without a model rates the model that answered
+            labels = {(lb.request_id, lb.model or used.get(lb.request_id) or ""): lb.score
+                      for lb in store.labels()}
             store.close()
         if not replays:
             fail("no requests to replay (the ledger stores prompts only with ledger.store_prompts: true)")

@@ -28,3 +28,38 @@ def test_feedback_is_stored_and_bad_bodies_are_400(serve, tmp_path):
     labels = store.labels()
     store.close()
     assert {(lb.request_id, lb.model, lb.score) for lb in labels} == {(rid, None, 1.0), (rid, "fake/cloud", 0.3)}
+
+
+def test_fit_and_simulate_from_the_ledger(serve, tmp_path):
+    import json
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from turnout.cli import app
+
+    models = [{"name": "fake/cloud", "provider": "fake", "local": False, "tier": 3,
+               "input_per_mtok": 2.0, "output_per_mtok": 8.0},
+              {"name": "fake/cheap", "provider": "fake", "local": False, "tier": 1,
+               "input_per_mtok": 0.1, "output_per_mtok": 0.4}]
+    server = serve({"models": models, "ledger": {"store_prompts": True}})
+    prompts = [f"Tell me a fun fact about the number {i}." for i in range(6)]
+    for i, p in enumerate(prompts):
+        model = "fake/cloud" if i % 2 else "fake/cheap"
+        r = httpx.post(f"{server.base_url}/chat/completions",
+                       json={"model": model, "messages": [{"role": "user", "content": p}]})
+        rid = r.json()["turnout"]["request_id"]
+        httpx.post(f"{server.base_url}/feedback", json={"request_id": rid, "thumbs": "up" if i % 3 else "down"})
+    server.stop()
+    cfg = tmp_path / "turnout.yaml"
+    cfg.write_text(yaml.safe_dump({"models": models, "routing": {"quality_target": 0.9},
+                                   "ledger": {"url": f"sqlite:///{tmp_path}/ledger.db"}}))
+    runner = CliRunner()
+    res = runner.invoke(app, ["router", "fit", "--from-ledger", "-c", str(cfg), "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["prompts"] == 6
+    res = runner.invoke(app, ["simulate", "-c", str(cfg), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)["result"]
+    assert out["requests"] == 6 and out["compared"] == 6
+    assert out["labelled"] >= 1  # requests routed to the model that was rated keep their label
