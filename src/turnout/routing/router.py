@@ -214,11 +214,15 @@ class Router:
         return states
 
     # -- signals and decision -------------------------------------------------------------
-    def _assess_sensitivity(self, messages: list[dict[str, Any]], given: Sensitivity | None) -> SensitivityAssessment:
-        if self.sensitivity_detector is not None:
-            result: SensitivityAssessment = self.sensitivity_detector.assess(messages, given)
+    def _assess_sensitivity(self, request: ChatRequest, given: Sensitivity | None) -> SensitivityAssessment:
+        detector = self.sensitivity_detector
+        if detector is not None:
+            # the whole request (params too: tools, schemas, metadata...) when the detector can
+            whole = getattr(detector, "assess_request", None)
+            result: SensitivityAssessment = (whole(request, given) if whole is not None
+                                             else detector.assess(request.messages, given))
             return result
-        return self._labels.assess_sensitivity(messages, given)
+        return self._labels.assess_sensitivity(request.messages, given)
 
     def _assess_complexity(self, messages: list[dict[str, Any]], given: Any) -> ComplexityAssessment:
         if self.complexity_classifier is not None and given is None:
@@ -232,12 +236,13 @@ class Router:
         max_tokens = request.max_tokens or self.config.routing.default_max_tokens
         # Exact counting (tiktoken) costs ~0.25 ms on a 1k-token prompt; a byte bound is enough
         # whenever even the bound fits every window and rule threshold: the decision is the same.
-        prompt_tokens = tokens.prompt_token_bound(request.messages)
+        # Everything sent counts: tool definitions, schemas and images too.
+        prompt_tokens = tokens.prompt_token_bound(request.messages, request.params)
         exact = prompt_tokens + max_tokens > self._exact_count_above
         if exact:
-            prompt_tokens = tokens.count_messages(request.messages)
+            prompt_tokens = tokens.count_request(request.messages, request.params)
         return Signals(
-            sensitivity=self._assess_sensitivity(request.messages, hints.sensitivity),
+            sensitivity=self._assess_sensitivity(request, hints.sensitivity),
             complexity=lambda: self._assess_complexity(request.messages, hints.complexity),
             prompt_tokens=prompt_tokens,
             prompt_tokens_exact=exact,
@@ -247,6 +252,7 @@ class Router:
             budget_remaining_usd=budget_remaining_usd,
             has_tools=bool(request.params.get("tools")),
             stream=request.stream,
+            params=request.params,
         )
 
     def route(
@@ -274,7 +280,7 @@ class Router:
                                      fallbacks=self._fallbacks.get(adhoc.name, ())))
         if not signals.prompt_tokens_exact and any(s.info.context_window < signals.context_tokens for s in states):
             # An ad-hoc model with a small window: the bound is no longer enough to decide.
-            signals.prompt_tokens = tokens.count_messages(request.messages)
+            signals.prompt_tokens = tokens.count_request(request.messages, request.params)
             signals.prompt_tokens_exact = True
         if requested is not None and signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
             req_info = next(s.info for s in states if s.info.name == requested)
@@ -310,7 +316,7 @@ class Router:
             cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0
             estimated = bool(usage.get("estimated"))
         else:
-            prompt = tokens.count_messages(request.messages, model)
+            prompt = tokens.count_request(request.messages, request.params, model, info.provider)
             completion = tokens.count_text(text, model)
             cached, estimated = 0, True
         cost = info.cost_usd(prompt, completion, cached)
