@@ -16,6 +16,25 @@ import orjson
 
 from turnout.errors import BadRequestError
 from turnout.learn.feedback import FeedbackStore, parse_feedback, sqlite_path
+from turnout.server.openapi import add_path
+
+_BODY = {
+    "type": "object",
+    "required": ["request_id"],
+    "properties": {
+        "request_id": {"type": "string", "description": "the answer's turnout.request_id"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "thumbs": {"enum": ["up", "down"]},
+        "model": {"type": "string"},
+        "comment": {"type": "string"},
+    },
+}
+_ERR = {"description": "error", "content": {"application/json": {"schema": {"type": "object"}}}}
+add_path("/v1/feedback", "post", {
+    "summary": "Rate an answer (score 0-1 or thumbs) for the learned router",
+    "requestBody": {"required": True, "content": {"application/json": {"schema": _BODY}}},
+    "responses": {"200": {"description": "stored"}, "400": _ERR, "401": _ERR},
+})
 
 _stores: dict[str, FeedbackStore] = {}
 _lock = threading.Lock()
