@@ -27,7 +27,9 @@ def _ledger_file(config: str | None) -> Path:
     from turnout.learn.feedback import sqlite_path
 
     try:
-        return sqlite_path(load_config(config).ledger.url)
+        from turnout.settings import default_ledger_url
+
+        return sqlite_path(load_config(config).ledger.url or default_ledger_url())
     except ValueError as exc:
         fail(str(exc))
 

@@ -67,7 +67,9 @@ async def handle_feedback(app: Any, scope: dict[str, Any], receive: Any, send: A
         raise BadRequestError("request body is not valid JSON", code="invalid_json") from None
     except ValueError as exc:
         raise BadRequestError(str(exc), code="invalid_feedback") from None
-    store = _store_for(app.gateway.config.ledger.url)
+    from turnout.settings import default_ledger_url
+
+    store = _store_for(app.gateway.config.ledger.url or default_ledger_url())
     await asyncio.to_thread(store.add, label)
     await _send_json(send, 200, orjson.dumps({"object": "feedback", "request_id": label.request_id,
                                               "score": label.score, "model": label.model}))
