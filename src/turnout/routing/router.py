@@ -23,6 +23,7 @@ from turnout import blocking, tokens
 from turnout.catalog import Catalog, ModelInfo
 from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
 from turnout.errors import ConfidentialityError, TurnoutError
+from turnout.learn.quality import learned_router_for, quality_of
 from turnout.policy.engine import Decision, ModelState, decide
 from turnout.policy.rules import Rule, founding_rules
 from turnout.policy.signals import (
@@ -154,6 +155,7 @@ class Router:
         self._availability: dict[str, tuple[bool, str | None]] = {}
         self._load_models()
         self._exact_count_above = self._smallest_threshold()
+        self.learned, self.quality_target = learned_router_for(rcfg)
         self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s)
 
     # -- construction ---------------------------------------------------------------------
@@ -293,7 +295,9 @@ class Router:
         cascade_default = self.config.routing.cascade.enabled and requested is None
         decision = decide(signals, states, self.rules, requested_model=requested,
                           global_fallbacks=self.config.routing.fallbacks, allowed=allowed,
-                          cascade_default=cascade_default)
+                          cascade_default=cascade_default,
+                          quality=quality_of(self.learned, request.messages) if self.learned else None,
+                          quality_target=self.quality_target)
         decision.adhoc_model = adhoc
         return decision
 

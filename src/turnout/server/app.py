@@ -27,6 +27,7 @@ from turnout.errors import (
     TurnoutError,
 )
 from turnout.gateway import Gateway, Principal
+from turnout.server.feedback import handle_feedback
 from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
 from turnout.validation import validate_messages, validate_params
 
@@ -253,6 +254,10 @@ class TurnoutApp:
                 if method != "POST":
                     raise _MethodNotAllowed("POST")
                 await self._chat(scope, receive, send, ctx, request_id)
+            elif path in ("/v1/feedback", "/feedback"):
+                if method != "POST":
+                    raise _MethodNotAllowed("POST")
+                await handle_feedback(self, scope, receive, send)
             elif path.startswith(_CONSOLE_PREFIXES):
                 try:
                     await self.console()(scope, receive, send)
