@@ -31,7 +31,7 @@ COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "mo
 class _Upstream(BaseHTTPRequestHandler):
     bodies: list[dict[str, Any]]
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
         self.server.bodies.append(body)  # type: ignore[attr-defined]
         if body.get("stream"):

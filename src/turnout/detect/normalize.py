@@ -69,7 +69,7 @@ class OffsetMap:
         i = self._locate(pos)
         if i < 0:
             return pos
-        ns, ne, os_, oe = self.stretches[i]
+        _ns, ne, os_, oe = self.stretches[i]
         return os_ if pos < ne else oe + (pos - ne)
 
     def end(self, pos: int) -> int:
@@ -77,7 +77,7 @@ class OffsetMap:
         i = self._locate(pos - 1) if pos > 0 else -1
         if i < 0:
             return pos
-        ns, ne, os_, oe = self.stretches[i]
+        _ns, ne, _os, oe = self.stretches[i]
         return oe if pos <= ne else oe + (pos - ne)
 
 

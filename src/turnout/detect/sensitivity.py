@@ -44,11 +44,11 @@ from turnout.errors import BadRequestError
 from turnout.types import Sensitivity
 
 __all__ = [
+    "BINARY_CONTENT",
+    "BINARY_MODES",
     "DEFAULT_LEVELS",
     "SensitivityPolicy",
     "SensitivityResult",
-    "BINARY_CONTENT",
-    "BINARY_MODES",
     "assess",
     "combine",
     "message_scan_text",
