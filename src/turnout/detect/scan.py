@@ -249,6 +249,8 @@ def _scan_seams(layout: _Layout, slots: list[int], detector: Detector, out: list
             seam_starts.append(pos)
             parts.append(text[s:e])
             pos += e - s
+    if not parts:
+        return
     seam_text = "".join(parts)
     for f in detector.scan(seam_text):
         k = bisect.bisect_right(boundaries, f.start)

@@ -50,6 +50,7 @@ __all__ = [
     "SensitivityPolicy",
     "SensitivityResult",
     "assess",
+    "assess_located",
     "combine",
     "message_scan_text",
 ]
@@ -214,44 +215,72 @@ def assess(
     ``allow`` nothing, ``local`` makes the request confidential (only local models see it),
     ``refuse`` rejects the request (400).
     """
+    level, source, detected, located = assess_located(messages, given, policy, detector, params=params,
+                                                      binary=binary)
+    findings = [(m, Finding(kind, start, end, score)) for m, kind, start, end, score, _ in located]
+    return SensitivityResult(level=level, findings=findings, source=source, detected=detected,
+                             paths=[path for *_, path in located])
+
+
+Located = tuple[int, str, int, int, float, str]  # (message or -1, type, start, end, score, path)
+
+
+def assess_located(
+    messages: list[dict[str, Any]],
+    given: Sensitivity | str | None = None,
+    policy: SensitivityPolicy | None = None,
+    detector: Detector | None = None,
+    *,
+    params: Mapping[str, Any] | None = None,
+    binary: str = "allow",
+) -> tuple[Sensitivity, Source, Sensitivity, list[Located]]:
+    """:func:`assess` with findings as plain tuples (the routing hot path: no objects per
+    finding beyond what the caller builds)."""
     policy = policy or SensitivityPolicy()
     det = detector or default_detector()
     label = Sensitivity.parse(given) if given is not None else None
     scan = scan_request(messages, params, det)
     pieces = scan.walk.pieces
-    findings: list[tuple[int, Finding]] = []
-    paths: list[str] = []
+    located: list[Located] = []
     detected = Sensitivity.PUBLIC
     pinned = Sensitivity.PUBLIC
     offsets: list[int] | None = None
-    for f in scan.findings:
-        if f.score < policy.min_score:
+    where: dict[int, str] = {}  # piece -> its path, formatted once
+    by_type: dict[str, tuple[int, Sensitivity, bool]] = {}  # type -> (rank, level, pinned)
+    top = pinned_top = 0
+    min_score = policy.min_score
+    for index, start, end, kind, score, _how in scan.findings:
+        if score < min_score:
             continue
-        piece = pieces[f.piece]
+        piece = pieces[index]
+        path = where.get(index)
+        if path is None:
+            path = where[index] = format_path(piece.path)
         if piece.message >= 0:
             if offsets is None:
                 offsets = _message_offsets(pieces)
-            base = offsets[f.piece]
-            findings.append((piece.message, Finding(f.type, base + f.start, base + f.end, f.score)))
+            base = offsets[index]
+            located.append((piece.message, kind, base + start, base + end, score, path))
         else:
-            findings.append((-1, Finding(f.type, f.start, f.end, f.score)))
-        paths.append(format_path(piece.path))
-        level = policy.level_for(f.type)
-        if level.rank > detected.rank:
-            detected = level
-        if f.type in policy.pinned_types and level.rank > pinned.rank:
-            pinned = level
+            located.append((-1, kind, start, end, score, path))
+        known = by_type.get(kind)
+        if known is None:
+            level = policy.level_for(kind)
+            known = by_type[kind] = (level.rank, level, kind in policy.pinned_types)
+        if known[0] > top:
+            top, detected = known[0], known[1]
+        if known[2] and known[0] > pinned_top:
+            pinned_top, pinned = known[0], known[1]
     if scan.walk.binary and binary != "allow":
-        where, media = scan.walk.binary[0]
+        first, media = scan.walk.binary[0]
         if binary == "refuse":
             raise BadRequestError(
-                f"{where} holds {media} content, which cannot be checked for private data, and this "
-                "gateway refuses such content (detection.binary: refuse)", param=where.split(".")[0])
-        findings.append((-1, Finding(BINARY_CONTENT, 0, 0, 1.0)))
-        paths.append(where)
+                f"{first} holds {media} content, which cannot be checked for private data, and this "
+                "gateway refuses such content (detection.binary: refuse)", param=first.split(".")[0])
+        located.append((-1, BINARY_CONTENT, 0, 0, 1.0, first))
         detected = pinned = Sensitivity.CONFIDENTIAL
-    level, source = combine(label, detected, pinned, policy, bool(findings))
-    return SensitivityResult(level=level, findings=findings, source=source, detected=detected, paths=paths)
+    level, source = combine(label, detected, pinned, policy, bool(located))
+    return level, source, detected, located
 
 
 def _message_offsets(pieces: list[Piece]) -> list[int]:
