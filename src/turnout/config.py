@@ -136,6 +136,8 @@ class ServerConfig(_Strict):
     keys_url: str | None = None  # default: the ledger's database
     max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
     redis_url: str | None = None  # shared limits, budgets and health across gateways
+    # The most one upstream response (a body or a whole stream) may be: a 502 above it.
+    max_upstream_response_bytes: int | None = Field(default=None, gt=0)  # None: 64 MB
 
 
 class TurnoutConfig(_Strict):

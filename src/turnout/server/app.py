@@ -204,6 +204,8 @@ class TurnoutApp:
                 await _send_json(send, 200, orjson.dumps(self.gateway.list_models(principal)))
             elif path == "/health":
                 await _send_json(send, 200, orjson.dumps(self.gateway.health()))
+            elif path in ("/health/live", "/health/ready", "/openapi.json"):
+                await self._ops(path, send)
             elif path == "/metrics":
                 body, content_type = metrics.render()
                 await _send_json(send, 200, body, [(b"content-type", content_type.encode())])
@@ -218,6 +220,20 @@ class TurnoutApp:
         except Exception:  # a bug of ours: log it, answer 500 in OpenAI's shape, keep serving
             log.exception("unhandled error on %s %s", method, path)
             await _send_json(send, 500, _error_body(TurnoutError("internal error in the turnout gateway")))
+
+    async def _ops(self, path: str, send: Send) -> None:
+        """Probes and the API document: no key needed (load balancers call them)."""
+        from turnout.server import health, openapi
+
+        if path == "/health/live":
+            await _send_json(send, 200, orjson.dumps(health.liveness()))
+        elif path == "/health/ready":
+            ready, body = await health.readiness(self.gateway)
+            await _send_json(send, 200 if ready else 503, orjson.dumps(body))
+        else:
+            from turnout import __version__
+
+            await _send_json(send, 200, orjson.dumps(openapi.document(__version__)))
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         length = _header(scope, b"content-length")
