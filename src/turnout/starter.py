@@ -69,6 +69,10 @@ detection:
   custom_terms: []          # project code names, customer names: confidential
   allow_downgrade: false    # may a caller's label lower a detected sensitivity?
   redact: false             # redact findings before sending to cloud models
+  binary: allow             # images/audio/files cannot be scanned: allow | local | refuse
+
+strict: false               # true: refuse request parameters turnout does not know (400)
+                            # false: forward them to OpenAI-compatible models as sent
 
 budgets:
   daily_usd: null
