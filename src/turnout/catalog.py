@@ -36,6 +36,7 @@ class ModelInfo:
     input_per_mtok: float = 0.0
     output_per_mtok: float = 0.0
     cached_input_per_mtok: float | None = None
+    cache_write_per_mtok: float | None = None  # prompt-cache writes (Anthropic); None: the input price
     max_output_tokens: int | None = None
     local: bool = False  # runs on our own machine: allowed for CONFIDENTIAL requests
     tier: int = 2
@@ -53,12 +54,18 @@ class ModelInfo:
             return self.upstream_model
         return strip_prefix(self.name)
 
-    def cost_usd(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
+    def cost_usd(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0,
+                 cache_write_tokens: int = 0) -> float:
+        """``prompt_tokens`` includes cache reads (``cached_tokens``) and writes, as OpenAI's
+        usage does; each part is billed at its own price."""
         cached = min(cached_tokens, prompt_tokens)
+        written = min(cache_write_tokens, prompt_tokens - cached)
         cached_price = self.cached_input_per_mtok if self.cached_input_per_mtok is not None else self.input_per_mtok
+        write_price = self.cache_write_per_mtok if self.cache_write_per_mtok is not None else self.input_per_mtok
         return (
-            (prompt_tokens - cached) * self.input_per_mtok
+            (prompt_tokens - cached - written) * self.input_per_mtok
             + cached * cached_price
+            + written * write_price
             + completion_tokens * self.output_per_mtok
         ) / 1_000_000
 
@@ -69,9 +76,11 @@ class ModelInfo:
 def _m(name: str, provider: str, ctx: int, inp: float, out: float, cached: float | None = None,
        *, max_out: int | None = None, tier: int = 2, strengths: tuple[str, ...] = (),
        local: bool = False) -> ModelInfo:
+    # Anthropic bills prompt-cache writes (5-minute TTL) at 1.25x the input price.
+    write = round(inp * 1.25, 6) if provider == ANTHROPIC else None
     return ModelInfo(name=name, provider=provider, context_window=ctx, input_per_mtok=inp,
-                     output_per_mtok=out, cached_input_per_mtok=cached, max_output_tokens=max_out,
-                     tier=tier, strengths=strengths, local=local)
+                     output_per_mtok=out, cached_input_per_mtok=cached, cache_write_per_mtok=write,
+                     max_output_tokens=max_out, tier=tier, strengths=strengths, local=local)
 
 
 # Public list prices (USD / 1M tokens) as published by OpenAI and Anthropic.
@@ -100,6 +109,7 @@ _BUILTIN: tuple[ModelInfo, ...] = (
     _m("claude-sonnet-4-20250514", ANTHROPIC, 200_000, 3.0, 15.0, 0.30, max_out=64_000, tier=3, strengths=("reasoning", "code", "long_context")),
     _m("claude-opus-4-20250514", ANTHROPIC, 200_000, 15.0, 75.0, 1.50, max_out=32_000, tier=3, strengths=("reasoning", "code", "long_context")),
     _m("claude-sonnet-4-5-20250929", ANTHROPIC, 200_000, 3.0, 15.0, 0.30, max_out=64_000, tier=3, strengths=("reasoning", "code", "long_context")),
+    _m("claude-opus-4-1-20250805", ANTHROPIC, 200_000, 15.0, 75.0, 1.50, max_out=32_000, tier=3, strengths=("reasoning", "code", "long_context")),
     _m("claude-haiku-4-5-20251001", ANTHROPIC, 200_000, 1.0, 5.0, 0.10, max_out=64_000, tier=2, strengths=("fast", "long_context")),
     # Local: the founding design's Ollama model and the embedded default.
     _m("ollama/llama3", OLLAMA, 8_192, 0.0, 0.0, tier=1, strengths=("privacy", "offline", "zero_cost"), local=True),
@@ -117,12 +127,24 @@ ALIASES: dict[str, str] = {
     "claude-sonnet-4-0": "claude-sonnet-4-20250514",
     "claude-opus-4-0": "claude-opus-4-20250514",
     "claude-sonnet-4-5": "claude-sonnet-4-5-20250929",
+    "claude-opus-4-1": "claude-opus-4-1-20250805",
     "claude-haiku-4-5": "claude-haiku-4-5-20251001",
     "local/default": DEFAULT_LOCAL_MODEL,
     "local/qwen2.5-coder-0.5b-instruct": DEFAULT_LOCAL_MODEL,
 }
 
 BUILTIN_MODELS: dict[str, ModelInfo] = {m.name: m for m in _BUILTIN}
+
+# Embedding models (POST /v1/embeddings), apart from the chat models so chat routing never
+# picks one. Prices per 1M input tokens; ``extra["dim"]`` is the default vector length.
+LOCAL_EMBEDDING_MODEL = "local/minilm-static"
+EMBEDDING_MODELS: dict[str, ModelInfo] = {m.name: m for m in (
+    ModelInfo("text-embedding-3-small", OPENAI, 8_191, 0.02, tier=1, extra={"dim": 1536}),
+    ModelInfo("text-embedding-3-large", OPENAI, 8_191, 0.13, tier=2, extra={"dim": 3072}),
+    ModelInfo("text-embedding-ada-002", OPENAI, 8_191, 0.10, tier=1, extra={"dim": 1536}),
+    # The shipped static model (turnout/data/embedding_model): in-process, for confidential text.
+    ModelInfo(LOCAL_EMBEDDING_MODEL, LOCAL, 512, 0.0, local=True, tier=1, extra={"dim": 128}),
+)}
 
 
 def strip_prefix(name: str) -> str:

@@ -38,6 +38,14 @@ from turnout.detect.pii import (
     Finding,
     default_detector,
 )
+from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helper's policy hook
+    DEFAULT_POLICY,
+    PRIVATE_CUE,
+    UNSTRUCTURED_LEVELS,
+    PiiPolicy,
+    context_categories,
+    historical,
+)
 from turnout.detect.scan import scan_request
 from turnout.detect.walk import Piece, format_path, walk
 from turnout.errors import BadRequestError
@@ -70,6 +78,8 @@ DEFAULT_LEVELS: dict[str, Sensitivity] = {
     STREET_ADDRESS: Sensitivity.INTERNAL,
     DATE_TIME: Sensitivity.INTERNAL,
     IP_ADDRESS: Sensitivity.INTERNAL,
+    # places, organisations and dates not tied to a person: public alone (detect/pii_policy.py)
+    **UNSTRUCTURED_LEVELS,
 }
 
 Source = Literal["given", "detected", "both"]
@@ -207,6 +217,7 @@ def assess(
     *,
     params: Mapping[str, Any] | None = None,
     binary: str = "allow",
+    pii_policy: PiiPolicy | None = None,
 ) -> SensitivityResult:
     """Scan every text-bearing piece of a request (messages and ``params``) and decide its
     sensitivity.
@@ -214,9 +225,13 @@ def assess(
     ``binary`` is what a payload the detectors cannot read (an image, audio, a PDF) does:
     ``allow`` nothing, ``local`` makes the request confidential (only local models see it),
     ``refuse`` rejects the request (400).
+
+    Each finding's type has a level (``policy``); ``pii_policy`` then lifts the request where
+    types and context combine (a person with a diagnosis: confidential) and drops person
+    findings that name public figures ("Who was Napoleon?") unless a private cue is present.
     """
     level, source, detected, located = assess_located(messages, given, policy, detector, params=params,
-                                                      binary=binary)
+                                                      binary=binary, pii_policy=pii_policy)
     findings = [(m, Finding(kind, start, end, score)) for m, kind, start, end, score, _ in located]
     return SensitivityResult(level=level, findings=findings, source=source, detected=detected,
                              paths=[path for *_, path in located])
@@ -233,6 +248,7 @@ def assess_located(
     *,
     params: Mapping[str, Any] | None = None,
     binary: str = "allow",
+    pii_policy: PiiPolicy | None = None,
 ) -> tuple[Sensitivity, Source, Sensitivity, list[Located]]:
     """:func:`assess` with findings as plain tuples (the routing hot path: no objects per
     finding beyond what the caller builds)."""
@@ -241,6 +257,8 @@ def assess_located(
     label = Sensitivity.parse(given) if given is not None else None
     scan = scan_request(messages, params, det)
     pieces = scan.walk.pieces
+    pii_policy = pii_policy or DEFAULT_POLICY
+    dropped, categories = _public_people(scan.findings, pieces, policy, pii_policy)
     located: list[Located] = []
     detected = Sensitivity.PUBLIC
     pinned = Sensitivity.PUBLIC
@@ -249,8 +267,8 @@ def assess_located(
     by_type: dict[str, tuple[int, Sensitivity, bool]] = {}  # type -> (rank, level, pinned)
     top = pinned_top = 0
     min_score = policy.min_score
-    for index, start, end, kind, score, _how in scan.findings:
-        if score < min_score:
+    for k, (index, start, end, kind, score, _how) in enumerate(scan.findings):
+        if score < min_score or k in dropped:
             continue
         piece = pieces[index]
         path = where.get(index)
@@ -279,8 +297,34 @@ def assess_located(
                 "gateway refuses such content (detection.binary: refuse)", param=first.split(".")[0])
         located.append((-1, BINARY_CONTENT, 0, 0, 1.0, first))
         detected = pinned = Sensitivity.CONFIDENTIAL
+    combined = pii_policy.level({kind for _, kind, *_ in located} | categories)
+    if combined.rank > detected.rank:
+        detected = combined
     level, source = combine(label, detected, pinned, policy, bool(located))
     return level, source, detected, located
+
+
+def _public_people(
+    found: list[Any], pieces: list[Piece], policy: SensitivityPolicy, pii_policy: PiiPolicy
+) -> tuple[set[int], set[str]]:
+    """(indices of person findings that name public figures, context categories present)."""
+    kept = [k for k, f in enumerate(found) if f.score >= policy.min_score]
+    persons = [k for k in kept if found[k].type == PERSON]
+    famous = {
+        k for k in persons if pii_policy.is_public_person(pieces[found[k].piece].text, found[k].start, found[k].end)
+    }
+    texts = [p.text for p in pieces if p.text]
+    if persons and pii_policy.historical_context and any(historical(t) for t in texts):
+        famous.update(persons)  # a text about history names historical figures
+    types = {found[k].type for k in kept}
+    wanted = pii_policy.categories_to_look_for(types) | {PRIVATE_CUE}
+    categories: set[str] = set()
+    for text in texts:
+        if wanted - categories:
+            categories |= context_categories(text, wanted - categories)
+    if PRIVATE_CUE in categories:
+        famous = set()  # "my name is Napoleon": a private person after all
+    return famous, categories
 
 
 def _message_offsets(pieces: list[Piece]) -> list[int]:

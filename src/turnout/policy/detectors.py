@@ -27,6 +27,13 @@ class PiiSensitivityDetector:
             "levels": {k: v.value for k, v in config.policy.items()},
             "allow_downgrade": config.allow_downgrade,
         })
+        from turnout.detect.pii_policy import PiiPolicy
+
+        self.pii_policy = PiiPolicy.from_config(
+            None if config.combinations is None else [c.model_dump() for c in config.combinations],
+            config.public_figures,
+            config.historical_context,
+        )
         self.binary = config.binary
 
     def assess(self, messages: list[dict[str, Any]], given: Sensitivity | None,
@@ -34,7 +41,7 @@ class PiiSensitivityDetector:
         from turnout.detect.sensitivity import assess_located
 
         level, source, _, located = assess_located(messages, given, self.policy, self.detector, params=params,
-                                                   binary=self.binary)
+                                                   binary=self.binary, pii_policy=self.pii_policy)
         spans = tuple(PiiSpan(kind, index, start, end, "" if index >= 0 else path)
                       for index, kind, start, end, _score, path in located)
         return SensitivityAssessment(level, _SOURCES[source] if located or given is not None else "detected", spans)
