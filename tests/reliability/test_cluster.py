@@ -49,7 +49,7 @@ models:
     provider: fake
     local: true
     tier: 1
-    context_window: 128000
+    context_window: 200000  # 60 tools are ~15k prompt tokens: estimates count what is sent
     extra: {{prompt_tokens: 3000, completion_tokens: 50, latency_ms: 10}}
   - name: fake/pricey-{run}
     provider: fake

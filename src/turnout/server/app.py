@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -175,7 +176,10 @@ def _dropped_headers(gateway: Gateway, model: str, request: ChatRequest) -> list
         dropped = gateway.router.provider(model).dropped_params(request)
     except TurnoutError:  # not a model of ours (the knowledge base, a cached answer's name)
         return []
-    return [(b"x-turnout-dropped-params", ",".join(dropped).encode())] if dropped else []
+    if not dropped:
+        return []
+    # a parameter name is the caller's text: percent-encode it so the header stays valid
+    return [(b"x-turnout-dropped-params", ",".join(quote(name, safe="_-.") for name in dropped).encode())]
 
 
 class TurnoutApp:
