@@ -193,11 +193,12 @@ def test_two_gateways_started_together_on_a_fresh_database_both_serve(tmp_path: 
             env = {**os.environ, "TURNOUT_JOURNAL_DIR": str(tmp_path / f"j{i}")}
             procs.append(subprocess.Popen([sys.executable, "-m", "turnout.cli", "serve", "--config", str(cfg),
                                            "--port", str(ports[-1])], env=env, cwd=tmp_path,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True))
+                                          stdout=subprocess.DEVNULL, start_new_session=True,
+                                          stderr=(tmp_path / f"gw{i}.log").open("wb")))
         for proc, port in zip(procs, ports, strict=True):
             deadline = time.monotonic() + 60
             while True:
-                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                assert proc.poll() is None, (tmp_path / f"gw{procs.index(proc)}.log").read_text()
                 try:
                     r = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", timeout=2,
                                    headers={"authorization": "Bearer sk-fresh"},
