@@ -82,6 +82,9 @@ class RetrievalConfig(_Strict):
 class RoutingConfig(_Strict):
     rules: list[Rule] | None = None  # None: the founding design's rules
     fallbacks: list[str] = Field(default_factory=list)  # the global chain
+    # With no chain configured, "auto" requests fall back to another provider's model of the
+    # same tier, then to local models that fit (named models only to what was configured/allowed).
+    default_fallbacks: bool = True
     retries: RetryConfig = Field(default_factory=RetryConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     cascade: CascadeConfig = Field(default_factory=CascadeConfig)

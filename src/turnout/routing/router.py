@@ -270,6 +270,9 @@ class Router:
             states.append(ModelState(info=adhoc, available=ok, unavailable_reason=why,
                                      cooling_for_s=self.health.cooling_for(adhoc.name),
                                      fallbacks=self._fallbacks.get(adhoc.name, ())))
+        caller_fallbacks = tuple(self._canonical(n) for n in hints.fallbacks) if hints is not None else ()
+        if caller_fallbacks:
+            states = self._with_known(states, caller_fallbacks)
         if not signals.prompt_tokens_exact and any(s.info.context_window < signals.context_tokens for s in states):
             # An ad-hoc model with a small window: the bound is no longer enough to decide.
             signals.prompt_tokens = tokens.count_messages(request.messages)
@@ -281,17 +284,49 @@ class Router:
                     f"request is confidential and {requested} is not a local model; nothing was sent",
                     model=requested)
         cascade_default = self.config.routing.cascade.enabled and requested is None
+        rcfg = self.config.routing
         decision = decide(signals, states, self.rules, requested_model=requested,
-                          global_fallbacks=self.config.routing.fallbacks, allowed=allowed,
-                          cascade_default=cascade_default)
+                          global_fallbacks=rcfg.fallbacks, allowed=allowed,
+                          cascade_default=cascade_default, caller_fallbacks=caller_fallbacks,
+                          default_fallbacks=rcfg.default_fallbacks,
+                          confidential_reroute=rcfg.confidential_named_cloud == "reroute")
         decision.adhoc_model = adhoc
         return decision
+
+    def _canonical(self, name: str) -> str:
+        if name in self.models:
+            return name
+        info = self.catalog.get(name)
+        return info.name if info is not None else name
+
+    def _with_known(self, states: list[ModelState], names: tuple[str, ...]) -> list[ModelState]:
+        """Add the catalog models a caller allows as fallbacks that are not configured here
+        (e.g. a legacy model): they are held to the same checks (key, availability, window)."""
+        have = {s.info.name for s in states}
+        extra = []
+        for name in names:
+            if name in have or any(ch in name for ch in "*?["):
+                continue
+            info = self.catalog.get(name)
+            if info is None or info.name in have:
+                continue
+            have.add(info.name)
+            ok, why = availability(info)
+            extra.append(ModelState(info=info, available=ok, unavailable_reason=why,
+                                    cooling_for_s=self.health.cooling_for(info.name)))
+        return [*states, *extra]
 
     # -- execution ------------------------------------------------------------------------
     def _record(self, decision: Decision, attempts: list[Attempt], started: float) -> dict[str, Any]:
         record = decision.to_dict()
         record["attempts"] = [a.to_dict() for a in attempts]
         record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
+        answered = next((a.model for a in reversed(attempts) if a.ok), None)
+        if answered is not None and answered != decision.model and not decision.cascade:
+            # Called fallback: say why in the record (and the X-Turnout-Fallback-Reason header).
+            failed = next((a for a in attempts if not a.ok and a.model == decision.model), None)
+            why = f"{failed.error_type}: {failed.error}" if failed else f"{decision.model} was not tried"
+            record["fallback_reason"] = f"{decision.model} failed ({why})"[:300]
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return record
 
