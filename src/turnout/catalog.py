@@ -321,7 +321,7 @@ class Catalog:
                 "litellm/<model>",
                 model=name,
             )
-        local = provider in (LOCAL, OLLAMA, VLLM, LM_STUDIO)
+        local = provider in (LOCAL, OLLAMA)
         info = ModelInfo(name=name, provider=provider, context_window=8_192 if local else 128_000,
                          local=local, tier=1 if local else 2)
         if not local and provider in _PRICE_PROVIDERS:

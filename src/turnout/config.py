@@ -49,6 +49,13 @@ class ModelConfig(_Strict):
     fallbacks: list[str] = Field(default_factory=list)
     timeout_s: float | None = Field(default=None, gt=0)
     enabled: bool = True
+    # Load balancing (LiteLLM Router's model_list): deployments sharing a `group` answer to the
+    # group's name; see routing/groups.py.
+    group: str | None = None
+    weight: float = Field(default=1.0, gt=0)
+    rpm: int | None = Field(default=None, gt=0)  # this deployment's requests per minute
+    tpm: int | None = Field(default=None, gt=0)  # and tokens per minute
+    api_version: str | None = None  # Azure OpenAI
     extra: dict[str, Any] = Field(default_factory=dict)  # provider-specific (fake scripts, ...)
 
 
@@ -79,6 +86,11 @@ class RetrievalConfig(_Strict):
     top_k: int = Field(default=3, ge=1, le=20)
 
 
+class GroupConfig(_Strict):
+    strategy: Literal["weighted", "least_busy", "lowest_latency", "cheapest", "simple_shuffle"] = "weighted"
+    fallbacks: list[str] = Field(default_factory=list)  # after every deployment of the group
+
+
 class RoutingConfig(_Strict):
     rules: list[Rule] | None = None  # None: the founding design's rules
     fallbacks: list[str] = Field(default_factory=list)  # the global chain
@@ -95,6 +107,7 @@ class RoutingConfig(_Strict):
     default_sensitivity: Sensitivity = Sensitivity.PUBLIC
     default_complexity: Complexity = Complexity.MODERATE
     confidential_named_cloud: Literal["reroute", "reject"] = "reroute"
+    groups: dict[str, GroupConfig] = Field(default_factory=dict)  # per-group strategy, by name
 
 
 class DetectionConfig(_Strict):
@@ -258,5 +271,7 @@ def model_info_from(cfg: ModelConfig, catalog: Catalog) -> ModelInfo:
         local=cfg.local,
         tier=cfg.tier,
         strengths=tuple(cfg.strengths) if cfg.strengths is not None else None,
-        extra=cfg.extra or None,
+        price_source="config" if cfg.input_per_mtok is not None or cfg.output_per_mtok is not None else None,
+        extra=({**base.extra, **cfg.extra, **({"api_version": cfg.api_version} if cfg.api_version else {})}
+               if cfg.extra or cfg.api_version else None),
     )

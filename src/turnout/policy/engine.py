@@ -81,6 +81,7 @@ class Decision:
     cascade: bool = False
     # Why a model other than the named one was chosen (None: the named one, or "auto").
     fallback_reason: str | None = None
+    group: str | None = None  # the model group named in the request (routing/groups.py)
     # A model named in the call but not configured (e.g. openai/<id> with an api_base): the
     # call must reach the endpoint the caller gave, so the decision carries its info.
     adhoc_model: ModelInfo | None = None
@@ -97,6 +98,7 @@ class Decision:
             "estimated_cost_usd": round(self.estimated_cost_usd, 8),
             "cascade": self.cascade,
             **({"fallback_reason": self.fallback_reason} if self.fallback_reason else {}),
+            **({"group": self.group} if self.group else {}),
         }
 
 

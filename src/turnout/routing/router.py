@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from turnout import blocking, tokens
 from turnout.catalog import Catalog, ModelInfo
 from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
-from turnout.errors import ConfidentialityError, TurnoutError
+from turnout.errors import ConfidentialityError, ProviderUnavailableError, TurnoutError
 from turnout.policy.engine import Decision, ModelState, decide
 from turnout.policy.rules import Rule, founding_rules
 from turnout.policy.signals import (
@@ -34,6 +34,7 @@ from turnout.providers.base import Provider
 from turnout.providers.registry import provider_for
 from turnout.routing import cascade as cascade_mod
 from turnout.routing.fallback import Attempt, FallbackRunner
+from turnout.routing.groups import Groups, public_name
 from turnout.routing.health import HealthView
 from turnout.routing.outbound import OutboundGuard
 from turnout.settings import env
@@ -120,6 +121,7 @@ class Router:
         sensitivity_detector: Any = None,
         complexity_classifier: Any = None,
         knowledge_base: Any = None,
+        deployment_usage: Any = None,
     ) -> None:
         self.config = config or TurnoutConfig()
         self.catalog = catalog or Catalog()
@@ -149,6 +151,12 @@ class Router:
         self._fallbacks: dict[str, tuple[str, ...]] = {}
         self._availability: dict[str, tuple[bool, str | None]] = {}
         self._load_models()
+        if deployment_usage is None and self.config.server.redis_url and any(
+                mc.rpm or mc.tpm for mc in self.config.models or ()):
+            from turnout.limits.deployments import open_deployment_usage
+
+            deployment_usage = open_deployment_usage(self.config.server.redis_url)
+        self.groups = Groups(self.config, usage=deployment_usage)
         self._exact_count_above = self._smallest_threshold()
         self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s)
 
@@ -171,9 +179,10 @@ class Router:
                 self.models[info.name] = info
                 self._fallbacks[info.name] = tuple(mc.fallbacks)
         else:
-            # Zero-config: every catalog model whose provider is set up here.
+            # Zero-config: every current catalog model whose provider is set up here (legacy
+            # models answer when named, but are not routing candidates).
             for info in self.catalog.all():
-                if availability(info)[0]:
+                if not info.legacy and availability(info)[0]:
                     self.models[info.name] = info
         for name, info in self.models.items():
             self._availability[name] = availability(info)
@@ -261,6 +270,17 @@ class Router:
         signals = signals or self.signals(request, hints, budget_remaining_usd=budget_remaining_usd)
         states = self.model_states()
         requested = None if request.model == AUTO else request.model
+        group: str | None = None
+        group_chain: tuple[str, ...] = ()
+        if requested is not None and requested in self.groups and requested not in self.models:
+            # A model group: its deployments best-first by the group's strategy; the rest of
+            # them (then the group's own fallbacks) follow as the chain.
+            group = requested
+            ordered = self.groups.order(group, states, signals)
+            if not ordered:
+                raise ProviderUnavailableError(f"model group {group!r} has no enabled deployment", model=group)
+            requested = ordered[0]
+            group_chain = (*ordered[1:], *self.groups.settings(group).fallbacks)
         adhoc: ModelInfo | None = None
         if requested is not None and (requested not in self.models or extra_model is not None):
             adhoc = extra_model or self.catalog.resolve(requested)
@@ -271,6 +291,7 @@ class Router:
                                      cooling_for_s=self.health.cooling_for(adhoc.name),
                                      fallbacks=self._fallbacks.get(adhoc.name, ())))
         caller_fallbacks = tuple(self._canonical(n) for n in hints.fallbacks) if hints is not None else ()
+        caller_fallbacks = (*group_chain, *caller_fallbacks)
         if caller_fallbacks:
             states = self._with_known(states, caller_fallbacks)
         if not signals.prompt_tokens_exact and any(s.info.context_window < signals.context_tokens for s in states):
@@ -291,6 +312,10 @@ class Router:
                           default_fallbacks=rcfg.default_fallbacks,
                           confidential_reroute=rcfg.confidential_named_cloud == "reroute")
         decision.adhoc_model = adhoc
+        if group is not None:
+            decision.group = decision.requested_model = group
+            if decision.model in self.groups.members(group):
+                decision.fallback_reason = None  # a deployment of the group is the group
         return decision
 
     def _canonical(self, name: str) -> str:
@@ -322,7 +347,9 @@ class Router:
         record["attempts"] = [a.to_dict() for a in attempts]
         record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
         answered = next((a.model for a in reversed(attempts) if a.ok), None)
-        if answered is not None and answered != decision.model and not decision.cascade:
+        if decision.group is not None and answered is not None and answered in self.groups.members(decision.group):
+            record["deployment"] = answered
+        elif answered is not None and answered != decision.model and not decision.cascade:
             # Called fallback: say why in the record (and the X-Turnout-Fallback-Reason header).
             failed = next((a for a in attempts if not a.ok and a.model == decision.model), None)
             why = f"{failed.error_type}: {failed.error}" if failed else f"{decision.model} was not tried"
@@ -376,15 +403,31 @@ class Router:
         if decision.cascade:
             model, response, record_extra = await self._cascade(request, decision, attempts)
         else:
-            chain = [decision.model, *decision.fallback_chain]
-            model, response = await self.runner.complete(chain, request, decision.signals.sensitivity.level,
-                                                         attempts, self._info_for(decision))
+            chain = await self._admitted(decision)
+            with self.groups.busy(chain[0]):
+                model, response = await self.runner.complete(chain, request, decision.signals.sensitivity.level,
+                                                             attempts, self._info_for(decision))
         record = self._record(decision, attempts, started)
         record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before account() adds the last
         self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
-        response["model"] = model
+        await self._settle_deployment(decision, model, record)
+        response["model"] = public_name(self.groups, decision.group, model)
         response["turnout"] = record
         return response
+
+    async def _admitted(self, decision: Decision) -> list[str]:
+        """The call chain, past the deployments that are at their rpm/tpm limit this minute."""
+        chain = [decision.model, *decision.fallback_chain]
+        if not self.groups or not self.groups.limited(chain[0]):
+            return chain
+        return await self.groups.admit(chain, decision.signals.prompt_tokens + decision.signals.max_tokens)
+
+    async def _settle_deployment(self, decision: Decision, model: str, record: dict[str, Any]) -> None:
+        """Correct a limited deployment's token count from the estimate to what was used."""
+        if self.groups and self.groups.limited(model):
+            usage = record.get("usage") or {}
+            used = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
+            await self.groups.usage.add_tokens(model, used - (decision.signals.prompt_tokens + decision.signals.max_tokens))
 
     async def _cascade(self, request: ChatRequest, decision: Decision,
                        attempts: list[Attempt]) -> tuple[str, ChatCompletion, dict[str, Any]]:
@@ -475,15 +518,24 @@ class Router:
             response = await self._complete_routed(plain, decision, started)
             return RoutedStream(response["model"], response["turnout"], _replay(response))
         attempts: list[Attempt] = []
-        chain = [decision.model, *decision.fallback_chain]
-        model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
-                                                self._info_for(decision))
+        chain = await self._admitted(decision)
+        self.groups.in_flight[chain[0]] = self.groups.in_flight.get(chain[0], 0) + 1
+        try:
+            model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
+                                                    self._info_for(decision))
+        except BaseException:
+            self.groups.in_flight[chain[0]] -= 1
+            raise
         record = self._record(decision, attempts, started)
         record["model"] = model
-        return RoutedStream(model, record, self._finish_stream(model, chunks, record, request, started))
+        shown = public_name(self.groups, decision.group, model)
+        return RoutedStream(shown, record, self._finish_stream(model, chunks, record, request, started,
+                                                               decision=decision, busy=chain[0]))
 
     async def _finish_stream(self, model: str, chunks: AsyncIterator[ChatCompletionChunk], record: dict[str, Any],
-                             request: ChatRequest, started: float) -> AsyncIterator[ChatCompletionChunk]:
+                             request: ChatRequest, started: float, *, decision: Decision | None = None,
+                             busy: str | None = None) -> AsyncIterator[ChatCompletionChunk]:
+        shown = public_name(self.groups, decision.group, model) if decision is not None else model
         text: list[str] = []
         usage: dict[str, Any] | None = None
         last: ChatCompletionChunk | None = None
@@ -495,13 +547,17 @@ class Router:
                         text.append(piece)
                 if chunk.get("usage"):
                     usage = chunk["usage"]
-                chunk["model"] = model
+                chunk["model"] = shown
                 if last is not None:
                     yield last
                 last = chunk
         finally:
+            if busy is not None:
+                self.groups.in_flight[busy] -= 1
             await _aclose(chunks)
         self.account(record, model, usage, request, "".join(text))
+        if decision is not None:
+            await self._settle_deployment(decision, model, record)
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if last is not None:
             last["turnout"] = record
