@@ -252,6 +252,13 @@ def builtin_models() -> dict[str, ModelInfo]:
     return {m.name: _priced(m) for m in _BUILTIN_FACTS}
 
 
+def __getattr__(name: str) -> Any:
+    # ``BUILTIN_MODELS`` stays importable, priced on first access (not at import).
+    if name == "BUILTIN_MODELS":
+        return builtin_models()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def strip_prefix(name: str) -> str:
     """``openai/gpt-4o`` -> ``gpt-4o``; names without a known provider prefix are unchanged."""
     head, sep, rest = name.partition("/")

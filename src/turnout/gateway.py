@@ -211,6 +211,7 @@ class Gateway:
         from turnout.providers.transport import close_sessions
 
         await close_sessions()
+        await self.router.aclose()
         if self._ledger is not None:
             self._ledger.close()
         if self._limits is not None:

@@ -55,6 +55,7 @@ class ModelState:
     cooling_for_s: float | None = None  # circuit breaker open for this long
     latency_ms: float | None = None  # moving estimate of total time
     ttft_ms: float | None = None
+    tokens_per_s: float | None = None  # output speed (EWMA), routing/speed.py
     fallbacks: tuple[str, ...] = ()
 
 

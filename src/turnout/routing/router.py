@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from turnout import blocking, tokens
-from turnout.catalog import Catalog, ModelInfo
+from turnout.catalog import PRESET_KINDS, Catalog, ModelInfo
 from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
 from turnout.errors import ConfidentialityError, ProviderUnavailableError, TurnoutError
 from turnout.policy.engine import Decision, ModelState, decide
@@ -37,6 +37,7 @@ from turnout.routing.fallback import Attempt, FallbackRunner
 from turnout.routing.groups import Groups, public_name
 from turnout.routing.health import HealthView
 from turnout.routing.outbound import OutboundGuard
+from turnout.routing.speed import SpeedTracker
 from turnout.settings import env
 from turnout.types import (
     ChatCompletion,
@@ -91,6 +92,10 @@ def availability(info: ModelInfo) -> tuple[bool, str | None]:
         if importlib.util.find_spec("litellm") is None:
             return False, "litellm is not installed"
         return True, None
+    if kind in PRESET_KINDS or kind == "azure":
+        from turnout.providers.hosts import preset_available
+
+        return preset_available(kind, info.api_base, info.api_key)
     return True, None
 
 
@@ -157,6 +162,7 @@ class Router:
 
             deployment_usage = open_deployment_usage(self.config.server.redis_url)
         self.groups = Groups(self.config, usage=deployment_usage)
+        self.speeds = SpeedTracker(self.config.server.redis_url)
         self._exact_count_above = self._smallest_threshold()
         self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s)
 
@@ -195,6 +201,13 @@ class Router:
             limits += [t for t in (rule.when.context_tokens_gt, rule.when.prompt_tokens_gt) if t is not None]
         return min(limits, default=4096)
 
+    def speed(self, name: str) -> float | None:
+        """Output tokens per second (EWMA), or None before the first measured answer."""
+        return self.speeds.tokens_per_s(name)
+
+    async def aclose(self) -> None:
+        await self.speeds.aclose()
+
     def info(self, name: str) -> ModelInfo:
         info = self.models.get(name)
         return info if info is not None else self.catalog.resolve(name)
@@ -216,7 +229,7 @@ class Router:
             states.append(ModelState(
                 info=info, available=ok, unavailable_reason=why, cooling_for_s=self.health.cooling_for(name),
                 latency_ms=lat[0] if lat else None, ttft_ms=lat[1] if lat else None,
-                fallbacks=self._fallbacks.get(name, ()),
+                tokens_per_s=self.speeds.tokens_per_s(name), fallbacks=self._fallbacks.get(name, ()),
             ))
         return states
 
@@ -411,6 +424,7 @@ class Router:
         record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before account() adds the last
         self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
         await self._settle_deployment(decision, model, record)
+        await self._measure(model, record, attempts)
         response["model"] = public_name(self.groups, decision.group, model)
         response["turnout"] = record
         return response
@@ -421,6 +435,21 @@ class Router:
         if not self.groups or not self.groups.limited(chain[0]):
             return chain
         return await self.groups.admit(chain, decision.signals.prompt_tokens + decision.signals.max_tokens)
+
+    async def _measure(self, model: str, record: dict[str, Any], attempts: list[Attempt],
+                       generation_ms: float | None = None) -> None:
+        """Fold this answer's output speed into the model's tokens/s estimate."""
+        usage = record.get("usage") or {}
+        if usage.get("estimated"):
+            return
+        if generation_ms is None:
+            done = next((a for a in reversed(attempts) if a.ok and a.model == model), None)
+            if done is None:
+                return
+            lat = self.health.latency_ms(model)
+            ttft = lat[1] if lat and lat[1] is not None and lat[1] < done.latency_ms else 0.0
+            generation_ms = done.latency_ms - ttft
+        await self.speeds.record(model, int(usage.get("completion_tokens") or 0), generation_ms)
 
     async def _settle_deployment(self, decision: Decision, model: str, record: dict[str, Any]) -> None:
         """Correct a limited deployment's token count from the estimate to what was used."""
@@ -530,11 +559,13 @@ class Router:
         record["model"] = model
         shown = public_name(self.groups, decision.group, model)
         return RoutedStream(shown, record, self._finish_stream(model, chunks, record, request, started,
-                                                               decision=decision, busy=chain[0]))
+                                                               decision=decision, busy=chain[0],
+                                                               head_at=time.perf_counter()))
 
     async def _finish_stream(self, model: str, chunks: AsyncIterator[ChatCompletionChunk], record: dict[str, Any],
                              request: ChatRequest, started: float, *, decision: Decision | None = None,
-                             busy: str | None = None) -> AsyncIterator[ChatCompletionChunk]:
+                             busy: str | None = None, head_at: float | None = None,
+                             ) -> AsyncIterator[ChatCompletionChunk]:
         shown = public_name(self.groups, decision.group, model) if decision is not None else model
         text: list[str] = []
         usage: dict[str, Any] | None = None
@@ -558,6 +589,8 @@ class Router:
         self.account(record, model, usage, request, "".join(text))
         if decision is not None:
             await self._settle_deployment(decision, model, record)
+            if head_at is not None:
+                await self._measure(model, record, [], (time.perf_counter() - head_at) * 1000)
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if last is not None:
             last["turnout"] = record
