@@ -404,7 +404,8 @@ class Gateway:
             record["cache"] = "miss" if plan is not None else "off"
             record["request_id"] = request_id
             self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
-            if record.get("rule") != "retrieval-answer":
+            # A fallback's answer is not the named model's: keep it out of that model's cache entry.
+            if record.get("rule") != "retrieval-answer" and not record.get("fallback_reason"):
                 await self._store(plan, request, decision, response, float(record.get("cost_usd", 0.0)))
             return response
         except TurnoutError as exc:
@@ -462,7 +463,7 @@ class Gateway:
                                    int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))
                 self._account(request_id, request, principal, record, started, ttft_ms=ttft_ms,
                               status=status, error=error)
-            if seen and status == 200 and record.get("rule") != "retrieval-answer":
+            if seen and status == 200 and record.get("rule") != "retrieval-answer" and not record.get("fallback_reason"):
                 from turnout.cache import completion_from_chunks
 
                 await self._store(plan, request, decision, completion_from_chunks(seen),
