@@ -219,7 +219,10 @@ def models(json_out: bool = JsonOpt, config: str | None = ConfigOpt) -> None:
     """Configured models: provider, local or cloud, window, prices, health."""
 
     def body() -> None:
+        from turnout import blocking
+
         gw = _gateway(config)
+        blocking.run(gw.router.speeds.refresh())  # other gateways' measurements, when shared
         rows = []
         for state in gw.router.model_states():
             info = state.info
@@ -240,6 +243,7 @@ def models(json_out: bool = JsonOpt, config: str | None = ConfigOpt) -> None:
             sys.stdout.write(_dumps(rows) + "\n")
             return
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         def ms(v: float | None) -> str:
@@ -251,11 +255,11 @@ def models(json_out: bool = JsonOpt, config: str | None = ConfigOpt) -> None:
         for col in ("provider", "where", "context", "$/1M in", "$/1M out", "tier", "ttft ms", "tok/s", "health"):
             table.add_column(col, no_wrap=col != "health")
         for r in rows:
-            name = r["model"] + (f" [{r['group']}]" if r["group"] else "")
-            table.add_row(name, r["provider"], "local" if r["local"] else "cloud",
+            name = escape(r["model"] + (f" [{r['group']}]" if r["group"] else ""))
+            table.add_row(name, escape(r["provider"]), "local" if r["local"] else "cloud",
                           f"{r['context_window']:,}", f"{r['input_per_mtok']:.3f}", f"{r['output_per_mtok']:.3f}",
                           str(r["tier"]), ms(r["ttft_ms"]),
-                          "-" if r["tokens_per_s"] is None else f"{r['tokens_per_s']:.0f}", r["health"])
+                          "-" if r["tokens_per_s"] is None else f"{r['tokens_per_s']:.0f}", escape(r["health"]))
         width = None if sys.stdout.isatty() else 250  # piped: no 80-column cut
         Console(width=width, highlight=False).print(table)
         if not rows:

@@ -271,7 +271,8 @@ def _fallback_chain(
 ) -> list[str]:
     """The model's own fallbacks, then the caller's and the global chain; with ``default`` and
     nothing configured, the zero-config chain: models of the same tier on other providers
-    (cheapest first: a provider's outage takes its models down together), then local models.
+    (cheapest first: a provider's outage takes its models down together; the nearest tier when
+    another provider has none of the same), then local models.
     Only models that pass the hard constraints (confidential stays local, window, key,
     availability); cooling models stay out."""
     chain: list[str] = []
@@ -294,8 +295,11 @@ def _fallback_chain(
         def cost(s: ModelState) -> float:
             return s.info.cost_usd(signals.prompt_tokens, signals.max_tokens)
 
-        peers = [s for s in by_name.values() if not s.info.local and s.info.tier == info.tier
-                 and s.info.provider != info.provider]
+        others = [s for s in by_name.values() if not s.info.local and s.info.provider != info.provider
+                  and hard_check(s, signals, allowed=allowed) is None]
+        # The same tier; with none there, the nearest tier (a stronger one before a weaker).
+        best = min((abs(s.info.tier - info.tier), s.info.tier < info.tier) for s in others) if others else None
+        peers = [s for s in others if (abs(s.info.tier - info.tier), s.info.tier < info.tier) == best]
         for state in sorted(peers, key=lambda s: (cost(s), s.info.name)):
             take(state)
         for state in sorted((s for s in by_name.values() if s.info.local), key=lambda s: (-s.info.tier, s.info.name)):

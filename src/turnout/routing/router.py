@@ -207,6 +207,9 @@ class Router:
 
     async def aclose(self) -> None:
         await self.speeds.aclose()
+        close = getattr(self.groups.usage, "aclose", None)
+        if close is not None:
+            await close()
 
     def info(self, name: str) -> ModelInfo:
         info = self.models.get(name)
@@ -294,6 +297,9 @@ class Router:
                 raise ProviderUnavailableError(f"model group {group!r} has no enabled deployment", model=group)
             requested = ordered[0]
             group_chain = (*ordered[1:], *self.groups.settings(group).fallbacks)
+            if allowed is not None:  # a key allowed the group may use each of its deployments
+                members, allow_model = set(ordered), allowed
+                allowed = lambda name: allow_model(name) or (name in members and allow_model(group))  # noqa: E731
         adhoc: ModelInfo | None = None
         if requested is not None and (requested not in self.models or extra_model is not None):
             adhoc = extra_model or self.catalog.resolve(requested)

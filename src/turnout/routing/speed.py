@@ -35,14 +35,18 @@ class SpeedTracker:
     def __init__(self, redis_url: str | None = None, *, prefix: str = "turnout", clock: Clock | None = None) -> None:
         self._tps: dict[str, float] = {}
         self.clock: Clock = clock or time.monotonic
-        self._redis: Any = None
+        self._url = redis_url
+        self._redis: Any = None  # connected on first use: a router that never answers opens nothing
         self._key = "{" + prefix + "}:s:tps"
         self._refreshed = 0.0
-        if redis_url:
+
+    def _client(self) -> Any:
+        if self._redis is None and self._url:
             from turnout.limits.redis_store import make_client
 
-            self._redis = make_client(redis_url)
+            self._redis = make_client(self._url)
             self._fold = self._redis.register_script(_FOLD)
+        return self._redis
 
     def tokens_per_s(self, model: str) -> float | None:
         return self._tps.get(model)
@@ -57,7 +61,7 @@ class SpeedTracker:
         value = self.sample(completion_tokens, generation_ms)
         if value is None:
             return
-        if self._redis is None:
+        if self._client() is None:
             self._tps[model] = ewma(self._tps.get(model), value)
             return
         try:
@@ -75,7 +79,7 @@ class SpeedTracker:
 
     async def refresh(self) -> None:
         """Load every model's shared estimate (other gateways' measurements too)."""
-        if self._redis is None:
+        if self._client() is None:
             return
         try:
             values = await self._redis.hgetall(self._key)
