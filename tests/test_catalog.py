@@ -76,3 +76,21 @@ def test_provider_prefixes():
     assert provider_of("vertex_ai/gemini-2.5-pro") == "litellm"
     assert provider_of("openrouter/anthropic/claude-sonnet-4.5") == "openrouter"
     assert Catalog().resolve("bedrock/anthropic.claude-3-haiku").wire_model == "bedrock/anthropic.claude-3-haiku"
+
+
+def test_config_entry_inherits_catalog_facts_through_base_model_or_upstream_id():
+    from turnout.config import ModelConfig, model_info_from
+
+    cat = Catalog()
+    gpt4o = cat.resolve("gpt-4o")
+    east = model_info_from(ModelConfig(name="gpt-4o@east", provider="azure", model="prod-deploy", base_model="gpt-4o",
+                                       api_base="https://east.example"), cat)
+    assert (east.provider, east.wire_model, east.input_per_mtok, east.context_window) == (
+        "azure", "prod-deploy", gpt4o.input_per_mtok, gpt4o.context_window)
+    second_key = model_info_from(ModelConfig(name="gpt-4o@key2", model="gpt-4o", api_key="sk-2"), cat)
+    assert second_key.provider == "openai" and second_key.wire_model == "gpt-4o"
+    assert second_key.output_per_mtok == gpt4o.output_per_mtok and second_key.api_key == "sk-2"
+    from turnout.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="base_model"):
+        model_info_from(ModelConfig(name="x", provider="azure", base_model="no-such-model"), cat)

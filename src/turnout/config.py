@@ -35,6 +35,9 @@ class ModelConfig(_Strict):
     name: str
     provider: str | None = None
     model: str | None = None  # the id sent upstream, when it differs from `name`
+    # The catalog model this entry is (prices, window, tier), when neither `name` nor `model`
+    # says so: an Azure deployment name, a group member (LiteLLM's model_info.base_model).
+    base_model: str | None = None
     api_base: str | None = None
     api_key: str | None = None
     model_path: str | None = None
@@ -241,8 +244,20 @@ def load_config(path: str | Path | None = None) -> TurnoutConfig:
 
 
 def model_info_from(cfg: ModelConfig, catalog: Catalog) -> ModelInfo:
-    """A config entry onto its catalog entry (if any), config winning field by field."""
+    """A config entry onto its catalog entry (if any), config winning field by field. The
+    catalog entry is found by `name`, else `base_model`, else the upstream id `model`
+    (``{name: gpt-4o@east, model: gpt-4o}`` is gpt-4o at another endpoint)."""
     base = catalog.get(cfg.name)
+    if base is None:
+        from dataclasses import replace
+
+        for ref in (cfg.base_model, cfg.model):
+            found = catalog.get(ref) if ref else None
+            if found is not None:
+                base = replace(found, name=cfg.name, upstream_model=found.wire_model, legacy=False)
+                break
+    if cfg.base_model and base is None:
+        raise ConfigError(f"model {cfg.name!r}: base_model {cfg.base_model!r} is not in the catalog")
     if base is None:
         provider = cfg.provider
         if provider is None:

@@ -385,12 +385,13 @@ class Router:
             completion = int(usage.get("completion_tokens") or 0)
             details = usage.get("prompt_tokens_details") or {}
             cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0
+            written = int(usage.get("cache_creation_input_tokens") or 0)  # Anthropic cache writes
             estimated = bool(usage.get("estimated"))
         else:
             prompt = tokens.count_messages(request.messages, model)
             completion = tokens.count_text(text, model)
-            cached, estimated = 0, True
-        cost = info.cost_usd(prompt, completion, cached)
+            cached, written, estimated = 0, 0, True
+        cost = info.cost_usd(prompt, completion, cached, written)
         record["model"] = model
         record["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion,
                            "cached_tokens": cached, "estimated": estimated}
