@@ -305,7 +305,9 @@ class Gateway:
     async def _lookup(self, plan: tuple[str, Any] | None, request: ChatRequest, decision: Decision) -> Any:
         if plan is None:
             return None
-        hit = await self.cache.lookup(plan[0], decision.model, request.messages, request.params, plan[1])
+        # A model group caches under its name: any deployment's answer is the group's.
+        hit = await self.cache.lookup(plan[0], decision.group or decision.model, request.messages, request.params,
+                                      plan[1])
         metrics.CACHE_BACKEND_UP.set(1 if self.cache.healthy else 0)
         return hit
 
@@ -314,7 +316,8 @@ class Gateway:
         if plan is None:
             return
         answer = {k: v for k, v in response.items() if k != "turnout"}
-        await self.cache.store(plan[0], decision.model, request.messages, request.params, answer, cost_usd, plan[1])
+        await self.cache.store(plan[0], decision.group or decision.model, request.messages, request.params, answer,
+                               cost_usd, plan[1])
 
     def _hit_record(self, decision: Decision, hit: Any, request_id: str) -> dict[str, Any]:
         record = decision.to_dict()
@@ -538,6 +541,9 @@ class Gateway:
         for state in self.router.model_states():
             if state.available and principal.allowed(state.info.name):
                 data.append({"id": state.info.name, "object": "model", "created": 0, "owned_by": state.info.provider})
+        for group in self.router.groups.names():  # model groups answer to their own name
+            if principal.allowed(group):
+                data.append({"id": group, "object": "model", "created": 0, "owned_by": "turnout"})
         return {"object": "list", "data": data}
 
     def health(self) -> dict[str, Any]:

@@ -162,3 +162,20 @@ async def test_group_fallbacks_after_every_deployment():
         assert "gpt-4o@x failed" in resp["turnout"]["fallback_reason"]
     finally:
         await f.close()
+
+
+async def test_gateway_lists_groups_and_caches_under_the_group_name(fleet, tmp_path):
+    from turnout.config import parse_config
+    from turnout.gateway import Gateway
+
+    gw = Gateway(parse_config({"models": fleet.models("gpt-4o"), "ledger": {"url": f"sqlite:///{tmp_path}/l.db"},
+                               "routing": {"groups": {"gpt-4o": {"strategy": "weighted"}}}}))
+    try:
+        ids = {m["id"] for m in gw.list_models()["data"]}
+        assert "gpt-4o" in ids and "gpt-4o@a" in ids
+        first = await gw.acomplete(req())
+        hits = [await gw.acomplete(req()) for _ in range(5)]
+        assert all(h["turnout"]["cache"] == "hit" for h in hits)  # whichever deployment comes first
+        assert sum(fleet[n].served for n in "abc") == 1 and first["model"] == "gpt-4o"
+    finally:
+        await gw.aclose()
