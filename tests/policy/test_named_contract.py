@@ -161,3 +161,23 @@ def test_property_a_named_model_is_only_ever_replaced_by_an_allowed_one(requeste
     assert d.model in allowed
     assert set(d.fallback_chain) <= allowed
     assert (d.model == canon[requested]) == (d.fallback_reason is None)
+
+
+# The founding design's decision matrix, on today's catalog (the seed's own four models are in
+# tests/policy/test_engine.py).
+@pytest.mark.parametrize(
+    ("scenario", "signals", "check"),
+    [
+        ("customer-facing chat", sig("public", "complex"), lambda i: i.tier == 3 and not i.local),
+        ("internal tools", sig("internal", "simple"), lambda i: i.tier == 1 and not i.local),
+        ("high-volume simple tasks", sig("public", "simple"), lambda i: i.name == "gpt-5-nano"),
+        ("long document analysis", sig("internal", "moderate", prompt=180_000),
+         lambda i: i.context_window >= 181_000 and i.tier == 2),
+        ("sensitive/private data", sig("confidential", "complex"), lambda i: i.local),
+        ("code generation", sig("public", "complex"), lambda i: "code" in i.strengths),
+        ("cost-sensitive", sig("public", "moderate", max_cost_usd=0.0), lambda i: i.local),
+    ],
+)
+def test_decision_matrix_on_current_models(scenario, signals, check):
+    d = decide(signals, states(), founding_rules(), default_fallbacks=True)
+    assert check(Catalog().resolve(d.model)), (scenario, d.model)
