@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from turnout.catalog import Catalog, ModelInfo
 from turnout.errors import ConfigError
@@ -173,7 +173,19 @@ class TurnoutConfig(_Strict):
                 if m.name in seen:
                     raise ValueError(f"model {m.name!r} is listed twice")
                 seen.add(m.name)
+            for m in models:
+                if m.group is not None and m.group in seen:
+                    raise ValueError(f"model {m.name!r}: group {m.group!r} is also a model's name; "
+                                     "name the deployments apart from the group (e.g. gpt-4o@east)")
         return models
+
+    @model_validator(mode="after")
+    def _groups_exist(self) -> TurnoutConfig:
+        groups = {m.group for m in self.models or () if m.group}
+        for name in self.routing.groups:
+            if name not in groups:
+                raise ValueError(f"routing.groups.{name}: no model has `group: {name}`")
+        return self
 
 
 def interpolate(value: Any, environ: Mapping[str, str] | None = None) -> Any:

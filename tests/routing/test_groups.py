@@ -9,6 +9,8 @@ import random
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.routing.fake_deployments import Fleet, Spec
 from turnout.errors import RateLimitError
@@ -179,3 +181,49 @@ async def test_gateway_lists_groups_and_caches_under_the_group_name(fleet, tmp_p
         assert sum(fleet[n].served for n in "abc") == 1 and first["model"] == "gpt-4o"
     finally:
         await gw.aclose()
+
+
+def test_group_config_errors_are_clear():
+    from turnout.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="no model has `group: gpt-5`"):
+        Router.from_dict({"models": [{"name": "a", "provider": "fake"}], "routing": {"groups": {"gpt-5": {}}}})
+    with pytest.raises(ConfigError, match="also a model's name"):
+        Router.from_dict({"models": [{"name": "a", "provider": "fake", "group": "b"},
+                                     {"name": "b", "provider": "fake"}]})
+    with pytest.raises(ConfigError, match="strategy"):
+        Router.from_dict({"models": [{"name": "a", "provider": "fake", "group": "g"}],
+                          "routing": {"groups": {"g": {"strategy": "fastest-ever"}}}})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    strategy=st.sampled_from(["weighted", "least_busy", "lowest_latency", "cheapest", "simple_shuffle"]),
+    deps=st.lists(st.tuples(st.floats(0.1, 10), st.booleans(), st.one_of(st.none(), st.floats(1, 500)),
+                            st.integers(0, 5)), min_size=1, max_size=6),
+    seed=st.integers(0, 1000),
+)
+def test_property_order_is_a_permutation_with_healthy_deployments_first(strategy, deps, seed):
+    from turnout.catalog import ModelInfo
+    from turnout.config import parse_config
+    from turnout.policy.engine import ModelState
+    from turnout.policy.signals import ComplexityAssessment, SensitivityAssessment, Signals
+    from turnout.routing.groups import Groups
+    from turnout.types import Complexity, Sensitivity
+
+    models = [{"name": f"d{i}", "provider": "fake", "group": "g", "weight": w} for i, (w, _, _, _) in enumerate(deps)]
+    groups = Groups(parse_config({"models": models, "routing": {"groups": {"g": {"strategy": strategy}}}}),
+                    rng=random.Random(seed))
+    states = []
+    for i, (_, cooling, latency, busy) in enumerate(deps):
+        groups.in_flight[f"d{i}"] = busy
+        states.append(ModelState(ModelInfo(f"d{i}", "fake", 1000, input_per_mtok=i), cooling_for_s=5.0 if cooling else None,
+                                 latency_ms=latency))
+    sig = Signals(SensitivityAssessment(Sensitivity.PUBLIC, "given"), ComplexityAssessment(Complexity.SIMPLE, "given"), 10, 10)
+    order = groups.order("g", states, sig)
+    assert sorted(order) == sorted(f"d{i}" for i in range(len(deps)))
+    cooling = [bool(deps[int(n[1:])][1]) for n in order]
+    assert cooling == sorted(cooling)  # every healthy one before every cooling one
+    healthy = [n for n in order if not deps[int(n[1:])][1]]
+    if strategy == "least_busy" and healthy:
+        assert groups.in_flight[healthy[0]] == min(groups.in_flight[n] for n in healthy)
