@@ -227,3 +227,14 @@ def test_property_order_is_a_permutation_with_healthy_deployments_first(strategy
     healthy = [n for n in order if not deps[int(n[1:])][1]]
     if strategy == "least_busy" and healthy:
         assert groups.in_flight[healthy[0]] == min(groups.in_flight[n] for n in healthy)
+
+
+async def test_a_stream_dropped_unread_releases_its_deployment(fleet):
+    import gc
+
+    r = router(fleet, "least_busy")
+    routed = await r.astream(req(stream=True))
+    assert sum(r.groups.in_flight.values()) == 1
+    del routed
+    gc.collect()
+    assert sum(r.groups.in_flight.values()) == 0

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from turnout.config import GroupConfig, TurnoutConfig
@@ -133,6 +133,18 @@ class Groups:
             yield
         finally:
             self.in_flight[deployment] -= 1
+
+    def hold(self, deployment: str) -> Callable[[], None]:
+        """Count a request in flight until the returned release is called (idempotent: a
+        stream's end and its garbage collection may both call it)."""
+        self.in_flight[deployment] = self.in_flight.get(deployment, 0) + 1
+        held = [True]
+
+        def release() -> None:
+            if held[0]:
+                held[0] = False
+                self.in_flight[deployment] -= 1
+        return release
 
     def limited(self, name: str) -> bool:
         dep = self._by_deployment.get(name)

@@ -13,6 +13,7 @@ import contextlib
 import importlib.util
 import socket
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -555,23 +556,24 @@ class Router:
             return RoutedStream(response["model"], response["turnout"], _replay(response))
         attempts: list[Attempt] = []
         chain = await self._admitted(decision)
-        self.groups.in_flight[chain[0]] = self.groups.in_flight.get(chain[0], 0) + 1
+        release = self.groups.hold(chain[0])
         try:
             model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
                                                     self._info_for(decision))
         except BaseException:
-            self.groups.in_flight[chain[0]] -= 1
+            release()
             raise
         record = self._record(decision, attempts, started)
         record["model"] = model
         shown = public_name(self.groups, decision.group, model)
-        return RoutedStream(shown, record, self._finish_stream(model, chunks, record, request, started,
-                                                               decision=decision, busy=chain[0],
-                                                               head_at=time.perf_counter()))
+        rest = self._finish_stream(model, chunks, record, request, started, decision=decision, release=release,
+                                   head_at=time.perf_counter())
+        weakref.finalize(rest, release)  # a stream dropped before its first chunk still ends its hold
+        return RoutedStream(shown, record, rest)
 
     async def _finish_stream(self, model: str, chunks: AsyncIterator[ChatCompletionChunk], record: dict[str, Any],
                              request: ChatRequest, started: float, *, decision: Decision | None = None,
-                             busy: str | None = None, head_at: float | None = None,
+                             release: Callable[[], None] | None = None, head_at: float | None = None,
                              ) -> AsyncIterator[ChatCompletionChunk]:
         shown = public_name(self.groups, decision.group, model) if decision is not None else model
         text: list[str] = []
@@ -590,8 +592,8 @@ class Router:
                     yield last
                 last = chunk
         finally:
-            if busy is not None:
-                self.groups.in_flight[busy] -= 1
+            if release is not None:
+                release()
             await _aclose(chunks)
         self.account(record, model, usage, request, "".join(text))
         if decision is not None:
