@@ -27,7 +27,8 @@ OLLAMA = "ollama"
 LOCAL = "local"  # embedded llama.cpp, in-process
 LITELLM = "litellm"
 FAKE = "fake"  # scripted provider for tests and fault injection
-GEMINI = "gemini"
+GEMINI = "gemini"  # Google's OpenAI-compatible endpoint
+GEMINI_NATIVE = "gemini_native"  # generateContent (providers/gemini.py)
 AZURE = "azure"
 # OpenAI-compatible hosts with a preset endpoint and key variable (providers/presets.py).
 MISTRAL = "mistral"
@@ -38,7 +39,7 @@ VLLM = "hosted_vllm"
 LM_STUDIO = "lm_studio"
 PRESET_KINDS = (GEMINI, MISTRAL, GROQ, TOGETHER, OPENROUTER, VLLM, LM_STUDIO)
 
-PROVIDER_KINDS = (OPENAI, ANTHROPIC, OLLAMA, LOCAL, LITELLM, FAKE, AZURE, *PRESET_KINDS)
+PROVIDER_KINDS = (OPENAI, ANTHROPIC, OLLAMA, LOCAL, LITELLM, FAKE, AZURE, GEMINI_NATIVE, *PRESET_KINDS)
 # LiteLLM's long tail: these prefixes go to LiteLLM (when installed) with the full name.
 LITELLM_PREFIXES = ("bedrock", "vertex_ai", "vertex_ai_beta", "sagemaker", "cohere", "replicate",
                     "huggingface", "deepseek", "xai", "fireworks_ai", "perplexity", "cerebras")
@@ -165,7 +166,7 @@ _BUILTIN_FACTS: tuple[ModelInfo, ...] = (
 )
 
 # Our provider kind -> genai-prices' provider id.
-_PRICE_PROVIDERS = {OPENAI: "openai", ANTHROPIC: "anthropic", GEMINI: "google", AZURE: "azure",
+_PRICE_PROVIDERS = {OPENAI: "openai", ANTHROPIC: "anthropic", GEMINI: "google", GEMINI_NATIVE: "google", AZURE: "azure",
                     MISTRAL: "mistral", GROQ: "groq", TOGETHER: "together", OPENROUTER: "openrouter"}
 
 

@@ -44,6 +44,10 @@ def first_env(names: tuple[str, ...]) -> str | None:
 
 def preset_available(kind: str, api_base: str | None, api_key: str | None) -> tuple[bool, str | None]:
     """Whether a preset model can be called here (cheap: environment only)."""
+    if kind == "gemini_native":
+        if api_key or first_env(("GEMINI_API_KEY", "GOOGLE_API_KEY")):
+            return True, None
+        return False, "GEMINI_API_KEY is not set"
     if kind == "azure":
         if not (api_base or first_env(AZURE_BASE_VARS)):
             return False, "AZURE_API_BASE is not set (or give the model an api_base)"

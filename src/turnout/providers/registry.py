@@ -20,6 +20,7 @@ _PROVIDER_CLASSES = {
     "fake": "turnout.providers.fake:FakeProvider",
     # OpenAI-compatible hosts by LiteLLM prefix, and Azure OpenAI (providers/presets.py).
     "azure": "turnout.providers.presets:AzureOpenAIProvider",
+    "gemini_native": "turnout.providers.gemini:GeminiProvider",
     **{kind: "turnout.providers.presets:PresetProvider"
        for kind in ("gemini", "mistral", "groq", "together_ai", "openrouter", "hosted_vllm", "lm_studio")},
 }

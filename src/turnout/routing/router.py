@@ -93,7 +93,7 @@ def availability(info: ModelInfo) -> tuple[bool, str | None]:
         if importlib.util.find_spec("litellm") is None:
             return False, "litellm is not installed"
         return True, None
-    if kind in PRESET_KINDS or kind == "azure":
+    if kind in PRESET_KINDS or kind in ("azure", "gemini_native"):
         from turnout.providers.hosts import preset_available
 
         return preset_available(kind, info.api_base, info.api_key)
