@@ -99,3 +99,10 @@ def test_cli_named_model_without_key_exits_non_zero_with_the_reason(tmp_path):
     assert out.returncode != 0
     assert "gpt-4o is not available: OPENAI_API_KEY is not set" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_unknown_fallback_name_is_a_404(serve):
+    srv = serve({"models": [CLOUD]})
+    r = httpx.post(f"{srv.base_url}/chat/completions",
+                   json={"model": "fake/cloud", "messages": MSG, "turnout": {"fallbacks": ["no-such-model"]}})
+    assert r.status_code == 404 and "turnout.fallbacks" in r.json()["error"]["message"]

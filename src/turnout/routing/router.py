@@ -22,7 +22,12 @@ from urllib.parse import urlparse
 from turnout import blocking, tokens
 from turnout.catalog import PRESET_KINDS, Catalog, ModelInfo
 from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
-from turnout.errors import ConfidentialityError, ProviderUnavailableError, TurnoutError
+from turnout.errors import (
+    ConfidentialityError,
+    NotFoundError,
+    ProviderUnavailableError,
+    TurnoutError,
+)
 from turnout.policy.engine import Decision, ModelState, decide
 from turnout.policy.rules import Rule, founding_rules
 from turnout.policy.signals import (
@@ -352,8 +357,12 @@ class Router:
         for name in names:
             if name in have or any(ch in name for ch in "*?["):
                 continue
-            info = self.catalog.get(name)
-            if info is None or info.name in have:
+            try:
+                info = self.catalog.resolve(name)
+            except NotFoundError as exc:
+                raise NotFoundError(f"unknown model {name!r} in turnout.fallbacks", model=name,
+                                    param="turnout.fallbacks") from exc
+            if info.name in have:
                 continue
             have.add(info.name)
             ok, why = availability(info)
