@@ -106,3 +106,14 @@ def test_unknown_fallback_name_is_a_404(serve):
     r = httpx.post(f"{srv.base_url}/chat/completions",
                    json={"model": "fake/cloud", "messages": MSG, "turnout": {"fallbacks": ["no-such-model"]}})
     assert r.status_code == 404 and "turnout.fallbacks" in r.json()["error"]["message"]
+
+
+def test_streamed_fallback_carries_the_reason_header(serve):
+    srv = serve({"models": [{**CLOUD, **DEAD}, BACKUP], "routing": {"retries": {"max_retries": 0}}})
+    with httpx.stream("POST", f"{srv.base_url}/chat/completions",
+                      json={"model": "fake/cloud", "messages": MSG, "stream": True,
+                            "turnout": {"fallbacks": ["fake/backup"]}}) as r:
+        body = r.read().decode()
+    assert r.status_code == 200 and r.headers["x-turnout-model"] == "fake/backup"
+    assert "fake/cloud failed" in r.headers["x-turnout-fallback-reason"]
+    assert '"model":"fake/backup"' in body.replace(" ", "")
