@@ -5,10 +5,11 @@ A stream measures it exactly: completion tokens over the time from the first con
 the end. A plain call knows only the total: its completion tokens over (latency - the model's
 TTFT estimate), or over the whole latency when no TTFT is known yet (a lower bound).
 
-Reads are synchronous (a local mirror), as routing reads every candidate on every request;
-each write runs one small Lua script that folds the sample into the shared EWMA and returns it,
-and the mirror refreshes from Redis at most once a second on the write path. Redis down: the
-mirror keeps answering, writes stay local.
+Reads are synchronous (a local mirror), as routing reads every candidate on every request.
+Samples fold into the local estimate at once; at most once a second per model the local
+estimate goes to Redis as one sample of the shared EWMA (one small Lua script, which returns
+the shared value), so the hot path does not pay a round trip per request. The mirror refreshes
+from Redis at most once a second. Redis down: the mirror keeps answering, writes stay local.
 
     {p}:s:tps   hash  model -> tokens/s EWMA
 """
@@ -39,6 +40,7 @@ class SpeedTracker:
         self._redis: Any = None  # connected on first use: a router that never answers opens nothing
         self._key = "{" + prefix + "}:s:tps"
         self._refreshed = 0.0
+        self._pushed: dict[str, float] = {}  # model -> when its estimate last went to Redis
 
     def _client(self) -> Any:
         if self._redis is None and self._url:
@@ -61,15 +63,17 @@ class SpeedTracker:
         value = self.sample(completion_tokens, generation_ms)
         if value is None:
             return
-        if self._client() is None:
-            self._tps[model] = ewma(self._tps.get(model), value)
+        local = self._tps[model] = ewma(self._tps.get(model), value)
+        now = self.clock()
+        if self._client() is None or now - self._pushed.get(model, float("-inf")) < 1.0:
             return
+        self._pushed[model] = now
         try:
-            shared = await self._fold(keys=[self._key], args=[model, repr(value), repr(EWMA_ALPHA)])
+            shared = await self._fold(keys=[self._key], args=[model, repr(local), repr(EWMA_ALPHA)])
             self._tps[model] = float(shared)
             await self._maybe_refresh()
-        except Exception:  # Redis down: keep a local estimate
-            self._tps[model] = ewma(self._tps.get(model), value)
+        except Exception:  # Redis down: the local estimate stands
+            return
 
     async def _maybe_refresh(self) -> None:
         now = self.clock()
