@@ -181,3 +181,11 @@ def test_property_a_named_model_is_only_ever_replaced_by_an_allowed_one(requeste
 def test_decision_matrix_on_current_models(scenario, signals, check):
     d = decide(signals, states(), founding_rules(), default_fallbacks=True)
     assert check(Catalog().resolve(d.model)), (scenario, d.model)
+
+
+def test_a_substitute_is_followed_by_the_rest_of_the_named_models_chain():
+    models = states(**{"gpt-5": {**NO_KEY, "fallbacks": ("gemini-2.5-pro", "claude-sonnet-4-5-20250929")},
+                       "gemini-2.5-pro": {"fallbacks": ("gpt-4.1",)}})
+    d = decide(sig(), models, founding_rules(), requested_model="gpt-5")
+    assert d.model == "gemini-2.5-pro"
+    assert d.fallback_chain == ["claude-sonnet-4-5-20250929", "gpt-4.1"]

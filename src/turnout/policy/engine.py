@@ -244,8 +244,10 @@ def decide(
         if chosen is None:
             raise _no_model_error(signals, rejected, hard_ok)
 
+    # A substitute for a named model is followed by the rest of the named model's own chain.
+    lead = by_name[requested_model].fallbacks if rule_name == "requested-fallback" and requested_model else ()
     fallback_chain = _fallback_chain(chosen, signals, by_name, explicit, allowed,
-                                     default=default_fallbacks and requested_model is None)
+                                     default=default_fallbacks and requested_model is None, lead=lead)
     return Decision(
         model=chosen.info.name,
         rule=rule_name,
@@ -268,6 +270,7 @@ def _fallback_chain(
     allowed: Callable[[str], bool] | None,
     *,
     default: bool = False,
+    lead: Sequence[str] = (),
 ) -> list[str]:
     """The model's own fallbacks, then the caller's and the global chain; with ``default`` and
     nothing configured, the zero-config chain: models of the same tier on other providers
@@ -285,7 +288,7 @@ def _fallback_chain(
         if hard_check(state, signals, allowed=allowed) is None:
             chain.append(state.info.name)
 
-    names = (*chosen.fallbacks, *explicit)
+    names = (*lead, *chosen.fallbacks, *explicit)
     for name in names:
         for state in _expand(name, by_name):
             take(state)

@@ -382,7 +382,9 @@ class Router:
             # Called fallback: say why in the record (and the X-Turnout-Fallback-Reason header).
             failed = next((a for a in attempts if not a.ok and a.model == decision.model), None)
             why = f"{failed.error_type}: {failed.error}" if failed else f"{decision.model} was not tried"
-            record["fallback_reason"] = f"{decision.model} failed ({why})"[:300]
+            runtime = f"{decision.model} failed ({why})"
+            earlier = decision.fallback_reason  # the named model was already passed over at decision time
+            record["fallback_reason"] = (f"{earlier}; then {runtime}" if earlier else runtime)[:400]
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return record
 
