@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+# The scripted fake provider is for tests only; the registry builds it only when this is set
+# (inherited by the gateways and CLIs the tests start as subprocesses).
+os.environ.setdefault("TURNOUT_ENABLE_FAKE", "1")
+
 LLAMA_SERVER_ALIAS = "local-qwen"
 _SERVER_START_TIMEOUT_S = 60.0
 

@@ -121,6 +121,8 @@ class DetectionConfig(_Strict):
     custom_patterns: dict[str, str] = Field(default_factory=dict)
     allow_downgrade: bool = False  # may a caller's label lower a detected level?
     redact: bool = False  # redact findings before sending to non-local models
+    # images, audio and files cannot be scanned: allow them anywhere, keep them local, or refuse
+    binary: Literal["allow", "local", "refuse"] = "allow"
     target_strong_share: float | None = Field(default=None, ge=0, le=1)
 
 
@@ -153,10 +155,14 @@ class ServerConfig(_Strict):
     keys_url: str | None = None  # default: the ledger's database
     max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
     redis_url: str | None = None  # shared limits, budgets and health across gateways
+    # The most one upstream response (a body or a whole stream) may be: a 502 above it.
+    max_upstream_response_bytes: int | None = Field(default=None, gt=0)  # None: 64 MB
 
 
 class TurnoutConfig(_Strict):
     models: list[ModelConfig] | None = None  # None: every catalog model whose provider is set up
+    # true: refuse request parameters turnout does not know (400), instead of forwarding them
+    strict: bool = False
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     detection: DetectionConfig = Field(default_factory=DetectionConfig)
     budgets: BudgetConfig = Field(default_factory=BudgetConfig)

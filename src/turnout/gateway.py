@@ -30,6 +30,7 @@ from turnout.errors import (
     PermissionDeniedError,
     TurnoutError,
 )
+from turnout.model_access import check_callable
 from turnout.policy.detectors import complexity_classifier, sensitivity_detector
 from turnout.policy.engine import Decision
 from turnout.policy.signals import Signals
@@ -123,6 +124,11 @@ class Gateway:
         budgets = self.config.budgets
         from turnout.limits import BudgetScope
 
+        metrics.register_models(self.router.models)
+        if self.config.server.max_upstream_response_bytes is not None:
+            from turnout.providers.transport import set_response_limit
+
+            set_response_limit(self.config.server.max_upstream_response_bytes)
         self._global_scopes = []
         if budgets.daily_usd is not None:
             self._global_scopes.append(BudgetScope("global:daily", budgets.daily_usd, "daily"))
@@ -373,6 +379,8 @@ class Gateway:
         """Steps 1-4, the same for plain and streamed requests: signals, key checks, decision,
         rate limit, cache lookup. Fills ``adm`` as it goes (a failure is accounted with what
         was decided so far)."""
+        check_callable(self.router, request.model, self.config.models is not None,
+                       bool(overrides and any(v is not None for v in overrides.values())))
         budget_left = await self._budget_left(principal)
         signals, adm.decision = self._prepare(request, hints, principal, overrides, budget_left)
         await self._check_rate(principal, signals, adm)
@@ -393,6 +401,7 @@ class Gateway:
                 response["turnout"] = record = self._hit_record(decision, hit, request_id)
                 await self._settle(principal, admission, None, 0)
                 self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
+                response["turnout"] = self._view(record, principal)
                 return response
             await self._reserve(principal, decision, admission)
             try:
@@ -410,6 +419,7 @@ class Gateway:
             # A fallback's answer is not the named model's: keep it out of that model's cache entry.
             if record.get("rule") != "retrieval-answer" and not record.get("fallback_reason"):
                 await self._store(plan, request, decision, response, float(record.get("cost_usd", 0.0)))
+            response["turnout"] = self._view(record, principal)
             return response
         except TurnoutError as exc:
             self._account_error(request_id, request, principal, admission.decision, exc, started)
@@ -453,6 +463,8 @@ class Gateway:
                             text.append(piece)
                     if seen is not None:
                         seen.append(chunk)
+                    if "turnout" in chunk and principal.key is not None:
+                        chunk = ChatCompletionChunk({**chunk, "turnout": self._view(chunk["turnout"], principal)})
                     yield chunk
                 status, error = 200, None
             except TurnoutError as exc:
@@ -483,12 +495,18 @@ class Gateway:
             replay = hit.chunks(include_usage=True)
             for i, chunk in enumerate(replay):
                 if i == len(replay) - 1:
-                    chunk["turnout"] = record
+                    chunk["turnout"] = self._view(record, principal)
                 yield chunk
             await self._settle(principal, admission, None, 0)
             self._account(request_id, request, principal, record, started, ttft_ms=ttft_ms, status=200)
 
         return GatewayStream(hit.model, record, chunks())
+
+    def _view(self, record: dict[str, Any], principal: Principal) -> dict[str, Any]:
+        """The decision record as this caller may see it (``record_view``)."""
+        from turnout.record_view import caller_view
+
+        return caller_view(record, principal, shared_budget=bool(self._global_scopes))
 
     # -- accounting -----------------------------------------------------------------------
     def _account(self, request_id: str, request: ChatRequest, principal: Principal, record: dict[str, Any],

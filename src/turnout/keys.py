@@ -248,6 +248,17 @@ class _Postgres(_Backend):
         self.url = url
         self.conn = psycopg.connect(url, autocommit=True)
 
+    def setup(self) -> None:
+        # Gateways starting together on a fresh database would race in CREATE ... IF NOT EXISTS
+        # (not atomic in PostgreSQL: "duplicate key ... pg_type_typname_nsp_index"): the same
+        # advisory lock as the ledger's migrations serialises them.
+        from turnout.ledger.migrations import PG_LOCK_KEY
+
+        with self._lock, self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [PG_LOCK_KEY])
+            for stmt in self.schema():
+                self.conn.execute(stmt)
+
     @contextmanager
     def cursor(self) -> Iterator[Any]:
         with self._lock:

@@ -40,6 +40,25 @@ LEDGER_PENDING = Gauge("turnout_ledger_pending_records", "Ledger records not yet
 
 _children: dict[tuple[Any, ...], Any] = {}
 
+# Metric labels come from a bounded set: every distinct label value is a new time series, and
+# a caller who could name models freely could grow /metrics (and memory) without bound. Model
+# labels are the configured models (each gateway registers its own); anything else is "other".
+MAX_MODEL_LABELS = 1_000
+OTHER = "other"
+_models: set[str] = {""}  # "": a request that failed before any model was chosen
+
+
+def register_models(names: Any) -> None:
+    """Allow these model names as label values (the gateway's configured models)."""
+    for name in names:
+        if len(_models) >= MAX_MODEL_LABELS:
+            return
+        _models.add(str(name))
+
+
+def model_label(model: str) -> str:
+    return model if model in _models else OTHER
+
 
 def _child(metric: Any, *labels: str) -> Any:
     key = (id(metric), *labels)
@@ -53,6 +72,7 @@ def record_request(model: str, route: str, status: int, *, prompt_tokens: int = 
                    completion_tokens: int = 0, cost_usd: float = 0.0, latency_s: float | None = None,
                    ttft_s: float | None = None, cache: str | None = None, fallbacks: int = 0,
                    saved_usd: float = 0.0) -> None:
+    model = model_label(model)
     _child(REQUESTS, model, route, str(status)).inc()
     if prompt_tokens:
         _child(TOKENS, model, "input").inc(prompt_tokens)

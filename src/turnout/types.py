@@ -117,12 +117,28 @@ class ChatCompletionChunk(OpenAIObject):
 
 @dataclass(slots=True)
 class ChatRequest:
-    """One chat-completions call as a provider sees it: model, messages, OpenAI params."""
+    """The neutral request type: every front door translates into it, every provider out of it.
+
+    ``messages`` are OpenAI-chat-shaped, as a superset: ``content`` is a string or a list of
+    parts of any ``type`` (``text``, ``image_url``, ``input_audio``, ``file``,
+    ``{"type": "thinking", "thinking": ..., "signature": ...}``,
+    ``{"type": "redacted_thinking", "data": ...}``, and whatever a door needs), any part may carry
+    ``cache_control``; tool calls are OpenAI ``tool_calls`` on assistant messages and tool results
+    are role ``tool`` messages. ``params`` holds every other top-level field the caller sent,
+    known or not (tools, response_format, metadata, unknown fields...), so privacy scanning,
+    pricing and forwarding all see the same thing.
+
+    ``origin`` names the front door the request came through ("openai.chat",
+    "anthropic.messages", "openai.responses", "openai.completions"); ``raw_body`` is the caller's
+    original body, kept for native pass-through to a provider that speaks the same wire format.
+    """
 
     model: str
     messages: list[dict[str, Any]]
     params: dict[str, Any] = field(default_factory=dict)
     stream: bool = False
+    origin: str = "openai.chat"
+    raw_body: dict[str, Any] | None = None
 
     @property
     def max_tokens(self) -> int | None:
@@ -132,7 +148,14 @@ class ChatRequest:
         return int(value) if value is not None else None
 
     def with_model(self, model: str) -> ChatRequest:
-        return ChatRequest(model=model, messages=self.messages, params=self.params, stream=self.stream)
+        return ChatRequest(
+            model=model,
+            messages=self.messages,
+            params=self.params,
+            stream=self.stream,
+            origin=self.origin,
+            raw_body=self.raw_body,
+        )
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from turnout.errors import BadRequestError
+from turnout.input_limits import check_messages, check_params
 from turnout.providers.base import OPENAI_PARAMS
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
@@ -16,6 +17,7 @@ def validate_messages(messages: Any) -> list[dict[str, Any]]:
         raise BadRequestError("`messages` must be a list of message objects", param="messages")
     if not messages:
         raise BadRequestError("`messages` must contain at least one message", param="messages")
+    check_messages(messages)  # depth, size and counts first: nothing below may recurse or crash
     for i, m in enumerate(messages):
         where = f"messages[{i}]"
         if not isinstance(m, dict):
@@ -50,10 +52,30 @@ _NUMERIC_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def validate_params(params: dict[str, Any]) -> dict[str, Any]:
-    unknown = [k for k in params if k not in OPENAI_PARAMS]
-    if unknown:
-        raise BadRequestError(f"unknown parameter {unknown[0]!r}", param=unknown[0])
+_ENUMS: dict[str, tuple[str, ...]] = {
+    "reasoning_effort": ("none", "minimal", "low", "medium", "high", "xhigh"),
+    "verbosity": ("low", "medium", "high"),
+}
+_STRINGS = ("service_tier", "user", "prompt_cache_key", "safety_identifier")
+
+
+def validate_params(params: dict[str, Any], *, strict: bool = False) -> dict[str, Any]:
+    """Check the parameters turnout understands. Unknown ones pass (forwarded unchanged to
+    OpenAI-compatible providers, dropped with a header for others) unless ``strict``, the
+    config's ``strict: true``, which refuses them as OpenAI does."""
+    check_params(params)
+    if strict:
+        unknown = [k for k in params if k not in OPENAI_PARAMS]
+        if unknown:
+            raise BadRequestError(f"unknown parameter {unknown[0]!r} (this gateway is strict)", param=unknown[0])
+    for name, allowed in _ENUMS.items():
+        value = params.get(name)
+        if value is not None and value not in allowed:
+            raise BadRequestError(f"`{name}` must be one of {', '.join(allowed)}", param=name)
+    for name in _STRINGS:
+        value = params.get(name)
+        if value is not None and not isinstance(value, str):
+            raise BadRequestError(f"`{name}` must be a string", param=name)
     for name, (lo, hi) in _NUMERIC_RANGES.items():
         value = params.get(name)
         if value is None:

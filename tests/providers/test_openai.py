@@ -58,9 +58,10 @@ async def test_completion_is_the_upstream_body(upstream: Upstream) -> None:
     sent = upstream.last
     assert (sent.method, sent.path) == ("POST", "/v1/chat/completions")
     assert sent.headers["Authorization"] == "Bearer sk-test"
-    # the wire model has the provider prefix stripped; only OpenAI params pass, None ones dropped
+    # the wire model has the provider prefix stripped; every param passes (unknown ones too),
+    # None ones and turnout's own hints dropped
     assert sent.body == {"model": "gpt-4o", "messages": MESSAGES, "temperature": 0.2,
-                         "max_tokens": 50, "seed": 7}
+                         "max_tokens": 50, "seed": 7, "unknown_param": 1}
 
 
 def test_max_tokens_name_per_server() -> None:

@@ -85,7 +85,7 @@ def test_health_and_metrics(server):
         (b'{"model": "fake/cloud", "messages": [{"role": "user", "content": "x"}], "temperature": "hot"}', 400, "temperature"),
         (b'{"model": "fake/cloud", "messages": [{"role": "user", "content": "x"}], "max_tokens": -1}', 400, "max_tokens"),
         (b'{"model": "fake/cloud", "messages": [{"role": "user", "content": "x"}], "stream": "yes"}', 400, "stream"),
-        (b'{"model": "fake/cloud", "messages": [{"role": "user", "content": "x"}], "frobnicate": 1}', 400, "unknown parameter"),
+        (b'{"model": "fake/cloud", "messages": [{"role": "user", "content": "x"}], "verbosity": "loud"}', 400, "verbosity"),
         (b'{"model": "fake/cloud", "messages": [{"role": "user", "content": "x"}], "turnout": {"sensitivity": "secret"}}', 400, "sensitivity"),
         (b'{"model": "no-such-model", "messages": [{"role": "user", "content": "x"}]}', 404, "unknown model"),
     ],

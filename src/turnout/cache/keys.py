@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from turnout.errors import BadRequestError
+
 __all__ = [
     "IGNORED_PARAMS",
     "CacheControl",
@@ -88,17 +90,28 @@ def _digest(payload: Any) -> str:
     return hashlib.blake2b(blob, digest_size=20).hexdigest()
 
 
+def _uncacheable(exc: BaseException) -> BadRequestError:
+    # validation refuses such input first (turnout.input_limits); this guards direct callers.
+    return BadRequestError(f"request cannot be keyed for the cache (nested too deep or not JSON): {exc}")
+
+
 def exact_key(namespace: str, model: str, messages: list[dict[str, Any]], params: dict[str, Any]) -> str:
     """``"<namespace>:x:<hash>"`` for (model, messages, parameters that matter)."""
-    payload = {"model": model, "messages": _drop_none(messages), "params": canonical_params(params)}
-    return f"{namespace_id(namespace)}:x:{_digest(payload)}"
+    try:
+        payload = {"model": model, "messages": _drop_none(messages), "params": canonical_params(params)}
+        return f"{namespace_id(namespace)}:x:{_digest(payload)}"
+    except (RecursionError, orjson.JSONEncodeError) as exc:
+        raise _uncacheable(exc) from None
 
 
 def context_hash(model: str, messages: list[dict[str, Any]], params: dict[str, Any]) -> str:
     """Everything but the last user message: the semantic cache only compares prompts that
     share it (same model, parameters, system prompt and earlier turns)."""
-    payload = {"model": model, "history": _drop_none(messages[:-1]), "params": canonical_params(params)}
-    return _digest(payload)[:20]
+    try:
+        payload = {"model": model, "history": _drop_none(messages[:-1]), "params": canonical_params(params)}
+        return _digest(payload)[:20]
+    except (RecursionError, orjson.JSONEncodeError) as exc:
+        raise _uncacheable(exc) from None
 
 
 def cacheable(params: dict[str, Any], cache_temperature_gt0: bool = False) -> bool:

@@ -1,9 +1,13 @@
 """Redaction for requests that may leave the machine, and restoring the answer.
 
-``redact_messages`` replaces every finding with a stable placeholder (``[EMAIL_1]``; the same
-value gets the same placeholder throughout the request) in message content (string or text
-parts), tool call arguments, the legacy ``function_call`` and tool results, and returns the new
-messages with a :class:`RedactionMap`. The map restores originals in the answer: whole texts,
+``Redactor.redact_request`` replaces every finding with a stable placeholder (``[EMAIL_1]``;
+the same value gets the same placeholder throughout the request) in every piece the privacy
+scan reads (:mod:`turnout.detect.walk`: content of every part type, names, tool calls and
+results, tools and schemas, metadata, user, unknown fields), and returns the new request with
+a :class:`RedactionMap`. A secret found only after normalising (zero-width spaces, full-width
+digits) is replaced as written; one found encoded (URL, base64, hex) has the whole encoded run
+replaced; one split over two messages has each part replaced. ``redact_messages`` does the
+same for messages alone. The map restores originals in the answer: whole texts,
 whole completions, or a stream, where a placeholder may be split across chunks
 (:class:`StreamRestorer` holds back only what could still become a placeholder).
 
@@ -18,15 +22,17 @@ and comes back exactly. Arguments that are not valid JSON are redacted as plain 
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from turnout.detect.pii import Detector, Finding, default_detector
+from turnout.detect.scan import RequestScan, scan_request
+from turnout.detect.walk import Piece, rewrite
 from turnout.errors import BadRequestError, TurnoutError
+from turnout.types import ChatRequest
 
 __all__ = [
     "PLACEHOLDER_LABELS",
@@ -147,6 +153,11 @@ class RedactionMap:
             for part in content:
                 if isinstance(part, dict) and isinstance(part.get("text"), str):
                     part["text"] = self.restore(part["text"])
+        if isinstance(message.get("reasoning_content"), str):
+            message["reasoning_content"] = self.restore(message["reasoning_content"])
+        for block in message.get("thinking_blocks") or ():
+            if isinstance(block, dict) and isinstance(block.get("thinking"), str):
+                block["thinking"] = self.restore(block["thinking"])
         for call in message.get("tool_calls") or ():
             fn = call.get("function") if isinstance(call, dict) else None
             if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
@@ -224,12 +235,19 @@ class ChunkRestorer:
     def __init__(self, mapping: RedactionMap) -> None:
         self._map = mapping
         self._content: dict[int, StreamRestorer] = {}
+        self._reasoning: dict[int, StreamRestorer] = {}
         self._args: dict[tuple[int, int], StreamRestorer] = {}
 
     def _content_restorer(self, index: int) -> StreamRestorer:
         r = self._content.get(index)
         if r is None:
             r = self._content[index] = StreamRestorer(self._map)
+        return r
+
+    def _reasoning_restorer(self, index: int) -> StreamRestorer:
+        r = self._reasoning.get(index)
+        if r is None:
+            r = self._reasoning[index] = StreamRestorer(self._map)
         return r
 
     def _args_restorer(self, index: int, tool: int) -> StreamRestorer:
@@ -251,6 +269,9 @@ class ChunkRestorer:
             content = delta.get("content")
             if isinstance(content, str):
                 delta["content"] = self._content_restorer(index).feed(content)
+            reasoning = delta.get("reasoning_content")
+            if isinstance(reasoning, str):
+                delta["reasoning_content"] = self._reasoning_restorer(index).feed(reasoning)
             for call in delta.get("tool_calls") or ():
                 fn = call.get("function") if isinstance(call, dict) else None
                 if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
@@ -264,6 +285,9 @@ class ChunkRestorer:
         r = self._content.pop(index, None)
         if r is not None and r.pending:
             delta["content"] = (delta.get("content") or "") + r.flush()
+        rr = self._reasoning.pop(index, None)
+        if rr is not None and rr.pending:
+            delta["reasoning_content"] = (delta.get("reasoning_content") or "") + rr.flush()
         for (ci, tool), ar in list(self._args.items()):
             if ci != index:
                 continue
@@ -275,6 +299,7 @@ class ChunkRestorer:
     def finish(self) -> list[tuple[int, str]]:
         out = [(i, r.flush()) for i, r in self._content.items() if r.pending]
         self._content.clear()
+        self._reasoning.clear()
         self._args.clear()
         return out
 
@@ -323,73 +348,85 @@ class Redactor:
 
     def redact(self, messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], RedactionMap]:
         """New redacted messages and the map to restore the answer; the input is untouched."""
+        new_messages, _params, mapping = self.redact_parts(messages, {})
+        return new_messages, mapping
+
+    def redact_request(self, request: ChatRequest) -> tuple[ChatRequest, RedactionMap]:
+        """The request with every piece redacted (messages and every parameter: tools,
+        schemas, metadata, unknown fields). ``raw_body`` is dropped when anything changed:
+        the caller's original body must not be forwarded around the redaction."""
+        messages, params, mapping = self.redact_parts(request.messages, request.params)
+        if not len(mapping):
+            return request, mapping
+        return replace(request, messages=messages, params=params, raw_body=None), mapping
+
+    def redact_parts(self, messages: list[dict[str, Any]], params: Mapping[str, Any]
+                     ) -> tuple[list[dict[str, Any]], dict[str, Any], RedactionMap]:
         if not isinstance(messages, list):
             raise BadRequestError("messages must be a list", param="messages")
+        for i, message in enumerate(messages):
+            _check_readable(message, i)
         try:
-            new_messages = copy.deepcopy(messages)
-            mapping = RedactionMap(_taken=frozenset(_existing_placeholders(new_messages)))
-            for i, message in enumerate(new_messages):
-                if not isinstance(message, dict):
-                    raise BadRequestError(f"messages[{i}] must be an object", param="messages")
-                self._redact_message(message, i, mapping)
+            mapping = RedactionMap(_taken=frozenset(_existing_placeholders([messages, params])))
+            scan = scan_request(messages, params, self.detector)
+            spans = self._spans(scan)
+            if not spans:
+                return messages, dict(params), mapping
+
+            def replace_piece(index: int, piece: Piece) -> str | None:
+                todo = spans.get(index)
+                if not todo:
+                    return None
+                text = piece.text
+                out: list[str] = []
+                pos = 0
+                for start, end, kind in todo:
+                    out.append(text[pos:start])
+                    out.append(mapping.placeholder_for(kind, text[start:end]))
+                    pos = end
+                out.append(text[pos:])
+                return "".join(out)
+
+            new_messages, new_params = rewrite(messages, params, replace_piece)
         except TurnoutError:
             raise
         except Exception as exc:  # fail closed: nothing half-redacted ever leaves
             raise RedactionError(f"redaction failed: {type(exc).__name__}") from exc
-        return new_messages, mapping
+        return new_messages, new_params, mapping
 
-    def _redact_message(self, message: dict[str, Any], i: int, mapping: RedactionMap) -> None:
-        content = message.get("content")
-        if isinstance(content, str):
-            message["content"] = self.redact_text(content, mapping)
-        elif isinstance(content, list):
-            for j, part in enumerate(content):
-                if isinstance(part, str):
-                    content[j] = self.redact_text(part, mapping)
-                elif isinstance(part, dict):
-                    if isinstance(part.get("text"), str):
-                        part["text"] = self.redact_text(part["text"], mapping)
-                    elif isinstance(part.get("content"), str):
-                        part["content"] = self.redact_text(part["content"], mapping)
-                    elif part.get("type") in ("text", "input_text"):
-                        raise BadRequestError(
-                            f"messages[{i}].content[{j}] text part has no string text", param="messages"
-                        )
-                    # images, audio, files: not text, nothing to redact here
-                else:
-                    raise BadRequestError(f"messages[{i}].content[{j}] is not a content part", param="messages")
-        elif content is not None:
-            raise BadRequestError(f"messages[{i}].content must be a string or a list", param="messages")
-        for call in message.get("tool_calls") or ():
-            fn = call.get("function") if isinstance(call, dict) else None
-            if isinstance(fn, dict) and "arguments" in fn:
-                fn["arguments"] = self._redact_arguments(fn["arguments"], mapping)
-        fc = message.get("function_call")
-        if isinstance(fc, dict) and "arguments" in fc:
-            fc["arguments"] = self._redact_arguments(fc["arguments"], mapping)
+    def _spans(self, scan: RequestScan) -> dict[int, list[tuple[int, int, str]]]:
+        """Per piece, the spans to replace: sorted, overlaps merged (the first type wins)."""
+        out: dict[int, list[tuple[int, int, str]]] = {}
+        for f in scan.findings:
+            if f.score < self.min_score or (self.types is not None and f.type not in self.types):
+                continue
+            if f.end <= f.start:
+                continue
+            spans = out.setdefault(f.piece, [])
+            if spans and f.start < spans[-1][1]:
+                s, e, kind = spans[-1]
+                spans[-1] = (s, max(e, f.end), kind)
+            else:
+                spans.append((f.start, f.end, f.type))
+        return out
 
-    def _redact_arguments(self, arguments: Any, mapping: RedactionMap) -> Any:
-        if arguments is None:
-            return None
-        if not isinstance(arguments, str):
-            return self._redact_value(arguments, mapping)  # already parsed (some SDKs)
-        try:
-            parsed = json.loads(arguments)
-        except ValueError:
-            return self.redact_text(arguments, mapping)
-        redacted = self._redact_value(parsed, mapping)
-        if redacted == parsed:
-            return arguments  # keep the caller's formatting when nothing was found
-        return json.dumps(redacted, ensure_ascii=False)
 
-    def _redact_value(self, value: Any, mapping: RedactionMap) -> Any:
-        if isinstance(value, str):
-            return self.redact_text(value, mapping)
-        if isinstance(value, list):
-            return [self._redact_value(v, mapping) for v in value]
-        if isinstance(value, dict):
-            return {k: self._redact_value(v, mapping) for k, v in value.items()}
-        return value
+def _check_readable(message: Any, i: int) -> None:
+    """Content redaction cannot read fails the request (closed) rather than passing it on."""
+    if not isinstance(message, dict):
+        raise BadRequestError(f"messages[{i}] must be an object", param="messages")
+    content = message.get("content")
+    if content is None or isinstance(content, str):
+        return
+    if not isinstance(content, list):
+        raise BadRequestError(f"messages[{i}].content must be a string or a list", param="messages")
+    for j, part in enumerate(content):
+        if isinstance(part, str):
+            continue
+        if not isinstance(part, dict):
+            raise BadRequestError(f"messages[{i}].content[{j}] is not a content part", param="messages")
+        if part.get("type") in ("text", "input_text") and not isinstance(part.get("text"), str):
+            raise BadRequestError(f"messages[{i}].content[{j}] text part has no string text", param="messages")
 
 
 def _existing_placeholders(value: Any) -> Iterable[str]:

@@ -1,8 +1,10 @@
 """From findings to a sensitivity level: the policy, and ``assess`` over a whole request.
 
-Every message is scanned: its text content (a string or a list of text parts), the arguments of
-its tool calls (and the legacy ``function_call``), and tool / function results. A proxy that
-scans only ``content`` lets a card number through as soon as a model puts it in a tool call.
+Every text-bearing piece of the request is scanned (:mod:`turnout.detect.walk`: content of
+every part type, names, tool calls and results, tools and their schemas, response_format,
+metadata, user, stop, unknown fields), after undoing common obfuscations and across message
+seams (:mod:`turnout.detect.scan`). A proxy that scans only ``content`` lets a card number
+through as soon as it sits anywhere else.
 
 The caller's explicit label and detection are combined by one rule (:func:`combine`):
 
@@ -36,12 +38,17 @@ from turnout.detect.pii import (
     Finding,
     default_detector,
 )
+from turnout.detect.scan import scan_request
+from turnout.detect.walk import Piece, format_path, walk
+from turnout.errors import BadRequestError
 from turnout.types import Sensitivity
 
 __all__ = [
     "DEFAULT_LEVELS",
     "SensitivityPolicy",
     "SensitivityResult",
+    "BINARY_CONTENT",
+    "BINARY_MODES",
     "assess",
     "combine",
     "message_scan_text",
@@ -143,13 +150,16 @@ class SensitivityResult:
     """The level a request gets, why, and where the findings are.
 
     ``findings`` pairs a message index with a :class:`Finding` whose offsets refer to
-    :func:`message_scan_text` of that message. ``detected`` is the level from findings alone.
+    :func:`message_scan_text` of that message; findings in request parameters (tools, schemas,
+    metadata, unknown fields) have index -1 and offsets into the string at their path.
+    ``paths`` gives each finding's path. ``detected`` is the level from findings alone.
     """
 
     level: Sensitivity
     findings: list[tuple[int, Finding]]
     source: Source
     detected: Sensitivity = Sensitivity.PUBLIC
+    paths: list[str] = field(default_factory=list)  # where each finding is, e.g. tools[0].function.description
 
     @property
     def types(self) -> list[str]:
@@ -158,47 +168,13 @@ class SensitivityResult:
 
 
 def message_scan_text(message: Mapping[str, Any]) -> str:
-    """All the text of one message that detection looks at, joined by newlines.
-
-    Content (string, or the ``text`` of list parts), tool call function arguments, the legacy
-    ``function_call`` arguments. Tool results are messages with role ``tool``/``function``
-    whose content is covered by the same rule.
-    """
-    return "\n".join(_message_pieces(message))
-
-
-def _message_pieces(message: Mapping[str, Any]) -> list[str]:
-    pieces: list[str] = []
-    content = message.get("content")
-    if isinstance(content, str):
-        pieces.append(content)
-    elif isinstance(content, list):
-        for part in content:
-            if isinstance(part, str):
-                pieces.append(part)
-            elif isinstance(part, Mapping):
-                text = part.get("text")
-                if isinstance(text, str):
-                    pieces.append(text)
-                elif isinstance(part.get("content"), str):  # tool_result-style parts
-                    pieces.append(part["content"])
-    elif content is not None and not isinstance(content, bytes):
-        pieces.append(str(content))
-    for call in message.get("tool_calls") or ():
-        if isinstance(call, Mapping):
-            fn = call.get("function")
-            if isinstance(fn, Mapping):
-                args = fn.get("arguments")
-                if isinstance(args, str):
-                    pieces.append(args)
-                elif args is not None:
-                    pieces.append(str(args))
-    fc = message.get("function_call")
-    if isinstance(fc, Mapping):
-        args = fc.get("arguments")
-        if isinstance(args, str):
-            pieces.append(args)
-    return [p for p in pieces if p]
+    """All the text of one message that detection looks at, as one string: the message's
+    pieces (:mod:`turnout.detect.walk`) joined by their separators. Offsets of a message's
+    findings in :class:`SensitivityResult` refer to this text."""
+    pieces = walk([message]).pieces
+    if not pieces:
+        return ""
+    return pieces[0].text + "".join(p.sep + p.text for p in pieces[1:])
 
 
 def combine(given: Sensitivity | None, detected: Sensitivity, pinned: Sensitivity, policy: SensitivityPolicy,
@@ -218,34 +194,75 @@ def combine(given: Sensitivity | None, detected: Sensitivity, pinned: Sensitivit
     return given, "given"
 
 
+BINARY_CONTENT = "BINARY_CONTENT"  # an image, audio or file the detectors cannot read
+BINARY_MODES = ("allow", "local", "refuse")
+
+
 def assess(
     messages: list[dict[str, Any]],
     given: Sensitivity | str | None = None,
     policy: SensitivityPolicy | None = None,
     detector: Detector | None = None,
+    *,
+    params: Mapping[str, Any] | None = None,
+    binary: str = "allow",
 ) -> SensitivityResult:
-    """Scan every message of a request and decide its sensitivity."""
+    """Scan every text-bearing piece of a request (messages and ``params``) and decide its
+    sensitivity.
+
+    ``binary`` is what a payload the detectors cannot read (an image, audio, a PDF) does:
+    ``allow`` nothing, ``local`` makes the request confidential (only local models see it),
+    ``refuse`` rejects the request (400).
+    """
     policy = policy or SensitivityPolicy()
     det = detector or default_detector()
     label = Sensitivity.parse(given) if given is not None else None
+    scan = scan_request(messages, params, det)
+    pieces = scan.walk.pieces
     findings: list[tuple[int, Finding]] = []
+    paths: list[str] = []
     detected = Sensitivity.PUBLIC
     pinned = Sensitivity.PUBLIC
-    for index, message in enumerate(messages):
-        if not isinstance(message, Mapping):
+    offsets: list[int] | None = None
+    for f in scan.findings:
+        if f.score < policy.min_score:
             continue
-        text = message_scan_text(message)
-        if not text:
-            continue
-        for finding in det.scan(text):
-            if finding.score < policy.min_score:
-                continue
-            findings.append((index, finding))
-            level = policy.level_for(finding.type)
-            if level.rank > detected.rank:
-                detected = level
-            if finding.type in policy.pinned_types and level.rank > pinned.rank:
-                pinned = level
+        piece = pieces[f.piece]
+        if piece.message >= 0:
+            if offsets is None:
+                offsets = _message_offsets(pieces)
+            base = offsets[f.piece]
+            findings.append((piece.message, Finding(f.type, base + f.start, base + f.end, f.score)))
+        else:
+            findings.append((-1, Finding(f.type, f.start, f.end, f.score)))
+        paths.append(format_path(piece.path))
+        level = policy.level_for(f.type)
+        if level.rank > detected.rank:
+            detected = level
+        if f.type in policy.pinned_types and level.rank > pinned.rank:
+            pinned = level
+    if scan.walk.binary and binary != "allow":
+        where, media = scan.walk.binary[0]
+        if binary == "refuse":
+            raise BadRequestError(
+                f"{where} holds {media} content, which cannot be checked for private data, and this "
+                "gateway refuses such content (detection.binary: refuse)", param=where.split(".")[0])
+        findings.append((-1, Finding(BINARY_CONTENT, 0, 0, 1.0)))
+        paths.append(where)
+        detected = pinned = Sensitivity.CONFIDENTIAL
     level, source = combine(label, detected, pinned, policy, bool(findings))
-    return SensitivityResult(level=level, findings=findings, source=source, detected=detected)
+    return SensitivityResult(level=level, findings=findings, source=source, detected=detected, paths=paths)
 
+
+def _message_offsets(pieces: list[Piece]) -> list[int]:
+    """For each piece of a message, where it starts in :func:`message_scan_text`."""
+    out: list[int] = []
+    current, pos = -2, 0
+    for p in pieces:
+        if p.message != current:
+            current, pos = p.message, 0
+        else:
+            pos += len(p.sep)
+        out.append(pos)
+        pos += len(p.text)
+    return out

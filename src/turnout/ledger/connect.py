@@ -44,11 +44,14 @@ def open_ledger(
     flush_interval: float = DEFAULT_FLUSH_INTERVAL_S,
     batch_max: int = DEFAULT_BATCH_MAX,
     rotate_bytes: int = DEFAULT_ROTATE_BYTES,
-    orphan_scan_s: float = DEFAULT_ORPHAN_SCAN_S,
+    orphan_scan_s: float | None = None,
 ) -> Ledger:
     """Open (creating if needed) the ledger at ``url``; default ``$TURNOUT_LEDGER_URL`` or
     ``sqlite:///turnout.db``. Replays any orphaned journal before returning."""
     url = url or env("TURNOUT_LEDGER_URL") or DEFAULT_URL
+    if orphan_scan_s is None:  # how soon a live gateway adopts a dead one's journal
+        scan = env("TURNOUT_ORPHAN_SCAN_S")
+        orphan_scan_s = float(scan) if scan else DEFAULT_ORPHAN_SCAN_S
     scheme = url.split(":", 1)[0].lower() if "://" in url else ""
     store: Store
     if scheme == "memory":

@@ -22,6 +22,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from turnout.ledger.base import Store
+from turnout.ledger.migrations import PG_LOCK_KEY, Db, migrate
 from turnout.ledger.record import COLUMNS, SummaryBy, SummaryRow, UsageRecord, row_of
 from turnout.ledger.sql import (
     DEFAULT_TABLE,
@@ -30,34 +31,6 @@ from turnout.ledger.sql import (
     rows_to_summary,
     summary_query,
 )
-
-_CREATE = """
-CREATE TABLE IF NOT EXISTS {t} (
-    request_id text PRIMARY KEY,
-    ts float8 NOT NULL,
-    key_id text,
-    model_requested text NOT NULL,
-    model_used text NOT NULL,
-    rule text NOT NULL,
-    prompt_tokens int4 NOT NULL,
-    completion_tokens int4 NOT NULL,
-    cached_tokens int4 NOT NULL,
-    tokens_estimated bool NOT NULL,
-    cost_usd float8 NOT NULL,
-    saved_usd float8 NOT NULL,
-    latency_ms float4 NOT NULL,
-    ttft_ms float4,
-    cache text NOT NULL,
-    fallbacks int2 NOT NULL,
-    status int2 NOT NULL,
-    sensitivity text NOT NULL,
-    error text,
-    prompt text
-);
-CREATE INDEX IF NOT EXISTS {i_ts} ON {t} (ts);
-CREATE INDEX IF NOT EXISTS {i_key} ON {t} (key_id, ts);
-CREATE INDEX IF NOT EXISTS {i_model} ON {t} (model_used, ts)
-"""
 
 _RECONNECT_EVERY_S = 1.0
 
@@ -111,23 +84,21 @@ class PostgresStore(Store):
         return psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10)
 
     def _create_schema(self, conn: psycopg.Connection[Any]) -> None:
-        ddl = _CREATE.format(
-            t=self._qtable,
-            i_ts=f'"{self._name}_ts"',
-            i_key=f'"{self._name}_key_ts"',
-            i_model=f'"{self._name}_model_ts"',
-        )
+        """Apply the schema migrations this database lacks (``ledger/migrations``)."""
         with conn.transaction():
-            # Several processes opening at once would race in CREATE ... IF NOT EXISTS (it is
-            # not atomic in PostgreSQL): one advisory lock per table serialises them.
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(%s))", ["turnout-ledger:" + self.table]
-            )
+            # Several processes opening a fresh database at once would race in CREATE ... IF
+            # NOT EXISTS (not atomic in PostgreSQL: "duplicate key ... pg_type_typname_nsp_index").
+            # One advisory lock for every turnout migration serialises them.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [PG_LOCK_KEY])
             if self.schema:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            for statement in ddl.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            db = Db("postgresql", conn.execute, self._qtable, self._name, self.schema)
+            migrate(db, scope=self.table)
+
+    def ping(self) -> None:
+        """One round trip (readiness probes)."""
+        with self._rlock:
+            self._reader().execute("SELECT 1").fetchone()
 
     def _writer(self) -> psycopg.Connection[Any]:
         conn = self._wconn

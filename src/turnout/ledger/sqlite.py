@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from turnout.ledger.base import Store
+from turnout.ledger.migrations import Db, migrate
 from turnout.ledger.record import COLUMNS, SummaryBy, SummaryRow, UsageRecord, row_of
 from turnout.ledger.sql import (
     DEFAULT_TABLE,
@@ -24,38 +25,6 @@ from turnout.ledger.sql import (
 )
 
 SCHEMA_VERSION = 1
-
-# A rowid table: the secondary indexes then carry an 8-byte rowid instead of the request_id.
-# STRICT keeps a float from landing in a token column by mistake.
-_CREATE = """
-CREATE TABLE IF NOT EXISTS {t} (
-    id INTEGER PRIMARY KEY,
-    request_id TEXT NOT NULL UNIQUE,
-    ts REAL NOT NULL,
-    key_id TEXT,
-    model_requested TEXT NOT NULL,
-    model_used TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    prompt_tokens INTEGER NOT NULL,
-    completion_tokens INTEGER NOT NULL,
-    cached_tokens INTEGER NOT NULL,
-    tokens_estimated INTEGER NOT NULL,
-    cost_usd REAL NOT NULL,
-    saved_usd REAL NOT NULL,
-    latency_ms REAL NOT NULL,
-    ttft_ms REAL,
-    cache TEXT NOT NULL,
-    fallbacks INTEGER NOT NULL,
-    status INTEGER NOT NULL,
-    sensitivity TEXT NOT NULL,
-    error TEXT,
-    prompt TEXT
-) STRICT;
-CREATE INDEX IF NOT EXISTS {t}_ts ON {t} (ts);
-CREATE INDEX IF NOT EXISTS {t}_key_ts ON {t} (key_id, ts);
-CREATE INDEX IF NOT EXISTS {t}_model_ts ON {t} (model_used, ts);
-"""
-
 
 class _Median:
     """SQLite has no percentile aggregate; this one sorts each group's latencies in Python
@@ -110,18 +79,22 @@ class SQLiteStore(Store):
         return conn
 
     def _create_schema(self) -> None:
+        """Apply the schema migrations this file lacks (``ledger/migrations``)."""
         conn = self._wconn
         conn.execute("BEGIN IMMEDIATE")  # serialises concurrent first opens
         try:
-            for statement in _CREATE.format(t=self.table).split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            migrate(Db("sqlite", conn.execute, self.table, self.table), scope=self.table)
             if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def ping(self) -> None:
+        """One query (readiness probes)."""
+        with self._rlock:
+            self._rconn.execute("SELECT 1").fetchone()
 
     def insert(self, records: Sequence[UsageRecord]) -> int:
         rows = [row_of(r) for r in records]

@@ -54,12 +54,27 @@ def _is_redis(url: str | None) -> bool:
     return bool(url) and str(url).startswith(("redis://", "rediss://", "unix://"))
 
 
+def split_prefix(url: str, prefix: str) -> tuple[str, str]:
+    """``redis://host/0?prefix=team-a`` -> (``redis://host/0``, ``team-a``): deployments (and
+    tests) sharing one Redis keep apart by key prefix. redis-py rejects unknown URL options."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    found = [v for k, v in query if k == "prefix"]
+    if not found:
+        return url, prefix
+    rest = urlencode([(k, v) for k, v in query if k != "prefix"])
+    return urlunsplit(parts._replace(query=rest)), found[-1]
+
+
 def open_limit_store(url: str | None = None, *, prefix: str = "turnout", **kw: Any) -> LimitStore:
     """``None``/``"memory"``: this process only; ``redis://...``: shared by every process."""
     if _is_redis(url):
         from turnout.limits.redis_store import RedisLimitStore
 
-        return RedisLimitStore(str(url), prefix=prefix, **kw)
+        url, prefix = split_prefix(str(url), prefix)
+        return RedisLimitStore(url, prefix=prefix, **kw)
     if url not in (None, "", "memory"):
         from turnout.errors import ConfigError
 
@@ -72,7 +87,8 @@ def open_health_store(url: str | None = None, *, prefix: str = "turnout", **kw: 
     if _is_redis(url):
         from turnout.limits.redis_store import RedisHealthStore
 
-        return RedisHealthStore(str(url), prefix=prefix, **kw)
+        url, prefix = split_prefix(str(url), prefix)
+        return RedisHealthStore(url, prefix=prefix, **kw)
     if url not in (None, "", "memory"):
         from turnout.errors import ConfigError
 

@@ -58,9 +58,11 @@ log = logging.getLogger("turnout.limits")
 WINDOW_GRACE_S = 86400
 MAX_PENDING_COMMITS = 100_000
 
-# Lua helpers: numbers go back to Redis as plain integer strings ('%.0f'), never "1e+15".
-_LUA_SWEEP = """
-local function s(x) return string.format('%.0f', x) end
+# Lua helpers: numbers go back to Redis as plain integer strings ('%.0f'), never "1e+15",
+# and never "-0": string.format('%.0f', -0) gives "-0", which HINCRBY rejects (a $0 model's
+# zero reservation would fail every commit and sweep).
+_LUA_S = "local function s(x) if x == 0 then return '0' end return string.format('%.0f', x) end\n"
+_LUA_SWEEP = _LUA_S + """
 local function sweep(b, z, a, now)
   local old = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 256)
   for _, m in ipairs(old) do
@@ -112,14 +114,14 @@ return out
 )
 
 # KEYS: (b, z, a) per scope. ARGV: rid, actual, n, then ttl s (or 0) per scope. Returns seqs.
-_SETTLE = """
+_SETTLE = _LUA_S + """
 local rid, actual, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
 for i = 1, n do
   local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
   local v = redis.call('HGET', a, rid)
   if v then
-    redis.call('HINCRBY', b, 'reserved', string.format('%.0f', -tonumber(v)))
+    redis.call('HINCRBY', b, 'reserved', s(-tonumber(v)))
     redis.call('HDEL', a, rid)
   end
   redis.call('ZREM', z, rid)
@@ -145,8 +147,7 @@ return {s(tonumber(v[1]) or 0), s(tonumber(v[2]) or 0), redis.call('ZCARD', KEYS
 
 # GCRA, both limits at once. KEYS: rate hash. ARGV: now_us, rpm (0 = none), tpm (0 = none), tokens.
 # Returns {1} or {0, which, retry_after_us}.
-_RATE = """
-local function s(x) return string.format('%.0f', x) end
+_RATE = _LUA_S + """
 local MIN = 60000000
 local now, rpm, tpm, tokens = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local v = redis.call('HMGET', KEYS[1], 'r', 't')

@@ -9,7 +9,7 @@ from typing import Any
 
 from turnout.config import DetectionConfig
 from turnout.policy.signals import ComplexityAssessment, PiiSpan, SensitivityAssessment
-from turnout.types import Complexity, Sensitivity, message_text
+from turnout.types import ChatRequest, Complexity, Sensitivity, message_text
 
 _SOURCES = {"given": "given", "detected": "detected", "both": "given+detected"}
 
@@ -27,14 +27,23 @@ class PiiSensitivityDetector:
             "levels": {k: v.value for k, v in config.policy.items()},
             "allow_downgrade": config.allow_downgrade,
         })
+        self.binary = config.binary
 
-    def assess(self, messages: list[dict[str, Any]], given: Sensitivity | None) -> SensitivityAssessment:
+    def assess(self, messages: list[dict[str, Any]], given: Sensitivity | None,
+               params: dict[str, Any] | None = None) -> SensitivityAssessment:
         from turnout.detect.sensitivity import assess
 
-        result = assess(messages, given, self.policy, self.detector)
+        result = assess(messages, given, self.policy, self.detector, params=params, binary=self.binary)
         source = _SOURCES[result.source] if result.findings or given is not None else "detected"
-        spans = tuple(PiiSpan(f.type, index, f.start, f.end) for index, f in result.findings)
+        spans = tuple(
+            PiiSpan(f.type, index, f.start, f.end, "" if index >= 0 else path)
+            for (index, f), path in zip(result.findings, result.paths, strict=True)
+        )
         return SensitivityAssessment(result.level, source, spans)
+
+    def assess_request(self, request: ChatRequest, given: Sensitivity | None) -> SensitivityAssessment:
+        """Every field the request carries: messages and every parameter, known or not."""
+        return self.assess(request.messages, given, request.params)
 
 
 class ScoredComplexityClassifier:

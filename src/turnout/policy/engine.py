@@ -127,7 +127,7 @@ def hard_check(state: ModelState, signals: Signals, *, allowed: Callable[[str], 
 def soft_check(state: ModelState, signals: Signals) -> Rejection | None:
     """Cost and latency limits: they rule out candidates for the first choice."""
     info = state.info
-    estimate = info.cost_usd(signals.prompt_tokens, signals.max_tokens)
+    estimate = signals.cost_for(info)
     if signals.max_cost_usd is not None and estimate > signals.max_cost_usd:
         return Rejection(info.name, TOO_EXPENSIVE, f"estimated ${estimate:.6f} > max ${signals.max_cost_usd:.6f}")
     if signals.budget_remaining_usd is not None and estimate > signals.budget_remaining_usd:
@@ -253,7 +253,7 @@ def decide(
         rule=rule_name,
         reason=reason,
         signals=signals,
-        estimated_cost_usd=chosen.info.cost_usd(signals.prompt_tokens, signals.max_tokens),
+        estimated_cost_usd=signals.cost_for(chosen.info),
         rejected=rejected,
         fallback_chain=fallback_chain,
         requested_model=requested_model,
@@ -296,7 +296,7 @@ def _fallback_chain(
         info = chosen.info
 
         def cost(s: ModelState) -> float:
-            return s.info.cost_usd(signals.prompt_tokens, signals.max_tokens)
+            return signals.cost_for(s.info)
 
         others = [s for s in by_name.values() if not s.info.local and s.info.provider != info.provider
                   and hard_check(s, signals, allowed=allowed) is None]

@@ -153,7 +153,7 @@ def order_by_strategy(pool: list[ModelInfo], strategy: Strategy, signals: Signal
     """The pool sorted best-first for a strategy; ties broken by estimated cost, then name."""
 
     def cost(m: ModelInfo) -> float:
-        return m.cost_usd(signals.prompt_tokens, signals.max_tokens)
+        return signals.cost_for(m)
 
     def latency(m: ModelInfo) -> float:
         return latency_ms.get(m.name, float("inf"))

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from turnout import tokens
+from turnout.catalog import ModelInfo
 from turnout.types import Complexity, Sensitivity
 
 
@@ -21,12 +23,16 @@ class PiiSpan:
     """Where a detector found something: type and position, never the value."""
 
     type: str
-    message: int
+    message: int  # -1: not in a message but in a request parameter, named by ``path``
     start: int
     end: int
+    path: str = ""  # e.g. "tools[0].function.description", for findings outside messages
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "message": self.message, "start": self.start, "end": self.end}
+        out: dict[str, Any] = {"type": self.type, "message": self.message, "start": self.start, "end": self.end}
+        if self.path:
+            out["path"] = self.path
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +81,7 @@ class Signals:
     its model, or one a confidential rule takes, never pays for the classifier."""
 
     __slots__ = ("_complexity", "_score_complexity", "budget_remaining_usd", "extra", "has_tools",
-                 "max_cost_usd", "max_latency_ms", "max_tokens", "prompt_tokens", "prompt_tokens_exact",
+                 "max_cost_usd", "max_latency_ms", "max_tokens", "params", "prompt_tokens", "prompt_tokens_exact",
                  "sensitivity", "stream")
 
     def __init__(
@@ -91,6 +97,7 @@ class Signals:
         stream: bool = False,
         extra: dict[str, Any] | None = None,
         prompt_tokens_exact: bool = True,  # False: an upper bound that fits every threshold
+        params: dict[str, Any] | None = None,  # the request's parameters (n, reasoning_effort, ...)
     ) -> None:
         self.sensitivity = sensitivity
         if isinstance(complexity, ComplexityAssessment):
@@ -107,6 +114,7 @@ class Signals:
         self.has_tools = has_tools
         self.stream = stream
         self.extra = extra if extra is not None else {}
+        self.params = params if params is not None else {}
 
     @property
     def complexity(self) -> ComplexityAssessment:
@@ -118,6 +126,46 @@ class Signals:
     @property
     def context_tokens(self) -> int:
         return self.prompt_tokens + self.max_tokens
+
+    # -- what the parameters do to the cost ----------------------------------------------------
+
+    def output_tokens_for(self, info: ModelInfo) -> int:
+        """The output a request may bill on ``info``: per choice, the caller's cap (which
+        bounds reasoning too) or, with none, the default budget scaled by ``verbosity`` plus
+        the reasoning a reasoning model is expected to spend (``reasoning_effort``, or an
+        Anthropic ``thinking`` budget); times ``n`` choices."""
+        params = self.params
+        n = params.get("n")
+        choices = n if isinstance(n, int) and not isinstance(n, bool) and n > 1 else 1
+        if params.get("max_completion_tokens") is not None or params.get("max_tokens") is not None:
+            return self.max_tokens * choices
+        visible = self.max_tokens
+        verbosity = params.get("verbosity")
+        if verbosity == "low":
+            visible = max(1, visible // 2)
+        elif verbosity == "high":
+            visible *= 2
+        reasoning = 0
+        thinking = params.get("thinking")
+        if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+            budget = thinking.get("budget_tokens")
+            reasoning = budget if isinstance(budget, int) and budget > 0 else 0
+        elif tokens.is_reasoning_model(info.wire_model) or info.extra.get("reasoning"):
+            effort = params.get("reasoning_effort")
+            reasoning = tokens.REASONING_TOKENS.get(effort if isinstance(effort, str) else "medium", 4_096)
+        return (visible + reasoning) * choices
+
+    def price_factor_for(self, info: ModelInfo) -> float:
+        """OpenAI's ``service_tier``: ``flex`` bills half, ``priority`` about twice."""
+        tier = self.params.get("service_tier")
+        if info.provider != "openai" or tier not in ("flex", "priority"):
+            return 1.0
+        return 0.5 if tier == "flex" else 2.0
+
+    def cost_for(self, info: ModelInfo) -> float:
+        """The estimated cost of this request on ``info``: every input token counted (tools,
+        schemas, images), the output as :meth:`output_tokens_for`, the service tier's price."""
+        return info.cost_usd(self.prompt_tokens, self.output_tokens_for(info)) * self.price_factor_for(info)
 
     def to_dict(self) -> dict[str, Any]:
         c = self._complexity

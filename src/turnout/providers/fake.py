@@ -15,7 +15,10 @@ Outcomes: ``ok``, ``error:<status>``, ``ratelimit:<retry_after_s>``, ``timeout``
 Every call attempt is logged at entry, before anything can fail, in ``FakeProvider.calls``:
 routing tests read it to prove where a request went (e.g. that a confidential one never reached
 a cloud model). Script state is kept per model name, so separate instances of one model share
-it; ``FakeProvider.reset()`` clears both.
+it; ``FakeProvider.reset()`` clears both; only the newest ``MAX_LOGGED_CALLS`` are kept.
+
+It exists for tests only: ``providers.registry`` builds it only when ``TURNOUT_ENABLE_FAKE=1``
+(the test suite sets it), so a gateway's callers can never reach it.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ from turnout.types import (
 )
 
 PROVIDER = "fake"
+MAX_LOGGED_CALLS = 10_000  # newest calls kept in ``FakeProvider.calls``
+ENABLE_ENV = "TURNOUT_ENABLE_FAKE"  # the provider refuses to load unless this is "1"
 _PLAIN_OUTCOMES = frozenset(
     {"ok", "timeout", "unavailable", "context", "die_before_first", "die_after_first"}
 )
@@ -165,10 +170,12 @@ class FakeProvider(Provider):
         """Log the attempt and draw its outcome, atomically."""
         logged = ChatRequest(
             model=request.model, messages=list(request.messages), params=dict(request.params),
-            stream=request.stream,
+            stream=request.stream, origin=request.origin, raw_body=request.raw_body,
         )
         with self._lock:
             self.calls.append((self.name, logged))
+            if len(self.calls) > MAX_LOGGED_CALLS:  # a long-running process must not grow forever
+                del self.calls[: len(self.calls) - MAX_LOGGED_CALLS]
             remaining = self._scripts.get(self.name)
             if remaining is None:
                 remaining = self._scripts[self.name] = list(self._script)

@@ -1,9 +1,12 @@
 """OpenAI chat completions, and every server that speaks them (vLLM, llama.cpp server,
 LM Studio, Ollama's /v1).
 
-The wire format is already ours, so this adapter adds only the endpoint, the key, the
-parameter filter, and ``usage`` when a compatible server leaves it out (estimated, and marked
-``"estimated": True`` so accounting can tell).
+The wire format is already ours, so this adapter adds only the endpoint, the key, and
+``usage`` when a compatible server leaves it out (estimated, and marked ``"estimated": True``
+so accounting can tell). Every parameter goes upstream, known to turnout or not; a request
+that came through the OpenAI chat door untouched goes as the caller's own body
+(:func:`native_body`), with only the model name (and the max-tokens field's name the
+upstream needs) changed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from urllib.parse import urlsplit
 from turnout import tokens
 from turnout.errors import AuthenticationError, ProviderError, TurnoutError, error_from_status
 from turnout.providers import transport
-from turnout.providers.base import OPENAI_PARAMS, Capabilities, Provider
+from turnout.providers.base import Capabilities, Provider
 from turnout.settings import env
 from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, new_completion_id
 
@@ -29,6 +32,7 @@ _OFFICIAL_HOST = "api.openai.com"
 class OpenAIProvider(Provider):
     kind = PROVIDER
     capabilities = Capabilities(logprobs=True)
+    accepted_params = None  # the same wire format: every parameter goes through as sent
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
         url, headers = self._endpoint()
@@ -88,10 +92,41 @@ class OpenAIProvider(Provider):
         return base + "/chat/completions", headers
 
 
+_NOT_PARAMS = frozenset({"model", "messages", "stream", "turnout"})
+
+
+def native_body(request: ChatRequest) -> dict[str, Any] | None:
+    """The caller's own body, when it came through the OpenAI chat door and nothing turnout
+    did since (redaction, retrieved passages, a cascade's logprobs) replaced its messages or
+    parameters: identity, not equality, is checked, so a changed request is never sent as
+    the original. None otherwise."""
+    raw = request.raw_body
+    if raw is None or request.origin != "openai.chat" or raw.get("messages") is not request.messages:
+        return None
+    params = request.params
+    seen = 0
+    for key, value in raw.items():
+        if key in _NOT_PARAMS or value is None:
+            continue
+        if params.get(key) is not value:
+            return None
+        seen += 1
+    return raw if seen == len(params) else None
+
+
 def to_openai(request: ChatRequest, wire_model: str, url: str, *, stream: bool) -> dict[str, Any]:
-    body = {k: v for k, v in request.params.items() if k in OPENAI_PARAMS and v is not None}
-    body["model"] = wire_model
-    body["messages"] = request.messages
+    native = native_body(request)
+    if native is not None:
+        # Native pass-through: the caller's body as sent (key order, explicit nulls, fields
+        # turnout has no name for), with only what routing must change.
+        body = {k: v for k, v in native.items() if k != "turnout"}
+        body["model"] = wire_model
+    else:
+        # Every parameter, known or not (a new SDK's new parameter must reach the upstream as
+        # sent), except turnout's own routing hints.
+        body = {k: v for k, v in request.params.items() if v is not None and k != "turnout"}
+        body["model"] = wire_model
+        body["messages"] = request.messages
     # OpenAI deprecated max_tokens (its reasoning models reject it) for max_completion_tokens,
     # which many compatible servers (llama.cpp, older vLLM) do not know: each gets its own.
     wanted, other = (
@@ -104,6 +139,7 @@ def to_openai(request: ChatRequest, wire_model: str, url: str, *, stream: bool) 
         body["stream"] = True
         body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
     else:
+        body.pop("stream", None)
         body.pop("stream_options", None)
     return body
 

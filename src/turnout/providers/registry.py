@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 
 from turnout.catalog import ModelInfo
-from turnout.errors import ConfigError
+from turnout.errors import ConfigError, NotFoundError
 from turnout.providers.base import Provider
 
 # kind -> "module:Class"
@@ -38,8 +39,19 @@ def provider_class(kind: str) -> type[Provider]:
     return cls
 
 
+def fake_enabled() -> bool:
+    """The scripted ``fake`` provider is for tests: it keeps calls in memory and answers
+    anything. Only with ``TURNOUT_ENABLE_FAKE=1`` (the test suite sets it)."""
+    from turnout.providers.fake import ENABLE_ENV
+
+    return os.environ.get(ENABLE_ENV) == "1"
+
+
 def provider_for(info: ModelInfo) -> Provider:
     """One provider instance per distinct model info (endpoint, key, path), reused."""
+    if info.provider == "fake" and not fake_enabled():
+        raise NotFoundError(f"model {info.name!r} is not available: the fake provider is for tests only "
+                            "(set TURNOUT_ENABLE_FAKE=1 to enable it)", model=info.name)
     # ModelInfo's hash leaves out `extra` (a dict); provider-specific settings still matter.
     key = (info, repr(sorted(info.extra.items())) if info.extra else "")
     provider = _cache.get(key)

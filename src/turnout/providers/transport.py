@@ -9,6 +9,7 @@ cannot cross loops, and library users may call from several (the sync portal has
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,6 +18,7 @@ import aiohttp
 import orjson
 
 from turnout.errors import (
+    BadRequestError,
     ProviderError,
     ProviderUnavailableError,
     TimeoutError,
@@ -26,6 +28,42 @@ from turnout.errors import (
 )
 
 DEFAULT_TIMEOUT_S = 600.0
+# The most an upstream may send for one response (a body, or a whole stream). Above it the
+# request fails with a 502 instead of the gateway buffering without bound. Configurable:
+# ``server.max_upstream_response_bytes`` or ``TURNOUT_MAX_UPSTREAM_RESPONSE_BYTES``.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+ERROR_BODY_BYTES = 64 * 1024  # of an upstream error body, kept for the message
+_limit: list[int] = []  # set_response_limit's value; empty: the environment or the default
+
+log = logging.getLogger("turnout.providers")
+
+
+def set_response_limit(max_bytes: int | None) -> None:
+    """Set the process-wide upstream response limit (None: back to the default)."""
+    _limit.clear()
+    if max_bytes is not None:
+        if max_bytes <= 0:
+            raise ValueError("the upstream response limit must be > 0 bytes")
+        _limit.append(int(max_bytes))
+
+
+def response_limit() -> int:
+    if _limit:
+        return _limit[0]
+    from turnout.settings import env
+
+    value = env("TURNOUT_MAX_UPSTREAM_RESPONSE_BYTES")
+    return int(value) if value and value.isdigit() and int(value) > 0 else DEFAULT_MAX_RESPONSE_BYTES
+
+
+class ResponseTooLargeError(ProviderError):
+    code = "upstream_response_too_large"
+
+
+def _too_large(provider: str, model: str | None, limit: int) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"{provider} sent a response larger than the gateway's limit of {limit} bytes "
+        "(server.max_upstream_response_bytes)", provider=provider, model=model)
 
 _sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = (
     weakref.WeakKeyDictionary()
@@ -96,10 +134,30 @@ def _error_message(body: Any, text: str) -> tuple[str, str | None]:
     return text[:500] or "no error body", None
 
 
+async def _read_limited(resp: aiohttp.ClientResponse, limit: int, *, provider: str, model: str | None,
+                        truncate: bool = False) -> bytes:
+    """The body, refusing (or, with ``truncate``, cutting) anything over ``limit`` bytes."""
+    length = resp.content_length
+    if length is not None and length > limit and not truncate:
+        raise _too_large(provider, model, limit)
+    pieces: list[bytes] = []
+    size = 0
+    async for data in resp.content.iter_any():
+        size += len(data)
+        if size > limit:
+            if truncate:
+                pieces.append(data[: len(data) - (size - limit)])
+                break
+            raise _too_large(provider, model, limit)
+        pieces.append(data)
+    return b"".join(pieces)
+
+
 async def raise_for_status(resp: aiohttp.ClientResponse, *, provider: str, model: str | None) -> None:
     if resp.status < 400:
         return
-    text = await resp.text(errors="replace")
+    raw = await _read_limited(resp, ERROR_BODY_BYTES, provider=provider, model=model, truncate=True)
+    text = raw.decode(errors="replace")
     try:
         body: Any = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -117,17 +175,25 @@ async def raise_for_status(resp: aiohttp.ClientResponse, *, provider: str, model
 
 
 def _map_transport_error(exc: BaseException, *, provider: str, model: str | None, url: str) -> TurnoutError:
+    """The caller's error. Upstream URLs and socket details are internal: they go to the log,
+    never into what the caller sees."""
     if isinstance(exc, TurnoutError):
         return exc
+    if isinstance(exc, orjson.JSONEncodeError):  # before ValueError/TypeError: the request itself
+        return BadRequestError(f"the request cannot be sent to {provider}: {exc}", provider=provider, model=model)
+    log.warning("%s call to %s failed: %r", provider, url, exc)
     if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
-        return TimeoutError(f"{provider} did not answer in time ({url})", provider=provider, model=model)
+        return TimeoutError(f"{provider} did not answer in time", provider=provider, model=model)
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return ProviderError(f"{provider} cut its response short ({type(exc).__name__})",
+                             provider=provider, model=model)
     if isinstance(exc, aiohttp.ClientConnectionError | OSError):
         return ProviderUnavailableError(
-            f"{provider} is unreachable at {url}: {exc}", provider=provider, model=model
+            f"{provider} is unreachable (connection failed: {type(exc).__name__})", provider=provider, model=model
         )
-    if isinstance(exc, aiohttp.ClientPayloadError | orjson.JSONDecodeError | ValueError):
+    if isinstance(exc, orjson.JSONDecodeError | ValueError):
         return ProviderError(f"{provider} sent a malformed response: {exc}", provider=provider, model=model)
-    return ProviderError(f"{provider} request failed: {exc!r}", provider=provider, model=model)
+    return ProviderError(f"{provider} request failed ({type(exc).__name__})", provider=provider, model=model)
 
 
 async def post_json(
@@ -145,7 +211,7 @@ async def post_json(
             timeout=_timeout(timeout),
         ) as resp:
             await raise_for_status(resp, provider=provider, model=model)
-            data = await resp.read()
+            data = await _read_limited(resp, response_limit(), provider=provider, model=model)
         parsed = orjson.loads(data)
         if not isinstance(parsed, dict):
             raise ProviderError(f"{provider} answered with a non-object JSON body", provider=provider, model=model, raw=parsed)
@@ -160,25 +226,41 @@ async def get_json(url: str, *, headers: dict[str, str], provider: str, timeout:
     try:
         async with _session().get(url, headers=headers, timeout=_timeout(timeout)) as resp:
             await raise_for_status(resp, provider=provider, model=None)
-            return orjson.loads(await resp.read())
+            return orjson.loads(await _read_limited(resp, response_limit(), provider=provider, model=None))
     except BaseException as exc:
         if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt):
             raise
         raise _map_transport_error(exc, provider=provider, model=None, url=url) from exc
 
 
-async def _lines(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-    buffer = b""
+async def _lines(resp: aiohttp.ClientResponse, *, provider: str, model: str | None) -> AsyncIterator[bytes]:
+    """Lines of a streamed body, in time linear in its size (each byte is looked at and copied
+    a bounded number of times, however the upstream cuts it into chunks), and at most
+    ``response_limit()`` bytes in all."""
+    limit = response_limit()
+    size = 0
+    pending: list[bytes] = []  # the start of a line that has not ended yet
     async for data in resp.content.iter_any():
-        buffer += data
+        size += len(data)
+        if size > limit:
+            raise _too_large(provider, model, limit)
+        start = 0
         while True:
-            nl = buffer.find(b"\n")
+            nl = data.find(b"\n", start)
             if nl < 0:
                 break
-            line, buffer = buffer[:nl], buffer[nl + 1 :]
+            if pending:
+                pending.append(data[start:nl])
+                line = b"".join(pending)
+                pending = []
+            else:
+                line = data[start:nl]
             yield line.rstrip(b"\r")
-    if buffer:
-        yield buffer.rstrip(b"\r")
+            start = nl + 1
+        if start < len(data):
+            pending.append(data[start:] if start else data)
+    if pending:
+        yield b"".join(pending).rstrip(b"\r")
 
 
 async def stream_sse(
@@ -201,7 +283,7 @@ async def stream_sse(
             await raise_for_status(resp, provider=provider, model=model)
             event: str | None = None
             data_lines: list[bytes] = []
-            async for line in _lines(resp):
+            async for line in _lines(resp, provider=provider, model=model):
                 if not line:
                     if data_lines:
                         yield event, _decode(b"\n".join(data_lines))
@@ -235,7 +317,7 @@ async def stream_ndjson(
             timeout=_stream_timeout(timeout),
         ) as resp:
             await raise_for_status(resp, provider=provider, model=model)
-            async for line in _lines(resp):
+            async for line in _lines(resp, provider=provider, model=model):
                 if line.strip():
                     yield orjson.loads(line)
     except BaseException as exc:

@@ -19,8 +19,11 @@ from turnout.errors import (
     BadRequestError,
     ConfidentialityError,
     ContextWindowExceededError,
+    NotFoundError,
+    ProviderError,
     ProviderUnavailableError,
     RateLimitError,
+    RequestTooLargeError,
     TurnoutError,
 )
 from turnout.errors import TimeoutError as TurnoutTimeout
@@ -53,11 +56,26 @@ def _retryable_here(exc: TurnoutError, retry: RetryConfig) -> bool:
     return exc.retryable
 
 
+def caused_by_request(exc: TurnoutError) -> bool:
+    """An upstream 400, 404, 413 or 422: the request itself was refused. It goes back to the
+    caller as that 4xx and says nothing about the model's health (one caller's bad input must
+    never take a model out of service for everyone, PRODUCT invariant 4)."""
+    return isinstance(exc, BadRequestError | NotFoundError | RequestTooLargeError)
+
+
+def counts_against_health(exc: TurnoutError) -> bool:
+    """Only what the model's side caused: 5xx, timeouts, resets, malformed answers, 429."""
+    if isinstance(exc, RateLimitError):
+        return True
+    return isinstance(exc, ProviderError) and not isinstance(exc, ConfidentialityError)
+
+
 def _falls_back(exc: TurnoutError) -> bool:
-    """A plain 400 is the caller's mistake and would fail anywhere; all else may succeed elsewhere."""
+    """A request the upstream refused would fail anywhere; all else may succeed elsewhere
+    (a context-window error moves on to models with a larger window)."""
     if isinstance(exc, ContextWindowExceededError):
         return True
-    return not isinstance(exc, BadRequestError | ConfidentialityError)
+    return not (caused_by_request(exc) or isinstance(exc, ConfidentialityError))
 
 
 def _backoff(retry: RetryConfig, attempt: int, retry_after: float | None) -> float:
@@ -100,8 +118,7 @@ class FallbackRunner:
         return [m for m in chain if self._health.cooling_for(m) is None] or chain[:1]
 
     async def _note_failure(self, model: str, exc: TurnoutError) -> None:
-        # Caller mistakes say nothing about the model's health.
-        if not isinstance(exc, BadRequestError):
+        if counts_against_health(exc):
             await self._health.record_failure(model)
 
     async def _attempt_chain(
@@ -189,8 +206,8 @@ class FallbackRunner:
                 yield chunk
             async for chunk in upstream:
                 yield chunk
-        except TurnoutError:
-            await self._health.record_failure(model)
+        except TurnoutError as exc:
+            await self._note_failure(model, exc)
             raise
         finally:
             await _aclose(upstream)

@@ -95,8 +95,7 @@ class Groups:
             # Unmeasured deployments first: they get measured (LiteLLM does the same).
             ranked.sort(key=lambda d: by_name[d.name].latency_ms or 0.0)
         elif strategy == "cheapest":
-            ranked = sorted(deps, key=lambda d: (by_name[d.name].info.cost_usd(signals.prompt_tokens,
-                                                                               signals.max_tokens), d.name))
+            ranked = sorted(deps, key=lambda d: (signals.cost_for(by_name[d.name].info), d.name))
         else:  # weighted / simple_shuffle
             ranked = self._shuffled(deps)
         up = [d.name for d in ranked if not by_name[d.name].cooling_for_s]

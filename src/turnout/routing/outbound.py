@@ -32,10 +32,10 @@ class OutboundGuard:
     def _redact(self, provider: Provider, request: ChatRequest) -> tuple[ChatRequest, Any]:
         if self.redactor is None or provider.local:
             return request, None
-        messages, mapping = self.redactor.redact(request.messages)
+        redacted, mapping = self.redactor.redact_request(request)  # every field, not only messages
         if not len(mapping):
             return request, None
-        return ChatRequest(request.model, messages, request.params, request.stream), mapping
+        return redacted, mapping
 
     async def complete(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
                        *, timeout: float | None) -> ChatCompletion:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from turnout import blocking, tokens
-from turnout.catalog import PRESET_KINDS, Catalog, ModelInfo
+from turnout.catalog import PRESET_KINDS, Catalog, ModelInfo, provider_of
 from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
 from turnout.errors import (
     ConfidentialityError,
@@ -243,11 +243,15 @@ class Router:
         return states
 
     # -- signals and decision -------------------------------------------------------------
-    def _assess_sensitivity(self, messages: list[dict[str, Any]], given: Sensitivity | None) -> SensitivityAssessment:
-        if self.sensitivity_detector is not None:
-            result: SensitivityAssessment = self.sensitivity_detector.assess(messages, given)
+    def _assess_sensitivity(self, request: ChatRequest, given: Sensitivity | None) -> SensitivityAssessment:
+        detector = self.sensitivity_detector
+        if detector is not None:
+            # the whole request (params too: tools, schemas, metadata...) when the detector can
+            whole = getattr(detector, "assess_request", None)
+            result: SensitivityAssessment = (whole(request, given) if whole is not None
+                                             else detector.assess(request.messages, given))
             return result
-        return self._labels.assess_sensitivity(messages, given)
+        return self._labels.assess_sensitivity(request.messages, given)
 
     def _assess_complexity(self, messages: list[dict[str, Any]], given: Any) -> ComplexityAssessment:
         if self.complexity_classifier is not None and given is None:
@@ -261,12 +265,13 @@ class Router:
         max_tokens = request.max_tokens or self.config.routing.default_max_tokens
         # Exact counting (tiktoken) costs ~0.25 ms on a 1k-token prompt; a byte bound is enough
         # whenever even the bound fits every window and rule threshold: the decision is the same.
-        prompt_tokens = tokens.prompt_token_bound(request.messages)
+        # Everything sent counts: tool definitions, schemas and images too.
+        prompt_tokens = tokens.prompt_token_bound(request.messages, request.params)
         exact = prompt_tokens + max_tokens > self._exact_count_above
         if exact:
-            prompt_tokens = tokens.count_messages(request.messages)
+            prompt_tokens = tokens.count_request(request.messages, request.params)
         return Signals(
-            sensitivity=self._assess_sensitivity(request.messages, hints.sensitivity),
+            sensitivity=self._assess_sensitivity(request, hints.sensitivity),
             complexity=lambda: self._assess_complexity(request.messages, hints.complexity),
             prompt_tokens=prompt_tokens,
             prompt_tokens_exact=exact,
@@ -276,6 +281,7 @@ class Router:
             budget_remaining_usd=budget_remaining_usd,
             has_tools=bool(request.params.get("tools")),
             stream=request.stream,
+            params=request.params,
         )
 
     def route(
@@ -321,7 +327,7 @@ class Router:
             states = self._with_known(states, caller_fallbacks)
         if not signals.prompt_tokens_exact and any(s.info.context_window < signals.context_tokens for s in states):
             # An ad-hoc model with a small window: the bound is no longer enough to decide.
-            signals.prompt_tokens = tokens.count_messages(request.messages)
+            signals.prompt_tokens = tokens.count_request(request.messages, request.params)
             signals.prompt_tokens_exact = True
         if requested is not None and signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
             req_info = next(s.info for s in states if s.info.name == requested)
@@ -354,14 +360,19 @@ class Router:
         (e.g. a legacy model): they are held to the same checks (key, availability, window)."""
         have = {s.info.name for s in states}
         extra = []
+        configured = self.config.models is not None
         for name in names:
             if name in have or any(ch in name for ch in "*?["):
                 continue
+            # The same rule as for a named model (model_access.py): with a `models:` list only
+            # those; with none, catalog and provider-prefixed names, never ad-hoc local/ or fake/.
             try:
+                if configured or provider_of(name) in ("local", "fake"):
+                    raise NotFoundError(name)
                 info = self.catalog.resolve(name)
             except NotFoundError as exc:
-                raise NotFoundError(f"unknown model {name!r} in turnout.fallbacks", model=name,
-                                    param="turnout.fallbacks") from exc
+                raise NotFoundError(f"unknown model {name!r} in turnout.fallbacks: it is not served here",
+                                    model=name, param="turnout.fallbacks") from exc
             if info.name in have:
                 continue
             have.add(info.name)
@@ -400,7 +411,7 @@ class Router:
             written = int(usage.get("cache_creation_input_tokens") or 0)  # Anthropic cache writes
             estimated = bool(usage.get("estimated"))
         else:
-            prompt = tokens.count_messages(request.messages, model)
+            prompt = tokens.count_request(request.messages, request.params, model, info.provider)
             completion = tokens.count_text(text, model)
             cached, written, estimated = 0, 0, True
         cost = info.cost_usd(prompt, completion, cached, written)

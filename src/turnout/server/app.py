@@ -124,7 +124,10 @@ def parse_hints(body_hints: Any, scope: Scope) -> RouteHints:
     )
 
 
-def parse_chat_request(raw: bytes, scope: Scope) -> tuple[ChatRequest, RouteHints]:
+def parse_chat_request(raw: bytes, scope: Scope, *, strict: bool = False) -> tuple[ChatRequest, RouteHints]:
+    """The body as the neutral request: every field but turnout's own kept in ``params``
+    (unknown ones too, unless ``strict``), the body itself kept as ``raw_body`` for native
+    pass-through to an OpenAI-compatible provider."""
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -139,9 +142,10 @@ def parse_chat_request(raw: bytes, scope: Scope) -> tuple[ChatRequest, RouteHint
     if not isinstance(stream, bool):
         raise BadRequestError("`stream` must be a boolean", param="stream")
     params = {k: v for k, v in body.items() if k not in _BODY_FIELDS and v is not None}
-    validate_params(params)
+    validate_params(params, strict=strict)
     hints = parse_hints(body.get("turnout"), scope)
-    return ChatRequest(model=model, messages=messages, params=params, stream=stream), hints
+    return ChatRequest(model=model, messages=messages, params=params, stream=stream,
+                       origin="openai.chat", raw_body=body), hints
 
 
 def _route_headers(model: str, turnout: dict[str, Any]) -> list[tuple[bytes, bytes]]:
@@ -156,6 +160,18 @@ def _route_headers(model: str, turnout: dict[str, Any]) -> list[tuple[bytes, byt
         headers.append((b"x-turnout-fallback-reason", reason.encode("ascii", "replace")))
         headers.append((b"x-turnout-requested-model", str(turnout.get("requested_model") or "auto").encode()))
     return headers
+
+
+def _dropped_headers(gateway: Gateway, model: str, request: ChatRequest) -> list[tuple[bytes, bytes]]:
+    """``X-Turnout-Dropped-Params``: the parameters the answering model's provider could not
+    take (none for an OpenAI-compatible one, which gets them all)."""
+    if not request.params:
+        return []
+    try:
+        dropped = gateway.router.provider(model).dropped_params(request)
+    except TurnoutError:  # not a model of ours (the knowledge base, a cached answer's name)
+        return []
+    return [(b"x-turnout-dropped-params", ",".join(dropped).encode())] if dropped else []
 
 
 class TurnoutApp:
@@ -198,6 +214,8 @@ class TurnoutApp:
                 await _send_json(send, 200, orjson.dumps(self.gateway.list_models(principal)))
             elif path == "/health":
                 await _send_json(send, 200, orjson.dumps(self.gateway.health()))
+            elif path in ("/health/live", "/health/ready", "/openapi.json"):
+                await self._ops(path, send)
             elif path == "/metrics":
                 body, content_type = metrics.render()
                 await _send_json(send, 200, body, [(b"content-type", content_type.encode())])
@@ -212,6 +230,20 @@ class TurnoutApp:
         except Exception:  # a bug of ours: log it, answer 500 in OpenAI's shape, keep serving
             log.exception("unhandled error on %s %s", method, path)
             await _send_json(send, 500, _error_body(TurnoutError("internal error in the turnout gateway")))
+
+    async def _ops(self, path: str, send: Send) -> None:
+        """Probes and the API document: no key needed (load balancers call them)."""
+        from turnout.server import health, openapi
+
+        if path == "/health/live":
+            await _send_json(send, 200, orjson.dumps(health.liveness()))
+        elif path == "/health/ready":
+            ready, body = await health.readiness(self.gateway)
+            await _send_json(send, 200 if ready else 503, orjson.dumps(body))
+        else:
+            from turnout import __version__
+
+            await _send_json(send, 200, orjson.dumps(openapi.document(__version__)))
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         length = _header(scope, b"content-length")
@@ -238,12 +270,13 @@ class TurnoutApp:
             raw = await self._read_body(scope, receive)
         except _ClientGone:
             return
-        request, hints = parse_chat_request(raw, scope)
+        request, hints = parse_chat_request(raw, scope, strict=self.gateway.config.strict)
         if not request.stream:
             response = await self.gateway.acomplete(request, hints, principal=principal)
             turnout = response.get("turnout") or {}
             await _send_json(send, 200, orjson.dumps(response),
-                             [_JSON, *_route_headers(response.get("model", ""), turnout)])
+                             [_JSON, *_route_headers(response.get("model", ""), turnout),
+                              *_dropped_headers(self.gateway, response.get("model", ""), request)])
             return
         await self._stream(request, hints, principal, receive, send, started)
 
@@ -252,7 +285,8 @@ class TurnoutApp:
         # Routing, retries and fallbacks all happen here, before the first byte is sent.
         routed = await self.gateway.astream(request, hints, principal=principal)
         await send({"type": "http.response.start", "status": 200,
-                    "headers": [*_SSE_HEADERS, *_route_headers(routed.model, routed.turnout)]})
+                    "headers": [*_SSE_HEADERS, *_route_headers(routed.model, routed.turnout),
+                                *_dropped_headers(self.gateway, routed.model, request)]})
 
         async def produce() -> None:
             try:

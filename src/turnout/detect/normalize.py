@@ -1,0 +1,312 @@
+"""Undo the common ways a secret is hidden from a pattern scan, keeping offsets traceable.
+
+Two kinds of work, both for detection only (what is sent upstream is never changed here):
+
+- :func:`normalize` rewrites characters in place: Unicode NFKC (full-width digits, ligatures,
+  mathematical letters), every decimal digit to ASCII, dashes to ``-``, odd spaces (NBSP, thin,
+  ideographic) to a space; zero-width and other format characters and combining marks are
+  dropped; Cyrillic/Greek look-alikes are mapped to the Latin letter they imitate inside
+  identifier-like tokens (next to ASCII letters or digits: ``sk-рrој-...``), using Unicode's
+  confusables table (the ``confusable_homoglyphs`` package). It returns the new text and a
+  :class:`OffsetMap` back to the original, so a finding can be pointed at (and redacted in)
+  the text the caller wrote.
+- :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
+  ``+`` as space in query strings), base64 (standard and URL-safe) and hex runs of plausible
+  length whose bytes are printable UTF-8 text, ``\\uXXXX`` / ``\\xXX`` escapes, and ``data:``
+  URLs with a textual media type. A finding in decoded text is a finding on the whole encoded
+  run.
+
+Fast path: ASCII text with no ``%``, ``\\`` or long alphanumeric runs costs a few ``in`` and
+``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
+the whole text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote, unquote_plus
+
+__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+_PCT = re.compile(r"%[0-9A-Fa-f]{2}")
+_PCT_RUN = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+_QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
+_ESCAPES = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})+")
+_DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
+
+MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
+_SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                    "\u202f\u205f\u3000")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetMap:
+    """Normalised offset -> original offset. ``stretches`` are the changed stretches as
+    (norm_start, norm_end, orig_start, orig_end), in order; elsewhere offsets move together."""
+
+    stretches: tuple[tuple[int, int, int, int], ...]
+
+    def _locate(self, pos: int) -> int:
+        # index of the last stretch starting at or before pos
+        lo, hi = 0, len(self.stretches)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.stretches[mid][0] <= pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo - 1
+
+    def start(self, pos: int) -> int:
+        """Where a span starting at normalised ``pos`` starts in the original."""
+        i = self._locate(pos)
+        if i < 0:
+            return pos
+        ns, ne, os_, oe = self.stretches[i]
+        return os_ if pos < ne else oe + (pos - ne)
+
+    def end(self, pos: int) -> int:
+        """Where a span ending at normalised ``pos`` ends in the original."""
+        i = self._locate(pos - 1) if pos > 0 else -1
+        if i < 0:
+            return pos
+        ns, ne, os_, oe = self.stretches[i]
+        return oe if pos <= ne else oe + (pos - ne)
+
+
+@lru_cache(maxsize=1)
+def _lookalikes() -> dict[str, str]:
+    """Non-ASCII character -> the ASCII letter or digit it imitates (Unicode TR39 data)."""
+    import json
+    from importlib import resources
+
+    table: dict[str, str] = {}
+    try:
+        raw = resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a declared dependency
+        return table
+    for char, glyphs in json.loads(raw).items():
+        if len(char) != 1 or char.isascii():
+            continue
+        for glyph in glyphs:
+            c = glyph.get("c", "")
+            if len(c) == 1 and c.isascii() and c.isalnum():
+                table[char] = c
+                break
+    return table
+
+
+@lru_cache(maxsize=4096)
+def _char(c: str, identifier: bool) -> str:
+    """The detection form of one non-ASCII character."""
+    if c in _SPACES:
+        return " "
+    cat = unicodedata.category(c)
+    if cat == "Cf" or cat == "Mn" or cat == "Me":  # zero-width, joiners, bidi marks, combining
+        return ""
+    if cat == "Nd":
+        return str(unicodedata.digit(c))
+    if cat == "Pd":
+        return "-"
+    if cat == "Zs":
+        return " "
+    out = unicodedata.normalize("NFKC", c)
+    if identifier:
+        table = _lookalikes()
+        out = "".join(table.get(ch, ch) if not ch.isascii() else ch for ch in out)
+    if not out.isascii():  # e.g. NFKC turned it into a sequence with digits in other scripts
+        out = "".join(str(unicodedata.digit(ch)) if unicodedata.category(ch) == "Nd" else ch for ch in out)
+    return out
+
+
+def _is_word(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c in "-_")
+
+
+def normalize(text: str) -> tuple[str, OffsetMap | None]:
+    """The detection form of ``text`` and the map back to it (None when nothing changed)."""
+    if text.isascii():
+        return text, None
+    out: list[str] = []
+    stretches: list[tuple[int, int, int, int]] = []
+    pos = 0  # original position copied up to
+    npos = 0  # normalised length so far
+    n = len(text)
+    for m in _NON_ASCII.finditer(text):
+        s, e = m.span()
+        if s > pos:
+            out.append(text[pos:s])
+            npos += s - pos
+        run = m.group()
+        # Identifier-like: touching ASCII letters/digits on either side ("sk-рrој", "раssword1").
+        ident = (s > 0 and _is_word(text[s - 1])) or (e < n and _is_word(text[e]))
+        chars = [_char(c, ident) for c in run]
+        new = "".join(chars)
+        if not ident and new != run and all(unicodedata.category(c)[0] == "L" for c in run):
+            new = run  # a word in another script: leave it alone
+        if new != run:
+            # one stretch per character, so a span maps back to exactly what was written
+            for k, (c, out_c) in enumerate(zip(run, chars, strict=True)):
+                if out_c != c:
+                    stretches.append((npos, npos + len(out_c), s + k, s + k + 1))
+                npos += len(out_c)
+        else:
+            npos += len(run)
+        out.append(new)
+        pos = e
+    if not stretches:
+        return text, None
+    out.append(text[pos:])
+    return "".join(out), OffsetMap(tuple(stretches))
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text found encoded in ``source[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    how: str  # "url" | "base64" | "hex" | "escape" | "data-url"
+
+
+def _printable(raw: bytes) -> str | None:
+    """The bytes as text when they are UTF-8 and nearly all printable, else None."""
+    if len(raw) < 4:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.isprintable():
+        return text
+    stripped = text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    return text if stripped.isprintable() else None
+
+
+def _b64(run: str) -> bytes | None:
+    body = run.rstrip("=")
+    if len(body) % 4 == 1:
+        return None
+    padded = body + "=" * (-len(body) % 4)
+    try:
+        if "-" in body or "_" in body:
+            if "+" in body or "/" in body:
+                return None
+            return base64.urlsafe_b64decode(padded)
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def decode_run(run: str) -> tuple[str, str] | None:
+    """(text, how) if ``run`` is hex or base64 of printable text."""
+    if len(run) > MAX_DECODED:
+        return None
+    if len(run) % 2 == 0 and _HEX.fullmatch(run):
+        try:
+            text = _printable(bytes.fromhex(run))
+        except ValueError:
+            text = None
+        if text is not None:
+            return text, "hex"
+    raw = _b64(run)
+    if raw is not None:
+        text = _printable(raw)
+        if text is not None:
+            return text, "base64"
+    return None
+
+
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-www-form-urlencoded",
+               "application/javascript", "application/yaml", "application/x-yaml", "application/csv",
+               "application/sql", "application/x-sh")  # fmt: skip
+
+
+def data_url(value: str) -> tuple[str, str | None] | None:
+    """For a ``data:`` URL: (media type, its text payload) — payload None when it is binary.
+    None when ``value`` is not a data URL."""
+    if not value.startswith(("data:", "DATA:", "Data:")):
+        return None
+    m = _DATA_URL.match(value)
+    if m is None:
+        return "application/octet-stream", None
+    media = (m.group(1) or "text/plain").lower()
+    payload = value[m.end():]
+    textual = media.startswith(_TEXT_TYPES) or media.endswith(("+json", "+xml"))
+    if m.group(3):  # base64
+        if not textual:
+            # a mislabelled text payload is still text: look at its head before calling it binary
+            head = _b64(payload[:4096].split("=")[0][: 4096 - 4096 % 4])
+            if head is None or _printable(head) is None:
+                return media, None
+        raw = _b64(payload) if len(payload) <= MAX_DECODED else None
+        text = _printable(raw) if raw is not None else None
+        return media, text
+    text = unquote(payload)
+    return (media, text) if textual or _printable(text.encode()) is not None else (media, None)
+
+
+def decodings(text: str) -> list[Decoded]:
+    """Every encoded run in ``text`` that decodes to readable text (one level deep)."""
+    found: list[Decoded] = []
+    if "%" in text and _PCT.search(text):
+        for m in _PCT_RUN.finditer(text):
+            run = m.group()
+            decoded = unquote_plus(run) if "?" in run or "=" in run else unquote(run)
+            if decoded != run:
+                found.append(Decoded(m.start(), m.end(), decoded, "url"))
+    elif "+" in text and "=" in text:
+        for m in _QUERY_PLUS.finditer(text):
+            found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
+    if "\\" in text:
+        for m in _ESCAPES.finditer(text):
+            run = m.group()
+            decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})",
+                             lambda e: chr(int(e.group(1) or e.group(2), 16)), run)
+            found.append(Decoded(m.start(), m.end(), decoded, "escape"))
+    if "data:" in text:
+        for m in re.finditer(r"data:[^\s\"'<>]*", text):
+            got = data_url(m.group())
+            if got is not None and got[1]:
+                found.append(Decoded(m.start(), m.end(), got[1], "data-url"))
+    for start, end in _runs(text):
+        run = text[start:end]
+        if run.isalpha() and (run.islower() or run.isupper()):  # a long word, not an encoding
+            continue
+        got = decode_run(run)
+        if got is not None:
+            found.append(Decoded(start, end, got[0], got[1]))
+    return found
+
+
+# One byte per character (latin-1, anything else '?'), then base64/hex characters -> 'a' and
+# the rest -> ' ': runs of 16+ become a literal search, ~10x faster than a class-led regex.
+_RUN_TABLE = bytes(
+    ord("a") if chr(i).isascii() and (chr(i).isalnum() or chr(i) in "+/_-") else ord(" ") for i in range(256)
+)
+_RUN_NEEDLE = b"a" * 16
+
+
+def _runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every run of 16+ base64/hex characters (with its ``=`` padding)."""
+    flat = text.encode("latin-1", "replace").translate(_RUN_TABLE)
+    out = []
+    pos = flat.find(_RUN_NEEDLE)
+    while pos >= 0:
+        end = flat.find(b" ", pos + 16)
+        if end < 0:
+            end = len(flat)
+        stop = end
+        while stop < len(text) and stop - end < 2 and text[stop] == "=":
+            stop += 1
+        out.append((pos, stop))
+        pos = flat.find(_RUN_NEEDLE, end)
+    return out
