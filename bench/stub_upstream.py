@@ -5,6 +5,7 @@
 POST …/chat/completions   a fixed ``chat.completion`` with ``usage``; with ``"stream": true`` an
                           SSE stream of ``chat.completion.chunk`` events ending in ``data: [DONE]``
                           (plus a usage chunk when ``stream_options.include_usage`` is true)
+POST …/v1/messages        a fixed Anthropic ``message`` (for bench/bench_doors.py)
 GET  …/models, /health    a one-model list / "ok"
 anything else             404 in OpenAI's error shape
 
@@ -71,6 +72,11 @@ _DONE = b"data: [DONE]\n\n"
 # One write with Content-Length rather than chunked framing: the client sees the same SSE events.
 STREAM = _response("200 OK", _EVENTS + _DONE, b"text/event-stream")
 STREAM_USAGE = _response("200 OK", _EVENTS + _event(None, usage=True) + _DONE, b"text/event-stream")
+MESSAGE = _response("200 OK", _json({
+    "id": "msg_turnout_bench", "type": "message", "role": "assistant", "model": "claude-haiku-4-5-20251001",
+    "content": [{"type": "text", "text": ANSWER}], "stop_reason": "end_turn", "stop_sequence": None,
+    "usage": {"input_tokens": 14, "output_tokens": 8, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+}))
 MODELS = _response("200 OK", _json({"object": "list", "data": [
     {"id": MODEL, "object": "model", "created": CREATED, "owned_by": "turnout-bench"}]}))
 HEALTH = _response("200 OK", b"ok", b"text/plain")
@@ -151,6 +157,8 @@ class StubProtocol(asyncio.Protocol):
     def _route(self, method: bytes, path: bytes, body: bytes) -> bytes:
         if method == b"post" and path.endswith(b"/chat/completions"):
             return chat_response(body)
+        if method == b"post" and path.endswith(b"/v1/messages"):
+            return MESSAGE
         if method == b"get" and path.endswith(b"/models"):
             return MODELS
         if method in (b"get", b"head") and path in (b"/", b"/health"):

@@ -21,6 +21,24 @@ import pytest
 os.environ.setdefault("TURNOUT_ENABLE_FAKE", "1")
 
 LLAMA_SERVER_ALIAS = "local-qwen"
+
+
+def _isolate_turnout_home() -> None:
+    """Keys, ledger and journals of every test (and of the servers and CLIs they start, which
+    inherit the environment) go to a throwaway ``$TURNOUT_HOME``, never the user's data
+    directory. The model cache stays where it is (``$TURNOUT_CACHE_DIR``), so the embedded
+    model is assembled once per machine, not once per run."""
+    import tempfile
+
+    if os.environ.get("TURNOUT_CACHE_DIR") is None:
+        real = os.environ.get("TURNOUT_HOME") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "turnout")
+        os.environ["TURNOUT_CACHE_DIR"] = real
+    os.environ["TURNOUT_HOME"] = tempfile.mkdtemp(prefix="turnout-test-home-")
+    os.environ.pop("TURNOUT_LEDGER_URL", None)
+
+
+_isolate_turnout_home()
 _SERVER_START_TIMEOUT_S = 60.0
 
 
@@ -30,6 +48,7 @@ def fresh_turnout_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "turnout-home"
     home.mkdir()
     monkeypatch.setenv("TURNOUT_HOME", str(home))
+    monkeypatch.delenv("TURNOUT_CACHE_DIR", raising=False)
     return home
 
 

@@ -15,7 +15,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     monkeypatch.delenv("TURNOUT_CONFIG", raising=False)
     cfg = load_config()
     assert cfg.models is None and cfg.routing.rules is None
-    assert cfg.ledger.url == "sqlite:///turnout.db" and cfg.cache.backend == "memory"
+    assert cfg.ledger.url is None and cfg.cache.backend == "memory"  # None: the data directory
     assert cfg.cache.ttl_s == 86_400  # the founding design's 24 hours
 
 

@@ -145,8 +145,42 @@ def test_revoke_by_id_prefix_and_key(store: KeyStore) -> None:
         store.revoke("key_nothere")
     with pytest.raises(NotFoundError):
         store.revoke(KEY_PREFIX + "zzzzz")
+    with pytest.raises(NotFoundError, match="no key named"):
+        store.revoke("whatever")  # not an id or prefix: a name, and there is none
+
+
+def test_revoke_and_update_by_name_teams_tags_expiry(store: KeyStore) -> None:
+    import time
+
+    team = store.create_team("research", budget_usd=10, models=["local/*"], max_sensitivity="internal")
+    p1, k1 = store.create("ci-bot", tags=["ci", "batch", "ci"], team="research", role="admin")
+    assert k1.tags == ("ci", "batch") and k1.team_id == team.id and k1.is_admin
+    got = store.verify(p1)
+    assert got is not None and got.team is not None and got.team.name == "research"
+    # The team's limits apply on top of the key's.
+    assert [s.name for s in got.budget_scopes()] == [f"team:{team.id}"]
+    assert allows_model(got, "local/qwen") and not allows_model(got, "gpt-4o")
+    assert allows_sensitivity(got, "internal") and not allows_sensitivity(got, "confidential")
+    updated = store.update("ci-bot", budget_usd=1.5, tags="x,y", team=None, name="ci-bot-2")
+    assert updated.limits.budget_usd == 1.5 and updated.tags == ("x", "y") and updated.team_id is None
+    assert updated.name == "ci-bot-2" and updated.limits.models == ()
     with pytest.raises(BadRequestError):
-        store.revoke("whatever")
+        store.update("ci-bot-2", rpm=-1)
+    with pytest.raises(BadRequestError):
+        store.update("ci-bot-2", colour="red")
+    # Expiry: the key stops working at its time.
+    p2, k2 = store.create("short", expires_at=time.time() - 1)
+    assert k2.expired() and store.verify(p2) is None
+    # Names: revoke by name; an ambiguous name asks for the id.
+    store.create("dup")
+    store.create("dup")
+    with pytest.raises(BadRequestError, match="several keys"):
+        store.revoke("dup")
+    assert store.revoke("ci-bot-2").id == k1.id
+    with pytest.raises(BadRequestError):
+        store.create_team("research")
+    assert store.delete_team("research").id == team.id
+    assert store.list_teams() == []
 
 
 def test_revoke_ambiguous_prefix(store: KeyStore) -> None:

@@ -102,6 +102,7 @@ def test_embeddings_are_cached_by_content_and_model(tmp_path: Path, monkeypatch:
 def test_read_only_directory_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     monkeypatch.setenv("TURNOUT_HOME", str(home))
+    monkeypatch.delenv("TURNOUT_CACHE_DIR", raising=False)  # the cache follows TURNOUT_HOME
     ro = tmp_path / "ro"
     ro.mkdir()
     path = write(ro / "faq.jsonl", FAQ)

@@ -89,6 +89,8 @@ class ModelInfo:
 
     def cost_usd(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0,
                  cache_write_tokens: int = 0) -> float:
+        """``prompt_tokens`` includes cache reads (``cached_tokens``) and writes, as OpenAI's
+        usage does; each part is billed at its own price (the long-prompt tier's, above it)."""
         inp, out, read = self.input_per_mtok, self.output_per_mtok, self.cached_input_per_mtok
         for tier in reversed(self.price_tiers):  # the highest tier the prompt crosses
             if prompt_tokens > tier.start:
@@ -251,6 +253,18 @@ ALIASES: dict[str, str] = {
 def builtin_models() -> dict[str, ModelInfo]:
     """The built-in catalog, priced (genai-prices' data loads once, ~0.4 s, on first use)."""
     return {m.name: _priced(m) for m in _BUILTIN_FACTS}
+
+
+# Embedding models (POST /v1/embeddings), apart from the chat models so chat routing never
+# picks one. Prices per 1M input tokens; ``extra["dim"]`` is the default vector length.
+LOCAL_EMBEDDING_MODEL = "local/minilm-static"
+EMBEDDING_MODELS: dict[str, ModelInfo] = {m.name: m for m in (
+    ModelInfo("text-embedding-3-small", OPENAI, 8_191, 0.02, tier=1, extra={"dim": 1536}),
+    ModelInfo("text-embedding-3-large", OPENAI, 8_191, 0.13, tier=2, extra={"dim": 3072}),
+    ModelInfo("text-embedding-ada-002", OPENAI, 8_191, 0.10, tier=1, extra={"dim": 1536}),
+    # The shipped static model (turnout/data/embedding_model): in-process, for confidential text.
+    ModelInfo(LOCAL_EMBEDDING_MODEL, LOCAL, 512, 0.0, local=True, tier=1, extra={"dim": 128}),
+)}
 
 
 def __getattr__(name: str) -> Any:

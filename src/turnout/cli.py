@@ -19,6 +19,50 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("turnout")
+        except PackageNotFoundError:  # running from a source tree
+            v = "unknown"
+        sys.stdout.write(f"turnout {v}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _v: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                            help="Print the version and exit."),
+) -> None:
+    """Turnout: a smart LLM router. One OpenAI-compatible API over cloud and local models."""
+
+
+def read_prompt(value: str | None) -> str | None:
+    """A prompt argument: text, ``@FILE`` (read the file), ``-`` (read stdin), or None. An
+    unreadable file is one clear error line, never a traceback."""
+    if value is None:
+        return None
+    if value == "-":
+        return sys.stdin.read()
+    if value.startswith("@") and len(value) > 1:
+        from pathlib import Path
+
+        path = Path(value[1:]).expanduser()
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            fail(f"no such file: {path}", 2)
+        except IsADirectoryError:
+            fail(f"{path} is a directory, not a file", 2)
+        except UnicodeDecodeError:
+            fail(f"{path} is not UTF-8 text", 2)
+        except OSError as exc:
+            fail(f"cannot read {path}: {exc.strerror or exc}", 2)
+    return value
+
 ConfigOpt = typer.Option(None, "--config", "-c", help="turnout.yaml to use (default: ./turnout.yaml if present).")
 
 
@@ -55,13 +99,17 @@ def _close_gateways() -> None:
     set_default_gateway(None)
 
 
-def _request(prompt: str, model: str, max_tokens: int | None, stream: bool) -> Any:
+def _request(prompt: str, model: str, max_tokens: int | None, stream: bool, system: str | None = None,
+             history: list[dict[str, Any]] | None = None) -> Any:
     from turnout.types import ChatRequest
 
     params: dict[str, Any] = {}
     if max_tokens is not None:
         params["max_tokens"] = max_tokens
-    return ChatRequest(model=model, messages=[{"role": "user", "content": prompt}], params=params, stream=stream)
+    messages: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+    messages.extend(history or [])
+    messages.append({"role": "user", "content": prompt})
+    return ChatRequest(model=model, messages=messages, params=params, stream=stream)
 
 
 def _hints(sensitivity: str | None, complexity: str | None, max_cost: float | None,
@@ -103,7 +151,9 @@ JsonOpt = typer.Option(False, "--json", help="Print the whole response, with its
 
 @app.command()
 def chat(
-    prompt: str = typer.Argument(..., help="The question or instruction."),
+    prompt: str | None = typer.Argument(None, help="The question: text, @FILE, or - for stdin. "
+                                        "None on a terminal: an interactive chat."),
+    system: str | None = typer.Option(None, "--system", help="A system prompt (text or @FILE)."),
     model: str = ModelOpt,
     sensitivity: str | None = SensOpt,
     complexity: str | None = CompOpt,
@@ -113,38 +163,78 @@ def chat(
     json_out: bool = JsonOpt,
     config: str | None = ConfigOpt,
 ) -> None:
-    """One routed completion: prints the answer (streams on a terminal)."""
+    """One routed completion: prints the answer (streams on a terminal). With no prompt on a
+    terminal: a multi-turn chat (empty line or Ctrl-D to leave)."""
     from turnout import blocking
 
     hints = _hints(sensitivity, complexity, max_cost, max_latency_ms)
+    system_text = read_prompt(system)
+    text = read_prompt(prompt)
+    if text is None and not sys.stdin.isatty():
+        text = sys.stdin.read()  # piped input: `cat notes.txt | turnout chat`
+    if text is not None and not text.strip():
+        fail("the prompt is empty", 2)
     stream = sys.stdout.isatty() and not json_out
 
-    def body() -> None:
-        gw = _gateway(config)
-        request = _request(prompt, model, max_tokens, stream)
+    def ask(gw: Any, request: Any) -> str:
         if stream:
             routed = blocking.run(gw.astream(request, hints))
+            pieces: list[str] = []
             for chunk in blocking.iterate(routed.chunks()):
                 for choice in chunk.get("choices") or ():
                     piece = (choice.get("delta") or {}).get("content")
                     if piece:
+                        pieces.append(piece)
                         sys.stdout.write(piece)
                         sys.stdout.flush()
             sys.stdout.write("\n")
             sys.stderr.write(f"[{routed.model} · ${routed.turnout.get('cost_usd', 0):.6f}]\n")
-            return
+            return "".join(pieces)
         response = blocking.run(gw.acomplete(request, hints))
+        answer = response["choices"][0]["message"].get("content") or ""
         if json_out:
             sys.stdout.write(_dumps(response) + "\n")
         else:
-            sys.stdout.write((response["choices"][0]["message"].get("content") or "") + "\n")
+            sys.stdout.write(answer + "\n")
+        return str(answer)
+
+    def body() -> None:
+        gw = _gateway(config)
+        if text is not None:
+            ask(gw, _request(text, model, max_tokens, stream, system_text))
+            return
+        _interactive(gw, ask, model, max_tokens, stream, system_text)
 
     _run(body)
 
 
+def _interactive(gw: Any, ask: Callable[[Any, Any], str], model: str, max_tokens: int | None,
+                 stream: bool, system: str | None) -> None:
+    """A multi-turn chat on the terminal: the whole conversation goes with each turn, so the
+    router sees the context (a long conversation may move to a bigger model)."""
+    from turnout.errors import TurnoutError
+
+    history: list[dict[str, Any]] = []
+    sys.stderr.write("turnout chat: type a message; an empty line or Ctrl-D leaves.\n")
+    while True:
+        try:
+            line = input("you> ")
+        except EOFError:
+            sys.stderr.write("\n")
+            return
+        if not line.strip():
+            return
+        try:
+            answer = ask(gw, _request(line, model, max_tokens, stream, system, history))
+        except TurnoutError as exc:  # one failed turn does not end the conversation
+            sys.stderr.write(f"turnout: error: {exc.message}\n")
+            continue
+        history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer}]
+
+
 @app.command()
 def route(
-    prompt: str = typer.Argument(..., help="The request to route (no model is called)."),
+    prompt: str = typer.Argument(..., help="The request to route (no model is called): text, @FILE or -."),
     model: str = ModelOpt,
     sensitivity: str | None = SensOpt,
     complexity: str | None = CompOpt,
@@ -156,10 +246,13 @@ def route(
 ) -> None:
     """The routing decision alone: model, reasons, rejected candidates, fallbacks, cost."""
     hints = _hints(sensitivity, complexity, max_cost, max_latency_ms)
+    text = read_prompt(prompt) or ""
+    if not text.strip():
+        fail("the prompt is empty", 2)
 
     def body() -> None:
         gw = _gateway(config)
-        decision = gw.route(_request(prompt, model, max_tokens, False), hints)
+        decision = gw.route(_request(text, model, max_tokens, False), hints)
         record = decision.to_dict()
         if json_out:
             sys.stdout.write(_dumps(record) + "\n")
@@ -373,17 +466,25 @@ def keys_create(
     tpm: int | None = typer.Option(None, "--tpm", min=1, help="Tokens per minute."),
     models: str | None = typer.Option(None, "--models", help="Comma-separated model patterns, e.g. gpt-4o-mini,local/*"),
     max_sensitivity: str | None = typer.Option(None, "--max-sensitivity", help="public | internal | confidential"),
+    tags: str | None = typer.Option(None, "--tags", help="Comma-separated tags (usage reports group by them)."),
+    team: str | None = typer.Option(None, "--team", help="Team id or name: shares the team's budget and limits."),
+    expires_in: str | None = typer.Option(None, "--expires-in", help="Lifetime: 30d, 12h, 90m."),
+    admin: bool = typer.Option(False, "--admin", help="May use the admin API and the dashboard."),
     json_out: bool = typer.Option(False, "--json"),
     config: str | None = ConfigOpt,
 ) -> None:
     """Create a key; its secret is printed once and never stored."""
+    import time
+
+    expires_at = time.time() + _duration(expires_in) if expires_in else None
 
     def body() -> None:
         store = _keystore(config)
         plaintext, key = store.create(
             name, budget_usd=budget_usd, budget_period=budget_period, rpm=rpm, tpm=tpm,
             models=[m.strip() for m in models.split(",") if m.strip()] if models else None,
-            max_sensitivity=max_sensitivity)
+            max_sensitivity=max_sensitivity, tags=tags, team=team, expires_at=expires_at,
+            role="admin" if admin else "user")
         if json_out:
             sys.stdout.write(_dumps({"key": plaintext, **key.to_dict()}) + "\n")
         else:
@@ -393,47 +494,97 @@ def keys_create(
     _run(body)
 
 
+def _duration(text: str) -> float:
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", text.lower())
+    if not m:
+        fail(f"invalid duration {text!r}: use e.g. 90m, 12h, 30d, 2w", 2)
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[m.group(2)]
+
+
+def _keys_with_spend(config: str | None) -> list[dict[str, Any]]:
+    from turnout.gateway import Gateway
+    from turnout.server.admin.service import ConsoleService
+
+    gw = Gateway.from_file(config)
+    if not gw.master_key:
+        fail("no master key: set TURNOUT_MASTER_KEY (or server.master_key in turnout.yaml) first; "
+             "without it the gateway runs open and does not check keys")
+    _open_gateways.append(gw)
+    return ConsoleService(gw).keys_with_spend()
+
+
+def _usd(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"${value:,.2f}" if value >= 100 else f"${value:.4f}".rstrip("0").rstrip(".") if value else "$0"
+
+
 @keys_app.command("list")
-def keys_list(json_out: bool = typer.Option(False, "--json"), config: str | None = ConfigOpt) -> None:
-    """List keys (never their secrets)."""
+def keys_list(json_out: bool = typer.Option(False, "--json"),
+              all_keys: bool = typer.Option(False, "--all", help="Show revoked and expired keys too."),
+              config: str | None = ConfigOpt) -> None:
+    """List keys with their spend and budget left (never their secrets)."""
 
     def body() -> None:
-        keys = [k.to_dict() for k in _keystore(config).list()]
+        keys = _keys_with_spend(config)
         if json_out:
             sys.stdout.write(_dumps(keys) + "\n")
             return
+        shown = keys if all_keys else [k for k in keys if k["state"] == "active"]
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title="turnout keys")
-        for col in ("id", "name", "prefix", "budget $", "rpm", "tpm", "models", "max sensitivity", "state"):
-            table.add_column(col)
-        for k in keys:
-            table.add_row(k["id"], k["name"] or "", k["prefix"] + "…",
-                          "" if k["budget_usd"] is None else f"{k['budget_usd']:g} {k['budget_period']}",
-                          str(k["rpm"] or ""), str(k["tpm"] or ""), ",".join(k["models"]) or "*",
-                          k["max_sensitivity"] or "", "revoked" if k["revoked_at"] else "active")
-        Console().print(table)
+        # Fits 80 columns: limits beyond the budget are summarised in one short cell.
+        table = Table(title="turnout keys", box=None, pad_edge=False, header_style="bold")
+        table.add_column("name", overflow="fold", max_width=16)
+        table.add_column("id", no_wrap=True)
+        table.add_column("spent", justify="right", no_wrap=True)
+        table.add_column("budget", justify="right", no_wrap=True)
+        table.add_column("left", justify="right", no_wrap=True)
+        table.add_column("limits", overflow="fold", max_width=18)
+        table.add_column("state", no_wrap=True)
+        for k in shown:
+            budget = "-" if k["budget_usd"] is None else _usd(k["budget_usd"]) + (
+                "" if k["budget_period"] == "total" else "/" + {"daily": "day", "monthly": "mo"}[k["budget_period"]])
+            limits = " ".join(x for x in (
+                f"{k['rpm']}rpm" if k["rpm"] else "", f"{k['tpm']}tpm" if k["tpm"] else "",
+                ",".join(k["models"]), f"<={k['max_sensitivity']}" if k["max_sensitivity"] else "",
+                f"team:{k['team']}" if k.get("team") else "", "admin" if k.get("role") == "admin" else "") if x)
+            table.add_row(k["name"] or "-", k["id"], _usd(k["spend_usd"]), budget, _usd(k["budget_left_usd"]),
+                          limits or "-", k["state"])
+        Console(width=max(80, Console().width)).print(table)
+        hidden = len(keys) - len(shown)
+        if not shown:
+            sys.stderr.write("no active keys; create one with: turnout keys create --name NAME\n")
+        if hidden:
+            sys.stderr.write(f"({hidden} revoked or expired key{'s' if hidden > 1 else ''} hidden; --all shows them)\n")
 
     _run(body)
 
 
 @keys_app.command("revoke")
-def keys_revoke(key: str = typer.Argument(..., help="Key id (key_...) or displayed prefix."),
+def keys_revoke(key: str = typer.Argument(..., help="Key name, id (key_...) or displayed prefix."),
                 config: str | None = ConfigOpt) -> None:
     """Revoke a key; gateways stop accepting it within seconds."""
 
     def body() -> None:
         revoked = _keystore(config).revoke(key)
-        sys.stdout.write(f"revoked {revoked.id}\n")
+        sys.stdout.write(f"revoked {revoked.id}" + (f" ({revoked.name})" if revoked.name else "") + "\n")
 
     _run(body)
 
 
 @app.command()
-def classify(config: str | None = ConfigOpt) -> None:
+def classify(
+    prompt: str | None = typer.Argument(None, help="Classify one prompt (text, @FILE, or - for raw stdin) "
+                                        "instead of reading JSON lines on stdin."),
+    config: str | None = ConfigOpt,
+) -> None:
     """JSON lines in ({"prompt"} or {"messages"}), one JSON line out each: sensitivity,
-    complexity, score, PII spans. A malformed line gets an error line; the stream goes on."""
+    complexity, score, PII spans. A malformed line gets an error line; the stream goes on.
+    With a PROMPT argument: that one prompt, one JSON line."""
     import orjson
 
     from turnout.config import load_config
@@ -448,7 +599,9 @@ def classify(config: str | None = ConfigOpt) -> None:
     except TurnoutError as exc:
         fail(exc.message)
     out = sys.stdout.buffer
-    for lineno, line in enumerate(sys.stdin.buffer, 1):
+    single = read_prompt(prompt)
+    lines = [orjson.dumps({"prompt": single})] if single is not None else sys.stdin.buffer
+    for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -482,6 +635,9 @@ def eval_pii(
     data: str = typer.Option(..., "--data", help="A data set in presidio-research's synth_dataset_v2.json format."),
     plot: str | None = typer.Option(None, "--plot", help="Write per-entity recall/precision bars to this PNG."),
     json_out: bool = typer.Option(False, "--json"),
+    split: str = typer.Option(
+        "all", "--split", help="all, or test / train: presidio-research's templates held out from training, or not."
+    ),
 ) -> None:
     """Per-entity recall and precision, sentence-level recall, speed of the PII detector."""
     from pathlib import Path
@@ -493,7 +649,7 @@ def eval_pii(
 
     def body() -> None:
         try:
-            report = evaluate_pii(data, progress=sys.stderr.isatty())
+            report = evaluate_pii(data, progress=sys.stderr.isatty(), part=split)
         except (ValueError, KeyError, OSError) as exc:
             fail(f"cannot read {data}: {exc}")
         if json_out:
@@ -536,6 +692,30 @@ def eval_routing(
             sys.stderr.write(f"wrote {plot_routing(report, plot)}\n")
 
     _run(body)
+
+
+@app.command()
+def doctor(json_out: bool = typer.Option(False, "--json"), config: str | None = ConfigOpt) -> None:
+    """Where state lives (data dir, ledger, keys), and whether Redis, PostgreSQL, keys and
+    upstream models answer. Exits 1 when a check fails."""
+    from turnout.doctor import run_checks
+
+    checks = run_checks(config)
+    failed = [c for c in checks if c.ok is False]
+    if json_out:
+        sys.stdout.write(_dumps([c.to_dict() for c in checks]) + "\n")
+    else:
+        width = max(len(c.name) for c in checks)
+        for c in checks:
+            mark = {True: "ok  ", False: "FAIL", None: "    "}[c.ok]
+            sys.stdout.write(f"{mark} {c.name:<{width}}  {c.detail}\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+from turnout.cli_kb import kb_app  # noqa: E402  (the `kb` subcommands live in their own module)
+
+app.add_typer(kb_app, name="kb")
 
 
 def main() -> None:

@@ -84,8 +84,14 @@ class CascadeConfig(_Strict):
 
 class RetrievalConfig(_Strict):
     knowledge_base: str | None = None  # JSONL of {question, answer} or {text}
-    answer_threshold: float = Field(default=0.85, ge=-1, le=1)
-    passage_threshold: float = Field(default=0.55, ge=-1, le=1)
+    store: str | None = None  # sqlite:///kb.db or postgresql://...: a store `turnout kb` manages
+    store_prefix: str = Field(default="turnout_kb", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+    # A stored answer is returned only above answer_threshold AND when the checker says the entry
+    # answers the question with P(YES) >= check_threshold (bench/bench_retrieval.py calibrates both).
+    answer_threshold: float = Field(default=0.7, ge=-1, le=1)
+    passage_threshold: float = Field(default=0.35, ge=-1, le=1)
+    checker: str = "auto"  # "auto": a local model, else the cheapest allowed; "none": score alone; or a model
+    check_threshold: float = Field(default=0.7, ge=0, le=1)
     top_k: int = Field(default=3, ge=1, le=20)
 
 
@@ -113,6 +119,13 @@ class RoutingConfig(_Strict):
     groups: dict[str, GroupConfig] = Field(default_factory=dict)  # per-group strategy, by name
 
 
+class PiiCombinationConfig(_Strict):
+    """All of ``types`` (entity types or HEALTH / FINANCIAL / PRIVATE_CUE) in a request -> ``level``."""
+
+    types: list[str] = Field(min_length=1)
+    level: Sensitivity
+
+
 class DetectionConfig(_Strict):
     pii: bool = True
     complexity: bool = True
@@ -121,6 +134,12 @@ class DetectionConfig(_Strict):
     custom_patterns: dict[str, str] = Field(default_factory=dict)
     allow_downgrade: bool = False  # may a caller's label lower a detected level?
     redact: bool = False  # redact findings before sending to non-local models
+    # names, places, dates (detect/pii_policy.py): which combinations lift a request; None = the
+    # defaults (a person with a health, financial, address or person-tied date detail:
+    # confidential; "my name is", "send it to": internal)
+    combinations: list[PiiCombinationConfig] | None = None
+    public_figures: list[str] = Field(default_factory=list)  # added to the shipped list
+    historical_context: bool = True  # people named in a text about history are public figures
     # images, audio and files cannot be scanned: allow them anywhere, keep them local, or refuse
     binary: Literal["allow", "local", "refuse"] = "allow"
     target_strong_share: float | None = Field(default=None, ge=0, le=1)
@@ -143,7 +162,7 @@ class CacheConfig(_Strict):
 
 class LedgerConfig(_Strict):
     enabled: bool = True
-    url: str = "sqlite:///turnout.db"
+    url: str | None = None  # None: $TURNOUT_LEDGER_URL or <data dir>/turnout.db (settings)
     store_prompts: bool = False
 
 
@@ -159,6 +178,14 @@ class ServerConfig(_Strict):
     max_upstream_response_bytes: int | None = Field(default=None, gt=0)  # None: 64 MB
 
 
+class ResponsesConfig(_Strict):
+    """The Responses API's stored conversations (``previous_response_id``)."""
+
+    store: str | None = None  # memory | sqlite:///path | redis://... | postgresql://...; None: beside the ledger
+    ttl_s: float = Field(default=30 * 86_400, gt=0)
+    confidential: bool = False  # keep confidential conversations in a shared store (Redis/PostgreSQL) too
+
+
 class TurnoutConfig(_Strict):
     models: list[ModelConfig] | None = None  # None: every catalog model whose provider is set up
     # true: refuse request parameters turnout does not know (400), instead of forwarding them
@@ -169,6 +196,7 @@ class TurnoutConfig(_Strict):
     cache: CacheConfig = Field(default_factory=CacheConfig)
     ledger: LedgerConfig = Field(default_factory=LedgerConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
+    responses: ResponsesConfig = Field(default_factory=ResponsesConfig)
 
     @field_validator("models")
     @classmethod

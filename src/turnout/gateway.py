@@ -190,7 +190,9 @@ class Gateway:
         """Keys live beside the ledger (same SQLite file or PostgreSQL database) by default."""
         if self.config.server.keys_url:
             return self.config.server.keys_url
-        url = self.config.ledger.url
+        from turnout.settings import default_ledger_url
+
+        url = self.config.ledger.url or default_ledger_url()
         if url.startswith(("postgresql://", "postgres://")):
             from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -199,7 +201,9 @@ class Gateway:
             return urlunsplit(parts._replace(query=query, fragment=""))
         if url.startswith("sqlite:///"):
             return url
-        return "sqlite:///turnout.db"
+        from turnout.settings import data_dir
+
+        return str(data_dir() / "keys.sqlite3")  # memory:// ledger: keys still persist
 
     @property
     def requires_auth(self) -> bool:
@@ -273,9 +277,7 @@ class Gateway:
     def _scopes(self, principal: Principal) -> list[Any]:
         scopes = list(self._global_scopes)
         if principal.key is not None:
-            scope = principal.key.budget_scope()
-            if scope is not None:
-                scopes.append(scope)
+            scopes.extend(principal.key.budget_scopes())  # the key's and its team's
         return scopes
 
     async def _check_rate(self, principal: Principal, signals: Signals, admission: _Admission) -> None:
@@ -284,6 +286,10 @@ class Gateway:
         if key is not None and (key.limits.rpm or key.limits.tpm):
             admission.rate_tokens = signals.prompt_tokens + signals.max_tokens
             await self.limits.check_rate(key.id, key.limits.rpm, key.limits.tpm, admission.rate_tokens)
+        team = key.team if key is not None else None
+        if team is not None and (team.limits.rpm or team.limits.tpm):  # shared by the team's keys
+            await self.limits.check_rate(team.id, team.limits.rpm, team.limits.tpm,
+                                         signals.prompt_tokens + signals.max_tokens)
 
     async def _reserve(self, principal: Principal, decision: Decision, admission: _Admission) -> None:
         """Hold the estimate on every budget before any model is called."""
@@ -389,9 +395,10 @@ class Gateway:
         return adm.decision
 
     async def acomplete(self, request: ChatRequest, hints: RouteHints | None = None, *,
-                        principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None) -> ChatCompletion:
+                        principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None,
+                        request_id: str | None = None) -> ChatCompletion:
         started = time.perf_counter()
-        request_id = uuid.uuid4().hex
+        request_id = request_id or uuid.uuid4().hex
         admission = _Admission()
         try:
             decision = await self._front(admission, request, hints, principal, model_overrides)
@@ -426,9 +433,10 @@ class Gateway:
             raise
 
     async def astream(self, request: ChatRequest, hints: RouteHints | None = None, *,
-                      principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None) -> GatewayStream:
+                      principal: Principal = OPEN, model_overrides: dict[str, Any] | None = None,
+                      request_id: str | None = None) -> GatewayStream:
         started = time.perf_counter()
-        request_id = uuid.uuid4().hex
+        request_id = request_id or uuid.uuid4().hex
         admission = _Admission()
         try:
             decision = await self._front(admission, request, hints, principal, model_overrides)
@@ -531,6 +539,7 @@ class Gateway:
                 cost_usd=cost, saved_usd=saved, latency_ms=latency_ms, ttft_ms=ttft_ms, cache=cache,
                 fallbacks=fallbacks, status=status, sensitivity=sensitivity, error=error,
                 prompt=prompt_text(request.messages) if self.config.ledger.store_prompts and sensitivity != "confidential" else None,
+                route=route_detail(record),
             ))
         metrics.record_request(
             model, record.get("rule", ""), status, prompt_tokens=int(usage.get("prompt_tokens", 0)),
@@ -551,6 +560,7 @@ class Gateway:
             rule=decision.rule if decision else "", status=exc.status_code, error=exc.message[:200],
             latency_ms=(time.perf_counter() - started) * 1000, cache="off",
             sensitivity=decision.signals.sensitivity.level.value if decision else "public",
+            route=route_detail(decision.to_dict()) if decision else None,
         ))
 
     # -- listings -------------------------------------------------------------------------
@@ -571,6 +581,16 @@ class Gateway:
             "models": {s.info.name: ("cooling_down" if s.cooling_for_s else "ok" if s.available else "unavailable")
                        for s in states},
         }
+
+
+_ROUTE_FIELDS = ("requested_model", "reason", "signals", "rejected", "fallback_chain", "estimated_cost_usd",
+                 "cascade", "attempts", "cache_info", "escalated")
+
+
+def route_detail(record: dict[str, Any]) -> dict[str, Any]:
+    """What the request log keeps of a decision (never message text: signals carry PII spans
+    as offsets only)."""
+    return {k: record[k] for k in _ROUTE_FIELDS if k in record}
 
 
 _default: Gateway | None = None

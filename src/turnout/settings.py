@@ -31,9 +31,28 @@ def env(name: str, default: str | None = None) -> str | None:
 
 
 def home_dir() -> Path:
-    """Turnout's cache directory (assembled model, embeddings): ``$TURNOUT_HOME`` or ~/.cache."""
-    base = env("TURNOUT_HOME")
+    """Turnout's cache directory (assembled model, embeddings, journals):
+    ``$TURNOUT_CACHE_DIR``, else ``$TURNOUT_HOME``, else the per-user cache directory."""
+    base = env("TURNOUT_CACHE_DIR") or env("TURNOUT_HOME")
     if base:
-        return Path(base)
+        return Path(base).expanduser()
     xdg = env("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "turnout"
+
+
+def data_dir() -> Path:
+    """Where turnout's state lives (keys, ledger): ``$TURNOUT_HOME``, else the per-user data
+    directory (``~/.local/share/turnout`` on Linux, ``~/Library/Application Support/turnout``
+    on macOS). The same for every command wherever it runs, so a key made by ``turnout keys``
+    in one directory is known to a gateway started in another."""
+    base = env("TURNOUT_HOME")
+    if base:
+        return Path(base).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("turnout", appauthor=False))
+
+
+def default_ledger_url() -> str:
+    """``$TURNOUT_LEDGER_URL``, else an SQLite file in the data directory."""
+    return env("TURNOUT_LEDGER_URL") or f"sqlite:///{data_dir() / 'turnout.db'}"

@@ -60,8 +60,12 @@ routing:
     enabled: false          # try the cheapest model first, escalate below the threshold
     threshold: 0.7
   retrieval:
-    knowledge_base: null    # a JSONL file of {"question", "answer"} or {"text"} rows
-    answer_threshold: 0.85
+    knowledge_base: null    # a JSONL file of {"question", "answer"} or {"text"} rows, or:
+    store: null             # sqlite:///turnout-kb.db | postgresql://...  (fill it with `turnout kb add`)
+    answer_threshold: 0.7   # a stored answer needs this score AND the checker's YES
+    checker: auto           # auto: a local model, else the cheapest allowed | none | a model name
+    check_threshold: 0.7    # P(YES) the checker must give (docs/benchmarks.md)
+    passage_threshold: 0.35 # passages at least this close go to the routed model
 
 detection:
   pii: true                 # detect PII and secrets -> sensitivity
@@ -69,6 +73,15 @@ detection:
   custom_terms: []          # project code names, customer names: confidential
   allow_downgrade: false    # may a caller's label lower a detected sensitivity?
   redact: false             # redact findings before sending to cloud models
+  # names, places, dates: when types and context combine into a level. Omitted = the defaults:
+  # a person with HEALTH, FINANCIAL, STREET_ADDRESS or DATE_TIME (a person-tied date) is
+  # confidential; PRIVATE_CUE ("my name is", "send it to") is internal; places, organisations
+  # and plain dates alone are public.
+  # combinations:
+  #   - {types: [PERSON, HEALTH], level: confidential}
+  #   - {types: [PRIVATE_CUE], level: internal}
+  public_figures: []        # names that are never a private person ("Ada Example")
+  historical_context: true  # people named in a text about history count as public figures
 
 budgets:
   daily_usd: null
@@ -80,7 +93,9 @@ cache:
   semantic: false
 
 ledger:
-  url: sqlite:///turnout.db # or postgresql://user@host/db for several gateways
+  # Default: turnout.db in the per-user data directory (or $TURNOUT_HOME; see `turnout doctor`).
+  # url: postgresql://user@host/db   # for several gateways
+  store_prompts: false      # true: keep prompts (redacted) for the request log in /ui
 
 server:
   host: 127.0.0.1

@@ -64,7 +64,8 @@ def test_from_dict_rejects(bad: dict[str, Any]) -> None:
 
 def test_detected_levels() -> None:
     r = assess([user("What is the capital of France?")])
-    assert (r.level, r.source, r.findings) == (PUBLIC, "detected", [])
+    # a place alone is public (detect/pii_policy.py); it is found, but changes nothing
+    assert (r.level, r.source) == (PUBLIC, "detected") and r.types in ([], ["LOCATION"])
     r = assess([user("Reply to jane@example.com please")])
     assert (r.level, r.source) == (INTERNAL, "detected")
     r = assess([user("mail jane@example.com, card 4111 1111 1111 1111")])

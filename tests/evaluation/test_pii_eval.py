@@ -66,8 +66,8 @@ def test_score_counts() -> None:
 
     # sentence level: structured = sentences 0 and 2, both flagged (something was found)
     assert (r.sentence_recall_structured.total, r.sentence_recall_structured.flagged) == (2, 2)
-    # targeted = 0, 1, 2 (sentence 5 has only an organisation)
-    assert (r.sentence_recall_targeted.total, r.sentence_recall_targeted.flagged) == (3, 3)
+    # targeted = 0, 1, 2 and 5 (organisations are targeted too; nothing was found in 5)
+    assert (r.sentence_recall_targeted.total, r.sentence_recall_targeted.flagged) == (4, 3)
     assert (r.sentence_recall_any.total, r.sentence_recall_any.flagged) == (4, 3)
     assert (r.no_pii.total, r.no_pii.flagged) == (2, 1) and r.false_positive_rate == 0.5
 
@@ -96,7 +96,12 @@ def test_report_outputs(tmp_path: Path) -> None:
 def test_compatibility_map_is_explicit() -> None:
     assert set(STRUCTURED) <= set(COMPATIBLE)
     for pred, labels in COMPATIBLE.items():
-        assert pred in labels or pred == "STREET_ADDRESS"
+        # a type matches its own label, or a renamed one: presidio calls places GPE, and labels
+        # every date DATE_TIME where turnout tells a person-tied date from any other
+        assert pred in labels or pred == "STREET_ADDRESS" or (pred, labels) in {
+            ("LOCATION", frozenset({"GPE", "LOCATION", "STREET_ADDRESS"})),
+            ("DATE", frozenset({"DATE_TIME"})),
+        }
 
 
 def test_length_mismatch() -> None:
@@ -117,7 +122,7 @@ def test_evaluate_on_a_file(tmp_path: Path) -> None:
 
 @needs_data
 def test_structured_targets_on_the_full_data_set() -> None:
-    r = evaluate_pii(DATA)
+    r = evaluate_pii(DATA, part="all")
     assert r.sentences == 1500 and r.no_pii.total == 113
     assert r.sentence_recall_structured.rate is not None and r.sentence_recall_structured.rate >= 0.95
     for t in STRUCTURED:

@@ -13,18 +13,21 @@ from turnout.ledger.sqlite import SQLiteStore
 from .ledger_records import make_record
 
 
-def test_default_is_sqlite_turnout_db_in_the_working_directory(
+def test_default_is_sqlite_turnout_db_in_the_data_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    home = tmp_path / "home"
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TURNOUT_HOME", str(home))
     monkeypatch.delenv("TURNOUT_LEDGER_URL", raising=False)
     with open_ledger() as ledger:
         assert isinstance(ledger, JournaledLedger)
         assert isinstance(ledger.store, SQLiteStore)
-        assert ledger.store.path == tmp_path / "turnout.db"
-        assert ledger.journal.directory == tmp_path / "turnout.db.turnout-journal"
+        assert ledger.store.path == home / "turnout.db"
+        assert ledger.journal.directory == home / "turnout.db.turnout-journal"
         ledger.record(make_record(1))
-    assert (tmp_path / "turnout.db").exists()
+    assert (home / "turnout.db").exists()
+    assert not (tmp_path / "turnout.db").exists()  # never the working directory
 
 
 def test_env_url_and_sqlite_url_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -209,12 +209,64 @@ class StubKB:
 
 
 async def test_retrieval_first_answers_from_knowledge_base_without_a_call():
-    r = Router.from_dict({"models": [model("fake/a")]},
+    # checker "none": the score alone decides (the caller opted out of the answer check)
+    r = Router.from_dict({"models": [model("fake/a")], "routing": {"retrieval": {"checker": "none"}}},
                          knowledge_base=StubKB([Hit(0.95, 3, "capital of France?", "Paris.")]))
     resp = await r.acomplete(req())
     assert resp.choices[0].message.content == "Paris."
     assert resp["turnout"]["rule"] == "retrieval-answer" and resp["turnout"]["cost_usd"] == 0
+    assert resp["turnout"]["retrieval"] == {"answered": True, "hits": [{"index": 3, "score": 0.95}]}
     assert called() == []
+
+
+def checked_router(verdict: str, hits, **retrieval):
+    return Router.from_dict({"models": [model("fake/a", inp=5, out=5),
+                                        model("fake/judge", local=True, tier=1, inp=0.5, out=0.5, reply=verdict)],
+                             "routing": {"retrieval": retrieval}}, knowledge_base=StubKB(hits))
+
+
+async def test_stored_answer_returned_only_when_the_checker_says_it_answers():
+    hits = [Hit(0.9, 4, "What are your opening hours?", "Weekdays 9-17."), Hit(0.5, 0, text="Other text.")]
+    r = checked_router("YES", hits)
+    resp = await r.acomplete(req("When do you open on weekdays?"))
+    t = resp["turnout"]
+    assert resp.choices[0].message.content == "Weekdays 9-17." and t["model"] == "turnout/knowledge-base"
+    assert t["retrieval"]["answered"] is True and t["retrieval"]["hits"] == [{"index": 4, "score": 0.9}]
+    check = t["retrieval"]["check"]
+    assert check["model"] == "fake/judge" and check["confidence"] == 0.9 and check["cost_usd"] > 0
+    assert t["cost_usd"] == check["cost_usd"]  # the check is paid for and recorded
+    assert called() == ["fake/judge"]
+    sent = FakeProvider.calls[0][1].messages[-1]["content"]
+    assert "When do you open on weekdays?" in sent and "Weekdays 9-17." in sent
+
+
+async def test_a_checker_no_hands_the_passages_to_the_model_and_records_which():
+    hits = [Hit(0.9, 4, "What are your opening hours?", "Weekdays 9-17."), Hit(0.5, 7, text="Closed on holidays."),
+            Hit(0.2, 1, text="Unrelated.")]
+    r = checked_router("NO", hits, passage_threshold=0.45)
+    resp = await r.acomplete(req("Are you open on Sundays?"))
+    t = resp["turnout"]
+    assert t["model"] == "fake/a" and t["retrieval"]["answered"] is False
+    assert t["retrieval"]["hits"] == [{"index": 4, "score": 0.9}, {"index": 7, "score": 0.5}]
+    assert called() == ["fake/judge", "fake/a"]
+    system = FakeProvider.calls[1][1].messages[0]["content"]
+    assert "Weekdays 9-17." in system and "Closed on holidays." in system and "Unrelated." not in system
+    answer_cost = r.info("fake/a").cost_usd(t["usage"]["prompt_tokens"], t["usage"]["completion_tokens"])
+    assert t["cost_usd"] == pytest.approx(answer_cost + t["retrieval"]["check"]["cost_usd"])  # both costs
+
+
+async def test_confidential_passage_makes_the_request_confidential():
+    hits = [Hit(0.7, 2, text="Internal: the staging password rotates monthly.")]
+    object.__setattr__(hits[0], "confidential", True)
+    r = Router.from_dict({"models": [model("fake/cloud", inp=0.1, out=0.1), model("fake/local", local=True, inp=1, out=1)],
+                          "routing": {"rules": [{"name": "cheap", "choose": "cheapest"}]}},
+                         knowledge_base=StubKB(hits))
+    resp = await r.acomplete(req("How often does the staging password change?"))
+    assert resp["turnout"]["model"] == "fake/local" and called() == ["fake/local"]
+    assert resp["turnout"]["signals"]["sensitivity"] == "confidential"
+    routed = await r.astream(ChatRequest("auto", [{"role": "user", "content": "staging password?"}], {}, True))
+    _ = [c async for c in routed]
+    assert routed.model == "fake/local" and "fake/cloud" not in called()
 
 
 async def test_retrieval_passages_go_to_the_model():
@@ -265,11 +317,11 @@ async def test_retrieval_first_with_a_real_knowledge_base(tmp_path):
         '{"question": "What are your opening hours?", "answer": "Monday to Friday, 9:00 to 17:00."}\n'
         '{"text": "Refunds are paid within 14 days of receiving the returned item."}\n'
     )
-    r = Router.from_dict({"models": [model("fake/a")],
+    r = Router.from_dict({"models": [model("fake/a"), model("fake/judge", local=True, tier=1, reply="YES")],
                           "routing": {"retrieval": {"knowledge_base": str(kb), "answer_threshold": 0.8}}})
     resp = await r.acomplete(req("How do I reset my password?"))
     assert resp.choices[0].message.content.startswith("Use the Forgot password link")
-    assert resp["turnout"]["rule"] == "retrieval-answer" and called() == []
+    assert resp["turnout"]["rule"] == "retrieval-answer" and called() == ["fake/judge"]
     resp = await r.acomplete(req("Tell me a joke about penguins"))
     assert resp["turnout"]["model"] == "fake/a"  # nothing close enough: routed as usual
 

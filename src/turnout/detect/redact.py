@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from turnout.detect.pii import Detector, Finding, default_detector
+from turnout.detect.pii_policy import UNSTRUCTURED_LEVELS
 from turnout.detect.scan import RequestScan, scan_request
 from turnout.detect.walk import Piece, rewrite
 from turnout.errors import BadRequestError, TurnoutError
@@ -61,6 +62,10 @@ PLACEHOLDER_LABELS: dict[str, str] = {
     "CUSTOM": "CUSTOM",
 }
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")
+# (hook for the "pii" helper's types) places, organisations and dates not tied to a person are
+# public alone: left in place unless ``types`` names them, so "weather in Paris" still makes
+# sense to the model; names, addresses and person-tied dates are redacted like any finding
+_KEPT_BY_DEFAULT = frozenset(UNSTRUCTURED_LEVELS)
 
 
 class RedactionError(TurnoutError):
@@ -310,7 +315,8 @@ class ChunkRestorer:
 class Redactor:
     """Replaces findings with placeholders in chat messages (fail closed).
 
-    ``types`` limits which entity types are redacted (None = all the detector reports);
+    ``types`` limits which entity types are redacted (None = all the detector reports except
+    places, organisations and dates not tied to a person);
     findings scoring below ``min_score`` are left alone.
     """
 
@@ -343,7 +349,8 @@ class Redactor:
         return [
             f
             for f in found
-            if f.score >= self.min_score and (self.types is None or f.type in self.types)
+            if f.score >= self.min_score
+            and self._wanted(f.type)
         ]
 
     def redact(self, messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], RedactionMap]:
@@ -394,11 +401,15 @@ class Redactor:
             raise RedactionError(f"redaction failed: {type(exc).__name__}") from exc
         return new_messages, new_params, mapping
 
+    def _wanted(self, entity_type: str) -> bool:
+        # places, organisations and plain dates only when asked for (see _KEPT_BY_DEFAULT)
+        return entity_type in self.types if self.types is not None else entity_type not in _KEPT_BY_DEFAULT
+
     def _spans(self, scan: RequestScan) -> dict[int, list[tuple[int, int, str]]]:
         """Per piece, the spans to replace: sorted, overlaps merged (the first type wins)."""
         out: dict[int, list[tuple[int, int, str]]] = {}
         for f in scan.findings:
-            if f.score < self.min_score or (self.types is not None and f.type not in self.types):
+            if f.score < self.min_score or not self._wanted(f.type):
                 continue
             if f.end <= f.start:
                 continue

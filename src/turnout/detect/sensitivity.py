@@ -38,6 +38,14 @@ from turnout.detect.pii import (
     Finding,
     default_detector,
 )
+from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helper's policy hook
+    DEFAULT_POLICY,
+    PRIVATE_CUE,
+    UNSTRUCTURED_LEVELS,
+    PiiPolicy,
+    context_categories,
+    historical,
+)
 from turnout.detect.scan import scan_request
 from turnout.detect.walk import Piece, format_path, walk
 from turnout.errors import BadRequestError
@@ -69,6 +77,8 @@ DEFAULT_LEVELS: dict[str, Sensitivity] = {
     STREET_ADDRESS: Sensitivity.INTERNAL,
     DATE_TIME: Sensitivity.INTERNAL,
     IP_ADDRESS: Sensitivity.INTERNAL,
+    # places, organisations and dates not tied to a person: public alone (detect/pii_policy.py)
+    **UNSTRUCTURED_LEVELS,
 }
 
 Source = Literal["given", "detected", "both"]
@@ -206,6 +216,7 @@ def assess(
     *,
     params: Mapping[str, Any] | None = None,
     binary: str = "allow",
+    pii_policy: PiiPolicy | None = None,
 ) -> SensitivityResult:
     """Scan every text-bearing piece of a request (messages and ``params``) and decide its
     sensitivity.
@@ -213,19 +224,25 @@ def assess(
     ``binary`` is what a payload the detectors cannot read (an image, audio, a PDF) does:
     ``allow`` nothing, ``local`` makes the request confidential (only local models see it),
     ``refuse`` rejects the request (400).
+
+    Each finding's type has a level (``policy``); ``pii_policy`` then lifts the request where
+    types and context combine (a person with a diagnosis: confidential) and drops person
+    findings that name public figures ("Who was Napoleon?") unless a private cue is present.
     """
     policy = policy or SensitivityPolicy()
     det = detector or default_detector()
     label = Sensitivity.parse(given) if given is not None else None
     scan = scan_request(messages, params, det)
     pieces = scan.walk.pieces
+    pii_policy = pii_policy or DEFAULT_POLICY
+    dropped, categories = _public_people(scan.findings, pieces, policy, pii_policy)
     findings: list[tuple[int, Finding]] = []
     paths: list[str] = []
     detected = Sensitivity.PUBLIC
     pinned = Sensitivity.PUBLIC
     offsets: list[int] | None = None
-    for f in scan.findings:
-        if f.score < policy.min_score:
+    for k, f in enumerate(scan.findings):
+        if f.score < policy.min_score or k in dropped:
             continue
         piece = pieces[f.piece]
         if piece.message >= 0:
@@ -250,8 +267,34 @@ def assess(
         findings.append((-1, Finding(BINARY_CONTENT, 0, 0, 1.0)))
         paths.append(where)
         detected = pinned = Sensitivity.CONFIDENTIAL
+    combined = pii_policy.level({f.type for _, f in findings} | categories)
+    if combined.rank > detected.rank:
+        detected = combined
     level, source = combine(label, detected, pinned, policy, bool(findings))
     return SensitivityResult(level=level, findings=findings, source=source, detected=detected, paths=paths)
+
+
+def _public_people(
+    found: list[Any], pieces: list[Piece], policy: SensitivityPolicy, pii_policy: PiiPolicy
+) -> tuple[set[int], set[str]]:
+    """(indices of person findings that name public figures, context categories present)."""
+    kept = [k for k, f in enumerate(found) if f.score >= policy.min_score]
+    persons = [k for k in kept if found[k].type == PERSON]
+    famous = {
+        k for k in persons if pii_policy.is_public_person(pieces[found[k].piece].text, found[k].start, found[k].end)
+    }
+    texts = [p.text for p in pieces if p.text]
+    if persons and pii_policy.historical_context and any(historical(t) for t in texts):
+        famous.update(persons)  # a text about history names historical figures
+    types = {found[k].type for k in kept}
+    wanted = pii_policy.categories_to_look_for(types) | {PRIVATE_CUE}
+    categories: set[str] = set()
+    for text in texts:
+        if wanted - categories:
+            categories |= context_categories(text, wanted - categories)
+    if PRIVATE_CUE in categories:
+        famous = set()  # "my name is Napoleon": a private person after all
+    return famous, categories
 
 
 def _message_offsets(pieces: list[Piece]) -> list[int]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,11 +53,17 @@ COMPATIBLE: dict[str, frozenset[str]] = {
     # GPE and ZIP_CODE in some templates and inside STREET_ADDRESS in others
     "STREET_ADDRESS": frozenset({"STREET_ADDRESS", "ZIP_CODE", "GPE"}),
     "PERSON": frozenset({"PERSON"}),
+    # a place inside a labelled address block is that address's city or country
+    "LOCATION": frozenset({"GPE", "LOCATION", "STREET_ADDRESS"}),
+    "ORGANIZATION": frozenset({"ORGANIZATION"}),
+    "DATE": frozenset({"DATE_TIME"}),
 }
+# label type -> the predicted types that stand for it
+PREDICTED_AS: dict[str, tuple[str, ...]] = {"GPE": ("LOCATION",), "DATE_TIME": ("DATE_TIME", "DATE")}
 STRUCTURED: frozenset[str] = frozenset(
     {"CREDIT_CARD", "IBAN_CODE", "US_SSN", "EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS"}
 )
-TARGETED: frozenset[str] = STRUCTURED | {"PERSON", "STREET_ADDRESS", "DATE_TIME"}
+TARGETED: frozenset[str] = STRUCTURED | {"PERSON", "STREET_ADDRESS", "DATE_TIME", "GPE", "ORGANIZATION"}
 
 
 @dataclass(slots=True)
@@ -99,6 +106,10 @@ class PiiReport:
     seconds: float
     chars: int
     examples: dict[str, list[str]] = field(default_factory=dict)  # only in to_dict(debug)
+    # routing's view (evaluate_pii only): sentences naming a person that were rated public, and
+    # sentences without any label that were rated above public
+    person_rated_public: SentenceStats = field(default_factory=SentenceStats)
+    no_pii_not_public: SentenceStats = field(default_factory=SentenceStats)
 
     # -- aggregates ----------------------------------------------------------------------
 
@@ -158,9 +169,24 @@ class PiiReport:
                 "flagged": self.no_pii.flagged,
                 "rate": _r(self.no_pii.rate),
             },
+            "span_precision": _r(self.span_precision),
+            "person_rated_public": _sent(self.person_rated_public),
+            "no_pii_not_public": _sent(self.no_pii_not_public),
             "seconds": round(self.seconds, 4),
             "mb_per_s": round(self.mb_per_s, 2),
         }
+
+    def label_precision(self, label: str) -> float | None:
+        """Precision of the predicted types that stand for a label type (GPE <- LOCATION,
+        DATE_TIME <- DATE_TIME and DATE), for plots and tables by label."""
+        return self._aggregate(PREDICTED_AS.get(label, (label,))).precision
+
+    @property
+    def span_precision(self) -> float | None:
+        """Precision over every prediction of a type that has labels in this data set."""
+        labelled = {t for types in COMPATIBLE.values() for t in types}
+        names = [n for n in self.types if n in COMPATIBLE and COMPATIBLE[n] & labelled]
+        return self._aggregate(names).precision
 
     def rows(self) -> list[tuple[str, str, str, str, str, str]]:
         """Table rows: type, labels, recall, predicted, precision, note."""
@@ -170,9 +196,13 @@ class PiiReport:
             if name in TARGETED:
                 note = "structured" if name in STRUCTURED else "targeted"
                 if name == "DATE_TIME":
-                    note = "targeted: dates of birth only"
+                    note = "targeted: found as DATE_TIME (tied to a person) or DATE"
+                elif name == "GPE":
+                    note = "targeted: found as LOCATION"
             elif st.labels:
                 note = "not targeted"
+            elif COMPATIBLE.get(name, frozenset()) - {name}:
+                note = "matches " + "/".join(sorted(COMPATIBLE[name] - {name})) + " labels"
             else:
                 note = "no labels: every hit is a false positive"
             out.append((name, str(st.labels), _pct(st.recall), str(st.predicted), _pct(st.precision), note))
@@ -189,6 +219,11 @@ class PiiReport:
             f"sentence recall, any label:      {_pct(self.sentence_recall_any.rate)} "
             f"({self.sentence_recall_any.flagged}/{self.sentence_recall_any.total})",
             f"false-positive rate (no-PII):    {_pct(self.no_pii.rate)} ({self.no_pii.flagged}/{self.no_pii.total})",
+            f"span precision (all types):      {_pct(self.span_precision)}",
+            f"naming a person, rated public:   {_pct(self.person_rated_public.rate)} "
+            f"({self.person_rated_public.flagged}/{self.person_rated_public.total})",
+            f"no PII, rated above public:      {_pct(self.no_pii_not_public.rate)} "
+            f"({self.no_pii_not_public.flagged}/{self.no_pii_not_public.total})",
             f"scanned {self.sentences} sentences, {self.chars:,} chars in {self.seconds * 1000:.0f} ms "
             f"({self.seconds * 1e6 / max(1, self.sentences):.0f} us per sentence)",
         ]
@@ -260,6 +295,39 @@ def load_pii_dataset(path: str | Path) -> list[dict[str, Any]]:
     return data
 
 
+def split(
+    samples: Sequence[Mapping[str, Any]], test_share: int = 3
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """(train, test) by *template*: every sentence of a template falls on the same side.
+
+    presidio-research's sentences are templates filled with fake values, so a random split
+    would put the same wording on both sides and reward memorising it. ``test_share`` tenths of
+    the templates (picked by a CRC of the template id, stable across runs and machines) are
+    held out; everything trained or tuned in this project uses only the train side.
+    Sentences without a template id go to train.
+    """
+    train: list[Mapping[str, Any]] = []
+    test: list[Mapping[str, Any]] = []
+    for sample in samples:
+        tid = sample.get("template_id")
+        held_out = tid is not None and zlib.crc32(str(tid).encode()) % 10 < test_share
+        (test if held_out else train).append(sample)
+    return train, test
+
+
+def dev_split(
+    train: Sequence[Mapping[str, Any]],
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """A tuning split inside the train templates (a different CRC salt from :func:`split`)."""
+    fit: list[Mapping[str, Any]] = []
+    dev: list[Mapping[str, Any]] = []
+    for sample in train:
+        tid = sample.get("template_id")
+        held = tid is not None and zlib.crc32(f"dev:{tid}".encode()) % 10 < 3
+        (dev if held else fit).append(sample)
+    return fit, dev
+
+
 def score_pii(
     samples: Sequence[Mapping[str, Any]],
     predictions: Sequence[Sequence[Finding]],
@@ -325,9 +393,20 @@ def evaluate_pii(
     path: str | Path = DEFAULT_DATA,
     detector: Detector | None = None,
     progress: bool = False,
+    part: str = "all",
 ) -> PiiReport:
-    """Run ``detector`` (the default one if None) over the data set at ``path`` and score it."""
-    samples = load_pii_dataset(path)
+    """Run ``detector`` (the default one if None) over the data set at ``path`` and score it.
+
+    ``part``: ``"test"`` (the held-out templates, see :func:`split`: the figures to report),
+    ``"train"`` (what the tagger was trained and the rules tuned on) or ``"all"``.
+    """
+    samples: list[Mapping[str, Any]] = list(load_pii_dataset(path))
+    if part != "all":
+        if part not in ("train", "test", "fit", "dev"):
+            raise ValueError(f"part must be train, test, fit, dev or all, not {part!r}")
+        train, test = split(samples)
+        fit, dev = dev_split(train)
+        samples = list({"train": train, "test": test, "fit": fit, "dev": dev}[part])
     det = detector or default_detector()
     predictions: list[list[Finding]] = []
     iterator: Iterable[Mapping[str, Any]] = samples
@@ -344,7 +423,27 @@ def evaluate_pii(
         t0 = time.perf_counter()
         predictions.append(det.scan(text))
         elapsed += time.perf_counter() - t0
-    return score_pii(samples, predictions, data=str(path), seconds=elapsed)
+    report = score_pii(samples, predictions, data=f"{path} ({part})", seconds=elapsed)
+    _rate_sensitivity(report, samples, det)
+    return report
+
+
+def _rate_sensitivity(report: PiiReport, samples: Sequence[Mapping[str, Any]], det: Detector) -> None:
+    """Routing's view: the level each sentence gets from the default policy."""
+    from turnout.detect.sensitivity import assess
+    from turnout.types import Sensitivity
+
+    for sample in samples:
+        labels = {str(s["entity_type"]) for s in sample.get("spans") or ()}
+        if "PERSON" not in labels and labels:
+            continue
+        level = assess([{"role": "user", "content": sample["full_text"]}], detector=det).level
+        if "PERSON" in labels:
+            report.person_rated_public.total += 1
+            report.person_rated_public.flagged += level is Sensitivity.PUBLIC
+        else:
+            report.no_pii_not_public.total += 1
+            report.no_pii_not_public.flagged += level is not Sensitivity.PUBLIC
 
 
 def plot_pii(report: PiiReport, out_png: str | Path) -> Path:
@@ -356,7 +455,7 @@ def plot_pii(report: PiiReport, out_png: str | Path) -> Path:
 
     names = [n for n in _ordered(report.types) if n in TARGETED and report.types[n].labels]
     recall = [report.types[n].recall or 0.0 for n in names]
-    precision = [report.types[n].precision or 0.0 for n in names]
+    precision = [report.label_precision(n) or 0.0 for n in names]
     fig, ax = plt.subplots(figsize=(10, 4.5))
     xs = list(range(len(names)))
     w = 0.38
@@ -370,11 +469,11 @@ def plot_pii(report: PiiReport, out_png: str | Path) -> Path:
     ax.set_xticks(xs, [n.replace("_", "_\n", 1) if len(n) > 12 else n for n in names], fontsize=8)
     ax.set_ylim(0, 1.2)
     ax.set_ylabel("score")
-    sr = report.sentence_recall_structured.rate or 0.0
+    sr = report.sentence_recall_targeted.rate or 0.0
     fpr = report.no_pii.rate or 0.0
     ax.set_title(
-        f"PII detection on {Path(report.data).name}: sentence recall (structured) {sr:.3f}, "
-        f"FP rate {fpr:.3f}",
+        f"PII detection on {Path(report.data).name}: sentence recall (targeted) {sr:.3f}, "
+        f"FP rate {fpr:.3f}, span precision {report.span_precision or 0.0:.3f}",
         fontsize=10,
     )
     ax.legend(loc="upper right", ncol=2, fontsize=8)

@@ -1,6 +1,7 @@
 """``open_ledger(url)``: from a URL to a running ledger.
 
-    sqlite:///turnout.db          relative to the working directory (the default)
+    (none)                        $TURNOUT_LEDGER_URL, else <data dir>/turnout.db (settings.data_dir)
+    sqlite:///turnout.db          relative to the working directory
     sqlite:////var/lib/turnout.db absolute
     postgresql://user@host:5432/db[?table=name]   (also postgres://, postgresql+psycopg://)
     memory://                     in-process, for tests: nothing survives the process
@@ -30,9 +31,9 @@ from turnout.ledger.base import (
     Store,
 )
 from turnout.ledger.sql import DEFAULT_TABLE
-from turnout.settings import env, home_dir
+from turnout.settings import default_ledger_url, env, home_dir
 
-DEFAULT_URL = "sqlite:///turnout.db"
+DEFAULT_URL = "sqlite:///turnout.db"  # the old default; kept for callers that name it
 
 
 def open_ledger(
@@ -47,8 +48,8 @@ def open_ledger(
     orphan_scan_s: float | None = None,
 ) -> Ledger:
     """Open (creating if needed) the ledger at ``url``; default ``$TURNOUT_LEDGER_URL`` or
-    ``sqlite:///turnout.db``. Replays any orphaned journal before returning."""
-    url = url or env("TURNOUT_LEDGER_URL") or DEFAULT_URL
+    ``<data dir>/turnout.db``. Replays any orphaned journal before returning."""
+    url = url or default_ledger_url()
     if orphan_scan_s is None:  # how soon a live gateway adopts a dead one's journal
         scan = env("TURNOUT_ORPHAN_SCAN_S")
         orphan_scan_s = float(scan) if scan else DEFAULT_ORPHAN_SCAN_S

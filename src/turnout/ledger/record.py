@@ -47,6 +47,9 @@ class UsageRecord:
     sensitivity: str = "public"
     error: str | None = None  # short error text for failed requests
     prompt: str | None = None  # stored only when the ledger was opened with store_prompts=True
+    # The decision, for the request log (/admin/v1/requests, /ui): reason, signals, rejected
+    # models and why, fallback chain, attempts. Never prompt text. Stored as JSON text.
+    route: dict[str, Any] | str | None = None
 
 
 # Database column order; the journal line is [JOURNAL_VERSION, *the same fields].
@@ -71,7 +74,11 @@ COLUMNS: tuple[str, ...] = (
     "sensitivity",
     "error",
     "prompt",
+    "route",
 )
+
+# Fields a journal line may lack: lines written before they existed (appended at the end).
+_OPTIONAL_TAIL = 1
 
 JOURNAL_VERSION = 1
 
@@ -105,6 +112,7 @@ def encode_line(r: UsageRecord) -> bytes:
             r.sensitivity,
             r.error,
             r.prompt,
+            r.route,
         ),
         option=_NEWLINE,
     )
@@ -129,9 +137,10 @@ def decode_line(line: bytes) -> UsageRecord:
     if not isinstance(values, list) or not values or values[0] != JOURNAL_VERSION:
         raise ValueError("not a version-1 journal record")
     # A later version may append fields: take the ones this version knows.
-    if len(values) < len(COLUMNS) + 1:
+    if len(values) < len(COLUMNS) + 1 - _OPTIONAL_TAIL:
         raise ValueError(f"record has {len(values) - 1} fields, expected {len(COLUMNS)}")
-    fields = dict(zip(COLUMNS, values[1 : len(COLUMNS) + 1], strict=True))
+    known = values[1 : len(COLUMNS) + 1]
+    fields = dict(zip(COLUMNS[: len(known)], known, strict=True))
     if not isinstance(fields["request_id"], str) or not isinstance(fields["ts"], int | float):
         raise ValueError("record without a request_id or a timestamp")
     return UsageRecord(**fields)
@@ -165,6 +174,7 @@ def row_of(r: UsageRecord) -> tuple[Any, ...]:
         _text(r.sensitivity),
         _opt_text(r.error),
         _opt_text(r.prompt),
+        _json_text(r.route),
     )
 
 
@@ -178,6 +188,14 @@ def _text(value: Any) -> str:
 
 def _opt_text(value: Any) -> str | None:
     return None if value is None else str(getattr(value, "value", value))
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value, default=str).decode()
 
 
 def _count(value: Any, top: int) -> int:

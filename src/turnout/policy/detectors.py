@@ -27,13 +27,21 @@ class PiiSensitivityDetector:
             "levels": {k: v.value for k, v in config.policy.items()},
             "allow_downgrade": config.allow_downgrade,
         })
+        from turnout.detect.pii_policy import PiiPolicy
+
+        self.pii_policy = PiiPolicy.from_config(
+            None if config.combinations is None else [c.model_dump() for c in config.combinations],
+            config.public_figures,
+            config.historical_context,
+        )
         self.binary = config.binary
 
     def assess(self, messages: list[dict[str, Any]], given: Sensitivity | None,
                params: dict[str, Any] | None = None) -> SensitivityAssessment:
         from turnout.detect.sensitivity import assess
 
-        result = assess(messages, given, self.policy, self.detector, params=params, binary=self.binary)
+        result = assess(messages, given, self.policy, self.detector, params=params, binary=self.binary,
+                        pii_policy=self.pii_policy)
         source = _SOURCES[result.source] if result.findings or given is not None else "detected"
         spans = tuple(
             PiiSpan(f.type, index, f.start, f.end, "" if index >= 0 else path)

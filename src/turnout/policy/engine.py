@@ -207,7 +207,9 @@ def decide(
         else:
             reason_for = next((r for r in rejected if r.model == requested_model),
                               Rejection(requested_model, UNAVAILABLE, "not available"))
-            fallback_reason = f"{reason_for.reason}: {reason_for.detail}"
+            # (no figures for a budget: the remainder of a shared budget is not the caller's to see)
+            fallback_reason = (f"{OVER_BUDGET}: estimate is over the budget left" if reason_for.reason == OVER_BUDGET
+                               else f"{reason_for.reason}: {reason_for.detail}")
             reason = f"requested {requested_model} rejected ({reason_for.reason}); "
             # Its own fallback chain first (the operator's), then the caller's, then the global.
             for name in (*named.fallbacks, *explicit):

@@ -3,7 +3,12 @@
 Requests: system messages become the top-level ``system``; consecutive messages of one role
 merge (Anthropic wants user/assistant turns to alternate); tool calls and tool results become
 ``tool_use`` / ``tool_result`` blocks; ``max_tokens`` is required. Responses and the SSE event
-stream come back as OpenAI completions and chunks, usage included.
+stream come back as OpenAI completions and chunks, usage included; thinking comes back as
+``reasoning_content`` and ``thinking_blocks`` (signatures kept, so a tool loop can send them back).
+
+A request that came through the Messages front door (``/v1/messages``) is forwarded natively:
+the caller's body with only ``model`` changed, and its ``anthropic-version`` / ``anthropic-beta``
+headers (see ``providers/native.py`` for when that is allowed).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from turnout.errors import (
 )
 from turnout.providers import transport
 from turnout.providers.base import Capabilities, Provider
+from turnout.providers.native import native_body, protocol_headers
 from turnout.settings import env
 from turnout.types import (
     ChatCompletion,
@@ -37,6 +43,7 @@ from turnout.types import (
 )
 
 PROVIDER = "anthropic"
+ORIGIN = "anthropic.messages"  # the front door whose bodies this provider takes unchanged
 DEFAULT_BASE = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
@@ -51,7 +58,14 @@ _PARAMS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "top_p": ("top_p", float),
     "stop": ("stop_sequences", lambda s: [s] if isinstance(s, str) else list(s)),
     "user": ("metadata", lambda user: {"user_id": str(user)}),
+    # Anthropic's own parameters, as the Messages door (or a LiteLLM-style caller) sends them.
+    "top_k": ("top_k", int),
+    "thinking": ("thinking", dict),
 }
+# What /v1/messages/count_tokens takes.
+_COUNT_FIELDS = frozenset({"model", "messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"})
+# Forwarded from the caller to Anthropic on a native pass-through (other headers are ours).
+FORWARDED_HEADERS = ("anthropic-version", "anthropic-beta")
 
 FINISH_REASONS = {
     "end_turn": "stop",
@@ -83,19 +97,40 @@ class AnthropicProvider(Provider):
     capabilities = Capabilities(logprobs=False, json_mode=False)
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
-        url, headers = self._endpoint()
+        url, headers = self._endpoint(request)
         body = await transport.post_json(
-            url, to_anthropic(request, self.info), headers=headers, provider=PROVIDER,
+            url, self._body(request), headers=headers, provider=PROVIDER,
             model=self.name, timeout=timeout,
         )
         return from_anthropic(body, self.info.wire_model)
 
+    async def acount_tokens(self, request: ChatRequest, *, timeout: float | None = 30.0) -> int:
+        """Anthropic's own count (``/v1/messages/count_tokens``; free, no generation)."""
+        url, headers = self._endpoint(request)
+        body = {k: v for k, v in self._body(request).items() if k in _COUNT_FIELDS}
+        data = await transport.post_json(url + "/count_tokens", body, headers=headers, provider=PROVIDER,
+                                         model=self.name, timeout=timeout)
+        count = data.get("input_tokens")
+        if not isinstance(count, int):
+            raise ProviderError(f"{self.name}: count_tokens answered without input_tokens",
+                                provider=PROVIDER, model=self.name, raw=data)
+        return count
+
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
+        native = native_body(request, ORIGIN)
+        if native is not None:  # the caller's own body: only the model is ours to set
+            body = dict(native)
+            body["model"] = self.info.wire_model
+            body.pop("stream", None)
+            return body
+        return to_anthropic(request, self.info)
+
     async def astream(
         self, request: ChatRequest, *, timeout: float | None = None
     ) -> AsyncIterator[ChatCompletionChunk]:
-        url, headers = self._endpoint()
+        url, headers = self._endpoint(request)
         events = transport.stream_sse(
-            url, {**to_anthropic(request, self.info), "stream": True}, headers=headers,
+            url, {**self._body(request), "stream": True}, headers=headers,
             provider=PROVIDER, model=self.name, timeout=timeout,
         )
         state = StreamTranslator(self.info.wire_model, self.name)
@@ -108,10 +143,13 @@ class AnthropicProvider(Provider):
         raise ProviderError(f"{self.name}: the stream ended before message_stop",
                             provider=PROVIDER, model=self.name)
 
-    def _endpoint(self) -> tuple[str, dict[str, str]]:
+    def _endpoint(self, request: ChatRequest | None = None) -> tuple[str, dict[str, str]]:
         base = (self.info.api_base or env("ANTHROPIC_BASE_URL") or DEFAULT_BASE).rstrip("/")
         key = self.info.api_key or env("ANTHROPIC_API_KEY")
         headers = {"anthropic-version": API_VERSION}
+        if request is not None:
+            caller = protocol_headers(request)
+            headers.update({h: caller[h] for h in FORWARDED_HEADERS if caller.get(h)})
         if key:
             headers["x-api-key"] = key
         elif urlsplit(base).hostname == _OFFICIAL_HOST:  # a self-hosted proxy may need none
@@ -159,7 +197,8 @@ def _messages(messages: list[dict[str, Any]]) -> tuple[str | list[dict[str, Any]
         if role == "tool":
             role, blocks = "user", [_tool_result(message)]
         elif role == "assistant":
-            blocks = _blocks(message.get("content"))
+            blocks = [dict(b) for b in message.get("thinking_blocks") or ()]
+            blocks += _blocks(message.get("content"))
             blocks += [_tool_use(call) for call in message.get("tool_calls") or ()]
         elif role == "user":
             blocks = _blocks(message.get("content"))
@@ -193,6 +232,12 @@ def _blocks(content: Any) -> list[dict[str, Any]]:
             block: dict[str, Any] = {"type": "text", "text": part["text"]}
         elif kind == "image_url":
             block = _image(part["image_url"])
+        elif kind in _NATIVE_PARTS:
+            block = dict(part)  # already an Anthropic block (thinking, document, ...)
+        elif kind == "file" and str((part.get("file") or {}).get("file_data", "")).startswith("data:"):
+            header, _, data = str(part["file"]["file_data"]).partition(",")
+            block = {"type": "document", "source": {"type": "base64", "data": data,
+                                                    "media_type": header[len("data:"):].split(";")[0]}}
         else:
             raise BadRequestError(f"Anthropic models do not take {kind!r} content parts",
                                   param="messages", provider=PROVIDER)
@@ -200,6 +245,11 @@ def _blocks(content: Any) -> list[dict[str, Any]]:
             block["cache_control"] = part["cache_control"]
         blocks.append(block)
     return blocks
+
+
+# Content parts that are Anthropic blocks already (the neutral type carries them as they are).
+_NATIVE_PARTS = frozenset({"thinking", "redacted_thinking", "document", "search_result",
+                           "server_tool_use", "web_search_tool_result"})
 
 
 def _image(image_url: Any) -> dict[str, Any]:
@@ -227,16 +277,30 @@ def _tool_use(call: dict[str, Any]) -> dict[str, Any]:
 
 
 def _tool_result(message: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "tool_result", "tool_use_id": message.get("tool_call_id"),
-            "content": message_text(message)}
+    content = message.get("content")
+    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": message.get("tool_call_id")}
+    if isinstance(content, list) and any(p.get("type") != "text" for p in content if isinstance(p, dict)):
+        block["content"] = _blocks(content)
+    else:
+        block["content"] = message_text(message)
+    if message.get("is_error"):
+        block["is_error"] = True
+    if "cache_control" in message:
+        block["cache_control"] = message["cache_control"]
+    return block
 
 
 def _tool(tool: dict[str, Any]) -> dict[str, Any]:
+    if tool.get("type") not in (None, "function", "custom"):
+        return tool  # an Anthropic server tool (web_search_..., bash_...): theirs, as sent
     function = tool.get("function", tool)
     out = {"name": function["name"],
-           "input_schema": function.get("parameters") or {"type": "object", "properties": {}}}
+           "input_schema": function.get("parameters") or function.get("input_schema")
+           or {"type": "object", "properties": {}}}
     if function.get("description"):
         out["description"] = function["description"]
+    if "cache_control" in tool:
+        out["cache_control"] = tool["cache_control"]
     return out
 
 
@@ -286,7 +350,7 @@ def from_anthropic(body: dict[str, Any], model: str) -> ChatCompletion:
     ]
     usage = usage_from_anthropic(body.get("usage") or {})
     extra = {k: v for k, v in usage.items() if k not in ("prompt_tokens", "completion_tokens", "total_tokens")}
-    return make_completion(
+    completion = make_completion(
         model=body.get("model") or model,
         content=text if text or not tool_calls else None,
         finish_reason=FINISH_REASONS.get(body.get("stop_reason") or "end_turn", "stop"),
@@ -296,6 +360,14 @@ def from_anthropic(body: dict[str, Any], model: str) -> ChatCompletion:
         completion_id=body.get("id"),
         usage_extra=extra,
     )
+    thinking = [b for b in body["content"] if b.get("type") in ("thinking", "redacted_thinking")]
+    if thinking:
+        message = completion["choices"][0]["message"]
+        message["thinking_blocks"] = thinking
+        message["reasoning_content"] = "".join(b.get("thinking", "") for b in thinking)
+    if body.get("stop_sequence"):
+        completion["choices"][0]["stop_sequence"] = body["stop_sequence"]
+    return completion
 
 
 def stream_error(data: dict[str, Any], model: str) -> TurnoutError:
@@ -315,6 +387,7 @@ class StreamTranslator:
         self.created = int(time.time())
         self.usage: dict[str, Any] = {}
         self.stop_reason: str | None = None
+        self.stop_sequence: str | None = None
         self.finished = False
         self._tool_index: dict[int, int] = {}  # content block index -> OpenAI tool_calls index
 
@@ -338,6 +411,8 @@ class StreamTranslator:
                 return [self._chunk({"tool_calls": [call]})]
             if block.get("type") == "text" and block.get("text"):
                 return [self._chunk({"content": block["text"]})]
+            if block.get("type") == "redacted_thinking":
+                return [self._chunk({"thinking_blocks": [dict(block)]})]
             return []
         if kind == "content_block_delta":
             delta = data.get("delta") or {}
@@ -347,16 +422,27 @@ class StreamTranslator:
                 index = self._tool_index.get(data.get("index", 0), 0)
                 call = {"index": index, "function": {"arguments": delta.get("partial_json", "")}}
                 return [self._chunk({"tool_calls": [call]})]
-            return []  # thinking / signature deltas have no OpenAI counterpart
+            if delta.get("type") == "thinking_delta":
+                piece = delta.get("thinking", "")
+                return [self._chunk({"reasoning_content": piece,
+                                     "thinking_blocks": [{"type": "thinking", "thinking": piece}]})]
+            if delta.get("type") == "signature_delta":
+                block = {"type": "thinking", "thinking": "", "signature": delta.get("signature", "")}
+                return [self._chunk({"thinking_blocks": [block]})]
+            return []
         if kind == "message_delta":
             self.stop_reason = (data.get("delta") or {}).get("stop_reason") or self.stop_reason
+            self.stop_sequence = (data.get("delta") or {}).get("stop_sequence") or self.stop_sequence
             # message_delta usage is cumulative; keep what message_start said otherwise
             self.usage.update({k: v for k, v in (data.get("usage") or {}).items() if v is not None})
             return []
         if kind == "message_stop":
             self.finished = True
             finish = FINISH_REASONS.get(self.stop_reason or "end_turn", "stop")
-            return [self._chunk({}, finish_reason=finish, usage=usage_from_anthropic(self.usage))]
+            chunk = self._chunk({}, finish_reason=finish, usage=usage_from_anthropic(self.usage))
+            if self.stop_sequence:
+                chunk["choices"][0]["stop_sequence"] = self.stop_sequence
+            return [chunk]
         if kind == "error":
             raise stream_error(data, self.name)
         return []  # ping, content_block_stop, and event types added later

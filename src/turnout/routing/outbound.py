@@ -15,6 +15,7 @@ from typing import Any
 
 from turnout.errors import ConfidentialityError
 from turnout.providers.base import Provider
+from turnout.providers.portable import for_provider
 from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, Sensitivity
 
 
@@ -40,7 +41,7 @@ class OutboundGuard:
     async def complete(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
                        *, timeout: float | None) -> ChatCompletion:
         self.check(provider, sensitivity)
-        request, mapping = self._redact(provider, request)
+        request, mapping = self._redact(provider, for_provider(request, provider.kind))
         response = await provider.acomplete(request, timeout=timeout)
         if mapping is not None:
             mapping.restore_completion(response)
@@ -49,7 +50,7 @@ class OutboundGuard:
     def stream(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
                *, timeout: float | None) -> AsyncIterator[ChatCompletionChunk]:
         self.check(provider, sensitivity)
-        request, mapping = self._redact(provider, request)
+        request, mapping = self._redact(provider, for_provider(request, provider.kind))
         upstream = provider.astream(request, timeout=timeout)
         if mapping is None:
             return upstream

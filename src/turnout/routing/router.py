@@ -10,6 +10,7 @@ with retries, fallbacks, cascade and retrieval-first, and explains what it did.
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
 import socket
 import time
@@ -39,7 +40,8 @@ from turnout.policy.signals import (
 from turnout.providers.base import Provider
 from turnout.providers.registry import provider_for
 from turnout.routing import cascade as cascade_mod
-from turnout.routing.fallback import Attempt, FallbackRunner
+from turnout.routing import retrieval as retrieval_mod
+from turnout.routing.fallback import Attempt, FallbackRunner, _falls_back
 from turnout.routing.groups import Groups, public_name
 from turnout.routing.health import HealthView
 from turnout.routing.outbound import OutboundGuard
@@ -52,8 +54,6 @@ from turnout.types import (
     RouteHints,
     Sensitivity,
     make_chunk,
-    make_completion,
-    prompt_text,
 )
 
 AUTO = "auto"
@@ -157,6 +157,10 @@ class Router:
             from turnout.knowledge_base import KnowledgeBase
 
             knowledge_base = KnowledgeBase.load(rcfg.retrieval.knowledge_base)
+        elif knowledge_base is None and rcfg.retrieval.store:
+            from turnout.kb.store import KnowledgeStore
+
+            knowledge_base = KnowledgeStore.open(rcfg.retrieval.store, prefix=rcfg.retrieval.store_prefix)
         self.knowledge_base = knowledge_base
         self.models: dict[str, ModelInfo] = {}
         self._fallbacks: dict[str, tuple[str, ...]] = {}
@@ -408,7 +412,7 @@ class Router:
             completion = int(usage.get("completion_tokens") or 0)
             details = usage.get("prompt_tokens_details") or {}
             cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0
-            written = int(usage.get("cache_creation_input_tokens") or 0)  # Anthropic cache writes
+            written = int(usage.get("cache_creation_input_tokens") or 0)  # Anthropic's cache writes
             estimated = bool(usage.get("estimated"))
         else:
             prompt = tokens.count_request(request.messages, request.params, model, info.provider)
@@ -418,6 +422,8 @@ class Router:
         record["model"] = model
         record["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion,
                            "cached_tokens": cached, "estimated": estimated}
+        if written:
+            record["usage"]["cache_write_tokens"] = written
         record["cost_usd"] = round(record.get("cost_usd", 0.0) + cost, 10)
         return record
 
@@ -434,14 +440,19 @@ class Router:
         started = time.perf_counter()
         decision = decision or self.route(request, hints, allowed=allowed,
                                           budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
-        kb = await self._retrieval(request, decision)
-        if isinstance(kb, dict):
-            return kb  # answered from the knowledge base
-        return await self._complete_routed(kb or request, decision, started)
-
-    async def _complete_routed(self, request: ChatRequest, decision: Decision, started: float) -> ChatCompletion:
-        """Carry a decision out (retrieval already applied): cascade or the fallback chain."""
         attempts: list[Attempt] = []
+        kb = await self._retrieval(request, decision, attempts, started)
+        if kb is not None and kb.answer is not None:
+            return kb.answer  # answered from the knowledge base
+        if kb is not None:
+            request, decision = kb.request or request, self._after_retrieval(decision, kb)
+        return await self._complete_routed(request, decision, started, kb, attempts)
+
+    async def _complete_routed(self, request: ChatRequest, decision: Decision, started: float,
+                               kb: retrieval_mod.Retrieved | None = None,
+                               attempts: list[Attempt] | None = None) -> ChatCompletion:
+        """Carry a decision out (retrieval already applied): cascade or the fallback chain."""
+        attempts = attempts if attempts is not None else []
         record_extra: dict[str, Any] = {}
         if decision.cascade:
             model, response, record_extra = await self._cascade(request, decision, attempts)
@@ -452,6 +463,9 @@ class Router:
                                                              attempts, self._info_for(decision))
         record = self._record(decision, attempts, started)
         record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before account() adds the last
+        if kb is not None:
+            record["retrieval"] = kb.record
+            record["cost_usd"] = round(record.get("cost_usd", 0.0) + kb.cost_usd, 10)
         self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
         await self._settle_deployment(decision, model, record)
         await self._measure(model, record, attempts)
@@ -488,69 +502,201 @@ class Router:
             used = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
             await self.groups.usage.add_tokens(model, used - (decision.signals.prompt_tokens + decision.signals.max_tokens))
 
-    async def _cascade(self, request: ChatRequest, decision: Decision,
-                       attempts: list[Attempt]) -> tuple[str, ChatCompletion, dict[str, Any]]:
-        """Cheap model first; escalate below the confidence threshold. Both costs recorded."""
+    def cascade_ladder(self, decision: Decision) -> tuple[list[str], str | None]:
+        """The cascade's rungs for a decision: every model the decision did not reject (so the
+        key, budget, window and sensitivity checks all hold), within the fired rule's `among`."""
+        rejected = {r.model for r in decision.rejected}
+        rule = next((r for r in self.rules if r.name == decision.rule), None)
+        among = rule.among if rule is not None else None
+        pool = [s.info for s in self.model_states() if s.info.name not in rejected
+                and (among is None or among.admits(s.info) or s.info.name == decision.model)]
+        ccfg = self.config.routing.cascade
+        return cascade_mod.build_ladder(pool, decision.model, decision.signals.prompt_tokens,
+                                        decision.signals.max_tokens, cheap=ccfg.cheap, strong=ccfg.strong)
+
+    def _usage_cost(self, model: str, response: ChatCompletion) -> float:
+        u = response.get("usage") or {}
+        return self.info(model).cost_usd(int(u.get("prompt_tokens") or 0), int(u.get("completion_tokens") or 0))
+
+    async def _judged(self, model: str, request: ChatRequest, decision: Decision,
+                      attempts: list[Attempt]) -> tuple[str, ChatCompletion, float, str, float, float]:
+        """One lower rung: its answer, a confidence, the method used, the answer's and the check's cost."""
         ccfg = self.config.routing.cascade
         sensitivity = decision.signals.sensitivity.level
-        states = [s for s in self.model_states() if s.info.name in {decision.model, *decision.fallback_chain}]
-        pool = sorted(states, key=lambda s: (s.info.cost_usd(decision.signals.prompt_tokens, decision.signals.max_tokens), s.info.tier))
-        cheap_chain = [m for m in ccfg.cheap if m in self.models] or [s.info.name for s in pool[:1]]
-        strong_names = [m for m in ccfg.strong if m in self.models]
-        if not strong_names:
-            strong_names = [s.info.name for s in sorted(states, key=lambda s: -s.info.tier)[:1]]
-        cheap_info = self.info(cheap_chain[0])
-        use_logprobs = ccfg.method in ("auto", "logprobs") and self.provider(cheap_chain[0]).capabilities.logprobs
-        cheap_req = request
+        has_logprobs = self.provider(model).capabilities.logprobs
+        method = cascade_mod.DEFAULT_METHOD if ccfg.method == "auto" else ccfg.method
+        use_logprobs = method == "logprobs" and has_logprobs
+        ask = request
         if use_logprobs:
-            cheap_req = ChatRequest(request.model, request.messages, {**request.params, "logprobs": True}, False)
-        cheap_model, cheap = await self.runner.complete(cheap_chain, cheap_req, sensitivity, attempts, self._info_for(decision))
-        confidence = cascade_mod.logprob_confidence(cheap) if use_logprobs else None
-        method = "logprobs"
-        check_cost = 0.0
-        if confidence is None:
-            method = "self_check"
-            check_req = ChatRequest(cheap_model, cascade_mod.self_check_messages(request.messages, cascade_mod.answer_text(cheap)),
-                                    {"max_tokens": 2, "temperature": 0, **({"logprobs": True} if use_logprobs else {})})
-            _, check = await self.runner.complete([cheap_model], check_req, sensitivity, attempts, self._info_for(decision))
-            confidence = cascade_mod.self_check_confidence(check)
-            cu = check.get("usage") or {}
-            check_cost = cheap_info.cost_usd(int(cu.get("prompt_tokens") or 0), int(cu.get("completion_tokens") or 0))
-        cu = cheap.get("usage") or {}
-        cheap_cost = self.info(cheap_model).cost_usd(int(cu.get("prompt_tokens") or 0), int(cu.get("completion_tokens") or 0)) + check_cost
-        info: dict[str, Any] = {"cheap_model": cheap_model, "confidence": round(confidence, 4), "method": method,
-                                "threshold": ccfg.threshold, "cheap_cost_usd": round(cheap_cost, 10)}
-        if confidence >= ccfg.threshold or strong_names[0] == cheap_model:
-            info["escalated"] = False
-            return cheap_model, cheap, {"cascade": info, "cost_usd": check_cost}
-        strong_model, strong = await self.runner.complete(strong_names, request, sensitivity, attempts, self._info_for(decision))
-        info["escalated"] = True
-        info["strong_model"] = strong_model
-        return strong_model, strong, {"cascade": info, "cost_usd": cheap_cost}
+            ask = ChatRequest(request.model, request.messages, {**request.params, "logprobs": True}, False)
+        model, answer = await self.runner.complete([model], ask, sensitivity, attempts, self._info_for(decision))
+        cost = self._usage_cost(model, answer)
+        confidence = cascade_mod.logprob_confidence(answer) if use_logprobs else None
+        if use_logprobs and not request.params.get("logprobs"):
+            cascade_mod.strip_logprobs(answer)
+        if confidence is not None:
+            return model, answer, confidence, "logprobs", cost, 0.0
+        lp = {"logprobs": True, "top_logprobs": 5} if has_logprobs else {}
+        check_req = ChatRequest(model, cascade_mod.self_check_messages(request.messages, cascade_mod.answer_text(answer)),
+                                {"max_tokens": 2, "temperature": 0, **lp})
+        _, check = await self.runner.complete([model], check_req, sensitivity, attempts, self._info_for(decision))
+        return model, answer, cascade_mod.self_check_confidence(check), "self_check", cost, self._usage_cost(model, check)
 
-    async def _retrieval(self, request: ChatRequest, decision: Decision) -> ChatCompletion | ChatRequest | None:
-        """Retrieval-first: answer from the knowledge base, or hand passages to the model."""
+    async def _cascade(self, request: ChatRequest, decision: Decision,
+                       attempts: list[Attempt]) -> tuple[str, ChatCompletion, dict[str, Any]]:
+        """Climb the ladder: each lower rung answers and is judged; below the threshold (or on
+        failure) the next rung answers. The top rung is not judged. Every rung's cost is kept."""
+        ccfg = self.config.routing.cascade
+        ladder, why_single = self.cascade_ladder(decision)
+        info: dict[str, Any] = {"ladder": ladder, "cheap_model": ladder[0], "threshold": ccfg.threshold,
+                                "confidence": None, "method": None, "escalated": False, "steps": []}
+        steps: list[dict[str, Any]] = info["steps"]
+        spent = 0.0  # every rung below the one whose answer is returned
+        reason = why_single
+        kept: tuple[str, ChatCompletion, float, float, dict[str, Any]] | None = None  # last judged answer
+        model, response, final_cost, check = ladder[0], None, 0.0, 0.0
+        for i, rung in enumerate(ladder):
+            if i == len(ladder) - 1:
+                tail = [m for m in decision.fallback_chain if m not in ladder]
+                try:
+                    model, response = await self.runner.complete([rung, *tail], request, decision.signals.sensitivity.level,
+                                                                 attempts, self._info_for(decision))
+                except TurnoutError as exc:
+                    if kept is None or not _falls_back(exc):
+                        raise
+                    # Nothing stronger answered: the best answer in hand beats an error.
+                    steps.append({"model": rung, "error": type(exc).__name__, "accepted": False})
+                    model, response, answer_cost, total, step = kept
+                    step["accepted"] = True
+                    spent -= total
+                    final_cost, check = total, total - answer_cost
+                    reason = f"stronger models failed ({type(exc).__name__}); kept the answer of {model}"
+                    break
+                final_cost = self._usage_cost(model, response)
+                steps.append({"model": model, "cost_usd": round(final_cost, 10), "accepted": True})
+                break
+            try:
+                model, response, confidence, method, answer_cost, check_cost = await self._judged(
+                    rung, request, decision, attempts)
+            except TurnoutError as exc:
+                if not _falls_back(exc):
+                    raise
+                steps.append({"model": rung, "error": type(exc).__name__, "accepted": False})
+                reason = f"{rung} failed ({type(exc).__name__}); escalated"
+                continue
+            total = answer_cost + check_cost
+            accepted = confidence >= ccfg.threshold
+            step = {"model": model, "confidence": round(confidence, 4), "method": method,
+                    "cost_usd": round(total, 10), "accepted": accepted}
+            steps.append(step)
+            if info["method"] is None:
+                info["confidence"], info["method"] = round(confidence, 4), method
+            if accepted:
+                final_cost, check = total, check_cost
+                reason = f"confidence {confidence:.3f} >= threshold {ccfg.threshold}"
+                break
+            spent += total
+            kept = (model, response, answer_cost, total, step)
+            reason = f"confidence {confidence:.3f} < threshold {ccfg.threshold}; escalated"
+        assert response is not None  # the loop either answered or raised
+        info["escalated"] = model != ladder[0]
+        info["reason"] = reason
+        if info["escalated"]:
+            info["strong_model"] = model
+            info["cheap_cost_usd"] = round(spent, 10)
+            info["strong_cost_usd"] = round(final_cost, 10)
+        else:
+            info["cheap_cost_usd"] = round(final_cost, 10)
+            info["strong_cost_usd"] = 0.0
+        # cost_usd so far: the lower rungs' spend plus the returned rung's self-check;
+        # account() adds the returned answer itself.
+        return model, response, {"cascade": info, "cost_usd": round(spent + check, 10)}
+
+    def _checker(self, decision: Decision, confidential: bool) -> str | None:
+        """The model that checks a stored answer: configured, else a local one, else the
+        cheapest the decision allowed. None: nobody may check, so nothing is answered directly."""
+        name = self.config.routing.retrieval.checker
+        rejected = {r.model for r in decision.rejected}
+        states = [s for s in self.model_states() if s.info.name not in rejected and s.available]
+        if confidential or decision.signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
+            states = [s for s in states if s.info.local]
+        if name != "auto":
+            return name if any(s.info.name == name for s in states) else None
+        local = [s for s in states if s.info.local]
+        pool = local or states
+        if not pool:
+            return None
+        sig = decision.signals
+        return min(pool, key=lambda s: (s.info.cost_usd(sig.prompt_tokens, 2), s.info.tier, s.info.name)).info.name
+
+    async def _retrieval(self, request: ChatRequest, decision: Decision, attempts: list[Attempt],
+                         started: float) -> retrieval_mod.Retrieved | None:
+        """Retrieval-first: a checked stored answer, or passages handed to the model."""
         if self.knowledge_base is None:
             return None
         rcfg = self.config.routing.retrieval
-        question = prompt_text([m for m in request.messages if m.get("role") == "user"][-1:])
-        hits = self.knowledge_base.search(question, rcfg.top_k)
-        if not hits:
-            return None
-        best = hits[0]
-        if getattr(best, "answer", None) and best.score >= rcfg.answer_threshold:
-            response = make_completion(model="turnout/knowledge-base", content=best.answer)
-            response["turnout"] = {**decision.to_dict(), "model": "turnout/knowledge-base", "rule": "retrieval-answer",
-                                   "retrieval": {"score": round(float(best.score), 4), "index": best.index},
-                                   "cost_usd": 0.0, "attempts": [], "fallbacks_tried": 0,
-                                   "usage": {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0, "estimated": False}}
-            return response
+        question = retrieval_mod.question_of(request)
+        hits = self.knowledge_base.search(question, rcfg.top_k) if question.strip() else []
+        best = hits[0] if hits else None
+        check: dict[str, Any] | None = None
+        cost = 0.0
+        if best is not None and best.answer and best.score >= rcfg.answer_threshold:
+            confirmed = rcfg.checker == "none"
+            checker = None if confirmed else self._checker(decision, retrieval_mod.is_confidential(best))
+            if checker is not None:
+                sensitivity = Sensitivity.CONFIDENTIAL if retrieval_mod.is_confidential(best) else decision.signals.sensitivity.level
+                lp = {"logprobs": True, "top_logprobs": 5} if self.provider(checker).capabilities.logprobs else {}
+                ask = ChatRequest(checker, retrieval_mod.check_messages(question, best),
+                                  {"max_tokens": 2, "temperature": 0, **lp})
+                check = {"model": checker, "threshold": rcfg.check_threshold}
+                try:
+                    _, verdict = await self.runner.complete([checker], ask, sensitivity, attempts, self._info_for(decision))
+                except TurnoutError as exc:
+                    if isinstance(exc, ConfidentialityError):
+                        raise
+                    check["error"] = type(exc).__name__
+                else:
+                    confidence = cascade_mod.self_check_confidence(verdict)
+                    cost = self._usage_cost(checker, verdict)
+                    check.update(confidence=round(confidence, 4), cost_usd=round(cost, 10))
+                    confirmed = confidence >= rcfg.check_threshold
+            elif not confirmed:
+                check = {"model": None, "reason": "no model may check this answer"}
+            if confirmed:
+                record: dict[str, Any] = {"answered": True, "hits": [retrieval_mod.hit_record(best)]}
+                if check is not None:
+                    record["check"] = check
+                out = {**decision.to_dict(), "model": retrieval_mod.KB_MODEL, "rule": "retrieval-answer",
+                       "retrieval": record, "cost_usd": round(cost, 10),
+                       "attempts": [a.to_dict() for a in attempts], "fallbacks_tried": 0,
+                       "usage": {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0, "estimated": False},
+                       "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+                return retrieval_mod.Retrieved(record, answer=retrieval_mod.stored_answer(best, out), cost_usd=cost,
+                                               confidential=retrieval_mod.is_confidential(best), used=[best])
         passages = [h for h in hits if h.score >= rcfg.passage_threshold]
+        record = {"answered": False, "hits": [retrieval_mod.hit_record(h) for h in passages]}
+        if check is not None:
+            record["check"] = check
         if not passages:
-            return None
-        context = "\n\n".join((h.text or f"Q: {h.question}\nA: {h.answer}") for h in passages)
-        system = {"role": "system", "content": "Answer using these reference passages when they are relevant:\n\n" + context}
-        return ChatRequest(request.model, [system, *request.messages], request.params, request.stream)
+            return retrieval_mod.Retrieved(record, cost_usd=cost)
+        return retrieval_mod.Retrieved(record, request=retrieval_mod.with_passages(request, passages), cost_usd=cost,
+                                       confidential=any(retrieval_mod.is_confidential(h) for h in passages),
+                                       used=passages)
+
+    def _after_retrieval(self, decision: Decision, kb: retrieval_mod.Retrieved) -> Decision:
+        """Passages from a confidential entry make the request confidential: decide again among
+        the models the first decision allowed, local ones only (or fail closed)."""
+        if not kb.confidential or decision.signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
+            return decision
+        signals = copy.copy(decision.signals)
+        signals.sensitivity = SensitivityAssessment(Sensitivity.CONFIDENTIAL, "knowledge-base",
+                                                    decision.signals.sensitivity.findings)
+        rejected = {r.model for r in decision.rejected}
+        states = [s for s in self.model_states() if s.info.name not in rejected]
+        again = decide(signals, states, self.rules, cascade_default=decision.cascade)
+        again.rejected = [*decision.rejected, *again.rejected]
+        again.reason = "a retrieved passage is confidential; " + again.reason
+        return again
 
     async def astream(
         self,
@@ -567,16 +713,17 @@ class Router:
         started = time.perf_counter()
         decision = decision or self.route(request, hints, allowed=allowed,
                                           budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
-        kb = await self._retrieval(request, decision)
-        if isinstance(kb, dict):
-            return RoutedStream(kb["model"], kb["turnout"], _replay(kb))
-        request = kb or request
+        attempts: list[Attempt] = []
+        kb = await self._retrieval(request, decision, attempts, started)
+        if kb is not None and kb.answer is not None:
+            return RoutedStream(kb.answer["model"], kb.answer["turnout"], _replay(kb.answer))
+        if kb is not None:
+            request, decision = kb.request or request, self._after_retrieval(decision, kb)
         if decision.cascade:
             # A cascade must judge the whole cheap answer before choosing: run it, then replay.
             plain = ChatRequest(request.model, request.messages, request.params, False)
-            response = await self._complete_routed(plain, decision, started)
+            response = await self._complete_routed(plain, decision, started, kb, attempts)
             return RoutedStream(response["model"], response["turnout"], _replay(response))
-        attempts: list[Attempt] = []
         chain = await self._admitted(decision)
         release = self.groups.hold(chain[0])
         try:
@@ -587,6 +734,9 @@ class Router:
             raise
         record = self._record(decision, attempts, started)
         record["model"] = model
+        if kb is not None:
+            record["retrieval"] = kb.record
+            record["cost_usd"] = round(record.get("cost_usd", 0.0) + kb.cost_usd, 10)
         shown = public_name(self.groups, decision.group, model)
         rest = self._finish_stream(model, chunks, record, request, started, decision=decision, release=release,
                                    head_at=time.perf_counter())

@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 
-from turnout import metrics
+from turnout import metrics, observability
 from turnout.errors import (
     BadRequestError,
     NotFoundError,
@@ -61,6 +63,17 @@ async def _send_json(send: Send, status: int, body: bytes, headers: list[tuple[b
 
 async def _send_error(send: Send, exc: TurnoutError) -> None:
     await _send_json(send, exc.status_code, _error_body(exc), _error_headers(exc))
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_CONSOLE_PREFIXES = ("/admin/", "/ui")
+
+
+def _client_request_id(scope: Scope) -> str | None:
+    """The caller's X-Request-Id, if it is a sane token (echoed, logged; never trusted as a
+    ledger key: ledger ids must be unique, so the gateway keeps its own then)."""
+    value = _header(scope, b"x-request-id")
+    return value if value is not None and _REQUEST_ID.match(value) else None
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -178,6 +191,15 @@ class TurnoutApp:
     def __init__(self, gateway: Gateway, *, max_body_bytes: int | None = None) -> None:
         self.gateway = gateway
         self.max_body_bytes = max_body_bytes or gateway.config.server.max_body_bytes
+        self._console: Any = None  # the admin API and dashboard (Starlette), built on first use
+        observability.configure_access_log()
+
+    def console(self) -> Any:
+        if self._console is None:
+            from turnout.server.admin import console_app
+
+            self._console = console_app(self.gateway)
+        return self._console
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -202,13 +224,50 @@ class TurnoutApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        started_ns = time.time_ns()
+        client_rid = _client_request_id(scope)
+        rid = client_rid or uuid.uuid4().hex
+        rid_header = (b"x-request-id", rid.encode())
+        ctx: dict[str, Any] = {"status": 500}
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), rid_header]
+                ctx["status"] = message["status"]
+            await send(message)
+
+        try:
+            await self._dispatch(scope, receive, send_with_id, ctx, None if client_rid else rid)
+        finally:
+            path = scope["path"]
+            record = ctx.get("record")
+            if path.startswith(_CONSOLE_PREFIXES) and ctx["status"] < 400:
+                pass  # dashboard pages and their assets: not worth a log line each
+            else:
+                observability.write_access(observability.access_entry(
+                    request_id=rid, method=scope["method"], path=path, status=ctx["status"],
+                    latency_ms=(time.perf_counter() - started) * 1000, key_id=ctx.get("key_id"),
+                    record=record, error=ctx.get("error")))
+            if "requested_model" in ctx:
+                observability.trace_request(record, requested_model=ctx["requested_model"], started_ns=started_ns,
+                                            ended_ns=time.time_ns(), status=ctx["status"], error=ctx.get("error"))
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send, ctx: dict[str, Any],
+                        request_id: str | None) -> None:
         path = scope["path"]
         method = scope["method"]
         try:
             if path in ("/v1/chat/completions", "/chat/completions"):
                 if method != "POST":
                     raise _MethodNotAllowed("POST")
-                await self._chat(scope, receive, send)
+                await self._chat(scope, receive, send, ctx, request_id)
+            elif path.startswith(_CONSOLE_PREFIXES):
+                try:
+                    await self.console()(scope, receive, send)
+                except Exception:  # Starlette already answered 500 and logged; re-raised for servers
+                    if ctx["status"] < 500:
+                        raise
             elif path in ("/v1/models", "/models"):
                 principal = await self.gateway.aauthenticate(_bearer(scope))
                 await _send_json(send, 200, orjson.dumps(self.gateway.list_models(principal)))
@@ -220,12 +279,19 @@ class TurnoutApp:
                 body, content_type = metrics.render()
                 await _send_json(send, 200, body, [(b"content-type", content_type.encode())])
             else:
-                raise NotFoundError(f"no route {method} {path}", code="not_found")
+                # the other front doors (server/doors/), loaded on first use
+                from turnout.server.doors import handler_for
+
+                handler = handler_for(path)
+                if handler is None:
+                    raise NotFoundError(f"no route {method} {path}", code="not_found")
+                await handler(self, scope, receive, send)
         except _MethodNotAllowed as exc:
             err = BadRequestError(f"{method} is not allowed on {path}; use {exc.allowed}", code="method_not_allowed")
             await _send_json(send, 405, _error_body(err), [_JSON, (b"allow", exc.allowed.encode())])
         except TurnoutError as exc:
             metrics.record_error(type(exc).__name__, exc.status_code)
+            ctx["error"] = exc.message
             await _send_error(send, exc)
         except Exception:  # a bug of ours: log it, answer 500 in OpenAI's shape, keep serving
             log.exception("unhandled error on %s %s", method, path)
@@ -263,27 +329,34 @@ class TurnoutApp:
             if not message.get("more_body"):
                 return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
-    async def _chat(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _chat(self, scope: Scope, receive: Receive, send: Send, ctx: dict[str, Any],
+                    request_id: str | None) -> None:
         started = time.perf_counter()
         try:
             principal = await self.gateway.aauthenticate(_bearer(scope))
+            ctx["key_id"] = principal.key_id
             raw = await self._read_body(scope, receive)
         except _ClientGone:
+            ctx["status"] = 499
             return
         request, hints = parse_chat_request(raw, scope, strict=self.gateway.config.strict)
+        ctx["requested_model"] = request.model
         if not request.stream:
-            response = await self.gateway.acomplete(request, hints, principal=principal)
-            turnout = response.get("turnout") or {}
+            response = await self.gateway.acomplete(request, hints, principal=principal, request_id=request_id)
+            turnout = ctx["record"] = response.get("turnout") or {}
             await _send_json(send, 200, orjson.dumps(response),
                              [_JSON, *_route_headers(response.get("model", ""), turnout),
                               *_dropped_headers(self.gateway, response.get("model", ""), request)])
             return
-        await self._stream(request, hints, principal, receive, send, started)
+        await self._stream(request, hints, principal, receive, send, started, ctx, request_id)
 
     async def _stream(self, request: ChatRequest, hints: RouteHints, principal: Principal,
-                      receive: Receive, send: Send, started: float) -> None:
+                      receive: Receive, send: Send, started: float, ctx: dict[str, Any] | None = None,
+                      request_id: str | None = None) -> None:
         # Routing, retries and fallbacks all happen here, before the first byte is sent.
-        routed = await self.gateway.astream(request, hints, principal=principal)
+        routed = await self.gateway.astream(request, hints, principal=principal, request_id=request_id)
+        if ctx is not None:
+            ctx["record"] = routed.turnout
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*_SSE_HEADERS, *_route_headers(routed.model, routed.turnout),
                                 *_dropped_headers(self.gateway, routed.model, request)]})

@@ -148,13 +148,29 @@ _PATHS: dict[str, dict[str, Any]] = {
 }
 
 
+def _add_doors() -> None:
+    """The front doors of ``server/doors/`` (their schemas live beside their translations)."""
+    from turnout.server.doors.spec import PATHS
+
+    for path, operations in PATHS.items():
+        for method, operation in operations.items():
+            add_path(path, method, operation)
+
+
 def add_path(path: str, method: str, operation: dict[str, Any]) -> None:
     """Document one operation (a new front door adds itself here)."""
     _PATHS.setdefault(path, {})[method.lower()] = operation
 
 
+_add_doors_done = False
+
+
 def document(version: str = "0") -> dict[str, Any]:
     """The whole document (a copy: callers may not change the registry through it)."""
+    global _add_doors_done
+    if not _add_doors_done:
+        _add_doors()
+        _add_doors_done = True
     return {
         "openapi": "3.1.0",
         "info": {"title": "Turnout gateway", "version": version,

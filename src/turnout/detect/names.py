@@ -1,0 +1,703 @@
+"""Names, places and organisations in running text: the PII that has no fixed shape.
+
+A capitalised word is a candidate; a small linear model decides whether it is part of a
+person's name (``PER``), a place (``LOC``), an organisation (``ORG``) or none (``O``), from
+features of the word and its neighbours: word lists (given names and family names of ~90
+countries, places, nationalities, organisation suffixes, common English words, public
+figures), the word's shape and endings ("-nen", "-ova", "-sson" generalise to names no list
+holds), and the words around it ("says", "Dr.", "lives in", "is from").
+
+The model is a CRF trained with python-crfsuite over one-token sequences (which makes it a
+multinomial logistic regression; ``scripts/train_pii_ner.py``), so the shipped weights are a
+plain table and inference needs no library: a few dictionary look-ups per candidate word.
+
+Speed: candidates come from one literal-led pass over the text's shape (capitals are "U");
+a capitalised word that is a common English word and in no name or place list is skipped
+before any feature is built, which removes most sentence starts ("The", "However").
+Adjacent tagged words merge into one entity ("Velimir R. Janković", "van der Berg").
+
+Everything loads lazily on first use (~40 ms): ``import turnout`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["LABELS", "Lexicon", "NameTagger", "candidate_features", "default_tagger", "lexicon", "tokenize"]
+
+LABELS = ("O", "PER", "LOC", "ORG")
+_TYPE_OF = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The word lists (lower case). Built by ``scripts/build_pii_lexicon.py``."""
+
+    first: frozenset[str]
+    last: frozenset[str]
+    place: frozenset[str]
+    country: frozenset[str]
+    common: frozenset[str]  # frequent lower-case English words (all, not only name-like ones)
+    public: frozenset[str]
+    nationality: frozenset[str]
+    org_suffix: frozenset[str]
+    titles: frozenset[str]
+
+
+_TITLES_TEXT = """mr mrs ms mx miss mister madam madame mme mlle dr doctor prof professor sir dame lady lord
+    herr frau señor señora sr sra srta rev capt captain sgt lt col gen judge officer agent nurse
+    patient coach uncle aunt auntie grandma grandpa"""
+_TITLES = frozenset(_TITLES_TEXT.split())
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    raw = resources.files("turnout").joinpath("data/pii/lexicon.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    return Lexicon(
+        first=frozenset(data["first"]),
+        last=frozenset(data["last"]),
+        place=frozenset(data["place"]),
+        country=frozenset(data["country"]),
+        common=frozenset(data["common"]),
+        public=frozenset(data["public"]),
+        nationality=frozenset(data["nationality"]),
+        org_suffix=frozenset(data["org_suffix"]),
+        titles=_TITLES,
+    )
+
+
+# -- tokens ---------------------------------------------------------------------------------
+
+# a word (letters, inner apostrophes and hyphens, an optional closing dot), a number, or one
+# other character; offsets are kept so that findings point into the caller's text
+_TOKEN = re.compile(r"\w+(?:['’-]\w+)*\.?|[^\w\s]")
+_BREAK = frozenset(".!?:;\n\"“”>()[]{}|*#")
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Token spans of ``text`` (training and evaluation use the same tokens as the scanner)."""
+    spans = []
+    for m in _TOKEN.finditer(text):
+        s, e = m.span()
+        if text[e - 1] == "." and e - s > 1:
+            word = text[s : e - 1]
+            # keep the dot on initials and abbreviations ("R.", "Dr.", "St."), not on a
+            # word that ends a sentence
+            if len(word) > 3 and not word.isupper():
+                spans.append((s, e - 1))
+                spans.append((e - 1, e))
+                continue
+        spans.append((s, e))
+    return spans
+
+
+def _bucket(word: str) -> str:
+    if word.isupper():
+        return "XX" if len(word.rstrip(".")) > 1 else "X"
+    if word[:1].isupper():
+        return "Xx"
+    if word[:1].islower():
+        return "x"
+    if word[:1].isdigit():
+        return "d"
+    return "p"
+
+
+def candidate_features(words: list[str], i: int, lex: Lexicon, line_start: bool) -> list[str]:
+    """Features of ``words[i]`` (a capitalised word) in its sentence.
+
+    ``words`` are the token strings of the text around it; ``line_start``: the word begins a
+    sentence or a line (where every word is capitalised, so capitals prove little).
+    """
+    prev = words[i - 1] if i else "<s>"
+    prev2 = words[i - 2] if i > 1 else "<s>"
+    nxt = words[i + 1] if i + 1 < len(words) else "</s>"
+    nxt2 = words[i + 2] if i + 2 < len(words) else "</s>"
+    return word_features(words[i], lex, line_start) + context_features(prev2, prev, nxt, nxt2, lex)
+
+
+def word_features(w: str, lex: Lexicon, line_start: bool) -> list[str]:
+    """The features of the word itself (the scanner caches their weights per word)."""
+    core = w.rstrip(".")
+    low = core.lower().replace("i\u0307", "i")
+    f = [
+        "bias",
+        "w=" + low,
+        "s2=" + low[-2:],
+        "s3=" + low[-3:],
+        "s4=" + low[-4:],
+        "p3=" + low[:3],
+        "shape=" + _bucket(w),
+    ]
+    if w.endswith("."):
+        f.append("dot")
+    if "-" in core:
+        f.append("hyphen")
+    if len(core) <= 2:
+        f.append("short")
+    gaz = _gazetteer(low, lex)
+    f.extend(gaz)
+    if line_start:
+        f.append("start")
+        f.extend("start+" + g for g in gaz)
+    if w.isupper() and len(core) > 2:
+        f.extend("caps+" + g for g in gaz)
+    return f
+
+
+def context_features(prev2: str, prev: str, nxt: str, nxt2: str, lex: Lexicon) -> list[str]:
+    """The features of the two tokens each side ("<s>" / "</s>" past the text's ends)."""
+    pl, nl = prev.lower().rstrip("."), nxt.lower()
+    p2l, n2l = prev2.lower(), nxt2.lower()
+    f = [
+        "-1=" + pl if not prev[:1].isupper() or pl in lex.titles else "-1=Cap",
+        "-2=" + p2l if not prev2[:1].isupper() else "-2=Cap",
+        "+1=" + nl if not nxt[:1].isupper() else "+1=Cap",
+        "+2=" + n2l if not nxt2[:1].isupper() else "+2=Cap",
+        "-1-2=" + p2l + "|" + pl,
+        "+1+2=" + nl + "|" + n2l,
+    ]
+    if prev[:1].isupper():
+        f.extend("-1" + g for g in _gazetteer(pl, lex))
+    if nxt[:1].isupper():
+        f.extend("+1" + g for g in _gazetteer(nl.rstrip("."), lex))
+    return f
+
+
+def _gazetteer(low: str, lex: Lexicon) -> list[str]:
+    cached = _GAZ_CACHE.get(low)
+    if cached is not None:
+        return cached
+    g = _gazetteer_uncached(low, lex)
+    if len(_GAZ_CACHE) > 50_000:  # bounded
+        _GAZ_CACHE.clear()
+    _GAZ_CACHE[low] = g
+    return g
+
+
+_GAZ_CACHE: dict[str, list[str]] = {}
+
+
+def _gazetteer_uncached(low: str, lex: Lexicon) -> list[str]:
+    g = []
+    if low in lex.first:
+        g.append("G:first")
+    if low in lex.last:
+        g.append("G:last")
+    if low in lex.place:
+        g.append("G:place")
+    if low in lex.country:
+        g.append("G:country")
+    if low in lex.common:
+        g.append("G:common")
+    if low in lex.public:
+        g.append("G:public")
+    if low in lex.nationality:
+        g.append("G:nation")
+    if low in lex.org_suffix:
+        g.append("G:orgsuf")
+    if low in lex.titles:
+        g.append("G:title")
+    return g
+
+
+# -- the model ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, tuple[float, ...]]:
+    raw = resources.files("turnout").joinpath("data/pii/ner_weights.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    labels = data["labels"]
+    order = [labels.index(lab) if lab in labels else -1 for lab in LABELS]
+    table: dict[str, tuple[float, ...]] = {}
+    for feat, ws in data["weights"].items():
+        table[feat] = tuple(ws[j] if j >= 0 else 0.0 for j in order)
+    return table
+
+
+def score(features: list[str]) -> list[float]:
+    """Per label (in :data:`LABELS` order): the summed weights of the features."""
+    table = _weights()
+    total = [0.0, 0.0, 0.0, 0.0]
+    for feat in features:
+        w = table.get(feat)
+        if w is not None:
+            total[0] += w[0]
+            total[1] += w[1]
+            total[2] += w[2]
+            total[3] += w[3]
+    return total
+
+
+_PARTICLES_TEXT = "da das de del della di do dos du des la le van von der den ten ter al el bin ibn"
+_PARTICLES = frozenset(_PARTICLES_TEXT.split())
+# a capitalised word's letters (a class-led findall: ~10 ms/MB, all in C)
+_HEAD = re.compile(r"[" + "".join(
+    f"{chr(lo)}-{chr(hi)}" for lo, hi in ((0x41, 0x5A), (0xC0, 0xD6), (0xD8, 0xDE))
+) + r"\u0100-\u024f\u0370-\u03ff\u0400-\u042f][^\W\d_]*")
+_CONTEXT = 32  # characters each side that hold the two neighbouring tokens
+_NUMBER_AFTER = re.compile(r"[ \t]\d{1,5}[A-Za-z]?(?![\d.,:/]\d)(?![\w])")
+_NUMBER_BEFORE = re.compile(r"(?<![\d.,:/])\d{1,5}[ \t]\Z")
+_NEXT_WORD = re.compile(r"[ \t]([^\W\d_]+(?:['’-][^\W\d_]+)*)(?![\w'’-])")
+# extra margin a label needs over O: organisations and places are public alone, so a
+# doubtful one is better left out (precision), while a doubtful person is worth flagging
+_LABEL_MARGIN = (0.0, 0.0, 0.5, 1.5)
+_LIST_GAP = re.compile(r",[ \t]*|[ \t]+(?:and|&|or|und|et|y|e|i)[ \t]+|,[ \t]+(?:and|&|or)[ \t]+")
+_SKIP, _CANDIDATE, _AMBIGUOUS, _INITIAL, _CAPS = 0, 1, 2, 3, 4
+# words after which a word in capitals is a place: "flew to HORTEN", "from ΕΓΚΩΜΗ"
+_CAPS_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:to|at|in|from|near|of|visit|visiting|left|leave|leaving|reach|reached|via|towards|into)[ \t]+"
+    r"|,[ \t]*)\Z"
+)
+_PREFIXED_NAME = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]+$")  # "McDonald", "DeShawn"
+
+
+# the legal form that ends a company's name: "Brightwater Logistics Ltd", "Kessler & Sohn GmbH"
+_ORG_FORMS = ("Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "GmbH", "Corp", "Corporation", "Limited",
+              "AG", "S.A.", "SA", "SAS", "S.p.A.", "SpA", "B.V.", "BV", "N.V.", "NV", "Oy", "Oyj",
+              "AB", "ASA", "A/S", "ApS", "Kft", "Zrt", "S.r.l.", "Srl", "KG", "SE", "Pty")  # fmt: skip
+# one class-led pass (~7 ms/MB) finds them all; the space before is checked in Python
+_ORG_FORM = re.compile(
+    "(?:" + "|".join(re.escape(f) for f in sorted(_ORG_FORMS, key=len, reverse=True)) + r")(?![\w/])\.?"
+)
+
+
+class NameTagger:
+    """Tags persons, places and organisations; ``min_margin`` trades recall for precision."""
+
+    def __init__(self, min_margin: float = 0.0) -> None:
+        self.min_margin = min_margin
+        self.lex = lexicon()
+        lex = self.lex
+        self._known = lex.first | lex.last | lex.place | lex.country | lex.org_suffix | lex.titles
+        self._table = _weights()
+        # (word, starts a sentence) -> summed weights of the word's own features
+        self._lexical: dict[tuple[str, bool], tuple[float, ...]] = {}
+        self._kinds: dict[str, int] = {}  # capitalised word -> _SKIP / _CANDIDATE / ...
+        self._skipped: set[str] = set()  # the words of _kinds that are _SKIP
+
+    def tag(self, text: str, shape: bytes | None = None) -> list[tuple[str, int, int, float]]:
+        """(type, start, end, score) for each entity found in ``text``."""
+        if shape is None:
+            from turnout.detect.pii import _shape
+
+            shape = _shape(text)
+        if len(shape) >= 40 and shape.count(b" ") * 25 < len(shape):
+            return []  # not prose (a token, a decoded blob, minified data): no names to read
+        found = self._tag(text, self._candidates(text, shape))
+        if _ORG_FORM.search(text) is not None:
+            found = self._organisations(text, found)
+        if _typed_lower(shape):
+            # "hi, my name is olga krylova": text typed (nearly) without capitals; words that
+            # the lists know as names or places are scored as if capitalised
+            seen = {(s, e) for _, s, e, _ in found}
+            found += [f for f in self._tag_lower(text) if (f[1], f[2]) not in seen]
+        return found
+
+    def _organisations(
+        self, text: str, found: list[tuple[str, int, int, float]]
+    ) -> list[tuple[str, int, int, float]]:
+        """Capitalised words before a legal form are one organisation (they replace the
+        tagger's findings inside it: "Barnett Logistics Ltd" is a company, not a person)."""
+        orgs: list[tuple[str, int, int, float]] = []
+        for m in _ORG_FORM.finditer(text):
+            at, end = m.span()
+            if at < 2 or text[at - 1] != " ":
+                continue
+            start = at - 2 if text[at - 2] == "," else at - 1
+            # the word before ends in lower case ("Nordic Foods AS", not "AS IS")
+            if start and (text[start - 1].islower() or text[start - 1] == "&"):
+                self._organisation_before(text, start, end, orgs)
+        if not orgs:
+            return found
+        kept = [f for f in found if not any(o[1] < f[2] and f[1] < o[2] for o in orgs)]
+        return sorted(kept + orgs, key=lambda f: f[1])
+
+    def _organisation_before(
+        self, text: str, form_start: int, end: int, orgs: list[tuple[str, int, int, float]]
+    ) -> None:
+        # up to five words before the legal form, walking back while they are capitalised
+        # (or "&", "and", "of" inside the name); leading common words ("The", "At") begin the
+        # sentence, not the name
+        words = text[max(0, form_start - 80) : form_start].split(" ")
+        taken: list[str] = []
+        for w in reversed(words):
+            if not w or len(taken) >= 5:
+                break
+            if w[0].isupper() or (taken and w in ("&", "and", "und", "et", "of")):
+                taken.append(w)
+                continue
+            break
+        while taken and taken[-1] in ("&", "and", "und", "et", "of"):
+            taken.pop()
+        while len(taken) > 1 and _low(taken[-1]) in self.lex.common and _low(taken[-1]) not in self._known:
+            taken.pop()
+        if not taken or "\n" in " ".join(taken):
+            return
+        s = form_start - len(" ".join(reversed(taken)))
+        orgs.append(("ORGANIZATION", s, end, 0.9))
+
+    # -- candidates ---------------------------------------------------------------------
+
+    def _candidates(self, text: str, shape: bytes) -> list[tuple[int, int]]:
+        # Most capitalised words are sentence starts and common words: classify each distinct
+        # word once (cached), and visit positions only for the few worth scoring.
+        kinds = self._kinds
+        todo: list[tuple[str, int]] = []
+        # set difference in C: the words already known to be skipped cost nothing more
+        for head in set(_HEAD.findall(text)) - self._skipped:
+            kind = kinds.get(head)
+            if kind is None:
+                kind = self._kind(head)
+                if len(kinds) > 50_000:  # bounded: a stream of unique words cannot grow it
+                    kinds.clear()
+                    self._skipped.clear()
+                kinds[head] = kind
+                if kind == _SKIP:
+                    self._skipped.add(head)
+            if kind != _SKIP:
+                todo.append((head, kind))
+        if not todo:
+            return []
+        n = len(text)
+        out: list[tuple[int, int]] = []
+        for head, kind in todo:
+            size = len(head)
+            key = head + "." if kind == _INITIAL else head  # "R.": an initial has its dot
+            s = text.find(key)
+            while s >= 0:
+                e = s + size
+                # whole words only: "An" inside "Annotated" is not a candidate; an ambiguous word
+                # needs a capitalised word after it or a title before it (cheap pre-check)
+                if (
+                    not (s and text[s - 1].isalpha())
+                    and not (e < n and text[e].isalpha())
+                    and (
+                        kind != _AMBIGUOUS
+                        or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
+                        or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
+                    )
+                ):
+                    span = self._candidate_at(text, n, s, e, kind)
+                    if span is not None:
+                        out.append(span)
+                s = text.find(key, e)
+        out.sort()
+        return out
+
+    def _candidate_at(self, text: str, n: int, s: int, e: int, kind: int) -> tuple[int, int] | None:
+        if s and (text[s - 1].isalpha() or (text[s - 1] in "'’-" and s > 1 and text[s - 2].isalpha())):
+            return None  # inside a word: "iPhone", "Jean-Luc" (its start is seen on its own)
+        if e < n and text[e].isalpha():
+            return None  # a longer word that begins the same way
+        if kind == _INITIAL:
+            if e < n and text[e] == "." and (e + 1 == n or not text[e + 1].isalnum()):
+                return (s, e + 1)
+            return None
+        tok = _TOKEN.match(text, s)
+        if tok is None:
+            return None
+        end = tok.end()
+        if end < n and (text[end].isalnum() or text[end] == "_"):
+            return None  # "Point2D", "AF_INET": identifiers
+        if kind == _CAPS and not _CAPS_PLACE_BEFORE.search(text, max(0, s - 12), s):
+            return None
+        if kind == _AMBIGUOUS and not self._ambiguous_is_name(text, n, s, end):
+            return None
+        if _STREET_AFTER.match(text, end):
+            return None  # "Jordan Street", "Victoria line": part of a street or a line's name
+        if _NUMBER_AFTER.match(text, end) or _NUMBER_BEFORE.search(text, max(0, s - 8), s):
+            return None  # "Koskikatu 25", "764 Fagradalsbraut", "Python 3": streets and products
+        return (s, end)
+
+    def _ambiguous_is_name(self, text: str, n: int, s: int, end: int) -> bool:
+        """"Will", "May", "Young": a name only after a title or a given name, or before another
+        capitalised word that is a name ("May I", "General Public" are not)."""
+        if end + 2 < n and text[end] == " " and text[end + 1].isupper():
+            nxt = _TOKEN.match(text, end + 1)
+            if nxt is not None:
+                following = nxt.group().rstrip(".")
+                low = following.lower()
+                if len(following) > 1 and (low not in self.lex.common or low in self._known):
+                    return True
+        if s < 3 or text[s - 1] != " ":
+            return False  # cheap exit: no word right before
+        return _after_title(text, s, self.lex)
+
+    def _kind(self, head: str) -> int:
+        """What a capitalised word (letters only) is worth, from the word alone (cached)."""
+        if not head[0].isupper():
+            return _SKIP
+        if len(head) == 1:
+            return _INITIAL
+        low = head.lower().replace("i\u0307", "i")  # "İstanbul" lower-cases to two characters
+        lex = self.lex
+        if low in _not_names():
+            return _SKIP  # "Claude", "Python", "Monday": products, languages, days
+        if low in self._known:
+            return _AMBIGUOUS if low in lex.common else _CANDIDATE
+        if low in lex.common:
+            return _SKIP  # "The", "However"
+        if head.isupper() and len(head) >= 4 and any(c in "AEIOUYÄÖÅÆØÜΑΕΗΙΟΥΩАЕИОУЫЭЮЯ" for c in head):
+            return _CAPS  # "HORTEN": a place in capitals, or an acronym ("JSON"): see _candidate_at
+        if head.isupper() or (any(c.isupper() for c in head[1:]) and not _PREFIXED_NAME.match(head)):
+            return _SKIP  # "JSON", "TypeError": acronyms and identifiers no list knows
+        return _CANDIDATE
+
+    def _tag_lower(self, text: str) -> list[tuple[str, int, int, float]]:
+        return self._tag(text, self._lower_candidates(text), lower=True)
+
+    def _lower_candidates(self, text: str) -> list[tuple[int, int]]:
+        lex = self.lex
+        cands: list[tuple[int, int]] = []
+        for s, e in tokenize(text):
+            if not text[s].islower():
+                continue
+            low = text[s:e].rstrip(".")
+            if low in lex.common or low in _not_names():
+                continue
+            # a given name, or a family name or place right after one ("olga krylova")
+            if low in lex.first or (cands and cands[-1][1] + 1 == s and (low in lex.last or low in lex.place)):
+                cands.append((s, e))
+            elif low in lex.place and s >= 3 and text[max(0, s - 4) : s] in (" in ", " to ", " at "):
+                cands.append((s, e))  # "i live in berlin"
+        return cands
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def _tag(
+        self, text: str, cands: list[tuple[int, int]], lower: bool = False
+    ) -> list[tuple[str, int, int, float]]:
+        if not cands:
+            return []
+        lex = self.lex
+        cand_starts = {s for s, _ in cands} if lower else set()
+        tagged: list[tuple[int, int, str, float]] = []
+        for s, e in cands:
+            word, start, prev2, prev, nxt, nxt2 = _surroundings(text, s, e, cand_starts, lower)
+            sc = list(self._word_vector(word, start))
+            get = self._table.get
+            for feat in context_features(prev2, prev, nxt, nxt2, lex):
+                w = get(feat)
+                if w is not None:
+                    sc[0] += w[0]
+                    sc[1] += w[1]
+                    sc[2] += w[2]
+                    sc[3] += w[3]
+            best = max(range(4), key=sc.__getitem__)
+            if prev.rstrip(".").lower() in lex.titles and best != 1 and prev[:1].isupper():
+                best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
+            if best and sc[best] - sc[0] > self.min_margin + _LABEL_MARGIN[best]:
+                tagged.append((s, e, LABELS[best], sc[best] - sc[0]))
+        return self._merge(text, tagged)
+
+    def training_examples(self, text: str) -> list[tuple[tuple[int, int], list[str]]]:
+        """(span, features) of every word the scanner would score in ``text`` (for training)."""
+        from turnout.detect.pii import _shape
+
+        shape = _shape(text)
+        out = []
+        runs = [(self._candidates(text, shape), False)]
+        if _typed_lower(shape):
+            runs.append((self._lower_candidates(text), True))
+        for cands, lower in runs:
+            cand_starts = {s for s, _ in cands} if lower else set()
+            for s, e in cands:
+                word, start, prev2, prev, nxt, nxt2 = _surroundings(text, s, e, cand_starts, lower)
+                feats = word_features(word, self.lex, start) + context_features(prev2, prev, nxt, nxt2, self.lex)
+                out.append(((s, e), feats))
+        return out
+
+    def _word_vector(self, word: str, start: bool) -> tuple[float, ...]:
+        key = (word, start)
+        vec = self._lexical.get(key)
+        if vec is None:
+            total = [0.0, 0.0, 0.0, 0.0]
+            for feat in word_features(word, self.lex, start):
+                w = self._table.get(feat)
+                if w is not None:
+                    total[0] += w[0]
+                    total[1] += w[1]
+                    total[2] += w[2]
+                    total[3] += w[3]
+            vec = tuple(total)
+            if len(self._lexical) > 50_000:  # bounded: a stream of unique words cannot grow it
+                self._lexical.clear()
+            self._lexical[key] = vec
+        return vec
+
+    def _merge(self, text: str, tagged: list[tuple[int, int, str, float]]) -> list[tuple[str, int, int, float]]:
+        nationality = self.lex.nationality
+        common = self.lex.common
+        out: list[tuple[str, int, int, float]] = []
+        i = 0
+        while i < len(tagged):
+            s, e, lab, margin = tagged[i]
+            j = i + 1
+            while j < len(tagged):
+                ns, ne, nlab, nmargin = tagged[j]
+                gap = text[e:ns]
+                if gap in (" ", "\t") and (nlab == lab or "PER" in (lab, nlab)):
+                    # one name, even where its words disagree ("Kyle" read as a place)
+                    lab = "PER" if "PER" in (lab, nlab) else lab
+                    e, margin = ne, max(margin, nmargin)
+                    j += 1
+                    continue
+                # "Ludwig van Beethoven", "Ravil G Yefimov": a particle or a bare initial
+                # between two words of one name
+                if lab == "PER" and nlab == "PER" and 2 < len(gap) < 12 and gap[0] == " " and gap[-1] == " ":
+                    inner = gap.strip()
+                    if all(p.lower() in _PARTICLES for p in inner.split()) or (len(inner) == 1 and inner.isupper()):
+                        e, margin = ne, max(margin, nmargin)
+                        j += 1
+                        continue
+                break
+            if text[e - 1] == "." and e - s > 2:
+                last = text[s:e].split()[-1]
+                if len(last) > 3:
+                    e -= 1
+            if lab == "LOC" and text[s:e].lower() in nationality:
+                i = j
+                continue  # "English", "German": a language or a nationality, not a place
+            words = text[s:e].split()
+            if len(words) == 1 and len(words[0].rstrip(".")) == 1:
+                i = j
+                continue  # an initial alone ("B." opens an answer option), not a name
+            if lab == "PER" and len(words) == 1 and words[0].lower() in nationality:
+                i = j
+                continue  # "Buddhist", "Celtic": a religion or a people, not a person
+            if lab == "PER":
+                # "Martin Weber": a family name that is also an English word, after a name
+                nm = _NEXT_WORD.match(text, e)
+                if nm is not None and nm.group(1)[:1].isupper():
+                    nl = _low(nm.group(1))
+                    if (nl in self.lex.last or nl in self.lex.first) and nl not in _not_names():
+                        e = nm.end()
+                        words = text[s:e].split()
+            w0 = _low(words[0])
+            if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and w0 not in self.lex.last:
+                lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
+            if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
+                lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
+            lows = [_low(w.rstrip(".")) for w in words]
+            if len(words) > 1 and all(w in common for w in lows) and not all(
+                w in self.lex.first or w in self.lex.last for w in lows
+            ):
+                i = j
+                continue  # "General Public Licenses": a title in Title Case ("Martin Weber" stays)
+            out.append((_TYPE_OF[lab], s, e, min(0.95, 0.5 + margin / 10)))
+            i = j
+        # a list that holds a person holds people: "Eklund, Michael and Hodge"
+        for k in range(1, len(out)):
+            kind, s, e, conf = out[k]
+            prev_kind, _, prev_end, _ = out[k - 1]
+            if (
+                kind != "PERSON"
+                and prev_kind == "PERSON"
+                and _LIST_GAP.fullmatch(text, prev_end, s)
+                and _low(text[s:e]) not in self.lex.place
+                and " " not in text[s:e]
+            ):
+                out[k] = ("PERSON", s, e, conf)
+        return out
+
+
+def _low(word: str) -> str:
+    """Lower case as the word lists are ("İstanbul" -> "istanbul", not "i̇stanbul")."""
+    return word.lower().replace("i\u0307", "i")
+
+
+def _typed_lower(shape: bytes) -> bool:
+    """Was this text typed without capitals ("hi im olga from berlin")? At most a few."""
+    return shape.count(b"U") <= 2 + len(shape) // 400
+
+
+def _surroundings(
+    text: str, s: int, e: int, cand_starts: set[int], lower: bool
+) -> tuple[str, bool, str, str, str, str]:
+    """The word at ``text[s:e]``, whether it starts a sentence, and two tokens each side."""
+    before = _context_tokens(text, max(0, s - _CONTEXT), s, cand_starts)[-2:]
+    after = _context_tokens(text, e, e + _CONTEXT, cand_starts)[:2]
+    word = text[s:e]
+    if lower:
+        word = word[:1].upper() + word[1:]
+    j = s
+    while j > 0 and text[j - 1] in " \t\r\n":
+        j -= 1
+    start = not before or before[-1] in _BREAK or "\n" in text[j:s] or j == 0
+    prev2, prev = ["<s>", "<s>", *before][-2:]
+    nxt, nxt2 = [*after, "</s>", "</s>"][:2]
+    return word, start, prev2, prev, nxt, nxt2
+
+
+def _context_tokens(text: str, lo: int, hi: int, capitalise: set[int]) -> list[str]:
+    """Tokens of ``text[lo:hi]`` as :func:`tokenize` cuts them (strings only)."""
+    if capitalise:
+        words = []
+        for m in _TOKEN.finditer(text, lo, hi):
+            w = m.group()
+            words.append(w[:1].upper() + w[1:] if m.start() in capitalise else w)
+    else:
+        words = _TOKEN.findall(text, lo, hi)
+    if not any(w[-1] == "." for w in words):
+        return words
+    out = []
+    for w in words:
+        if w[-1] == "." and len(w) > 4 and not w.isupper():
+            out.append(w[:-1])
+            out.append(".")
+        else:
+            out.append(w)
+    return out
+
+
+_PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
+    new north south east west upper lower great little bad"""
+_PLACE_PREFIXES = frozenset(_PLACE_PREFIXES_TEXT.split())
+# street-type words (the USPS suffixes less those that are also common family names: Hill,
+# Wells, Lane, Ford ...): a capitalised word before one is a street's name, not a person's
+_STREET_SUFFIX_WORDS = """Street Streets St Road Roads Rd Avenue Ave Boulevard Blvd Drive Drives Dr Alley
+    Parkway Parkways Square Squares Place Line Bridge Station Airport Tower Building Hall Flats Flat
+    Parks Greens Isle Lodge Hills Union Unions Crescent Estates Forges Coves Courts Junction
+    Junctions Knolls Manors Meadows Orchard Overpass Passage Plains Prairie Radial Ramp Rapids
+    Ridges Shoals Shores Skyway Spurs Stravenue Throughway Trafficway Tunnel Underpass Valleys
+    Viaduct Views Villages Vista Walks Ways Mountains Extension Extensions Expressway Freeway
+    Motorway Causeway Bypass Crossroad Crest Curve Divide Gateway Glens Groves Harbors Heights
+    Hollow Inlet Islands Lakes Landing Loop Mall Neck Oval Pike Pines Plaza Points Ports Summit
+    Terrace Trace Trail Turnpike Canyon Cliffs Corners Falls Fords Forks Gardens Mills Springs
+    Valley Village Circle Circles Highway Hwy Way"""
+_STREET_AFTER = re.compile(
+    r"[ \t]+(?:" + "|".join(sorted(_STREET_SUFFIX_WORDS.split(), key=len, reverse=True)) + r"|line|street|road"
+    r"|avenue|station|airport)\b"
+)
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    """Capitalised words that are never a person or place here (products, days, languages)."""
+    from turnout.detect.pii import _WORDS_NOT_NAMES
+
+    return _WORDS_NOT_NAMES | frozenset(_NOT_NAMES_EXTRA.split())
+
+
+_NOT_NAMES_EXTRA = """ruby julia perl rust swift kotlin scala haskell gemini claude llama mistral
+        copilot siri alexa cortana bard grok deepseek qwen phi falcon vicuna alpaca january
+        february march april june july august september october november december monday
+        tuesday wednesday thursday friday saturday sunday god lord"""
+
+
+def _after_title(text: str, s: int, lex: Lexicon) -> bool:
+    prev = text[max(0, s - 12) : s].split()
+    return bool(prev) and prev[-1].rstrip(".").lower() in lex.titles
+
+
+@lru_cache(maxsize=1)
+def default_tagger() -> NameTagger:
+    return NameTagger()

@@ -1,0 +1,254 @@
+"""When names, places and dates make a request internal or confidential: the policy as data.
+
+A structured identifier (a card, an IBAN, a key) is sensitive on its own; a name, a city or a
+date rarely is. What makes "Patient Maria Gonzalez, 14 Elm Street, was admitted on 3 March"
+confidential is the *combination*: a person together with a health, financial or address
+detail. This module holds that part of the policy:
+
+- levels of the new entity types alone (:data:`UNSTRUCTURED_LEVELS`): a place, an
+  organisation or a date on its own is public ("weather in Paris", "founded in 1992"); a
+  person is internal (the base levels in ``sensitivity.DEFAULT_LEVELS``);
+- *public figures*: a person finding that names a well-known person ("Who was Napoleon?",
+  "Albert Einstein's theory") counts as no finding, unless the request also holds a private
+  cue ("my name is Napoleon"); so do all people named in a text about history or public life
+  (a year before 1900, "century", "empire", "president": :func:`historical`), which no list
+  of famous names could cover;
+- *context categories* found by key words, not spans (nothing to redact): ``HEALTH``
+  ("patient", "diagnosed", "prescription"), ``FINANCIAL`` ("salary", "loan", "bank account")
+  and ``PRIVATE_CUE`` ("my name is", "send it to", "my daughter");
+- *combinations* (:data:`DEFAULT_COMBINATIONS`): when all the listed types or categories occur
+  in one request, it gets at least the rule's level. Each rule is data; the config's
+  ``detection.combinations`` replaces the list.
+
+The whole request is one unit: a name in one message and a diagnosis in the next combine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from turnout.types import Sensitivity
+
+__all__ = [
+    "CONTEXT_CATEGORIES",
+    "DEFAULT_COMBINATIONS",
+    "UNSTRUCTURED_LEVELS",
+    "Combination",
+    "PiiPolicy",
+    "context_categories",
+    "historical",
+]
+
+HEALTH = "HEALTH"
+FINANCIAL = "FINANCIAL"
+PRIVATE_CUE = "PRIVATE_CUE"
+CONTEXT_CATEGORIES = frozenset({HEALTH, FINANCIAL, PRIVATE_CUE})
+
+# levels of the new span types alone (PERSON, STREET_ADDRESS, DATE_TIME: see DEFAULT_LEVELS)
+UNSTRUCTURED_LEVELS: dict[str, Sensitivity] = {
+    "LOCATION": Sensitivity.PUBLIC,
+    "ORGANIZATION": Sensitivity.PUBLIC,
+    "DATE": Sensitivity.PUBLIC,
+}
+
+# Key words of each context category, matched on the lower-cased text as whole words.
+_CUES: dict[str, str] = {
+    HEALTH: r"""patients? | diagnos\w* | admitted | discharged | hospitali[sz]\w* | hospital | clinic
+        | symptoms? | prescri\w* | medications? | medical | medicine | surgery | surgeon
+        | therapy | therapist | treatment | treated | disease | disorder | cancer | tumou?r
+        | diabetes | diabetic | hiv | aids | covid | pregnan\w* | depression | depressed | anxiety
+        | blood[ ]pressure | allerg\w* | illness | sick[ ]leave | chemotherapy | psychiatr\w*
+        | mental[ ]health | health[ ]record | x-ray | mri | biopsy | vaccin\w* | insulin
+        | heart[ ]attack | stroke | injur\w* | fracture""",
+    FINANCIAL: r"""salary | salaries | wages? | income | bank[ ]account | account[ ]number | loan | loans
+        | mortgage | debts? | credit[ ]score | tax[ ]return | taxes | invoice | overdue | owes?
+        | owed | balance | wire[ ]transfer | iban | credit[ ]card | debit[ ]card | bankrupt\w*
+        | pension | payroll | net[ ]worth | insurance[ ]claim | refund | paycheck | payslip""",
+    PRIVATE_CUE: r"""my[ ]name[ ]is | my[ ]name's | i[ ]am[ ]called | call[ ]me | i'm[ ]called | patient
+        | (?:my|our|this)[ ](?:client|customer|tenant|employee|applicant|candidate|colleague|patient)
+        | my[ ](?:wife|husband|son|daughter|mother|father|mom|mum|dad|brother|sister|friend
+        |boss|neighbou?r|partner|child|kids?|grandmother|grandfather|aunt|uncle|cousin|girlfriend
+        |boyfriend|fianc[ée]e?|landlord|landlady|doctor|lawyer|teacher|manager|coworker
+        |co-worker|roommate|flatmate|tenant|client|patient|employee|nanny|babysitter)
+        | send[ ](?:it|this|that|them|the[ ]\w+)[ ]to | ship[ ](?:it[ ])?to | deliver(?:ed)?[ ](?:it[ ])?to
+        | forward[ ](?:it|this|the[ ]\w+)[ ]to | lives[ ]at | living[ ]at | i[ ]live[ ](?:at|in|on)
+        | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact""",
+}
+_CUE_RES: dict[str, re.Pattern[str]] = {
+    cat: re.compile(r"(?<![\w])(?:" + words + r")(?![\w])", re.VERBOSE)
+    for cat, words in _CUES.items()
+}
+# cheap literal gates: a category is searched only when one of its literals occurs
+_CUE_GATES: dict[str, tuple[str, ...]] = {
+    HEALTH: ("patient", "diagnos", "admit", "discharg", "hospital", "clinic", "symptom", "prescri",
+             "medic", "surg", "therap", "treat", "disease", "disorder", "cancer", "tumo", "diabet",
+             "hiv", "aids", "covid", "pregnan", "depress", "anxiety", "pressure", "allerg",
+             "illness", "sick", "chemo", "psychiatr", "health", "x-ray", "mri", "biopsy", "vaccin",
+             "insulin", "attack", "stroke", "injur", "fracture"),
+    FINANCIAL: ("salar", "wage", "income", "account", "loan", "mortgage", "debt", "credit",
+                "tax", "invoice", "overdue", "owe", "balance", "transfer", "iban", "card",
+                "bankrupt", "pension", "payroll", "worth", "claim", "refund", "pay"),
+    PRIVATE_CUE: ("name", "call", "patient", "client", "customer", "tenant", "employee",
+                  "applicant", "candidate", "colleague", "my ", "send", "ship", "deliver",
+                  "forward", "live", "living", "born", "birth", "address", "contact"),
+}  # fmt: skip
+
+
+# words that put a text in history: people named there are historical figures, not private
+# persons ("In the 16th century, Ferdinand ...")
+_HISTORICAL = re.compile(
+    r"(?<![\w])(?:centur(?:y|ies)|empire|emperor|empress|dynasty|reign(?:ed)?|ancient|medieval"
+    r"|pharaoh|kingdom|monarch|colonial|coloni[sz]ation|revolution|treaty|crusades?|renaissance"
+    r"|enlightenment|b\.?c\.?e?|a\.d\.|1[0-8]\d\d|historians?|philosophers?|president|senator"
+    r"|prime minister|chancellor|statesman|general|poet|novelist|composer|painter|theorist)(?![\w])"
+)
+
+
+def historical(text: str) -> bool:
+    """Is ``text`` about history or public life (a year before 1900, "century", "empire")?"""
+    return _HISTORICAL.search(text.lower()) is not None
+
+
+def context_categories(text: str, wanted: Iterable[str] = CONTEXT_CATEGORIES) -> set[str]:
+    """The context categories (of ``wanted``) whose key words occur in ``text``."""
+    low = text.lower()
+    found = set()
+    for cat in wanted:
+        pattern = _CUE_RES.get(cat)
+        if pattern is not None and any(g in low for g in _CUE_GATES[cat]) and pattern.search(low):
+            found.add(cat)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Combination:
+    """All of ``types`` (entity types or context categories) in one request -> at least ``level``."""
+
+    types: frozenset[str]
+    level: Sensitivity
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Combination:
+        unknown = set(data) - {"types", "level"}
+        if unknown:
+            raise ValueError(f"unknown keys in a PII combination: {', '.join(sorted(unknown))}")
+        types = data.get("types")
+        if isinstance(types, str) or not isinstance(types, Iterable) or not types:
+            raise ValueError("a PII combination needs 'types': a non-empty list")
+        level = data.get("level")
+        if not isinstance(level, (str, Sensitivity)):
+            raise ValueError("a PII combination needs 'level': public, internal or confidential")
+        return cls(frozenset(str(t).upper() for t in types), Sensitivity.parse(level))
+
+
+DEFAULT_COMBINATIONS: tuple[Combination, ...] = (
+    # a person with a health, financial, address or person-tied date detail
+    Combination(frozenset({"PERSON", HEALTH}), Sensitivity.CONFIDENTIAL),
+    Combination(frozenset({"PERSON", FINANCIAL}), Sensitivity.CONFIDENTIAL),
+    Combination(frozenset({"PERSON", "STREET_ADDRESS"}), Sensitivity.CONFIDENTIAL),
+    Combination(frozenset({"PERSON", "DATE_TIME"}), Sensitivity.CONFIDENTIAL),
+    # "my name is ...", "send it to ...", "my daughter ...": about a private person
+    Combination(frozenset({PRIVATE_CUE}), Sensitivity.INTERNAL),
+    # a private person's home with their health or finances, even without a name
+    Combination(frozenset({"STREET_ADDRESS", HEALTH}), Sensitivity.CONFIDENTIAL),
+    Combination(frozenset({"STREET_ADDRESS", FINANCIAL}), Sensitivity.CONFIDENTIAL),
+)
+
+
+def _norm_name(text: str) -> str:
+    name = " ".join(text.lower().replace("’", "'").split()).rstrip(".")
+    return name[:-2] if name.endswith("'s") else name
+
+
+# "Maxwell's equations", "Parkinson's disease": a name that names a law, a theorem, an illness
+_EPONYM_AFTER = re.compile(
+    r"(?:'s|’s)?[ \t]+(?:laws?|theorems?|equations?|theory|theories|principle|paradox|constant|rule"
+    r"|effect|conjecture|hypothesis|method|algorithm|disease|syndrome|number|series|transform"
+    r"|distribution|test|model|problem|inequality|lemma|formula|cycle|scale|prize|award|medal)\b",
+    re.IGNORECASE,
+)
+
+
+def _by_last_word(names: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    cached = _LAST_WORD_INDEX.get(id(names))
+    if cached is not None and cached[0] is names:
+        return cached[1]
+    index: dict[str, list[str]] = {}
+    for name in names:
+        index.setdefault(name.split()[-1], []).append(name)
+    frozen = {k: tuple(v) for k, v in index.items()}
+    _LAST_WORD_INDEX[id(names)] = (names, frozen)
+    return frozen
+
+
+_LAST_WORD_INDEX: dict[int, tuple[frozenset[str], dict[str, tuple[str, ...]]]] = {}
+
+
+@dataclass(slots=True)
+class PiiPolicy:
+    """The combination rules and the public-figure list (see the module docstring)."""
+
+    combinations: tuple[Combination, ...] = DEFAULT_COMBINATIONS
+    public_figures: frozenset[str] = field(default_factory=frozenset)  # added to the shipped list
+    # people named in a text about history or public life count as public figures (no
+    # private cue present): "In the 16th century, Ferdinand ..."
+    historical_context: bool = True
+
+    @classmethod
+    def from_config(
+        cls,
+        combinations: Iterable[Mapping[str, Any] | Combination] | None = None,
+        public_figures: Iterable[str] = (),
+        historical_context: bool = True,
+    ) -> PiiPolicy:
+        combos = DEFAULT_COMBINATIONS if combinations is None else tuple(
+            c if isinstance(c, Combination) else Combination.from_dict(c) for c in combinations
+        )
+        figures = frozenset(_norm_name(p) for p in public_figures if p and p.strip())
+        return cls(combos, figures, historical_context)
+
+    def is_public_figure(self, name: str) -> bool:
+        """Does this person finding name a well-known person ("Napoleon", "Marie Curie")?"""
+        from turnout.detect.names import lexicon
+
+        key = _norm_name(name)
+        return key in self.public_figures or key in lexicon().public
+
+    def is_public_person(self, text: str, start: int, end: int) -> bool:
+        """A public figure at ``text[start:end]``: a listed name, the end of one written in
+        full just before ("... Wendeline Okafor" found as "Okafor"), or an eponym
+        ("Maxwell's equations")."""
+        from turnout.detect.names import lexicon
+
+        if self.is_public_figure(text[start:end]) or _EPONYM_AFTER.match(text, end):
+            return True
+        key = _norm_name(text[start:end])
+        before = _norm_name(text[max(0, start - 40) : end])
+        for names in (self.public_figures, lexicon().public):
+            for full in _by_last_word(names).get(key.split()[-1] if key else "", ()):
+                if before.endswith(full) and len(full) > len(key):
+                    return True
+        return False
+
+    def level(self, types: set[str]) -> Sensitivity:
+        """The highest level of the combinations whose types all occur in ``types``."""
+        level = Sensitivity.PUBLIC
+        for combo in self.combinations:
+            if combo.level.rank > level.rank and combo.types <= types:
+                level = combo.level
+        return level
+
+    def categories_to_look_for(self, types: set[str]) -> set[str]:
+        """The context categories that could still complete a combination, given ``types``."""
+        wanted: set[str] = set()
+        for combo in self.combinations:
+            cats = combo.types & CONTEXT_CATEGORIES
+            if cats and combo.types - CONTEXT_CATEGORIES <= types:
+                wanted |= cats
+        return wanted
+
+
+DEFAULT_POLICY = PiiPolicy()

@@ -1,0 +1,87 @@
+"""The in-process nearest-neighbour index over a knowledge store's vectors.
+
+usearch (HNSW, from PyPI; ``pip install "turnout[kb]"``) when installed: sub-millisecond
+searches at a million passages. Without it, an exact numpy scan (cosine_scores), which is
+fine up to tens of thousands of passages. Keys are the store's entry ids; scores are cosine
+similarities, best first.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+
+import numpy as np
+
+from turnout.embeddings import cosine_scores
+
+__all__ = ["VectorIndex", "usearch_available"]
+
+
+def usearch_available() -> bool:
+    return importlib.util.find_spec("usearch") is not None
+
+
+class VectorIndex:
+    def __init__(self, dim: int, *, approximate: bool | None = None) -> None:
+        self.dim = dim
+        self.approximate = usearch_available() if approximate is None else approximate
+        self._lock = threading.Lock()
+        if self.approximate:
+            from usearch.index import Index
+
+            # f16 halves memory against f32 at no measurable recall cost for unit vectors
+            self._ann = Index(ndim=dim, metric="cos", dtype="f16", connectivity=16,
+                              expansion_add=128, expansion_search=64)
+        else:
+            self._keys = np.zeros(0, dtype=np.uint64)
+            self._matrix = np.zeros((0, dim), dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self._ann) if self.approximate else len(self._keys)
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray, *, threads: int = 1) -> None:
+        """Add (or replace) vectors. One thread by default: a gateway's event loop shares the CPU."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self._lock:
+            self._remove_locked(keys)  # re-adding a key replaces it
+            if self.approximate:
+                self._ann.add(keys, vectors, threads=threads)
+            else:
+                self._keys = np.concatenate([self._keys, keys])
+                self._matrix = np.concatenate([self._matrix, vectors])
+
+    def remove(self, keys: list[int]) -> None:
+        with self._lock:
+            self._remove_locked(np.asarray(keys, dtype=np.uint64))
+
+    def _remove_locked(self, keys: np.ndarray) -> None:
+        if not len(keys) or not len(self):
+            return
+        if self.approximate:
+            present = keys[np.asarray(self._ann.contains(keys), dtype=bool).reshape(-1)]
+            if len(present):
+                self._ann.remove(present)
+        else:
+            keep = ~np.isin(self._keys, keys)
+            self._keys, self._matrix = self._keys[keep], self._matrix[keep]
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        with self._lock:
+            n = len(self)
+            if n == 0 or k < 1:
+                return []
+            k = min(k, n)
+            if self.approximate:
+                found = self._ann.search(vector, k, threads=1)
+                return [(int(key), float(1.0 - dist)) for key, dist in zip(found.keys, found.distances, strict=True)]
+            scores = cosine_scores(self._matrix, vector)
+            top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+            top = top[np.argsort(-scores[top], kind="stable")]
+            return [(int(self._keys[i]), float(scores[i])) for i in top]
+
+    def memory_bytes(self) -> int:
+        if self.approximate:
+            return int(self._ann.memory_usage)
+        return int(self._keys.nbytes + self._matrix.nbytes)

@@ -1,0 +1,186 @@
+"""What the gateway tells operators about each request: a JSON access log and OpenTelemetry traces.
+
+Access log: one JSON line per HTTP request on stderr (or through the handlers attached to the
+``turnout.access`` logger, when there are any): request id, key id, method, path, model, status, latency, cost, cache, rule. Never
+prompt or answer text. On by default; ``TURNOUT_ACCESS_LOG=0`` turns it off.
+
+Traces: when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``..._TRACES_ENDPOINT``) is set and the
+``otel`` extra is installed, each chat request becomes a span following the OpenTelemetry
+GenAI semantic conventions (``gen_ai.operation.name``, ``gen_ai.request.model``,
+``gen_ai.response.model``, ``gen_ai.usage.input_tokens``...), with a child span per attempt
+(each model tried: retries, fallbacks, cascade steps) and the routing decision as
+``turnout.*`` attributes. Spans are built after the answer, from the decision record the
+gateway already keeps, so the request path pays nothing when tracing is off and nothing
+inside the router when it is on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from typing import Any
+
+import orjson
+
+log = logging.getLogger("turnout.access")
+
+_configured = False
+_tracer: Any = None
+_tracer_checked = False
+
+
+def access_log_enabled() -> bool:
+    return os.environ.get("TURNOUT_ACCESS_LOG", "1").strip().lower() not in ("0", "false", "off", "no")
+
+
+def configure_access_log() -> None:
+    """Decide once per process whether the access log is on (``TURNOUT_ACCESS_LOG``)."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    if not access_log_enabled():
+        log.disabled = True
+
+
+def access_entry(*, request_id: str, method: str, path: str, status: int, latency_ms: float,
+                 key_id: str | None = None, record: dict[str, Any] | None = None,
+                 error: str | None = None) -> dict[str, Any]:
+    """The fields of one access-log line (no prompt or answer text, ever)."""
+    entry: dict[str, Any] = {
+        "ts": round(time.time(), 3), "request_id": request_id, "method": method, "path": path,
+        "status": status, "latency_ms": round(latency_ms, 2), "key_id": key_id,
+    }
+    if record:
+        usage = record.get("usage") or {}
+        entry.update(model=record.get("model"), rule=record.get("rule"), cache=record.get("cache"),
+                     cost_usd=record.get("cost_usd", 0.0), prompt_tokens=usage.get("prompt_tokens"),
+                     completion_tokens=usage.get("completion_tokens"),
+                     ledger_id=record.get("request_id"))
+    if error:
+        entry["error"] = error[:200]
+    return entry
+
+
+def write_access(entry: dict[str, Any]) -> None:
+    """One line to stderr with a single ``write`` (a few microseconds; lines from several
+    worker processes never interleave, each is one write under the pipe's atomic size). When
+    handlers are attached to the ``turnout.access`` logger, it goes through them instead."""
+    if log.disabled:
+        return
+    if log.handlers or log.parent is None or log.propagate is False:
+        if log.isEnabledFor(logging.INFO):
+            log.info(orjson.dumps(entry).decode())
+        return
+    with contextlib.suppress(OSError):  # stderr closed: the log is best effort, the request is not
+        os.write(2, orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
+
+
+# ---- traces ------------------------------------------------------------------------------------
+
+
+def tracer() -> Any:
+    """The OTLP tracer when configured, else None (checked once per process)."""
+    global _tracer, _tracer_checked
+    if _tracer_checked:
+        return _tracer
+    _tracer_checked = True
+    if not (os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
+        return None
+    try:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    except ImportError:
+        sys.stderr.write("turnout: OTEL_EXPORTER_OTLP_ENDPOINT is set but the otel extra is missing: "
+                         "pip install 'turnout[otel]'\n")
+        return None
+    provider = TracerProvider(resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME",
+                                                                                        "turnout")}))
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    _tracer = provider.get_tracer("turnout")
+    return _tracer
+
+
+def set_tracer(value: Any) -> None:
+    """Use this tracer (tests: an in-memory exporter's provider), or None for none."""
+    global _tracer, _tracer_checked
+    _tracer, _tracer_checked = value, True
+
+
+def _provider_of(model: str) -> str:
+    head = model.split("/", 1)[0] if "/" in model else ""
+    if head in ("anthropic", "openai", "ollama", "local", "litellm"):
+        return head
+    if model.startswith("claude"):
+        return "anthropic"
+    if model.startswith(("gpt", "o1", "o3", "o4")):
+        return "openai"
+    return head or "unknown"
+
+
+def span_attributes(record: dict[str, Any], requested_model: str) -> dict[str, Any]:
+    """GenAI semantic-convention attributes of the request span, plus the routing decision."""
+    usage = record.get("usage") or {}
+    signals = record.get("signals") or {}
+    model = str(record.get("model") or "")
+    attrs: dict[str, Any] = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.system": _provider_of(model),
+        "gen_ai.request.model": requested_model,
+        "gen_ai.response.model": model,
+        "gen_ai.usage.input_tokens": int(usage.get("prompt_tokens", 0) or 0),
+        "gen_ai.usage.output_tokens": int(usage.get("completion_tokens", 0) or 0),
+        "turnout.request_id": str(record.get("request_id") or ""),
+        "turnout.route.rule": str(record.get("rule") or ""),
+        "turnout.route.reason": str(record.get("reason") or "")[:300],
+        "turnout.route.rejected": len(record.get("rejected") or ()),
+        "turnout.route.fallbacks_tried": int(record.get("fallbacks_tried", 0) or 0),
+        "turnout.sensitivity": str(signals.get("sensitivity") or ""),
+        "turnout.complexity": str(signals.get("complexity") or ""),
+        "turnout.cache": str(record.get("cache") or ""),
+        "turnout.cost_usd": float(record.get("cost_usd", 0.0) or 0.0),
+    }
+    if record.get("estimated_cost_usd") is not None:
+        attrs["turnout.route.estimated_cost_usd"] = float(record["estimated_cost_usd"])
+    return attrs
+
+
+def trace_request(record: dict[str, Any] | None, *, requested_model: str, started_ns: int, ended_ns: int,
+                  status: int, error: str | None = None) -> None:
+    """Emit the span tree of one finished request (no-op without a tracer)."""
+    t = tracer()
+    if t is None:
+        return
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    record = record or {}
+    name = f"chat {requested_model}"
+    span = t.start_span(name, kind=SpanKind.CLIENT, start_time=started_ns,
+                        attributes=span_attributes(record, requested_model))
+    span.set_attribute("http.response.status_code", status)
+    if status >= 400:
+        span.set_status(Status(StatusCode.ERROR, (error or "")[:200]))
+        span.set_attribute("error.type", str(status))
+    from opentelemetry import trace as otel_trace
+
+    ctx = otel_trace.set_span_in_context(span)
+    cursor = started_ns
+    for attempt in record.get("attempts") or ():
+        took = int(float(attempt.get("latency_ms", 0.0) or 0.0) * 1e6)
+        model = str(attempt.get("model") or "")
+        child = t.start_span(f"chat {model}", context=ctx, kind=SpanKind.CLIENT, start_time=cursor,
+                             attributes={"gen_ai.operation.name": "chat", "gen_ai.request.model": model,
+                                         "gen_ai.system": _provider_of(model),
+                                         "turnout.attempt.ok": bool(attempt.get("ok"))})
+        if not attempt.get("ok"):
+            child.set_status(Status(StatusCode.ERROR, str(attempt.get("error") or "")[:200]))
+            if attempt.get("error_type"):
+                child.set_attribute("error.type", str(attempt["error_type"]))
+        cursor = min(ended_ns, cursor + took)
+        child.end(end_time=cursor)
+    span.end(end_time=ended_ns)

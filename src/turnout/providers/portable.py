@@ -1,0 +1,72 @@
+"""What a request keeps when it goes to a provider of another wire format.
+
+The neutral request may carry things only Anthropic understands: ``thinking`` blocks in
+assistant turns (with signatures only Anthropic can verify), the ``thinking`` and ``top_k``
+parameters, Anthropic server tools. Sent to an OpenAI-compatible, Ollama or embedded model they
+would be refused (a 400 for the caller) or misread, so they are dropped on the way out, and the
+front door says so in ``X-Turnout-Dropped-Params``. ``dropped`` names what a request would lose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from turnout.types import ChatRequest
+
+ANTHROPIC = "anthropic"
+# What the Messages door translates into OpenAI parameters; every other parameter of an
+# Anthropic-born request (thinking, top_k, service_tier, container, mcp_servers, ...) is
+# Anthropic's own and stays behind.
+PORTABLE_PARAMS = frozenset({"max_tokens", "temperature", "top_p", "stop", "user", "tools", "tool_choice",
+                             "parallel_tool_calls"})
+THINKING_PARTS = frozenset({"thinking", "redacted_thinking"})
+
+
+def _foreign_tool(tool: Any) -> bool:
+    return isinstance(tool, dict) and tool.get("type") not in (None, "function")
+
+
+def dropped(request: ChatRequest, kind: str) -> list[str]:
+    """What ``request`` loses on a provider of ``kind`` (empty when nothing)."""
+    if kind == ANTHROPIC or request.origin != "anthropic.messages":
+        return []
+    names = [p for p in request.params if p not in PORTABLE_PARAMS]
+    if "thinking" not in names and any(_has_thinking(m) for m in request.messages):
+        names.append("thinking")
+    if any(_foreign_tool(t) for t in request.params.get("tools") or ()):
+        names.append("tools")
+    return names
+
+
+def _has_thinking(message: dict[str, Any]) -> bool:
+    if message.get("thinking_blocks"):
+        return True
+    content = message.get("content")
+    return isinstance(content, list) and any(isinstance(p, dict) and p.get("type") in THINKING_PARTS
+                                             for p in content)
+
+
+def for_provider(request: ChatRequest, kind: str) -> ChatRequest:
+    """``request`` without what a provider of ``kind`` cannot take (itself when nothing)."""
+    if not dropped(request, kind):
+        return request
+    params = {k: v for k, v in request.params.items() if k in PORTABLE_PARAMS}
+    tools = [t for t in params.get("tools") or () if not _foreign_tool(t)]
+    if "tools" in params:
+        if tools:
+            params["tools"] = tools
+        else:
+            params.pop("tools")
+            params.pop("tool_choice", None)
+            params.pop("parallel_tool_calls", None)
+    messages = []
+    for message in request.messages:
+        if _has_thinking(message):
+            message = {k: v for k, v in message.items() if k != "thinking_blocks"}
+            content = message.get("content")
+            if isinstance(content, list):
+                kept = [p for p in content if not (isinstance(p, dict) and p.get("type") in THINKING_PARTS)]
+                message["content"] = kept or ("" if not message.get("tool_calls") else None)
+        messages.append(message)
+    return ChatRequest(model=request.model, messages=messages, params=params, stream=request.stream,
+                       origin=request.origin)

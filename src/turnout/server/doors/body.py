@@ -1,0 +1,28 @@
+"""A door's request body: JSON, an object, within the input limits every request obeys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from turnout.errors import BadRequestError
+from turnout.input_limits import check_model_name, check_value
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequestError(f"request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise BadRequestError("request body must be a JSON object")
+    check_value(body, "body")  # depth, size and count limits before anything walks it
+    if "model" in body:
+        check_model_name(body["model"])
+    return body
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` if it is an object, else an empty one (for optional nested fields)."""
+    return value if isinstance(value, dict) else {}

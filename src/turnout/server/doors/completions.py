@@ -1,0 +1,169 @@
+"""``POST /v1/completions`` (OpenAI's legacy text completions) and ``GET /v1/models/{id}``.
+
+A prompt becomes one user message; the answer's text comes back as ``text_completion``. Several
+prompts in one request are answered concurrently, each routed and accounted on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import orjson
+
+from turnout.catalog import EMBEDDING_MODELS
+from turnout.errors import BadRequestError, NotFoundError, TurnoutError
+from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _send_json, parse_hints
+from turnout.server.doors.body import obj, parse_body
+from turnout.server.doors.sse import pump
+from turnout.types import ChatCompletion, ChatRequest
+from turnout.validation import validate_params
+
+ORIGIN = "openai.completions"
+DEFAULT_MAX_TOKENS = 16  # the legacy API's own default
+_PASSED = ("temperature", "top_p", "n", "stop", "presence_penalty", "frequency_penalty", "seed", "user",
+           "logit_bias", "stream_options")
+
+
+def to_requests(body: dict[str, Any]) -> list[ChatRequest]:
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise BadRequestError('`model` is required: a model name or "auto"', param="model")
+    prompt = body.get("prompt")
+    prompts = [prompt] if isinstance(prompt, str) else prompt
+    if not isinstance(prompts, list) or not prompts or not all(isinstance(p, str) for p in prompts):
+        raise BadRequestError("`prompt` must be a string or a list of strings", param="prompt")
+    if body.get("suffix"):
+        raise BadRequestError("`suffix` (fill-in-the-middle) is not supported by this gateway", param="suffix")
+    best_of = body.get("best_of")
+    if best_of is not None and best_of != 1:
+        raise BadRequestError("`best_of` is not supported by this gateway", param="best_of")
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise BadRequestError("`stream` must be a boolean", param="stream")
+    if stream and len(prompts) > 1:
+        raise BadRequestError("streaming takes one prompt per request", param="prompt")
+    max_tokens = body.get("max_tokens", DEFAULT_MAX_TOKENS)
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+        raise BadRequestError("`max_tokens` must be an integer of at least 1", param="max_tokens")
+    params = {k: body[k] for k in _PASSED if body.get(k) is not None}
+    params["max_tokens"] = max_tokens
+    validate_params(params)
+    return [ChatRequest(model=model, messages=[{"role": "user", "content": p}], params=params, stream=stream,
+                        origin=ORIGIN) for p in prompts]
+
+
+def _text(choice: dict[str, Any]) -> str:
+    content = (choice.get("message") or {}).get("content")
+    return content if isinstance(content, str) else ""
+
+
+def to_text_completion(answers: list[ChatCompletion], prompts: list[str], echo: bool) -> dict[str, Any]:
+    first = answers[0]
+    choices: list[dict[str, Any]] = []
+    prompt_tokens = completion_tokens = 0
+    for answer, prompt in zip(answers, prompts, strict=True):
+        for choice in answer.get("choices") or ():
+            choices.append({"text": (prompt if echo else "") + _text(choice), "index": len(choices),
+                            "logprobs": None, "finish_reason": choice.get("finish_reason") or "stop"})
+        usage = answer.get("usage") or {}
+        prompt_tokens += int(usage.get("prompt_tokens") or 0)
+        completion_tokens += int(usage.get("completion_tokens") or 0)
+    out = {"id": "cmpl-" + uuid.uuid4().hex[:24], "object": "text_completion",
+           "created": int(first.get("created") or time.time()), "model": first.get("model", ""),
+           "choices": choices,
+           "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                     "total_tokens": prompt_tokens + completion_tokens}}
+    out["turnout"] = first.get("turnout") if len(answers) == 1 else [a.get("turnout") for a in answers]
+    return out
+
+
+class TextStreamWriter:
+    """Chat chunks -> legacy ``text_completion`` chunks, ``data: [DONE]`` at the end."""
+
+    def __init__(self, model: str, prompt: str, echo: bool, include_usage: bool) -> None:
+        self.id = "cmpl-" + uuid.uuid4().hex[:24]
+        self.model = model
+        self.created = int(time.time())
+        self.prompt = prompt if echo else ""
+        self.include_usage = include_usage
+
+    def _data(self, obj: dict[str, Any]) -> bytes:
+        return b"data: " + orjson.dumps(obj) + b"\n\n"
+
+    def start(self) -> bytes:
+        return b""
+
+    def feed(self, chunk: dict[str, Any]) -> bytes:
+        out = b""
+        for choice in chunk.get("choices") or ():
+            text = (choice.get("delta") or {}).get("content") or ""
+            if self.prompt:
+                text, self.prompt = self.prompt + text, ""
+            if text or choice.get("finish_reason"):
+                out += self._data({"id": self.id, "object": "text_completion", "created": self.created,
+                                   "model": self.model, "choices": [{"text": text, "index": 0, "logprobs": None,
+                                                                     "finish_reason": choice.get("finish_reason")}]})
+        if chunk.get("usage") and self.include_usage:
+            usage = {k: chunk["usage"].get(k, 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+            obj: dict[str, Any] = {"id": self.id, "object": "text_completion", "created": self.created,
+                                   "model": self.model, "choices": [], "usage": usage}
+            if chunk.get("turnout"):
+                obj["turnout"] = chunk["turnout"]
+            out += self._data(obj)
+        return out
+
+    def end(self) -> bytes:
+        return b"data: [DONE]\n\n"
+
+    def error(self, exc: TurnoutError) -> bytes:
+        return self._data(exc.to_openai()) + b"data: [DONE]\n\n"
+
+
+async def completions(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["method"] != "POST":
+        raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use POST", code="method_not_allowed")
+    try:
+        principal = await app.gateway.aauthenticate(_bearer(scope))
+        raw = await app._read_body(scope, receive)
+    except _ClientGone:
+        return
+    body = parse_body(raw)
+    requests = to_requests(body)
+    hints = parse_hints(body.get("turnout"), scope)
+    echo = bool(body.get("echo"))
+    prompts = [str(r.messages[0]["content"]) for r in requests]
+    if requests[0].stream:
+        routed = await app.gateway.astream(requests[0], hints, principal=principal)
+        include_usage = obj(body.get("stream_options")).get("include_usage") is True
+        writer = TextStreamWriter(routed.model, prompts[0], echo, include_usage)
+        await pump(routed, writer, receive, send, _route_headers(routed.model, routed.turnout))
+        return
+    if len(requests) == 1:  # the common case: no task to schedule
+        answers = [await app.gateway.acomplete(requests[0], hints, principal=principal)]
+    else:
+        answers = list(await asyncio.gather(*(app.gateway.acomplete(r, hints, principal=principal) for r in requests)))
+    out = to_text_completion(answers, prompts, echo)
+    first = answers[0]
+    await _send_json(send, 200, orjson.dumps(out),
+                     [_JSON, *_route_headers(first.get("model", ""), first.get("turnout") or {})])
+
+
+async def model_by_id(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["method"] != "GET":
+        raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use GET", code="method_not_allowed")
+    principal = await app.gateway.aauthenticate(_bearer(scope))
+    model_id = scope["path"].split("/models/", 1)[1]
+    for entry in app.gateway.list_models(principal)["data"]:
+        if entry["id"] == model_id:
+            await _send_json(send, 200, orjson.dumps(entry))
+            return
+    if model_id in EMBEDDING_MODELS and principal.allowed(model_id):
+        info = EMBEDDING_MODELS[model_id]
+        await _send_json(send, 200, orjson.dumps({"id": model_id, "object": "model", "created": 0,
+                                                 "owned_by": info.provider}))
+        return
+    raise NotFoundError(f"The model {model_id!r} does not exist or is not available here", code="model_not_found",
+                        model=model_id)

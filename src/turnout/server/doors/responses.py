@@ -1,0 +1,126 @@
+"""``POST /v1/responses``, ``GET`` / ``DELETE /v1/responses/{id}``: OpenAI's Responses API.
+
+The request goes through the same gateway methods as ``/v1/chat/completions``; a
+``previous_response_id`` prepends the stored conversation (``responses_store``), and the
+answer is stored unless ``store: false``. A key only ever sees its own stored responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from turnout.errors import BadRequestError, NotFoundError
+from turnout.gateway import Principal
+from turnout.responses_store import ResponseStore, default_store_url, open_response_store
+from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _send_json, parse_hints
+from turnout.server.doors import responses_wire as wire
+from turnout.server.doors.body import parse_body
+from turnout.server.doors.sse import pump
+
+
+def store_of(app: Any) -> ResponseStore:
+    store: ResponseStore | None = getattr(app, "_response_store", None)
+    if store is None:
+        config = app.gateway.config
+        rc = config.responses
+        url = rc.store or default_store_url(config.ledger.url)
+        store = open_response_store(url, ttl_s=rc.ttl_s, confidential_shared=rc.confidential)
+        app._response_store = store
+    return store
+
+
+def tenant_of(principal: Principal) -> str | None:
+    return principal.key_id or ("master" if principal.is_master else None)
+
+
+async def create(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["method"] != "POST":
+        raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use POST",
+                              code="method_not_allowed")
+    try:
+        principal = await app.gateway.aauthenticate(_bearer(scope))
+        raw = await app._read_body(scope, receive)
+    except _ClientGone:
+        return
+    body = parse_body(raw)
+    tenant = tenant_of(principal)
+    history: list[dict[str, Any]] = []
+    previous = body.get("previous_response_id")
+    if previous is not None:
+        if not isinstance(previous, str):
+            raise BadRequestError("`previous_response_id` must be a string", param="previous_response_id")
+        record = await store_of(app).get(previous, tenant)
+        if record is None:
+            raise NotFoundError(f"previous response {previous!r} not found (expired, not stored, or not yours)",
+                                param="previous_response_id", code="previous_response_not_found")
+        history = record["messages"]
+    request, turn, dropped = wire.to_request(body, history)
+    hints = parse_hints(body.get("turnout"), scope)
+    response_id = wire.new_id("resp")
+    store = body.get("store", True) is not False
+    if request.stream:
+        routed = await app.gateway.astream(request, hints, principal=principal)
+        writer = _StoringWriter(body, response_id, routed.model, app, tenant, history + turn, store)
+        await pump(routed, writer, receive, send, _headers(routed.model, routed.turnout, dropped))
+        return
+    completion = await app.gateway.acomplete(request, hints, principal=principal)
+    response = wire.to_response(completion, body, response_id)
+    if store:
+        await _save(app, response, tenant, history + turn)
+    await _send_json(send, 200, orjson.dumps(response),
+                     [_JSON, *_headers(response["model"], response.get("turnout") or {}, dropped)])
+
+
+def _headers(model: str, turnout: dict[str, Any], dropped: list[str]) -> list[tuple[bytes, bytes]]:
+    headers = _route_headers(model, turnout)
+    if dropped:
+        headers.append((b"x-turnout-dropped-params", ",".join(f"tools:{t}" for t in dropped).encode()))
+    return headers
+
+
+async def _save(app: Any, response: dict[str, Any], tenant: str | None, conversation: list[dict[str, Any]]) -> None:
+    sensitivity = ((response.get("turnout") or {}).get("signals") or {}).get("sensitivity", "public")
+    stored = {k: v for k, v in response.items() if k != "turnout"}
+    await store_of(app).put(response["id"], {
+        "tenant": tenant, "sensitivity": sensitivity, "response": stored,
+        "messages": [*conversation, wire.assistant_message(response)],
+    })
+
+
+class _StoringWriter(wire.ResponseStreamWriter):
+    """The stream writer that stores the finished response (``end`` may be awaited by ``pump``)."""
+
+    def __init__(self, body: dict[str, Any], response_id: str, model: str, app: Any, tenant: str | None,
+                 conversation: list[dict[str, Any]], store: bool) -> None:
+        super().__init__(body, response_id, model)
+        self._app, self._tenant, self._conversation, self._store = app, tenant, conversation, store
+
+    async def aend(self) -> bytes:
+        tail = self.end()
+        if self._store and self.done is not None:
+            await _save(self._app, self.done, self._tenant, self._conversation)
+        return tail
+
+
+async def by_id(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    rest = scope["path"].split("/responses/", 1)[1].strip("/")
+    if not rest or "/" in rest:  # e.g. /responses/{id}/input_items
+        raise NotFoundError(f"no route {scope['method']} {scope['path']}", code="not_found")
+    response_id = rest
+    principal = await app.gateway.aauthenticate(_bearer(scope))
+    tenant = tenant_of(principal)
+    method = scope["method"]
+    if method == "GET":
+        record = await store_of(app).get(response_id, tenant)
+        if record is None:
+            raise NotFoundError(f"response {response_id!r} not found", code="not_found")
+        await _send_json(send, 200, orjson.dumps(record["response"]))
+    elif method == "DELETE":
+        if not await store_of(app).delete(response_id, tenant):
+            raise NotFoundError(f"response {response_id!r} not found", code="not_found")
+        await _send_json(send, 200, orjson.dumps({"id": response_id, "object": "response", "deleted": True}))
+    else:
+        raise BadRequestError(f"{method} is not allowed on {scope['path']}; use GET or DELETE",
+                              code="method_not_allowed")

@@ -1,0 +1,447 @@
+"""OpenAI's Responses API <-> the neutral request and OpenAI-shaped answers. Pure: no I/O.
+
+In: ``input`` (a string or items) and ``instructions`` become chat messages: message items by
+role, ``function_call`` items ``tool_calls`` on an assistant message, ``function_call_output``
+items role ``tool`` messages; function tools become chat tools; ``max_output_tokens``,
+``text.format`` and ``reasoning.effort`` their chat counterparts. A conversation continued with
+``previous_response_id`` is prepended by the caller of ``to_request``.
+
+Out: a ``chat.completion`` becomes a ``response`` object (message, function_call and reasoning
+items) and a chunk stream Responses' typed events (``ResponseStreamWriter``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import orjson
+
+from turnout.errors import BadRequestError, TurnoutError
+from turnout.types import ChatCompletion, ChatRequest
+
+ORIGIN = "openai.responses"
+
+# Request fields with no chat counterpart that we accept and echo, but do not forward.
+_ECHOED = ("truncation", "include", "metadata", "store", "previous_response_id", "background",
+           "prompt_cache_key", "safety_identifier", "service_tier", "user")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+
+
+def _bad(message: str, param: str) -> BadRequestError:
+    return BadRequestError(message, param=param)
+
+
+def input_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The request's own ``input`` as chat messages (without instructions or history)."""
+    items = body.get("input")
+    if isinstance(items, str):
+        return [{"role": "user", "content": items}]
+    if not isinstance(items, list) or not items:
+        raise _bad("`input` is required: a string or a non-empty list of input items", "input")
+    messages: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        where = f"input[{i}]"
+        if not isinstance(item, dict):
+            raise _bad(f"{where} must be an object", where)
+        kind = item.get("type", "message")
+        if kind == "message" or (kind is None and "role" in item):
+            messages.append(_message(item, where))
+        elif kind == "function_call":
+            if not isinstance(item.get("call_id"), str) or not isinstance(item.get("name"), str):
+                raise _bad(f"{where}: a function_call needs `call_id` and `name`", where)
+            call = {"id": item["call_id"], "type": "function",
+                    "function": {"name": item["name"], "arguments": str(item.get("arguments") or "{}")}}
+            last = messages[-1] if messages else None
+            if last is not None and last["role"] == "assistant":
+                last.setdefault("tool_calls", []).append(call)
+            else:
+                messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif kind == "function_call_output":
+            if not isinstance(item.get("call_id"), str):
+                raise _bad(f"{where}: a function_call_output needs `call_id`", where)
+            output = item.get("output")
+            content = output if isinstance(output, str) else orjson.dumps(output).decode()
+            messages.append({"role": "tool", "tool_call_id": item["call_id"], "content": content})
+        elif kind == "reasoning":
+            continue  # carried by no chat provider (see docs/front-doors.md)
+        else:
+            raise _bad(f"{where}: input items of type {kind!r} are not supported by this gateway", f"{where}.type")
+    return messages
+
+
+_PART_TYPES = {"input_text": "text", "output_text": "text", "text": "text", "refusal": "text"}
+
+
+def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
+    role = item.get("role")
+    if role not in ("user", "assistant", "system", "developer"):
+        raise _bad(f"{where}.role must be user, assistant, system or developer; got {role!r}", f"{where}.role")
+    content = item.get("content")
+    if isinstance(content, str):
+        return {"role": role, "content": content}
+    if not isinstance(content, list):
+        raise _bad(f"{where}.content must be a string or a list of content parts", f"{where}.content")
+    parts: list[dict[str, Any]] = []
+    for j, part in enumerate(content):
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind in _PART_TYPES:
+            text = part.get("text", part.get("refusal"))
+            if not isinstance(text, str):
+                raise _bad(f"{where}.content[{j}].text must be a string", f"{where}.content[{j}]")
+            parts.append({"type": "text", "text": text})
+        elif kind == "input_image" and isinstance(part.get("image_url"), str):
+            image: dict[str, Any] = {"url": part["image_url"]}
+            if part.get("detail"):
+                image["detail"] = part["detail"]
+            parts.append({"type": "image_url", "image_url": image})
+        elif kind == "input_file" and isinstance(part.get("file_data"), str):
+            file = {"file_data": part["file_data"]}
+            if part.get("filename"):
+                file["filename"] = part["filename"]
+            parts.append({"type": "file", "file": file})
+        else:
+            raise _bad(f"{where}.content[{j}]: content parts of type {kind!r} are not supported by this gateway",
+                       f"{where}.content[{j}]")
+    if role == "assistant" or all(p["type"] == "text" for p in parts):
+        return {"role": role, "content": "".join(p.get("text", "") for p in parts)}
+    return {"role": role, "content": parts}
+
+
+def _tools(body: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    """Function tools -> chat tools; returns the types of tools no chat provider can run."""
+    tools = body.get("tools")
+    if tools is None:
+        return []
+    if not isinstance(tools, list):
+        raise _bad("`tools` must be a list", "tools")
+    out, dropped = [], []
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            raise _bad(f"tools[{i}] must be an object", f"tools[{i}]")
+        if tool.get("type") != "function":
+            dropped.append(str(tool.get("type")))
+            continue
+        if not isinstance(tool.get("name"), str):
+            raise _bad(f"tools[{i}].name is required", f"tools[{i}].name")
+        function = {"name": tool["name"],
+                    "parameters": tool.get("parameters") or {"type": "object", "properties": {}}}
+        if tool.get("description"):
+            function["description"] = tool["description"]
+        if tool.get("strict") is not None:
+            function["strict"] = tool["strict"]
+        out.append({"type": "function", "function": function})
+    if out:
+        params["tools"] = out
+        choice = body.get("tool_choice")
+        if isinstance(choice, dict) and choice.get("type") == "function":
+            params["tool_choice"] = {"type": "function", "function": {"name": choice.get("name")}}
+        elif choice in ("auto", "none", "required"):
+            params["tool_choice"] = choice
+        if isinstance(body.get("parallel_tool_calls"), bool):
+            params["parallel_tool_calls"] = body["parallel_tool_calls"]
+    return dropped
+
+
+def to_request(body: dict[str, Any], history: list[dict[str, Any]]) -> tuple[ChatRequest, list[dict[str, Any]], list[str]]:
+    """(the neutral request, this turn's input messages, tool types dropped)."""
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise _bad('`model` is required: a model name or "auto"', "model")
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise _bad("`stream` must be a boolean", "stream")
+    if body.get("background"):
+        raise _bad("`background` responses are not supported by this gateway", "background")
+    if body.get("conversation") is not None:
+        raise _bad("`conversation` is not supported by this gateway; use previous_response_id", "conversation")
+    instructions = body.get("instructions")
+    if instructions is not None and not isinstance(instructions, str):
+        raise _bad("`instructions` must be a string", "instructions")
+    turn = input_messages(body)
+    if not history and all(m["role"] in ("system", "developer") for m in turn):
+        raise _bad("`input` needs at least one message, function call or function output", "input")
+    messages = ([{"role": "system", "content": instructions}] if instructions else []) + history + turn
+    params: dict[str, Any] = {}
+    limit = body.get("max_output_tokens")
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise _bad("`max_output_tokens` must be an integer of at least 1", "max_output_tokens")
+        params["max_tokens"] = limit
+    for name, hi in (("temperature", 2.0), ("top_p", 1.0)):
+        value = body.get(name)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= hi:
+                raise _bad(f"`{name}` must be a number between 0 and {hi:g}", name)
+            params[name] = value
+    if isinstance(body.get("user"), str):
+        params["user"] = body["user"]
+    reasoning = body.get("reasoning")
+    if isinstance(reasoning, dict) and reasoning.get("effort"):
+        params["reasoning_effort"] = reasoning["effort"]
+    text = body.get("text")
+    fmt = text.get("format") if isinstance(text, dict) else None
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        schema = {k: fmt[k] for k in ("name", "schema", "strict", "description") if k in fmt}
+        params["response_format"] = {"type": "json_schema", "json_schema": schema}
+    elif isinstance(fmt, dict) and fmt.get("type") == "json_object":
+        params["response_format"] = {"type": "json_object"}
+    dropped = _tools(body, params)
+    request = ChatRequest(model=model, messages=messages, params=params, stream=stream, origin=ORIGIN)
+    return request, turn, dropped
+
+
+# -- response --------------------------------------------------------------------------------
+
+
+def responses_usage(usage: dict[str, Any] | None) -> dict[str, Any]:
+    usage = usage or {}
+    details = usage.get("prompt_tokens_details") or {}
+    out_details = usage.get("completion_tokens_details") or {}
+    prompt = int(usage.get("prompt_tokens") or 0)
+    completion = int(usage.get("completion_tokens") or 0)
+    return {"input_tokens": prompt,
+            "input_tokens_details": {"cached_tokens": int(details.get("cached_tokens") or 0)},
+            "output_tokens": completion,
+            "output_tokens_details": {"reasoning_tokens": int(out_details.get("reasoning_tokens") or 0)},
+            "total_tokens": prompt + completion}
+
+
+def skeleton(body: dict[str, Any], response_id: str, model: str, created: int) -> dict[str, Any]:
+    """The response object's fields that echo the request."""
+    text = body.get("text") if isinstance(body.get("text"), dict) else {"format": {"type": "text"}}
+    reasoning = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {"effort": None, "summary": None}
+    return {
+        "id": response_id, "object": "response", "created_at": created, "status": "in_progress",
+        "background": False, "error": None, "incomplete_details": None,
+        "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
+        "model": model, "output": [], "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "previous_response_id": body.get("previous_response_id"), "reasoning": reasoning,
+        "store": body.get("store", True), "temperature": body.get("temperature"), "text": text,
+        "tool_choice": body.get("tool_choice", "auto"), "tools": body.get("tools") or [],
+        "top_p": body.get("top_p"), "truncation": body.get("truncation", "disabled"),
+        "usage": None, "user": body.get("user"), "metadata": body.get("metadata") or {},
+    }
+
+
+def _finish(out: dict[str, Any], finish_reason: str | None, usage: dict[str, Any] | None) -> None:
+    if finish_reason == "length":
+        out["status"] = "incomplete"
+        out["incomplete_details"] = {"reason": "max_output_tokens"}
+    elif finish_reason == "content_filter":
+        out["status"] = "incomplete"
+        out["incomplete_details"] = {"reason": "content_filter"}
+    else:
+        out["status"] = "completed"
+    out["usage"] = responses_usage(usage)
+
+
+def message_item(text: str, item_id: str | None = None, status: str = "completed") -> dict[str, Any]:
+    return {"type": "message", "id": item_id or new_id("msg"), "status": status, "role": "assistant",
+            "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}
+
+
+def call_item(call: dict[str, Any], item_id: str | None = None, status: str = "completed") -> dict[str, Any]:
+    function = call.get("function") or {}
+    return {"type": "function_call", "id": item_id or new_id("fc"), "call_id": call.get("id") or new_id("call"),
+            "name": function.get("name") or "", "arguments": function.get("arguments") or "", "status": status}
+
+
+def to_response(completion: ChatCompletion, body: dict[str, Any], response_id: str) -> dict[str, Any]:
+    out = skeleton(body, response_id, completion.get("model", ""), int(completion.get("created") or time.time()))
+    choice = (completion.get("choices") or [{}])[0]
+    message = choice.get("message") or {}
+    output: list[dict[str, Any]] = []
+    if message.get("reasoning_content"):
+        output.append({"type": "reasoning", "id": new_id("rs"),
+                       "summary": [{"type": "summary_text", "text": message["reasoning_content"]}]})
+    text = message.get("content")
+    if isinstance(text, list):
+        text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
+    if text or not message.get("tool_calls"):
+        output.append(message_item(text or ""))
+    output.extend(call_item(call) for call in message.get("tool_calls") or ())
+    out["output"] = output
+    _finish(out, choice.get("finish_reason"), completion.get("usage"))
+    if "turnout" in completion:
+        out["turnout"] = completion["turnout"]
+    return out
+
+
+def assistant_message(response: dict[str, Any]) -> dict[str, Any]:
+    """A finished response's output as one chat message (what a follow-up turn sees)."""
+    text = "".join(part.get("text", "") for item in response.get("output") or () if item.get("type") == "message"
+                   for part in item.get("content") or ())
+    calls = [{"id": item["call_id"], "type": "function", "function": {"name": item["name"], "arguments": item["arguments"]}}
+             for item in response.get("output") or () if item.get("type") == "function_call"]
+    message: dict[str, Any] = {"role": "assistant", "content": text if text or not calls else None}
+    if calls:
+        message["tool_calls"] = calls
+    return message
+
+
+def error_event(exc: TurnoutError, sequence: int) -> bytes:
+    body = exc.to_openai()["error"]
+    data = {"type": "error", "code": body.get("code") or body.get("type"), "message": exc.message,
+            "param": body.get("param"), "sequence_number": sequence, "error": body}
+    return b"event: error\ndata: " + orjson.dumps(data) + b"\n\n"
+
+
+class ResponseStreamWriter:
+    """OpenAI chunks -> the Responses API's typed stream events (no I/O).
+
+    ``done`` is set to the finished response object once the stream has ended, for the store.
+    """
+
+    def __init__(self, body: dict[str, Any], response_id: str, model: str) -> None:
+        self.body = body
+        self.response = skeleton(body, response_id, model, int(time.time()))
+        self.sequence = 0
+        self.done: dict[str, Any] | None = None
+        self._text: dict[str, Any] | None = None  # the open message item
+        self._reasoning: dict[str, Any] | None = None  # the open reasoning item
+        self._calls: dict[int, dict[str, Any]] = {}  # tool-call index -> its item
+        self._open_call: int | None = None
+        self._finish: str | None = None
+        self._usage: dict[str, Any] | None = None
+        self._turnout: dict[str, Any] | None = None
+
+    def _event(self, kind: str, data: dict[str, Any]) -> bytes:
+        data = {"type": kind, "sequence_number": self.sequence, **data}
+        self.sequence += 1
+        return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
+
+    def start(self) -> bytes:
+        return (self._event("response.created", {"response": self.response})
+                + self._event("response.in_progress", {"response": self.response}))
+
+    def _add(self, item: dict[str, Any]) -> tuple[int, bytes]:
+        index = len(self.response["output"])
+        self.response["output"].append(item)
+        return index, self._event("response.output_item.added", {"output_index": index, "item": item})
+
+    def _close_text(self) -> bytes:
+        item = self._text
+        if item is None:
+            return b""
+        self._text = None
+        index = self.response["output"].index(item)
+        part = item["content"][0]
+        item["status"] = "completed"
+        common = {"item_id": item["id"], "output_index": index, "content_index": 0}
+        return (self._event("response.output_text.done", {**common, "text": part["text"], "logprobs": []})
+                + self._event("response.content_part.done", {**common, "part": part})
+                + self._event("response.output_item.done", {"output_index": index, "item": item}))
+
+    def _close_reasoning(self) -> bytes:
+        item = self._reasoning
+        if item is None:
+            return b""
+        self._reasoning = None
+        index = self.response["output"].index(item)
+        part = item["summary"][0]
+        common = {"item_id": item["id"], "output_index": index, "summary_index": 0}
+        return (self._event("response.reasoning_summary_text.done", {**common, "text": part["text"]})
+                + self._event("response.reasoning_summary_part.done", {**common, "part": part})
+                + self._event("response.output_item.done", {"output_index": index, "item": item}))
+
+    def _reason(self, text: str) -> bytes:
+        """Reasoning text (Claude's thinking, a reasoning model's reasoning_content) as a
+        reasoning item with a summary, as the non-streamed answer has it."""
+        out = b""
+        if self._reasoning is None:
+            out += self._close_text() + self._close_call()
+            item: dict[str, Any] = {"type": "reasoning", "id": new_id("rs"), "summary": []}
+            index, added = self._add(item)
+            part = {"type": "summary_text", "text": ""}
+            item["summary"].append(part)
+            self._reasoning = item
+            out += added + self._event("response.reasoning_summary_part.added", {
+                "item_id": item["id"], "output_index": index, "summary_index": 0, "part": part})
+        item = self._reasoning
+        item["summary"][0]["text"] += text
+        return out + self._event("response.reasoning_summary_text.delta", {
+            "item_id": item["id"], "output_index": self.response["output"].index(item), "summary_index": 0,
+            "delta": text})
+
+    def _close_call(self) -> bytes:
+        if self._open_call is None:
+            return b""
+        item = self._calls[self._open_call]
+        self._open_call = None
+        index = self.response["output"].index(item)
+        item["status"] = "completed"
+        return (self._event("response.function_call_arguments.done",
+                            {"item_id": item["id"], "output_index": index, "arguments": item["arguments"],
+                             "name": item["name"]})
+                + self._event("response.output_item.done", {"output_index": index, "item": item}))
+
+    def feed(self, chunk: dict[str, Any]) -> bytes:
+        out = b""
+        if chunk.get("usage"):
+            self._usage = chunk["usage"]
+        if chunk.get("turnout"):
+            self._turnout = chunk["turnout"]
+        for choice in chunk.get("choices") or ():
+            delta = choice.get("delta") or {}
+            if delta.get("reasoning_content"):
+                out += self._reason(delta["reasoning_content"])
+            text = delta.get("content")
+            if text:
+                if self._text is None:
+                    out += self._close_reasoning() + self._close_call()
+                    item = message_item("", status="in_progress")
+                    item["content"] = []
+                    index, added = self._add(item)
+                    part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+                    item["content"].append(part)
+                    self._text = item
+                    out += added + self._event("response.content_part.added", {
+                        "item_id": item["id"], "output_index": index, "content_index": 0, "part": part})
+                item = self._text
+                item["content"][0]["text"] += text
+                out += self._event("response.output_text.delta", {
+                    "item_id": item["id"], "output_index": self.response["output"].index(item),
+                    "content_index": 0, "delta": text, "logprobs": []})
+            for call in delta.get("tool_calls") or ():
+                out += self._call(call)
+            if choice.get("finish_reason"):
+                self._finish = choice["finish_reason"]
+        return out
+
+    def _call(self, call: dict[str, Any]) -> bytes:
+        position = int(call.get("index") or 0)
+        function = call.get("function") or {}
+        out = b""
+        item = self._calls.get(position)
+        if item is None:
+            out += self._close_reasoning() + self._close_text() + self._close_call()
+            item = call_item({"id": call.get("id"), "function": {"name": function.get("name"), "arguments": ""}},
+                             status="in_progress")
+            self._calls[position] = item
+            self._open_call = position
+            out += self._add(item)[1]
+        arguments = function.get("arguments")
+        if arguments:
+            item["arguments"] += arguments
+            out += self._event("response.function_call_arguments.delta", {
+                "item_id": item["id"], "output_index": self.response["output"].index(item), "delta": arguments})
+        return out
+
+    def end(self) -> bytes:
+        out = self._close_reasoning() + self._close_text() + self._close_call()
+        _finish(self.response, self._finish, self._usage)
+        if self._turnout is not None:
+            self.response["turnout"] = self._turnout
+        self.done = self.response
+        kind = "response.completed" if self.response["status"] == "completed" else "response.incomplete"
+        return out + self._event(kind, {"response": self.response})
+
+    def error(self, exc: TurnoutError) -> bytes:
+        return error_event(exc, self.sequence)

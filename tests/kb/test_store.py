@@ -1,0 +1,155 @@
+"""The runnable knowledge base: SQLite and PostgreSQL stores, the in-process index kept in
+step with the store across processes sharing it, chunking, confidential entries."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from turnout.kb.chunking import chunk_text, entries_from_file
+from turnout.kb.index import VectorIndex
+from turnout.kb.store import Entry, KnowledgeStore
+
+PG_BASE = os.environ.get("TURNOUT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+FAQ = [
+    Entry(question="How do I reset my password?", answer="Settings > Security > Reset password."),
+    Entry(question="Which payment methods do you accept?", answer="Cards, PayPal and bank transfer."),
+    Entry(text="Parcels to Switzerland pay customs duties on delivery.", source="shipping.md"),
+]
+
+
+def _pg_ok() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_BASE, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request, tmp_path) -> Iterator[tuple[str, str]]:
+    prefix = f"kbtest_{uuid.uuid4().hex[:10]}"
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kb.db'}", prefix
+        return
+    if not _pg_ok():
+        pytest.skip(f"PostgreSQL at {PG_BASE} unavailable")
+    yield PG_BASE, prefix
+    import psycopg
+
+    with psycopg.connect(PG_BASE, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {prefix}_entries")
+        conn.execute(f"DROP TABLE IF EXISTS {prefix}_changes")
+
+
+def test_add_search_remove(store_url):
+    url, prefix = store_url
+    kb = KnowledgeStore.open(url, prefix=prefix)
+    ids = kb.add(FAQ)
+    assert len(ids) == 3 and len(kb) == 3
+    hits = kb.search("I forgot my password", 2)
+    assert hits[0].index == ids[0] and hits[0].answer.startswith("Settings") and hits[0].score > hits[1].score
+    assert kb.search("customs for parcels to Switzerland", 1)[0].source == "shipping.md"
+    assert kb.remove([ids[0]]) == 1 and len(kb) == 2
+    assert ids[0] not in [h.index for h in kb.search("I forgot my password", 3)]
+    assert kb.remove(source="shipping.md") == 1
+    assert [e.id for e in kb.entries()] == [ids[1]]
+    assert kb.remove([12345]) == 0
+    kb.close()
+
+
+def test_a_second_process_sees_changes_without_a_restart(store_url):
+    url, prefix = store_url
+    a = KnowledgeStore.open(url, prefix=prefix)
+    b = KnowledgeStore.open(url, prefix=prefix)
+    [pid] = a.add(FAQ[:1])
+    assert b.search("reset my password", 1)[0].index == pid  # b synced from the change log
+    a.remove([pid])
+    assert b.search("reset my password", 1) == []
+    c = KnowledgeStore.open(url, prefix=prefix)  # a late starter builds its index from the store
+    a.add(FAQ[1:])
+    assert {h.index for h in c.search("payment methods", 3)} == {h.index for h in a.search("payment methods", 3)}
+    for kb in (a, b, c):
+        kb.close()
+
+
+def test_confidential_entries_are_marked_on_their_hits(tmp_path):
+    kb = KnowledgeStore.open(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.add([Entry(text="The staging database password rotates monthly.", confidential=True)])
+    assert kb.search("staging password rotation", 1)[0].confidential is True
+    kb.close()
+
+
+def test_entry_needs_content():
+    with pytest.raises(ValueError):
+        Entry(question="q?")
+    with pytest.raises(ValueError):
+        Entry(text="  ")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 30)), min_size=1, max_size=40))
+def test_index_stays_in_step_with_the_store(tmp_path_factory, ops):
+    """Random adds and removes through one handle; another handle's searches only ever return
+    live entries, and exactly the ones a brute-force scan of the live set ranks first."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.db'}"
+    writer, reader = KnowledgeStore.open(url), KnowledgeStore.open(url)
+    live: dict[int, str] = {}
+    for add, n in ops:
+        if add:
+            text = f"passage number {n} about topic {n % 7} and item {n * 13 % 11}"
+            [i] = writer.add([Entry(text=text)])
+            live[i] = text
+        elif live:
+            victim = sorted(live)[n % len(live)]
+            writer.remove([victim])
+            del live[victim]
+    hits = reader.search("passage about topic 3 and item 5", 50)
+    assert {h.index for h in hits} == set(live)
+    assert all(h.text == live[h.index] for h in hits)
+    writer.close()
+    reader.close()
+
+
+def test_exact_and_approximate_index_agree_on_small_sets():
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((500, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact, approx = VectorIndex(32, approximate=False), VectorIndex(32, approximate=True)
+    keys = np.arange(500, dtype=np.uint64)
+    exact.add(keys, vectors)
+    approx.add(keys, vectors)
+    agree = sum(exact.search(v, 1)[0][0] == approx.search(v, 1)[0][0] for v in vectors[:100])
+    assert agree >= 98
+    exact.remove([0, 1])
+    approx.remove([0, 1])
+    assert len(exact) == len(approx) == 498
+    assert approx.search(vectors[0], 1)[0][0] != 0
+
+
+def test_chunking_keeps_headings_and_size(tmp_path):
+    doc = "# Billing\n\nIntro line.\n\n## Refunds\n\n" + " ".join(f"Sentence {i} is here." for i in range(100))
+    chunks = chunk_text(doc, max_words=50)
+    assert chunks[0] == "Billing\n\nIntro line."
+    assert all(c.startswith("Billing > Refunds") for c in chunks[1:])
+    assert all(len(c.split("\n\n", 1)[1].split()) <= 50 for c in chunks[1:])
+    body = " ".join(c.split("\n\n", 1)[1] for c in chunks[1:])
+    assert body.split() == " ".join(f"Sentence {i} is here." for i in range(100)).split()  # nothing lost
+    path = tmp_path / "guide.md"
+    path.write_text(doc)
+    entries = entries_from_file(path, confidential=True, max_words=50)
+    assert all(e.source == str(path) and e.confidential for e in entries)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q"}\n')
+    with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
+        entries_from_file(bad)

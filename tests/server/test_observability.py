@@ -1,0 +1,77 @@
+"""Access log (JSON lines, never prompts) and OpenTelemetry spans (GenAI conventions, a child
+per attempt) on a real server."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from turnout import observability
+
+MODELS = [
+    {"name": "fake/flaky", "provider": "fake", "local": False, "tier": 2, "input_per_mtok": 1.0,
+     "output_per_mtok": 2.0, "extra": {"default": "error:503"}},
+    {"name": "fake/local", "provider": "fake", "local": True, "tier": 1},
+]
+SECRET_TEXT = "the launch code is swordfish"
+
+
+@pytest.fixture
+def spans():
+    pytest.importorskip("opentelemetry.sdk")
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    observability.set_tracer(provider.get_tracer("test"))
+    yield exporter
+    observability.set_tracer(None)
+
+
+def test_access_log_is_json_without_prompts(serve, caplog):
+    server = serve({"models": MODELS, "routing": {"fallbacks": ["fake/flaky", "fake/local"]}})
+    with caplog.at_level(logging.INFO, logger="turnout.access"):
+        observability.log.addHandler(caplog.handler)
+        try:
+            r = httpx.post(f"{server.base_url}/chat/completions",
+                           json={"model": "fake/local", "messages": [{"role": "user", "content": SECRET_TEXT}]},
+                           headers={"x-request-id": "req-42"})
+            bad = httpx.post(f"{server.base_url}/chat/completions", content=b"{nope")
+        finally:
+            observability.log.removeHandler(caplog.handler)
+    assert r.status_code == 200 and r.headers["x-request-id"] == "req-42"
+    assert bad.status_code == 400 and bad.headers["x-request-id"]
+    lines = [json.loads(rec.getMessage()) for rec in caplog.records if rec.name == "turnout.access"]
+    ok = next(line for line in lines if line["request_id"] == "req-42")
+    assert ok["status"] == 200 and ok["model"] == "fake/local" and ok["path"] == "/v1/chat/completions"
+    assert ok["latency_ms"] >= 0 and "cost_usd" in ok and ok["ledger_id"]
+    err = next(line for line in lines if line["status"] == 400)
+    assert "not valid JSON" in err["error"]
+    assert all(SECRET_TEXT not in rec.getMessage() for rec in caplog.records)
+
+
+def test_spans_follow_genai_conventions_with_a_child_per_attempt(serve, spans):
+    server = serve({"models": MODELS, "routing": {"fallbacks": ["fake/flaky", "fake/local"]}})
+    r = httpx.post(f"{server.base_url}/chat/completions",
+                   json={"model": "fake/flaky", "messages": [{"role": "user", "content": "hi"}]})
+    assert r.status_code == 200, r.text
+    finished = spans.get_finished_spans()
+    root = next(s for s in finished if s.parent is None)
+    assert root.name == "chat fake/flaky"
+    a = root.attributes
+    assert a["gen_ai.operation.name"] == "chat" and a["gen_ai.request.model"] == "fake/flaky"
+    assert a["gen_ai.response.model"] == "fake/local"
+    assert a["gen_ai.usage.input_tokens"] > 0 and "turnout.route.rule" in a
+    assert a["turnout.sensitivity"] == "public"
+    children = sorted((s for s in finished if s.parent is not None), key=lambda s: s.start_time)
+    tried = [c.attributes["gen_ai.request.model"] for c in children]
+    assert tried[0] == "fake/flaky" and tried[-1] == "fake/local" and len(tried) >= 2  # retries, then fallback
+    assert [c.attributes["turnout.attempt.ok"] for c in children] == [False] * (len(tried) - 1) + [True]
+    assert all(c.parent.span_id == root.context.span_id for c in children)
+    assert all(root.start_time <= c.start_time <= c.end_time <= root.end_time for c in children)
