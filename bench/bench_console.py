@@ -111,6 +111,7 @@ def main() -> None:
     ap.add_argument("--db", default="/tmp/turnout-console-bench.db")
     args = ap.parse_args()
     os.environ.setdefault("TURNOUT_ACCESS_LOG", "0")
+    os.environ.setdefault("TURNOUT_ENABLE_FAKE", "1")  # the overview needs a model configured, not called
     db = Path(args.db)
     fill(db, args.rows)
     conn = sqlite3.connect(db)

@@ -29,9 +29,7 @@ from turnout import tokens  # noqa: E402
 from turnout.providers.openai import to_openai  # noqa: E402
 from turnout.types import ChatRequest, message_text  # noqa: E402
 
-WORDS = ("order invoice customer shipment refund account balance ledger report quarterly revenue churn "
-         "migration platform schedule deadline contract supplier warehouse inventory forecast budget "
-         "analysis summary request approval review compliance policy incident escalation priority").split()
+WORDS = ["order", "invoice", "customer", "shipment", "refund", "account", "balance", "ledger", "report", "quarterly", "revenue", "churn", "migration", "platform", "schedule", "deadline", "contract", "supplier", "warehouse", "inventory", "forecast", "budget", "analysis", "summary", "request", "approval", "review", "compliance", "policy", "incident", "escalation", "priority"]
 
 
 def sentence(rng: random.Random, n: int) -> str:

@@ -581,6 +581,7 @@ def classify(
     prompt: str | None = typer.Argument(None, help="Classify one prompt (text, @FILE, or - for raw stdin) "
                                         "instead of reading JSON lines on stdin."),
     config: str | None = ConfigOpt,
+    router: str | None = typer.Option(None, "--router", help="score with a fitted router directory (turnout router fit)"),
 ) -> None:
     """JSON lines in ({"prompt"} or {"messages"}), one JSON line out each: sensitivity,
     complexity, score, PII spans. A malformed line gets an error line; the stream goes on.
@@ -596,6 +597,10 @@ def classify(
         detection = load_config(config).detection
         pii = PiiSensitivityDetector(detection)
         scorer = ScoredComplexityClassifier(detection)
+        if router is not None:
+            from turnout.learn.quality import NeedClassifier
+
+            scorer = NeedClassifier(router)  # type: ignore[assignment]
     except TurnoutError as exc:
         fail(exc.message)
     out = sys.stdout.buffer
@@ -716,6 +721,16 @@ def doctor(json_out: bool = typer.Option(False, "--json"), config: str | None = 
 from turnout.cli_kb import kb_app  # noqa: E402  (the `kb` subcommands live in their own module)
 
 app.add_typer(kb_app, name="kb")
+
+
+def _register_router_commands() -> None:
+    from turnout.cli_router import router_app, simulate_command
+
+    app.add_typer(router_app, name="router")
+    app.command("simulate")(simulate_command)
+
+
+_register_router_commands()
 
 
 def main() -> None:

@@ -117,6 +117,11 @@ class RoutingConfig(_Strict):
     default_complexity: Complexity = Complexity.MODERATE
     confidential_named_cloud: Literal["reroute", "reject"] = "reroute"
     groups: dict[str, GroupConfig] = Field(default_factory=dict)  # per-group strategy, by name
+    # The learned router (turnout.learn): pick the cheapest model expected to reach this share
+    # of the best model's expected quality. `router`: a directory from `turnout router fit`
+    # (default: the shipped prior); setting it alone implies quality_target 0.85.
+    quality_target: float | None = Field(default=None, gt=0, le=1)
+    router: str | None = None
 
 
 class PiiCombinationConfig(_Strict):

@@ -30,6 +30,7 @@ from turnout.errors import (
     PermissionDeniedError,
     TurnoutError,
 )
+from turnout.input_limits import check_model_name
 from turnout.model_access import check_callable
 from turnout.policy.detectors import complexity_classifier, sensitivity_detector
 from turnout.policy.engine import Decision
@@ -125,6 +126,9 @@ class Gateway:
         from turnout.limits import BudgetScope
 
         metrics.register_models(self.router.models)
+        # True once an HTTP app serves this gateway (server/app.py sets it): callers are then
+        # not the operator, and only configured models are callable (model_access.py).
+        self.remote_callers = False
         if self.config.server.max_upstream_response_bytes is not None:
             from turnout.providers.transport import set_response_limit
 
@@ -385,8 +389,11 @@ class Gateway:
         """Steps 1-4, the same for plain and streamed requests: signals, key checks, decision,
         rate limit, cache lookup. Fills ``adm`` as it goes (a failure is accounted with what
         was decided so far)."""
-        check_callable(self.router, request.model, self.config.models is not None,
-                       bool(overrides and any(v is not None for v in overrides.values())))
+        if self.remote_callers:  # HTTP callers reach only what the operator configured
+            check_callable(self.router, request.model, self.config.models is not None,
+                           bool(overrides and any(v is not None for v in overrides.values())))
+        else:  # the library's caller is the operator: any model, but a name fit for headers and logs
+            check_model_name(request.model)
         budget_left = await self._budget_left(principal)
         signals, adm.decision = self._prepare(request, hints, principal, overrides, budget_left)
         await self._check_rate(principal, signals, adm)

@@ -373,6 +373,11 @@ class _Postgres(_Backend):
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [PG_LOCK_KEY])
             for stmt in self.schema():
                 self.conn.execute(stmt)
+            with self.conn.cursor() as cur:
+                have = self.columns(cur)
+            for name, kind in _ADDED_COLUMNS:  # tables made by an older turnout
+                if name not in have:
+                    self.conn.execute(f"ALTER TABLE {self.table} ADD COLUMN {name} {kind.format(r=self.real)}")
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:

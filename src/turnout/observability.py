@@ -16,10 +16,12 @@ inside the router when it is on.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -65,18 +67,57 @@ def access_entry(*, request_id: str, method: str, path: str, status: int, latenc
     return entry
 
 
+class _LineWriter:
+    """Access-log lines go to stderr from a background thread: serving never waits on the log.
+    If stderr stops draining (a supervisor that pipes it and never reads), the newest
+    ``capacity`` lines are kept and older ones dropped (counted in ``dropped``) instead of
+    blocking every request behind a full pipe."""
+
+    def __init__(self, fd: int = 2, capacity: int = 10_000) -> None:
+        self.fd = fd
+        self.lines: collections.deque[bytes] = collections.deque(maxlen=capacity)
+        self.dropped = 0
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def put(self, line: bytes) -> None:
+        if self._thread is None or self._pid != os.getpid():  # first use, or a forked worker
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="turnout-access-log", daemon=True)
+            self._thread.start()
+        if len(self.lines) == self.lines.maxlen:
+            self.dropped += 1
+        self.lines.append(line)
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            while self.lines:
+                batch: list[bytes] = []
+                with contextlib.suppress(IndexError):
+                    while len(batch) < 256:
+                        batch.append(self.lines.popleft())
+                with contextlib.suppress(OSError):  # stderr closed: the log is best effort
+                    os.write(self.fd, b"".join(batch))
+
+
+_writer = _LineWriter()
+
+
 def write_access(entry: dict[str, Any]) -> None:
-    """One line to stderr with a single ``write`` (a few microseconds; lines from several
-    worker processes never interleave, each is one write under the pipe's atomic size). When
-    handlers are attached to the ``turnout.access`` logger, it goes through them instead."""
+    """Queue one line for stderr (a few microseconds; written by a background thread, whole
+    lines only). When handlers are attached to the ``turnout.access`` logger, it goes through
+    them instead."""
     if log.disabled:
         return
-    if log.handlers or log.parent is None or log.propagate is False:
+    if log.handlers or log.propagate is False:
         if log.isEnabledFor(logging.INFO):
             log.info(orjson.dumps(entry).decode())
         return
-    with contextlib.suppress(OSError):  # stderr closed: the log is best effort, the request is not
-        os.write(2, orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
+    _writer.put(orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
 
 
 # ---- traces ------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ detection:
   custom_terms: []          # project code names, customer names: confidential
   allow_downgrade: false    # may a caller's label lower a detected sensitivity?
   redact: false             # redact findings before sending to cloud models
+  binary: allow             # images/audio/files cannot be scanned: allow | local | refuse
   # names, places, dates: when types and context combine into a level. Omitted = the defaults:
   # a person with HEALTH, FINANCIAL, STREET_ADDRESS or DATE_TIME (a person-tied date) is
   # confidential; PRIVATE_CUE ("my name is", "send it to") is internal; places, organisations
@@ -82,6 +83,9 @@ detection:
   #   - {types: [PRIVATE_CUE], level: internal}
   public_figures: []        # names that are never a private person ("Ada Example")
   historical_context: true  # people named in a text about history count as public figures
+
+strict: false               # true: refuse request parameters turnout does not know (400)
+                            # false: forward them to OpenAI-compatible models as sent
 
 budgets:
   daily_usd: null

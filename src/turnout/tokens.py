@@ -102,14 +102,19 @@ def prompt_token_bound(messages: list[dict[str, Any]], params: dict[str, Any] | 
     for message in messages:
         if not isinstance(message, dict):
             continue
+        content = message.get("content")
+        if len(message) == 2 and isinstance(content, str):  # the usual {"role", "content"}
+            total += _TOKENS_PER_MESSAGE + len(content.encode())
+            continue
         texts, images = _message_parts(message)
         total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) - 1)
         total += sum(len(t.encode()) for t in texts)
         total += sum(image_tokens(w, h, detail) for w, h, detail in images)
         if message.get("name"):
             total += 1
-    for text in _param_texts(params):
-        total += len(text.encode())
+    if params and ("tools" in params or "functions" in params or "response_format" in params):
+        for text in _param_texts(params):
+            total += len(text.encode())
     return total
 
 

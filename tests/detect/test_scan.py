@@ -140,3 +140,20 @@ def test_scan_reports_original_offsets() -> None:
     scan = scan_request([{"role": "user", "content": text}], {}, default_detector())
     (f,) = scan.findings
     assert text[f.start : f.end] == "\u200b".join(CARD)
+
+
+def test_reasoning_is_restored_in_answers_and_streams() -> None:
+    _, mapping = Redactor().redact_request(ChatRequest("m", [{"role": "user", "content": "mail ann@example.com"}]))
+    message = {"role": "assistant", "content": "ok", "reasoning_content": "write to [EMAIL_1]",
+               "thinking_blocks": [{"type": "thinking", "thinking": "[EMAIL_1] it is", "signature": "s"}]}
+    mapping.restore_message(message)
+    assert message["reasoning_content"] == "write to ann@example.com"
+    assert message["thinking_blocks"][0]["thinking"] == "ann@example.com it is"
+    restorer = mapping.chunk_restorer()
+    pieces = ["to [EMA", "IL_1] now", ""]
+    out = ""
+    for i, piece in enumerate(pieces):
+        chunk = {"choices": [{"index": 0, "delta": {"reasoning_content": piece},
+                              "finish_reason": "stop" if i == len(pieces) - 1 else None}]}
+        out += restorer.restore(chunk)["choices"][0]["delta"].get("reasoning_content") or ""
+    assert out == "to ann@example.com now"

@@ -47,6 +47,7 @@ def test_the_embedded_model_is_not_loaded_when_not_configured(serve) -> None:  #
 async def test_zero_config_refuses_ad_hoc_fake_and_local_names(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("TURNOUT_ENABLE_FAKE")
     gw = Gateway(parse_config({"ledger": {"url": f"sqlite:///{tmp_path}/l.db"}}))
+    gw.remote_callers = True  # as when served over HTTP
     try:
         for name in ("fake/anything", "local/some-model"):
             with pytest.raises(NotFoundError, match="only when configured"):

@@ -31,7 +31,7 @@ COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "mo
 class _Upstream(BaseHTTPRequestHandler):
     bodies: list[dict[str, Any]]
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
         self.server.bodies.append(body)  # type: ignore[attr-defined]
         if body.get("stream"):
@@ -160,3 +160,11 @@ def test_redacted_requests_are_translated_not_forwarded(serve, upstream):
     (sent,) = upstream.bodies
     assert "example.com" not in json.dumps(sent)
     assert sent["messages"][0]["content"] == "write to [EMAIL_1]" and sent["metadata"] == {"owner": "[EMAIL_2]"}
+
+
+def test_dropped_parameter_names_are_header_safe(serve, upstream):
+    server = serve(config(upstream))
+    r = httpx.post(f"{server.base_url}/chat/completions", json={
+        "model": "fake/local", "messages": [{"role": "user", "content": "hi"}], " #\n\u00e9x": 1, "ok_name": 2})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-turnout-dropped-params"] == "%20%23%0A%C3%A9x,ok_name"

@@ -634,6 +634,12 @@ class ComplexityScorer:
 
     def logit_parts(self, text: str) -> tuple[float, float]:
         """(learned logit, prior logit) of one prompt, before blending; for inspection."""
+        _, learned, prior = self.parts_with_features(text)
+        return learned, prior
+
+    def parts_with_features(self, text: str) -> tuple[list[float], float, float]:
+        """(raw dense features, learned logit, prior logit): one pass, for the learned router,
+        which reads the same descriptors."""
         f, toks = _features_and_tokens(text)
         z = self.bias
         clip = CLIP_Z
@@ -657,7 +663,7 @@ class ComplexityScorer:
             for pair in bigrams:
                 acc += get2(pair, 0.0)
             z += acc / math.sqrt(len(unigrams) + len(bigrams))
-        return z, prior_logit(f)
+        return f, z, prior_logit(f)
 
     def score(self, text: str) -> float:
         """Estimated need for the strong model, in [0, 1]; deterministic."""

@@ -36,7 +36,8 @@ __all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}")
-_PCT_RUN = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+_TOKEN_STOP = frozenset(" \t\r\n\"'<>")
+_TOKEN_END = re.compile(r"[\s\"'<>]")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 _ESCAPES = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})+")
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
@@ -69,7 +70,7 @@ class OffsetMap:
         i = self._locate(pos)
         if i < 0:
             return pos
-        ns, ne, os_, oe = self.stretches[i]
+        _ns, ne, os_, oe = self.stretches[i]
         return os_ if pos < ne else oe + (pos - ne)
 
     def end(self, pos: int) -> int:
@@ -77,7 +78,7 @@ class OffsetMap:
         i = self._locate(pos - 1) if pos > 0 else -1
         if i < 0:
             return pos
-        ns, ne, os_, oe = self.stretches[i]
+        _ns, ne, _os, oe = self.stretches[i]
         return oe if pos <= ne else oe + (pos - ne)
 
 
@@ -258,15 +259,26 @@ def decodings(text: str) -> list[Decoded]:
     """Every encoded run in ``text`` that decodes to readable text (one level deep)."""
     found: list[Decoded] = []
     if "%" in text and _PCT.search(text):
-        for m in _PCT_RUN.finditer(text):
-            run = m.group()
+        # the token around each %XX (literal-led search: a class-led token pattern would walk
+        # every word of the text)
+        covered = 0
+        for m in _PCT.finditer(text):
+            if m.start() < covered:
+                continue
+            start = m.start()
+            while start > 0 and text[start - 1] not in _TOKEN_STOP:
+                start -= 1
+            stop = _TOKEN_END.search(text, m.end())
+            end = stop.start() if stop else len(text)
+            covered = end
+            run = text[start:end]
             decoded = unquote_plus(run) if "?" in run or "=" in run else unquote(run)
             if decoded != run:
-                found.append(Decoded(m.start(), m.end(), decoded, "url"))
-    elif "+" in text and "=" in text:
+                found.append(Decoded(start, end, decoded, "url"))
+    elif "+" in text and "=" in text and "?" in text:
         for m in _QUERY_PLUS.finditer(text):
             found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
-    if "\\" in text:
+    if "\\u" in text or "\\x" in text:
         for m in _ESCAPES.finditer(text):
             run = m.group()
             decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})",

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from turnout.detect.normalize import OffsetMap, decodings, normalize
 from turnout.detect.pii import SECRET_HIGH_ENTROPY, Detector
-from turnout.detect.walk import OPAQUE, TEXT, Walk, walk
+from turnout.detect.walk import OPAQUE, TEXT, Piece, Walk, walk
 
 __all__ = ["SEAM", "PieceFinding", "RequestScan", "scan_request"]
 
@@ -60,24 +60,28 @@ class _Layout:
 
     __slots__ = ("ends", "maps", "pieces", "starts", "text")
 
-    def __init__(self, texts: list[tuple[int, str, OffsetMap | None, str]]) -> None:
+    def __init__(self, pieces: list[Piece]) -> None:
         parts: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.pieces: list[int] = []
-        self.maps: list[OffsetMap | None] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        maps: list[OffsetMap | None] = []
         pos = 0
-        for n, (index, norm, omap, sep) in enumerate(texts):
-            if n:
-                parts.append(sep)
-                pos += len(sep)
-            parts.append(norm)
-            self.starts.append(pos)
-            pos += len(norm)
-            self.ends.append(pos)
-            self.pieces.append(index)
-            self.maps.append(omap)
-        self.text = "".join(parts)
+        for p in pieces:
+            text = p.text
+            omap = None
+            if not text.isascii():
+                text, omap = normalize(text)
+            if parts:
+                parts.append(p.sep)
+                pos += len(p.sep)
+            parts.append(text)
+            starts.append(pos)
+            pos += len(text)
+            ends.append(pos)
+            maps.append(omap)
+        self.starts, self.ends, self.maps = starts, ends, maps
+        self.pieces = range(len(pieces))  # slot i holds piece i
+        self.text = parts[0] if len(parts) == 1 else "".join(parts)
 
     def locate(self, start: int, end: int) -> list[tuple[int, int, int]]:
         """(slot, local start, local end) for every slot the span overlaps (normalised)."""
@@ -104,11 +108,7 @@ def scan_request(messages: Any, params: Mapping[str, Any] | None, detector: Dete
     pieces = w.pieces
     if not pieces:
         return RequestScan(w, [])
-    texts = []
-    for i, p in enumerate(pieces):
-        norm, omap = normalize(p.text)
-        texts.append((i, norm, omap, p.sep))
-    layout = _Layout(texts)
+    layout = _Layout(pieces)
     found: set[PieceFinding] = set()
 
     # 1. the pieces themselves
@@ -143,7 +143,7 @@ def scan_request(messages: Any, params: Mapping[str, Any] | None, detector: Dete
         _scan_derived(derived, detector, found)
 
     # 3. the seams between consecutive text pieces
-    text_slots = [slot for slot, index in enumerate(layout.pieces) if pieces[index].kind == TEXT]
+    text_slots = [i for i, p in enumerate(pieces) if p.kind == TEXT] if len(pieces) > 1 else []
     if len(text_slots) > 1:
         seams: list[list[PieceFinding]] = []
         _scan_seams(layout, text_slots, detector, seams)
@@ -169,7 +169,7 @@ def _scan_derived(derived: list[tuple[int, int, int, str]], detector: Detector, 
             k = bisect.bisect_right(joined_starts, f.start) - 1
             piece, s, e, _ = level[k]
             found.add(PieceFinding(piece, s, e, f.type, f.score, "decoded"))
-        deeper = []
+        deeper: list[tuple[int, int, int, str]] = []
         for (piece, s, e, _), t in zip(level, texts, strict=True):
             deeper.extend((piece, s, e, d.text) for d in decodings(t))
         if not deeper:
@@ -249,12 +249,14 @@ def _scan_seams(layout: _Layout, slots: list[int], detector: Detector, out: list
             seam_starts.append(pos)
             parts.append(text[s:e])
             pos += e - s
+    if not parts:
+        return
     seam_text = "".join(parts)
     for f in detector.scan(seam_text):
         k = bisect.bisect_right(boundaries, f.start)
         if k >= len(boundaries) or boundaries[k] >= f.end:
             continue  # within one piece: pass 1 saw it
-        parts: list[PieceFinding] = []
+        hits: list[PieceFinding] = []
         i = max(0, bisect.bisect_right(seam_starts, f.start) - 1)
         while i < len(segs) and seam_starts[i] < f.end:
             slot, s, e = segs[i]
@@ -263,7 +265,7 @@ def _scan_seams(layout: _Layout, slots: list[int], detector: Detector, out: list
             if lo < hi:
                 ls, le = lo - layout.starts[slot], hi - layout.starts[slot]
                 os_, oe = layout.original(slot, ls, le)
-                parts.append(PieceFinding(layout.pieces[slot], os_, oe, f.type, f.score, "seam"))
+                hits.append(PieceFinding(layout.pieces[slot], os_, oe, f.type, f.score, "seam"))
             i += 1
-        out.append(parts)
+        out.append(hits)
 

@@ -52,12 +52,13 @@ from turnout.errors import BadRequestError
 from turnout.types import Sensitivity
 
 __all__ = [
+    "BINARY_CONTENT",
+    "BINARY_MODES",
     "DEFAULT_LEVELS",
     "SensitivityPolicy",
     "SensitivityResult",
-    "BINARY_CONTENT",
-    "BINARY_MODES",
     "assess",
+    "assess_located",
     "combine",
     "message_scan_text",
 ]
@@ -229,6 +230,28 @@ def assess(
     types and context combine (a person with a diagnosis: confidential) and drops person
     findings that name public figures ("Who was Napoleon?") unless a private cue is present.
     """
+    level, source, detected, located = assess_located(messages, given, policy, detector, params=params,
+                                                      binary=binary, pii_policy=pii_policy)
+    findings = [(m, Finding(kind, start, end, score)) for m, kind, start, end, score, _ in located]
+    return SensitivityResult(level=level, findings=findings, source=source, detected=detected,
+                             paths=[path for *_, path in located])
+
+
+Located = tuple[int, str, int, int, float, str]  # (message or -1, type, start, end, score, path)
+
+
+def assess_located(
+    messages: list[dict[str, Any]],
+    given: Sensitivity | str | None = None,
+    policy: SensitivityPolicy | None = None,
+    detector: Detector | None = None,
+    *,
+    params: Mapping[str, Any] | None = None,
+    binary: str = "allow",
+    pii_policy: PiiPolicy | None = None,
+) -> tuple[Sensitivity, Source, Sensitivity, list[Located]]:
+    """:func:`assess` with findings as plain tuples (the routing hot path: no objects per
+    finding beyond what the caller builds)."""
     policy = policy or SensitivityPolicy()
     det = detector or default_detector()
     label = Sensitivity.parse(given) if given is not None else None
@@ -236,42 +259,49 @@ def assess(
     pieces = scan.walk.pieces
     pii_policy = pii_policy or DEFAULT_POLICY
     dropped, categories = _public_people(scan.findings, pieces, policy, pii_policy)
-    findings: list[tuple[int, Finding]] = []
-    paths: list[str] = []
+    located: list[Located] = []
     detected = Sensitivity.PUBLIC
     pinned = Sensitivity.PUBLIC
     offsets: list[int] | None = None
-    for k, f in enumerate(scan.findings):
-        if f.score < policy.min_score or k in dropped:
+    where: dict[int, str] = {}  # piece -> its path, formatted once
+    by_type: dict[str, tuple[int, Sensitivity, bool]] = {}  # type -> (rank, level, pinned)
+    top = pinned_top = 0
+    min_score = policy.min_score
+    for k, (index, start, end, kind, score, _how) in enumerate(scan.findings):
+        if score < min_score or k in dropped:
             continue
-        piece = pieces[f.piece]
+        piece = pieces[index]
+        path = where.get(index)
+        if path is None:
+            path = where[index] = format_path(piece.path)
         if piece.message >= 0:
             if offsets is None:
                 offsets = _message_offsets(pieces)
-            base = offsets[f.piece]
-            findings.append((piece.message, Finding(f.type, base + f.start, base + f.end, f.score)))
+            base = offsets[index]
+            located.append((piece.message, kind, base + start, base + end, score, path))
         else:
-            findings.append((-1, Finding(f.type, f.start, f.end, f.score)))
-        paths.append(format_path(piece.path))
-        level = policy.level_for(f.type)
-        if level.rank > detected.rank:
-            detected = level
-        if f.type in policy.pinned_types and level.rank > pinned.rank:
-            pinned = level
+            located.append((-1, kind, start, end, score, path))
+        known = by_type.get(kind)
+        if known is None:
+            level = policy.level_for(kind)
+            known = by_type[kind] = (level.rank, level, kind in policy.pinned_types)
+        if known[0] > top:
+            top, detected = known[0], known[1]
+        if known[2] and known[0] > pinned_top:
+            pinned_top, pinned = known[0], known[1]
     if scan.walk.binary and binary != "allow":
-        where, media = scan.walk.binary[0]
+        first, media = scan.walk.binary[0]
         if binary == "refuse":
             raise BadRequestError(
-                f"{where} holds {media} content, which cannot be checked for private data, and this "
-                "gateway refuses such content (detection.binary: refuse)", param=where.split(".")[0])
-        findings.append((-1, Finding(BINARY_CONTENT, 0, 0, 1.0)))
-        paths.append(where)
+                f"{first} holds {media} content, which cannot be checked for private data, and this "
+                "gateway refuses such content (detection.binary: refuse)", param=first.split(".")[0])
+        located.append((-1, BINARY_CONTENT, 0, 0, 1.0, first))
         detected = pinned = Sensitivity.CONFIDENTIAL
-    combined = pii_policy.level({f.type for _, f in findings} | categories)
+    combined = pii_policy.level({kind for _, kind, *_ in located} | categories)
     if combined.rank > detected.rank:
         detected = combined
-    level, source = combine(label, detected, pinned, policy, bool(findings))
-    return SensitivityResult(level=level, findings=findings, source=source, detected=detected, paths=paths)
+    level, source = combine(label, detected, pinned, policy, bool(located))
+    return level, source, detected, located
 
 
 def _public_people(

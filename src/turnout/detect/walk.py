@@ -56,6 +56,7 @@ _STRUCTURAL = frozenset({
 _OPAQUE_KEYS = frozenset({"id", "tool_call_id", "tool_use_id", "call_id", "file_id", "signature",
                           "encrypted_content", "previous_response_id", "response_id"})
 _BINARY_B64_KEYS = frozenset({"data", "file_data", "b64_json"})
+_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 _ENUM_VALUE = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
 _ENUM_KEYS = frozenset({"type", "role", "detail", "format", "media_type", "mode", "effort"})
 _MIN_NUMBER = 10**6  # integers with fewer digits hold no identifier worth a scan
@@ -152,6 +153,13 @@ class _Traversal:
     def message(self, message: Any, path: tuple[Any, ...]) -> Any:
         if not isinstance(message, dict):
             return self.value(message, path)
+        if len(message) == 2 and isinstance(message.get("content"), str) and message.get("role") in _ROLES:
+            # the usual message, {"role": ..., "content": "..."}: one piece, no traversal
+            content = message["content"]
+            new = self.piece((*path, "content"), content)
+            if new is content:
+                return message
+            return {**message, "content": new}
         out: dict[str, Any] | None = None
         for key, val in message.items():
             where = (*path, key)

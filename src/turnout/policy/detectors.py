@@ -38,16 +38,13 @@ class PiiSensitivityDetector:
 
     def assess(self, messages: list[dict[str, Any]], given: Sensitivity | None,
                params: dict[str, Any] | None = None) -> SensitivityAssessment:
-        from turnout.detect.sensitivity import assess
+        from turnout.detect.sensitivity import assess_located
 
-        result = assess(messages, given, self.policy, self.detector, params=params, binary=self.binary,
-                        pii_policy=self.pii_policy)
-        source = _SOURCES[result.source] if result.findings or given is not None else "detected"
-        spans = tuple(
-            PiiSpan(f.type, index, f.start, f.end, "" if index >= 0 else path)
-            for (index, f), path in zip(result.findings, result.paths, strict=True)
-        )
-        return SensitivityAssessment(result.level, source, spans)
+        level, source, _, located = assess_located(messages, given, self.policy, self.detector, params=params,
+                                                   binary=self.binary, pii_policy=self.pii_policy)
+        spans = tuple(PiiSpan(kind, index, start, end, "" if index >= 0 else path)
+                      for index, kind, start, end, _score, path in located)
+        return SensitivityAssessment(level, _SOURCES[source] if located or given is not None else "detected", spans)
 
     def assess_request(self, request: ChatRequest, given: Sensitivity | None) -> SensitivityAssessment:
         """Every field the request carries: messages and every parameter, known or not."""

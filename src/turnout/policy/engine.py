@@ -30,8 +30,8 @@ from turnout.errors import (
     TurnoutError,
 )
 from turnout.policy.rules import Rule, order_by_strategy
-from turnout.policy.signals import Signals
-from turnout.types import Sensitivity
+from turnout.policy.signals import ComplexityAssessment, Signals
+from turnout.types import Complexity, Sensitivity
 
 # Rejection reasons (stable strings: they appear in decision records and metrics).
 NOT_LOCAL = "not_local"
@@ -168,12 +168,20 @@ def decide(
     caller_fallbacks: Sequence[str] = (),
     default_fallbacks: bool = False,
     confidential_reroute: bool = True,
+    quality: Callable[[Sequence[ModelInfo]], dict[str, float]] | None = None,
+    quality_target: float | None = None,
 ) -> Decision:
     """Choose a model. ``requested_model`` = a named model (not "auto"): it is taken if it
     passes every check, else its configured or caller-allowed fallbacks, else an error saying
     why (a confidential request naming a cloud model goes to a local one when
     ``confidential_reroute``, never out). ``default_fallbacks``: give "auto" decisions the
-    zero-config chain (same tier on another provider, then local models that fit)."""
+    zero-config chain (same tier on another provider, then local models that fit).
+
+    ``quality`` + ``quality_target`` (``routing.quality_target``): unless the caller labelled
+    the complexity, rules conditioned on complexity are skipped and the unconditional default
+    rule (or, without one, the fallback) picks the cheapest model of its pool whose expected
+    quality reaches ``quality_target`` x the pool's best. Other rules (confidential, long
+    context) and caller labels keep working and win."""
     by_name = {m.info.name: m for m in models}
     rejected: list[Rejection] = []
     hard_ok: list[ModelState] = []
@@ -221,12 +229,21 @@ def decide(
             if chosen is None and not (reason_for.reason == NOT_LOCAL and confidential_reroute):
                 raise _named_model_error(signals, reason_for, named)
 
+    by_quality = (quality is not None and quality_target is not None and chosen is None
+                  and signals.complexity.source != "given")
     if chosen is None:
         latency = {s.info.name: s.latency_ms for s in qualifying if s.latency_ms is not None}
         for rule in rules:
+            if by_quality and _on_complexity(rule):
+                continue  # the quality target decides instead
             if not rule.when.matches(signals):
                 continue
             pool = [s.info for s in qualifying if rule.among is None or rule.among.admits(s.info)]
+            if by_quality and not rule.when.model_dump(exclude_none=True) and pool:
+                assert quality is not None and quality_target is not None
+                chosen, rule_name, reason = _by_quality(pool, by_name, signals, quality, quality_target, reason)
+                cascade = rule.cascade or cascade_default
+                break
             if rule.use is not None:
                 picked = next((by_name[n] for n in rule.use if n in qualifying_names
                                and (rule.among is None or rule.among.admits(by_name[n].info))), None)
@@ -239,6 +256,10 @@ def decide(
                 reason += f"rule {rule.describe()}"
                 break
             reason += f"rule {rule.name} matched but none of its models qualify; "
+        if chosen is None and qualifying and by_quality:
+            assert quality is not None and quality_target is not None
+            chosen, rule_name, reason = _by_quality([s.info for s in qualifying], by_name, signals,
+                                                    quality, quality_target, reason)
         if chosen is None and qualifying:
             cheapest = order_by_strategy([s.info for s in qualifying], "cheapest", signals, {})
             chosen, rule_name = by_name[cheapest[0].name], "fallback-cheapest"
@@ -338,3 +359,28 @@ def _expand(pattern: str, by_name: dict[str, ModelState]) -> list[ModelState]:
         return [s for n, s in by_name.items() if fnmatch.fnmatchcase(n, pattern)]
     state = by_name.get(pattern)
     return [state] if state is not None else []
+
+
+def _on_complexity(rule: Rule) -> bool:
+    w = rule.when
+    return (w.complexity is not None or w.min_complexity is not None
+            or w.complexity_score_gte is not None)
+
+
+def _by_quality(pool: Sequence[ModelInfo], by_name: dict[str, ModelState], signals: Signals,
+                quality: Callable[[Sequence[ModelInfo]], dict[str, float]], target: float,
+                reason: str) -> tuple[ModelState, str, str]:
+    """The cheapest model of ``pool`` expected to reach ``target`` x the best expected quality."""
+    expected = quality(pool)
+    best = max(expected.values())
+    costs = {m.name: m.cost_usd(signals.prompt_tokens, signals.max_tokens) for m in pool}
+    ok = [m.name for m in pool if expected[m.name] >= target * best - 1e-12]
+    pick = min(ok, key=lambda n: (costs[n], -expected[n], n))
+    # complexity stays a view: simple = the pool's cheapest will do, complex = only the best will
+    cheapest = min(costs.values())
+    level = (Complexity.SIMPLE if costs[pick] <= cheapest else
+             Complexity.COMPLEX if expected[pick] >= best else Complexity.MODERATE)
+    signals._complexity = ComplexityAssessment(level, "quality-target", signals.complexity.score)
+    reason += (f"quality target {target:.2f}: {pick} expected {expected[pick]:.2f} "
+               f">= {target:.2f} x best {best:.2f}")
+    return by_name[pick], "quality-target", reason

@@ -15,7 +15,6 @@ from turnout import tokens
 from turnout.catalog import ModelInfo
 from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest
 
-
 # The OpenAI chat-completions parameters turnout knows (validated, translated for providers of
 # other wire formats). Unknown ones pass through unchanged to OpenAI-compatible providers.
 OPENAI_PARAMS = frozenset(

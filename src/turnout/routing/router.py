@@ -29,6 +29,7 @@ from turnout.errors import (
     ProviderUnavailableError,
     TurnoutError,
 )
+from turnout.learn.quality import learned_router_for, quality_of
 from turnout.policy.engine import Decision, ModelState, decide
 from turnout.policy.rules import Rule, founding_rules
 from turnout.policy.signals import (
@@ -174,6 +175,7 @@ class Router:
         self.groups = Groups(self.config, usage=deployment_usage)
         self.speeds = SpeedTracker(self.config.server.redis_url)
         self._exact_count_above = self._smallest_threshold()
+        self.learned, self.quality_target = learned_router_for(rcfg)
         self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s)
 
     # -- construction ---------------------------------------------------------------------
@@ -345,7 +347,9 @@ class Router:
                           global_fallbacks=rcfg.fallbacks, allowed=allowed,
                           cascade_default=cascade_default, caller_fallbacks=caller_fallbacks,
                           default_fallbacks=rcfg.default_fallbacks,
-                          confidential_reroute=rcfg.confidential_named_cloud == "reroute")
+                          confidential_reroute=rcfg.confidential_named_cloud == "reroute",
+                          quality=quality_of(self.learned, request.messages) if self.learned else None,
+                          quality_target=self.quality_target)
         decision.adhoc_model = adhoc
         if group is not None:
             decision.group = decision.requested_model = group

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -27,6 +28,7 @@ from turnout.errors import (
     TurnoutError,
 )
 from turnout.gateway import Gateway, Principal
+from turnout.server.feedback import handle_feedback
 from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
 from turnout.validation import validate_messages, validate_params
 
@@ -184,12 +186,16 @@ def _dropped_headers(gateway: Gateway, model: str, request: ChatRequest) -> list
         dropped = gateway.router.provider(model).dropped_params(request)
     except TurnoutError:  # not a model of ours (the knowledge base, a cached answer's name)
         return []
-    return [(b"x-turnout-dropped-params", ",".join(dropped).encode())] if dropped else []
+    if not dropped:
+        return []
+    # a parameter name is the caller's text: percent-encode it so the header stays valid
+    return [(b"x-turnout-dropped-params", ",".join(quote(name, safe="_-.") for name in dropped).encode())]
 
 
 class TurnoutApp:
     def __init__(self, gateway: Gateway, *, max_body_bytes: int | None = None) -> None:
         self.gateway = gateway
+        gateway.remote_callers = True  # only configured models for HTTP callers (model_access.py)
         self.max_body_bytes = max_body_bytes or gateway.config.server.max_body_bytes
         self._console: Any = None  # the admin API and dashboard (Starlette), built on first use
         observability.configure_access_log()
@@ -262,6 +268,10 @@ class TurnoutApp:
                 if method != "POST":
                     raise _MethodNotAllowed("POST")
                 await self._chat(scope, receive, send, ctx, request_id)
+            elif path in ("/v1/feedback", "/feedback"):
+                if method != "POST":
+                    raise _MethodNotAllowed("POST")
+                await handle_feedback(self, scope, receive, send)
             elif path.startswith(_CONSOLE_PREFIXES):
                 try:
                     await self.console()(scope, receive, send)

@@ -303,3 +303,11 @@ def test_cache_hits_come_back_in_anthropics_shape(fakes):
     with client.messages.stream(**ask) as stream:
         assert stream.get_final_message().content[0].text == first.parse().content[0].text
     assert len(FakeProvider.calls_to("fake/cloud")) == 1
+
+
+def test_unknown_field_names_never_reach_a_header_raw(fakes):
+    r = httpx.post(f"{fakes.base_url}/messages", json={
+        "model": "fake/cloud", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}],
+        "weird\r\nname": 1, "é": 2, "plain_field": 3})
+    assert r.status_code == 200
+    assert r.headers["x-turnout-dropped-params"] == "plain_field,+2 unnamed"

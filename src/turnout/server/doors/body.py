@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -26,3 +27,15 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 def obj(value: Any) -> dict[str, Any]:
     """``value`` if it is an object, else an empty one (for optional nested fields)."""
     return value if isinstance(value, dict) else {}
+
+
+_NAME = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+
+
+def header_names(names: list[str]) -> bytes:
+    """Caller-chosen names (unknown fields, tool types) as a safe header value: names that are
+    not plain tokens are counted, never echoed (they could hold CR/LF or non-ASCII)."""
+    safe = [n for n in names if _NAME.fullmatch(n)]
+    if len(safe) < len(names):
+        safe.append(f"+{len(names) - len(safe)} unnamed")
+    return ",".join(safe).encode()

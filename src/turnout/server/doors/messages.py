@@ -25,7 +25,7 @@ from turnout.server.app import (
     parse_hints,
 )
 from turnout.server.doors import anthropic_wire as wire
-from turnout.server.doors.body import parse_body
+from turnout.server.doors.body import header_names, parse_body
 from turnout.server.doors.sse import pump
 from turnout.types import ChatRequest
 
@@ -45,7 +45,7 @@ def answer_headers(app: Any, request: ChatRequest, model: str, turnout: dict[str
         kind = ""
     lost = dropped(request, kind)
     if lost:
-        headers.append((b"x-turnout-dropped-params", ",".join(lost).encode()))
+        headers.append((b"x-turnout-dropped-params", header_names(lost)))
     return headers
 
 

@@ -16,7 +16,7 @@ from turnout.gateway import Principal
 from turnout.responses_store import ResponseStore, default_store_url, open_response_store
 from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _send_json, parse_hints
 from turnout.server.doors import responses_wire as wire
-from turnout.server.doors.body import parse_body
+from turnout.server.doors.body import header_names, parse_body
 from turnout.server.doors.sse import pump
 
 
@@ -76,7 +76,7 @@ async def create(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> No
 def _headers(model: str, turnout: dict[str, Any], dropped: list[str]) -> list[tuple[bytes, bytes]]:
     headers = _route_headers(model, turnout)
     if dropped:
-        headers.append((b"x-turnout-dropped-params", ",".join(f"tools:{t}" for t in dropped).encode()))
+        headers.append((b"x-turnout-dropped-params", header_names([f"tools:{t}" for t in dropped])))
     return headers
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from turnout import metrics
 from turnout.errors import TurnoutError
 from turnout.gateway import GatewayStream
+
+log = logging.getLogger("turnout.server")
 
 SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
                (b"x-accel-buffering", b"no")]
@@ -50,6 +53,9 @@ async def pump(routed: GatewayStream, writer: Any, receive: Callable[..., Any], 
         except TurnoutError as exc:  # after the first byte: report in-band, in the door's shape
             metrics.record_error(type(exc).__name__, exc.status_code)
             tail = writer.error(exc)
+        except Exception:  # a bug of ours after the first byte: log it, end the stream cleanly
+            log.exception("unhandled error in a stream")
+            tail = writer.error(TurnoutError("internal error in the turnout gateway"))
         await send({"type": "http.response.body", "body": tail, "more_body": False})
 
     async def disconnected() -> None:

@@ -1,0 +1,158 @@
+"""The privacy scan of a whole request (walk, normalise, decode, seams) and the routing
+decision it feeds, against a baseline measured in the same run.
+
+    python bench/bench_request_scan.py [--mb 2] [--runs 3] [--calls 2000] [--baseline-src DIR]
+
+1. Throughput (CPU time, one core) over the bench_pii corpus (~4 KB prompts of prose with
+   some PII): ``Detector.scan`` on each prompt's text (the detector alone, the baseline) against
+   ``scan_request`` on the same prompt as a two-message request (the whole pipeline), and
+   the same on an obfuscated copy (full-width digits, zero-width spaces, NBSP, Cyrillic
+   look-alikes sprinkled in: the non-ASCII path).
+2. ``Router.route`` with all five signals on a ~1k-token ordinary prompt and a PII-dense one
+   (bench_library.py's prompts): p50 / p99. With ``--baseline-src`` (e.g. an export of the
+   commit before issue 9) the same decision is timed on that tree in a subprocess, alternating
+   with this one, so both see the same machine load.
+
+Never asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ROUTING_CODE = r'''
+import json, sys, time
+from turnout.config import parse_config
+from turnout.policy.detectors import PiiSensitivityDetector, ScoredComplexityClassifier
+from turnout.routing.router import Router
+from turnout.tokens import count_text
+from turnout.types import ChatRequest
+calls = int(sys.argv[1])
+config = parse_config({"models": [
+    {"name": "gpt-4o", "api_key": "x"}, {"name": "gpt-4o-mini", "api_key": "x"},
+    {"name": "claude-sonnet-4-20250514", "api_key": "x"}, {"name": "claude-3-5-haiku-20241022", "api_key": "x"},
+    {"name": "local/qwen2.5-coder-0.5b"}]})
+router = Router(config, sensitivity_detector=PiiSensitivityDetector(config.detection),
+                complexity_classifier=ScoredComplexityClassifier(config.detection))
+prompts = {
+    "ordinary": ("The quarterly report covers revenue, churn and the roadmap for the data platform. The team "
+                 "reviewed the migration plan, the staffing needs and the open risks for the next two quarters. ",
+                 "From jane.doe@example.com: "),
+    "pii-dense": ("The quarterly report covers revenue, churn and the roadmap for the data platform. "
+                  "Contact jane.doe@example.com or call +1 415 555 0134 about the migration plan. ", ""),
+}
+out = {}
+for label, (para, lead) in prompts.items():
+    text = para
+    while count_text(text) < 1000:
+        text += para
+    request = ChatRequest("auto", [{"role": "system", "content": "You are a careful analyst."},
+                                   {"role": "user", "content": lead + text + " Summarise the risks."}],
+                          {"max_tokens": 500})
+    for _ in range(100):
+        router.route(request)
+    times = []
+    for _ in range(calls):
+        t = time.perf_counter()
+        router.route(request)
+        times.append((time.perf_counter() - t) * 1000)
+    out[label] = times
+print(json.dumps(out))
+'''
+
+
+def routing(src: Path, calls: int) -> dict[str, list[float]]:
+    proc = subprocess.run([sys.executable, "-c", ROUTING_CODE, str(calls)], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"}, check=True)
+    return json.loads(proc.stdout)
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def obfuscate(text: str, rng: random.Random) -> str:
+    out = []
+    for ch in text:
+        r = rng.random()
+        if ch.isdigit() and r < 0.5:
+            out.append(chr(ord(ch) + 0xFEE0))  # full-width
+        elif ch == " " and r < 0.05:
+            out.append("\u00a0")
+        elif ch in "aeop" and r < 0.02:
+            out.append({"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440"}[ch])  # Cyrillic
+        else:
+            out.append(ch)
+            if r > 0.995:
+                out.append("\u200b")
+    return "".join(out)
+
+
+def throughput(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_pii import DEFAULT_DATA, build_corpus
+
+    from turnout.detect.pii import default_detector
+    from turnout.detect.scan import scan_request
+
+    det = default_detector()
+    prompts = build_corpus(DEFAULT_DATA, int(args.mb * 1e6))
+    rng = random.Random(5)
+    variants = {"plain": prompts, "obfuscated": [obfuscate(p, rng) for p in prompts]}
+    for name, texts in variants.items():
+        nbytes = sum(len(t.encode()) for t in texts)
+        requests = [[{"role": "system", "content": "You are a careful analyst."}, {"role": "user", "content": t}]
+                    for t in texts]
+        rates: dict[str, list[float]] = {"Detector.scan": [], "scan_request": []}
+        for _ in range(args.runs):
+            c = time.process_time()
+            for t in texts:
+                det.scan(t)
+            rates["Detector.scan"].append(nbytes / 1e6 / (time.process_time() - c))
+            c = time.process_time()
+            for req in requests:
+                scan_request(req, {"max_tokens": 500}, det)
+            rates["scan_request"].append(nbytes / 1e6 / (time.process_time() - c))
+        base = statistics.median(rates["Detector.scan"])
+        whole = statistics.median(rates["scan_request"])
+        print(f"{name:<11} {nbytes / 1e6:5.2f} MB: Detector.scan {base:5.1f} MB/s, scan_request {whole:5.1f} MB/s "
+              f"(ratio {whole / base:.2f})", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mb", type=float, default=2.0)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--calls", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=3, help="alternations of this tree and the baseline")
+    ap.add_argument("--baseline-src", type=Path)
+    args = ap.parse_args()
+    throughput(args)
+    trees = {"this tree": ROOT / "src"}
+    if args.baseline_src:
+        trees["baseline"] = args.baseline_src
+    samples: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
+    for _ in range(args.rounds):
+        for name, src in trees.items():
+            for label, times in routing(src, args.calls // args.rounds).items():
+                samples[name].setdefault(label, []).extend(times)
+    for label in samples["this tree"]:
+        for name in trees:
+            t = samples[name][label]
+            print(f"Router.route, 1k-token {label:<9} [{name:<9}]: p50 {statistics.median(t):.3f} ms  "
+                  f"p99 {pct(t, 0.99):.3f} ms  ({len(t)} calls)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+#!/usr/bin/env python
+"""Train and evaluate the learned router (src/turnout/data/router/router.npz), reproducibly.
+
+    python scripts/train_router.py [--data ../shared/data/routing] [--out src/turnout/data/router]
+        [--results docs/router_eval.json] [--plot docs/img/router_apgr.png] [--no-eval]
+
+Data: every public source in ``../shared/data/routing`` (read in place): RouteLLM MMLU,
+MMLU-Pro, LLMRouter train and its disjoint test rows. See turnout.learn.model for the model.
+
+Evaluation never uses random splits: each fold holds out whole groups and fits on everything
+else (other groups of the same source and the other sources):
+
+- MMLU: leave-subjects-out, 4 folds (MMLU's own categories, every 4th subject, as in
+  turnout.evaluation.routing);
+- MMLU-Pro: leave-one-category-out (9 folds);
+- LLMRouter: leave-one-task-family-out (7 folds, turnout.learn.data.task_family).
+
+Every prompt is scored by a model that never saw its subject, category or task family; the
+metrics are computed per source on its strong/weak pair (turnout.learn.data.PAIRS), per fold,
+and on the mixed pool of all held-out predictions. Baselines in the same run: prompt length and
+the complexity scorer v1 (which was trained on 35 MMLU subjects: its MMLU figures are
+optimistic). Then "in-domain labels help": for each MMLU-Pro category and LLMRouter family, the
+prior fitted without that group, against the same prior plus a kNN memory of half the group's
+labels, both scored on the other half.
+
+Runtime: about 5 minutes on 2 cores (features once, then ~20 Newton fits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from turnout.detect.complexity import N_FEATURES
+from turnout.evaluation.routing import evaluate_router, subject_fold
+from turnout.learn.data import DEFAULT_ROOT, PAIRS, Labelled, load_all
+from turnout.learn.model import DEFAULT_DIR, Featurizer, LearnedRouter, fit_irt
+
+L2 = 30.0
+SOURCES = ("mmlu", "mmlu-pro", "llmrouter")
+
+
+def log(msg: str) -> None:
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {msg}\n")
+    sys.stderr.flush()
+
+
+def folds_of(data: Labelled) -> list[tuple[str, set[str]]]:
+    src = np.array(data.sources)
+    grp = np.array(data.groups)
+    folds: list[tuple[str, set[str]]] = []
+    mm = sorted(set(grp[src == "mmlu"]))
+    for off in range(4):
+        folds.append(("mmlu", set(subject_fold(mm, 4, off))))
+    for s in ("mmlu-pro", "llmrouter"):
+        for g in sorted(set(grp[src == s])):
+            folds.append((s, {g}))
+    return folds
+
+
+def stack(data: Labelled, rows: np.ndarray, col: dict[str, int]) -> tuple[list[int], list[int], list[float], list[float]]:
+    """(item, model, score, weight) pairs of ``rows``; every source weighs the same in total."""
+    src = [data.sources[i] for i in rows]
+    per = {s: src.count(s) for s in set(src)}
+    items, mods, ys, ws = [], [], [], []
+    for k, i in enumerate(rows):
+        w = len(rows) / (len(per) * per[src[k]])
+        for m, v in data.scores[i].items():
+            items.append(k)
+            mods.append(col[m])
+            ys.append(v)
+            ws.append(w)
+    return items, mods, ys, ws
+
+
+def need(delta_x: np.ndarray, th_s: float, th_w: float) -> np.ndarray:
+    ps = 1 / (1 + np.exp(-(th_s - delta_x)))
+    pw = 1 / (1 + np.exp(-(th_w - delta_x)))
+    return (1 - pw) * (0.5 + 0.5 * ps)
+
+
+def metrics(name: str, score: np.ndarray, weak: np.ndarray, strong: np.ndarray) -> dict:
+    r = evaluate_router(name, score, weak, strong)
+    return {"apgr": round(r.apgr, 4), "cpt50": r.cpt50, "cpt80": r.cpt80, "saving95": r.saving95,
+            "n": len(score), "curve": r.to_dict(21)["curve"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default=str(DEFAULT_ROOT))
+    ap.add_argument("--out", default=str(DEFAULT_DIR))
+    ap.add_argument("--results", default="docs/router_eval.json")
+    ap.add_argument("--plot", default="docs/img/router_apgr.png")
+    ap.add_argument("--no-eval", action="store_true")
+    args = ap.parse_args()
+
+    data = load_all(Path(args.data))
+    log(f"{len(data)} labelled prompts")
+    n_dense = N_FEATURES
+    raw = Featurizer(np.zeros(n_dense), np.ones(n_dense))
+    emb, dense, logit = raw.raw(data.prompts)
+    mean = np.nan_to_num(np.nanmean(dense, axis=0))
+    scale = np.nan_to_num(np.nanstd(dense, axis=0))
+    scale = np.where(scale > 0, scale, 1.0)
+    feat = Featurizer(mean, scale)
+    x = feat.rows(emb, dense, logit)
+    log("features done")
+    models = sorted({m for s in data.scores for m in s})
+    col = {m: j for j, m in enumerate(models)}
+
+    if not args.no_eval:
+        results = evaluate(data, x, emb, logit, col, feat)
+        Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+        log(f"wrote {args.results}")
+        plot(results, args.plot)
+
+    all_rows = np.arange(len(data))
+    items, mods, ys, ws = stack(data, all_rows, col)
+    delta, theta = fit_irt(x, items, mods, ys, ws, len(models), l2=L2)
+    means = data.mean_scores()
+    abilities = {m: round(float(theta[col[m]]), 6) for m in models}
+    router = LearnedRouter(
+        delta=delta, abilities=abilities, dense_mean=mean, dense_scale=scale,
+        strong=PAIRS["mmlu"][0],
+        meta={"trained_on": {s: data.sources.count(s) for s in SOURCES}, "l2": L2,
+              "mean_scores": {m: round(v, 4) for m, v in means.items()},
+              "script": "scripts/train_router.py"},
+    )
+    out = router.save(args.out)
+    blob = (out / "router.npz").read_bytes()
+    log(f"wrote {out}/router.npz ({len(blob)} bytes, sha256 {hashlib.sha256(blob).hexdigest()[:16]})")
+
+
+def evaluate(data: Labelled, x: np.ndarray, emb: np.ndarray, v1_logit: np.ndarray,
+             col: dict[str, int], feat: Featurizer) -> dict:
+    src = np.array(data.sources)
+    grp = np.array(data.groups)
+    folds = folds_of(data)
+    fold_of = np.full(len(data), -1)
+    for k, (s, gs) in enumerate(folds):
+        fold_of[(src == s) & np.isin(grp, list(gs))] = k
+    need_pred = np.full(len(data), np.nan)
+    diff_pred = np.full(len(data), np.nan)
+    thetas: dict[int, np.ndarray] = {}
+    deltas: dict[int, np.ndarray] = {}
+    for k, (s, gs) in enumerate(folds):
+        te = np.flatnonzero(fold_of == k)
+        tr = np.flatnonzero(fold_of != k)
+        items, mods, ys, ws = stack(data, tr, col)
+        delta, theta = fit_irt(x[tr], items, mods, ys, ws, len(col), l2=L2)
+        thetas[k], deltas[k] = theta, delta
+        dx = x[te] @ delta
+        st, wk = PAIRS[s]
+        need_pred[te] = need(dx, theta[col[st]], theta[col[wk]])
+        diff_pred[te] = dx
+        log(f"fold {k + 1}/{len(folds)} {s}:{','.join(sorted(gs))[:40]} ({len(te)} prompts)")
+    lengths = np.array([len(p) for p in data.prompts], float)
+    routers = {"learned (v2)": need_pred, "difficulty only": diff_pred, "v1 scorer": v1_logit,
+               "prompt length": lengths}
+    out: dict = {"sets": {}, "folds": [], "in_domain": []}
+    pool_idx: list[np.ndarray] = []
+    pool_s: list[np.ndarray] = []
+    pool_w: list[np.ndarray] = []
+    for s in SOURCES:
+        st, wk = PAIRS[s]
+        idx, ss, ww = data.subset(src == s).pair_arrays(st, wk)
+        rows = np.flatnonzero(src == s)[idx]
+        pool_idx.append(rows)
+        pool_s.append(ss)
+        pool_w.append(ww)
+        out["sets"][s] = {"pair": [st, wk], "strong_mean": float(ss.mean()),
+                          "weak_mean": float(ww.mean()),
+                          "routers": {n: metrics(n, r[rows], ww, ss) for n, r in routers.items()}}
+        for k, (fs, gs) in enumerate(folds):
+            if fs != s:
+                continue
+            m = fold_of[rows] == k
+            if ss[m].mean() - ww[m].mean() < 0.02:  # no gap: PGR undefined or noise
+                continue
+            out["folds"].append({"source": s, "held_out": sorted(gs), "n": int(m.sum()),
+                                 "apgr": {n: round(evaluate_router(n, r[rows][m], ww[m], ss[m]).apgr, 4)
+                                          for n, r in routers.items()}})
+    rows = np.concatenate(pool_idx)
+    ss = np.concatenate(pool_s)
+    ww = np.concatenate(pool_w)
+    out["sets"]["mixed pool"] = {"pair": ["per source"], "strong_mean": float(ss.mean()),
+                                 "weak_mean": float(ww.mean()),
+                                 "routers": {n: metrics(n, r[rows], ww, ss) for n, r in routers.items()}}
+    out["in_domain"] = in_domain(data, x, emb, col, folds, fold_of, deltas, thetas, feat)
+    return out
+
+
+def in_domain(data: Labelled, x: np.ndarray, emb: np.ndarray, col: dict[str, int],
+              folds: list[tuple[str, set[str]]], fold_of: np.ndarray,
+              deltas: dict[int, np.ndarray], thetas: dict[int, np.ndarray],
+              feat: Featurizer) -> list[dict]:
+    """Half of a held-out group's labels as kNN memory on top of the prior fitted without the
+    group; both scored on the other half (split by a hash of the prompt: deterministic)."""
+    out = []
+    names = sorted(col, key=col.__getitem__)
+    for k, (s, gs) in enumerate(folds):
+        if s == "mmlu":
+            continue
+        te = np.flatnonzero(fold_of == k)
+        half = np.array([int(hashlib.sha256(data.prompts[i].encode()).hexdigest(), 16) % 2
+                         for i in te])
+        fit_rows, test_rows = te[half == 0], te[half == 1]
+        prior = LearnedRouter(delta=deltas[k], abilities={m: float(thetas[k][col[m]]) for m in names},
+                              dense_mean=feat.dense_mean, dense_scale=feat.dense_scale)
+        prior._featurizer = feat
+        models = sorted({m for i in fit_rows for m in data.scores[i]})
+        mem = np.full((len(fit_rows), len(models)), np.nan, np.float32)
+        for r, i in enumerate(fit_rows):
+            for m, v in data.scores[i].items():
+                mem[r, models.index(m)] = v
+        st, wk = PAIRS[s]
+        tsub = data.subset(test_rows)
+        idx, ss, ww = tsub.pair_arrays(st, wk)
+        if len(idx) < 20 or ss.mean() - ww.mean() < 0.02:
+            continue
+        rows = test_rows[idx]
+        dx = x[rows] @ deltas[k]
+        p_prior = np.column_stack([1 / (1 + np.exp(-(prior.abilities[m] - dx))) for m in (st, wk)])
+        fitted = LearnedRouter(delta=deltas[k], abilities=prior.abilities,
+                               dense_mean=feat.dense_mean, dense_scale=feat.dense_scale,
+                               memory_emb=emb[fit_rows], memory_scores=mem, memory_models=models)
+        p_mem = fitted._blend_memory(emb[rows], [st, wk], p_prior)
+        a0 = evaluate_router("prior", (1 - p_prior[:, 1]) * (0.5 + 0.5 * p_prior[:, 0]), ww, ss).apgr
+        a1 = evaluate_router("memory", (1 - p_mem[:, 1]) * (0.5 + 0.5 * p_mem[:, 0]), ww, ss).apgr
+        out.append({"source": s, "group": sorted(gs)[0], "labels": len(fit_rows),
+                    "test": len(rows), "apgr_prior": round(a0, 4), "apgr_with_labels": round(a1, 4)})
+    return out
+
+
+def plot(results: dict, path: str) -> None:
+    try:
+        import matplotlib
+    except ImportError:
+        log("matplotlib not installed: no plot")
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sets = list(results["sets"])
+    fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 4), sharey=False)
+    for ax, name in zip(axes, sets, strict=True):
+        for r, m in results["sets"][name]["routers"].items():
+            c = m["curve"]
+            ax.plot([100 * v for v in c["strong_share"]], c["pgr"], label=f"{r} ({m['apgr']:.3f})")
+        ax.plot([0, 100], [0, 1], ":", color="grey", linewidth=0.8)
+        ax.set_title(f"{name} (held out)")
+        ax.set_xlabel("strong-model calls (%)")
+        ax.set_ylabel("PGR")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    log(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""``turnout router fit|calibrate`` and ``turnout simulate``: the learned router's commands.
+Registered in cli.py; errors are one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+# (not imported from turnout.cli: cli imports this module, also when run as __main__)
+ConfigOpt = typer.Option(None, "--config", "-c", help="turnout.yaml to use (default: ./turnout.yaml if present).")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    sys.stderr.write(f"turnout: error: {message}\n")
+    raise typer.Exit(code)
+
+router_app = typer.Typer(help="Fit and calibrate the learned router on your own labelled traffic.",
+                         no_args_is_help=True)
+
+
+def _ledger_file(config: str | None) -> Path:
+    from turnout.config import load_config
+    from turnout.learn.feedback import sqlite_path
+
+    try:
+        from turnout.settings import default_ledger_url
+
+        return sqlite_path(load_config(config).ledger.url or default_ledger_url())
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _labelled(data: str | None, from_ledger: bool, config: str | None) -> tuple[list[str], list[dict[str, float]]]:
+    from turnout.learn.data import load_jsonl
+
+    if from_ledger:
+        from turnout.learn.feedback import training_rows
+
+        path = _ledger_file(config)
+        if not path.is_file():
+            fail(f"no ledger at {path}")
+        rows = training_rows(path)
+        if not rows:
+            fail(f"{path}: no labelled requests with stored prompts (set ledger.store_prompts "
+                 "and send POST /v1/feedback)")
+        return [r["prompt"] for r in rows], [r["scores"] for r in rows]
+    if data is None:
+        fail("give DATA.jsonl or --from-ledger")
+    if not Path(data).is_file():
+        fail(f"{data}: no such file")
+    try:
+        lab = load_jsonl(data)
+    except ValueError as exc:
+        fail(str(exc))
+    if len(lab) == 0:
+        fail(f"{data}: no rows")
+    return lab.prompts, lab.scores
+
+
+@router_app.command("fit")
+def fit(
+    data: str = typer.Argument(None, help='JSONL rows {"prompt": str, "scores": {"<model>": 0-1}}'),
+    out: str = typer.Option(..., "--out", help="directory to write the fitted router to"),
+    from_ledger: bool = typer.Option(False, "--from-ledger", help="learn from the ledger's feedback and stored prompts"),
+    config: str | None = ConfigOpt,
+) -> None:
+    """Fit a router: the shipped prior plus a kNN memory of your labelled prompts. Use it with
+    `routing.router: DIR` or `turnout classify --router DIR`."""
+    from turnout.learn.model import LearnedRouter, fit_router
+
+    prompts, scores = _labelled(data, from_ledger, config)
+    try:
+        router = fit_router(prompts, scores, prior=LearnedRouter.load(),
+                            meta={"data": "ledger" if from_ledger else str(data)})
+        path = router.save(out)
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+    means = router.meta.get("mean_scores", {})
+    sys.stdout.write(json.dumps({"out": str(path), "prompts": len(prompts), "strong": router.strong,
+                                 "mean_scores": {m: round(v, 4) for m, v in means.items()}}) + "\n")
+
+
+@router_app.command("calibrate")
+def calibrate(
+    data: str = typer.Argument(None, help="labelled JSONL (as for fit)"),
+    target_saving: float | None = typer.Option(None, "--target-saving", min=0.0, max=1.0,
+                                               help="share of the strong model's cost to save, e.g. 0.5"),
+    quality: float | None = typer.Option(None, "--quality", min=0.0, max=1.0,
+                                         help="share of the strong model's quality to keep, e.g. 0.95"),
+    from_ledger: bool = typer.Option(False, "--from-ledger"),
+    router_dir: str | None = typer.Option(None, "--router", help="fitted router directory (default: the config's)"),
+    output_tokens: int = typer.Option(256, "--output-tokens", min=1, help="assumed answer length for costs"),
+    write: bool = typer.Option(True, "--write/--dry-run", help="write routing.quality_target to the config"),
+    config: str | None = ConfigOpt,
+) -> None:
+    """Pick routing.quality_target on labelled data for a cost saving or a quality, and write it
+    to the config file."""
+    from turnout.catalog import Catalog
+    from turnout.config import CONFIG_FILENAMES, load_config, model_info_from
+    from turnout.errors import TurnoutError
+    from turnout.learn.calibrate import DEFAULT_TARGETS, pick, quality_target_evaluator, write_knob
+    from turnout.learn.model import LearnedRouter
+
+    if (target_saving is None) == (quality is None):
+        fail("give exactly one of --target-saving or --quality")
+    prompts, scores = _labelled(data, from_ledger, config)
+    try:
+        # a config file that does not exist yet is created with the chosen value
+        cfg = load_config(config if config is None or Path(config).is_file() else None)
+        catalog = Catalog()
+        prices: dict[str, Any] = {}
+        for name in {m for s in scores for m in s}:
+            mc = next((m for m in cfg.models or [] if m.name == name), None)
+            info = model_info_from(mc, catalog) if mc is not None else catalog.get(name)
+            if info is not None:
+                prices[name] = info
+        router = LearnedRouter.load(router_dir or cfg.routing.router)
+        evaluate, ref, strong = quality_target_evaluator(router, prompts, scores, prices,
+                                                         output_tokens=output_tokens)
+        choice = pick("routing.quality_target", DEFAULT_TARGETS, evaluate, ref,
+                      target_saving=target_saving, quality=quality)
+    except (ValueError, OSError, TurnoutError) as exc:
+        fail(getattr(exc, "message", None) or str(exc))
+    result: dict[str, Any] = {
+        "knob": choice.knob, "value": choice.value, "strong": strong,
+        "saving": round(choice.saving, 4), "quality_share": round(choice.quality_share, 4),
+        "quality": round(choice.quality, 4), "strong_quality": round(choice.reference_quality, 4),
+        "rows": len(prompts),
+    }
+    if write:
+        target = config or next((n for n in CONFIG_FILENAMES if Path(n).is_file()), CONFIG_FILENAMES[0])
+        try:
+            result["written_to"] = str(write_knob(target, choice.knob, choice.value))
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
+        sys.stderr.write("note: the config was rewritten by PyYAML; its comments are not kept\n")
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+def simulate_command(
+    requests: str = typer.Argument(None, help="JSONL of requests (default: the ledger's stored prompts)"),
+    config: str | None = ConfigOpt,
+    against: str | None = typer.Option(None, "--against", help="the config to try (default: --config)"),
+    target: float | None = typer.Option(None, "--quality-target", min=0.01, max=1.0,
+                                        help="try this routing.quality_target"),
+    sweep_targets: bool = typer.Option(False, "--sweep", help="cost and quality over quality targets 0.5..1"),
+    plot: str | None = typer.Option(None, "--plot", help="write the cost-vs-quality plot (PNG) here"),
+    output_tokens: int = typer.Option(256, "--output-tokens", min=1),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Replay recorded traffic against another config, rule set or threshold without calling
+    any model: predicted cost, quality, latency, each model's share, changed routes, and
+    confidential requests kept local."""
+    from turnout.config import load_config
+    from turnout.errors import TurnoutError
+    from turnout.learn import simulate as sim
+
+    try:
+        if requests is not None:
+            replays = sim.read_jsonl(requests)
+            labels: dict[tuple[str, str], float] = {}
+        else:
+            path = _ledger_file(config)
+            if not path.is_file():
+                fail(f"no ledger at {path}")
+            replays = sim.read_ledger(path)
+            from turnout.learn.feedback import FeedbackStore
+
+            store = FeedbackStore(path)
+            used = {r.request_id: r.was_model for r in replays}
+            # a label without a model rates the model that answered
+            labels = {(lb.request_id, lb.model or used.get(lb.request_id) or ""): lb.score
+                      for lb in store.labels()}
+            store.close()
+        if not replays:
+            fail("no requests to replay (the ledger stores prompts only with ledger.store_prompts: true)")
+        cfg = load_config(against or config)
+        router = sim.what_if_router(cfg)
+        base = sim.simulate(router, replays, labels=labels, output_tokens=output_tokens,
+                            config_name=against or config or "default", quality_target=target)
+        reports = [base]
+        if sweep_targets or plot:
+            reports = sim.sweep(sim.what_if_router(cfg), replays,
+                                [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.0],
+                                labels=labels, output_tokens=output_tokens)
+    except (ValueError, OSError, TurnoutError) as exc:
+        fail(getattr(exc, "message", None) or str(exc))
+    if plot:
+        sys.stderr.write(f"wrote {sim.plot(reports, plot, baseline=base)}\n")
+    if json_out:
+        sys.stdout.write(json.dumps({"result": base.to_dict(),
+                                     "sweep": [r.to_dict() for r in reports[1:] or reports]
+                                     if sweep_targets or plot else []}, indent=2) + "\n")
+        return
+    lat = f"{base.latency_ms:.0f} ms" if base.latency_ms is not None else "unknown"
+    lines = [
+        f"replayed {base.requests} requests against {base.config} (no model called)",
+        f"predicted cost ${base.cost_usd:.4f}" + (f" (recorded routes ${base.recorded_cost_usd:.4f})"
+                                                  if base.recorded_cost_usd is not None else ""),
+        f"predicted quality {base.quality:.3f} ({base.labelled} from feedback labels, the rest estimated)",
+        f"mean latency of chosen models {lat}",
+        f"changed model {base.changed}/{base.compared}; refused {base.refused}",
+        f"confidential requests {base.confidential}, all local: "
+        f"{'yes' if base.confidential == base.confidential_local else 'NO'}",
+        "shares: " + ", ".join(f"{m} {100 * s:.1f}%" for m, s in base.shares.items()),
+    ]
+    if sweep_targets or plot:
+        lines += ["", sim.table(reports)]
+    sys.stdout.write("\n".join(lines) + "\n")

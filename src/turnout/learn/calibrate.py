@@ -1,0 +1,138 @@
+"""``turnout router calibrate``: pick a routing threshold on labelled data and write it to the
+config.
+
+Generic: a *knob* is a config path (``routing.quality_target``; a cascade's confidence
+threshold can be added the same way) with candidate values and an ``evaluate(value) -> (cost,
+quality)`` on labelled rows. The goal is either a cost saving against always using the strong
+model (``--target-saving 0.5``: the best quality among values saving at least that much) or a
+quality (``--quality 0.95``: the cheapest value reaching that share of the strong model's
+quality on the same rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_TARGETS = tuple(round(x, 3) for x in np.linspace(0.5, 1.0, 26))
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    value: float
+    cost: float
+    quality: float
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    knob: str
+    value: float
+    cost: float
+    quality: float
+    reference_cost: float
+    reference_quality: float
+    points: tuple[Point, ...]
+
+    @property
+    def saving(self) -> float:
+        return 1.0 - self.cost / self.reference_cost if self.reference_cost > 0 else 0.0
+
+    @property
+    def quality_share(self) -> float:
+        return self.quality / self.reference_quality if self.reference_quality > 0 else 1.0
+
+
+def pick(
+    knob: str,
+    candidates: Sequence[float],
+    evaluate: Callable[[float], tuple[float, float]],
+    reference: tuple[float, float],
+    *,
+    target_saving: float | None = None,
+    quality: float | None = None,
+) -> Choice:
+    """Evaluate every candidate and pick one for the goal (exactly one of the two)."""
+    if (target_saving is None) == (quality is None):
+        raise ValueError("give exactly one of --target-saving or --quality")
+    ref_cost, ref_quality = reference
+    points = tuple(Point(v, *evaluate(v)) for v in candidates)
+    if target_saving is not None:
+        ok = [p for p in points if ref_cost <= 0 or 1.0 - p.cost / ref_cost >= target_saving - 1e-12]
+        if not ok:
+            raise ValueError(f"no threshold saves {100 * target_saving:.0f}% on this data; "
+                             f"the most is {100 * max(1 - p.cost / ref_cost for p in points):.0f}%")
+        best = max(ok, key=lambda p: (p.quality, -p.cost))
+    else:
+        assert quality is not None
+        ok = [p for p in points if p.quality >= quality * ref_quality - 1e-12]
+        if not ok:
+            raise ValueError(f"no threshold reaches {100 * quality:.0f}% of the strong model's quality")
+        best = min(ok, key=lambda p: (p.cost, -p.quality))
+    return Choice(knob, best.value, best.cost, best.quality, ref_cost, ref_quality, points)
+
+
+def quality_target_evaluator(
+    router: Any, prompts: Sequence[str], scores: Sequence[dict[str, float]],
+    prices: dict[str, Any], *, output_tokens: int = 256,
+) -> tuple[Callable[[float], tuple[float, float]], tuple[float, float], str]:
+    """(evaluate, (reference cost, reference quality), strong model) for
+    ``routing.quality_target`` over labelled rows: per row, the cheapest of the row's labelled
+    models (those with prices) expected to reach target x the best; its label is the realised
+    quality. The reference is always using the model with the best mean label."""
+    from turnout import tokens
+
+    models = sorted(m for m in {m for s in scores for m in s} if m in prices)
+    if len(models) < 2:
+        raise ValueError("calibration needs labels for at least two configured models")
+    names, p = router.predict_many(list(prompts), models,
+                                   {m: prices[m].tier for m in models})
+    ptoks = np.array([tokens.count_text(t) for t in prompts])
+    cost = np.array([[prices[m].cost_usd(int(n), output_tokens) for m in names] for n in ptoks])
+    lab = np.array([[s.get(m, np.nan) for m in names] for s in scores])
+    means = np.nanmean(lab, axis=0)
+    strong = int(np.nanargmax(means))
+    have = ~np.isnan(lab[:, strong])
+
+    def evaluate(target: float) -> tuple[float, float]:
+        ok = p >= target * p.max(axis=1, keepdims=True) - 1e-12
+        ok &= ~np.isnan(lab)  # only models whose outcome on the row is known
+        ok[~ok.any(axis=1), strong] = True
+        c = np.where(ok, cost, np.inf)
+        pick_ = np.argmin(c, axis=1)
+        rows = np.arange(len(pick_))
+        q = lab[rows, pick_]
+        return float(cost[rows, pick_][have].sum()), float(np.nanmean(q[have]))
+
+    ref = (float(cost[have, strong].sum()), float(np.nanmean(lab[have, strong])))
+    return evaluate, ref, names[strong]
+
+
+def write_knob(config_path: str | Path, knob: str, value: float) -> Path:
+    """Set ``knob`` (a dotted path) in a YAML config file (created if missing). Comments in the
+    file are not kept (PyYAML does not keep them): the command says so."""
+    import yaml
+
+    path = Path(config_path)
+    data: dict[str, Any] = {}
+    if path.is_file():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ValueError(f"{path}: expected a mapping at the top level")
+        data = loaded or {}
+    node = data
+    parts = knob.split(".")
+    for part in parts[:-1]:
+        nxt = node.get(part)
+        if nxt is None:
+            nxt = node[part] = {}
+        if not isinstance(nxt, dict):
+            raise ValueError(f"{path}: {part} is not a mapping")
+        node = nxt
+    node[parts[-1]] = float(value)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path

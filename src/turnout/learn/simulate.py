@@ -1,0 +1,245 @@
+"""``turnout simulate``: replay recorded traffic against a config without calling any model.
+
+Input: the ledger's records with stored prompts (``ledger.store_prompts: true``) or a JSONL of
+requests (``{"prompt" | "messages", "model"?, "sensitivity"?, "complexity"?, "max_tokens"?,
+"was_model"?, "completion_tokens"?, "latency_ms"?, "request_id"?}``). Each request is routed
+by the real policy engine of the given config (every configured model assumed up), then:
+
+- cost: the chosen model's prices x the prompt's tokens and the recorded completion tokens
+  (else ``output_tokens``);
+- quality: a feedback label for (request, model) when there is one, else the learned router's
+  estimate of the model's chance of a good answer;
+- latency: the mean recorded latency of the chosen model in the input, when known;
+- changes: how many requests would go to another model than the recorded one;
+- confidential: how many confidential requests there were and that all went to local models.
+
+:func:`sweep` repeats it over quality targets: the cost-vs-quality curve an operator reads
+before changing ``routing.quality_target``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from turnout.errors import TurnoutError
+
+
+@dataclass(slots=True)
+class Replay:
+    """One recorded request, ready to route again."""
+
+    messages: list[dict[str, Any]]
+    model: str = "auto"
+    sensitivity: str | None = None
+    complexity: str | None = None
+    max_tokens: int | None = None
+    was_model: str | None = None
+    completion_tokens: int | None = None
+    latency_ms: float | None = None
+    request_id: str | None = None
+
+
+@dataclass(slots=True)
+class SimReport:
+    config: str
+    requests: int = 0
+    refused: int = 0
+    cost_usd: float = 0.0
+    recorded_cost_usd: float | None = None
+    quality: float = 0.0  # mean expected quality over routed requests
+    labelled: int = 0  # requests whose quality is a feedback label, not an estimate
+    latency_ms: float | None = None
+    changed: int = 0
+    compared: int = 0
+    confidential: int = 0
+    confidential_local: int = 0
+    shares: dict[str, float] = field(default_factory=dict)
+    quality_target: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def read_jsonl(path: str | Path) -> list[Replay]:
+    out = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise ValueError(f"{path}:{n}: expected a JSON object")
+            if isinstance(row.get("prompt"), str):
+                messages = [{"role": "user", "content": row["prompt"]}]
+            elif isinstance(row.get("messages"), list) and row["messages"]:
+                messages = row["messages"]
+            else:
+                raise ValueError(f"{path}:{n}: expected a 'prompt' string or a 'messages' list")
+            out.append(Replay(messages, str(row.get("model") or "auto"), row.get("sensitivity"),
+                              row.get("complexity"), row.get("max_tokens"), row.get("was_model"),
+                              row.get("completion_tokens"), row.get("latency_ms"),
+                              row.get("request_id")))
+    return out
+
+
+def read_ledger(path: str | Path) -> list[Replay]:
+    from turnout.learn.feedback import ledger_rows
+
+    out = []
+    for rec in ledger_rows(path):
+        if not rec.get("prompt"):
+            continue
+        out.append(Replay([{"role": "user", "content": rec["prompt"]}],
+                          rec.get("model_requested") or "auto", rec.get("sensitivity"), None, None,
+                          rec.get("model_used") or None, rec.get("completion_tokens"),
+                          rec.get("latency_ms"), rec.get("request_id")))
+    return out
+
+
+def _hints(rep: Replay) -> Any:
+    from turnout.types import Complexity, RouteHints, Sensitivity
+
+    return RouteHints(
+        sensitivity=Sensitivity(rep.sensitivity) if rep.sensitivity else None,
+        complexity=Complexity(rep.complexity) if rep.complexity else None,
+    )
+
+
+def what_if_router(config: Any) -> Any:
+    """A Router for the config with every configured model assumed up (nothing is called)."""
+    from turnout.policy.detectors import complexity_classifier, sensitivity_detector
+    from turnout.routing.router import Router
+
+    # the real detectors: a replayed prompt is judged as the gateway would judge it
+    router = Router(config, sensitivity_detector=sensitivity_detector(config.detection),
+                    complexity_classifier=complexity_classifier(config.detection))
+    for name in router._availability:
+        router._availability[name] = (True, None)
+    return router
+
+
+def simulate(
+    router: Any,
+    replays: Sequence[Replay],
+    *,
+    labels: dict[tuple[str, str], float] | None = None,
+    output_tokens: int = 256,
+    config_name: str = "config",
+    quality_target: float | None = None,
+) -> SimReport:
+    """Route every replay with ``router`` (see :func:`what_if_router`) and add up the effect."""
+    from turnout.learn.model import LearnedRouter
+    from turnout.learn.quality import request_text
+    from turnout.types import ChatRequest, Sensitivity
+
+    if quality_target is not None:
+        router.quality_target = quality_target
+        if router.learned is None:
+            router.learned = LearnedRouter.load(router.config.routing.router)
+    estimator = router.learned or LearnedRouter.load(router.config.routing.router)
+    labels = labels or {}
+    recorded_latency: dict[str, list[float]] = defaultdict(list)
+    recorded_cost = 0.0
+    have_recorded = False
+    for rep in replays:
+        if rep.was_model and rep.latency_ms:
+            recorded_latency[rep.was_model].append(float(rep.latency_ms))
+    report = SimReport(config=config_name, quality_target=router.quality_target)
+    counts: Counter[str] = Counter()
+    qual_sum = 0.0
+    lat_sum = 0.0
+    lat_n = 0
+    for rep in replays:
+        report.requests += 1
+        request = ChatRequest(model=rep.model, messages=rep.messages,
+                              params={"max_tokens": rep.max_tokens} if rep.max_tokens else {})
+        try:
+            decision = router.route(request, _hints(rep))
+        except (TurnoutError, ValueError):
+            report.refused += 1
+            continue
+        model = decision.model
+        info = router.info(model)
+        counts[model] += 1
+        out_tokens = rep.completion_tokens if rep.completion_tokens is not None else output_tokens
+        report.cost_usd += info.cost_usd(decision.signals.prompt_tokens, out_tokens)
+        if rep.was_model:
+            report.compared += 1
+            report.changed += int(rep.was_model != model)
+            try:
+                was = router.info(rep.was_model)
+                recorded_cost += was.cost_usd(decision.signals.prompt_tokens, out_tokens)
+                have_recorded = True
+            except TurnoutError:
+                pass
+        label = labels.get((rep.request_id or "", model))
+        if label is not None:
+            report.labelled += 1
+            qual_sum += label
+        else:
+            qual_sum += estimator.predict(request_text(rep.messages), [model],
+                                          {model: info.tier})[model]
+        lats = recorded_latency.get(model)
+        if lats:
+            lat_sum += sum(lats) / len(lats)
+            lat_n += 1
+        if decision.signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
+            report.confidential += 1
+            report.confidential_local += int(info.local)
+    routed = report.requests - report.refused
+    report.quality = qual_sum / routed if routed else 0.0
+    report.latency_ms = lat_sum / lat_n if lat_n else None
+    report.recorded_cost_usd = recorded_cost if have_recorded else None
+    report.shares = {m: c / routed for m, c in counts.most_common()} if routed else {}
+    return report
+
+
+def sweep(router: Any, replays: Sequence[Replay], targets: Iterable[float], **kw: Any) -> list[SimReport]:
+    return [simulate(router, replays, quality_target=t, **kw) for t in targets]
+
+
+def table(reports: Sequence[SimReport]) -> str:
+    lines = [f"{'target':>6} {'cost $':>10} {'quality':>8} {'changed':>8} {'refused':>7}  shares"]
+    for r in reports:
+        t = "rules" if r.quality_target is None else f"{r.quality_target:.2f}"
+        shares = ", ".join(f"{m} {100 * s:.0f}%" for m, s in list(r.shares.items())[:4])
+        changed = f"{r.changed}/{r.compared}" if r.compared else "-"
+        lines.append(f"{t:>6} {r.cost_usd:10.4f} {r.quality:8.3f} {changed:>8} {r.refused:7d}  {shares}")
+    return "\n".join(lines)
+
+
+def plot(reports: Sequence[SimReport], path: str | Path, baseline: SimReport | None = None) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    try:
+        xs = [r.cost_usd for r in reports]
+        ys = [r.quality for r in reports]
+        ax.plot(xs, ys, "o-", label="quality target sweep")
+        for r in reports:
+            ax.annotate(f"{r.quality_target:.2f}", (r.cost_usd, r.quality), fontsize=7,
+                        textcoords="offset points", xytext=(3, 3))
+        if baseline is not None:
+            ax.plot([baseline.cost_usd], [baseline.quality], "s", color="red", label="current config")
+        ax.set_xlabel("predicted cost (USD)")
+        ax.set_ylabel("predicted quality (mean P(good answer))")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.tight_layout()
+        fig.savefig(out, dpi=110)
+    finally:
+        plt.close(fig)
+    return out

@@ -1,0 +1,75 @@
+"""``POST /v1/feedback``: a caller rates an answer it got, by the answer's request id.
+
+Body: ``{"request_id": "...", "score": 0..1}`` or ``{"request_id": "...", "thumbs": "up"|"down"}``,
+optional ``"model"`` (default: the model that answered) and ``"comment"``. Stored next to the
+ledger (turnout.learn.feedback) for ``turnout router fit --from-ledger``. Same auth as the chat
+endpoint; bad bodies are a 400 in OpenAI's error shape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import orjson
+
+from turnout.errors import BadRequestError
+from turnout.learn.feedback import FeedbackStore, parse_feedback, sqlite_path
+from turnout.server.openapi import add_path
+
+_BODY = {
+    "type": "object",
+    "required": ["request_id"],
+    "properties": {
+        "request_id": {"type": "string", "description": "the answer's turnout.request_id"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "thumbs": {"enum": ["up", "down"]},
+        "model": {"type": "string"},
+        "comment": {"type": "string"},
+    },
+}
+_ERR = {"description": "error", "content": {"application/json": {"schema": {"type": "object"}}}}
+add_path("/v1/feedback", "post", {
+    "summary": "Rate an answer (score 0-1 or thumbs) for the learned router",
+    "requestBody": {"required": True, "content": {"application/json": {"schema": _BODY}}},
+    "responses": {"200": {"description": "stored"}, "400": _ERR, "401": _ERR},
+})
+
+_stores: dict[str, FeedbackStore] = {}
+_lock = threading.Lock()
+
+
+def _store_for(ledger_url: str) -> FeedbackStore:
+    try:
+        path = sqlite_path(ledger_url)
+    except ValueError as exc:
+        raise BadRequestError(str(exc), code="feedback_unsupported") from None
+    key = str(path.resolve())
+    with _lock:
+        store = _stores.get(key)
+        if store is None:
+            store = _stores[key] = FeedbackStore(path)
+        return store
+
+
+async def handle_feedback(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    from turnout.server.app import _bearer, _ClientGone, _send_json
+
+    await app.gateway.aauthenticate(_bearer(scope))
+    try:
+        raw = await app._read_body(scope, receive)
+    except _ClientGone:
+        return
+    try:
+        label = parse_feedback(orjson.loads(raw))
+    except orjson.JSONDecodeError:
+        raise BadRequestError("request body is not valid JSON", code="invalid_json") from None
+    except ValueError as exc:
+        raise BadRequestError(str(exc), code="invalid_feedback") from None
+    from turnout.settings import default_ledger_url
+
+    store = _store_for(app.gateway.config.ledger.url or default_ledger_url())
+    await asyncio.to_thread(store.add, label)
+    await _send_json(send, 200, orjson.dumps({"object": "feedback", "request_id": label.request_id,
+                                              "score": label.score, "model": label.model}))

@@ -1,0 +1,79 @@
+"""The learned router: fitting, persistence, the kNN memory, and the shipped model's sanity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from turnout.learn.model import LearnedRouter, fit_irt, fit_router
+
+
+def test_fit_irt_recovers_abilities_and_difficulty_order():
+    rng = np.random.default_rng(0)
+    n, d = 400, 3
+    x = np.hstack([np.ones((n, 1)), rng.normal(size=(n, d - 1))])
+    true_delta = np.array([0.0, 1.5, -1.0])
+    theta_true = np.array([-1.0, 0.0, 1.5])
+    items, models, ys = [], [], []
+    for i in range(n):
+        for m in range(3):
+            p = 1 / (1 + np.exp(-(theta_true[m] - x[i] @ true_delta)))
+            items.append(i)
+            models.append(m)
+            ys.append(float(rng.random() < p))
+    delta, theta = fit_irt(x, items, models, ys, [1.0] * len(ys), 3, l2=1.0)
+    assert theta[0] < theta[1] < theta[2]
+    assert np.corrcoef(x @ delta, x @ true_delta)[0, 1] > 0.9
+
+
+def test_shipped_router_loads_and_orders_known_models():
+    r = LearnedRouter.load()
+    p = r.predict("Explain why the sky is blue.", ["gpt-4o-2024-05-13", "Mixtral-8x7B-Instruct-v0.1"])
+    assert 0 < p["Mixtral-8x7B-Instruct-v0.1"] < p["gpt-4o-2024-05-13"] < 1
+
+
+def test_unknown_models_take_their_tiers_ability():
+    r = LearnedRouter.load()
+    p = r.predict("Summarise this paragraph.", ["big/x", "small/y"], {"big/x": 3, "small/y": 1})
+    assert p["big/x"] > p["small/y"]
+
+
+def test_save_load_round_trip_is_byte_identical(tmp_path):
+    r = LearnedRouter.load()
+    a = r.save(tmp_path / "a")
+    b = LearnedRouter.load(a).save(tmp_path / "b")
+    assert (a / "router.npz").read_bytes() == (b / "router.npz").read_bytes()
+
+
+def test_fit_with_memory_learns_in_domain_labels(tmp_path):
+    # two kinds of made-up prompts; model "cheap" is good at one kind only
+    easy = [f"Please translate the word number {i} into French." for i in range(30)]
+    hard = [f"Derive the closed form of recurrence {i} and prove it by induction." for i in range(30)]
+    prompts = easy + hard
+    scores = [{"cheap": 1.0, "strong": 1.0} for _ in easy] + [{"cheap": 0.0, "strong": 1.0} for _ in hard]
+    fitted = fit_router(prompts, scores, prior=LearnedRouter.load())
+    assert fitted.strong == "strong"
+    fitted.save(tmp_path / "r")
+    loaded = LearnedRouter.load(tmp_path / "r")
+    p_easy = loaded.predict("Please translate the word number 99 into French.", ["cheap", "strong"])
+    p_hard = loaded.predict("Derive the closed form of recurrence 99 and prove it by induction.", ["cheap", "strong"])
+    assert p_easy["cheap"] > 0.7 > 0.3 > p_hard["cheap"]
+    need = loaded.score_many(["Please translate the word number 99 into French.",
+                              "Derive the closed form of recurrence 99 and prove it by induction."])
+    assert need[0] < need[1]
+
+
+def test_fit_rejects_empty_data():
+    with pytest.raises(ValueError):
+        fit_router([], [], prior=LearnedRouter.load())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(max_size=300))
+def test_predictions_are_probabilities_for_any_text(text):
+    r = LearnedRouter.load()
+    p = r.predict(text, ["gpt-4o", "local/x"], {"gpt-4o": 3, "local/x": 1})
+    assert all(0.0 <= v <= 1.0 for v in p.values())
+    assert 0.0 <= r.score(text) <= 1.0
