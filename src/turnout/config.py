@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from turnout.catalog import Catalog, ModelInfo
 from turnout.errors import ConfigError
@@ -35,6 +35,9 @@ class ModelConfig(_Strict):
     name: str
     provider: str | None = None
     model: str | None = None  # the id sent upstream, when it differs from `name`
+    # The catalog model this entry is (prices, window, tier), when neither `name` nor `model`
+    # says so: an Azure deployment name, a group member (LiteLLM's model_info.base_model).
+    base_model: str | None = None
     api_base: str | None = None
     api_key: str | None = None
     model_path: str | None = None
@@ -49,6 +52,13 @@ class ModelConfig(_Strict):
     fallbacks: list[str] = Field(default_factory=list)
     timeout_s: float | None = Field(default=None, gt=0)
     enabled: bool = True
+    # Load balancing (LiteLLM Router's model_list): deployments sharing a `group` answer to the
+    # group's name; see routing/groups.py.
+    group: str | None = None
+    weight: float = Field(default=1.0, gt=0)
+    rpm: int | None = Field(default=None, gt=0)  # this deployment's requests per minute
+    tpm: int | None = Field(default=None, gt=0)  # and tokens per minute
+    api_version: str | None = None  # Azure OpenAI
     extra: dict[str, Any] = Field(default_factory=dict)  # provider-specific (fake scripts, ...)
 
 
@@ -85,9 +95,17 @@ class RetrievalConfig(_Strict):
     top_k: int = Field(default=3, ge=1, le=20)
 
 
+class GroupConfig(_Strict):
+    strategy: Literal["weighted", "least_busy", "lowest_latency", "cheapest", "simple_shuffle"] = "weighted"
+    fallbacks: list[str] = Field(default_factory=list)  # after every deployment of the group
+
+
 class RoutingConfig(_Strict):
     rules: list[Rule] | None = None  # None: the founding design's rules
     fallbacks: list[str] = Field(default_factory=list)  # the global chain
+    # With no chain configured, "auto" requests fall back to another provider's model of the
+    # same tier, then to local models that fit (named models only to what was configured/allowed).
+    default_fallbacks: bool = True
     retries: RetryConfig = Field(default_factory=RetryConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     cascade: CascadeConfig = Field(default_factory=CascadeConfig)
@@ -98,6 +116,7 @@ class RoutingConfig(_Strict):
     default_sensitivity: Sensitivity = Sensitivity.PUBLIC
     default_complexity: Complexity = Complexity.MODERATE
     confidential_named_cloud: Literal["reroute", "reject"] = "reroute"
+    groups: dict[str, GroupConfig] = Field(default_factory=dict)  # per-group strategy, by name
     # The learned router (turnout.learn): pick the cheapest model expected to reach this share
     # of the best model's expected quality. `router`: a directory from `turnout router fit`
     # (default: the shipped prior); setting it alone implies quality_target 0.85.
@@ -193,7 +212,19 @@ class TurnoutConfig(_Strict):
                 if m.name in seen:
                     raise ValueError(f"model {m.name!r} is listed twice")
                 seen.add(m.name)
+            for m in models:
+                if m.group is not None and m.group in seen:
+                    raise ValueError(f"model {m.name!r}: group {m.group!r} is also a model's name; "
+                                     "name the deployments apart from the group (e.g. gpt-4o@east)")
         return models
+
+    @model_validator(mode="after")
+    def _groups_exist(self) -> TurnoutConfig:
+        groups = {m.group for m in self.models or () if m.group}
+        for name in self.routing.groups:
+            if name not in groups:
+                raise ValueError(f"routing.groups.{name}: no model has `group: {name}`")
+        return self
 
 
 def interpolate(value: Any, environ: Mapping[str, str] | None = None) -> Any:
@@ -264,8 +295,20 @@ def load_config(path: str | Path | None = None) -> TurnoutConfig:
 
 
 def model_info_from(cfg: ModelConfig, catalog: Catalog) -> ModelInfo:
-    """A config entry onto its catalog entry (if any), config winning field by field."""
+    """A config entry onto its catalog entry (if any), config winning field by field. The
+    catalog entry is found by `name`, else `base_model`, else the upstream id `model`
+    (``{name: gpt-4o@east, model: gpt-4o}`` is gpt-4o at another endpoint)."""
     base = catalog.get(cfg.name)
+    if base is None:
+        from dataclasses import replace
+
+        for ref in (cfg.base_model, cfg.model):
+            found = catalog.get(ref) if ref else None
+            if found is not None:
+                base = replace(found, name=cfg.name, upstream_model=found.wire_model, legacy=False)
+                break
+    if cfg.base_model and base is None:
+        raise ConfigError(f"model {cfg.name!r}: base_model {cfg.base_model!r} is not in the catalog")
     if base is None:
         provider = cfg.provider
         if provider is None:
@@ -294,5 +337,7 @@ def model_info_from(cfg: ModelConfig, catalog: Catalog) -> ModelInfo:
         local=cfg.local,
         tier=cfg.tier,
         strengths=tuple(cfg.strengths) if cfg.strengths is not None else None,
-        extra=cfg.extra or None,
+        price_source="config" if cfg.input_per_mtok is not None or cfg.output_per_mtok is not None else None,
+        extra=({**base.extra, **cfg.extra, **({"api_version": cfg.api_version} if cfg.api_version else {})}
+               if cfg.extra or cfg.api_version else None),
     )

@@ -225,6 +225,7 @@ class Gateway:
         from turnout.providers.transport import close_sessions
 
         await close_sessions()
+        await self.router.aclose()
         if self._ledger is not None:
             self._ledger.close()
         if self._limits is not None:
@@ -320,7 +321,9 @@ class Gateway:
     async def _lookup(self, plan: tuple[str, Any] | None, request: ChatRequest, decision: Decision) -> Any:
         if plan is None:
             return None
-        hit = await self.cache.lookup(plan[0], decision.model, request.messages, request.params, plan[1])
+        # A model group caches under its name: any deployment's answer is the group's.
+        hit = await self.cache.lookup(plan[0], decision.group or decision.model, request.messages, request.params,
+                                      plan[1])
         metrics.CACHE_BACKEND_UP.set(1 if self.cache.healthy else 0)
         return hit
 
@@ -329,7 +332,8 @@ class Gateway:
         if plan is None:
             return
         answer = {k: v for k, v in response.items() if k != "turnout"}
-        await self.cache.store(plan[0], decision.model, request.messages, request.params, answer, cost_usd, plan[1])
+        await self.cache.store(plan[0], decision.group or decision.model, request.messages, request.params, answer,
+                               cost_usd, plan[1])
 
     def _hit_record(self, decision: Decision, hit: Any, request_id: str) -> dict[str, Any]:
         record = decision.to_dict()
@@ -426,7 +430,8 @@ class Gateway:
             record["cache"] = "miss" if plan is not None else "off"
             record["request_id"] = request_id
             self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
-            if record.get("rule") != "retrieval-answer":
+            # A fallback's answer is not the named model's: keep it out of that model's cache entry.
+            if record.get("rule") != "retrieval-answer" and not record.get("fallback_reason"):
                 await self._store(plan, request, decision, response, float(record.get("cost_usd", 0.0)))
             response["turnout"] = self._view(record, principal)
             return response
@@ -488,7 +493,7 @@ class Gateway:
                                    int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))
                 self._account(request_id, request, principal, record, started, ttft_ms=ttft_ms,
                               status=status, error=error)
-            if seen and status == 200 and record.get("rule") != "retrieval-answer":
+            if seen and status == 200 and record.get("rule") != "retrieval-answer" and not record.get("fallback_reason"):
                 from turnout.cache import completion_from_chunks
 
                 await self._store(plan, request, decision, completion_from_chunks(seen),
@@ -571,6 +576,9 @@ class Gateway:
         for state in self.router.model_states():
             if state.available and principal.allowed(state.info.name):
                 data.append({"id": state.info.name, "object": "model", "created": 0, "owned_by": state.info.provider})
+        for group in self.router.groups.names():  # model groups answer to their own name
+            if principal.allowed(group):
+                data.append({"id": group, "object": "model", "created": 0, "owned_by": "turnout"})
         return {"object": "list", "data": data}
 
     def health(self) -> dict[str, Any]:

@@ -43,8 +43,8 @@ def is_configured(models: Any, name: str) -> bool:
 def check_callable(router: Any, name: str, configured: bool, overridden: bool = False) -> None:
     """Raise a 400 for a malformed name, a 404 for one this gateway does not serve."""
     check_model_name(name)
-    if name == AUTO or overridden or is_configured(router.models, name):
-        return
+    if name == AUTO or overridden or is_configured(router.models, name) or name in getattr(router, "groups", ()):
+        return  # (a model group answers to its own name)
     kind = provider_of(name)
     if configured:
         raise NotFoundError(f"unknown model {name!r}: it is not configured on this gateway; "

@@ -168,6 +168,7 @@ class RouteHints:
     max_latency_ms: float | None = None
     cache: str | None = None  # "no-store" | "no-cache" | None; max age via cache_max_age_s
     cache_max_age_s: float | None = None
+    fallbacks: tuple[str, ...] = ()  # models the caller allows in place of a named model
 
 
 def new_completion_id() -> str:

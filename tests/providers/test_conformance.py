@@ -92,3 +92,46 @@ async def test_ollama(upstream: Upstream) -> None:
     provider = OllamaProvider(ModelInfo(name="ollama/llama3.2", provider="ollama", context_window=8192,
                                         local=True, api_base=upstream.url))
     await run_all(provider, Expectations(text="Hello! How are you today?", stop_text="1 2 3 4 "))
+
+
+async def gemini_replay(request: web.Request, body: Any) -> web.StreamResponse:
+    assert request.path.startswith("/v1beta/models/gemini-2.5-flash:")
+    assert body.get("systemInstruction", {"parts": [{"text": "You are a concise assistant."}]}) == {
+        "parts": [{"text": "You are a concise assistant."}]}
+    config = body.get("generationConfig") or {}
+    if request.path.endswith(":streamGenerateContent"):
+        return await stream_reply(request, fixture_text("gemini_stream.txt"))
+    if config.get("maxOutputTokens") == 1:
+        return json_reply(fixture_json("gemini_generate_length.json"))
+    if config.get("stopSequences") == STOP:
+        return json_reply(fixture_json("gemini_generate_stop.json"))
+    return json_reply(fixture_json("gemini_generate.json"))
+
+
+async def test_gemini_native(upstream: Upstream) -> None:
+    from turnout.providers.gemini import GeminiProvider
+
+    upstream.handler = gemini_replay
+    provider = GeminiProvider(ModelInfo(name="gemini_native/gemini-2.5-flash", provider="gemini_native",
+                                        context_window=1_048_576, api_base=upstream.url + "/v1beta", api_key="g"))
+    await run_all(provider, Expectations(text="Paris is the capital of France.", stop_text="1 2 3 4 "))
+
+
+async def test_azure_openai(upstream: Upstream) -> None:
+    from turnout.providers.presets import AzureOpenAIProvider
+
+    async def handler(request: web.Request, body: Any) -> web.StreamResponse:
+        assert request.path == "/openai/deployments/prod/chat/completions" and request.query["api-version"]
+        assert request.headers["api-key"] == "az"
+        if body.get("stream"):
+            return await stream_reply(request, fixture_text("openai_stream.txt"))
+        if body.get("max_tokens") == 1:
+            return json_reply(fixture_json("openai_chat_length.json"))
+        if body.get("stop") == STOP:
+            return json_reply(fixture_json("openai_chat_stop.json"))
+        return json_reply(fixture_json("azure_chat.json"))
+
+    upstream.handler = handler
+    provider = AzureOpenAIProvider(ModelInfo(name="azure/prod", provider="azure", context_window=128_000,
+                                             api_base=upstream.url, api_key="az"))
+    await run_all(provider, Expectations(stop_text="1 2 3 4 ", deterministic=False))

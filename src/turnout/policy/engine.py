@@ -4,6 +4,12 @@ Every candidate is checked against the hard constraints first (each rejection re
 its reason), then the rules are walked in order; the first rule whose condition holds and that
 has a qualifying model fires. If none does, the cheapest qualifying model is taken, so a
 request is only refused when no model at all can take it.
+
+A named model is a contract: it answers, or a fallback the operator configured for it (its own
+``fallbacks``, the global chain) or the caller allowed (``turnout.fallbacks``) answers, with the
+reason recorded, or the request fails with an error that says why. The rules never pick a
+substitute for a named model; the one exception is a confidential request naming a cloud model,
+which the operator's ``confidential_named_cloud: reroute`` sends to a local model (never out).
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ class ModelState:
     cooling_for_s: float | None = None  # circuit breaker open for this long
     latency_ms: float | None = None  # moving estimate of total time
     ttft_ms: float | None = None
+    tokens_per_s: float | None = None  # output speed (EWMA), routing/speed.py
     fallbacks: tuple[str, ...] = ()
 
 
@@ -73,6 +80,9 @@ class Decision:
     fallback_chain: list[str] = field(default_factory=list)
     requested_model: str | None = None
     cascade: bool = False
+    # Why a model other than the named one was chosen (None: the named one, or "auto").
+    fallback_reason: str | None = None
+    group: str | None = None  # the model group named in the request (routing/groups.py)
     # A model named in the call but not configured (e.g. openai/<id> with an api_base): the
     # call must reach the endpoint the caller gave, so the decision carries its info.
     adhoc_model: ModelInfo | None = None
@@ -88,6 +98,8 @@ class Decision:
             "fallback_chain": list(self.fallback_chain),
             "estimated_cost_usd": round(self.estimated_cost_usd, 8),
             "cascade": self.cascade,
+            **({"fallback_reason": self.fallback_reason} if self.fallback_reason else {}),
+            **({"group": self.group} if self.group else {}),
         }
 
 
@@ -153,12 +165,17 @@ def decide(
     global_fallbacks: Sequence[str] = (),
     allowed: Callable[[str], bool] | None = None,
     cascade_default: bool = False,
+    caller_fallbacks: Sequence[str] = (),
+    default_fallbacks: bool = False,
+    confidential_reroute: bool = True,
     quality: Callable[[Sequence[ModelInfo]], dict[str, float]] | None = None,
     quality_target: float | None = None,
 ) -> Decision:
     """Choose a model. ``requested_model`` = a named model (not "auto"): it is taken if it
-    passes the hard constraints, else the rules choose (a confidential request naming a cloud
-    model is re-routed to a local one, never sent).
+    passes every check, else its configured or caller-allowed fallbacks, else an error saying
+    why (a confidential request naming a cloud model goes to a local one when
+    ``confidential_reroute``, never out). ``default_fallbacks``: give "auto" decisions the
+    zero-config chain (same tier on another provider, then local models that fit).
 
     ``quality`` + ``quality_target`` (``routing.quality_target``): unless the caller labelled
     the complexity, rules conditioned on complexity are skipped and the unconditional default
@@ -187,26 +204,30 @@ def decide(
     rule_name = ""
     reason = ""
     cascade = False
+    fallback_reason: str | None = None
+    explicit = (*caller_fallbacks, *global_fallbacks)
     if requested_model is not None:
         named = by_name.get(requested_model)
-        if named is not None and named.info.name in qualifying_names:
+        if named is None:
+            raise NotFoundError(f"model {requested_model!r} is not configured", model=requested_model)
+        if named.info.name in qualifying_names:
             chosen, rule_name, reason = named, "requested", f"model {requested_model} requested by name"
-        elif named is not None:
-            reason_for = next((r for r in rejected if r.model == requested_model), None)
-            reason = f"requested {requested_model} rejected ({reason_for.reason if reason_for else 'unknown'}); "
-            # Its own fallback chain first: what the caller configured for this model.
-            for name in (*named.fallbacks, *global_fallbacks):
+        else:
+            reason_for = next((r for r in rejected if r.model == requested_model),
+                              Rejection(requested_model, UNAVAILABLE, "not available"))
+            # (no figures for a budget: the remainder of a shared budget is not the caller's to see)
+            fallback_reason = (f"{OVER_BUDGET}: estimate is over the budget left" if reason_for.reason == OVER_BUDGET
+                               else f"{reason_for.reason}: {reason_for.detail}")
+            reason = f"requested {requested_model} rejected ({reason_for.reason}); "
+            # Its own fallback chain first (the operator's), then the caller's, then the global.
+            for name in (*named.fallbacks, *explicit):
                 substitute = next((s for s in _expand(name, by_name) if s.info.name in qualifying_names), None)
                 if substitute is not None:
                     chosen, rule_name = substitute, "requested-fallback"
                     reason += f"its fallback {substitute.info.name} takes it"
                     break
-            if chosen is None and reason_for is not None and reason_for.reason in (TOO_EXPENSIVE, OVER_BUDGET, TOO_SLOW):
-                # The caller chose this model; a cost or latency cap it breaks is an answer for
-                # the caller (429 / 503), not a licence to swap in a model it did not ask for.
-                raise _no_model_error(signals, [reason_for], [named])
-        else:
-            raise NotFoundError(f"model {requested_model!r} is not configured", model=requested_model)
+            if chosen is None and not (reason_for.reason == NOT_LOCAL and confidential_reroute):
+                raise _named_model_error(signals, reason_for, named)
 
     by_quality = (quality is not None and quality_target is not None and chosen is None
                   and signals.complexity.source != "given")
@@ -246,7 +267,10 @@ def decide(
         if chosen is None:
             raise _no_model_error(signals, rejected, hard_ok)
 
-    fallback_chain = _fallback_chain(chosen, signals, by_name, global_fallbacks, allowed)
+    # A substitute for a named model is followed by the rest of the named model's own chain.
+    lead = by_name[requested_model].fallbacks if rule_name == "requested-fallback" and requested_model else ()
+    fallback_chain = _fallback_chain(chosen, signals, by_name, explicit, allowed,
+                                     default=default_fallbacks and requested_model is None, lead=lead)
     return Decision(
         model=chosen.info.name,
         rule=rule_name,
@@ -257,6 +281,7 @@ def decide(
         fallback_chain=fallback_chain,
         requested_model=requested_model,
         cascade=cascade,
+        fallback_reason=fallback_reason,
     )
 
 
@@ -264,21 +289,69 @@ def _fallback_chain(
     chosen: ModelState,
     signals: Signals,
     by_name: dict[str, ModelState],
-    global_fallbacks: Sequence[str],
+    explicit: Sequence[str],
     allowed: Callable[[str], bool] | None,
+    *,
+    default: bool = False,
+    lead: Sequence[str] = (),
 ) -> list[str]:
-    """The model's own fallbacks, then the global chain; only models that pass the hard
-    constraints (confidential stays local, window, key, availability). Cooling models stay out."""
+    """The model's own fallbacks, then the caller's and the global chain; with ``default`` and
+    nothing configured, the zero-config chain: models of the same tier on other providers
+    (cheapest first: a provider's outage takes its models down together; the nearest tier when
+    another provider has none of the same), then local models.
+    Only models that pass the hard constraints (confidential stays local, window, key,
+    availability); cooling models stay out."""
     chain: list[str] = []
     seen = {chosen.info.name}
-    for name in (*chosen.fallbacks, *global_fallbacks):
+
+    def take(state: ModelState) -> None:
+        if state.info.name in seen:
+            return
+        seen.add(state.info.name)
+        if hard_check(state, signals, allowed=allowed) is None:
+            chain.append(state.info.name)
+
+    names = (*lead, *chosen.fallbacks, *explicit)
+    for name in names:
         for state in _expand(name, by_name):
-            if state.info.name in seen:
-                continue
-            seen.add(state.info.name)
-            if hard_check(state, signals, allowed=allowed) is None:
-                chain.append(state.info.name)
+            take(state)
+    if default and not names:
+        info = chosen.info
+
+        def cost(s: ModelState) -> float:
+            return signals.cost_for(s.info)
+
+        others = [s for s in by_name.values() if not s.info.local and s.info.provider != info.provider
+                  and hard_check(s, signals, allowed=allowed) is None]
+        # The same tier; with none there, the nearest tier (a stronger one before a weaker).
+        best = min((abs(s.info.tier - info.tier), s.info.tier < info.tier) for s in others) if others else None
+        peers = [s for s in others if (abs(s.info.tier - info.tier), s.info.tier < info.tier) == best]
+        for state in sorted(peers, key=lambda s: (cost(s), s.info.name)):
+            take(state)
+        for state in sorted((s for s in by_name.values() if s.info.local), key=lambda s: (-s.info.tier, s.info.name)):
+            take(state)
     return chain
+
+
+def _named_model_error(signals: Signals, rejection: Rejection, named: ModelState) -> TurnoutError:
+    """Why a named model cannot answer and nothing configured or allowed may stand in."""
+    model = named.info.name
+    hint = ("no fallback is configured for it (give it `fallbacks` in turnout.yaml, or allow some "
+            "per request with turnout.fallbacks)")
+    if rejection.reason in (TOO_EXPENSIVE, OVER_BUDGET, TOO_SLOW):
+        # The caller chose this model; a cost or latency cap it breaks is an answer for the
+        # caller (429 / 503), not a licence to swap in a model it did not ask for.
+        return _no_model_error(signals, [rejection], [named])
+    if rejection.reason == CONTEXT_TOO_SMALL:
+        return ContextWindowExceededError(f"model {model} cannot take this request: {rejection.detail}; {hint}",
+                                          model=model)
+    if rejection.reason == NOT_ALLOWED:
+        return PermissionDeniedError(f"this key may not use model {model!r}", model=model, code="model_not_allowed")
+    if rejection.reason == NOT_LOCAL:
+        return ConfidentialityError(f"request is confidential and {model} is not a local model; nothing was sent",
+                                    model=model)
+    return ProviderUnavailableError(f"model {model} is not available: {rejection.detail}; {hint}", model=model,
+                                    code="model_unavailable")
 
 
 def _expand(pattern: str, by_name: dict[str, ModelState]) -> list[ModelState]:

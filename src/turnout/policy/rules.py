@@ -3,14 +3,14 @@
     rules:
       - name: confidential-local
         when: {sensitivity: confidential}
-        choose: cheapest            # cheapest | fastest | longest_context | strongest | balanced
+        choose: cheapest            # cheapest | fastest | longest_context | strongest | balanced | by_complexity
         among: {local: true}
       - name: simple-cheap
         when: {complexity: simple}
         use: [gpt-4o-mini, gpt-3.5-turbo]   # first that qualifies
       - name: long-context
         when: {context_tokens_gt: 8000}
-        choose: longest_context
+        choose: by_complexity       # among the models whose window fits: as the request needs
 
 One pydantic schema checks them, so a typo is a clear error naming the rule and the field.
 """
@@ -26,7 +26,13 @@ from turnout.catalog import ModelInfo
 from turnout.policy.signals import Signals
 from turnout.types import Complexity, Sensitivity
 
-Strategy = Literal["cheapest", "fastest", "longest_context", "strongest", "balanced"]
+Strategy = Literal["cheapest", "fastest", "longest_context", "strongest", "balanced", "by_complexity"]
+
+# ``by_complexity``: the strategy the request's complexity asks for (the founding design's own
+# mapping: simple -> cheap, moderate -> balanced, complex -> strong).
+_BY_COMPLEXITY: dict[Complexity, Strategy] = {
+    Complexity.SIMPLE: "cheapest", Complexity.MODERATE: "balanced", Complexity.COMPLEX: "strongest",
+}
 
 
 def _as_list(value: Any) -> Any:
@@ -147,11 +153,13 @@ def order_by_strategy(pool: list[ModelInfo], strategy: Strategy, signals: Signal
     """The pool sorted best-first for a strategy; ties broken by estimated cost, then name."""
 
     def cost(m: ModelInfo) -> float:
-        return m.cost_usd(signals.prompt_tokens, signals.max_tokens)
+        return signals.cost_for(m)
 
     def latency(m: ModelInfo) -> float:
         return latency_ms.get(m.name, float("inf"))
 
+    if strategy == "by_complexity":
+        strategy = _BY_COMPLEXITY[signals.complexity.level]
     if strategy == "cheapest":
         key: Any = lambda m: (cost(m), -m.tier, m.name)  # noqa: E731
     elif strategy == "fastest":
@@ -172,7 +180,10 @@ def founding_rules() -> list[Rule]:
     """The founding design's rules 1-4 and its default, as data.
 
     Rule 3 there read ``max_tokens > 8000``; here it is the real context: prompt tokens plus
-    the output budget. Rule 2 picks the cheapest *cloud* model (the design's gpt-3.5-turbo);
+    the output budget, and it means "a model that can read it": the context window is a hard
+    constraint on every candidate, so among the cloud models whose window fits, the request's
+    complexity chooses as in the other rules (not the longest window, nor the weakest model
+    that has one). Rule 2 picks the cheapest *cloud* model (the design's gpt-3.5-turbo);
     when no cloud model is available the later rules and the default still find a local one.
     """
     return [
@@ -181,7 +192,7 @@ def founding_rules() -> list[Rule]:
         Rule(name="simple-cheap", when=Condition(complexity=[Complexity.SIMPLE]),
              choose="cheapest", among=Among(local=False)),
         Rule(name="long-context", when=Condition(context_tokens_gt=DEFAULT_LONG_CONTEXT_TOKENS),
-             choose="longest_context"),
+             choose="by_complexity", among=Among(local=False)),
         Rule(name="complex-strong", when=Condition(complexity=[Complexity.COMPLEX]),
              choose="strongest", among=Among(local=False)),
         Rule(name="default-balanced", choose="balanced", among=Among(local=False)),

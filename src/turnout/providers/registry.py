@@ -19,6 +19,11 @@ _PROVIDER_CLASSES = {
     "local": "turnout.providers.llamacpp:LlamaCppProvider",
     "litellm": "turnout.providers.litellm:LiteLLMProvider",
     "fake": "turnout.providers.fake:FakeProvider",
+    # OpenAI-compatible hosts by LiteLLM prefix, and Azure OpenAI (providers/presets.py).
+    "azure": "turnout.providers.presets:AzureOpenAIProvider",
+    "gemini_native": "turnout.providers.gemini:GeminiProvider",
+    **{kind: "turnout.providers.presets:PresetProvider"
+       for kind in ("gemini", "mistral", "groq", "together_ai", "openrouter", "hosted_vllm", "lm_studio")},
 }
 
 _cache: dict[tuple[ModelInfo, str], Provider] = {}

@@ -14,15 +14,21 @@ import copy
 import importlib.util
 import socket
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from turnout import blocking, tokens
-from turnout.catalog import Catalog, ModelInfo
+from turnout.catalog import PRESET_KINDS, Catalog, ModelInfo, provider_of
 from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
-from turnout.errors import ConfidentialityError, TurnoutError
+from turnout.errors import (
+    ConfidentialityError,
+    NotFoundError,
+    ProviderUnavailableError,
+    TurnoutError,
+)
 from turnout.learn.quality import learned_router_for, quality_of
 from turnout.policy.engine import Decision, ModelState, decide
 from turnout.policy.rules import Rule, founding_rules
@@ -37,8 +43,10 @@ from turnout.providers.registry import provider_for
 from turnout.routing import cascade as cascade_mod
 from turnout.routing import retrieval as retrieval_mod
 from turnout.routing.fallback import Attempt, FallbackRunner, _falls_back
+from turnout.routing.groups import Groups, public_name
 from turnout.routing.health import HealthView
 from turnout.routing.outbound import OutboundGuard
+from turnout.routing.speed import SpeedTracker
 from turnout.settings import env
 from turnout.types import (
     ChatCompletion,
@@ -91,6 +99,10 @@ def availability(info: ModelInfo) -> tuple[bool, str | None]:
         if importlib.util.find_spec("litellm") is None:
             return False, "litellm is not installed"
         return True, None
+    if kind in PRESET_KINDS or kind in ("azure", "gemini_native"):
+        from turnout.providers.hosts import preset_available
+
+        return preset_available(kind, info.api_base, info.api_key)
     return True, None
 
 
@@ -121,6 +133,7 @@ class Router:
         sensitivity_detector: Any = None,
         complexity_classifier: Any = None,
         knowledge_base: Any = None,
+        deployment_usage: Any = None,
     ) -> None:
         self.config = config or TurnoutConfig()
         self.catalog = catalog or Catalog()
@@ -154,6 +167,13 @@ class Router:
         self._fallbacks: dict[str, tuple[str, ...]] = {}
         self._availability: dict[str, tuple[bool, str | None]] = {}
         self._load_models()
+        if deployment_usage is None and self.config.server.redis_url and any(
+                mc.rpm or mc.tpm for mc in self.config.models or ()):
+            from turnout.limits.deployments import open_deployment_usage
+
+            deployment_usage = open_deployment_usage(self.config.server.redis_url)
+        self.groups = Groups(self.config, usage=deployment_usage)
+        self.speeds = SpeedTracker(self.config.server.redis_url)
         self._exact_count_above = self._smallest_threshold()
         self.learned, self.quality_target = learned_router_for(rcfg)
         self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s)
@@ -177,9 +197,10 @@ class Router:
                 self.models[info.name] = info
                 self._fallbacks[info.name] = tuple(mc.fallbacks)
         else:
-            # Zero-config: every catalog model whose provider is set up here.
+            # Zero-config: every current catalog model whose provider is set up here (legacy
+            # models answer when named, but are not routing candidates).
             for info in self.catalog.all():
-                if availability(info)[0]:
+                if not info.legacy and availability(info)[0]:
                     self.models[info.name] = info
         for name, info in self.models.items():
             self._availability[name] = availability(info)
@@ -191,6 +212,16 @@ class Router:
         for rule in self.rules:
             limits += [t for t in (rule.when.context_tokens_gt, rule.when.prompt_tokens_gt) if t is not None]
         return min(limits, default=4096)
+
+    def speed(self, name: str) -> float | None:
+        """Output tokens per second (EWMA), or None before the first measured answer."""
+        return self.speeds.tokens_per_s(name)
+
+    async def aclose(self) -> None:
+        await self.speeds.aclose()
+        close = getattr(self.groups.usage, "aclose", None)
+        if close is not None:
+            await close()
 
     def info(self, name: str) -> ModelInfo:
         info = self.models.get(name)
@@ -213,7 +244,7 @@ class Router:
             states.append(ModelState(
                 info=info, available=ok, unavailable_reason=why, cooling_for_s=self.health.cooling_for(name),
                 latency_ms=lat[0] if lat else None, ttft_ms=lat[1] if lat else None,
-                fallbacks=self._fallbacks.get(name, ()),
+                tokens_per_s=self.speeds.tokens_per_s(name), fallbacks=self._fallbacks.get(name, ()),
             ))
         return states
 
@@ -273,6 +304,20 @@ class Router:
         signals = signals or self.signals(request, hints, budget_remaining_usd=budget_remaining_usd)
         states = self.model_states()
         requested = None if request.model == AUTO else request.model
+        group: str | None = None
+        group_chain: tuple[str, ...] = ()
+        if requested is not None and requested in self.groups and requested not in self.models:
+            # A model group: its deployments best-first by the group's strategy; the rest of
+            # them (then the group's own fallbacks) follow as the chain.
+            group = requested
+            ordered = self.groups.order(group, states, signals)
+            if not ordered:
+                raise ProviderUnavailableError(f"model group {group!r} has no enabled deployment", model=group)
+            requested = ordered[0]
+            group_chain = (*ordered[1:], *self.groups.settings(group).fallbacks)
+            if allowed is not None:  # a key allowed the group may use each of its deployments
+                members, allow_model = set(ordered), allowed
+                allowed = lambda name: allow_model(name) or (name in members and allow_model(group))  # noqa: E731
         adhoc: ModelInfo | None = None
         if requested is not None and (requested not in self.models or extra_model is not None):
             adhoc = extra_model or self.catalog.resolve(requested)
@@ -282,6 +327,10 @@ class Router:
             states.append(ModelState(info=adhoc, available=ok, unavailable_reason=why,
                                      cooling_for_s=self.health.cooling_for(adhoc.name),
                                      fallbacks=self._fallbacks.get(adhoc.name, ())))
+        caller_fallbacks = tuple(self._canonical(n) for n in hints.fallbacks) if hints is not None else ()
+        caller_fallbacks = (*group_chain, *caller_fallbacks)
+        if caller_fallbacks:
+            states = self._with_known(states, caller_fallbacks)
         if not signals.prompt_tokens_exact and any(s.info.context_window < signals.context_tokens for s in states):
             # An ad-hoc model with a small window: the bound is no longer enough to decide.
             signals.prompt_tokens = tokens.count_request(request.messages, request.params)
@@ -293,19 +342,68 @@ class Router:
                     f"request is confidential and {requested} is not a local model; nothing was sent",
                     model=requested)
         cascade_default = self.config.routing.cascade.enabled and requested is None
+        rcfg = self.config.routing
         decision = decide(signals, states, self.rules, requested_model=requested,
-                          global_fallbacks=self.config.routing.fallbacks, allowed=allowed,
-                          cascade_default=cascade_default,
+                          global_fallbacks=rcfg.fallbacks, allowed=allowed,
+                          cascade_default=cascade_default, caller_fallbacks=caller_fallbacks,
+                          default_fallbacks=rcfg.default_fallbacks,
+                          confidential_reroute=rcfg.confidential_named_cloud == "reroute",
                           quality=quality_of(self.learned, request.messages) if self.learned else None,
                           quality_target=self.quality_target)
         decision.adhoc_model = adhoc
+        if group is not None:
+            decision.group = decision.requested_model = group
+            if decision.model in self.groups.members(group):
+                decision.fallback_reason = None  # a deployment of the group is the group
         return decision
+
+    def _canonical(self, name: str) -> str:
+        if name in self.models:
+            return name
+        info = self.catalog.get(name)
+        return info.name if info is not None else name
+
+    def _with_known(self, states: list[ModelState], names: tuple[str, ...]) -> list[ModelState]:
+        """Add the catalog models a caller allows as fallbacks that are not configured here
+        (e.g. a legacy model): they are held to the same checks (key, availability, window)."""
+        have = {s.info.name for s in states}
+        extra = []
+        configured = self.config.models is not None
+        for name in names:
+            if name in have or any(ch in name for ch in "*?["):
+                continue
+            # The same rule as for a named model (model_access.py): with a `models:` list only
+            # those; with none, catalog and provider-prefixed names, never ad-hoc local/ or fake/.
+            try:
+                if configured or provider_of(name) in ("local", "fake"):
+                    raise NotFoundError(name)
+                info = self.catalog.resolve(name)
+            except NotFoundError as exc:
+                raise NotFoundError(f"unknown model {name!r} in turnout.fallbacks: it is not served here",
+                                    model=name, param="turnout.fallbacks") from exc
+            if info.name in have:
+                continue
+            have.add(info.name)
+            ok, why = availability(info)
+            extra.append(ModelState(info=info, available=ok, unavailable_reason=why,
+                                    cooling_for_s=self.health.cooling_for(info.name)))
+        return [*states, *extra]
 
     # -- execution ------------------------------------------------------------------------
     def _record(self, decision: Decision, attempts: list[Attempt], started: float) -> dict[str, Any]:
         record = decision.to_dict()
         record["attempts"] = [a.to_dict() for a in attempts]
         record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
+        answered = next((a.model for a in reversed(attempts) if a.ok), None)
+        if decision.group is not None and answered is not None and answered in self.groups.members(decision.group):
+            record["deployment"] = answered
+        elif answered is not None and answered != decision.model and not decision.cascade:
+            # Called fallback: say why in the record (and the X-Turnout-Fallback-Reason header).
+            failed = next((a for a in attempts if not a.ok and a.model == decision.model), None)
+            why = f"{failed.error_type}: {failed.error}" if failed else f"{decision.model} was not tried"
+            runtime = f"{decision.model} failed ({why})"
+            earlier = decision.fallback_reason  # the named model was already passed over at decision time
+            record["fallback_reason"] = (f"{earlier}; then {runtime}" if earlier else runtime)[:400]
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return record
 
@@ -363,18 +461,50 @@ class Router:
         if decision.cascade:
             model, response, record_extra = await self._cascade(request, decision, attempts)
         else:
-            chain = [decision.model, *decision.fallback_chain]
-            model, response = await self.runner.complete(chain, request, decision.signals.sensitivity.level,
-                                                         attempts, self._info_for(decision))
+            chain = await self._admitted(decision)
+            with self.groups.busy(chain[0]):
+                model, response = await self.runner.complete(chain, request, decision.signals.sensitivity.level,
+                                                             attempts, self._info_for(decision))
         record = self._record(decision, attempts, started)
         record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before account() adds the last
         if kb is not None:
             record["retrieval"] = kb.record
             record["cost_usd"] = round(record.get("cost_usd", 0.0) + kb.cost_usd, 10)
         self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
-        response["model"] = model
+        await self._settle_deployment(decision, model, record)
+        await self._measure(model, record, attempts)
+        response["model"] = public_name(self.groups, decision.group, model)
         response["turnout"] = record
         return response
+
+    async def _admitted(self, decision: Decision) -> list[str]:
+        """The call chain, past the deployments that are at their rpm/tpm limit this minute."""
+        chain = [decision.model, *decision.fallback_chain]
+        if not self.groups or not self.groups.limited(chain[0]):
+            return chain
+        return await self.groups.admit(chain, decision.signals.prompt_tokens + decision.signals.max_tokens)
+
+    async def _measure(self, model: str, record: dict[str, Any], attempts: list[Attempt],
+                       generation_ms: float | None = None) -> None:
+        """Fold this answer's output speed into the model's tokens/s estimate."""
+        usage = record.get("usage") or {}
+        if usage.get("estimated"):
+            return
+        if generation_ms is None:
+            done = next((a for a in reversed(attempts) if a.ok and a.model == model), None)
+            if done is None:
+                return
+            lat = self.health.latency_ms(model)
+            ttft = lat[1] if lat and lat[1] is not None and lat[1] < done.latency_ms else 0.0
+            generation_ms = done.latency_ms - ttft
+        await self.speeds.record(model, int(usage.get("completion_tokens") or 0), generation_ms)
+
+    async def _settle_deployment(self, decision: Decision, model: str, record: dict[str, Any]) -> None:
+        """Correct a limited deployment's token count from the estimate to what was used."""
+        if self.groups and self.groups.limited(model):
+            usage = record.get("usage") or {}
+            used = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
+            await self.groups.usage.add_tokens(model, used - (decision.signals.prompt_tokens + decision.signals.max_tokens))
 
     def cascade_ladder(self, decision: Decision) -> tuple[list[str], str | None]:
         """The cascade's rungs for a decision: every model the decision did not reject (so the
@@ -598,18 +728,30 @@ class Router:
             plain = ChatRequest(request.model, request.messages, request.params, False)
             response = await self._complete_routed(plain, decision, started, kb, attempts)
             return RoutedStream(response["model"], response["turnout"], _replay(response))
-        chain = [decision.model, *decision.fallback_chain]
-        model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
-                                                self._info_for(decision))
+        chain = await self._admitted(decision)
+        release = self.groups.hold(chain[0])
+        try:
+            model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
+                                                    self._info_for(decision))
+        except BaseException:
+            release()
+            raise
         record = self._record(decision, attempts, started)
         record["model"] = model
         if kb is not None:
             record["retrieval"] = kb.record
             record["cost_usd"] = round(record.get("cost_usd", 0.0) + kb.cost_usd, 10)
-        return RoutedStream(model, record, self._finish_stream(model, chunks, record, request, started))
+        shown = public_name(self.groups, decision.group, model)
+        rest = self._finish_stream(model, chunks, record, request, started, decision=decision, release=release,
+                                   head_at=time.perf_counter())
+        weakref.finalize(rest, release)  # a stream dropped before its first chunk still ends its hold
+        return RoutedStream(shown, record, rest)
 
     async def _finish_stream(self, model: str, chunks: AsyncIterator[ChatCompletionChunk], record: dict[str, Any],
-                             request: ChatRequest, started: float) -> AsyncIterator[ChatCompletionChunk]:
+                             request: ChatRequest, started: float, *, decision: Decision | None = None,
+                             release: Callable[[], None] | None = None, head_at: float | None = None,
+                             ) -> AsyncIterator[ChatCompletionChunk]:
+        shown = public_name(self.groups, decision.group, model) if decision is not None else model
         text: list[str] = []
         usage: dict[str, Any] | None = None
         last: ChatCompletionChunk | None = None
@@ -621,13 +763,19 @@ class Router:
                         text.append(piece)
                 if chunk.get("usage"):
                     usage = chunk["usage"]
-                chunk["model"] = model
+                chunk["model"] = shown
                 if last is not None:
                     yield last
                 last = chunk
         finally:
+            if release is not None:
+                release()
             await _aclose(chunks)
         self.account(record, model, usage, request, "".join(text))
+        if decision is not None:
+            await self._settle_deployment(decision, model, record)
+            if head_at is not None:
+                await self._measure(model, record, [], (time.perf_counter() - head_at) * 1000)
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if last is not None:
             last["turnout"] = record

@@ -42,7 +42,8 @@ _JSON = (b"content-type", b"application/json")
 _SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
                 (b"x-accel-buffering", b"no")]
 _BODY_FIELDS = frozenset({"model", "messages", "stream", "turnout"})
-_HINT_FIELDS = frozenset({"sensitivity", "complexity", "max_cost_usd", "max_latency_ms", "cache", "cache_max_age_s"})
+_HINT_FIELDS = frozenset({"sensitivity", "complexity", "max_cost_usd", "max_latency_ms", "cache", "cache_max_age_s",
+                          "fallbacks"})
 
 
 def _error_body(exc: TurnoutError) -> bytes:
@@ -120,6 +121,9 @@ def parse_hints(body_hints: Any, scope: Scope) -> RouteHints:
         complexity = Complexity.parse(comp) if comp else None
     except ValueError as exc:
         raise BadRequestError(str(exc), param="turnout") from None
+    fallbacks = body_hints.get("fallbacks") or []
+    if not isinstance(fallbacks, list) or not all(isinstance(f, str) and f for f in fallbacks):
+        raise BadRequestError("`turnout.fallbacks` must be a list of model names", param="turnout.fallbacks")
     cache = body_hints.get("cache") or _header(scope, b"x-turnout-cache")
     if cache is not None and cache not in ("no-store", "no-cache"):
         raise BadRequestError('`turnout.cache` must be "no-store" or "no-cache"', param="turnout.cache")
@@ -131,6 +135,7 @@ def parse_hints(body_hints: Any, scope: Scope) -> RouteHints:
                                "max_latency_ms"),
         cache=cache,
         cache_max_age_s=_number(body_hints.get("cache_max_age_s"), "cache_max_age_s"),
+        fallbacks=tuple(fallbacks),
     )
 
 
@@ -160,11 +165,16 @@ def parse_chat_request(raw: bytes, scope: Scope, *, strict: bool = False) -> tup
 
 def _route_headers(model: str, turnout: dict[str, Any]) -> list[tuple[bytes, bytes]]:
     cost = turnout.get("cost_usd", turnout.get("estimated_cost_usd", 0.0)) or 0.0
-    return [
+    headers = [
         (b"x-turnout-model", model.encode()),
         (b"x-turnout-cost-usd", f"{cost:.10f}".rstrip("0").rstrip(".").encode() or b"0"),
         (b"x-turnout-cache", str(turnout.get("cache", "miss")).encode()),
     ]
+    if turnout.get("fallback_reason"):  # a substitution is never silent (PRODUCT: model names)
+        reason = " ".join(str(turnout["fallback_reason"]).split())[:300]
+        headers.append((b"x-turnout-fallback-reason", reason.encode("ascii", "replace")))
+        headers.append((b"x-turnout-requested-model", str(turnout.get("requested_model") or "auto").encode()))
+    return headers
 
 
 def _dropped_headers(gateway: Gateway, model: str, request: ChatRequest) -> list[tuple[bytes, bytes]]:
