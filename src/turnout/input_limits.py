@@ -174,6 +174,9 @@ def check_params(params: dict[str, Any], budget: list[int] | None = None) -> Non
     for name, value in params.items():
         if isinstance(name, str) and len(name) > MAX_KEY_CHARS:
             raise _too("params", f"has a parameter name longer than {MAX_KEY_CHARS} characters")
+        if isinstance(name, str) and not name.isprintable():  # names may be echoed in headers
+            raise BadRequestError("parameter names must not contain control characters", param="params",
+                                  code="invalid_parameter_name")
         check_value(value, str(name), budget)
         limit = _COUNTED.get(name)
         if limit is not None and isinstance(value, list | dict) and len(value) > limit:
