@@ -165,6 +165,10 @@ def test_redacted_requests_are_translated_not_forwarded(serve, upstream):
 def test_dropped_parameter_names_are_header_safe(serve, upstream):
     server = serve(config(upstream))
     r = httpx.post(f"{server.base_url}/chat/completions", json={
-        "model": "fake/local", "messages": [{"role": "user", "content": "hi"}], " #\n\u00e9x": 1, "ok_name": 2})
+        "model": "fake/local", "messages": [{"role": "user", "content": "hi"}], " #\u00e9x": 1, "ok_name": 2})
     assert r.status_code == 200, r.text
-    assert r.headers["x-turnout-dropped-params"] == "%20%23%0A%C3%A9x,ok_name"
+    assert r.headers["x-turnout-dropped-params"] == "%20%23%C3%A9x,ok_name"
+    # A name with a control character is refused before routing (input_limits), never echoed.
+    r = httpx.post(f"{server.base_url}/chat/completions", json={
+        "model": "fake/local", "messages": [{"role": "user", "content": "hi"}], "a\nb": 1})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_parameter_name"
