@@ -77,9 +77,11 @@ def test_reopen_sees_previous_rows_and_ignores_duplicate_ids(
 
 
 def test_summary_by_model_key_day_with_filters(ledger_url: str, journal_dir: Path) -> None:
-    # Three local days, at local noon, so the day a record belongs to is unambiguous.
-    today_noon = time.mktime((*time.localtime()[:3], 12, 0, 0, 0, 0, -1))
-    days = [today_noon - 2 * 86400, today_noon - 86400, today_noon]
+    # Three local days, at local noon, so the day a record belongs to is unambiguous; the last
+    # one is yesterday, so that no record lies in the future whatever the time of day (a
+    # record stamped today at noon is "after now" before noon, and summaries end at now).
+    yesterday_noon = time.mktime((*time.localtime()[:3], 12, 0, 0, 0, 0, -1)) - 86400
+    days = [yesterday_noon - 2 * 86400, yesterday_noon - 86400, yesterday_noon]
     recs = [make_record(i, prefix=f"d{d}", ts=day) for d, day in enumerate(days) for i in range(40)]
     reference = MemoryLedger()
     with _open(ledger_url, journal_dir) as ledger:
