@@ -7,6 +7,8 @@ Every error leaves in OpenAI's shape with its status; nothing here raises past t
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -27,7 +29,6 @@ from turnout.errors import (
 )
 from turnout.gateway import Gateway, Principal
 from turnout.server.feedback import handle_feedback
-from turnout.server.streaming import until_disconnect
 from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
 from turnout.validation import validate_messages, validate_params
 
@@ -381,7 +382,26 @@ class TurnoutApp:
                             "more_body": True})
             await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
 
-        await until_disconnect(produce(), receive, routed)
+        async def disconnected() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        producer = asyncio.ensure_future(produce())
+        watcher = asyncio.ensure_future(disconnected())
+        try:
+            done, _ = await asyncio.wait({producer, watcher}, return_when=asyncio.FIRST_COMPLETED)
+            if producer not in done:
+                # The client went away: stop the upstream generation, account what was used.
+                producer.cancel()
+                with contextlib.suppress(asyncio.CancelledError, TurnoutError):
+                    await producer
+                await routed.cancelled()
+            else:
+                producer.result()
+        finally:
+            watcher.cancel()
+            if not producer.done():
+                producer.cancel()
 
 
 class _MethodNotAllowed(Exception):

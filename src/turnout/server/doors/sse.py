@@ -3,6 +3,8 @@ when the client goes away (the same contract as ``/v1/chat/completions``)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +12,6 @@ from typing import Any
 from turnout import metrics
 from turnout.errors import TurnoutError
 from turnout.gateway import GatewayStream
-from turnout.server.streaming import until_disconnect
 
 log = logging.getLogger("turnout.server")
 
@@ -57,4 +58,23 @@ async def pump(routed: GatewayStream, writer: Any, receive: Callable[..., Any], 
             tail = writer.error(TurnoutError("internal error in the turnout gateway"))
         await send({"type": "http.response.body", "body": tail, "more_body": False})
 
-    await until_disconnect(produce(), receive, routed)
+    async def disconnected() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    producer = asyncio.ensure_future(produce())
+    watcher = asyncio.ensure_future(disconnected())
+    try:
+        done, _ = await asyncio.wait({producer, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if producer not in done:
+            # The client went away: stop the upstream generation, account what was used.
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TurnoutError):
+                await producer
+            await routed.cancelled()
+        else:
+            producer.result()
+    finally:
+        watcher.cancel()
+        if not producer.done():
+            producer.cancel()
