@@ -804,19 +804,24 @@ def _make_role(role: Any) -> str:
     return str(role)
 
 
+def _limits_from_columns(budget: Any, period: str, rpm: Any, tpm: Any, models: str, sens: Any) -> KeyLimits:
+    """A key's or a team's limits from their row columns (models as JSON)."""
+    return KeyLimits(
+        budget_usd=float(budget) if budget is not None else None,
+        budget_period=period,  # type: ignore[arg-type]  # written by _make_limits, which checks it
+        rpm=rpm,
+        tpm=tpm,
+        models=tuple(json.loads(models)),
+        max_sensitivity=Sensitivity(sens) if sens else None,
+    )
+
+
 def _team_from_row(row: Sequence[Any]) -> Team:
     (tid, name, budget, period, rpm, tpm, models, sens, meta, created) = row
     return Team(
         id=tid,
         name=name,
-        limits=KeyLimits(
-            budget_usd=float(budget) if budget is not None else None,
-            budget_period=period,
-            rpm=rpm,
-            tpm=tpm,
-            models=tuple(json.loads(models)),
-            max_sensitivity=Sensitivity(sens) if sens else None,
-        ),
+        limits=_limits_from_columns(budget, period, rpm, tpm, models, sens),
         created_at=float(created),
         metadata=json.loads(meta),
     )
@@ -899,14 +904,7 @@ def _from_row(row: Sequence[Any]) -> VirtualKey:
         id=kid,
         name=name,
         prefix=prefix,
-        limits=KeyLimits(
-            budget_usd=float(budget) if budget is not None else None,
-            budget_period=period,
-            rpm=rpm,
-            tpm=tpm,
-            models=tuple(json.loads(models)),
-            max_sensitivity=Sensitivity(sens) if sens else None,
-        ),
+        limits=_limits_from_columns(budget, period, rpm, tpm, models, sens),
         created_at=float(created),
         revoked_at=float(revoked) if revoked is not None else None,
         metadata=json.loads(meta),
