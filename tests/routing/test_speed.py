@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.routing.paced import FakeClock, use_paced
 from turnout.catalog import ModelInfo
+from turnout.config import parse_config
 from turnout.errors import TurnoutError
 from turnout.gateway import Gateway
 from turnout.policy.engine import ModelState
@@ -174,26 +175,29 @@ async def test_tracker_estimates_are_shared_through_redis():
 @pytest.mark.redis
 async def test_two_gateways_route_on_each_others_measurements(clock):
     """Gateway A serves the traffic; gateway B, which has served nothing, routes `fastest`
-    by A's measurements once it reads the shared store."""
+    by A's measurements once it reads the shared store; B's traffic then feeds A."""
     url = f"{REDIS}?prefix=route-speed-{uuid.uuid4().hex[:8]}"
-    a = Gateway(router=Router.from_dict(_config(url), clock=clock))
-    b = Gateway(router=Router.from_dict(_config(url), clock=clock))
+    a = Gateway(parse_config(_config(url)), router=Router.from_dict(_config(url), clock=clock))
+    b = Gateway(parse_config(_config(url)), router=Router.from_dict(_config(url), clock=clock))
     try:
         for name in ("snappy", "writer"):
-            await _drain(a.router, ChatRequest(name, [{"role": "user", "content": "go"}], {"max_tokens": 1000}, True))
+            stream = await a.astream(ChatRequest(name, [{"role": "user", "content": "go"}], {"max_tokens": 1000}, True))
+            _ = [c async for c in stream.chunks()]
         assert b.router.speeds.tokens_per_s("snappy") is None
         await b.router.speeds.refresh()
         for gw in (a, b):
             assert gw.router.speeds.ttft_ms("writer") == pytest.approx(400.0)
             assert gw.router.route(_ask(10)).model == "snappy"
             assert gw.router.route(_ask(1000)).model == "writer"
-        # B's own traffic folds into the same shared estimates
+        # B's own traffic (plain calls) folds into the same shared estimates
         clock.advance_ms(2000)  # past the once-a-second push interval
-        await _drain(b.router, ChatRequest("snappy", [{"role": "user", "content": "go"}], {"max_tokens": 1000}, True))
+        answer = await b.acomplete(ChatRequest("snappy", [{"role": "user", "content": "go"}], {"max_tokens": 1000}))
+        assert answer["model"] == "snappy"
         await a.router.speeds.refresh()
         assert a.router.speeds.tokens_per_s("snappy") == pytest.approx(b.router.speeds.tokens_per_s("snappy"))
+        assert a.router.speeds.tokens_per_s("snappy") == pytest.approx(100.0)
     finally:
         redis = a.router.speeds._client()
         await redis.delete(*a.router.speeds._keys)
-        await a.router.aclose()
-        await b.router.aclose()
+        await a.aclose()
+        await b.aclose()
