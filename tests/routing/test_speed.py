@@ -83,6 +83,24 @@ async def test_plain_call_without_ttft_predicts_its_own_latency():
     assert state.predicted_ms(1024) == pytest.approx(1000.0)
 
 
+@settings(max_examples=100, deadline=None)
+@given(ttft=st.floats(1, 5000), tps=st.floats(1, 2000),
+       lengths=st.lists(st.integers(MIN_TOKENS, 4000), min_size=1, max_size=20))
+async def test_streams_of_a_steady_model_measure_it_exactly(ttft, tps, lengths):
+    """Whatever the answer lengths, a model of steady speed is measured as it is, and the
+    prediction for an answer of the usual length is its real latency."""
+    t = SpeedTracker()
+    for n in lengths:
+        await t.observe_stream("m", ttft, n / tps * 1000.0, n)
+    assert t.ttft_ms("m") == pytest.approx(ttft)
+    assert t.tokens_per_s("m") == pytest.approx(tps)
+    usual = t.answer_tokens("m")
+    assert usual is not None and min(lengths) <= usual + 1e-6 and usual <= max(lengths) + 1e-6
+    state = ModelState(info=ModelInfo(name="m", provider="paced", context_window=8192), ttft_ms=t.ttft_ms("m"),
+                       tokens_per_s=t.tokens_per_s("m"), answer_tokens=usual)
+    assert state.predicted_ms(100_000) == pytest.approx(ttft + usual / tps * 1000.0)
+
+
 @settings(max_examples=200, deadline=None)
 @given(ttft=st.floats(0, 5000), tps=st.floats(1, 2000), answer=st.floats(1, 4000), budget=st.integers(1, 100_000),
        mean=st.none() | st.floats(0, 10_000))
