@@ -263,6 +263,12 @@ _PREFIXED_NAME = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]+$")
 _ORG_FORMS = ("Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "GmbH", "Corp", "Corporation", "Limited",
               "AG", "S.A.", "SA", "SAS", "S.p.A.", "SpA", "B.V.", "BV", "N.V.", "NV", "Oy", "Oyj",
               "AB", "ASA", "A/S", "ApS", "Kft", "Zrt", "S.r.l.", "Srl", "KG", "SE", "Pty")  # fmt: skip
+# the forms written in letters from a capital are among the capitalised words (``_HEAD``) of a
+# text that holds them; the others are looked for as they are written
+_ORG_FORM_HEADS = frozenset(f for f in _ORG_FORMS if f.isalpha() and f[0].isupper())
+_ORG_FORM_OTHERS = tuple(f for f in _ORG_FORMS if f not in _ORG_FORM_HEADS)
+# an initial is merged with a name at most this far away (a gap of < 12 characters, see _merge)
+_INITIAL_REACH = 16
 # one class-led pass (~7 ms/MB) finds them all; the space before is checked in Python
 _ORG_FORM = re.compile(
     "(?:" + "|".join(re.escape(f) for f in sorted(_ORG_FORMS, key=len, reverse=True)) + r")(?![\w/])\.?"
@@ -291,8 +297,13 @@ class NameTagger:
             shape = _shape(text)
         if len(shape) >= 40 and shape.count(b" ") * 25 < len(shape):
             return []  # not prose (a token, a decoded blob, minified data): no names to read
-        found = self._tag(text, self._candidates(text, shape))
-        if _ORG_FORM.search(text) is not None:
+        heads = set(_HEAD.findall(text))
+        found = self._tag(text, self._candidates(text, shape, heads))
+        # the legal forms' pattern is a class-led pass: run it only when a form can be there
+        # (a form written in letters after a space is one of the capitalised words found)
+        if (not heads.isdisjoint(_ORG_FORM_HEADS) or any(f in text for f in _ORG_FORM_OTHERS)) and (
+            _ORG_FORM.search(text) is not None
+        ):
             found = self._organisations(text, found)
         if _typed_lower(shape):
             # "hi, my name is olga krylova": text typed (nearly) without capitals; words that
@@ -346,13 +357,16 @@ class NameTagger:
 
     # -- candidates ---------------------------------------------------------------------
 
-    def _candidates(self, text: str, shape: bytes) -> list[tuple[int, int]]:
+    def _candidates(self, text: str, shape: bytes, heads: set[str] | None = None) -> list[tuple[int, int]]:
         # Most capitalised words are sentence starts and common words: classify each distinct
         # word once (cached), and visit positions only for the few worth scoring.
         kinds = self._kinds
         todo: list[tuple[str, int]] = []
+        initials: list[str] = []
+        if heads is None:
+            heads = set(_HEAD.findall(text))
         # set difference in C: the words already known to be skipped cost nothing more
-        for head in set(_HEAD.findall(text)) - self._skipped:
+        for head in heads - self._skipped:
             kind = kinds.get(head)
             if kind is None:
                 kind = self._kind(head)
@@ -362,15 +376,17 @@ class NameTagger:
                 kinds[head] = kind
                 if kind == _SKIP:
                     self._skipped.add(head)
-            if kind != _SKIP:
+            if kind == _INITIAL:
+                initials.append(head)
+            elif kind != _SKIP:
                 todo.append((head, kind))
         if not todo:
-            return []
+            return []  # an initial alone is never an entity (see _merge)
         n = len(text)
         out: list[tuple[int, int]] = []
         for head, kind in todo:
             size = len(head)
-            key = head + "." if kind == _INITIAL else head  # "R.": an initial has its dot
+            key = head
             s = text.find(key)
             while s >= 0:
                 e = s + size
@@ -389,8 +405,45 @@ class NameTagger:
                     if span is not None:
                         out.append(span)
                 s = text.find(key, e)
+        if initials and out:
+            out.extend(self._initials_near(text, n, initials, out))
         out.sort()
         return out
+
+    def _initials_near(
+        self, text: str, n: int, initials: list[str], spans: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """Initials ("R.") within reach of other candidates, and of those initials in turn.
+
+        An initial counts only merged into a name ("Velimir R. Janković", "J. R. R. Tolkien"):
+        ``_merge`` joins entities at most a short gap apart and drops an initial left alone.
+        So only the text within ``_INITIAL_REACH`` of a candidate is searched, not the whole
+        text once per capital letter ("A", "I" start many sentences).
+        """
+        keys = [h + "." for h in initials]
+        found: dict[int, tuple[int, int]] = {}
+        frontier = spans
+        while frontier:
+            windows: list[list[int]] = []
+            for s, e in sorted(frontier):
+                lo, hi = max(0, s - _INITIAL_REACH), min(n, e + _INITIAL_REACH)
+                if windows and lo <= windows[-1][1]:
+                    windows[-1][1] = max(windows[-1][1], hi)
+                else:
+                    windows.append([lo, hi])
+            new: list[tuple[int, int]] = []
+            for key in keys:
+                for lo, hi in windows:
+                    s = text.find(key, lo, hi)
+                    while s >= 0:
+                        if s not in found and not (s and text[s - 1].isalpha()):
+                            span = self._candidate_at(text, n, s, s + 1, _INITIAL)
+                            if span is not None:
+                                found[s] = span
+                                new.append(span)
+                        s = text.find(key, s + 1, hi)
+            frontier = new
+        return list(found.values())
 
     def _candidate_at(self, text: str, n: int, s: int, e: int, kind: int) -> tuple[int, int] | None:
         if s and (text[s - 1].isalpha() or (text[s - 1] in "'’-" and s > 1 and text[s - 2].isalpha())):
