@@ -266,7 +266,8 @@ _ORG_FORMS = ("Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "GmbH", "Corp", "Corpora
 # the forms written in letters from a capital are among the capitalised words (``_HEAD``) of a
 # text that holds them; the others are looked for as they are written
 _ORG_FORM_HEADS = frozenset(f for f in _ORG_FORMS if f.isalpha() and f[0].isupper())
-_ORG_FORM_OTHERS = tuple(f for f in _ORG_FORMS if f not in _ORG_FORM_HEADS)
+_ORG_FORM_OTHERS = tuple((f, f[0]) for f in _ORG_FORMS if f not in _ORG_FORM_HEADS and f[0].isupper())  # "S.A."
+_ORG_FORM_LOWER = tuple(" " + f for f in _ORG_FORMS if not f[0].isupper())  # " plc": after a space
 # an initial is merged with a name at most this far away (a gap of < 12 characters, see _merge)
 _INITIAL_REACH = 16
 # one class-led pass (~7 ms/MB) finds them all; the space before is checked in Python
@@ -301,7 +302,8 @@ class NameTagger:
         found = self._tag(text, self._candidates(text, shape, heads))
         # the legal forms' pattern is a class-led pass: run it only when a form can be there
         # (a form written in letters after a space is one of the capitalised words found)
-        if (not heads.isdisjoint(_ORG_FORM_HEADS) or any(f in text for f in _ORG_FORM_OTHERS)) and (
+        if (not heads.isdisjoint(_ORG_FORM_HEADS) or any(
+            h in heads and f in text for f, h in _ORG_FORM_OTHERS) or any(f in text for f in _ORG_FORM_LOWER)) and (
             _ORG_FORM.search(text) is not None
         ):
             found = self._organisations(text, found)

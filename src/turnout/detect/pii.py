@@ -831,14 +831,19 @@ class Detector:
         if before.isalnum() or before in "+#$€£/.:-":
             return
         span: tuple[int, int] | None = None
-        m = _DATE_NUMERIC.match(text, s)
+        # cheap exact gates before each pattern (most digit clusters in prose are no date):
+        # a numeric date has its separator within the next four characters; "3 March" has a
+        # space or an ordinal ("3rd") right after the digits; "March 3" a space before them
+        w = text[s + 1 : s + 5]
+        m = _DATE_NUMERIC.match(text, s) if ("-" in w or "/" in w or "." in w) else None
         if m is not None and _plausible_date(m):
             span = m.span()
         elif e - s <= 2:
-            m = _DATE_DAY_MONTH.match(low, s)
+            after = low[e : e + 1]
+            m = _DATE_DAY_MONTH.match(low, s) if after and after in "snrt \t" else None
             if m is not None:
                 span = m.span()
-            elif s >= 3:
+            elif s >= 3 and before in " \t":
                 mb = _MONTH_BEFORE.search(low, max(0, s - 12), s)
                 if mb is not None:
                     m2 = _DAY_YEAR.match(text, s)
