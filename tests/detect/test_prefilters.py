@@ -19,7 +19,13 @@ from turnout.detect import names
 from turnout.detect.names import NameTagger
 from turnout.detect.normalize import decode_run
 from turnout.detect.pii import _DATE_DAY_MONTH, _DATE_NUMERIC, _MONTH_BEFORE, default_detector
-from turnout.detect.pii_policy import CONTEXT_CATEGORIES, PRIVATE_CUE, PiiPolicy, context_categories, historical
+from turnout.detect.pii_policy import (
+    CONTEXT_CATEGORIES,
+    PRIVATE_CUE,
+    PiiPolicy,
+    context_categories,
+    historical,
+)
 from turnout.detect.scan import scan_request
 from turnout.detect.sensitivity import PERSON, SensitivityPolicy, assess
 from turnout.types import Sensitivity
