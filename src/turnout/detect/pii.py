@@ -541,7 +541,7 @@ _STREET_SUFFIXES = (
     "út", "ulica", "ulice", "náměstí", "terrasse", "vägen", "väg", "stræde", "torget", "torg",
     "kuja", "polku", "sokak", "caddesi", "cesta", "vænget", "straede", "stien", "braut", "stræti",
     "vegen", "gränd", "gracht", "kade", "dreef", "singel", "steeg", "markt", "allé", "sokağı",
-    "bulvarı", "caddesi", "gasse", "stig", "bakken", "vangen",
+    "bulvarı", "stig", "bakken", "vangen",
 )  # fmt: skip
 _STREET_WORDS = frozenset(
     {"u.", "ul.", "út", "útja", "tér", "utca", "kapu", "sor", "körút", "st", "st.", "str.", "ave", "rd",
@@ -553,7 +553,7 @@ _STREET_PREFIXES = frozenset(
         "piazza", "largo", "corso", "praça", "travessa", "ul.", "ulica", "plac", "aleja", "al.",
         "boulevard", "bd.", "chemin", "route", "rambla", "paseo", "camino", "plaza", "calzada",
         "estrada", "avinguda", "ruta", "rúa", "avenue", "allée", "place", "avda.", "avda", "c/", "av",
-        "bd", "blvd", "blvd.", "calea", "rruga", "bulevar", "bulevardul", "strada", "sokak",
+        "bd", "blvd", "blvd.", "calea", "rruga", "bulevar", "bulevardul", "sokak",
     }
 )  # fmt: skip
 # street prefixes that are no English word, so they count written in lower case too ("36 rue
