@@ -25,6 +25,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -73,11 +74,9 @@ print(json.dumps(out))
 
 THROUGHPUT_CODE = r'''
 import json, sys, time
-sys.path.insert(0, sys.argv[3])
-from bench_pii import DEFAULT_DATA, build_corpus
 from turnout.detect.pii import default_detector
 det = default_detector()
-texts = build_corpus(DEFAULT_DATA, int(float(sys.argv[1]) * 1e6))
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
 nbytes = sum(len(t.encode()) for t in texts)
 for t in texts[:20]:
     det.scan(t)
@@ -91,9 +90,10 @@ print(json.dumps(rates))
 '''
 
 
-def detector_rates(src: Path, mb: float, runs: int) -> list[float]:
-    """``Detector.scan`` MB/s of the tree at ``src`` on the plain corpus (a fresh process)."""
-    proc = subprocess.run([sys.executable, "-c", THROUGHPUT_CODE, str(mb), str(runs), str(ROOT / "bench")],
+def detector_rates(src: Path, corpus: Path, runs: int) -> list[float]:
+    """``Detector.scan`` MB/s of the tree at ``src`` on the corpus in ``corpus`` (a fresh
+    process that imports only that tree)."""
+    proc = subprocess.run([sys.executable, "-c", THROUGHPUT_CODE, str(corpus), str(runs)],
                           capture_output=True, text=True, env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
                           check=True)
     return json.loads(proc.stdout)
@@ -171,10 +171,15 @@ def main() -> None:
     trees = {"this tree": ROOT / "src"}
     if args.baseline_src:
         trees["baseline"] = args.baseline_src
+        from bench_pii import DEFAULT_DATA, build_corpus
+
         rates: dict[str, list[float]] = {name: [] for name in trees}
-        for _ in range(args.rounds):
-            for name, src in trees.items():
-                rates[name].extend(detector_rates(src, args.mb, args.runs))
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "corpus.json"
+            corpus.write_text(json.dumps(build_corpus(DEFAULT_DATA, int(args.mb * 1e6))), encoding="utf-8")
+            for _ in range(args.rounds):
+                for name, src in trees.items():
+                    rates[name].extend(detector_rates(src, corpus, args.runs))
         mine, base = statistics.median(rates["this tree"]), statistics.median(rates["baseline"])
         print(f"Detector.scan, plain corpus, fresh processes alternating: this tree {mine:5.1f} MB/s, "
               f"baseline {base:5.1f} MB/s (ratio {mine / base:.2f})", flush=True)
