@@ -535,6 +535,7 @@ class NameTagger:
         lex = self.lex
         cand_starts = {s for s, _ in cands} if lower else set()
         tagged: list[tuple[int, int, str, float]] = []
+        unknown: list[tuple[int, int]] = []  # candidates left untagged
         for s, e in cands:
             word, start, prev2, prev, nxt, nxt2 = _surroundings(text, s, e, cand_starts, lower)
             sc = list(self._word_vector(word, start))
@@ -551,7 +552,37 @@ class NameTagger:
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
             if best and sc[best] - sc[0] > self.min_margin + _LABEL_MARGIN[best]:
                 tagged.append((s, e, LABELS[best], sc[best] - sc[0]))
+            elif not lower:
+                unknown.append((s, e))
+        if len(unknown) > 1:
+            tagged = self._unknown_pairs(text, unknown, tagged)
         return self._merge(text, tagged)
+
+    def _unknown_pairs(
+        self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
+    ) -> list[tuple[int, int, str, float]]:
+        """Two capitalised words side by side that no word list knows, each left untagged
+        ("Eustachy Gorski", "Wisława Szczepańska"): a name from outside the lists (a product
+        or a heading rarely pairs two words no English or name list holds)."""
+        added = []
+        for (s1, e1), (s2, e2) in zip(unknown, unknown[1:]):
+            if e1 + 1 != s2 or text[e1] != " ":
+                continue
+            if all(self._unlisted(text[a:b]) for a, b in ((s1, e1), (s2, e2))):
+                added += [(s1, e1, "PER", 0.5), (s2, e2, "PER", 0.5)]
+        if not added:
+            return tagged
+        return sorted(set(tagged) | set(added))
+
+    def _unlisted(self, word: str) -> bool:
+        core = word.rstrip(".")
+        if core.endswith(("'s", "’s")):
+            core = core[:-2]
+        if len(core) < 3 or not core.isalpha() or not core[0].isupper() or not core[1:].islower():
+            return False
+        low = _low(core)
+        return low not in self._known and low not in self.lex.common and low not in _not_names() and (
+            low not in self.lex.public and low not in self.lex.nationality)
 
     def training_examples(self, text: str) -> list[tuple[tuple[int, int], list[str]]]:
         """(span, features) of every word the scanner would score in ``text`` (for training)."""
