@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 __all__ = ["LABELS", "Lexicon", "NameTagger", "candidate_features", "default_tagger", "lexicon", "tokenize"]
 
@@ -565,7 +566,7 @@ class NameTagger:
         ("Eustachy Gorski", "Wisława Szczepańska"): a name from outside the lists (a product
         or a heading rarely pairs two words no English or name list holds)."""
         added = []
-        for (s1, e1), (s2, e2) in zip(unknown, unknown[1:]):
+        for (s1, e1), (s2, e2) in pairwise(unknown):
             if e1 + 1 != s2 or text[e1] != " ":
                 continue
             if all(self._unlisted(text[a:b]) for a, b in ((s1, e1), (s2, e2))):
