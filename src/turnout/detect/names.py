@@ -14,7 +14,9 @@ plain table and inference needs no library: a few dictionary look-ups per candid
 Speed: candidates come from one literal-led pass over the text's shape (capitals are "U");
 a capitalised word that is a common English word and in no name or place list is skipped
 before any feature is built, which removes most sentence starts ("The", "However").
-Adjacent tagged words merge into one entity ("Velimir R. Janković", "van der Berg").
+Adjacent tagged words merge into one entity ("Velimir R. Janković", "van der Berg"); initials
+are looked for only near other candidates, since one alone is never an entity. Two untagged
+capitalised words side by side that no list knows ("Eustachy Gorski") are read as a name.
 
 Everything loads lazily on first use (~40 ms): ``import turnout`` stays cheap.
 """
