@@ -746,7 +746,7 @@ def _context_tokens(text: str, lo: int, hi: int, capitalise: set[int]) -> list[s
             words.append(w[:1].upper() + w[1:] if m.start() in capitalise else w)
     else:
         words = _TOKEN.findall(text, lo, hi)
-    if not any(w[-1] == "." for w in words):
+    if text.find(".", lo, hi) < 0:  # a dot in the window always ends a token (see _TOKEN)
         return words
     out = []
     for w in words:
