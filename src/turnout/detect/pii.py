@@ -596,10 +596,12 @@ _UNIT_BEFORE_LOWER = re.compile(
 )
 _UNIT_LOWER_ENDINGS = frozenset({"apt", "pt.", "ite", "ste", "te.", "box", "psc", "cmr", "aa", "ae", "ap"})
 # a house number, one to three capitalised words and a number: "641 Dašická 688", "0547 Bygget 91"
+# (a unit word after the number is a unit line: "815 Suite 979" belongs to "Apt. 815")
 # (not after a year: "2019 Toyota 4Runner" is no address; not a plural before the number: "104
 # Tigers 98" is a score)
 _ADDR_NUM_NAME_NUM = re.compile(
-    rf"\d{{3,5}}[ \t]+{_CAP}(?:[ \t]+{_CAP}){{0,2}}(?<!s)[ \t]+\d{{1,4}}[A-Za-z]?(?![\w]|[.,:/-]\d)"
+    r"\d{3,5}[ \t]+(?!(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Floor|Fl|Box|PSC|CMR)\b)"
+    rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}(?<!s)[ \t]+\d{{1,4}}[A-Za-z]?(?![\w]|[.,:/-]\d)"
 )
 _UNIT_AT = re.compile(
     r"(?:(?:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}(?:\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?"
