@@ -1047,7 +1047,7 @@ def _street_before(text: str, pos: int) -> int | None:
     last_word = text[sp + 1 : pos - 1]
     lower_prefix = False
     if not last_word or not (last_word[0].isupper() or last_word.lower() in _STREET_WORDS):
-        if not last_word or _LOWER_PREFIX_NEAR.search(text.lower(), lo, pos) is None:
+        if not last_word or _LOWER_PREFIX_NEAR.search(text[lo:pos].lower()) is None:
             return None
         lower_prefix = True  # "rue du centre 320"
     seg_start = max(0, pos - 60)
