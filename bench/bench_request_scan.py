@@ -7,7 +7,8 @@ decision it feeds, against a baseline measured in the same run.
    some PII): ``Detector.scan`` on each prompt's text (the detector alone, the baseline) against
    ``scan_request`` on the same prompt as a two-message request (the whole pipeline), and
    the same on an obfuscated copy (full-width digits, zero-width spaces, NBSP, Cyrillic
-   look-alikes sprinkled in: the non-ASCII path).
+   look-alikes sprinkled in: the non-ASCII path). With ``--baseline-src``, that tree's
+   ``Detector.scan`` on the plain corpus too, in a subprocess alternating with this tree's.
 2. ``Router.route`` with all five signals on a ~1k-token ordinary prompt and a PII-dense one
    (bench_library.py's prompts): p50 / p99. With ``--baseline-src`` (e.g. an export of the
    commit before issue 9) the same decision is timed on that tree in a subprocess, alternating
@@ -24,6 +25,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,6 +70,33 @@ for label, (para, lead) in prompts.items():
     out[label] = times
 print(json.dumps(out))
 '''
+
+
+THROUGHPUT_CODE = r'''
+import json, sys, time
+from turnout.detect.pii import default_detector
+det = default_detector()
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+nbytes = sum(len(t.encode()) for t in texts)
+for t in texts[:20]:
+    det.scan(t)
+rates = []
+for _ in range(int(sys.argv[2])):
+    c = time.process_time()
+    for t in texts:
+        det.scan(t)
+    rates.append(nbytes / 1e6 / (time.process_time() - c))
+print(json.dumps(rates))
+'''
+
+
+def detector_rates(src: Path, corpus: Path, runs: int) -> list[float]:
+    """``Detector.scan`` MB/s of the tree at ``src`` on the corpus in ``corpus`` (a fresh
+    process that imports only that tree)."""
+    proc = subprocess.run([sys.executable, "-c", THROUGHPUT_CODE, str(corpus), str(runs)],
+                          capture_output=True, text=True, env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
+                          check=True)
+    return json.loads(proc.stdout)
 
 
 def routing(src: Path, calls: int) -> dict[str, list[float]]:
@@ -142,6 +171,18 @@ def main() -> None:
     trees = {"this tree": ROOT / "src"}
     if args.baseline_src:
         trees["baseline"] = args.baseline_src
+        from bench_pii import DEFAULT_DATA, build_corpus
+
+        rates: dict[str, list[float]] = {name: [] for name in trees}
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "corpus.json"
+            corpus.write_text(json.dumps(build_corpus(DEFAULT_DATA, int(args.mb * 1e6))), encoding="utf-8")
+            for _ in range(args.rounds):
+                for name, src in trees.items():
+                    rates[name].extend(detector_rates(src, corpus, args.runs))
+        mine, base = statistics.median(rates["this tree"]), statistics.median(rates["baseline"])
+        print(f"Detector.scan, plain corpus, fresh processes alternating: this tree {mine:5.1f} MB/s, "
+              f"baseline {base:5.1f} MB/s (ratio {mine / base:.2f})", flush=True)
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
     for _ in range(args.rounds):
         for name, src in trees.items():

@@ -33,6 +33,9 @@ def types_in(text: str) -> set[str]:
         ("The contract was signed by Tomasz K. Wierzbicki and his sister.", "Tomasz K. Wierzbicki"),
         ("hi, my name is katarzyna and i need a new card", "katarzyna"),
         ("Ask Ludwig van der Meulen whether the draft is final.", "Ludwig van der Meulen"),
+        # two capitalised words no list knows, side by side: a name from outside the lists
+        ("Zbygniew Przeworczak will present the results.", "Zbygniew Przeworczak"),
+        ("Firms and Sons aside, Okaforin Adebuyami called twice.", "Okaforin Adebuyami"),
     ],
 )
 def test_person(text: str, name: str) -> None:

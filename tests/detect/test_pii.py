@@ -279,6 +279,14 @@ def test_dates_that_are_not_dob(text: str) -> None:
         ("Bill Hughes\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
          "20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488"),
         ("The bus drops you off at 9383 ul. Chrzanowska 61.", "ul. Chrzanowska 61"),
+        # a house number before a street prefix, in capitals or not
+        ("her flat is at 17 rue des glycines, near the station", "17 rue des glycines"),
+        ("Paket an 42 Av Montjuïc Alta bitte", "42 Av Montjuïc Alta"),
+        ("we stayed at 8 avenue de Lorraine last summer", "8 avenue de Lorraine"),
+        ("ring at calle del olmo 23 twice", "calle del olmo 23"),
+        ("deliver to 2210 Hvidkløver 14, Ølstykke", "2210 Hvidkløver 14"),
+        ("psc 4471, box 8802\napo ae 20193", "psc 4471, box 8802\napo ae 20193"),
+        ("the new flat is Lindestien 12", "Lindestien 12"),
     ],
 )
 def test_street_address(text: str, part: str) -> None:
@@ -289,7 +297,8 @@ def test_street_address(text: str, part: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["Windows 10 and Python 3 are installed", "See chapter 12 and page 5.", "Spring 2019 release",
-     "We shipped 3 Large Boxes"],
+     "We shipped 3 Large Boxes", "Send the 2 files via email to me", "There are 3 avenues of growth",
+     "The 2019 Toyota 4 wheel drive", "Score: 104 Tigers 98"],
 )  # fmt: skip
 def test_street_address_negatives(text: str) -> None:
     assert "STREET_ADDRESS" not in types_in(text)

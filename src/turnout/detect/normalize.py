@@ -207,6 +207,12 @@ def _b64(run: str) -> bytes | None:
         return None
 
 
+# A base64 run's first character gives the top six bits of its first byte: "g".."v" give
+# 0x80-0xBF (a UTF-8 continuation byte), "+", "/", "-", "_" give 0xF8-0xFF (never UTF-8); such
+# a run cannot decode to text (``_printable`` decodes strictly), so it is not decoded at all.
+_B64_NO_TEXT_LEAD = frozenset("ghijklmnopqrstuv+/-_")
+
+
 def decode_run(run: str) -> tuple[str, str] | None:
     """(text, how) if ``run`` is hex or base64 of printable text."""
     if len(run) > MAX_DECODED:
@@ -218,6 +224,8 @@ def decode_run(run: str) -> tuple[str, str] | None:
             text = None
         if text is not None:
             return text, "hex"
+    if run[0] in _B64_NO_TEXT_LEAD:
+        return None
     raw = _b64(run)
     if raw is not None:
         text = _printable(raw)
@@ -278,7 +286,7 @@ def decodings(text: str) -> list[Decoded]:
     elif "+" in text and "=" in text and "?" in text:
         for m in _QUERY_PLUS.finditer(text):
             found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
-    if "\\u" in text or "\\x" in text:
+    if "\\" in text and ("\\u" in text or "\\x" in text):
         for m in _ESCAPES.finditer(text):
             run = m.group()
             decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})",

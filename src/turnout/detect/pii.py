@@ -533,11 +533,15 @@ _DOB_CUE = re.compile(r"born|birth|dob|d\.o\.b|geb|né")
 _UNIT_ENDINGS = frozenset({"apt", "ite", "nit", "lat", "oor", "box", "ste", "psc", "apo", "fpo", "dpo", "cmr", "oom"})
 # address: a number after a street name ("Villacher Strasse 89", "Rua do Arenque 1634"); checked
 # on the few words before a number in Python, which is cheaper than a regex searched backwards
+_PARTICLES_TEXT = "da das de del della di do dos du des la le van von der den y e i"
+_PARTICLES = frozenset(_PARTICLES_TEXT.split())
 _STREET_SUFFIXES = (
     "strasse", "straße", "gasse", "weg", "vej", "vegur", "veien", "gata", "gatan", "gade", "katu",
     "tie", "utca", "laan", "straat", "plein", "platz", "allee", "steig", "damm", "ufer", "tér",
     "út", "ulica", "ulice", "náměstí", "terrasse", "vägen", "väg", "stræde", "torget", "torg",
-    "kuja", "polku", "sokak", "caddesi", "cesta", "vænget", "straede",
+    "kuja", "polku", "sokak", "caddesi", "cesta", "vænget", "straede", "stien", "braut", "stræti",
+    "vegen", "gränd", "gracht", "kade", "dreef", "singel", "steeg", "markt", "allé", "sokağı",
+    "bulvarı", "stig", "bakken", "vangen",
 )  # fmt: skip
 _STREET_WORDS = frozenset(
     {"u.", "ul.", "út", "útja", "tér", "utca", "kapu", "sor", "körút", "st", "st.", "str.", "ave", "rd",
@@ -548,11 +552,32 @@ _STREET_PREFIXES = frozenset(
         "rua", "calle", "carrer", "avenida", "av.", "rue", "via", "viale", "vicolo", "strada",
         "piazza", "largo", "corso", "praça", "travessa", "ul.", "ulica", "plac", "aleja", "al.",
         "boulevard", "bd.", "chemin", "route", "rambla", "paseo", "camino", "plaza", "calzada",
-        "estrada", "avinguda", "ruta", "rúa", "avenue", "allée", "place",
+        "estrada", "avinguda", "ruta", "rúa", "avenue", "allée", "place", "avda.", "avda", "c/", "av",
+        "bd", "blvd", "blvd.", "calea", "rruga", "bulevar", "bulevardul", "sokak",
     }
 )  # fmt: skip
-_PARTICLES_TEXT = "da das de del della di do dos du des la le van von der den y e i"
-_PARTICLES = frozenset(_PARTICLES_TEXT.split())
+# street prefixes that are no English word, so they count written in lower case too ("36 rue
+# de pologne", "rue du centre 320"); "via", "route", "place", "avenue" do not
+_LOWER_STREET_PREFIXES = frozenset(
+    {"rue", "calle", "carrer", "avenida", "avda.", "avda", "rua", "rúa", "strada", "ulica", "ul.",
+     "travessa", "praça", "avinguda", "viale", "vicolo", "piazza", "allée", "chemin", "calzada", "calea",
+     "rruga", "bulevar", "c/"}
+)  # fmt: skip
+_LOWER_PREFIX_NEAR = re.compile(
+    r"(?:^|[ \t,])(?:" + "|".join(re.escape(p) for p in sorted(_LOWER_STREET_PREFIXES, key=len, reverse=True))
+    + r")[ \t]"
+)
+# a house number, then a street prefix and the street's name: "36 rue de pologne", "69 Av Sidi
+# Lakhmi", "770 26 rue des lieutemants Thomazo", "12 Calle del Sol 4"
+_ADDR_PREFIXED = re.compile(
+    r"\d{1,5}[A-Za-z]?(?:[ \t]+\d{1,5})?,?[ \t]+(?:"
+    r"(?i:" + "|".join(re.escape(p) for p in sorted(_LOWER_STREET_PREFIXES, key=len, reverse=True)) + r")"
+    + r"(?:[ \t]+[^\W\d_][\w'’-]*){1,4}"
+    r"|avenue(?=[ \t]+d(?:e|u|es)[ \t])(?:[ \t]+[^\W\d_][\w'’-]*){1,4}"  # "33 avenue de Provence"
+    r"|(?:Avenue|Avenida|Av\.?|Via|Viale|Route|Place|Plaza|Boulevard|Bd\.?|Blvd\.?)"
+    rf"(?:[ \t]+(?:{_CAP}|(?:{_PARTICLES_TEXT.replace(' ', '|')})(?![\w])|d['’]{_CAP})){{1,4}}"
+    r")(?:[ \t]+\d{1,5}[A-Za-z]?(?![\w]))?(?![\w'’-])"
+)
 _UNIT_BEFORE = re.compile(
     r"(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Floor|Fl)\.?[ \t]+#?"
     r"|(?:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+Box[ \t]+"
@@ -560,11 +585,30 @@ _UNIT_BEFORE = re.compile(
     r"|(?:PSC|CMR|Unit)[ \t]+"
     r"|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+)\Z"
 )
+# the same in lower case, for text typed without capitals ("psc 5420, box 2708", "apt. 169"); not
+# "unit", "flat", "room", "floor", which are ordinary words before a number
+_UNIT_BEFORE_LOWER = re.compile(
+    r"(?:(?:apt|apartment|suite|ste)\.?[ \t]+#?"
+    r"|(?:psc|cmr)[ \t]+\d{3,5},?[ \t]+box[ \t]+"
+    r"|(?:p\.?o\.?|post[ \t]+office)[ \t]+box[ \t]+"
+    r"|(?:psc|cmr)[ \t]+"
+    r"|(?:apo|fpo|dpo)[ \t]+(?:aa|ae|ap)[ \t]+)\Z"
+)
+_UNIT_LOWER_ENDINGS = frozenset({"apt", "pt.", "ite", "ste", "te.", "box", "psc", "cmr", "aa", "ae", "ap"})
+# a house number, one to three capitalised words and a number: "641 Dašická 688", "0547 Bygget 91"
+# (a unit word after the number is a unit line: "815 Suite 979" belongs to "Apt. 815")
+# (not after a year: "2019 Toyota 4Runner" is no address; not a plural before the number: "104
+# Tigers 98" is a score)
+_ADDR_NUM_NAME_NUM = re.compile(
+    r"\d{3,5}[ \t]+(?!(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Floor|Fl|Box|PSC|CMR)\b)"
+    rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}(?<!s)[ \t]+\d{{1,4}}[A-Za-z]?(?![\w]|[.,:/-]\d)"
+)
 _UNIT_AT = re.compile(
     r"(?:(?:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}(?:\s*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?"
     r"|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}"
     r"|[A-Za-z. \t#]*\d{1,6}[A-Za-z]?)"
 )
+_UNIT_AT_LOWER = re.compile(_UNIT_AT.pattern, re.IGNORECASE)
 # lower-case address cues, each led by a literal so the engine's prefix scan finds them fast
 _ADDR_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (lit, re.compile(lit + rest + r"[ \t]*\n?[ \t]*"))
@@ -786,13 +830,29 @@ class Detector:
                     if m:
                         addr.append((m.start(), m.end(), 0.7))
                         continue
+                if nxt.isalpha() or nxt.isdigit():
+                    m = _ADDR_PREFIXED.match(text, s)
+                    if m is None and nxt.isupper() and e - s >= 3 and not (
+                        e - s == 4 and text[s] in "12" and 1800 <= int(text[s:e]) <= 2099
+                    ):
+                        m = _ADDR_NUM_NAME_NUM.match(text, s)
+                    if m:
+                        addr.append((m.start(), m.end(), 0.6))
+                        continue
             if s >= 2 and before in " \t#":
                 prev = text[s - 2]
                 if prev.isalpha() or prev in ".#":
                     unit = None
                     if prev.isupper() or prev in ".#" or low[s - 4 : s - 1] in _UNIT_ENDINGS:
                         unit = _UNIT_BEFORE.search(text, max(0, s - 24), s)
-                    if unit:
+                    if unit is None and low[s - 4 : s - 1] in _UNIT_LOWER_ENDINGS:
+                        unit = _UNIT_BEFORE_LOWER.search(low, max(0, s - 24), s)
+                        if unit:
+                            m = _UNIT_AT_LOWER.match(low, unit.start())
+                            if m:
+                                addr.append((m.start(), m.end(), 0.6))
+                                continue
+                    elif unit:
                         m = _UNIT_AT.match(text, unit.start())
                         if m:
                             addr.append((m.start(), m.end(), 0.6))
@@ -831,14 +891,19 @@ class Detector:
         if before.isalnum() or before in "+#$€£/.:-":
             return
         span: tuple[int, int] | None = None
-        m = _DATE_NUMERIC.match(text, s)
+        # cheap exact gates before each pattern (most digit clusters in prose are no date):
+        # a numeric date has its separator within the next four characters; "3 March" has a
+        # space or an ordinal ("3rd") right after the digits; "March 3" a space before them
+        w = text[s + 1 : s + 5]
+        m = _DATE_NUMERIC.match(text, s) if ("-" in w or "/" in w or "." in w) else None
         if m is not None and _plausible_date(m):
             span = m.span()
         elif e - s <= 2:
-            m = _DATE_DAY_MONTH.match(low, s)
+            after = low[e : e + 1]
+            m = _DATE_DAY_MONTH.match(low, s) if after and after in "snrt \t" else None
             if m is not None:
                 span = m.span()
-            elif s >= 3:
+            elif s >= 3 and before in " \t":
                 mb = _MONTH_BEFORE.search(low, max(0, s - 12), s)
                 if mb is not None:
                     m2 = _DAY_YEAR.match(text, s)
@@ -980,8 +1045,11 @@ def _street_before(text: str, pos: int) -> int | None:
     lo = max(0, pos - 40)
     sp = max(text.rfind(" ", lo, pos - 1), text.rfind("\n", lo, pos - 1), text.rfind("\t", lo, pos - 1))
     last_word = text[sp + 1 : pos - 1]
+    lower_prefix = False
     if not last_word or not (last_word[0].isupper() or last_word.lower() in _STREET_WORDS):
-        return None
+        if not last_word or _LOWER_PREFIX_NEAR.search(text[lo:pos].lower()) is None:
+            return None
+        lower_prefix = True  # "rue du centre 320"
     seg_start = max(0, pos - 60)
     seg = text[seg_start:pos]
     nl = seg.rfind("\n")
@@ -1003,12 +1071,13 @@ def _street_before(text: str, pos: int) -> int | None:
     else:
         for i in range(2, min(5, len(words)) + 1):
             w = words[-i]
-            if w.lower() in _STREET_PREFIXES and (w[:1].isupper() or w.endswith(".")):
+            wl = w.lower()
+            if wl in _STREET_PREFIXES and (w[:1].isupper() or w.endswith(".") or wl in _LOWER_STREET_PREFIXES):
                 between = words[-i + 1 :]
-                if all(x[:1].isupper() or x.lower() in _PARTICLES for x in between):
+                if all(x[:1].isupper() or x.lower() in _PARTICLES or (lower_prefix and x.isalpha()) for x in between):
                     k = i
                 break
-            if not (w[:1].isupper() or w.lower() in _PARTICLES):
+            if not (w[:1].isupper() or wl in _PARTICLES or (lower_prefix and w.isalpha())):
                 break
     if not k:
         return None

@@ -39,7 +39,9 @@ __all__ = [
     "Combination",
     "PiiPolicy",
     "context_categories",
+    "has_category",
     "historical",
+    "historical_lower",
 ]
 
 HEALTH = "HEALTH"
@@ -109,18 +111,24 @@ _HISTORICAL = re.compile(
 
 def historical(text: str) -> bool:
     """Is ``text`` about history or public life (a year before 1900, "century", "empire")?"""
-    return _HISTORICAL.search(text.lower()) is not None
+    return historical_lower(text.lower())
+
+
+def historical_lower(low: str) -> bool:
+    """:func:`historical` of a text already lower-cased."""
+    return _HISTORICAL.search(low) is not None
 
 
 def context_categories(text: str, wanted: Iterable[str] = CONTEXT_CATEGORIES) -> set[str]:
     """The context categories (of ``wanted``) whose key words occur in ``text``."""
     low = text.lower()
-    found = set()
-    for cat in wanted:
-        pattern = _CUE_RES.get(cat)
-        if pattern is not None and any(g in low for g in _CUE_GATES[cat]) and pattern.search(low):
-            found.add(cat)
-    return found
+    return {cat for cat in wanted if has_category(low, cat)}
+
+
+def has_category(low: str, category: str) -> bool:
+    """Does the lower-cased text ``low`` hold a key word of ``category``?"""
+    pattern = _CUE_RES.get(category)
+    return pattern is not None and any(g in low for g in _CUE_GATES[category]) and pattern.search(low) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,10 +249,14 @@ class PiiPolicy:
                 level = combo.level
         return level
 
-    def categories_to_look_for(self, types: set[str]) -> set[str]:
-        """The context categories that could still complete a combination, given ``types``."""
+    def categories_to_look_for(self, types: set[str], above: Sensitivity | None = None) -> set[str]:
+        """The context categories that could still complete a combination, given ``types``
+        (only combinations whose level is higher than ``above``, when given: the others
+        cannot change the outcome)."""
         wanted: set[str] = set()
         for combo in self.combinations:
+            if above is not None and combo.level.rank <= above.rank:
+                continue
             cats = combo.types & CONTEXT_CATEGORIES
             if cats and combo.types - CONTEXT_CATEGORIES <= types:
                 wanted |= cats

@@ -43,8 +43,8 @@ from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helpe
     PRIVATE_CUE,
     UNSTRUCTURED_LEVELS,
     PiiPolicy,
-    context_categories,
-    historical,
+    has_category,
+    historical_lower,
 )
 from turnout.detect.scan import scan_request
 from turnout.detect.walk import Piece, format_path, walk
@@ -258,7 +258,12 @@ def assess_located(
     scan = scan_request(messages, params, det)
     pieces = scan.walk.pieces
     pii_policy = pii_policy or DEFAULT_POLICY
-    dropped, categories = _public_people(scan.findings, pieces, policy, pii_policy)
+    min_score = policy.min_score
+    texts = _Texts(pieces)
+    dropped = _public_people(scan.findings, pieces, min_score, pii_policy, texts)
+    categories: set[str] = set()
+    if dropped and texts.has(PRIVATE_CUE):
+        dropped, categories = set(), {PRIVATE_CUE}  # "my name is Napoleon": a private person after all
     located: list[Located] = []
     detected = Sensitivity.PUBLIC
     pinned = Sensitivity.PUBLIC
@@ -266,7 +271,6 @@ def assess_located(
     where: dict[int, str] = {}  # piece -> its path, formatted once
     by_type: dict[str, tuple[int, Sensitivity, bool]] = {}  # type -> (rank, level, pinned)
     top = pinned_top = 0
-    min_score = policy.min_score
     for k, (index, start, end, kind, score, _how) in enumerate(scan.findings):
         if score < min_score or k in dropped:
             continue
@@ -297,34 +301,58 @@ def assess_located(
                 "gateway refuses such content (detection.binary: refuse)", param=first.split(".")[0])
         located.append((-1, BINARY_CONTENT, 0, 0, 1.0, first))
         detected = pinned = Sensitivity.CONFIDENTIAL
-    combined = pii_policy.level({kind for _, kind, *_ in located} | categories)
+    types = {kind for _, kind, *_ in located}
+    # Key words are looked for only where they could still raise the level: a request that
+    # is already confidential, or holds no type a combination needs, skips the search.
+    for cat in sorted(pii_policy.categories_to_look_for(types | categories, above=detected) - categories):
+        if texts.has(cat):
+            categories.add(cat)
+    combined = pii_policy.level(types | categories)
     if combined.rank > detected.rank:
         detected = combined
     level, source = combine(label, detected, pinned, policy, bool(located))
     return level, source, detected, located
 
 
+class _Texts:
+    """The pieces' texts, lower-cased once, with the context categories found so far."""
+
+    __slots__ = ("_found", "_lows", "pieces")
+
+    def __init__(self, pieces: list[Piece]) -> None:
+        self.pieces = pieces
+        self._lows: list[str] | None = None
+        self._found: dict[str, bool] = {}
+
+    def lows(self) -> list[str]:
+        if self._lows is None:
+            self._lows = [p.text.lower() for p in self.pieces if p.text]
+        return self._lows
+
+    def has(self, category: str) -> bool:
+        """Does any piece hold a key word of ``category`` (see pii_policy.context_categories)?"""
+        got = self._found.get(category)
+        if got is None:
+            got = self._found[category] = any(has_category(low, category) for low in self.lows())
+        return got
+
+    def historical(self) -> bool:
+        return any(historical_lower(low) for low in self.lows())
+
+
 def _public_people(
-    found: list[Any], pieces: list[Piece], policy: SensitivityPolicy, pii_policy: PiiPolicy
-) -> tuple[set[int], set[str]]:
-    """(indices of person findings that name public figures, context categories present)."""
-    kept = [k for k, f in enumerate(found) if f.score >= policy.min_score]
-    persons = [k for k in kept if found[k].type == PERSON]
+    found: list[Any], pieces: list[Piece], min_score: float, pii_policy: PiiPolicy, texts: _Texts
+) -> set[int]:
+    """Indices of person findings that name public figures (before the private-cue check)."""
+    persons = [k for k, f in enumerate(found) if f.type == PERSON and f.score >= min_score]
+    if not persons:
+        return set()
     famous = {
         k for k in persons if pii_policy.is_public_person(pieces[found[k].piece].text, found[k].start, found[k].end)
     }
-    texts = [p.text for p in pieces if p.text]
-    if persons and pii_policy.historical_context and any(historical(t) for t in texts):
+    if len(famous) < len(persons) and pii_policy.historical_context and texts.historical():
         famous.update(persons)  # a text about history names historical figures
-    types = {found[k].type for k in kept}
-    wanted = pii_policy.categories_to_look_for(types) | {PRIVATE_CUE}
-    categories: set[str] = set()
-    for text in texts:
-        if wanted - categories:
-            categories |= context_categories(text, wanted - categories)
-    if PRIVATE_CUE in categories:
-        famous = set()  # "my name is Napoleon": a private person after all
-    return famous, categories
+    return famous
 
 
 def _message_offsets(pieces: list[Piece]) -> list[int]:

@@ -1,0 +1,151 @@
+"""The cheap gates that let detection skip work are conservative: whatever a gate skips, the
+full computation would not have found either. Each is checked against the ungated work over
+random inputs built from the pieces the gate is about.
+
+Every string here is written for these tests (none comes from the evaluation data).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import lru_cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from turnout.detect import names
+from turnout.detect.names import NameTagger
+from turnout.detect.normalize import decode_run
+from turnout.detect.pii import _DATE_DAY_MONTH, _DATE_NUMERIC, _MONTH_BEFORE, default_detector
+from turnout.detect.pii_policy import (
+    CONTEXT_CATEGORIES,
+    PRIVATE_CUE,
+    PiiPolicy,
+    context_categories,
+    historical,
+)
+from turnout.detect.scan import scan_request
+from turnout.detect.sensitivity import PERSON, SensitivityPolicy, assess
+from turnout.types import Sensitivity
+
+# --- base64 runs: a run is decoded only if its first byte could start UTF-8 text ------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.characters(whitelist_categories=("L", "M", "N", "P", "S")) | st.just(" "), min_size=12, max_size=60))
+def test_every_printable_text_in_base64_is_decoded(text: str) -> None:
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        run = encode(text.encode()).decode().rstrip("=")
+        got = decode_run(run)
+        assert got is not None and got[0] == text
+
+
+# --- dates: the gates before the three date patterns ----------------------------------------
+
+_DATE_BITS = ["1", "12", "2024", "03", "-", "/", ".", " ", "\t", "st", "nd", "rd", "th", " of ", "march",
+              "mar.", "sept", "june", "dec", "x", "a", ",", "1999"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_BITS), min_size=1, max_size=10), st.data())
+def test_date_gates_never_skip_a_match(bits: list[str], data: st.DataObject) -> None:
+    text = "".join(bits)
+    low = text.lower()
+    s = data.draw(st.integers(0, len(text) - 1))
+    if _DATE_NUMERIC.match(text, s):
+        w = text[s + 1 : s + 5]
+        assert "-" in w or "/" in w or "." in w
+    digits = re.match(r"\d{1,2}(?!\d)", text[s:])
+    if digits and (s == 0 or not text[s - 1].isdigit()):
+        e = s + digits.end()
+        if _DATE_DAY_MONTH.match(low, s):
+            assert low[e : e + 1] and low[e : e + 1] in "snrt \t"
+        if s >= 3 and _MONTH_BEFORE.search(low, max(0, s - 12), s):
+            assert text[s - 1] in " \t"
+
+
+# --- the name tagger: initials near candidates only, legal forms gated by capitalised words --
+
+_WORDS = ["Velimir", "Janković", "R.", "J.", "A.", "van", "der", "Berg", "and", "the", "Okafor", "met",
+          "Maria", "Inc", "Ltd", "GmbH", "S.A.", "A/S", "plc", "Nordic", "Foods", "Logistics", "AS",
+          "Barnett", "&", "Sohn", "I", "A", "T.", ",", ".", "\n", "Dr.", "of", "Mrs.", "Tolkien", "B.V."]  # fmt: skip
+@lru_cache(maxsize=1)
+def _taggers() -> tuple[NameTagger, NameTagger]:
+    return NameTagger(), NameTagger()
+
+
+_text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=24).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text)
+def test_initials_searched_near_candidates_find_what_a_full_search_finds(text: str) -> None:
+    near, everywhere = _taggers()
+    original = names._INITIAL_REACH
+    got = near.tag(text)
+    try:
+        names._INITIAL_REACH = len(text) + 1  # every window covers the whole text
+        want = everywhere.tag(text)
+    finally:
+        names._INITIAL_REACH = original
+    assert got == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text)
+def test_legal_form_gate_never_skips_an_organisation(text: str) -> None:
+    tagger = _taggers()[0]
+    heads = set(names._HEAD.findall(text))
+    orgs = tagger._organisations(text, [])
+    gate = (not heads.isdisjoint(names._ORG_FORM_HEADS)
+            or any(h in heads and f in text for f, h in names._ORG_FORM_OTHERS)
+            or any(f in text for f in names._ORG_FORM_LOWER))  # fmt: skip
+    if orgs:
+        assert gate
+
+
+# --- sensitivity: key words looked for only where they could raise the level ---------------
+
+_PROSE = ["Maria Okafor", "Napoleon", "my name is Jorge", "was diagnosed with diabetes", "her salary",
+          "14 Elm Street", "born on 3 March 1990", "jane.doe@example.com", "in the 16th century",
+          "the weather in Paris", "send it to", "4111 1111 1111 1111", "the quarterly report", "patient",
+          "loan", "my daughter", "Who was Albert Einstein?", "."]  # fmt: skip
+
+
+def _reference_level(messages: list[dict[str, str]], pii_policy: PiiPolicy) -> Sensitivity:
+    """The level as computed before the skip: every category looked for in every text."""
+    policy = SensitivityPolicy()
+    scan = scan_request(messages, None, default_detector())
+    pieces = scan.walk.pieces
+    found = scan.findings
+    persons = [k for k, f in enumerate(found) if f.type == PERSON]
+    famous = {k for k in persons
+              if pii_policy.is_public_person(pieces[found[k].piece].text, found[k].start, found[k].end)}  # fmt: skip
+    texts = [p.text for p in pieces if p.text]
+    if persons and pii_policy.historical_context and any(historical(t) for t in texts):
+        famous.update(persons)
+    categories: set[str] = set()
+    for t in texts:
+        categories |= context_categories(t, CONTEXT_CATEGORIES)
+    if PRIVATE_CUE in categories:
+        famous = set()
+    types = {f.type for k, f in enumerate(found) if k not in famous}
+    detected = Sensitivity.PUBLIC
+    for t in types:
+        level = policy.level_for(t)
+        if level.rank > detected.rank:
+            detected = level
+    combined = pii_policy.level(types | categories)
+    return combined if combined.rank > detected.rank else detected
+
+
+@pytest.mark.parametrize("policy", [PiiPolicy(), PiiPolicy.from_config(
+    [{"types": ["PRIVATE_CUE", "EMAIL_ADDRESS"], "level": "confidential"},
+     {"types": ["HEALTH"], "level": "internal"}])])  # fmt: skip
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PROSE), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=3))
+def test_skipped_key_word_search_never_changes_the_level(policy: PiiPolicy, contents: list[str]) -> None:
+    messages = [{"role": "user", "content": c} for c in contents]
+    assert assess(messages, pii_policy=policy).level is _reference_level(messages, policy)
