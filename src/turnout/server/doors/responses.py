@@ -90,7 +90,7 @@ async def create(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> No
     if store:
         await _save(app, response, tenant, history + turn, items)
     await _send_json(send, 200, orjson.dumps(response),
-                     [_JSON, *_headers(response["model"], response.get("turnout") or {}, dropped)])
+                     [_JSON, *_headers(completion.get("model", ""), response.get("turnout") or {}, dropped)])
 
 
 def _stream_dropped(app: Any, request: ChatRequest, model: str) -> list[str]:
