@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from turnout import tokens
 from turnout.errors import AuthenticationError, ProviderError, TurnoutError, error_from_status
-from turnout.providers import transport
 from turnout.providers import openai_responses as responses_api
+from turnout.providers import transport
 from turnout.providers.base import Capabilities, Provider
 from turnout.providers.native import native_body as caller_body
 from turnout.providers.portable import without_responses_fields
@@ -84,14 +84,14 @@ class OpenAIProvider(Provider):
         return caller_body(request, responses_api.ORIGIN)
 
     async def _acomplete_responses(self, native: dict[str, Any], timeout: float | None) -> ChatCompletion:
-        url, headers = self._endpoint("/responses")
+        url, headers = self._responses_endpoint()
         data = await transport.post_json(url, responses_api.request_body(native, self.info.wire_model, stream=False),
                                          headers=headers, provider=PROVIDER, model=self.name, timeout=timeout)
         return responses_api.to_completion(data, self.name)
 
     async def _astream_responses(self, native: dict[str, Any],
                                  timeout: float | None) -> AsyncIterator[ChatCompletionChunk]:
-        url, headers = self._endpoint("/responses")
+        url, headers = self._responses_endpoint()
         events = transport.stream_sse(url, responses_api.request_body(native, self.info.wire_model, stream=True),
                                       headers=headers, provider=PROVIDER, model=self.name, timeout=timeout)
         state = responses_api.EventTranslator(self.info.wire_model, self.name)
@@ -118,7 +118,12 @@ class OpenAIProvider(Provider):
                 raise upstream_error(data, model=self.name)
             yield ChatCompletionChunk(data)
 
-    def _endpoint(self, path: str = "/chat/completions") -> tuple[str, dict[str, str]]:
+    def _responses_endpoint(self) -> tuple[str, dict[str, str]]:
+        """``/responses`` beside the chat endpoint (whatever a subclass makes of that)."""
+        url, headers = self._endpoint()
+        return url.replace("/chat/completions", "/responses", 1), headers
+
+    def _endpoint(self) -> tuple[str, dict[str, str]]:
         # Read per call, not per instance: provider instances are cached, keys may rotate.
         base = (self.info.api_base or env("OPENAI_BASE_URL") or DEFAULT_BASE).rstrip("/")
         key = self.info.api_key or env("OPENAI_API_KEY")
@@ -131,7 +136,7 @@ class OpenAIProvider(Provider):
                 "or api_key for the model",
                 provider=PROVIDER, model=self.name,
             )
-        return base + path, headers
+        return base + "/chat/completions", headers
 
 
 def speaks_responses(info: Any) -> bool:

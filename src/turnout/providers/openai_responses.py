@@ -76,7 +76,8 @@ def _finish(response: dict[str, Any], has_calls: bool) -> str:
 
 def failure(response: dict[str, Any], model: str) -> TurnoutError:
     """A ``failed`` response (or an ``error`` stream event) as the error it reports."""
-    err = response.get("error") if isinstance(response.get("error"), dict) else response
+    error = response.get("error")
+    err: dict[str, Any] = error if isinstance(error, dict) else response
     code = err.get("code") or err.get("type")
     status = 429 if code == "rate_limit_exceeded" else 400 if code == "invalid_prompt" else 500
     return error_from_status(status, str(err.get("message") or "the upstream response failed"), provider=PROVIDER,

@@ -66,7 +66,7 @@ def _has_thinking(message: dict[str, Any]) -> bool:
 
 def responses_dropped(request: ChatRequest) -> list[str]:
     """What a Responses-door request loses when translated to chat completions."""
-    names = []
+    names: list[str] = []
     for name, value in request.params.items():
         if name == HOSTED_TOOLS:
             names.extend(f"tools:{t.get('type')}" for t in value if isinstance(t, dict))
