@@ -22,9 +22,10 @@ from turnout.providers.openai import speaks_responses
 from turnout.providers.openai_responses import native_of
 from turnout.providers.portable import OPENAI, responses_dropped
 from turnout.responses_store import ResponseStore, default_store_url, open_response_store
-from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _send_json, parse_hints
+from turnout.server.app import _JSON, _bearer, _route_headers, _send_json
 from turnout.server.doors import responses_wire as wire
-from turnout.server.doors.body import header_names, parse_body
+from turnout.server.doors.body import header_names
+from turnout.server.doors.prelude import open_call, require_method
 from turnout.server.doors.sse import pump
 from turnout.types import ChatRequest
 
@@ -45,15 +46,10 @@ def tenant_of(principal: Principal) -> str | None:
 
 
 async def create(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["method"] != "POST":
-        raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use POST",
-                              code="method_not_allowed")
-    try:
-        principal = await app.gateway.aauthenticate(_bearer(scope))
-        raw = await app._read_body(scope, receive)
-    except _ClientGone:
+    call = await open_call(app, scope, receive)
+    if call is None:
         return
-    body = parse_body(raw)
+    body, principal = call.body, call.principal
     tenant = tenant_of(principal)
     history: list[dict[str, Any]] = []
     history_items: list[dict[str, Any]] | None = None
@@ -69,7 +65,7 @@ async def create(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> No
         # A native answer's items as they were (reasoning included); else rebuilt from the messages.
         history_items = record.get("items") or wire.items_from_messages(history)
     request, turn = wire.to_request(body, history, history_items)
-    hints = parse_hints(body.get("turnout"), scope)
+    hints = call.hints()
     response_id = wire.new_id("resp")
     store = body.get("store", True) is not False
     if request.stream:
@@ -160,5 +156,4 @@ async def by_id(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> Non
             raise NotFoundError(f"response {response_id!r} not found", code="not_found")
         await _send_json(send, 200, orjson.dumps({"id": response_id, "object": "response", "deleted": True}))
     else:
-        raise BadRequestError(f"{method} is not allowed on {scope['path']}; use GET or DELETE",
-                              code="method_not_allowed")
+        require_method(scope, "GET", "DELETE")
