@@ -14,7 +14,8 @@ median's difference and ratio vs ``chat -> openai`` (today's native path), measu
     messages -> openai        /v1/messages translated to chat completions and back
     messages -> anthropic     /v1/messages forwarded natively to an Anthropic upstream
     chat -> anthropic         /v1/chat/completions translated to Anthropic (as before this door)
-    responses -> openai       /v1/responses translated (store: memory)
+    responses -> openai       /v1/responses translated to chat completions (store: memory)
+    responses -> openai (native)  /v1/responses forwarded natively to a Responses-API upstream
     completions -> openai     /v1/completions translated
 
 Figures only; nothing is asserted.
@@ -48,6 +49,8 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
     "chat -> anthropic": ("/v1/chat/completions", {"model": "claude-haiku-4-5", "max_tokens": 16,
                                                    "messages": [{"role": "user", "content": PROMPT}]}),
     "responses -> openai": ("/v1/responses", {"model": "gpt-4o-mini", "max_output_tokens": 16, "input": PROMPT}),
+    "responses -> openai (native)": ("/v1/responses", {"model": "gpt-4.1-mini", "max_output_tokens": 16,
+                                                       "input": PROMPT}),
     "completions -> openai": ("/v1/completions", {"model": "gpt-4o-mini", "max_tokens": 16, "prompt": PROMPT}),
 }
 
@@ -88,6 +91,9 @@ async def run(rounds: int, requests: int, stub_url: str, workdir: str) -> dict[s
 
     config = parse_config({
         "models": [{"name": "gpt-4o-mini", "api_base": stub_url + "/v1", "api_key": "sk-stub"},
+                   # the same stub, as an upstream that speaks the Responses API
+                   {"name": "gpt-4.1-mini", "api_base": stub_url + "/v1", "api_key": "sk-stub",
+                    "extra": {"responses_api": True}},
                    {"name": "claude-haiku-4-5-20251001", "api_base": stub_url, "api_key": "sk-stub"}],
         "ledger": {"url": f"sqlite:///{workdir}/ledger.db"},
         "cache": {"enabled": False},
@@ -140,10 +146,10 @@ def main(argv: list[str] | None = None) -> None:
         stub.wait(timeout=10)
     base = statistics.median(cpu["chat -> openai"])
     print(f"gateway CPU per request, {args.rounds} rounds x {args.requests} requests, interleaved")
-    print(f"{'scenario':<24} {'median ms':>10} {'p99 ms':>8} {'vs chat->openai':>16} {'ratio':>6}")
+    print(f"{'scenario':<30} {'median ms':>10} {'p99 ms':>8} {'vs chat->openai':>16} {'ratio':>6}")
     for name, samples in cpu.items():
         median = statistics.median(samples)
-        print(f"{name:<24} {median:>10.3f} {p99(samples):>8.3f} {median - base:>+15.3f}ms {median / base:>6.2f}")
+        print(f"{name:<30} {median:>10.3f} {p99(samples):>8.3f} {median - base:>+15.3f}ms {median / base:>6.2f}")
 
 
 if __name__ == "__main__":
