@@ -175,3 +175,22 @@ def test_budget_is_charged_for_native_answers(serve, upstream, tmp_path):
     spent = asyncio.run(server.gateway.limits.spent(key.budget_scope()))
     row = _ledger(server)["o4-mini"]
     assert row.requests == 2 and spent == pytest.approx(row.cost_usd, rel=1e-6) and spent > 0
+
+
+def test_items_of_built_in_tools_go_back_to_openai_and_are_named_elsewhere(native, upstream):
+    searched = copy.deepcopy(REASONING)
+    searched["output"][:0] = [{"id": "ws_1", "type": "web_search_call", "status": "completed",
+                               "action": {"type": "search", "query": "27 * 453"}},
+                              {"id": "zz_1", "type": "item_type_of_next_year", "payload": "x"}]
+    upstream.reply_by(lambda body: ("json", fixture_json("openai_chat.json")) if "messages" in body
+                      else ("json", searched))
+    client = sdk(native)
+    first = client.responses.create(model="o4-mini", input="search it", tools=[{"type": "web_search"}])
+    assert [item.type for item in first.output][:2] == ["web_search_call", "item_type_of_next_year"]
+    client.responses.create(model="o4-mini", input="more", previous_response_id=first.id,
+                            tools=[{"type": "web_search"}])
+    assert upstream.last.body["input"][1:3] == searched["output"][:2]
+    assert upstream.last.body["tools"] == [{"type": "web_search"}]
+    raw = client.responses.with_raw_response.create(model="gpt-4o-mini", input="more", previous_response_id=first.id)
+    assert raw.http_response.status_code == 200 and upstream.last.path == "/v1/chat/completions"
+    assert raw.headers["x-turnout-dropped-params"] == "input_items"

@@ -48,12 +48,14 @@ def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
-def input_messages(items: list[Any], untranslated: list[dict[str, Any]], first: int = 0) -> list[dict[str, Any]]:
+def input_messages(items: list[Any], untranslated: list[dict[str, Any]], *,
+                   stored: bool = False) -> list[dict[str, Any]]:
     """Input items as chat messages; items the messages cannot carry whole (reasoning items,
-    fields of their own) are appended to ``untranslated`` as sent. ``first``: the index of
-    ``items[0]`` in the caller's input (for error paths)."""
+    fields of their own) are appended to ``untranslated`` as sent. ``stored``: the items of a
+    stored conversation (an upstream's output among them), where an item type unknown here is
+    kept for OpenAI rather than refused."""
     messages: list[dict[str, Any]] = []
-    for i, item in enumerate(items, first):
+    for i, item in enumerate(items):
         where = f"input[{i}]"
         if not isinstance(item, dict):
             raise _bad(f"{where} must be an object", where)
@@ -76,7 +78,7 @@ def input_messages(items: list[Any], untranslated: list[dict[str, Any]], first: 
             output = item.get("output")
             content = output if isinstance(output, str) else orjson.dumps(output).decode()
             messages.append({"role": "tool", "tool_call_id": item["call_id"], "content": content})
-        elif kind == "reasoning" or kind in OPENAI_ONLY_ITEMS:
+        elif kind == "reasoning" or kind in OPENAI_ONLY_ITEMS or stored:
             untranslated.append(item)  # only OpenAI takes it back (native pass-through)
             continue
         else:
@@ -257,7 +259,7 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
     items = input_items(body)
     untranslated: list[dict[str, Any]] = []
     if history_items:
-        input_messages(history_items, untranslated)  # the history's messages are ``history``
+        input_messages(history_items, untranslated, stored=True)  # its messages are ``history``
     turn = input_messages(items, untranslated)
     if not history and all(m["role"] in ("system", "developer") for m in turn):
         raise _bad("`input` needs at least one message, function call or function output", "input")
