@@ -13,6 +13,7 @@ upstream needs) changed. A request from the Responses door goes to the upstream'
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -146,7 +147,13 @@ def speaks_responses(info: Any) -> bool:
     flag = info.extra.get("responses_api")
     if isinstance(flag, bool):
         return flag
-    return urlsplit(info.api_base or env("OPENAI_BASE_URL") or DEFAULT_BASE).hostname == _OFFICIAL_HOST
+    return _official(info.api_base or env("OPENAI_BASE_URL") or DEFAULT_BASE)
+
+
+@functools.lru_cache(maxsize=256)
+def _official(base: str) -> bool:
+    """Whether ``base`` is OpenAI's own API (parsed once per base URL: this is on every call)."""
+    return urlsplit(base).hostname == _OFFICIAL_HOST
 
 
 _NOT_PARAMS = frozenset({"model", "messages", "stream", "turnout"})
