@@ -194,3 +194,22 @@ def test_items_of_built_in_tools_go_back_to_openai_and_are_named_elsewhere(nativ
     raw = client.responses.with_raw_response.create(model="gpt-4o-mini", input="more", previous_response_id=first.id)
     assert raw.http_response.status_code == 200 and upstream.last.path == "/v1/chat/completions"
     assert raw.headers["x-turnout-dropped-params"] == "input_items"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_cascade_keeps_the_doors_own_fields_from_chat_upstreams(serve, upstream, stream):
+    models = [{**_model("gpt-4o-mini", upstream, responses_api=False), "tier": 1},
+              {**_model("gpt-4.1", upstream, responses_api=False), "tier": 3}]
+    server = serve({"models": models, "routing": {"cascade": {"enabled": True, "threshold": 0.7},
+                                                  "retries": {"max_retries": 0}}})
+    upstream.reply_by(lambda body: ("sse", fixture_text("openai_stream.txt")) if body.get("stream")
+                      else ("json", fixture_json("openai_chat.json")))
+    answer = sdk(server).responses.create(model="auto", input=EARLIER, include=["reasoning.encrypted_content"],
+                                          stream=stream, extra_body={"prompt_cache_key": "k",
+                                                                     "turnout": {"complexity": "simple"}})
+    if stream:
+        answer = list(answer)[-1].response
+    assert answer.output_text
+    assert upstream.requests and all(r.path == "/v1/chat/completions" for r in upstream.requests)
+    for sent in upstream.requests:
+        assert not {"include", "prompt_cache_key", "input_items"} & set(sent.body), sent.body
