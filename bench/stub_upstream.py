@@ -6,6 +6,7 @@ POST …/chat/completions   a fixed ``chat.completion`` with ``usage``; with ``"
                           SSE stream of ``chat.completion.chunk`` events ending in ``data: [DONE]``
                           (plus a usage chunk when ``stream_options.include_usage`` is true)
 POST …/v1/messages        a fixed Anthropic ``message`` (for bench/bench_doors.py)
+POST …/v1/responses       a fixed Responses-API ``response`` (for bench/bench_doors.py)
 GET  …/models, /health    a one-model list / "ok"
 anything else             404 in OpenAI's error shape
 
@@ -76,6 +77,17 @@ MESSAGE = _response("200 OK", _json({
     "id": "msg_turnout_bench", "type": "message", "role": "assistant", "model": "claude-haiku-4-5-20251001",
     "content": [{"type": "text", "text": ANSWER}], "stop_reason": "end_turn", "stop_sequence": None,
     "usage": {"input_tokens": 14, "output_tokens": 8, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+}))
+RESPONSE = _response("200 OK", _json({
+    "id": "resp_turnout_bench", "object": "response", "created_at": CREATED, "status": "completed",
+    "error": None, "incomplete_details": None, "instructions": None, "max_output_tokens": 16, "model": MODEL,
+    "output": [{"id": "msg_turnout_bench", "type": "message", "status": "completed", "role": "assistant",
+                "content": [{"type": "output_text", "text": ANSWER, "annotations": [], "logprobs": []}]}],
+    "parallel_tool_calls": True, "previous_response_id": None, "reasoning": {"effort": None, "summary": None},
+    "store": True, "temperature": 1.0, "text": {"format": {"type": "text"}}, "tool_choice": "auto", "tools": [],
+    "top_p": 1.0, "truncation": "disabled", "user": None, "metadata": {},
+    "usage": {"input_tokens": 14, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 8,
+              "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 22},
 }))
 MODELS = _response("200 OK", _json({"object": "list", "data": [
     {"id": MODEL, "object": "model", "created": CREATED, "owned_by": "turnout-bench"}]}))
@@ -159,6 +171,8 @@ class StubProtocol(asyncio.Protocol):
             return chat_response(body)
         if method == b"post" and path.endswith(b"/v1/messages"):
             return MESSAGE
+        if method == b"post" and path.endswith(b"/v1/responses"):
+            return RESPONSE
         if method == b"get" and path.endswith(b"/models"):
             return MODELS
         if method in (b"get", b"head") and path in (b"/", b"/health"):

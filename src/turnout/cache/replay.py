@@ -4,6 +4,11 @@ The cache stores a completed ``chat.completion``. A streamed answer is first ass
 (``completion_from_chunks``), and a cached answer is replayed to a streaming client as the
 chunk sequence an OpenAI server would send (``replay_chunks``). So a streamed request's answer
 serves a later non-stream request, and the other way round.
+
+Reasoning survives both ways: ``reasoning_content`` (a reasoning model's text) and
+``thinking_blocks`` (Claude's thinking with its signature, which a tool loop must send back)
+are assembled from their deltas and replayed as the deltas the Anthropic translation emits:
+a block's text, then its signature; a ``redacted_thinking`` block whole.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ def completion_from_chunks(chunks: Iterable[dict[str, Any]]) -> ChatCompletion:
     completion_id: str | None = None
     created: int | None = None
     saw_content = False
+    reasoning: list[str] = []
+    thinking = _ThinkingBlocks()
     for chunk in chunks:
         model = chunk.get("model") or model
         completion_id = completion_id or chunk.get("id")
@@ -43,9 +50,13 @@ def completion_from_chunks(chunks: Iterable[dict[str, Any]]) -> ChatCompletion:
             if choice.get("index", 0) != 0:
                 continue
             delta = choice.get("delta") or {}
-            if delta.get("content") is not None:
+            if delta.get("content"):  # the role chunk's "" is no content (a tool-call answer has none)
                 content.append(delta["content"])
                 saw_content = True
+            if delta.get("reasoning_content"):
+                reasoning.append(delta["reasoning_content"])
+            for block in delta.get("thinking_blocks") or ():
+                thinking.add(block)
             for call in delta.get("tool_calls") or []:
                 slot = tool_calls.setdefault(
                     int(call.get("index", 0)),
@@ -64,7 +75,7 @@ def completion_from_chunks(chunks: Iterable[dict[str, Any]]) -> ChatCompletion:
                 finish_reason = choice["finish_reason"]
     usage = usage or {}
     extra = {k: v for k, v in usage.items() if k not in ("prompt_tokens", "completion_tokens", "total_tokens")}
-    return make_completion(
+    completion = make_completion(
         model=model,
         content="".join(content) if saw_content or not tool_calls else None,
         finish_reason=finish_reason,
@@ -75,6 +86,36 @@ def completion_from_chunks(chunks: Iterable[dict[str, Any]]) -> ChatCompletion:
         created=created,
         usage_extra=extra or None,
     )
+    message = completion["choices"][0]["message"]
+    if thinking.blocks:
+        message["thinking_blocks"] = thinking.blocks
+    if reasoning:
+        message["reasoning_content"] = "".join(reasoning)
+    return completion
+
+
+class _ThinkingBlocks:
+    """Thinking deltas back into whole blocks: text pieces add up until the block's signature
+    arrives; the next piece after a signature opens a new block."""
+
+    def __init__(self) -> None:
+        self.blocks: list[dict[str, Any]] = []
+        self._open: dict[str, Any] | None = None
+
+    def add(self, block: Any) -> None:
+        if not isinstance(block, dict):
+            return
+        if block.get("type") != "thinking":
+            self.blocks.append(dict(block))  # redacted_thinking: whole, opaque
+            self._open = None
+            return
+        if self._open is None:
+            self._open = {"type": "thinking", "thinking": ""}
+            self.blocks.append(self._open)
+        self._open["thinking"] += str(block.get("thinking") or "")
+        if block.get("signature"):
+            self._open["signature"] = block["signature"]
+            self._open = None
 
 
 def replay_chunks(
@@ -101,6 +142,11 @@ def replay_chunks(
                           finish_reason=finish_reason)
 
     out = [chunk({"role": "assistant", "content": ""})]
+    blocks = message.get("thinking_blocks")
+    if isinstance(blocks, list) and blocks:
+        out.extend(chunk(delta) for delta in _thinking_deltas(blocks))
+    elif message.get("reasoning_content"):
+        out.append(chunk({"reasoning_content": message["reasoning_content"]}))
     content = message.get("content")
     if content:
         step = chunk_chars or len(content)
@@ -114,3 +160,20 @@ def replay_chunks(
         final["usage"] = dict(response["usage"])
         out.append(final)
     return out
+
+
+def _thinking_deltas(blocks: list[Any]) -> list[dict[str, Any]]:
+    """Deltas for stored thinking blocks, as the Anthropic translation streams them."""
+    deltas: list[dict[str, Any]] = []
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") != "thinking":
+            deltas.append({"thinking_blocks": [dict(block)]})
+            continue
+        text = str(block.get("thinking") or "")
+        deltas.append({"reasoning_content": text, "thinking_blocks": [{"type": "thinking", "thinking": text}]})
+        if block.get("signature"):
+            deltas.append({"thinking_blocks": [{"type": "thinking", "thinking": "",
+                                                "signature": block["signature"]}]})
+    return deltas

@@ -6,11 +6,14 @@ The wire format is already ours, so this adapter adds only the endpoint, the key
 so accounting can tell). Every parameter goes upstream, known to turnout or not; a request
 that came through the OpenAI chat door untouched goes as the caller's own body
 (:func:`native_body`), with only the model name (and the max-tokens field's name the
-upstream needs) changed.
+upstream needs) changed. A request from the Responses door goes to the upstream's own
+``/v1/responses`` when the upstream speaks that API (:func:`speaks_responses`; see
+``openai_responses.py``), else it is translated to chat completions like any other.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -19,8 +22,11 @@ from urllib.parse import urlsplit
 
 from turnout import tokens
 from turnout.errors import AuthenticationError, ProviderError, TurnoutError, error_from_status
+from turnout.providers import openai_responses as responses_api
 from turnout.providers import transport
 from turnout.providers.base import Capabilities, Provider
+from turnout.providers.native import native_body as caller_body
+from turnout.providers.portable import without_responses_fields
 from turnout.settings import env
 from turnout.types import ChatCompletion, ChatCompletionChunk, ChatRequest, new_completion_id
 
@@ -35,10 +41,13 @@ class OpenAIProvider(Provider):
     accepted_params = None  # the same wire format: every parameter goes through as sent
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
+        native = self._responses_body(request)
+        if native is not None:
+            return await self._acomplete_responses(native, timeout)
         url, headers = self._endpoint()
         data = await transport.post_json(
-            url, to_openai(request, self.info.wire_model, url, stream=False), headers=headers, provider=PROVIDER,
-            model=self.name, timeout=timeout,
+            url, to_openai(without_responses_fields(request), self.info.wire_model, url, stream=False),
+            headers=headers, provider=PROVIDER, model=self.name, timeout=timeout,
         )
         if not isinstance(data.get("choices"), list):
             if "error" in data:  # some compatible servers answer errors with HTTP 200
@@ -54,14 +63,48 @@ class OpenAIProvider(Provider):
     async def astream(
         self, request: ChatRequest, *, timeout: float | None = None
     ) -> AsyncIterator[ChatCompletionChunk]:
+        native = self._responses_body(request)
+        if native is not None:
+            async for chunk in self._astream_responses(native, timeout):
+                yield chunk
+            return
         url, headers = self._endpoint()
         events = transport.stream_sse(
-            url, to_openai(request, self.info.wire_model, url, stream=True), headers=headers, provider=PROVIDER,
-            model=self.name, timeout=timeout,
+            url, to_openai(without_responses_fields(request), self.info.wire_model, url, stream=True),
+            headers=headers, provider=PROVIDER, model=self.name, timeout=timeout,
         )
         async with aclosing(cast(AsyncGenerator[Any, None], events)):
             async for chunk in with_final_usage(self._chunks(events), request.messages, self.name):
                 yield chunk
+
+    # -- the Responses API, natively ----------------------------------------------------------
+    def _responses_body(self, request: ChatRequest) -> dict[str, Any] | None:
+        """The caller's Responses body when it may go upstream as sent, else None."""
+        if request.origin != responses_api.ORIGIN or not speaks_responses(self.info):
+            return None
+        return caller_body(request, responses_api.ORIGIN)
+
+    async def _acomplete_responses(self, native: dict[str, Any], timeout: float | None) -> ChatCompletion:
+        url, headers = self._responses_endpoint()
+        data = await transport.post_json(url, responses_api.request_body(native, self.info.wire_model, stream=False),
+                                         headers=headers, provider=PROVIDER, model=self.name, timeout=timeout)
+        return responses_api.to_completion(data, self.name)
+
+    async def _astream_responses(self, native: dict[str, Any],
+                                 timeout: float | None) -> AsyncIterator[ChatCompletionChunk]:
+        url, headers = self._responses_endpoint()
+        events = transport.stream_sse(url, responses_api.request_body(native, self.info.wire_model, stream=True),
+                                      headers=headers, provider=PROVIDER, model=self.name, timeout=timeout)
+        state = responses_api.EventTranslator(self.info.wire_model, self.name)
+        async with aclosing(cast(AsyncGenerator[Any, None], events)):
+            async for event, data in events:
+                chunk = state.feed(event, data)
+                if chunk is not None:
+                    yield chunk
+                if state.finished:
+                    return
+        raise ProviderError(f"{self.name}: the stream ended before response.completed",
+                            provider=PROVIDER, model=self.name)
 
     async def _chunks(
         self, events: AsyncIterator[tuple[str | None, Any]]
@@ -75,6 +118,11 @@ class OpenAIProvider(Provider):
             if "error" in data:
                 raise upstream_error(data, model=self.name)
             yield ChatCompletionChunk(data)
+
+    def _responses_endpoint(self) -> tuple[str, dict[str, str]]:
+        """``/responses`` beside the chat endpoint (whatever a subclass makes of that)."""
+        url, headers = self._endpoint()
+        return url.replace("/chat/completions", "/responses", 1), headers
 
     def _endpoint(self) -> tuple[str, dict[str, str]]:
         # Read per call, not per instance: provider instances are cached, keys may rotate.
@@ -90,6 +138,22 @@ class OpenAIProvider(Provider):
                 provider=PROVIDER, model=self.name,
             )
         return base + "/chat/completions", headers
+
+
+def speaks_responses(info: Any) -> bool:
+    """Whether the model's upstream takes ``/v1/responses``: OpenAI's own API does; a
+    compatible server (vLLM, llama.cpp, LM Studio, ...) only when its model entry says
+    ``extra: {responses_api: true}`` (``false`` turns it off for OpenAI too)."""
+    flag = info.extra.get("responses_api")
+    if isinstance(flag, bool):
+        return flag
+    return _official(info.api_base or env("OPENAI_BASE_URL") or DEFAULT_BASE)
+
+
+@functools.lru_cache(maxsize=256)
+def _official(base: str) -> bool:
+    """Whether ``base`` is OpenAI's own API (parsed once per base URL: this is on every call)."""
+    return urlsplit(base).hostname == _OFFICIAL_HOST
 
 
 _NOT_PARAMS = frozenset({"model", "messages", "stream", "turnout"})

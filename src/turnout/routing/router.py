@@ -539,7 +539,8 @@ class Router:
         use_logprobs = method == "logprobs" and has_logprobs
         ask = request
         if use_logprobs:
-            ask = ChatRequest(request.model, request.messages, {**request.params, "logprobs": True}, False)
+            ask = ChatRequest(request.model, request.messages, {**request.params, "logprobs": True}, False,
+                              origin=request.origin)  # the door's own params are dropped per provider
         model, answer = await self.runner.complete([model], ask, sensitivity, attempts, self._info_for(decision))
         cost = self._usage_cost(model, answer)
         confidence = cascade_mod.logprob_confidence(answer) if use_logprobs else None
@@ -732,7 +733,7 @@ class Router:
             request, decision = kb.request or request, self._after_retrieval(decision, kb)
         if decision.cascade:
             # A cascade must judge the whole cheap answer before choosing: run it, then replay.
-            plain = ChatRequest(request.model, request.messages, request.params, False)
+            plain = ChatRequest(request.model, request.messages, request.params, False, origin=request.origin)
             response = await self._complete_routed(plain, decision, started, kb, attempts)
             return RoutedStream(response["model"], response["turnout"], _replay(response))
         chain = await self._admitted(decision)

@@ -311,3 +311,20 @@ def test_unknown_field_names_never_reach_a_header_raw(fakes):
         "weird\r\nname": 1, "é": 2, "plain_field": 3})
     assert r.status_code == 200
     assert r.headers["x-turnout-dropped-params"] == "plain_field,+2 unnamed"
+
+
+def test_a_streamed_cache_hit_replays_thinking(claude_server, upstream):
+    """The second identical stream is answered by the cache, thinking blocks and signature included."""
+    upstream.reply_by(lambda body: ("sse", fixture_text("anthropic_stream_thinking.txt")))
+    finals, caches = [], []
+    for _ in range(2):
+        with sdk(claude_server).messages.stream(model="claude-sonnet-4-5-20250929", max_tokens=2048,
+                                                thinking={"type": "enabled", "budget_tokens": 1024},
+                                                messages=[{"role": "user", "content": "27 * 453 cached?"}]) as stream:
+            finals.append(stream.get_final_message())
+            caches.append(stream.response.headers["x-turnout-cache"])
+    assert len(upstream.requests) == 1 and caches == ["miss", "hit"]
+    live, hit = finals
+    assert [b.type for b in hit.content] == ["thinking", "text"]
+    assert hit.content[0].thinking == live.content[0].thinking and hit.content[0].signature == live.content[0].signature
+    assert hit.content[1].text == live.content[1].text

@@ -193,3 +193,15 @@ def test_claude_thinking_comes_back_as_reasoning_items(serve, upstream):
     assert [item.type for item in final.output] == ["reasoning", "message"]
     assert final.output[0].summary[0].text == summary and final.output_text == "27 * 453 = 12,231"
     assert final.usage.input_tokens_details.cached_tokens == 2048
+
+
+def test_a_streamed_cache_hit_replays_reasoning(serve, upstream):
+    server = serve({"models": [{"name": "claude-sonnet-4-5-20250929", "api_base": upstream.url, "api_key": "k"}]})
+    upstream.reply_by(lambda body: ("sse", fixture_text("anthropic_stream_thinking.txt")))
+    finals = [list(sdk(server).responses.create(model="claude-sonnet-4-5", input="27 * 453 cached?", stream=True))[-1]
+              for _ in range(2)]
+    assert len(upstream.requests) == 1
+    live, hit = (f.response for f in finals)
+    assert hit.model_extra["turnout"]["cache"] == "hit"
+    assert [item.type for item in hit.output] == ["reasoning", "message"]
+    assert hit.output[0].summary[0].text == live.output[0].summary[0].text and hit.output_text == live.output_text

@@ -15,8 +15,9 @@ import orjson
 
 from turnout.catalog import EMBEDDING_MODELS
 from turnout.errors import BadRequestError, NotFoundError, TurnoutError
-from turnout.server.app import _JSON, _bearer, _ClientGone, _route_headers, _send_json, parse_hints
-from turnout.server.doors.body import obj, parse_body
+from turnout.server.app import _JSON, _bearer, _route_headers, _send_json
+from turnout.server.doors.body import obj
+from turnout.server.doors.prelude import open_call, require_method
 from turnout.server.doors.sse import pump
 from turnout.types import ChatCompletion, ChatRequest
 from turnout.validation import validate_params
@@ -123,16 +124,12 @@ class TextStreamWriter:
 
 
 async def completions(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["method"] != "POST":
-        raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use POST", code="method_not_allowed")
-    try:
-        principal = await app.gateway.aauthenticate(_bearer(scope))
-        raw = await app._read_body(scope, receive)
-    except _ClientGone:
+    call = await open_call(app, scope, receive)
+    if call is None:
         return
-    body = parse_body(raw)
+    body, principal = call.body, call.principal
     requests = to_requests(body)
-    hints = parse_hints(body.get("turnout"), scope)
+    hints = call.hints()
     echo = bool(body.get("echo"))
     prompts = [str(r.messages[0]["content"]) for r in requests]
     if requests[0].stream:
@@ -152,8 +149,7 @@ async def completions(app: Any, scope: dict[str, Any], receive: Any, send: Any) 
 
 
 async def model_by_id(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["method"] != "GET":
-        raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use GET", code="method_not_allowed")
+    require_method(scope, "GET")
     principal = await app.gateway.aauthenticate(_bearer(scope))
     model_id = scope["path"].split("/models/", 1)[1]
     for entry in app.gateway.list_models(principal)["data"]:

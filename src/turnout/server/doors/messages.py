@@ -7,25 +7,19 @@ translate back. Errors leave in Anthropic's shape.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 import orjson
 
 from turnout import metrics, tokens
-from turnout.errors import BadRequestError, TurnoutError
+from turnout.errors import TurnoutError
 from turnout.providers.portable import dropped
-from turnout.server.app import (
-    _JSON,
-    _bearer,
-    _ClientGone,
-    _error_headers,
-    _route_headers,
-    _send_json,
-    parse_hints,
-)
+from turnout.server.app import _JSON, _error_headers, _route_headers, _send_json
 from turnout.server.doors import anthropic_wire as wire
-from turnout.server.doors.body import header_names, parse_body
+from turnout.server.doors.body import header_names
+from turnout.server.doors.prelude import open_call
 from turnout.server.doors.sse import pump
 from turnout.types import ChatRequest
 
@@ -54,54 +48,54 @@ async def send_error(send: Any, exc: TurnoutError) -> None:
     await _send_json(send, exc.status_code, wire.error_body(exc), _error_headers(exc))
 
 
+def in_anthropic_shape(handler: Any) -> Any:
+    """Errors of ``handler`` leave in Anthropic's shape (the server's own would be OpenAI's)."""
+
+    @functools.wraps(handler)
+    async def door(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await handler(app, scope, receive, send)
+        except TurnoutError as exc:
+            await send_error(send, exc)
+        except Exception:  # a bug of ours: log it, answer 500 in Anthropic's shape, keep serving
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            await send_error(send, TurnoutError("internal error in the turnout gateway"))
+
+    return door
+
+
+@in_anthropic_shape
 async def messages(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    try:
-        if scope["method"] != "POST":
-            raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use POST")
-        principal = await app.gateway.aauthenticate(_bearer(scope))
-        body = parse_body(await app._read_body(scope, receive))
-        request = wire.to_request(body, protocol_headers(scope))
-        hints = parse_hints(body.get("turnout"), scope)
-        if request.stream:
-            routed = await app.gateway.astream(request, hints, principal=principal)
-            writer = wire.MessageStreamWriter(routed.model, int(routed.turnout.get("signals", {}).get("prompt_tokens", 0)))
-            await pump(routed, writer, receive, send, answer_headers(app, request, routed.model, routed.turnout))
-            return
-        response = await app.gateway.acomplete(request, hints, principal=principal)
-        await _send_json(send, 200, orjson.dumps(wire.to_message(response)),
-                         [_JSON, *answer_headers(app, request, response.get("model", ""), response.get("turnout") or {})])
-    except _ClientGone:
+    call = await open_call(app, scope, receive)
+    if call is None:
         return
-    except TurnoutError as exc:
-        await send_error(send, exc)
-    except Exception:  # a bug of ours: log it, answer 500 in Anthropic's shape, keep serving
-        log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-        await send_error(send, TurnoutError("internal error in the turnout gateway"))
+    principal = call.principal
+    request = wire.to_request(call.body, protocol_headers(scope))
+    hints = call.hints()
+    if request.stream:
+        routed = await app.gateway.astream(request, hints, principal=principal)
+        writer = wire.MessageStreamWriter(routed.model, int(routed.turnout.get("signals", {}).get("prompt_tokens", 0)))
+        await pump(routed, writer, receive, send, answer_headers(app, request, routed.model, routed.turnout))
+        return
+    response = await app.gateway.acomplete(request, hints, principal=principal)
+    await _send_json(send, 200, orjson.dumps(wire.to_message(response)),
+                     [_JSON, *answer_headers(app, request, response.get("model", ""), response.get("turnout") or {})])
 
 
+@in_anthropic_shape
 async def count_tokens(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Anthropic counts when the request would go to Anthropic anyway (and may: a confidential
     prompt is never sent out just to be counted); otherwise we count, with tiktoken."""
-    try:
-        if scope["method"] != "POST":
-            raise BadRequestError(f"{scope['method']} is not allowed on {scope['path']}; use POST")
-        principal = await app.gateway.aauthenticate(_bearer(scope))
-        body = parse_body(await app._read_body(scope, receive))
-        request = wire.count_tokens_request(body, protocol_headers(scope))
-        hints = parse_hints(body.get("turnout"), scope)
-        count = await _native_count(app, request, hints, principal)
-        if count is None:
-            count = tokens.count_messages(request.messages)
-            if request.params.get("tools"):
-                count += tokens.count_text(orjson.dumps(request.params["tools"]).decode())
-        await _send_json(send, 200, orjson.dumps({"input_tokens": count}))
-    except _ClientGone:
+    call = await open_call(app, scope, receive)
+    if call is None:
         return
-    except TurnoutError as exc:
-        await send_error(send, exc)
-    except Exception:  # a bug of ours: log it, answer 500 in Anthropic's shape, keep serving
-        log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-        await send_error(send, TurnoutError("internal error in the turnout gateway"))
+    request = wire.count_tokens_request(call.body, protocol_headers(scope))
+    count = await _native_count(app, request, call.hints(), call.principal)
+    if count is None:
+        count = tokens.count_messages(request.messages)
+        if request.params.get("tools"):
+            count += tokens.count_text(orjson.dumps(request.params["tools"]).decode())
+    await _send_json(send, 200, orjson.dumps({"input_tokens": count}))
 
 
 async def _native_count(app: Any, request: ChatRequest, hints: Any, principal: Any) -> int | None:

@@ -12,24 +12,26 @@ items) and a chunk stream Responses' typed events (``ResponseStreamWriter``).
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from typing import Any
 
 import orjson
 
 from turnout.errors import BadRequestError, TurnoutError
+from turnout.providers.native import NativeBody
+from turnout.providers.openai_responses import EVENT_KEY
+from turnout.providers.portable import HOSTED_TOOLS, INPUT_ITEMS
 from turnout.types import ChatCompletion, ChatRequest
 
 ORIGIN = "openai.responses"
 
-# Request fields with no chat counterpart that we accept and echo, but do not forward.
-_ECHOED = ("truncation", "include", "metadata", "store", "previous_response_id", "background",
-           "prompt_cache_key", "safety_identifier", "service_tier", "user")
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+    # 128 random bits, as uuid4 has, without building a UUID (a quarter of the CPU): a response
+    # id is the key to a stored conversation, so it must not be guessable.
+    return f"{prefix}_{os.urandom(16).hex()}"
 
 
 
@@ -38,13 +40,22 @@ def _bad(message: str, param: str) -> BadRequestError:
     return BadRequestError(message, param=param)
 
 
-def input_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The request's own ``input`` as chat messages (without instructions or history)."""
+def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The request's own ``input`` as a list of items (a string is one user message)."""
     items = body.get("input")
     if isinstance(items, str):
         return [{"role": "user", "content": items}]
     if not isinstance(items, list) or not items:
         raise _bad("`input` is required: a string or a non-empty list of input items", "input")
+    return items
+
+
+def input_messages(items: list[Any], untranslated: list[dict[str, Any]], *,
+                   stored: bool = False) -> list[dict[str, Any]]:
+    """Input items as chat messages; items the messages cannot carry whole (reasoning items,
+    fields of their own) are appended to ``untranslated`` as sent. ``stored``: the items of a
+    stored conversation (an upstream's output among them), where an item type unknown here is
+    kept for OpenAI rather than refused."""
     messages: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         where = f"input[{i}]"
@@ -69,11 +80,76 @@ def input_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
             output = item.get("output")
             content = output if isinstance(output, str) else orjson.dumps(output).decode()
             messages.append({"role": "tool", "tool_call_id": item["call_id"], "content": content})
-        elif kind == "reasoning":
-            continue  # carried by no chat provider (see docs/front-doors.md)
+        elif kind == "reasoning" or kind in OPENAI_ONLY_ITEMS or stored:
+            untranslated.append(item)  # only OpenAI takes it back (native pass-through)
+            continue
         else:
             raise _bad(f"{where}: input items of type {kind!r} are not supported by this gateway", f"{where}.type")
+        if not _carried(item):
+            untranslated.append(item)
     return messages
+
+
+# Items of OpenAI's built-in tools and of item references: kept whole for OpenAI, dropped (and
+# named) for every other provider. Any other unknown item type is refused.
+OPENAI_ONLY_ITEMS = frozenset({
+    "item_reference", "web_search_call", "file_search_call", "computer_call", "computer_call_output",
+    "code_interpreter_call", "image_generation_call", "local_shell_call", "local_shell_call_output",
+    "shell_call", "shell_call_output", "apply_patch_call", "apply_patch_call_output", "mcp_call",
+    "mcp_list_tools", "mcp_approval_request", "mcp_approval_response", "custom_tool_call",
+    "custom_tool_call_output",
+})  # fmt: skip
+
+# What the chat translation carries of an item and of a content part; an item with anything
+# else is kept whole beside the messages (for privacy detection and the native pass-through).
+_ITEM_KEYS = frozenset({"type", "role", "content", "id", "status", "call_id", "name", "arguments", "output"})
+_PART_KEYS = frozenset({"type", "text", "refusal", "image_url", "detail", "file_data", "filename",
+                        "annotations", "logprobs"})
+
+
+def _carried(item: dict[str, Any]) -> bool:
+    if not _ITEM_KEYS.issuperset(item):
+        return False
+    content = item.get("content")
+    if isinstance(content, list):
+        for part in content:
+            if not _PART_KEYS.issuperset(part) or part.get("annotations") or part.get("logprobs"):
+                return False
+    return True
+
+
+def items_from_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chat messages (a stored conversation answered by a translation) as Responses input items."""
+    items: list[dict[str, Any]] = []
+    for message in messages:
+        role = message.get("role")
+        content = message.get("content")
+        if role == "tool":
+            items.append({"type": "function_call_output", "call_id": message.get("tool_call_id"),
+                          "output": content if isinstance(content, str) else orjson.dumps(content).decode()})
+            continue
+        if isinstance(content, list):
+            items.append({"role": role, "content": [_item_part(p, role) for p in content if isinstance(p, dict)]})
+        elif content:
+            items.append({"role": role, "content": content})
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") or {}
+            items.append({"type": "function_call", "call_id": call.get("id"), "name": function.get("name"),
+                          "arguments": function.get("arguments") or "{}"})
+    return items
+
+
+def _item_part(part: dict[str, Any], role: Any) -> dict[str, Any]:
+    kind = part.get("type")
+    if kind == "image_url":
+        image = part.get("image_url") or {}
+        out = {"type": "input_image", "image_url": image.get("url")}
+        if image.get("detail"):
+            out["detail"] = image["detail"]
+        return out
+    if kind == "file":
+        return {"type": "input_file", **(part.get("file") or {})}
+    return {"type": "output_text" if role == "assistant" else "input_text", "text": str(part.get("text") or "")}
 
 
 _PART_TYPES = {"input_text": "text", "output_text": "text", "text": "text", "refusal": "text"}
@@ -114,19 +190,24 @@ def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
     return {"role": role, "content": parts}
 
 
-def _tools(body: dict[str, Any], params: dict[str, Any]) -> list[str]:
-    """Function tools -> chat tools; returns the types of tools no chat provider can run."""
+_FUNCTION_KEYS = frozenset({"type", "name", "description", "parameters", "strict"})
+
+
+def _tools(body: dict[str, Any], params: dict[str, Any]) -> None:
+    """Function tools -> chat tools; built-in tools (and function tools with fields of their
+    own) kept as sent in ``params["hosted_tools"]``: only OpenAI runs them."""
     tools = body.get("tools")
     if tools is None:
-        return []
+        return
     if not isinstance(tools, list):
         raise _bad("`tools` must be a list", "tools")
-    out, dropped = [], []
+    out, hosted = [], []
     for i, tool in enumerate(tools):
         if not isinstance(tool, dict):
             raise _bad(f"tools[{i}] must be an object", f"tools[{i}]")
+        if tool.get("type") != "function" or not _FUNCTION_KEYS.issuperset(tool):
+            hosted.append(tool)
         if tool.get("type") != "function":
-            dropped.append(str(tool.get("type")))
             continue
         if not isinstance(tool.get("name"), str):
             raise _bad(f"tools[{i}].name is required", f"tools[{i}].name")
@@ -146,11 +227,24 @@ def _tools(body: dict[str, Any], params: dict[str, Any]) -> list[str]:
             params["tool_choice"] = choice
         if isinstance(body.get("parallel_tool_calls"), bool):
             params["parallel_tool_calls"] = body["parallel_tool_calls"]
-    return dropped
+    if hosted:
+        params[HOSTED_TOOLS] = hosted
 
 
-def to_request(body: dict[str, Any], history: list[dict[str, Any]]) -> tuple[ChatRequest, list[dict[str, Any]], list[str]]:
-    """(the neutral request, this turn's input messages, tool types dropped)."""
+# Top-level fields the translation reads; every other one is the Responses API's own and rides
+# in ``params`` under its name (``providers/portable.py``).
+_TRANSLATED = frozenset({"model", "input", "instructions", "stream", "previous_response_id", "turnout",
+                         "max_output_tokens", "temperature", "top_p", "user", "tools", "tool_choice",
+                         "parallel_tool_calls", "text"})
+
+
+def to_request(body: dict[str, Any], history: list[dict[str, Any]],
+               history_items: list[dict[str, Any]] | None = None) -> tuple[ChatRequest, list[dict[str, Any]]]:
+    """(the neutral request, this turn's input messages).
+
+    The request keeps the caller's body as a ``NativeBody`` (``previous_response_id`` replaced
+    by the earlier items, ``history_items``), for an upstream that speaks the Responses API.
+    """
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise _bad('`model` is required: a model name or "auto"', "model")
@@ -164,7 +258,11 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]]) -> tuple[Cha
     instructions = body.get("instructions")
     if instructions is not None and not isinstance(instructions, str):
         raise _bad("`instructions` must be a string", "instructions")
-    turn = input_messages(body)
+    items = input_items(body)
+    untranslated: list[dict[str, Any]] = []
+    if history_items:
+        input_messages(history_items, untranslated, stored=True)  # its messages are ``history``
+    turn = input_messages(items, untranslated)
     if not history and all(m["role"] in ("system", "developer") for m in turn):
         raise _bad("`input` needs at least one message, function call or function output", "input")
     messages = ([{"role": "system", "content": instructions}] if instructions else []) + history + turn
@@ -192,9 +290,23 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]]) -> tuple[Cha
         params["response_format"] = {"type": "json_schema", "json_schema": schema}
     elif isinstance(fmt, dict) and fmt.get("type") == "json_object":
         params["response_format"] = {"type": "json_object"}
-    dropped = _tools(body, params)
-    request = ChatRequest(model=model, messages=messages, params=params, stream=stream, origin=ORIGIN)
-    return request, turn, dropped
+    _tools(body, params)
+    # The rest, as sent: only OpenAI takes it, and privacy detection must read it.
+    own = {k: v for k, v in body.items() if k not in _TRANSLATED and v is not None and k not in params}
+    own.pop("background", None)  # false: nothing to carry
+    if isinstance(reasoning, dict) and set(reasoning) <= {"effort"}:
+        own.pop("reasoning", None)  # carried as reasoning_effort
+    if isinstance(text, dict) and any(k != "format" for k in text):
+        own["text"] = {k: v for k, v in text.items() if k != "format"}
+    if untranslated:
+        own[INPUT_ITEMS] = untranslated
+    params.update(own)
+    native = {k: v for k, v in body.items() if k not in ("turnout", "previous_response_id")}
+    if history_items:
+        native["input"] = [*history_items, *items]
+    request = ChatRequest(model=model, messages=messages, params=params, stream=stream, origin=ORIGIN,
+                          raw_body=NativeBody(native, messages))
+    return request, turn
 
 
 # -- response --------------------------------------------------------------------------------
@@ -293,9 +405,28 @@ def error_event(exc: TurnoutError, sequence: int) -> bytes:
     return b"event: error\ndata: " + orjson.dumps(data) + b"\n\n"
 
 
+def native_input(request: ChatRequest) -> list[Any]:
+    """The input items a request sends on a native pass-through (history included)."""
+    items = (request.raw_body or {}).get("input")
+    return [{"role": "user", "content": items}] if isinstance(items, str) else list(items or ())
+
+
+def native_response(native: dict[str, Any], body: dict[str, Any], response_id: str) -> dict[str, Any]:
+    """The upstream's response object as the caller sees it: our id (the store's key, one id
+    scheme whichever model answered) and the caller's ``previous_response_id``."""
+    return {**native, "id": response_id, "previous_response_id": body.get("previous_response_id")}
+
+
+_TERMINAL = frozenset({"response.completed", "response.incomplete"})
+
+
 class ResponseStreamWriter:
     """OpenAI chunks -> the Responses API's typed stream events (no I/O).
 
+    A stream from an upstream that speaks the Responses API (chunks carrying ``EVENT_KEY``) is
+    passed on event by event, only the response id (and ``previous_response_id``, ``turnout``)
+    set on the response objects; ``native`` tells which kind of stream it was. The head
+    (``response.created``) is therefore written with the first chunk, not by ``start``.
     ``done`` is set to the finished response object once the stream has ended, for the store.
     """
 
@@ -311,6 +442,8 @@ class ResponseStreamWriter:
         self._finish: str | None = None
         self._usage: dict[str, Any] | None = None
         self._turnout: dict[str, Any] | None = None
+        self._started = False
+        self.native = False
 
     def _event(self, kind: str, data: dict[str, Any]) -> bytes:
         data = {"type": kind, "sequence_number": self.sequence, **data}
@@ -318,8 +451,29 @@ class ResponseStreamWriter:
         return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
 
     def start(self) -> bytes:
+        return b""  # the first chunk tells whether our head or the upstream's goes first
+
+    def _head(self) -> bytes:
+        if self._started:
+            return b""
+        self._started = True
         return (self._event("response.created", {"response": self.response})
                 + self._event("response.in_progress", {"response": self.response}))
+
+    def _pass(self, event: dict[str, Any], turnout: dict[str, Any] | None) -> bytes:
+        self._started = self.native = True
+        kind = str(event.get("type"))
+        number = event.get("sequence_number")
+        self.sequence = number + 1 if isinstance(number, int) else self.sequence + 1
+        response = event.get("response")
+        if isinstance(response, dict):
+            response = native_response(response, self.body, self.response["id"])
+            if turnout is not None:
+                response["turnout"] = turnout
+            event = {**event, "response": response}
+            if kind in _TERMINAL:
+                self.done = response
+        return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
 
     def _add(self, item: dict[str, Any]) -> tuple[int, bytes]:
         index = len(self.response["output"])
@@ -383,7 +537,10 @@ class ResponseStreamWriter:
                 + self._event("response.output_item.done", {"output_index": index, "item": item}))
 
     def feed(self, chunk: dict[str, Any]) -> bytes:
-        out = b""
+        event = chunk.get(EVENT_KEY)
+        if event is not None:
+            return self._pass(event, chunk.get("turnout"))
+        out = self._head()
         if chunk.get("usage"):
             self._usage = chunk["usage"]
         if chunk.get("turnout"):
@@ -435,7 +592,9 @@ class ResponseStreamWriter:
         return out
 
     def end(self) -> bytes:
-        out = self._close_reasoning() + self._close_text() + self._close_call()
+        if self.native:
+            return b""  # the upstream's own response.completed has been passed on
+        out = self._head() + self._close_reasoning() + self._close_text() + self._close_call()
         _finish(self.response, self._finish, self._usage)
         if self._turnout is not None:
             self.response["turnout"] = self._turnout
@@ -444,4 +603,5 @@ class ResponseStreamWriter:
         return out + self._event(kind, {"response": self.response})
 
     def error(self, exc: TurnoutError) -> bytes:
-        return error_event(exc, self.sequence)
+        head = b"" if self.native else self._head()
+        return head + error_event(exc, self.sequence)
