@@ -39,11 +39,12 @@ needs_model = pytest.mark.skipif(
     not spacy.util.is_package(SMALL_MODEL), reason=f"{SMALL_MODEL} is not installed (the dev extra installs it)"
 )
 
-# lower-case and invented words, which the fast tagger (capitalised candidates) does not read
+# invented words; tests that need a name only the deep scan finds turn the fast tagger off
 RULES: list[dict[str, Any]] = [
-    {"label": "PERSON", "pattern": "zorvek quillam"},
-    {"label": "GPE", "pattern": "vintaro"},
-    {"label": "ORG", "pattern": "glimmerfax holdings"},
+    {"label": "PERSON", "pattern": "Zorvek Quillam"},
+    {"label": "PERSON", "pattern": "Library Services"},  # common words: no name in it
+    {"label": "GPE", "pattern": "Vintaro"},
+    {"label": "ORG", "pattern": "Glimmerfax Holdings"},
     {"label": "NORP", "pattern": "quellish"},
     {"label": "DATE", "pattern": [{"LOWER": "this"}, {"LOWER": "morning"}]},
     {"label": "DATE", "pattern": [{"LOWER": "on"}, {"LOWER": "tuesday"}]},
@@ -75,58 +76,62 @@ def found(det: Detector, text: str) -> list[tuple[str, str]]:
 
 
 def test_presidio_types_become_ours(scanner: DeepScanner) -> None:
-    text = "we met zorvek quillam from glimmerfax holdings in vintaro on tuesday."
+    text = "we met Zorvek Quillam from Glimmerfax Holdings in Vintaro on tuesday."
     got = [(f.type, text[f.start : f.end]) for f in scanner.findings(text)]
     assert got == [
-        ("PERSON", "zorvek quillam"),
-        ("ORGANIZATION", "glimmerfax holdings"),
-        ("LOCATION", "vintaro"),
+        ("PERSON", "Zorvek Quillam"),
+        ("ORGANIZATION", "Glimmerfax Holdings"),
+        ("LOCATION", "Vintaro"),
         ("DATE", "on tuesday"),
     ]
     assert all(0 < f.score <= 1 for f in scanner.findings(text))
 
 
-def test_unmapped_types_and_vague_dates_are_not_reported(scanner: DeepScanner) -> None:
+def test_unmapped_types_vague_dates_and_word_people_are_not_reported(scanner: DeepScanner) -> None:
     # NRP (nationality, religion, party) has no type of ours: it would count as a custom,
-    # confidential finding. "this morning" and a bare number are not dates of anyone.
-    assert scanner.findings("the quellish delegation arrived this morning, ninety-eight of them") == []
+    # confidential finding. "this morning" and a bare number are not dates of anyone. A
+    # "person" made of common English words is a misreading that would make prose internal.
+    text = "the quellish delegation arrived this morning, ninety-eight of them, at Library Services"
+    assert scanner.findings(text) == []
 
 
 def test_fast_findings_stay_and_deep_ones_fill_gaps(detector: DeepDetector) -> None:
-    text = "Card 4111111111111111 belongs to zorvek quillam, write to ana.k@example.org"
+    text = "Card 4111111111111111 belongs to Zorvek Quillam, write to ana.k@example.org"
     fast = default_detector().scan(text)
     merged = detector.scan(text)
     assert set(fast) <= set(merged)
     got = found(detector, text)
     assert ("CREDIT_CARD", "4111111111111111") in got  # the rule reading it as a date lost
-    assert ("PERSON", "zorvek quillam") in got
+    assert ("PERSON", "Zorvek Quillam") in got
     assert ("EMAIL_ADDRESS", "ana.k@example.org") in got
 
 
-def test_a_name_only_the_deep_scan_finds_changes_the_level(detector: DeepDetector) -> None:
-    text = "zorvek quillam was diagnosed with diabetes last year, please summarise the notes."
-    assert assess([{"role": "user", "content": text}], detector=detector).level is Sensitivity.CONFIDENTIAL
-    alone = "the glimmerfax holdings office in vintaro opens at nine"  # an organisation and a place: public
-    assert assess([{"role": "user", "content": alone}], detector=detector).level is Sensitivity.PUBLIC
+def test_a_name_only_the_deep_scan_finds_changes_the_level(scanner: DeepScanner) -> None:
+    without_names = DeepDetector(scanner, names=False)  # the fast scan finds no one here
+    text = "Zorvek Quillam was diagnosed with diabetes last year, please summarise the notes."
+    assert not any(f.type == "PERSON" for f in Detector(names=False).scan(text))
+    assert assess([{"role": "user", "content": text}], detector=without_names).level is Sensitivity.CONFIDENTIAL
+    alone = "the Glimmerfax Holdings office in Vintaro opens at nine"  # an organisation and a place: public
+    assert assess([{"role": "user", "content": alone}], detector=without_names).level is Sensitivity.PUBLIC
 
 
 def test_types_filter_applies_to_deep_findings(scanner: DeepScanner) -> None:
     det = DeepDetector(scanner, types={"LOCATION"})
-    assert found(det, "zorvek quillam lives in vintaro") == [("LOCATION", "vintaro")]
+    assert found(det, "Zorvek Quillam lives in Vintaro") == [("LOCATION", "Vintaro")]
 
 
 def test_long_text_is_chunked_with_exact_offsets(scanner: DeepScanner) -> None:
     filler = "the quick brown fox jumps over the lazy dog. " * 1200  # ~54k characters: three chunks
-    text = filler + "zorvek quillam " + filler + "glimmerfax holdings"
+    text = filler + "Zorvek Quillam " + filler + "Glimmerfax Holdings"
     got = scanner.findings(text)
     assert [(f.type, text[f.start : f.end]) for f in got] == [
-        ("PERSON", "zorvek quillam"),
-        ("ORGANIZATION", "glimmerfax holdings"),
+        ("PERSON", "Zorvek Quillam"),
+        ("ORGANIZATION", "Glimmerfax Holdings"),
     ]
 
 
 _WORDS = st.sampled_from(["the", "report", "was", "sent", "to", "Anna", "at", "5 Main St", "and", "\n", "4111111111111111"])
-_ENTITIES = st.sampled_from(["zorvek quillam", "vintaro", "glimmerfax holdings"])
+_ENTITIES = st.sampled_from(["Zorvek Quillam", "Vintaro", "Glimmerfax Holdings"])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -137,8 +142,9 @@ def test_merged_findings_are_sorted_disjoint_and_keep_every_fast_one(detector: D
     assert all(0 <= f.start < f.end <= len(text) for f in merged)
     assert all(a.end <= b.start for a, b in pairwise(merged))
     assert set(default_detector().scan(text)) <= set(merged)
-    for name in set(parts) & {"zorvek quillam", "vintaro", "glimmerfax holdings"}:
-        assert any(text[f.start : f.end] == name for f in merged)
+    for name in set(parts) & {"Zorvek Quillam", "Vintaro", "Glimmerfax Holdings"}:
+        at = text.index(name)  # covered: by the deep finding, or by a fast one that won the overlap
+        assert any(f.start < at + len(name) and at < f.end for f in merged)
 
 
 @given(
@@ -164,7 +170,8 @@ def test_config_turns_it_on_with_a_pipeline_path(tmp_path: Path) -> None:
     config = DetectionConfig(deep=True, deep_model=str(path))
     pii = PiiSensitivityDetector(config)
     assert isinstance(pii.detector, DeepDetector)
-    msgs = [{"role": "user", "content": "send the invoice for zorvek quillam, his salary is overdue"}]
+    msgs = [{"role": "user", "content": "send the invoice for Zorvek Quillam, his salary is overdue"}]
+    assert any(f.type == "PERSON" for f in pii.detector.scanner.findings(msgs[0]["content"]))  # type: ignore[attr-defined]
     result = pii.assess(msgs, None)
     assert result.level is Sensitivity.CONFIDENTIAL
     assert any(s.type == "PERSON" for s in result.findings)

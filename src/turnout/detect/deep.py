@@ -131,6 +131,8 @@ class DeepScanner:
                 start, end = _trim(chunk, r.start, r.end)
                 if kind == DATE and not _DAY_MONTH_OR_YEAR.search(chunk, start, end):
                     continue  # "this morning", "69 years old", a postcode read as a year
+                if kind == PERSON and not _could_be_a_name(chunk[start:end]):
+                    continue  # "License", "C. Transfer": capitalised words, no name among them
                 if end > start:
                     out.append(Finding(kind, offset + start, offset + end, round(float(r.score), 4)))
         out.sort(key=lambda f: (f.start, -f.end))
@@ -275,6 +277,29 @@ _DAY_MONTH_OR_YEAR = re.compile(
     r"|(?<!\d)(?:1[6-9]|20)\d\d(?!\d)"
     r"|(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})(?!\d)"
 )
+
+_WORD = re.compile(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*")
+# letters, joined by spaces, dots, apostrophes and hyphens: what a written name is made of
+_NAME_SHAPE = re.compile(r"[^\W\d_]+\.?(?:(?:[ .'’-]|[ ]-[ ])*[^\W\d_]+\.?)*")
+
+
+def _could_be_a_name(text: str) -> bool:
+    """Is the span shaped like a name, and does it hold a known given or family name or a word
+    that is neither common English nor an acronym? A small NER model reads many capitalised
+    words as people ("Library", "Cover Texts", a quiz's "C. Transfer", "JSON", code around an
+    identifier, "metadata"), which would make ordinary prose ``internal``; the fast tagger's
+    word lists (detect/names.py) tell those apart. Initials prove nothing either way."""
+    if not _NAME_SHAPE.fullmatch(text) or (text.islower()):
+        return False  # not letters and separators; or all lower case ("metadata"), where NER guesses
+    from turnout.detect.names import lexicon
+
+    lex = lexicon()
+    for word in _WORD.findall(text):
+        w = word.lower()
+        if w in lex.first or w in lex.last or (w not in lex.common and not word.isupper()):
+            return True
+    return False
+
 
 _EDGE = " \t\r\n,;:!?\"'()[]{}“”‘’"  # not ".": "St.", "Jr." and initials end with one
 
