@@ -234,3 +234,31 @@ def test_model_through_the_config(model_detector: DeepDetector) -> None:
     assert pii.detector.scanner is model_detector.scanner  # type: ignore[attr-defined]
     msgs = [{"role": "user", "content": "Our tenant Bartholomew Ekwueme missed his rent again; draft a reminder."}]
     assert pii.assess(msgs, None).level is not Sensitivity.PUBLIC
+
+
+# -- turnout eval pii --deep ----------------------------------------------------------------
+
+
+def test_eval_pii_with_the_deep_scan(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from turnout.cli import app
+
+    pipeline = tmp_path / "ruler_pipeline"
+    ruler_pipeline().to_disk(pipeline)
+    text = "ZORVEK wrote that Zorvek Quillam moved to Vintaro"
+    person, place = text.index("Zorvek Quillam"), text.index("Vintaro")
+    data = tmp_path / "set.json"
+    data.write_text(json.dumps([{"full_text": text, "spans": [
+        {"entity_type": "PERSON", "start_position": person, "end_position": person + 14},
+        {"entity_type": "GPE", "start_position": place, "end_position": place + 7},
+    ]}]))  # fmt: skip
+    result = CliRunner().invoke(app, ["eval", "pii", "--data", str(data), "--json", "--deep", "--deep-model", str(pipeline)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["types"]["PERSON"]["recall"] == 1.0 and report["types"]["GPE"]["recall"] == 1.0
+
+    missing = CliRunner().invoke(app, ["eval", "pii", "--data", str(data), "--deep", "--deep-model", "xx_no_such_pipeline"])
+    assert missing.exit_code == 1 and "spacy download" in missing.stderr and "Traceback" not in missing.output
