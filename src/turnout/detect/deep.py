@@ -28,6 +28,7 @@ public-suffix list fetched on first use) is never registered: only the NER recog
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Collection, Iterable, Mapping
@@ -113,8 +114,6 @@ class DeepScanner:
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
         self.entities = sorted(PRESIDIO_TYPES)
         self.min_score = min_score
-        self.model = str(nlp.meta.get("lang", "")) + "_" + str(nlp.meta.get("name", ""))
-        self.model_version = str(nlp.meta.get("version", ""))
 
     def findings(self, text: str) -> list[Finding]:
         """Our-typed findings of the NER pass over ``text``, sorted by start."""
@@ -168,8 +167,6 @@ class DeepDetector(Detector):
 def merge_findings(fast: list[Finding], deep: Iterable[Finding]) -> list[Finding]:
     """``fast`` (sorted, non-overlapping) plus each ``deep`` finding that overlaps none of them
     nor an earlier kept deep finding; sorted by start."""
-    import bisect
-
     kept = list(fast)
     starts = [f.start for f in kept]
     added = False
