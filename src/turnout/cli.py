@@ -644,6 +644,8 @@ def eval_pii(
     split: str = typer.Option(
         "all", "--split", help="all, or test / train: presidio-research's templates held out from training, or not."
     ),
+    deep: bool = typer.Option(False, "--deep", help="Add the deep scan (turnout[pii-deep]: Presidio + spaCy)."),
+    deep_model: str = typer.Option("en_core_web_lg", "--deep-model", help="The spaCy pipeline of the deep scan."),
 ) -> None:
     """Per-entity recall and precision, sentence-level recall, speed of the PII detector."""
     from pathlib import Path
@@ -654,8 +656,13 @@ def eval_pii(
         fail(f"no data set at {data}")
 
     def body() -> None:
+        detector = None
+        if deep:
+            from turnout.detect.deep import deep_detector
+
+            detector = deep_detector(model=deep_model)  # a ConfigError says what to install
         try:
-            report = evaluate_pii(data, progress=sys.stderr.isatty(), part=split)
+            report = evaluate_pii(data, detector=detector, progress=sys.stderr.isatty(), part=split)
         except (ValueError, KeyError, OSError) as exc:
             fail(f"cannot read {data}: {exc}")
         if json_out:

@@ -147,6 +147,11 @@ class DetectionConfig(_Strict):
     historical_context: bool = True  # people named in a text about history are public figures
     # images, audio and files cannot be scanned: allow them anywhere, keep them local, or refuse
     binary: Literal["allow", "local", "refuse"] = "allow"
+    # the optional deep scan (detect/deep.py, docs/pii-deep.md): Presidio + a spaCy NER pipeline
+    # after the fast scan, for more recall on names and places at milliseconds a request;
+    # needs `pip install "turnout[pii-deep]"` and the pipeline `deep_model` installed
+    deep: bool = False
+    deep_model: str = "en_core_web_lg"
     target_strong_share: float | None = Field(default=None, ge=0, le=1)
 
 

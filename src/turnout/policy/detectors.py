@@ -23,6 +23,10 @@ class PiiSensitivityDetector:
             self.detector = Detector(config.custom_terms, config.custom_patterns)
         else:
             self.detector = default_detector()
+        if config.deep:  # the optional deep scan: the same interface, fast findings first
+            from turnout.detect.deep import deep_detector
+
+            self.detector = deep_detector(config.custom_terms, config.custom_patterns, model=config.deep_model)
         self.policy = SensitivityPolicy.from_dict({
             "levels": {k: v.value for k, v in config.policy.items()},
             "allow_downgrade": config.allow_downgrade,
