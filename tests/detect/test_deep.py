@@ -262,3 +262,27 @@ def test_eval_pii_with_the_deep_scan(tmp_path: Path) -> None:
 
     missing = CliRunner().invoke(app, ["eval", "pii", "--data", str(data), "--deep", "--deep-model", "xx_no_such_pipeline"])
     assert missing.exit_code == 1 and "spacy download" in missing.stderr and "Traceback" not in missing.output
+
+
+async def test_redaction_replaces_what_only_the_deep_scan_found(scanner: DeepScanner) -> None:
+    from turnout.providers.fake import FakeProvider
+    from turnout.routing.router import Router
+    from turnout.types import ChatRequest
+
+    data = {"models": [{"name": "fake/cloud", "context_window": 8192},
+                       {"name": "fake/local", "context_window": 8192, "local": True}],
+            "detection": {"redact": True}}
+    config = Router.from_dict(data).config
+    sensitivity = PiiSensitivityDetector(config.detection)
+    sensitivity.detector = DeepDetector(scanner, names=False)  # the fast scan finds no one here
+    router = Router(config, sensitivity_detector=sensitivity)
+    text = "please write a birthday card for Zorvek Quillam"
+    assert not any(f.type == "PERSON" for f in Detector(names=False).scan(text))
+    FakeProvider.reset()
+    try:
+        resp = await router.acomplete(ChatRequest("fake/cloud", [{"role": "user", "content": text}]))
+        sent = FakeProvider.calls[0][1].messages[0]["content"]
+    finally:
+        FakeProvider.reset()
+    assert "Zorvek" not in sent and "[PERSON_1]" in sent  # the cloud never saw the name
+    assert resp["turnout"]["model"] == "fake/cloud"

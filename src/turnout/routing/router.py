@@ -152,7 +152,9 @@ class Router:
         if self.config.detection.redact:
             from turnout.detect.redact import Redactor
 
-            redactor = Redactor()
+            # Redact with the detector that rates sensitivity (custom terms, the deep scan), so
+            # whatever raised the level is also what gets replaced.
+            redactor = Redactor(getattr(sensitivity_detector, "detector", None))
         self.guard = OutboundGuard(redactor)
         self._labels = LabelsOnly(rcfg.default_sensitivity, rcfg.default_complexity)
         self.sensitivity_detector = sensitivity_detector
