@@ -264,7 +264,7 @@ def test_eval_pii_with_the_deep_scan(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "spacy download" in missing.stderr and "Traceback" not in missing.output
 
 
-async def test_redaction_replaces_what_only_the_deep_scan_found(scanner: DeepScanner) -> None:
+async def test_redaction_replaces_what_only_the_deep_scan_found() -> None:
     from turnout.providers.fake import FakeProvider
     from turnout.routing.router import Router
     from turnout.types import ChatRequest
@@ -274,10 +274,13 @@ async def test_redaction_replaces_what_only_the_deep_scan_found(scanner: DeepSca
             "detection": {"redact": True}}
     config = Router.from_dict(data).config
     sensitivity = PiiSensitivityDetector(config.detection)
-    sensitivity.detector = DeepDetector(scanner, names=False)  # the fast scan finds no one here
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": "Zorvek"}])
+    sensitivity.detector = DeepDetector(DeepScanner(nlp), names=False)
     router = Router(config, sensitivity_detector=sensitivity)
-    text = "please write a birthday card for Zorvek Quillam"
-    assert not any(f.type == "PERSON" for f in Detector(names=False).scan(text))
+    text = "please write a birthday card for Zorvek"
+    # the fast scan does not read it as a person, so only the deep scan's finding can hide it
+    assert not any(f.type == "PERSON" for f in default_detector().scan(text))
     FakeProvider.reset()
     try:
         resp = await router.acomplete(ChatRequest("fake/cloud", [{"role": "user", "content": text}]))
