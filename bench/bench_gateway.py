@@ -625,27 +625,36 @@ def markdown(meta: dict[str, Any], summary: list[dict[str, Any]], gateways: list
 
 
 def plot(path: str, summary: list[dict[str, Any]]) -> None:
+    """Requests per second and, for the gateways, CPU per request, per concurrency level."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for target in dict.fromkeys(r["target"] for r in summary):
-        rows = sorted((r for r in summary if r["target"] == target), key=lambda r: r["concurrency"])
-        ax.plot([r["concurrency"] for r in rows], [r["rps"] for r in rows], marker="o", label=target)
-    ax.axhline(5000, color="grey", linestyle="--", linewidth=1, label="target 5,000 req/s")
-    ax.set_xscale("log", base=2)
+    fig, (ax, cpu_ax) = plt.subplots(1, 2, figsize=(12, 4.5))
     levels = sorted({r["concurrency"] for r in summary})
-    ax.set_xticks(levels, [str(c) for c in levels])
+    for i, target in enumerate(dict.fromkeys(r["target"] for r in summary)):
+        rows = sorted((r for r in summary if r["target"] == target), key=lambda r: r["concurrency"])
+        style = {"marker": "o", "label": target, "color": f"C{i}"}  # one colour per target in both panels
+        ax.plot([r["concurrency"] for r in rows], [r["rps"] for r in rows], **style)
+        cpu = [r for r in rows if r.get("cpu_ms_per_req") is not None]
+        if cpu:
+            cpu_ax.plot([r["concurrency"] for r in cpu], [r["cpu_ms_per_req"] for r in cpu], **style)
+    ax.axhline(5000, color="grey", linestyle="--", linewidth=1, label="target 5,000 req/s")
     ax.set_yscale("log")
-    ax.set_xlabel("concurrent connections")
     ax.set_ylabel("requests per second (2xx)")
     ax.set_title("turnout serve vs direct to the stub upstream")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    cpu_ax.set_ylim(bottom=0)
+    cpu_ax.set_ylabel("gateway CPU per request (ms)")
+    cpu_ax.set_title("CPU per request (all the gateway's processes)")
+    for a in (ax, cpu_ax):
+        a.set_xscale("log", base=2)
+        a.set_xticks(levels, [str(c) for c in levels])
+        a.set_xlabel("concurrent connections")
+        a.grid(True, which="both", alpha=0.3)
+        a.legend(fontsize="small")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
 
 
 def _git_commit() -> str:
