@@ -123,6 +123,14 @@ async def test_answers_over_the_limit_are_refused_by_length_and_by_bytes() -> No
             await post(url, limit=4096)  # chunked: counted as it arrives
 
 
+async def test_a_body_that_ends_with_the_connection_is_read_whole() -> None:
+    server = RawServer(lambda n: [b"HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n", b'{"old":', b" 1}", CLOSE])
+    async with server as url:
+        assert (await post(url)).body == b'{"old": 1}'
+        assert (await post(url)).body == b'{"old": 1}'  # on a new connection
+    assert server.connections == 2
+
+
 async def test_gzip_bodies_are_decompressed() -> None:
     async with RawServer(lambda n: ok(gzip.compress(b'{"a":1}'), b"content-encoding: gzip\r\n")) as url:
         assert (await post(url)).body == b'{"a":1}'

@@ -64,6 +64,7 @@ class _Connection(asyncio.Protocol):
         self.size = 0
         self.limit = 0
         self.answered = False
+        self.headers_done = False
         self.keep_alive = False
         self.closed = False
 
@@ -82,6 +83,10 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if (exc is None and self.waiter is not None and self.headers_done and "content-length" not in self.headers
+                and "chunked" not in self.headers.get("transfer-encoding", "")):
+            self.on_message_complete()  # a body delimited by the end of the connection (HTTP/1.0 style)
+            self.keep_alive = False
         self._fail(ConnectionDropped(f"connection closed before the answer ended ({exc or 'EOF'})",
                                      answered=self.answered))
 
@@ -90,6 +95,7 @@ class _Connection(asyncio.Protocol):
         self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
 
     def on_headers_complete(self) -> None:
+        self.headers_done = True
         length = self.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
             raise ResponseTooLarge()
@@ -138,6 +144,7 @@ class _Connection(asyncio.Protocol):
         self.size = 0
         self.limit = limit
         self.answered = False
+        self.headers_done = False
         self.keep_alive = False
         self.waiter = asyncio.get_running_loop().create_future()
         self.transport.write(data)
