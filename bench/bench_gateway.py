@@ -4,6 +4,8 @@
     python bench/bench_gateway.py --duration 5 --workers 1,2 --repeat 3 --out /tmp/gw.json
     python bench/bench_gateway.py --concurrency '' --soak 100000   # memory over 100k requests only
     python bench/bench_gateway.py --plot /tmp/gw.png
+    python bench/bench_gateway.py --tree before=/tmp/base --tree after=. --repeat 4 --cache config
+                                 # A/B: each tree's src/ in turn, alternating, in the same run
 
 Steps: start bench/stub_upstream.py (instant answers), load it directly (the baseline), then for
 each worker count start `turnout serve --config bench/gateway.yaml` (auth, routing, ledger and
@@ -470,9 +472,9 @@ class Bench:
                  + f"  (load {row['load_avg']})")
         return row
 
-    def levels(self, target: str, port: int, sid: int | None) -> list[dict[str, Any]]:
+    def levels(self, target: str, port: int, sid: int | None, only_run: int | None = None) -> list[dict[str, Any]]:
         rows = []
-        for rep in range(self.args.repeat):
+        for rep in range(self.args.repeat) if only_run is None else (only_run,):
             for conc in self.args.concurrency:
                 row = self.level(target, port, conc, sid)
                 row["repeat"] = rep
@@ -508,15 +510,21 @@ def gateway_cmd(args: argparse.Namespace, config: Path, port: int, workers: int)
     return [*base, "serve", "--config", str(config), "--port", str(port), "--workers", str(workers)]
 
 
-def run_gateway(bench: Bench, workers: int, cache_hits: bool, upstream: str, logs: Path) -> dict[str, Any]:
+def run_gateway(bench: Bench, workers: int, cache_hits: bool, upstream: str, logs: Path,
+                tree: tuple[str, Path] | None = None, repeat: int | None = None) -> dict[str, Any]:
+    """One gateway process through every level (all --repeat runs, or only run ``repeat``).
+    With ``tree`` (label, checkout) the gateway imports that checkout's src/ (PYTHONPATH)."""
     args = bench.args
-    name = f"turnout-{workers}w" + ("-cachehit" if cache_hits else "")
+    name = (tree[0] if tree else "turnout") + f"-{workers}w" + ("-cachehit" if cache_hits else "")
     port = free_port()
     ledger_dir = Path(tempfile.mkdtemp(prefix="ledger-", dir=bench.workdir))
     env = {**os.environ, "GWBENCH_UPSTREAM_BASE": upstream, "TURNOUT_BENCH_DIR": str(ledger_dir),
            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
     cmd = gateway_cmd(args, gateway_config(args, cache_hits, bench.workdir), port, workers)
     info: dict[str, Any] = {"target": name, "cmd": " ".join(cmd), "workers": workers, "cache_hits": cache_hits}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree[1] / "src")
+        info["tree"] = str(tree[1])
     progress(f"[{name}] starting: {info['cmd']} (cpus {args.gateway_cpus})")
     log_path = logs / f"{name}.log"
     proc = start(cmd, log_path, env, args.gateway_cpus, ledger_dir)
@@ -530,7 +538,7 @@ def run_gateway(bench: Bench, workers: int, cache_hits: bool, upstream: str, log
                  f"{idle['procs']} process(es); stream {info['stream']}; X-Turnout-Cache of two identical "
                  f"requests: {info['cache_probe']}")
         bench.warmup(port)
-        info["rows"] = bench.levels(name, port, proc.pid)
+        info["rows"] = bench.levels(name, port, proc.pid, only_run=repeat)
         if args.soak:
             info["soak"] = bench.soak(name, port, proc.pid)
     except Exception as exc:
@@ -617,27 +625,36 @@ def markdown(meta: dict[str, Any], summary: list[dict[str, Any]], gateways: list
 
 
 def plot(path: str, summary: list[dict[str, Any]]) -> None:
+    """Requests per second and, for the gateways, CPU per request, per concurrency level."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for target in dict.fromkeys(r["target"] for r in summary):
-        rows = sorted((r for r in summary if r["target"] == target), key=lambda r: r["concurrency"])
-        ax.plot([r["concurrency"] for r in rows], [r["rps"] for r in rows], marker="o", label=target)
-    ax.axhline(5000, color="grey", linestyle="--", linewidth=1, label="target 5,000 req/s")
-    ax.set_xscale("log", base=2)
+    fig, (ax, cpu_ax) = plt.subplots(1, 2, figsize=(12, 4.5))
     levels = sorted({r["concurrency"] for r in summary})
-    ax.set_xticks(levels, [str(c) for c in levels])
+    for i, target in enumerate(dict.fromkeys(r["target"] for r in summary)):
+        rows = sorted((r for r in summary if r["target"] == target), key=lambda r: r["concurrency"])
+        style = {"marker": "o", "label": target, "color": f"C{i}"}  # one colour per target in both panels
+        ax.plot([r["concurrency"] for r in rows], [r["rps"] for r in rows], **style)
+        cpu = [r for r in rows if r.get("cpu_ms_per_req") is not None]
+        if cpu:
+            cpu_ax.plot([r["concurrency"] for r in cpu], [r["cpu_ms_per_req"] for r in cpu], **style)
+    ax.axhline(5000, color="grey", linestyle="--", linewidth=1, label="target 5,000 req/s")
     ax.set_yscale("log")
-    ax.set_xlabel("concurrent connections")
     ax.set_ylabel("requests per second (2xx)")
     ax.set_title("turnout serve vs direct to the stub upstream")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    cpu_ax.set_ylim(bottom=0)
+    cpu_ax.set_ylabel("gateway CPU per request (ms)")
+    cpu_ax.set_title("CPU per request (all the gateway's processes)")
+    for a in (ax, cpu_ax):
+        a.set_xscale("log", base=2)
+        a.set_xticks(levels, [str(c) for c in levels])
+        a.set_xlabel("concurrent connections")
+        a.grid(True, which="both", alpha=0.3)
+        a.legend(fontsize="small")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
 
 
 def _git_commit() -> str:
@@ -675,6 +692,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="config: bench/gateway.yaml as is (cache off, every request forwarded); hit: a "
                          "copy with the in-memory cache on (every request of the fixed body after the first "
                          "is a cache hit); both, one after the other (default)")
+    ap.add_argument("--tree", action="append", default=[], metavar="LABEL=PATH",
+                    help="a checkout whose src/ the gateway runs (PYTHONPATH); repeat it to compare trees "
+                         "in one run, alternating per --repeat run; ratios against the first tree")
     ap.add_argument("--turnout", default="turnout", help="the turnout executable (default: on PATH, else python -c)")
     ap.add_argument("--loadgen", choices=["auto", "python"], default="auto",
                     help="auto = wrk when installed, else the built-in Python client")
@@ -690,6 +710,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     args.concurrency = [int(c) for c in args.concurrency.split(",") if c.strip()]
     args.workers = [int(w) for w in str(args.workers).split(",") if w.strip()]
+    trees = []
+    for spec in args.tree:
+        label, sep, path = spec.partition("=")
+        if not sep or not label or not (Path(path) / "src" / "turnout").is_dir():
+            ap.error(f"--tree {spec!r}: expected LABEL=PATH with PATH/src/turnout")
+        trees.append((label, Path(path).resolve()))
+    args.tree = trees
     return args
 
 
@@ -727,11 +754,24 @@ def main(argv: list[str] | None = None) -> int:
             progress("direct baseline")
             bench.warmup(stub_port)
             rows += bench.levels("direct", stub_port, None)
-        for workers in args.workers:
-            for cache_hits in {"config": [False], "hit": [True], "both": [False, True]}[args.cache]:
-                info = run_gateway(bench, workers, cache_hits, upstream, logs)
-                rows += info.pop("rows", [])
-                gateways.append(info)
+        modes = {"config": [False], "hit": [True], "both": [False, True]}[args.cache]
+        if args.tree:
+            # A/B: one fresh gateway per tree and run, the trees alternating (order reversed
+            # every other run) so a change in the machine's load hits both alike.
+            for rep in range(args.repeat):
+                order = args.tree if rep % 2 == 0 else args.tree[::-1]
+                for workers in args.workers:
+                    for cache_hits in modes:
+                        for tree in order:
+                            info = run_gateway(bench, workers, cache_hits, upstream, logs, tree=tree, repeat=rep)
+                            rows += info.pop("rows", [])
+                            gateways.append(info)
+        else:
+            for workers in args.workers:
+                for cache_hits in modes:
+                    info = run_gateway(bench, workers, cache_hits, upstream, logs)
+                    rows += info.pop("rows", [])
+                    gateways.append(info)
     finally:
         stop(stub)
     meta["load_after"] = load_average()

@@ -66,13 +66,19 @@ def _event(delta: dict[str, str] | None, finish: str | None = None, usage: bool 
 
 
 _WORDS = ["Hello!", " Hope", " your", " day", " is", " great."]
-_EVENTS = (_event({"role": "assistant", "content": ""})
-           + b"".join(_event({"content": w}) for w in _WORDS)
-           + _event({}, finish="stop"))
 _DONE = b"data: [DONE]\n\n"
-# One write with Content-Length rather than chunked framing: the client sees the same SSE events.
-STREAM = _response("200 OK", _EVENTS + _DONE, b"text/event-stream")
-STREAM_USAGE = _response("200 OK", _EVENTS + _event(None, usage=True) + _DONE, b"text/event-stream")
+
+
+def _streams(words: list[str]) -> tuple[bytes, bytes]:
+    """The SSE answer without and with the usage chunk. One write with Content-Length rather
+    than chunked framing: the client sees the same SSE events."""
+    events = (_event({"role": "assistant", "content": ""}) + b"".join(_event({"content": w}) for w in words)
+              + _event({}, finish="stop"))
+    return (_response("200 OK", events + _DONE, b"text/event-stream"),
+            _response("200 OK", events + _event(None, usage=True) + _DONE, b"text/event-stream"))
+
+
+STREAM, STREAM_USAGE = _streams(_WORDS)
 MESSAGE = _response("200 OK", _json({
     "id": "msg_turnout_bench", "type": "message", "role": "assistant", "model": "claude-haiku-4-5-20251001",
     "content": [{"type": "text", "text": ANSWER}], "stop_reason": "end_turn", "stop_sequence": None,
@@ -216,7 +222,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=18000)
     ap.add_argument("--delay-ms", type=float, default=0.0, help="wait this long before each answer")
+    ap.add_argument("--stream-words", type=int, default=0,
+                    help="content chunks per streamed answer (default: the 6-word greeting)")
     args = ap.parse_args(argv)
+    if args.stream_words:
+        global STREAM, STREAM_USAGE
+        STREAM, STREAM_USAGE = _streams([f" w{i}" for i in range(args.stream_words)])
     runner: Callable[[Coroutine[Any, Any, None]], None]
     try:
         import uvloop

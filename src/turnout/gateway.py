@@ -92,7 +92,8 @@ class GatewayStream:
         return self._chunks
 
     async def cancelled(self) -> None:
-        """The client went away: stop the upstream and account what was produced."""
+        """The client went away (or the sender failed): stop the upstream and account what
+        was produced. A no-op once the stream has ended; safe to call twice."""
         aclose = getattr(self._chunks, "aclose", None)
         if aclose is not None and not self._closed:
             self._closed = True

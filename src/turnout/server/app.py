@@ -7,8 +7,6 @@ Every error leaves in OpenAI's shape with its status; nothing here raises past t
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
 import time
@@ -29,6 +27,7 @@ from turnout.errors import (
 )
 from turnout.gateway import Gateway, Principal
 from turnout.server.feedback import handle_feedback
+from turnout.server.streaming import EventWriter, pump
 from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
 from turnout.validation import validate_messages, validate_params
 
@@ -39,8 +38,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 _JSON = (b"content-type", b"application/json")
-_SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
-                (b"x-accel-buffering", b"no")]
+_DONE = b"data: [DONE]\n\n"
 _BODY_FIELDS = frozenset({"model", "messages", "stream", "turnout"})
 _HINT_FIELDS = frozenset({"sensitivity", "complexity", "max_cost_usd", "max_latency_ms", "cache", "cache_max_age_s",
                           "fallbacks"})
@@ -367,41 +365,22 @@ class TurnoutApp:
         routed = await self.gateway.astream(request, hints, principal=principal, request_id=request_id)
         if ctx is not None:
             ctx["record"] = routed.turnout
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [*_SSE_HEADERS, *_route_headers(routed.model, routed.turnout),
-                                *_dropped_headers(self.gateway, routed.model, request)]})
+        await pump(routed, _ChatEvents(), receive, send,
+                   [*_route_headers(routed.model, routed.turnout), *_dropped_headers(self.gateway, routed.model, request)])
 
-        async def produce() -> None:
-            try:
-                async for chunk in routed.chunks():
-                    await send({"type": "http.response.body", "body": b"data: " + orjson.dumps(chunk) + b"\n\n",
-                                "more_body": True})
-            except TurnoutError as exc:  # after the first byte: report in-band, as OpenAI does
-                metrics.record_error(type(exc).__name__, exc.status_code)
-                await send({"type": "http.response.body", "body": b"data: " + _error_body(exc) + b"\n\n",
-                            "more_body": True})
-            await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
 
-        async def disconnected() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
+class _ChatEvents(EventWriter):
+    """OpenAI's chat stream: one ``data:`` event per chunk, ``[DONE]`` at the end; an error
+    after the first byte is one more event, then ``[DONE]``."""
 
-        producer = asyncio.ensure_future(produce())
-        watcher = asyncio.ensure_future(disconnected())
-        try:
-            done, _ = await asyncio.wait({producer, watcher}, return_when=asyncio.FIRST_COMPLETED)
-            if producer not in done:
-                # The client went away: stop the upstream generation, account what was used.
-                producer.cancel()
-                with contextlib.suppress(asyncio.CancelledError, TurnoutError):
-                    await producer
-                await routed.cancelled()
-            else:
-                producer.result()
-        finally:
-            watcher.cancel()
-            if not producer.done():
-                producer.cancel()
+    def feed(self, chunk: dict[str, Any]) -> bytes:
+        return b"data: " + orjson.dumps(chunk) + b"\n\n"
+
+    def end(self) -> bytes:
+        return _DONE
+
+    def error(self, exc: TurnoutError) -> bytes:
+        return b"data: " + _error_body(exc) + b"\n\n" + _DONE
 
 
 class _MethodNotAllowed(Exception):

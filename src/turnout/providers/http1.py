@@ -1,0 +1,257 @@
+"""A pooled HTTP/1.1 client for one job: POST a JSON body, read the whole answer.
+
+Why not aiohttp for this: a non-streamed call through aiohttp costs ~87 µs of CPU here against
+~14 µs for this client (same loop, same upstream; docs/benchmarks.md, "The hot path"), and
+that call is most of what the gateway does per request. The parsing is not hand-rolled:
+``httptools`` (llhttp, the parser uvicorn and Node use) reads status, headers, chunked and
+Content-Length bodies; this module only keeps connections and frames one request at a time.
+
+What it does not do, and who does: streams, GETs and anything unusual stay on aiohttp
+(``transport.py``); no proxies (the aiohttp session ignores them too: ``trust_env=False``),
+no redirects, no cookies. A response is refused above ``limit`` bytes like aiohttp's path.
+
+Connections are kept per event loop and per (scheme, host, port). A connection goes back to
+the pool only after a complete answer the server did not mark ``close``; a cancelled or failed
+request closes its connection (its state is unknown). A request on a reused connection that
+the server had closed in the meantime (no byte of an answer came back) is sent once more on a
+new connection: that is the keep-alive race every HTTP client retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import weakref
+import zlib
+from urllib.parse import urlsplit
+
+import httptools
+
+MAX_IDLE_PER_HOST = 256
+_USER_AGENT = b"turnout"
+
+
+class ResponseTooLarge(Exception):
+    """The answer is over the caller's byte limit (the connection is closed)."""
+
+
+class ConnectionDropped(ConnectionError):
+    """The server closed the connection before a complete answer."""
+
+    def __init__(self, message: str, *, answered: bool) -> None:
+        super().__init__(message)
+        self.answered = answered  # did any byte of an answer arrive?
+
+
+class Response:
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers  # lower-case names; a repeated header keeps its last value
+        self.body = body
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection; one request in flight at a time."""
+
+    def __init__(self) -> None:
+        self.parser = httptools.HttpResponseParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.waiter: asyncio.Future[Response] | None = None
+        self.headers: dict[str, str] = {}
+        self.body: list[bytes] = []
+        self.size = 0
+        self.limit = 0
+        self.answered = False
+        self.headers_done = False
+        self.keep_alive = False
+        self.closed = False
+
+    # -- asyncio.Protocol ------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.answered = True
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            # an exception in one of our callbacks comes back wrapped, the original as context
+            cause = exc.__context__
+            self._fail(cause if isinstance(cause, ResponseTooLarge) else ValueError(f"malformed HTTP response: {exc}"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if (exc is None and self.waiter is not None and self.headers_done and "content-length" not in self.headers
+                and "chunked" not in self.headers.get("transfer-encoding", "")):
+            self.on_message_complete()  # a body delimited by the end of the connection (HTTP/1.0 style)
+            self.keep_alive = False
+        self._fail(ConnectionDropped(f"connection closed before the answer ended ({exc or 'EOF'})",
+                                     answered=self.answered))
+
+    # -- httptools callbacks ---------------------------------------------------------------
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_headers_complete(self) -> None:
+        self.headers_done = True
+        length = self.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            raise ResponseTooLarge()
+
+    def on_body(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ResponseTooLarge()
+        self.body.append(data)
+
+    def on_message_complete(self) -> None:
+        self.keep_alive = self.parser.should_keep_alive()  # only valid inside this callback
+        waiter, self.waiter = self.waiter, None
+        if waiter is None or waiter.done():
+            return
+        body = b"".join(self.body)
+        encoding = self.headers.get("content-encoding")
+        if encoding in ("gzip", "deflate"):  # never asked for, but some servers send it anyway
+            try:
+                body = zlib.decompress(body, 47)  # 32 + 15: gzip or zlib header, detected
+            except zlib.error as exc:
+                waiter.set_exception(ValueError(f"bad {encoding} body: {exc}"))
+                return
+        waiter.set_result(Response(self.parser.get_status_code(), self.headers, body))
+
+    # -- ours --------------------------------------------------------------------------------
+    def _fail(self, exc: BaseException) -> None:
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(exc)
+        self.close()
+
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def reusable(self) -> bool:
+        return not self.closed and self.transport is not None and not self.transport.is_closing()
+
+    def send(self, data: bytes, limit: int) -> asyncio.Future[Response]:
+        assert self.transport is not None
+        self.parser = httptools.HttpResponseParser(self)
+        self.headers = {}
+        self.body = []
+        self.size = 0
+        self.limit = limit
+        self.answered = False
+        self.headers_done = False
+        self.keep_alive = False
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(data)
+        return self.waiter
+
+
+class _Pool:
+    """Idle connections to one origin."""
+
+    def __init__(self, scheme: str, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.ssl: ssl.SSLContext | None = ssl.create_default_context() if scheme == "https" else None
+        default = 443 if scheme == "https" else 80
+        self.host_header = (host if port == default else f"{host}:{port}").encode("idna")
+        self.idle: list[_Connection] = []
+
+    async def connect(self, timeout: float) -> _Connection:
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(timeout):
+            _, conn = await loop.create_connection(_Connection, self.host, self.port, ssl=self.ssl,
+                                                   server_hostname=self.host if self.ssl else None)
+        return conn
+
+    def take(self) -> _Connection | None:
+        idle = self.idle
+        while idle:
+            conn = idle.pop()
+            if conn.reusable():
+                return conn
+        return None
+
+    def give_back(self, conn: _Connection, keep_alive: bool) -> None:
+        if keep_alive and conn.reusable() and len(self.idle) < MAX_IDLE_PER_HOST:
+            self.idle.append(conn)
+        else:
+            conn.close()
+
+    def close(self) -> None:
+        for conn in self.idle:
+            conn.close()
+        self.idle.clear()
+
+
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str, int], _Pool]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _pool(url: str) -> tuple[_Pool, bytes]:
+    """The pool for ``url``'s origin and the request target (path + query)."""
+    loop = asyncio.get_running_loop()
+    pools = _pools.get(loop)
+    if pools is None:
+        pools = _pools[loop] = {}
+    parts = urlsplit(url)
+    scheme, host = parts.scheme, parts.hostname
+    if scheme not in ("http", "https") or not host:
+        raise ValueError(f"not an http(s) URL with a host: {url!r}")
+    port = parts.port or (443 if scheme == "https" else 80)
+    pool = pools.get((scheme, host, port))
+    if pool is None:
+        pool = pools[(scheme, host, port)] = _Pool(scheme, host, port)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return pool, target.encode("ascii")
+
+
+async def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, connect_timeout: float,
+               limit: int) -> Response:
+    """POST ``body`` and return the whole answer (any status). Raises ``asyncio.TimeoutError``
+    past ``timeout`` seconds, ``ResponseTooLarge`` above ``limit`` bytes, ``OSError`` /
+    ``ConnectionDropped`` when the connection fails, ``ValueError`` on a malformed answer."""
+    pool, target = _pool(url)
+    head = [b"POST ", target, b" HTTP/1.1\r\nhost: ", pool.host_header, b"\r\nuser-agent: ", _USER_AGENT,
+            b"\r\ncontent-length: ", str(len(body)).encode()]
+    for name, value in headers.items():
+        head += (b"\r\n", name.encode("latin-1"), b": ", value.encode("latin-1"))
+    head.append(b"\r\n\r\n")
+    head.append(body)
+    request = b"".join(head)
+    async with asyncio.timeout(timeout):
+        conn = pool.take()
+        if conn is not None:
+            try:
+                return await _exchange(pool, conn, request, limit)
+            except ConnectionDropped as exc:
+                if exc.answered:
+                    raise
+                # the server closed this idle connection as we wrote: once more, on a new one
+        return await _exchange(pool, await pool.connect(connect_timeout), request, limit)
+
+
+async def _exchange(pool: _Pool, conn: _Connection, request: bytes, limit: int) -> Response:
+    try:
+        response = await conn.send(request, limit)
+    except BaseException:  # dropped, cancelled, timed out, too large, malformed: state unknown
+        conn.close()
+        raise
+    pool.give_back(conn, conn.keep_alive)
+    return response
+
+
+def close_pools() -> None:
+    """Close the running loop's idle connections (the gateway's shutdown)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    for pool in (_pools.pop(loop, None) or {}).values():
+        pool.close()
+
