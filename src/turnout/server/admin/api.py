@@ -240,6 +240,7 @@ class AdminAPI:
             team = await self.s.run(lambda: store.update_team(ref, **body))
             ref = team.id
         team = await self.s.run(store.get_team, ref)
+        await self.s.flush()  # spend counts every answer already given, as the list does
         for t in await self.s.run(self.s.teams_with_spend):
             if t["id"] == team.id:
                 return json_response(t)
