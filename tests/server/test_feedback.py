@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
-from turnout.learn.feedback import FeedbackStore
+from turnout.learn.feedback_store import open_feedback_store
 
 MODELS = [{"name": "fake/cloud", "provider": "fake", "local": False, "tier": 3}]
 
@@ -24,7 +25,7 @@ def test_feedback_is_stored_and_bad_bodies_are_400(serve, tmp_path):
         assert bad.status_code == 400, body
         assert bad.json()["error"]["message"]
     assert httpx.get(f"{server.base_url}/feedback").status_code == 405
-    store = FeedbackStore(tmp_path / "ledger.db")
+    store = open_feedback_store(f"sqlite:///{tmp_path}/ledger.db")
     labels = store.labels()
     store.close()
     assert {(lb.request_id, lb.model, lb.score) for lb in labels} == {(rid, None, 1.0), (rid, "fake/cloud", 0.3)}
@@ -63,3 +64,63 @@ def test_fit_and_simulate_from_the_ledger(serve, tmp_path):
     out = json.loads(res.stdout)["result"]
     assert out["requests"] == 6 and out["compared"] == 6
     assert out["labelled"] >= 1  # requests routed to the model that was rated keep their label
+
+
+def test_cascade_outcomes_in_the_ledger_train_the_router(serve, tmp_path):
+    """End to end: cascaded requests through the gateway record accepted / escalated in the
+    ledger; a caller's thumbs joins them; `turnout router fit --from-ledger` learns from both."""
+    import json
+
+    import numpy as np
+    import yaml
+    from typer.testing import CliRunner
+
+    from turnout.cli import app
+    from turnout.learn.model import LearnedRouter
+
+    def models(cheap_logprob: float) -> list[dict]:
+        return [{"name": "fake/strong", "provider": "fake", "local": False, "tier": 3,
+                 "input_per_mtok": 2.0, "output_per_mtok": 8.0},
+                {"name": "fake/cheap", "provider": "fake", "local": False, "tier": 1,
+                 "input_per_mtok": 0.1, "output_per_mtok": 0.4, "extra": {"logprob": cheap_logprob}}]
+
+    def config(cheap_logprob: float) -> dict:
+        return {"models": models(cheap_logprob), "ledger": {"store_prompts": True},
+                "routing": {"cascade": {"enabled": True, "threshold": 0.5, "method": "logprobs"}}}
+
+    asked = {"accepted": [f"What is the capital of country number {i}?" for i in range(3)],
+             "escalated": [f"Prove the conjecture numbered {i} in full detail." for i in range(3)]}
+    ids: dict[str, list[str]] = {}
+    # the cheap model is sure of itself in the first run (kept), unsure in the second (escalated)
+    for outcome, logprob in (("accepted", -0.01), ("escalated", -3.0)):
+        server = serve(config(logprob))
+        for prompt in asked[outcome]:
+            r = httpx.post(f"{server.base_url}/chat/completions",
+                           json={"model": "auto", "messages": [{"role": "user", "content": prompt}]})
+            assert r.status_code == 200, r.text
+            cascade = r.json()["turnout"]["cascade"]
+            assert cascade["escalated"] is (outcome == "escalated"), cascade
+            ids.setdefault(outcome, []).append(r.json()["turnout"]["request_id"])
+        server.stop()
+    # a caller liked the first escalated answer (the strong model's), and found the first kept
+    # one wrong after all: a person overrules the cascade
+    server = serve(config(-3.0))
+    for body in ({"request_id": ids["escalated"][0], "thumbs": "up"},
+                 {"request_id": ids["accepted"][0], "thumbs": "down", "model": "fake/cheap"}):
+        assert httpx.post(f"{server.base_url}/feedback", json=body).status_code == 200
+    server.stop()
+
+    cfg = tmp_path / "turnout.yaml"
+    cfg.write_text(yaml.safe_dump({"models": models(-3.0), "ledger": {"url": f"sqlite:///{tmp_path}/ledger.db"}}))
+    res = CliRunner().invoke(app, ["router", "fit", "--from-ledger", "-c", str(cfg), "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["prompts"] == 6
+    # the cheap model: right where the cascade kept it (but one), wrong where it escalated
+    assert out["mean_scores"] == {"fake/cheap": pytest.approx(2 / 6, abs=1e-4), "fake/strong": 1.0}
+    assert out["strong"] == "fake/strong"
+    fitted = LearnedRouter.load(tmp_path / "r")
+    cheap = fitted.memory_scores[:, fitted.memory_models.index("fake/cheap")]
+    assert sorted(cheap.tolist()) == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0]
+    strong = fitted.memory_scores[:, fitted.memory_models.index("fake/strong")]
+    assert int(np.isnan(strong).sum()) == 5  # the top rung is never judged: only the thumbs
