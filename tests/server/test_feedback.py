@@ -124,3 +124,47 @@ def test_cascade_outcomes_in_the_ledger_train_the_router(serve, tmp_path):
     assert sorted(cheap.tolist()) == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0]
     strong = fitted.memory_scores[:, fitted.memory_models.index("fake/strong")]
     assert int(np.isnan(strong).sum()) == 5  # the top rung is never judged: only the thumbs
+
+
+@pytest.mark.postgres
+def test_feedback_goes_to_postgres_when_the_ledger_does(serve, tmp_path):
+    """A PostgreSQL ledger: POST /v1/feedback writes the feedback table of migration m0003 in
+    the same database, and `router fit --from-ledger` reads prompts and labels from there."""
+    import json
+    import os
+    import uuid
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from turnout.cli import app
+
+    psycopg = pytest.importorskip("psycopg")
+    base = os.environ.get("TURNOUT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        psycopg.connect(base, connect_timeout=3).close()
+    except Exception as exc:
+        pytest.skip(f"PostgreSQL at {base} unavailable: {exc}")
+    schema = f"turnout_fbsrv_{uuid.uuid4().hex[:10]}"
+    url = f"{base}?table={schema}.usage"
+    try:
+        server = serve({"models": MODELS, "ledger": {"url": url, "store_prompts": True}})
+        rids = []
+        for i in range(3):
+            r = httpx.post(f"{server.base_url}/chat/completions",
+                           json={"model": "fake/cloud", "messages": [{"role": "user", "content": f"question {i}"}]})
+            rids.append(r.json()["turnout"]["request_id"])
+            ok = httpx.post(f"{server.base_url}/feedback", json={"request_id": rids[-1], "score": i / 2})
+            assert ok.status_code == 200, ok.text
+        server.stop()
+        with psycopg.connect(base) as conn:
+            rows = conn.execute(f'SELECT request_id, score FROM "{schema}"."usage_feedback" ORDER BY id').fetchall()
+        assert rows == [(rid, i / 2) for i, rid in enumerate(rids)]
+        cfg = tmp_path / "turnout.yaml"
+        cfg.write_text(yaml.safe_dump({"models": MODELS, "ledger": {"url": url}}))
+        res = CliRunner().invoke(app, ["router", "fit", "--from-ledger", "-c", str(cfg), "--out", str(tmp_path / "r")])
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.stdout)["mean_scores"] == {"fake/cloud": 0.5}
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
