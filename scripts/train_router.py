@@ -104,7 +104,7 @@ def main() -> None:
     log(f"{len(data)} labelled prompts")
     n_dense = N_FEATURES
     raw = Featurizer(np.zeros(n_dense), np.ones(n_dense))
-    emb, dense, logit = raw.raw(data.prompts)
+    emb, dense, logit, _ = raw.raw(data.prompts)
     mean = np.nan_to_num(np.nanmean(dense, axis=0))
     scale = np.nan_to_num(np.nanstd(dense, axis=0))
     scale = np.where(scale > 0, scale, 1.0)

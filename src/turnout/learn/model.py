@@ -70,8 +70,9 @@ class Featurizer:
     def __init__(self, dense_mean: np.ndarray, dense_scale: np.ndarray) -> None:
         from turnout.detect.complexity import ComplexityScorer
         from turnout.embeddings import default_embedder
+        from turnout.learn.word_embed import WordCachedEmbedder
 
-        self.embedder = default_embedder()
+        self.embedder = WordCachedEmbedder(default_embedder())
         self.scorer = ComplexityScorer.load()
         self.dense_mean = np.asarray(dense_mean, np.float64)
         self.dense_scale = np.where(np.asarray(dense_scale) > 0, dense_scale, 1.0)
@@ -80,23 +81,29 @@ class Featurizer:
     def dim(self) -> int:
         return 1 + self.embedder.dim + len(self.dense_mean) + 1
 
-    def raw(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(unit embeddings, raw dense features with NaN for not-applicable, v1 logits)."""
+    def raw(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(unit embeddings, raw dense features with NaN for not-applicable, v1 logits, the
+        complexity scorer's stated prior logits)."""
         clipped = [_clip(t) for t in texts]
         emb = self.embedder.embed(clipped)
         dense = np.empty((len(texts), len(self.dense_mean)))
         logit = np.empty(len(texts))
+        prior = np.empty(len(texts))
         for i, t in enumerate(texts):
-            f, learned, prior = self.scorer.parts_with_features(t)
+            f, learned, stated = self.scorer.parts_with_features(t)
             dense[i] = f
-            logit[i] = learned + self.scorer.prior_weight * prior
-        return emb, dense, logit
+            logit[i] = learned + self.scorer.prior_weight * stated
+            prior[i] = stated
+        return emb, dense, logit, prior
+
+    def standardised(self, dense: np.ndarray) -> np.ndarray:
+        z = (dense - self.dense_mean) / self.dense_scale
+        z[np.isnan(z)] = 0.0  # not applicable: the training mean
+        return np.clip(z, -4.0, 4.0, out=z)
 
     def rows(self, emb: np.ndarray, dense: np.ndarray, logit: np.ndarray) -> np.ndarray:
-        z = (dense - self.dense_mean) / self.dense_scale
-        z = np.clip(np.nan_to_num(z, nan=0.0), -4.0, 4.0)
         ones = np.ones((len(emb), 1))
-        return np.hstack([ones, emb.astype(np.float64), z, logit[:, None] / 2.0])
+        return np.hstack([ones, emb.astype(np.float64), self.standardised(dense), logit[:, None] / 2.0])
 
     def __call__(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         x, emb, _ = self.features(texts)
@@ -104,11 +111,17 @@ class Featurizer:
 
     def features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(feature rows, unit embeddings, the complexity scorer's stated prior logits)."""
-        from turnout.detect.complexity import prior_logit
-
-        emb, dense, logit = self.raw(texts)
-        prior = np.array([prior_logit(list(row)) for row in dense])
+        emb, dense, logit, prior = self.raw(texts)
         return self.rows(emb, dense, logit), emb, prior
+
+    def shifted_difficulty(self, delta: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(``rows(texts) @ delta + easy_shift`` without building the rows: the request path, unit
+        embeddings). Same sum, blockwise."""
+        emb, dense, logit, prior = self.raw(texts)
+        e = emb.shape[1]
+        d = delta[0] + emb @ delta[1 : 1 + e].astype(np.float32)
+        d = d.astype(np.float64) + self.standardised(dense) @ delta[1 + e : -1] + logit * (delta[-1] / 2.0)
+        return d + easy_shift(prior), emb
 
 
 def easy_shift(prior: np.ndarray) -> np.ndarray:
@@ -181,8 +194,7 @@ class LearnedRouter:
     ) -> tuple[list[str], np.ndarray]:
         """(model names, matrix n x m of P(good answer)); default models: every known one."""
         names = list(models) if models is not None else list(self.abilities)
-        x, emb, prior = self.featurizer.features(texts)
-        d = x @ self.delta + easy_shift(prior)
+        d, emb = self.featurizer.shifted_difficulty(self.delta, texts)
         theta = np.array([self.ability(m, (tiers or {}).get(m)) for m in names])
         p = _sigmoid(theta[None, :] - d[:, None])
         if len(self.memory_emb) and self.memory_models:
@@ -380,7 +392,7 @@ def fit_router(
         from turnout.detect.complexity import N_FEATURES
 
         feat0 = Featurizer(np.zeros(N_FEATURES), np.ones(N_FEATURES))
-        emb, dense, logit = feat0.raw(prompts)
+        emb, dense, logit, _ = feat0.raw(prompts)
         mean = np.nanmean(dense, axis=0)
         scale = np.nanstd(dense, axis=0)
         mean = np.nan_to_num(mean)
