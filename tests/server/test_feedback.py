@@ -168,3 +168,16 @@ def test_feedback_goes_to_postgres_when_the_ledger_does(serve, tmp_path):
     finally:
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_a_feedback_store_that_does_not_answer_is_a_503(serve, monkeypatch):
+    from turnout.server import feedback
+
+    def down(url):
+        raise OSError("connection refused")
+
+    server = serve({"models": MODELS})
+    monkeypatch.setattr(feedback, "_store_for", down)
+    r = httpx.post(f"{server.base_url}/feedback", json={"request_id": "r1", "thumbs": "up"})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "feedback_store_unavailable"
+    assert "refused" not in r.json()["error"]["message"]  # the cause goes to the server's log only

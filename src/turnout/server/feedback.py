@@ -9,6 +9,7 @@ ledger, SQLite or PostgreSQL (turnout.learn.feedback_store), for ``turnout route
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
@@ -76,6 +77,7 @@ async def handle_feedback(app: Any, scope: dict[str, Any], receive: Any, send: A
     except TurnoutError:
         raise
     except Exception as exc:  # the database is down or full: the caller may retry
+        logging.getLogger(__name__).warning("feedback store unavailable: %s: %s", type(exc).__name__, exc)
         raise ProviderUnavailableError(f"feedback store unavailable ({type(exc).__name__})",
                                        code="feedback_store_unavailable") from None
     await _send_json(send, 200, orjson.dumps({"object": "feedback", "request_id": label.request_id,
