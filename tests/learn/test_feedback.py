@@ -122,7 +122,7 @@ def pg_ledger() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'ledger.db'}"
+        return f"sqlite:///{tmp_path / 'led ger#1.db'}"  # a name a file: URI must escape
     url: str = request.getfixturevalue("pg_ledger")
     return url
 

@@ -217,7 +217,7 @@ def ledger_records(url: str) -> Iterator[dict[str, Any]]:
     else:
         if not Path(where.target).is_file():
             raise ValueError(f"no ledger at {where.target}")
-        conn_s = sqlite3.connect(f"file:{where.target}?mode=ro", uri=True)
+        conn_s = sqlite3.connect(Path(where.target).as_uri() + "?mode=ro", uri=True)
         try:
             rows = conn_s.execute(sql).fetchall()
         except sqlite3.OperationalError as exc:
