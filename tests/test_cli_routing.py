@@ -84,3 +84,40 @@ def test_zero_config_candidates_are_current_models(monkeypatch, tmp_path):
     # A legacy model still answers when named.
     d = r.route(ChatRequest("gpt-3.5-turbo", [{"role": "user", "content": "hi"}]))
     assert d.model == "gpt-3.5-turbo" and d.rule == "requested"
+
+
+@pytest.mark.redis
+def test_models_shows_speeds_measured_by_another_gateway(tmp_path, monkeypatch):
+    """Another gateway's measurements, shared through Redis, are what `turnout models` shows."""
+    import asyncio
+    import uuid
+
+    from turnout.routing.speed import SpeedTracker
+
+    url = f"redis://127.0.0.1:6379/0?prefix=cli-speed-{uuid.uuid4().hex[:8]}"
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "turnout.yaml"
+    path.write_text(CONFIG.replace("{dir}", str(tmp_path)) + f'server: {{redis_url: "{url}"}}\n')
+
+    async def measure() -> None:  # another gateway's call
+        other = SpeedTracker(url)
+        await other.observe_stream("fake/cloud-a", 240.0, 1000.0, 150)
+        await other.aclose()
+
+    async def forget() -> None:
+        other = SpeedTracker(url)
+        await other._client().delete(*other._keys)
+        await other.aclose()
+
+    asyncio.run(measure())
+    try:
+        result = runner.invoke(app, ["models", "--config", str(path)], terminal_width=200)
+        assert result.exit_code == 0, result.output
+        row = next(line for line in result.output.splitlines() if "fake/cloud-a" in line)
+        assert "240" in row and "150" in row
+        rows = json.loads(runner.invoke(app, ["models", "--json", "--config", str(path)]).output)
+        a = next(r for r in rows if r["model"] == "fake/cloud-a")
+        assert (a["ttft_ms"], a["tokens_per_s"]) == pytest.approx((240.0, 150.0))
+    finally:
+        asyncio.run(forget())
+        set_default_gateway(None)

@@ -145,7 +145,8 @@ SensOpt = typer.Option(None, "--sensitivity", "-s", help="public | internal | co
 CompOpt = typer.Option(None, "--complexity", help="simple | moderate | complex (default: detected).")
 MaxTokOpt = typer.Option(None, "--max-tokens", min=1, help="Output token budget.")
 MaxCostOpt = typer.Option(None, "--max-cost", min=0.0, help="Refuse models whose estimated cost is higher (USD).")
-MaxLatOpt = typer.Option(None, "--max-latency-ms", min=0.0, help="Refuse models slower than this (recent calls).")
+MaxLatOpt = typer.Option(None, "--max-latency-ms", min=0.0,
+                         help="Refuse models whose predicted latency (live TTFT + output / tokens/s) exceeds this.")
 JsonOpt = typer.Option(False, "--json", help="Print the whole response, with its route, as JSON.")
 
 

@@ -611,17 +611,7 @@ class KeyStore:
         key = self._resolve(ref.strip())
         if key.revoked:
             raise BadRequestError(f"key {key.id} is revoked; create a new one", code="key_revoked")
-        lim = key.limits
-        merged: dict[str, Any] = {"budget_usd": lim.budget_usd, "budget_period": lim.budget_period, "rpm": lim.rpm,
-                  "tpm": lim.tpm, "models": lim.models, "max_sensitivity": lim.max_sensitivity}
-        merged.update({k: v for k, v in changes.items() if k in merged})
-        limits = _make_limits(merged["budget_usd"], merged["budget_period"], merged["rpm"], merged["tpm"],
-                              merged["models"], merged["max_sensitivity"])
-        fields: dict[str, Any] = {
-            "budget_usd": limits.budget_usd, "budget_period": limits.budget_period, "rpm": limits.rpm,
-            "tpm": limits.tpm, "models": json.dumps(list(limits.models)),
-            "max_sensitivity": limits.max_sensitivity.value if limits.max_sensitivity else None,
-        }
+        fields = _limit_fields(key.limits, changes)
         if "name" in changes:
             fields["name"] = _make_name(changes["name"]) if changes["name"] is not None else None
         if "metadata" in changes:
@@ -687,17 +677,7 @@ class KeyStore:
         unknown = set(changes) - allowed
         if unknown:
             raise BadRequestError(f"unknown team field {sorted(unknown)[0]!r}", param=sorted(unknown)[0])
-        lim = team.limits
-        merged: dict[str, Any] = {"budget_usd": lim.budget_usd, "budget_period": lim.budget_period, "rpm": lim.rpm,
-                  "tpm": lim.tpm, "models": lim.models, "max_sensitivity": lim.max_sensitivity}
-        merged.update({k: v for k, v in changes.items() if k in merged})
-        limits = _make_limits(merged["budget_usd"], merged["budget_period"], merged["rpm"], merged["tpm"],
-                              merged["models"], merged["max_sensitivity"])
-        fields: dict[str, Any] = {
-            "budget_usd": limits.budget_usd, "budget_period": limits.budget_period, "rpm": limits.rpm,
-            "tpm": limits.tpm, "models": json.dumps(list(limits.models)),
-            "max_sensitivity": limits.max_sensitivity.value if limits.max_sensitivity else None,
-        }
+        fields = _limit_fields(team.limits, changes)
         if "name" in changes:
             fields["name"] = _make_name(changes["name"])
         if "metadata" in changes:
@@ -824,19 +804,24 @@ def _make_role(role: Any) -> str:
     return str(role)
 
 
+def _limits_from_columns(budget: Any, period: str, rpm: Any, tpm: Any, models: str, sens: Any) -> KeyLimits:
+    """A key's or a team's limits from their row columns (models as JSON)."""
+    return KeyLimits(
+        budget_usd=float(budget) if budget is not None else None,
+        budget_period=period,  # type: ignore[arg-type]  # written by _make_limits, which checks it
+        rpm=rpm,
+        tpm=tpm,
+        models=tuple(json.loads(models)),
+        max_sensitivity=Sensitivity(sens) if sens else None,
+    )
+
+
 def _team_from_row(row: Sequence[Any]) -> Team:
     (tid, name, budget, period, rpm, tpm, models, sens, meta, created) = row
     return Team(
         id=tid,
         name=name,
-        limits=KeyLimits(
-            budget_usd=float(budget) if budget is not None else None,
-            budget_period=period,
-            rpm=rpm,
-            tpm=tpm,
-            models=tuple(json.loads(models)),
-            max_sensitivity=Sensitivity(sens) if sens else None,
-        ),
+        limits=_limits_from_columns(budget, period, rpm, tpm, models, sens),
         created_at=float(created),
         metadata=json.loads(meta),
     )
@@ -873,6 +858,22 @@ def _make_limits(
     return KeyLimits(budget_usd, budget_period, rpm, tpm, pats, sens)  # type: ignore[arg-type]
 
 
+def _limit_fields(current: KeyLimits, changes: dict[str, Any]) -> dict[str, Any]:
+    """The row columns of ``current`` limits with ``changes`` applied and validated (a key's or a
+    team's update: only the given fields change, ``None`` clears an optional limit)."""
+    merged: dict[str, Any] = {"budget_usd": current.budget_usd, "budget_period": current.budget_period,
+                              "rpm": current.rpm, "tpm": current.tpm, "models": current.models,
+                              "max_sensitivity": current.max_sensitivity}
+    merged.update({k: v for k, v in changes.items() if k in merged})
+    limits = _make_limits(merged["budget_usd"], merged["budget_period"], merged["rpm"], merged["tpm"],
+                          merged["models"], merged["max_sensitivity"])
+    return {
+        "budget_usd": limits.budget_usd, "budget_period": limits.budget_period, "rpm": limits.rpm,
+        "tpm": limits.tpm, "models": json.dumps(list(limits.models)),
+        "max_sensitivity": limits.max_sensitivity.value if limits.max_sensitivity else None,
+    }
+
+
 def _to_row(key: VirtualKey, digest: str, meta_json: str) -> tuple[Any, ...]:
     lim = key.limits
     return (
@@ -903,14 +904,7 @@ def _from_row(row: Sequence[Any]) -> VirtualKey:
         id=kid,
         name=name,
         prefix=prefix,
-        limits=KeyLimits(
-            budget_usd=float(budget) if budget is not None else None,
-            budget_period=period,
-            rpm=rpm,
-            tpm=tpm,
-            models=tuple(json.loads(models)),
-            max_sensitivity=Sensitivity(sens) if sens else None,
-        ),
+        limits=_limits_from_columns(budget, period, rpm, tpm, models, sens),
         created_at=float(created),
         revoked_at=float(revoked) if revoked is not None else None,
         metadata=json.loads(meta),

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from turnout.detect.complexity import (
     DEFAULT_MODEL_PATH,
@@ -20,6 +22,7 @@ from turnout.detect.complexity import (
     Thresholds,
     analyse,
     dense_features,
+    prior_logit,
     split_options,
 )
 from turnout.evaluation.routing import DEFAULT_DATA_DIR, DEFAULT_HOLDOUT, load_routing_data
@@ -316,3 +319,43 @@ def test_full_training_reproduces_the_shipped_artefact(tmp_path: Path) -> None:
                 assert (a == b).all(), name
             continue
         assert np.allclose(a, b, rtol=0, atol=5e-3), (name, float(np.max(np.abs(a - b))))
+
+
+# -- short look-ups (issue 12: "What is 2+2?" was scored moderate) ----------------------------
+
+_SUBJECTS = ["the capital of Peru", "the boiling point of water", "the author of Don Quixote",
+             "the tallest mountain in Africa", "the chemical symbol for gold"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.integers(0, 999), b=st.integers(0, 999), op=st.sampled_from(["+", "-", "*", "/", " plus ", " times "]),
+       frame=st.sampled_from(["What is {}?", "what's {}", "{} = ?", "Calculate {}.", "{}"]))
+def test_one_small_operation_is_simple(scorer: ComplexityScorer, a: int, b: int, op: str, frame: str) -> None:
+    assert scorer.classify(frame.format(f"{a}{op}{b}"))[0] is Complexity.SIMPLE
+
+
+@settings(max_examples=30, deadline=None)
+@given(subject=st.sampled_from(_SUBJECTS), frame=st.sampled_from(["What is {}?", "who/what is {}", "Tell me {}."]))
+def test_short_lookups_are_simple(scorer: ComplexityScorer, subject: str, frame: str) -> None:
+    assert scorer.classify(frame.format(subject))[0] is Complexity.SIMPLE
+
+
+@pytest.mark.parametrize("demand", [
+    "Prove that {} is correct.",
+    "Explain step by step why {} holds, then compare it with 3*7.",
+    "Write a recursive Python function that computes {}.",
+    "If x = 3 and y = 4, what is {} plus x*y?",
+])
+def test_a_demand_keeps_a_short_prompt_out_of_the_lookup_prior(scorer: ComplexityScorer, demand: str) -> None:
+    """The look-up term needs the absence of every demand: with one it scores as before."""
+    text = demand.format("2+2")
+    f = dense_features(text)
+    assert prior_logit(f) > prior_logit(dense_features("What is 2+2?"))
+    assert scorer.score(text) > scorer.score("What is 2+2?")
+
+
+def test_lookup_prior_never_touches_multiple_choice_prompts() -> None:
+    """MMLU prompts carry answer options: the look-up term does not apply to them, so the
+    learned part's calibration on MMLU (and the stored reference scores) are unchanged."""
+    text = "What is 2+2?\nA. 3\nB. 4\nC. 5\nD. 22"
+    assert prior_logit(dense_features(text)) >= prior_logit(dense_features("What is 2+2?")) + 0.5

@@ -14,8 +14,9 @@ What it is
        on unseen traffic. Its regularisation and the vocabulary cut are picked by
        leave-subjects-out cross-validation.
     2. ``z_prior``: a hand-written heuristic for what MMLU cannot teach, since every MMLU prompt
-       is a 4-option multiple-choice question: greetings and small talk (low), short look-ups,
-       routine writing (slightly low), math word problems with several quantities and steps,
+       is a 4-option multiple-choice question: greetings and small talk (low), short look-ups
+       and one-operation sums with no demand in them ("what is 2+2?", low; never a prompt with
+       answer options, so MMLU scores and calibration are untouched), routine writing (slightly low), math word problems with several quantities and steps,
        proofs, derivations, code and multi-constraint instructions (high). These cues are all
        but absent from MMLU, so the learned model's weights say nothing about them; without the
        prior "hi, how are you?" would be scored like an average MMLU question.
@@ -427,6 +428,30 @@ def ngrams(text: str) -> set[str]:
 _F = _FEATURE_INDEX
 
 
+_DEMANDS = ("prove", "why", "explain", "compare", "cond", "code", "constraint", "steps", "multistep",
+            "mathword", "neg", "statement", "passage")
+_LOOKUP_WORDS = math.log1p(12)
+_ONE = math.log1p(1)
+_TWO = math.log1p(2)
+
+
+def _is_lookup(f: Sequence[float], c: dict[str, float]) -> bool:
+    """A short, single question or request with nothing in it that makes it hard."""
+    return (
+        f[_F["log_words"]] <= _LOOKUP_WORDS
+        and f[_F["log_sentences"]] <= _ONE
+        and f[_F["log_lines"]] == 0.0
+        and math.isnan(f[_F["log_option_words"]])  # no answer options
+        and f[_F["log_numbers"]] <= _TWO
+        and f[_F["log_equations"]] <= _ONE  # one operation ("17*23"), no system of them
+        and f[_F["log_variables"]] == 0.0
+        and f[_F["latex"]] == 0.0
+        and f[_F["log_code_lines"]] == 0.0
+        and f[_F["code_fence"]] == 0.0
+        and not any(c[name] > 0 for name in _DEMANDS)
+    )
+
+
 def prior_logit(f: Sequence[float]) -> float:
     """Heuristic need for a strong model from the raw features of :func:`dense_features`."""
     c = {name: f[_F[f"cue_{name}"]] for name in _CUE_NAMES}  # log1p(count): 1 -> 0.69, 3 -> 1.39
@@ -441,7 +466,16 @@ def prior_logit(f: Sequence[float]) -> float:
     mathy += 0.4 * min(c["mathword"], 1.5) + 0.2 * min(f[_F["log_variables"]], 1.5)
     mathy += 0.5 * (c["howmany"] > 0 or c["compute"] > 0)
     mathy += 0.4 * min(c["multistep"], 1.5) * min(numbers, 1.0)
-    z += min(mathy, 2.5)
+    lookup = _is_lookup(f, c)
+    # A look-up's arithmetic is one small operation or a count ("how many ... are there"):
+    # not the multi-step math the terms above are for.
+    z += min(mathy, 0.3 if lookup else 2.5)
+    # A short single question or request with no demand in it (no reasoning, proof, code,
+    # condition, constraint, steps, comparison, explanation, algebra; at most two numbers; no
+    # answer options): a fact to recall or a sum to do, which a small model answers as well as
+    # a large one. Checked on DC-Router's training split (scripts/check_simple_prompts.py).
+    if lookup:
+        z -= 0.6
     # Proofs and derivations above all; then "why", comparisons, conditions, explanations.
     reasoning = 1.2 * (c["prove"] > 0) + 0.5 * (c["why"] > 0) + 0.4 * (c["compare"] > 0)
     reasoning += 0.3 * (c["cond"] > 0) + 0.25 * (c["explain"] > 0) + 0.2 * (c["steps"] > 0)

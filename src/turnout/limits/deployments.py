@@ -134,5 +134,8 @@ class RedisDeploymentUsage:
 
 def open_deployment_usage(url: str | None, *, prefix: str = "turnout", clock: Clock | None = None) -> DeploymentUsage:
     if url and url.startswith(("redis://", "rediss://", "unix://")):
+        from turnout.limits import split_prefix
+
+        url, prefix = split_prefix(url, prefix)  # redis://h/0?prefix=team-a
         return RedisDeploymentUsage(url, prefix=prefix, clock=clock)
     return MemoryDeploymentUsage(clock=clock)

@@ -56,7 +56,21 @@ class ModelState:
     latency_ms: float | None = None  # moving estimate of total time
     ttft_ms: float | None = None
     tokens_per_s: float | None = None  # output speed (EWMA), routing/speed.py
+    answer_tokens: float | None = None  # usual answer length in tokens (EWMA), routing/speed.py
     fallbacks: tuple[str, ...] = ()
+
+    def predicted_ms(self, output_budget: int) -> float | None:
+        """How long a request with this output budget should take here: TTFT + expected
+        output tokens / tokens per second, the expected output being the model's usual answer
+        length capped by the budget. Before any speed is measured, the mean total latency;
+        None when nothing is known (an unmeasured model is not assumed slow)."""
+        if self.ttft_ms is None and self.tokens_per_s is None:
+            return self.latency_ms
+        expected = float(output_budget)
+        if self.answer_tokens is not None:
+            expected = min(expected, self.answer_tokens)
+        generation = expected / self.tokens_per_s * 1000.0 if self.tokens_per_s else 0.0
+        return (self.ttft_ms or 0.0) + generation
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +146,11 @@ def soft_check(state: ModelState, signals: Signals) -> Rejection | None:
         return Rejection(info.name, TOO_EXPENSIVE, f"estimated ${estimate:.6f} > max ${signals.max_cost_usd:.6f}")
     if signals.budget_remaining_usd is not None and estimate > signals.budget_remaining_usd:
         return Rejection(info.name, OVER_BUDGET, f"estimated ${estimate:.6f} > budget left ${signals.budget_remaining_usd:.6f}")
-    if signals.max_latency_ms is not None and state.latency_ms is not None and state.latency_ms > signals.max_latency_ms:
-        return Rejection(info.name, TOO_SLOW, f"recent latency {state.latency_ms:.0f} ms > max {signals.max_latency_ms:.0f} ms")
+    if signals.max_latency_ms is not None:
+        predicted = state.predicted_ms(signals.max_tokens)
+        if predicted is not None and predicted > signals.max_latency_ms:
+            return Rejection(info.name, TOO_SLOW, f"predicted latency {predicted:.0f} ms (TTFT + output at measured "
+                             f"tokens/s) > max {signals.max_latency_ms:.0f} ms")
     return None
 
 
@@ -232,7 +249,7 @@ def decide(
     by_quality = (quality is not None and quality_target is not None and chosen is None
                   and signals.complexity.source != "given")
     if chosen is None:
-        latency = {s.info.name: s.latency_ms for s in qualifying if s.latency_ms is not None}
+        latency = {s.info.name: p for s in qualifying if (p := s.predicted_ms(signals.max_tokens)) is not None}
         for rule in rules:
             if by_quality and _on_complexity(rule):
                 continue  # the quality target decides instead

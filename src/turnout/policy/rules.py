@@ -150,7 +150,9 @@ class Rule(BaseModel):
 
 def order_by_strategy(pool: list[ModelInfo], strategy: Strategy, signals: Signals,
                       latency_ms: dict[str, float]) -> list[ModelInfo]:
-    """The pool sorted best-first for a strategy; ties broken by estimated cost, then name."""
+    """The pool sorted best-first for a strategy; ties broken by estimated cost, then name.
+    ``latency_ms``: each model's predicted latency for this request (ModelState.predicted_ms);
+    `fastest` puts unmeasured models last."""
 
     def cost(m: ModelInfo) -> float:
         return signals.cost_for(m)

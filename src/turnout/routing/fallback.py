@@ -97,7 +97,10 @@ class FallbackRunner:
         retry: RetryConfig,
         timeout_s: float,
         total_timeout_s: float,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
+        self._clock = clock  # times attempts (latency, TTFT); deadlines stay on the real clock
         self._guard = guard
         self._providers: dict[int, Provider] = {}
         self._health = health
@@ -139,11 +142,11 @@ class FallbackRunner:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TurnoutTimeout("overall timeout reached before any model answered") from last
-                started = time.perf_counter()
+                started = self._clock()
                 try:
                     result = await call(provider, model, min(self._timeout_s, remaining))
                 except TurnoutError as exc:
-                    elapsed = (time.perf_counter() - started) * 1000
+                    elapsed = (self._clock() - started) * 1000
                     attempts.append(Attempt(model, False, elapsed, exc.message, type(exc).__name__, exc.status_code))
                     last = exc
                     if isinstance(exc, ConfidentialityError):
@@ -157,7 +160,7 @@ class FallbackRunner:
                     if isinstance(exc, ContextWindowExceededError):
                         min_window = max(min_window, info.context_window)
                     break
-                elapsed = (time.perf_counter() - started) * 1000
+                elapsed = (self._clock() - started) * 1000
                 attempts.append(Attempt(model, True, elapsed))
                 return model, result, started, elapsed
         if last is None:
@@ -211,7 +214,7 @@ class FallbackRunner:
             raise
         finally:
             await _aclose(upstream)
-        await self._health.record_success(model, (time.perf_counter() - started) * 1000, ttft_ms)
+        await self._health.record_success(model, (self._clock() - started) * 1000, ttft_ms)
 
 
 def _has_content(chunk: ChatCompletionChunk) -> bool:

@@ -14,7 +14,8 @@ Strategies order the deployments best-first:
 
     weighted / simple_shuffle   random, in proportion to ``weight``
     least_busy                  fewest requests in flight in this process
-    lowest_latency              lowest live latency (EWMA, shared through Redis); unmeasured first
+    lowest_latency              lowest predicted latency (live TTFT + tokens/s EWMAs, shared through
+                                Redis, routing/speed.py); unmeasured first
     cheapest                    lowest estimated cost for this request
 
 Cooling deployments (circuit open, shared through the health store) are skipped while any other
@@ -93,7 +94,7 @@ class Groups:
         elif strategy == "lowest_latency":
             ranked = self._shuffled(deps)
             # Unmeasured deployments first: they get measured (LiteLLM does the same).
-            ranked.sort(key=lambda d: by_name[d.name].latency_ms or 0.0)
+            ranked.sort(key=lambda d: by_name[d.name].predicted_ms(signals.max_tokens) or 0.0)
         elif strategy == "cheapest":
             ranked = sorted(deps, key=lambda d: (signals.cost_for(by_name[d.name].info), d.name))
         else:  # weighted / simple_shuffle

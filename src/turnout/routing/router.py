@@ -134,8 +134,11 @@ class Router:
         complexity_classifier: Any = None,
         knowledge_base: Any = None,
         deployment_usage: Any = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.config = config or TurnoutConfig()
+        # Times calls for the speed estimates (routing/speed.py); tests inject a fake one.
+        self.clock: Callable[[], float] = clock or time.perf_counter
         self.catalog = catalog or Catalog()
         rcfg = self.config.routing
         self.rules: list[Rule] = list(rcfg.rules) if rcfg.rules is not None else founding_rules()
@@ -173,10 +176,11 @@ class Router:
 
             deployment_usage = open_deployment_usage(self.config.server.redis_url)
         self.groups = Groups(self.config, usage=deployment_usage)
-        self.speeds = SpeedTracker(self.config.server.redis_url)
+        self.speeds = SpeedTracker(self.config.server.redis_url, clock=clock)
         self._exact_count_above = self._smallest_threshold()
         self.learned, self.quality_target = learned_router_for(rcfg)
-        self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s)
+        self.runner = FallbackRunner(self.guard, self.health, rcfg.retries, rcfg.timeout_s, rcfg.total_timeout_s,
+                                     clock=self.clock)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -243,8 +247,11 @@ class Router:
             lat = self.health.latency_ms(name)
             states.append(ModelState(
                 info=info, available=ok, unavailable_reason=why, cooling_for_s=self.health.cooling_for(name),
-                latency_ms=lat[0] if lat else None, ttft_ms=lat[1] if lat else None,
-                tokens_per_s=self.speeds.tokens_per_s(name), fallbacks=self._fallbacks.get(name, ()),
+                latency_ms=lat[0] if lat else None,
+                # the speed tracker sees plain calls' TTFT too; the health store streams' only
+                ttft_ms=self.speeds.ttft_ms(name) if self.speeds.ttft_ms(name) is not None else lat[1] if lat else None,
+                tokens_per_s=self.speeds.tokens_per_s(name), answer_tokens=self.speeds.answer_tokens(name),
+                fallbacks=self._fallbacks.get(name, ()),
             ))
         return states
 
@@ -485,19 +492,19 @@ class Router:
         return await self.groups.admit(chain, decision.signals.prompt_tokens + decision.signals.max_tokens)
 
     async def _measure(self, model: str, record: dict[str, Any], attempts: list[Attempt],
-                       generation_ms: float | None = None) -> None:
-        """Fold this answer's output speed into the model's tokens/s estimate."""
+                       generation_ms: float | None = None, ttft_ms: float | None = None) -> None:
+        """Fold this answer's speed into the model's TTFT and tokens/s estimates: a stream
+        gives its TTFT and generation time, a plain call its latency (routing/speed.py)."""
         usage = record.get("usage") or {}
         if usage.get("estimated"):
             return
-        if generation_ms is None:
-            done = next((a for a in reversed(attempts) if a.ok and a.model == model), None)
-            if done is None:
-                return
-            lat = self.health.latency_ms(model)
-            ttft = lat[1] if lat and lat[1] is not None and lat[1] < done.latency_ms else 0.0
-            generation_ms = done.latency_ms - ttft
-        await self.speeds.record(model, int(usage.get("completion_tokens") or 0), generation_ms)
+        tokens = int(usage.get("completion_tokens") or 0)
+        if generation_ms is not None and ttft_ms is not None:
+            await self.speeds.observe_stream(model, ttft_ms, generation_ms, tokens)
+            return
+        done = next((a for a in reversed(attempts) if a.ok and a.model == model), None)
+        if done is not None:
+            await self.speeds.observe_call(model, done.latency_ms, tokens)
 
     async def _settle_deployment(self, decision: Decision, model: str, record: dict[str, Any]) -> None:
         """Correct a limited deployment's token count from the estimate to what was used."""
@@ -743,14 +750,14 @@ class Router:
             record["cost_usd"] = round(record.get("cost_usd", 0.0) + kb.cost_usd, 10)
         shown = public_name(self.groups, decision.group, model)
         rest = self._finish_stream(model, chunks, record, request, started, decision=decision, release=release,
-                                   head_at=time.perf_counter())
+                                   head_at=self.clock(), ttft_ms=attempts[-1].latency_ms if attempts else None)
         weakref.finalize(rest, release)  # a stream dropped before its first chunk still ends its hold
         return RoutedStream(shown, record, rest)
 
     async def _finish_stream(self, model: str, chunks: AsyncIterator[ChatCompletionChunk], record: dict[str, Any],
                              request: ChatRequest, started: float, *, decision: Decision | None = None,
                              release: Callable[[], None] | None = None, head_at: float | None = None,
-                             ) -> AsyncIterator[ChatCompletionChunk]:
+                             ttft_ms: float | None = None) -> AsyncIterator[ChatCompletionChunk]:
         shown = public_name(self.groups, decision.group, model) if decision is not None else model
         text: list[str] = []
         usage: dict[str, Any] | None = None
@@ -775,7 +782,7 @@ class Router:
         if decision is not None:
             await self._settle_deployment(decision, model, record)
             if head_at is not None:
-                await self._measure(model, record, [], (time.perf_counter() - head_at) * 1000)
+                await self._measure(model, record, [], (self.clock() - head_at) * 1000, ttft_ms)
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if last is not None:
             last["turnout"] = record
