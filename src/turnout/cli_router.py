@@ -22,31 +22,38 @@ router_app = typer.Typer(help="Fit and calibrate the learned router on your own 
                          no_args_is_help=True)
 
 
-def _ledger_file(config: str | None) -> Path:
+def _ledger_url(config: str | None) -> str:
+    """The config's ledger URL (SQLite or PostgreSQL), checked to point at a ledger."""
     from turnout.config import load_config
-    from turnout.learn.feedback import sqlite_path
+    from turnout.learn.feedback_store import locate
+    from turnout.settings import default_ledger_url
 
     try:
-        from turnout.settings import default_ledger_url
-
-        return sqlite_path(load_config(config).ledger.url or default_ledger_url())
+        url = load_config(config).ledger.url or default_ledger_url()
+        where = locate(url)
     except ValueError as exc:
         fail(str(exc))
+    if where.kind == "memory":
+        fail("a memory:// ledger keeps nothing to learn from: use sqlite:/// or postgresql://")
+    if where.kind == "sqlite" and not Path(where.target).is_file():
+        fail(f"no ledger at {where.target}")
+    return url
 
 
 def _labelled(data: str | None, from_ledger: bool, config: str | None) -> tuple[list[str], list[dict[str, float]]]:
     from turnout.learn.data import load_jsonl
 
     if from_ledger:
-        from turnout.learn.feedback import training_rows
+        from turnout.learn.feedback import ledger_training_rows
 
-        path = _ledger_file(config)
-        if not path.is_file():
-            fail(f"no ledger at {path}")
-        rows = training_rows(path)
+        url = _ledger_url(config)
+        try:
+            rows = ledger_training_rows(url)
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
         if not rows:
-            fail(f"{path}: no labelled requests with stored prompts (set ledger.store_prompts "
-                 "and send POST /v1/feedback)")
+            fail("the ledger has no labelled requests with stored prompts (set ledger.store_prompts, "
+                 "then send POST /v1/feedback or enable the cascade)")
         return [r["prompt"] for r in rows], [r["scores"] for r in rows]
     if data is None:
         fail("give DATA.jsonl or --from-ledger")
@@ -164,18 +171,19 @@ def simulate_command(
             replays = sim.read_jsonl(requests)
             labels: dict[tuple[str, str], float] = {}
         else:
-            path = _ledger_file(config)
-            if not path.is_file():
-                fail(f"no ledger at {path}")
-            replays = sim.read_ledger(path)
-            from turnout.learn.feedback import FeedbackStore
+            from turnout.learn.feedback import label_table
+            from turnout.learn.feedback_store import ledger_records, open_feedback_store
 
-            store = FeedbackStore(path)
-            used = {r.request_id: r.was_model for r in replays}
-            # a label without a model rates the model that answered
-            labels = {(lb.request_id, lb.model or used.get(lb.request_id) or ""): lb.score
-                      for lb in store.labels()}
-            store.close()
+            url = _ledger_url(config)
+            records = list(ledger_records(url))
+            replays = sim.replays_from_records(records)
+            store = open_feedback_store(url)
+            try:
+                feedback = store.labels()
+            finally:
+                store.close()
+            # caller feedback and cascade outcomes, as fit --from-ledger reads them
+            labels = {key: lb.score for key, lb in label_table(records, feedback).items()}
         if not replays:
             fail("no requests to replay (the ledger stores prompts only with ledger.store_prompts: true)")
         cfg = load_config(against or config)

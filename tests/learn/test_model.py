@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from turnout.learn.model import LearnedRouter, fit_irt, fit_router
+from turnout.learn.model import LearnedRouter, boost_column, fit_irt, fit_router
 
 
 def test_fit_irt_recovers_abilities_and_difficulty_order():
@@ -26,6 +26,38 @@ def test_fit_irt_recovers_abilities_and_difficulty_order():
     delta, theta = fit_irt(x, items, models, ys, [1.0] * len(ys), 3, l2=1.0)
     assert theta[0] < theta[1] < theta[2]
     assert np.corrcoef(x @ delta, x @ true_delta)[0, 1] > 0.9
+
+
+def _irt_data(seed: int = 0, n: int = 300):
+    rng = np.random.default_rng(seed)
+    x = np.hstack([np.ones((n, 1)), rng.normal(size=(n, 2))])
+    items, models, ys = [], [], []
+    for i in range(n):
+        for m, th in enumerate((-1.0, 0.5)):
+            items.append(i)
+            models.append(m)
+            ys.append(float(rng.random() < 1 / (1 + np.exp(-(th - x[i] @ np.array([0.0, 1.0, -0.5]))))))
+    return x, items, models, ys
+
+
+def test_a_heavier_l2_on_a_column_shrinks_that_weight_alone():
+    x, items, models, ys = _irt_data()
+    ws = [1.0] * len(ys)
+    flat, _ = fit_irt(x, items, models, ys, ws, 2, l2=1.0)
+    held, _ = fit_irt(x, items, models, ys, ws, 2, l2=np.array([0.0, 1.0, 1e4]))
+    assert abs(held[2]) < 0.05 * abs(flat[2]) and abs(held[1] - flat[1]) < 0.5
+
+
+def test_boosting_a_column_refits_the_abilities_so_chances_stay_calibrated():
+    x, items, models, ys = _irt_data(1)
+    ws = [1.0] * len(ys)
+    delta, _ = fit_irt(x, items, models, ys, ws, 2, l2=1.0)
+    boosted, theta = boost_column(x, delta, 1, 1.0, items, models, ys, ws, 2)
+    assert boosted[1] == pytest.approx(delta[1] + 1.0) and boosted[2] == delta[2]
+    it, mo, y = np.array(items), np.array(models), np.array(ys)
+    p = 1 / (1 + np.exp(-(theta[mo] - x[it] @ boosted)))
+    for m in (0, 1):  # the refitted ability matches each model's mean score
+        assert p[mo == m].mean() == pytest.approx(y[mo == m].mean(), abs=0.01)
 
 
 def test_shipped_router_loads_and_orders_known_models():

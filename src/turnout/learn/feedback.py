@@ -1,39 +1,24 @@
-"""Labels from a deployment's own traffic: caller feedback (``POST /v1/feedback``) and cascade
-outcomes, stored next to the ledger, and turned into training rows for ``turnout router fit
---from-ledger``.
+"""Labels from a deployment's own traffic, and the training rows they make for ``turnout
+router fit --from-ledger``:
 
-Storage: one table, ``turnout_feedback``, in the ledger's SQLite file (``ledger.url``
-sqlite:///...). Its DDL is :func:`feedback_ddl` (the one place to move into the ledger's
-versioned migrations). A request may get several labels; the last one counts.
+- caller feedback (``POST /v1/feedback``: a score or thumbs per answer), stored in the feedback
+  table beside the ledger (``learn/feedback_store.py``, migration ``m0003_feedback``);
+- cascade outcomes, recorded in the ledger itself: each request's decision (the ``route``
+  column) keeps the cascade's judged rungs, and a judged answer the cascade accepted
+  (confidence at or above the threshold) is a good answer of that model (1.0), one it escalated
+  a bad one (0.0). A rung that failed says nothing of its quality and gives no label.
+
+A request may get several labels; per (request, model) the caller's last feedback counts, and
+it overrules a cascade outcome (a person's verdict beats a model's confidence).
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-FEEDBACK_TABLE = "turnout_feedback"
-USAGE_TABLE = "turnout_usage"
 SOURCES = ("feedback", "cascade")
-
-
-def feedback_ddl(table: str = FEEDBACK_TABLE) -> list[str]:
-    """The feedback table (SQLite and PostgreSQL accept the same statements)."""
-    return [
-        f"CREATE TABLE IF NOT EXISTS {table} ("
-        " request_id TEXT NOT NULL,"
-        " ts DOUBLE PRECISION NOT NULL,"
-        " score DOUBLE PRECISION NOT NULL CHECK (score >= 0 AND score <= 1),"
-        " model TEXT,"
-        " source TEXT NOT NULL DEFAULT 'feedback',"
-        " comment TEXT)",
-        f"CREATE INDEX IF NOT EXISTS {table}_request ON {table} (request_id)",
-    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,86 +66,71 @@ def parse_feedback(body: Any) -> Label:
     return Label(rid.strip(), score, model, "feedback", (comment or None) and comment[:2000])
 
 
-def sqlite_path(ledger_url: str) -> Path:
-    """The SQLite file of a ``sqlite:///FILE`` ledger URL (ValueError for other backends)."""
-    if ledger_url.startswith("sqlite:///"):
-        return Path(ledger_url[len("sqlite:///"):].split("#", 1)[0])
-    if "://" not in ledger_url:
-        return Path(ledger_url)
-    raise ValueError("feedback is stored in the SQLite ledger only (ledger.url sqlite:///FILE)")
+def cascade_labels(request_id: str, route: Mapping[str, Any] | None, ts: float = 0.0) -> list[Label]:
+    """The outcomes a request's cascade recorded (its ``route["cascade"]``): one label per
+    judged rung, 1.0 if its confidence reached the threshold (accepted), else 0.0 (escalated)."""
+    cascade = route.get("cascade") if isinstance(route, Mapping) else None
+    if not isinstance(cascade, Mapping):
+        return []
+    threshold = cascade.get("threshold")
+    if not isinstance(threshold, int | float):
+        return []
+    out = []
+    for step in cascade.get("steps") or ():
+        if not isinstance(step, Mapping):
+            continue
+        conf, model = step.get("confidence"), step.get("model")
+        if not isinstance(conf, int | float) or not isinstance(model, str) or not model:
+            continue  # the top rung (never judged) or a rung that failed
+        # not step["accepted"]: a rung kept only because every stronger one failed was
+        # still judged below the threshold
+        accepted = conf >= threshold
+        out.append(Label(request_id, 1.0 if accepted else 0.0, model, "cascade",
+                         f"confidence {conf:.4f} {'>=' if accepted else '<'} {threshold}", ts))
+    return out
 
 
-class FeedbackStore:
-    """Append-only labels in the ledger's SQLite file. Thread-safe (one connection, a lock)."""
-
-    def __init__(self, path: str | Path, table: str = FEEDBACK_TABLE) -> None:
-        self.path = Path(path)
-        self.table = table
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
-        self._lock = threading.Lock()
-        with self._lock, self._conn:
-            for stmt in feedback_ddl(table):
-                self._conn.execute(stmt)
-
-    def add(self, label: Label) -> None:
-        with self._lock, self._conn:
-            self._conn.execute(
-                f"INSERT INTO {self.table} (request_id, ts, score, model, source, comment) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (label.request_id, label.ts or time.time(), label.score, label.model,
-                 label.source, label.comment))
-
-    def labels(self) -> list[Label]:
-        """The last label of each (request, model), oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
-                f"SELECT request_id, score, model, source, comment, ts FROM {self.table} "
-                "ORDER BY ts, rowid").fetchall()
-        last: dict[tuple[str, str | None], Label] = {}
-        for rid, score, model, source, comment, ts in rows:
-            last[(rid, model)] = Label(rid, float(score), model, source, comment, float(ts))
-        return sorted(last.values(), key=lambda lb: lb.ts)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+def label_table(records: Iterable[Mapping[str, Any]], feedback: Iterable[Label]
+                ) -> dict[tuple[str, str], Label]:
+    """(request id, model) -> the label that counts: the last caller feedback, else the
+    cascade's outcome. A label without a model rates the model that answered; labels of
+    requests not in ``records`` are dropped (nothing to learn from without the prompt)."""
+    answered: dict[str, str] = {}
+    table: dict[tuple[str, str], Label] = {}
+    for rec in records:
+        rid = rec.get("request_id")
+        if not isinstance(rid, str):
+            continue
+        answered[rid] = str(rec.get("model_used") or "")
+        for lb in cascade_labels(rid, rec.get("route"), float(rec.get("ts") or 0.0)):
+            table[(rid, lb.model or "")] = lb
+    for lb in feedback:  # oldest first: the last one wins
+        model = lb.model or answered.get(lb.request_id)
+        if model:
+            table[(lb.request_id, model)] = lb
+    return table
 
 
-def ledger_rows(path: str | Path, table: str = USAGE_TABLE) -> Iterator[dict[str, Any]]:
-    """The ledger's records (as dicts) from its SQLite file, oldest first."""
-    conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+def training_rows(records: Iterable[Mapping[str, Any]], feedback: Iterable[Label]) -> list[dict[str, Any]]:
+    """``{"prompt", "scores": {model: score}}`` rows: each labelled request with a stored
+    prompt, in ledger order."""
+    records = [r for r in records if r.get("prompt") and r.get("request_id")]
+    labels = label_table(records, feedback)
+    by_request: dict[str, dict[str, float]] = {}
+    for (rid, model), lb in labels.items():
+        by_request.setdefault(rid, {})[model] = lb.score
+    return [{"prompt": r["prompt"], "scores": dict(sorted(by_request[r["request_id"]].items()))}
+            for r in records if r["request_id"] in by_request]
+
+
+def ledger_training_rows(ledger_url: str) -> list[dict[str, Any]]:
+    """:func:`training_rows` for the ledger at ``ledger_url`` (SQLite or PostgreSQL)."""
+    from turnout.learn.feedback_store import ledger_records, open_feedback_store
+
+    records = list(ledger_records(ledger_url))
+    store = open_feedback_store(ledger_url)
     try:
-        conn.row_factory = sqlite3.Row
-        try:
-            cur = conn.execute(f"SELECT * FROM {table} ORDER BY ts")
-        except sqlite3.OperationalError as exc:
-            raise ValueError(f"{path}: no ledger table {table!r} ({exc})") from None
-        for row in cur:
-            yield dict(row)
-    finally:
-        conn.close()
-
-
-def training_rows(path: str | Path) -> list[dict[str, Any]]:
-    """``{"prompt", "scores": {model: score}}`` rows from the ledger's stored prompts joined with
-    their labels (feedback and cascade outcomes). Requests without a stored prompt or a label
-    are skipped: there is nothing to learn from them."""
-    prompts: dict[str, tuple[str, str]] = {}
-    for rec in ledger_rows(path):
-        if rec.get("prompt") and rec.get("model_used"):
-            prompts[rec["request_id"]] = (rec["prompt"], rec["model_used"])
-    store = FeedbackStore(path)
-    try:
-        labels = store.labels()
+        feedback = store.labels()
     finally:
         store.close()
-    rows: dict[str, dict[str, Any]] = {}
-    for lb in labels:
-        got = prompts.get(lb.request_id)
-        if got is None:
-            continue
-        prompt, used = got
-        row = rows.setdefault(lb.request_id, {"prompt": prompt, "scores": {}})
-        row["scores"][lb.model or used] = lb.score
-    return list(rows.values())
+    return training_rows(records, feedback)

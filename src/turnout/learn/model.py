@@ -9,7 +9,14 @@ Model
     Abilities and difficulty are fitted jointly on all sources at once, so a difficulty learned
     from nine open models on maths transfers to GPT-4 vs Mixtral on MMLU-Pro: the models differ
     in ``theta`` only. A model the data does not know gets the ability of its catalog tier
-    (:data:`TIER_REFERENCE`).
+    (:data:`TIER_REFERENCE`). Trained with the embedding held back (it fits the seen topics
+    and does not transfer) and the v1 logit's weight raised after the joint fit, the abilities
+    refitted under it (:func:`boost_column`): on held-out subjects and task families that
+    transfers best (scripts/train_router.py, docs/benchmarks.md).
+
+Request path (``predict``): the embedding from a per-word cache (``learn/word_embed.py``) and
+the v1 descriptors of the same 1,000 characters (their lengths those of the whole prompt), the
+difficulty summed block by block without building a feature row.
 
 Memory (``turnout router fit``)
     A deployment's own labelled prompts (rows ``{"prompt", "scores": {model: 0-1}}``, feedback,
@@ -29,6 +36,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import math
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -56,6 +64,16 @@ _HEAD = 600
 _TAIL = 400
 
 
+def _feature_index(name: str) -> int:
+    from turnout.detect.complexity import FEATURE_NAMES
+
+    return FEATURE_NAMES.index(name)
+
+
+_LOG_CHARS = _feature_index("log_chars")
+_LOG_WORDS = _feature_index("log_words")
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= _HEAD + _TAIL else text[:_HEAD] + "\n" + text[-_TAIL:]
 
@@ -70,8 +88,9 @@ class Featurizer:
     def __init__(self, dense_mean: np.ndarray, dense_scale: np.ndarray) -> None:
         from turnout.detect.complexity import ComplexityScorer
         from turnout.embeddings import default_embedder
+        from turnout.learn.word_embed import WordCachedEmbedder
 
-        self.embedder = default_embedder()
+        self.embedder = WordCachedEmbedder(default_embedder())
         self.scorer = ComplexityScorer.load()
         self.dense_mean = np.asarray(dense_mean, np.float64)
         self.dense_scale = np.where(np.asarray(dense_scale) > 0, dense_scale, 1.0)
@@ -80,23 +99,39 @@ class Featurizer:
     def dim(self) -> int:
         return 1 + self.embedder.dim + len(self.dense_mean) + 1
 
-    def raw(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(unit embeddings, raw dense features with NaN for not-applicable, v1 logits)."""
+    def raw(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(unit embeddings, raw dense features with NaN for not-applicable, v1 logits, the
+        complexity scorer's stated prior logits)."""
+        from turnout.detect.complexity import prior_logit
+
         clipped = [_clip(t) for t in texts]
         emb = self.embedder.embed(clipped)
         dense = np.empty((len(texts), len(self.dense_mean)))
         logit = np.empty(len(texts))
-        for i, t in enumerate(texts):
-            f, learned, prior = self.scorer.parts_with_features(t)
+        prior = np.empty(len(texts))
+        for i, (t, short) in enumerate(zip(texts, clipped, strict=True)):
+            # the descriptors of the text the embedding reads (1,000 characters: half the time
+            # of the scorer's own 2,000 on a long prompt), their lengths of the whole prompt
+            f, learned, stated = self.scorer.parts_with_features(short)
+            if len(short) < len(t):
+                chars = math.expm1(f[_LOG_CHARS])
+                whole = chars + len(t) - len(short)
+                f[_LOG_CHARS] = math.log1p(whole)
+                f[_LOG_WORDS] = math.log1p(math.expm1(f[_LOG_WORDS]) * whole / max(chars, 1.0))
+                stated = prior_logit(f)
             dense[i] = f
-            logit[i] = learned + self.scorer.prior_weight * prior
-        return emb, dense, logit
+            logit[i] = learned + self.scorer.prior_weight * stated
+            prior[i] = stated
+        return emb, dense, logit, prior
+
+    def standardised(self, dense: np.ndarray) -> np.ndarray:
+        z = (dense - self.dense_mean) / self.dense_scale
+        z[np.isnan(z)] = 0.0  # not applicable: the training mean
+        return np.clip(z, -4.0, 4.0, out=z)
 
     def rows(self, emb: np.ndarray, dense: np.ndarray, logit: np.ndarray) -> np.ndarray:
-        z = (dense - self.dense_mean) / self.dense_scale
-        z = np.clip(np.nan_to_num(z, nan=0.0), -4.0, 4.0)
         ones = np.ones((len(emb), 1))
-        return np.hstack([ones, emb.astype(np.float64), z, logit[:, None] / 2.0])
+        return np.hstack([ones, emb.astype(np.float64), self.standardised(dense), logit[:, None] / 2.0])
 
     def __call__(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         x, emb, _ = self.features(texts)
@@ -104,11 +139,17 @@ class Featurizer:
 
     def features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(feature rows, unit embeddings, the complexity scorer's stated prior logits)."""
-        from turnout.detect.complexity import prior_logit
-
-        emb, dense, logit = self.raw(texts)
-        prior = np.array([prior_logit(list(row)) for row in dense])
+        emb, dense, logit, prior = self.raw(texts)
         return self.rows(emb, dense, logit), emb, prior
+
+    def shifted_difficulty(self, delta: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(``rows(texts) @ delta + easy_shift`` without building the rows: the request path, unit
+        embeddings). Same sum, blockwise."""
+        emb, dense, logit, prior = self.raw(texts)
+        e = emb.shape[1]
+        d = delta[0] + emb @ delta[1 : 1 + e].astype(np.float32)
+        d = d.astype(np.float64) + self.standardised(dense) @ delta[1 + e : -1] + logit * (delta[-1] / 2.0)
+        return d + easy_shift(prior), emb
 
 
 def easy_shift(prior: np.ndarray) -> np.ndarray:
@@ -181,8 +222,7 @@ class LearnedRouter:
     ) -> tuple[list[str], np.ndarray]:
         """(model names, matrix n x m of P(good answer)); default models: every known one."""
         names = list(models) if models is not None else list(self.abilities)
-        x, emb, prior = self.featurizer.features(texts)
-        d = x @ self.delta + easy_shift(prior)
+        d, emb = self.featurizer.shifted_difficulty(self.delta, texts)
         theta = np.array([self.ability(m, (tiers or {}).get(m)) for m in names])
         p = _sigmoid(theta[None, :] - d[:, None])
         if len(self.memory_emb) and self.memory_models:
@@ -308,12 +348,13 @@ def fit_irt(
     weights: Sequence[float],
     n_models: int,
     *,
-    l2: float = 30.0,
+    l2: float | np.ndarray = 30.0,
     iters: int = 15,
     fixed_delta: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fit ``P = sigmoid(theta[model] - x[item] @ delta)`` by Newton steps on the weighted
-    cross-entropy with L2 on ``delta`` (not its intercept) and a weak one on ``theta``.
+    cross-entropy with L2 on ``delta`` (not its intercept; one strength, or one per column)
+    and a weak one on ``theta``.
     With ``fixed_delta`` only the abilities are fitted (a deployment's new models).
     Returns (delta, theta)."""
     it = np.asarray(items, np.int64)
@@ -344,7 +385,7 @@ def fit_irt(
         ri = np.bincount(it, r, len(x))
         hi = np.bincount(it, h, len(x))
         g: np.ndarray = -(x.T @ ri).astype(np.float64)
-        reg = l2 * np.ones(d)
+        reg = np.broadcast_to(np.asarray(l2, np.float64), (d,)).copy()
         reg[0] = 0.0
         g += reg * delta
         hess = (x * hi[:, None]).T @ x + np.diag(reg)
@@ -353,6 +394,19 @@ def fit_irt(
         if max(np.abs(step).max(), np.abs(step_t).max()) < 1e-6:
             break
     return delta, theta
+
+
+def boost_column(x: np.ndarray, delta: np.ndarray, column: int, by: float, items: Sequence[int],
+                 models: Sequence[int], scores: Sequence[float], weights: Sequence[float],
+                 n_models: int) -> tuple[np.ndarray, np.ndarray]:
+    """``delta`` with ``by`` added to one column's weight, and the abilities refitted under it
+    (so the chances stay calibrated). Used for the v1 logit, which the joint fit under-weights:
+    it transfers to unseen tasks better than the features that fit the seen ones
+    (scripts/train_router.py, chosen on held-out folds)."""
+    boosted = np.asarray(delta, np.float64).copy()
+    boosted[column] += by
+    _, theta = fit_irt(x, items, models, scores, weights, n_models, fixed_delta=boosted)
+    return boosted, theta
 
 
 def fit_router(
@@ -380,7 +434,7 @@ def fit_router(
         from turnout.detect.complexity import N_FEATURES
 
         feat0 = Featurizer(np.zeros(N_FEATURES), np.ones(N_FEATURES))
-        emb, dense, logit = feat0.raw(prompts)
+        emb, dense, logit, _ = feat0.raw(prompts)
         mean = np.nanmean(dense, axis=0)
         scale = np.nanstd(dense, axis=0)
         mean = np.nan_to_num(mean)

@@ -90,11 +90,10 @@ def read_jsonl(path: str | Path) -> list[Replay]:
     return out
 
 
-def read_ledger(path: str | Path) -> list[Replay]:
-    from turnout.learn.feedback import ledger_rows
-
+def replays_from_records(records: Iterable[dict[str, Any]]) -> list[Replay]:
+    """Replays of ledger records that kept their prompt (``feedback_store.ledger_records``)."""
     out = []
-    for rec in ledger_rows(path):
+    for rec in records:
         if not rec.get("prompt"):
             continue
         out.append(Replay([{"role": "user", "content": rec["prompt"]}],
@@ -102,6 +101,13 @@ def read_ledger(path: str | Path) -> list[Replay]:
                           rec.get("model_used") or None, rec.get("completion_tokens"),
                           rec.get("latency_ms"), rec.get("request_id")))
     return out
+
+
+def read_ledger(ledger_url: str) -> list[Replay]:
+    """The ledger's requests with stored prompts (SQLite or PostgreSQL ledger URL)."""
+    from turnout.learn.feedback_store import ledger_records
+
+    return replays_from_records(ledger_records(ledger_url))
 
 
 def _hints(rep: Replay) -> Any:

@@ -1,21 +1,23 @@
 """``POST /v1/feedback``: a caller rates an answer it got, by the answer's request id.
 
 Body: ``{"request_id": "...", "score": 0..1}`` or ``{"request_id": "...", "thumbs": "up"|"down"}``,
-optional ``"model"`` (default: the model that answered) and ``"comment"``. Stored next to the
-ledger (turnout.learn.feedback) for ``turnout router fit --from-ledger``. Same auth as the chat
-endpoint; bad bodies are a 400 in OpenAI's error shape.
+optional ``"model"`` (default: the model that answered) and ``"comment"``. Stored beside the
+ledger, SQLite or PostgreSQL (turnout.learn.feedback_store), for ``turnout router fit
+--from-ledger``. Same auth as the chat endpoint; bad bodies are a 400 in OpenAI's error shape.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
 import orjson
 
-from turnout.errors import BadRequestError
-from turnout.learn.feedback import FeedbackStore, parse_feedback, sqlite_path
+from turnout.errors import BadRequestError, ProviderUnavailableError, TurnoutError
+from turnout.learn.feedback import parse_feedback
+from turnout.learn.feedback_store import FeedbackStore, open_feedback_store
 from turnout.server.openapi import add_path
 
 _BODY = {
@@ -41,15 +43,13 @@ _lock = threading.Lock()
 
 
 def _store_for(ledger_url: str) -> FeedbackStore:
-    try:
-        path = sqlite_path(ledger_url)
-    except ValueError as exc:
-        raise BadRequestError(str(exc), code="feedback_unsupported") from None
-    key = str(path.resolve())
     with _lock:
-        store = _stores.get(key)
+        store = _stores.get(ledger_url)
         if store is None:
-            store = _stores[key] = FeedbackStore(path)
+            try:
+                store = _stores[ledger_url] = open_feedback_store(ledger_url)
+            except ValueError as exc:
+                raise BadRequestError(str(exc), code="feedback_unsupported") from None
         return store
 
 
@@ -69,7 +69,16 @@ async def handle_feedback(app: Any, scope: dict[str, Any], receive: Any, send: A
         raise BadRequestError(str(exc), code="invalid_feedback") from None
     from turnout.settings import default_ledger_url
 
-    store = _store_for(app.gateway.config.ledger.url or default_ledger_url())
-    await asyncio.to_thread(store.add, label)
+    url = app.gateway.config.ledger.url or default_ledger_url()
+    # opening a store connects and checks migrations the first time: off the event loop too
+    try:
+        store = await asyncio.to_thread(_store_for, url)
+        await asyncio.to_thread(store.add, label)
+    except TurnoutError:
+        raise
+    except Exception as exc:  # the database is down or full: the caller may retry
+        logging.getLogger(__name__).warning("feedback store unavailable: %s: %s", type(exc).__name__, exc)
+        raise ProviderUnavailableError(f"feedback store unavailable ({type(exc).__name__})",
+                                       code="feedback_store_unavailable") from None
     await _send_json(send, 200, orjson.dumps({"object": "feedback", "request_id": label.request_id,
                                               "score": label.score, "model": label.model}))
