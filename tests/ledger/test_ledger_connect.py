@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from turnout.ledger import JournaledLedger, MemoryLedger, open_ledger
-from turnout.ledger.connect import _redact, _split_table
+from turnout.ledger.connect import _redact, split_table
 from turnout.ledger.sqlite import SQLiteStore
 
 from .ledger_records import make_record
@@ -54,7 +54,7 @@ def test_bad_urls_and_names_fail_clearly(tmp_path: Path) -> None:
 
 
 def test_table_is_taken_out_of_postgres_urls() -> None:
-    url, table = _split_table("postgresql://u:pw@h:5/db?sslmode=disable&table=t1")
+    url, table = split_table("postgresql://u:pw@h:5/db?sslmode=disable&table=t1")
     assert (url, table) == ("postgresql://u:pw@h:5/db?sslmode=disable", "t1")
     assert _redact("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
 

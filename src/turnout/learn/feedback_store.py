@@ -44,18 +44,18 @@ class LedgerLocation:
 
 def locate(url: str) -> LedgerLocation:
     """A ledger URL (as ``ledger.url`` takes it) -> where its tables are. ValueError otherwise."""
-    from turnout.ledger.connect import _split_table, _sqlite_path
+    from turnout.ledger.connect import split_table, sqlite_path
     from turnout.ledger.sql import DEFAULT_TABLE, check_table_name
 
     scheme = url.split(":", 1)[0].lower() if "://" in url else ""
     if scheme == "memory":
         return LedgerLocation("memory", url, DEFAULT_TABLE)
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-        conninfo, table = _split_table(url)
+        conninfo, table = split_table(url)
         conninfo = "postgresql://" + conninfo.split("://", 1)[1]
         return LedgerLocation("postgresql", conninfo, check_table_name(table or DEFAULT_TABLE))
     if scheme == "sqlite" or not scheme:
-        path, table = _sqlite_path(url) if scheme else (url, None)
+        path, table = sqlite_path(url) if scheme else (url, None)
         return LedgerLocation("sqlite", str(Path(path).expanduser().resolve()),
                               check_table_name(table or DEFAULT_TABLE))
     raise ValueError(f"unsupported ledger URL scheme {scheme!r}: use sqlite:///FILE, postgresql://... "

@@ -60,14 +60,14 @@ def open_ledger(
 
         return MemoryLedger(store_prompts=store_prompts)
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-        conninfo, url_table = _split_table(url)
+        conninfo, url_table = split_table(url)
         conninfo = re.sub(r"^[a-z+]+://", "postgresql://", conninfo)
         from turnout.ledger.postgres import PostgresStore
 
         store = PostgresStore(conninfo, table or url_table or DEFAULT_TABLE)
         default_dir = _journal_base() / _slug(store.journal_key, "pg")
     elif scheme == "sqlite" or not scheme:
-        path, url_table = _sqlite_path(url) if scheme else (url, None)
+        path, url_table = sqlite_path(url) if scheme else (url, None)
         from turnout.ledger.sqlite import SQLiteStore
 
         sqlite_store = SQLiteStore(path, table or url_table or DEFAULT_TABLE)
@@ -96,7 +96,7 @@ def open_ledger(
         raise
 
 
-def _split_table(url: str) -> tuple[str, str | None]:
+def split_table(url: str) -> tuple[str, str | None]:
     """Take turnout's own ``table=`` out of the query string (libpq would reject it)."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
@@ -105,7 +105,7 @@ def _split_table(url: str) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(query=rest)), table
 
 
-def _sqlite_path(url: str) -> tuple[str, str | None]:
+def sqlite_path(url: str) -> tuple[str, str | None]:
     # SQLAlchemy's convention: sqlite:///relative.db, sqlite:////absolute.db
     rest, _, query = url.split("://", 1)[1].partition("?")
     table = next((v for k, v in parse_qsl(query) if k == "table"), None)
