@@ -35,7 +35,9 @@ def _open(store: str | None, config: str | None) -> Any:
 
     try:
         rcfg = load_config(config).routing.retrieval
-        return KnowledgeStore.open(store or rcfg.store or DEFAULT_STORE, prefix=rcfg.store_prefix)
+        # no in-process index: adding, listing and removing never search, and one search
+        # scans the stored vectors (seconds at a million) instead of building the index (minutes)
+        return KnowledgeStore.open(store or rcfg.store or DEFAULT_STORE, prefix=rcfg.store_prefix, index="lazy")
     except TurnoutError as exc:
         _fail(exc.message)
     except Exception as exc:  # a bad URL, an unreachable database: one line, not a traceback
@@ -142,7 +144,7 @@ def kb_search(
         _fail("the query is empty")
     kb = _open(store, config)
     try:
-        hits = kb.search(query, k)
+        hits = kb.search(query, k, exact=True)
         entries = kb.get([h.index for h in hits])
     finally:
         kb.close()
