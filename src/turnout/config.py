@@ -92,6 +92,12 @@ class RetrievalConfig(_Strict):
     passage_threshold: float = Field(default=0.35, ge=-1, le=1)
     checker: str = "auto"  # "auto": a local model, else the cheapest allowed; "none": score alone; or a model
     check_threshold: float = Field(default=0.7, ge=0, le=1)
+    # ... and when the entry covers what the question asks (turnout.kb.coverage): no strict term
+    # (day, number, name, negation) missing, at most max_uncovered other words missing, a near
+    # word covering one at coverage_similarity (above 1: only the same word). bench/bench_kb_check.py.
+    coverage: bool = True
+    coverage_similarity: float = Field(default=0.6, ge=0, le=2)
+    max_uncovered: int = Field(default=0, ge=0, le=20)
     top_k: int = Field(default=3, ge=1, le=20)
 
 

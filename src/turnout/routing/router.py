@@ -644,7 +644,9 @@ class Router:
         best = hits[0] if hits else None
         check: dict[str, Any] | None = None
         cost = 0.0
-        if best is not None and best.answer and best.score >= rcfg.answer_threshold:
+        candidate = best is not None and bool(best.answer) and best.score >= rcfg.answer_threshold
+        gap = retrieval_mod.cover_gap(question, best, rcfg) if candidate and best is not None else None
+        if best is not None and candidate and gap is None:
             confirmed = rcfg.checker == "none"
             checker = None if confirmed else self._checker(decision, retrieval_mod.is_confidential(best))
             if checker is not None:
@@ -681,6 +683,8 @@ class Router:
         record = {"answered": False, "hits": [retrieval_mod.hit_record(h) for h in passages]}
         if check is not None:
             record["check"] = check
+        if gap is not None:
+            record["uncovered"] = gap
         if not passages:
             return retrieval_mod.Retrieved(record, cost_usd=cost)
         return retrieval_mod.Retrieved(record, request=retrieval_mod.with_passages(request, passages), cost_usd=cost,
