@@ -86,6 +86,9 @@ class RetrievalConfig(_Strict):
     knowledge_base: str | None = None  # JSONL of {question, answer} or {text}
     store: str | None = None  # sqlite:///kb.db or postgresql://...: a store `turnout kb` manages
     store_prefix: str = Field(default="turnout_kb", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+    # where the store's index is saved for restarts (default: next to a SQLite file, else under
+    # turnout's home); `turnout kb index` writes it after a bulk add
+    index_snapshot: str | None = None
     # A stored answer is returned only above answer_threshold AND when the checker says the entry
     # answers the question with P(YES) >= check_threshold (bench/bench_retrieval.py calibrates both).
     answer_threshold: float = Field(default=0.7, ge=-1, le=1)

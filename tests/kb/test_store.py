@@ -226,3 +226,26 @@ def test_a_lazy_handle_builds_no_index_and_its_exact_search_agrees(tmp_path):
     assert lazy.search("I forgot my password", 1)[0].index == exact[0].index  # a plain search builds it
     assert lazy.index_bytes() > 0
     lazy.close()
+
+
+def test_a_restart_loads_the_saved_index_and_replays_what_changed_since(tmp_path):
+    url, snap = f"sqlite:///{tmp_path / 'kb.db'}", tmp_path / "kb.index"
+    first = KnowledgeStore.open(url, snapshot=snap)
+    ids = first.add(FAQ)
+    first.save_snapshot()
+    assert snap.exists() and snap.with_name("kb.index.json").exists()
+    writer = KnowledgeStore.open(url, index="lazy")  # changes after the snapshot was saved
+    [late] = writer.add([Entry(question="Do you sell gift wrapping?", answer="Yes, for 3 EUR.")])
+    writer.remove([ids[0]])
+    restarted = KnowledgeStore.open(url, snapshot=snap, index="lazy")
+
+    def no_rebuild(*_a, **_k):
+        raise AssertionError("rebuilt from the store instead of loading the snapshot")
+
+    restarted._db.stream = no_rebuild  # type: ignore[method-assign]
+    assert restarted.search("gift wrapping", 1)[0].index == late
+    assert ids[0] not in {h.index for h in restarted.search("I forgot my password", 3)}
+    other_table = KnowledgeStore.open(url, prefix="other_kb", snapshot=snap)  # not its snapshot: rebuilt
+    assert other_table.search("gift wrapping", 1) == []
+    for kb in (first, writer, restarted, other_table):
+        kb.close()

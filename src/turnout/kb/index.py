@@ -9,7 +9,9 @@ similarities, best first.
 from __future__ import annotations
 
 import importlib.util
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -82,6 +84,31 @@ class VectorIndex:
             top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
             top = top[np.argsort(-scores[top], kind="stable")]
             return [(int(self._keys[i]), float(scores[i])) for i in top]
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` (atomically: a reader never loads half a file)."""
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with self._lock:
+            if self.approximate:
+                self._ann.save(str(tmp))
+            else:
+                with tmp.open("wb") as fh:
+                    np.savez(fh, keys=self._keys, matrix=self._matrix)
+        tmp.replace(path)
+
+    def load(self, path: Path) -> None:
+        """Replace the contents with a saved index (of the same kind and dimension)."""
+        with self._lock:
+            if self.approximate:
+                self._ann.load(str(path))
+                if self._ann.ndim != self.dim:
+                    raise ValueError(f"saved index has {self._ann.ndim} dimensions, not {self.dim}")
+            else:
+                with np.load(path, allow_pickle=False) as npz:
+                    keys, matrix = npz["keys"], npz["matrix"]
+                if matrix.shape[1:] != (self.dim,) or len(keys) != len(matrix):
+                    raise ValueError("saved index does not match")
+                self._keys, self._matrix = keys.astype(np.uint64), matrix.astype(np.float32)
 
     def memory_bytes(self) -> int:
         if self.approximate:

@@ -23,6 +23,8 @@ large store never pays for an index they do not search.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import sqlite3
 import threading
@@ -43,7 +45,7 @@ from turnout.knowledge_base import Hit
 if TYPE_CHECKING:
     from turnout.embeddings import Embedder
 
-__all__ = ["Entry", "KnowledgeStore", "StoredEntry"]
+__all__ = ["Entry", "KnowledgeStore", "StoredEntry", "default_snapshot"]
 
 _T = TypeVar("_T")
 _PARAMS_PER_QUERY = 10_000  # SQLite allows 32,766 placeholders a statement
@@ -164,11 +166,23 @@ class _Db:
             self._conn.close()
 
 
+def default_snapshot(url: str, prefix: str = "turnout_kb") -> Path:
+    """Where a store's index snapshot lives: next to a SQLite file, else under turnout's home."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+        if path != ":memory:":
+            return Path(f"{path}.{prefix}.index")
+    from turnout.settings import home_dir
+
+    return home_dir() / "knowledge_base" / f"{hashlib.sha256(url.encode()).hexdigest()[:16]}.{prefix}.index"
+
+
 class KnowledgeStore:
     """Entries in SQL plus an in-process index; the router's ``search(query, k)`` interface."""
 
     def __init__(self, db: _Db, embedder: Embedder, *, prefix: str = "turnout_kb",
-                 index: Literal["now", "lazy"] = "now", index_threads: int = 1) -> None:
+                 index: Literal["now", "lazy"] = "now", index_threads: int = 1,
+                 snapshot: str | Path | None = None) -> None:
         if not _NAME.match(prefix):
             raise ConfigError(f"knowledge base table prefix {prefix!r} is not a plain SQL name")
         self._db = db
@@ -178,6 +192,9 @@ class KnowledgeStore:
         self._index: VectorIndex | None = None  # built from the store on first sync
         # one thread by default: a gateway's event loop shares the CPU; bulk tools pass more
         self._index_threads = index_threads
+        # a saved index (file) and what it holds (file.json): a restart loads it and replays
+        # the changes made since, instead of rebuilding (minutes at a million passages)
+        self._snapshot = Path(snapshot) if snapshot else None
         self._seq = 0
         self._sync_lock = threading.Lock()
         self.source = db.url
@@ -187,12 +204,13 @@ class KnowledgeStore:
 
     @classmethod
     def open(cls, url: str, *, embedder: Embedder | None = None, prefix: str = "turnout_kb",
-             index: Literal["now", "lazy"] = "now", index_threads: int = 1) -> KnowledgeStore:
+             index: Literal["now", "lazy"] = "now", index_threads: int = 1,
+             snapshot: str | Path | None = None) -> KnowledgeStore:
         if embedder is None:
             from turnout.embeddings import default_embedder
 
             embedder = default_embedder()
-        return cls(_Db(url), embedder, prefix=prefix, index=index, index_threads=index_threads)
+        return cls(_Db(url), embedder, prefix=prefix, index=index, index_threads=index_threads, snapshot=snapshot)
 
     def _create(self) -> None:
         e, c = self._entries_t, self._changes_t
@@ -305,8 +323,8 @@ class KnowledgeStore:
         just wrote, added without reading them back."""
         with self._sync_lock:
             if self._index is None:
-                self._build_index()
-                return len(self._index or ())
+                self._build_index()  # then replay what changed since (a snapshot may be old)
+            assert self._index is not None
             rows = self._db.run(f"SELECT seq, entry_id, op FROM {self._changes_t} WHERE seq > ? ORDER BY seq", (self._seq,))
             if not rows:
                 return 0
@@ -330,13 +348,50 @@ class KnowledgeStore:
             return len(rows)
 
     def _build_index(self) -> None:
-        """Every entry of this embedding model, streamed from the store; changes committed
+        """From the snapshot when it matches this store and model, else every entry of this
+        embedding model streamed from the store (then saved as the snapshot). Changes committed
         while it streams are replayed by the next sync (adding an entry twice replaces it)."""
         self._index = VectorIndex(self._embedder.dim)
+        if self._load_snapshot():
+            return
         self._seq = int(self._db.run(f"SELECT COALESCE(MAX(seq), 0) FROM {self._changes_t}")[0][0])
         for part in self._db.stream(f"SELECT id, vector FROM {self._entries_t} WHERE model_id = ?",
                                     (self._embedder.model_id,), size=50_000):
             self._add_rows(part)
+        self.save_snapshot()
+
+    def _snapshot_meta(self) -> dict[str, Any]:
+        # the store's URL hashed: a PostgreSQL URL may carry a password
+        return {"store": hashlib.sha256(self._db.url.encode()).hexdigest()[:16], "table": self._entries_t, "model_id": self._embedder.model_id,
+                "dim": self._embedder.dim, "approximate": self._index.approximate if self._index is not None else None}
+
+    def save_snapshot(self) -> bool:
+        """Save the index and the change number it reflects (when a snapshot path is set)."""
+        if self._snapshot is None or self._index is None:
+            return False
+        self._snapshot.parent.mkdir(parents=True, exist_ok=True)
+        self._index.save(self._snapshot)
+        meta = self._snapshot.with_name(self._snapshot.name + ".json")
+        tmp = meta.with_name(f"{meta.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps({**self._snapshot_meta(), "seq": self._seq, "count": len(self._index)}))
+        tmp.replace(meta)
+        return True
+
+    def _load_snapshot(self) -> bool:
+        if self._snapshot is None or self._index is None:
+            return False
+        try:
+            meta = orjson.loads(self._snapshot.with_name(self._snapshot.name + ".json").read_bytes())
+            if {k: meta.get(k) for k in self._snapshot_meta()} != self._snapshot_meta():
+                return False  # another store, table or model: rebuild
+            if int(meta["seq"]) > int(self._db.run(f"SELECT COALESCE(MAX(seq), 0) FROM {self._changes_t}")[0][0]):
+                return False  # newer than the store (restored from a backup?): rebuild
+            self._index.load(self._snapshot)
+        except (OSError, ValueError, KeyError, RuntimeError, orjson.JSONDecodeError):
+            self._index = VectorIndex(self._embedder.dim)
+            return False
+        self._seq = int(meta["seq"])
+        return True
 
     def _add_rows(self, rows: list[tuple[Any, ...]]) -> None:
         assert self._index is not None
@@ -400,6 +455,10 @@ class KnowledgeStore:
             top = np.argsort(-scores, kind="stable")[:k]
             best = sorted(best + [(int(part[i][0]), float(scores[i])) for i in top], key=lambda x: -x[1])[:k]
         return best
+
+    @property
+    def snapshot_path(self) -> Path | None:
+        return self._snapshot
 
     def index_bytes(self) -> int:
         """Memory the in-process index holds (0 before it is built)."""

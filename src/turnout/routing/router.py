@@ -159,9 +159,11 @@ class Router:
 
             knowledge_base = KnowledgeBase.load(rcfg.retrieval.knowledge_base)
         elif knowledge_base is None and rcfg.retrieval.store:
-            from turnout.kb.store import KnowledgeStore
+            from turnout.kb.store import KnowledgeStore, default_snapshot
 
-            knowledge_base = KnowledgeStore.open(rcfg.retrieval.store, prefix=rcfg.retrieval.store_prefix)
+            knowledge_base = KnowledgeStore.open(rcfg.retrieval.store, prefix=rcfg.retrieval.store_prefix,
+                                                 snapshot=rcfg.retrieval.index_snapshot
+                                                 or default_snapshot(rcfg.retrieval.store, rcfg.retrieval.store_prefix))
         self.knowledge_base = knowledge_base
         self.models: dict[str, ModelInfo] = {}
         self._fallbacks: dict[str, tuple[str, ...]] = {}
