@@ -249,3 +249,16 @@ def test_a_restart_loads_the_saved_index_and_replays_what_changed_since(tmp_path
     assert other_table.search("gift wrapping", 1) == []
     for kb in (first, writer, restarted, other_table):
         kb.close()
+
+
+def test_search_expansion_is_the_callers_also_after_a_snapshot(tmp_path):
+    url, snap = f"sqlite:///{tmp_path / 'kb.db'}", tmp_path / "kb.index"
+    kb = KnowledgeStore.open(url, snapshot=snap, search_expansion=300)
+    kb.add(FAQ)
+    kb.save_snapshot()
+    again = KnowledgeStore.open(url, snapshot=snap, search_expansion=40)
+    if again._index is not None and again._index.approximate:
+        assert again._index._ann.expansion_search == 40
+    assert again.search("I forgot my password", 1)[0].answer.startswith("Settings")
+    kb.close()
+    again.close()

@@ -25,8 +25,9 @@ def usearch_available() -> bool:
 
 
 class VectorIndex:
-    def __init__(self, dim: int, *, approximate: bool | None = None) -> None:
+    def __init__(self, dim: int, *, approximate: bool | None = None, expansion_search: int = 128) -> None:
         self.dim = dim
+        self._expansion_search = expansion_search
         self.approximate = usearch_available() if approximate is None else approximate
         self._lock = threading.Lock()
         if self.approximate:
@@ -36,7 +37,7 @@ class VectorIndex:
             # expansion 64 to add (half the build time of 128, no worse recall on bench_kb_scale.py),
             # 128 to search: top-1 = exact scan 0.99 at 10k passages (search expansion 64: 0.96)
             self._ann = Index(ndim=dim, metric="cos", dtype="f16", connectivity=16,
-                              expansion_add=64, expansion_search=128)
+                              expansion_add=64, expansion_search=expansion_search)
         else:
             self._keys = np.zeros(0, dtype=np.uint64)
             self._matrix = np.zeros((0, dim), dtype=np.float32)
@@ -101,6 +102,8 @@ class VectorIndex:
         with self._lock:
             if self.approximate:
                 self._ann.load(str(path))
+                # this process's setting, not the file's (usearch has a setter its typing misses)
+                self._ann.expansion_search = self._expansion_search  # type: ignore[misc]
                 if self._ann.ndim != self.dim:
                     raise ValueError(f"saved index has {self._ann.ndim} dimensions, not {self.dim}")
             else:

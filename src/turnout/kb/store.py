@@ -182,7 +182,7 @@ class KnowledgeStore:
 
     def __init__(self, db: _Db, embedder: Embedder, *, prefix: str = "turnout_kb",
                  index: Literal["now", "lazy"] = "now", index_threads: int = 1,
-                 snapshot: str | Path | None = None) -> None:
+                 snapshot: str | Path | None = None, search_expansion: int = 128) -> None:
         if not _NAME.match(prefix):
             raise ConfigError(f"knowledge base table prefix {prefix!r} is not a plain SQL name")
         self._db = db
@@ -195,6 +195,7 @@ class KnowledgeStore:
         # a saved index (file) and what it holds (file.json): a restart loads it and replays
         # the changes made since, instead of rebuilding (minutes at a million passages)
         self._snapshot = Path(snapshot) if snapshot else None
+        self._search_expansion = search_expansion  # HNSW: more = better recall, slower searches
         self._seq = 0
         self._sync_lock = threading.Lock()
         self.source = db.url
@@ -205,12 +206,13 @@ class KnowledgeStore:
     @classmethod
     def open(cls, url: str, *, embedder: Embedder | None = None, prefix: str = "turnout_kb",
              index: Literal["now", "lazy"] = "now", index_threads: int = 1,
-             snapshot: str | Path | None = None) -> KnowledgeStore:
+             snapshot: str | Path | None = None, search_expansion: int = 128) -> KnowledgeStore:
         if embedder is None:
             from turnout.embeddings import default_embedder
 
             embedder = default_embedder()
-        return cls(_Db(url), embedder, prefix=prefix, index=index, index_threads=index_threads, snapshot=snapshot)
+        return cls(_Db(url), embedder, prefix=prefix, index=index, index_threads=index_threads, snapshot=snapshot,
+                   search_expansion=search_expansion)
 
     def _create(self) -> None:
         e, c = self._entries_t, self._changes_t
@@ -351,7 +353,7 @@ class KnowledgeStore:
         """From the snapshot when it matches this store and model, else every entry of this
         embedding model streamed from the store (then saved as the snapshot). Changes committed
         while it streams are replayed by the next sync (adding an entry twice replaces it)."""
-        self._index = VectorIndex(self._embedder.dim)
+        self._index = VectorIndex(self._embedder.dim, expansion_search=self._search_expansion)
         if self._load_snapshot():
             return
         self._seq = int(self._db.run(f"SELECT COALESCE(MAX(seq), 0) FROM {self._changes_t}")[0][0])
@@ -388,7 +390,7 @@ class KnowledgeStore:
                 return False  # newer than the store (restored from a backup?): rebuild
             self._index.load(self._snapshot)
         except (OSError, ValueError, KeyError, RuntimeError, orjson.JSONDecodeError):
-            self._index = VectorIndex(self._embedder.dim)
+            self._index = VectorIndex(self._embedder.dim, expansion_search=self._search_expansion)
             return False
         self._seq = int(meta["seq"])
         return True
