@@ -103,7 +103,8 @@ async def _answers(args: argparse.Namespace) -> None:
     # pair is replayed from them (the router's own check prompt and confidence).
     router = Router.from_dict({
         "models": [{"name": DEFAULT_LOCAL_MODEL}],
-        "routing": {"retrieval": {"checker": DEFAULT_LOCAL_MODEL, "answer_threshold": -1, "check_threshold": 0}},
+        "routing": {"retrieval": {"checker": DEFAULT_LOCAL_MODEL, "answer_threshold": -1, "check_threshold": 0,
+                                  "coverage": False}},  # the checker alone (bench_kb_check.py: with the cover)
     }, knowledge_base=kb)
     rows = []
     started = time.perf_counter()

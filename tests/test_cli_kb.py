@@ -39,6 +39,9 @@ def test_add_list_search_remove(tmp_path):
     first = rows[0]["id"]
     assert kb(store, "remove", str(first)).exit_code == 0
     assert [json.loads(x)["id"] for x in kb(store, "list", "--json").stdout.splitlines()] == [rows[1]["id"]]
+    indexed = kb(store, "index", "--threads", "1")  # saved for gateways to load at start
+    assert indexed.exit_code == 0 and "index of 1 entries saved to" in indexed.output
+    assert (tmp_path / "kb.db.turnout_kb.index").exists() and (tmp_path / "kb.db.turnout_kb.index.json").exists()
 
 
 def test_bad_input_is_one_clear_line(tmp_path):

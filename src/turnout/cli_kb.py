@@ -6,7 +6,9 @@ The store is ``routing.retrieval.store`` of the config (or ``--store``), default
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -28,14 +30,18 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _open(store: str | None, config: str | None) -> Any:
+def _open(store: str | None, config: str | None, *, threads: int = 1) -> Any:
     from turnout.config import load_config
     from turnout.errors import TurnoutError
-    from turnout.kb.store import KnowledgeStore
+    from turnout.kb.store import KnowledgeStore, default_snapshot
 
     try:
         rcfg = load_config(config).routing.retrieval
-        return KnowledgeStore.open(store or rcfg.store or DEFAULT_STORE, prefix=rcfg.store_prefix)
+        url = store or rcfg.store or DEFAULT_STORE
+        # no in-process index: adding, listing and removing never search, and one search
+        # scans the stored vectors (seconds at a million) instead of building the index (minutes)
+        return KnowledgeStore.open(url, prefix=rcfg.store_prefix, index="lazy", index_threads=threads,
+                                   snapshot=rcfg.index_snapshot or default_snapshot(url, rcfg.store_prefix))
     except TurnoutError as exc:
         _fail(exc.message)
     except Exception as exc:  # a bad URL, an unreachable database: one line, not a traceback
@@ -129,6 +135,24 @@ def kb_list(
         sys.stderr.write(f"{len(rows)} of {total} entries\n")
 
 
+@kb_app.command("index")
+def kb_index(
+    threads: int = typer.Option(os.cpu_count() or 1, "--threads", min=1, help="threads building the index"),
+    store: str | None = _STORE_OPT,
+    config: str | None = _CONFIG_OPT,
+) -> None:
+    """Build the search index and save it, so gateways start without building it (after a bulk add)."""
+    kb = _open(store, config, threads=threads)
+    try:
+        started = time.perf_counter()
+        kb.sync()  # builds the index (or loads the snapshot and applies what changed since)
+        kb.save_snapshot()
+        where, count = kb.snapshot_path, len(kb)
+    finally:
+        kb.close()
+    sys.stdout.write(f"index of {count} entries saved to {where} ({time.perf_counter() - started:.1f} s)\n")
+
+
 @kb_app.command("search")
 def kb_search(
     query: str = typer.Argument(...),
@@ -142,7 +166,7 @@ def kb_search(
         _fail("the query is empty")
     kb = _open(store, config)
     try:
-        hits = kb.search(query, k)
+        hits = kb.search(query, k, exact=True)
         entries = kb.get([h.index for h in hits])
     finally:
         kb.close()

@@ -153,3 +153,112 @@ def test_chunking_keeps_headings_and_size(tmp_path):
     bad.write_text('{"question": "q"}\n')
     with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
         entries_from_file(bad)
+
+
+def _unit_vectors(n: int, seed: int) -> np.ndarray:
+    vectors = np.random.default_rng(seed).standard_normal((n, 128)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_bulk_add_past_sqlites_parameter_limit(store_url):
+    """One add of 40,000 entries (more than SQLite's 32,766 placeholders a statement): one
+    transaction, contiguous ids, every entry found, and a remove of them all in one call.
+    (Lazy handles with exact searches: the index is the next test's business.)"""
+    url, prefix = store_url
+    n = 40_000
+    vectors = _unit_vectors(n, 3)
+    entries = [Entry(text=f"synthetic passage {i}", source="bulk") for i in range(n)]
+    kb = KnowledgeStore.open(url, prefix=prefix, index="lazy")
+    [first] = kb.add(FAQ[:1])
+    ids = kb.add(entries, vectors=vectors)
+    assert ids == list(range(ids[0], ids[0] + n)) and ids[0] > first and len(kb) == n + 1
+    other = KnowledgeStore.open(url, prefix=prefix, index="lazy")
+    for probe in (0, n // 2, n - 1):
+        assert other.search_vector(vectors[probe], 1, exact=True)[0].index == ids[probe]
+    assert set(other.get(ids)) == set(ids)
+    assert kb.remove(source="bulk") == n and len(kb) == 1
+    assert [h.index for h in other.search_vector(vectors[7], 3, exact=True)] == [first]
+    with pytest.raises(ValueError, match="vectors do not match"):
+        kb.add(entries[:2], vectors=vectors[:1])
+    kb.close()
+    other.close()
+
+
+@pytest.mark.slow
+def test_indexes_stay_in_step_through_a_bulk_add(store_url):
+    """12,000 entries added at once: the writer's index takes the vectors it wrote, another
+    handle's index reads them from the change log in parts; both find every probe."""
+    url, prefix = store_url
+    n = 12_000
+    vectors = _unit_vectors(n, 4)
+    writer = KnowledgeStore.open(url, prefix=prefix, index_threads=2)
+    reader = KnowledgeStore.open(url, prefix=prefix, index_threads=2)
+    ids = writer.add([Entry(text=f"passage {i}") for i in range(n)], vectors=vectors)
+    for probe in range(0, n, 997):
+        assert writer.search_vector(vectors[probe], 1)[0].index == ids[probe]
+        assert reader.search_vector(vectors[probe], 1)[0].index == ids[probe]
+    writer.remove(ids[: n // 2])
+    assert all(h.index in ids[n // 2 :] for h in reader.search_vector(vectors[0], 5))
+    writer.close()
+    reader.close()
+
+
+def test_ids_are_never_reused_after_a_remove(store_url):
+    url, prefix = store_url
+    kb = KnowledgeStore.open(url, prefix=prefix)
+    ids = kb.add(FAQ)
+    kb.remove([ids[-1]])
+    [again] = kb.add(FAQ[-1:])
+    assert again > ids[-1]  # an old id in someone's decision record never names a new entry
+    kb.close()
+
+
+def test_a_lazy_handle_builds_no_index_and_its_exact_search_agrees(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    lazy = KnowledgeStore.open(url, index="lazy")
+    lazy.add(FAQ)
+    assert lazy.index_bytes() == 0  # `turnout kb add` never pays for an index
+    exact = lazy.search("I forgot my password", 3, exact=True)
+    assert lazy.index_bytes() == 0
+    indexed = KnowledgeStore.open(url).search("I forgot my password", 3)
+    assert [h.index for h in exact] == [h.index for h in indexed]
+    assert [round(h.score, 3) for h in exact] == [round(h.score, 3) for h in indexed]
+    assert lazy.search("I forgot my password", 1)[0].index == exact[0].index  # a plain search builds it
+    assert lazy.index_bytes() > 0
+    lazy.close()
+
+
+def test_a_restart_loads_the_saved_index_and_replays_what_changed_since(tmp_path):
+    url, snap = f"sqlite:///{tmp_path / 'kb.db'}", tmp_path / "kb.index"
+    first = KnowledgeStore.open(url, snapshot=snap)
+    ids = first.add(FAQ)
+    first.save_snapshot()
+    assert snap.exists() and snap.with_name("kb.index.json").exists()
+    writer = KnowledgeStore.open(url, index="lazy")  # changes after the snapshot was saved
+    [late] = writer.add([Entry(question="Do you sell gift wrapping?", answer="Yes, for 3 EUR.")])
+    writer.remove([ids[0]])
+    restarted = KnowledgeStore.open(url, snapshot=snap, index="lazy")
+
+    def no_rebuild(*_a, **_k):
+        raise AssertionError("rebuilt from the store instead of loading the snapshot")
+
+    restarted._db.stream = no_rebuild  # type: ignore[method-assign]
+    assert restarted.search("gift wrapping", 1)[0].index == late
+    assert ids[0] not in {h.index for h in restarted.search("I forgot my password", 3)}
+    other_table = KnowledgeStore.open(url, prefix="other_kb", snapshot=snap)  # not its snapshot: rebuilt
+    assert other_table.search("gift wrapping", 1) == []
+    for kb in (first, writer, restarted, other_table):
+        kb.close()
+
+
+def test_search_expansion_is_the_callers_also_after_a_snapshot(tmp_path):
+    url, snap = f"sqlite:///{tmp_path / 'kb.db'}", tmp_path / "kb.index"
+    kb = KnowledgeStore.open(url, snapshot=snap, search_expansion=300)
+    kb.add(FAQ)
+    kb.save_snapshot()
+    again = KnowledgeStore.open(url, snapshot=snap, search_expansion=40)
+    if again._index is not None and again._index.approximate:
+        assert again._index._ann.expansion_search == 40
+    assert again.search("I forgot my password", 1)[0].answer.startswith("Settings")
+    kb.close()
+    again.close()

@@ -244,7 +244,7 @@ async def test_a_checker_no_hands_the_passages_to_the_model_and_records_which():
     hits = [Hit(0.9, 4, "What are your opening hours?", "Weekdays 9-17."), Hit(0.5, 7, text="Closed on holidays."),
             Hit(0.2, 1, text="Unrelated.")]
     r = checked_router("NO", hits, passage_threshold=0.45)
-    resp = await r.acomplete(req("Are you open on Sundays?"))
+    resp = await r.acomplete(req("When are you open?"))
     t = resp["turnout"]
     assert t["model"] == "fake/a" and t["retrieval"]["answered"] is False
     assert t["retrieval"]["hits"] == [{"index": 4, "score": 0.9}, {"index": 7, "score": 0.5}]
@@ -253,6 +253,20 @@ async def test_a_checker_no_hands_the_passages_to_the_model_and_records_which():
     assert "Weekdays 9-17." in system and "Closed on holidays." in system and "Unrelated." not in system
     answer_cost = r.info("fake/a").cost_usd(t["usage"]["prompt_tokens"], t["usage"]["completion_tokens"])
     assert t["cost_usd"] == pytest.approx(answer_cost + t["retrieval"]["check"]["cost_usd"])  # both costs
+
+
+async def test_an_entry_that_does_not_cover_the_question_is_never_put_to_the_checker():
+    """ "Sundays" is a strict term the weekday-hours entry does not state: passages go to the
+    model without a check (free), and the record counts the gap without quoting the prompt."""
+    hits = [Hit(0.9, 4, "What are your opening hours?", "Weekdays 9-17.")]
+    r = checked_router("YES", hits)
+    resp = await r.acomplete(req("Are you open on Sundays?"))
+    t = resp["turnout"]
+    assert t["model"] == "fake/a" and called() == ["fake/a"]
+    assert t["retrieval"] == {"answered": False, "hits": [{"index": 4, "score": 0.9}],
+                              "uncovered": {"strict": 1, "other": 0}}
+    off = checked_router("YES", hits, coverage=False)  # the operator's choice: checker alone
+    assert (await off.acomplete(req("Are you open on Sundays?")))["turnout"]["retrieval"]["answered"] is True
 
 
 async def test_confidential_passage_makes_the_request_confidential():

@@ -13,21 +13,31 @@ PostgreSQL store answer from the same entries without a restart.
 
 Vectors are stored with the entry (float32 bytes, with the embedding model's id): a process
 never re-embeds what another already did, and a model change is detected, not mixed.
+
+Bulk loads (a million passages) go in one transaction: texts embedded in batches before the
+write lock is taken, ids reserved in one statement, rows written with executemany (SQLite) or
+COPY (PostgreSQL), and the vectors just written handed to the index directly instead of read
+back. The index is built on first use (``index="lazy"``), so `turnout kb add|list|remove` on a
+large store never pays for an index they do not search.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
+import orjson
 
+from turnout.embeddings import cosine_scores
 from turnout.errors import ConfigError
 from turnout.kb.index import VectorIndex
 from turnout.knowledge_base import Hit
@@ -35,8 +45,11 @@ from turnout.knowledge_base import Hit
 if TYPE_CHECKING:
     from turnout.embeddings import Embedder
 
-__all__ = ["Entry", "KnowledgeStore", "StoredEntry"]
+__all__ = ["Entry", "KnowledgeStore", "StoredEntry", "default_snapshot"]
 
+_T = TypeVar("_T")
+_PARAMS_PER_QUERY = 10_000  # SQLite allows 32,766 placeholders a statement
+_EMBED_BATCH = 8_192
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
 
 
@@ -75,7 +88,7 @@ class _Db:
     def __init__(self, url: str) -> None:
         self.url = url
         self.kind = "postgres" if url.startswith(("postgresql://", "postgres://")) else "sqlite"
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a caller streaming rows may still run()
         if self.kind == "sqlite":
             path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
             if path != ":memory:":
@@ -117,35 +130,89 @@ class _Db:
                         out.append(list(cur.fetchall()) if cur.description else [])
         return out
 
+    def write(self, fn: Callable[[Any], _T]) -> _T:
+        """``fn(connection)`` inside one write transaction (writers serialised), committed or
+        rolled back as a whole. The connection speaks this backend's own placeholders."""
+        with self._lock:
+            if self.kind == "sqlite":
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    out = fn(self._conn)
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                return out
+            with self._conn.transaction():
+                return fn(self._conn)
+
+    def stream(self, sql: str, params: Sequence[Any] = (), *, size: int = 20_000) -> Iterator[list[tuple[Any, ...]]]:
+        """A large result in parts of ``size`` rows (a million vectors never sit in one list)."""
+        with self._lock:
+            if self.kind == "sqlite":
+                cur = self._conn.cursor()
+                cur.execute(sql, params)
+                while rows := cur.fetchmany(size):
+                    yield list(rows)
+                return
+            # a server-side cursor: psycopg's default one would fetch every row on execute
+            with self._conn.transaction(), self._conn.cursor(name="turnout_kb_stream") as cur:
+                cur.execute(self._sql(sql), params)
+                while rows := cur.fetchmany(size):
+                    yield list(rows)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
 
+def default_snapshot(url: str, prefix: str = "turnout_kb") -> Path:
+    """Where a store's index snapshot lives: next to a SQLite file, else under turnout's home."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+        if path != ":memory:":
+            return Path(f"{path}.{prefix}.index")
+    from turnout.settings import home_dir
+
+    return home_dir() / "knowledge_base" / f"{hashlib.sha256(url.encode()).hexdigest()[:16]}.{prefix}.index"
+
+
 class KnowledgeStore:
     """Entries in SQL plus an in-process index; the router's ``search(query, k)`` interface."""
 
-    def __init__(self, db: _Db, embedder: Embedder, *, prefix: str = "turnout_kb") -> None:
+    def __init__(self, db: _Db, embedder: Embedder, *, prefix: str = "turnout_kb",
+                 index: Literal["now", "lazy"] = "now", index_threads: int = 1,
+                 snapshot: str | Path | None = None, search_expansion: int = 128) -> None:
         if not _NAME.match(prefix):
             raise ConfigError(f"knowledge base table prefix {prefix!r} is not a plain SQL name")
         self._db = db
         self._embedder = embedder
         self._entries_t = f"{prefix}_entries"
         self._changes_t = f"{prefix}_changes"
-        self._index = VectorIndex(embedder.dim)
+        self._index: VectorIndex | None = None  # built from the store on first sync
+        # one thread by default: a gateway's event loop shares the CPU; bulk tools pass more
+        self._index_threads = index_threads
+        # a saved index (file) and what it holds (file.json): a restart loads it and replays
+        # the changes made since, instead of rebuilding (minutes at a million passages)
+        self._snapshot = Path(snapshot) if snapshot else None
+        self._search_expansion = search_expansion  # HNSW: more = better recall, slower searches
         self._seq = 0
         self._sync_lock = threading.Lock()
         self.source = db.url
         self._create()
-        self.sync()
+        if index == "now":
+            self.sync()
 
     @classmethod
-    def open(cls, url: str, *, embedder: Embedder | None = None, prefix: str = "turnout_kb") -> KnowledgeStore:
+    def open(cls, url: str, *, embedder: Embedder | None = None, prefix: str = "turnout_kb",
+             index: Literal["now", "lazy"] = "now", index_threads: int = 1,
+             snapshot: str | Path | None = None, search_expansion: int = 128) -> KnowledgeStore:
         if embedder is None:
             from turnout.embeddings import default_embedder
 
             embedder = default_embedder()
-        return cls(_Db(url), embedder, prefix=prefix)
+        return cls(_Db(url), embedder, prefix=prefix, index=index, index_threads=index_threads, snapshot=snapshot,
+                   search_expansion=search_expansion)
 
     def _create(self) -> None:
         e, c = self._entries_t, self._changes_t
@@ -161,11 +228,6 @@ class KnowledgeStore:
 
     # ---- changes --------------------------------------------------------------------------
 
-    def _last_id(self) -> str:
-        if self._db.kind == "sqlite":
-            return "last_insert_rowid()"
-        return f"currval(pg_get_serial_sequence('{self._entries_t}', 'id'))"
-
     def _locked(self, statements: list[tuple[str, Sequence[Any]]]) -> list[tuple[str, Sequence[Any]]]:
         """On PostgreSQL writers take the change log in turn, so change numbers commit in order
         and a reader that has seen number n never misses a smaller one committed later.
@@ -174,24 +236,57 @@ class KnowledgeStore:
             return [(f"LOCK TABLE {self._changes_t} IN EXCLUSIVE MODE", ()), *statements]
         return statements
 
-    def add(self, entries: Sequence[Entry]) -> list[int]:
-        """Embed and store entries; their ids, in order."""
+    def embed_entries(self, entries: Sequence[Entry]) -> np.ndarray:
+        """The entries' vectors, in batches (one batch of a million texts would hold every
+        token list at once)."""
+        out = np.empty((len(entries), self._embedder.dim), dtype=np.float32)
+        for start in range(0, len(entries), _EMBED_BATCH):
+            part = entries[start : start + _EMBED_BATCH]
+            out[start : start + len(part)] = self._embedder.embed([e.key_text for e in part])
+        return out
+
+    def add(self, entries: Sequence[Entry], *, vectors: np.ndarray | None = None) -> list[int]:
+        """Embed and store entries in one transaction; their ids, in order. ``vectors``: the
+        entries' embeddings when the caller already has them (from :meth:`embed_entries`)."""
         if not entries:
             return []
-        vectors = self._embedder.embed([e.key_text for e in entries])
-        model_id = self._embedder.model_id
-        now = time.time()
-        statements: list[tuple[str, Sequence[Any]]] = []
-        for entry, vec in zip(entries, vectors, strict=True):
-            statements.append((
-                f"INSERT INTO {self._entries_t} (question, answer, text, source, confidential, model_id, vector, created) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (entry.question, entry.answer, entry.text, entry.source, int(entry.confidential), model_id,
-                 np.asarray(vec, dtype=np.float32).tobytes(), now)))
-            statements.append((f"INSERT INTO {self._changes_t} (entry_id, op) VALUES ({self._last_id()}, 'add')", ()))
-        results = self._db.transaction(self._locked(statements))
-        ids = [int(rows[0][0]) for rows in results if rows]
-        self.sync()
+        if vectors is None:
+            vectors = self.embed_entries(entries)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(entries), self._embedder.dim):
+            raise ValueError("vectors do not match the entries and the embedding model")
+        model_id, now, n = self._embedder.model_id, time.time(), len(entries)
+        columns = "id, question, answer, text, source, confidential, model_id, vector, created"
+
+        def rows(ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
+            for i, entry, vec in zip(ids, entries, vectors, strict=True):
+                yield (i, entry.question, entry.answer, entry.text, entry.source, int(entry.confidential),
+                       model_id, vec.tobytes(), now)
+
+        def write_sqlite(conn: Any) -> list[int]:
+            # ids reserved explicitly past the highest ever given (AUTOINCREMENT never reuses one)
+            top = conn.execute("SELECT MAX(v) FROM (SELECT seq AS v FROM sqlite_sequence WHERE name = ? "
+                               f"UNION ALL SELECT MAX(id) FROM {self._entries_t})", (self._entries_t,)).fetchone()[0]
+            ids = list(range(int(top or 0) + 1, int(top or 0) + 1 + n))
+            conn.executemany(f"INSERT INTO {self._entries_t} ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows(ids))
+            conn.execute(f"INSERT INTO {self._changes_t} (entry_id, op) SELECT id, 'add' FROM {self._entries_t} "
+                         "WHERE id BETWEEN ? AND ? ORDER BY id", (ids[0], ids[-1]))
+            return ids
+
+        def write_postgres(conn: Any) -> list[int]:
+            conn.execute(f"LOCK TABLE {self._changes_t} IN EXCLUSIVE MODE")  # see _locked
+            ids = [int(r[0]) for r in conn.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{self._entries_t}', 'id')) FROM generate_series(1, %s)",
+                (n,)).fetchall()]
+            with conn.cursor().copy(f"COPY {self._entries_t} ({columns}) FROM STDIN") as copy:
+                for row in rows(ids):
+                    copy.write_row(row)
+            conn.execute(f"INSERT INTO {self._changes_t} (entry_id, op) SELECT unnest(%s::bigint[]), 'add'", (ids,))
+            return ids
+
+        ids = self._db.write(write_sqlite if self._db.kind == "sqlite" else write_postgres)
+        if self._index is not None:  # a lazy handle (`turnout kb add`) builds no index to write
+            self.sync(known=(np.asarray(ids, dtype=np.uint64), vectors))
         return ids
 
     def remove(self, ids: Sequence[int] = (), *, source: str | None = None) -> int:
@@ -201,40 +296,111 @@ class KnowledgeStore:
             targets |= {int(r[0]) for r in self._db.run(f"SELECT id FROM {self._entries_t} WHERE source = ?", (source,))}
         if not targets:
             return 0
-        present = {int(r[0]) for r in self._db.run(
-            f"SELECT id FROM {self._entries_t} WHERE id IN ({','.join('?' * len(targets))})", sorted(targets))}
-        statements: list[tuple[str, Sequence[Any]]] = []
-        for i in sorted(present):
-            statements.append((f"DELETE FROM {self._entries_t} WHERE id = ?", (i,)))
-            statements.append((f"INSERT INTO {self._changes_t} (entry_id, op) VALUES (?, 'remove')", (i,)))
+        ordered = sorted(targets)
+        present: list[int] = []
+        for start in range(0, len(ordered), _PARAMS_PER_QUERY):
+            part = ordered[start : start + _PARAMS_PER_QUERY]
+            present += [int(r[0]) for r in self._db.run(
+                f"SELECT id FROM {self._entries_t} WHERE id IN ({','.join('?' * len(part))})", part)]
+        if not present:
+            return 0
+        # a JSON array as the one parameter: any number of ids in one statement on both backends
+        listed = orjson.dumps(sorted(present)).decode()
+        if self._db.kind == "sqlite":
+            gone = "SELECT value FROM json_each(?)"
+        else:
+            gone = "SELECT jsonb_array_elements_text(?::jsonb)::bigint"
+        statements: list[tuple[str, Sequence[Any]]] = [
+            (f"DELETE FROM {self._entries_t} WHERE id IN ({gone})", (listed,)),
+            (f"INSERT INTO {self._changes_t} (entry_id, op) SELECT removed.*, 'remove' FROM ({gone}) AS removed", (listed,)),
+        ]
         self._db.transaction(self._locked(statements))
-        self.sync()
+        if self._index is not None:
+            self.sync()
         return len(present)
 
-    def sync(self) -> int:
-        """Apply changes made since the last sync (by any process) to the index; how many."""
+    def sync(self, *, known: tuple[np.ndarray, np.ndarray] | None = None) -> int:
+        """Apply changes made since the last sync (by any process) to the index; how many.
+        The first sync builds the index from the store. ``known``: (ids, vectors) this handle
+        just wrote, added without reading them back."""
         with self._sync_lock:
+            if self._index is None:
+                self._build_index()  # then replay what changed since (a snapshot may be old)
+            assert self._index is not None
             rows = self._db.run(f"SELECT seq, entry_id, op FROM {self._changes_t} WHERE seq > ? ORDER BY seq", (self._seq,))
             if not rows:
                 return 0
             live: dict[int, bool] = {}
             for _, entry_id, op in rows:
                 live[int(entry_id)] = op == "add"
-            adds = [i for i, alive in live.items() if alive]
+            adds = np.fromiter((i for i, alive in live.items() if alive), dtype=np.uint64)
             removes = [i for i, alive in live.items() if not alive]
             if removes:
                 self._index.remove(removes)
-            for start in range(0, len(adds), 50_000):
-                part = adds[start : start + 50_000]
-                found = self._db.run(f"SELECT id, vector, model_id FROM {self._entries_t} WHERE id IN "
-                                     f"({','.join('?' * len(part))})", part)
-                found = [r for r in found if r[2] == self._embedder.model_id]
-                if found:
-                    keys = np.array([int(r[0]) for r in found], dtype=np.uint64)
-                    vecs = np.stack([np.frombuffer(bytes(r[1]), dtype=np.float32) for r in found])
-                    self._index.add(keys, vecs)
+            if known is not None and len(adds):
+                mine = np.isin(known[0], adds)
+                if mine.any():
+                    self._index.add(known[0][mine], known[1][mine], threads=self._index_threads)
+                adds = adds[~np.isin(adds, known[0])]
+            for start in range(0, len(adds), _PARAMS_PER_QUERY):
+                part = [int(i) for i in adds[start : start + _PARAMS_PER_QUERY]]
+                self._add_rows(self._db.run(f"SELECT id, vector FROM {self._entries_t} WHERE model_id = ? AND id IN "
+                                            f"({','.join('?' * len(part))})", [self._embedder.model_id, *part]))
             self._seq = int(rows[-1][0])
             return len(rows)
+
+    def _build_index(self) -> None:
+        """From the snapshot when it matches this store and model, else every entry of this
+        embedding model streamed from the store (then saved as the snapshot). Changes committed
+        while it streams are replayed by the next sync (adding an entry twice replaces it)."""
+        self._index = VectorIndex(self._embedder.dim, expansion_search=self._search_expansion)
+        if self._load_snapshot():
+            return
+        self._seq = int(self._db.run(f"SELECT COALESCE(MAX(seq), 0) FROM {self._changes_t}")[0][0])
+        for part in self._db.stream(f"SELECT id, vector FROM {self._entries_t} WHERE model_id = ?",
+                                    (self._embedder.model_id,), size=50_000):
+            self._add_rows(part)
+        self.save_snapshot()
+
+    def _snapshot_meta(self) -> dict[str, Any]:
+        # the store's URL hashed: a PostgreSQL URL may carry a password
+        return {"store": hashlib.sha256(self._db.url.encode()).hexdigest()[:16], "table": self._entries_t, "model_id": self._embedder.model_id,
+                "dim": self._embedder.dim, "approximate": self._index.approximate if self._index is not None else None}
+
+    def save_snapshot(self) -> bool:
+        """Save the index and the change number it reflects (when a snapshot path is set)."""
+        if self._snapshot is None or self._index is None:
+            return False
+        self._snapshot.parent.mkdir(parents=True, exist_ok=True)
+        self._index.save(self._snapshot)
+        meta = self._snapshot.with_name(self._snapshot.name + ".json")
+        tmp = meta.with_name(f"{meta.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps({**self._snapshot_meta(), "seq": self._seq, "count": len(self._index)}))
+        tmp.replace(meta)
+        return True
+
+    def _load_snapshot(self) -> bool:
+        if self._snapshot is None or self._index is None:
+            return False
+        try:
+            meta = orjson.loads(self._snapshot.with_name(self._snapshot.name + ".json").read_bytes())
+            if {k: meta.get(k) for k in self._snapshot_meta()} != self._snapshot_meta():
+                return False  # another store, table or model: rebuild
+            if int(meta["seq"]) > int(self._db.run(f"SELECT COALESCE(MAX(seq), 0) FROM {self._changes_t}")[0][0]):
+                return False  # newer than the store (restored from a backup?): rebuild
+            self._index.load(self._snapshot)
+        except (OSError, ValueError, KeyError, RuntimeError, orjson.JSONDecodeError):
+            self._index = VectorIndex(self._embedder.dim, expansion_search=self._search_expansion)
+            return False
+        self._seq = int(meta["seq"])
+        return True
+
+    def _add_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        assert self._index is not None
+        if rows:
+            keys = np.fromiter((int(r[0]) for r in rows), dtype=np.uint64, count=len(rows))
+            vecs = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            self._index.add(keys, vecs, threads=self._index_threads)
 
     # ---- reading --------------------------------------------------------------------------
 
@@ -250,18 +416,28 @@ class KnowledgeStore:
     def get(self, ids: Sequence[int]) -> dict[int, Entry]:
         if not ids:
             return {}
-        rows = self._db.run(f"SELECT id, question, answer, text, source, confidential FROM {self._entries_t} "
-                            f"WHERE id IN ({','.join('?' * len(ids))})", list(ids))
-        return {int(r[0]): Entry(r[1], r[2], r[3], r[4], bool(r[5])) for r in rows}
+        out: dict[int, Entry] = {}
+        for start in range(0, len(ids), _PARAMS_PER_QUERY):
+            part = list(ids[start : start + _PARAMS_PER_QUERY])
+            rows = self._db.run(f"SELECT id, question, answer, text, source, confidential FROM {self._entries_t} "
+                                f"WHERE id IN ({','.join('?' * len(part))})", part)
+            out.update((int(r[0]), Entry(r[1], r[2], r[3], r[4], bool(r[5]))) for r in rows)
+        return out
 
-    def search(self, query: str, k: int = 3) -> list[Hit]:
-        return self.search_vector(self._embedder.embed([query])[0], k)
+    def search(self, query: str, k: int = 3, *, exact: bool = False) -> list[Hit]:
+        """The k entries nearest ``query``. ``exact``: scan the stored vectors instead of
+        building the index (a one-off search, as `turnout kb search`, on a large store)."""
+        return self.search_vector(self._embedder.embed([query])[0], k, exact=exact)
 
-    def search_vector(self, vector: np.ndarray, k: int = 3) -> list[Hit]:
-        self.sync()
+    def search_vector(self, vector: np.ndarray, k: int = 3, *, exact: bool = False) -> list[Hit]:
         if k < 1 or not vector.any():
             return []
-        found = self._index.search(np.asarray(vector, dtype=np.float32), k)
+        vector = np.asarray(vector, dtype=np.float32)
+        if exact and self._index is None:
+            found = self._scan(vector, k)
+        else:
+            self.sync()
+            found = self._index.search(vector, k) if self._index is not None else []
         entries = self.get([key for key, _ in found])
         hits = []
         for key, score in found:
@@ -271,6 +447,24 @@ class KnowledgeStore:
             hits.append(Hit(score=score, question=e.question, answer=e.answer, text=e.text, index=key,
                             source=e.source, confidential=e.confidential))
         return hits
+
+    def _scan(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        best: list[tuple[int, float]] = []
+        for part in self._db.stream(f"SELECT id, vector FROM {self._entries_t} WHERE model_id = ?",
+                                    (self._embedder.model_id,), size=50_000):
+            vecs = np.frombuffer(b"".join(bytes(r[1]) for r in part), dtype=np.float32).reshape(len(part), -1)
+            scores = cosine_scores(vecs, vector)
+            top = np.argsort(-scores, kind="stable")[:k]
+            best = sorted(best + [(int(part[i][0]), float(scores[i])) for i in top], key=lambda x: -x[1])[:k]
+        return best
+
+    @property
+    def snapshot_path(self) -> Path | None:
+        return self._snapshot
+
+    def index_bytes(self) -> int:
+        """Memory the in-process index holds (0 before it is built)."""
+        return self._index.memory_bytes() if self._index is not None else 0
 
     def close(self) -> None:
         self._db.close()

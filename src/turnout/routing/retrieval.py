@@ -4,8 +4,10 @@ passages found to the routed model.
 
 The embedding score alone cannot tell "the answer is here" from "same topic" (a question
 about Sunday hours scores high against the weekday-hours entry), so a stored answer is
-returned only when (1) its score clears ``answer_threshold`` and (2) the checker, asked
-YES/NO whether the entry answers the question, says YES with P(YES) >= ``check_threshold``.
+returned only when (1) its score clears ``answer_threshold``, (2) the entry covers what the
+question asks (``turnout.kb.coverage``: "Sundays" is not covered by weekday hours) and (3) the
+checker, asked YES/NO whether the entry answers the question, says YES with P(YES) >=
+``check_threshold``. The cover check runs first: it is free, and most near-misses stop there.
 Defaults were calibrated on bench/data (bench/bench_retrieval.py, docs/benchmarks.md).
 
 The decision record says what retrieval did: ``{"answered": bool, "hits": [{"index",
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from turnout.config import RetrievalConfig
 from turnout.knowledge_base import Hit
 from turnout.types import ChatCompletion, ChatRequest, make_completion, prompt_text
 
@@ -52,12 +55,44 @@ def hit_record(hit: Hit) -> dict[str, Any]:
     return out
 
 
+# The checker's instructions and worked examples come first and never change, so a local
+# model's prompt cache reuses them and each check only evaluates the question and the entry.
+# The examples are of a library, a domain no knowledge base of ours is about.
+CHECK_SYSTEM = (
+    "You decide whether a stored FAQ entry fully answers a customer's question. Answer NO if the "
+    "question asks about something the entry does not state (another day, place, product, amount, "
+    "method or case). Reply with one word: YES or NO.\n\nExamples:\n"
+    "Question: Can I renew a library book online?\nEntry: Q: How do I renew a loan? A: Renew loans twice "
+    "in the online catalogue under My account.\nAnswer: YES\n\n"
+    "Question: Can I borrow e-books?\nEntry: Q: How long can I keep a book? A: Loans last three weeks and "
+    "can be renewed twice.\nAnswer: NO\n\n"
+    "Question: Is the library open on Sundays?\nEntry: Q: When is the library open? A: Monday to Saturday "
+    "from 9:00 to 20:00.\nAnswer: NO\n\n"
+    "Question: how long may I keep borrowed books\nEntry: Q: How long can I keep a book? A: Loans last "
+    "three weeks and can be renewed twice.\nAnswer: YES\n\n"
+)
+
+
 def check_messages(question: str, hit: Hit) -> list[dict[str, Any]]:
-    return [
-        {"role": "system", "content": "You check a support knowledge base. Reply with exactly one word: YES or NO."},
-        {"role": "user", "content": f"Customer question:\n{question}\n\nStored entry:\nQ: {hit.question}\nA: {hit.answer}\n\n"
-                                    "Does the stored answer directly answer the customer's question? Reply YES or NO."},
-    ]
+    return [{"role": "system", "content": CHECK_SYSTEM},
+            {"role": "user", "content": f"Question: {question}\nEntry: Q: {hit.question} A: {hit.answer}\nAnswer:"}]
+
+
+def cover_gap(question: str, hit: Hit, rcfg: RetrievalConfig) -> dict[str, int] | None:
+    """None when the entry covers what the question asks (or the check is off); else how many
+    question terms it leaves uncovered, for the decision record (counts: never the words, which
+    may be confidential)."""
+    if not rcfg.coverage:
+        return None
+    from turnout.embeddings import default_embedder
+    from turnout.kb.coverage import uncovered_terms
+
+    gaps = uncovered_terms(question, f"{hit.question} {hit.answer}", default_embedder(),
+                           similarity=rcfg.coverage_similarity)
+    strict = sum(t.strict for t in gaps)
+    if strict == 0 and len(gaps) - strict <= rcfg.max_uncovered:
+        return None
+    return {"strict": strict, "other": len(gaps) - strict}
 
 
 def with_passages(request: ChatRequest, hits: list[Hit]) -> ChatRequest:

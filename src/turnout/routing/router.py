@@ -164,9 +164,12 @@ class Router:
 
             knowledge_base = KnowledgeBase.load(rcfg.retrieval.knowledge_base)
         elif knowledge_base is None and rcfg.retrieval.store:
-            from turnout.kb.store import KnowledgeStore
+            from turnout.kb.store import KnowledgeStore, default_snapshot
 
-            knowledge_base = KnowledgeStore.open(rcfg.retrieval.store, prefix=rcfg.retrieval.store_prefix)
+            knowledge_base = KnowledgeStore.open(rcfg.retrieval.store, prefix=rcfg.retrieval.store_prefix,
+                                                 snapshot=rcfg.retrieval.index_snapshot
+                                                 or default_snapshot(rcfg.retrieval.store, rcfg.retrieval.store_prefix),
+                                                 search_expansion=rcfg.retrieval.search_expansion)
         self.knowledge_base = knowledge_base
         self.models: dict[str, ModelInfo] = {}
         self._fallbacks: dict[str, tuple[str, ...]] = {}
@@ -654,7 +657,9 @@ class Router:
         best = hits[0] if hits else None
         check: dict[str, Any] | None = None
         cost = 0.0
-        if best is not None and best.answer and best.score >= rcfg.answer_threshold:
+        candidate = best is not None and bool(best.answer) and best.score >= rcfg.answer_threshold
+        gap = retrieval_mod.cover_gap(question, best, rcfg) if candidate and best is not None else None
+        if best is not None and candidate and gap is None:
             confirmed = rcfg.checker == "none"
             checker = None if confirmed else self._checker(decision, retrieval_mod.is_confidential(best))
             if checker is not None:
@@ -691,6 +696,8 @@ class Router:
         record = {"answered": False, "hits": [retrieval_mod.hit_record(h) for h in passages]}
         if check is not None:
             record["check"] = check
+        if gap is not None:
+            record["uncovered"] = gap
         if not passages:
             return retrieval_mod.Retrieved(record, cost_usd=cost)
         return retrieval_mod.Retrieved(record, request=retrieval_mod.with_passages(request, passages), cost_usd=cost,
