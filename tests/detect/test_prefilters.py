@@ -211,3 +211,24 @@ def test_normalize_fast_path_matches_the_per_run_work(bits: list[str]) -> None:
     want, stretches = _normalize_reference(text)
     assert got == want
     assert (omap.stretches if omap is not None else None) == stretches
+
+
+# --- name candidates: positions from one _HEAD pass equal one find pass per head (ASCII) -----
+
+_CAND_BITS = ["Anna", "Will", "May", "Young", "Paris", "Mr.", "Dr", "R.", "J.", "HORTEN", "JSON", "iPhone",
+              "McDonald", "The", "Street", "St", "12", " ", " ", ", ", ". ", "\n", "-", "'", "_", "x",
+              "and", "to", "in", "Kowalski", "Oy", "Ltd", "Anna2", "Annabel", "de", "van", "Smith"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_CAND_BITS) | st.text(st.characters(max_codepoint=127), max_size=4),
+                min_size=1, max_size=30))
+def test_located_candidates_match_the_find_pass(bits: list[str]) -> None:
+    from turnout.detect.pii import _shape
+
+    tagger = _taggers()[0]
+    text = "".join(bits)
+    located = [(m.group(), m.start()) for m in names._HEAD.finditer(text)]
+    heads = {h for h, _ in located}
+    shape = _shape(text)
+    assert tagger._candidates(text, shape, heads, located) == tagger._candidates(text, shape, heads)
