@@ -8,7 +8,8 @@ decision it feeds, against a baseline measured in the same run.
    ``scan_request`` on the same prompt as a two-message request (the whole pipeline), and
    the same on an obfuscated copy (full-width digits, zero-width spaces, NBSP, Cyrillic
    look-alikes sprinkled in: the non-ASCII path). With ``--baseline-src``, that tree's
-   ``Detector.scan`` on the plain corpus too, in a subprocess alternating with this tree's.
+   ``Detector.scan`` on the plain corpus too, in a subprocess alternating with this tree's,
+   and, when that tree has ``detect/scan.py``, its ``scan_request`` on both corpora the same way.
 2. ``Router.route`` with all five signals on a ~1k-token ordinary prompt and a PII-dense one
    (bench_library.py's prompts): p50 / p99. With ``--baseline-src`` (e.g. an export of the
    commit before issue 9) the same decision is timed on that tree in a subprocess, alternating
@@ -90,6 +91,35 @@ print(json.dumps(rates))
 '''
 
 
+REQUEST_CODE = r'''
+import json, sys, time
+from turnout.detect.pii import default_detector
+from turnout.detect.scan import scan_request
+det = default_detector()
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+nbytes = sum(len(t.encode()) for t in texts)
+requests = [[{"role": "system", "content": "You are a careful analyst."}, {"role": "user", "content": t}]
+            for t in texts]
+for req in requests[:20]:
+    scan_request(req, {"max_tokens": 500}, det)
+rates = []
+for _ in range(int(sys.argv[2])):
+    c = time.process_time()
+    for req in requests:
+        scan_request(req, {"max_tokens": 500}, det)
+    rates.append(nbytes / 1e6 / (time.process_time() - c))
+print(json.dumps(rates))
+'''
+
+
+def request_rates(src: Path, corpus: Path, runs: int) -> list[float]:
+    """``scan_request`` MB/s of the tree at ``src`` (a fresh process), as in ``detector_rates``."""
+    proc = subprocess.run([sys.executable, "-c", REQUEST_CODE, str(corpus), str(runs)],
+                          capture_output=True, text=True, env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
+                          check=True)
+    return json.loads(proc.stdout)
+
+
 def detector_rates(src: Path, corpus: Path, runs: int) -> list[float]:
     """``Detector.scan`` MB/s of the tree at ``src`` on the corpus in ``corpus`` (a fresh
     process that imports only that tree)."""
@@ -143,6 +173,10 @@ def throughput(args: argparse.Namespace) -> None:
         nbytes = sum(len(t.encode()) for t in texts)
         requests = [[{"role": "system", "content": "You are a careful analyst."}, {"role": "user", "content": t}]
                     for t in texts]
+        for req in requests[:20]:
+            # warm: the first non-ASCII character loads the look-alike table once (~30 ms), a
+            # start-up cost that is not throughput
+            scan_request(req, {"max_tokens": 500}, det)
         rates: dict[str, list[float]] = {"Detector.scan": [], "scan_request": []}
         for _ in range(args.runs):
             c = time.process_time()
@@ -180,9 +214,23 @@ def main() -> None:
             for _ in range(args.rounds):
                 for name, src in trees.items():
                     rates[name].extend(detector_rates(src, corpus, args.runs))
-        mine, base = statistics.median(rates["this tree"]), statistics.median(rates["baseline"])
-        print(f"Detector.scan, plain corpus, fresh processes alternating: this tree {mine:5.1f} MB/s, "
-              f"baseline {base:5.1f} MB/s (ratio {mine / base:.2f})", flush=True)
+            mine, base = statistics.median(rates["this tree"]), statistics.median(rates["baseline"])
+            print(f"Detector.scan, plain corpus, fresh processes alternating: this tree {mine:5.1f} MB/s, "
+                  f"baseline {base:5.1f} MB/s (ratio {mine / base:.2f})", flush=True)
+            if (args.baseline_src / "turnout" / "detect" / "scan.py").is_file():
+                # the whole-request scan, where the baseline has one (issue 9 and later)
+                rng = random.Random(5)
+                corpora = {"plain": build_corpus(DEFAULT_DATA, int(args.mb * 1e6))}
+                corpora["obfuscated"] = [obfuscate(p, rng) for p in corpora["plain"]]
+                for label, texts in corpora.items():
+                    corpus.write_text(json.dumps(texts), encoding="utf-8")
+                    rates = {name: [] for name in trees}
+                    for _ in range(args.rounds):
+                        for name, src in trees.items():
+                            rates[name].extend(request_rates(src, corpus, args.runs))
+                    mine, base = statistics.median(rates["this tree"]), statistics.median(rates["baseline"])
+                    print(f"scan_request, {label} corpus, fresh processes alternating: this tree {mine:5.1f} MB/s, "
+                          f"baseline {base:5.1f} MB/s (ratio {mine / base:.2f})", flush=True)
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
     for _ in range(args.rounds):
         for name, src in trees.items():

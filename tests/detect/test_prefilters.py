@@ -149,3 +149,86 @@ def _reference_level(messages: list[dict[str, str]], pii_policy: PiiPolicy) -> S
 def test_skipped_key_word_search_never_changes_the_level(policy: PiiPolicy, contents: list[str]) -> None:
     messages = [{"role": "user", "content": c} for c in contents]
     assert assess(messages, pii_policy=policy).level is _reference_level(messages, policy)
+
+
+# --- normalisation: the single-character fast path gives what the per-run work gives ---------
+
+
+def _normalize_reference(text: str) -> tuple[str, tuple[tuple[int, int, int, int], ...] | None]:
+    """``normalize`` as it was before the single-character fast path (one run at a time)."""
+    import unicodedata
+
+    from turnout.detect.normalize import _NON_ASCII, _char
+
+    def is_word(c: str) -> bool:
+        return c.isascii() and (c.isalnum() or c in "-_")
+
+    if text.isascii():
+        return text, None
+    out: list[str] = []
+    stretches: list[tuple[int, int, int, int]] = []
+    pos = npos = 0
+    n = len(text)
+    for m in _NON_ASCII.finditer(text):
+        s, e = m.span()
+        if s > pos:
+            out.append(text[pos:s])
+            npos += s - pos
+        run = m.group()
+        ident = (s > 0 and is_word(text[s - 1])) or (e < n and is_word(text[e]))
+        chars = [_char(c, ident) for c in run]
+        new = "".join(chars)
+        if not ident and new != run and all(unicodedata.category(c)[0] == "L" for c in run):
+            new = run
+        if new != run:
+            for k, (c, out_c) in enumerate(zip(run, chars, strict=True)):
+                if out_c != c:
+                    stretches.append((npos, npos + len(out_c), s + k, s + k + 1))
+                npos += len(out_c)
+        else:
+            npos += len(run)
+        out.append(new)
+        pos = e
+    if not stretches:
+        return text, None
+    out.append(text[pos:])
+    return "".join(out), tuple(stretches)
+
+
+_NORM_BITS = ["a", "Z", "7", "-", "_", " ", ".", "@", "\n", "\u00a0", "\u200b", "\u2060", "\ufeff", "\uff11",
+              "\uff21", "\u0661", "\u0966", "\u2013", "\u3000", "\u0430", "\u0435", "\u043e", "\u0440", "\u0458",
+              "\u03bf", "\u0391", "\u00e9", "\u0107", "\u00df", "\u0301", "\ufb01", "\u2460", "\u00bd", "\u4e2d",
+              "\U0001d7d8", "\U0001f600", "\u0130", "\u017f", "\u2160"]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_NORM_BITS) | st.characters(), max_size=40))
+def test_normalize_fast_path_matches_the_per_run_work(bits: list[str]) -> None:
+    from turnout.detect.normalize import normalize
+
+    text = "".join(bits)
+    got, omap = normalize(text)
+    want, stretches = _normalize_reference(text)
+    assert got == want
+    assert (omap.stretches if omap is not None else None) == stretches
+
+
+# --- name candidates: positions from one _HEAD pass equal one find pass per head (ASCII) -----
+
+_CAND_BITS = ["Anna", "Will", "May", "Young", "Paris", "Mr.", "Dr", "R.", "J.", "HORTEN", "JSON", "iPhone",
+              "McDonald", "The", "Street", "St", "12", " ", " ", ", ", ". ", "\n", "-", "'", "_", "x",
+              "and", "to", "in", "Kowalski", "Oy", "Ltd", "Anna2", "Annabel", "de", "van", "Smith"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_CAND_BITS) | st.text(st.characters(max_codepoint=127), max_size=4),
+                min_size=1, max_size=30))
+def test_located_candidates_match_the_find_pass(bits: list[str]) -> None:
+    from turnout.detect.pii import _shape
+
+    tagger = _taggers()[0]
+    text = "".join(bits)
+    located = [(m.group(), m.start()) for m in names._HEAD.finditer(text)]
+    heads = {h for h, _ in located}
+    shape = _shape(text)
+    assert tagger._candidates(text, shape, heads, located) == tagger._candidates(text, shape, heads)

@@ -301,8 +301,15 @@ class NameTagger:
             shape = _shape(text)
         if len(shape) >= 40 and shape.count(b" ") * 25 < len(shape):
             return []  # not prose (a token, a decoded blob, minified data): no names to read
-        heads = set(_HEAD.findall(text))
-        found = self._tag(text, self._candidates(text, shape, heads))
+        if text.isascii():
+            # one pass gives every capitalised word with its position (see _candidates_ascii)
+            located = [(m.group(), m.start()) for m in _HEAD.finditer(text)]
+            heads = {h for h, _ in located}
+            cands = self._candidates(text, shape, heads, located)
+        else:
+            heads = set(_HEAD.findall(text))
+            cands = self._candidates(text, shape, heads)
+        found = self._tag(text, cands)
         # the legal forms' pattern is a class-led pass: run it only when a form can be there
         # (a form written in letters after a space is one of the capitalised words found)
         if (not heads.isdisjoint(_ORG_FORM_HEADS) or any(
@@ -362,9 +369,17 @@ class NameTagger:
 
     # -- candidates ---------------------------------------------------------------------
 
-    def _candidates(self, text: str, shape: bytes, heads: set[str] | None = None) -> list[tuple[int, int]]:
+    def _candidates(
+        self, text: str, shape: bytes, heads: set[str] | None = None,
+        located: list[tuple[str, int]] | None = None,
+    ) -> list[tuple[int, int]]:
         # Most capitalised words are sentence starts and common words: classify each distinct
         # word once (cached), and visit positions only for the few worth scoring.
+        # ``located``: every ``_HEAD`` match of an ASCII text with its start. There each
+        # whole-word occurrence of a head is one of those matches (a letter before it would
+        # have joined the match before; the match runs to the first non-letter), so the
+        # positions come from that list instead of one ``find`` pass over the text per head
+        # (tests/detect/test_prefilters.py compares both).
         kinds = self._kinds
         todo: list[tuple[str, int]] = []
         initials: list[str] = []
@@ -389,6 +404,26 @@ class NameTagger:
             return []  # an initial alone is never an entity (see _merge)
         n = len(text)
         out: list[tuple[int, int]] = []
+        if located is not None:
+            wanted = dict(todo)
+            for head, s in located:
+                kind = wanted.get(head)
+                if kind is None:
+                    continue
+                e = s + len(head)
+                if (
+                    not (s and text[s - 1].isalpha())
+                    and not (e < n and text[e].isalpha())
+                    and (
+                        kind != _AMBIGUOUS
+                        or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
+                        or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
+                    )
+                ):
+                    span = self._candidate_at(text, n, s, e, kind)
+                    if span is not None:
+                        out.append(span)
+            todo = []
         for head, kind in todo:
             size = len(head)
             key = head

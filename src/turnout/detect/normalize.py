@@ -127,8 +127,31 @@ def _char(c: str, identifier: bool) -> str:
     return out
 
 
+# ASCII characters that make a neighbouring non-ASCII run identifier-like. The characters
+# either side of a maximal non-ASCII run are ASCII, so a set look-up is the whole test.
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
 def _is_word(c: str) -> bool:
-    return c.isascii() and (c.isalnum() or c in "-_")
+    return c in _WORD
+
+
+# one character alone as a run (the usual case: a full-width digit, an NBSP, a zero-width
+# space, one Cyrillic look-alike, an accented letter): its form outside and inside an
+# identifier, the letter rule of ``normalize`` already applied to the first
+_SINGLE: dict[str, tuple[str, str]] = {}
+
+
+def _single(c: str) -> tuple[str, str]:
+    got = _SINGLE.get(c)
+    if got is None:
+        plain = _char(c, False)
+        if plain != c and unicodedata.category(c)[0] == "L":
+            plain = c  # a letter of another script stays itself outside identifiers
+        got = (plain, _char(c, True))
+        if len(_SINGLE) < 8192:  # bounded: the characters of every script would still fit
+            _SINGLE[c] = got
+    return got
 
 
 def normalize(text: str) -> tuple[str, OffsetMap | None]:
@@ -140,14 +163,31 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
     pos = 0  # original position copied up to
     npos = 0  # normalised length so far
     n = len(text)
+    word = _WORD
+    single = _SINGLE.get
+    append = out.append
     for m in _NON_ASCII.finditer(text):
         s, e = m.span()
         if s > pos:
             out.append(text[pos:s])
             npos += s - pos
         run = m.group()
+        pos = e
+        if e - s == 1:
+            plain, ident_form = single(run) or _single(run)
+            if plain == ident_form:
+                new = plain
+            elif (s > 0 and text[s - 1] in word) or (e < n and text[e] in word):
+                new = ident_form
+            else:
+                new = plain
+            if new != run:
+                stretches.append((npos, npos + len(new), s, e))
+            npos += len(new)
+            append(new)
+            continue
         # Identifier-like: touching ASCII letters/digits on either side ("sk-рrој", "раssword1").
-        ident = (s > 0 and _is_word(text[s - 1])) or (e < n and _is_word(text[e]))
+        ident = (s > 0 and text[s - 1] in word) or (e < n and text[e] in word)
         chars = [_char(c, ident) for c in run]
         new = "".join(chars)
         if not ident and new != run and all(unicodedata.category(c)[0] == "L" for c in run):
@@ -161,7 +201,6 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
         else:
             npos += len(run)
         out.append(new)
-        pos = e
     if not stretches:
         return text, None
     out.append(text[pos:])
