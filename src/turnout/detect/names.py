@@ -606,11 +606,47 @@ class NameTagger:
         for (s1, e1), (s2, e2) in pairwise(unknown):
             if e1 + 1 != s2 or text[e1] != " ":
                 continue
-            if all(self._unlisted(text[a:b]) for a, b in ((s1, e1), (s2, e2))):
+            if all(self._unlisted(text[a:b]) for a, b in ((s1, e1), (s2, e2))) and not self._in_title_run(
+                text, s1, e2
+            ):
                 added += [(s1, e1, "PER", 0.5), (s2, e2, "PER", 0.5)]
         if not added:
             return tagged
         return sorted(set(tagged) | set(added))
+
+    def _in_title_run(self, text: str, s: int, e: int) -> bool:
+        """Is ``text[s:e]`` part of a run of three or more capitalised words, one of them
+        outside the span and in no name list ("Have you read Aliquam Saepe Tempora", "the
+        Springen Himmel Leben report")? A title of a work or a heading in Title Case, not a
+        name. Initials, titles and particles do not count ("Dr Eustachy R. Gorski"); neither
+        does a common word that opens a sentence ("Yesterday Eustachy Gorski")."""
+        lex = self.lex
+        inside = sum(len(w.rstrip(".")) > 1 for w in text[s:e].split())
+        outside: list[str] = []
+        pos = e
+        for _ in range(4):  # words after the span
+            m = _NEXT_WORD.match(text, pos)
+            if m is None or not m.group(1)[:1].isupper():
+                break
+            outside.append(m.group(1))
+            pos = m.end() + (m.end() < len(text) and text[m.end()] == ".")
+        pos = s
+        for _ in range(4):  # words before it, up to a sentence start
+            m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
+            if m is None or not m.group(1)[:1].isupper():
+                break
+            at_start = m.start(1) == 0 or text[m.start(1) - 1] == "\n" or (
+                _SENTENCE_END.search(text, max(0, m.start(1) - 3), m.start(1)) is not None)
+            if at_start and _low(m.group(1).rstrip(".")) in lex.common:
+                break
+            outside.append(m.group(1).rstrip("."))
+            if at_start:
+                break
+            pos = m.start(1)
+        words = [w for w in outside if len(w) > 1 and w[1:].islower() and _low(w) not in lex.titles]
+        if inside + len(words) < 3:
+            return False
+        return any(_low(w) not in lex.first and _low(w) not in lex.last for w in words)
 
     def _unlisted(self, word: str) -> bool:
         core = word.rstrip(".")
@@ -710,7 +746,16 @@ class NameTagger:
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
+            elif lab == "PER" and (pm := _WORD_BEFORE.search(text, max(0, s - 12), s)) is not None and (
+                pm.group(1)[:1].isupper() and pm.group(1).rstrip(".").lower() in _PLACE_PREFIXES
+            ):
+                lab = "LOC"  # "Mount Reginald", "Lake Rossi": the prefix itself was not a candidate
             lows = [_low(w.rstrip(".")) for w in words]
+            if lab == "PER" and self._in_title_run(text, s, e) and not all(
+                w in self.lex.first or w in self.lex.last for w in lows
+            ):
+                i = j
+                continue  # "Have you read Aliquam Saepe Tempora?": a title of a work, not a name
             if len(words) > 1 and all(w in common for w in lows) and not all(
                 w in self.lex.first or w in self.lex.last for w in lows
             ):
@@ -798,6 +843,10 @@ _FIRM_AFTER = re.compile(r"[ \t]+(?:(?:and|&)[ \t]+Sons|Brothers|Bros\.?)(?![\w]
 _PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
     new north south east west upper lower great little bad"""
 _PLACE_PREFIXES = frozenset(_PLACE_PREFIXES_TEXT.split())
+# the capitalised word right before a span, and whether the text before that word ends a sentence
+_WORD_BEFORE = re.compile(r"([^\W\d_]+\.?)[ \t]\Z")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”(\[][ \t]*\Z")
+# "Mount Reginald", "Lake Rossi", "East Erika": a place whose name is also a person's
 # street-type words (the USPS suffixes less those that are also common family names: Hill,
 # Wells, Lane, Ford ...): a capitalised word before one is a street's name, not a person's
 _STREET_SUFFIX_WORDS = """Street Streets St Road Roads Rd Avenue Ave Boulevard Blvd Drive Drives Dr Alley
