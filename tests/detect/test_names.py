@@ -95,6 +95,13 @@ def test_unknown_pair_still_a_name_after_a_title_or_at_a_sentence_start() -> Non
     assert ("PERSON", "Zbygniew Przeworczak") in found("Thanks. Zbygniew Przeworczak will present.")
 
 
+def test_a_lone_unknown_name_as_the_subject_of_a_persons_verb() -> None:
+    # a word no list knows opening the text, with a verb only people do and a "he"/"she"
+    assert ("PERSON", "Tarbuxle") in found("Tarbuxle felt tired, so he went home.")
+    # no pronoun for a person in the text: left alone (could be a product or a team)
+    assert "PERSON" not in types_in("Tarbuxle felt tired, so the team went home.")
+
+
 def test_a_name_split_across_labels_stays_one_name() -> None:
     # each word alone could be a place; together, after a title, they are one person
     assert ("PERSON", "Kyle Kuefer") in found("Hello, this is Dr. Kyle Kuefer. Who are you?")

@@ -594,7 +594,22 @@ class NameTagger:
                 unknown.append((s, e))
         if len(unknown) > 1:
             tagged = self._unknown_pairs(text, unknown, tagged)
+        if unknown and _PRONOUN.search(text) is not None:
+            tagged = self._subjects(text, unknown, tagged)
         return self._merge(text, tagged)
+
+    def _subjects(
+        self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
+    ) -> list[tuple[int, int, str, float]]:
+        """A word no list knows, left untagged, as the subject of a verb only people do
+        ("Shovda said ...", "Järvilehto began writing ...") in a text that refers to someone
+        as he or she: a name the lists miss, typically a lone one opening the text."""
+        added = [
+            (s, e, "PER", 0.5)
+            for s, e in unknown
+            if _PERSON_VERB.match(text, e) and self._name_like(text[s:e]) and not self._in_title_run(text, s, e)
+        ]
+        return sorted(set(tagged) | set(added)) if added else tagged
 
     def _unknown_pairs(
         self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
@@ -647,6 +662,15 @@ class NameTagger:
         if inside + len(words) < 3:
             return False
         return any(_low(w) not in lex.first and _low(w) not in lex.last for w in words)
+
+    def _name_like(self, word: str) -> bool:
+        """A word no list knows, or one the name lists know and no other list does."""
+        if self._unlisted(word):
+            return True
+        low = _low(word.rstrip("."))
+        lex = self.lex
+        return (low in lex.first or low in lex.last) and low not in lex.common and low not in lex.place and (
+            low not in _not_names() and low not in lex.public)
 
     def _unlisted(self, word: str) -> bool:
         core = word.rstrip(".")
@@ -843,6 +867,13 @@ _FIRM_AFTER = re.compile(r"[ \t]+(?:(?:and|&)[ \t]+Sons|Brothers|Bros\.?)(?![\w]
 _PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
     new north south east west upper lower great little bad"""
 _PLACE_PREFIXES = frozenset(_PLACE_PREFIXES_TEXT.split())
+# a text that speaks of someone as he or she, and verbs whose subject is a person
+_PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
+_PERSON_VERB = re.compile(
+    r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|a[ \t]+(?:good|great|nice)"
+    r"[ \t]+(?:man|woman|guy|girl|boy|friend|person))|shouted|whispered|began[ \t]+(?:writing|studying)"
+    r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking))(?![\w])"
+)
 # the capitalised word right before a span, and whether the text before that word ends a sentence
 _WORD_BEFORE = re.compile(r"([^\W\d_]+\.?)[ \t]\Z")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”(\[][ \t]*\Z")
