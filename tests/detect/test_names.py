@@ -102,6 +102,17 @@ def test_a_lone_unknown_name_as_the_subject_of_a_persons_verb() -> None:
     assert "PERSON" not in types_in("Tarbuxle felt tired, so the team went home.")
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ask Zbygniew K. Przeworczak about the draft.", "Zbygniew K. Przeworczak"),
+        ("Quarvenel T. Oblistrov will join the call.", "Quarvenel T. Oblistrov"),
+    ],
+)
+def test_names_no_list_knows_around_an_initial(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
+
+
 def test_a_name_split_across_labels_stays_one_name() -> None:
     # each word alone could be a place; together, after a title, they are one person
     assert ("PERSON", "Kyle Kuefer") in found("Hello, this is Dr. Kyle Kuefer. Who are you?")

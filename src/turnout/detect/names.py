@@ -620,7 +620,11 @@ class NameTagger:
         added = []
         for (s1, e1), (s2, e2) in pairwise(unknown):
             if e1 + 1 != s2 or text[e1] != " ":
-                continue
+                # "Mohmad R. Vizirov", "Willemine ten Pas": an initial or particles between
+                if not (s2 - e1 < 12 and _NAME_GAP.fullmatch(text, e1, s2) and all(
+                    p.lower() in _PARTICLES for p in text[e1:s2].split() if len(p.rstrip(".")) > 1
+                )):
+                    continue
             if all(self._unlisted(text[a:b]) for a, b in ((s1, e1), (s2, e2))) and not self._in_title_run(
                 text, s1, e2
             ):
@@ -762,7 +766,9 @@ class NameTagger:
                 nm = _NEXT_WORD.match(text, e)
                 if nm is not None and nm.group(1)[:1].isupper():
                     nl = _low(nm.group(1))
-                    if (nl in self.lex.last or nl in self.lex.first) and nl not in _not_names():
+                    if ((nl in self.lex.last or nl in self.lex.first) and nl not in _not_names()) or (
+                        len(words[-1].rstrip(".")) == 1 and self._name_like(nm.group(1))
+                    ):  # or any name-like word after an initial: "Zbygniew K. Przeworczak"
                         e = nm.end()
                         words = text[s:e].split()
             w0 = _low(words[0])
@@ -867,6 +873,7 @@ _FIRM_AFTER = re.compile(r"[ \t]+(?:(?:and|&)[ \t]+Sons|Brothers|Bros\.?)(?![\w]
 _PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
     new north south east west upper lower great little bad"""
 _PLACE_PREFIXES = frozenset(_PLACE_PREFIXES_TEXT.split())
+_NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or one or two particles
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
 _PERSON_VERB = re.compile(
