@@ -619,12 +619,11 @@ class NameTagger:
         or a heading rarely pairs two words no English or name list holds)."""
         added = []
         for (s1, e1), (s2, e2) in pairwise(unknown):
-            if e1 + 1 != s2 or text[e1] != " ":
-                # "Mohmad R. Vizirov", "Willemine ten Pas": an initial or particles between
-                if not (s2 - e1 < 12 and _NAME_GAP.fullmatch(text, e1, s2) and all(
-                    p.lower() in _PARTICLES for p in text[e1:s2].split() if len(p.rstrip(".")) > 1
-                )):
-                    continue
+            # side by side, or "Mohmad R. Vizirov", "Willemine ten Pas": an initial or particles between
+            if (e1 + 1 != s2 or text[e1] != " ") and not (s2 - e1 < 12 and _NAME_GAP.fullmatch(text, e1, s2) and all(
+                p.lower() in _PARTICLES for p in text[e1:s2].split() if len(p.rstrip(".")) > 1
+            )):
+                continue
             if all(self._unlisted(text[a:b]) for a, b in ((s1, e1), (s2, e2))) and not self._in_title_run(
                 text, s1, e2
             ):
