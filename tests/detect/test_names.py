@@ -84,6 +84,10 @@ def test_prose_holds_no_person(text: str) -> None:
         # a place prefix right before a name-like word makes it a place
         "The trail up Mount Theodora starts at the car park.",
         "We rented a cabin on Lake Marjorie last summer.",
+        # a work named after its kind, an institution or a place named after someone
+        "The film Quorvant Veldispar opens next week.",
+        "Is Tamblethorpe Cloud cheaper than the others?",
+        "We swam at Oblistrov Bay every morning.",
     ],
 )
 def test_titles_and_prefixed_places_hold_no_person(text: str) -> None:

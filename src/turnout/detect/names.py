@@ -775,6 +775,11 @@ class NameTagger:
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
+            if lab == "PER" and _WORK_BEFORE.search(text, max(0, s - 12), s) is not None:
+                i = j
+                continue  # "the film Senza Pranzo", "the novel Azja Dziewczyna": a title of a work
+            if lab == "PER" and (am := _INSTITUTION_AFTER.match(text, e)) is not None:
+                lab = "LOC" if am.group(1) in _GEO_NOUNS else "ORG"  # "Bennett Cloud", "Walker Bay"
             elif lab == "PER" and (pm := _WORD_BEFORE.search(text, max(0, s - 12), s)) is not None and (
                 pm.group(1)[:1].isupper() and pm.group(1).rstrip(".").lower() in _PLACE_PREFIXES
             ):
@@ -872,6 +877,18 @@ _FIRM_AFTER = re.compile(r"[ \t]+(?:(?:and|&)[ \t]+Sons|Brothers|Bros\.?)(?![\w]
 _PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
     new north south east west upper lower great little bad"""
 _PLACE_PREFIXES = frozenset(_PLACE_PREFIXES_TEXT.split())
+# "the film X", "the novel X": what follows is the title of a work
+_WORK_BEFORE = re.compile(
+    r"(?<![\w])(?:film|movie|novel|song|album|book|series|sitcom|play|poem|painting|opera|single|game)[ \t]\Z"
+)
+# "Bennett Cloud", "Palumbo Foundation", "Walker Bay": a name that names an institution or a place
+_GEO_NOUNS = frozenset(["Island", "Islands", "Bay", "Valley", "River", "Creek", "Falls", "Peak", "Glacier", "Canyon", "Beach", "Harbour", "Harbor"])
+_INSTITUTION_AFTER = re.compile(
+    r"[ \t]+(Cloud|Labs?|Hotel|Foundation|Studios?|Museum|Institute|University|College|Hospital|Group"
+    r"|Bank|Airlines?|Motors|Pharma|Systems|Technologies|Media|Records|Publishing|Capital|Partners|Holdings"
+    r"|Industries|Stadium|Gallery|Theatre|Theater|Island|Islands|Bay|Valley|River|Creek|Falls|Peak|Glacier"
+    r"|Canyon|Beach|Harbour|Harbor)(?![\w])"
+)
 _NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or one or two particles
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
