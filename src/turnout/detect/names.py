@@ -594,7 +594,7 @@ class NameTagger:
                 unknown.append((s, e))
         if len(unknown) > 1:
             tagged = self._unknown_pairs(text, unknown, tagged)
-        if unknown and _PRONOUN.search(text) is not None:
+        if unknown:
             tagged = self._subjects(text, unknown, tagged)
         return self._merge(text, tagged)
 
@@ -604,12 +604,15 @@ class NameTagger:
         """A word no list knows, left untagged, as the subject of a verb only people do
         ("Shovda said ...", "Järvilehto began writing ...") in a text that refers to someone
         as he or she: a name the lists miss, typically a lone one opening the text."""
+        # the anchored verb match first: the pronoun search over the whole text is the costly part
         added = [
             (s, e, "PER", 0.5)
             for s, e in unknown
             if _PERSON_VERB.match(text, e) and self._name_like(text[s:e]) and not self._in_title_run(text, s, e)
         ]
-        return sorted(set(tagged) | set(added)) if added else tagged
+        if not added or _PRONOUN.search(text) is None:
+            return tagged
+        return sorted(set(tagged) | set(added))
 
     def _unknown_pairs(
         self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
