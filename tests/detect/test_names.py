@@ -75,6 +75,48 @@ def test_prose_holds_no_person(text: str) -> None:
     assert "PERSON" not in types_in(text), found(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a title in Title Case: unknown words inside a longer capitalised run are not a name
+        "Have you seen Quorvant Veldispar Montrelai? It runs all week.",
+        "Please file the Brellow Quintessor Report before noon.",
+        # a place prefix right before a name-like word makes it a place
+        "The trail up Mount Theodora starts at the car park.",
+        "We rented a cabin on Lake Marjorie last summer.",
+        # a work named after its kind, an institution or a place named after someone
+        "The film Quorvant Veldispar opens next week.",
+        "Is Tamblethorpe Cloud cheaper than the others?",
+        "We swam at Oblistrov Bay every morning.",
+    ],
+)
+def test_titles_and_prefixed_places_hold_no_person(text: str) -> None:
+    assert "PERSON" not in types_in(text), found(text)
+
+
+def test_unknown_pair_still_a_name_after_a_title_or_at_a_sentence_start() -> None:
+    assert ("PERSON", "Zbygniew Przeworczak") in found("Dr. Zbygniew Przeworczak will present.")
+    assert ("PERSON", "Zbygniew Przeworczak") in found("Thanks. Zbygniew Przeworczak will present.")
+
+
+def test_a_lone_unknown_name_as_the_subject_of_a_persons_verb() -> None:
+    # a word no list knows opening the text, with a verb only people do and a "he"/"she"
+    assert ("PERSON", "Tarbuxle") in found("Tarbuxle felt tired, so he went home.")
+    # no pronoun for a person in the text: left alone (could be a product or a team)
+    assert "PERSON" not in types_in("Tarbuxle felt tired, so the team went home.")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ask Zbygniew K. Przeworczak about the draft.", "Zbygniew K. Przeworczak"),
+        ("Quarvenel T. Oblistrov will join the call.", "Quarvenel T. Oblistrov"),
+    ],
+)
+def test_names_no_list_knows_around_an_initial(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
+
+
 def test_a_name_split_across_labels_stays_one_name() -> None:
     # each word alone could be a place; together, after a title, they are one person
     assert ("PERSON", "Kyle Kuefer") in found("Hello, this is Dr. Kyle Kuefer. Who are you?")

@@ -111,6 +111,32 @@ def test_context_categories() -> None:
     assert historical("the empire fell in 1453") and not historical("book a table for two")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear Quillon,\nthe keys are under the mat.",
+        "  dear Mrs. Abernathy-Vole, thank you for the flowers",
+        'Who is this? "Im Pemberly\'s nephew", he said.',
+    ],
+)
+def test_a_salutation_or_a_family_tie_is_a_private_cue(text: str) -> None:
+    assert "PRIVATE_CUE" in context_categories(text)
+    assert level(text) is not PUBLIC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh dear, the build failed again.",
+        "Dear Sir or Madam, please find the brochure attached.",
+        "Dear team, the release is on Friday.",
+        "Who was Henry VIII's second wife?",
+    ],
+)
+def test_letters_to_no_one_and_relations_of_public_figures_are_no_cue(text: str) -> None:
+    assert "PRIVATE_CUE" not in context_categories(text)
+
+
 def test_config_reaches_the_router_detector() -> None:
     cfg = DetectionConfig.model_validate(
         {"combinations": [{"types": ["LOCATION"], "level": "internal"}], "public_figures": ["Jarmila Novotna"]}

@@ -594,7 +594,25 @@ class NameTagger:
                 unknown.append((s, e))
         if len(unknown) > 1:
             tagged = self._unknown_pairs(text, unknown, tagged)
+        if unknown:
+            tagged = self._subjects(text, unknown, tagged)
         return self._merge(text, tagged)
+
+    def _subjects(
+        self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
+    ) -> list[tuple[int, int, str, float]]:
+        """A word no list knows, left untagged, as the subject of a verb only people do
+        ("Shovda said ...", "Järvilehto began writing ...") in a text that refers to someone
+        as he or she: a name the lists miss, typically a lone one opening the text."""
+        # the anchored verb match first: the pronoun search over the whole text is the costly part
+        added = [
+            (s, e, "PER", 0.5)
+            for s, e in unknown
+            if _PERSON_VERB.match(text, e) and self._name_like(text[s:e]) and not self._in_title_run(text, s, e)
+        ]
+        if not added or _PRONOUN.search(text) is None:
+            return tagged
+        return sorted(set(tagged) | set(added))
 
     def _unknown_pairs(
         self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
@@ -604,13 +622,61 @@ class NameTagger:
         or a heading rarely pairs two words no English or name list holds)."""
         added = []
         for (s1, e1), (s2, e2) in pairwise(unknown):
-            if e1 + 1 != s2 or text[e1] != " ":
+            # side by side, or "Mohmad R. Vizirov", "Willemine ten Pas": an initial or particles between
+            if (e1 + 1 != s2 or text[e1] != " ") and not (s2 - e1 < 12 and _NAME_GAP.fullmatch(text, e1, s2) and all(
+                p.lower() in _PARTICLES for p in text[e1:s2].split() if len(p.rstrip(".")) > 1
+            )):
                 continue
-            if all(self._unlisted(text[a:b]) for a, b in ((s1, e1), (s2, e2))):
+            if all(self._unlisted(text[a:b]) for a, b in ((s1, e1), (s2, e2))) and not self._in_title_run(
+                text, s1, e2
+            ):
                 added += [(s1, e1, "PER", 0.5), (s2, e2, "PER", 0.5)]
         if not added:
             return tagged
         return sorted(set(tagged) | set(added))
+
+    def _in_title_run(self, text: str, s: int, e: int) -> bool:
+        """Is ``text[s:e]`` part of a run of three or more capitalised words, one of them
+        outside the span and in no name list ("Have you read Aliquam Saepe Tempora", "the
+        Springen Himmel Leben report")? A title of a work or a heading in Title Case, not a
+        name. Initials, titles and particles do not count ("Dr Eustachy R. Gorski"); neither
+        does a common word that opens a sentence ("Yesterday Eustachy Gorski")."""
+        lex = self.lex
+        inside = sum(len(w.rstrip(".")) > 1 for w in text[s:e].split())
+        outside: list[str] = []
+        pos = e
+        for _ in range(4):  # words after the span
+            m = _NEXT_WORD.match(text, pos)
+            if m is None or not m.group(1)[:1].isupper():
+                break
+            outside.append(m.group(1))
+            pos = m.end() + (m.end() < len(text) and text[m.end()] == ".")
+        pos = s
+        for _ in range(4):  # words before it, up to a sentence start
+            m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
+            if m is None or not m.group(1)[:1].isupper():
+                break
+            at_start = m.start(1) == 0 or text[m.start(1) - 1] == "\n" or (
+                _SENTENCE_END.search(text, max(0, m.start(1) - 3), m.start(1)) is not None)
+            if at_start and _low(m.group(1).rstrip(".")) in lex.common:
+                break
+            outside.append(m.group(1).rstrip("."))
+            if at_start:
+                break
+            pos = m.start(1)
+        words = [w for w in outside if len(w) > 1 and w[1:].islower() and _low(w) not in lex.titles]
+        if inside + len(words) < 3:
+            return False
+        return any(_low(w) not in lex.first and _low(w) not in lex.last for w in words)
+
+    def _name_like(self, word: str) -> bool:
+        """A word no list knows, or one the name lists know and no other list does."""
+        if self._unlisted(word):
+            return True
+        low = _low(word.rstrip("."))
+        lex = self.lex
+        return (low in lex.first or low in lex.last) and low not in lex.common and low not in lex.place and (
+            low not in _not_names() and low not in lex.public)
 
     def _unlisted(self, word: str) -> bool:
         core = word.rstrip(".")
@@ -702,7 +768,9 @@ class NameTagger:
                 nm = _NEXT_WORD.match(text, e)
                 if nm is not None and nm.group(1)[:1].isupper():
                     nl = _low(nm.group(1))
-                    if (nl in self.lex.last or nl in self.lex.first) and nl not in _not_names():
+                    if ((nl in self.lex.last or nl in self.lex.first) and nl not in _not_names()) or (
+                        len(words[-1].rstrip(".")) == 1 and self._name_like(nm.group(1))
+                    ):  # or any name-like word after an initial: "Zbygniew K. Przeworczak"
                         e = nm.end()
                         words = text[s:e].split()
             w0 = _low(words[0])
@@ -710,7 +778,21 @@ class NameTagger:
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
+            if lab == "PER" and _WORK_BEFORE.search(text, max(0, s - 12), s) is not None:
+                i = j
+                continue  # "the film Senza Pranzo", "the novel Azja Dziewczyna": a title of a work
+            if lab == "PER" and (am := _INSTITUTION_AFTER.match(text, e)) is not None:
+                lab = "LOC" if am.group(1) in _GEO_NOUNS else "ORG"  # "Bennett Cloud", "Walker Bay"
+            elif lab == "PER" and (pm := _WORD_BEFORE.search(text, max(0, s - 12), s)) is not None and (
+                pm.group(1)[:1].isupper() and pm.group(1).rstrip(".").lower() in _PLACE_PREFIXES
+            ):
+                lab = "LOC"  # "Mount Reginald", "Lake Rossi": the prefix itself was not a candidate
             lows = [_low(w.rstrip(".")) for w in words]
+            if lab == "PER" and self._in_title_run(text, s, e) and not all(
+                w in self.lex.first or w in self.lex.last for w in lows
+            ):
+                i = j
+                continue  # "Have you read Aliquam Saepe Tempora?": a title of a work, not a name
             if len(words) > 1 and all(w in common for w in lows) and not all(
                 w in self.lex.first or w in self.lex.last for w in lows
             ):
@@ -798,6 +880,30 @@ _FIRM_AFTER = re.compile(r"[ \t]+(?:(?:and|&)[ \t]+Sons|Brothers|Bros\.?)(?![\w]
 _PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
     new north south east west upper lower great little bad"""
 _PLACE_PREFIXES = frozenset(_PLACE_PREFIXES_TEXT.split())
+# "the film X", "the novel X": what follows is the title of a work
+_WORK_BEFORE = re.compile(
+    r"(?<![\w])(?:film|movie|novel|song|album|book|series|sitcom|play|poem|painting|opera|single|game)[ \t]\Z"
+)
+# "Bennett Cloud", "Palumbo Foundation", "Walker Bay": a name that names an institution or a place
+_GEO_NOUNS = frozenset(["Island", "Islands", "Bay", "Valley", "River", "Creek", "Falls", "Peak", "Glacier", "Canyon", "Beach", "Harbour", "Harbor"])
+_INSTITUTION_AFTER = re.compile(
+    r"[ \t]+(Cloud|Labs?|Hotel|Foundation|Studios?|Museum|Institute|University|College|Hospital|Group"
+    r"|Bank|Airlines?|Motors|Pharma|Systems|Technologies|Media|Records|Publishing|Capital|Partners|Holdings"
+    r"|Industries|Stadium|Gallery|Theatre|Theater|Island|Islands|Bay|Valley|River|Creek|Falls|Peak|Glacier"
+    r"|Canyon|Beach|Harbour|Harbor)(?![\w])"
+)
+_NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or one or two particles
+# a text that speaks of someone as he or she, and verbs whose subject is a person
+_PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
+_PERSON_VERB = re.compile(
+    r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|a[ \t]+(?:good|great|nice)"
+    r"[ \t]+(?:man|woman|guy|girl|boy|friend|person))|shouted|whispered|began[ \t]+(?:writing|studying)"
+    r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking))(?![\w])"
+)
+# the capitalised word right before a span, and whether the text before that word ends a sentence
+_WORD_BEFORE = re.compile(r"([^\W\d_]+\.?)[ \t]\Z")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”(\[][ \t]*\Z")
+# "Mount Reginald", "Lake Rossi", "East Erika": a place whose name is also a person's
 # street-type words (the USPS suffixes less those that are also common family names: Hill,
 # Wells, Lane, Ford ...): a capitalised word before one is a street's name, not a person's
 _STREET_SUFFIX_WORDS = """Street Streets St Road Roads Rd Avenue Ave Boulevard Blvd Drive Drives Dr Alley

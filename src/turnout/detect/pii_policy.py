@@ -15,7 +15,8 @@ detail. This module holds that part of the policy:
   of famous names could cover;
 - *context categories* found by key words, not spans (nothing to redact): ``HEALTH``
   ("patient", "diagnosed", "prescription"), ``FINANCIAL`` ("salary", "loan", "bank account")
-  and ``PRIVATE_CUE`` ("my name is", "send it to", "my daughter");
+  and ``PRIVATE_CUE`` ("my name is", "send it to", "my daughter", a letter's salutation
+  to someone by name "Dear Anna,", "I'm Anna's daughter");
 - *combinations* (:data:`DEFAULT_COMBINATIONS`): when all the listed types or categories occur
   in one request, it gets at least the rule's level. Each rule is data; the config's
   ``detection.combinations`` replaces the list.
@@ -77,10 +78,14 @@ _CUES: dict[str, str] = {
         |co-worker|roommate|flatmate|tenant|client|patient|employee|nanny|babysitter)
         | send[ ](?:it|this|that|them|the[ ]\w+)[ ]to | ship[ ](?:it[ ])?to | deliver(?:ed)?[ ](?:it[ ])?to
         | forward[ ](?:it|this|the[ ]\w+)[ ]to | lives[ ]at | living[ ]at | i[ ]live[ ](?:at|in|on)
-        | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact""",
+        | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact
+        | (?:i[ ]am|i'm|im)[ ]\w+(?:'s|’s)[ ](?:daughter|son|wife|husband|mother|father|mom|mum|dad
+        |brother|sister|child|kid|partner|girlfriend|boyfriend|niece|nephew|grand\w+)
+        | (?:^|\n)[ \t]*dear[ ](?!sir\b|madam\b|all\b|friends?\b|colleagues\b|customers?\b|team\b
+        |reader\b|members\b|everyone\b|hiring\b|valued\b)\w[\w'’-]*\.?(?:[ ]\w[\w'’-]*\.?){0,2}[ \t]*,""",
 }
 _CUE_RES: dict[str, re.Pattern[str]] = {
-    cat: re.compile(r"(?<![\w])(?:" + words + r")(?![\w])", re.VERBOSE)
+    cat: re.compile(r"(?<![\w])(?:" + words + r")(?![\w])", re.VERBOSE | re.MULTILINE)
     for cat, words in _CUES.items()
 }
 # cheap literal gates: a category is searched only when one of its literals occurs
@@ -95,7 +100,8 @@ _CUE_GATES: dict[str, tuple[str, ...]] = {
                 "bankrupt", "pension", "payroll", "worth", "claim", "refund", "pay"),
     PRIVATE_CUE: ("name", "call", "patient", "client", "customer", "tenant", "employee",
                   "applicant", "candidate", "colleague", "my ", "send", "ship", "deliver",
-                  "forward", "live", "living", "born", "birth", "address", "contact"),
+                  "forward", "live", "living", "born", "birth", "address", "contact", "'s ", "’s ",
+                  "dear"),
 }  # fmt: skip
 
 
