@@ -3,6 +3,8 @@ are the body's lines (``\\r\\n`` or ``\\n`` endings), and the size limit holds."
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,7 +17,7 @@ BODY_BYTES = st.lists(st.sampled_from([b"a", b"data: x", b"\n", b"\r\n", b"\r", 
 def _cut(body: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({min(c, len(body)) for c in cuts})
     edges = [0, *points, len(body)]
-    return [body[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+    return [body[a:b] for a, b in pairwise(edges)]
 
 
 @given(BODY_BYTES, st.lists(st.integers(min_value=0, max_value=200), max_size=12))

@@ -240,7 +240,7 @@ class FinalUsage:
     upstream's last chunk has none, ``closing()`` is one more chunk (``choices: []``, as
     OpenAI's own usage chunk) with the last usage seen or, failing that, an estimate."""
 
-    __slots__ = ("_messages", "_model", "_texts", "_usage", "_last")
+    __slots__ = ("_last", "_messages", "_model", "_texts", "_usage")
 
     def __init__(self, messages: list[dict[str, Any]], model: str) -> None:
         self._messages, self._model = messages, model

@@ -284,7 +284,7 @@ class LineSplitter:
     most ``response_limit()`` bytes in all. One call per block, not one generator step per line:
     a streamed answer's every chunk goes through here."""
 
-    __slots__ = ("_pending", "_size", "_limit", "_provider", "_model")
+    __slots__ = ("_limit", "_model", "_pending", "_provider", "_size")
 
     def __init__(self, *, provider: str, model: str | None) -> None:
         self._pending: list[bytes] = []  # the start of a line that has not ended yet
