@@ -354,11 +354,12 @@ async def stream_sse(
             event: str | None = None
             data_lines: list[bytes] = []
             blocks = resp.content.iter_any()
-            while True:
+            ended = False
+            while not ended:
                 try:
                     lines = splitter.feed(await blocks.__anext__())
                 except StopAsyncIteration:
-                    lines, blocks = splitter.end(), None
+                    lines, ended = splitter.end(), True
                 for line in lines:
                     if not line:
                         if data_lines:
@@ -369,8 +370,6 @@ async def stream_sse(
                     elif line.startswith(b"event:"):
                         event = line[6:].strip().decode()
                     # comments (":") and other fields (id:, retry:) are ignored
-                if blocks is None:
-                    break
             if data_lines:
                 yield event, _decode(b"\n".join(data_lines))
     except BaseException as exc:
