@@ -249,17 +249,18 @@ class FinalUsage:
         self._last: ChatCompletionChunk | None = None
 
     def see(self, chunk: ChatCompletionChunk) -> None:
-        for choice in chunk.get("choices") or ():
-            delta = choice.get("delta")
-            if delta:
-                content = delta.get("content")
-                if content.__class__ is str:
-                    self._texts.append(content)
-                if "tool_calls" in delta:
-                    self._texts.append(_tool_text(delta))
-        usage = chunk.get("usage")
-        if usage:
-            self._usage = usage
+        choices = chunk.get("choices")
+        if choices:
+            for choice in choices:
+                delta = choice.get("delta")
+                if delta:
+                    content = delta.get("content")
+                    if content.__class__ is str:
+                        self._texts.append(content)
+                    if "tool_calls" in delta:
+                        self._texts.append(_tool_text(delta))
+        if chunk.get("usage"):
+            self._usage = chunk["usage"]
         self._last = chunk
 
     def closing(self) -> ChatCompletionChunk | None:

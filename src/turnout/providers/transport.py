@@ -363,7 +363,12 @@ async def stream_sse(
                 for line in lines:
                     if not line:
                         if data_lines:
-                            yield event, _decode(b"\n".join(data_lines))
+                            data = data_lines[0] if len(data_lines) == 1 else b"\n".join(data_lines)
+                            try:  # _decode, inlined: once per streamed chunk
+                                value = orjson.loads(data)
+                            except orjson.JSONDecodeError:  # [DONE] and other non-JSON payloads
+                                value = data.decode(errors="replace")
+                            yield event, value
                         event, data_lines = None, []
                     elif line.startswith(b"data:"):
                         data_lines.append(line[5:].lstrip())
