@@ -801,7 +801,15 @@ class Router:
                     yield last
                 last = chunk
             async for chunk in opened.upstream:
-                take(chunk)
+                # take(chunk), inlined: this loop runs once per streamed chunk
+                for choice in chunk.get("choices") or ():
+                    delta = choice.get("delta")
+                    piece = delta.get("content") if delta else None
+                    if piece:
+                        text.append(piece)
+                if chunk.get("usage"):
+                    usage = chunk["usage"]
+                chunk["model"] = shown
                 if last is not None:
                     yield last
                 last = chunk
