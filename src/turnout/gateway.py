@@ -468,15 +468,10 @@ class Gateway:
         seen: list[ChatCompletionChunk] | None = [] if plan is not None and plan[1].may_write else None
 
         async def chunks() -> AsyncIterator[ChatCompletionChunk]:
-            text: list[str] = []
             status = 499  # the client closed the stream, unless it ends or fails below
             error: str | None = "client closed the stream"
             try:
-                async for chunk in routed:
-                    for choice in chunk.get("choices") or ():
-                        piece = (choice.get("delta") or {}).get("content")
-                        if piece:
-                            text.append(piece)
+                async for chunk in routed:  # the router collects the text (routed.text)
                     if seen is not None:
                         seen.append(chunk)
                     if "turnout" in chunk and principal.key is not None:
@@ -488,7 +483,7 @@ class Gateway:
                 raise
             finally:
                 if "usage" not in record:  # ended early: count what was produced
-                    self.router.account(record, routed.model, None, request, "".join(text))
+                    self.router.account(record, routed.model, None, request, "".join(routed.text))
                 usage = record.get("usage") or {}
                 await self._settle(principal, admission, record.get("cost_usd", 0.0),
                                    int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))

@@ -66,3 +66,4 @@ def test_disconnect_mid_stream_stops_the_upstream(serve, monkeypatch):
         time.sleep(0.01)
     rows = ledger.summary(since=0, by="model")
     assert sum(r.errors for r in rows) == 1  # recorded, as a 499 (client closed), with its tokens
+    assert sum(r.completion_tokens for r in rows) > 0  # the text produced before the client left

@@ -73,9 +73,19 @@ class OpenAIProvider(Provider):
             url, to_openai(without_responses_fields(request), self.info.wire_model, url, stream=True),
             headers=headers, provider=PROVIDER, model=self.name, timeout=timeout,
         )
+        # One loop, not three stacked generators (events -> chunks -> usage): every streamed
+        # chunk passes through here.
+        usage = FinalUsage(request.messages, self.name)
         async with aclosing(cast(AsyncGenerator[Any, None], events)):
-            async for chunk in with_final_usage(self._chunks(events), request.messages, self.name):
+            async for _event, data in events:
+                if data == "[DONE]":
+                    break
+                chunk = self._chunk(data)
+                usage.see(chunk)
                 yield chunk
+        closing = usage.closing()
+        if closing is not None:
+            yield closing
 
     # -- the Responses API, natively ----------------------------------------------------------
     def _responses_body(self, request: ChatRequest) -> dict[str, Any] | None:
@@ -106,18 +116,13 @@ class OpenAIProvider(Provider):
         raise ProviderError(f"{self.name}: the stream ended before response.completed",
                             provider=PROVIDER, model=self.name)
 
-    async def _chunks(
-        self, events: AsyncIterator[tuple[str | None, Any]]
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        async for _event, data in events:
-            if data == "[DONE]":
-                return
-            if not isinstance(data, dict):
-                raise ProviderError(f"{self.name}: malformed stream event {str(data)[:200]!r}",
-                                    provider=PROVIDER, model=self.name, raw=data)
-            if "error" in data:
-                raise upstream_error(data, model=self.name)
-            yield ChatCompletionChunk(data)
+    def _chunk(self, data: Any) -> ChatCompletionChunk:
+        if data.__class__ is not dict:
+            raise ProviderError(f"{self.name}: malformed stream event {str(data)[:200]!r}",
+                                provider=PROVIDER, model=self.name, raw=data)
+        if "error" in data:
+            raise upstream_error(data, model=self.name)
+        return ChatCompletionChunk(data)
 
     def _responses_endpoint(self) -> tuple[str, dict[str, str]]:
         """``/responses`` beside the chat endpoint (whatever a subclass makes of that)."""
@@ -230,40 +235,69 @@ def estimated_usage(messages: list[dict[str, Any]], completion_text: str, model:
     }
 
 
+class FinalUsage:
+    """Watches OpenAI chunks go by so that the last one can carry ``usage``: when the
+    upstream's last chunk has none, ``closing()`` is one more chunk (``choices: []``, as
+    OpenAI's own usage chunk) with the last usage seen or, failing that, an estimate."""
+
+    __slots__ = ("_last", "_messages", "_model", "_texts", "_usage")
+
+    def __init__(self, messages: list[dict[str, Any]], model: str) -> None:
+        self._messages, self._model = messages, model
+        self._texts: list[str] = []
+        self._usage: dict[str, Any] | None = None
+        self._last: ChatCompletionChunk | None = None
+
+    def see(self, chunk: ChatCompletionChunk) -> None:
+        choices = chunk.get("choices")
+        if choices:
+            for choice in choices:
+                delta = choice.get("delta")
+                if delta:
+                    content = delta.get("content")
+                    if content.__class__ is str:
+                        self._texts.append(content)
+                    if "tool_calls" in delta:
+                        self._texts.append(_tool_text(delta))
+        if chunk.get("usage"):
+            self._usage = chunk["usage"]
+        self._last = chunk
+
+    def closing(self) -> ChatCompletionChunk | None:
+        last = self._last
+        if last is not None and last.get("usage"):
+            return None
+        return ChatCompletionChunk(
+            id=last.get("id") if last is not None else new_completion_id(),
+            object="chat.completion.chunk",
+            created=last.get("created") if last is not None else int(time.time()),
+            model=last.get("model") if last is not None else self._model,
+            choices=[],
+            usage=self._usage or estimated_usage(self._messages, "".join(self._texts), self._model),
+        )
+
+
 async def with_final_usage(
     chunks: AsyncIterator[ChatCompletionChunk], messages: list[dict[str, Any]], model: str
 ) -> AsyncIterator[ChatCompletionChunk]:
-    """Pass OpenAI chunks through and make sure the last one carries ``usage``.
-
-    When the upstream's last chunk has none, one more chunk follows (``choices: []``, as
-    OpenAI's own usage chunk) with the last usage seen or, failing that, an estimate.
-    """
-    texts: list[str] = []
-    usage: dict[str, Any] | None = None
-    last: ChatCompletionChunk | None = None
+    """Pass OpenAI chunks through and make sure the last one carries ``usage`` (``FinalUsage``)."""
+    usage = FinalUsage(messages, model)
     async for chunk in chunks:
-        for choice in chunk.get("choices") or ():
-            texts.append(_message_text(choice.get("delta") or {}))
-        if chunk.get("usage"):
-            usage = chunk["usage"]
-        last = chunk
+        usage.see(chunk)
         yield chunk
-    if last is not None and last.get("usage"):
-        return
-    yield ChatCompletionChunk(
-        id=last.get("id") if last is not None else new_completion_id(),
-        object="chat.completion.chunk",
-        created=last.get("created") if last is not None else int(time.time()),
-        model=last.get("model") if last is not None else model,
-        choices=[],
-        usage=usage or estimated_usage(messages, "".join(texts), model),
-    )
+    closing = usage.closing()
+    if closing is not None:
+        yield closing
 
 
 def _message_text(message: dict[str, Any]) -> str:
     """Generated text of a message or delta, tool-call arguments included (for estimates)."""
     content = message.get("content")
-    text = content if isinstance(content, str) else ""
+    return (content if isinstance(content, str) else "") + _tool_text(message)
+
+
+def _tool_text(message: dict[str, Any]) -> str:
+    text = ""
     for call in message.get("tool_calls") or ():
         function = call.get("function") or {}
         text += str(function.get("name") or "") + str(function.get("arguments") or "")

@@ -278,34 +278,56 @@ async def get_json(url: str, *, headers: dict[str, str], provider: str, timeout:
         raise _map_transport_error(exc, provider=provider, model=None, url=url) from exc
 
 
+class LineSplitter:
+    """Complete lines out of a streamed body's blocks, in time linear in its size (each byte is
+    looked at and copied a bounded number of times, however the upstream cuts the body), and at
+    most ``response_limit()`` bytes in all. One call per block, not one generator step per line:
+    a streamed answer's every chunk goes through here."""
+
+    __slots__ = ("_limit", "_model", "_pending", "_provider", "_size")
+
+    def __init__(self, *, provider: str, model: str | None) -> None:
+        self._pending: list[bytes] = []  # the start of a line that has not ended yet
+        self._size = 0
+        self._limit = response_limit()
+        self._provider, self._model = provider, model
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise _too_large(self._provider, self._model, self._limit)
+        nl = data.rfind(b"\n")
+        if nl < 0:
+            if data:
+                self._pending.append(data)
+            return []
+        body = data[:nl]
+        if self._pending:
+            self._pending.append(body)
+            body = b"".join(self._pending)
+            self._pending = []
+        if nl + 1 < len(data):
+            self._pending.append(data[nl + 1:])
+        lines = body.split(b"\n")
+        if b"\r" in body:
+            lines = [line.rstrip(b"\r") for line in lines]
+        return lines
+
+    def end(self) -> list[bytes]:
+        """The last line when the body did not end with a newline."""
+        if not self._pending:
+            return []
+        return [b"".join(self._pending).rstrip(b"\r")]
+
+
 async def _lines(resp: aiohttp.ClientResponse, *, provider: str, model: str | None) -> AsyncIterator[bytes]:
-    """Lines of a streamed body, in time linear in its size (each byte is looked at and copied
-    a bounded number of times, however the upstream cuts it into chunks), and at most
-    ``response_limit()`` bytes in all."""
-    limit = response_limit()
-    size = 0
-    pending: list[bytes] = []  # the start of a line that has not ended yet
+    """Lines of a streamed body (see ``LineSplitter``)."""
+    splitter = LineSplitter(provider=provider, model=model)
     async for data in resp.content.iter_any():
-        size += len(data)
-        if size > limit:
-            raise _too_large(provider, model, limit)
-        start = 0
-        while True:
-            nl = data.find(b"\n", start)
-            if nl < 0:
-                break
-            if pending:
-                pending.append(data[start:nl])
-                line = b"".join(pending)
-                pending = []
-            else:
-                line = data[start:nl]
-            yield line.rstrip(b"\r")
-            start = nl + 1
-        if start < len(data):
-            pending.append(data[start:] if start else data)
-    if pending:
-        yield b"".join(pending).rstrip(b"\r")
+        for line in splitter.feed(data):
+            yield line
+    for line in splitter.end():
+        yield line
 
 
 async def stream_sse(
@@ -326,18 +348,33 @@ async def stream_sse(
             timeout=_stream_timeout(timeout),
         ) as resp:
             await raise_for_status(resp, provider=provider, model=model)
+            # The line reader is inlined (one call per block, not a generator per line): every
+            # streamed chunk passes through here.
+            splitter = LineSplitter(provider=provider, model=model)
             event: str | None = None
             data_lines: list[bytes] = []
-            async for line in _lines(resp, provider=provider, model=model):
-                if not line:
-                    if data_lines:
-                        yield event, _decode(b"\n".join(data_lines))
-                    event, data_lines = None, []
-                elif line.startswith(b"data:"):
-                    data_lines.append(line[5:].lstrip())
-                elif line.startswith(b"event:"):
-                    event = line[6:].strip().decode()
-                # comments (":") and other fields (id:, retry:) are ignored
+            blocks = resp.content.iter_any()
+            ended = False
+            while not ended:
+                try:
+                    lines = splitter.feed(await blocks.__anext__())
+                except StopAsyncIteration:
+                    lines, ended = splitter.end(), True
+                for line in lines:
+                    if not line:
+                        if data_lines:
+                            data = data_lines[0] if len(data_lines) == 1 else b"\n".join(data_lines)
+                            try:  # _decode, inlined: once per streamed chunk
+                                value = orjson.loads(data)
+                            except orjson.JSONDecodeError:  # [DONE] and other non-JSON payloads
+                                value = data.decode(errors="replace")
+                            yield event, value
+                        event, data_lines = None, []
+                    elif line.startswith(b"data:"):
+                        data_lines.append(line[5:].lstrip())
+                    elif line.startswith(b"event:"):
+                        event = line[6:].strip().decode()
+                    # comments (":") and other fields (id:, retry:) are ignored
             if data_lines:
                 yield event, _decode(b"\n".join(data_lines))
     except BaseException as exc:

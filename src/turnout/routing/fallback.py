@@ -181,7 +181,7 @@ class FallbackRunner:
     async def stream(
         self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt],
         info_for: Callable[[str], ModelInfo],
-    ) -> tuple[str, AsyncIterator[ChatCompletionChunk]]:
+    ) -> tuple[str, OpenedStream]:
         """Open a stream, retrying and falling back until the first content chunk arrives."""
 
         async def call(provider: Provider, model: str,
@@ -199,22 +199,30 @@ class FallbackRunner:
             return head, upstream
 
         model, (head, upstream), started, ttft = await self._attempt_chain(chain, info_for, attempts, call)
-        return model, self._continue(model, head, upstream, started, ttft)
+        return model, OpenedStream(self, model, head, upstream, started, ttft)
 
-    async def _continue(self, model: str, head: list[ChatCompletionChunk],
-                        upstream: AsyncIterator[ChatCompletionChunk], started: float,
-                        ttft_ms: float) -> AsyncIterator[ChatCompletionChunk]:
-        try:
-            for chunk in head:
-                yield chunk
-            async for chunk in upstream:
-                yield chunk
-        except TurnoutError as exc:
-            await self._note_failure(model, exc)
-            raise
-        finally:
-            await _aclose(upstream)
-        await self._health.record_success(model, (self._clock() - started) * 1000, ttft_ms)
+
+class OpenedStream:
+    """A stream past its first content chunk: ``head`` (the chunks read so far), then the rest
+    of ``upstream``. Its one reader (the router) iterates both itself, with no generator of
+    ours in between (every chunk would pay for it), and reports how the stream ended."""
+
+    __slots__ = ("_runner", "_started", "_ttft_ms", "head", "model", "upstream")
+
+    def __init__(self, runner: FallbackRunner, model: str, head: list[ChatCompletionChunk],
+                 upstream: AsyncIterator[ChatCompletionChunk], started: float, ttft_ms: float) -> None:
+        self._runner, self.model, self.head, self.upstream = runner, model, head, upstream
+        self._started, self._ttft_ms = started, ttft_ms
+
+    async def failed(self, exc: TurnoutError) -> None:
+        await self._runner._note_failure(self.model, exc)
+
+    async def succeeded(self) -> None:
+        runner = self._runner
+        await runner._health.record_success(self.model, (runner._clock() - self._started) * 1000, self._ttft_ms)
+
+    async def aclose(self) -> None:
+        await _aclose(self.upstream)
 
 
 def _has_content(chunk: ChatCompletionChunk) -> bool:

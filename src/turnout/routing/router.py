@@ -42,7 +42,7 @@ from turnout.providers.base import Provider
 from turnout.providers.registry import provider_for
 from turnout.routing import cascade as cascade_mod
 from turnout.routing import retrieval as retrieval_mod
-from turnout.routing.fallback import Attempt, FallbackRunner, _falls_back
+from turnout.routing.fallback import Attempt, FallbackRunner, OpenedStream, _falls_back
 from turnout.routing.groups import Groups, public_name
 from turnout.routing.health import HealthView
 from turnout.routing.outbound import OutboundGuard
@@ -109,10 +109,14 @@ def availability(info: ModelInfo) -> tuple[bool, str | None]:
 class RoutedStream:
     """An OpenAI chunk stream plus its route record (complete once the stream ends)."""
 
-    def __init__(self, model: str, turnout: dict[str, Any], chunks: AsyncIterator[ChatCompletionChunk]) -> None:
+    def __init__(self, model: str, turnout: dict[str, Any], chunks: AsyncIterator[ChatCompletionChunk],
+                 text: list[str] | None = None) -> None:
         self.model = model
         self.turnout = turnout
         self._chunks = chunks
+        # The answer's text so far, filled as the chunks go by: a caller accounting a stream
+        # the client left early reads it here instead of collecting it a second time.
+        self.text = text if text is not None else []
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self._chunks
@@ -737,19 +741,21 @@ class Router:
         attempts: list[Attempt] = []
         kb = await self._retrieval(request, decision, attempts, started)
         if kb is not None and kb.answer is not None:
-            return RoutedStream(kb.answer["model"], kb.answer["turnout"], _replay(kb.answer))
+            text: list[str] = []
+            return RoutedStream(kb.answer["model"], kb.answer["turnout"], _replay(kb.answer, text), text)
         if kb is not None:
             request, decision = kb.request or request, self._after_retrieval(decision, kb)
         if decision.cascade:
             # A cascade must judge the whole cheap answer before choosing: run it, then replay.
             plain = ChatRequest(request.model, request.messages, request.params, False, origin=request.origin)
             response = await self._complete_routed(plain, decision, started, kb, attempts)
-            return RoutedStream(response["model"], response["turnout"], _replay(response))
+            text = []
+            return RoutedStream(response["model"], response["turnout"], _replay(response, text), text)
         chain = await self._admitted(decision)
         release = self.groups.hold(chain[0])
         try:
-            model, chunks = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
-                                                    self._info_for(decision))
+            model, opened = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
+                                                     self._info_for(decision))
         except BaseException:
             release()
             raise
@@ -759,23 +765,46 @@ class Router:
             record["retrieval"] = kb.record
             record["cost_usd"] = round(record.get("cost_usd", 0.0) + kb.cost_usd, 10)
         shown = public_name(self.groups, decision.group, model)
-        rest = self._finish_stream(model, chunks, record, request, started, decision=decision, release=release,
-                                   head_at=self.clock(), ttft_ms=attempts[-1].latency_ms if attempts else None)
+        text = []
+        rest = self._finish_stream(model, opened, record, request, started, decision=decision, release=release,
+                                   head_at=self.clock(), ttft_ms=attempts[-1].latency_ms if attempts else None,
+                                   text=text)
         weakref.finalize(rest, release)  # a stream dropped before its first chunk still ends its hold
-        return RoutedStream(shown, record, rest)
+        return RoutedStream(shown, record, rest, text)
 
-    async def _finish_stream(self, model: str, chunks: AsyncIterator[ChatCompletionChunk], record: dict[str, Any],
+    async def _finish_stream(self, model: str, opened: OpenedStream, record: dict[str, Any],
                              request: ChatRequest, started: float, *, decision: Decision | None = None,
                              release: Callable[[], None] | None = None, head_at: float | None = None,
-                             ttft_ms: float | None = None) -> AsyncIterator[ChatCompletionChunk]:
+                             ttft_ms: float | None = None,
+                             text: list[str] | None = None) -> AsyncIterator[ChatCompletionChunk]:
         shown = public_name(self.groups, decision.group, model) if decision is not None else model
-        text: list[str] = []
+        text = text if text is not None else []
         usage: dict[str, Any] | None = None
         last: ChatCompletionChunk | None = None
+
+        def take(chunk: ChatCompletionChunk) -> None:
+            nonlocal usage
+            for choice in chunk.get("choices") or ():
+                delta = choice.get("delta")
+                piece = delta.get("content") if delta else None
+                if piece:
+                    text.append(piece)
+            if chunk.get("usage"):
+                usage = chunk["usage"]
+            chunk["model"] = shown
+
+        # The last chunk is held back until the stream ends, to carry the route record.
         try:
-            async for chunk in chunks:
+            for chunk in opened.head:
+                take(chunk)
+                if last is not None:
+                    yield last
+                last = chunk
+            async for chunk in opened.upstream:
+                # take(chunk), inlined: this loop runs once per streamed chunk
                 for choice in chunk.get("choices") or ():
-                    piece = (choice.get("delta") or {}).get("content")
+                    delta = choice.get("delta")
+                    piece = delta.get("content") if delta else None
                     if piece:
                         text.append(piece)
                 if chunk.get("usage"):
@@ -784,10 +813,14 @@ class Router:
                 if last is not None:
                     yield last
                 last = chunk
+        except TurnoutError as exc:
+            await opened.failed(exc)
+            raise
         finally:
             if release is not None:
                 release()
-            await _aclose(chunks)
+            await opened.aclose()
+        await opened.succeeded()
         self.account(record, model, usage, request, "".join(text))
         if decision is not None:
             await self._settle_deployment(decision, model, record)
@@ -803,10 +836,12 @@ class Router:
         return blocking.run(self.acomplete(request, hints, **kw))
 
 
-async def _replay(response: ChatCompletion) -> AsyncIterator[ChatCompletionChunk]:
-    """A finished completion as a stream (cache hits, knowledge-base answers, cascades)."""
+async def _replay(response: ChatCompletion, text: list[str]) -> AsyncIterator[ChatCompletionChunk]:
+    """A finished completion as a stream (cache hits, knowledge-base answers, cascades);
+    its text goes into ``text`` as it is sent."""
     choice = response["choices"][0]
     message = choice.get("message") or {}
+    text.append(message.get("content") or "")
     common = {"completion_id": response.get("id", "chatcmpl-replay"), "model": response.get("model", ""),
               "created": int(response.get("created") or time.time())}
     yield make_chunk(delta={"role": "assistant", "content": message.get("content") or ""}, **common)
