@@ -399,7 +399,9 @@ class Gateway:
         self._rate_checks(principal, signals, adm)
         adm.plan = self._cache_plan(principal, hints, signals)
         adm.hit = await self._lookup(adm.plan, request, adm.decision)
-        if adm.hit is not None:  # answered from the cache: the rate limits alone
+        if adm.hit is not None:  # answered from the cache: it counts as a request, uses no tokens
+            adm.rates = [(who, rpm, tpm, 0) for who, rpm, tpm, _ in adm.rates]
+            adm.rate_tokens = 0  # so nothing to correct afterwards (no second round trip)
             await self._admit(principal, None, adm)
         return adm.decision
 
