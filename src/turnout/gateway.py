@@ -2,9 +2,10 @@
 
 Both entry points use it: the library (``turnout.completion``) and the HTTP server. A request:
 
-    signals -> key checks (sensitivity, models, rate) -> decision -> cache lookup
-    -> budget reservation -> call (retries, fallbacks, cascade) -> account:
-       budget commit, token correction, cache store, ledger record, metrics
+    signals -> key checks (sensitivity, models) -> decision -> cache lookup
+    -> admission (rate limits + budget reservation, one limits call) -> call (retries,
+       fallbacks, cascade) -> account: budget commit + token correction (one limits call),
+       cache store, ledger record, metrics
 
 Every path that answers, from the cache or a model, streamed or not, passes through the same
 accounting, so budgets and the ledger cannot be skipped by choosing a different path.
