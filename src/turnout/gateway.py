@@ -2,9 +2,10 @@
 
 Both entry points use it: the library (``turnout.completion``) and the HTTP server. A request:
 
-    signals -> key checks (sensitivity, models, rate) -> decision -> cache lookup
-    -> budget reservation -> call (retries, fallbacks, cascade) -> account:
-       budget commit, token correction, cache store, ledger record, metrics
+    signals -> key checks (sensitivity, models) -> decision -> cache lookup
+    -> admission (rate limits + budget reservation, one limits call) -> call (retries,
+       fallbacks, cascade) -> account: budget commit + token correction (one limits call),
+       cache store, ledger record, metrics
 
 Every path that answers, from the cache or a model, streamed or not, passes through the same
 accounting, so budgets and the ledger cannot be skipped by choosing a different path.
@@ -79,6 +80,7 @@ class _Admission:
     hit: Any = None  # a CacheHit
     reservation: Any = None
     rate_tokens: int = 0
+    rates: list[Any] = field(default_factory=list)  # (id, rpm, tpm, tokens) for limits.admit
 
 
 @dataclass(slots=True)
@@ -285,22 +287,25 @@ class Gateway:
             scopes.extend(principal.key.budget_scopes())  # the key's and its team's
         return scopes
 
-    async def _check_rate(self, principal: Principal, signals: Signals, admission: _Admission) -> None:
-        """Requests and tokens per minute: every request counts, cache hits too."""
+    def _rate_checks(self, principal: Principal, signals: Signals, admission: _Admission) -> None:
+        """Requests and tokens per minute, checked at admission: every request counts, cache
+        hits too."""
         key = principal.key
+        tokens = signals.prompt_tokens + signals.max_tokens
         if key is not None and (key.limits.rpm or key.limits.tpm):
-            admission.rate_tokens = signals.prompt_tokens + signals.max_tokens
-            await self.limits.check_rate(key.id, key.limits.rpm, key.limits.tpm, admission.rate_tokens)
+            admission.rate_tokens = tokens
+            admission.rates.append((key.id, key.limits.rpm, key.limits.tpm, tokens))
         team = key.team if key is not None else None
         if team is not None and (team.limits.rpm or team.limits.tpm):  # shared by the team's keys
-            await self.limits.check_rate(team.id, team.limits.rpm, team.limits.tpm,
-                                         signals.prompt_tokens + signals.max_tokens)
+            admission.rates.append((team.id, team.limits.rpm, team.limits.tpm, tokens))
 
-    async def _reserve(self, principal: Principal, decision: Decision, admission: _Admission) -> None:
-        """Hold the estimate on every budget before any model is called."""
-        scopes = self._scopes(principal)
-        if scopes:
-            admission.reservation = await self.limits.reserve(scopes, decision.estimated_cost_usd)
+    async def _admit(self, principal: Principal, decision: Decision | None, admission: _Admission) -> None:
+        """The rate limits and, before a model is called (``decision``), the estimate held on
+        every budget: one call, one Redis round trip."""
+        scopes = self._scopes(principal) if decision is not None else []
+        if scopes or admission.rates:
+            admission.reservation = await self.limits.admit(
+                admission.rates, scopes, decision.estimated_cost_usd if decision is not None else 0.0)
 
     # -- cache ----------------------------------------------------------------------------
     def _cache_plan(self, principal: Principal, hints: RouteHints | None, signals: Signals) -> tuple[str, Any] | None:
@@ -347,13 +352,11 @@ class Gateway:
     async def _settle(self, principal: Principal, admission: _Admission, cost_usd: float | None,
                       used_tokens: int | None) -> None:
         """Turn the reservation into the actual cost (or drop it), correct the token count."""
-        if admission.reservation is not None:
-            if cost_usd is None:
-                await self.limits.release(admission.reservation)
-            else:
-                await self.limits.commit(admission.reservation, cost_usd)
+        fixes = []
         if admission.rate_tokens and used_tokens is not None and principal.key is not None:
-            await self.limits.add_tokens(principal.key.id, used_tokens - admission.rate_tokens)
+            fixes.append((principal.key.id, used_tokens - admission.rate_tokens))
+        if admission.reservation is not None or fixes:
+            await self.limits.settle(admission.reservation, cost_usd, fixes)
 
     # -- the request path -----------------------------------------------------------------
     def _extra_model(self, request: ChatRequest, overrides: dict[str, Any] | None) -> ModelInfo | None:
@@ -371,10 +374,7 @@ class Gateway:
         """The least left on any budget this request counts against (a routing signal: models
         whose estimate is over it are rejected, so a cheaper one can still answer)."""
         scopes = self._scopes(principal)
-        if not scopes:
-            return None
-        left = [(await self.limits.usage(scope)).remaining_usd for scope in scopes]
-        return max(0.0, min(left))
+        return await self.limits.remaining_usd(scopes) if scopes else None
 
     def _prepare(self, request: ChatRequest, hints: RouteHints | None, principal: Principal,
                  overrides: dict[str, Any] | None, budget_left: float | None = None) -> tuple[Signals, Decision]:
@@ -397,9 +397,13 @@ class Gateway:
             check_model_name(request.model)
         budget_left = await self._budget_left(principal)
         signals, adm.decision = self._prepare(request, hints, principal, overrides, budget_left)
-        await self._check_rate(principal, signals, adm)
+        self._rate_checks(principal, signals, adm)
         adm.plan = self._cache_plan(principal, hints, signals)
         adm.hit = await self._lookup(adm.plan, request, adm.decision)
+        if adm.hit is not None:  # answered from the cache: it counts as a request, uses no tokens
+            adm.rates = [(who, rpm, tpm, 0) for who, rpm, tpm, _ in adm.rates]
+            adm.rate_tokens = 0  # so nothing to correct afterwards (no second round trip)
+            await self._admit(principal, None, adm)
         return adm.decision
 
     async def acomplete(self, request: ChatRequest, hints: RouteHints | None = None, *,
@@ -418,7 +422,7 @@ class Gateway:
                 self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
                 response["turnout"] = self._view(record, principal)
                 return response
-            await self._reserve(principal, decision, admission)
+            await self._admit(principal, decision, admission)
             try:
                 response = await self.router.acomplete(request, hints, decision=decision)
             except BaseException:
@@ -450,7 +454,7 @@ class Gateway:
             decision = await self._front(admission, request, hints, principal, model_overrides)
             plan, hit = admission.plan, admission.hit
             if hit is None:
-                await self._reserve(principal, decision, admission)
+                await self._admit(principal, decision, admission)
                 try:
                     routed = await self.router.astream(request, hints, decision=decision)
                 except BaseException:

@@ -56,6 +56,8 @@ from turnout.errors import (
 )
 
 Clock = Callable[[], float]
+# One rate-limit check of ``LimitStore.admit``: (key or team id, rpm, tpm, estimated tokens).
+RateCheck = tuple[str, int | None, int | None, int]
 Period = Literal["total", "daily", "monthly"]
 PERIODS: tuple[str, ...] = ("total", "daily", "monthly")
 
@@ -327,6 +329,41 @@ class LimitStore(abc.ABC):
     @abc.abstractmethod
     async def add_tokens(self, key_id: str, delta: int) -> None:
         """Correct the key's token count by ``actual - estimate`` once usage is known."""
+
+    # -- the gateway's per-request calls: each one round trip on Redis ------------------------
+    async def admit(
+        self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float
+    ) -> Reservation | None:
+        """Every rate limit of ``rates`` and then the reservation on ``scopes`` (None when there
+        are no scopes), as ``check_rate`` each and ``reserve`` would. A refusal raises the
+        error of the first limit that refused (rate limits first)."""
+        for key_id, rpm, tpm, tokens in rates:
+            await self.check_rate(key_id, rpm, tpm, tokens)
+        return await self.reserve(scopes, estimate_usd) if scopes else None
+
+    async def settle(
+        self,
+        reservation: Reservation | None,
+        actual_usd: float | None,
+        corrections: Sequence[tuple[str, int]] = (),
+    ) -> None:
+        """After the answer: ``commit`` (``release`` when ``actual_usd`` is None) and the
+        token corrections ``(key id, actual - estimate)`` of ``add_tokens``."""
+        if reservation is not None:
+            if actual_usd is None:
+                await self.release(reservation)
+            else:
+                await self.commit(reservation, actual_usd)
+        for key_id, delta in corrections:
+            await self.add_tokens(key_id, delta)
+
+    async def remaining_usd(self, scopes: Sequence[BudgetScope]) -> float | None:
+        """The least left on any of ``scopes`` (None: no scope), a routing signal only: the
+        reservation is what enforces budgets, so a backend may answer from a recent view."""
+        if not scopes:
+            return None
+        left = [(await self.usage(scope)).remaining_usd for scope in scopes]
+        return max(0.0, min(left))
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -20,6 +20,7 @@ from turnout.limits.base import (
     Clock,
     HealthStore,
     LimitStore,
+    RateCheck,
     Reservation,
     admits,
     budget_refusal,
@@ -97,19 +98,25 @@ class MemoryLimitStore(LimitStore):
     ) -> Reservation:
         scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, ttl_s)
         with self._lock:
-            wins = [window_of(s.period, now) for s in scopes]
-            states = [self._window(s.name, w, now) for s, (w, _) in zip(scopes, wins, strict=True)]
-            for scope, (wid, resets), st in zip(scopes, wins, states, strict=True):
-                st.expire(now)
-                if not admits(scope.limit_nano, st.spent, st.reserved, amount):
-                    raise budget_refusal(scope, wid, resets, st.spent, st.reserved, amount, now)
-            seqs, remaining = [], []
-            for scope, st in zip(scopes, states, strict=True):
-                st.reserved += amount
-                st.seq += 1
-                st.hold(rid, amount, now + ttl)
-                seqs.append(st.seq)
-                remaining.append((scope.limit_nano - st.spent - st.reserved) / NANO)
+            return self._hold(scopes, amount, ttl, now, rid)
+
+    def _hold(
+        self, scopes: tuple[BudgetScope, ...], amount: int, ttl: float, now: float, rid: str
+    ) -> Reservation:
+        """Check every scope, then hold ``amount`` on each; the caller holds the lock."""
+        wins = [window_of(s.period, now) for s in scopes]
+        states = [self._window(s.name, w, now) for s, (w, _) in zip(scopes, wins, strict=True)]
+        for scope, (wid, resets), st in zip(scopes, wins, states, strict=True):
+            st.expire(now)
+            if not admits(scope.limit_nano, st.spent, st.reserved, amount):
+                raise budget_refusal(scope, wid, resets, st.spent, st.reserved, amount, now)
+        seqs, remaining = [], []
+        for scope, st in zip(scopes, states, strict=True):
+            st.reserved += amount
+            st.seq += 1
+            st.hold(rid, amount, now + ttl)
+            seqs.append(st.seq)
+            remaining.append((scope.limit_nano - st.spent - st.reserved) / NANO)
         return Reservation(
             id=rid,
             scopes=scopes,
@@ -120,6 +127,48 @@ class MemoryLimitStore(LimitStore):
             seq=tuple(seqs),
             remaining_usd=tuple(remaining),
         )
+
+    async def admit(
+        self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float
+    ) -> Reservation | None:
+        # As one Redis script does: every rate limit and every budget checked, under one lock,
+        # before anything is written, so a refusal consumes nothing.
+        checks = [r for r in rates if self._rate_applies(*r)]
+        if len({r[0] for r in checks}) != len(checks):
+            raise BadRequestError("the same rate-limit key appears twice in one admission")
+        scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, None)
+        now_us = round(now * US)
+        with self._lock:
+            new = [self._rate_step(now_us, *check) for check in checks]
+            reservation = self._hold(scopes, amount, ttl, now, rid) if scopes else None
+            for (key_id, rpm, tpm, _), tats in zip(checks, new, strict=True):
+                self._rate_write(key_id, rpm, tpm, *tats)
+        return reservation
+
+    def _rate_step(
+        self, now_us: int, key_id: str, rpm: int | None, tpm: int | None, tokens: int
+    ) -> tuple[int, int]:
+        """The key's new (rpm, tpm) arrival times if admitted, or raise; the caller holds the
+        lock and writes them."""
+        st = self._rates.get(key_id) or _Rate()
+        new_rpm = new_tpm = 0
+        if rpm is not None:
+            ok, new_rpm, wait = gcra_check(st.rpm_tat, now_us, 1, gcra_interval_us(rpm))
+            if not ok:
+                raise rate_refusal(key_id, "requests", rpm, wait)
+        if tpm is not None:
+            ok, new_tpm, wait = gcra_check(st.tpm_tat, now_us, tokens, gcra_interval_us(tpm))
+            if not ok:
+                raise rate_refusal(key_id, "tokens", tpm, wait)
+        return new_rpm, new_tpm
+
+    def _rate_write(self, key_id: str, rpm: int | None, tpm: int | None, new_rpm: int, new_tpm: int) -> None:
+        st = self._rates.setdefault(key_id, _Rate())
+        if rpm is not None:
+            st.rpm_tat = new_rpm
+        if tpm is not None:
+            st.tpm_tat = new_tpm
+            st.tpm_interval = gcra_interval_us(tpm)
 
     def _settle(self, reservation: Reservation, actual: int) -> int:
         if reservation.done:
@@ -164,22 +213,7 @@ class MemoryLimitStore(LimitStore):
             return
         now_us = round(self.clock() * US)
         with self._lock:
-            st = self._rates.get(key_id) or _Rate()
-            new_rpm = new_tpm = 0
-            if rpm is not None:
-                ok, new_rpm, wait = gcra_check(st.rpm_tat, now_us, 1, gcra_interval_us(rpm))
-                if not ok:
-                    raise rate_refusal(key_id, "requests", rpm, wait)
-            if tpm is not None:
-                ok, new_tpm, wait = gcra_check(st.tpm_tat, now_us, tokens, gcra_interval_us(tpm))
-                if not ok:
-                    raise rate_refusal(key_id, "tokens", tpm, wait)
-            if rpm is not None:
-                st.rpm_tat = new_rpm
-            if tpm is not None:
-                st.tpm_tat = new_tpm
-                st.tpm_interval = gcra_interval_us(tpm)
-            self._rates[key_id] = st
+            self._rate_write(key_id, rpm, tpm, *self._rate_step(now_us, key_id, rpm, tpm, tokens))
 
     async def add_tokens(self, key_id: str, delta: int) -> None:
         now_us = round(self.clock() * US)

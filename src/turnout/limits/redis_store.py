@@ -44,6 +44,7 @@ from turnout.limits.base import (
     HealthStore,
     LimitStore,
     LimitStoreUnavailableError,
+    RateCheck,
     Reservation,
     budget_refusal,
     ewma,
@@ -57,6 +58,9 @@ log = logging.getLogger("turnout.limits")
 # Keep window keys a day past their reset: late commits still land, reporting can look back.
 WINDOW_GRACE_S = 86400
 MAX_PENDING_COMMITS = 100_000
+# How old remaining_usd's answer may be (a routing hint; reservations enforce the budgets):
+# long enough that a busy worker reads usage a few times a second, not once per request.
+REMAINING_MAX_AGE_S = 0.25
 
 # Lua helpers: numbers go back to Redis as plain integer strings ('%.0f'), never "1e+15",
 # and never "-0": string.format('%.0f', -0) gives "-0", which HINCRBY rejects (a $0 model's
@@ -76,108 +80,176 @@ local function sweep(b, z, a, now)
 end
 """
 
-# KEYS: (b, z, a) per scope. ARGV: now, rid, amount, expires_at, n, then (limit, ttl s or 0) per scope.
-_RESERVE = (
-    _LUA_SWEEP
-    + """
-local now, rid, amount, exp, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-for i = 1, n do
-  local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
-  sweep(b, z, a, now)
-  local limit = tonumber(ARGV[4+2*i])
-  local v = redis.call('HMGET', b, 'spent', 'reserved')
-  local spent, reserved = tonumber(v[1]) or 0, tonumber(v[2]) or 0
-  if not (spent + reserved + amount <= limit and spent + reserved < limit) then
-    return {0, i, s(spent), s(reserved)}
+# Budgets, in functions the scripts below share. Scope i (1..n) uses KEYS[3i-2..3i] (b, z, a)
+# and ARGV[o+2i] (limit), ARGV[o+2i+1] (window ttl s or 0), ``o`` set by each script.
+_LUA_BUDGET = _LUA_SWEEP + """
+local function budget_check(n, now, amount, o)
+  for i = 1, n do
+    local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
+    sweep(b, z, a, now)
+    local limit = tonumber(ARGV[o+2*i])
+    local v = redis.call('HMGET', b, 'spent', 'reserved')
+    local spent, reserved = tonumber(v[1]) or 0, tonumber(v[2]) or 0
+    if not (spent + reserved + amount <= limit and spent + reserved < limit) then
+      return i, spent, reserved
+    end
   end
+  return nil
 end
-local out = {1}
-for i = 1, n do
-  local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
-  local limit = tonumber(ARGV[4+2*i])
-  local reserved = redis.call('HINCRBY', b, 'reserved', s(amount))
-  local seq = redis.call('HINCRBY', b, 'seq', 1)
-  local spent = tonumber(redis.call('HGET', b, 'spent')) or 0
-  redis.call('HSET', a, rid, s(amount))
-  redis.call('ZADD', z, exp, rid)
-  local ea = ARGV[5+2*i]
-  if ea ~= '0' then
-    redis.call('EXPIRE', b, ea)
-    redis.call('EXPIRE', z, ea)
-    redis.call('EXPIRE', a, ea)
+local function budget_hold(n, rid, amount, exp, o, out)
+  for i = 1, n do
+    local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
+    local limit = tonumber(ARGV[o+2*i])
+    local reserved = redis.call('HINCRBY', b, 'reserved', s(amount))
+    local seq = redis.call('HINCRBY', b, 'seq', 1)
+    local spent = tonumber(redis.call('HGET', b, 'spent')) or 0
+    redis.call('HSET', a, rid, s(amount))
+    redis.call('ZADD', z, exp, rid)
+    local ea = ARGV[o+2*i+1]
+    if ea ~= '0' then
+      redis.call('EXPIRE', b, ea)
+      redis.call('EXPIRE', z, ea)
+      redis.call('EXPIRE', a, ea)
+    end
+    out[#out+1] = seq
+    out[#out+1] = s(limit - spent - reserved)
   end
-  out[#out+1] = seq
-  out[#out+1] = s(limit - spent - reserved)
+  return out
 end
-return out
+-- Commit (actual > 0) or release (0) rid on n scopes; ARGV[o+i] = window ttl s (or 0).
+local function settle_all(n, rid, actual, o)
+  local out = {}
+  for i = 1, n do
+    local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
+    local v = redis.call('HGET', a, rid)
+    if v then
+      redis.call('HINCRBY', b, 'reserved', s(-tonumber(v)))
+      redis.call('HDEL', a, rid)
+    end
+    redis.call('ZREM', z, rid)
+    if tonumber(actual) ~= 0 then
+      redis.call('HINCRBY', b, 'spent', actual)
+    end
+    out[i] = redis.call('HINCRBY', b, 'seq', 1)
+    local ea = ARGV[o+i]
+    if ea ~= '0' then redis.call('EXPIRE', b, ea) end
+  end
+  return out
+end
 """
-)
+
+# GCRA, both limits of one key at once (see base.py), split in check and write so a script can
+# check every limit before it changes any. State: r (rpm tat µs), t (tpm tat µs), ti (µs/token).
+_LUA_RATE = """
+local MIN = 60000000
+local function rate_check(key, now, rpm, tpm, tokens)
+  local v = redis.call('HMGET', key, 'r', 't')
+  local rtat, ttat = tonumber(v[1]) or 0, tonumber(v[2]) or 0
+  local nr, nt = rtat, ttat
+  if rpm > 0 then
+    nr = math.max(rtat, now) + math.floor(MIN / rpm + 0.5)
+    if nr - now - MIN > 0 then return false, 'requests', nr - now - MIN end
+  end
+  if tpm > 0 then
+    nt = math.max(ttat, now) + math.floor(tokens * MIN / tpm + 0.5)
+    if nt - now - MIN > 0 then return false, 'tokens', nt - now - MIN end
+  end
+  return true, nr, nt
+end
+local function rate_write(key, now, rpm, tpm, nr, nt)
+  if tpm > 0 then redis.call('HSET', key, 't', s(nt), 'ti', string.format('%.6f', MIN / tpm)) end
+  if rpm > 0 then redis.call('HSET', key, 'r', s(nr)) end
+  redis.call('PEXPIRE', key, s(math.floor((math.max(nr, nt) - now) / 1000) + 60000))
+end
+local function add_tokens(key, now, delta)
+  local v = redis.call('HMGET', key, 't', 'ti')
+  local tat, ti = tonumber(v[1]), tonumber(v[2])
+  if not tat or not ti then return 0 end
+  local shift = math.floor(delta * ti + 0.5)
+  if delta > 0 then tat = math.max(tat, now) + shift else tat = math.max(now, tat + shift) end
+  redis.call('HSET', key, 't', s(tat))
+  redis.call('PEXPIRE', key, s(math.floor(math.max(tat - now, 0) / 1000) + 60000))
+  return 1
+end
+"""
+
+# KEYS: (b, z, a) per scope. ARGV: now, rid, amount, expires_at, n, then (limit, ttl s or 0) per scope.
+# Returns {0, i, spent, reserved} (scope i refused) or {1, then (seq, remaining) per scope}.
+_RESERVE = _LUA_BUDGET + """
+local now, rid, amount, exp, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local i, spent, reserved = budget_check(n, now, amount, 4)
+if i then return {0, i, s(spent), s(reserved)} end
+return budget_hold(n, rid, amount, exp, 4, {1})
+"""
 
 # KEYS: (b, z, a) per scope. ARGV: rid, actual, n, then ttl s (or 0) per scope. Returns seqs.
-_SETTLE = _LUA_S + """
-local rid, actual, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+_SETTLE = _LUA_BUDGET + """
+return settle_all(tonumber(ARGV[3]), ARGV[1], ARGV[2], 3)
+"""
+
+# KEYS: (b, z, a) per scope. ARGV: now. Returns (spent, reserved, in flight) per scope.
+_USAGE = _LUA_SWEEP + """
 local out = {}
-for i = 1, n do
+for i = 1, #KEYS / 3 do
   local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
-  local v = redis.call('HGET', a, rid)
-  if v then
-    redis.call('HINCRBY', b, 'reserved', s(-tonumber(v)))
-    redis.call('HDEL', a, rid)
-  end
-  redis.call('ZREM', z, rid)
-  if actual ~= 0 then
-    redis.call('HINCRBY', b, 'spent', ARGV[2])
-  end
-  out[i] = redis.call('HINCRBY', b, 'seq', 1)
-  local ea = ARGV[3+i]
-  if ea ~= '0' then redis.call('EXPIRE', b, ea) end
+  sweep(b, z, a, ARGV[1])
+  local v = redis.call('HMGET', b, 'spent', 'reserved')
+  out[#out+1] = s(tonumber(v[1]) or 0)
+  out[#out+1] = s(tonumber(v[2]) or 0)
+  out[#out+1] = redis.call('ZCARD', z)
 end
 return out
 """
 
-# KEYS: b, z, a. ARGV: now. Returns spent, reserved, in flight.
-_USAGE = (
-    _LUA_SWEEP
-    + """
-sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
-local v = redis.call('HMGET', KEYS[1], 'spent', 'reserved')
-return {s(tonumber(v[1]) or 0), s(tonumber(v[2]) or 0), redis.call('ZCARD', KEYS[2])}
-"""
-)
-
-# GCRA, both limits at once. KEYS: rate hash. ARGV: now_us, rpm (0 = none), tpm (0 = none), tokens.
+# KEYS: rate hash. ARGV: now_us, rpm (0 = none), tpm (0 = none), tokens.
 # Returns {1} or {0, which, retry_after_us}.
-_RATE = _LUA_S + """
-local MIN = 60000000
-local now, rpm, tpm, tokens = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local v = redis.call('HMGET', KEYS[1], 'r', 't')
-local rtat, ttat = tonumber(v[1]) or 0, tonumber(v[2]) or 0
-local nr, nt = rtat, ttat
-if rpm > 0 then
-  nr = math.max(rtat, now) + math.floor(MIN / rpm + 0.5)
-  if nr - now - MIN > 0 then return {0, 'requests', s(nr - now - MIN)} end
-end
-if tpm > 0 then
-  nt = math.max(ttat, now) + math.floor(tokens * MIN / tpm + 0.5)
-  if nt - now - MIN > 0 then return {0, 'tokens', s(nt - now - MIN)} end
-  redis.call('HSET', KEYS[1], 't', s(nt), 'ti', string.format('%.6f', MIN / tpm))
-end
-if rpm > 0 then redis.call('HSET', KEYS[1], 'r', s(nr)) end
-redis.call('PEXPIRE', KEYS[1], s(math.floor((math.max(nr, nt) - now) / 1000) + 60000))
+_RATE = _LUA_S + _LUA_RATE + """
+local now, rpm, tpm = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local ok, nr, nt = rate_check(KEYS[1], now, rpm, tpm, tonumber(ARGV[4]))
+if not ok then return {0, nr, s(nt)} end
+rate_write(KEYS[1], now, rpm, tpm, nr, nt)
 return {1}
 """
 
 # KEYS: rate hash. ARGV: now_us, delta tokens.
-_ADD_TOKENS = """
-local now, delta = tonumber(ARGV[1]), tonumber(ARGV[2])
-local v = redis.call('HMGET', KEYS[1], 't', 'ti')
-local tat, ti = tonumber(v[1]), tonumber(v[2])
-if not tat or not ti then return 0 end
-local shift = math.floor(delta * ti + 0.5)
-if delta > 0 then tat = math.max(tat, now) + shift else tat = math.max(now, tat + shift) end
-redis.call('HSET', KEYS[1], 't', string.format('%.0f', tat))
-redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.floor(math.max(tat - now, 0) / 1000) + 60000))
-return 1
+_ADD_TOKENS = _LUA_S + _LUA_RATE + """
+return add_tokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+"""
+
+# The gateway's admission in one round trip: every rate limit, then every budget, all checked
+# before anything is written, so a refusal consumes nothing.
+# KEYS: (b, z, a) per scope, then one rate hash per rate check.
+# ARGV: now, rid, amount, expires_at, n, m, now_us, (limit, ttl) per scope, (rpm, tpm, tokens)
+# per rate check. Returns {0, 'rate', j, which, retry_after_us}, {0, 'budget', i, spent,
+# reserved} or {1, then (seq, remaining) per scope}.
+_ADMIT = _LUA_BUDGET + _LUA_RATE + """
+local now, rid, amount, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local n, m, now_us = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local r = 7 + 2 * n
+local tats = {}
+for j = 1, m do
+  local ok, nr, nt = rate_check(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]),
+                                tonumber(ARGV[r+3*j-1]), tonumber(ARGV[r+3*j]))
+  if not ok then return {0, 'rate', j, nr, s(nt)} end
+  tats[j] = {nr, nt}
+end
+local i, spent, reserved = budget_check(n, now, amount, 6)
+if i then return {0, 'budget', i, s(spent), s(reserved)} end
+for j = 1, m do
+  rate_write(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]), tonumber(ARGV[r+3*j-1]), tats[j][1], tats[j][2])
+end
+return budget_hold(n, rid, amount, exp, 6, {1})
+"""
+
+# After the answer in one round trip: commit or release on every scope, then token corrections.
+# KEYS: (b, z, a) per scope, then one rate hash per correction.
+# ARGV: rid, actual, n, ttl per scope, m, now_us, delta per correction. Returns seqs.
+_FINISH = _LUA_BUDGET + _LUA_RATE + """
+local n = tonumber(ARGV[3])
+local out = settle_all(n, ARGV[1], ARGV[2], 3)
+local m, now = tonumber(ARGV[4+n]), tonumber(ARGV[5+n])
+for j = 1, m do add_tokens(KEYS[3*n+j], now, tonumber(ARGV[5+n+j])) end
+return out
 """
 
 # Cooldowns are stored as "until,since" (epoch s) so a success can tell a probe from a straggler.
@@ -289,6 +361,12 @@ class RedisLimitStore(LimitStore):
         self._usage = self.redis.register_script(_USAGE)
         self._rate = self.redis.register_script(_RATE)
         self._add_tokens = self.redis.register_script(_ADD_TOKENS)
+        self._admit = self.redis.register_script(_ADMIT)
+        self._finish = self.redis.register_script(_FINISH)
+        # remaining_usd's recent view: (scope, window) -> (spent + reserved nano-USD, monotonic
+        # time read). Fed by every admission and usage read, corrected by this process' settles.
+        self.remaining_max_age_s = REMAINING_MAX_AGE_S
+        self._used: dict[tuple[str, str], tuple[int, float]] = {}
         self._down = _unavailable_types()
         self._pending: deque[tuple[list[str], list[Any]]] = deque(maxlen=MAX_PENDING_COMMITS)
 
@@ -340,23 +418,13 @@ class RedisLimitStore(LimitStore):
             i = int(out[1]) - 1
             wid, resets = wins[i]
             raise budget_refusal(scopes[i], wid, resets, int(out[2]), int(out[3]), amount, now)
-        seqs = tuple(int(x) for x in out[1::2])
-        remaining = tuple(int(x) / NANO for x in out[2::2])
-        return Reservation(
-            id=rid,
-            scopes=scopes,
-            windows=tuple(w for w, _ in wins),
-            amount_nano=amount,
-            admitted_at=now,
-            expires_at=now + ttl,
-            seq=seqs,
-            remaining_usd=remaining,
-        )
+        return self._admitted(rid, scopes, wins, amount, now, ttl, out)
 
     def _settle_call(self, reservation: Reservation, actual: int) -> tuple[list[str], list[Any]]:
         if reservation.done:
             raise BadRequestError(f"reservation {reservation.id} was already committed or released")
         reservation.done = True
+        self._note_settled(reservation, actual)
         keys: list[str] = []
         args: list[Any] = [reservation.id, str(actual), str(len(reservation.scopes))]
         for scope, wid in zip(reservation.scopes, reservation.windows, strict=True):
@@ -407,6 +475,7 @@ class RedisLimitStore(LimitStore):
             out = await self._usage(keys=self._keys(scope.name, wid), args=[repr(now)])
         except self._down as exc:
             raise self._unavailable(exc) from exc
+        self._used[(scope.name, wid)] = (int(out[0]) + int(out[1]), time.monotonic())
         return BudgetUsage(scope, wid, int(out[0]) / NANO, int(out[1]) / NANO, int(out[2]), resets)
 
     async def check_rate(
@@ -437,6 +506,134 @@ class RedisLimitStore(LimitStore):
             )
         except self._down as exc:
             log.warning("Redis unreachable; token correction for %s dropped: %s", key_id, exc)
+
+    # -- the gateway's per-request calls, one round trip each --------------------------------
+    async def admit(
+        self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float
+    ) -> Reservation | None:
+        checks = [r for r in rates if self._rate_applies(*r)]
+        if len({r[0] for r in checks}) != len(checks):
+            raise BadRequestError("the same rate-limit key appears twice in one admission")
+        scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, None)
+        if not scopes and not checks:
+            return None
+        wins = [window_of(s.period, now) for s in scopes]
+        keys: list[str] = []
+        args: list[Any] = [repr(now), rid, str(amount), repr(now + ttl), str(len(scopes)),
+                           str(len(checks)), str(round(now * US))]
+        for scope, (wid, resets) in zip(scopes, wins, strict=True):
+            keys += self._keys(scope.name, wid)
+            args += [str(scope.limit_nano), _window_ttl(resets, now)]
+        for key_id, rpm, tpm, tokens in checks:
+            keys.append(f"{self._p}:r:{key_id}")
+            args += [str(rpm or 0), str(tpm or 0), str(tokens)]
+        try:
+            if self._pending:
+                await self._flush_pending()
+            out = await self._admit(keys=keys, args=args)
+        except self._down as exc:
+            raise self._unavailable(exc) from exc
+        if int(out[0]) == 0:
+            if out[1] == "rate":
+                key_id, rpm, tpm, _ = checks[int(out[2]) - 1]
+                what = str(out[3])
+                limit = rpm if what == "requests" else tpm
+                raise rate_refusal(key_id, what, int(limit or 0), int(out[4]) / US)
+            i = int(out[2]) - 1
+            wid, resets = wins[i]
+            self._used[(scopes[i].name, wid)] = (int(out[3]) + int(out[4]), time.monotonic())
+            raise budget_refusal(scopes[i], wid, resets, int(out[3]), int(out[4]), amount, now)
+        if not scopes:
+            return None
+        return self._admitted(rid, scopes, wins, amount, now, ttl, out)
+
+    def _admitted(
+        self,
+        rid: str,
+        scopes: tuple[BudgetScope, ...],
+        wins: list[tuple[str, float | None]],
+        amount: int,
+        now: float,
+        ttl: float,
+        out: list[Any],
+    ) -> Reservation:
+        seqs = tuple(int(x) for x in out[1::2])
+        left = tuple(int(x) for x in out[2::2])
+        mono = time.monotonic()
+        for scope, (wid, _), rem in zip(scopes, wins, left, strict=True):
+            self._used[(scope.name, wid)] = (scope.limit_nano - rem, mono)
+        return Reservation(
+            id=rid,
+            scopes=scopes,
+            windows=tuple(w for w, _ in wins),
+            amount_nano=amount,
+            admitted_at=now,
+            expires_at=now + ttl,
+            seq=seqs,
+            remaining_usd=tuple(x / NANO for x in left),
+        )
+
+    async def settle(
+        self,
+        reservation: Reservation | None,
+        actual_usd: float | None,
+        corrections: Sequence[tuple[str, int]] = (),
+    ) -> None:
+        fixes = [(k, int(d)) for k, d in corrections if d]
+        skeys: list[str] = []
+        sargs: list[Any] = ["", "0", "0"]
+        if reservation is not None:
+            actual = 0 if actual_usd is None else to_nano_actual(actual_usd)
+            skeys, sargs = self._settle_call(reservation, actual)
+        if not skeys and not fixes:
+            return
+        keys = skeys + [f"{self._p}:r:{k}" for k, _ in fixes]
+        args = [*sargs, str(len(fixes)), str(round(self.clock() * US)), *(str(d) for _, d in fixes)]
+        try:
+            if self._pending:
+                await self._flush_pending()
+            await self._finish(keys=keys, args=args)
+        except self._down as exc:
+            if skeys and actual_usd is not None:  # answered: its cost must still be charged
+                self._pending.append((skeys, sargs))
+                log.error("Redis unreachable; budget commit %s buffered (%d pending): %s",
+                          reservation.id if reservation else "", len(self._pending), exc)
+            else:  # a release expires on its own; a token correction is only a correction
+                log.warning("Redis unreachable; release / token correction dropped: %s", exc)
+
+    def _note_settled(self, reservation: Reservation, actual: int) -> None:
+        # This process' own settle, applied to the recent view without a read.
+        for scope, wid in zip(reservation.scopes, reservation.windows, strict=True):
+            seen = self._used.get((scope.name, wid))
+            if seen is not None:
+                self._used[(scope.name, wid)] = (seen[0] + actual - reservation.amount_nano, seen[1])
+
+    async def remaining_usd(self, scopes: Sequence[BudgetScope]) -> float | None:
+        """As the base class, from a view at most ``remaining_max_age_s`` old (plus this
+        process' own admissions and settles since): one read for all stale scopes, none
+        while the view is fresh. Other processes' spending shows up within that age."""
+        if not scopes:
+            return None
+        now, mono = self.clock(), time.monotonic()
+        if len(self._used) > 10_000:  # old windows and deleted keys: start the view afresh
+            self._used.clear()
+        stale: list[tuple[BudgetScope, str]] = []
+        for scope in scopes:
+            wid = window_of(scope.period, now)[0]
+            seen = self._used.get((scope.name, wid))
+            if seen is None or mono - seen[1] >= self.remaining_max_age_s:
+                stale.append((scope, wid))
+        if stale:
+            keys = [k for scope, wid in stale for k in self._keys(scope.name, wid)]
+            try:
+                out = await self._usage(keys=keys, args=[repr(now)])
+            except self._down as exc:
+                raise self._unavailable(exc) from exc
+            for j, (scope, wid) in enumerate(stale):
+                total = int(out[3 * j]) + int(out[3 * j + 1])
+                self._used[(scope.name, wid)] = (total, mono)
+        left = [s.limit_nano - self._used[(s.name, window_of(s.period, now)[0])][0] for s in scopes]
+        return max(0, min(left)) / NANO
 
     async def aclose(self) -> None:
         if self._owns_client:

@@ -1,0 +1,97 @@
+"""Issue #17: how many Redis round trips one gateway request costs with budgets, rate limits,
+health and the response cache all shared through Redis.
+
+A round trip is one ``send_packed_command`` on a redis-py connection (a pipeline or a script
+call is one; a NOSCRIPT retry would be two). Each is attributed to the client that owns the
+connection: the limit store, the response cache, or the health store (whose mirror refresh
+runs on a timer, independent of the request rate, so it is reported but not counted).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from turnout.config import parse_config
+from turnout.gateway import Gateway, Principal
+from turnout.providers.fake import FakeProvider
+from turnout.types import ChatRequest
+
+from .conftest import REDIS_URL, purge
+
+pytestmark = pytest.mark.redis
+
+MODELS = [{"name": "fake/cloud", "provider": "fake", "local": False, "tier": 3,
+           "input_per_mtok": 1.0, "output_per_mtok": 2.0}]
+REQUESTS = 20
+
+
+def _owner(conn: Any, clients: dict[str, Any]) -> str:
+    for name, client in clients.items():
+        pool = client.connection_pool
+        if conn in pool._get_free_connections() or conn in pool._get_in_use_connections():
+            return name
+    return "other"
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path, redis_prefix: str) -> AsyncIterator[Gateway]:
+    FakeProvider.reset()
+    cache_prefix = f"{redis_prefix}-cache"
+    config = parse_config({
+        "models": MODELS,
+        "budgets": {"daily_usd": 100.0},
+        "cache": {"enabled": True, "backend": f"{REDIS_URL}?prefix={cache_prefix}"},
+        "ledger": {"url": f"sqlite:///{tmp_path}/ledger.db"},
+        "server": {"keys_url": f"sqlite:///{tmp_path}/keys.db",
+                   "redis_url": f"{REDIS_URL}?prefix={redis_prefix}"},
+    })
+    gw = Gateway(config)
+    yield gw
+    await gw.aclose()
+    purge(cache_prefix)
+    FakeProvider.reset()
+
+
+async def _count(gw: Gateway, principal: Principal, tag: str, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    from redis.asyncio.connection import AbstractConnection
+
+    sent: list[Any] = []
+    original = AbstractConnection.send_packed_command
+
+    async def counting(self: Any, command: Any, check_health: bool = True) -> None:
+        sent.append(self)
+        await original(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+    for i in range(REQUESTS):  # distinct prompts: every request is a cache miss, then stored
+        msg = [{"role": "user", "content": f"round trip probe {tag} {i}"}]
+        await gw.acomplete(ChatRequest("fake/cloud", msg, {"max_tokens": 50}), principal=principal)
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", original)
+    clients = {"limits": gw.limits.redis, "cache": gw.cache.backend.client, "health": gw.router.health.redis}
+    return Counter(_owner(c, clients) for c in sent)
+
+
+async def test_round_trips_per_request_with_everything_on_redis(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team = gateway.keys.create_team("rt-team", budget_usd=50.0, budget_period="daily", rpm=100_000)
+    _, key = gateway.keys.create("rt", budget_usd=20.0, budget_period="daily", rpm=100_000, tpm=10_000_000,
+                                 team=team.id)
+    principal = Principal(key=gateway.keys.get(key.id))
+    await _count(gateway, principal, "warm-up", monkeypatch)  # loads scripts, opens connections
+    misses = await _count(gateway, principal, "measured", monkeypatch)
+    hits = await _count(gateway, principal, "measured", monkeypatch)  # the same prompts again
+    miss = {k: v / REQUESTS for k, v in misses.items()}
+    hit = {k: v / REQUESTS for k, v in hits.items()}
+    with capsys.disabled():
+        print(f"\nRedis round trips per request, 3 budgets + 2 rate limits: miss {miss}, hit {hit}")
+    # The limit store: one admission script before the answer, one settle script after it
+    # (on a hit: the rate limits alone, charged no tokens, so nothing to settle).
+    assert miss.get("limits", 0) <= 2 and hit.get("limits", 0) <= 1
+    assert miss.get("cache", 0) <= 2 and hit.get("cache", 0) <= 1
+    assert miss.get("other", 0) == 0 and hit.get("other", 0) == 0
