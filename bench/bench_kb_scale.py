@@ -143,6 +143,102 @@ def probe(db: Path, queries: int, threads: int) -> dict[str, float]:
     return out
 
 
+def _queries(n: int, queries: int, text_of, words: list[str]) -> tuple[list[int], list[str]]:
+    """The probe's queries: 12 words of a random passage plus 2 random words (seeded, so every
+    mode of this bench asks the same questions of the same store)."""
+    rng = random.Random(7)
+    sources = [rng.randrange(1, n + 1) for _ in range(queries)]
+    texts = text_of(sources)
+    qs = []
+    for sid in sources:
+        ws = (texts[sid] or "").split()
+        qs.append(" ".join(rng.sample(ws, 12) + rng.choices(words, k=2)))
+    return sources, qs
+
+
+def _exact_top(matrix: np.ndarray, qvecs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers and scores of the exact top k for each query, best first (blocks of queries)."""
+    rows, scores = [], []
+    for s in range(0, len(qvecs), 256):
+        sims = qvecs[s:s + 256] @ matrix.T
+        top = np.argpartition(-sims, k, axis=1)[:, :k]
+        part = np.take_along_axis(sims, top, axis=1)
+        order = np.argsort(-part, axis=1, kind="stable")
+        rows.append(np.take_along_axis(top, order, axis=1))
+        scores.append(np.take_along_axis(part, order, axis=1))
+    return np.concatenate(rows), np.concatenate(scores)
+
+
+def sweep(db: Path, queries: int, threads: int, connectivities: list[int], adds: list[int],
+          searches: list[int]) -> None:
+    """HNSW parameters against the exact scan on one existing store: recall, latency, build, bytes."""
+    import sqlite3
+
+    from usearch.index import Index
+
+    from turnout.embeddings import default_embedder
+
+    con = sqlite3.connect(str(db))
+    ids = np.fromiter((r[0] for r in con.execute("SELECT id FROM turnout_kb_entries ORDER BY id")), dtype=np.int64)
+    matrix = np.frombuffer(b"".join(r[0] for r in con.execute("SELECT vector FROM turnout_kb_entries ORDER BY id")),
+                           dtype=np.float32).reshape(len(ids), -1)
+    matrix = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+    n = len(ids)
+
+    def text_of(keys: list[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for s in range(0, len(keys), 500):
+            part = keys[s:s + 500]
+            sql = f"SELECT id, text FROM turnout_kb_entries WHERE id IN ({','.join('?' * len(part))})"
+            out.update({int(i): t for i, t in con.execute(sql, part)})
+        return out
+
+    sources, qs = _queries(n, queries, text_of, _vocabulary())
+    qvecs = np.asarray(default_embedder().embed(qs), dtype=np.float32)
+    qvecs = qvecs / np.linalg.norm(qvecs, axis=1, keepdims=True)
+    rows, scores = _exact_top(matrix, qvecs, 3)
+    top_ids = ids[rows]
+    src = np.asarray(sources)
+    # Is "top 1 = exact" a fair test? Near-ties make it strict: a 0.001-better passage is no better answer.
+    f16_rows, _ = _exact_top(matrix.astype(np.float16).astype(np.float32), qvecs, 1)
+    print(f"{n} passages, {len(qs)} queries, dim {matrix.shape[1]}; load {os.getloadavg()[0]:.1f}")
+    print(f"  exact scan: source is top 1 {np.mean(top_ids[:, 0] == src):.3f}, in top 3 "
+          f"{np.mean((top_ids == src[:, None]).any(axis=1)):.3f}; top-1 minus top-2 score < 0.01 for "
+          f"{np.mean(scores[:, 0] - scores[:, 1] < 0.01):.3f}, < 0.001 for {np.mean(scores[:, 0] - scores[:, 1] < 0.001):.3f}; "
+          f"exact scan over f16-rounded vectors has the same top 1 for {np.mean(f16_rows[:, 0] == rows[:, 0]):.3f}", flush=True)
+    print(f"{'conn':>4} {'add':>4} {'build s':>8} {'B/p':>6} {'search':>6} {'top1=exact':>10} {'within .01':>10} "
+          f"{'recall@3':>8} {'src top3':>8} {'p50 ms':>7} {'p99 ms':>7} {'exact p50':>9}", flush=True)
+    exact_ms = []
+    for qv in qvecs[:200]:
+        t = time.perf_counter()
+        int(np.argmax(matrix @ qv))
+        exact_ms.append((time.perf_counter() - t) * 1000)
+    for conn in connectivities:
+        for add in adds:
+            index = Index(ndim=matrix.shape[1], metric="cos", dtype="f16", connectivity=conn, expansion_add=add)
+            t = time.perf_counter()
+            index.add(ids.astype(np.uint64), matrix, threads=threads)
+            build_s = time.perf_counter() - t
+            for ef in searches:
+                index.expansion_search = ef  # type: ignore[misc]
+                found, lat = [], []
+                for qv in qvecs:
+                    t = time.perf_counter()
+                    r = index.search(qv, 3, threads=1)
+                    lat.append((time.perf_counter() - t) * 1000)
+                    found.append(list(r.keys) + [0] * (3 - len(r.keys)))
+                got = np.asarray(found, dtype=np.int64)
+                pos = np.searchsorted(ids, got[:, 0])
+                ann_top_score = np.einsum("ij,ij->i", matrix[np.clip(pos, 0, n - 1)], qvecs)
+                recall3 = np.mean([len(set(a) & set(b)) / 3 for a, b in zip(got.tolist(), top_ids.tolist(), strict=True)])
+                print(f"{conn:4d} {add:4d} {build_s:8.1f} {index.memory_usage / n:6.0f} {ef:6d} "
+                      f"{np.mean(got[:, 0] == top_ids[:, 0]):10.3f} {np.mean(scores[:, 0] - ann_top_score < 0.01):10.3f} "
+                      f"{recall3:8.3f} {np.mean((got == src[:, None]).any(axis=1)):8.3f} {np.percentile(lat, 50):7.3f} "
+                      f"{np.percentile(lat, 99):7.2f} {np.percentile(exact_ms, 50):9.2f}  (load {os.getloadavg()[0]:.1f})",
+                      flush=True)
+            del index
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -151,7 +247,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads building the index")
     ap.add_argument("--dir", default="/tmp/turnout-kb-scale")
     ap.add_argument("--probe", default=None, help=argparse.SUPPRESS)  # internal: the fresh process
+    ap.add_argument("--sweep", default=None, metavar="DB",
+                    help="sweep HNSW parameters on an existing store (SQLite file) instead of building")
+    ap.add_argument("--connectivity", default="16,32")
+    ap.add_argument("--expansion-add", default="64,128,256")
+    ap.add_argument("--expansion-search", default="64,128,256,512,1024")
     args = ap.parse_args()
+    if args.sweep:
+        ints = [[int(x) for x in v.split(",")] for v in (args.connectivity, args.expansion_add, args.expansion_search)]
+        sweep(Path(args.sweep), args.queries, args.threads, *ints)
+        return
     if args.probe:
         print(json.dumps(probe(Path(args.probe), args.queries, args.threads)))
         return
