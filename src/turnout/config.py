@@ -93,8 +93,8 @@ class RetrievalConfig(_Strict):
     # passage (connectivity) and build breadth (index_expansion_add) shape the graph at build time
     # and trade recall against build time and memory. Defaults from the 100k sweep in
     # docs/benchmarks.md ("The knowledge base index: recall sweep").
-    search_expansion: int = Field(default=128, ge=1, le=4096)
-    index_connectivity: int = Field(default=16, ge=2, le=256)
+    search_expansion: int = Field(default=512, ge=1, le=4096)
+    index_connectivity: int = Field(default=32, ge=2, le=256)
     index_expansion_add: int = Field(default=64, ge=1, le=4096)
     # A stored answer is returned only above answer_threshold AND when the checker says the entry
     # answers the question with P(YES) >= check_threshold (bench/bench_retrieval.py calibrates both).
