@@ -41,7 +41,9 @@ def _open(store: str | None, config: str | None, *, threads: int = 1) -> Any:
         # no in-process index: adding, listing and removing never search, and one search
         # scans the stored vectors (seconds at a million) instead of building the index (minutes)
         return KnowledgeStore.open(url, prefix=rcfg.store_prefix, index="lazy", index_threads=threads,
-                                   snapshot=rcfg.index_snapshot or default_snapshot(url, rcfg.store_prefix))
+                                   snapshot=rcfg.index_snapshot or default_snapshot(url, rcfg.store_prefix),
+                                   search_expansion=rcfg.search_expansion, connectivity=rcfg.index_connectivity,
+                                   expansion_add=rcfg.index_expansion_add)
     except TurnoutError as exc:
         _fail(exc.message)
     except Exception as exc:  # a bad URL, an unreachable database: one line, not a traceback

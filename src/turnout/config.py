@@ -89,9 +89,13 @@ class RetrievalConfig(_Strict):
     # where the store's index is saved for restarts (default: next to a SQLite file, else under
     # turnout's home); `turnout kb index` writes it after a bulk add
     index_snapshot: str | None = None
-    # the approximate index's search breadth: recall against latency (docs/benchmarks.md: top 1 =
-    # exact scan 0.96 at 10k passages with 128; 256 roughly doubles search time)
-    search_expansion: int = Field(default=128, ge=1, le=4096)
+    # the approximate index (HNSW): search breadth trades recall against search latency; links per
+    # passage (connectivity) and build breadth (index_expansion_add) shape the graph at build time
+    # and trade recall against build time and memory. Defaults from the 100k sweep in
+    # docs/benchmarks.md ("The knowledge base index: recall sweep").
+    search_expansion: int = Field(default=512, ge=1, le=4096)
+    index_connectivity: int = Field(default=32, ge=2, le=256)
+    index_expansion_add: int = Field(default=64, ge=1, le=4096)
     # A stored answer is returned only above answer_threshold AND when the checker says the entry
     # answers the question with P(YES) >= check_threshold (bench/bench_retrieval.py calibrates both).
     answer_threshold: float = Field(default=0.55, ge=-1, le=1)

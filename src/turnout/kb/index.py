@@ -17,7 +17,16 @@ import numpy as np
 
 from turnout.embeddings import cosine_scores
 
-__all__ = ["VectorIndex", "usearch_available"]
+__all__ = ["DEFAULT_CONNECTIVITY", "DEFAULT_EXPANSION_ADD", "DEFAULT_EXPANSION_SEARCH", "VectorIndex",
+           "usearch_available"]
+
+# HNSW defaults, from the sweep in docs/benchmarks.md ("The knowledge base index: recall sweep"),
+# 100k synthetic passages: 16 links / 128 search kept the exact scan's top 1 for only 0.69 of
+# queries; 32 links / 512 search keeps it for 0.97 (search ~3x slower, index +40% bytes). More
+# links beat a wider build (expansion_add 256 at 16 links: 0.94 at search 512) at less build time.
+DEFAULT_CONNECTIVITY = 32
+DEFAULT_EXPANSION_ADD = 64
+DEFAULT_EXPANSION_SEARCH = 512
 
 
 def usearch_available() -> bool:
@@ -25,19 +34,21 @@ def usearch_available() -> bool:
 
 
 class VectorIndex:
-    def __init__(self, dim: int, *, approximate: bool | None = None, expansion_search: int = 128) -> None:
+    def __init__(self, dim: int, *, approximate: bool | None = None,
+                 expansion_search: int = DEFAULT_EXPANSION_SEARCH, connectivity: int = DEFAULT_CONNECTIVITY,
+                 expansion_add: int = DEFAULT_EXPANSION_ADD) -> None:
         self.dim = dim
-        self._expansion_search = expansion_search
+        self._expansion_search, self._expansion_add = expansion_search, expansion_add
         self.approximate = usearch_available() if approximate is None else approximate
         self._lock = threading.Lock()
         if self.approximate:
             from usearch.index import Index
 
-            # f16 halves memory against f32 at no measurable recall cost for unit vectors;
-            # expansion 64 to add (half the build time of 128, no worse recall on bench_kb_scale.py),
-            # 128 to search: top-1 = exact scan 0.99 at 10k passages (search expansion 64: 0.96)
-            self._ann = Index(ndim=dim, metric="cos", dtype="f16", connectivity=16,
-                              expansion_add=64, expansion_search=expansion_search)
+            # f16 halves memory against f32 and leaves the exact top 1 unchanged (bench_kb_scale.py
+            # --sweep: 1.000 at 100k); connectivity (links per node) and expansion_add shape the
+            # graph when it is built, expansion_search only how wide a search looks.
+            self._ann = Index(ndim=dim, metric="cos", dtype="f16", connectivity=connectivity,
+                              expansion_add=expansion_add, expansion_search=expansion_search)
         else:
             self._keys = np.zeros(0, dtype=np.uint64)
             self._matrix = np.zeros((0, dim), dtype=np.float32)
@@ -102,8 +113,10 @@ class VectorIndex:
         with self._lock:
             if self.approximate:
                 self._ann.load(str(path))
-                # this process's setting, not the file's (usearch has a setter its typing misses)
+                # this process's settings, not the file's (usearch has setters its typing misses);
+                # the graph's connectivity is the file's (the store rebuilds when it differs)
                 self._ann.expansion_search = self._expansion_search  # type: ignore[misc]
+                self._ann.expansion_add = self._expansion_add  # type: ignore[misc]
                 if self._ann.ndim != self.dim:
                     raise ValueError(f"saved index has {self._ann.ndim} dimensions, not {self.dim}")
             else:

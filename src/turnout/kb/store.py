@@ -39,7 +39,12 @@ import orjson
 
 from turnout.embeddings import cosine_scores
 from turnout.errors import ConfigError
-from turnout.kb.index import VectorIndex
+from turnout.kb.index import (
+    DEFAULT_CONNECTIVITY,
+    DEFAULT_EXPANSION_ADD,
+    DEFAULT_EXPANSION_SEARCH,
+    VectorIndex,
+)
 from turnout.knowledge_base import Hit
 
 if TYPE_CHECKING:
@@ -182,7 +187,8 @@ class KnowledgeStore:
 
     def __init__(self, db: _Db, embedder: Embedder, *, prefix: str = "turnout_kb",
                  index: Literal["now", "lazy"] = "now", index_threads: int = 1,
-                 snapshot: str | Path | None = None, search_expansion: int = 128) -> None:
+                 snapshot: str | Path | None = None, search_expansion: int = DEFAULT_EXPANSION_SEARCH,
+                 connectivity: int = DEFAULT_CONNECTIVITY, expansion_add: int = DEFAULT_EXPANSION_ADD) -> None:
         if not _NAME.match(prefix):
             raise ConfigError(f"knowledge base table prefix {prefix!r} is not a plain SQL name")
         self._db = db
@@ -196,6 +202,9 @@ class KnowledgeStore:
         # the changes made since, instead of rebuilding (minutes at a million passages)
         self._snapshot = Path(snapshot) if snapshot else None
         self._search_expansion = search_expansion  # HNSW: more = better recall, slower searches
+        # HNSW graph shape (links per node, build breadth): fixed when the index is built, so a
+        # snapshot built with others is rebuilt (they are in its metadata)
+        self._connectivity, self._expansion_add = connectivity, expansion_add
         self._seq = 0
         self._sync_lock = threading.Lock()
         self.source = db.url
@@ -206,13 +215,14 @@ class KnowledgeStore:
     @classmethod
     def open(cls, url: str, *, embedder: Embedder | None = None, prefix: str = "turnout_kb",
              index: Literal["now", "lazy"] = "now", index_threads: int = 1,
-             snapshot: str | Path | None = None, search_expansion: int = 128) -> KnowledgeStore:
+             snapshot: str | Path | None = None, search_expansion: int = DEFAULT_EXPANSION_SEARCH,
+             connectivity: int = DEFAULT_CONNECTIVITY, expansion_add: int = DEFAULT_EXPANSION_ADD) -> KnowledgeStore:
         if embedder is None:
             from turnout.embeddings import default_embedder
 
             embedder = default_embedder()
         return cls(_Db(url), embedder, prefix=prefix, index=index, index_threads=index_threads, snapshot=snapshot,
-                   search_expansion=search_expansion)
+                   search_expansion=search_expansion, connectivity=connectivity, expansion_add=expansion_add)
 
     def _create(self) -> None:
         e, c = self._entries_t, self._changes_t
@@ -353,7 +363,7 @@ class KnowledgeStore:
         """From the snapshot when it matches this store and model, else every entry of this
         embedding model streamed from the store (then saved as the snapshot). Changes committed
         while it streams are replayed by the next sync (adding an entry twice replaces it)."""
-        self._index = VectorIndex(self._embedder.dim, expansion_search=self._search_expansion)
+        self._index = self._new_index()
         if self._load_snapshot():
             return
         self._seq = int(self._db.run(f"SELECT COALESCE(MAX(seq), 0) FROM {self._changes_t}")[0][0])
@@ -362,10 +372,15 @@ class KnowledgeStore:
             self._add_rows(part)
         self.save_snapshot()
 
+    def _new_index(self) -> VectorIndex:
+        return VectorIndex(self._embedder.dim, expansion_search=self._search_expansion,
+                           connectivity=self._connectivity, expansion_add=self._expansion_add)
+
     def _snapshot_meta(self) -> dict[str, Any]:
         # the store's URL hashed: a PostgreSQL URL may carry a password
         return {"store": hashlib.sha256(self._db.url.encode()).hexdigest()[:16], "table": self._entries_t, "model_id": self._embedder.model_id,
-                "dim": self._embedder.dim, "approximate": self._index.approximate if self._index is not None else None}
+                "dim": self._embedder.dim, "approximate": self._index.approximate if self._index is not None else None,
+                "connectivity": self._connectivity, "expansion_add": self._expansion_add}
 
     def save_snapshot(self) -> bool:
         """Save the index and the change number it reflects (when a snapshot path is set)."""
@@ -390,7 +405,7 @@ class KnowledgeStore:
                 return False  # newer than the store (restored from a backup?): rebuild
             self._index.load(self._snapshot)
         except (OSError, ValueError, KeyError, RuntimeError, orjson.JSONDecodeError):
-            self._index = VectorIndex(self._embedder.dim, expansion_search=self._search_expansion)
+            self._index = self._new_index()
             return False
         self._seq = int(meta["seq"])
         return True

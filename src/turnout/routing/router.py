@@ -173,7 +173,9 @@ class Router:
             knowledge_base = KnowledgeStore.open(rcfg.retrieval.store, prefix=rcfg.retrieval.store_prefix,
                                                  snapshot=rcfg.retrieval.index_snapshot
                                                  or default_snapshot(rcfg.retrieval.store, rcfg.retrieval.store_prefix),
-                                                 search_expansion=rcfg.retrieval.search_expansion)
+                                                 search_expansion=rcfg.retrieval.search_expansion,
+                                                 connectivity=rcfg.retrieval.index_connectivity,
+                                                 expansion_add=rcfg.retrieval.index_expansion_add)
         self.knowledge_base = knowledge_base
         self.models: dict[str, ModelInfo] = {}
         self._fallbacks: dict[str, tuple[str, ...]] = {}
