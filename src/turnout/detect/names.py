@@ -279,6 +279,20 @@ _ORG_FORM = re.compile(
 )
 
 
+
+def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
+    """Whole words only: "An" inside "Annotated" is not a candidate; an ambiguous word needs a
+    capitalised word after it or a title before it (a cheap pre-check before the tagger)."""
+    return (
+        not (s and text[s - 1].isalpha())
+        and not (e < n and text[e].isalpha())
+        and (
+            kind != _AMBIGUOUS
+            or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
+            or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
+        )
+    )
+
 class NameTagger:
     """Tags persons, places and organisations; ``min_margin`` trades recall for precision."""
 
@@ -411,15 +425,7 @@ class NameTagger:
                 if kind is None:
                     continue
                 e = s + len(head)
-                if (
-                    not (s and text[s - 1].isalpha())
-                    and not (e < n and text[e].isalpha())
-                    and (
-                        kind != _AMBIGUOUS
-                        or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
-                        or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
-                    )
-                ):
+                if _may_start_candidate(text, n, s, e, kind):
                     span = self._candidate_at(text, n, s, e, kind)
                     if span is not None:
                         out.append(span)
@@ -430,17 +436,7 @@ class NameTagger:
             s = text.find(key)
             while s >= 0:
                 e = s + size
-                # whole words only: "An" inside "Annotated" is not a candidate; an ambiguous word
-                # needs a capitalised word after it or a title before it (cheap pre-check)
-                if (
-                    not (s and text[s - 1].isalpha())
-                    and not (e < n and text[e].isalpha())
-                    and (
-                        kind != _AMBIGUOUS
-                        or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
-                        or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
-                    )
-                ):
+                if _may_start_candidate(text, n, s, e, kind):
                     span = self._candidate_at(text, n, s, e, kind)
                     if span is not None:
                         out.append(span)
