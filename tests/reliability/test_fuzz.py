@@ -87,6 +87,8 @@ def _fail_closed(r: httpx.Response) -> bool:
     design (PRODUCT invariant 1: fail closed); not a crash."""
     if r.status_code != 503:
         return False
+    if r.headers.get("x-turnout-error-code") == "no_local_model":  # any door's shape
+        return True
     try:
         return bool(r.json()["error"]["code"] == "no_local_model")
     except (ValueError, KeyError, TypeError):

@@ -48,8 +48,14 @@ def _error_body(exc: TurnoutError) -> bytes:
     return orjson.dumps(exc.to_openai())
 
 
+_HEADER_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
 def _error_headers(exc: TurnoutError) -> list[tuple[bytes, bytes]]:
     headers = [_JSON]
+    code = _HEADER_SAFE.sub("", exc.code or "")[:64]  # an upstream's code may hold anything
+    if code:  # every door's clients can read it, even where the body's shape has no code
+        headers.append((b"x-turnout-error-code", code.encode()))
     if isinstance(exc, RateLimitError):
         retry_after = exc.retry_after if exc.retry_after is not None else 60
         headers.append((b"retry-after", str(max(1, int(retry_after + 0.999))).encode()))

@@ -328,3 +328,16 @@ def test_a_streamed_cache_hit_replays_thinking(claude_server, upstream):
     assert [b.type for b in hit.content] == ["thinking", "text"]
     assert hit.content[0].thinking == live.content[0].thinking and hit.content[0].signature == live.content[0].signature
     assert hit.content[1].text == live.content[1].text
+
+
+def test_error_code_header_where_anthropics_shape_has_no_code(serve):
+    # Only a cloud model is configured: a confidential request has nowhere to go (fails closed).
+    server = serve({"models": [{"name": "fake/cloud", "provider": "fake"}]})
+    body = {"model": "auto", "max_tokens": 8,
+            "messages": [{"role": "user", "content": "my card is 4111 1111 1111 1111, check it"}]}
+    r = httpx.post(f"{server.base_url}/messages", json=body)
+    assert r.status_code == 503 and r.json()["type"] == "error" and "code" not in r.json()["error"]
+    assert r.headers["x-turnout-error-code"] == "no_local_model"
+    chat = httpx.post(f"{server.base_url}/chat/completions",
+                      json={"model": "auto", "messages": body["messages"]})
+    assert chat.headers["x-turnout-error-code"] == chat.json()["error"]["code"] == "no_local_model"
