@@ -190,6 +190,31 @@ def post(port: int, body: bytes, timeout: float = 10.0) -> tuple[int, bytes]:
         conn.close()
 
 
+async def asgi_post(app: Any, body: bytes, path: str = "/v1/chat/completions") -> list[dict[str, Any]]:
+    """One POST through an ASGI app in process (no sockets): the ASGI messages it sent. The
+    client stays connected until the app has answered."""
+    sent: list[dict[str, Any]] = []
+    done = asyncio.Event()
+    state = {"read": False}
+
+    async def receive() -> dict[str, Any]:
+        if not state["read"]:
+            state["read"] = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"host", b"bench"), (b"content-type", b"application/json"), (b"authorization", AUTH.encode()),
+               (b"content-length", str(len(body)).encode())]
+    await app({"type": "http", "method": "POST", "path": path, "query_string": b"", "headers": headers},
+              receive, send)
+    done.set()
+    return sent
+
+
 def is_completion(data: bytes) -> bool:
     try:
         obj = json.loads(data)

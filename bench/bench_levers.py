@@ -37,28 +37,9 @@ sys.path.insert(0, str(HERE))
 
 import bench_gateway as bg  # noqa: E402
 
-HEADERS = [(b"host", b"bench"), (b"content-type", b"application/json"), (b"authorization", bg.AUTH.encode())]
-
 
 async def request(app: Any, body: bytes) -> None:
-    sent: list[dict[str, Any]] = []
-    done = asyncio.Event()
-    state = {"read": False}
-
-    async def receive() -> dict[str, Any]:
-        if not state["read"]:
-            state["read"] = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {"type": "http", "method": "POST", "path": "/v1/chat/completions", "query_string": b"",
-             "headers": [*HEADERS, (b"content-length", str(len(body)).encode())]}
-    await app(scope, receive, send)
-    done.set()
+    sent = await bg.asgi_post(app, body)
     if sent[0].get("status") != 200:
         raise RuntimeError(f"gateway answered {sent[0].get('status')}: {sent[-1].get('body', b'')[:300]!r}")
 
