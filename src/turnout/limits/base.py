@@ -380,6 +380,13 @@ class LimitStore(abc.ABC):
             raise BadRequestError("the same budget scope appears twice in one reservation")
         return scopes, amount, ttl, self.clock(), new_reservation_id()
 
+    def _rate_checks(self, rates: Sequence[RateCheck]) -> list[RateCheck]:
+        """The rate checks of one admission that apply (validated; each key at most once)."""
+        checks = [r for r in rates if self._rate_applies(*r)]
+        if len({r[0] for r in checks}) != len(checks):
+            raise BadRequestError("the same rate-limit key appears twice in one admission")
+        return checks
+
     @staticmethod
     def _rate_applies(key_id: str, rpm: int | None, tpm: int | None, tokens: int) -> bool:
         """Validate a rate check; False when the key has no rate limit at all."""

@@ -133,9 +133,7 @@ class MemoryLimitStore(LimitStore):
     ) -> Reservation | None:
         # As one Redis script does: every rate limit and every budget checked, under one lock,
         # before anything is written, so a refusal consumes nothing.
-        checks = [r for r in rates if self._rate_applies(*r)]
-        if len({r[0] for r in checks}) != len(checks):
-            raise BadRequestError("the same rate-limit key appears twice in one admission")
+        checks = self._rate_checks(rates)
         scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, None)
         now_us = round(now * US)
         with self._lock:

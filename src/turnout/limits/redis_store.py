@@ -511,9 +511,7 @@ class RedisLimitStore(LimitStore):
     async def admit(
         self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float
     ) -> Reservation | None:
-        checks = [r for r in rates if self._rate_applies(*r)]
-        if len({r[0] for r in checks}) != len(checks):
-            raise BadRequestError("the same rate-limit key appears twice in one admission")
+        checks = self._rate_checks(rates)
         scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, None)
         if not scopes and not checks:
             return None
