@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import httpx
 import pytest
@@ -61,6 +62,11 @@ def test_spans_follow_genai_conventions_with_a_child_per_attempt(serve, spans):
     r = httpx.post(f"{server.base_url}/chat/completions",
                    json={"model": "fake/flaky", "messages": [{"role": "user", "content": "hi"}]})
     assert r.status_code == 200, r.text
+    # The server emits the span tree after the answer has gone out (off the caller's latency),
+    # so the client can be here first: wait for the root span, up to a deadline.
+    deadline = time.monotonic() + 5
+    while not any(s.parent is None for s in spans.get_finished_spans()) and time.monotonic() < deadline:
+        time.sleep(0.01)
     finished = spans.get_finished_spans()
     root = next(s for s in finished if s.parent is None)
     assert root.name == "chat fake/flaky"
