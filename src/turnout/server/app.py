@@ -63,7 +63,10 @@ def _error_headers(exc: TurnoutError) -> list[tuple[bytes, bytes]]:
 
 
 async def _send_json(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers or [_JSON]})
+    # a length, so the server need not frame the body in chunks
+    length = (b"content-length", str(len(body)).encode())
+    await send({"type": "http.response.start", "status": status,
+                "headers": [*headers, length] if headers else [_JSON, length]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -356,19 +359,20 @@ class TurnoutApp:
         request, hints = parse_chat_request(raw, scope, strict=self.gateway.config.strict)
         ctx["requested_model"] = request.model
         if not request.stream:
-            response = await self.gateway.acomplete(request, hints, principal=principal, request_id=request_id)
+            response = await self.gateway.acomplete(request, hints, principal=principal, request_id=request_id,
+                                                    body=raw)
             turnout = ctx["record"] = response.get("turnout") or {}
             await _send_json(send, 200, orjson.dumps(response),
                              [_JSON, *_route_headers(response.get("model", ""), turnout),
                               *_dropped_headers(self.gateway, response.get("model", ""), request)])
             return
-        await self._stream(request, hints, principal, receive, send, started, ctx, request_id)
+        await self._stream(request, hints, principal, receive, send, started, ctx, request_id, raw)
 
     async def _stream(self, request: ChatRequest, hints: RouteHints, principal: Principal,
                       receive: Receive, send: Send, started: float, ctx: dict[str, Any] | None = None,
-                      request_id: str | None = None) -> None:
+                      request_id: str | None = None, body: bytes | None = None) -> None:
         # Routing, retries and fallbacks all happen here, before the first byte is sent.
-        routed = await self.gateway.astream(request, hints, principal=principal, request_id=request_id)
+        routed = await self.gateway.astream(request, hints, principal=principal, request_id=request_id, body=body)
         if ctx is not None:
             ctx["record"] = routed.turnout
         await pump(routed, _ChatEvents(), receive, send,

@@ -39,6 +39,8 @@ def create_app() -> Any:
 def serve(config_path: str | None, host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
+    from turnout.server.corked import CorkedHttpToolsProtocol
+
     if config_path:
         os.environ["TURNOUT_CONFIG"] = os.path.abspath(config_path)
     config = load_config(config_path)
@@ -64,7 +66,7 @@ def serve(config_path: str | None, host: str | None, port: int | None, workers: 
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=CorkedHttpToolsProtocol,  # httptools, one write per response (server/corked.py)
         log_level="warning",
         access_log=False,
         lifespan="on",
