@@ -284,7 +284,9 @@ class Router:
         return self._labels.assess_complexity(messages, given)
 
     def signals(self, request: ChatRequest, hints: RouteHints | None = None,
-                *, budget_remaining_usd: float | None = None) -> Signals:
+                *, budget_remaining_usd: float | None = None,
+                sensitivity: SensitivityAssessment | None = None) -> Signals:
+        """``sensitivity``: this very request's assessment, already made (the gateway's memo)."""
         hints = hints or RouteHints()
         max_tokens = request.max_tokens or self.config.routing.default_max_tokens
         # Exact counting (tiktoken) costs ~0.25 ms on a 1k-token prompt; a byte bound is enough
@@ -295,7 +297,7 @@ class Router:
         if exact:
             prompt_tokens = tokens.count_request(request.messages, request.params)
         return Signals(
-            sensitivity=self._assess_sensitivity(request, hints.sensitivity),
+            sensitivity=sensitivity or self._assess_sensitivity(request, hints.sensitivity),
             complexity=lambda: self._assess_complexity(request.messages, hints.complexity),
             prompt_tokens=prompt_tokens,
             prompt_tokens_exact=exact,
