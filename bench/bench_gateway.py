@@ -53,6 +53,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello in five words."}],
         "max_tokens": 16}
 AUTH = "Bearer sk-gwbench-dummy"
+DISTINCT = [False]  # --distinct-bodies: wrk numbers the prompt of every request
 TARGETS = "targets: >= 5,000 RPS at c=16 and c=64; added p50 < 0.3 ms and p99 < 1 ms at c=1; peak RSS < 150 MB"
 
 
@@ -302,6 +303,14 @@ wrk.method = "POST"
 wrk.body = [==[{body}]==]
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "{auth}"
+if {distinct} then
+  -- a different prompt each request (a counter in it), so nothing keyed on the body repeats
+  local n = 0
+  request = function()
+    n = n + 1
+    return wrk.format(nil, nil, nil, [==[{head}]==] .. n .. [==[{tail}]==])
+  end
+end
 local limit = {limit}
 if limit > 0 then
   local answered = 0
@@ -335,8 +344,11 @@ def run_wrk(port: int, conc: int, duration_s: float, cpus: str | None, workdir: 
     out = workdir / f"wrk-{port}-{conc}-{time.monotonic_ns()}.json"
     script = out.with_suffix(".lua")
     marker = out.with_suffix(".done")
-    script.write_text(WRK_SCRIPT.format(body=json.dumps(BODY, separators=(",", ":")), auth=AUTH,
-                                        limit=limit, out=out, marker=marker))
+    body = json.dumps(BODY, separators=(",", ":"))
+    head, _, tail = body.partition("five words.")
+    script.write_text(WRK_SCRIPT.format(body=body, auth=AUTH, limit=limit, out=out, marker=marker,
+                                        distinct="true" if DISTINCT[0] else "false",
+                                        head=head + "five words, request ", tail=tail))
     cmd = ["wrk", "-t1", f"-c{conc}", f"-d{math.ceil(duration_s)}s", "--timeout", "30s", "-s", str(script),
            f"http://127.0.0.1:{port}/v1/chat/completions"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -617,7 +629,8 @@ def markdown(meta: dict[str, Any], summary: list[dict[str, Any]], gateways: list
         f"{meta['load_after']} after; turnout {meta['turnout_commit']}",
         f"- load: {meta['loadgen']}; {meta['duration_s']} s per level, median of {meta['repeat']} run(s), "
         f"after a {meta['warmup_s']} s warmup at c=16; placement: load generator CPU {meta['loadgen_cpus']}, "
-        f"stub CPU {meta['stub_cpus']}, gateway CPU {meta['gateway_cpus']}",
+        f"stub CPU {meta['stub_cpus']}, gateway CPU {meta['gateway_cpus']}"
+        + ("; a distinct prompt on every request" if meta.get("distinct_bodies") else ""),
         f"- stub: {meta['stub_banner']}",
         "- RPS = 2xx/s; added = turnout − direct at the same concurrency; CPU and RSS summed over "
         "the gateway's process session; peak RSS = VmHWM (since start); `-cachehit` = in-memory response "
@@ -732,7 +745,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--out", help="write the results as JSON here")
     ap.add_argument("--plot", help="draw RPS per concurrency, direct vs turnout, to this PNG (matplotlib)")
     ap.add_argument("--logs", help="directory for the stub's and gateways' logs (default: a temporary one)")
+    ap.add_argument("--distinct-bodies", action="store_true",
+                    help="a different prompt on every request (wrk only): nothing keyed on the body repeats")
     args = ap.parse_args(argv)
+    if args.distinct_bodies and args.loadgen == "python":
+        ap.error("--distinct-bodies needs wrk")
+    DISTINCT[0] = args.distinct_bodies
     args.concurrency = [int(c) for c in args.concurrency.split(",") if c.strip()]
     args.workers = [int(w) for w in str(args.workers).split(",") if w.strip()]
     trees = []
@@ -761,6 +779,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": load_average(), "turnout_commit": _git_commit(), "loadgen": loadgen,
         "duration_s": args.duration, "repeat": args.repeat, "warmup_s": args.warmup,
         "concurrency": args.concurrency, "workers": args.workers, "loadgen_cpus": args.loadgen_cpus,
+        "distinct_bodies": args.distinct_bodies,
         "stub_cpus": args.stub_cpus, "gateway_cpus": args.gateway_cpus, "soak_concurrency": args.soak_concurrency,
         "request_body": BODY, "python": sys.version.split()[0], "logs": str(logs),
     }

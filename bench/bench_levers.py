@@ -15,6 +15,9 @@ Levers (A = how it was, B = what it is or would be):
   accesslog  access-log thread woken per line (A, a replica of the old writer) or on a timer (B)
   ledger     SQLite writer thread in this process (A) or journal appends only (B: what a
              writer in another process would leave here; nothing reaches the database)
+  assessmemo every request's PII scan (A) or the gateway's memo by body hash (B: the bench's
+             body never changes, so B is the repeated-body case; --distinct-bodies in
+             bench_gateway.py measures the other)
 """
 
 from __future__ import annotations
@@ -120,7 +123,34 @@ def lever_ledger(app: Any, workdir: Path, devnull: int) -> tuple[Callable[[], No
     return side(real), side(journal_only)
 
 
-LEVERS = {"client": lever_client, "accesslog": lever_accesslog, "ledger": lever_ledger}
+class _NoMemo:
+    """The gateway's assessment memo switched off: every request is scanned."""
+
+    @staticmethod
+    def key(body: bytes, given: Any) -> None:
+        return None
+
+    def get(self, key: Any) -> None:
+        return None
+
+    def put(self, key: Any, assessment: Any) -> None:
+        pass
+
+
+def lever_assessmemo(app: Any, workdir: Path, devnull: int) -> tuple[Callable[[], None], Callable[[], None]]:
+    gateway = app.gateway
+    real = gateway._assessments
+
+    def side(memo: Any) -> Callable[[], None]:
+        def apply() -> None:
+            gateway._assessments = memo
+        return apply
+
+    return side(_NoMemo()), side(real)
+
+
+LEVERS = {"client": lever_client, "accesslog": lever_accesslog, "ledger": lever_ledger,
+          "assessmemo": lever_assessmemo}
 
 
 async def measure(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
