@@ -15,6 +15,7 @@ from turnout.config import parse_config
 from turnout.gateway import Gateway
 from turnout.providers.fake import FakeProvider
 from turnout.server.app import TurnoutApp
+from turnout.server.corked import CorkedHttpToolsProtocol
 
 
 def free_port() -> int:
@@ -46,7 +47,8 @@ def serve(tmp_path: Any) -> Iterator[Callable[..., RunningServer]]:
         gateway = Gateway(parse_config(config), **gateway_kw)
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(TurnoutApp(gateway), host="127.0.0.1", port=port,
-                                               log_level="warning", lifespan="on", loop="asyncio"))
+                                               log_level="warning", lifespan="on", loop="asyncio",
+                                               http=CorkedHttpToolsProtocol))  # as `turnout serve`
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 10

@@ -1,12 +1,14 @@
-"""uvicorn's httptools protocol with its writes held to the end of the event-loop turn.
+"""uvicorn's httptools protocol with a response's head and first body part in one write.
 
 uvicorn writes a response in two ``transport.write`` calls: the status line and headers on
 ``http.response.start``, then the body. Each is a ``send`` on the socket, and on loopback each
 wakes the client: about a fifth of a forwarded request's GIL time went there
-(docs/benchmarks.md, "The hot path"). The app sends both messages in one task step, so holding
-the bytes until the loop turn ends and writing them together makes one ``send`` of the whole
-response. A streamed response loses nothing: its headers (and whatever chunks the same turn
-produced) leave at the end of that turn, as soon as the task yields.
+(docs/benchmarks.md, "The hot path"). The app sends both messages in one task step, so the
+head is held until the next write, which carries both: one ``send`` for a whole JSON answer.
+
+Nothing waits past the loop turn: a head with no body in the same turn (a stream whose first
+chunk is not ready, a ``100 Continue``) leaves when the turn ends. Writes after the head go
+straight through, so a streamed chunk costs what it did.
 
 The protocol is uvicorn's own; only its transport is wrapped.
 """
@@ -20,23 +22,35 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
 class CorkedTransport:
-    """A transport whose writes within one loop turn leave as one write, in order.
+    """A transport that holds the first write of each response until the next write or the
+    end of the loop turn, whichever comes first. Everything but writing and closing is the
+    wrapped transport's (``__getattr__``)."""
 
-    Everything but writing and closing is the wrapped transport's (``__getattr__``)."""
-
-    __slots__ = ("_held", "_loop", "_transport")
+    __slots__ = ("_head_next", "_held", "_loop", "_transport")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
-        self._held: list[bytes] = []
+        self._held: bytes | None = None
+        self._head_next = True
+
+    def next_is_head(self) -> None:
+        """The response is complete: the next write starts another one."""
+        self._head_next = True
 
     def write(self, data: bytes) -> None:
         if not data:
             return
-        if not self._held:
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.write(held + data)
+        elif self._head_next:
+            self._head_next = False
+            self._held = data
             self._loop.call_soon(self.flush)
-        self._held.append(data)
+        else:
+            self._transport.write(data)
 
     def writelines(self, lines: Any) -> None:
         for data in lines:
@@ -44,15 +58,14 @@ class CorkedTransport:
 
     def flush(self) -> None:
         held = self._held
-        if not held:
+        if held is None:
             return
-        self._held = []
-        if self._transport.is_closing():
-            return  # the peer is gone: asyncio would drop the bytes too (and log a warning)
-        self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+        self._held = None
+        if not self._transport.is_closing():  # the peer is gone: asyncio would drop them too
+            self._transport.write(held)
 
     def get_write_buffer_size(self) -> int:
-        return self._transport.get_write_buffer_size() + sum(map(len, self._held))
+        return self._transport.get_write_buffer_size() + len(self._held or b"")
 
     def write_eof(self) -> None:
         self.flush()
@@ -63,7 +76,7 @@ class CorkedTransport:
         self._transport.close()
 
     def abort(self) -> None:
-        self._held = []
+        self._held = None
         self._transport.abort()
 
     def __getattr__(self, name: str) -> Any:
@@ -75,3 +88,7 @@ class CorkedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(CorkedTransport(transport, self.loop))  # type: ignore[arg-type]
+
+    def on_response_complete(self) -> None:
+        self.transport.next_is_head()  # type: ignore[attr-defined]
+        super().on_response_complete()
