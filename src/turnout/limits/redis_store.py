@@ -16,9 +16,17 @@ Keys live under ``{prefix}`` (a Redis Cluster hash tag: one slot, so multi-key s
 Expired reservations are swept by every script that touches their window (at most 256 a call,
 oldest first), so a dead process' holds disappear within ``ttl_s`` of its last request.
 
+Round trips (``limits/batch.py``): every script goes through the process's batcher for this
+Redis URL, so the scripts of all requests of one event-loop turn (and the response cache's
+reads when it lives on the same Redis) travel in one pipeline. ``settle``, the gateway's call
+after the answer, does not wait: its script rides along with the next pipeline (or goes after
+a couple of milliseconds). Until it lands the reservation still holds the estimate, so the
+budget bound of ``limits/base.py`` is unchanged; a process killed in that gap loses those
+commits, and their reservations expire after ``ttl_s``.
+
 Redis down: ``reserve`` and ``check_rate`` raise ``LimitStoreUnavailableError`` (503): budgets
-fail closed. ``commit`` never raises: the request was answered, so its cost is kept in memory
-and replayed on the next successful call (a reservation that expired meanwhile is not
+fail closed. ``commit`` and ``settle`` never raise: the request was answered, so its cost is
+kept in memory and replayed ahead of the next call (a reservation that expired meanwhile is not
 subtracted twice). Health reads keep answering from the local mirror, health writes fall back
 to local counting.
 """
@@ -30,7 +38,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from turnout.errors import BadRequestError
@@ -52,6 +60,7 @@ from turnout.limits.base import (
     to_nano_actual,
     window_of,
 )
+from turnout.limits.batch import Script, SharedBatcher
 
 log = logging.getLogger("turnout.limits")
 
@@ -296,6 +305,16 @@ return {lat, ttft, cleared}
 """
 
 
+_S_RESERVE, _S_SETTLE, _S_USAGE = Script(_RESERVE), Script(_SETTLE), Script(_USAGE)
+_S_RATE, _S_ADD_TOKENS = Script(_RATE), Script(_ADD_TOKENS)
+_S_ADMIT, _S_FINISH = Script(_ADMIT), Script(_FINISH)
+
+
+def _text(value: Any) -> str:
+    """A script's string answer (bytes from the pool's clients, str from a decoding one)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def _cooldown(value: str) -> tuple[float, float]:
     till, _, since = value.partition(",")
     return float(till), float(since or 0.0)
@@ -354,21 +373,31 @@ class RedisLimitStore(LimitStore):
         super().__init__(clock=clock, **kw)
         self.prefix = prefix
         self._p = _tag(prefix)
-        self._owns_client = client is None
-        self.redis = client if client is not None else make_client(url, timeout_s=timeout_s)
-        self._reserve = self.redis.register_script(_RESERVE)
-        self._settle_s = self.redis.register_script(_SETTLE)
-        self._usage = self.redis.register_script(_USAGE)
-        self._rate = self.redis.register_script(_RATE)
-        self._add_tokens = self.redis.register_script(_ADD_TOKENS)
-        self._admit = self.redis.register_script(_ADMIT)
-        self._finish = self.redis.register_script(_FINISH)
+        # One batcher per Redis URL in this process (shared with a Redis cache on the same URL).
+        self._shared = SharedBatcher(url, connect_timeout_s=timeout_s, timeout_s=timeout_s, client=client)
+        self._reserve = self._runner(_S_RESERVE)
+        self._settle_s = self._runner(_S_SETTLE)
+        self._usage = self._runner(_S_USAGE)
+        self._rate = self._runner(_S_RATE)
+        self._add_tokens = self._runner(_S_ADD_TOKENS)
+        self._admit = self._runner(_S_ADMIT)
         # remaining_usd's recent view: (scope, window) -> (spent + reserved nano-USD, monotonic
         # time read). Fed by every admission and usage read, corrected by this process' settles.
         self.remaining_max_age_s = REMAINING_MAX_AGE_S
         self._used: dict[tuple[str, str], tuple[int, float]] = {}
         self._down = _unavailable_types()
         self._pending: deque[tuple[list[str], list[Any]]] = deque(maxlen=MAX_PENDING_COMMITS)
+
+    def _runner(self, script: Script) -> Callable[..., Awaitable[Any]]:
+        async def run(*, keys: list[str], args: list[Any]) -> Any:
+            return await self._shared.get().eval(script, keys, args)
+
+        return run
+
+    @property
+    def redis(self) -> Any:
+        """The redis-py client under this store's batcher (tests count its round trips)."""
+        return self._shared.client
 
     def _keys(self, scope_name: str, window: str) -> list[str]:
         tail = f"{scope_name}:{window}"
@@ -381,17 +410,27 @@ class RedisLimitStore(LimitStore):
             provider="redis",
         )
 
-    async def _flush_pending(self) -> None:
-        # Take each item before sending it, so two coroutines flushing at once never replay
-        # the same commit twice; put it back if Redis is still down.
+    def _replay_pending(self) -> None:
+        """Queue the commits buffered during an outage ahead of the caller's script (same
+        pipeline, sent first). Each is taken off the buffer as it is queued, so two callers
+        never replay one twice, and put back if Redis is still unreachable."""
+        batch = self._shared.get()
+        n = len(self._pending)
         while self._pending:
             keys, args = self._pending.popleft()
-            try:
-                await self._settle_s(keys=keys, args=args)
-            except BaseException:
-                self._pending.appendleft((keys, args))
-                raise
-        log.warning("replayed buffered budget commits after a Redis outage")
+            batch.defer_eval(_S_SETTLE, keys, args, self._buffer_on_outage(keys, args, "replayed"))
+        log.warning("replaying %d budget commits buffered during a Redis outage", n)
+
+    def _buffer_on_outage(self, keys: list[str], args: list[Any], what: str) -> Callable[[BaseException], None]:
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, self._down):  # answered: its cost must still be charged
+                self._pending.append((keys, args))
+                log.error("Redis unreachable; %s budget commit %s buffered (%d pending): %s",
+                          what, args[0], len(self._pending), exc)
+            else:
+                log.error("budget commit %s failed: %s", args[0], exc)
+
+        return failed
 
     async def reserve(
         self, scopes: Sequence[BudgetScope], estimate_usd: float, *, ttl_s: float | None = None
@@ -410,7 +449,7 @@ class RedisLimitStore(LimitStore):
             ]
         try:
             if self._pending:
-                await self._flush_pending()
+                self._replay_pending()
             out = await self._reserve(keys=keys, args=args)
         except self._down as exc:
             raise self._unavailable(exc) from exc
@@ -440,7 +479,7 @@ class RedisLimitStore(LimitStore):
             return 0
         try:
             if self._pending:
-                await self._flush_pending()
+                self._replay_pending()
             out = await self._settle_s(keys=keys, args=args)
         except self._down as exc:
             # Answered requests must be charged: keep the commit and replay it later.
@@ -492,7 +531,7 @@ class RedisLimitStore(LimitStore):
         except self._down as exc:
             raise self._unavailable(exc) from exc
         if int(out[0]) == 0:
-            what = str(out[1])
+            what = _text(out[1])
             limit = rpm if what == "requests" else tpm
             raise rate_refusal(key_id, what, int(limit or 0), int(out[2]) / US)
 
@@ -527,14 +566,14 @@ class RedisLimitStore(LimitStore):
             args += [str(rpm or 0), str(tpm or 0), str(tokens)]
         try:
             if self._pending:
-                await self._flush_pending()
+                self._replay_pending()
             out = await self._admit(keys=keys, args=args)
         except self._down as exc:
             raise self._unavailable(exc) from exc
         if int(out[0]) == 0:
-            if out[1] == "rate":
+            if _text(out[1]) == "rate":
                 key_id, rpm, tpm, _ = checks[int(out[2]) - 1]
-                what = str(out[3])
+                what = _text(out[3])
                 limit = rpm if what == "requests" else tpm
                 raise rate_refusal(key_id, what, int(limit or 0), int(out[4]) / US)
             i = int(out[2]) - 1
@@ -587,17 +626,18 @@ class RedisLimitStore(LimitStore):
             return
         keys = skeys + [f"{self._p}:r:{k}" for k, _ in fixes]
         args = [*sargs, str(len(fixes)), str(round(self.clock() * US)), *(str(d) for _, d in fixes)]
-        try:
-            if self._pending:
-                await self._flush_pending()
-            await self._finish(keys=keys, args=args)
-        except self._down as exc:
-            if skeys and actual_usd is not None:  # answered: its cost must still be charged
-                self._pending.append((skeys, sargs))
-                log.error("Redis unreachable; budget commit %s buffered (%d pending): %s",
-                          reservation.id if reservation else "", len(self._pending), exc)
-            else:  # a release expires on its own; a token correction is only a correction
-                log.warning("Redis unreachable; release / token correction dropped: %s", exc)
+        if self._pending:
+            self._replay_pending()
+        # Nobody waits for it (see the module doc): the reservation holds until it lands.
+        if skeys and actual_usd is not None:
+            on_error = self._buffer_on_outage(skeys, sargs, "")
+        else:  # a release expires on its own; a token correction is only a correction
+            on_error = _log_dropped
+        self._shared.get().defer_eval(_S_FINISH, keys, args, on_error)
+
+    async def flush(self) -> None:
+        """Wait until every settle of this process has reached Redis (tests, shutdown)."""
+        await self._shared.get().flush()
 
     def _note_settled(self, reservation: Reservation, actual: int) -> None:
         # This process' own settle, applied to the recent view without a read.
@@ -634,8 +674,11 @@ class RedisLimitStore(LimitStore):
         return max(0, min(left)) / NANO
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self.redis.aclose()
+        await self._shared.release()
+
+
+def _log_dropped(exc: BaseException) -> None:
+    log.warning("Redis unreachable; release / token correction dropped: %s", exc)
 
 
 class RedisHealthStore(HealthStore):
