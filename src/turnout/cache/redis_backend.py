@@ -75,6 +75,10 @@ class RedisBackend(CacheBackend):
         client: Redis = self._shared.client
         return client
 
+    def shares_batcher(self, shared: SharedBatcher) -> bool:
+        """True when the limit store's ``shared`` batcher is this backend's too (same Redis)."""
+        return self._shared.same(shared)
+
     def k(self, key: str) -> str:
         """The Redis key for a cache key (the backend's prefix + the key)."""
         return self.prefix + key

@@ -46,7 +46,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from turnout.errors import (
     BadRequestError,
@@ -340,6 +340,11 @@ class LimitStore(abc.ABC):
         for key_id, rpm, tpm, tokens in rates:
             await self.check_rate(key_id, rpm, tpm, tokens)
         return await self.reserve(scopes, estimate_usd) if scopes else None
+
+    def reads_with_admission(self, backend: Any) -> bool:
+        """True when ``admit_or_read`` (the admission and a read of the cache ``backend`` in
+        one round trip) is available: only the Redis store, with a Redis cache on its URL."""
+        return False
 
     async def settle(
         self,

@@ -89,18 +89,19 @@ class Batcher:
         self.commands = 0
 
     # -- submitting ------------------------------------------------------------------------
-    async def call(self, *args: Any) -> Any:
-        """Run one command in the next pipeline and return its answer (or raise its error)."""
+    def call(self, *args: Any) -> asyncio.Future[Any]:
+        """Queue one command for the next pipeline now; await the future for its answer (or
+        its error). Queued at the call, not at the await: commands keep the callers' order."""
         loop = self._bind()
         fut: asyncio.Future[Any] = loop.create_future()
         self._queue.append((args, fut, None))
         if not self._waiting:
             self._waiting = True
             self._kick(loop)
-        return await fut
+        return fut
 
-    async def eval(self, script: Script, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        return await self.call("EVALSHA", script.sha, len(keys), *keys, *args)
+    def eval(self, script: Script, keys: Sequence[str], args: Sequence[Any]) -> asyncio.Future[Any]:
+        return self.call("EVALSHA", script.sha, len(keys), *keys, *args)
 
     def defer(self, args: tuple[Any, ...], on_error: OnError | None = None) -> None:
         """Send a command with the next pipeline (or after ``linger_s``); nobody waits for it.
@@ -256,6 +257,10 @@ class SharedBatcher:
     @property
     def client(self) -> Any:
         return self.get().client
+
+    def same(self, other: SharedBatcher) -> bool:
+        """True when both handles use one batcher (so one script may read both stores' keys)."""
+        return self._client is None and other._client is None and self.url == other.url
 
     async def release(self) -> None:
         """Send what this process queued; the last store of a shared batcher closes it."""

@@ -226,28 +226,47 @@ return add_tokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 """
 
 # The gateway's admission in one round trip: every rate limit, then every budget, all checked
-# before anything is written, so a refusal consumes nothing.
+# before anything is written, so a refusal consumes nothing. ``hit``: the request is answered
+# from the cache, so it counts against its rate limits with no tokens, and holds no budget.
 # KEYS: (b, z, a) per scope, then one rate hash per rate check.
 # ARGV: now, rid, amount, expires_at, n, m, now_us, (limit, ttl) per scope, (rpm, tpm, tokens)
 # per rate check. Returns {0, 'rate', j, which, retry_after_us}, {0, 'budget', i, spent,
-# reserved} or {1, then (seq, remaining) per scope}.
-_ADMIT = _LUA_BUDGET + _LUA_RATE + """
-local now, rid, amount, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local n, m, now_us = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local r = 7 + 2 * n
-local tats = {}
-for j = 1, m do
-  local ok, nr, nt = rate_check(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]),
-                                tonumber(ARGV[r+3*j-1]), tonumber(ARGV[r+3*j]))
-  if not ok then return {0, 'rate', j, nr, s(nt)} end
-  tats[j] = {nr, nt}
+# reserved} or {1, then (seq, remaining) per scope}; {2} when admitted as a hit.
+_LUA_ADMIT = _LUA_BUDGET + _LUA_RATE + """
+local function admit(hit)
+  local now, rid, amount, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+  local n, m, now_us = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+  local r = 7 + 2 * n
+  local tats = {}
+  for j = 1, m do
+    local tokens = 0
+    if not hit then tokens = tonumber(ARGV[r+3*j]) end
+    local ok, nr, nt = rate_check(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]),
+                                  tonumber(ARGV[r+3*j-1]), tokens)
+    if not ok then return {0, 'rate', j, nr, s(nt)} end
+    tats[j] = {nr, nt}
+  end
+  if not hit then
+    local i, spent, reserved = budget_check(n, now, amount, 6)
+    if i then return {0, 'budget', i, s(spent), s(reserved)} end
+  end
+  for j = 1, m do
+    rate_write(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]), tonumber(ARGV[r+3*j-1]), tats[j][1], tats[j][2])
+  end
+  if hit then return {2} end
+  return budget_hold(n, rid, amount, exp, 6, {1})
 end
-local i, spent, reserved = budget_check(n, now, amount, 6)
-if i then return {0, 'budget', i, s(spent), s(reserved)} end
-for j = 1, m do
-  rate_write(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]), tonumber(ARGV[r+3*j-1]), tats[j][1], tats[j][2])
-end
-return budget_hold(n, rid, amount, exp, 6, {1})
+"""
+_ADMIT = _LUA_ADMIT + "return admit(false)\n"
+
+# The admission with the response cache's read: KEYS and ARGV as _ADMIT, plus the cache entry's
+# key last. Entry there: admitted as a hit, returns {2, entry} (or a rate refusal); else _ADMIT.
+_ADMIT_OR_READ = _LUA_ADMIT + """
+local entry = redis.call('GET', KEYS[#KEYS])
+if not entry then return admit(false) end
+local out = admit(true)
+if out[1] == 2 then return {2, entry} end
+return out
 """
 
 # After the answer in one round trip: commit or release on every scope, then token corrections.
@@ -307,7 +326,7 @@ return {lat, ttft, cleared}
 
 _S_RESERVE, _S_SETTLE, _S_USAGE = Script(_RESERVE), Script(_SETTLE), Script(_USAGE)
 _S_RATE, _S_ADD_TOKENS = Script(_RATE), Script(_ADD_TOKENS)
-_S_ADMIT, _S_FINISH = Script(_ADMIT), Script(_FINISH)
+_S_ADMIT, _S_ADMIT_OR_READ, _S_FINISH = Script(_ADMIT), Script(_ADMIT_OR_READ), Script(_FINISH)
 
 
 def _text(value: Any) -> str:
@@ -381,6 +400,7 @@ class RedisLimitStore(LimitStore):
         self._rate = self._runner(_S_RATE)
         self._add_tokens = self._runner(_S_ADD_TOKENS)
         self._admit = self._runner(_S_ADMIT)
+        self._admit_or_read = self._runner(_S_ADMIT_OR_READ)
         # remaining_usd's recent view: (scope, window) -> (spent + reserved nano-USD, monotonic
         # time read). Fed by every admission and usage read, corrected by this process' settles.
         self.remaining_max_age_s = REMAINING_MAX_AGE_S
@@ -550,10 +570,28 @@ class RedisLimitStore(LimitStore):
     async def admit(
         self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float
     ) -> Reservation | None:
+        return (await self._admission(rates, scopes, estimate_usd, None))[0]
+
+    def reads_with_admission(self, backend: Any) -> bool:
+        from turnout.cache.redis_backend import RedisBackend
+
+        return isinstance(backend, RedisBackend) and backend.shares_batcher(self._shared)
+
+    async def admit_or_read(
+        self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float, key: str
+    ) -> tuple[Reservation | None, bytes | None]:
+        """``admit``, with the Redis key ``key`` (a response cache entry) read in the same
+        script: when the entry is there the request is admitted as a cache hit instead (its
+        rate limits with no tokens, no budget) and the entry is returned with no reservation."""
+        return await self._admission(rates, scopes, estimate_usd, key)
+
+    async def _admission(
+        self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float, read: str | None
+    ) -> tuple[Reservation | None, bytes | None]:
         checks = self._rate_checks(rates)
         scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, None)
-        if not scopes and not checks:
-            return None
+        if not scopes and not checks and read is None:
+            return None, None
         wins = [window_of(s.period, now) for s in scopes]
         keys: list[str] = []
         args: list[Any] = [repr(now), rid, str(amount), repr(now + ttl), str(len(scopes)),
@@ -567,9 +605,15 @@ class RedisLimitStore(LimitStore):
         try:
             if self._pending:
                 self._replay_pending()
-            out = await self._admit(keys=keys, args=args)
+            if read is None:
+                out = await self._admit(keys=keys, args=args)
+            else:
+                out = await self._admit_or_read(keys=[*keys, read], args=args)
         except self._down as exc:
             raise self._unavailable(exc) from exc
+        if int(out[0]) == 2:
+            entry = out[1]
+            return None, entry.encode() if isinstance(entry, str) else bytes(entry)
         if int(out[0]) == 0:
             if _text(out[1]) == "rate":
                 key_id, rpm, tpm, _ = checks[int(out[2]) - 1]
@@ -581,8 +625,8 @@ class RedisLimitStore(LimitStore):
             self._used[(scopes[i].name, wid)] = (int(out[3]) + int(out[4]), time.monotonic())
             raise budget_refusal(scopes[i], wid, resets, int(out[3]), int(out[4]), amount, now)
         if not scopes:
-            return None
-        return self._admitted(rid, scopes, wins, amount, now, ttl, out)
+            return None, None
+        return self._admitted(rid, scopes, wins, amount, now, ttl, out), None
 
     def _admitted(
         self,
