@@ -67,7 +67,7 @@ async def test_one_turn_one_pipeline_and_errors_stay_with_their_caller() -> None
     try:
         ok1, bad, ok2 = await asyncio.gather(batch.call("SET", key, "x"), batch.call("INCR", key),
                                              batch.call("GET", key), return_exceptions=True)
-        assert ok1 is True and ok2 == b"x" and isinstance(bad, ResponseError)
+        assert ok1 == b"OK" and ok2 == b"x" and isinstance(bad, ResponseError)
         assert batch.pipelines == 1 and batch.commands == 3
     finally:
         await batch.client.delete(key)
