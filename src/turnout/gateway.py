@@ -352,6 +352,7 @@ class Gateway:
         adm.reservation, entry = await self.limits.admit_or_read(
             adm.rates, self._scopes(principal), decision.estimated_cost_usd, cache.backend.k(key))
         adm.hit = cache.exact_found(key, entry, control)
+        metrics.CACHE_BACKEND_UP.set(1 if cache.healthy else 0)
         if adm.hit is not None:  # admitted as a hit: it counted as a request, used no tokens
             adm.rate_tokens = 0
             adm.admitted = True
