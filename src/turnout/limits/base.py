@@ -14,6 +14,8 @@ limit``, and after L nothing new is admitted, so the window ends at
 i.e. a budget is only ever overrun by the requests already in flight when it was reached, and
 only by how much they cost beyond their estimate (zero when estimates are upper bounds, e.g.
 priced at ``max_tokens``). A budget with nothing left refuses every request, free ones too.
+A backend may send a commit after the caller moved on (Redis: with its next pipeline); until it
+lands the request is still in flight and its estimate still reserved, so the bound holds.
 
 A refusal is a 429 ``BudgetExceededError``; its ``retry_after`` is the time to the window's
 reset (None for ``total``), or 1 s when only in-flight reservations stand in the way (they may
