@@ -10,7 +10,11 @@ and throttled writes run on timers, whatever the request rate; reported apart). 
 through ``Gateway.acomplete`` with the fake provider, a key with a daily budget, rpm and tpm,
 its team's budget and rpm, and the global daily budget: first all misses (distinct prompts),
 then the same prompts again (all hits), one at a time and 16 at a time. Deferred writes are
-flushed before counting stops, so they are counted too.
+flushed before counting stops, so they are counted too. Also printed: this process's CPU time
+per request (the gateway's whole in-process path with the fake provider; Redis's own CPU not
+included), to compare trees run alternately:
+
+    for i in 1 2 3; do for t in /tmp/base/src src; do PYTHONPATH=$t python bench/bench_redis_round_trips.py; done; done
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import asyncio
 import os
 import secrets
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -30,7 +35,7 @@ MODELS = [{"name": "fake/cloud", "provider": "fake", "local": False, "tier": 3,
            "input_per_mtok": 1.0, "output_per_mtok": 2.0}]
 
 
-async def _count(gw: Any, principal: Any, tag: str, n: int, conc: int) -> Counter[str]:
+async def _count(gw: Any, principal: Any, tag: str, n: int, conc: int) -> tuple[Counter[str], float]:
     from redis.asyncio.connection import AbstractConnection
 
     from turnout.types import ChatRequest
@@ -49,18 +54,21 @@ async def _count(gw: Any, principal: Any, tag: str, n: int, conc: int) -> Counte
         await gw.acomplete(ChatRequest("fake/cloud", msg, {"max_tokens": 50}), principal=principal)
 
     AbstractConnection.send_packed_command = counting  # type: ignore[method-assign]
+    cpu = time.process_time()
     try:
         for start in range(0, n, conc):
             await asyncio.gather(*(one(i) for i in range(start, min(n, start + conc))))
         flush = getattr(gw.limits, "flush", None)
         if flush is not None:  # deferred settles and cache writes count too
             await flush()
+        cpu = time.process_time() - cpu
     finally:
         AbstractConnection.send_packed_command = original  # type: ignore[method-assign]
-    return sent
+    return sent, cpu / n * 1e6
 
 
 async def run(n: int) -> list[tuple[str, int, float, float]]:
+    """(what, concurrency, per miss, per hit) rows: round trips, then CPU µs."""
     import redis
 
     from turnout.config import parse_config
@@ -83,12 +91,13 @@ async def run(n: int) -> list[tuple[str, int, float, float]]:
             _, key = gw.keys.create("rt", budget_usd=200.0, budget_period="daily", rpm=1_000_000,
                                     tpm=100_000_000, team=team.id)
             principal = Principal(key=gw.keys.get(key.id))
-            await _count(gw, principal, "warm-up", 16, 1)  # scripts loaded, connections open
+            await _count(gw, principal, "warm-up", 64, 16)  # scripts loaded, connections open
             for conc in (1, 16):
-                miss = await _count(gw, principal, f"c{conc}", n, conc)
-                hit = await _count(gw, principal, f"c{conc}", n, conc)
-                rows.append(("request path", conc, miss["request path"] / n, hit["request path"] / n))
-                rows.append(("health (timers)", conc, miss["health"] / n, hit["health"] / n))
+                miss, miss_cpu = await _count(gw, principal, f"c{conc}", n, conc)
+                hit, hit_cpu = await _count(gw, principal, f"c{conc}", n, conc)
+                rows.append(("round trips, request path", conc, miss["request path"] / n, hit["request path"] / n))
+                rows.append(("round trips, health (timers)", conc, miss["health"] / n, hit["health"] / n))
+                rows.append(("CPU µs per request (this process)", conc, miss_cpu, hit_cpu))
         finally:
             await gw.aclose()
             client = redis.Redis.from_url(REDIS_URL)
@@ -108,10 +117,11 @@ def main() -> int:
     import turnout
 
     rows = asyncio.run(run(args.requests))
-    print(f"Redis round trips per request ({Path(turnout.__file__).parent.parent}), {args.requests} requests each")
-    print("| counted | concurrency | miss | hit |\n|---|---:|---:|---:|")
+    print(f"Per gateway request ({Path(turnout.__file__).parent.parent}), {args.requests} requests each")
+    print("| per request | concurrency | miss | hit |\n|---|---:|---:|---:|")
     for what, conc, miss, hit in rows:
-        print(f"| {what} | {conc} | {miss:.3f} | {hit:.3f} |")
+        digits = 0 if what.startswith("CPU") else 3
+        print(f"| {what} | {conc} | {miss:.{digits}f} | {hit:.{digits}f} |")
     return 0
 
 
