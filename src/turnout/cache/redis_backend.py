@@ -10,7 +10,7 @@ Round trips: reads and writes go through the process's batcher for this Redis UR
 of every request of one event-loop turn, and their admissions, travel in one pipeline, over a
 bounded pool of connections (a burst waits for a connection instead of opening one per
 operation). ``set`` does not wait for Redis: the write rides along with the next pipeline (or
-goes after a couple of milliseconds); this process's later reads are sent after it, so they
+goes after 10 ms at most); this process's later reads are sent after it, so they
 see it. Anything else touching the client directly (the semantic index) first waits for the
 writes queued before it.
 """

@@ -31,7 +31,7 @@ log = logging.getLogger("turnout.limits")
 
 # A pipeline larger than this is split: Redis answers the first part while the rest waits.
 MAX_BATCH = 512
-DEFAULT_LINGER_S = 0.002
+DEFAULT_LINGER_S = 0.01  # a deferred write waits at most this long for company
 DEFAULT_POOL_SIZE = 16
 
 OnError = Callable[[BaseException], None]
@@ -40,10 +40,9 @@ OnError = Callable[[BaseException], None]
 class Script:
     """A Lua script run by its SHA1 (loaded into Redis on the first NOSCRIPT)."""
 
-    __slots__ = ("sha", "source")
+    __slots__ = ("sha",)
 
     def __init__(self, source: str) -> None:
-        self.source = source
         self.sha = hashlib.sha1(source.encode()).hexdigest()
         _SOURCES[self.sha] = source
 

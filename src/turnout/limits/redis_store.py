@@ -20,7 +20,7 @@ Round trips (``limits/batch.py``): every script goes through the process's batch
 Redis URL, so the scripts of all requests of one event-loop turn (and the response cache's
 reads when it lives on the same Redis) travel in one pipeline. ``settle``, the gateway's call
 after the answer, does not wait: its script rides along with the next pipeline (or goes after
-a couple of milliseconds). Until it lands the reservation still holds the estimate, so the
+10 ms at most). Until it lands the reservation still holds the estimate, so the
 budget bound of ``limits/base.py`` is unchanged; a process killed in that gap loses those
 commits, and their reservations expire after ``ttl_s``.
 
