@@ -82,6 +82,7 @@ class _Admission:
     reservation: Any = None
     rate_tokens: int = 0
     rates: list[Any] = field(default_factory=list)  # (id, rpm, tpm, tokens) for limits.admit
+    admitted: bool = False  # admitted with the cache read (_admit_with_lookup)
 
 
 @dataclass(slots=True)
@@ -334,6 +335,8 @@ class Gateway:
     async def _admit(self, principal: Principal, decision: Decision | None, admission: _Admission) -> None:
         """The rate limits and, before a model is called (``decision``), the estimate held on
         every budget: one call, one Redis round trip."""
+        if admission.admitted:
+            return
         scopes = self._scopes(principal) if decision is not None else []
         if scopes or admission.rates:
             admission.reservation = await self.limits.admit(
@@ -364,6 +367,33 @@ class Gateway:
                                       plan[1])
         metrics.CACHE_BACKEND_UP.set(1 if self.cache.healthy else 0)
         return hit
+
+    async def _admit_with_lookup(self, principal: Principal, request: ChatRequest, adm: _Admission) -> bool:
+        """The cache's exact read and the admission (as a hit or as a miss) in one Redis round
+        trip, when the cache and the limits share one Redis and no semantic index would be
+        asked after a miss. False: not possible here, nothing was done."""
+        cache, decision = self.cache, adm.decision
+        if adm.plan is None or decision is None or cache.index is not None \
+                or not self.limits.reads_with_admission(cache.backend):
+            return False
+        namespace, control = adm.plan
+        key = cache.exact_entry_key(namespace, decision.group or decision.model, request.messages,
+                                    request.params or {}, control)
+        if key is None:
+            return False
+        adm.reservation, entry = await self.limits.admit_or_read(
+            adm.rates, self._scopes(principal), decision.estimated_cost_usd, cache.backend.k(key))
+        adm.hit = cache.exact_found(key, entry, control)
+        metrics.CACHE_BACKEND_UP.set(1 if cache.healthy else 0)
+        if adm.hit is not None:  # admitted as a hit: it counted as a request, used no tokens
+            adm.rate_tokens = 0
+            adm.admitted = True
+        elif entry is None:  # admitted as a miss
+            adm.admitted = True
+        else:  # admitted as a hit, but the entry is unusable (older than the caller's max-age):
+            # the request is counted; its tokens and budget are admitted by _admit as usual
+            adm.rates = [(who, None, tpm, tokens) for who, _, tpm, tokens in adm.rates]
+        return True
 
     async def _store(self, plan: tuple[str, Any] | None, request: ChatRequest, decision: Decision,
                      response: dict[str, Any], cost_usd: float) -> None:
@@ -438,6 +468,8 @@ class Gateway:
         signals, adm.decision = self._prepare(request, hints, principal, overrides, budget_left, body)
         self._rate_checks(principal, signals, adm)
         adm.plan = self._cache_plan(principal, hints, signals)
+        if await self._admit_with_lookup(principal, request, adm):
+            return adm.decision
         adm.hit = await self._lookup(adm.plan, request, adm.decision)
         if adm.hit is not None:  # answered from the cache: it counts as a request, uses no tokens
             adm.rates = [(who, rpm, tpm, 0) for who, rpm, tpm, _ in adm.rates]

@@ -144,24 +144,37 @@ class ResponseCache:
     ) -> CacheHit | None:
         params = params or {}
         control = control or CacheControl()
-        if not control.may_read or not cacheable(params, self.cache_temperature_gt0):
+        key = self.exact_entry_key(namespace, model, messages, params, control)
+        if key is None:
             return None
-        self.stats.lookups += 1
-        try:
-            key = exact_key(namespace, model, messages, params)
-        except TypeError:  # not JSON-serialisable: nothing we could have stored either
-            return None
-        now = time.time()
-        hit = self._decode_hit("exact", key, await self.backend.get(key), now, control, 1.0)
+        hit = self.exact_found(key, await self.backend.get(key), control)
         if hit is not None:
-            self.stats.exact_hits += 1
-            self.stats.saved_cost_usd += hit.saved_cost_usd
             return hit
         if self.index is not None:
-            hit = await self._semantic_lookup(namespace, model, messages, params, control, now)
+            hit = await self._semantic_lookup(namespace, model, messages, params, control, time.time())
             if hit is not None:
                 self.stats.semantic_hits += 1
                 self.stats.saved_cost_usd += hit.saved_cost_usd
+        return hit
+
+    def exact_entry_key(self, namespace: str, model: str, messages: list[dict[str, Any]],
+                        params: dict[str, Any], control: CacheControl) -> str | None:
+        """The backend key an exact lookup of this request reads, None when it may not read
+        the cache: for a caller that reads the entry itself (the gateway, with its admission)."""
+        if not control.may_read or not cacheable(params, self.cache_temperature_gt0):
+            return None
+        try:
+            return exact_key(namespace, model, messages, params)
+        except TypeError:  # not JSON-serialisable: nothing we could have stored either
+            return None
+
+    def exact_found(self, key: str, blob: bytes | None, control: CacheControl) -> CacheHit | None:
+        """The exact lookup's answer from the entry read under ``key`` (None: not there)."""
+        self.stats.lookups += 1
+        hit = self._decode_hit("exact", key, blob, time.time(), control, 1.0)
+        if hit is not None:
+            self.stats.exact_hits += 1
+            self.stats.saved_cost_usd += hit.saved_cost_usd
         return hit
 
     async def _semantic_lookup(self, namespace: str, model: str, messages: list[dict[str, Any]],

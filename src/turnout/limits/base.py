@@ -14,6 +14,8 @@ limit``, and after L nothing new is admitted, so the window ends at
 i.e. a budget is only ever overrun by the requests already in flight when it was reached, and
 only by how much they cost beyond their estimate (zero when estimates are upper bounds, e.g.
 priced at ``max_tokens``). A budget with nothing left refuses every request, free ones too.
+A backend may send a commit after the caller moved on (Redis: with its next pipeline); until it
+lands the request is still in flight and its estimate still reserved, so the bound holds.
 
 A refusal is a 429 ``BudgetExceededError``; its ``retry_after`` is the time to the window's
 reset (None for ``total``), or 1 s when only in-flight reservations stand in the way (they may
@@ -46,7 +48,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from turnout.errors import (
     BadRequestError,
@@ -340,6 +342,11 @@ class LimitStore(abc.ABC):
         for key_id, rpm, tpm, tokens in rates:
             await self.check_rate(key_id, rpm, tpm, tokens)
         return await self.reserve(scopes, estimate_usd) if scopes else None
+
+    def reads_with_admission(self, backend: Any) -> bool:
+        """True when ``admit_or_read`` (the admission and a read of the cache ``backend`` in
+        one round trip) is available: only the Redis store, with a Redis cache on its URL."""
+        return False
 
     async def settle(
         self,

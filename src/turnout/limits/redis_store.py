@@ -16,9 +16,17 @@ Keys live under ``{prefix}`` (a Redis Cluster hash tag: one slot, so multi-key s
 Expired reservations are swept by every script that touches their window (at most 256 a call,
 oldest first), so a dead process' holds disappear within ``ttl_s`` of its last request.
 
+Round trips (``limits/batch.py``): every script goes through the process's batcher for this
+Redis URL, so the scripts of all requests of one event-loop turn (and the response cache's
+reads when it lives on the same Redis) travel in one pipeline. ``settle``, the gateway's call
+after the answer, does not wait: its script rides along with the next pipeline (or goes after
+10 ms at most). Until it lands the reservation still holds the estimate, so the
+budget bound of ``limits/base.py`` is unchanged; a process killed in that gap loses those
+commits, and their reservations expire after ``ttl_s``.
+
 Redis down: ``reserve`` and ``check_rate`` raise ``LimitStoreUnavailableError`` (503): budgets
-fail closed. ``commit`` never raises: the request was answered, so its cost is kept in memory
-and replayed on the next successful call (a reservation that expired meanwhile is not
+fail closed. ``commit`` and ``settle`` never raise: the request was answered, so its cost is
+kept in memory and replayed ahead of the next call (a reservation that expired meanwhile is not
 subtracted twice). Health reads keep answering from the local mirror, health writes fall back
 to local counting.
 """
@@ -30,7 +38,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from turnout.errors import BadRequestError
@@ -52,6 +60,7 @@ from turnout.limits.base import (
     to_nano_actual,
     window_of,
 )
+from turnout.limits.batch import Script, SharedBatcher
 
 log = logging.getLogger("turnout.limits")
 
@@ -217,28 +226,47 @@ return add_tokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 """
 
 # The gateway's admission in one round trip: every rate limit, then every budget, all checked
-# before anything is written, so a refusal consumes nothing.
+# before anything is written, so a refusal consumes nothing. ``hit``: the request is answered
+# from the cache, so it counts against its rate limits with no tokens, and holds no budget.
 # KEYS: (b, z, a) per scope, then one rate hash per rate check.
 # ARGV: now, rid, amount, expires_at, n, m, now_us, (limit, ttl) per scope, (rpm, tpm, tokens)
 # per rate check. Returns {0, 'rate', j, which, retry_after_us}, {0, 'budget', i, spent,
-# reserved} or {1, then (seq, remaining) per scope}.
-_ADMIT = _LUA_BUDGET + _LUA_RATE + """
-local now, rid, amount, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local n, m, now_us = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local r = 7 + 2 * n
-local tats = {}
-for j = 1, m do
-  local ok, nr, nt = rate_check(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]),
-                                tonumber(ARGV[r+3*j-1]), tonumber(ARGV[r+3*j]))
-  if not ok then return {0, 'rate', j, nr, s(nt)} end
-  tats[j] = {nr, nt}
+# reserved} or {1, then (seq, remaining) per scope}; {2} when admitted as a hit.
+_LUA_ADMIT = _LUA_BUDGET + _LUA_RATE + """
+local function admit(hit)
+  local now, rid, amount, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+  local n, m, now_us = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+  local r = 7 + 2 * n
+  local tats = {}
+  for j = 1, m do
+    local tokens = 0
+    if not hit then tokens = tonumber(ARGV[r+3*j]) end
+    local ok, nr, nt = rate_check(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]),
+                                  tonumber(ARGV[r+3*j-1]), tokens)
+    if not ok then return {0, 'rate', j, nr, s(nt)} end
+    tats[j] = {nr, nt}
+  end
+  if not hit then
+    local i, spent, reserved = budget_check(n, now, amount, 6)
+    if i then return {0, 'budget', i, s(spent), s(reserved)} end
+  end
+  for j = 1, m do
+    rate_write(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]), tonumber(ARGV[r+3*j-1]), tats[j][1], tats[j][2])
+  end
+  if hit then return {2} end
+  return budget_hold(n, rid, amount, exp, 6, {1})
 end
-local i, spent, reserved = budget_check(n, now, amount, 6)
-if i then return {0, 'budget', i, s(spent), s(reserved)} end
-for j = 1, m do
-  rate_write(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]), tonumber(ARGV[r+3*j-1]), tats[j][1], tats[j][2])
-end
-return budget_hold(n, rid, amount, exp, 6, {1})
+"""
+_ADMIT = _LUA_ADMIT + "return admit(false)\n"
+
+# The admission with the response cache's read: KEYS and ARGV as _ADMIT, plus the cache entry's
+# key last. Entry there: admitted as a hit, returns {2, entry} (or a rate refusal); else _ADMIT.
+_ADMIT_OR_READ = _LUA_ADMIT + """
+local entry = redis.call('GET', KEYS[#KEYS])
+if not entry then return admit(false) end
+local out = admit(true)
+if out[1] == 2 then return {2, entry} end
+return out
 """
 
 # After the answer in one round trip: commit or release on every scope, then token corrections.
@@ -294,6 +322,16 @@ local ttft = redis.call('HGET', KEYS[4], ARGV[1]) or ''
 if ARGV[4] ~= '' then ttft = upd(KEYS[4], tonumber(ARGV[4])) end
 return {lat, ttft, cleared}
 """
+
+
+_S_RESERVE, _S_SETTLE, _S_USAGE = Script(_RESERVE), Script(_SETTLE), Script(_USAGE)
+_S_RATE, _S_ADD_TOKENS = Script(_RATE), Script(_ADD_TOKENS)
+_S_ADMIT, _S_ADMIT_OR_READ, _S_FINISH = Script(_ADMIT), Script(_ADMIT_OR_READ), Script(_FINISH)
+
+
+def _text(value: Any) -> str:
+    """A script's string answer (bytes from the pool's clients, str from a decoding one)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _cooldown(value: str) -> tuple[float, float]:
@@ -354,21 +392,32 @@ class RedisLimitStore(LimitStore):
         super().__init__(clock=clock, **kw)
         self.prefix = prefix
         self._p = _tag(prefix)
-        self._owns_client = client is None
-        self.redis = client if client is not None else make_client(url, timeout_s=timeout_s)
-        self._reserve = self.redis.register_script(_RESERVE)
-        self._settle_s = self.redis.register_script(_SETTLE)
-        self._usage = self.redis.register_script(_USAGE)
-        self._rate = self.redis.register_script(_RATE)
-        self._add_tokens = self.redis.register_script(_ADD_TOKENS)
-        self._admit = self.redis.register_script(_ADMIT)
-        self._finish = self.redis.register_script(_FINISH)
+        # One batcher per Redis URL in this process (shared with a Redis cache on the same URL).
+        self._shared = SharedBatcher(url, connect_timeout_s=timeout_s, timeout_s=timeout_s, client=client)
+        self._reserve = self._runner(_S_RESERVE)
+        self._settle_s = self._runner(_S_SETTLE)
+        self._usage = self._runner(_S_USAGE)
+        self._rate = self._runner(_S_RATE)
+        self._add_tokens = self._runner(_S_ADD_TOKENS)
+        self._admit = self._runner(_S_ADMIT)
+        self._admit_or_read = self._runner(_S_ADMIT_OR_READ)
         # remaining_usd's recent view: (scope, window) -> (spent + reserved nano-USD, monotonic
         # time read). Fed by every admission and usage read, corrected by this process' settles.
         self.remaining_max_age_s = REMAINING_MAX_AGE_S
         self._used: dict[tuple[str, str], tuple[int, float]] = {}
         self._down = _unavailable_types()
         self._pending: deque[tuple[list[str], list[Any]]] = deque(maxlen=MAX_PENDING_COMMITS)
+
+    def _runner(self, script: Script) -> Callable[..., Awaitable[Any]]:
+        async def run(*, keys: list[str], args: list[Any]) -> Any:
+            return await self._shared.get().eval(script, keys, args)
+
+        return run
+
+    @property
+    def redis(self) -> Any:
+        """The redis-py client under this store's batcher (tests count its round trips)."""
+        return self._shared.client
 
     def _keys(self, scope_name: str, window: str) -> list[str]:
         tail = f"{scope_name}:{window}"
@@ -381,17 +430,27 @@ class RedisLimitStore(LimitStore):
             provider="redis",
         )
 
-    async def _flush_pending(self) -> None:
-        # Take each item before sending it, so two coroutines flushing at once never replay
-        # the same commit twice; put it back if Redis is still down.
+    def _replay_pending(self) -> None:
+        """Queue the commits buffered during an outage ahead of the caller's script (same
+        pipeline, sent first). Each is taken off the buffer as it is queued, so two callers
+        never replay one twice, and put back if Redis is still unreachable."""
+        batch = self._shared.get()
+        n = len(self._pending)
         while self._pending:
             keys, args = self._pending.popleft()
-            try:
-                await self._settle_s(keys=keys, args=args)
-            except BaseException:
-                self._pending.appendleft((keys, args))
-                raise
-        log.warning("replayed buffered budget commits after a Redis outage")
+            batch.defer_eval(_S_SETTLE, keys, args, self._buffer_on_outage(keys, args, "replayed"))
+        log.warning("replaying %d budget commits buffered during a Redis outage", n)
+
+    def _buffer_on_outage(self, keys: list[str], args: list[Any], what: str) -> Callable[[BaseException], None]:
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, self._down):  # answered: its cost must still be charged
+                self._pending.append((keys, args))
+                log.error("Redis unreachable; %s budget commit %s buffered (%d pending): %s",
+                          what, args[0], len(self._pending), exc)
+            else:
+                log.error("budget commit %s failed: %s", args[0], exc)
+
+        return failed
 
     async def reserve(
         self, scopes: Sequence[BudgetScope], estimate_usd: float, *, ttl_s: float | None = None
@@ -410,7 +469,7 @@ class RedisLimitStore(LimitStore):
             ]
         try:
             if self._pending:
-                await self._flush_pending()
+                self._replay_pending()
             out = await self._reserve(keys=keys, args=args)
         except self._down as exc:
             raise self._unavailable(exc) from exc
@@ -440,7 +499,7 @@ class RedisLimitStore(LimitStore):
             return 0
         try:
             if self._pending:
-                await self._flush_pending()
+                self._replay_pending()
             out = await self._settle_s(keys=keys, args=args)
         except self._down as exc:
             # Answered requests must be charged: keep the commit and replay it later.
@@ -492,7 +551,7 @@ class RedisLimitStore(LimitStore):
         except self._down as exc:
             raise self._unavailable(exc) from exc
         if int(out[0]) == 0:
-            what = str(out[1])
+            what = _text(out[1])
             limit = rpm if what == "requests" else tpm
             raise rate_refusal(key_id, what, int(limit or 0), int(out[2]) / US)
 
@@ -511,10 +570,28 @@ class RedisLimitStore(LimitStore):
     async def admit(
         self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float
     ) -> Reservation | None:
+        return (await self._admission(rates, scopes, estimate_usd, None))[0]
+
+    def reads_with_admission(self, backend: Any) -> bool:
+        from turnout.cache.redis_backend import RedisBackend
+
+        return isinstance(backend, RedisBackend) and backend.shares_batcher(self._shared)
+
+    async def admit_or_read(
+        self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float, key: str
+    ) -> tuple[Reservation | None, bytes | None]:
+        """``admit``, with the Redis key ``key`` (a response cache entry) read in the same
+        script: when the entry is there the request is admitted as a cache hit instead (its
+        rate limits with no tokens, no budget) and the entry is returned with no reservation."""
+        return await self._admission(rates, scopes, estimate_usd, key)
+
+    async def _admission(
+        self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float, read: str | None
+    ) -> tuple[Reservation | None, bytes | None]:
         checks = self._rate_checks(rates)
         scopes, amount, ttl, now, rid = self._begin_reservation(scopes, estimate_usd, None)
-        if not scopes and not checks:
-            return None
+        if not scopes and not checks and read is None:
+            return None, None
         wins = [window_of(s.period, now) for s in scopes]
         keys: list[str] = []
         args: list[Any] = [repr(now), rid, str(amount), repr(now + ttl), str(len(scopes)),
@@ -527,14 +604,20 @@ class RedisLimitStore(LimitStore):
             args += [str(rpm or 0), str(tpm or 0), str(tokens)]
         try:
             if self._pending:
-                await self._flush_pending()
-            out = await self._admit(keys=keys, args=args)
+                self._replay_pending()
+            if read is None:
+                out = await self._admit(keys=keys, args=args)
+            else:
+                out = await self._admit_or_read(keys=[*keys, read], args=args)
         except self._down as exc:
             raise self._unavailable(exc) from exc
+        if int(out[0]) == 2:
+            entry = out[1]
+            return None, entry.encode() if isinstance(entry, str) else bytes(entry)
         if int(out[0]) == 0:
-            if out[1] == "rate":
+            if _text(out[1]) == "rate":
                 key_id, rpm, tpm, _ = checks[int(out[2]) - 1]
-                what = str(out[3])
+                what = _text(out[3])
                 limit = rpm if what == "requests" else tpm
                 raise rate_refusal(key_id, what, int(limit or 0), int(out[4]) / US)
             i = int(out[2]) - 1
@@ -542,8 +625,8 @@ class RedisLimitStore(LimitStore):
             self._used[(scopes[i].name, wid)] = (int(out[3]) + int(out[4]), time.monotonic())
             raise budget_refusal(scopes[i], wid, resets, int(out[3]), int(out[4]), amount, now)
         if not scopes:
-            return None
-        return self._admitted(rid, scopes, wins, amount, now, ttl, out)
+            return None, None
+        return self._admitted(rid, scopes, wins, amount, now, ttl, out), None
 
     def _admitted(
         self,
@@ -587,17 +670,18 @@ class RedisLimitStore(LimitStore):
             return
         keys = skeys + [f"{self._p}:r:{k}" for k, _ in fixes]
         args = [*sargs, str(len(fixes)), str(round(self.clock() * US)), *(str(d) for _, d in fixes)]
-        try:
-            if self._pending:
-                await self._flush_pending()
-            await self._finish(keys=keys, args=args)
-        except self._down as exc:
-            if skeys and actual_usd is not None:  # answered: its cost must still be charged
-                self._pending.append((skeys, sargs))
-                log.error("Redis unreachable; budget commit %s buffered (%d pending): %s",
-                          reservation.id if reservation else "", len(self._pending), exc)
-            else:  # a release expires on its own; a token correction is only a correction
-                log.warning("Redis unreachable; release / token correction dropped: %s", exc)
+        if self._pending:
+            self._replay_pending()
+        # Nobody waits for it (see the module doc): the reservation holds until it lands.
+        if skeys and actual_usd is not None:
+            on_error = self._buffer_on_outage(skeys, sargs, "")
+        else:  # a release expires on its own; a token correction is only a correction
+            on_error = _log_dropped
+        self._shared.get().defer_eval(_S_FINISH, keys, args, on_error)
+
+    async def flush(self) -> None:
+        """Wait until every settle of this process has reached Redis (tests, shutdown)."""
+        await self._shared.get().flush()
 
     def _note_settled(self, reservation: Reservation, actual: int) -> None:
         # This process' own settle, applied to the recent view without a read.
@@ -634,8 +718,11 @@ class RedisLimitStore(LimitStore):
         return max(0, min(left)) / NANO
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self.redis.aclose()
+        await self._shared.release()
+
+
+def _log_dropped(exc: BaseException) -> None:
+    log.warning("Redis unreachable; release / token correction dropped: %s", exc)
 
 
 class RedisHealthStore(HealthStore):
