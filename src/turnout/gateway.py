@@ -264,6 +264,9 @@ class Gateway:
         await self.router.aclose()
         if self._ledger is not None:
             self._ledger.close()
+            from turnout.learn.feedback_store import flush_outcomes
+
+            flush_outcomes()
         if self._limits is not None:
             await self._limits.aclose()
         if self._cache is not None:
@@ -621,11 +624,20 @@ class Gateway:
                 prompt=prompt_text(request.messages) if self.config.ledger.store_prompts and sensitivity != "confidential" else None,
                 route=route_detail(record),
             ))
+            if "cascade" in record:  # its verdicts are labels: rows of the feedback table
+                self._record_outcomes(request_id, record)
         metrics.record_request(
             model, record.get("rule", ""), status, prompt_tokens=int(usage.get("prompt_tokens", 0)),
             completion_tokens=int(usage.get("completion_tokens", 0)), cost_usd=cost, latency_s=latency_ms / 1000,
             ttft_s=ttft_ms / 1000 if ttft_ms is not None else None, cache=cache, fallbacks=fallbacks, saved_usd=saved,
         )
+
+    def _record_outcomes(self, request_id: str, record: dict[str, Any]) -> None:
+        from turnout.learn.feedback import cascade_labels
+        from turnout.learn.feedback_store import outcome_writer
+        from turnout.settings import default_ledger_url
+
+        outcome_writer(self.config.ledger.url or default_ledger_url()).put(cascade_labels(request_id, record))
 
     def _account_error(self, request_id: str, request: ChatRequest, principal: Principal,
                        decision: Decision | None, exc: TurnoutError, started: float) -> None:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from turnout.detect.complexity import (
     DEFAULT_MODEL_PATH,
     FEATURE_NAMES,
+    RECENT,
     ComplexityScorer,
     Thresholds,
     analyse,
@@ -359,3 +360,19 @@ def test_lookup_prior_never_touches_multiple_choice_prompts() -> None:
     learned part's calibration on MMLU (and the stored reference scores) are unchanged."""
     text = "What is 2+2?\nA. 3\nB. 4\nC. 5\nD. 22"
     assert prior_logit(dense_features(text)) >= prior_logit(dense_features("What is 2+2?")) + 0.5
+
+
+@settings(max_examples=200)
+@given(texts=st.lists(st.text(max_size=300) | st.sampled_from(CHAT), min_size=1, max_size=80))
+def test_the_recent_prompts_memory_returns_what_a_fresh_analysis_does(texts: list[str]) -> None:
+    """The router re-reads what the detector scored; the scorer's memory of recent prompts
+    must answer exactly as a fresh pass, however callers mutate the lists it hands out, and
+    stay bounded."""
+    scorer = ComplexityScorer.load(DEFAULT_MODEL_PATH)  # a private instance: an empty memory
+    for text in texts + texts[::-1]:
+        fresh = scorer._parts(text)
+        got = scorer.parts_with_features(text)
+        np.testing.assert_array_equal(got[0], fresh[0])
+        assert got[1:] == fresh[1:]
+        got[0][:] = [0.0] * len(got[0])  # the caller's copy, not the memory's
+    assert len(scorer._recent) <= RECENT

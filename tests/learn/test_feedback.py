@@ -1,6 +1,6 @@
-"""Feedback labels: parsing (any body -> a Label or a ValueError), cascade outcomes read from
-the ledger's decision records, storage on SQLite and PostgreSQL (the versioned migration), and
-the join into training rows."""
+"""Feedback labels: parsing (any body -> a Label or a ValueError), cascade outcomes as rows of
+the feedback table (written off the request path), storage on SQLite and PostgreSQL (the
+versioned migration), and the join into training rows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from turnout.learn.feedback import Label, cascade_labels, label_table, parse_feedback, training_rows
-from turnout.learn.feedback_store import LedgerLocation, ledger_records, locate, open_feedback_store
+from turnout.learn.feedback_store import (
+    LedgerLocation,
+    ledger_records,
+    locate,
+    open_feedback_store,
+    outcome_writer,
+)
 from turnout.ledger import UsageRecord, open_ledger
 
 PG_BASE = os.environ.get("TURNOUT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -72,23 +78,36 @@ def test_any_route_gives_labels_in_range_or_none(route):
 
 def test_feedback_overrules_the_cascade_and_the_last_feedback_counts():
     records = [
-        {"request_id": "a", "ts": 1.0, "model_used": "big", "prompt": "p-a",
-         "route": _cascade_route(0.5, ("small", 0.1, False), ("big", None, True))},
-        {"request_id": "b", "ts": 2.0, "model_used": "small", "prompt": "p-b",
-         "route": _cascade_route(0.5, ("small", 0.8, True))},
+        {"request_id": "a", "ts": 1.0, "model_used": "big", "prompt": "p-a"},
+        {"request_id": "b", "ts": 2.0, "model_used": "small", "prompt": "p-b"},
         {"request_id": "c", "ts": 3.0, "model_used": "big", "prompt": None, "route": None},
         {"request_id": "d", "ts": 4.0, "model_used": "small", "prompt": "p-d", "route": None},
     ]
-    feedback = [Label("a", 0.0, ts=10.0), Label("a", 1.0, ts=11.0),  # changed its mind: rates "big"
-                Label("b", 0.0, model="small", ts=12.0),  # a person beats the cascade
-                Label("c", 1.0, ts=13.0),  # no stored prompt: nothing to learn from
-                Label("zz", 1.0, ts=14.0)]  # unknown request
-    assert training_rows(records, feedback) == [
+    outcomes_a = cascade_labels("a", _cascade_route(0.5, ("small", 0.1, False), ("big", None, True)), ts=1.0)
+    outcomes_b = cascade_labels("b", _cascade_route(0.5, ("small", 0.8, True)), ts=2.0)
+    labels = [*outcomes_a,
+              Label("a", 0.0, ts=10.0), Label("a", 1.0, ts=11.0),  # changed its mind: rates "big"
+              Label("b", 0.0, model="small", ts=12.0),  # a person beats the cascade ...
+              *outcomes_b,  # ... also when the cascade's row is stored after it
+              Label("c", 1.0, ts=13.0),  # no stored prompt: nothing to learn from
+              Label("zz", 1.0, ts=14.0)]  # unknown request
+    assert training_rows(records, labels) == [
         {"prompt": "p-a", "scores": {"big": 1.0, "small": 0.0}},
         {"prompt": "p-b", "scores": {"small": 0.0}},
     ]
-    table = label_table(records, feedback)
+    table = label_table(records, labels)
     assert table[("a", "small")].source == "cascade" and table[("b", "small")].source == "feedback"
+
+
+@given(st.lists(st.tuples(st.sampled_from(["feedback", "cascade"]), st.sampled_from(["r1", "r2"]),
+                          st.sampled_from(["m1", "m2"]), st.sampled_from([0.0, 0.5, 1.0])), max_size=12))
+def test_the_last_feedback_counts_else_the_last_cascade_outcome(rows):
+    labels = [Label(rid, score, model, source, ts=float(i)) for i, (source, rid, model, score) in enumerate(rows)]
+    table = label_table([], labels)
+    for key in {(lb.request_id, lb.model or "") for lb in labels}:
+        mine = [lb for lb in labels if (lb.request_id, lb.model) == key]
+        people = [lb for lb in mine if lb.source == "feedback"]
+        assert table[key] == (people or mine)[-1]
 
 
 def test_locate_reads_every_ledger_url_form(tmp_path):
@@ -130,11 +149,15 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def test_store_and_training_rows_on_each_backend(ledger_url, tmp_path):
     """The feedback table comes from the ledger's migration; labels and stored prompts join."""
     with open_ledger(ledger_url, store_prompts=True, journal_dir=tmp_path / "j") as ledger:
-        ledger.record(UsageRecord("a", "m1", ts=1.0, prompt="first prompt",
-                                  route=_cascade_route(0.6, ("m0", 0.9, True))))
+        route = _cascade_route(0.6, ("m0", 0.9, True))
+        ledger.record(UsageRecord("a", "m1", ts=1.0, prompt="first prompt", route=route))
         ledger.record(UsageRecord("b", "m2", ts=2.0))
         ledger.record(UsageRecord("c", "m2", ts=3.0, prompt="third"))
         ledger.flush()
+    # the cascade's verdict, as the gateway hands it over when it records the request
+    writer = outcome_writer(ledger_url)
+    writer.put(cascade_labels("a", route, ts=1.0))
+    writer.flush()
     store = open_feedback_store(ledger_url)
     store.add(Label("a", 0.0, ts=10.0))
     store.add(Label("a", 1.0, ts=11.0))
@@ -144,7 +167,9 @@ def test_store_and_training_rows_on_each_backend(ledger_url, tmp_path):
         store.add(Label("c", 1.5))
     labels = store.labels()
     store.close()
-    assert [(lb.request_id, lb.score) for lb in labels] == [("a", 0.0), ("a", 1.0), ("b", 1.0), ("c", 0.5)]
+    assert [(lb.request_id, lb.score, lb.source) for lb in labels] == [
+        ("a", 1.0, "cascade"), ("a", 0.0, "feedback"), ("a", 1.0, "feedback"), ("b", 1.0, "feedback"),
+        ("c", 0.5, "feedback")]
     assert labels[-1].comment == "half right" and labels[-1].ts > 1e9
     records = list(ledger_records(ledger_url))
     assert [r["request_id"] for r in records] == ["a", "c"]  # only records that kept their prompt
@@ -195,3 +220,10 @@ def test_memory_ledgers_keep_labels_in_the_process():
     assert [lb.request_id for lb in open_feedback_store(url).labels()] == ["r"]
     with pytest.raises(ValueError):
         list(ledger_records(url))
+
+
+def test_outcomes_a_database_refuses_are_dropped_not_raised(caplog):
+    writer = outcome_writer(f"redis://nowhere/{uuid.uuid4().hex}")  # not a ledger a store can open
+    writer.put([Label("r", 1.0, "m", "cascade")])
+    writer.flush()  # returns: the batch was logged and dropped
+    assert "could not store 1 cascade outcomes" in caplog.text

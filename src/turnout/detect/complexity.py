@@ -67,6 +67,7 @@ import itertools
 import json
 import math
 import re
+import threading
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -257,6 +258,9 @@ _NA = math.nan
 # Standardised features are clipped: a feature that barely varies on MMLU (list lines, code) must
 # not reach an absurd z-score on a chat prompt and swamp everything else.
 CLIP_Z = 4.0
+# Prompts whose analysis a scorer keeps (:meth:`ComplexityScorer.parts_with_features`): enough
+# for the requests in flight between the detector's read and the router's.
+RECENT = 64
 
 
 def _clip_text(text: str) -> str:
@@ -598,6 +602,11 @@ class ComplexityScorer:
             "prior_weight": np.array([prior_weight], np.float64),
         }
         self._vocab_list = list(vocab)
+        # The last few prompts' (features, learned logit, prior logit): a request is scored by
+        # the complexity detector and then read again by the learned router (the same last user
+        # turn), which then pays nothing for the descriptors (see :meth:`parts_with_features`).
+        self._recent: dict[tuple[int, int], tuple[list[float], float, float]] = {}
+        self._recent_lock = threading.Lock()
 
     # -- loading / saving ------------------------------------------------------------------
 
@@ -673,7 +682,23 @@ class ComplexityScorer:
 
     def parts_with_features(self, text: str) -> tuple[list[float], float, float]:
         """(raw dense features, learned logit, prior logit): one pass, for the learned router,
-        which reads the same descriptors."""
+        which reads the same descriptors of the same text. The last :data:`RECENT` prompts'
+        results are kept, keyed by the text's hash and length (Python's string hash is keyed
+        per process and cached on the string: the look-up costs nothing on a prompt already
+        hashed), so the router's read after the detector's is free. The list is a copy."""
+        key = (hash(text), len(text))
+        with self._recent_lock:
+            hit = self._recent.get(key)
+        if hit is not None:
+            return list(hit[0]), hit[1], hit[2]
+        f, z, prior = self._parts(text)
+        with self._recent_lock:
+            if len(self._recent) >= RECENT:
+                del self._recent[next(iter(self._recent))]  # oldest first (insertion order)
+            self._recent[key] = (f, z, prior)
+        return list(f), z, prior
+
+    def _parts(self, text: str) -> tuple[list[float], float, float]:
         f, toks = _features_and_tokens(text)
         z = self.bias
         clip = CLIP_Z

@@ -3,13 +3,15 @@ router fit --from-ledger``:
 
 - caller feedback (``POST /v1/feedback``: a score or thumbs per answer), stored in the feedback
   table beside the ledger (``learn/feedback_store.py``, migration ``m0003_feedback``);
-- cascade outcomes, recorded in the ledger itself: each request's decision (the ``route``
-  column) keeps the cascade's judged rungs, and a judged answer the cascade accepted
+- cascade outcomes, rows of the same table (source ``cascade``): the gateway turns each
+  cascaded request's judged rungs (:func:`cascade_labels`) into rows as it records the request
+  in the ledger (``feedback_store.OutcomeWriter``). A judged answer the cascade accepted
   (confidence at or above the threshold) is a good answer of that model (1.0), one it escalated
   a bad one (0.0). A rung that failed says nothing of its quality and gives no label.
 
 A request may get several labels; per (request, model) the caller's last feedback counts, and
-it overrules a cascade outcome (a person's verdict beats a model's confidence).
+it overrules a cascade outcome whenever either came (a person's verdict beats a model's
+confidence).
 """
 
 from __future__ import annotations
@@ -67,8 +69,9 @@ def parse_feedback(body: Any) -> Label:
 
 
 def cascade_labels(request_id: str, route: Mapping[str, Any] | None, ts: float = 0.0) -> list[Label]:
-    """The outcomes a request's cascade recorded (its ``route["cascade"]``): one label per
-    judged rung, 1.0 if its confidence reached the threshold (accepted), else 0.0 (escalated)."""
+    """The outcomes of a request's cascade (``route["cascade"]``, as the decision record and
+    the ledger's ``route`` keep it): one label per judged rung, 1.0 if its confidence reached
+    the threshold (accepted), else 0.0 (escalated)."""
     cascade = route.get("cascade") if isinstance(route, Mapping) else None
     if not isinstance(cascade, Mapping):
         return []
@@ -90,30 +93,30 @@ def cascade_labels(request_id: str, route: Mapping[str, Any] | None, ts: float =
     return out
 
 
-def label_table(records: Iterable[Mapping[str, Any]], feedback: Iterable[Label]
+def label_table(records: Iterable[Mapping[str, Any]], labels: Iterable[Label]
                 ) -> dict[tuple[str, str], Label]:
-    """(request id, model) -> the label that counts: the last caller feedback, else the
-    cascade's outcome. A label without a model rates the model that answered; labels of
-    requests not in ``records`` are dropped (nothing to learn from without the prompt)."""
-    answered: dict[str, str] = {}
+    """(request id, model) -> the label that counts: the last caller feedback, else the last
+    cascade outcome. A label without a model rates the model that answered (``records`` say
+    which); one whose model is not known is dropped."""
+    answered = {str(rec["request_id"]): str(rec.get("model_used") or "")
+                for rec in records if isinstance(rec.get("request_id"), str)}
     table: dict[tuple[str, str], Label] = {}
-    for rec in records:
-        rid = rec.get("request_id")
-        if not isinstance(rid, str):
-            continue
-        answered[rid] = str(rec.get("model_used") or "")
-        for lb in cascade_labels(rid, rec.get("route"), float(rec.get("ts") or 0.0)):
-            table[(rid, lb.model or "")] = lb
-    for lb in feedback:  # oldest first: the last one wins
+    for lb in labels:  # oldest first: the last one wins, a person's over the cascade's
         model = lb.model or answered.get(lb.request_id)
-        if model:
-            table[(lb.request_id, model)] = lb
+        if not model:
+            continue
+        key = (lb.request_id, model)
+        held = table.get(key)
+        if lb.source == "cascade" and held is not None and held.source != "cascade":
+            continue
+        table[key] = lb
     return table
 
 
 def training_rows(records: Iterable[Mapping[str, Any]], feedback: Iterable[Label]) -> list[dict[str, Any]]:
     """``{"prompt", "scores": {model: score}}`` rows: each labelled request with a stored
-    prompt, in ledger order."""
+    prompt, in ledger order (``feedback``: every label of the feedback table, caller feedback
+    and cascade outcomes)."""
     records = [r for r in records if r.get("prompt") and r.get("request_id")]
     labels = label_table(records, feedback)
     by_request: dict[str, dict[str, float]] = {}

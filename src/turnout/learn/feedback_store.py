@@ -5,10 +5,17 @@ whichever the ledger is, and the ledger's records that kept their prompt.
 ``open_feedback_store(ledger_url)`` applies the ledger's migrations first (opening the ledger's
 own store does it, under its lock), so the table exists whatever opened the database first.
 ``memory://`` ledgers keep labels in the process, as they keep records.
+
+Cascade outcomes are feedback rows too (source ``cascade``), written by :class:`OutcomeWriter`
+off the request path: the gateway hands each cascaded request's verdicts over as it records
+the request in the ledger, and a writer thread adds them to the table in batches.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
+import queue
 import sqlite3
 import threading
 import time
@@ -68,6 +75,11 @@ class FeedbackStore(ABC):
     @abstractmethod
     def add(self, label: Label) -> None: ...
 
+    def add_many(self, labels: list[Label]) -> None:
+        """Several labels in one transaction (the outcome writer's batches)."""
+        for label in labels:
+            self.add(label)
+
     @abstractmethod
     def labels(self) -> list[Label]:
         """Every label, oldest first (same timestamp: in insertion order)."""
@@ -124,8 +136,11 @@ class SQLiteFeedbackStore(FeedbackStore):
         self._select = _SELECT.format(t=table, order="rowid")
 
     def add(self, label: Label) -> None:
+        self.add_many([label])
+
+    def add_many(self, labels: list[Label]) -> None:
         with self._lock, self._conn:
-            self._conn.execute(self._insert, _row(_stamped(label)))
+            self._conn.executemany(self._insert, [_row(_stamped(lb)) for lb in labels])
 
     def labels(self) -> list[Label]:
         with self._lock:
@@ -171,6 +186,24 @@ class PostgresFeedbackStore(FeedbackStore):
     def add(self, label: Label) -> None:
         self._run(self._insert, _row(_stamped(label)))
 
+    def add_many(self, labels: list[Label]) -> None:
+        rows = [_row(_stamped(lb)) for lb in labels]
+        with self._lock:
+            import psycopg
+
+            for attempt in (1, 2):
+                if self._conn is None or self._conn.closed or self._conn.broken:
+                    self._conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=10)
+                try:
+                    with self._conn.transaction(), self._conn.cursor() as cur:
+                        cur.executemany(self._insert, rows)
+                    return
+                except psycopg.OperationalError:
+                    self._conn.close()
+                    self._conn = None
+                    if attempt == 2:
+                        raise
+
     def labels(self) -> list[Label]:
         return _labels(self._run(self._select))
 
@@ -194,6 +227,77 @@ def open_feedback_store(url: str) -> FeedbackStore:
     if where.kind == "postgresql":
         return PostgresFeedbackStore(where)
     return SQLiteFeedbackStore(where)
+
+
+class OutcomeWriter:
+    """Labels for one ledger's feedback table, written by a daemon thread in batches, so the
+    request that produced them never waits on the database. Best effort, as the labels are:
+    a batch the database refuses is logged and dropped (the decision, with its verdicts, is in
+    the ledger's ``route`` record either way). :meth:`flush` waits for what was handed over."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._queue: queue.Queue[Label] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def put(self, labels: list[Label]) -> None:
+        if not labels:
+            return
+        for label in labels:
+            self._queue.put(_stamped(label))
+        if self._thread is None:
+            with self._start:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="turnout-outcomes", daemon=True)
+                    self._thread.start()
+
+    def flush(self) -> None:
+        if self._thread is not None:
+            self._queue.join()
+
+    def _run(self) -> None:
+        store: FeedbackStore | None = None
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 500:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                store = store or open_feedback_store(self.url)
+                store.add_many(batch)
+            except Exception as exc:  # the database is down or full: these labels are lost
+                logging.getLogger(__name__).warning("could not store %d cascade outcomes: %s: %s",
+                                                    len(batch), type(exc).__name__, exc)
+                if store is not None:
+                    store.close()
+                store = None
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+
+_writers: dict[str, OutcomeWriter] = {}
+
+
+def outcome_writer(url: str) -> OutcomeWriter:
+    """The process's writer for the ledger at ``url`` (flushed at exit)."""
+    with _memory_lock:
+        writer = _writers.get(url)
+        if writer is None:
+            writer = _writers[url] = OutcomeWriter(url)
+            atexit.register(writer.flush)
+        return writer
+
+
+def flush_outcomes() -> None:
+    """Wait until every outcome handed over so far is stored (a gateway closing)."""
+    with _memory_lock:
+        writers = list(_writers.values())
+    for writer in writers:
+        writer.flush()
 
 
 def ledger_records(url: str) -> Iterator[dict[str, Any]]:

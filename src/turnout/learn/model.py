@@ -14,9 +14,10 @@ Model
     refitted under it (:func:`boost_column`): on held-out subjects and task families that
     transfers best (scripts/train_router.py, docs/benchmarks.md).
 
-Request path (``predict``): the embedding from a per-word cache (``learn/word_embed.py``) and
-the v1 descriptors of the same 1,000 characters (their lengths those of the whole prompt), the
-difficulty summed block by block without building a feature row.
+Request path (``predict``): the embedding of the prompt's first 600 and last 400 characters
+from a per-word cache (``learn/word_embed.py``) and the v1 descriptors and logit of the whole
+prompt as the complexity scorer reads it (the detector has just computed them on the same text;
+the scorer keeps them), the difficulty summed block by block without building a feature row.
 
 Memory (``turnout router fit``)
     A deployment's own labelled prompts (rows ``{"prompt", "scores": {model: 0-1}}``, feedback,
@@ -36,7 +37,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-import math
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -59,19 +59,10 @@ EASY_SLOPE = 4.0
 KNN_K = 16
 KNN_PSEUDO = 3.0  # pseudo-count of the prior against the neighbours' votes
 KNN_SHARPNESS = 8.0  # neighbour weight = exp(sharpness * (cosine - 1))
-# Text read per prompt: head and tail, as the complexity scorer does (bounded latency).
+# Text the embedding reads per prompt: head and tail, as the complexity scorer does (bounded
+# latency).
 _HEAD = 600
 _TAIL = 400
-
-
-def _feature_index(name: str) -> int:
-    from turnout.detect.complexity import FEATURE_NAMES
-
-    return FEATURE_NAMES.index(name)
-
-
-_LOG_CHARS = _feature_index("log_chars")
-_LOG_WORDS = _feature_index("log_words")
 
 
 def _clip(text: str) -> str:
@@ -102,23 +93,15 @@ class Featurizer:
     def raw(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(unit embeddings, raw dense features with NaN for not-applicable, v1 logits, the
         complexity scorer's stated prior logits)."""
-        from turnout.detect.complexity import prior_logit
-
-        clipped = [_clip(t) for t in texts]
-        emb = self.embedder.embed(clipped)
+        emb = self.embedder.embed([_clip(t) for t in texts])
         dense = np.empty((len(texts), len(self.dense_mean)))
         logit = np.empty(len(texts))
         prior = np.empty(len(texts))
-        for i, (t, short) in enumerate(zip(texts, clipped, strict=True)):
-            # the descriptors of the text the embedding reads (1,000 characters: half the time
-            # of the scorer's own 2,000 on a long prompt), their lengths of the whole prompt
-            f, learned, stated = self.scorer.parts_with_features(short)
-            if len(short) < len(t):
-                chars = math.expm1(f[_LOG_CHARS])
-                whole = chars + len(t) - len(short)
-                f[_LOG_CHARS] = math.log1p(whole)
-                f[_LOG_WORDS] = math.log1p(math.expm1(f[_LOG_WORDS]) * whole / max(chars, 1.0))
-                stated = prior_logit(f)
+        for i, t in enumerate(texts):
+            # the complexity scorer's own read of the whole prompt (its 2,000-character window):
+            # on the request path the complexity detector has just scored this same text, and
+            # the scorer keeps its last prompts' analyses, so this costs a look-up
+            f, learned, stated = self.scorer.parts_with_features(t)
             dense[i] = f
             logit[i] = learned + self.scorer.prior_weight * stated
             prior[i] = stated

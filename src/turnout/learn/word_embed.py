@@ -26,6 +26,9 @@ import numpy as np
 
 MAX_CACHED_WORDS = 200_000
 _RUN = re.compile(r"[^ \t\n\r]+")
+# BERT's pre-tokenizer on lower-cased ASCII: runs of letters and digits; every other character
+# (punctuation, symbols, control characters) is a piece of its own
+_PIECE = re.compile(r"[a-z0-9]+|[^a-z0-9]")
 
 
 class WordCachedEmbedder:
@@ -51,9 +54,28 @@ class WordCachedEmbedder:
         }
 
     def _learn(self, words: set[str]) -> dict[str, tuple[int, ...]]:
-        new = list(words)
-        encodings = self.tokenizer.encode_batch(new, add_special_tokens=False)
-        learned = {w: tuple(t for t in e.ids if t != self._unk) for w, e in zip(new, encodings, strict=True)}
+        """Token ids of words the cache lacks. An ASCII word is cut as BERT's pre-tokenizer cuts
+        it (lower-cased, at every character that is not a letter or digit) and assembled from
+        its pieces' cached ids; only pieces the cache lacks too (a long number, a rare word) go
+        to the tokenizer, in one batch. On prompts with numbers and code most new words are
+        known pieces ("x=y+1;", "$12.", "(3)"), and the tokenizer is not called at all."""
+        get = self._ids.get
+        # (a control character is deleted by BERT's normaliser, joining its neighbours: such a
+        # word goes to the tokenizer whole, as do non-ASCII words and "[", its special tokens)
+        pieces = {w: _PIECE.findall(w.lower()) if w.isascii() and w.isprintable() and "[" not in w else [w]
+                  for w in words}
+        unknown = list({p for ps in pieces.values() for p in ps if get(p) is None})
+        known: dict[str, tuple[int, ...]] = {}
+        if unknown:
+            encodings = self.tokenizer.encode_batch(unknown, add_special_tokens=False)
+            known = {p: tuple(t for t in e.ids if t != self._unk) for p, e in zip(unknown, encodings, strict=True)}
+        learned: dict[str, tuple[int, ...]] = {}
+        for w, ps in pieces.items():
+            ids: list[int] = []
+            for p in ps:
+                got = get(p)
+                ids.extend(got if got is not None else known[p])
+            learned[w] = tuple(ids)
         if len(self._ids) < MAX_CACHED_WORDS:
             self._ids.update(learned)
         return learned
