@@ -154,8 +154,8 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
     """The detection form of ``text`` and the map back to it (None when no offset moved).
 
     Most non-ASCII characters in an obfuscated prompt are the same whatever surrounds them: an
-    NBSP, a zero-width space, a full-width digit (a *fixed* character: not a letter, and its form
-    is ASCII or nothing). Those are replaced all at once with ``str.replace``, and only the
+    NBSP, a zero-width space, a full-width digit, an accented letter (a *fixed* character: see
+    :func:`_fixed_form`). Those are replaced all at once with ``str.replace``, and only the
     non-ASCII runs holding some other character (a look-alike letter, whose form depends on
     whether the run touches an identifier) are worked out one by one, as :func:`_run_form`
     does for every run. Only stretches whose length changes are kept in the map: a
@@ -209,6 +209,8 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
     dropped: list[str] = []  # fixed characters that vanish (zero-width and format characters)
     grown: list[tuple[str, str]] = []  # fixed characters that become several ("…" -> "...")
     for c, form in fixed:
+        if form == c:
+            continue
         if len(form) == 1:
             out = out.replace(c, form)  # one for one: offsets stay
         elif form:
@@ -287,12 +289,14 @@ _FIXED: dict[str, str | None] = {}
 
 
 def _fixed_form(c: str) -> str | None:
-    """The form of ``c`` if it is the same in every run: ``c`` is no letter (so a run holding it
-    never counts as "a word in another script") and both forms are the same ASCII text."""
+    """The form of ``c`` if it is the same in every run, else None. Either ``c`` never changes
+    (an accented letter, a CJK character), or it is no letter (so a run holding it never counts
+    as "a word in another script") and both its forms are the same ASCII text."""
     got = _FIXED.get(c, "\x00")
     if got == "\x00":
         plain, ident = _single(c)
-        got = plain if plain == ident and plain.isascii() and unicodedata.category(c)[0] != "L" else None
+        same = plain == ident and (plain == c or (plain.isascii() and unicodedata.category(c)[0] != "L"))
+        got = plain if same else None
         if len(_FIXED) < 8192:
             _FIXED[c] = got
     return got
