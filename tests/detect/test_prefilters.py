@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from turnout.detect import names
 from turnout.detect.names import NameTagger
 from turnout.detect.normalize import decode_run
-from turnout.detect.pii import _DATE_DAY_MONTH, _DATE_NUMERIC, _MONTH_BEFORE, default_detector
+from turnout.detect.pii import _DATE_DAY_MONTH, _DATE_NUMERIC, _MONTH_BEFORE, _MONTH_ENDS, default_detector
 from turnout.detect.pii_policy import (
     CONTEXT_CATEGORIES,
     PRIVATE_CUE,
@@ -45,7 +45,7 @@ def test_every_printable_text_in_base64_is_decoded(text: str) -> None:
 # --- dates: the gates before the three date patterns ----------------------------------------
 
 _DATE_BITS = ["1", "12", "2024", "03", "-", "/", ".", " ", "\t", "st", "nd", "rd", "th", " of ", "march",
-              "mar.", "sept", "june", "dec", "x", "a", ",", "1999"]  # fmt: skip
+              "mar.", "sept", "june", "dec", "x", "a", ",", "1999", "January", "Sept.", "MAY", "jan..", "omar"]  # fmt: skip
 
 
 @settings(max_examples=400, deadline=None)
@@ -64,6 +64,7 @@ def test_date_gates_never_skip_a_match(bits: list[str], data: st.DataObject) -> 
             assert low[e : e + 1] and low[e : e + 1] in "snrt \t"
         if s >= 3 and _MONTH_BEFORE.search(low, max(0, s - 12), s):
             assert text[s - 1] in " \t"
+            assert low[max(0, s - 12) : s].rstrip(" \t").endswith(_MONTH_ENDS)
 
 
 # --- the name tagger: initials near candidates only, legal forms gated by capitalised words --
