@@ -174,13 +174,23 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
     # the runs worked out one by one: every maximal non-ASCII run holding a contextual
     # character, as (start, end, form, stretches relative to the form's start)
     events: list[tuple[int, int, str, list[tuple[int, int, int, int]]]] = []
+    out = text
     if contextual:
         starts: list[int] = []
+        swapped: set[str] = set()  # replaced everywhere below; each exception gets an event
         for c in contextual:
-            p = text.find(c)
-            while p >= 0:
-                starts.append(p)
-                p = text.find(c, p + 1)
+            plain, ident_form = _single(c)
+            if len(ident_form) == 1 and ident_form.isascii():
+                # the usual look-alike: one letter alone inside an ASCII word. Replace every
+                # occurrence at once and visit only the others (literal-led search)
+                swapped.add(c)
+                out = out.replace(c, ident_form)
+                starts.extend(m.start() for m in _exceptions(c).finditer(text))
+            else:
+                p = text.find(c)
+                while p >= 0:
+                    starts.append(p)
+                    p = text.find(c, p + 1)
         starts.sort()
         n = len(text)
         word = _WORD
@@ -195,7 +205,7 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
                 c = text[p]
                 plain, ident_form = _single(c)
                 new = ident_form if before in word or after in word else plain
-                if new != c:
+                if new != c or c in swapped:
                     events.append((p, p + 1, new, [] if len(new) == 1 else [(0, len(new), p, p + 1)]))
                 continue
             s = p
@@ -205,7 +215,6 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
             run_end = m.end() if m is not None else n
             new, local = _run_form(text, s, run_end)
             events.append((s, run_end, new, local))
-    out = text
     dropped: list[str] = []  # fixed characters that vanish (zero-width and format characters)
     grown: list[tuple[str, str]] = []  # fixed characters that become several ("…" -> "...")
     for c, form in fixed:
@@ -257,6 +266,15 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
         pos = e
     parts.append(out[pos:])
     return "".join(parts), (OffsetMap(tuple(stretches)) if stretches else None)
+
+
+@lru_cache(maxsize=1024)
+def _exceptions(c: str) -> re.Pattern[str]:
+    """Where ``c`` is *not* one character alone touching an identifier character: next to
+    another non-ASCII character (part of a longer run), or with no letter, digit, ``-`` or
+    ``_`` on either side. Led by the literal ``c``, so the search runs at ``str.find`` speed."""
+    x = re.escape(c)
+    return re.compile(x + r"(?:(?<=[^\x00-\x7f]" + x + r")|(?=[^\x00-\x7f])|(?<![A-Za-z0-9_\-]" + x + r")(?![A-Za-z0-9_\-]))")
 
 
 def _positions(text: str, chars: list[str]) -> list[int]:
