@@ -29,6 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from urllib.parse import unquote, unquote_plus
 
 __all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
@@ -241,6 +242,10 @@ def normalize(text: str) -> tuple[str, OffsetMap | None]:
             out = "".join(parts)
         if not dropped:
             return out, None
+        if len(dropped) == 1:  # usually one kind (a zero-width space): where it was is where pieces end
+            pieces = out.split(dropped[0])
+            kept = list(accumulate(map(len, pieces[:-1])))
+            return "".join(pieces), OffsetMap(tuple([(q, q, q + k, q + k + 1) for k, q in enumerate(kept)]))
         where = _positions(text, dropped)
         for c in dropped:
             out = out.replace(c, "")
