@@ -14,7 +14,8 @@ decision it feeds, against a baseline measured in the same run.
 2. ``Router.route`` with all five signals on a ~1k-token ordinary prompt and a PII-dense one
    (bench_library.py's prompts): p50 / p99. With ``--baseline-src`` (e.g. an export of the
    commit before issue 9) the same decision is timed on each tree in a subprocess, alternating
-   with this one, so all see the same machine load.
+   with this one, so all see the same machine load. ``--cpu`` times it in thread CPU time,
+   which a loaded machine's preemption does not inflate.
 
 Never asserts on time.
 """
@@ -41,6 +42,7 @@ from turnout.routing.router import Router
 from turnout.tokens import count_text
 from turnout.types import ChatRequest
 calls = int(sys.argv[1])
+clock = time.thread_time if sys.argv[2] == "cpu" else time.perf_counter
 config = parse_config({"models": [
     {"name": "gpt-4o", "api_key": "x"}, {"name": "gpt-4o-mini", "api_key": "x"},
     {"name": "claude-sonnet-4-20250514", "api_key": "x"}, {"name": "claude-3-5-haiku-20241022", "api_key": "x"},
@@ -66,9 +68,9 @@ for label, (para, lead) in prompts.items():
         router.route(request)
     times = []
     for _ in range(calls):
-        t = time.perf_counter()
+        t = clock()
         router.route(request)
-        times.append((time.perf_counter() - t) * 1000)
+        times.append((clock() - t) * 1000)
     out[label] = times
 print(json.dumps(out))
 '''
@@ -130,8 +132,8 @@ def detector_rates(src: Path, corpus: Path, runs: int) -> list[float]:
     return json.loads(proc.stdout)
 
 
-def routing(src: Path, calls: int) -> dict[str, list[float]]:
-    proc = subprocess.run([sys.executable, "-c", ROUTING_CODE, str(calls)], capture_output=True, text=True,
+def routing(src: Path, calls: int, clock: str) -> dict[str, list[float]]:
+    proc = subprocess.run([sys.executable, "-c", ROUTING_CODE, str(calls), clock], capture_output=True, text=True,
                           env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"}, check=True)
     return json.loads(proc.stdout)
 
@@ -211,6 +213,8 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=3, help="alternations of this tree and the baselines")
     ap.add_argument("--baseline-src", action="append", default=[], metavar="[NAME=]DIR")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time Router.route in thread CPU time (robust to preemption on a loaded machine)")
     args = ap.parse_args()
     throughput(args)
     trees = {"this tree": ROOT / "src", **baseline_trees(args.baseline_src)}
@@ -241,13 +245,13 @@ def main() -> None:
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
     for _ in range(args.rounds):
         for name, src in trees.items():
-            for label, times in routing(src, args.calls // args.rounds).items():
+            for label, times in routing(src, args.calls // args.rounds, "cpu" if args.cpu else "wall").items():
                 samples[name].setdefault(label, []).extend(times)
     for label in samples["this tree"]:
         for name in trees:
             t = samples[name][label]
             print(f"Router.route, 1k-token {label:<9} [{name:<{width}}]: p50 {statistics.median(t):.3f} ms  "
-                  f"p99 {pct(t, 0.99):.3f} ms  ({len(t)} calls)")
+                  f"p99 {pct(t, 0.99):.3f} ms  ({len(t)} calls, {'CPU' if args.cpu else 'wall'} clock)")
 
 
 def report(what: str, rates: dict[str, list[float]], width: int) -> None:
