@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 from turnout.detect import names
 from turnout.detect.names import NameTagger
 from turnout.detect.normalize import decode_run
-from turnout.detect.pii import _DATE_DAY_MONTH, _DATE_NUMERIC, _MONTH_BEFORE, _MONTH_ENDS, default_detector
+from turnout.detect.pii import (
+    _DATE_DAY_MONTH,
+    _DATE_NUMERIC,
+    _MONTH_BEFORE,
+    _MONTH_ENDS,
+    default_detector,
+)
 from turnout.detect.pii_policy import (
     CONTEXT_CATEGORIES,
     PRIVATE_CUE,
