@@ -776,9 +776,9 @@ class Detector:
 
         Long clusters open a small window for the card/SSN/IP/phone patterns; clusters glued
         to letters may sit inside a random token; short ones may be house numbers or a day;
-        clusters after a cue word may be a date of birth. About one cluster per 250
-        characters of prose, so the loop body is what the scan costs: the checks are ordered
-        so that a cluster in running text ("page 3,", "(2)") leaves after a few comparisons.
+        clusters after a cue word may be a date of birth. There is about one cluster per 250
+        characters of prose, so this loop's body (a few regex calls per cluster) is what this
+        part of the scan costs.
         """
         n = len(text)
         windows: list[list[int]] = []
