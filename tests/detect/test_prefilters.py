@@ -22,7 +22,6 @@ from turnout.detect.pii import (
     _DATE_DAY_MONTH,
     _DATE_NUMERIC,
     _MONTH_BEFORE,
-    _MONTH_ENDS,
     default_detector,
 )
 from turnout.detect.pii_policy import (
@@ -70,7 +69,6 @@ def test_date_gates_never_skip_a_match(bits: list[str], data: st.DataObject) -> 
             assert low[e : e + 1] and low[e : e + 1] in "snrt \t"
         if s >= 3 and _MONTH_BEFORE.search(low, max(0, s - 12), s):
             assert text[s - 1] in " \t"
-            assert low[max(0, s - 12) : s].rstrip(" \t").endswith(_MONTH_ENDS)
 
 
 # --- the name tagger: initials near candidates only, legal forms gated by capitalised words --

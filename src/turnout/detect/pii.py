@@ -389,15 +389,6 @@ _DATE_NUMERIC = re.compile(
 )
 _DATE_DAY_MONTH = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?(?:[ \t]+of)?[ \t]+{_MONTHS}(?![a-z])(?:,?[ \t]+\d{{4}})?")
 _MONTH_BEFORE = re.compile(rf"(?<![a-z]){_MONTHS}[ \t]+\Z")
-# how a window that _MONTH_BEFORE matches ends once its spaces are stripped: a month spelling,
-# maybe with its dot (a cheap necessary check before the search)
-_MONTH_ENDS = tuple(
-    m + dot
-    for m in ("jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
-              "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
-              "december")
-    for dot in ("", ".")
-)  # fmt: skip
 _DAY_YEAR = re.compile(r"\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]+\d{4})?(?!\d)")
 _YEAR_CUE = re.compile(r"(?:\bin|since|from|until|till|by|of|year|during|founded|established|born|circa|c\.|early|late|mid|spring|summer|autumn|fall|winter|around)[ \t]+\Z")
 # words that tie a date to a person: a birth, a hospital stay, a visit, an appointment
@@ -916,7 +907,7 @@ class Detector:
             m = _DATE_DAY_MONTH.match(low, s) if after and after in "snrt \t" else None
             if m is not None:
                 span = m.span()
-            elif s >= 3 and before in " \t" and low[max(0, s - 12) : s].rstrip(" \t").endswith(_MONTH_ENDS):
+            elif s >= 3 and before in " \t":
                 mb = _MONTH_BEFORE.search(low, max(0, s - 12), s)
                 if mb is not None:
                     m2 = _DAY_YEAR.match(text, s)
