@@ -1,19 +1,21 @@
 """The privacy scan of a whole request (walk, normalise, decode, seams) and the routing
 decision it feeds, against a baseline measured in the same run.
 
-    python bench/bench_request_scan.py [--mb 2] [--runs 3] [--calls 2000] [--baseline-src DIR]
+    python bench/bench_request_scan.py [--mb 2] [--runs 3] [--calls 2000] [--baseline-src [NAME=]DIR ...]
 
 1. Throughput (CPU time, one core) over the bench_pii corpus (~4 KB prompts of prose with
    some PII): ``Detector.scan`` on each prompt's text (the detector alone, the baseline) against
    ``scan_request`` on the same prompt as a two-message request (the whole pipeline), and
    the same on an obfuscated copy (full-width digits, zero-width spaces, NBSP, Cyrillic
-   look-alikes sprinkled in: the non-ASCII path). With ``--baseline-src``, that tree's
-   ``Detector.scan`` on the plain corpus too, in a subprocess alternating with this tree's,
-   and, when that tree has ``detect/scan.py``, its ``scan_request`` on both corpora the same way.
+   look-alikes sprinkled in: the non-ASCII path). With ``--baseline-src`` (repeatable, each a
+   ``src`` directory, optionally named ``NAME=DIR``), each tree's ``Detector.scan`` on the
+   plain corpus too, in subprocesses alternating with this tree's, and, for the trees that
+   have ``detect/scan.py``, their ``scan_request`` on both corpora the same way.
 2. ``Router.route`` with all five signals on a ~1k-token ordinary prompt and a PII-dense one
    (bench_library.py's prompts): p50 / p99. With ``--baseline-src`` (e.g. an export of the
-   commit before issue 9) the same decision is timed on that tree in a subprocess, alternating
-   with this one, so both see the same machine load.
+   commit before issue 9) the same decision is timed on each tree in a subprocess, alternating
+   with this one, so all see the same machine load. ``--cpu`` times it in thread CPU time,
+   which a loaded machine's preemption does not inflate.
 
 Never asserts on time.
 """
@@ -40,6 +42,7 @@ from turnout.routing.router import Router
 from turnout.tokens import count_text
 from turnout.types import ChatRequest
 calls = int(sys.argv[1])
+clock = time.thread_time if sys.argv[2] == "cpu" else time.perf_counter
 config = parse_config({"models": [
     {"name": "gpt-4o", "api_key": "x"}, {"name": "gpt-4o-mini", "api_key": "x"},
     {"name": "claude-sonnet-4-20250514", "api_key": "x"}, {"name": "claude-3-5-haiku-20241022", "api_key": "x"},
@@ -65,9 +68,9 @@ for label, (para, lead) in prompts.items():
         router.route(request)
     times = []
     for _ in range(calls):
-        t = time.perf_counter()
+        t = clock()
         router.route(request)
-        times.append((time.perf_counter() - t) * 1000)
+        times.append((clock() - t) * 1000)
     out[label] = times
 print(json.dumps(out))
 '''
@@ -129,8 +132,8 @@ def detector_rates(src: Path, corpus: Path, runs: int) -> list[float]:
     return json.loads(proc.stdout)
 
 
-def routing(src: Path, calls: int) -> dict[str, list[float]]:
-    proc = subprocess.run([sys.executable, "-c", ROUTING_CODE, str(calls)], capture_output=True, text=True,
+def routing(src: Path, calls: int, clock: str) -> dict[str, list[float]]:
+    proc = subprocess.run([sys.executable, "-c", ROUTING_CODE, str(calls), clock], capture_output=True, text=True,
                           env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"}, check=True)
     return json.loads(proc.stdout)
 
@@ -193,54 +196,71 @@ def throughput(args: argparse.Namespace) -> None:
               f"(ratio {whole / base:.2f})", flush=True)
 
 
+def baseline_trees(specs: list[str]) -> dict[str, Path]:
+    """``NAME=DIR`` or ``DIR`` (named after its parent, e.g. ``/tmp/base/src`` -> ``base``)."""
+    trees: dict[str, Path] = {}
+    for spec in specs:
+        name, _, path = spec.rpartition("=")
+        src = Path(path)
+        trees[name or src.resolve().parent.name] = src
+    return trees
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=2.0)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--calls", type=int, default=2000)
-    ap.add_argument("--rounds", type=int, default=3, help="alternations of this tree and the baseline")
-    ap.add_argument("--baseline-src", type=Path)
+    ap.add_argument("--rounds", type=int, default=3, help="alternations of this tree and the baselines")
+    ap.add_argument("--baseline-src", action="append", default=[], metavar="[NAME=]DIR")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time Router.route in thread CPU time (robust to preemption on a loaded machine)")
     args = ap.parse_args()
     throughput(args)
-    trees = {"this tree": ROOT / "src"}
-    if args.baseline_src:
-        trees["baseline"] = args.baseline_src
+    trees = {"this tree": ROOT / "src", **baseline_trees(args.baseline_src)}
+    width = max(len(name) for name in trees)
+    if len(trees) > 1:
         from bench_pii import DEFAULT_DATA, build_corpus
 
-        rates: dict[str, list[float]] = {name: [] for name in trees}
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "corpus.json"
             corpus.write_text(json.dumps(build_corpus(DEFAULT_DATA, int(args.mb * 1e6))), encoding="utf-8")
+            rates: dict[str, list[float]] = {name: [] for name in trees}
             for _ in range(args.rounds):
                 for name, src in trees.items():
                     rates[name].extend(detector_rates(src, corpus, args.runs))
-            mine, base = statistics.median(rates["this tree"]), statistics.median(rates["baseline"])
-            print(f"Detector.scan, plain corpus, fresh processes alternating: this tree {mine:5.1f} MB/s, "
-                  f"baseline {base:5.1f} MB/s (ratio {mine / base:.2f})", flush=True)
-            if (args.baseline_src / "turnout" / "detect" / "scan.py").is_file():
-                # the whole-request scan, where the baseline has one (issue 9 and later)
-                rng = random.Random(5)
-                corpora = {"plain": build_corpus(DEFAULT_DATA, int(args.mb * 1e6))}
-                corpora["obfuscated"] = [obfuscate(p, rng) for p in corpora["plain"]]
-                for label, texts in corpora.items():
-                    corpus.write_text(json.dumps(texts), encoding="utf-8")
-                    rates = {name: [] for name in trees}
-                    for _ in range(args.rounds):
-                        for name, src in trees.items():
-                            rates[name].extend(request_rates(src, corpus, args.runs))
-                    mine, base = statistics.median(rates["this tree"]), statistics.median(rates["baseline"])
-                    print(f"scan_request, {label} corpus, fresh processes alternating: this tree {mine:5.1f} MB/s, "
-                          f"baseline {base:5.1f} MB/s (ratio {mine / base:.2f})", flush=True)
+            report("Detector.scan, plain corpus", rates, width)
+            # the whole-request scan, on the trees that have one (issue 9 and later)
+            scanning = {name: src for name, src in trees.items() if (src / "turnout" / "detect" / "scan.py").is_file()}
+            rng = random.Random(5)
+            corpora = {"plain": build_corpus(DEFAULT_DATA, int(args.mb * 1e6))}
+            corpora["obfuscated"] = [obfuscate(p, rng) for p in corpora["plain"]]
+            for label, texts in corpora.items():
+                corpus.write_text(json.dumps(texts), encoding="utf-8")
+                rates = {name: [] for name in scanning}
+                for _ in range(args.rounds):
+                    for name, src in scanning.items():
+                        rates[name].extend(request_rates(src, corpus, args.runs))
+                report(f"scan_request, {label} corpus", rates, width)
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
     for _ in range(args.rounds):
         for name, src in trees.items():
-            for label, times in routing(src, args.calls // args.rounds).items():
+            for label, times in routing(src, args.calls // args.rounds, "cpu" if args.cpu else "wall").items():
                 samples[name].setdefault(label, []).extend(times)
     for label in samples["this tree"]:
         for name in trees:
             t = samples[name][label]
-            print(f"Router.route, 1k-token {label:<9} [{name:<9}]: p50 {statistics.median(t):.3f} ms  "
-                  f"p99 {pct(t, 0.99):.3f} ms  ({len(t)} calls)")
+            print(f"Router.route, 1k-token {label:<9} [{name:<{width}}]: p50 {statistics.median(t):.3f} ms  "
+                  f"p99 {pct(t, 0.99):.3f} ms  ({len(t)} calls, {'CPU' if args.cpu else 'wall'} clock)")
+
+
+def report(what: str, rates: dict[str, list[float]], width: int) -> None:
+    """Median MB/s per tree (fresh processes, alternating) and its ratio to this tree's."""
+    mine = statistics.median(rates["this tree"])
+    for name, values in rates.items():
+        rate = statistics.median(values)
+        print(f"{what}, fresh processes alternating [{name:<{width}}]: {rate:5.1f} MB/s "
+              f"(this tree / it: {mine / rate:.2f})", flush=True)
 
 
 if __name__ == "__main__":

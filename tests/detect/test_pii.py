@@ -7,6 +7,8 @@ import random
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from turnout.detect.pii import (
     ENTITY_TYPES,
@@ -473,3 +475,18 @@ def test_unicode_offsets_are_character_offsets() -> None:
     # "İstanbul" lower-cases to two characters: offsets must still be the original's
     assert ("PHONE_NUMBER", "+90 212 555 01 23") in found("İstanbul office: call +90 212 555 01 23")
     assert "PERSON" not in types_in("İstanbul office: call +90 212 555 01 23")
+
+
+_CLUSTER_SEPS = [" ", "  ", "-", ".", "/", ":", "(", ")", "x", "\t"]
+_CLUSTER_WORDS = ["Main", "St", "Apt", "Koskikatu", "March", "born", "#", ",", "\n", "a", "٣", ""]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_CLUSTER_WORDS), st.lists(st.from_regex(r"[0-9]{1,5}", fullmatch=True),
+                                                                     min_size=1, max_size=4),
+                          st.sampled_from(_CLUSTER_SEPS), st.sampled_from(_CLUSTER_WORDS)), min_size=1, max_size=4))
+def test_digit_clusters_of_any_shape_never_raise(parts: list[tuple[str, list[str], str, str]]) -> None:
+    # "12 7 Main" once reached int("12 7") in the address check (a 5xx on the request path)
+    text = " ".join(f"{w} {sep.join(nums)} {w2}" for w, nums, sep, w2 in parts)
+    for f in default_detector().scan(text):
+        assert 0 <= f.start < f.end <= len(text)

@@ -29,6 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from urllib.parse import unquote, unquote_plus
 
 __all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
@@ -132,10 +133,6 @@ def _char(c: str, identifier: bool) -> str:
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-def _is_word(c: str) -> bool:
-    return c in _WORD
-
-
 # one character alone as a run (the usual case: a full-width digit, an NBSP, a zero-width
 # space, one Cyrillic look-alike, an accented letter): its form outside and inside an
 # identifier, the letter rule of ``normalize`` already applied to the first
@@ -155,56 +152,201 @@ def _single(c: str) -> tuple[str, str]:
 
 
 def normalize(text: str) -> tuple[str, OffsetMap | None]:
-    """The detection form of ``text`` and the map back to it (None when nothing changed)."""
+    """The detection form of ``text`` and the map back to it (None when no offset moved).
+
+    Most non-ASCII characters in an obfuscated prompt are the same whatever surrounds them: an
+    NBSP, a zero-width space, a full-width digit, an accented letter (a *fixed* character: see
+    :func:`_fixed_form`). Those are replaced all at once with ``str.replace``, and only the
+    non-ASCII runs holding some other character (a look-alike letter, whose form depends on
+    whether the run touches an identifier) are worked out one by one, as :func:`_run_form`
+    does for every run. Only stretches whose length changes are kept in the map: a
+    one-for-one replacement moves no offset.
+    """
     if text.isascii():
         return text, None
-    out: list[str] = []
+    fixed: list[tuple[str, str]] = []
+    contextual: list[str] = []
+    for c in _distinct_non_ascii(text):
+        form = _fixed_form(c)
+        if form is None:
+            contextual.append(c)
+        else:
+            fixed.append((c, form))
+    # the runs worked out one by one: every maximal non-ASCII run holding a contextual
+    # character, as (start, end, form, stretches relative to the form's start)
+    events: list[tuple[int, int, str, list[tuple[int, int, int, int]]]] = []
+    out = text
+    if contextual:
+        starts: list[int] = []
+        swapped: set[str] = set()  # replaced everywhere below; each exception gets an event
+        for c in contextual:
+            plain, ident_form = _single(c)
+            if len(ident_form) == 1 and ident_form.isascii():
+                # the usual look-alike: one letter alone inside an ASCII word. Replace every
+                # occurrence at once and visit only the others (literal-led search)
+                swapped.add(c)
+                out = out.replace(c, ident_form)
+                starts.extend(m.start() for m in _exceptions(c).finditer(text))
+            else:
+                p = text.find(c)
+                while p >= 0:
+                    starts.append(p)
+                    p = text.find(c, p + 1)
+        starts.sort()
+        n = len(text)
+        word = _WORD
+        run_end = -1
+        for p in starts:
+            if p < run_end:
+                continue  # in the run already found
+            before = text[p - 1] if p else " "
+            after = text[p + 1] if p + 1 < n else " "
+            if before.isascii() and after.isascii():  # the usual run: one character alone
+                run_end = p + 1
+                c = text[p]
+                plain, ident_form = _single(c)
+                new = ident_form if before in word or after in word else plain
+                if new != c or c in swapped:
+                    events.append((p, p + 1, new, [] if len(new) == 1 else [(0, len(new), p, p + 1)]))
+                continue
+            s = p
+            while s > 0 and not text[s - 1].isascii():
+                s -= 1
+            m = _NON_ASCII.match(text, p)
+            run_end = m.end() if m is not None else n
+            new, local = _run_form(text, s, run_end)
+            events.append((s, run_end, new, local))
+    dropped: list[str] = []  # fixed characters that vanish (zero-width and format characters)
+    grown: list[tuple[str, str]] = []  # fixed characters that become several ("…" -> "...")
+    for c, form in fixed:
+        if form == c:
+            continue
+        if len(form) == 1:
+            out = out.replace(c, form)  # one for one: offsets stay
+        elif form:
+            grown.append((c, form))
+        else:
+            dropped.append(c)
+    if not grown and all(not local for _s, _e, _new, local in events):
+        # every run keeps its length, so no dropped character sits inside one: splice the
+        # runs in, then drop those characters all at once; the k-th of them, at p in the
+        # original, is at p - k in the result
+        if events:
+            parts = []
+            pos = 0
+            for s, e, new, _local in events:
+                parts.append(out[pos:s])
+                parts.append(new)
+                pos = e
+            parts.append(out[pos:])
+            out = "".join(parts)
+        if not dropped:
+            return out, None
+        if len(dropped) == 1:  # usually one kind (a zero-width space): where it was is where pieces end
+            pieces = out.split(dropped[0])
+            kept = list(accumulate(map(len, pieces[:-1])))
+            return "".join(pieces), OffsetMap(tuple([(q, q, q + k, q + k + 1) for k, q in enumerate(kept)]))
+        where = _positions(text, dropped)
+        for c in dropped:
+            out = out.replace(c, "")
+        return out, OffsetMap(tuple([(p - k, p - k, p, p + 1) for k, p in enumerate(where)]))
+    # the general case: runs and fixed characters that change length, in order of position;
+    # fixed ones listed after the runs, so that where both start at one place the run comes first
+    for c, form in (*grown, *((c, "") for c in dropped)):
+        events.extend((p, p + 1, form, [(0, len(form), p, p + 1)]) for p in _positions(text, [c]))
+    events.sort(key=_first)  # stable
+    parts = []
     stretches: list[tuple[int, int, int, int]] = []
     pos = 0  # original position copied up to
     npos = 0  # normalised length so far
-    n = len(text)
-    word = _WORD
-    single = _SINGLE.get
-    append = out.append
-    for m in _NON_ASCII.finditer(text):
-        s, e = m.span()
+    for s, e, new, local in events:
+        if s < pos:
+            continue  # a fixed character inside a run: the run's form covers it
         if s > pos:
-            out.append(text[pos:s])
+            parts.append(out[pos:s])
             npos += s - pos
-        run = m.group()
+        parts.append(new)
+        stretches.extend((npos + ns, npos + ne, os_, oe) for ns, ne, os_, oe in local)
+        npos += len(new)
         pos = e
-        if e - s == 1:
-            plain, ident_form = single(run) or _single(run)
-            if plain == ident_form:
-                new = plain
-            elif (s > 0 and text[s - 1] in word) or (e < n and text[e] in word):
-                new = ident_form
-            else:
-                new = plain
-            if new != run:
-                stretches.append((npos, npos + len(new), s, e))
-            npos += len(new)
-            append(new)
-            continue
-        # Identifier-like: touching ASCII letters/digits on either side ("sk-рrој", "раssword1").
-        ident = (s > 0 and text[s - 1] in word) or (e < n and text[e] in word)
-        chars = [_char(c, ident) for c in run]
-        new = "".join(chars)
-        if not ident and new != run and all(unicodedata.category(c)[0] == "L" for c in run):
-            new = run  # a word in another script: leave it alone
-        if new != run:
-            # one stretch per character, so a span maps back to exactly what was written
-            for k, (c, out_c) in enumerate(zip(run, chars, strict=True)):
-                if out_c != c:
-                    stretches.append((npos, npos + len(out_c), s + k, s + k + 1))
-                npos += len(out_c)
-        else:
-            npos += len(run)
-        out.append(new)
-    if not stretches:
-        return text, None
-    out.append(text[pos:])
-    return "".join(out), OffsetMap(tuple(stretches))
+    parts.append(out[pos:])
+    return "".join(parts), (OffsetMap(tuple(stretches)) if stretches else None)
+
+
+@lru_cache(maxsize=1024)
+def _exceptions(c: str) -> re.Pattern[str]:
+    """Where ``c`` is *not* one character alone touching an identifier character: next to
+    another non-ASCII character (part of a longer run), or with no letter, digit, ``-`` or
+    ``_`` on either side. Led by the literal ``c``, so the search runs at ``str.find`` speed."""
+    x = re.escape(c)
+    return re.compile(x + r"(?:(?<=[^\x00-\x7f]" + x + r")|(?=[^\x00-\x7f])|(?<![A-Za-z0-9_\-]" + x + r")(?![A-Za-z0-9_\-]))")
+
+
+def _positions(text: str, chars: list[str]) -> list[int]:
+    """Where any of ``chars`` occurs in ``text``, in order."""
+    found: list[int] = []
+    for c in chars:
+        p = text.find(c)
+        while p >= 0:
+            found.append(p)
+            p = text.find(c, p + 1)
+    if len(chars) > 1:
+        found.sort()
+    return found
+
+
+def _first(event: tuple[int, int, str, list[tuple[int, int, int, int]]]) -> int:
+    return event[0]
+
+
+_ASCII_BYTES = bytes(range(128))
+
+
+def _distinct_non_ascii(text: str) -> set[str]:
+    """The non-ASCII characters in ``text``, each once: its UTF-8 bytes less the ASCII ones are
+    the UTF-8 of the non-ASCII characters alone (a C loop, not one Python step per run)."""
+    return set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+
+
+_FIXED: dict[str, str | None] = {}
+
+
+def _fixed_form(c: str) -> str | None:
+    """The form of ``c`` if it is the same in every run, else None. Either ``c`` never changes
+    (an accented letter, a CJK character), or it is no letter (so a run holding it never counts
+    as "a word in another script") and both its forms are the same ASCII text."""
+    got = _FIXED.get(c, "\x00")
+    if got == "\x00":
+        plain, ident = _single(c)
+        same = plain == ident and (plain == c or (plain.isascii() and unicodedata.category(c)[0] != "L"))
+        got = plain if same else None
+        if len(_FIXED) < 8192:
+            _FIXED[c] = got
+    return got
+
+
+def _run_form(text: str, s: int, e: int) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """The detection form of the non-ASCII run ``text[s:e]`` and its length-changing stretches
+    (normalised offsets relative to the run's start)."""
+    n = len(text)
+    run = text[s:e]
+    # Identifier-like: touching ASCII letters/digits on either side ("sk-рrој", "раssword1").
+    ident = (s > 0 and text[s - 1] in _WORD) or (e < n and text[e] in _WORD)
+    if e - s == 1:
+        plain, ident_form = _single(run)
+        new = ident_form if ident else plain
+        return new, ([] if len(new) == 1 else [(0, len(new), s, e)])
+    chars = [_char(c, ident) for c in run]
+    new = "".join(chars)
+    if not ident and new != run and all(unicodedata.category(c)[0] == "L" for c in run):
+        return run, []  # a word in another script: leave it alone
+    local: list[tuple[int, int, int, int]] = []
+    npos = 0
+    for k, out_c in enumerate(chars):
+        if len(out_c) != 1:  # one stretch per character, so a span maps back to exactly what was written
+            local.append((npos, npos + len(out_c), s + k, s + k + 1))
+        npos += len(out_c)
+    return new, local
 
 
 @dataclass(frozen=True, slots=True)

@@ -530,6 +530,8 @@ _EMAIL_LOCAL_REV = re.compile(r"[A-Za-z0-9._%+-]{0,63}[A-Za-z0-9]")
 _EMAIL_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])")
 _IPV6_WIN = re.compile(r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{2,38}(?:%\w+)?")
 _DOB_CUE = re.compile(r"born|birth|dob|d\.o\.b|geb|né")
+_NOT_BEFORE_DATE = frozenset("+#$€£/.:-")  # "#12", "$2024", "v1.2": a number, not a date
+_JOINERS = frozenset("+/_=-")  # characters inside tokens: a digit next to one is part of a token
 _UNIT_ENDINGS = frozenset({"apt", "ite", "nit", "lat", "oor", "box", "ste", "psc", "apo", "fpo", "dpo", "cmr", "oom"})
 # address: a number after a street name ("Villacher Strasse 89", "Rua do Arenque 1634"); checked
 # on the few words before a number in Python, which is cheaper than a regex searched backwards
@@ -686,9 +688,8 @@ class Detector:
         if "@" in text:
             self._scan_emails(text, put)
         shape = _shape(text)
-        clusters = [m.span() for m in _NUM.finditer(shape)]
-        if clusters:
-            self._scan_clusters(text, low, shape, clusters, put)
+        if b"0" in shape:
+            self._scan_clusters(text, low, shape, put)
         if "corner of" in low:
             for m in _CORNER.finditer(text):
                 put(STREET_ADDRESS, m.start(), m.end(), 0.7)
@@ -761,45 +762,60 @@ class Detector:
                     put(EMAIL_ADDRESS, s, dom.end(), 0.95)
             at = text.find("@", at + 1)
 
-    def _scan_clusters(
-        self, text: str, low: str, shape: bytes, clusters: list[tuple[int, int]], put: _Put
-    ) -> None:
+    def _scan_clusters(self, text: str, low: str, shape: bytes, put: _Put) -> None:
         """Everything anchored on digits, in one pass over the digit clusters.
 
         Long clusters open a small window for the card/SSN/IP/phone patterns; clusters glued
-        to letters may sit inside a random token; short ones may be house numbers.
+        to letters may sit inside a random token; short ones may be house numbers or a day;
+        clusters after a cue word may be a date of birth. There is about one cluster per 250
+        characters of prose, so this loop's body (a few regex calls per cluster) is what this
+        part of the scan costs.
         """
         n = len(text)
         windows: list[list[int]] = []
         ipv6: list[list[int]] = []
         addr: list[tuple[int, int, float]] = []
         token_end = -1
+        dob_from = -1
         rev: str | None = None
-        for s, e in clusters:
+        date = self._date
+        dob_cue = _DOB_CUE.search
+        for m in _NUM.finditer(shape):
+            s, e = m.span()
+            size = e - s
             before = text[s - 1] if s else " "
             after = text[e] if e < n else " "
-            if e - s >= 7:
+            # dates first (their order among themselves decides the score of a tie)
+            if size >= 4 and s > dob_from and dob_cue(low, max(0, s - 60), s):
+                # a date of birth: a cue ("born", "DOB") shortly before a date or a year (the
+                # year closes "12 March 1990", so four characters are enough to look)
+                for dm in _DOB.finditer(text, max(0, s - 60), min(n, e + 12)):
+                    put(DATE_TIME, dm.start(1), dm.end(1), 0.85)
+                    dob_from = dm.end(1)
+            if size <= 19 and s >= dob_from and not (before.isalnum() or before in _NOT_BEFORE_DATE):
+                date(text, low, s, e, put)
+            if size >= 7:
                 ws, we = max(0, s - 5), min(n, e + 12)
                 if windows and ws <= windows[-1][1]:
                     windows[-1][1] = we
                 else:
                     windows.append([ws, we])
-            if after == ":" or before == ":" or text.find(":", s, e) >= 0:
+            if after == ":" or before == ":" or (size > 2 and text.find(":", s, e) >= 0):
                 ws, we = max(0, s - 40), min(n, e + 40)
                 if ipv6 and ws <= ipv6[-1][1]:
                     ipv6[-1][1] = we
                 else:
                     ipv6.append([ws, we])
-            if before.isalpha() or after.isalpha() or before in "+/_=-" or after in "+/_=-":
+            if before.isalpha() or after.isalpha() or before in _JOINERS or after in _JOINERS:
                 if s >= 2 and text[s - 2 : s].isalpha() and text[s - 2 : s].isascii():
-                    m = _IBAN.match(text, s - 2)  # "GB82 WEST ...": country letters, check digits
-                    if m:
-                        self._iban(text, m, put)
+                    im = _IBAN.match(text, s - 2)  # "GB82 WEST ...": country letters, check digits
+                    if im:
+                        self._iban(text, im, put)
                 if s >= token_end:
                     # random-looking tokens hold digits: grow the token around this cluster
                     right = _TOKEN_AROUND_RIGHT.match(text, e)
                     te = right.end() if right else e
-                    if before.isalnum() or before in "+/_=-":
+                    if before.isalnum() or before in _JOINERS:
                         # grow leftwards by matching forwards in the reversed text
                         if rev is None:
                             rev = text[::-1]
@@ -820,26 +836,26 @@ class Detector:
                     if 24 <= te - ts <= 256 and _is_random_token(text[ts:te]):
                         put(SECRET_HIGH_ENTROPY, ts, te, 0.6)
                 continue
-            if e - s > 11:
+            if size > 11:
                 continue
             # street addresses: "1668 Glyn St", "Villacher Strasse 89", "Apt. 864"
-            if after in " \t" and e + 1 < n:
+            if (after == " " or after == "\t") and e + 1 < n:
                 nxt = text[e + 1]
                 if nxt.isupper() or nxt.isdigit():
-                    m = _ADDR_EN.match(text, s)
-                    if m:
-                        addr.append((m.start(), m.end(), 0.7))
+                    am = _ADDR_EN.match(text, s)
+                    if am:
+                        addr.append((am.start(), am.end(), 0.7))
                         continue
                 if nxt.isalpha() or nxt.isdigit():
-                    m = _ADDR_PREFIXED.match(text, s)
-                    if m is None and nxt.isupper() and e - s >= 3 and not (
-                        e - s == 4 and text[s] in "12" and 1800 <= int(text[s:e]) <= 2099
+                    am = _ADDR_PREFIXED.match(text, s)
+                    if am is None and nxt.isupper() and size >= 3 and not (
+                        size == 4 and text[s] in "12" and text[s:e].isdigit() and 1800 <= int(text[s:e]) <= 2099
                     ):
-                        m = _ADDR_NUM_NAME_NUM.match(text, s)
-                    if m:
-                        addr.append((m.start(), m.end(), 0.6))
+                        am = _ADDR_NUM_NAME_NUM.match(text, s)
+                    if am:
+                        addr.append((am.start(), am.end(), 0.6))
                         continue
-            if s >= 2 and before in " \t#":
+            if s >= 2 and (before == " " or before == "\t" or before == "#"):
                 prev = text[s - 2]
                 if prev.isalpha() or prev in ".#":
                     unit = None
@@ -848,36 +864,26 @@ class Detector:
                     if unit is None and low[s - 4 : s - 1] in _UNIT_LOWER_ENDINGS:
                         unit = _UNIT_BEFORE_LOWER.search(low, max(0, s - 24), s)
                         if unit:
-                            m = _UNIT_AT_LOWER.match(low, unit.start())
-                            if m:
-                                addr.append((m.start(), m.end(), 0.6))
+                            um = _UNIT_AT_LOWER.match(low, unit.start())
+                            if um:
+                                addr.append((um.start(), um.end(), 0.6))
                                 continue
                     elif unit:
-                        m = _UNIT_AT.match(text, unit.start())
-                        if m:
-                            addr.append((m.start(), m.end(), 0.6))
+                        um = _UNIT_AT.match(text, unit.start())
+                        if um:
+                            addr.append((um.start(), um.end(), 0.6))
                             continue
                     street = _street_before(text, s)
                     if street is not None:
-                        m = _HOUSE_NUMBER.match(text, s)
-                        end = m.end() if m else e
+                        hm = _HOUSE_NUMBER.match(text, s)
+                        end = hm.end() if hm else e
                         if end >= n or not text[end].isalnum():
                             addr.append((street, end, 0.6))
         for ws, we in windows:
             self._scan_window(text, low, shape, ws, we, put)
         for ws, we in ipv6:
-            for m in _IPV6_WIN.finditer(text, ws, we):
-                self._ipv6(text, m, put)
-        dob_from = -1
-        for s, e in clusters:
-            # a date of birth: a cue ("born", "DOB") shortly before a date or a year (the year
-            # closes "12 March 1990", so four characters are enough to look)
-            if e - s >= 4 and s > dob_from and _DOB_CUE.search(low, max(0, s - 60), s):
-                for m in _DOB.finditer(text, max(0, s - 60), min(n, e + 12)):
-                    put(DATE_TIME, m.start(1), m.end(1), 0.85)
-                    dob_from = m.end(1)
-            if e - s <= 19 and s >= dob_from:
-                self._date(text, low, s, e, put)
+            for im6 in _IPV6_WIN.finditer(text, ws, we):
+                self._ipv6(text, im6, put)
         self._addresses(text, low, addr, put)
 
     def _date(self, text: str, low: str, s: int, e: int, put: _Put) -> None:
@@ -887,9 +893,7 @@ class Detector:
         default policy; the person-tied one is what the founding design calls confidential
         next to a name.
         """
-        before = text[s - 1] if s else " "
-        if before.isalnum() or before in "+#$€£/.:-":
-            return
+        before = text[s - 1] if s else " "  # not alphanumeric nor in _NOT_BEFORE_DATE (the caller's gate)
         span: tuple[int, int] | None = None
         # cheap exact gates before each pattern (most digit clusters in prose are no date):
         # a numeric date has its separator within the next four characters; "3 March" has a
