@@ -145,7 +145,8 @@ def test_luhn() -> None:
 @pytest.mark.parametrize(
     "value",
     ["4111 1111 1111 1111", "4111-1111-1111-1111", "5500005555555559", "340000000000009",
-     "30569309025904", "6011000990139424", "3530111333300000", "630427373398"],
+     "30569309025904", "6011000990139424", "3530111333300000", "630427373398",
+     "4111.1111.1111.1111", "3400.000000.00009"],
 )  # fmt: skip
 def test_card(value: str) -> None:
     assert ("CREDIT_CARD", value) in found(f"my card is {value}, thanks")
@@ -159,6 +160,8 @@ def test_card(value: str) -> None:
         "tracking 9400111899223197428490",  # too long
         "4111 1111-1111 1111",  # mixed separators
         "ref 1234567812345670",  # Luhn-valid, no card network starts with 1
+        "pi is 4.111111111111111 roughly",  # a decimal number, not a card's grouping
+        "build 4111.11111.1111.111",  # dotted, but not as a card is printed
     ],
 )
 def test_card_negatives(text: str) -> None:

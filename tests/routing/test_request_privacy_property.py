@@ -45,6 +45,7 @@ keys = st.text(alphabet="abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ234567
 secrets = st.one_of(
     cards.map(lambda c: " ".join(c[i:i + 4] for i in range(0, 16, 4))),
     cards.map(lambda c: "-".join(c[i:i + 4] for i in range(0, 16, 4))),
+    cards.map(lambda c: ".".join(c[i:i + 4] for i in range(0, 16, 4))),
     cards,
     keys,
 )
@@ -61,12 +62,14 @@ def obfuscate(secret: str, how: str) -> str:
         return "".join(f"%{ord(c):02X}" if not c.isalnum() or c.isdigit() else c for c in secret)
     if how == "base64":
         return base64.b64encode(secret.encode()).decode()
+    if how == "html":
+        return "".join(f"&#{ord(c)};" for c in secret)
     if how == "hex":
         return secret.encode().hex()
     return secret
 
 
-OBFUSCATIONS = ["plain", "zero-width", "full-width", "nbsp", "url", "base64", "hex"]
+OBFUSCATIONS = ["plain", "zero-width", "full-width", "nbsp", "url", "base64", "hex", "html"]
 
 
 def plant(position: str, text: str, marker: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -12,12 +12,12 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   the text the caller wrote.
 - :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
   ``+`` as space in query strings), base64 (standard and URL-safe) and hex runs of plausible
-  length whose bytes are printable UTF-8 text, ``\\uXXXX`` / ``\\xXX`` escapes, and ``data:``
-  URLs with a textual media type. A finding in decoded text is a finding on the whole encoded
-  run.
+  length whose bytes are printable UTF-8 text, ``\\uXXXX`` / ``\\xXX`` escapes, HTML character
+  references (``&#52;``), and ``data:`` URLs with a textual media type. A finding in decoded
+  text is a finding on the whole encoded run.
 
-Fast path: ASCII text with no ``%``, ``\\`` or long alphanumeric runs costs a few ``in`` and
-``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
+Fast path: ASCII text with no ``%``, ``\\``, ``&#`` or long alphanumeric runs costs a few ``in``
+and ``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
 the whole text.
 """
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ __all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}")
+# HTML character references ("&#52;&#53;" or "&#x34;"), two or more in a row with at most one
+# plain character between them: a secret written as markup.
+_CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});)+")
 _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
@@ -473,6 +477,9 @@ def decodings(text: str) -> list[Decoded]:
             decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})",
                              lambda e: chr(int(e.group(1) or e.group(2), 16)), run)
             found.append(Decoded(m.start(), m.end(), decoded, "escape"))
+    if "&#" in text:
+        for m in _CHAR_REFS.finditer(text):
+            found.append(Decoded(m.start(), m.end(), html.unescape(m.group()), "html"))
     if "data:" in text:
         for m in re.finditer(r"data:[^\s\"'<>]*", text):
             got = data_url(m.group())

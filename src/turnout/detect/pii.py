@@ -327,7 +327,10 @@ _IPV4 = re.compile(
 )
 _VERSION_CUE = re.compile(r"(?i)(?:\bv|version|ver\.?|release|build|rev|firmware|python|node|java)[ \t:=]*$")
 
-_CARD = re.compile(r"(?<![\w.,/+-])\d(?:[ -]?\d){11,18}(?![\w]|[.,/-]\d)")
+_CARD = re.compile(r"(?<![\w.,/+-])\d(?:[ .-]?\d){11,18}(?![\w]|[.,/-]\d)")
+# Groupings a card is printed in when dots separate it ("4539.1488.0343.6467"): a dot is also a
+# decimal point and a version separator, so a dotted run counts only in a card's own grouping.
+_DOTTED_CARD_GROUPS = ((4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4))
 _CARD_CUE = re.compile(r"(?i)\b(?:card|cc|visa|mastercard|amex|credit|debit|maestro|jcb|discover)\b")
 _IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![\w])")
 _SSN = re.compile(r"(?<![\w./-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\d)")
@@ -968,9 +971,16 @@ class Detector:
         ips = _IPV4.finditer(text, ws, we) if win.count(b".") >= 3 else ()
         for m in cards:
             s = m.group()
-            digits = s.replace(" ", "").replace("-", "")
             seps = {c for c in s if not c.isdigit()}
-            if len(seps) > 1 or len(set(digits)) < 2 or not luhn_valid(digits):
+            if len(seps) > 1:
+                continue
+            if seps == {"."}:
+                if tuple(map(len, s.split("."))) not in _DOTTED_CARD_GROUPS:
+                    continue
+                digits = s.replace(".", "")
+            else:
+                digits = s.replace(" ", "").replace("-", "")
+            if len(set(digits)) < 2 or not luhn_valid(digits):
                 continue
             if _card_network_ok(digits):
                 put(CREDIT_CARD, m.start(), m.end(), 0.95)
