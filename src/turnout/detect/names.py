@@ -26,10 +26,11 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise, starmap
+from itertools import compress, pairwise, starmap
 
 __all__ = ["LABELS", "Lexicon", "NameTagger", "candidate_features", "default_tagger", "lexicon", "tokenize"]
 
@@ -156,18 +157,30 @@ def word_features(w: str, lex: Lexicon, line_start: bool) -> list[str]:
 
 def context_features(prev2: str, prev: str, nxt: str, nxt2: str, lex: Lexicon) -> list[str]:
     """The features of the two tokens each side ("<s>" / "</s>" past the text's ends)."""
-    pl, nl = prev.lower().rstrip("."), nxt.lower()
-    p2l, n2l = prev2.lower(), nxt2.lower()
+    return left_features(prev2, prev, lex) + right_features(nxt, nxt2, lex)
+
+
+def left_features(prev2: str, prev: str, lex: Lexicon) -> list[str]:
+    """The features of the two tokens before the word (the scanner caches their weights)."""
+    pl, p2l = prev.lower().rstrip("."), prev2.lower()
     f = [
         "-1=" + pl if not prev[:1].isupper() or pl in lex.titles else "-1=Cap",
         "-2=" + p2l if not prev2[:1].isupper() else "-2=Cap",
-        "+1=" + nl if not nxt[:1].isupper() else "+1=Cap",
-        "+2=" + n2l if not nxt2[:1].isupper() else "+2=Cap",
         "-1-2=" + p2l + "|" + pl,
-        "+1+2=" + nl + "|" + n2l,
     ]
     if prev[:1].isupper():
         f.extend("-1" + g for g in _gazetteer(pl, lex))
+    return f
+
+
+def right_features(nxt: str, nxt2: str, lex: Lexicon) -> list[str]:
+    """The features of the two tokens after the word (the scanner caches their weights)."""
+    nl, n2l = nxt.lower(), nxt2.lower()
+    f = [
+        "+1=" + nl if not nxt[:1].isupper() else "+1=Cap",
+        "+2=" + n2l if not nxt2[:1].isupper() else "+2=Cap",
+        "+1+2=" + nl + "|" + n2l,
+    ]
     if nxt[:1].isupper():
         f.extend("+1" + g for g in _gazetteer(nl.rstrip("."), lex))
     return f
@@ -314,6 +327,9 @@ class NameTagger:
         self._table = _weights()
         # (word, starts a sentence) -> summed weights of the word's own features
         self._lexical: dict[tuple[str, bool], tuple[float, ...]] = {}
+        # (the two tokens before a word) and (the two after) -> summed weights of their features
+        self._left: dict[tuple[str, str], tuple[float, ...]] = {}
+        self._right: dict[tuple[str, str], tuple[float, ...]] = {}
         self._kinds: dict[str, int] = {}  # capitalised word -> _SKIP / _CANDIDATE / ...
         self._skipped: set[str] = set()  # the words of _kinds that are _SKIP
 
@@ -421,15 +437,14 @@ class NameTagger:
             return []  # an initial alone is never an entity (see _merge)
         n = len(text)
         out: list[tuple[int, int]] = []
-        get = wanted.get
-        for k, head in enumerate(words):
-            kind = get(head)
-            if kind is not None:
-                s, e = spans[k]
-                if _may_start_candidate(text, n, s, e, kind):
-                    span = self._candidate_at(text, n, s, e, kind)
-                    if span is not None:
-                        out.append(span)
+        # the occurrences of the wanted words, selected in C (no Python step per capitalised word)
+        mask = [*map(wanted.__contains__, words)]
+        for head, (s, e) in zip(compress(words, mask), compress(spans, mask)):
+            kind = wanted[head]
+            if _may_start_candidate(text, n, s, e, kind):
+                span = self._candidate_at(text, n, s, e, kind)
+                if span is not None:
+                    out.append(span)
         if initials and out:
             out.extend(self._initials_near(text, n, initials, out))
         out.sort()
@@ -485,14 +500,20 @@ class NameTagger:
         end = tok.end()
         if end < n and (text[end].isalnum() or text[end] == "_"):
             return None  # "Point2D", "AF_INET": identifiers
-        if kind == _CAPS and not _CAPS_PLACE_BEFORE.search(text, max(0, s - 12), s):
+        # each pattern below is tried only where the character it must start (or end) with is
+        # there: most candidates are followed by a space and a lower-case word
+        if kind == _CAPS and not (s and text[s - 1] in " \t," and _CAPS_PLACE_BEFORE.search(text, max(0, s - 12), s)):
             return None
         if kind == _AMBIGUOUS and not self._ambiguous_is_name(text, n, s, end):
             return None
-        if _STREET_AFTER.match(text, end):
-            return None  # "Jordan Street", "Victoria line": part of a street or a line's name
-        if _NUMBER_AFTER.match(text, end) or _NUMBER_BEFORE.search(text, max(0, s - 8), s):
-            return None  # "Koskikatu 25", "764 Fagradalsbraut", "Python 3": streets and products
+        if end + 1 < n and text[end] in " \t":
+            nm = _NEXT_RUN.match(text, end)
+            if nm is not None and nm.group(1) in _STREET_WORDS:
+                return None  # "Jordan Street", "Victoria line": part of a street or a line's name
+            if text[end + 1].isdigit() and _NUMBER_AFTER.match(text, end):
+                return None  # "Koskikatu 25", "Python 3": streets and products
+        if s > 1 and text[s - 2].isdigit() and _NUMBER_BEFORE.search(text, max(0, s - 8), s):
+            return None  # "764 Fagradalsbraut"
         return (s, end)
 
     def _ambiguous_is_name(self, text: str, n: int, s: int, end: int) -> bool:
@@ -561,15 +582,10 @@ class NameTagger:
         unknown: list[tuple[int, int]] = []  # candidates left untagged
         for s, e in cands:
             word, start, prev2, prev, nxt, nxt2 = _surroundings(text, s, e, cand_starts, lower)
-            sc = list(self._word_vector(word, start))
-            get = self._table.get
-            for feat in context_features(prev2, prev, nxt, nxt2, lex):
-                w = get(feat)
-                if w is not None:
-                    sc[0] += w[0]
-                    sc[1] += w[1]
-                    sc[2] += w[2]
-                    sc[3] += w[3]
+            wv = self._word_vector(word, start)
+            lv = self._side_vector(self._left, left_features, prev2, prev)
+            rv = self._side_vector(self._right, right_features, nxt, nxt2)
+            sc = [wv[0] + lv[0] + rv[0], wv[1] + lv[1] + rv[1], wv[2] + lv[2] + rv[2], wv[3] + lv[3] + rv[3]]
             best = max(range(4), key=sc.__getitem__)
             if prev.rstrip(".").lower() in lex.titles and best != 1 and prev[:1].isupper():
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
@@ -691,19 +707,40 @@ class NameTagger:
                 out.append(((s, e), feats))
         return out
 
+    def _side_vector(
+        self,
+        cache: dict[tuple[str, str], tuple[float, ...]],
+        features: Callable[[str, str, Lexicon], list[str]],
+        a: str,
+        b: str,
+    ) -> tuple[float, ...]:
+        """Summed weights of the features of two tokens on one side of a word (cached: "<s> <s>",
+        ", and", "said ." recur in any text, so most candidates cost two look-ups here)."""
+        key = (a, b)
+        vec = cache.get(key)
+        if vec is None:
+            vec = self._sum(features(a, b, self.lex))
+            if len(cache) > 50_000:  # bounded, as _lexical
+                cache.clear()
+            cache[key] = vec
+        return vec
+
+    def _sum(self, features: list[str]) -> tuple[float, ...]:
+        total = [0.0, 0.0, 0.0, 0.0]
+        for feat in features:
+            w = self._table.get(feat)
+            if w is not None:
+                total[0] += w[0]
+                total[1] += w[1]
+                total[2] += w[2]
+                total[3] += w[3]
+        return tuple(total)
+
     def _word_vector(self, word: str, start: bool) -> tuple[float, ...]:
         key = (word, start)
         vec = self._lexical.get(key)
         if vec is None:
-            total = [0.0, 0.0, 0.0, 0.0]
-            for feat in word_features(word, self.lex, start):
-                w = self._table.get(feat)
-                if w is not None:
-                    total[0] += w[0]
-                    total[1] += w[1]
-                    total[2] += w[2]
-                    total[3] += w[3]
-            vec = tuple(total)
+            vec = self._sum(word_features(word, self.lex, start))
             if len(self._lexical) > 50_000:  # bounded: a stream of unique words cannot grow it
                 self._lexical.clear()
             self._lexical[key] = vec
@@ -909,10 +946,9 @@ _STREET_SUFFIX_WORDS = """Street Streets St Road Roads Rd Avenue Ave Boulevard B
     Hollow Inlet Islands Lakes Landing Loop Mall Neck Oval Pike Pines Plaza Points Ports Summit
     Terrace Trace Trail Turnpike Canyon Cliffs Corners Falls Fords Forks Gardens Mills Springs
     Valley Village Circle Circles Highway Hwy Way"""
-_STREET_AFTER = re.compile(
-    r"[ \t]+(?:" + "|".join(sorted(_STREET_SUFFIX_WORDS.split(), key=len, reverse=True)) + r"|line|street|road"
-    r"|avenue|station|airport)\b"
-)
+_STREET_WORDS = frozenset([*_STREET_SUFFIX_WORDS.split(), "line", "street", "road", "avenue", "station", "airport"])
+# the word after a candidate (a whole run of word characters, as a ``\b`` after a street word asks)
+_NEXT_RUN = re.compile(r"[ \t]+(\w+)")
 
 
 @lru_cache(maxsize=1)
