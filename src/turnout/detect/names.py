@@ -81,6 +81,7 @@ def lexicon() -> Lexicon:
 # a word (letters, inner apostrophes and hyphens, an optional closing dot), a number, or one
 # other character; offsets are kept so that findings point into the caller's text
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*\.?|[^\w\s]")
+_TWO_TOKENS = re.compile(r"\s*(" + _TOKEN.pattern + r")(?:\s*(" + _TOKEN.pattern + "))?")
 _BREAK = frozenset(".!?:;\n\"“”>()[]{}|*#")
 
 
@@ -292,7 +293,9 @@ _ORG_FORMS = ("Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "GmbH", "Corp", "Corpora
 # the forms written in letters from a capital are among the capitalised words (``capitalised_words``) of a
 # text that holds them; the others are looked for as they are written
 _ORG_FORM_HEADS = frozenset(f for f in _ORG_FORMS if f.isalpha() and f[0].isupper())
-_ORG_FORM_OTHERS = tuple((f, f[0]) for f in _ORG_FORMS if f not in _ORG_FORM_HEADS and f[0].isupper())  # "S.A."
+_ORG_FORM_OTHERS = tuple(
+    (f, frozenset(c for c in f if c.isupper())) for f in _ORG_FORMS if f not in _ORG_FORM_HEADS and f[0].isupper()
+)  # "S.A." and its capitals {"S", "A"}
 _ORG_FORM_LOWER = tuple(" " + f for f in _ORG_FORMS if not f[0].isupper())  # " plc": after a space
 # an initial is merged with a name at most this far away (a gap of < 12 characters, see _merge)
 _INITIAL_REACH = 16
@@ -301,6 +304,17 @@ _ORG_FORM = re.compile(
     "(?:" + "|".join(re.escape(f) for f in sorted(_ORG_FORMS, key=len, reverse=True)) + r")(?![\w/])\.?"
 )
 
+
+
+def _may_hold_org_form(text: str, heads: set[str]) -> bool:
+    """Can a legal form be in ``text`` (``heads``: its capitalised words)? The forms' pattern is a
+    class-led pass, run only when this says yes: a form written in letters from a capital is one
+    of the capitalised words; each capital of the others ("S.A.", "A/S") is one of its own."""
+    return (
+        not heads.isdisjoint(_ORG_FORM_HEADS)
+        or any(caps <= heads and f in text for f, caps in _ORG_FORM_OTHERS)
+        or any(f in text for f in _ORG_FORM_LOWER)
+    )
 
 
 def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
@@ -347,12 +361,7 @@ class NameTagger:
         found = self._tag(text, cands)
         if found and not heads.isdisjoint(_FIRM_WORDS):
             found = self._firms(text, found)
-        # the legal forms' pattern is a class-led pass: run it only when a form can be there
-        # (a form written in letters after a space is one of the capitalised words found)
-        if (not heads.isdisjoint(_ORG_FORM_HEADS) or any(
-            h in heads and f in text for f, h in _ORG_FORM_OTHERS) or any(f in text for f in _ORG_FORM_LOWER)) and (
-            _ORG_FORM.search(text) is not None
-        ):
+        if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
         if len(words) <= _lower_limit(shape) and _typed_lower(shape):
             # "hi, my name is olga krylova": text typed (nearly) without capitals; words that
@@ -439,7 +448,7 @@ class NameTagger:
         out: list[tuple[int, int]] = []
         # the occurrences of the wanted words, selected in C (no Python step per capitalised word)
         mask = [*map(wanted.__contains__, words)]
-        for head, (s, e) in zip(compress(words, mask), compress(spans, mask)):
+        for head, (s, e) in zip(compress(words, mask), compress(spans, mask), strict=True):
             kind = wanted[head]
             if _may_start_candidate(text, n, s, e, kind):
                 span = self._candidate_at(text, n, s, e, kind)
@@ -869,7 +878,7 @@ def _surroundings(
 ) -> tuple[str, bool, str, str, str, str]:
     """The word at ``text[s:e]``, whether it starts a sentence, and two tokens each side."""
     before = _context_tokens(text, max(0, s - _CONTEXT), s, cand_starts)[-2:]
-    after = _context_tokens(text, e, e + _CONTEXT, cand_starts)[:2]
+    after = _two_after(text, e, cand_starts)
     word = text[s:e]
     if lower:
         word = word[:1].upper() + word[1:]
@@ -880,6 +889,27 @@ def _surroundings(
     prev2, prev = ["<s>", "<s>", *before][-2:]
     nxt, nxt2 = [*after, "</s>", "</s>"][:2]
     return word, start, prev2, prev, nxt, nxt2
+
+
+def _two_after(text: str, e: int, capitalise: set[int]) -> list[str]:
+    """The first two of ``_context_tokens(text, e, e + _CONTEXT, capitalise)`` in one match:
+    only white space lies between two tokens (``_TOKEN`` takes any other character)."""
+    m = _TWO_TOKENS.match(text, e, e + _CONTEXT)
+    if m is None:
+        return []
+    out = []
+    for g in (1, 2):
+        w = m.group(g)
+        if w is None:
+            break
+        if capitalise and m.start(g) in capitalise:
+            w = w[:1].upper() + w[1:]
+        if w[-1] == "." and len(w) > 4 and not w.isupper():
+            out.append(w[:-1])
+            out.append(".")
+        else:
+            out.append(w)
+    return out[:2]
 
 
 def _context_tokens(text: str, lo: int, hi: int, capitalise: set[int]) -> list[str]:
