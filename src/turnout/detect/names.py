@@ -81,7 +81,6 @@ def lexicon() -> Lexicon:
 # a word (letters, inner apostrophes and hyphens, an optional closing dot), a number, or one
 # other character; offsets are kept so that findings point into the caller's text
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*\.?|[^\w\s]")
-_TWO_TOKENS = re.compile(r"\s*(" + _TOKEN.pattern + r")(?:\s*(" + _TOKEN.pattern + "))?")
 _BREAK = frozenset(".!?:;\n\"“”>()[]{}|*#")
 
 
@@ -663,7 +662,7 @@ class NameTagger:
             pos = m.end() + (m.end() < len(text) and text[m.end()] == ".")
         pos = s
         for _ in range(4):  # words before it, up to a sentence start
-            m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
+            m = _word_before(text, max(0, pos - 40), pos)
             if m is None or not m.group(1)[:1].isupper():
                 break
             at_start = m.start(1) == 0 or text[m.start(1) - 1] == "\n" or (
@@ -810,12 +809,12 @@ class NameTagger:
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
-            if lab == "PER" and _WORK_BEFORE.search(text, max(0, s - 12), s) is not None:
+            if lab == "PER" and _work_before(text, max(0, s - 12), s):
                 i = j
                 continue  # "the film Senza Pranzo", "the novel Azja Dziewczyna": a title of a work
             if lab == "PER" and (am := _INSTITUTION_AFTER.match(text, e)) is not None:
                 lab = "LOC" if am.group(1) in _GEO_NOUNS else "ORG"  # "Bennett Cloud", "Walker Bay"
-            elif lab == "PER" and (pm := _WORD_BEFORE.search(text, max(0, s - 12), s)) is not None and (
+            elif lab == "PER" and (pm := _word_before(text, max(0, s - 12), s)) is not None and (
                 pm.group(1)[:1].isupper() and pm.group(1).rstrip(".").lower() in _PLACE_PREFIXES
             ):
                 lab = "LOC"  # "Mount Reginald", "Lake Rossi": the prefix itself was not a candidate
@@ -877,8 +876,11 @@ def _surroundings(
     text: str, s: int, e: int, cand_starts: set[int], lower: bool
 ) -> tuple[str, bool, str, str, str, str]:
     """The word at ``text[s:e]``, whether it starts a sentence, and two tokens each side."""
-    before = _context_tokens(text, max(0, s - _CONTEXT), s, cand_starts)[-2:]
-    after = _two_after(text, e, cand_starts)
+    if cand_starts:  # typed in lower case: tokens at candidates' starts read as capitalised
+        before = _context_tokens(text, max(0, s - _CONTEXT), s, cand_starts)[-2:]
+        after = _context_tokens(text, e, e + _CONTEXT, cand_starts)[:2]
+    else:
+        before, after = _tokens_before(text, s), _tokens_after(text, e)
     word = text[s:e]
     if lower:
         word = word[:1].upper() + word[1:]
@@ -891,25 +893,48 @@ def _surroundings(
     return word, start, prev2, prev, nxt, nxt2
 
 
-def _two_after(text: str, e: int, capitalise: set[int]) -> list[str]:
-    """The first two of ``_context_tokens(text, e, e + _CONTEXT, capitalise)`` in one match:
-    only white space lies between two tokens (``_TOKEN`` takes any other character)."""
-    m = _TWO_TOKENS.match(text, e, e + _CONTEXT)
-    if m is None:
-        return []
-    out = []
-    for g in (1, 2):
-        w = m.group(g)
-        if w is None:
+# A token never holds white space, so the tokens of a window are those of its white-space
+# separated chunks, each cut on its own: the last two tokens of ``text[s - _CONTEXT : s]`` come
+# from its last chunk or two. Chunks ("the", "Dr.", "said,") recur in any text: their tokens
+# are cached.
+_CHUNKS: dict[str, tuple[str, ...]] = {}
+
+
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    toks = _CHUNKS.get(chunk)
+    if toks is None:
+        out: list[str] = []
+        for w in _TOKEN.findall(chunk):
+            if w[-1] == "." and len(w) > 4 and not w.isupper():
+                out.append(w[:-1])
+                out.append(".")
+            else:
+                out.append(w)
+        toks = tuple(out)
+        if len(_CHUNKS) > 50_000:  # bounded
+            _CHUNKS.clear()
+        _CHUNKS[chunk] = toks
+    return toks
+
+
+def _tokens_before(text: str, s: int) -> list[str]:
+    """The last two of ``_context_tokens(text, s - _CONTEXT, s, set())``."""
+    out: tuple[str, ...] = ()
+    for chunk in reversed(text[max(0, s - _CONTEXT) : s].split()):
+        out = _chunk_tokens(chunk) + out
+        if len(out) >= 2:
             break
-        if capitalise and m.start(g) in capitalise:
-            w = w[:1].upper() + w[1:]
-        if w[-1] == "." and len(w) > 4 and not w.isupper():
-            out.append(w[:-1])
-            out.append(".")
-        else:
-            out.append(w)
-    return out[:2]
+    return list(out[-2:])
+
+
+def _tokens_after(text: str, e: int) -> list[str]:
+    """The first two of ``_context_tokens(text, e, e + _CONTEXT, set())``."""
+    out: tuple[str, ...] = ()
+    for chunk in text[e : e + _CONTEXT].split():
+        out += _chunk_tokens(chunk)
+        if len(out) >= 2:
+            break
+    return list(out[:2])
 
 
 def _context_tokens(text: str, lo: int, hi: int, capitalise: set[int]) -> list[str]:
@@ -962,6 +987,23 @@ _PERSON_VERB = re.compile(
 )
 # the capitalised word right before a span, and whether the text before that word ends a sentence
 _WORD_BEFORE = re.compile(r"([^\W\d_]+\.?)[ \t]\Z")
+
+
+def _word_before(text: str, lo: int, pos: int) -> re.Match[str] | None:
+    """``_WORD_BEFORE.search(text, lo, pos)``, searched from the last space before the word only:
+    a match ends in the space or tab at ``pos - 1`` and holds no space, and an end-anchored
+    search from ``lo`` would try (and backtrack through) every word of the window first."""
+    if pos < 2 or text[pos - 1] not in " \t":
+        return None
+    return _WORD_BEFORE.search(text, max(lo, text.rfind(" ", lo, pos - 1) + 1), pos)
+
+
+def _work_before(text: str, lo: int, pos: int) -> bool:
+    """``_WORK_BEFORE.search(text, lo, pos)`` found something (searched as in _word_before; its
+    look-behind still sees the text before the search's start)."""
+    if pos < 2 or text[pos - 1] not in " \t":
+        return False
+    return _WORK_BEFORE.search(text, max(lo, text.rfind(" ", lo, pos - 1) + 1), pos) is not None
 _SENTENCE_END = re.compile(r"[.!?:;\"“”(\[][ \t]*\Z")
 # "Mount Reginald", "Lake Rossi", "East Erika": a place whose name is also a person's
 # street-type words (the USPS suffixes less those that are also common family names: Hill,
