@@ -11,9 +11,13 @@ The model is a CRF trained with python-crfsuite over one-token sequences (which 
 multinomial logistic regression; ``scripts/train_pii_ner.py``), so the shipped weights are a
 plain table and inference needs no library: a few dictionary look-ups per candidate word.
 
-Speed: candidates come from one literal-led pass over the text's shape (capitals are "U");
-a capitalised word that is a common English word and in no name or place list is skipped
-before any feature is built, which removes most sentence starts ("The", "However").
+Speed (``bench/bench_pii_names.py``): candidates come from one literal-led pass over the text's
+shape (capitals are "U"; the words are sliced by ``map``, no Python step per word); each
+distinct capitalised word gets a cached verdict, and one that is a common English word in no
+name or place list is skipped before any feature is built, which removes most sentence starts
+("The", "However"); the occurrences of the words left are picked in C (``compress``). A
+candidate's neighbours come from the white-space chunks around it (tokens cached per chunk) and
+the weights of each side's features are cached per pair of tokens.
 Adjacent tagged words merge into one entity ("Velimir R. Janković", "van der Berg"); initials
 are looked for only near other candidates, since one alone is never an entity. Two untagged
 capitalised words side by side that no list knows ("Eustachy Gorski") are read as a name.
