@@ -13,7 +13,9 @@ accounting, so budgets and the ledger cannot be skipped by choosing a different 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import threading
 import time
 import uuid
@@ -376,9 +378,17 @@ class Gateway:
         scopes = self._scopes(principal)
         return await self.limits.remaining_usd(scopes) if scopes else None
 
+    async def _signals(self, request: ChatRequest, hints: RouteHints | None, budget_left: float | None) -> Signals:
+        """The routing signals; with a slow detector (the deep scan, detect/deep.py) worked out
+        in that detector's bounded pool, so the event loop serves other requests meanwhile."""
+        pool = getattr(getattr(self.router.sensitivity_detector, "detector", None), "executor", None)
+        if pool is None:
+            return self.router.signals(request, hints, budget_remaining_usd=budget_left)
+        work = functools.partial(self.router.signals, request, hints, budget_remaining_usd=budget_left)
+        return await asyncio.get_running_loop().run_in_executor(pool, work)
+
     def _prepare(self, request: ChatRequest, hints: RouteHints | None, principal: Principal,
-                 overrides: dict[str, Any] | None, budget_left: float | None = None) -> tuple[Signals, Decision]:
-        signals = self.router.signals(request, hints, budget_remaining_usd=budget_left)
+                 overrides: dict[str, Any] | None, signals: Signals) -> tuple[Signals, Decision]:
         self._authorize(principal, request, signals)
         decision = self.router.route(request, hints, signals=signals,
                                      allowed=principal.allowed if principal.key else None,
@@ -396,7 +406,8 @@ class Gateway:
         else:  # the library's caller is the operator: any model, but a name fit for headers and logs
             check_model_name(request.model)
         budget_left = await self._budget_left(principal)
-        signals, adm.decision = self._prepare(request, hints, principal, overrides, budget_left)
+        signals, adm.decision = self._prepare(request, hints, principal, overrides,
+                                              await self._signals(request, hints, budget_left))
         self._rate_checks(principal, signals, adm)
         adm.plan = self._cache_plan(principal, hints, signals)
         adm.hit = await self._lookup(adm.plan, request, adm.decision)
