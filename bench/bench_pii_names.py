@@ -11,6 +11,16 @@ the process (one core). Prints ms per MB (median of all runs), the p99 per promp
 number of findings (both trees should agree unless accuracy changed), and the ratio this tree /
 baseline. A baseline is e.g. main's tree: ``git archive main src | tar -x -C /tmp/pii16-base``.
 Never asserts on time.
+
+Instructions instead of time (repeatable under load): ``--write-corpus FILE`` writes the
+corpus; ``--passes N --corpus FILE`` tags it N times in this process after one warm pass,
+printing nothing; under callgrind, ``(passes 2 - passes 0) / 2`` is one pass, for each tree
+(``PYTHONPATH`` picks the tree; give valgrind the interpreter's real path, not a shell shim):
+
+    python bench/bench_pii_names.py --write-corpus /tmp/names_corpus.json
+    PYTHONPATH=/tmp/pii16-base/src valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        "$(python -c 'import sys; print(sys.executable)')" bench/bench_pii_names.py --passes 2 \
+        --corpus /tmp/names_corpus.json
 """
 
 from __future__ import annotations
@@ -55,6 +65,18 @@ def run_tree(src: Path, corpus: Path, runs: int) -> dict:
     return json.loads(proc.stdout)
 
 
+def passes(texts: list[str], n: int) -> None:
+    """One warm pass, then ``n`` passes of the tagger of whichever tree ``PYTHONPATH`` names."""
+    from turnout.detect.names import default_tagger
+    from turnout.detect.pii import _shape
+
+    tagger = default_tagger()
+    pairs = [(t, _shape(t)) for t in texts]
+    for _ in range(n + 1):
+        for t, s in pairs:
+            tagger.tag(t, s)
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
@@ -66,9 +88,20 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3, help="alternations of this tree and the baseline")
     ap.add_argument("--baseline-src", type=Path, help="another tree's src/ (e.g. main's, from git archive)")
+    ap.add_argument("--passes", type=int, help="tag --corpus this many times in-process, print nothing")
+    ap.add_argument("--corpus", type=Path, help="the corpus as a JSON list (for --passes)")
+    ap.add_argument("--write-corpus", type=Path, help="write the corpus there as a JSON list and stop")
     args = ap.parse_args()
+    if args.passes is not None:
+        # before bench_pii is imported: it puts this tree's src/ first on sys.path
+        passes(json.loads(args.corpus.read_text(encoding="utf-8")), args.passes)
+        return
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_pii import DEFAULT_DATA, build_corpus
+
+    if args.write_corpus is not None:
+        args.write_corpus.write_text(json.dumps(build_corpus(DEFAULT_DATA, int(args.mb * 1e6))), encoding="utf-8")
+        return
 
     trees = {"this tree": ROOT / "src"}
     if args.baseline_src:
