@@ -13,7 +13,9 @@ accounting, so budgets and the ledger cannot be skipped by choosing a different 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import hashlib
 import threading
 import time
@@ -441,21 +443,31 @@ class Gateway:
         scopes = self._scopes(principal)
         return await self.limits.remaining_usd(scopes) if scopes else None
 
-    def _prepare(self, request: ChatRequest, hints: RouteHints | None, principal: Principal,
-                 overrides: dict[str, Any] | None, budget_left: float | None = None,
-                 body: bytes | None = None) -> tuple[Signals, Decision]:
+    async def _signals(self, request: ChatRequest, hints: RouteHints | None, budget_left: float | None,
+                       body: bytes | None = None) -> Signals:
+        """The routing signals. A body sent again reuses its sensitivity assessment (the memo);
+        with a slow detector (the deep scan, detect/deep.py) they are worked out in that
+        detector's bounded pool, so the event loop serves other requests meanwhile."""
         key = seen = None
         if body is not None:
             key = self._assessments.key(body, hints.sensitivity if hints else None)
             seen = self._assessments.get(key)
-        signals = self.router.signals(request, hints, budget_remaining_usd=budget_left, sensitivity=seen)
+        pool = getattr(getattr(self.router.sensitivity_detector, "detector", None), "executor", None)
+        if pool is None or seen is not None:
+            signals = self.router.signals(request, hints, budget_remaining_usd=budget_left, sensitivity=seen)
+        else:
+            work = functools.partial(self.router.signals, request, hints, budget_remaining_usd=budget_left)
+            signals = await asyncio.get_running_loop().run_in_executor(pool, work)
         if key is not None and seen is None:
             self._assessments.put(key, signals.sensitivity)
+        return signals
+
+    def _decide(self, request: ChatRequest, hints: RouteHints | None, principal: Principal,
+                overrides: dict[str, Any] | None, signals: Signals) -> Decision:
         self._authorize(principal, request, signals)
-        decision = self.router.route(request, hints, signals=signals,
-                                     allowed=principal.allowed if principal.key else None,
-                                     extra_model=self._extra_model(request, overrides))
-        return signals, decision
+        return self.router.route(request, hints, signals=signals,
+                                 allowed=principal.allowed if principal.key else None,
+                                 extra_model=self._extra_model(request, overrides))
 
     async def _front(self, adm: _Admission, request: ChatRequest, hints: RouteHints | None,
                      principal: Principal, overrides: dict[str, Any] | None, body: bytes | None) -> Decision:
@@ -468,7 +480,8 @@ class Gateway:
         else:  # the library's caller is the operator: any model, but a name fit for headers and logs
             check_model_name(request.model)
         budget_left = await self._budget_left(principal)
-        signals, adm.decision = self._prepare(request, hints, principal, overrides, budget_left, body)
+        signals = await self._signals(request, hints, budget_left, body)
+        adm.decision = self._decide(request, hints, principal, overrides, signals)
         self._rate_checks(principal, signals, adm)
         adm.plan = self._cache_plan(principal, hints, signals)
         if await self._admit_with_lookup(principal, request, adm):

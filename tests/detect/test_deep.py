@@ -289,3 +289,47 @@ async def test_redaction_replaces_what_only_the_deep_scan_found() -> None:
         FakeProvider.reset()
     assert "Zorvek" not in sent and "[PERSON_1]" in sent  # the cloud never saw the name
     assert resp["turnout"]["model"] == "fake/cloud"
+
+
+async def test_the_gateway_runs_the_deep_scan_off_its_event_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan waits for a coroutine of the same event loop to run: it can only finish if it
+    runs elsewhere (on the loop it would wait out its deadline and the test fail)."""
+    import asyncio
+    import threading
+
+    from turnout.config import parse_config
+    from turnout.gateway import Gateway
+    from turnout.providers.fake import FakeProvider
+    from turnout.types import ChatRequest
+
+    path = tmp_path / "ruler_pipeline"
+    ruler_pipeline().to_disk(path)
+    gw = Gateway(parse_config({
+        "models": [{"name": "fake/cloud", "context_window": 8192},
+                   {"name": "fake/local", "context_window": 8192, "local": True}],
+        "detection": {"deep": True, "deep_model": str(path)},
+        "ledger": {"url": "memory://"},
+    }))
+    det = gw.router.sensitivity_detector.detector
+    assert isinstance(det, DeepDetector)
+    loop_ran = threading.Event()
+    threads: list[str] = []
+    real = det.scanner.findings
+
+    def gated(text: str) -> list[Finding]:
+        threads.append(threading.current_thread().name)
+        assert loop_ran.wait(timeout=20), "the deep scan held the event loop"
+        return real(text)
+
+    async def another_request_on_the_loop() -> None:
+        loop_ran.set()
+
+    monkeypatch.setattr(det.scanner, "findings", gated)
+    request = ChatRequest("auto", [{"role": "user", "content": "send the invoice for Zorvek Quillam, his salary is overdue"}])
+    FakeProvider.reset()
+    try:
+        response, _ = await asyncio.gather(gw.acomplete(request), another_request_on_the_loop())
+    finally:
+        FakeProvider.reset()
+    assert threads and all(name.startswith("turnout-deep") for name in threads)
+    assert response["turnout"]["model"] == "fake/local"  # the deep finding still decides: confidential

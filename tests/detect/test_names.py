@@ -174,3 +174,38 @@ def test_word_soup_gives_sorted_non_overlapping_findings(words: list[str]) -> No
     findings = default_detector().scan(text)
     for a, b in pairwise(findings):
         assert a.end <= b.start
+
+
+# --- the scanner's shortcuts read what the plain searches read (names.py, "Speed") ------------
+
+_CONTEXT_BITS = ["Anna", "Dr.", "said", "the film", "novel", "J.", "Okafor,", "and", "St.", "Nordström", "...",
+                 "(", ")", "’s", "-", "x" * 40, " ", "  ", "\t", "\n", "\u00a0", "\u3000", ".", "Walker.", "12",
+                 "U.S.", "it's"]  # fmt: skip
+_context_text = st.lists(
+    st.sampled_from(_CONTEXT_BITS) | st.text(st.characters(max_codepoint=0x3000), max_size=5), max_size=20
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_context_text, st.integers(0, 200))
+def test_context_tokens_from_chunks_match_the_window_tokens(text: str, at: int) -> None:
+    from turnout.detect import names
+
+    at = min(at, len(text))
+    window_before = names._context_tokens(text, max(0, at - names._CONTEXT), at, set())[-2:]
+    window_after = names._context_tokens(text, at, at + names._CONTEXT, set())[:2]
+    assert names._tokens_before(text, at) == window_before
+    assert names._tokens_after(text, at) == window_after
+
+
+@settings(max_examples=300, deadline=None)
+@given(_context_text, st.integers(0, 200), st.integers(1, 60))
+def test_word_before_searches_from_the_last_space_as_a_full_search_would(text: str, at: int, reach: int) -> None:
+    from turnout.detect import names
+
+    at = min(at, len(text))
+    lo = max(0, at - reach)
+    full = names._WORD_BEFORE.search(text, lo, at)
+    short = names._word_before(text, lo, at)
+    assert (full.span(1) if full else None) == (short.span(1) if short else None)
+    assert (names._WORK_BEFORE.search(text, lo, at) is not None) == names._work_before(text, lo, at)

@@ -4,6 +4,7 @@ local model, over HTTP too."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import httpx
@@ -64,7 +65,8 @@ def test_a_body_seen_again_gets_a_fresh_scans_assessment(tmp_path, sends, data) 
     for body, label in sent:
         request, hints = parse_chat_request(body, SCOPE)
         hints = dataclasses.replace(hints, sensitivity=label)
-        signals, decision = gateway._prepare(request, hints, OPEN, None, None, body)
+        signals = asyncio.run(gateway._signals(request, hints, None, body))
+        decision = gateway._decide(request, hints, OPEN, None, signals)
         fresh = gateway.router.signals(request, hints)
         assert signals.sensitivity == fresh.sensitivity
         if fresh.sensitivity.level is Sensitivity.CONFIDENTIAL:

@@ -29,9 +29,11 @@ public-suffix list fetched on first use) is never registered: only the NER recog
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import threading
 from collections.abc import Collection, Iterable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from turnout.detect.pii import DATE, LOCATION, ORGANIZATION, PERSON, Detector, Finding
@@ -45,6 +47,7 @@ __all__ = [
     "DeepScanner",
     "deep_detector",
     "deep_scanner",
+    "scan_executor",
 ]
 
 DEFAULT_MODEL = "en_core_web_lg"  # what Presidio itself defaults to; the operator installs it
@@ -139,7 +142,12 @@ class DeepScanner:
 
 
 class DeepDetector(Detector):
-    """The fast detector, then the deep scan where the fast one found nothing (module doc)."""
+    """The fast detector, then the deep scan where the fast one found nothing (module doc).
+
+    ``executor``: where an async caller runs the scan (the gateway works out a request's routing
+    signals there, ``Gateway._signals``): ~90 ms of CPU for a 1k-token prompt would otherwise
+    hold the worker's event loop, and every other request on it, for that long.
+    """
 
     def __init__(
         self,
@@ -153,6 +161,7 @@ class DeepDetector(Detector):
         super().__init__(custom_terms, custom_patterns, types=types, names=names)
         self.scanner = scanner
         self._deep_types: frozenset[str] | None = frozenset(types) if types is not None else None
+        self.executor: Executor = scan_executor()
 
     def scan(self, text: str) -> list[Finding]:
         fast = super().scan(text)
@@ -187,6 +196,18 @@ def merge_findings(fast: list[Finding], deep: Iterable[Finding]) -> list[Finding
 
 _SCANNERS: dict[str, DeepScanner] = {}
 _LOCK = threading.Lock()
+_EXECUTOR: ThreadPoolExecutor | None = None
+
+
+def scan_executor() -> ThreadPoolExecutor:
+    """The process's pool for deep scans: one thread per core, so that scans cannot outnumber
+    what the machine can run (further requests wait in its queue, in order). spaCy hands the
+    GIL over while it runs (``bench/bench_pii_deep_gil.py``), so the event loop keeps going."""
+    global _EXECUTOR
+    with _LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="turnout-deep")
+        return _EXECUTOR
 
 
 def deep_scanner(model: str = DEFAULT_MODEL) -> DeepScanner:

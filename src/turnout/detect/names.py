@@ -11,9 +11,13 @@ The model is a CRF trained with python-crfsuite over one-token sequences (which 
 multinomial logistic regression; ``scripts/train_pii_ner.py``), so the shipped weights are a
 plain table and inference needs no library: a few dictionary look-ups per candidate word.
 
-Speed: candidates come from one literal-led pass over the text's shape (capitals are "U");
-a capitalised word that is a common English word and in no name or place list is skipped
-before any feature is built, which removes most sentence starts ("The", "However").
+Speed (``bench/bench_pii_names.py``): candidates come from one literal-led pass over the text's
+shape (capitals are "U"; the words are sliced by ``map``, no Python step per word); each
+distinct capitalised word gets a cached verdict, and one that is a common English word in no
+name or place list is skipped before any feature is built, which removes most sentence starts
+("The", "However"); the occurrences of the words left are picked in C (``compress``). A
+candidate's neighbours come from the white-space chunks around it (tokens cached per chunk) and
+the weights of each side's features are cached per pair of tokens.
 Adjacent tagged words merge into one entity ("Velimir R. Janković", "van der Berg"); initials
 are looked for only near other candidates, since one alone is never an entity. Two untagged
 capitalised words side by side that no list knows ("Eustachy Gorski") are read as a name.
@@ -26,10 +30,11 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
+from itertools import compress, pairwise, starmap
 
 __all__ = ["LABELS", "Lexicon", "NameTagger", "candidate_features", "default_tagger", "lexicon", "tokenize"]
 
@@ -156,18 +161,30 @@ def word_features(w: str, lex: Lexicon, line_start: bool) -> list[str]:
 
 def context_features(prev2: str, prev: str, nxt: str, nxt2: str, lex: Lexicon) -> list[str]:
     """The features of the two tokens each side ("<s>" / "</s>" past the text's ends)."""
-    pl, nl = prev.lower().rstrip("."), nxt.lower()
-    p2l, n2l = prev2.lower(), nxt2.lower()
+    return left_features(prev2, prev, lex) + right_features(nxt, nxt2, lex)
+
+
+def left_features(prev2: str, prev: str, lex: Lexicon) -> list[str]:
+    """The features of the two tokens before the word (the scanner caches their weights)."""
+    pl, p2l = prev.lower().rstrip("."), prev2.lower()
     f = [
         "-1=" + pl if not prev[:1].isupper() or pl in lex.titles else "-1=Cap",
         "-2=" + p2l if not prev2[:1].isupper() else "-2=Cap",
-        "+1=" + nl if not nxt[:1].isupper() else "+1=Cap",
-        "+2=" + n2l if not nxt2[:1].isupper() else "+2=Cap",
         "-1-2=" + p2l + "|" + pl,
-        "+1+2=" + nl + "|" + n2l,
     ]
     if prev[:1].isupper():
         f.extend("-1" + g for g in _gazetteer(pl, lex))
+    return f
+
+
+def right_features(nxt: str, nxt2: str, lex: Lexicon) -> list[str]:
+    """The features of the two tokens after the word (the scanner caches their weights)."""
+    nl, n2l = nxt.lower(), nxt2.lower()
+    f = [
+        "+1=" + nl if not nxt[:1].isupper() else "+1=Cap",
+        "+2=" + n2l if not nxt2[:1].isupper() else "+2=Cap",
+        "+1+2=" + nl + "|" + n2l,
+    ]
     if nxt[:1].isupper():
         f.extend("+1" + g for g in _gazetteer(nl.rstrip("."), lex))
     return f
@@ -241,10 +258,20 @@ def score(features: list[str]) -> list[float]:
 
 _PARTICLES_TEXT = "da das de del della di do dos du des la le van von der den ten ter al el bin ibn"
 _PARTICLES = frozenset(_PARTICLES_TEXT.split())
-# a capitalised word's letters (a class-led findall: ~10 ms/MB, all in C)
-_HEAD = re.compile(r"[" + "".join(
-    f"{chr(lo)}-{chr(hi)}" for lo, hi in ((0x41, 0x5A), (0xC0, 0xD6), (0xD8, 0xDE))
-) + r"\u0100-\u024f\u0370-\u03ff\u0400-\u042f][^\W\d_]*")
+# a capitalised word in the text's shape (``detect/pii.py``: upper-case letters are "U", lower-case
+# ones "l" or "x"): a literal-led pattern, so the engine jumps from one capital to the next in C
+# (~3 ms/MB) instead of testing a character class at every position of the text (~6 ms/MB)
+_HEAD_SHAPE = re.compile(rb"U[Ulx]*")
+_SPAN = re.Match.span
+
+
+def capitalised_words(text: str, shape: bytes) -> tuple[list[str], list[tuple[int, int]]]:
+    """Every capitalised word of ``text`` (letters only, "O'Brien" is "O" and "Brien") and its
+    span, in order: one pass over the shape, the slicing done by ``map`` (no Python loop)."""
+    spans = [*map(_SPAN, _HEAD_SHAPE.finditer(shape))]
+    return [*map(text.__getitem__, starmap(slice, spans))], spans
+
+
 _CONTEXT = 32  # characters each side that hold the two neighbouring tokens
 _NUMBER_AFTER = re.compile(r"[ \t]\d{1,5}[A-Za-z]?(?![\d.,:/]\d)(?![\w])")
 _NUMBER_BEFORE = re.compile(r"(?<![\d.,:/])\d{1,5}[ \t]\Z")
@@ -266,10 +293,12 @@ _PREFIXED_NAME = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]+$")
 _ORG_FORMS = ("Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "GmbH", "Corp", "Corporation", "Limited",
               "AG", "S.A.", "SA", "SAS", "S.p.A.", "SpA", "B.V.", "BV", "N.V.", "NV", "Oy", "Oyj",
               "AB", "ASA", "A/S", "ApS", "Kft", "Zrt", "S.r.l.", "Srl", "KG", "SE", "Pty")  # fmt: skip
-# the forms written in letters from a capital are among the capitalised words (``_HEAD``) of a
+# the forms written in letters from a capital are among the capitalised words (``capitalised_words``) of a
 # text that holds them; the others are looked for as they are written
 _ORG_FORM_HEADS = frozenset(f for f in _ORG_FORMS if f.isalpha() and f[0].isupper())
-_ORG_FORM_OTHERS = tuple((f, f[0]) for f in _ORG_FORMS if f not in _ORG_FORM_HEADS and f[0].isupper())  # "S.A."
+_ORG_FORM_OTHERS = tuple(
+    (f, frozenset(c for c in f if c.isupper())) for f in _ORG_FORMS if f not in _ORG_FORM_HEADS and f[0].isupper()
+)  # "S.A." and its capitals {"S", "A"}
 _ORG_FORM_LOWER = tuple(" " + f for f in _ORG_FORMS if not f[0].isupper())  # " plc": after a space
 # an initial is merged with a name at most this far away (a gap of < 12 characters, see _merge)
 _INITIAL_REACH = 16
@@ -278,6 +307,17 @@ _ORG_FORM = re.compile(
     "(?:" + "|".join(re.escape(f) for f in sorted(_ORG_FORMS, key=len, reverse=True)) + r")(?![\w/])\.?"
 )
 
+
+
+def _may_hold_org_form(text: str, heads: set[str]) -> bool:
+    """Can a legal form be in ``text`` (``heads``: its capitalised words)? The forms' pattern is a
+    class-led pass, run only when this says yes: a form written in letters from a capital is one
+    of the capitalised words; each capital of the others ("S.A.", "A/S") is one of its own."""
+    return (
+        not heads.isdisjoint(_ORG_FORM_HEADS)
+        or any(caps <= heads and f in text for f, caps in _ORG_FORM_OTHERS)
+        or any(f in text for f in _ORG_FORM_LOWER)
+    )
 
 
 def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
@@ -304,6 +344,9 @@ class NameTagger:
         self._table = _weights()
         # (word, starts a sentence) -> summed weights of the word's own features
         self._lexical: dict[tuple[str, bool], tuple[float, ...]] = {}
+        # (the two tokens before a word) and (the two after) -> summed weights of their features
+        self._left: dict[tuple[str, str], tuple[float, ...]] = {}
+        self._right: dict[tuple[str, str], tuple[float, ...]] = {}
         self._kinds: dict[str, int] = {}  # capitalised word -> _SKIP / _CANDIDATE / ...
         self._skipped: set[str] = set()  # the words of _kinds that are _SKIP
 
@@ -315,27 +358,22 @@ class NameTagger:
             shape = _shape(text)
         if len(shape) >= 40 and shape.count(b" ") * 25 < len(shape):
             return []  # not prose (a token, a decoded blob, minified data): no names to read
-        if text.isascii():
-            # one pass gives every capitalised word with its position (see _candidates_ascii)
-            located = [(m.group(), m.start()) for m in _HEAD.finditer(text)]
-            heads = {h for h, _ in located}
-            cands = self._candidates(text, shape, heads, located)
-        else:
-            heads = set(_HEAD.findall(text))
-            cands = self._candidates(text, shape, heads)
+        words, spans = capitalised_words(text, shape)
+        heads = set(words)
+        cands = self._candidates(text, heads, words, spans)
         found = self._tag(text, cands)
-        # the legal forms' pattern is a class-led pass: run it only when a form can be there
-        # (a form written in letters after a space is one of the capitalised words found)
-        if (not heads.isdisjoint(_ORG_FORM_HEADS) or any(
-            h in heads and f in text for f, h in _ORG_FORM_OTHERS) or any(f in text for f in _ORG_FORM_LOWER)) and (
-            _ORG_FORM.search(text) is not None
-        ):
+        if found and not heads.isdisjoint(_FIRM_WORDS):
+            found = self._firms(text, found)
+        if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
-        if _typed_lower(shape):
+        if len(words) <= _lower_limit(shape) and _typed_lower(shape):
             # "hi, my name is olga krylova": text typed (nearly) without capitals; words that
             # the lists know as names or places are scored as if capitalised
             seen = {(s, e) for _, s, e, _ in found}
-            found += [f for f in self._tag_lower(text) if (f[1], f[2]) not in seen]
+            lowered = self._tag_lower(text)
+            if lowered and not heads.isdisjoint(_FIRM_WORDS):
+                lowered = self._firms(text, lowered)
+            found += [f for f in lowered if (f[1], f[2]) not in seen]
         return found
 
     def _organisations(
@@ -384,21 +422,14 @@ class NameTagger:
     # -- candidates ---------------------------------------------------------------------
 
     def _candidates(
-        self, text: str, shape: bytes, heads: set[str] | None = None,
-        located: list[tuple[str, int]] | None = None,
+        self, text: str, heads: set[str], words: list[str], spans: list[tuple[int, int]]
     ) -> list[tuple[int, int]]:
         # Most capitalised words are sentence starts and common words: classify each distinct
-        # word once (cached), and visit positions only for the few worth scoring.
-        # ``located``: every ``_HEAD`` match of an ASCII text with its start. There each
-        # whole-word occurrence of a head is one of those matches (a letter before it would
-        # have joined the match before; the match runs to the first non-letter), so the
-        # positions come from that list instead of one ``find`` pass over the text per head
-        # (tests/detect/test_prefilters.py compares both).
+        # word once (cached), and visit positions only for the few worth scoring. ``words`` and
+        # ``spans``: every capitalised word of the text in order (see capitalised_words).
         kinds = self._kinds
-        todo: list[tuple[str, int]] = []
+        wanted: dict[str, int] = {}
         initials: list[str] = []
-        if heads is None:
-            heads = set(_HEAD.findall(text))
         # set difference in C: the words already known to be skipped cost nothing more
         for head in heads - self._skipped:
             kind = kinds.get(head)
@@ -413,34 +444,19 @@ class NameTagger:
             if kind == _INITIAL:
                 initials.append(head)
             elif kind != _SKIP:
-                todo.append((head, kind))
-        if not todo:
+                wanted[head] = kind
+        if not wanted:
             return []  # an initial alone is never an entity (see _merge)
         n = len(text)
         out: list[tuple[int, int]] = []
-        if located is not None:
-            wanted = dict(todo)
-            for head, s in located:
-                kind = wanted.get(head)
-                if kind is None:
-                    continue
-                e = s + len(head)
-                if _may_start_candidate(text, n, s, e, kind):
-                    span = self._candidate_at(text, n, s, e, kind)
-                    if span is not None:
-                        out.append(span)
-            todo = []
-        for head, kind in todo:
-            size = len(head)
-            key = head
-            s = text.find(key)
-            while s >= 0:
-                e = s + size
-                if _may_start_candidate(text, n, s, e, kind):
-                    span = self._candidate_at(text, n, s, e, kind)
-                    if span is not None:
-                        out.append(span)
-                s = text.find(key, e)
+        # the occurrences of the wanted words, selected in C (no Python step per capitalised word)
+        mask = [*map(wanted.__contains__, words)]
+        for head, (s, e) in zip(compress(words, mask), compress(spans, mask), strict=True):
+            kind = wanted[head]
+            if _may_start_candidate(text, n, s, e, kind):
+                span = self._candidate_at(text, n, s, e, kind)
+                if span is not None:
+                    out.append(span)
         if initials and out:
             out.extend(self._initials_near(text, n, initials, out))
         out.sort()
@@ -496,14 +512,20 @@ class NameTagger:
         end = tok.end()
         if end < n and (text[end].isalnum() or text[end] == "_"):
             return None  # "Point2D", "AF_INET": identifiers
-        if kind == _CAPS and not _CAPS_PLACE_BEFORE.search(text, max(0, s - 12), s):
+        # each pattern below is tried only where the character it must start (or end) with is
+        # there: most candidates are followed by a space and a lower-case word
+        if kind == _CAPS and not (s and text[s - 1] in " \t," and _CAPS_PLACE_BEFORE.search(text, max(0, s - 12), s)):
             return None
         if kind == _AMBIGUOUS and not self._ambiguous_is_name(text, n, s, end):
             return None
-        if _STREET_AFTER.match(text, end):
-            return None  # "Jordan Street", "Victoria line": part of a street or a line's name
-        if _NUMBER_AFTER.match(text, end) or _NUMBER_BEFORE.search(text, max(0, s - 8), s):
-            return None  # "Koskikatu 25", "764 Fagradalsbraut", "Python 3": streets and products
+        if end + 1 < n and text[end] in " \t":
+            nm = _NEXT_RUN.match(text, end)
+            if nm is not None and nm.group(1) in _STREET_WORDS:
+                return None  # "Jordan Street", "Victoria line": part of a street or a line's name
+            if text[end + 1].isdigit() and _NUMBER_AFTER.match(text, end):
+                return None  # "Koskikatu 25", "Python 3": streets and products
+        if s > 1 and text[s - 2].isdigit() and _NUMBER_BEFORE.search(text, max(0, s - 8), s):
+            return None  # "764 Fagradalsbraut"
         return (s, end)
 
     def _ambiguous_is_name(self, text: str, n: int, s: int, end: int) -> bool:
@@ -572,15 +594,10 @@ class NameTagger:
         unknown: list[tuple[int, int]] = []  # candidates left untagged
         for s, e in cands:
             word, start, prev2, prev, nxt, nxt2 = _surroundings(text, s, e, cand_starts, lower)
-            sc = list(self._word_vector(word, start))
-            get = self._table.get
-            for feat in context_features(prev2, prev, nxt, nxt2, lex):
-                w = get(feat)
-                if w is not None:
-                    sc[0] += w[0]
-                    sc[1] += w[1]
-                    sc[2] += w[2]
-                    sc[3] += w[3]
+            wv = self._word_vector(word, start)
+            lv = self._side_vector(self._left, left_features, prev2, prev)
+            rv = self._side_vector(self._right, right_features, nxt, nxt2)
+            sc = [wv[0] + lv[0] + rv[0], wv[1] + lv[1] + rv[1], wv[2] + lv[2] + rv[2], wv[3] + lv[3] + rv[3]]
             best = max(range(4), key=sc.__getitem__)
             if prev.rstrip(".").lower() in lex.titles and best != 1 and prev[:1].isupper():
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
@@ -649,7 +666,7 @@ class NameTagger:
             pos = m.end() + (m.end() < len(text) and text[m.end()] == ".")
         pos = s
         for _ in range(4):  # words before it, up to a sentence start
-            m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
+            m = _word_before(text, max(0, pos - 40), pos)
             if m is None or not m.group(1)[:1].isupper():
                 break
             at_start = m.start(1) == 0 or text[m.start(1) - 1] == "\n" or (
@@ -690,7 +707,8 @@ class NameTagger:
 
         shape = _shape(text)
         out = []
-        runs = [(self._candidates(text, shape), False)]
+        words, spans = capitalised_words(text, shape)
+        runs = [(self._candidates(text, set(words), words, spans), False)]
         if _typed_lower(shape):
             runs.append((self._lower_candidates(text), True))
         for cands, lower in runs:
@@ -701,19 +719,40 @@ class NameTagger:
                 out.append(((s, e), feats))
         return out
 
+    def _side_vector(
+        self,
+        cache: dict[tuple[str, str], tuple[float, ...]],
+        features: Callable[[str, str, Lexicon], list[str]],
+        a: str,
+        b: str,
+    ) -> tuple[float, ...]:
+        """Summed weights of the features of two tokens on one side of a word (cached: "<s> <s>",
+        ", and", "said ." recur in any text, so most candidates cost two look-ups here)."""
+        key = (a, b)
+        vec = cache.get(key)
+        if vec is None:
+            vec = self._sum(features(a, b, self.lex))
+            if len(cache) > 50_000:  # bounded, as _lexical
+                cache.clear()
+            cache[key] = vec
+        return vec
+
+    def _sum(self, features: list[str]) -> tuple[float, ...]:
+        total = [0.0, 0.0, 0.0, 0.0]
+        for feat in features:
+            w = self._table.get(feat)
+            if w is not None:
+                total[0] += w[0]
+                total[1] += w[1]
+                total[2] += w[2]
+                total[3] += w[3]
+        return tuple(total)
+
     def _word_vector(self, word: str, start: bool) -> tuple[float, ...]:
         key = (word, start)
         vec = self._lexical.get(key)
         if vec is None:
-            total = [0.0, 0.0, 0.0, 0.0]
-            for feat in word_features(word, self.lex, start):
-                w = self._table.get(feat)
-                if w is not None:
-                    total[0] += w[0]
-                    total[1] += w[1]
-                    total[2] += w[2]
-                    total[3] += w[3]
-            vec = tuple(total)
+            vec = self._sum(word_features(word, self.lex, start))
             if len(self._lexical) > 50_000:  # bounded: a stream of unique words cannot grow it
                 self._lexical.clear()
             self._lexical[key] = vec
@@ -774,12 +813,12 @@ class NameTagger:
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
-            if lab == "PER" and _WORK_BEFORE.search(text, max(0, s - 12), s) is not None:
+            if lab == "PER" and _work_before(text, max(0, s - 12), s):
                 i = j
                 continue  # "the film Senza Pranzo", "the novel Azja Dziewczyna": a title of a work
             if lab == "PER" and (am := _INSTITUTION_AFTER.match(text, e)) is not None:
                 lab = "LOC" if am.group(1) in _GEO_NOUNS else "ORG"  # "Bennett Cloud", "Walker Bay"
-            elif lab == "PER" and (pm := _WORD_BEFORE.search(text, max(0, s - 12), s)) is not None and (
+            elif lab == "PER" and (pm := _word_before(text, max(0, s - 12), s)) is not None and (
                 pm.group(1)[:1].isupper() and pm.group(1).rstrip(".").lower() in _PLACE_PREFIXES
             ):
                 lab = "LOC"  # "Mount Reginald", "Lake Rossi": the prefix itself was not a candidate
@@ -808,17 +847,16 @@ class NameTagger:
                 and " " not in text[s:e]
             ):
                 out[k] = ("PERSON", s, e, conf)
-        return self._firms(text, out)
+        return out
 
     def _firms(self, text: str, out: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
         """A family name before "and Sons" or "Brothers" names a firm ("Okafor and Sons",
         "Lindqvist Brothers"). (Three family names in a list, "Barnett, Melton and Garcia", stay
         people: in labelled data such lists name people four times as often as firms.)"""
-        if out and any(f in text for f in _FIRM_ENDINGS):
-            for k, (kind, s, e, conf) in enumerate(out):
-                m = _FIRM_AFTER.match(text, e)
-                if m is not None and kind != "ORGANIZATION":
-                    out[k] = ("ORGANIZATION", s, m.end(), conf)
+        for k, (kind, s, e, conf) in enumerate(out):
+            m = _FIRM_AFTER.match(text, e)
+            if m is not None and kind != "ORGANIZATION":
+                out[k] = ("ORGANIZATION", s, m.end(), conf)
         return out
 
 
@@ -827,17 +865,26 @@ def _low(word: str) -> str:
     return word.lower().replace("i\u0307", "i")
 
 
+def _lower_limit(shape: bytes) -> int:
+    return 2 + len(shape) // 400
+
+
 def _typed_lower(shape: bytes) -> bool:
-    """Was this text typed without capitals ("hi im olga from berlin")? At most a few."""
-    return shape.count(b"U") <= 2 + len(shape) // 400
+    """Was this text typed without capitals ("hi im olga from berlin")? At most a few. (Each
+    capitalised word holds a capital: a caller that has counted more words than the limit
+    need not count the capitals.)"""
+    return shape.count(b"U") <= _lower_limit(shape)
 
 
 def _surroundings(
     text: str, s: int, e: int, cand_starts: set[int], lower: bool
 ) -> tuple[str, bool, str, str, str, str]:
     """The word at ``text[s:e]``, whether it starts a sentence, and two tokens each side."""
-    before = _context_tokens(text, max(0, s - _CONTEXT), s, cand_starts)[-2:]
-    after = _context_tokens(text, e, e + _CONTEXT, cand_starts)[:2]
+    if cand_starts:  # typed in lower case: tokens at candidates' starts read as capitalised
+        before = _context_tokens(text, max(0, s - _CONTEXT), s, cand_starts)[-2:]
+        after = _context_tokens(text, e, e + _CONTEXT, cand_starts)[:2]
+    else:
+        before, after = _tokens_before(text, s), _tokens_after(text, e)
     word = text[s:e]
     if lower:
         word = word[:1].upper() + word[1:]
@@ -848,6 +895,50 @@ def _surroundings(
     prev2, prev = ["<s>", "<s>", *before][-2:]
     nxt, nxt2 = [*after, "</s>", "</s>"][:2]
     return word, start, prev2, prev, nxt, nxt2
+
+
+# A token never holds white space, so the tokens of a window are those of its white-space
+# separated chunks, each cut on its own: the last two tokens of ``text[s - _CONTEXT : s]`` come
+# from its last chunk or two. Chunks ("the", "Dr.", "said,") recur in any text: their tokens
+# are cached.
+_CHUNKS: dict[str, tuple[str, ...]] = {}
+
+
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    toks = _CHUNKS.get(chunk)
+    if toks is None:
+        out: list[str] = []
+        for w in _TOKEN.findall(chunk):
+            if w[-1] == "." and len(w) > 4 and not w.isupper():
+                out.append(w[:-1])
+                out.append(".")
+            else:
+                out.append(w)
+        toks = tuple(out)
+        if len(_CHUNKS) > 50_000:  # bounded
+            _CHUNKS.clear()
+        _CHUNKS[chunk] = toks
+    return toks
+
+
+def _tokens_before(text: str, s: int) -> list[str]:
+    """The last two of ``_context_tokens(text, s - _CONTEXT, s, set())``."""
+    out: tuple[str, ...] = ()
+    for chunk in reversed(text[max(0, s - _CONTEXT) : s].split()):
+        out = _chunk_tokens(chunk) + out
+        if len(out) >= 2:
+            break
+    return list(out[-2:])
+
+
+def _tokens_after(text: str, e: int) -> list[str]:
+    """The first two of ``_context_tokens(text, e, e + _CONTEXT, set())``."""
+    out: tuple[str, ...] = ()
+    for chunk in text[e : e + _CONTEXT].split():
+        out += _chunk_tokens(chunk)
+        if len(out) >= 2:
+            break
+    return list(out[:2])
 
 
 def _context_tokens(text: str, lo: int, hi: int, capitalise: set[int]) -> list[str]:
@@ -871,7 +962,9 @@ def _context_tokens(text: str, lo: int, hi: int, capitalise: set[int]) -> list[s
     return out
 
 
-_FIRM_ENDINGS = (" and Sons", " & Sons", " Brothers", " Bros")
+# the capitalised word that ends a firm's name ("Okafor and Sons", "Lindqvist Bros."): a text
+# without one of them among its capitalised words holds no such firm
+_FIRM_WORDS = frozenset(["Sons", "Brothers", "Bros"])
 _FIRM_AFTER = re.compile(r"[ \t]+(?:(?:and|&)[ \t]+Sons|Brothers|Bros\.?)(?![\w])")
 _PLACE_PREFIXES_TEXT = """san santa santo são sao saint st lake mount mt fort port cape los las el
     new north south east west upper lower great little bad"""
@@ -898,6 +991,23 @@ _PERSON_VERB = re.compile(
 )
 # the capitalised word right before a span, and whether the text before that word ends a sentence
 _WORD_BEFORE = re.compile(r"([^\W\d_]+\.?)[ \t]\Z")
+
+
+def _word_before(text: str, lo: int, pos: int) -> re.Match[str] | None:
+    """``_WORD_BEFORE.search(text, lo, pos)``, searched from the last space before the word only:
+    a match ends in the space or tab at ``pos - 1`` and holds no space, and an end-anchored
+    search from ``lo`` would try (and backtrack through) every word of the window first."""
+    if pos < 2 or text[pos - 1] not in " \t":
+        return None
+    return _WORD_BEFORE.search(text, max(lo, text.rfind(" ", lo, pos - 1) + 1), pos)
+
+
+def _work_before(text: str, lo: int, pos: int) -> bool:
+    """``_WORK_BEFORE.search(text, lo, pos)`` found something (searched as in _word_before; its
+    look-behind still sees the text before the search's start)."""
+    if pos < 2 or text[pos - 1] not in " \t":
+        return False
+    return _WORK_BEFORE.search(text, max(lo, text.rfind(" ", lo, pos - 1) + 1), pos) is not None
 _SENTENCE_END = re.compile(r"[.!?:;\"“”(\[][ \t]*\Z")
 # "Mount Reginald", "Lake Rossi", "East Erika": a place whose name is also a person's
 # street-type words (the USPS suffixes less those that are also common family names: Hill,
@@ -912,10 +1022,9 @@ _STREET_SUFFIX_WORDS = """Street Streets St Road Roads Rd Avenue Ave Boulevard B
     Hollow Inlet Islands Lakes Landing Loop Mall Neck Oval Pike Pines Plaza Points Ports Summit
     Terrace Trace Trail Turnpike Canyon Cliffs Corners Falls Fords Forks Gardens Mills Springs
     Valley Village Circle Circles Highway Hwy Way"""
-_STREET_AFTER = re.compile(
-    r"[ \t]+(?:" + "|".join(sorted(_STREET_SUFFIX_WORDS.split(), key=len, reverse=True)) + r"|line|street|road"
-    r"|avenue|station|airport)\b"
-)
+_STREET_WORDS = frozenset([*_STREET_SUFFIX_WORDS.split(), "line", "street", "road", "avenue", "station", "airport"])
+# the word after a candidate (a whole run of word characters, as a ``\b`` after a street word asks)
+_NEXT_RUN = re.compile(r"[ \t]+(\w+)")
 
 
 @lru_cache(maxsize=1)
