@@ -77,6 +77,7 @@ def build(n: int, db: Path, chunk: int) -> dict[str, float]:
         t2 = time.perf_counter()
         embed_s += t1 - t0
         write_s += t2 - t1
+        print(f"  built {s + len(entries)}/{n}: embed {embed_s:.0f} s, write {write_s:.0f} s", file=sys.stderr, flush=True)
     total = time.perf_counter() - started
     kb._db.run("PRAGMA wal_checkpoint(TRUNCATE)")
     kb.close()
@@ -100,6 +101,19 @@ def probe(db: Path, queries: int, threads: int) -> dict[str, float]:
     embedder.embed(["warm up the tokenizer"])
     rss0 = _rss()
     t0 = time.perf_counter()
+    added = 0
+    original = KnowledgeStore._add_rows
+
+    def counted(self: KnowledgeStore, rows: list[tuple[object, ...]]) -> None:
+        """The store's own index build, with its progress on stderr (a 1M build takes a while)."""
+        nonlocal added
+        original(self, rows)
+        added += len(rows)
+        took = time.perf_counter() - t0
+        print(f"  index {added}: {took:.0f} s, {added / took:.0f} passages/s (load {os.getloadavg()[0]:.1f})",
+              file=sys.stderr, flush=True)
+
+    KnowledgeStore._add_rows = counted  # type: ignore[method-assign]
     kb = KnowledgeStore.open(f"sqlite:///{db}", embedder=embedder, index="now", index_threads=threads)
     index_build = time.perf_counter() - t0
     rss1 = _rss()
@@ -279,7 +293,7 @@ def main() -> None:
         db = Path(args.dir) / f"kb-{n}.db"
         b = build(n, db, args.chunk)
         out = subprocess.run([sys.executable, __file__, "--probe", str(db), "--queries", str(args.queries),
-                              "--threads", str(args.threads)], capture_output=True, text=True, check=True)
+                              "--threads", str(args.threads)], stdout=subprocess.PIPE, text=True, check=True)
         p = json.loads(out.stdout.strip().splitlines()[-1])
         rss_per = (p["rss_after_index"] - p["rss_before"]) / n
         print(f"{n:9d} {b['embed_s']:8.1f} {b['write_s']:8.1f} {p['index_build_s']:8.1f} {p['search_p50_ms']:10.3f} "

@@ -109,6 +109,9 @@ class RetrievalConfig(_Strict):
     coverage: bool = True
     coverage_similarity: float = Field(default=0.6, ge=0, le=2)
     max_uncovered: int = Field(default=0, ge=0, le=20)
+    # ... and when the best entry leads the next one by answer_margin: two entries this close both
+    # fit the question, and the words of the wrong one can cover it (fresh FAQs in bench_kb_check.py)
+    answer_margin: float = Field(default=0.05, ge=0, le=2)
     top_k: int = Field(default=3, ge=1, le=20)
 
 

@@ -4,7 +4,8 @@ passages found to the routed model.
 
 The embedding score alone cannot tell "the answer is here" from "same topic" (a question
 about Sunday hours scores high against the weekday-hours entry), so a stored answer is
-returned only when (1) its score clears ``answer_threshold``, (2) the entry covers what the
+returned only when (1) its score clears ``answer_threshold`` and leads the next entry's by
+``answer_margin``, (2) the entry covers what the
 question asks (``turnout.kb.coverage``: "Sundays" is not covered by weekday hours) and (3) the
 checker, asked YES/NO whether the entry answers the question, says YES with P(YES) >=
 ``check_threshold``. The cover check runs first: it is free, and most near-misses stop there.
@@ -76,6 +77,14 @@ CHECK_SYSTEM = (
 def check_messages(question: str, hit: Hit) -> list[dict[str, Any]]:
     return [{"role": "system", "content": CHECK_SYSTEM},
             {"role": "user", "content": f"Question: {question}\nEntry: Q: {hit.question} A: {hit.answer}\nAnswer:"}]
+
+
+def clear_lead(hits: list[Hit], rcfg: RetrievalConfig) -> bool:
+    """Does the best entry lead the next one by ``answer_margin``? When two entries score about
+    the same, both fit the question as far as the embedding can tell, and the wrong one may still
+    pass the cover check (its words are the question's words: "how much to add a bag at the
+    airport" against "you can add bags ... at the airport"): the model gets both instead."""
+    return len(hits) < 2 or hits[0].score - hits[1].score >= rcfg.answer_margin
 
 
 def cover_gap(question: str, hit: Hit, rcfg: RetrievalConfig) -> dict[str, int] | None:

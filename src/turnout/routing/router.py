@@ -665,7 +665,8 @@ class Router:
         best = hits[0] if hits else None
         check: dict[str, Any] | None = None
         cost = 0.0
-        candidate = best is not None and bool(best.answer) and best.score >= rcfg.answer_threshold
+        candidate = (best is not None and bool(best.answer) and best.score >= rcfg.answer_threshold
+                     and retrieval_mod.clear_lead(hits, rcfg))
         gap = retrieval_mod.cover_gap(question, best, rcfg) if candidate and best is not None else None
         if best is not None and candidate and gap is None:
             confirmed = rcfg.checker == "none"
