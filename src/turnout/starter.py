@@ -62,9 +62,11 @@ routing:
   retrieval:
     knowledge_base: null    # a JSONL file of {"question", "answer"} or {"text"} rows, or:
     store: null             # sqlite:///turnout-kb.db | postgresql://...  (fill it with `turnout kb add`)
-    answer_threshold: 0.7   # a stored answer needs this score AND the checker's YES
+    answer_threshold: 0.55  # a stored answer needs this score, a clear lead, coverage AND the checker's YES
+    answer_margin: 0.05     # ... a lead of this much over the next entry (else both go as passages)
+    coverage: true          # ... and every day, number, name and negation of the question in the entry
     checker: auto           # auto: a local model, else the cheapest allowed | none | a model name
-    check_threshold: 0.7    # P(YES) the checker must give (docs/benchmarks.md)
+    check_threshold: 0.5    # P(YES) the checker must give (docs/benchmarks.md)
     passage_threshold: 0.35 # passages at least this close go to the routed model
 
 detection:
