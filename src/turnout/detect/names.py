@@ -447,6 +447,9 @@ class NameTagger:
                 wanted[head] = kind
         if not wanted:
             return []  # an initial alone is never an entity (see _merge)
+        if initials and "A" in heads and "B" in heads and _OPTIONS.search(text) is not None:
+            # "A. Dixie B. Pennsylvania C. ...": answer options, not initials of a name
+            initials = [h for h in initials if h not in _OPTION_LETTERS]
         n = len(text)
         out: list[tuple[int, int]] = []
         # the occurrences of the wanted words, selected in C (no Python step per capitalised word)
@@ -554,8 +557,8 @@ class NameTagger:
             return _SKIP  # "Claude", "Python", "Monday": products, languages, days
         if low in self._known:
             return _AMBIGUOUS if low in lex.common else _CANDIDATE
-        if low in lex.common:
-            return _SKIP  # "The", "However"
+        if low in lex.common or _us_spelling(low) in lex.common:
+            return _SKIP  # "The", "However"; "Summarise", "Analyse" (the list spells "-ize", "-yze")
         if head.isupper() and len(head) >= 4 and any(c in "AEIOUYÄÖÅÆØÜΑΕΗΙΟΥΩАЕИОУЫЭЮЯ" for c in head):
             return _CAPS  # "HORTEN": a place in capitals, or an acronym ("JSON"): see _candidate_at
         if head.isupper() or (any(c.isupper() for c in head[1:]) and not _PREFIXED_NAME.match(head)):
@@ -658,7 +661,9 @@ class NameTagger:
         inside = sum(len(w.rstrip(".")) > 1 for w in text[s:e].split())
         outside: list[str] = []
         pos = e
-        for _ in range(4):  # words after the span
+        # words after a possessive are what the person owns ("Ada Brandt's Winter Letters")
+        owner = text.endswith(("'s", "’s"), s, e) or text.startswith(("'s", "’s"), e)
+        for _ in range(0 if owner else 4):  # words after the span
             m = _NEXT_WORD.match(text, pos)
             if m is None or not m.group(1)[:1].isupper():
                 break
@@ -795,20 +800,27 @@ class NameTagger:
             if len(words) == 1 and len(words[0].rstrip(".")) == 1:
                 i = j
                 continue  # an initial alone ("B." opens an answer option), not a name
-            if lab == "PER" and len(words) == 1 and words[0].lower() in nationality:
+            if lab == "PER" and len(words) == 1 and (
+                words[0].lower() in nationality or self._abstract_or_people(_unpossessed(words[0].rstrip(".")))
+            ):
                 i = j
-                continue  # "Buddhist", "Celtic": a religion or a people, not a person
+                continue  # "Buddhist", "Celtic", "Marxism", "Bretons": a creed, a people or an idea
             if lab == "PER":
                 # "Martin Weber": a family name that is also an English word, after a name
                 nm = _NEXT_WORD.match(text, e)
                 if nm is not None and nm.group(1)[:1].isupper():
-                    nl = _low(nm.group(1))
+                    nl = _low(_unpossessed(nm.group(1)))
                     if ((nl in self.lex.last or nl in self.lex.first) and nl not in _not_names()) or (
                         len(words[-1].rstrip(".")) == 1 and self._name_like(nm.group(1))
-                    ):  # or any name-like word after an initial: "Zbygniew K. Przeworczak"
+                    ) or (len(words) == 1 and self._surname_after_given(words[0], nm.group(1), nl)) or (
+                        _low(words[-1]) in self.lex.first and self._unlisted(nm.group(1))
+                    ):  # or a word no list knows after a given name: "Charles Krauthammer"
+                        # or any name-like word after an initial: "Zbygniew K. Przeworczak"
                         e = nm.end()
                         words = text[s:e].split()
             w0 = _low(words[0])
+            if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
+                lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
             if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and w0 not in self.lex.last:
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
@@ -833,6 +845,9 @@ class NameTagger:
             ):
                 i = j
                 continue  # "General Public Licenses": a title in Title Case ("Martin Weber" stays)
+            if lab == "PER" and len(words) > 1 and _EPONYM_NOUN.fullmatch(_unpossessed(words[-1])) is not None:
+                i = j
+                continue  # "Monroe Doctrine", "Marshall Plan": named after a person, not the person
             out.append((_TYPE_OF[lab], s, e, min(0.95, 0.5 + margin / 10)))
             i = j
         # a list that holds a person holds people: "Eklund, Michael and Hodge"
@@ -849,6 +864,48 @@ class NameTagger:
                 out[k] = ("PERSON", s, e, conf)
         return out
 
+    def _given_then_family(self, first: str, last_word: str) -> bool:
+        lex = self.lex
+        last = _low(_unpossessed(last_word))
+        return (
+            first in lex.first
+            and first not in lex.place
+            and first not in lex.country
+            and last not in lex.place
+            and (last in lex.last or self._unlisted(last_word))
+        )
+
+    def _abstract_or_people(self, word: str) -> bool:
+        """A word no name list knows that ends as abstract nouns do ("Irredentism",
+        "Complementarity") or is the plural of a people ("Mongols", "Tamils": the singular is
+        a nationality, or a capitalised word ending in "s" right after "The")."""
+        low = _low(word)
+        lex = self.lex
+        if low in lex.first or low in lex.last:
+            return False
+        if low.endswith(_ABSTRACT_ENDINGS) and len(low) > 6:
+            return True
+        return low.endswith("s") and (low[:-1] in lex.nationality or low[:-2] in lex.nationality)
+
+    def _surname_after_given(self, given: str, word: str, low: str) -> bool:
+        """"Marie Curie", "Ada Lovelace's": a capitalised word in lower case after a lone given
+        name is its family name, even one that is also an English word ("curie", a unit), unless
+        it names a place, a people, a street or a thing ("Maria Street", "Anna Python")."""
+        lex = self.lex
+        return (
+            _low(given.rstrip(".")) in lex.first
+            and word[1:].islower()
+            and low in lex.common
+            and len(low) > 2
+            and low not in lex.place
+            and low not in lex.country
+            and low not in lex.nationality
+            and low not in lex.titles
+            and low not in _not_names()
+            and word not in _STREET_WORDS
+            and _INSTITUTION_WORD.fullmatch(_unpossessed(word)) is None
+        )
+
     def _firms(self, text: str, out: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
         """A family name before "and Sons" or "Brothers" names a firm ("Okafor and Sons",
         "Lindqvist Brothers"). (Three family names in a list, "Barnett, Melton and Garcia", stay
@@ -858,6 +915,25 @@ class NameTagger:
             if m is not None and kind != "ORGANIZATION":
                 out[k] = ("ORGANIZATION", s, m.end(), conf)
         return out
+
+
+# British spellings of common words the English list holds in US spelling only: a word that is
+# "summarise" or "colour" is no more a name than "summarize" (an imperative at a prompt's start
+# would otherwise read as a given name before the capitalised word that follows it)
+_UK_ENDINGS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"),
+               ("ysing", "yzing"), ("ysed", "yzed"), ("yse", "yze"), ("our", "or"), ("tre", "ter"),
+               ("ogue", "og"), ("lled", "led"), ("lling", "ling"))  # fmt: skip
+
+
+def _us_spelling(low: str) -> str:
+    for uk, us in _UK_ENDINGS:
+        if low.endswith(uk):
+            return low[: -len(uk)] + us
+    return low
+
+
+def _unpossessed(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
 def _low(word: str) -> str:
@@ -981,6 +1057,17 @@ _INSTITUTION_AFTER = re.compile(
     r"|Industries|Stadium|Gallery|Theatre|Theater|Island|Islands|Bay|Valley|River|Creek|Falls|Peak|Glacier"
     r"|Canyon|Beach|Harbour|Harbor)(?![\w])"
 )
+_INSTITUTION_WORD = re.compile(_INSTITUTION_AFTER.pattern[len(r"[ \t]+") :])  # the word alone
+# answer options in a question ("A. Rostow B. Ravenstein C. ..."): their letters are no initials
+_OPTIONS = re.compile(r"(?<![\w.])A[.)][ \t].*?(?<![\w.])B[.)][ \t]", re.DOTALL)
+_OPTION_LETTERS = frozenset("ABCDEF")
+# the endings of abstract nouns and doctrines, never of a name
+_ABSTRACT_ENDINGS = ("ism", "isms", "ity", "ities", "ness", "tion", "tions", "sion", "ology", "ologies", "ist", "ists")
+# "Monroe Doctrine", "Marshall Plan", "Clinton Administration": named after a person
+_EPONYM_NOUN = re.compile(
+    r"Doctrine|Plan|Administration|Era|Act|Amendment|Theory|Theorem|Law|Effect|Principle|Paradox"
+    r"|Prize|Award|Medal|Syndrome|Disease|Equation|Equations|Hypothesis|Conjecture|Constant|Test"
+)
 _NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or one or two particles
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
@@ -1038,7 +1125,10 @@ def _not_names() -> frozenset[str]:
 _NOT_NAMES_EXTRA = """ruby julia perl rust swift kotlin scala haskell gemini claude llama mistral
         copilot siri alexa cortana bard grok deepseek qwen phi falcon vicuna alpaca january
         february march april june july august september october november december monday
-        tuesday wednesday thursday friday saturday sunday god lord"""
+        tuesday wednesday thursday friday saturday sunday god lord true false none null nil
+        json yaml toml html xhtml ascii unicode unix linux posix ajax oauth graphql ocaml"""
+# (the last two lines: literals of programming languages, "return True If ...", and acronyms
+# written in capitals that would otherwise read as a place in capitals, "convert it to JSON")
 
 
 def _after_title(text: str, s: int, lex: Lexicon) -> bool:
