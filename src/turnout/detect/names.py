@@ -862,7 +862,35 @@ class NameTagger:
                 and " " not in text[s:e]
             ):
                 out[k] = ("PERSON", s, e, conf)
+        if out:
+            out = self._list_neighbours(text, out)
         return out
+
+    def _list_neighbours(
+        self, text: str, out: list[tuple[str, int, int, float]]
+    ) -> list[tuple[str, int, int, float]]:
+        """"Thompson and Baker", "Baker, Thompson": a family name listed next to a person is one
+        too, even one that is also an English word (so it was no candidate of its own)."""
+        added: list[tuple[str, int, int, float]] = []
+        taken = {(s, e) for _, s, e, _ in out}
+        for kind, s, e, conf in out:
+            if kind != "PERSON":
+                continue
+            m = _LIST_NEXT.match(text, e)
+            if m is not None and self._listed_surname(m.group(1)):
+                added.append(("PERSON", m.start(1), m.end(1), conf))
+            if s > 4:
+                b = _LIST_PREV.search(text, max(0, s - 24), s)
+                if b is not None and self._listed_surname(b.group(1)) and not _starts_sentence(text, b.start(1)):
+                    added.append(("PERSON", b.start(1), b.end(1), conf))
+        added = [f for f in added if (f[1], f[2]) not in taken and not any(o[1] < f[2] and f[1] < o[2] for o in out)]
+        return sorted({*out, *added}, key=lambda f: f[1]) if added else out
+
+    def _listed_surname(self, word: str) -> bool:
+        low = _low(_unpossessed(word))
+        lex = self.lex
+        return low in lex.last and low not in lex.place and low not in lex.country and low not in _not_names() and (
+            low not in lex.nationality and low not in lex.public and low not in lex.titles)
 
     def _given_then_family(self, first: str, last_word: str) -> bool:
         lex = self.lex
@@ -930,6 +958,13 @@ def _us_spelling(low: str) -> str:
         if low.endswith(uk):
             return low[: -len(uk)] + us
     return low
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    j = pos
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    return j == 0 or text[j - 1] in ".!?:;\n\"“”>("
 
 
 def _unpossessed(word: str) -> str:
@@ -1068,6 +1103,9 @@ _EPONYM_NOUN = re.compile(
     r"Doctrine|Plan|Administration|Era|Act|Amendment|Theory|Theorem|Law|Effect|Principle|Paradox"
     r"|Prize|Award|Medal|Syndrome|Disease|Equation|Equations|Hypothesis|Conjecture|Constant|Test"
 )
+# the capitalised word after a list's separator, and the one before it
+_LIST_NEXT = re.compile(r"(?:,[ \t]*|[ \t]+and[ \t]+|,[ \t]+and[ \t]+)([A-Z][a-z]+(?:['’]s)?)(?![\w'’-])")
+_LIST_PREV = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)(?:,[ \t]*|[ \t]+and[ \t]+|,[ \t]+and[ \t]+)\Z")  # ("&": a firm)
 _NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or one or two particles
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
