@@ -578,11 +578,16 @@ class NameTagger:
             if low in lex.common or low in _not_names():
                 continue
             # a given name, or a family name or place right after one ("olga krylova")
-            if low in lex.first or (cands and cands[-1][1] + 1 == s and (low in lex.last or low in lex.place)):
+            after_given = cands and cands[-1][1] + 1 == s and text[s - 1] == " "
+            if low in lex.first or (after_given and (low in lex.last or low in lex.place or self._unlisted_lower(low))):
                 cands.append((s, e))
             elif low in lex.place and s >= 3 and text[max(0, s - 4) : s] in (" in ", " to ", " at "):
                 cands.append((s, e))  # "i live in berlin"
         return cands
+
+    def _unlisted_lower(self, low: str) -> bool:
+        """A lower-case word no list knows ("whitfield" after "jordan"): read as a family name."""
+        return len(low) > 2 and low.isalpha() and self._unlisted(low[0].upper() + low[1:])
 
     # -- scoring ------------------------------------------------------------------------
 
