@@ -330,6 +330,7 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             kind != _AMBIGUOUS
             or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
             or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
+            or (e + 2 < n and text[e] == " " and _PERSON_VERB.match(text, e) is not None)
         )
     )
 
@@ -541,6 +542,8 @@ class NameTagger:
                 low = following.lower()
                 if len(following) > 1 and (low not in self.lex.common or low in self._known):
                     return True
+        if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None:
+            return True  # "Walker began writing": the subject of a verb only people do (see _subjects)
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
         return _after_title(text, s, self.lex)
@@ -629,7 +632,9 @@ class NameTagger:
         added = [
             (s, e, "PER", 0.5)
             for s, e in unknown
-            if _PERSON_VERB.match(text, e) and self._name_like(text[s:e]) and not self._in_title_run(text, s, e)
+            if _PERSON_VERB.match(text, e)
+            and (self._name_like(text[s:e]) or self._listed_surname(text[s:e]))
+            and not self._in_title_run(text, s, e)
         ]
         if not added or _PRONOUN.search(text) is None:
             return tagged
