@@ -365,6 +365,10 @@ class NameTagger:
         found = self._tag(text, cands)
         if found and not heads.isdisjoint(_FIRM_WORDS):
             found = self._firms(text, found)
+        if found and not heads.isdisjoint(_SHIP_PREFIXES):
+            found = _ships(text, found)
+        if len(found) > 1 and "\n" in text:
+            found = _letterhead_firms(text, found)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
         if len(words) <= _lower_limit(shape) and _typed_lower(shape):
@@ -968,6 +972,39 @@ def _us_spelling(low: str) -> str:
         if low.endswith(uk):
             return low[: -len(uk)] + us
     return low
+
+
+# "USS Lorenzen", "USNS Møller": a ship (a military postal address), named after a person
+_SHIP_PREFIXES = frozenset(["USS", "USNS", "USNV", "USCGC", "HMS", "HMCS", "HMAS", "RMS"])
+_SHIP_BEFORE = re.compile(r"(?<![\w])(?:USS|USNS|USNV|USCGC|HMS|HMCS|HMAS|RMS)[ \t]+\Z")
+
+
+def _ships(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    out = []
+    for kind, s, e, conf in found:
+        words = text[s:e].split()
+        if words[0] in _SHIP_PREFIXES or _SHIP_BEFORE.search(text, max(0, s - 8), s) is not None:
+            kind = "LOCATION"  # part of the address; a ship's name is not a person's
+        out.append((kind, s, e, conf))
+    return out
+
+
+# a line that is nothing but "Barnett, Melton and Garcia" (after quoting marks): a letterhead's firm
+_FIRM_LINE = re.compile(
+    r"^[^\w\n]*([^\W\d_][\w'’-]+(?:,[ \t]*[^\W\d_][\w'’-]+)+,?[ \t]+(?:and|&)[ \t]+[^\W\d_][\w'’-]+)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _letterhead_firms(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    """Three or more family names alone on a line of a letter or an address block name a firm
+    (a law or accounting partnership), not people: in running text the same list is people."""
+    firms = [m.span(1) for m in _FIRM_LINE.finditer(text)]
+    if not firms:
+        return found
+    out = [f for f in found if not any(s < f[2] and f[1] < e for s, e in firms)]
+    out += [("ORGANIZATION", s, e, 0.8) for s, e in firms if any(f[0] == "PERSON" and s < f[2] and f[1] < e for f in found)]
+    return sorted(out, key=lambda f: f[1])
 
 
 def _starts_sentence(text: str, pos: int) -> bool:
