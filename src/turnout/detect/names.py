@@ -452,7 +452,7 @@ class NameTagger:
                 wanted[head] = kind
         if not wanted:
             return []  # an initial alone is never an entity (see _merge)
-        if initials and "A" in heads and "B" in heads and _OPTIONS.search(text) is not None:
+        if initials and "A" in heads and "B" in heads and _has_options(text):
             # "A. Dixie B. Pennsylvania C. ...": answer options, not initials of a name
             initials = [h for h in initials if h not in _OPTION_LETTERS]
         n = len(text)
@@ -991,19 +991,28 @@ def _ships(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[st
 
 # a line that is nothing but "Barnett, Melton and Garcia" (after quoting marks): a letterhead's firm
 _FIRM_LINE = re.compile(
-    r"^[^\w\n]*([^\W\d_][\w'’-]+(?:,[ \t]*[^\W\d_][\w'’-]+)+,?[ \t]+(?:and|&)[ \t]+[^\W\d_][\w'’-]+)[ \t]*$",
-    re.MULTILINE,
+    r"[^\w\n]*([^\W\d_][\w'’-]+(?:,[ \t]*[^\W\d_][\w'’-]+)+,?[ \t]+(?:and|&)[ \t]+[^\W\d_][\w'’-]+)[ \t\r]*"
 )
 
 
 def _letterhead_firms(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
     """Three or more family names alone on a line of a letter or an address block name a firm
-    (a law or accounting partnership), not people: in running text the same list is people."""
-    firms = [m.span(1) for m in _FIRM_LINE.finditer(text)]
+    (a law or accounting partnership), not people: in running text the same list is people.
+    (Only the lines that hold a person are looked at.)"""
+    firms: list[tuple[int, int]] = []
+    last_line = -1
+    for kind, s, _, _ in found:
+        if kind != "PERSON" or s < last_line:
+            continue
+        line = text.rfind("\n", 0, s) + 1
+        end = text.find("\n", s)
+        last_line = end = len(text) if end < 0 else end
+        if end - line < 80 and (m := _FIRM_LINE.fullmatch(text, line, end)) is not None:
+            firms.append(m.span(1))
     if not firms:
         return found
     out = [f for f in found if not any(s < f[2] and f[1] < e for s, e in firms)]
-    out += [("ORGANIZATION", s, e, 0.8) for s, e in firms if any(f[0] == "PERSON" and s < f[2] and f[1] < e for f in found)]
+    out += [("ORGANIZATION", s, e, 0.8) for s, e in firms]
     return sorted(out, key=lambda f: f[1])
 
 
@@ -1140,9 +1149,25 @@ _INSTITUTION_AFTER = re.compile(
     r"|Canyon|Beach|Harbour|Harbor)(?![\w])"
 )
 _INSTITUTION_WORD = re.compile(_INSTITUTION_AFTER.pattern[len(r"[ \t]+") :])  # the word alone
-# answer options in a question ("A. Rostow B. Ravenstein C. ..."): their letters are no initials
-_OPTIONS = re.compile(r"(?<![\w.])A[.)][ \t].*?(?<![\w.])B[.)][ \t]", re.DOTALL)
 _OPTION_LETTERS = frozenset("ABCDEF")
+
+
+def _has_options(text: str) -> bool:
+    """Does ``text`` hold answer options ("A. Rostow B. Ravenstein C. ...", "A) ... B) ...")?
+    Their letters are no initials. (Two literal finds: a pattern with ``.*?`` between the
+    letters would rescan the text from every "A".)"""
+    for sep in (". ", ") "):
+        a = _letter_at(text, "A" + sep, 0)
+        if a >= 0 and _letter_at(text, "B" + sep, a) >= 0:
+            return True
+    return False
+
+
+def _letter_at(text: str, mark: str, start: int) -> int:
+    i = text.find(mark, start)
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "."):
+        i = text.find(mark, i + 1)
+    return i
 # the endings of abstract nouns and doctrines, never of a name
 _ABSTRACT_ENDINGS = ("ism", "isms", "ity", "ities", "ness", "tion", "tions", "sion", "ology", "ologies", "ist", "ists")
 # "Monroe Doctrine", "Marshall Plan", "Clinton Administration": named after a person
