@@ -1169,7 +1169,8 @@ def _letter_at(text: str, mark: str, start: int) -> int:
         i = text.find(mark, i + 1)
     return i
 # the endings of abstract nouns and doctrines, never of a name
-_ABSTRACT_ENDINGS = ("ism", "isms", "ity", "ities", "ness", "tion", "tions", "sion", "ology", "ologies", "ist", "ists")
+_ABSTRACT_ENDINGS = ("ism", "isms", "ity", "ities", "ness", "tion", "tions", "sion", "ology", "ologies", "ist", "ists",
+                     "ians", "eans", "ites")  # (the last: peoples and followers, "Manichaeans", "Hittites")
 # "Monroe Doctrine", "Marshall Plan", "Clinton Administration": named after a person
 _EPONYM_NOUN = re.compile(
     r"Doctrine|Plan|Administration|Era|Act|Amendment|Theory|Theorem|Law|Effect|Principle|Paradox"
