@@ -289,3 +289,9 @@ def test_answer_options_test_agrees_with_the_pattern(text: str) -> None:
 def test_a_british_spelt_verb_never_starts_a_name(verb: str, name: str) -> None:
     text = f"{verb[:-3].capitalize()}ise {name}'s notes for the meeting."
     assert not any(f.start == 0 for f in default_detector().scan(text))
+
+
+def test_a_list_opened_by_a_firm_is_one_firm() -> None:
+    text = "I used to work at Castellano, Briggs and Ward."
+    assert ("ORGANIZATION", "Castellano, Briggs and Ward") in found(text), found(text)
+    assert ("PERSON", "Hodge") in found("Eklund, Michael and Hodge went home.")

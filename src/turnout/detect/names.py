@@ -878,6 +878,8 @@ class NameTagger:
                 out[k] = ("PERSON", s, e, conf)
         if out:
             out = self._list_neighbours(text, out)
+        if len(out) > 2:
+            out = _firm_lists(text, out)
         return out
 
     def _list_neighbours(
@@ -1014,6 +1016,29 @@ def _letterhead_firms(text: str, found: list[tuple[str, int, int, float]]) -> li
     out = [f for f in found if not any(s < f[2] and f[1] < e for s, e in firms)]
     out += [("ORGANIZATION", s, e, 0.8) for s, e in firms]
     return sorted(out, key=lambda f: f[1])
+
+
+def _firm_lists(text: str, out: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    """"joined Brandt, Okafor and Lisle": three single words or more in a list whose first is read
+    as an organisation (from its context: "work at", "joined") name one firm, not a firm and two
+    people (a list of people would not open with a firm's name)."""
+    merged: list[tuple[str, int, int, float]] = []
+    i = 0
+    while i < len(out):
+        j = i + 1
+        while (
+            j < len(out)
+            and " " not in text[out[j][1] : out[j][2]]
+            and _LIST_GAP.fullmatch(text, out[j - 1][2], out[j][1])
+        ):
+            j += 1
+        kind, s, e, conf = out[i]
+        if kind == "ORGANIZATION" and j - i >= 3 and " " not in text[s:e] and " and " in text[out[j - 2][2] : out[j - 1][1]]:
+            merged.append(("ORGANIZATION", s, out[j - 1][2], conf))
+        else:
+            merged.extend(out[i:j])
+        i = j
+    return merged
 
 
 def _starts_sentence(text: str, pos: int) -> bool:
