@@ -295,3 +295,8 @@ def test_a_list_opened_by_a_firm_is_one_firm() -> None:
     text = "I used to work at Castellano, Briggs and Ward."
     assert ("ORGANIZATION", "Castellano, Briggs and Ward") in found(text), found(text)
     assert ("PERSON", "Hodge") in found("Eklund, Michael and Hodge went home.")
+
+
+@pytest.mark.parametrize("text", ["Merrow Analytics is hiring.", "Tarvane Solutions sent the quote."])
+def test_a_name_ending_in_what_a_firm_is_is_a_firm(text: str) -> None:
+    assert "PERSON" not in types_in(text) and "ORGANIZATION" in types_in(text), found(text)

@@ -842,6 +842,8 @@ class NameTagger:
             if lab == "PER" and _work_before(text, max(0, s - 12), s):
                 i = j
                 continue  # "the film Senza Pranzo", "the novel Azja Dziewczyna": a title of a work
+            if lab == "PER" and len(words) > 1 and _ORG_HEAD.fullmatch(_unpossessed(words[-1])) is not None:
+                lab = "ORG"  # "Merrow Analytics": a name that ends in what a firm is
             if lab == "PER" and (am := _INSTITUTION_AFTER.match(text, e)) is not None:
                 lab = "LOC" if am.group(1) in _GEO_NOUNS else "ORG"  # "Bennett Cloud", "Walker Bay"
             elif lab == "PER" and (pm := _word_before(text, max(0, s - 12), s)) is not None and (
@@ -1171,7 +1173,17 @@ _INSTITUTION_AFTER = re.compile(
     r"[ \t]+(Cloud|Labs?|Hotel|Foundation|Studios?|Museum|Institute|University|College|Hospital|Group"
     r"|Bank|Airlines?|Motors|Pharma|Systems|Technologies|Media|Records|Publishing|Capital|Partners|Holdings"
     r"|Industries|Stadium|Gallery|Theatre|Theater|Island|Islands|Bay|Valley|River|Creek|Falls|Peak|Glacier"
-    r"|Canyon|Beach|Harbour|Harbor)(?![\w])"
+    r"|Canyon|Beach|Harbour|Harbor|Solutions|Services|Analytics|Consulting|Ventures|Associates|Logistics"
+    r"|Software|Research|Networks?|Enterprises|Agency|Company|Corporation|Incorporated|Insurance|Financial"
+    r"|Robotics|Dynamics|Digital|Interactive|Brands|Foods|Energy|Resources|Therapeutics|Biosciences)(?![\w])"
+)
+# the words of _INSTITUTION_AFTER that name a firm or an institution (not a place)
+_ORG_HEAD = re.compile(
+    r"Labs?|Foundation|Studios?|Museum|Institute|University|College|Hospital|Group|Bank|Airlines?|Motors|Pharma"
+    r"|Systems|Technologies|Media|Records|Publishing|Capital|Partners|Holdings|Industries|Solutions|Services"
+    r"|Analytics|Consulting|Ventures|Associates|Logistics|Software|Research|Networks?|Enterprises|Agency"
+    r"|Company|Corporation|Incorporated|Insurance|Financial|Robotics|Dynamics|Digital|Interactive|Brands"
+    r"|Foods|Energy|Resources|Therapeutics|Biosciences"
 )
 _INSTITUTION_WORD = re.compile(_INSTITUTION_AFTER.pattern[len(r"[ \t]+") :])  # the word alone
 _OPTION_LETTERS = frozenset("ABCDEF")
