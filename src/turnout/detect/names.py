@@ -1208,10 +1208,11 @@ def _letter_at(text: str, mark: str, start: int) -> int:
 # the endings of abstract nouns and doctrines, never of a name
 _ABSTRACT_ENDINGS = ("ism", "isms", "ity", "ities", "ness", "tion", "tions", "sion", "ology", "ologies", "ist", "ists",
                      "ians", "eans", "ites")  # (the last: peoples and followers, "Manichaeans", "Hittites")
-# "Monroe Doctrine", "Marshall Plan", "Clinton Administration": named after a person
+# "Monroe Doctrine", "Marshall Plan", "Clinton Administration": named after a person (not "Law",
+# "Constant", "Test", "Era", "Act": family names too, "Jude Law")
 _EPONYM_NOUN = re.compile(
-    r"Doctrine|Plan|Administration|Era|Act|Amendment|Theory|Theorem|Law|Effect|Principle|Paradox"
-    r"|Prize|Award|Medal|Syndrome|Disease|Equation|Equations|Hypothesis|Conjecture|Constant|Test"
+    r"Doctrine|Plan|Administration|Amendment|Theory|Theorem|Effect|Principle|Paradox"
+    r"|Prize|Award|Medal|Syndrome|Disease|Equation|Equations|Hypothesis|Conjecture"
 )
 # the capitalised word after a list's separator, and the one before it
 _LIST_NEXT = re.compile(r"(?:,[ \t]*|[ \t]+and[ \t]+|,[ \t]+and[ \t]+)([A-Z][a-z]+(?:['’]s)?)(?![\w'’-])")
