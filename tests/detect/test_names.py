@@ -300,3 +300,24 @@ def test_a_list_opened_by_a_firm_is_one_firm() -> None:
 @pytest.mark.parametrize("text", ["Merrow Analytics is hiring.", "Tarvane Solutions sent the quote."])
 def test_a_name_ending_in_what_a_firm_is_is_a_firm(text: str) -> None:
     assert "PERSON" not in types_in(text) and "ORGANIZATION" in types_in(text), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('Ingrid: "Where were you?"\nTomas: "At the mill."', "Tomas"),
+        ("Hi Victor, the invoice is attached.", "Victor"),
+        ("Remember me, Maria? We met in June.", "Maria"),
+        ("Don't wait up, Mark!", "Mark"),
+        ("Her maiden name is Key.", "Key"),
+    ],
+)
+def test_a_name_the_sentence_form_points_at(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text), found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Note: the file is large.", "Summary: all good.", "The project is called Atlas.", "Yes, May!"]
+)
+def test_headings_and_things_called_something_are_no_names(text: str) -> None:
+    assert "PERSON" not in types_in(text), found(text)

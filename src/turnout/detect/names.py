@@ -331,6 +331,8 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
             or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
             or (e + 2 < n and text[e] == " " and _PERSON_VERB.match(text, e) is not None)
+            or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
+            or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
         )
     )
 
@@ -548,6 +550,10 @@ class NameTagger:
                     return True
         if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None:
             return True  # "Walker began writing": the subject of a verb only people do (see _subjects)
+        if _cue_for_name(text, s, end) and (
+            text.endswith(_NAMING_WORDS, 0, s) or _low(text[s:end]) in self.lex.first
+        ):
+            return True  # "Alice:", "Hi Victor,", "Remember me, Maria?", "her name is Key"
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
         return _after_title(text, s, self.lex)
@@ -624,7 +630,23 @@ class NameTagger:
             tagged = self._unknown_pairs(text, unknown, tagged)
         if unknown:
             tagged = self._subjects(text, unknown, tagged)
+            tagged = self._cued_names(text, unknown, tagged)
         return self._merge(text, tagged)
+
+    def _cued_names(
+        self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
+    ) -> list[tuple[int, int, str, float]]:
+        """A word left untagged that the sentence's form says is a name: after "name is",
+        "call me" (any capitalised word: "her maiden name is Key"); a given name that speaks a
+        line ("Alice: ..."), is greeted ("Hi Victor,") or addressed ("Remember me, Maria?")."""
+        added = []
+        first = self.lex.first
+        for s, e in unknown:
+            if text.endswith(_NAMING_WORDS, 0, s) or (_low(text[s:e]) in first and _cue_for_name(text, s, e)):
+                added.append((s, e, "PER", 0.5))
+        if not added:
+            return tagged
+        return sorted(set(tagged) | set(added))
 
     def _subjects(
         self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
@@ -1043,6 +1065,22 @@ def _firm_lists(text: str, out: list[tuple[str, int, int, float]]) -> list[tuple
     return merged
 
 
+def _cue_for_name(text: str, s: int, e: int) -> bool:
+    """Does the form of the sentence say that ``text[s:e]`` is a name? After "name is" or
+    "call me"; speaking a line ("Alice: ..."); greeted ("Hi Victor,"); addressed after a comma
+    at a question's or an exclamation's end ("Remember me, Maria?")."""
+    if text.endswith(_NAMING_WORDS, 0, s):
+        return True
+    if e >= len(text):
+        return False
+    after = text[e]
+    return (
+        (after == ":" and (s == 0 or text[s - 1] == "\n"))
+        or (after in "?!" and text.endswith(", ", 0, s))
+        or (after in ",!" and _GREETING_BEFORE.search(text, max(0, s - 12), s) is not None)
+    )
+
+
 def _starts_sentence(text: str, pos: int) -> bool:
     j = pos
     while j > 0 and text[j - 1] in " \t":
@@ -1214,6 +1252,9 @@ _EPONYM_NOUN = re.compile(
     r"Doctrine|Plan|Administration|Amendment|Theory|Theorem|Effect|Principle|Paradox"
     r"|Prize|Award|Medal|Syndrome|Disease|Equation|Equations|Hypothesis|Conjecture"
 )
+# words after which a capitalised word is a name, and greetings before a given name
+_NAMING_WORDS = ("name is ", "name's ", "call me ", "calls me ")  # (not "called": "a project called Atlas")
+_GREETING_BEFORE = re.compile(r"(?<![\w])(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank[ \t]you|[Mm]orning)[ \t]+\Z")
 # the capitalised word after a list's separator, and the one before it
 _LIST_NEXT = re.compile(r"(?:,[ \t]*|[ \t]+and[ \t]+|,[ \t]+and[ \t]+)([A-Z][a-z]+(?:['’]s)?)(?![\w'’-])")
 _LIST_PREV = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)(?:,[ \t]*|[ \t]+and[ \t]+|,[ \t]+and[ \t]+)\Z")  # ("&": a firm)
