@@ -321,3 +321,12 @@ def test_a_name_the_sentence_form_points_at(text: str, name: str) -> None:
 )
 def test_headings_and_things_called_something_are_no_names(text: str) -> None:
     assert "PERSON" not in types_in(text), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("my name is wojtek przybylak and i lost my card", "wojtek przybylak"), ("everyone calls me bartek", "bartek")],
+)
+def test_a_name_after_name_is_in_lower_case(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text), found(text)
+    assert "PERSON" not in types_in("my name is pending approval")

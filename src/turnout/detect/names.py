@@ -590,6 +590,9 @@ class NameTagger:
             low = text[s:e].rstrip(".")
             if low in lex.common or low in _not_names():
                 continue
+            if text.endswith(_NAMING_WORDS, 0, s):
+                cands.append((s, e))  # "my name is borna"
+                continue
             # a given name, or a family name or place right after one ("olga krylova")
             after_given = cands and cands[-1][1] + 1 == s and text[s - 1] == " "
             if low in lex.first or (after_given and (low in lex.last or low in lex.place or self._unlisted_lower(low))):
@@ -622,14 +625,17 @@ class NameTagger:
             best = max(range(4), key=sc.__getitem__)
             if prev.rstrip(".").lower() in lex.titles and best != 1 and prev[:1].isupper():
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
+            elif best > 1 and text.endswith(_NAMING_WORDS, 0, s):
+                best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "everyone calls me Borna": a name, whatever else the word may be
             if best and sc[best] - sc[0] > self.min_margin + _LABEL_MARGIN[best]:
                 tagged.append((s, e, LABELS[best], sc[best] - sc[0]))
-            elif not lower:
+            else:
                 unknown.append((s, e))
-        if len(unknown) > 1:
+        if len(unknown) > 1 and not lower:
             tagged = self._unknown_pairs(text, unknown, tagged)
         if unknown:
-            tagged = self._subjects(text, unknown, tagged)
+            if not lower:
+                tagged = self._subjects(text, unknown, tagged)
             tagged = self._cued_names(text, unknown, tagged)
         return self._merge(text, tagged)
 
@@ -644,6 +650,8 @@ class NameTagger:
         for s, e in unknown:
             if text.endswith(_NAMING_WORDS, 0, s) or (_low(text[s:e]) in first and _cue_for_name(text, s, e)):
                 added.append((s, e, "PER", 0.5))
+            elif added and added[-1][1] + 1 == s and text[s - 1] == " " and self._name_like(text[s:e].capitalize()):
+                added.append((s, e, "PER", 0.5))  # the family name after it: "my name is borna jerković"
         if not added:
             return tagged
         return sorted(set(tagged) | set(added))
@@ -857,7 +865,9 @@ class NameTagger:
             w0 = _low(words[0])
             if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
                 lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
-            if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and w0 not in self.lex.last:
+            if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and (
+                w0 not in self.lex.last and not text.endswith(_NAMING_WORDS, 0, s)
+            ):
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
