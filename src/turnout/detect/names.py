@@ -874,7 +874,7 @@ class NameTagger:
             if lab == "PER" and _work_before(text, max(0, s - 12), s):
                 i = j
                 continue  # "the film Senza Pranzo", "the novel Azja Dziewczyna": a title of a work
-            if lab == "PER" and len(words) > 1 and _ORG_HEAD.fullmatch(_unpossessed(words[-1])) is not None:
+            if lab == "PER" and len(words) > 1 and _unpossessed(words[-1]) in _ORG_HEAD:
                 lab = "ORG"  # "Merrow Analytics": a name that ends in what a firm is
             if lab == "PER" and (am := _INSTITUTION_AFTER.match(text, e)) is not None:
                 lab = "LOC" if am.group(1) in _GEO_NOUNS else "ORG"  # "Bennett Cloud", "Walker Bay"
@@ -893,7 +893,7 @@ class NameTagger:
             ):
                 i = j
                 continue  # "General Public Licenses": a title in Title Case ("Martin Weber" stays)
-            if lab == "PER" and len(words) > 1 and _EPONYM_NOUN.fullmatch(_unpossessed(words[-1])) is not None:
+            if lab == "PER" and len(words) > 1 and _unpossessed(words[-1]) in _EPONYM_NOUN:
                 i = j
                 continue  # "Monroe Doctrine", "Marshall Plan": named after a person, not the person
             out.append((_TYPE_OF[lab], s, e, min(0.95, 0.5 + margin / 10)))
@@ -981,7 +981,7 @@ class NameTagger:
             and low not in lex.titles
             and low not in _not_names()
             and word not in _STREET_WORDS
-            and _INSTITUTION_WORD.fullmatch(_unpossessed(word)) is None
+            and _unpossessed(word) not in _INSTITUTION_WORDS
         )
 
     def _firms(self, text: str, out: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
@@ -1217,23 +1217,18 @@ _WORK_BEFORE = re.compile(
 )
 # "Bennett Cloud", "Palumbo Foundation", "Walker Bay": a name that names an institution or a place
 _GEO_NOUNS = frozenset(["Island", "Islands", "Bay", "Valley", "River", "Creek", "Falls", "Peak", "Glacier", "Canyon", "Beach", "Harbour", "Harbor"])
-_INSTITUTION_AFTER = re.compile(
-    r"[ \t]+(Cloud|Labs?|Hotel|Foundation|Studios?|Museum|Institute|University|College|Hospital|Group"
-    r"|Bank|Airlines?|Motors|Pharma|Systems|Technologies|Media|Records|Publishing|Capital|Partners|Holdings"
-    r"|Industries|Stadium|Gallery|Theatre|Theater|Island|Islands|Bay|Valley|River|Creek|Falls|Peak|Glacier"
-    r"|Canyon|Beach|Harbour|Harbor|Solutions|Services|Analytics|Consulting|Ventures|Associates|Logistics"
-    r"|Software|Research|Networks?|Enterprises|Agency|Company|Corporation|Incorporated|Insurance|Financial"
-    r"|Robotics|Dynamics|Digital|Interactive|Brands|Foods|Energy|Resources|Therapeutics|Biosciences)(?![\w])"
-)
 # the words of _INSTITUTION_AFTER that name a firm or an institution (not a place)
-_ORG_HEAD = re.compile(
-    r"Labs?|Foundation|Studios?|Museum|Institute|University|College|Hospital|Group|Bank|Airlines?|Motors|Pharma"
-    r"|Systems|Technologies|Media|Records|Publishing|Capital|Partners|Holdings|Industries|Solutions|Services"
-    r"|Analytics|Consulting|Ventures|Associates|Logistics|Software|Research|Networks?|Enterprises|Agency"
-    r"|Company|Corporation|Incorporated|Insurance|Financial|Robotics|Dynamics|Digital|Interactive|Brands"
-    r"|Foods|Energy|Resources|Therapeutics|Biosciences"
+_ORG_HEAD = frozenset(
+    """Lab Labs Foundation Studio Studios Museum Institute University College Hospital Group Bank Airline
+    Airlines Motors Pharma Systems Technologies Media Records Publishing Capital Partners Holdings Industries
+    Solutions Services Analytics Consulting Ventures Associates Logistics Software Research Network Networks
+    Enterprises Agency Company Corporation Incorporated Insurance Financial Robotics Dynamics Digital
+    Interactive Brands Foods Energy Resources Therapeutics Biosciences""".split()
 )
-_INSTITUTION_WORD = re.compile(_INSTITUTION_AFTER.pattern[len(r"[ \t]+") :])  # the word alone
+_INSTITUTION_WORDS = _ORG_HEAD | _GEO_NOUNS | {"Cloud", "Hotel", "Stadium", "Gallery", "Theatre", "Theater"}
+_INSTITUTION_AFTER = re.compile(
+    r"[ \t]+(" + "|".join(sorted(_INSTITUTION_WORDS, key=len, reverse=True)) + r")(?![\w])"
+)
 _OPTION_LETTERS = frozenset("ABCDEF")
 
 
@@ -1258,9 +1253,9 @@ _ABSTRACT_ENDINGS = ("ism", "isms", "ity", "ities", "ness", "tion", "tions", "si
                      "ians", "eans", "ites")  # (the last: peoples and followers, "Manichaeans", "Hittites")
 # "Monroe Doctrine", "Marshall Plan", "Clinton Administration": named after a person (not "Law",
 # "Constant", "Test", "Era", "Act": family names too, "Jude Law")
-_EPONYM_NOUN = re.compile(
-    r"Doctrine|Plan|Administration|Amendment|Theory|Theorem|Effect|Principle|Paradox"
-    r"|Prize|Award|Medal|Syndrome|Disease|Equation|Equations|Hypothesis|Conjecture"
+_EPONYM_NOUN = frozenset(
+    """Doctrine Plan Administration Amendment Theory Theorem Effect Principle Paradox Prize Award Medal
+    Syndrome Disease Equation Equations Hypothesis Conjecture""".split()
 )
 # words after which a capitalised word is a name, and greetings before a given name
 _NAMING_WORDS = ("name is ", "name's ", "call me ", "calls me ")  # (not "called": "a project called Atlas")
