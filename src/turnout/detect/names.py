@@ -1218,13 +1218,12 @@ _WORK_BEFORE = re.compile(
 # "Bennett Cloud", "Palumbo Foundation", "Walker Bay": a name that names an institution or a place
 _GEO_NOUNS = frozenset(["Island", "Islands", "Bay", "Valley", "River", "Creek", "Falls", "Peak", "Glacier", "Canyon", "Beach", "Harbour", "Harbor"])
 # the words of _INSTITUTION_AFTER that name a firm or an institution (not a place)
-_ORG_HEAD = frozenset(
-    """Lab Labs Foundation Studio Studios Museum Institute University College Hospital Group Bank Airline
+_ORG_HEAD_TEXT = """Lab Labs Foundation Studio Studios Museum Institute University College Hospital Group Bank Airline
     Airlines Motors Pharma Systems Technologies Media Records Publishing Capital Partners Holdings Industries
     Solutions Services Analytics Consulting Ventures Associates Logistics Software Research Network Networks
     Enterprises Agency Company Corporation Incorporated Insurance Financial Robotics Dynamics Digital
-    Interactive Brands Foods Energy Resources Therapeutics Biosciences""".split()
-)
+    Interactive Brands Foods Energy Resources Therapeutics Biosciences"""
+_ORG_HEAD = frozenset(_ORG_HEAD_TEXT.split())
 _INSTITUTION_WORDS = _ORG_HEAD | _GEO_NOUNS | {"Cloud", "Hotel", "Stadium", "Gallery", "Theatre", "Theater"}
 _INSTITUTION_AFTER = re.compile(
     r"[ \t]+(" + "|".join(sorted(_INSTITUTION_WORDS, key=len, reverse=True)) + r")(?![\w])"
@@ -1253,10 +1252,9 @@ _ABSTRACT_ENDINGS = ("ism", "isms", "ity", "ities", "ness", "tion", "tions", "si
                      "ians", "eans", "ites")  # (the last: peoples and followers, "Manichaeans", "Hittites")
 # "Monroe Doctrine", "Marshall Plan", "Clinton Administration": named after a person (not "Law",
 # "Constant", "Test", "Era", "Act": family names too, "Jude Law")
-_EPONYM_NOUN = frozenset(
-    """Doctrine Plan Administration Amendment Theory Theorem Effect Principle Paradox Prize Award Medal
-    Syndrome Disease Equation Equations Hypothesis Conjecture""".split()
-)
+_EPONYM_NOUN_TEXT = """Doctrine Plan Administration Amendment Theory Theorem Effect Principle Paradox Prize Award Medal
+    Syndrome Disease Equation Equations Hypothesis Conjecture"""
+_EPONYM_NOUN = frozenset(_EPONYM_NOUN_TEXT.split())
 # words after which a capitalised word is a name, and greetings before a given name
 _NAMING_WORDS = ("name is ", "name's ", "call me ", "calls me ")  # (not "called": "a project called Atlas")
 _GREETING_BEFORE = re.compile(r"(?<![\w])(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank[ \t]you|[Mm]orning)[ \t]+\Z")
