@@ -200,6 +200,7 @@ def test_redaction_covers_names_and_restores_them() -> None:
         "Write a performance review for employee Marie Curie.",
         "Pull up the record for Isaac Newton, account 4411.",
         "The tenant Marie Curie has not paid the rent since May.",
+        "Confirm the appointment for Marie Curie on Friday.",
         # a text that also speaks of history: the record role wins
         "Our employee Ferdinand Magellan wrote an essay on the 16th century empire.",
         "summarise the review for jordan whitfield",

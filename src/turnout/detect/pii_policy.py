@@ -128,7 +128,8 @@ _PRIVATE_ROLES = _RECORD_ROLES + r""" | clients? | candidates? | residents? | st
 _PRIVATE_BEFORE_NAME = re.compile(
     r"(?<![\w])(?:(?:" + _PRIVATE_ROLES + r")(?:[ ](?:named|called|id|no\.?|number))?|(?:record|records|file|profile"
     r"|account|payslip|appraisal|performance[ ]review|contract|invoice|medical[ ]history|details|timesheet"
-    r"|application|complaint|booking|order)[ ](?:for|of))[ ]\Z",
+    r"|application|complaint|booking|order|appointment|reservation|prescription|ticket|claim|assessment"
+    r"|reference)[ ](?:for|of))[ ]\Z",
     re.VERBOSE | re.IGNORECASE,
 )
 
