@@ -5,13 +5,14 @@ Every sentence here is written for these tests (none comes from the evaluation d
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from turnout.detect.names import LABELS, NameTagger, default_tagger, lexicon, tokenize
+from turnout.detect.names import LABELS, NameTagger, _has_options, default_tagger, lexicon, tokenize
 from turnout.detect.pii import default_detector
 
 
@@ -209,3 +210,123 @@ def test_word_before_searches_from_the_last_space_as_a_full_search_would(text: s
     short = names._word_before(text, lo, at)
     assert (full.span(1) if full else None) == (short.span(1) if short else None)
     assert (names._WORK_BEFORE.search(text, lo, at) is not None) == names._work_before(text, lo, at)
+
+
+# -- acc16: sentence starts, namesakes of words, lists, letterheads, answer options ----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Serialise the settings to YAML, then to JSON.",
+        "The check returns True When the queue is empty.",
+        "Compare the Monroe Doctrine with the Truman Doctrine.",
+        "Explain Irredentism and Territoriality with examples.",
+        "Please write to USS Kettleby, FPO AP 12345.",
+    ],
+)
+def test_no_person_in_verbs_literals_options_doctrines_ideas_or_ships(text: str) -> None:
+    assert "PERSON" not in types_in(text), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a family name that is also an English word, after a given name
+        ("Explain Marie Curie's work on polonium.", "Marie Curie's"),
+        # a family name no list knows, after a given name
+        ("What did Charles Krauszmann argue?", "Charles Krauszmann"),
+        # an author before the title of a work: the possessive ends the name
+        ("We read the essays from Harriet Olmstead's Winter Letters.", "Harriet Olmstead's"),
+        # a family name that is an English word, listed next to a person
+        ("Thompson and Baker were on call that night.", "Baker"),
+        # ... or the subject of a verb only people do, in a text that says "her"
+        ("Walker began writing at nine; her first story sold.", "Walker"),
+        # typed in lower case: a word no list knows after a given name
+        ("summarise the review for jordan whitfield", "jordan whitfield"),
+    ],
+)
+def test_more_names(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Summarise Volvo's annual report in five bullets.", "Analyse Nestle's pricing across markets.",
+     "Prioritise Shopify's open tickets first."],
+)
+def test_an_imperative_at_the_start_is_not_a_given_name(text: str) -> None:
+    assert not any(f.start == 0 for f in default_detector().scan(text)), found(text)
+
+
+def test_answer_option_letters_are_no_initials() -> None:
+    text = "Which concept fits? A. Dixie B. Pennsylvania C. Ohio D. Maine"
+    assert not any("." in value for _, value in found(text)), found(text)
+    assert ("PERSON", "Tomasz K. Wierzbicki") in found("Tomasz K. Wierzbicki signed it.")
+
+
+def test_three_family_names_alone_on_a_line_are_a_firm() -> None:
+    letter = "Dear Sir,\nOkonkwo, Brandt and Lisle\n12 High Street\nLeeds"
+    assert ("ORGANIZATION", "Okonkwo, Brandt and Lisle") in found(letter)
+    prose = "Okonkwo, Brandt and Lisle signed the lease.\nThanks"
+    assert ("ORGANIZATION", "Okonkwo, Brandt and Lisle") not in found(prose)
+
+
+_OPTIONS_REF = re.compile(r"(?<![\w.])A([.)]) .*?(?<![\w.])B\1 ", re.DOTALL)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="AB.) x\n", max_size=30))
+def test_answer_options_test_agrees_with_the_pattern(text: str) -> None:
+    # the two literal finds say what the (slower) lazy pattern says
+    assert _has_options(text) == (_OPTIONS_REF.search(text) is not None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(w for w in lexicon().common if w.endswith("ize") and len(w) > 6)), st.sampled_from(
+    ["Maria", "Volvo", "Okafor", "Lindqvist", "Tesla"]
+))
+def test_a_british_spelt_verb_never_starts_a_name(verb: str, name: str) -> None:
+    text = f"{verb[:-3].capitalize()}ise {name}'s notes for the meeting."
+    assert not any(f.start == 0 for f in default_detector().scan(text))
+
+
+def test_a_list_opened_by_a_firm_is_one_firm() -> None:
+    text = "I used to work at Castellano, Briggs and Ward."
+    assert ("ORGANIZATION", "Castellano, Briggs and Ward") in found(text), found(text)
+    assert ("PERSON", "Hodge") in found("Eklund, Michael and Hodge went home.")
+
+
+@pytest.mark.parametrize("text", ["Merrow Analytics is hiring.", "Tarvane Solutions sent the quote."])
+def test_a_name_ending_in_what_a_firm_is_is_a_firm(text: str) -> None:
+    assert "PERSON" not in types_in(text) and "ORGANIZATION" in types_in(text), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('Ingrid: "Where were you?"\nTomas: "At the mill."', "Tomas"),
+        ("Hi Victor, the invoice is attached.", "Victor"),
+        ("Remember me, Maria? We met in June.", "Maria"),
+        ("Don't wait up, Mark!", "Mark"),
+        ("Her maiden name is Key.", "Key"),
+    ],
+)
+def test_a_name_the_sentence_form_points_at(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text), found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Note: the file is large.", "Summary: all good.", "The project is called Atlas.", "Yes, May!"]
+)
+def test_headings_and_things_called_something_are_no_names(text: str) -> None:
+    assert "PERSON" not in types_in(text), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("my name is wojtek przybylak and i lost my card", "wojtek przybylak"), ("everyone calls me bartek", "bartek")],
+)
+def test_a_name_after_name_is_in_lower_case(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text), found(text)
+    assert "PERSON" not in types_in("my name is pending approval")

@@ -189,3 +189,36 @@ def test_redaction_covers_names_and_restores_them() -> None:
     assert "".join(restorer.feed(p) for p in pieces) + restorer.flush() == "Dear Oskar Lindqvist, get well soon!"
     with_places = Redactor(types=["PERSON", "LOCATION"]).redact(messages)[0][0]["content"]
     assert "Leeds" not in with_places
+
+
+# -- acc16: a private role before a name, and records in a text about history ---------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write a performance review for employee Marie Curie.",
+        "Pull up the record for Isaac Newton, account 4411.",
+        "The tenant Marie Curie has not paid the rent since May.",
+        "Confirm the appointment for Marie Curie on Friday.",
+        # a text that also speaks of history: the record role wins
+        "Our employee Ferdinand Magellan wrote an essay on the 16th century empire.",
+        "summarise the review for jordan whitfield",
+    ],
+)
+def test_a_private_role_before_a_name_is_never_public(text: str) -> None:
+    assert level(text) is not PUBLIC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Explain Marie Curie's contribution to radioactivity.",
+        "Summarise Tesla's Q3 earnings call.",
+        "Describe Isaac Newton's laws of motion.",
+        "How did client states of the Roman Empire treat Augustus?",
+        "Convert the payload to JSON before sending it.",
+    ],
+)
+def test_public_figures_products_and_formats_stay_public(text: str) -> None:
+    assert level(text) is PUBLIC

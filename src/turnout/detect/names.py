@@ -330,6 +330,9 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             kind != _AMBIGUOUS
             or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
             or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
+            or (e + 2 < n and text[e] == " " and _PERSON_VERB.match(text, e) is not None)
+            or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
+            or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
         )
     )
 
@@ -364,6 +367,10 @@ class NameTagger:
         found = self._tag(text, cands)
         if found and not heads.isdisjoint(_FIRM_WORDS):
             found = self._firms(text, found)
+        if found and not heads.isdisjoint(_SHIP_PREFIXES):
+            found = _ships(text, found)
+        if len(found) > 1 and "\n" in text:
+            found = _letterhead_firms(text, found)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
         if len(words) <= _lower_limit(shape) and _typed_lower(shape):
@@ -447,6 +454,9 @@ class NameTagger:
                 wanted[head] = kind
         if not wanted:
             return []  # an initial alone is never an entity (see _merge)
+        if initials and "A" in heads and "B" in heads and _has_options(text):
+            # "A. Dixie B. Pennsylvania C. ...": answer options, not initials of a name
+            initials = [h for h in initials if h not in _OPTION_LETTERS]
         n = len(text)
         out: list[tuple[int, int]] = []
         # the occurrences of the wanted words, selected in C (no Python step per capitalised word)
@@ -538,6 +548,12 @@ class NameTagger:
                 low = following.lower()
                 if len(following) > 1 and (low not in self.lex.common or low in self._known):
                     return True
+        if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None:
+            return True  # "Walker began writing": the subject of a verb only people do (see _subjects)
+        if _cue_for_name(text, s, end) and (
+            text.endswith(_NAMING_WORDS, 0, s) or _low(text[s:end]) in self.lex.first
+        ):
+            return True  # "Alice:", "Hi Victor,", "Remember me, Maria?", "her name is Key"
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
         return _after_title(text, s, self.lex)
@@ -554,8 +570,8 @@ class NameTagger:
             return _SKIP  # "Claude", "Python", "Monday": products, languages, days
         if low in self._known:
             return _AMBIGUOUS if low in lex.common else _CANDIDATE
-        if low in lex.common:
-            return _SKIP  # "The", "However"
+        if low in lex.common or _us_spelling(low) in lex.common:
+            return _SKIP  # "The", "However"; "Summarise", "Analyse" (the list spells "-ize", "-yze")
         if head.isupper() and len(head) >= 4 and any(c in "AEIOUYÄÖÅÆØÜΑΕΗΙΟΥΩАЕИОУЫЭЮЯ" for c in head):
             return _CAPS  # "HORTEN": a place in capitals, or an acronym ("JSON"): see _candidate_at
         if head.isupper() or (any(c.isupper() for c in head[1:]) and not _PREFIXED_NAME.match(head)):
@@ -574,12 +590,20 @@ class NameTagger:
             low = text[s:e].rstrip(".")
             if low in lex.common or low in _not_names():
                 continue
+            if text.endswith(_NAMING_WORDS, 0, s):
+                cands.append((s, e))  # "my name is borna"
+                continue
             # a given name, or a family name or place right after one ("olga krylova")
-            if low in lex.first or (cands and cands[-1][1] + 1 == s and (low in lex.last or low in lex.place)):
+            after_given = cands and cands[-1][1] + 1 == s and text[s - 1] == " "
+            if low in lex.first or (after_given and (low in lex.last or low in lex.place or self._unlisted_lower(low))):
                 cands.append((s, e))
             elif low in lex.place and s >= 3 and text[max(0, s - 4) : s] in (" in ", " to ", " at "):
                 cands.append((s, e))  # "i live in berlin"
         return cands
+
+    def _unlisted_lower(self, low: str) -> bool:
+        """A lower-case word no list knows ("whitfield" after "jordan"): read as a family name."""
+        return len(low) > 2 and low.isalpha() and self._unlisted(low[0].upper() + low[1:])
 
     # -- scoring ------------------------------------------------------------------------
 
@@ -601,15 +625,36 @@ class NameTagger:
             best = max(range(4), key=sc.__getitem__)
             if prev.rstrip(".").lower() in lex.titles and best != 1 and prev[:1].isupper():
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
+            elif best > 1 and text.endswith(_NAMING_WORDS, 0, s):
+                best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "everyone calls me Borna": a name, whatever else the word may be
             if best and sc[best] - sc[0] > self.min_margin + _LABEL_MARGIN[best]:
                 tagged.append((s, e, LABELS[best], sc[best] - sc[0]))
-            elif not lower:
+            else:
                 unknown.append((s, e))
-        if len(unknown) > 1:
+        if len(unknown) > 1 and not lower:
             tagged = self._unknown_pairs(text, unknown, tagged)
         if unknown:
-            tagged = self._subjects(text, unknown, tagged)
+            if not lower:
+                tagged = self._subjects(text, unknown, tagged)
+            tagged = self._cued_names(text, unknown, tagged)
         return self._merge(text, tagged)
+
+    def _cued_names(
+        self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
+    ) -> list[tuple[int, int, str, float]]:
+        """A word left untagged that the sentence's form says is a name: after "name is",
+        "call me" (any capitalised word: "her maiden name is Key"); a given name that speaks a
+        line ("Alice: ..."), is greeted ("Hi Victor,") or addressed ("Remember me, Maria?")."""
+        added = []
+        first = self.lex.first
+        for s, e in unknown:
+            if text.endswith(_NAMING_WORDS, 0, s) or (_low(text[s:e]) in first and _cue_for_name(text, s, e)):
+                added.append((s, e, "PER", 0.5))
+            elif added and added[-1][1] + 1 == s and text[s - 1] == " " and self._name_like(text[s:e].capitalize()):
+                added.append((s, e, "PER", 0.5))  # the family name after it: "my name is borna jerković"
+        if not added:
+            return tagged
+        return sorted(set(tagged) | set(added))
 
     def _subjects(
         self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
@@ -621,7 +666,9 @@ class NameTagger:
         added = [
             (s, e, "PER", 0.5)
             for s, e in unknown
-            if _PERSON_VERB.match(text, e) and self._name_like(text[s:e]) and not self._in_title_run(text, s, e)
+            if _PERSON_VERB.match(text, e)
+            and (self._name_like(text[s:e]) or self._listed_surname(text[s:e]))
+            and not self._in_title_run(text, s, e)
         ]
         if not added or _PRONOUN.search(text) is None:
             return tagged
@@ -658,7 +705,9 @@ class NameTagger:
         inside = sum(len(w.rstrip(".")) > 1 for w in text[s:e].split())
         outside: list[str] = []
         pos = e
-        for _ in range(4):  # words after the span
+        # words after a possessive are what the person owns ("Ada Brandt's Winter Letters")
+        owner = text.endswith(("'s", "’s"), s, e) or text.startswith(("'s", "’s"), e)
+        for _ in range(0 if owner else 4):  # words after the span
             m = _NEXT_WORD.match(text, pos)
             if m is None or not m.group(1)[:1].isupper():
                 break
@@ -795,27 +844,38 @@ class NameTagger:
             if len(words) == 1 and len(words[0].rstrip(".")) == 1:
                 i = j
                 continue  # an initial alone ("B." opens an answer option), not a name
-            if lab == "PER" and len(words) == 1 and words[0].lower() in nationality:
+            if lab == "PER" and len(words) == 1 and (
+                words[0].lower() in nationality or self._abstract_or_people(_unpossessed(words[0].rstrip(".")))
+            ):
                 i = j
-                continue  # "Buddhist", "Celtic": a religion or a people, not a person
+                continue  # "Buddhist", "Celtic", "Marxism", "Bretons": a creed, a people or an idea
             if lab == "PER":
                 # "Martin Weber": a family name that is also an English word, after a name
                 nm = _NEXT_WORD.match(text, e)
                 if nm is not None and nm.group(1)[:1].isupper():
-                    nl = _low(nm.group(1))
+                    nl = _low(_unpossessed(nm.group(1)))
                     if ((nl in self.lex.last or nl in self.lex.first) and nl not in _not_names()) or (
                         len(words[-1].rstrip(".")) == 1 and self._name_like(nm.group(1))
-                    ):  # or any name-like word after an initial: "Zbygniew K. Przeworczak"
+                    ) or (len(words) == 1 and self._surname_after_given(words[0], nm.group(1), nl)) or (
+                        _low(words[-1]) in self.lex.first and self._unlisted(nm.group(1))
+                    ):  # or a word no list knows after a given name: "Charles Krauthammer"
+                        # or any name-like word after an initial: "Zbygniew K. Przeworczak"
                         e = nm.end()
                         words = text[s:e].split()
             w0 = _low(words[0])
-            if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and w0 not in self.lex.last:
+            if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
+                lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
+            if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and (
+                w0 not in self.lex.last and not text.endswith(_NAMING_WORDS, 0, s)
+            ):
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
             if lab == "PER" and _work_before(text, max(0, s - 12), s):
                 i = j
                 continue  # "the film Senza Pranzo", "the novel Azja Dziewczyna": a title of a work
+            if lab == "PER" and len(words) > 1 and _unpossessed(words[-1]) in _ORG_HEAD:
+                lab = "ORG"  # "Merrow Analytics": a name that ends in what a firm is
             if lab == "PER" and (am := _INSTITUTION_AFTER.match(text, e)) is not None:
                 lab = "LOC" if am.group(1) in _GEO_NOUNS else "ORG"  # "Bennett Cloud", "Walker Bay"
             elif lab == "PER" and (pm := _word_before(text, max(0, s - 12), s)) is not None and (
@@ -833,6 +893,9 @@ class NameTagger:
             ):
                 i = j
                 continue  # "General Public Licenses": a title in Title Case ("Martin Weber" stays)
+            if lab == "PER" and len(words) > 1 and _unpossessed(words[-1]) in _EPONYM_NOUN:
+                i = j
+                continue  # "Monroe Doctrine", "Marshall Plan": named after a person, not the person
             out.append((_TYPE_OF[lab], s, e, min(0.95, 0.5 + margin / 10)))
             i = j
         # a list that holds a person holds people: "Eklund, Michael and Hodge"
@@ -847,7 +910,79 @@ class NameTagger:
                 and " " not in text[s:e]
             ):
                 out[k] = ("PERSON", s, e, conf)
+        if out:
+            out = self._list_neighbours(text, out)
+        if len(out) > 2:
+            out = _firm_lists(text, out)
         return out
+
+    def _list_neighbours(
+        self, text: str, out: list[tuple[str, int, int, float]]
+    ) -> list[tuple[str, int, int, float]]:
+        """"Thompson and Baker", "Baker, Thompson": a family name listed next to a person is one
+        too, even one that is also an English word (so it was no candidate of its own)."""
+        added: list[tuple[str, int, int, float]] = []
+        taken = {(s, e) for _, s, e, _ in out}
+        for kind, s, e, conf in out:
+            if kind != "PERSON":
+                continue
+            m = _LIST_NEXT.match(text, e)
+            if m is not None and self._listed_surname(m.group(1)):
+                added.append(("PERSON", m.start(1), m.end(1), conf))
+            if s > 4:
+                b = _LIST_PREV.search(text, max(0, s - 24), s)
+                if b is not None and self._listed_surname(b.group(1)) and not _starts_sentence(text, b.start(1)):
+                    added.append(("PERSON", b.start(1), b.end(1), conf))
+        added = [f for f in added if (f[1], f[2]) not in taken and not any(o[1] < f[2] and f[1] < o[2] for o in out)]
+        return sorted({*out, *added}, key=lambda f: f[1]) if added else out
+
+    def _listed_surname(self, word: str) -> bool:
+        low = _low(_unpossessed(word))
+        lex = self.lex
+        return low in lex.last and low not in lex.place and low not in lex.country and low not in _not_names() and (
+            low not in lex.nationality and low not in lex.public and low not in lex.titles)
+
+    def _given_then_family(self, first: str, last_word: str) -> bool:
+        lex = self.lex
+        last = _low(_unpossessed(last_word))
+        return (
+            first in lex.first
+            and first not in lex.place
+            and first not in lex.country
+            and last not in lex.place
+            and (last in lex.last or self._unlisted(last_word))
+        )
+
+    def _abstract_or_people(self, word: str) -> bool:
+        """A word no name list knows that ends as abstract nouns do ("Irredentism",
+        "Complementarity") or is the plural of a people ("Mongols", "Tamils": the singular is
+        a nationality, or a capitalised word ending in "s" right after "The")."""
+        low = _low(word)
+        lex = self.lex
+        if low in lex.first or low in lex.last:
+            return False
+        if low.endswith(_ABSTRACT_ENDINGS) and len(low) > 6:
+            return True
+        return low.endswith("s") and (low[:-1] in lex.nationality or low[:-2] in lex.nationality)
+
+    def _surname_after_given(self, given: str, word: str, low: str) -> bool:
+        """"Marie Curie", "Ada Lovelace's": a capitalised word in lower case after a lone given
+        name is its family name, even one that is also an English word ("curie", a unit), unless
+        it names a place, a people, a street or a thing ("Maria Street", "Anna Python")."""
+        lex = self.lex
+        return (
+            _low(given.rstrip(".")) in lex.first
+            and word[1:].islower()
+            and low in lex.common
+            and len(low) > 2
+            and low not in lex.place
+            and low not in lex.country
+            and low not in lex.nationality
+            and low not in lex.titles
+            and low not in _not_names()
+            and word not in _STREET_WORDS
+            and _unpossessed(word) not in _INSTITUTION_WORDS
+        )
 
     def _firms(self, text: str, out: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
         """A family name before "and Sons" or "Brothers" names a firm ("Okafor and Sons",
@@ -858,6 +993,113 @@ class NameTagger:
             if m is not None and kind != "ORGANIZATION":
                 out[k] = ("ORGANIZATION", s, m.end(), conf)
         return out
+
+
+# British spellings of common words the English list holds in US spelling only: a word that is
+# "summarise" or "colour" is no more a name than "summarize" (an imperative at a prompt's start
+# would otherwise read as a given name before the capitalised word that follows it)
+_UK_ENDINGS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"),
+               ("ysing", "yzing"), ("ysed", "yzed"), ("yse", "yze"), ("our", "or"), ("tre", "ter"),
+               ("ogue", "og"), ("lled", "led"), ("lling", "ling"))  # fmt: skip
+
+
+def _us_spelling(low: str) -> str:
+    for uk, us in _UK_ENDINGS:
+        if low.endswith(uk):
+            return low[: -len(uk)] + us
+    return low
+
+
+# "USS Lorenzen", "USNS Møller": a ship (a military postal address), named after a person
+_SHIP_PREFIXES = frozenset(["USS", "USNS", "USNV", "USCGC", "HMS", "HMCS", "HMAS", "RMS"])
+_SHIP_BEFORE = re.compile(r"(?<![\w])(?:USS|USNS|USNV|USCGC|HMS|HMCS|HMAS|RMS)[ \t]+\Z")
+
+
+def _ships(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    out = []
+    for kind, s, e, conf in found:
+        words = text[s:e].split()
+        if words[0] in _SHIP_PREFIXES or _SHIP_BEFORE.search(text, max(0, s - 8), s) is not None:
+            kind = "LOCATION"  # part of the address; a ship's name is not a person's
+        out.append((kind, s, e, conf))
+    return out
+
+
+# a line that is nothing but "Barnett, Melton and Garcia" (after quoting marks): a letterhead's firm
+_FIRM_LINE = re.compile(
+    r"[^\w\n]*([^\W\d_][\w'’-]+(?:,[ \t]*[^\W\d_][\w'’-]+)+,?[ \t]+(?:and|&)[ \t]+[^\W\d_][\w'’-]+)[ \t\r]*"
+)
+
+
+def _letterhead_firms(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    """Three or more family names alone on a line of a letter or an address block name a firm
+    (a law or accounting partnership), not people: in running text the same list is people.
+    (Only the lines that hold a person are looked at.)"""
+    firms: list[tuple[int, int]] = []
+    last_line = -1
+    for kind, s, _, _ in found:
+        if kind != "PERSON" or s < last_line:
+            continue
+        line = text.rfind("\n", 0, s) + 1
+        end = text.find("\n", s)
+        last_line = end = len(text) if end < 0 else end
+        if end - line < 80 and (m := _FIRM_LINE.fullmatch(text, line, end)) is not None:
+            firms.append(m.span(1))
+    if not firms:
+        return found
+    out = [f for f in found if not any(s < f[2] and f[1] < e for s, e in firms)]
+    out += [("ORGANIZATION", s, e, 0.8) for s, e in firms]
+    return sorted(out, key=lambda f: f[1])
+
+
+def _firm_lists(text: str, out: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    """"joined Brandt, Okafor and Lisle": three single words or more in a list whose first is read
+    as an organisation (from its context: "work at", "joined") name one firm, not a firm and two
+    people (a list of people would not open with a firm's name)."""
+    merged: list[tuple[str, int, int, float]] = []
+    i = 0
+    while i < len(out):
+        j = i + 1
+        while (
+            j < len(out)
+            and " " not in text[out[j][1] : out[j][2]]
+            and _LIST_GAP.fullmatch(text, out[j - 1][2], out[j][1])
+        ):
+            j += 1
+        kind, s, e, conf = out[i]
+        if kind == "ORGANIZATION" and j - i >= 3 and " " not in text[s:e] and " and " in text[out[j - 2][2] : out[j - 1][1]]:
+            merged.append(("ORGANIZATION", s, out[j - 1][2], conf))
+        else:
+            merged.extend(out[i:j])
+        i = j
+    return merged
+
+
+def _cue_for_name(text: str, s: int, e: int) -> bool:
+    """Does the form of the sentence say that ``text[s:e]`` is a name? After "name is" or
+    "call me"; speaking a line ("Alice: ..."); greeted ("Hi Victor,"); addressed after a comma
+    at a question's or an exclamation's end ("Remember me, Maria?")."""
+    if text.endswith(_NAMING_WORDS, 0, s):
+        return True
+    if e >= len(text):
+        return False
+    after = text[e]
+    return (
+        (after == ":" and (s == 0 or text[s - 1] == "\n"))
+        or (after in "?!" and text.endswith(", ", 0, s))
+        or (after in ",!" and _GREETING_BEFORE.search(text, max(0, s - 12), s) is not None)
+    )
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    j = pos
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    return j == 0 or text[j - 1] in ".!?:;\n\"“”>("
+
+
+def _unpossessed(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
 def _low(word: str) -> str:
@@ -975,12 +1217,50 @@ _WORK_BEFORE = re.compile(
 )
 # "Bennett Cloud", "Palumbo Foundation", "Walker Bay": a name that names an institution or a place
 _GEO_NOUNS = frozenset(["Island", "Islands", "Bay", "Valley", "River", "Creek", "Falls", "Peak", "Glacier", "Canyon", "Beach", "Harbour", "Harbor"])
+# the words of _INSTITUTION_AFTER that name a firm or an institution (not a place)
+_ORG_HEAD_TEXT = """Lab Labs Foundation Studio Studios Museum Institute University College Hospital Group Bank Airline
+    Airlines Motors Pharma Systems Technologies Media Records Publishing Capital Partners Holdings Industries
+    Solutions Services Analytics Consulting Ventures Associates Logistics Software Research Network Networks
+    Enterprises Agency Company Corporation Incorporated Insurance Financial Robotics Dynamics Digital
+    Interactive Brands Foods Energy Resources Therapeutics Biosciences"""
+_ORG_HEAD = frozenset(_ORG_HEAD_TEXT.split())
+_INSTITUTION_WORDS = _ORG_HEAD | _GEO_NOUNS | {"Cloud", "Hotel", "Stadium", "Gallery", "Theatre", "Theater"}
 _INSTITUTION_AFTER = re.compile(
-    r"[ \t]+(Cloud|Labs?|Hotel|Foundation|Studios?|Museum|Institute|University|College|Hospital|Group"
-    r"|Bank|Airlines?|Motors|Pharma|Systems|Technologies|Media|Records|Publishing|Capital|Partners|Holdings"
-    r"|Industries|Stadium|Gallery|Theatre|Theater|Island|Islands|Bay|Valley|River|Creek|Falls|Peak|Glacier"
-    r"|Canyon|Beach|Harbour|Harbor)(?![\w])"
+    r"[ \t]+(" + "|".join(sorted(_INSTITUTION_WORDS, key=len, reverse=True)) + r")(?![\w])"
 )
+_OPTION_LETTERS = frozenset("ABCDEF")
+
+
+def _has_options(text: str) -> bool:
+    """Does ``text`` hold answer options ("A. Rostow B. Ravenstein C. ...", "A) ... B) ...")?
+    Their letters are no initials. (Two literal finds: a pattern with ``.*?`` between the
+    letters would rescan the text from every "A".)"""
+    for sep in (". ", ") "):
+        a = _letter_at(text, "A" + sep, 0)
+        if a >= 0 and _letter_at(text, "B" + sep, a) >= 0:
+            return True
+    return False
+
+
+def _letter_at(text: str, mark: str, start: int) -> int:
+    i = text.find(mark, start)
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "."):
+        i = text.find(mark, i + 1)
+    return i
+# the endings of abstract nouns and doctrines, never of a name
+_ABSTRACT_ENDINGS = ("ism", "isms", "ity", "ities", "ness", "tion", "tions", "sion", "ology", "ologies", "ist", "ists",
+                     "ians", "eans", "ites")  # (the last: peoples and followers, "Manichaeans", "Hittites")
+# "Monroe Doctrine", "Marshall Plan", "Clinton Administration": named after a person (not "Law",
+# "Constant", "Test", "Era", "Act": family names too, "Jude Law")
+_EPONYM_NOUN_TEXT = """Doctrine Plan Administration Amendment Theory Theorem Effect Principle Paradox Prize Award Medal
+    Syndrome Disease Equation Equations Hypothesis Conjecture"""
+_EPONYM_NOUN = frozenset(_EPONYM_NOUN_TEXT.split())
+# words after which a capitalised word is a name, and greetings before a given name
+_NAMING_WORDS = ("name is ", "name's ", "call me ", "calls me ")  # (not "called": "a project called Atlas")
+_GREETING_BEFORE = re.compile(r"(?<![\w])(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank[ \t]you|[Mm]orning)[ \t]+\Z")
+# the capitalised word after a list's separator, and the one before it
+_LIST_NEXT = re.compile(r"(?:,[ \t]*|[ \t]+and[ \t]+|,[ \t]+and[ \t]+)([A-Z][a-z]+(?:['’]s)?)(?![\w'’-])")
+_LIST_PREV = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)(?:,[ \t]*|[ \t]+and[ \t]+|,[ \t]+and[ \t]+)\Z")  # ("&": a firm)
 _NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or one or two particles
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
@@ -1038,7 +1318,10 @@ def _not_names() -> frozenset[str]:
 _NOT_NAMES_EXTRA = """ruby julia perl rust swift kotlin scala haskell gemini claude llama mistral
         copilot siri alexa cortana bard grok deepseek qwen phi falcon vicuna alpaca january
         february march april june july august september october november december monday
-        tuesday wednesday thursday friday saturday sunday god lord"""
+        tuesday wednesday thursday friday saturday sunday god lord true false none null nil
+        json yaml toml html xhtml ascii unicode unix linux posix ajax oauth graphql ocaml"""
+# (the last two lines: literals of programming languages, "return True If ...", and acronyms
+# written in capitals that would otherwise read as a place in capitals, "convert it to JSON")
 
 
 def _after_title(text: str, s: int, lex: Lexicon) -> bool:

@@ -115,14 +115,35 @@ _HISTORICAL = re.compile(
 )
 
 
+# the roles of a private person in an organisation's records: a text that speaks of an employee,
+# a tenant or a customer is about someone's records, not history, whatever else it mentions
+_RECORD_ROLES = r"""employees? | tenants? | customers? | patients? | applicants? | colleagues?
+    | subscribers? | contractors? | interns? | policyholders? | claimants? | account[ ]holders? | staff[ ]members?"""
+_PRIVATE_ROLE = re.compile(r"(?<![\w])(?:" + _RECORD_ROLES + r")(?![\w])", re.VERBOSE)
+# (right before a name, roles that history also has count too: "student Ada Byron", "client Ada Byron";
+# "client states" and "students" alone are common in history)
+_PRIVATE_ROLES = _RECORD_ROLES + r""" | clients? | candidates? | residents? | students? | passengers? | guests?
+    | team[ ]members? | members?"""
+# right before a name: "employee Dana Wells", "customer named Marie Curie", "the file of Ada Byron"
+_PRIVATE_BEFORE_NAME = re.compile(
+    r"(?<![\w])(?:(?:" + _PRIVATE_ROLES + r")(?:[ ](?:named|called|id|no\.?|number))?|(?:record|records|file|profile"
+    r"|account|payslip|appraisal|performance[ ]review|contract|invoice|medical[ ]history|details|timesheet"
+    r"|application|complaint|booking|order|appointment|reservation|prescription|ticket|claim|assessment"
+    r"|reference)[ ](?:for|of))[ ]\Z",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
 def historical(text: str) -> bool:
     """Is ``text`` about history or public life (a year before 1900, "century", "empire")?"""
     return historical_lower(text.lower())
 
 
 def historical_lower(low: str) -> bool:
-    """:func:`historical` of a text already lower-cased."""
-    return _HISTORICAL.search(low) is not None
+    """:func:`historical` of a text already lower-cased. Not when it speaks of a private
+    person's role ("employee", "tenant", "customer"): "the president of the tenants' board"
+    names private persons."""
+    return _HISTORICAL.search(low) is not None and _PRIVATE_ROLE.search(low) is None
 
 
 def context_categories(text: str, wanted: Iterable[str] = CONTEXT_CATEGORIES) -> set[str]:
@@ -237,6 +258,8 @@ class PiiPolicy:
         ("Maxwell's equations")."""
         from turnout.detect.names import lexicon
 
+        if start > 3 and _PRIVATE_BEFORE_NAME.search(text, max(0, start - 40), start) is not None:
+            return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
         if self.is_public_figure(text[start:end]) or _EPONYM_AFTER.match(text, end):
             return True
         key = _norm_name(text[start:end])
