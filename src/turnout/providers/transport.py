@@ -9,9 +9,10 @@ cannot cross loops, and library users may call from several (the sync portal has
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -330,6 +331,37 @@ async def _lines(resp: aiohttp.ClientResponse, *, provider: str, model: str | No
         yield line
 
 
+async def _open_stream(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float | None, *,
+                       provider: str, model: str | None) -> tuple[Callable[[], Awaitable[bytes]], Callable[[], Any]]:
+    """POST for a stream: ``(read, close)`` once the upstream answered 2xx or 3xx; ``read()``
+    returns the next bytes, ``b""`` at the end. Through ``http1`` unless
+    ``TURNOUT_HTTP_CLIENT=aiohttp``; either way each read waits at most ``timeout``."""
+    idle = DEFAULT_TIMEOUT_S if timeout is None else timeout
+    if use_http1():
+        limit = response_limit()
+        try:
+            resp, stream = await http1.open_stream(url, orjson.dumps(body), {**_SSE_HEADERS, **headers},
+                                                   idle_timeout=idle, connect_timeout=min(idle, 10.0), limit=limit)
+        except http1.ResponseTooLarge:
+            raise _too_large(provider, model, limit) from None
+        if resp.status >= 400:
+            stream.close()
+            raise _status_error(resp.status, resp.body, resp.headers.get("retry-after"), provider=provider,
+                                model=model)
+        return functools.partial(stream.read, idle), stream.close
+    response = await _session().post(url, data=orjson.dumps(body), headers={**_SSE_HEADERS, **headers},
+                                     timeout=_stream_timeout(timeout))
+    try:
+        await raise_for_status(response, provider=provider, model=model)
+    except BaseException:
+        response.release()
+        raise
+    return response.content.readany, response.release
+
+
+_SSE_HEADERS = {"content-type": "application/json", "accept": "text/event-stream"}
+
+
 async def stream_sse(
     url: str,
     body: dict[str, Any],
@@ -342,23 +374,19 @@ async def stream_sse(
     """Yield ``(event, data)`` per Server-Sent Event; ``data`` is parsed JSON, or the raw
     string for non-JSON payloads such as ``[DONE]``."""
     try:
-        async with _session().post(
-            url, data=orjson.dumps(body),
-            headers={"content-type": "application/json", "accept": "text/event-stream", **headers},
-            timeout=_stream_timeout(timeout),
-        ) as resp:
-            await raise_for_status(resp, provider=provider, model=model)
+        read, close = await _open_stream(url, body, headers, timeout, provider=provider, model=model)
+        try:
             # The line reader is inlined (one call per block, not a generator per line): every
             # streamed chunk passes through here.
             splitter = LineSplitter(provider=provider, model=model)
             event: str | None = None
             data_lines: list[bytes] = []
-            blocks = resp.content.iter_any()
             ended = False
             while not ended:
-                try:
-                    lines = splitter.feed(await blocks.__anext__())
-                except StopAsyncIteration:
+                block = await read()
+                if block:
+                    lines = splitter.feed(block)
+                else:
                     lines, ended = splitter.end(), True
                 for line in lines:
                     if not line:
@@ -377,9 +405,17 @@ async def stream_sse(
                     # comments (":") and other fields (id:, retry:) are ignored
             if data_lines:
                 yield event, _decode(b"\n".join(data_lines))
+        finally:
+            close()
     except BaseException as exc:
         if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | GeneratorExit):
             raise
+        if isinstance(exc, http1.ResponseTooLarge):
+            raise _too_large(provider, model, response_limit()) from None
+        if isinstance(exc, http1.ConnectionDropped) and exc.answered:  # as aiohttp's ClientPayloadError
+            log.warning("%s call to %s failed: %r", provider, url, exc)
+            raise ProviderError(f"{provider} cut its response short ({type(exc).__name__})",
+                                provider=provider, model=model) from exc
         raise _map_transport_error(exc, provider=provider, model=model, url=url) from exc
 
 
