@@ -139,6 +139,7 @@ class _Connection(asyncio.Protocol):
             self._wake()
             return
         body = b"".join(self.body)
+        self.body = []  # answered whole: nothing left for a stream's reader
         encoding = self.headers.get("content-encoding")
         if encoding in ("gzip", "deflate"):  # never asked for, but some servers send it anyway
             try:
