@@ -106,8 +106,9 @@ class FallbackRunner:
         self._timeout_s = timeout_s
         self._total_timeout_s = total_timeout_s
 
-    def _provider(self, info: ModelInfo) -> Provider:
-        # Hashing a ModelInfo per call is measurable at gateway rates: remember by identity.
+    def provider(self, info: ModelInfo) -> Provider:
+        """The provider for ``info`` (the registry's instance). Hashing a ModelInfo per call is
+        measurable at gateway rates: remembered by identity."""
         provider = self._providers.get(id(info))
         if provider is None or provider.info is not info:
             if len(self._providers) > 1024:  # ad-hoc models are new objects per call: stay bounded
@@ -136,7 +137,7 @@ class FallbackRunner:
             info = info_for(model)
             if info.context_window <= min_window:
                 continue  # a context-window error moves on to larger windows only
-            provider = self._provider(info)
+            provider = self.provider(info)
             sent = request if request.model == model else request.with_model(model)
             for n in range(self._retry.max_retries + 1):
                 remaining = deadline - time.monotonic()
