@@ -176,3 +176,112 @@ def test_any_body_cut_anywhere_arrives_whole(body: bytes, cuts: list[int], chunk
                 assert response.status == 200 and response.body == body
 
     asyncio.run(go())
+
+
+# -- streams ---------------------------------------------------------------------------------------
+async def open_stream(url: str, limit: int = 1 << 20, idle: float = 5.0) -> tuple[http1.Response, http1.Stream]:
+    return await http1.open_stream(url, b"{}", {"content-type": "application/json"}, idle_timeout=idle,
+                                   connect_timeout=idle, limit=limit)
+
+
+async def read_all(stream: http1.Stream) -> bytes:
+    pieces = []
+    while data := await stream.read(5.0):
+        pieces.append(data)
+    return b"".join(pieces)
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.binary(min_size=1, max_size=3000), cuts=st.lists(st.integers(min_value=1, max_value=3500), max_size=8),
+       chunk=st.integers(min_value=1, max_value=4000), use_chunked=st.booleans())
+def test_any_stream_cut_anywhere_arrives_whole_and_in_order(body: bytes, cuts: list[int], chunk: int,
+                                                           use_chunked: bool) -> None:
+    wire = chunked(body, chunk) if use_chunked else ok(body)[0]
+    points = sorted({c for c in cuts if c < len(wire)})
+    pieces = [wire[a:b] for a, b in zip([0, *points], [*points, len(wire)], strict=True)]
+    server = RawServer(lambda n: pieces)
+
+    async def go() -> None:
+        async with server as url:
+            for _ in range(2):  # read to the end, the connection goes back clean for the next one
+                response, stream = await open_stream(url, limit=1 << 16)
+                assert response.status == 200
+                assert await read_all(stream) == body
+                stream.close()
+
+    asyncio.run(go())
+    assert server.connections == 1
+
+
+async def test_an_error_status_comes_with_its_body_and_an_empty_stream() -> None:
+    error = b'{"error": {"message": "no"}}'
+    async with RawServer(lambda n: [b"HTTP/1.1 429 Too Many\r\nretry-after: 2\r\ncontent-length: "
+                                    + str(len(error)).encode() + b"\r\n\r\n" + error]) as url:
+        response, stream = await open_stream(url)
+        assert (response.status, response.body, response.headers["retry-after"]) == (429, error, "2")
+        assert await stream.read(1.0) == b""
+        stream.close()
+
+
+async def test_a_stream_closed_before_its_end_closes_its_connection() -> None:
+    head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+    server = RawServer(lambda n: [head + b"5\r\nhello\r\n"] if n == 1 else [chunked(b"data: 1\n\n" * 50, 9)])
+    async with server as url:
+        _, stream = await open_stream(url)
+        assert await stream.read(5.0) == b"hello"
+        stream.close()  # the rest of the answer is unread: the connection cannot be reused
+        _, stream = await open_stream(url)
+        assert await read_all(stream) == b"data: 1\n\n" * 50
+        stream.close()
+    assert server.connections == 2
+
+
+async def test_a_stream_dropped_midway_gives_its_bytes_then_the_error() -> None:
+    head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+    async with RawServer(lambda n: [head + b"5\r\nhello\r\n", CLOSE]) as url:
+        _, stream = await open_stream(url)
+        assert await stream.read(5.0) == b"hello"
+        with pytest.raises(http1.ConnectionDropped) as info:
+            await stream.read(5.0)
+        assert info.value.answered
+        stream.close()
+
+
+async def test_a_silent_stream_times_out_per_read() -> None:
+    head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+    async with RawServer(lambda n: [head + b"5\r\nhello\r\n"]) as url:  # then nothing more
+        _, stream = await open_stream(url, idle=0.2)
+        assert await stream.read(0.2) == b"hello"
+        with pytest.raises(TimeoutError):
+            await stream.read(0.2)
+        stream.close()
+
+
+async def test_a_stream_over_the_limit_is_refused() -> None:
+    async with RawServer(lambda n: [chunked(b"x" * 5000, 700)]) as url:
+        _, stream = await open_stream(url, limit=4096)
+        with pytest.raises(http1.ResponseTooLarge):
+            await read_all(stream)
+        stream.close()
+
+
+async def test_a_gzip_stream_is_decompressed() -> None:
+    async with RawServer(lambda n: ok(gzip.compress(b"data: 1\n\n" * 20), b"content-encoding: gzip\r\n")) as url:
+        _, stream = await open_stream(url)
+        assert await read_all(stream) == b"data: 1\n\n" * 20
+        stream.close()
+
+
+async def test_sse_through_the_transport_a_cut_stream_is_an_upstream_error_after_its_events() -> None:
+    from turnout.errors import ProviderError, ProviderUnavailableError
+    from turnout.providers import transport
+
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    event = b'data: {"n": 1}\n\n'
+    async with RawServer(lambda n: [head + b"%x\r\n" % len(event) + event + b"\r\n", CLOSE]) as url:
+        seen = []
+        with pytest.raises(ProviderError) as info:
+            async for item in transport.stream_sse(url, {}, headers={}, provider="openai", model="m"):
+                seen.append(item)
+    assert seen == [(None, {"n": 1})]
+    assert not isinstance(info.value, ProviderUnavailableError) and "cut its response short" in info.value.message

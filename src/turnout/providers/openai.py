@@ -21,6 +21,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from turnout import tokens
+from turnout.catalog import ModelInfo
 from turnout.errors import AuthenticationError, ProviderError, TurnoutError, error_from_status
 from turnout.providers import openai_responses as responses_api
 from turnout.providers import transport
@@ -39,6 +40,10 @@ class OpenAIProvider(Provider):
     kind = PROVIDER
     capabilities = Capabilities(logprobs=True)
     accepted_params = None  # the same wire format: every parameter goes through as sent
+
+    def __init__(self, info: ModelInfo) -> None:
+        super().__init__(info)
+        self._endpoints: dict[tuple[str, str | None], tuple[str, dict[str, str]]] = {}
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
         native = self._responses_body(request)
@@ -130,9 +135,20 @@ class OpenAIProvider(Provider):
         return url.replace("/chat/completions", "/responses", 1), headers
 
     def _endpoint(self) -> tuple[str, dict[str, str]]:
-        # Read per call, not per instance: provider instances are cached, keys may rotate.
-        base = (self.info.api_base or env("OPENAI_BASE_URL") or DEFAULT_BASE).rstrip("/")
+        # Base and key are read per call, not per instance (provider instances are cached, keys
+        # may rotate); what is built from them is kept per (base, key): this is on every call.
+        # The headers are shared between calls and must not be changed by their users.
+        base = self.info.api_base or env("OPENAI_BASE_URL") or DEFAULT_BASE
         key = self.info.api_key or env("OPENAI_API_KEY")
+        endpoints = self._endpoints
+        found = endpoints.get((base, key))
+        if found is None:
+            if len(endpoints) > 16:  # rotated keys: keep the few recent ones
+                endpoints.clear()
+            found = endpoints[(base, key)] = self._build_endpoint(base.rstrip("/"), key)
+        return found
+
+    def _build_endpoint(self, base: str, key: str | None) -> tuple[str, dict[str, str]]:
         headers: dict[str, str] = dict(self.info.extra.get("headers") or {})
         if key:
             headers["authorization"] = f"Bearer {key}"
@@ -157,7 +173,8 @@ def speaks_responses(info: Any) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _official(base: str) -> bool:
-    """Whether ``base`` is OpenAI's own API (parsed once per base URL: this is on every call)."""
+    """Whether ``base`` (or any URL under it) is OpenAI's own API (parsed once per URL: this is
+    on every call)."""
     return urlsplit(base).hostname == _OFFICIAL_HOST
 
 
@@ -199,8 +216,7 @@ def to_openai(request: ChatRequest, wire_model: str, url: str, *, stream: bool) 
     # OpenAI deprecated max_tokens (its reasoning models reject it) for max_completion_tokens,
     # which many compatible servers (llama.cpp, older vLLM) do not know: each gets its own.
     wanted, other = (
-        ("max_completion_tokens", "max_tokens") if urlsplit(url).hostname == _OFFICIAL_HOST
-        else ("max_tokens", "max_completion_tokens")
+        ("max_completion_tokens", "max_tokens") if _official(url) else ("max_tokens", "max_completion_tokens")
     )
     if other in body and wanted not in body:
         body[wanted] = body.pop(other)

@@ -9,9 +9,10 @@ cannot cross loops, and library users may call from several (the sync portal has
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -49,12 +50,19 @@ def set_response_limit(max_bytes: int | None) -> None:
 
 
 def response_limit() -> int:
+    """The limit set by ``set_response_limit``, else the environment's (read once per process:
+    this is on every call), else the default."""
     if _limit:
         return _limit[0]
-    from turnout.settings import env
+    if not _env_limit:
+        from turnout.settings import env
 
-    value = env("TURNOUT_MAX_UPSTREAM_RESPONSE_BYTES")
-    return int(value) if value and value.isdigit() and int(value) > 0 else DEFAULT_MAX_RESPONSE_BYTES
+        value = env("TURNOUT_MAX_UPSTREAM_RESPONSE_BYTES")
+        _env_limit.append(int(value) if value and value.isdigit() and int(value) > 0 else DEFAULT_MAX_RESPONSE_BYTES)
+    return _env_limit[0]
+
+
+_env_limit: list[int] = []
 
 
 class ResponseTooLargeError(ProviderError):
@@ -203,7 +211,7 @@ def _map_transport_error(exc: BaseException, *, provider: str, model: str | None
     return ProviderError(f"{provider} request failed ({type(exc).__name__})", provider=provider, model=model)
 
 
-async def post_json(
+def post_json(
     url: str,
     body: dict[str, Any],
     *,
@@ -211,9 +219,16 @@ async def post_json(
     provider: str,
     model: str | None,
     timeout: float | None = None,
-) -> dict[str, Any]:
+) -> Awaitable[dict[str, Any]]:
+    """POST ``body`` as JSON and return the JSON object answered (a plain function handing
+    back the client's coroutine: one coroutine less on every call)."""
     if use_http1():
-        return await _post_json_http1(url, body, headers=headers, provider=provider, model=model, timeout=timeout)
+        return _post_json_http1(url, body, headers=headers, provider=provider, model=model, timeout=timeout)
+    return _post_json_aiohttp(url, body, headers=headers, provider=provider, model=model, timeout=timeout)
+
+
+async def _post_json_aiohttp(url: str, body: dict[str, Any], *, headers: dict[str, str], provider: str,
+                             model: str | None, timeout: float | None) -> dict[str, Any]:
     try:
         async with _session().post(
             url, data=orjson.dumps(body), headers={"content-type": "application/json", **headers},
@@ -330,6 +345,37 @@ async def _lines(resp: aiohttp.ClientResponse, *, provider: str, model: str | No
         yield line
 
 
+async def _open_stream(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float | None, *,
+                       provider: str, model: str | None) -> tuple[Callable[[], Awaitable[bytes]], Callable[[], Any]]:
+    """POST for a stream: ``(read, close)`` once the upstream answered 2xx or 3xx; ``read()``
+    returns the next bytes, ``b""`` at the end. Through ``http1`` unless
+    ``TURNOUT_HTTP_CLIENT=aiohttp``; either way each read waits at most ``timeout``."""
+    idle = DEFAULT_TIMEOUT_S if timeout is None else timeout
+    if use_http1():
+        limit = response_limit()
+        try:
+            resp, stream = await http1.open_stream(url, orjson.dumps(body), {**_SSE_HEADERS, **headers},
+                                                   idle_timeout=idle, connect_timeout=min(idle, 10.0), limit=limit)
+        except http1.ResponseTooLarge:
+            raise _too_large(provider, model, limit) from None
+        if resp.status >= 400:
+            stream.close()
+            raise _status_error(resp.status, resp.body, resp.headers.get("retry-after"), provider=provider,
+                                model=model)
+        return functools.partial(stream.read, idle), stream.close
+    response = await _session().post(url, data=orjson.dumps(body), headers={**_SSE_HEADERS, **headers},
+                                     timeout=_stream_timeout(timeout))
+    try:
+        await raise_for_status(response, provider=provider, model=model)
+    except BaseException:
+        response.release()
+        raise
+    return response.content.readany, response.release
+
+
+_SSE_HEADERS = {"content-type": "application/json", "accept": "text/event-stream"}
+
+
 async def stream_sse(
     url: str,
     body: dict[str, Any],
@@ -342,23 +388,19 @@ async def stream_sse(
     """Yield ``(event, data)`` per Server-Sent Event; ``data`` is parsed JSON, or the raw
     string for non-JSON payloads such as ``[DONE]``."""
     try:
-        async with _session().post(
-            url, data=orjson.dumps(body),
-            headers={"content-type": "application/json", "accept": "text/event-stream", **headers},
-            timeout=_stream_timeout(timeout),
-        ) as resp:
-            await raise_for_status(resp, provider=provider, model=model)
+        read, close = await _open_stream(url, body, headers, timeout, provider=provider, model=model)
+        try:
             # The line reader is inlined (one call per block, not a generator per line): every
             # streamed chunk passes through here.
             splitter = LineSplitter(provider=provider, model=model)
             event: str | None = None
             data_lines: list[bytes] = []
-            blocks = resp.content.iter_any()
             ended = False
             while not ended:
-                try:
-                    lines = splitter.feed(await blocks.__anext__())
-                except StopAsyncIteration:
+                block = await read()
+                if block:
+                    lines = splitter.feed(block)
+                else:
                     lines, ended = splitter.end(), True
                 for line in lines:
                     if not line:
@@ -377,9 +419,17 @@ async def stream_sse(
                     # comments (":") and other fields (id:, retry:) are ignored
             if data_lines:
                 yield event, _decode(b"\n".join(data_lines))
+        finally:
+            close()
     except BaseException as exc:
         if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | GeneratorExit):
             raise
+        if isinstance(exc, http1.ResponseTooLarge):
+            raise _too_large(provider, model, response_limit()) from None
+        if isinstance(exc, http1.ConnectionDropped) and exc.answered:  # as aiohttp's ClientPayloadError
+            log.warning("%s call to %s failed: %r", provider, url, exc)
+            raise ProviderError(f"{provider} cut its response short ({type(exc).__name__})",
+                                provider=provider, model=model) from exc
         raise _map_transport_error(exc, provider=provider, model=model, url=url) from exc
 
 

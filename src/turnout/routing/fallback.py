@@ -9,9 +9,9 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from turnout.catalog import ModelInfo
 from turnout.config import RetryConfig
@@ -86,8 +86,6 @@ def _backoff(retry: RetryConfig, attempt: int, retry_after: float | None) -> flo
     return delay
 
 
-T = TypeVar("T")
-
 
 class FallbackRunner:
     def __init__(
@@ -108,8 +106,9 @@ class FallbackRunner:
         self._timeout_s = timeout_s
         self._total_timeout_s = total_timeout_s
 
-    def _provider(self, info: ModelInfo) -> Provider:
-        # Hashing a ModelInfo per call is measurable at gateway rates: remember by identity.
+    def provider(self, info: ModelInfo) -> Provider:
+        """The provider for ``info`` (the registry's instance). Hashing a ModelInfo per call is
+        measurable at gateway rates: remembered by identity."""
         provider = self._providers.get(id(info))
         if provider is None or provider.info is not info:
             if len(self._providers) > 1024:  # ad-hoc models are new objects per call: stay bounded
@@ -125,11 +124,12 @@ class FallbackRunner:
             await self._health.record_failure(model)
 
     async def _attempt_chain(
-        self, chain: list[str], info_for: Callable[[str], ModelInfo], attempts: list[Attempt],
-        call: Callable[[Provider, str, float], Awaitable[T]],
-    ) -> tuple[str, T, float, float]:
-        """Try ``call`` on each model of the chain: retry what a retry can fix, fall back on
-        the rest. Returns (model, result, start time, elapsed ms) of the first success."""
+        self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity,
+        info_for: Callable[[str], ModelInfo], attempts: list[Attempt], *, stream: bool,
+    ) -> tuple[str, Any, float, float]:
+        """Call each model of the chain in turn (``complete``, or ``_open`` a stream): retry
+        what a retry can fix, fall back on the rest. Returns (model, result, start time,
+        elapsed ms) of the first success. Every call goes through the guard."""
         deadline = time.monotonic() + self._total_timeout_s
         last: TurnoutError | None = None
         min_window = 0
@@ -137,14 +137,19 @@ class FallbackRunner:
             info = info_for(model)
             if info.context_window <= min_window:
                 continue  # a context-window error moves on to larger windows only
-            provider = self._provider(info)
+            provider = self.provider(info)
+            sent = request if request.model == model else request.with_model(model)
             for n in range(self._retry.max_retries + 1):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TurnoutTimeout("overall timeout reached before any model answered") from last
+                timeout = self._timeout_s if self._timeout_s < remaining else remaining
                 started = self._clock()
                 try:
-                    result = await call(provider, model, min(self._timeout_s, remaining))
+                    if stream:
+                        result: Any = await self._open(provider, sent, sensitivity, timeout)
+                    else:
+                        result = await self._guard.complete(provider, sent, sensitivity, timeout=timeout)
                 except TurnoutError as exc:
                     elapsed = (self._clock() - started) * 1000
                     attempts.append(Attempt(model, False, elapsed, exc.message, type(exc).__name__, exc.status_code))
@@ -171,10 +176,8 @@ class FallbackRunner:
         self, chain: list[str], request: ChatRequest, sensitivity: Sensitivity, attempts: list[Attempt],
         info_for: Callable[[str], ModelInfo],
     ) -> tuple[str, ChatCompletion]:
-        async def call(provider: Provider, model: str, timeout: float) -> ChatCompletion:
-            return await self._guard.complete(provider, request.with_model(model), sensitivity, timeout=timeout)
-
-        model, response, _, elapsed = await self._attempt_chain(chain, info_for, attempts, call)
+        model, response, _, elapsed = await self._attempt_chain(chain, request, sensitivity, info_for, attempts,
+                                                                stream=False)
         await self._health.record_success(model, elapsed, None)
         return model, response
 
@@ -183,23 +186,24 @@ class FallbackRunner:
         info_for: Callable[[str], ModelInfo],
     ) -> tuple[str, OpenedStream]:
         """Open a stream, retrying and falling back until the first content chunk arrives."""
-
-        async def call(provider: Provider, model: str,
-                       timeout: float) -> tuple[list[ChatCompletionChunk], AsyncIterator[ChatCompletionChunk]]:
-            upstream = self._guard.stream(provider, request.with_model(model), sensitivity, timeout=timeout)
-            head: list[ChatCompletionChunk] = []
-            try:
-                async for chunk in upstream:
-                    head.append(chunk)
-                    if _has_content(chunk):
-                        break
-            except TurnoutError:
-                await _aclose(upstream)
-                raise
-            return head, upstream
-
-        model, (head, upstream), started, ttft = await self._attempt_chain(chain, info_for, attempts, call)
+        model, (head, upstream), started, ttft = await self._attempt_chain(chain, request, sensitivity, info_for,
+                                                                           attempts, stream=True)
         return model, OpenedStream(self, model, head, upstream, started, ttft)
+
+    async def _open(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
+                    timeout: float) -> tuple[list[ChatCompletionChunk], AsyncIterator[ChatCompletionChunk]]:
+        """A stream read up to its first content chunk: (the chunks so far, the rest)."""
+        upstream = self._guard.stream(provider, request, sensitivity, timeout=timeout)
+        head: list[ChatCompletionChunk] = []
+        try:
+            async for chunk in upstream:
+                head.append(chunk)
+                if _has_content(chunk):
+                    break
+        except TurnoutError:
+            await _aclose(upstream)
+            raise
+        return head, upstream
 
 
 class OpenedStream:

@@ -10,7 +10,7 @@ sends the original text.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from turnout.errors import ConfidentialityError
@@ -38,14 +38,15 @@ class OutboundGuard:
             return request, None
         return redacted, mapping
 
-    async def complete(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
-                       *, timeout: float | None) -> ChatCompletion:
+    def complete(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
+                 *, timeout: float | None) -> Awaitable[ChatCompletion]:
+        """The call to await. Checked here, before anything is sent; without redaction it is
+        the provider's own coroutine (no coroutine of ours in between on every call)."""
         self.check(provider, sensitivity)
         request, mapping = self._redact(provider, for_provider(request, provider.kind))
-        response = await provider.acomplete(request, timeout=timeout)
-        if mapping is not None:
-            mapping.restore_completion(response)
-        return response
+        if mapping is None:
+            return provider.acomplete(request, timeout=timeout)
+        return _restored_completion(provider.acomplete(request, timeout=timeout), mapping)
 
     def stream(self, provider: Provider, request: ChatRequest, sensitivity: Sensitivity,
                *, timeout: float | None) -> AsyncIterator[ChatCompletionChunk]:
@@ -55,6 +56,12 @@ class OutboundGuard:
         if mapping is None:
             return upstream
         return _restored(upstream, mapping.chunk_restorer())
+
+
+async def _restored_completion(call: Awaitable[ChatCompletion], mapping: Any) -> ChatCompletion:
+    response = await call
+    mapping.restore_completion(response)
+    return response
 
 
 async def _restored(upstream: AsyncIterator[ChatCompletionChunk], restorer: Any) -> AsyncIterator[ChatCompletionChunk]:

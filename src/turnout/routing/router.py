@@ -39,7 +39,6 @@ from turnout.policy.signals import (
     Signals,
 )
 from turnout.providers.base import Provider
-from turnout.providers.registry import provider_for
 from turnout.routing import cascade as cascade_mod
 from turnout.routing import retrieval as retrieval_mod
 from turnout.routing.fallback import Attempt, FallbackRunner, OpenedStream, _falls_back
@@ -243,7 +242,7 @@ class Router:
         return info if info is not None else self.catalog.resolve(name)
 
     def provider(self, name: str) -> Provider:
-        return provider_for(self.info(name))
+        return self.runner.provider(self.info(name))  # the runner remembers them by identity
 
     def _info_for(self, decision: Decision) -> Callable[[str], ModelInfo]:
         adhoc = decision.adhoc_model
