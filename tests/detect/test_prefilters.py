@@ -259,3 +259,77 @@ def test_capitalised_words_match_a_pass_over_the_text(bits: list[str]) -> None:
 
     text = "".join(bits)
     assert names.capitalised_words(text, _shape(text)) == _capitalised_oracle(text)
+
+
+# --- digit windows: the date-of-birth cue gate, the phone digit count and the 7-digit gate -----
+
+_PHONE_BITS = ["+", "(", ")", "(0)", " ", "-", ".", ",", "/", "x", "ext", "ext.", "extension", "0", "1", "44",
+               "415", "555", "0134", "7", "\u0663", "\u0967\u0968", "\uff11", "\u00b2", "a", "Z", "_", "@", ":",
+               "born", "Birth", "DOB", "d.o.b", "geb", "né", "nee", "bor", "call ", "tel "]  # fmt: skip
+_phone_text = st.lists(st.sampled_from(_PHONE_BITS) | st.characters(), min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_phone_text)
+def test_dob_cue_literals_gate_exactly(text: str) -> None:
+    from turnout.detect.pii import _DOB_CUE, _DOB_CUE_LITERALS
+
+    low = text.lower()
+    assert any(lit in low for lit in _DOB_CUE_LITERALS) == (_DOB_CUE.search(low) is not None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_phone_text, st.data())
+def test_phone_digits_counted_in_the_shape_and_the_window_gate(text: str, data: st.DataObject) -> None:
+    from turnout.detect.pii import _PHONE, _shape
+
+    shape = _shape(text)
+    ws = data.draw(st.integers(0, len(text)))
+    we = data.draw(st.integers(ws, len(text)))
+    win = shape[ws:we]
+    gate_open = win.count(b"0") + win.count(b"?") >= 7
+    for m in _PHONE.finditer(text, ws, we):
+        sm = shape[m.start() : m.end()]
+        ndigits = sum(map(str.isdigit, m.group()))
+        assert sm.count(b"0") + sm.count(b"?") == ndigits
+        assert gate_open or ndigits < 7  # the gate skips only windows where no phone can count
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PHONE_BITS) | st.sampled_from([" ", "The plan. ", "Contact me: "]),
+                min_size=1, max_size=40).map("".join))
+def test_phone_findings_equal_the_ungated_isdigit_count(text: str) -> None:
+    """The whole scan with the byte-counting phone path finds what the isdigit count found."""
+    from turnout.detect import pii
+
+    det = default_detector()
+
+    def reference_phones(text: str, low: str, shape: bytes, ws: int, we: int, put: pii._Put) -> None:
+        for m in pii._PHONE.finditer(text, ws, we):
+            s = m.group()
+            ndigits = sum(map(str.isdigit, s))
+            if not 7 <= ndigits <= 15 or pii._DATE_SHAPE.match(s):
+                continue
+            if "." in s and s.replace(".", "", 1).isdigit():
+                continue
+            if ndigits >= 8 and pii._PHONE_STRONG.match(s):
+                put(pii.PHONE_NUMBER, m.start(), m.end(), 0.8)
+                continue
+            before = low[max(0, m.start() - 45) : m.start()]
+            after = low[m.end() : m.end() + 20]
+            if (pii._PHONE_CUE.search(before) or pii._PHONE_CUE.search(after)) and not pii._NOT_PHONE_CUE.search(
+                before[-25:]
+            ):
+                put(pii.PHONE_NUMBER, m.start(), m.end(), 0.6, 35)
+
+    class Reference(pii.Detector):
+        def _scan_window(self, text: str, low: str, shape: bytes, ws: int, we: int, put: pii._Put) -> None:
+            self._phones = reference_phones  # type: ignore[method-assign]
+            win = shape[ws:we]
+            if win.count(b"0") + win.count(b"?") < 7:  # undo the gate: run the phone scan anyway
+                reference_phones(text, low, shape, ws, we, put)
+            super()._scan_window(text, low, shape, ws, we, put)
+
+    ref = Reference.__new__(Reference)
+    ref.__dict__.update(det.__dict__)
+    assert ref.scan(text) == det.scan(text)
