@@ -11,7 +11,7 @@ decision it feeds, against a baseline measured in the same run.
    ``src`` directory, optionally named ``NAME=DIR``), each tree's ``Detector.scan`` on the
    plain corpus too, in subprocesses alternating with this tree's, and, for the trees that
    have ``detect/scan.py``, their ``scan_request`` on both corpora the same way.
-2. ``Router.route`` with all five signals on a ~1k-token ordinary prompt and a PII-dense one
+2. ``Router.route`` with all five signals on distinct ~1k-token ordinary prompts and PII-dense ones
    (bench_library.py's prompts): p50 / p99. With ``--baseline-src`` (e.g. an export of the
    commit before issue 9) the same decision is timed on each tree in a subprocess, alternating
    with this one, so all see the same machine load. ``--cpu`` times it in thread CPU time,
@@ -61,13 +61,15 @@ for label, (para, lead) in prompts.items():
     text = para
     while count_text(text) < 1000:
         text += para
-    request = ChatRequest("auto", [{"role": "system", "content": "You are a careful analyst."},
-                                   {"role": "user", "content": lead + text + " Summarise the risks."}],
-                          {"max_tokens": 500})
-    for _ in range(100):
+    # a distinct prompt per call (a ticket number in front): memos keyed on the prompt (the
+    # complexity scorer keeps its last few) must not turn the timing into a cache hit
+    requests = [ChatRequest("auto", [{"role": "system", "content": "You are a careful analyst."},
+                                     {"role": "user", "content": f"Ticket {i}. " + lead + text + " Summarise the risks."}],
+                            {"max_tokens": 500}) for i in range(calls + 100)]
+    for request in requests[:100]:
         router.route(request)
     times = []
-    for _ in range(calls):
+    for request in requests[100:]:
         t = clock()
         router.route(request)
         times.append((clock() - t) * 1000)
