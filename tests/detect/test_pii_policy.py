@@ -53,6 +53,14 @@ def test_a_person_with_a_health_money_address_or_birth_detail_is_confidential(te
         "Send it to Benedikt Sauer please.",
         "my daughter wants to study abroad",
         "Can you draft a polite reply to my landlord about the heating?",
+        # a private role right before a name keeps even a famous namesake private
+        "Write a performance review for employee Marie Curie.",
+        "Pull up the record for Isaac Newton, account 4411.",
+        "The tenant Marie Curie has not paid the rent since May.",
+        "Confirm the appointment for Marie Curie on Friday.",
+        # a text that also speaks of history: the record role wins
+        "Our employee Ferdinand Magellan wrote an essay on the 16th century empire.",
+        "summarise the review for jordan whitfield",
     ],
 )
 def test_a_private_person_is_never_public(text: str) -> None:
@@ -194,20 +202,6 @@ def test_redaction_covers_names_and_restores_them() -> None:
 # -- acc16: a private role before a name, and records in a text about history ---------------
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Write a performance review for employee Marie Curie.",
-        "Pull up the record for Isaac Newton, account 4411.",
-        "The tenant Marie Curie has not paid the rent since May.",
-        "Confirm the appointment for Marie Curie on Friday.",
-        # a text that also speaks of history: the record role wins
-        "Our employee Ferdinand Magellan wrote an essay on the 16th century empire.",
-        "summarise the review for jordan whitfield",
-    ],
-)
-def test_a_private_role_before_a_name_is_never_public(text: str) -> None:
-    assert level(text) is not PUBLIC
 
 
 @pytest.mark.parametrize(

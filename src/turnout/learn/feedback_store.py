@@ -27,6 +27,7 @@ from typing import Any
 
 from turnout.learn.feedback import Label
 from turnout.ledger.migrations.m0003_feedback import table_name
+from turnout.ledger.record import route_of
 
 # The record fields replay and training read (never the whole row: prompts are large).
 RECORD_FIELDS = ("request_id", "ts", "model_requested", "model_used", "sensitivity",
@@ -303,8 +304,6 @@ def flush_outcomes() -> None:
 def ledger_records(url: str) -> Iterator[dict[str, Any]]:
     """The ledger's records that kept their prompt (``ledger.store_prompts``), oldest first,
     as dicts of :data:`RECORD_FIELDS` (``route`` parsed)."""
-    import orjson
-
     where = locate(url)
     ledger = where.quoted_tables[0]
     sql = f"SELECT {', '.join(RECORD_FIELDS)} FROM {ledger} WHERE prompt IS NOT NULL ORDER BY ts"
@@ -330,10 +329,6 @@ def ledger_records(url: str) -> Iterator[dict[str, Any]]:
             conn_s.close()
     for row in rows:
         rec = dict(zip(RECORD_FIELDS, row, strict=True))
-        route = rec.get("route")
-        if isinstance(route, str):
-            try:
-                rec["route"] = orjson.loads(route)
-            except orjson.JSONDecodeError:
-                rec["route"] = None
+        if "route" in rec:
+            rec["route"] = route_of(rec["route"])
         yield rec

@@ -18,9 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
-from turnout.ledger.record import COLUMNS
+from turnout.ledger.record import COLUMNS, route_of
 
 # What the console groups usage by, and the SQL expression (per dialect) for each.
 USAGE_BY: tuple[str, ...] = ("model", "key", "rule", "day", "hour", "status", "cache", "sensitivity")
@@ -513,11 +511,7 @@ def _f(value: Any) -> float | None:
 
 def _log_row(row: tuple[Any, ...]) -> dict[str, Any]:
     item = dict(zip(COLUMNS, row, strict=True))
-    route = item.get("route")
-    if isinstance(route, str):
-        try:
-            item["route"] = orjson.loads(route)
-        except orjson.JSONDecodeError:
-            item["route"] = None
+    if "route" in item:
+        item["route"] = route_of(item["route"])
     item["tokens_estimated"] = bool(item.get("tokens_estimated"))
     return item

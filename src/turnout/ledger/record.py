@@ -190,6 +190,16 @@ def _opt_text(value: Any) -> str | None:
     return None if value is None else str(getattr(value, "value", value))
 
 
+def route_of(value: Any) -> Any:
+    """A stored ``route`` column back to the decision record (None when it is not JSON)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def _json_text(value: Any) -> str | None:
     if value is None:
         return None

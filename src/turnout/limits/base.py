@@ -129,6 +129,15 @@ class Reservation:
     def amount_usd(self) -> float:
         return self.amount_nano / NANO
 
+    @classmethod
+    def held(cls, rid: str, scopes: tuple[BudgetScope, ...], windows: Sequence[tuple[str, float | None]],
+             amount_nano: int, now: float, ttl: float, seq: Sequence[int],
+             remaining_usd: Sequence[float]) -> Reservation:
+        """What a store hands back after holding ``amount_nano`` on every scope at ``now``
+        (``windows``: each scope's ``(window id, reset time)``, as ``window_of`` gives)."""
+        return cls(id=rid, scopes=scopes, windows=tuple(w for w, _ in windows), amount_nano=amount_nano,
+                   admitted_at=now, expires_at=now + ttl, seq=tuple(seq), remaining_usd=tuple(remaining_usd))
+
 
 @dataclass(frozen=True, slots=True)
 class BudgetUsage:

@@ -117,16 +117,7 @@ class MemoryLimitStore(LimitStore):
             st.hold(rid, amount, now + ttl)
             seqs.append(st.seq)
             remaining.append((scope.limit_nano - st.spent - st.reserved) / NANO)
-        return Reservation(
-            id=rid,
-            scopes=scopes,
-            windows=tuple(w for w, _ in wins),
-            amount_nano=amount,
-            admitted_at=now,
-            expires_at=now + ttl,
-            seq=tuple(seqs),
-            remaining_usd=tuple(remaining),
-        )
+        return Reservation.held(rid, scopes, wins, amount, now, ttl, seqs, remaining)
 
     async def admit(
         self, rates: Sequence[RateCheck], scopes: Sequence[BudgetScope], estimate_usd: float

@@ -643,16 +643,7 @@ class RedisLimitStore(LimitStore):
         mono = time.monotonic()
         for scope, (wid, _), rem in zip(scopes, wins, left, strict=True):
             self._used[(scope.name, wid)] = (scope.limit_nano - rem, mono)
-        return Reservation(
-            id=rid,
-            scopes=scopes,
-            windows=tuple(w for w, _ in wins),
-            amount_nano=amount,
-            admitted_at=now,
-            expires_at=now + ttl,
-            seq=seqs,
-            remaining_usd=tuple(x / NANO for x in left),
-        )
+        return Reservation.held(rid, scopes, wins, amount, now, ttl, seqs, [x / NANO for x in left])
 
     async def settle(
         self,
