@@ -4,6 +4,7 @@ concurrency (asyncio tasks, and three processes sharing Redis)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.util
 import json
 import math
@@ -57,6 +58,21 @@ async def test_reserve_commit_release(make_limits: StoreFactory) -> None:
         await store.commit(r1, 0.1)
     with pytest.raises(BadRequestError, match="already"):
         await store.release(r2)
+
+
+async def test_a_settle_sent_again_is_counted_once(make_limits: StoreFactory) -> None:
+    """A commit that timed out in a Redis stall may have landed; the store sends it again when
+    Redis is back. The script settles a reservation once: the resend changes nothing."""
+    store = make_limits()
+    if isinstance(store, MemoryLimitStore):
+        pytest.skip("in memory a settle cannot time out and be sent again")
+    key = BudgetScope("key:a", 1.0, "total")
+    r = await store.reserve([key], 0.4)
+    await store.commit(dataclasses.replace(r), 0.3)
+    await store.commit(dataclasses.replace(r), 0.3)  # the resend: a copy the store has not marked done
+    await store.flush()
+    u = await store.usage(key)
+    assert (u.spent_usd, u.reserved_usd, u.in_flight) == (pytest.approx(0.3), 0.0, 0)
 
 
 async def test_admission_rule_is_exact(make_limits: StoreFactory) -> None:

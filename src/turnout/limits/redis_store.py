@@ -126,18 +126,26 @@ local function budget_hold(n, rid, amount, exp, o, out)
   return out
 end
 -- Commit (actual > 0) or release (0) rid on n scopes; ARGV[o+i] = window ttl s (or 0).
+-- Once per rid: a settle that timed out (a Redis stall) may have landed and is sent again, so
+-- a settled hold leaves a marker '~rid' in z alone (no amount in a; swept at the hold's expiry)
+-- and a second settle of the same rid changes nothing.
 local function settle_all(n, rid, actual, o)
   local out = {}
+  local mark = '~' .. rid
   for i = 1, n do
     local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
     local v = redis.call('HGET', a, rid)
-    if v then
-      redis.call('HINCRBY', b, 'reserved', s(-tonumber(v)))
-      redis.call('HDEL', a, rid)
-    end
-    redis.call('ZREM', z, rid)
-    if tonumber(actual) ~= 0 then
-      redis.call('HINCRBY', b, 'spent', actual)
+    if v or not redis.call('ZSCORE', z, mark) then
+      if v then
+        local exp = redis.call('ZSCORE', z, rid)
+        redis.call('HINCRBY', b, 'reserved', s(-tonumber(v)))
+        redis.call('HDEL', a, rid)
+        if exp then redis.call('ZADD', z, exp, mark) end
+      end
+      redis.call('ZREM', z, rid)
+      if tonumber(actual) ~= 0 then
+        redis.call('HINCRBY', b, 'spent', actual)
+      end
     end
     out[i] = redis.call('HINCRBY', b, 'seq', 1)
     local ea = ARGV[o+i]
@@ -205,7 +213,7 @@ for i = 1, #KEYS / 3 do
   local v = redis.call('HMGET', b, 'spent', 'reserved')
   out[#out+1] = s(tonumber(v[1]) or 0)
   out[#out+1] = s(tonumber(v[2]) or 0)
-  out[#out+1] = redis.call('ZCARD', z)
+  out[#out+1] = redis.call('HLEN', a)
 end
 return out
 """
