@@ -40,9 +40,7 @@ import numpy as np
 from turnout.detect.complexity import N_FEATURES, ComplexityScorer
 from turnout.evaluation.routing import evaluate_router, subject_fold
 from turnout.learn.data import DEFAULT_ROOT, PAIRS, Labelled, load_all
-from turnout.learn.model import (DEFAULT_DIR, Featurizer, LearnedRouter, boost_column, fit_irt,
-                                  tree_features)
-from turnout.learn.trees import TreeEnsemble, boost_difficulty
+from turnout.learn.model import DEFAULT_DIR, Featurizer, LearnedRouter, boost_column, fit_irt
 
 L2 = 30.0
 # Held-out folds (this script's own protocol, /tmp experiments in docs/benchmarks.md): the
@@ -56,10 +54,6 @@ L2_EMBEDDING = L2 * 100
 # path anyway): 0.658 mixed, against 0.651 when they were read from the 1,000 characters the
 # embedding reads.
 V1_BOOST = 1.0
-# ... then depth-limited trees over the descriptors and the v1 logit (not the embedding) are
-# boosted on the same item-response loss (turnout.learn.trees): interactions of the question's
-# form. Depth, rate and count chosen on the held-out folds (docs/benchmarks.md, "fourth pass").
-TREES = {"n_trees": 200, "depth": 3, "rate": 0.1, "min_hess": 20.0}
 SOURCES = ("mmlu", "mmlu-pro", "llmrouter")
 
 
@@ -103,17 +97,11 @@ def l2_per_column(x: np.ndarray, emb_dim: int) -> np.ndarray:
     return reg
 
 
-def fit(x: np.ndarray, tf: np.ndarray, emb_dim: int, items: list[int], mods: list[int],
-        ys: list[float], ws: list[float], n_models: int) -> tuple[np.ndarray, np.ndarray, TreeEnsemble]:
-    """The joint fit, then the v1 logit (the last column, logit / 2) boosted by V1_BOOST, then
-    the difficulty trees over ``tf`` (descriptors and v1 logit), the abilities following."""
+def fit(x: np.ndarray, emb_dim: int, items: list[int], mods: list[int], ys: list[float],
+        ws: list[float], n_models: int) -> tuple[np.ndarray, np.ndarray]:
+    """The joint fit, then the v1 logit (the last column, logit / 2) boosted by V1_BOOST."""
     delta, _ = fit_irt(x, items, mods, ys, ws, n_models, l2=l2_per_column(x, emb_dim))
-    delta, theta = boost_column(x, delta, x.shape[1] - 1, 2.0 * V1_BOOST, items, mods, ys, ws, n_models)
-    if not TREES["n_trees"]:
-        return delta, theta, TreeEnsemble.empty()
-    trees, theta = boost_difficulty(tf, x @ delta, np.array(items), np.array(mods), np.array(ys),
-                                    np.array(ws), theta, **TREES)  # type: ignore[arg-type]
-    return delta, theta, trees
+    return boost_column(x, delta, x.shape[1] - 1, 2.0 * V1_BOOST, items, mods, ys, ws, n_models)
 
 
 def need(delta_x: np.ndarray, th_s: float, th_w: float) -> np.ndarray:
@@ -147,7 +135,6 @@ def main() -> None:
     scale = np.where(scale > 0, scale, 1.0)
     feat = Featurizer(mean, scale)
     x = feat.rows(emb, dense, logit)
-    tf = tree_features(dense, logit)
     log("features done")
     models = sorted({m for s in data.scores for m in s})
     col = {m: j for j, m in enumerate(models)}
@@ -157,22 +144,20 @@ def main() -> None:
         # not the v1 logit the router reads as a feature (1,000 characters)
         v1 = ComplexityScorer.load()
         v1_scores = np.array(v1.score_many(data.prompts))
-        results = evaluate(data, x, tf, emb, v1_scores, col, feat)
+        results = evaluate(data, x, emb, v1_scores, col, feat)
         Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
         log(f"wrote {args.results}")
         plot(results, args.plot)
 
     all_rows = np.arange(len(data))
     items, mods, ys, ws = stack(data, all_rows, col)
-    delta, theta, trees = fit(x, tf, emb.shape[1], items, mods, ys, ws, len(models))
+    delta, theta = fit(x, emb.shape[1], items, mods, ys, ws, len(models))
     means = data.mean_scores()
     abilities = {m: round(float(theta[col[m]]), 6) for m in models}
     router = LearnedRouter(
         delta=delta, abilities=abilities, dense_mean=mean, dense_scale=scale,
         strong=PAIRS["mmlu"][0],
-        trees=trees,
         meta={"trained_on": {s: data.sources.count(s) for s in SOURCES}, "l2": L2, "l2_embedding": L2_EMBEDDING, "v1_boost": V1_BOOST,
-              "trees": TREES,
               "mean_scores": {m: round(v, 4) for m, v in means.items()},
               "script": "scripts/train_router.py"},
     )
@@ -181,7 +166,7 @@ def main() -> None:
     log(f"wrote {out}/router.npz ({len(blob)} bytes, sha256 {hashlib.sha256(blob).hexdigest()[:16]})")
 
 
-def evaluate(data: Labelled, x: np.ndarray, tf: np.ndarray, emb: np.ndarray, v1_logit: np.ndarray,
+def evaluate(data: Labelled, x: np.ndarray, emb: np.ndarray, v1_logit: np.ndarray,
              col: dict[str, int], feat: Featurizer) -> dict:
     src = np.array(data.sources)
     grp = np.array(data.groups)
@@ -192,16 +177,14 @@ def evaluate(data: Labelled, x: np.ndarray, tf: np.ndarray, emb: np.ndarray, v1_
     need_pred = np.full(len(data), np.nan)
     diff_pred = np.full(len(data), np.nan)
     thetas: dict[int, np.ndarray] = {}
-    difficulty: dict[int, np.ndarray] = {}  # each fold's model's difficulty of its held-out rows
+    deltas: dict[int, np.ndarray] = {}
     for k, (s, gs) in enumerate(folds):
         te = np.flatnonzero(fold_of == k)
         tr = np.flatnonzero(fold_of != k)
         items, mods, ys, ws = stack(data, tr, col)
-        delta, theta, trees = fit(x[tr], tf[tr], emb.shape[1], items, mods, ys, ws, len(col))
-        dx = x[te] @ delta + trees.predict(tf[te])
-        thetas[k] = theta
-        difficulty[k] = np.full(len(data), np.nan)
-        difficulty[k][te] = dx
+        delta, theta = fit(x[tr], emb.shape[1], items, mods, ys, ws, len(col))
+        thetas[k], deltas[k] = theta, delta
+        dx = x[te] @ delta
         st, wk = PAIRS[s]
         need_pred[te] = need(dx, theta[col[st]], theta[col[wk]])
         diff_pred[te] = dx
@@ -238,13 +221,13 @@ def evaluate(data: Labelled, x: np.ndarray, tf: np.ndarray, emb: np.ndarray, v1_
     out["sets"]["mixed pool"] = {"pair": ["per source"], "strong_mean": float(ss.mean()),
                                  "weak_mean": float(ww.mean()),
                                  "routers": {n: metrics(n, r[rows], ww, ss) for n, r in routers.items()}}
-    out["in_domain"] = in_domain(data, emb, col, folds, fold_of, difficulty, thetas, feat)
+    out["in_domain"] = in_domain(data, x, emb, col, folds, fold_of, deltas, thetas, feat)
     return out
 
 
-def in_domain(data: Labelled, emb: np.ndarray, col: dict[str, int],
+def in_domain(data: Labelled, x: np.ndarray, emb: np.ndarray, col: dict[str, int],
               folds: list[tuple[str, set[str]]], fold_of: np.ndarray,
-              difficulty: dict[int, np.ndarray], thetas: dict[int, np.ndarray],
+              deltas: dict[int, np.ndarray], thetas: dict[int, np.ndarray],
               feat: Featurizer) -> list[dict]:
     """Half of a held-out group's labels as kNN memory on top of the prior fitted without the
     group; both scored on the other half (split by a hash of the prompt: deterministic)."""
@@ -257,8 +240,7 @@ def in_domain(data: Labelled, emb: np.ndarray, col: dict[str, int],
         half = np.array([int(hashlib.sha256(data.prompts[i].encode()).hexdigest(), 16) % 2
                          for i in te])
         fit_rows, test_rows = te[half == 0], te[half == 1]
-        delta = np.zeros(1 + emb.shape[1] + len(feat.dense_mean) + 1)  # not read: the difficulty is given
-        prior = LearnedRouter(delta=delta, abilities={m: float(thetas[k][col[m]]) for m in names},
+        prior = LearnedRouter(delta=deltas[k], abilities={m: float(thetas[k][col[m]]) for m in names},
                               dense_mean=feat.dense_mean, dense_scale=feat.dense_scale)
         prior._featurizer = feat
         models = sorted({m for i in fit_rows for m in data.scores[i]})
@@ -272,9 +254,9 @@ def in_domain(data: Labelled, emb: np.ndarray, col: dict[str, int],
         if len(idx) < 20 or ss.mean() - ww.mean() < 0.02:
             continue
         rows = test_rows[idx]
-        dx = difficulty[k][rows]
+        dx = x[rows] @ deltas[k]
         p_prior = np.column_stack([1 / (1 + np.exp(-(prior.abilities[m] - dx))) for m in (st, wk)])
-        fitted = LearnedRouter(delta=delta, abilities=prior.abilities,
+        fitted = LearnedRouter(delta=deltas[k], abilities=prior.abilities,
                                dense_mean=feat.dense_mean, dense_scale=feat.dense_scale,
                                memory_emb=emb[fit_rows], memory_scores=mem, memory_models=models)
         p_mem = fitted._blend_memory(emb[rows], [st, wk], p_prior)

@@ -109,33 +109,3 @@ def test_predictions_are_probabilities_for_any_text(text):
     p = r.predict(text, ["gpt-4o", "local/x"], {"gpt-4o": 3, "local/x": 1})
     assert all(0.0 <= v <= 1.0 for v in p.values())
     assert 0.0 <= r.score(text) <= 1.0
-
-
-def test_the_request_path_sums_the_same_difficulty_as_the_feature_rows():
-    from turnout.learn.model import easy_shift
-
-    r = LearnedRouter.load()
-    texts = ["hi", "Solve for x: 3x + 7 = 22, then explain each step.",
-             "def f(a):\n    return a ** 2\n# why is this slow for big lists?"]
-    d, _ = r.featurizer.shifted_difficulty(r.delta, texts, r.trees)
-    prior = r.featurizer.raw(texts)[3]
-    np.testing.assert_allclose(d, r.difficulty(texts) + easy_shift(prior), atol=1e-4)
-
-
-def test_difficulty_trees_survive_save_and_load(tmp_path):
-    from turnout.learn.trees import TreeEnsemble
-
-    r = LearnedRouter.load()
-    rng = np.random.default_rng(3)
-    n_feat = len(r.dense_mean) + 1
-    trees = TreeEnsemble(rng.integers(0, n_feat, (4, 3)), rng.normal(size=(4, 3)),
-                         rng.normal(size=(4, 4)))
-    with_trees = LearnedRouter(delta=r.delta, abilities=r.abilities, dense_mean=r.dense_mean,
-                               dense_scale=r.dense_scale, strong=r.strong, meta=r.meta, trees=trees)
-    loaded = LearnedRouter.load(with_trees.save(tmp_path / "t"))
-    np.testing.assert_array_equal(loaded.trees.threshold, trees.threshold)
-    np.testing.assert_array_equal(loaded.trees.feature, trees.feature)
-    text = "A train leaves at 3 pm at 60 km/h; when does it meet one leaving at 4 pm at 80 km/h?"
-    for m, v in with_trees.predict(text).items():  # leaves are stored as float32
-        assert loaded.predict(text)[m] == pytest.approx(v, abs=1e-5)
-    assert loaded.predict(text) != r.predict(text)

@@ -44,8 +44,6 @@ from typing import Any
 
 import numpy as np
 
-from turnout.learn.trees import TreeEnsemble
-
 FORMAT_VERSION = 1
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "router"
 MODEL_FILE = "router.npz"
@@ -127,23 +125,14 @@ class Featurizer:
         emb, dense, logit, prior = self.raw(texts)
         return self.rows(emb, dense, logit), emb, prior
 
-    def shifted_difficulty(self, delta: np.ndarray, texts: Sequence[str],
-                           trees: TreeEnsemble | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(``rows(texts) @ delta + trees + easy_shift`` without building the rows: the request
-        path, unit embeddings). Same sum, blockwise."""
+    def shifted_difficulty(self, delta: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(``rows(texts) @ delta + easy_shift`` without building the rows: the request path, unit
+        embeddings). Same sum, blockwise."""
         emb, dense, logit, prior = self.raw(texts)
         e = emb.shape[1]
         d = delta[0] + emb @ delta[1 : 1 + e].astype(np.float32)
         d = d.astype(np.float64) + self.standardised(dense) @ delta[1 + e : -1] + logit * (delta[-1] / 2.0)
-        if trees is not None and len(trees):
-            d = d + trees.predict(tree_features(dense, logit))
         return d + easy_shift(prior), emb
-
-
-def tree_features(dense: np.ndarray, logit: np.ndarray) -> np.ndarray:
-    """What the difficulty trees read: the raw descriptors (NaN = not applicable) and the v1
-    logit."""
-    return np.column_stack([dense, logit])
 
 
 def easy_shift(prior: np.ndarray) -> np.ndarray:
@@ -170,12 +159,8 @@ class LearnedRouter:
         memory_scores: np.ndarray | None = None,
         memory_models: Sequence[str] = (),
         meta: dict[str, Any] | None = None,
-        trees: TreeEnsemble | None = None,
     ) -> None:
         self.delta = np.asarray(delta, np.float64)
-        # depth-limited trees over the descriptors added to the difficulty (learn/trees.py);
-        # a file without them (an older prior) has none
-        self.trees = trees if trees is not None else TreeEnsemble.empty()
         self.abilities = dict(abilities)
         self.dense_mean = np.asarray(dense_mean, np.float64)
         self.dense_scale = np.asarray(dense_scale, np.float64)
@@ -209,10 +194,8 @@ class LearnedRouter:
         return vals[len(vals) // 2] if vals else 0.0
 
     def difficulty(self, texts: Sequence[str]) -> np.ndarray:
-        """The fitted difficulty (without the stated ease of trivial prompts)."""
-        emb, dense, logit, _ = self.featurizer.raw(texts)
-        x = self.featurizer.rows(emb, dense, logit)
-        return x @ self.delta + self.trees.predict(tree_features(dense, logit))
+        x, _ = self.featurizer(texts)
+        return x @ self.delta
 
     # -- prediction ------------------------------------------------------------------------
 
@@ -222,7 +205,7 @@ class LearnedRouter:
     ) -> tuple[list[str], np.ndarray]:
         """(model names, matrix n x m of P(good answer)); default models: every known one."""
         names = list(models) if models is not None else list(self.abilities)
-        d, emb = self.featurizer.shifted_difficulty(self.delta, texts, self.trees)
+        d, emb = self.featurizer.shifted_difficulty(self.delta, texts)
         theta = np.array([self.ability(m, (tiers or {}).get(m)) for m in names])
         p = _sigmoid(theta[None, :] - d[:, None])
         if len(self.memory_emb) and self.memory_models:
@@ -288,11 +271,6 @@ class LearnedRouter:
             "memory_emb": self.memory_emb.astype(np.float16),
             "memory_scores": self.memory_scores.astype(np.float16),
             "meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8),
-            # thresholds stay float64: a split's threshold is a training value, and the
-            # comparison ``x >= threshold`` must not move when it is stored
-            "tree_feature": self.trees.feature.astype(np.int16),
-            "tree_threshold": self.trees.threshold.astype(np.float64),
-            "tree_leaf": self.trees.leaf.astype(np.float32),
         }
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -329,15 +307,12 @@ class LearnedRouter:
                 raise ValueError(f"{path}: unsupported router format {meta.get('format_version')}")
             mem = z["memory_emb"].astype(np.float32)
             scores = z["memory_scores"].astype(np.float32)
-            trees = (TreeEnsemble(z["tree_feature"].astype(np.int64), z["tree_threshold"].astype(np.float64),
-                                  z["tree_leaf"].astype(np.float64))
-                     if "tree_leaf" in z.files else None)
             return cls(delta=z["delta"].astype(np.float64),
                        abilities={k: float(v) for k, v in meta["abilities"].items()},
                        dense_mean=z["dense_mean"], dense_scale=z["dense_scale"],
                        strong=meta.get("strong"), memory_emb=mem if mem.size else None,
                        memory_scores=scores if mem.size else None,
-                       memory_models=meta.get("memory_models", []), meta=meta, trees=trees)
+                       memory_models=meta.get("memory_models", []), meta=meta)
 
 
 @functools.lru_cache(maxsize=1)
@@ -452,9 +427,7 @@ def fit_router(
     else:
         feat = prior.featurizer
         mean, scale = prior.dense_mean, prior.dense_scale
-        emb, dense, logit, _ = feat.raw(prompts)
-        x = feat.rows(emb, dense, logit)
-        tree_part = prior.trees.predict(tree_features(dense, logit))
+        x, emb = feat(prompts)
     src = list(sources) if sources is not None else ["data"] * len(prompts)
     per_source = {s: src.count(s) for s in set(src)}
     items, mods, ys, ws = [], [], [], []
@@ -470,9 +443,7 @@ def fit_router(
         abilities = {m: float(theta[col[m]]) for m in models}
     else:
         delta = prior.delta
-        # the prior's whole difficulty (linear part and trees) held fixed: one more column
-        _, theta = fit_irt(np.column_stack([x, tree_part]), items, mods, ys, ws, len(models),
-                           fixed_delta=np.append(delta, 1.0))
+        _, theta = fit_irt(x, items, mods, ys, ws, len(models), fixed_delta=delta)
         abilities = dict(prior.abilities)
         abilities.update({m: float(theta[col[m]]) for m in models})
     means: dict[str, float] = {}
@@ -491,8 +462,7 @@ def fit_router(
     info.update(n_prompts=len(prompts), mean_scores=means)
     return LearnedRouter(delta=delta, abilities=abilities, dense_mean=mean, dense_scale=scale,
                          strong=strong, memory_emb=mem_emb, memory_scores=mem_scores,
-                         memory_models=models if mem_emb is not None else (), meta=info,
-                         trees=prior.trees if prior is not None else None)
+                         memory_models=models if mem_emb is not None else (), meta=info)
 
 
 def models_in(rows: Iterable[dict[str, float]]) -> list[str]:
