@@ -76,12 +76,15 @@ def folds_of(data: Labelled) -> list[tuple[str, set[str]]]:
 
 
 def stack(data: Labelled, rows: np.ndarray, col: dict[str, int]) -> tuple[list[int], list[int], list[float], list[float]]:
-    """(item, model, score, weight) pairs of ``rows``; every source weighs the same in total."""
+    """(item, model, score, weight) pairs of ``rows``; every source weighs the same in total, and
+    so does every prompt within it, however many models labelled it (MMLU rows have two labels,
+    MMLU-Pro seven, LLMRouter nine: counted per label, MMLU was a ninth of the fit)."""
     src = [data.sources[i] for i in rows]
     per = {s: src.count(s) for s in set(src)}
+    labels_per_row = sum(len(data.scores[i]) for i in rows) / len(rows)
     items, mods, ys, ws = [], [], [], []
     for k, i in enumerate(rows):
-        w = len(rows) / (len(per) * per[src[k]])
+        w = len(rows) / (len(per) * per[src[k]]) * labels_per_row / len(data.scores[i])
         for m, v in data.scores[i].items():
             items.append(k)
             mods.append(col[m])
