@@ -76,15 +76,23 @@ def folds_of(data: Labelled) -> list[tuple[str, set[str]]]:
 
 
 def stack(data: Labelled, rows: np.ndarray, col: dict[str, int]) -> tuple[list[int], list[int], list[float], list[float]]:
-    """(item, model, score, weight) pairs of ``rows``; every source weighs the same in total, and
-    so does every prompt within it, however many models labelled it (MMLU rows have two labels,
-    MMLU-Pro seven, LLMRouter nine: counted per label, MMLU was a ninth of the fit)."""
+    """(item, model, score, weight) pairs of ``rows``. Every source weighs the same in total;
+    within a source every group (MMLU subject, MMLU-Pro category, LLMRouter task family) weighs
+    the same, so a large group (2,170 short questions) does not set the difficulty for a small
+    one (200 logic puzzles); and a prompt's labels weigh as one prompt, however many models
+    labelled it (MMLU rows have two labels, MMLU-Pro seven, LLMRouter nine: counted per label,
+    MMLU was a ninth of the fit). Both chosen on the held-out folds (docs/benchmarks.md)."""
     src = [data.sources[i] for i in rows]
+    grp = [(data.sources[i], data.groups[i]) for i in rows]
     per = {s: src.count(s) for s in set(src)}
+    per_group = {g: grp.count(g) for g in set(grp)}
+    groups_in = {s: sum(1 for g in per_group if g[0] == s) for s in per}
     labels_per_row = sum(len(data.scores[i]) for i in rows) / len(rows)
     items, mods, ys, ws = [], [], [], []
     for k, i in enumerate(rows):
-        w = len(rows) / (len(per) * per[src[k]]) * labels_per_row / len(data.scores[i])
+        w = (len(rows) / (len(per) * per[src[k]])  # the source's share
+             * per[src[k]] / (groups_in[src[k]] * per_group[grp[k]])  # the group's, within it
+             * labels_per_row / len(data.scores[i]))  # the prompt's, whatever its label count
         for m, v in data.scores[i].items():
             items.append(k)
             mods.append(col[m])
