@@ -23,6 +23,7 @@ from contextlib import aclosing
 from typing import Any, cast
 from urllib.parse import quote
 
+from turnout.answer import FINISH_FROM, finish_from, usage_from_gemini
 from turnout.errors import AuthenticationError, BadRequestError, ProviderError, error_from_status
 from turnout.providers import transport
 from turnout.providers.base import Capabilities, Provider
@@ -41,16 +42,7 @@ PROVIDER = "gemini_native"
 DEFAULT_BASE = "https://generativelanguage.googleapis.com/v1beta"
 KEY_VARS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 
-FINISH_REASONS = {
-    "STOP": "stop",
-    "MAX_TOKENS": "length",
-    "SAFETY": "content_filter",
-    "RECITATION": "content_filter",
-    "BLOCKLIST": "content_filter",
-    "PROHIBITED_CONTENT": "content_filter",
-    "SPII": "content_filter",
-    "IMAGE_SAFETY": "content_filter",
-}
+FINISH_REASONS = FINISH_FROM["gemini"]  # finishReason -> ours (turnout/answer.py)
 
 _GENERATION = {  # OpenAI parameter -> generationConfig field
     "temperature": "temperature",
@@ -240,22 +232,6 @@ def _tool_choice(choice: Any) -> dict[str, Any]:
 # -- response --------------------------------------------------------------------------------
 
 
-def usage_from_gemini(meta: dict[str, Any] | None) -> dict[str, Any]:
-    meta = meta or {}
-    prompt = int(meta.get("promptTokenCount") or 0)
-    thoughts = int(meta.get("thoughtsTokenCount") or 0)
-    completion = int(meta.get("candidatesTokenCount") or 0) + thoughts
-    usage: dict[str, Any] = {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": int(meta.get("cachedContentTokenCount") or 0)},
-    }
-    if thoughts:
-        usage["completion_tokens_details"] = {"reasoning_tokens": thoughts}
-    return usage
-
-
 def _split(parts: list[dict[str, Any]], first_call: int = 0) -> tuple[str, str, list[dict[str, Any]]]:
     text: list[str] = []
     thought: list[str] = []
@@ -273,9 +249,7 @@ def _split(parts: list[dict[str, Any]], first_call: int = 0) -> tuple[str, str, 
 
 
 def _finish(reason: str | None, has_calls: bool) -> str | None:
-    if reason is None:
-        return None
-    return "tool_calls" if has_calls and reason == "STOP" else FINISH_REASONS.get(reason, "stop")
+    return finish_from("gemini", reason, has_calls) if reason else None
 
 
 def from_gemini(body: dict[str, Any], model: str) -> ChatCompletion:
