@@ -11,6 +11,9 @@ consecutive turns of one role merge; tool calls become ``functionCall`` parts an
 ``functionResponse`` parts (named after the call they answer); images become ``inlineData``
 (data URLs) or ``fileData``. Responses: text parts join into ``content``, thought parts into
 ``reasoning_content``; usage counts thoughts as completion tokens (they are billed as output).
+A function call's ``thoughtSignature`` rides on the tool call as
+``extra_content.google.thought_signature`` (as on Google's OpenAI-compatible endpoint) and goes
+back on the ``functionCall`` part when the caller returns the call.
 """
 
 from __future__ import annotations
@@ -119,7 +122,12 @@ def to_gemini(request: ChatRequest, extra: dict[str, Any] | None = None) -> dict
             for call in message.get("tool_calls") or ():
                 fn = call.get("function") or {}
                 call_names[str(call.get("id"))] = fn.get("name", "")
-                parts.append({"functionCall": {"name": fn.get("name", ""), "args": _json_args(fn.get("arguments"))}})
+                part: dict[str, Any] = {"functionCall": {"name": fn.get("name", ""),
+                                                         "args": _json_args(fn.get("arguments"))}}
+                signature = _thought_signature(call)
+                if signature:  # Gemini checks it in a tool loop with thinking (required from Gemini 3)
+                    part["thoughtSignature"] = signature
+                parts.append(part)
             _append(contents, "model", parts)
         else:
             _append(contents, "user", parts)
@@ -155,6 +163,12 @@ def to_gemini(request: ChatRequest, extra: dict[str, Any] | None = None) -> dict
     if extra.get("safety_settings"):
         body["safetySettings"] = extra["safety_settings"]
     return body
+
+
+def _thought_signature(call: dict[str, Any]) -> str | None:
+    google = (call.get("extra_content") or {}).get("google") if isinstance(call.get("extra_content"), dict) else None
+    signature = google.get("thought_signature") if isinstance(google, dict) else None
+    return signature if isinstance(signature, str) else None
 
 
 def _append(contents: list[dict[str, Any]], role: str, parts: list[dict[str, Any]]) -> None:
@@ -239,8 +253,11 @@ def _split(parts: list[dict[str, Any]], first_call: int = 0) -> tuple[str, str, 
     for part in parts:
         if "functionCall" in part:
             fn = part["functionCall"]
-            calls.append({"id": f"call_{first_call + len(calls)}", "type": "function",
-                          "function": {"name": fn.get("name", ""), "arguments": json.dumps(fn.get("args") or {})}})
+            call: dict[str, Any] = {"id": f"call_{first_call + len(calls)}", "type": "function",
+                                    "function": {"name": fn.get("name", ""), "arguments": json.dumps(fn.get("args") or {})}}
+            if part.get("thoughtSignature"):  # where Google's OpenAI-compatible endpoint puts it
+                call["extra_content"] = {"google": {"thought_signature": part["thoughtSignature"]}}
+            calls.append(call)
         elif part.get("thought"):
             thought.append(str(part.get("text", "")))
         elif "text" in part:

@@ -6,7 +6,7 @@ real gateway against a fake upstream replaying these answers, with the official 
 clients, and asserts that the client sees exactly ``expected(door, provider, ...)``: every
 field the door can carry arrives, and what it cannot is exactly what ``LOSSES`` says. The
 tables in docs/architecture.md ("Conformance per front door") are generated from this module
-(``python tests/server/doors/conformance.py``) and a test keeps them equal.
+(``python tests/server/doors/conformance.py --write``) and a test keeps them equal.
 
 Answers are recorded payloads (tests/providers/fixtures) where one exists; cache-read counts are
 set in some of them so that every count is non-zero somewhere, and the few shapes with no
@@ -59,7 +59,7 @@ class Seen:
     refusal: str = ""  # OpenAI's refusal text
     reasoning: str = ""  # reasoning / thinking / summary text
     signature: str = ""  # what lets the reasoning go back to its model (Claude's signature,
-    #                      OpenAI's encrypted_content)
+    #                      OpenAI's encrypted_content, Gemini's thought signature on a call)
     finish: str = "stop"  # chat finish_reason
     prompt: int = 0  # all input tokens, cache reads and writes included
     completion: int = 0  # all output tokens, reasoning included
@@ -86,36 +86,35 @@ class Loss:
     providers: tuple[str, ...] = PROVIDERS  # where it shows (where the provider sends the field)
 
 
+_GEMINI_SIGNATURE = Loss("Gemini's thought signature rides on a chat tool call (`extra_content.google`, as on "
+                         "Google's OpenAI-compatible endpoint); this door's tool call has no place for it, so a "
+                         "Gemini 3 tool loop with thinking needs the chat door", ("gemini",))
 # (door, Seen field) -> why the door's format cannot carry it. Everything else must arrive.
-LOSSES: dict[tuple[str, str], Loss] = {
-    ("messages", "reasoning"): Loss(
-        "a thinking block needs a signature Claude can verify when the block is sent back; reasoning "
-        "without one (OpenAI-compatible `reasoning_content`, Gemini thoughts, Ollama thinking, a Responses "
-        "summary) is not returned", ("openai", "gemini", "openai-responses", "ollama")),
-    ("messages", "reasoning_tokens"): Loss("Anthropic's usage has no reasoning count (it is inside `output_tokens`)"),
-    ("responses", "signature"): Loss(
+LOSSES: dict[tuple[str, str], tuple[Loss, ...]] = {
+    ("messages", "reasoning_tokens"): (Loss("Anthropic's usage has no reasoning count (it is inside `output_tokens`)"),),
+    ("messages", "signature"): (_GEMINI_SIGNATURE,),
+    ("responses", "signature"): (Loss(
         "a reasoning item's `encrypted_content` is OpenAI's own; Claude's thinking signature has no place there "
-        "(native pass-through to OpenAI keeps `encrypted_content`)", ("anthropic",)),
-    ("responses", "cache_write"): Loss("Responses usage has no cache-write count (they stay inside `input_tokens`)"),
-    ("completions", "reasoning"): Loss("a text completion has no reasoning field"),
-    ("completions", "refusal"): Loss("a text completion has no refusal field", ("openai", "openai-responses")),
-    ("completions", "signature"): Loss("a text completion has no reasoning field"),
-    ("completions", "tools"): Loss("the legacy API has no tools (not tested: a prompt cannot offer them)"),
+        "(native pass-through to OpenAI keeps `encrypted_content`)", ("anthropic",)), _GEMINI_SIGNATURE),
+    ("responses", "cache_write"): (Loss("Responses usage has no cache-write count (they stay inside `input_tokens`)"),),
+    ("completions", "reasoning"): (Loss("a text completion has no reasoning field"),),
+    ("completions", "signature"): (Loss("a text completion has no reasoning field"),),
+    ("completions", "refusal"): (Loss("a text completion has no refusal field", ("openai", "openai-responses")),),
+    ("completions", "tools"): (Loss("the legacy API has no tools (not tested: a prompt cannot offer them)"),),
 }
 
 # What each provider's API reports at all (the rest is 0 from it, through every door).
 REPORTS = {
     "openai": {"cached", "reasoning_tokens", "reasoning", "refusal"},
     "anthropic": {"cached", "cache_write", "reasoning", "signature"},
-    "gemini": {"cached", "reasoning_tokens", "reasoning"},
+    "gemini": {"cached", "reasoning_tokens", "reasoning", "signature"},
     "openai-responses": {"cached", "reasoning_tokens", "reasoning", "signature", "refusal"},
     "ollama": {"reasoning"},
 }
 
 
 def lost(door: str, provider: str, field: str) -> Loss | None:
-    loss = LOSSES.get((door, field))
-    return loss if loss is not None and provider in loss.providers else None
+    return next((loss for loss in LOSSES.get((door, field), ()) if provider in loss.providers), None)
 
 
 def expected(door: str, provider: str, scenario: str, stream: bool) -> Seen:
@@ -246,6 +245,8 @@ def _anthropic() -> dict[tuple[str, bool], tuple[tuple[str, Any], Seen]]:
 
 def _gemini() -> dict[tuple[str, bool], tuple[tuple[str, Any], Seen]]:
     function_call = fixture("gemini_generate_function_call.json")
+    # A thinking model's call carries a thought signature, to be sent back with the call.
+    function_call["candidates"][0]["content"]["parts"][0]["thoughtSignature"] = "CiQB0e2Kb3ZsMx8HzQ=="
     thinking = fixture("gemini_generate.json")
     thought_part, text_part = thinking["candidates"][0]["content"]["parts"]
     # Streamed, the thought comes first, then the text with the finish reason and the counts.
@@ -254,7 +255,7 @@ def _gemini() -> dict[tuple[str, bool], tuple[tuple[str, Any], Seen]]:
     second = copy.deepcopy(thinking)
     second["candidates"][0]["content"]["parts"] = [text_part]
     tool = Seen(tools=(call("get_weather", {"city": "Paris", "unit": "celsius"}),), finish="tool_calls",
-                prompt=61, completion=18)
+                signature="CiQB0e2Kb3ZsMx8HzQ==", prompt=61, completion=18)
     thought = Seen(text="Paris is the capital of France.", reasoning=thought_part["text"], prompt=9,
                    completion=7 + 28, cached=4, reasoning_tokens=28)
     return {
@@ -410,5 +411,15 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+BEGIN, END = "<!-- conformance tables: generated -->\n", "<!-- end of the generated tables -->\n"
+
+
+def write(doc: Path = Path(__file__).parents[3] / "docs" / "architecture.md") -> None:
+    """Replace the generated tables in ``doc`` (between BEGIN and END) with ``render()``."""
+    text = doc.read_text()
+    head, rest = text.split(BEGIN, 1)
+    doc.write_text(head + BEGIN + render() + END + rest.split(END, 1)[1])
+
+
 if __name__ == "__main__":
-    sys.stdout.write(render())
+    write() if sys.argv[1:] == ["--write"] else sys.stdout.write(render())

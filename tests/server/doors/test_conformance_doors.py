@@ -38,9 +38,15 @@ ARCHITECTURE = Path(__file__).parents[3] / "docs" / "architecture.md"
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def upstream() -> Iterator[ThreadedUpstream]:
+    server = ThreadedUpstream()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(upstream: ThreadedUpstream) -> Iterator[str]:
     """One gateway with one model per provider kind, all on one fake upstream."""
-    upstream = ThreadedUpstream()
 
     async def handler(request: web.Request, body: Any) -> web.StreamResponse:
         kind, value = conformance.upstream_answer(request.path, body)
@@ -67,7 +73,6 @@ def base_url() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
         server.should_exit = True
         thread.join(timeout=10)
-    upstream.close()
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -111,7 +116,8 @@ def chat(base: str, model: str, scenario: str, stream: bool) -> Seen:
         return Seen(text=message.content or "", refusal=message.refusal or "", finish=r.choices[0].finish_reason,
                     tools=tuple(call(c.function.name, c.function.arguments) for c in message.tool_calls or ()),
                     reasoning=_extra(message, "reasoning_content") or "",
-                    signature="".join(_field(b, "signature") or "" for b in blocks), **_usage(r.usage))
+                    signature="".join(_field(b, "signature") or "" for b in blocks)
+                    + "".join(_call_signature(c) for c in message.tool_calls or ()), **_usage(r.usage))
     text, refusal, reasoning, signature, finish, calls, usage = "", "", "", "", "", {}, None
     for chunk in client.chat.completions.create(**kw, stream=True, stream_options={"include_usage": True}):
         usage = chunk.usage or usage
@@ -122,12 +128,19 @@ def chat(base: str, model: str, scenario: str, stream: bool) -> Seen:
             reasoning += _extra(delta, "reasoning_content") or ""
             signature += "".join(_field(b, "signature") or "" for b in _extra(delta, "thinking_blocks") or ())
             for c in delta.tool_calls or ():
+                signature += _call_signature(c)
                 entry = calls.setdefault(c.index, ["", ""])
                 entry[0] += (c.function and c.function.name) or ""
                 entry[1] += (c.function and c.function.arguments) or ""
             finish = choice.finish_reason or finish
     return Seen(text=text, refusal=refusal, reasoning=reasoning, signature=signature, finish=finish,
                 tools=tuple(call(name, args) for name, args in calls.values()), **_usage(usage))
+
+
+def _call_signature(tool_call: Any) -> str:
+    """Gemini's thought signature on a tool call (``extra_content.google``, Google's convention)."""
+    extra = _extra(tool_call, "extra_content") or {}
+    return str((extra.get("google") or {}).get("thought_signature") or "")
 
 
 def _usage(usage: Any) -> dict[str, int]:
@@ -222,7 +235,7 @@ def test_every_recorded_answer_is_used_and_says_something():
 
 def test_the_tables_in_the_architecture_doc_are_generated_from_the_suite():
     assert conformance.render() in ARCHITECTURE.read_text(), (
-        "docs/architecture.md is out of date: paste `python tests/server/doors/conformance.py`")
+        "docs/architecture.md is out of date: run `python tests/server/doors/conformance.py --write`")
 
 
 def test_upstream_answers_pick_provider_and_scenario():
@@ -232,3 +245,44 @@ def test_upstream_answers_pick_provider_and_scenario():
     kind, value = conformance.upstream_answer("/api/chat", {"stream": False, "messages": [
         {"role": "user", "content": "scenario reasoning"}]})
     assert kind == "json" and json.loads(json.dumps(value))["message"]["thinking"]
+
+
+def test_unsigned_reasoning_sent_back_through_messages_never_reaches_claude(base_url, upstream):
+    """Another model's reasoning comes back as a thinking block with no signature; a client that
+    sends the turn back (as Claude Code does) must not get a 400 from Claude for it."""
+    client = anthropic.Anthropic(base_url=base_url, api_key="x", max_retries=0)
+    turn = [{"role": "user", "content": "scenario reasoning"}]
+    first = client.messages.create(model=MODELS["openai"], max_tokens=256, messages=turn)
+    assert first.content[0].type == "thinking" and first.content[0].signature == ""
+    history = [*turn, {"role": "assistant", "content": [b.model_dump() for b in first.content]},
+               {"role": "user", "content": "scenario text"}]
+    for stream in (False, True):
+        before = len(upstream.requests)
+        if stream:
+            with client.messages.stream(model=MODELS["anthropic"], max_tokens=256, messages=history) as events:
+                events.get_final_message()
+        else:
+            client.messages.create(model=MODELS["anthropic"], max_tokens=256, messages=history)
+        sent = [r.body for r in upstream.requests[before:] if r.path == "/v1/messages"]
+        assert sent, "the follow-up did not reach the Anthropic upstream"
+        blocks = [b for m in sent[0]["messages"] if isinstance(m["content"], list) for b in m["content"]]
+        assert not any(b.get("type") == "thinking" for b in blocks), blocks
+        assert any(b.get("text") == "Hello! How can I assist you today?" for b in blocks)  # the rest is kept
+
+
+def test_a_gemini_thought_signature_goes_back_with_its_call(base_url, upstream):
+    """The chat door returns Gemini's signature on the tool call; sent back, it is on the
+    functionCall part again (Gemini 3 refuses a thinking tool loop without it)."""
+    client = openai.OpenAI(base_url=base_url + "/v1", api_key="x", max_retries=0)
+    turn = [{"role": "user", "content": "scenario tool"}]
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": TOOL_SCHEMA}}]
+    first = client.chat.completions.create(model=MODELS["gemini"], messages=turn, tools=tools)
+    assistant = first.choices[0].message.model_dump(exclude_none=True)
+    call_id = assistant["tool_calls"][0]["id"]
+    before = len(upstream.requests)
+    client.chat.completions.create(model=MODELS["gemini"], tools=tools, messages=[
+        *turn, assistant, {"role": "tool", "tool_call_id": call_id, "content": "sunny"},
+        {"role": "user", "content": "scenario text"}])
+    sent = next(r.body for r in upstream.requests[before:] if r.path.endswith(":generateContent"))
+    parts = [p for c in sent["contents"] for p in c["parts"] if "functionCall" in p]
+    assert parts and parts[0]["thoughtSignature"] == "CiQB0e2Kb3ZsMx8HzQ==", sent

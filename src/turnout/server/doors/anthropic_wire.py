@@ -78,6 +78,10 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
     raw_messages = body.get("messages")
     if not isinstance(raw_messages, list) or not raw_messages:
         raise _bad("messages: a non-empty list of messages is required", "messages")
+    signed = _without_unsigned_thinking(raw_messages)
+    if signed is not raw_messages:
+        body = {**body, "messages": signed}
+        raw_messages = signed
     messages = _system(body.get("system"))
     for i, message in enumerate(raw_messages):
         messages.extend(_message(message, f"messages.{i}"))
@@ -120,6 +124,21 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
     native = NativeBody({k: v for k, v in body.items() if k != "turnout"}, messages, headers)
     return ChatRequest(model=model, messages=messages, params=params, stream=stream, origin=ORIGIN,
                        raw_body=native)
+
+
+def _unsigned(block: Any) -> bool:
+    return isinstance(block, dict) and block.get("type") == "thinking" and not block.get("signature")
+
+
+def _without_unsigned_thinking(messages: list[Any]) -> list[Any]:
+    """Thinking blocks with no signature are another model's reasoning that this door returned
+    (``to_message``); Claude refuses them and no other provider takes thinking, so they are
+    dropped here, before the body is kept for a native pass-through. The list itself when none."""
+    if not any(isinstance(m, dict) and isinstance(m.get("content"), list) and any(map(_unsigned, m["content"]))
+               for m in messages):
+        return messages
+    return [{**m, "content": [b for b in m["content"] if not _unsigned(b)]}
+            if isinstance(m, dict) and isinstance(m.get("content"), list) else m for m in messages]
 
 
 def _system(system: Any) -> list[dict[str, Any]]:
@@ -321,6 +340,9 @@ def to_message(completion: ChatCompletion) -> dict[str, Any]:
     choice = (completion.get("choices") or [{}])[0]
     message = choice.get("message") or {}
     content: list[dict[str, Any]] = [dict(b) for b in message.get("thinking_blocks") or ()]
+    if not content and message.get("reasoning_content"):
+        # Another model's reasoning: a thinking block with no signature (dropped when sent back).
+        content.append({"type": "thinking", "thinking": message["reasoning_content"], "signature": ""})
     text = message.get("content")
     if isinstance(text, list):
         text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
@@ -411,7 +433,10 @@ class MessageStreamWriter:
             self._turnout = chunk["turnout"]
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta") or {}
-            for block in delta.get("thinking_blocks") or ():
+            blocks = delta.get("thinking_blocks")
+            if blocks is None and delta.get("reasoning_content"):  # unsigned: another model's reasoning
+                blocks = ({"type": "thinking", "thinking": delta["reasoning_content"]},)
+            for block in blocks or ():
                 out += self._thinking(block)
             for text in (delta.get("content"), delta.get("refusal")):
                 if text:
