@@ -26,7 +26,7 @@ from contextlib import aclosing
 from typing import Any, cast
 from urllib.parse import quote
 
-from turnout.answer import FINISH_FROM, finish_from, usage_from_gemini
+from turnout.answer import FINISH_FROM, Usage, finish_from, usage_from_gemini
 from turnout.errors import AuthenticationError, BadRequestError, ProviderError, error_from_status
 from turnout.providers import transport
 from turnout.providers.base import Capabilities, Provider
@@ -301,10 +301,10 @@ class StreamTranslator:
         self.started = False
         self.calls = 0
         self.finish_reason: str | None = None
-        self.usage: dict[str, Any] | None = None
+        self.usage: Usage | None = None
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None,
-               usage: dict[str, Any] | None = None) -> ChatCompletionChunk:
+               usage: Usage | None = None) -> ChatCompletionChunk:
         return make_chunk(completion_id=self.id, model=self.model, created=self.created, delta=delta,
                           finish_reason=finish, usage=usage)
 

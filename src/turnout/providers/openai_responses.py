@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from turnout.answer import FINISH_FROM, finish_from, usage_from_responses
+from turnout.answer import FINISH_FROM, Usage, finish_from, usage_from_responses
 from turnout.errors import ProviderError, TurnoutError, error_from_status
 from turnout.types import ChatCompletion, ChatCompletionChunk, make_chunk, make_completion
 
@@ -135,7 +135,7 @@ class EventTranslator:
         kind = data.get("type") or event
         delta: dict[str, Any] = {}
         finish: str | None = None
-        usage: dict[str, Any] | None = None
+        usage: Usage | None = None
         if kind == "error":
             raise failure(data, self.name)
         if kind in ("response.created", "response.in_progress"):
