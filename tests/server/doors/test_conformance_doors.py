@@ -104,11 +104,12 @@ def _field(block: Any, name: str) -> Any:
 # -- each door, through its SDK, reduced to Seen ------------------------------------------------
 
 
-def chat(base: str, model: str, scenario: str, stream: bool) -> Seen:
+def chat(base: str, model: str, scenario: str, stream: bool, **extra: Any) -> Seen:
     client = openai.OpenAI(base_url=base + "/v1", api_key="x", max_retries=0)
     kw: dict[str, Any] = {"model": model, "messages": [{"role": "user", "content": f"scenario {scenario}"}]}
     if scenario == "tool":
         kw["tools"] = [{"type": "function", "function": {"name": "get_weather", "parameters": TOOL_SCHEMA}}]
+    kw.update(extra)
     if not stream:
         r = client.chat.completions.create(**kw)
         message = r.choices[0].message
@@ -153,12 +154,13 @@ def _usage(usage: Any) -> dict[str, int]:
             "reasoning_tokens": (output_details and output_details.reasoning_tokens) or 0}
 
 
-def messages(base: str, model: str, scenario: str, stream: bool) -> Seen:
+def messages(base: str, model: str, scenario: str, stream: bool, **extra: Any) -> Seen:
     client = anthropic.Anthropic(base_url=base, api_key="x", max_retries=0)
     kw: dict[str, Any] = {"model": model, "max_tokens": 256,
                           "messages": [{"role": "user", "content": f"scenario {scenario}"}]}
     if scenario == "tool":
         kw["tools"] = [{"name": "get_weather", "input_schema": TOOL_SCHEMA}]
+    kw.update(extra)
     if stream:
         with client.messages.stream(**kw) as events:
             message = events.get_final_message()
@@ -176,14 +178,18 @@ def messages(base: str, model: str, scenario: str, stream: bool) -> Seen:
                 cache_write=written)
 
 
-def responses(base: str, model: str, scenario: str, stream: bool) -> Seen:
+def responses(base: str, model: str, scenario: str, stream: bool, **extra: Any) -> Seen:
     client = openai.OpenAI(base_url=base + "/v1", api_key="x", max_retries=0)
     kw: dict[str, Any] = {"model": model, "input": f"scenario {scenario}", "store": False}
     if scenario == "tool":
         kw["tools"] = [{"type": "function", "name": "get_weather", "parameters": TOOL_SCHEMA, "strict": False}]
+    kw.update(extra)
     if stream:
-        with client.responses.stream(**kw) as events:
-            response = events.get_final_response()
+        events = list(client.responses.create(**kw, stream=True))
+        assert events[-1].type in ("response.completed", "response.incomplete"), events[-1]
+        response = events[-1].response
+        deltas = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+        assert deltas == response.output_text  # the events add up to the final response
     else:
         response = client.responses.create(**kw)
     items = response.output
@@ -201,9 +207,9 @@ def responses(base: str, model: str, scenario: str, stream: bool) -> Seen:
                 cached=u.input_tokens_details.cached_tokens, reasoning_tokens=u.output_tokens_details.reasoning_tokens)
 
 
-def completions(base: str, model: str, scenario: str, stream: bool) -> Seen:
+def completions(base: str, model: str, scenario: str, stream: bool, **extra: Any) -> Seen:
     client = openai.OpenAI(base_url=base + "/v1", api_key="x", max_retries=0)
-    kw: dict[str, Any] = {"model": model, "prompt": f"scenario {scenario}", "max_tokens": 256}
+    kw: dict[str, Any] = {"model": model, "prompt": f"scenario {scenario}", "max_tokens": 256, **extra}
     if not stream:
         r = client.completions.create(**kw)
         return Seen(text=r.choices[0].text, finish=r.choices[0].finish_reason, **_usage(r.usage))
@@ -286,3 +292,36 @@ def test_a_gemini_thought_signature_goes_back_with_its_call(base_url, upstream):
     sent = next(r.body for r in upstream.requests[before:] if r.path.endswith(":generateContent"))
     parts = [p for c in sent["contents"] for p in c["parts"] if "functionCall" in p]
     assert parts and parts[0]["thoughtSignature"] == "CiQB0e2Kb3ZsMx8HzQ==", sent
+
+
+LOCAL = "local/qwen2.5-coder-0.5b"
+# Each door's own way to force the call and cap the answer.
+LOCAL_ASKS: dict[str, dict[str, Any]] = {
+    "chat": {"max_tokens": 8, "temperature": 0},
+    "messages": {"max_tokens": 8, "temperature": 0},
+    "responses": {"max_output_tokens": 16, "temperature": 0},
+    "completions": {"max_tokens": 8, "temperature": 0},
+}
+LOCAL_TOOL: dict[str, dict[str, Any]] = {
+    "chat": {"max_tokens": 64, "tool_choice": {"type": "function", "function": {"name": "get_weather"}}},
+    "messages": {"max_tokens": 64, "tool_choice": {"type": "tool", "name": "get_weather"}},
+    "responses": {"max_output_tokens": 64, "tool_choice": {"type": "function", "name": "get_weather"}},
+}
+
+
+@pytest.mark.model
+def test_the_embedded_model_answers_through_every_door(serve, embedded_model_path):
+    """The local llama.cpp row: text and a forced tool call through every door, streamed and not,
+    with the model's own token counts; it reports no cache, reasoning or signature."""
+    base = serve({"models": [{"name": LOCAL, "context_window": 4096}], "cache": {"enabled": False}}).base_url
+    base = base.removesuffix("/v1")
+    for door, ask in LOCAL_ASKS.items():
+        for stream in (False, True):
+            seen = CLIENTS[door](base, LOCAL, "text", stream, **ask)
+            assert seen.text.strip() and seen.prompt > 0 and seen.completion > 0, (door, stream, seen)
+            assert (seen.reasoning, seen.signature, seen.cached, seen.cache_write, seen.reasoning_tokens) == (
+                "", "", 0, 0, 0), (door, stream, seen)
+    for door, ask in LOCAL_TOOL.items():
+        seen = CLIENTS[door](base, LOCAL, "tool", False, **ask)
+        assert [name for name, _ in seen.tools] == ["get_weather"], (door, seen)
+        assert seen.finish == "tool_calls", (door, seen)
