@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -104,13 +105,19 @@ def _unwrap(value: Any) -> Any:
 
 
 class ChatCompletion(OpenAIObject):
-    """An OpenAI ``chat.completion`` object (plus a ``turnout`` field with the route)."""
+    """An OpenAI ``chat.completion`` object (plus a ``turnout`` field with the route).
+
+    The neutral response: every field it may hold (reasoning, thinking blocks with signatures,
+    tool calls, refusal, cache and reasoning token counts...) is declared in
+    ``turnout.answer.Completion``, with the finish-reason and usage mappings of every API.
+    """
 
     __slots__ = ()
 
 
 class ChatCompletionChunk(OpenAIObject):
-    """An OpenAI ``chat.completion.chunk`` object."""
+    """An OpenAI ``chat.completion.chunk`` object: the neutral stream event, declared in
+    ``turnout.answer.Chunk``."""
 
     __slots__ = ()
 
@@ -186,7 +193,7 @@ def make_completion(
     logprobs: dict[str, Any] | None = None,
     completion_id: str | None = None,
     created: int | None = None,
-    usage_extra: dict[str, Any] | None = None,
+    usage_extra: Mapping[str, Any] | None = None,
 ) -> ChatCompletion:
     """Build an OpenAI-shaped ``chat.completion`` (used by every non-OpenAI translator)."""
     message: dict[str, Any] = {"role": "assistant", "content": content}
@@ -218,7 +225,7 @@ def make_chunk(
     created: int,
     delta: dict[str, Any],
     finish_reason: str | None = None,
-    usage: dict[str, Any] | None = None,
+    usage: Mapping[str, Any] | None = None,
     logprobs: dict[str, Any] | None = None,
 ) -> ChatCompletionChunk:
     chunk = ChatCompletionChunk(

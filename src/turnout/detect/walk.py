@@ -53,7 +53,7 @@ _STRUCTURAL = frozenset({
     "image_url", "input_audio", "file", "file_data", "file_id", "filename", "data", "source",
     "media_type", "input", "tool_use_id", "is_error", "signature", "thinking", "name",
 })  # fmt: skip
-_OPAQUE_KEYS = frozenset({"id", "tool_call_id", "tool_use_id", "call_id", "file_id", "signature",
+_OPAQUE_KEYS = frozenset({"id", "tool_call_id", "tool_use_id", "call_id", "file_id", "signature", "thought_signature",
                           "encrypted_content", "previous_response_id", "response_id"})
 _BINARY_B64_KEYS = frozenset({"data", "file_data", "b64_json"})
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})

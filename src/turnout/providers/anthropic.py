@@ -20,6 +20,7 @@ from contextlib import aclosing
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from turnout.answer import FINISH_FROM, finish_from, usage_from_anthropic
 from turnout.catalog import ModelInfo
 from turnout.errors import (
     AuthenticationError,
@@ -67,15 +68,7 @@ _COUNT_FIELDS = frozenset({"model", "messages", "system", "tools", "tool_choice"
 # Forwarded from the caller to Anthropic on a native pass-through (other headers are ours).
 FORWARDED_HEADERS = ("anthropic-version", "anthropic-beta")
 
-FINISH_REASONS = {
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "pause_turn": "stop",
-    "max_tokens": "length",
-    "model_context_window_exceeded": "length",
-    "tool_use": "tool_calls",
-    "refusal": "content_filter",
-}
+FINISH_REASONS = FINISH_FROM["anthropic"]  # stop_reason -> ours (turnout/answer.py)
 
 # The ``error.type`` of an SSE error event -> the HTTP status Anthropic uses for it.
 ERROR_STATUS = {
@@ -321,24 +314,6 @@ def _tool_choice(choice: Any, parallel: bool | None) -> dict[str, Any] | None:
 # -- response --------------------------------------------------------------------------------
 
 
-def usage_from_anthropic(usage: dict[str, Any]) -> dict[str, Any]:
-    """Anthropic counts cache reads and writes apart from ``input_tokens``; OpenAI's
-    ``prompt_tokens`` includes them, with reads as ``prompt_tokens_details.cached_tokens``."""
-    cached = usage.get("cache_read_input_tokens") or 0
-    written = usage.get("cache_creation_input_tokens") or 0
-    prompt = (usage.get("input_tokens") or 0) + cached + written
-    completion = usage.get("output_tokens") or 0
-    out: dict[str, Any] = {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": cached},
-    }
-    if written:
-        out["cache_creation_input_tokens"] = written
-    return out
-
-
 def from_anthropic(body: dict[str, Any], model: str) -> ChatCompletion:
     if not isinstance(body.get("content"), list):
         raise ProviderError("Anthropic response has no content", provider=PROVIDER, model=model, raw=body)
@@ -348,12 +323,12 @@ def from_anthropic(body: dict[str, Any], model: str) -> ChatCompletion:
          "function": {"name": b["name"], "arguments": json.dumps(b.get("input") or {})}}
         for b in body["content"] if b.get("type") == "tool_use"
     ]
-    usage = usage_from_anthropic(body.get("usage") or {})
+    usage = usage_from_anthropic(body.get("usage"))
     extra = {k: v for k, v in usage.items() if k not in ("prompt_tokens", "completion_tokens", "total_tokens")}
     completion = make_completion(
         model=body.get("model") or model,
         content=text if text or not tool_calls else None,
-        finish_reason=FINISH_REASONS.get(body.get("stop_reason") or "end_turn", "stop"),
+        finish_reason=finish_from("anthropic", body.get("stop_reason"), bool(tool_calls)),
         prompt_tokens=usage["prompt_tokens"],
         completion_tokens=usage["completion_tokens"],
         tool_calls=tool_calls or None,
@@ -438,7 +413,7 @@ class StreamTranslator:
             return []
         if kind == "message_stop":
             self.finished = True
-            finish = FINISH_REASONS.get(self.stop_reason or "end_turn", "stop")
+            finish = finish_from("anthropic", self.stop_reason, bool(self._tool_index))
             chunk = self._chunk({}, finish_reason=finish, usage=usage_from_anthropic(self.usage))
             if self.stop_sequence:
                 chunk["choices"][0]["stop_sequence"] = self.stop_sequence

@@ -11,6 +11,9 @@ consecutive turns of one role merge; tool calls become ``functionCall`` parts an
 ``functionResponse`` parts (named after the call they answer); images become ``inlineData``
 (data URLs) or ``fileData``. Responses: text parts join into ``content``, thought parts into
 ``reasoning_content``; usage counts thoughts as completion tokens (they are billed as output).
+A function call's ``thoughtSignature`` rides on the tool call as
+``extra_content.google.thought_signature`` (as on Google's OpenAI-compatible endpoint) and goes
+back on the ``functionCall`` part when the caller returns the call.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from contextlib import aclosing
 from typing import Any, cast
 from urllib.parse import quote
 
+from turnout.answer import FINISH_FROM, Usage, finish_from, usage_from_gemini
 from turnout.errors import AuthenticationError, BadRequestError, ProviderError, error_from_status
 from turnout.providers import transport
 from turnout.providers.base import Capabilities, Provider
@@ -41,16 +45,7 @@ PROVIDER = "gemini_native"
 DEFAULT_BASE = "https://generativelanguage.googleapis.com/v1beta"
 KEY_VARS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 
-FINISH_REASONS = {
-    "STOP": "stop",
-    "MAX_TOKENS": "length",
-    "SAFETY": "content_filter",
-    "RECITATION": "content_filter",
-    "BLOCKLIST": "content_filter",
-    "PROHIBITED_CONTENT": "content_filter",
-    "SPII": "content_filter",
-    "IMAGE_SAFETY": "content_filter",
-}
+FINISH_REASONS = FINISH_FROM["gemini"]  # finishReason -> ours (turnout/answer.py)
 
 _GENERATION = {  # OpenAI parameter -> generationConfig field
     "temperature": "temperature",
@@ -127,7 +122,12 @@ def to_gemini(request: ChatRequest, extra: dict[str, Any] | None = None) -> dict
             for call in message.get("tool_calls") or ():
                 fn = call.get("function") or {}
                 call_names[str(call.get("id"))] = fn.get("name", "")
-                parts.append({"functionCall": {"name": fn.get("name", ""), "args": _json_args(fn.get("arguments"))}})
+                part: dict[str, Any] = {"functionCall": {"name": fn.get("name", ""),
+                                                         "args": _json_args(fn.get("arguments"))}}
+                signature = _thought_signature(call)
+                if signature:  # Gemini checks it in a tool loop with thinking (required from Gemini 3)
+                    part["thoughtSignature"] = signature
+                parts.append(part)
             _append(contents, "model", parts)
         else:
             _append(contents, "user", parts)
@@ -163,6 +163,12 @@ def to_gemini(request: ChatRequest, extra: dict[str, Any] | None = None) -> dict
     if extra.get("safety_settings"):
         body["safetySettings"] = extra["safety_settings"]
     return body
+
+
+def _thought_signature(call: dict[str, Any]) -> str | None:
+    google = (call.get("extra_content") or {}).get("google") if isinstance(call.get("extra_content"), dict) else None
+    signature = google.get("thought_signature") if isinstance(google, dict) else None
+    return signature if isinstance(signature, str) else None
 
 
 def _append(contents: list[dict[str, Any]], role: str, parts: list[dict[str, Any]]) -> None:
@@ -240,22 +246,6 @@ def _tool_choice(choice: Any) -> dict[str, Any]:
 # -- response --------------------------------------------------------------------------------
 
 
-def usage_from_gemini(meta: dict[str, Any] | None) -> dict[str, Any]:
-    meta = meta or {}
-    prompt = int(meta.get("promptTokenCount") or 0)
-    thoughts = int(meta.get("thoughtsTokenCount") or 0)
-    completion = int(meta.get("candidatesTokenCount") or 0) + thoughts
-    usage: dict[str, Any] = {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": int(meta.get("cachedContentTokenCount") or 0)},
-    }
-    if thoughts:
-        usage["completion_tokens_details"] = {"reasoning_tokens": thoughts}
-    return usage
-
-
 def _split(parts: list[dict[str, Any]], first_call: int = 0) -> tuple[str, str, list[dict[str, Any]]]:
     text: list[str] = []
     thought: list[str] = []
@@ -263,8 +253,11 @@ def _split(parts: list[dict[str, Any]], first_call: int = 0) -> tuple[str, str, 
     for part in parts:
         if "functionCall" in part:
             fn = part["functionCall"]
-            calls.append({"id": f"call_{first_call + len(calls)}", "type": "function",
-                          "function": {"name": fn.get("name", ""), "arguments": json.dumps(fn.get("args") or {})}})
+            call: dict[str, Any] = {"id": f"call_{first_call + len(calls)}", "type": "function",
+                                    "function": {"name": fn.get("name", ""), "arguments": json.dumps(fn.get("args") or {})}}
+            if part.get("thoughtSignature"):  # where Google's OpenAI-compatible endpoint puts it
+                call["extra_content"] = {"google": {"thought_signature": part["thoughtSignature"]}}
+            calls.append(call)
         elif part.get("thought"):
             thought.append(str(part.get("text", "")))
         elif "text" in part:
@@ -273,9 +266,7 @@ def _split(parts: list[dict[str, Any]], first_call: int = 0) -> tuple[str, str, 
 
 
 def _finish(reason: str | None, has_calls: bool) -> str | None:
-    if reason is None:
-        return None
-    return "tool_calls" if has_calls and reason == "STOP" else FINISH_REASONS.get(reason, "stop")
+    return finish_from("gemini", reason, has_calls) if reason else None
 
 
 def from_gemini(body: dict[str, Any], model: str) -> ChatCompletion:
@@ -310,10 +301,10 @@ class StreamTranslator:
         self.started = False
         self.calls = 0
         self.finish_reason: str | None = None
-        self.usage: dict[str, Any] | None = None
+        self.usage: Usage | None = None
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None,
-               usage: dict[str, Any] | None = None) -> ChatCompletionChunk:
+               usage: Usage | None = None) -> ChatCompletionChunk:
         return make_chunk(completion_id=self.id, model=self.model, created=self.created, delta=delta,
                           finish_reason=finish, usage=usage)
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from turnout import errors, settings, tokens
+from turnout.answer import usage as neutral_usage
 from turnout.catalog import ModelInfo
 from turnout.errors import (
     BadRequestError,
@@ -572,11 +573,7 @@ class _ChunkTranslator:
             else:
                 out.extend(self.held)
             self.held = []
-        finish["usage"] = {
-            "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
-            "total_tokens": usage.prompt_tokens + usage.completion_tokens,
-        }
+        finish["usage"] = neutral_usage(usage.prompt_tokens, usage.completion_tokens)
         out.append(finish)
         return out
 

@@ -80,6 +80,8 @@ class OllamaProvider(Provider):
                 model = line.get("model") or model
                 message = line.get("message") or {}
                 delta: dict[str, Any] = {"role": "assistant"} if first else {}
+                if message.get("thinking"):  # think: true (reasoning models)
+                    delta["reasoning_content"] = message["thinking"]
                 if message.get("content") or first:
                     delta["content"] = message.get("content") or ""
                     texts.append(delta["content"])
@@ -202,7 +204,7 @@ def from_ollama(body: dict[str, Any], request: ChatRequest, name: str) -> ChatCo
     tool_calls = _tool_calls(message.get("tool_calls"))
     content = message.get("content") or ""
     usage = _usage(body, request, name, content)
-    return make_completion(
+    completion = make_completion(
         model=body.get("model") or name,
         content=content if content or not tool_calls else None,
         finish_reason=_finish_reason(body.get("done_reason"), bool(tool_calls)),
@@ -211,6 +213,9 @@ def from_ollama(body: dict[str, Any], request: ChatRequest, name: str) -> ChatCo
         tool_calls=tool_calls or None,
         usage_extra={k: v for k, v in usage.items() if k != "total_tokens"},
     )
+    if message.get("thinking"):  # think: true (reasoning models)
+        completion["choices"][0]["message"]["reasoning_content"] = message["thinking"]
+    return completion
 
 
 def _error(body: dict[str, Any], name: str) -> TurnoutError:

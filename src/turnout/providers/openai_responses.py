@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from turnout.answer import FINISH_FROM, Usage, finish_from, usage_from_responses
 from turnout.errors import ProviderError, TurnoutError, error_from_status
 from turnout.types import ChatCompletion, ChatCompletionChunk, make_chunk, make_completion
 
@@ -24,8 +25,6 @@ PROVIDER = "openai"
 ORIGIN = "openai.responses"  # the front door whose bodies go upstream unchanged
 EVENT_KEY = "response_event"  # a chunk's upstream event, for the Responses door to pass on
 
-# A response's incomplete_details.reason -> the chat finish_reason it stands for.
-_INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
 class NativeCompletion(ChatCompletion):
@@ -55,23 +54,14 @@ def request_body(native: dict[str, Any], wire_model: str, *, stream: bool) -> di
     return body
 
 
-def chat_usage(usage: Any) -> dict[str, Any]:
-    """Responses usage -> chat usage (what pricing, the ledger and budgets read)."""
-    usage = usage if isinstance(usage, dict) else {}
-    prompt = int(usage.get("input_tokens") or 0)
-    completion = int(usage.get("output_tokens") or 0)
-    cached = int((usage.get("input_tokens_details") or {}).get("cached_tokens") or 0)
-    reasoning = int((usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
-            "prompt_tokens_details": {"cached_tokens": cached},
-            "completion_tokens_details": {"reasoning_tokens": reasoning}}
+chat_usage = usage_from_responses  # Responses usage -> chat usage (pricing, ledger, budgets)
 
 
 def _finish(response: dict[str, Any], has_calls: bool) -> str:
-    if response.get("status") == "incomplete":
-        reason = (response.get("incomplete_details") or {}).get("reason")
-        return _INCOMPLETE.get(str(reason), "length")
-    return "tool_calls" if has_calls else "stop"
+    if response.get("status") == "incomplete":  # an unknown reason still cut the answer short
+        reason = str((response.get("incomplete_details") or {}).get("reason"))
+        return FINISH_FROM["responses"].get(reason, "length")
+    return finish_from("responses", None, has_calls)
 
 
 def failure(response: dict[str, Any], model: str) -> TurnoutError:
@@ -145,7 +135,7 @@ class EventTranslator:
         kind = data.get("type") or event
         delta: dict[str, Any] = {}
         finish: str | None = None
-        usage: dict[str, Any] | None = None
+        usage: Usage | None = None
         if kind == "error":
             raise failure(data, self.name)
         if kind in ("response.created", "response.in_progress"):

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from turnout.answer import anthropic_stop_reason, usage_to_anthropic
 from turnout.errors import BadRequestError, TurnoutError
 from turnout.providers.native import NativeBody
 from turnout.server.doors.body import obj
@@ -29,8 +30,6 @@ ORIGIN = "anthropic.messages"
 # The caller's protocol headers a native pass-through forwards to Anthropic.
 PROTOCOL_HEADERS = (b"anthropic-version", b"anthropic-beta")
 
-STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use",
-                "function_call": "tool_use", "content_filter": "refusal"}
 
 # HTTP status -> Anthropic's error type (https://docs.anthropic.com/en/api/errors).
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
@@ -79,6 +78,10 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
     raw_messages = body.get("messages")
     if not isinstance(raw_messages, list) or not raw_messages:
         raise _bad("messages: a non-empty list of messages is required", "messages")
+    signed = _without_unsigned_thinking(raw_messages)
+    if signed is not raw_messages:
+        body = {**body, "messages": signed}
+        raw_messages = signed
     messages = _system(body.get("system"))
     for i, message in enumerate(raw_messages):
         messages.extend(_message(message, f"messages.{i}"))
@@ -121,6 +124,21 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
     native = NativeBody({k: v for k, v in body.items() if k != "turnout"}, messages, headers)
     return ChatRequest(model=model, messages=messages, params=params, stream=stream, origin=ORIGIN,
                        raw_body=native)
+
+
+def _unsigned(block: Any) -> bool:
+    return isinstance(block, dict) and block.get("type") == "thinking" and not block.get("signature")
+
+
+def _without_unsigned_thinking(messages: list[Any]) -> list[Any]:
+    """Thinking blocks with no signature are another model's reasoning that this door returned
+    (``to_message``); Claude refuses them and no other provider takes thinking, so they are
+    dropped here, before the body is kept for a native pass-through. The list itself when none."""
+    if not any(isinstance(m, dict) and isinstance(m.get("content"), list) and any(map(_unsigned, m["content"]))
+               for m in messages):
+        return messages
+    return [{**m, "content": [b for b in m["content"] if not _unsigned(b)]}
+            if isinstance(m, dict) and isinstance(m.get("content"), list) else m for m in messages]
 
 
 def _system(system: Any) -> list[dict[str, Any]]:
@@ -307,24 +325,6 @@ def new_message_id() -> str:
     return "msg_" + uuid.uuid4().hex[:24]
 
 
-def anthropic_usage(usage: dict[str, Any] | None) -> dict[str, Any]:
-    """OpenAI usage (prompt tokens include cache reads and writes) -> Anthropic's, apart."""
-    usage = usage or {}
-    details = usage.get("prompt_tokens_details") or {}
-    cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0
-    written = int(usage.get("cache_creation_input_tokens") or 0)
-    prompt = int(usage.get("prompt_tokens") or 0)
-    return {"input_tokens": max(0, prompt - cached - written),
-            "output_tokens": int(usage.get("completion_tokens") or 0),
-            "cache_creation_input_tokens": written, "cache_read_input_tokens": cached}
-
-
-def stop_reason(finish: str | None, stop_sequence: str | None) -> str:
-    if finish == "stop" and stop_sequence:
-        return "stop_sequence"
-    return STOP_REASONS.get(finish or "stop", "end_turn")
-
-
 def tool_input(arguments: Any) -> dict[str, Any]:
     """OpenAI's arguments (a JSON string) -> Anthropic's ``input`` (an object)."""
     if isinstance(arguments, dict):
@@ -340,11 +340,18 @@ def to_message(completion: ChatCompletion) -> dict[str, Any]:
     choice = (completion.get("choices") or [{}])[0]
     message = choice.get("message") or {}
     content: list[dict[str, Any]] = [dict(b) for b in message.get("thinking_blocks") or ()]
+    if not content and message.get("reasoning_content"):
+        # Another model's reasoning: a thinking block with no signature (dropped when sent back).
+        content.append({"type": "thinking", "thinking": message["reasoning_content"], "signature": ""})
     text = message.get("content")
     if isinstance(text, list):
         text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
     if text:
         content.append({"type": "text", "text": text})
+    finish = choice.get("finish_reason")
+    if message.get("refusal"):  # OpenAI's refusal: its text, and Anthropic's stop reason for one
+        content.append({"type": "text", "text": message["refusal"]})
+        finish = "content_filter" if finish in (None, "stop") else finish
     for call in message.get("tool_calls") or ():
         function = call.get("function") or {}
         content.append({"type": "tool_use", "id": call.get("id") or "toolu_" + uuid.uuid4().hex[:24],
@@ -357,9 +364,9 @@ def to_message(completion: ChatCompletion) -> dict[str, Any]:
         "role": "assistant",
         "model": completion.get("model", ""),
         "content": content,
-        "stop_reason": stop_reason(choice.get("finish_reason"), stop_sequence),
+        "stop_reason": anthropic_stop_reason(finish, stop_sequence),
         "stop_sequence": stop_sequence,
-        "usage": anthropic_usage(completion.get("usage")),
+        "usage": usage_to_anthropic(completion.get("usage")),
     }
     if "turnout" in completion:
         out["turnout"] = completion["turnout"]
@@ -389,6 +396,7 @@ class MessageStreamWriter:
         self._index = -1
         self._tools: dict[int, int] = {}  # OpenAI tool-call index -> block index
         self._finish: str | None = None
+        self._refused = False  # an OpenAI refusal came as text: Anthropic's stop reason says so
         self._stop_sequence: str | None = None
         self._usage: dict[str, Any] | None = None
         self._turnout: dict[str, Any] | None = None
@@ -425,13 +433,17 @@ class MessageStreamWriter:
             self._turnout = chunk["turnout"]
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta") or {}
-            for block in delta.get("thinking_blocks") or ():
+            blocks = delta.get("thinking_blocks")
+            if blocks is None and delta.get("reasoning_content"):  # unsigned: another model's reasoning
+                blocks = ({"type": "thinking", "thinking": delta["reasoning_content"]},)
+            for block in blocks or ():
                 out += self._thinking(block)
-            text = delta.get("content")
-            if text:
-                if self._open != "text":
-                    out += self._begin({"type": "text", "text": ""})
-                out += self._delta({"type": "text_delta", "text": text})
+            for text in (delta.get("content"), delta.get("refusal")):
+                if text:
+                    if self._open != "text":
+                        out += self._begin({"type": "text", "text": ""})
+                    out += self._delta({"type": "text_delta", "text": text})
+            self._refused = self._refused or bool(delta.get("refusal"))
             for call in delta.get("tool_calls") or ():
                 out += self._tool(call)
             if choice.get("finish_reason"):
@@ -470,9 +482,10 @@ class MessageStreamWriter:
 
     def end(self) -> bytes:
         out = self._close()
-        usage = anthropic_usage(self._usage)
+        usage = usage_to_anthropic(self._usage)
+        finish = "content_filter" if self._refused and self._finish in (None, "stop") else self._finish
         delta = {"type": "message_delta",
-                 "delta": {"stop_reason": stop_reason(self._finish, self._stop_sequence),
+                 "delta": {"stop_reason": anthropic_stop_reason(finish, self._stop_sequence),
                            "stop_sequence": self._stop_sequence},
                  "usage": usage}
         if self._turnout is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from turnout.answer import sum_usage
 from turnout.catalog import EMBEDDING_MODELS
 from turnout.errors import BadRequestError, NotFoundError, TurnoutError
 from turnout.server.app import _JSON, _bearer, _route_headers, _send_json
@@ -64,19 +65,14 @@ def _text(choice: dict[str, Any]) -> str:
 def to_text_completion(answers: list[ChatCompletion], prompts: list[str], echo: bool) -> dict[str, Any]:
     first = answers[0]
     choices: list[dict[str, Any]] = []
-    prompt_tokens = completion_tokens = 0
     for answer, prompt in zip(answers, prompts, strict=True):
         for choice in answer.get("choices") or ():
             choices.append({"text": (prompt if echo else "") + _text(choice), "index": len(choices),
                             "logprobs": None, "finish_reason": choice.get("finish_reason") or "stop"})
-        usage = answer.get("usage") or {}
-        prompt_tokens += int(usage.get("prompt_tokens") or 0)
-        completion_tokens += int(usage.get("completion_tokens") or 0)
     out = {"id": "cmpl-" + uuid.uuid4().hex[:24], "object": "text_completion",
            "created": int(first.get("created") or time.time()), "model": first.get("model", ""),
            "choices": choices,
-           "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                     "total_tokens": prompt_tokens + completion_tokens}}
+           "usage": sum_usage(answer.get("usage") for answer in answers)}
     out["turnout"] = first.get("turnout") if len(answers) == 1 else [a.get("turnout") for a in answers]
     return out
 
@@ -108,9 +104,8 @@ class TextStreamWriter:
                                    "model": self.model, "choices": [{"text": text, "index": 0, "logprobs": None,
                                                                      "finish_reason": choice.get("finish_reason")}]})
         if chunk.get("usage") and self.include_usage:
-            usage = {k: chunk["usage"].get(k, 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
             obj: dict[str, Any] = {"id": self.id, "object": "text_completion", "created": self.created,
-                                   "model": self.model, "choices": [], "usage": usage}
+                                   "model": self.model, "choices": [], "usage": sum_usage([chunk["usage"]])}
             if chunk.get("turnout"):
                 obj["turnout"] = chunk["turnout"]
             out += self._data(obj)

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from turnout.answer import responses_status, usage_to_responses
 from turnout.errors import BadRequestError, TurnoutError
 from turnout.providers.native import NativeBody
 from turnout.providers.openai_responses import EVENT_KEY
@@ -312,19 +313,6 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
 # -- response --------------------------------------------------------------------------------
 
 
-def responses_usage(usage: dict[str, Any] | None) -> dict[str, Any]:
-    usage = usage or {}
-    details = usage.get("prompt_tokens_details") or {}
-    out_details = usage.get("completion_tokens_details") or {}
-    prompt = int(usage.get("prompt_tokens") or 0)
-    completion = int(usage.get("completion_tokens") or 0)
-    return {"input_tokens": prompt,
-            "input_tokens_details": {"cached_tokens": int(details.get("cached_tokens") or 0)},
-            "output_tokens": completion,
-            "output_tokens_details": {"reasoning_tokens": int(out_details.get("reasoning_tokens") or 0)},
-            "total_tokens": prompt + completion}
-
-
 def skeleton(body: dict[str, Any], response_id: str, model: str, created: int) -> dict[str, Any]:
     """The response object's fields that echo the request."""
     text = body.get("text") if isinstance(body.get("text"), dict) else {"format": {"type": "text"}}
@@ -343,15 +331,11 @@ def skeleton(body: dict[str, Any], response_id: str, model: str, created: int) -
 
 
 def _finish(out: dict[str, Any], finish_reason: str | None, usage: dict[str, Any] | None) -> None:
-    if finish_reason == "length":
-        out["status"] = "incomplete"
-        out["incomplete_details"] = {"reason": "max_output_tokens"}
-    elif finish_reason == "content_filter":
-        out["status"] = "incomplete"
-        out["incomplete_details"] = {"reason": "content_filter"}
-    else:
-        out["status"] = "completed"
-    out["usage"] = responses_usage(usage)
+    status, incomplete = responses_status(finish_reason)
+    out["status"] = status
+    if incomplete:
+        out["incomplete_details"] = incomplete
+    out["usage"] = usage_to_responses(usage)
 
 
 def message_item(text: str, item_id: str | None = None, status: str = "completed") -> dict[str, Any]:
@@ -376,8 +360,12 @@ def to_response(completion: ChatCompletion, body: dict[str, Any], response_id: s
     text = message.get("content")
     if isinstance(text, list):
         text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
-    if text or not message.get("tool_calls"):
-        output.append(message_item(text or ""))
+    refusal = message.get("refusal")
+    if text or refusal or not message.get("tool_calls"):
+        item = message_item(text or "")
+        if refusal:  # the model declined (OpenAI structured outputs): a refusal part
+            item["content"] = [*item["content"][:1 if text else 0], {"type": "refusal", "refusal": refusal}]
+        output.append(item)
     output.extend(call_item(call) for call in message.get("tool_calls") or ())
     out["output"] = output
     _finish(out, choice.get("finish_reason"), completion.get("usage"))
@@ -480,18 +468,56 @@ class ResponseStreamWriter:
         self.response["output"].append(item)
         return index, self._event("response.output_item.added", {"output_index": index, "item": item})
 
+    def _close_part(self) -> bytes:
+        item = self._text
+        if item is None or not item["content"]:
+            return b""
+        index = self.response["output"].index(item)
+        number = len(item["content"]) - 1
+        part = item["content"][number]
+        common = {"item_id": item["id"], "output_index": index, "content_index": number}
+        if part["type"] == "refusal":
+            done = self._event("response.refusal.done", {**common, "refusal": part["refusal"]})
+        else:
+            done = self._event("response.output_text.done", {**common, "text": part["text"], "logprobs": []})
+        return done + self._event("response.content_part.done", {**common, "part": part})
+
     def _close_text(self) -> bytes:
         item = self._text
         if item is None:
             return b""
+        out = self._close_part()
         self._text = None
-        index = self.response["output"].index(item)
-        part = item["content"][0]
         item["status"] = "completed"
-        common = {"item_id": item["id"], "output_index": index, "content_index": 0}
-        return (self._event("response.output_text.done", {**common, "text": part["text"], "logprobs": []})
-                + self._event("response.content_part.done", {**common, "part": part})
-                + self._event("response.output_item.done", {"output_index": index, "item": item}))
+        index = self.response["output"].index(item)
+        return out + self._event("response.output_item.done", {"output_index": index, "item": item})
+
+    def _write(self, kind: str, piece: str) -> bytes:
+        """Text or a refusal: a part of the open message item (opened, or a new part, as needed)."""
+        out = b""
+        if self._text is None:
+            out += self._close_reasoning() + self._close_call()
+            item = message_item("", status="in_progress")
+            item["content"] = []
+            self._text = item
+            out += self._add(item)[1]
+        item = self._text
+        index = self.response["output"].index(item)
+        if not item["content"] or item["content"][-1]["type"] != kind:
+            out += self._close_part()
+            part: dict[str, Any] = ({"type": "refusal", "refusal": ""} if kind == "refusal" else
+                                    {"type": "output_text", "text": "", "annotations": [], "logprobs": []})
+            item["content"].append(part)
+            out += self._event("response.content_part.added", {
+                "item_id": item["id"], "output_index": index, "content_index": len(item["content"]) - 1,
+                "part": part})
+        number = len(item["content"]) - 1
+        common = {"item_id": item["id"], "output_index": index, "content_index": number, "delta": piece}
+        if kind == "refusal":
+            item["content"][number]["refusal"] += piece
+            return out + self._event("response.refusal.delta", common)
+        item["content"][number]["text"] += piece
+        return out + self._event("response.output_text.delta", {**common, "logprobs": []})
 
     def _close_reasoning(self) -> bytes:
         item = self._reasoning
@@ -551,21 +577,9 @@ class ResponseStreamWriter:
                 out += self._reason(delta["reasoning_content"])
             text = delta.get("content")
             if text:
-                if self._text is None:
-                    out += self._close_reasoning() + self._close_call()
-                    item = message_item("", status="in_progress")
-                    item["content"] = []
-                    index, added = self._add(item)
-                    part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-                    item["content"].append(part)
-                    self._text = item
-                    out += added + self._event("response.content_part.added", {
-                        "item_id": item["id"], "output_index": index, "content_index": 0, "part": part})
-                item = self._text
-                item["content"][0]["text"] += text
-                out += self._event("response.output_text.delta", {
-                    "item_id": item["id"], "output_index": self.response["output"].index(item),
-                    "content_index": 0, "delta": text, "logprobs": []})
+                out += self._write("output_text", text)
+            if delta.get("refusal"):
+                out += self._write("refusal", delta["refusal"])
             for call in delta.get("tool_calls") or ():
                 out += self._call(call)
             if choice.get("finish_reason"):
