@@ -53,7 +53,9 @@ def register_models(names: Any) -> None:
     for name in names:
         if len(_models) >= MAX_MODEL_LABELS:
             return
-        _models.add(str(name))
+        if str(name) not in _models:
+            _models.add(str(name))
+            _request_children.clear()  # a name counted as "other" so far gets its own label now
 
 
 def model_label(model: str) -> str:

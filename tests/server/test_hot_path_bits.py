@@ -69,3 +69,12 @@ def test_recorded_requests_add_up_per_label_set(calls: list[tuple]) -> None:
             expected[("turnout_cache_lookups_total", (("result", cache),))] += 1
     for (name, labels), start in before.items():
         assert _value(name, dict(labels)) - start == expected[(name, labels)], (name, labels)
+
+
+def test_a_model_registered_later_gets_its_own_label() -> None:
+    labels = {"model": "late-model-x", "route": "requested", "status": "200"}
+    metrics.record_request("late-model-x", "requested", 200)  # not registered yet: counted as "other"
+    assert _value("turnout_requests_total", labels) == 0.0
+    metrics.register_models(["late-model-x"])
+    metrics.record_request("late-model-x", "requested", 200)
+    assert _value("turnout_requests_total", labels) == 1.0
