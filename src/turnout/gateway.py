@@ -637,7 +637,8 @@ class Gateway:
                 prompt=prompt_text(request.messages) if self.config.ledger.store_prompts and sensitivity != "confidential" else None,
                 route=route_detail(record),
             ))
-            if "cascade" in record:  # its verdicts are labels: rows of the feedback table
+            if record.get("cascade"):  # its verdicts are labels: rows of the feedback table (every
+                # decision record has the key; only a cascade that ran holds its outcomes there)
                 self._record_outcomes(request_id, record)
         metrics.record_request(
             model, record.get("rule", ""), status, prompt_tokens=int(usage.get("prompt_tokens", 0)),

@@ -53,7 +53,9 @@ def register_models(names: Any) -> None:
     for name in names:
         if len(_models) >= MAX_MODEL_LABELS:
             return
-        _models.add(str(name))
+        if str(name) not in _models:
+            _models.add(str(name))
+            _request_children.clear()  # a name counted as "other" so far gets its own label now
 
 
 def model_label(model: str) -> str:
@@ -68,28 +70,55 @@ def _child(metric: Any, *labels: str) -> Any:
     return child
 
 
+class _RequestChildren:
+    """The label children one kind of request updates (same model, route, status and cache
+    outcome), resolved once: recording a request is then one dict lookup, not one per metric
+    (~35% of ``record_request``'s time went to finding children)."""
+
+    __slots__ = ("cache", "cost", "fallbacks", "latency", "requests", "saved", "tokens_in", "tokens_out", "ttft")
+
+    def __init__(self, model: str, route: str, status: int, cache: str | None) -> None:
+        self.requests = _child(REQUESTS, model, route, str(status))
+        self.tokens_in = _child(TOKENS, model, "input")
+        self.tokens_out = _child(TOKENS, model, "output")
+        self.cost = _child(COST, model)
+        self.saved = _child(SAVED, model)
+        self.latency = _child(LATENCY, model)
+        self.ttft = _child(TTFT, model)
+        self.cache = _child(CACHE, cache) if cache is not None else None
+        self.fallbacks = _child(FALLBACKS, model)
+
+
+_request_children: dict[tuple[str, str, int, str | None], _RequestChildren] = {}
+
+
 def record_request(model: str, route: str, status: int, *, prompt_tokens: int = 0,
                    completion_tokens: int = 0, cost_usd: float = 0.0, latency_s: float | None = None,
                    ttft_s: float | None = None, cache: str | None = None, fallbacks: int = 0,
                    saved_usd: float = 0.0) -> None:
-    model = model_label(model)
-    _child(REQUESTS, model, route, str(status)).inc()
+    key = (model, route, status, cache)
+    children = _request_children.get(key)
+    if children is None:
+        if len(_request_children) > 4096:  # routes and statuses are few; stay bounded regardless
+            _request_children.clear()
+        children = _request_children[key] = _RequestChildren(model_label(model), route, status, cache)
+    children.requests.inc()
     if prompt_tokens:
-        _child(TOKENS, model, "input").inc(prompt_tokens)
+        children.tokens_in.inc(prompt_tokens)
     if completion_tokens:
-        _child(TOKENS, model, "output").inc(completion_tokens)
+        children.tokens_out.inc(completion_tokens)
     if cost_usd:
-        _child(COST, model).inc(cost_usd)
+        children.cost.inc(cost_usd)
     if saved_usd:
-        _child(SAVED, model).inc(saved_usd)
+        children.saved.inc(saved_usd)
     if latency_s is not None:
-        _child(LATENCY, model).observe(latency_s)
+        children.latency.observe(latency_s)
     if ttft_s is not None:
-        _child(TTFT, model).observe(ttft_s)
-    if cache is not None:
-        _child(CACHE, cache).inc()
+        children.ttft.observe(ttft_s)
+    if children.cache is not None:
+        children.cache.inc()
     if fallbacks:
-        _child(FALLBACKS, model).inc(fallbacks)
+        children.fallbacks.inc(fallbacks)
 
 
 def record_error(error_type: str, status: int) -> None:

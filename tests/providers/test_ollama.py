@@ -8,6 +8,7 @@ from aiohttp import web
 
 from turnout import errors
 from turnout.catalog import ModelInfo
+from turnout.providers import transport
 from turnout.providers.ollama import OllamaProvider, from_ollama, to_ollama
 from turnout.providers.registry import provider_class
 from turnout.types import ChatCompletionChunk, ChatRequest
@@ -15,6 +16,16 @@ from turnout.types import ChatCompletionChunk, ChatRequest
 from .upstream import Upstream, fixture_json, fixture_text, json_reply, stream_reply
 
 USER = [{"role": "user", "content": "Why is the sky blue?"}]
+
+
+@pytest.fixture(autouse=True, params=["http1", "aiohttp"])
+def client(request: pytest.FixtureRequest) -> Any:
+    """Every test on both HTTP clients: NDJSON streams go through http1 unless
+    TURNOUT_HTTP_CLIENT=aiohttp, and both must read them the same."""
+    before = list(transport._client_choice)
+    transport._client_choice[:] = [request.param == "http1"]
+    yield request.param
+    transport._client_choice[:] = before
 
 
 def request(messages: list[dict[str, Any]] = USER, **params: Any) -> ChatRequest:

@@ -138,10 +138,12 @@ def hard_check(state: ModelState, signals: Signals, *, allowed: Callable[[str], 
     return None
 
 
-def soft_check(state: ModelState, signals: Signals) -> Rejection | None:
-    """Cost and latency limits: they rule out candidates for the first choice."""
+def soft_check(state: ModelState, signals: Signals, estimate: float | None = None) -> Rejection | None:
+    """Cost and latency limits: they rule out candidates for the first choice. ``estimate``:
+    ``signals.cost_for(state.info)``, when the caller has it already."""
     info = state.info
-    estimate = signals.cost_for(info)
+    if estimate is None:
+        estimate = signals.cost_for(info)
     if signals.max_cost_usd is not None and estimate > signals.max_cost_usd:
         return Rejection(info.name, TOO_EXPENSIVE, f"estimated ${estimate:.6f} > max ${signals.max_cost_usd:.6f}")
     if signals.budget_remaining_usd is not None and estimate > signals.budget_remaining_usd:
@@ -209,8 +211,10 @@ def decide(
         else:
             rejected.append(rej)
     qualifying: list[ModelState] = []
+    estimates: dict[str, float] = {}  # the chosen model's is the decision's estimate
     for state in hard_ok:
-        rej = soft_check(state, signals)
+        estimate = estimates[state.info.name] = signals.cost_for(state.info)
+        rej = soft_check(state, signals, estimate)
         if rej is None:
             qualifying.append(state)
         else:
@@ -293,7 +297,8 @@ def decide(
         rule=rule_name,
         reason=reason,
         signals=signals,
-        estimated_cost_usd=signals.cost_for(chosen.info),
+        estimated_cost_usd=(estimates[chosen.info.name] if chosen.info.name in estimates
+                            else signals.cost_for(chosen.info)),
         rejected=rejected,
         fallback_chain=fallback_chain,
         requested_model=requested_model,

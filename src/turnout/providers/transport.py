@@ -335,26 +335,18 @@ class LineSplitter:
         return [b"".join(self._pending).rstrip(b"\r")]
 
 
-async def _lines(resp: aiohttp.ClientResponse, *, provider: str, model: str | None) -> AsyncIterator[bytes]:
-    """Lines of a streamed body (see ``LineSplitter``)."""
-    splitter = LineSplitter(provider=provider, model=model)
-    async for data in resp.content.iter_any():
-        for line in splitter.feed(data):
-            yield line
-    for line in splitter.end():
-        yield line
-
-
 async def _open_stream(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float | None, *,
-                       provider: str, model: str | None) -> tuple[Callable[[], Awaitable[bytes]], Callable[[], Any]]:
+                       provider: str, model: str | None, accept: dict[str, str] | None = None,
+                       ) -> tuple[Callable[[], Awaitable[bytes]], Callable[[], Any]]:
     """POST for a stream: ``(read, close)`` once the upstream answered 2xx or 3xx; ``read()``
     returns the next bytes, ``b""`` at the end. Through ``http1`` unless
     ``TURNOUT_HTTP_CLIENT=aiohttp``; either way each read waits at most ``timeout``."""
     idle = DEFAULT_TIMEOUT_S if timeout is None else timeout
+    accept = _SSE_HEADERS if accept is None else accept
     if use_http1():
         limit = response_limit()
         try:
-            resp, stream = await http1.open_stream(url, orjson.dumps(body), {**_SSE_HEADERS, **headers},
+            resp, stream = await http1.open_stream(url, orjson.dumps(body), {**accept, **headers},
                                                    idle_timeout=idle, connect_timeout=min(idle, 10.0), limit=limit)
         except http1.ResponseTooLarge:
             raise _too_large(provider, model, limit) from None
@@ -363,7 +355,7 @@ async def _open_stream(url: str, body: dict[str, Any], headers: dict[str, str], 
             raise _status_error(resp.status, resp.body, resp.headers.get("retry-after"), provider=provider,
                                 model=model)
         return functools.partial(stream.read, idle), stream.close
-    response = await _session().post(url, data=orjson.dumps(body), headers={**_SSE_HEADERS, **headers},
+    response = await _session().post(url, data=orjson.dumps(body), headers={**accept, **headers},
                                      timeout=_stream_timeout(timeout))
     try:
         await raise_for_status(response, provider=provider, model=model)
@@ -374,6 +366,7 @@ async def _open_stream(url: str, body: dict[str, Any], headers: dict[str, str], 
 
 
 _SSE_HEADERS = {"content-type": "application/json", "accept": "text/event-stream"}
+_NDJSON_HEADERS = {"content-type": "application/json"}
 
 
 async def stream_sse(
@@ -424,13 +417,18 @@ async def stream_sse(
     except BaseException as exc:
         if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | GeneratorExit):
             raise
-        if isinstance(exc, http1.ResponseTooLarge):
-            raise _too_large(provider, model, response_limit()) from None
-        if isinstance(exc, http1.ConnectionDropped) and exc.answered:  # as aiohttp's ClientPayloadError
-            log.warning("%s call to %s failed: %r", provider, url, exc)
-            raise ProviderError(f"{provider} cut its response short ({type(exc).__name__})",
-                                provider=provider, model=model) from exc
-        raise _map_transport_error(exc, provider=provider, model=model, url=url) from exc
+        raise _stream_error(exc, provider=provider, model=model, url=url) from exc
+
+
+def _stream_error(exc: BaseException, *, provider: str, model: str | None, url: str) -> TurnoutError:
+    """The caller's error for a stream that failed (opening it, or part way through)."""
+    if isinstance(exc, http1.ResponseTooLarge):
+        return _too_large(provider, model, response_limit())
+    if isinstance(exc, http1.ConnectionDropped) and exc.answered:  # as aiohttp's ClientPayloadError
+        log.warning("%s call to %s failed: %r", provider, url, exc)
+        return ProviderError(f"{provider} cut its response short ({type(exc).__name__})",
+                             provider=provider, model=model)
+    return _map_transport_error(exc, provider=provider, model=model, url=url)
 
 
 async def stream_ndjson(
@@ -442,20 +440,29 @@ async def stream_ndjson(
     model: str | None,
     timeout: float | None = None,
 ) -> AsyncIterator[Any]:
-    """Yield one parsed JSON value per line (Ollama's streaming format)."""
+    """Yield one parsed JSON value per line (Ollama's streaming format). Through ``http1``
+    like SSE streams (``_open_stream``), unless ``TURNOUT_HTTP_CLIENT=aiohttp``."""
     try:
-        async with _session().post(
-            url, data=orjson.dumps(body), headers={"content-type": "application/json", **headers},
-            timeout=_stream_timeout(timeout),
-        ) as resp:
-            await raise_for_status(resp, provider=provider, model=model)
-            async for line in _lines(resp, provider=provider, model=model):
-                if line.strip():
-                    yield orjson.loads(line)
+        read, close = await _open_stream(url, body, headers, timeout, provider=provider, model=model,
+                                         accept=_NDJSON_HEADERS)
+        try:
+            splitter = LineSplitter(provider=provider, model=model)
+            ended = False
+            while not ended:
+                block = await read()
+                if block:
+                    lines = splitter.feed(block)
+                else:
+                    lines, ended = splitter.end(), True
+                for line in lines:
+                    if line.strip():
+                        yield orjson.loads(line)
+        finally:
+            close()
     except BaseException as exc:
         if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | GeneratorExit):
             raise
-        raise _map_transport_error(exc, provider=provider, model=model, url=url) from exc
+        raise _stream_error(exc, provider=provider, model=model, url=url) from exc
 
 
 def _decode(data: bytes) -> Any:

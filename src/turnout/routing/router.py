@@ -255,11 +255,12 @@ class Router:
         for name, info in self.models.items():
             ok, why = self._availability[name]
             lat = self.health.latency_ms(name)
+            ttft = self.speeds.ttft_ms(name)
             states.append(ModelState(
                 info=info, available=ok, unavailable_reason=why, cooling_for_s=self.health.cooling_for(name),
                 latency_ms=lat[0] if lat else None,
                 # the speed tracker sees plain calls' TTFT too; the health store streams' only
-                ttft_ms=self.speeds.ttft_ms(name) if self.speeds.ttft_ms(name) is not None else lat[1] if lat else None,
+                ttft_ms=ttft if ttft is not None else lat[1] if lat else None,
                 tokens_per_s=self.speeds.tokens_per_s(name), answer_tokens=self.speeds.answer_tokens(name),
                 fallbacks=self._fallbacks.get(name, ()),
             ))

@@ -8,9 +8,9 @@ Every error leaves in OpenAI's shape with its status; nothing here raises past t
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -85,6 +85,15 @@ def _client_request_id(scope: Scope) -> str | None:
     return value if value is not None and _REQUEST_ID.match(value) else None
 
 
+def _new_request_id() -> str:
+    """A random UUID (version 4) as 32 hex digits, like ``uuid.uuid4().hex`` without building
+    the UUID object (~40% less time; it is on every request)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    return raw.hex()
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
@@ -112,9 +121,16 @@ def _number(value: Any, name: str) -> float | None:
     return number
 
 
+def _has_hint_header(scope: Scope) -> bool:
+    """Whether any ``X-Turnout-*`` header was sent (one pass, instead of one per hint)."""
+    return any(key.startswith(b"x-turnout-") for key, _ in scope["headers"])
+
+
 def parse_hints(body_hints: Any, scope: Scope) -> RouteHints:
     """Routing hints from the body field ``turnout`` and the ``X-Turnout-*`` headers (body wins)."""
     if body_hints is None:
+        if not _has_hint_header(scope):  # the common request: no hints at all
+            return RouteHints()
         body_hints = {}
     if not isinstance(body_hints, dict):
         raise BadRequestError("`turnout` must be an object", param="turnout")
@@ -240,7 +256,7 @@ class TurnoutApp:
         started = time.perf_counter()
         started_ns = time.time_ns()
         client_rid = _client_request_id(scope)
-        rid = client_rid or uuid.uuid4().hex
+        rid = client_rid or _new_request_id()
         rid_header = (b"x-request-id", rid.encode())
         ctx: dict[str, Any] = {"status": 500}
 
