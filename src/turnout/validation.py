@@ -3,6 +3,7 @@ becomes one clear BadRequestError (HTTP 400) naming the parameter, never a crash
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from turnout.errors import BadRequestError
@@ -57,6 +58,55 @@ _ENUMS: dict[str, tuple[str, ...]] = {
     "verbosity": ("low", "medium", "high"),
 }
 _STRINGS = ("service_tier", "user", "prompt_cache_key", "safety_identifier")
+_INTEGERS = ("max_tokens", "max_completion_tokens", "n", "top_logprobs", "seed")
+_AT_LEAST_ONE = frozenset({"max_tokens", "max_completion_tokens", "n"})
+
+
+def _check_enum(name: str, value: Any) -> None:
+    allowed = _ENUMS[name]
+    if value not in allowed:
+        raise BadRequestError(f"`{name}` must be one of {', '.join(allowed)}", param=name)
+
+
+def _check_string(name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise BadRequestError(f"`{name}` must be a string", param=name)
+
+
+def _check_range(name: str, value: Any) -> None:
+    lo, hi = _NUMERIC_RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise BadRequestError(f"`{name}` must be a number between {lo:g} and {hi:g}", param=name)
+
+
+def _check_integer(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequestError(f"`{name}` must be an integer", param=name)
+    if name in _AT_LEAST_ONE and value < 1:
+        raise BadRequestError(f"`{name}` must be at least 1", param=name)
+
+
+def _check_stop(name: str, value: Any) -> None:
+    if not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(s, str) for s in value))):
+        raise BadRequestError("`stop` must be a string or a list of strings", param="stop")
+
+
+def _check_tools(name: str, value: Any) -> None:
+    if not (isinstance(value, list) and all(isinstance(t, dict) for t in value)):
+        raise BadRequestError("`tools` must be a list of tool objects", param="tools")
+
+
+# Every checked parameter and its check, in the order a request with several bad values is judged.
+_CHECKS: dict[str, Callable[[str, Any], None]] = {
+    **{name: _check_enum for name in _ENUMS},
+    **{name: _check_string for name in _STRINGS},
+    **{name: _check_range for name in _NUMERIC_RANGES},
+    **{name: _check_integer for name in _INTEGERS},
+    "stop": _check_stop,
+    "tools": _check_tools,
+}
+_CHECKED = frozenset(_CHECKS)
+_CHECK_ORDER = {name: i for i, name in enumerate(_CHECKS)}
 
 
 def validate_params(params: dict[str, Any], *, strict: bool = False) -> dict[str, Any]:
@@ -68,32 +118,11 @@ def validate_params(params: dict[str, Any], *, strict: bool = False) -> dict[str
         unknown = [k for k in params if k not in OPENAI_PARAMS]
         if unknown:
             raise BadRequestError(f"unknown parameter {unknown[0]!r} (this gateway is strict)", param=unknown[0])
-    for name, allowed in _ENUMS.items():
-        value = params.get(name)
-        if value is not None and value not in allowed:
-            raise BadRequestError(f"`{name}` must be one of {', '.join(allowed)}", param=name)
-    for name in _STRINGS:
-        value = params.get(name)
-        if value is not None and not isinstance(value, str):
-            raise BadRequestError(f"`{name}` must be a string", param=name)
-    for name, (lo, hi) in _NUMERIC_RANGES.items():
-        value = params.get(name)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-            raise BadRequestError(f"`{name}` must be a number between {lo:g} and {hi:g}", param=name)
-    for name in ("max_tokens", "max_completion_tokens", "n", "top_logprobs", "seed"):
-        value = params.get(name)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise BadRequestError(f"`{name}` must be an integer", param=name)
-        if name in ("max_tokens", "max_completion_tokens", "n") and value < 1:
-            raise BadRequestError(f"`{name}` must be at least 1", param=name)
-    stop = params.get("stop")
-    if stop is not None and not (isinstance(stop, str) or (isinstance(stop, list) and all(isinstance(s, str) for s in stop))):
-        raise BadRequestError("`stop` must be a string or a list of strings", param="stop")
-    tools = params.get("tools")
-    if tools is not None and not (isinstance(tools, list) and all(isinstance(t, dict) for t in tools)):
-        raise BadRequestError("`tools` must be a list of tool objects", param="tools")
+    # The checks run only for the names present (one C-level set intersection), in a fixed order
+    # so that a request with several bad values always names the same one.
+    present = _CHECKED.intersection(params)
+    for name in sorted(present, key=_CHECK_ORDER.__getitem__) if len(present) > 1 else present:
+        value = params[name]
+        if value is not None:
+            _CHECKS[name](name, value)
     return params
