@@ -194,7 +194,7 @@ def generated(count: int, seed: int = 11) -> list[dict]:
             "CITY": lambda fk=fk: latin(fk.city).upper(),
         }
         kinds = {"first": "PERSON", "first2": "PERSON", "first3": "PERSON", "first4": "PERSON", "last": "PERSON", "last2": "PERSON",
-                 "middle": "PERSON", "name": "PERSON", "name2": "PERSON", "city": "GPE",
+                 "middle": "PERSON", "name": "PERSON", "name2": "PERSON", "public": "PERSON", "city": "GPE",
                  "city2": "GPE", "CITY": "GPE", "country": "GPE", "country2": "GPE", "company": "ORGANIZATION",
                  "company2": "ORGANIZATION"}  # fmt: skip
         text = ""

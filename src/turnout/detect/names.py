@@ -336,6 +336,7 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
         )
     )
 
+
 class NameTagger:
     """Tags persons, places and organisations; ``min_margin`` trades recall for precision."""
 
@@ -371,6 +372,10 @@ class NameTagger:
             found = _ships(text, found)
         if len(found) > 1 and "\n" in text:
             found = _letterhead_firms(text, found)
+        if found:
+            found = self._named_things(text, found)
+        if "-" in text and any(mark in text for mark in _WARD_MARKS):
+            found = _east_asian_addresses(text, found)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
         if len(words) <= _lower_limit(shape) and _typed_lower(shape):
@@ -382,6 +387,53 @@ class NameTagger:
                 lowered = self._firms(text, lowered)
             found += [f for f in lowered if (f[1], f[2]) not in seen]
         return found
+
+    def _named_things(
+        self, text: str, found: list[tuple[str, int, int, float]]
+    ) -> list[tuple[str, int, int, float]]:
+        """Names that name a thing, not people: "the Hale Choir", "the Okafor, Brandt and Lisle
+        Trust" (after "the", before a capitalised English word); "Brandt, Okafor and Lisle is
+        ..." (a list that takes a singular verb is one firm); "Quillon is a design studio" (a
+        name said to be a firm)."""
+        out: list[tuple[str, int, int, float]] = []
+        changed = False
+        i = 0
+        while i < len(found):
+            kind, s, e, conf = found[i]
+            j = i + 1
+            if kind != "PERSON":
+                out.append(found[i])
+                i = j
+                continue
+            while j < len(found) and found[j][0] == "PERSON" and _LIST_GAP.fullmatch(text, found[j - 1][2], found[j][1]):
+                j += 1
+            end = found[j - 1][2]
+            if self._names_a_thing(text, s, end, j - i > 1):
+                out.append(("ORGANIZATION", s, end, conf))
+                changed = True
+            else:
+                out.extend(found[i:j])
+            i = j
+        return out if changed else found
+
+    def _names_a_thing(self, text: str, s: int, e: int, listed: bool) -> bool:
+        if e < len(text) and text[e] == " " and (m := _THING_AFTER.match(text, e)) is not None:
+            if m.group(1) is not None:
+                return listed  # "Brandt, Okafor and Lisle is ...": one firm
+            return True  # "Quillon is a design studio"
+        if s < 4 or text[s - 4 : s] not in ("the ", "The "):
+            return False
+        nm = _NEXT_WORD.match(text, e)
+        head = nm.group(1) if nm is not None else text[s:e].split()[-1]
+        low = _low(head)
+        lex = self.lex
+        return (
+            head[:1].isupper()
+            and head[1:].islower()
+            and low in lex.common
+            and low not in lex.first
+            and (nm is not None or len(text[s:e].split()) > 1)
+        )
 
     def _organisations(
         self, text: str, found: list[tuple[str, int, int, float]]
@@ -548,7 +600,9 @@ class NameTagger:
                 low = following.lower()
                 if len(following) > 1 and (low not in self.lex.common or low in self._known):
                     return True
-        if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None:
+        if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None and (
+            text[s:end] not in _SEASONS
+        ):
             return True  # "Walker began writing": the subject of a verb only people do (see _subjects)
         if _cue_for_name(text, s, end) and (
             text.endswith(_NAMING_WORDS, 0, s) or _low(text[s:end]) in self.lex.first
@@ -623,7 +677,10 @@ class NameTagger:
             rv = self._side_vector(self._right, right_features, nxt, nxt2)
             sc = [wv[0] + lv[0] + rv[0], wv[1] + lv[1] + rv[1], wv[2] + lv[2] + rv[2], wv[3] + lv[3] + rv[3]]
             best = max(range(4), key=sc.__getitem__)
-            if prev.rstrip(".").lower() in lex.titles and best != 1 and prev[:1].isupper():
+            if best != 1 and (
+                (prev.rstrip(".").lower() in lex.titles and prev[:1].isupper())
+                or (prev == "." and prev2.lower() in lex.titles and prev2[:1].isupper())  # "Prof. Jang"
+            ):
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
             elif best > 1 and text.endswith(_NAMING_WORDS, 0, s):
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "everyone calls me Borna": a name, whatever else the word may be
@@ -661,7 +718,9 @@ class NameTagger:
     ) -> list[tuple[int, int, str, float]]:
         """A word no list knows, left untagged, as the subject of a verb only people do
         ("Shovda said ...", "Järvilehto began writing ...") in a text that refers to someone
-        as he or she: a name the lists miss, typically a lone one opening the text."""
+        as he or she: a name the lists miss, typically a lone one opening the text. A family name
+        the lists know ("Walker began the audit", "Fisher agreed") needs no pronoun: an English
+        word that is also a family name is the subject of such a verb only as a name."""
         # the anchored verb match first: the pronoun search over the whole text is the costly part
         added = [
             (s, e, "PER", 0.5)
@@ -670,7 +729,9 @@ class NameTagger:
             and (self._name_like(text[s:e]) or self._listed_surname(text[s:e]))
             and not self._in_title_run(text, s, e)
         ]
-        if not added or _PRONOUN.search(text) is None:
+        if added and _PRONOUN.search(text) is None:
+            added = [a for a in added if self._listed_surname(text[a[0] : a[1]])]
+        if not added:
             return tagged
         return sorted(set(tagged) | set(added))
 
@@ -1010,6 +1071,31 @@ def _us_spelling(low: str) -> str:
     return low
 
 
+# Japanese and Korean addresses written in Latin letters: block numbers, then a district, a ward
+# or city ("-ku", "-shi", "-gu") and a prefecture or city: "3-14-2 Hikarigaoka, Nerima-ku, Tokyo",
+# "27 Sinchon-ro 12-gil, Mapo-gu, Seoul". The street-address rules of detect/pii.py look for a
+# street word or a number before a street's name; these have neither.
+_WARD_MARKS = ("-ku", "-shi", "-cho", "-machi", "-gun", "-gu", "-si", "-ro", "-gil")
+_EAST_ASIAN_ADDRESS = re.compile(
+    r"(?<![\w-])(?:"
+    # Japan: chome-banchi-go, a district, a ward / city / town, then a prefecture or city and a postcode
+    r"\d{1,4}(?:-\d{1,4}){1,2},?[ \t]+(?:[A-Z][a-zōū]+[ \t]+)?[A-Z][a-zōū]+(?:[ \t-]\d{1,2}(?:-chome)?)?,[ \t]+"
+    r"[A-Z][a-zōū]+-(?:ku|shi|cho|machi|gun|mura)"
+    # Korea: a number and a road ("-ro", "-gil", "-daero"), then a district ("-gu", "-si", "-gun")
+    r"|\d{1,4}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
+    r"[A-Z][a-z]+-(?:gu|si|gun)"
+    r")(?:,[ \t]+[A-Z][a-zōū]+(?:-(?:to|fu|ken|do|si))?)?(?:,?[ \t]+\d{3}-?\d{3,4})?(?![\w-])"
+)
+
+
+def _east_asian_addresses(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    spans = [m.span() for m in _EAST_ASIAN_ADDRESS.finditer(text)]
+    if not spans:
+        return found
+    kept = [f for f in found if not any(s < f[2] and f[1] < e for s, e in spans)]
+    return sorted(kept + [("STREET_ADDRESS", s, e, 0.7) for s, e in spans], key=lambda f: f[1])
+
+
 # "USS Lorenzen", "USNS Møller": a ship (a military postal address), named after a person
 _SHIP_PREFIXES = frozenset(["USS", "USNS", "USNV", "USCGC", "HMS", "HMCS", "HMAS", "RMS"])
 _SHIP_BEFORE = re.compile(r"(?<![\w])(?:USS|USNS|USNV|USCGC|HMS|HMCS|HMAS|RMS)[ \t]+\Z")
@@ -1267,7 +1353,21 @@ _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[H
 _PERSON_VERB = re.compile(
     r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|a[ \t]+(?:good|great|nice)"
     r"[ \t]+(?:man|woman|guy|girl|boy|friend|person))|shouted|whispered|began[ \t]+(?:writing|studying)"
-    r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking))(?![\w])"
+    r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking)"
+    # acts of speech, thought and office work: their subject is a person ("Walker began the audit")
+    r"|said|says|asked|asks|told|tells|thinks|believes|agreed|agrees|disagreed|disagrees|replied|wrote|emailed"
+    r"|phoned|texted|began|started|finished|joined|signed|approved|suggested|mentioned|promised|explained"
+    r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers)(?![\w])"
+)
+_SEASONS = frozenset(["Spring", "Summer", "Autumn", "Fall", "Winter"])  # "Spring began early": no person
+# after a name: a singular verb (group 1; a list of people takes a plural one), or a predicate
+# that says the name is a firm ("... is a design studio based in ...")
+_THING_NOUNS = """company companies firm startup brand manufacturer retailer bank consultancy charity label
+    chain platform publisher supplier provider business nonprofit organisation organization band club
+    choir ensemble agency studio lab laboratory foundation institute group airline restaurant cafe"""
+_THING_AFTER = re.compile(
+    r"[ \t]+(?:(?:is|was|has)[ \t]+(?:a|an)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:" + "|".join(_THING_NOUNS.split())
+    + r")(?![\w])|((?:is|was|has)[ \t]))"
 )
 # the capitalised word right before a span, and whether the text before that word ends a sentence
 _WORD_BEFORE = re.compile(r"([^\W\d_]+\.?)[ \t]\Z")

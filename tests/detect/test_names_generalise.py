@@ -1,0 +1,107 @@
+"""Rule classes added for precision and private-person recall on sentences unlike the training
+templates (issue 16, branch acc16b): lone family names as the subject of a person's verb, titles
+written with a dot, names that name a firm or an ensemble, Japanese and Korean addresses.
+
+Every sentence here is written for these tests (none comes from the evaluation data or from
+``scripts/gen_pii_fresh.py``'s output).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from turnout.detect.pii import default_detector
+from turnout.detect.sensitivity import assess
+from turnout.types import Sensitivity
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(f.type, text[f.start : f.end]) for f in default_detector().scan(text)]
+
+
+def level(text: str) -> Sensitivity:
+    return assess([{"role": "user", "content": text}]).level
+
+
+# -- a family name that is an English word, as the subject of a person's verb --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Fletcher approved the invoices this morning.", "Fletcher"),
+        ("Shepherd agreed to move the deadline.", "Shepherd"),
+        ("Sawyer started the inventory count on Monday.", "Sawyer"),
+    ],
+)
+def test_lone_family_name_as_subject(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
+    assert level(text) is not Sensitivity.PUBLIC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spring began early this year in the valley.",
+        "Winter started with a week of storms.",
+        "Price rose by four percent in the last quarter.",
+    ],
+)
+def test_season_or_noun_before_a_verb_is_no_person(text: str) -> None:
+    assert not any(kind == "PERSON" for kind, _ in found(text)), found(text)
+
+
+# -- titles written with a dot ----------------------------------------------------------------
+
+
+def test_long_title_with_a_dot_names_a_person() -> None:
+    assert ("PERSON", "Ndiaye") in found("Please book a room for Prof. Ndiaye and her two students.")
+
+
+# -- names that name a thing ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Okafor, Brandt and Kowalczyk Choir was founded in 1960.",
+        "Okafor, Brandt and Kowalczyk is a design studio based in Leeds.",
+        "The Ferreira Ensemble played two encores.",
+        "Quillon is a design studio with offices in Oslo.",
+    ],
+)
+def test_name_of_a_firm_or_ensemble_is_no_person(text: str) -> None:
+    results = found(text)
+    assert not any(kind == "PERSON" for kind, _ in results), results
+
+
+def test_list_with_a_plural_verb_stays_people() -> None:
+    results = found("Okafor, Brandt and Kowalczyk were at the party.")
+    assert ("PERSON", "Okafor") in results and ("PERSON", "Brandt") in results
+
+
+def test_family_before_a_lower_case_noun_stays_a_person() -> None:
+    text = "We stayed with the Kowalczyk family in Gdynia."
+    assert not any(kind == "ORGANIZATION" for kind, _ in found(text))
+
+
+# -- Japanese and Korean addresses -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Send the parcel to Ms. Yui Sato at 3-14-2 Hikarigaoka, Nerima-ku, Tokyo 179-0072.",
+         "3-14-2 Hikarigaoka, Nerima-ku, Tokyo 179-0072"),
+        ("Hana Kimura lives at 2-5 Umeda, Kita-ku, Osaka.", "2-5 Umeda, Kita-ku, Osaka"),
+        ("Please mail it to Park Jiwoo, 27 Sinchon-ro 12-gil, Mapo-gu, Seoul.",
+         "27 Sinchon-ro 12-gil, Mapo-gu, Seoul"),
+    ],
+)  # fmt: skip
+def test_east_asian_address(text: str, address: str) -> None:
+    assert ("STREET_ADDRESS", address) in found(text)
+    assert level(text) is Sensitivity.CONFIDENTIAL
+
+
+def test_ward_name_alone_is_no_address() -> None:
+    assert not any(kind == "STREET_ADDRESS" for kind, _ in found("The office moved from Nerima-ku to Chiyoda-ku."))
