@@ -105,3 +105,19 @@ def test_east_asian_address(text: str, address: str) -> None:
 
 def test_ward_name_alone_is_no_address() -> None:
     assert not any(kind == "STREET_ADDRESS" for kind, _ in found("The office moved from Nerima-ku to Chiyoda-ku."))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She works at Okafor, Brandt and Kowalczyk as an analyst.",
+        "Dorota joined Okafor, Brandt and Kowalczyk in 2019.",
+    ],
+)
+def test_list_of_family_names_after_at_or_joined_is_a_firm(text: str) -> None:
+    assert ("ORGANIZATION", "Okafor, Brandt and Kowalczyk") in found(text)
+
+
+def test_list_of_family_names_after_with_stays_people() -> None:
+    results = found("We had dinner with Okafor, Brandt and Kowalczyk.")
+    assert ("PERSON", "Okafor") in results

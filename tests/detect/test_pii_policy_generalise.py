@@ -49,6 +49,9 @@ def test_history_is_still_history(text: str) -> None:
         "Explain Grace Hopper's contribution to computing.",
         "What did Grace Hopper invent?",
         "Write a short biography of Hedy Lamarr.",
+        "Explain Antonie van Leeuwenhoek's contribution to biology.",  # a particle inside the name
+        "Summarise the plot of Silas Marner.",  # a work named after its hero
+        "Who wrote Eugene Onegin?",
     ],
 )
 def test_question_about_what_someone_is_known_for_is_public(text: str) -> None:

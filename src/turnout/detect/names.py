@@ -401,20 +401,43 @@ class NameTagger:
         while i < len(found):
             kind, s, e, conf = found[i]
             j = i + 1
-            if kind != "PERSON":
-                out.append(found[i])
-                i = j
-                continue
+            # a list of people, or of family names the first of which was read as a place or a firm
             while j < len(found) and found[j][0] == "PERSON" and _LIST_GAP.fullmatch(text, found[j - 1][2], found[j][1]):
                 j += 1
+            if kind != "PERSON" and j - i < 3:
+                out.append(found[i])
+                i += 1
+                continue
             end = found[j - 1][2]
-            if self._names_a_thing(text, s, end, j - i > 1):
+            if (kind != "PERSON" or j - i >= 3) and self._firm_of_names(text, found[i:j]):
+                out.append(("ORGANIZATION", s, end, conf))  # "works at Brandt, Okafor and Kowalczyk"
+                changed = True
+            elif kind != "PERSON":
+                out.append(found[i])
+                i += 1
+                continue
+            elif self._names_a_thing(text, s, end, j - i > 1):
                 out.append(("ORGANIZATION", s, end, conf))
                 changed = True
             else:
                 out.extend(found[i:j])
             i = j
         return out if changed else found
+
+    def _firm_of_names(self, text: str, items: list[tuple[str, int, int, float]]) -> bool:
+        """Three single family names or more after "at", "from" or "joined" ("she is from Brandt,
+        Okafor and Kowalczyk"): one is at or from a firm, not at three people."""
+        if len(items) < 3 or " and " not in text[items[-2][2] : items[-1][1]]:
+            return False
+        s = items[0][1]
+        if not text.endswith(_FIRM_PREPOSITIONS, max(0, s - 8), s):
+            return False
+        lex = self.lex
+        for _, a, b, _ in items:
+            low = _low(_unpossessed(text[a:b]))
+            if " " in low or (low in lex.first and low not in lex.last):  # "Anna, Maria and Olga": people
+                return False
+        return True
 
     def _names_a_thing(self, text: str, s: int, e: int, listed: bool) -> bool:
         if e < len(text) and text[e] == " " and (m := _THING_AFTER.match(text, e)) is not None:
@@ -1359,6 +1382,7 @@ _PERSON_VERB = re.compile(
     r"|phoned|texted|began|started|finished|joined|signed|approved|suggested|mentioned|promised|explained"
     r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers)(?![\w])"
 )
+_FIRM_PREPOSITIONS = (" at ", " from ", " joined ", " for ")
 _SEASONS = frozenset(["Spring", "Summer", "Autumn", "Fall", "Winter"])  # "Spring began early": no person
 # after a name: a singular verb (group 1; a list of people takes a plural one), or a predicate
 # that says the name is a firm ("... is a design studio based in ...")

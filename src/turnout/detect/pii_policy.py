@@ -217,7 +217,9 @@ _EPONYM_AFTER = re.compile(
 # meets the private cues and roles first: "employee ...", "my name is")
 _KNOWN_FOR_BEFORE = re.compile(
     r"(?<![\w])(?:who[ ](?:was|is|were)|biography[ ]of|(?:early[ ])?li(?:fe|ves)[ ]of|legacy[ ]of|works[ ]of"
-    r"|achievements[ ]of|exhibition[ ](?:on|about)|(?:what|how|why|when)[ ]did)[ ]\Z",
+    r"|achievements[ ]of|exhibition[ ](?:on|about)|(?:what|how|why|when)[ ]did"
+    # a work named after its hero: "Who wrote ...", "the plot of ..."
+    r"|who[ ]wrote|plot[ ]of|author[ ]of|characters[ ]in|themes[ ](?:of|in)|adaptations?[ ]of)[ ]\Z",
     re.IGNORECASE,
 )
 _KNOWN_FOR_AFTER = re.compile(
@@ -225,7 +227,10 @@ _KNOWN_FOR_AFTER = re.compile(
     r"|novels|poems|poetry|symphonies|compositions|theories|ideas|influence|impact)(?![\w])",
     re.IGNORECASE,
 )
-_CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.-]*[ ]\Z")
+# a word of a name the finding may have left out: capitalised, or a particle ("Ludwig van ...")
+_NAME_WORD = r"(?:[A-Z][\w.-]*|van|von|de|da|di|du|del|der|den|of|la|le)"
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])" + _NAME_WORD + r"[ ]\Z")
+_CAPITALISED_AFTER = re.compile(r"[ ]" + _NAME_WORD + r"(?![\w-])")
 _DID_AFTER = re.compile(
     r"[ ](?:achieve|discover|invent|contribute|compose|paint|write|prove|found|conquer|rule|believe|teach)(?![\w])"
 )
@@ -233,8 +238,14 @@ _DID_AFTER = re.compile(
 
 def known_for(text: str, start: int, end: int) -> bool:
     """Is the person at ``text[start:end]`` asked about for what they are known for?"""
-    if _KNOWN_FOR_AFTER.match(text, end) is not None:
-        return True
+    pos = end
+    for _ in range(3):  # ... the words of the name after the finding ("Ludwig van" + "Beethoven's")
+        if _KNOWN_FOR_AFTER.match(text, pos) is not None:
+            return True
+        w = _CAPITALISED_AFTER.match(text, pos)
+        if w is None:
+            break
+        pos = w.end()
     pos = start
     for _ in range(3):  # the frame may stand before a given name the finding left out ("Who was Frida Kahlo")
         m = _KNOWN_FOR_BEFORE.search(text, max(0, pos - 24), pos)
