@@ -8,7 +8,9 @@ Training data, never the evaluation split:
   holds out 30% of the templates, whole, for reporting);
 - sentences generated here from templates written for this script, filled with Faker's names,
   places and companies of many locales (private people in requests, public figures in
-  questions, organisations and places in prose);
+  questions, organisations and places in prose); public figures are labelled persons like any
+  other: whether a person is a public figure is the policy's call (``detect/pii_policy.py``),
+  and a tagger that skipped famous names could not see "tenant Abraham Lincoln";
 - negatives: capitalised words that no name or place list knows in the routing data's
   training prompts (``routing/llmrouter/train.jsonl``); paragraphs of the Python standard library's docstrings and of the Python
   documentation's topics (``pydoc_data``): technical prose with capitalised words that are not

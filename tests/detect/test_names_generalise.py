@@ -121,3 +121,9 @@ def test_list_of_family_names_after_at_or_joined_is_a_firm(text: str) -> None:
 def test_list_of_family_names_after_with_stays_people() -> None:
     results = found("We had dinner with Okafor, Brandt and Kowalczyk.")
     assert ("PERSON", "Okafor") in results
+
+
+def test_unknown_word_alone_above_an_address_is_a_firm() -> None:
+    text = "Dorota Kaminska\nQuillon\n14 Elm Row, Leeds LS6 2AB"
+    results = found(text)
+    assert ("ORGANIZATION", "Quillon") in results and ("PERSON", "Dorota Kaminska") in results

@@ -424,6 +424,16 @@ class NameTagger:
             i = j
         return out if changed else found
 
+    def _firm_line(self, text: str, s: int, e: int) -> bool:
+        """One word no name list holds, alone on its line, right above an address's first
+        line (a house number): the firm's line of an address block ("Quillon\n14 Elm Row"); a
+        person's line holds a given name too."""
+        line = text.rfind("\n", 0, s) + 1
+        if text[line:s].strip(" \t>") or not self._unlisted(text[s:e]):
+            return False
+        m = _NEXT_LINE_DIGIT.match(text, e)
+        return m is not None
+
     def _firm_of_names(self, text: str, items: list[tuple[str, int, int, float]]) -> bool:
         """Three single family names or more after "at", "from" or "joined" ("she is from Brandt,
         Okafor and Kowalczyk"): one is at or from a firm, not at three people."""
@@ -440,6 +450,8 @@ class NameTagger:
         return True
 
     def _names_a_thing(self, text: str, s: int, e: int, listed: bool) -> bool:
+        if not listed and (text.startswith("\n", e) or text.startswith("\r\n", e)) and self._firm_line(text, s, e):
+            return True
         if e < len(text) and text[e] == " " and (m := _THING_AFTER.match(text, e)) is not None:
             if m.group(1) is not None:
                 return listed  # "Brandt, Okafor and Lisle is ...": one firm
@@ -1382,6 +1394,7 @@ _PERSON_VERB = re.compile(
     r"|phoned|texted|began|started|finished|joined|signed|approved|suggested|mentioned|promised|explained"
     r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers)(?![\w])"
 )
+_NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the next non-empty line opens with a number
 _FIRM_PREPOSITIONS = (" at ", " from ", " joined ", " for ")
 _SEASONS = frozenset(["Spring", "Summer", "Autumn", "Fall", "Winter"])  # "Spring began early": no person
 # after a name: a singular verb (group 1; a list of people takes a plural one), or a predicate
