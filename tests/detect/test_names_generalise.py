@@ -127,3 +127,26 @@ def test_unknown_word_alone_above_an_address_is_a_firm() -> None:
     text = "Dorota Kaminska\nQuillon\n14 Elm Row, Leeds LS6 2AB"
     results = found(text)
     assert ("ORGANIZATION", "Quillon") in results and ("PERSON", "Dorota Kaminska") in results
+
+
+# -- a given name that is also a place or a word, after a verb or a relation that takes a person --
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ask Hope to book the meeting room for Thursday.", "Hope"),
+        ("Please remind Savannah that the lease ends in May.", "Savannah"),
+        ("My flatmate Sydney still owes me for the gas bill.", "Sydney"),
+        ("can you remind georgia to send the slides", "georgia"),
+        ("tell florence the parcel arrived", "florence"),
+    ],
+)
+def test_given_name_that_is_a_place_or_word(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
+    assert level(text) is not Sensitivity.PUBLIC
+
+
+@pytest.mark.parametrize("text", ["We flew to Sydney on Friday.", "i live in georgia and love it", "Ask Google to index the page."])
+def test_place_stays_a_place(text: str) -> None:
+    assert not any(kind == "PERSON" for kind, _ in found(text)), found(text)

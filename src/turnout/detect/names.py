@@ -333,6 +333,7 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             or (e + 2 < n and text[e] == " " and _PERSON_VERB.match(text, e) is not None)
             or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
             or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
+            or (s > 3 and text[s - 1] == " " and _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None)
         )
     )
 
@@ -645,6 +646,8 @@ class NameTagger:
             return True  # "Alice:", "Hi Victor,", "Remember me, Maria?", "her name is Key"
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
+        if _low(text[s:end]) in self.lex.first and _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None:
+            return True  # "Ask Hope to ...", "my sister Joy": a given name after a verb or a relation that takes a person
         return _after_title(text, s, self.lex)
 
     def _kind(self, head: str) -> int:
@@ -677,6 +680,9 @@ class NameTagger:
             if not text[s].islower():
                 continue
             low = text[s:e].rstrip(".")
+            if low in lex.first and s > 3 and _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None:
+                cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word
+                continue
             if low in lex.common or low in _not_names():
                 continue
             if text.endswith(_NAMING_WORDS, 0, s):
@@ -961,6 +967,10 @@ class NameTagger:
             w0 = _low(words[0])
             if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
                 lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
+            elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and (
+                _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None
+            ):
+                lab = "PER"  # "ask Sydney to ...", "my flatmate Florence": a person, whatever else the word names
             if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and (
                 w0 not in self.lex.last and not text.endswith(_NAMING_WORDS, 0, s)
             ):
@@ -1395,6 +1405,13 @@ _PERSON_VERB = re.compile(
     r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers)(?![\w])"
 )
 _NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the next non-empty line opens with a number
+# before a given name: a verb whose object is a person, or "my" and a relation ("my flatmate Sydney")
+_PERSON_OBJECT_BEFORE = re.compile(
+    r"(?<![\w])(?:[Aa]sk|[Tt]ell|[Rr]emind|[Ee]-?mail|[Tt]ext|[Ii]nvite|[Tt]hank|[Mm]essage|[Pp]ing|[Mm]eet|[Mm]et"
+    r"|[Cc]ongratulate|[Ii]ntroduce|[Mm]y[ ](?:friend|sister|brother|wife|husband|colleague|boss|neighbou?r|son"
+    r"|daughter|mum|mom|dad|cousin|partner|flatmate|roommate|coworker|co-worker|niece|nephew|aunt|uncle"
+    r"|grandson|granddaughter|girlfriend|boyfriend))[ ]\Z"
+)
 _FIRM_PREPOSITIONS = (" at ", " from ", " joined ", " for ")
 _SEASONS = frozenset(["Spring", "Summer", "Autumn", "Fall", "Winter"])  # "Spring began early": no person
 # after a name: a singular verb (group 1; a list of people takes a plural one), or a predicate
