@@ -150,3 +150,14 @@ def test_given_name_that_is_a_place_or_word(text: str, name: str) -> None:
 @pytest.mark.parametrize("text", ["We flew to Sydney on Friday.", "i live in georgia and love it", "Ask Google to index the page."])
 def test_place_stays_a_place(text: str) -> None:
     assert not any(kind == "PERSON" for kind, _ in found(text)), found(text)
+
+
+def test_family_name_as_subject_of_a_patients_verb() -> None:
+    text = "Fletcher was admitted to the ward on Sunday."
+    assert ("PERSON", "Fletcher") in found(text)
+    assert level(text) is Sensitivity.CONFIDENTIAL
+
+
+def test_unknown_name_addressed_at_a_quotes_start() -> None:
+    text = 'Make this sound kinder: "Oyelowo, your numbers are late again."'
+    assert ("PERSON", "Oyelowo") in found(text)

@@ -748,6 +748,8 @@ class NameTagger:
         for s, e in unknown:
             if text.endswith(_NAMING_WORDS, 0, s) or (_low(text[s:e]) in first and _cue_for_name(text, s, e)):
                 added.append((s, e, "PER", 0.5))
+            elif text.startswith(",", e) and s > 0 and text[s - 1] in "\"“" and self._name_like(text[s:e]):
+                added.append((s, e, "PER", 0.5))  # addressed at a quote's start: '"Naoko, the figures ..."'
             elif added and added[-1][1] + 1 == s and text[s - 1] == " " and self._name_like(text[s:e].capitalize()):
                 added.append((s, e, "PER", 0.5))  # the family name after it: "my name is borna jerković"
         if not added:
@@ -1396,7 +1398,8 @@ _NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
 _PERSON_VERB = re.compile(
-    r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|a[ \t]+(?:good|great|nice)"
+    r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|admitted|discharged|diagnosed"
+    r"|hospitali[sz]ed|hired|fired|promoted|a[ \t]+(?:good|great|nice)"
     r"[ \t]+(?:man|woman|guy|girl|boy|friend|person))|shouted|whispered|began[ \t]+(?:writing|studying)"
     r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking)"
     # acts of speech, thought and office work: their subject is a person ("Walker began the audit")
