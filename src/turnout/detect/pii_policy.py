@@ -109,13 +109,15 @@ _CUE_GATES: dict[str, tuple[str, ...]] = {
 # words that put a text in history: people named there are historical figures, not private
 # persons ("In the 16th century, Ferdinand ...")
 # (Not words that private texts use as often: "in general", "the United Kingdom", "Vancouver, BC",
-# a house or extension number "1432": a year counts after "in", "of", "since" ... or as "1840s".)
+# a house or extension number "1432": a year counts after "in", "of", "since" ..., as "1840s", in a
+# range with a dash or before "C.E.", or closing a citation: "Letter to Queen Victoria, 1839.")
 _HISTORICAL = re.compile(
     r"(?<![\w])(?:centur(?:y|ies)|empire|emperor|empress|dynasty|reign(?:ed)?|ancient|medieval"
     r"|pharaoh|(?<!united[ ])kingdom|monarch|colonial|coloni[sz]ation|revolution|treaty|crusades?|renaissance"
     r"|enlightenment|(?<=\d[ ])b\.?c\.?e?|(?<=\d)b\.?c\.?e?|a\.d\.|(?<=in[ ]|of[ ]|by[ ])1[0-8]\d\d"
     r"|(?<=since[ ]|until[ ]|circa[ ]|about[ ]|after[ ]|early[ ])1[0-8]\d\d|(?<=around[ ]|before[ ]|during[ ])1[0-8]\d\d"
-    r"|(?<=c\.[ ])1[0-8]\d\d|1[0-8]\d0s|historians?|philosophers?|president|senator"
+    r"|(?<=c\.[ ])1[0-8]\d\d|(?<=ca\.[ ])1[0-8]\d\d|(?<=period[ ])1[0-8]\d\d|(?<=,[ ])1[0-8]\d\d(?=[.,;:)\]\n]|\Z)|1[0-8]\d0s"
+    r"|1[0-8]\d\d(?=[–—]\d|[ ]c\.?e\.?(?![\w]))|historians?|philosophers?|president|senator"
     r"|prime minister|chancellor|statesman|poet|novelist|composer|painter|theorist)(?![\w])"
 )
 
