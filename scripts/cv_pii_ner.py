@@ -136,8 +136,8 @@ def main() -> None:
     ap.add_argument("--generated", type=int, default=4000)
     ap.add_argument("--negatives", type=int, default=4000)
     ap.add_argument("--prose", type=int, default=3000)
-    ap.add_argument("--c1", type=float, default=0.3)
-    ap.add_argument("--c2", type=float, default=0.05)
+    ap.add_argument("--c1", type=float, default=0.02)
+    ap.add_argument("--c2", type=float, default=2.0)
     args = ap.parse_args()
     train, _test = split(load_pii_dataset(args.data))  # the test templates are never read here
     extra = T.examples(T.generated(args.generated) + T.docstring_negatives(args.negatives)) + T.prose_negatives(args.prose)

@@ -161,3 +161,8 @@ def test_family_name_as_subject_of_a_patients_verb() -> None:
 def test_unknown_name_addressed_at_a_quotes_start() -> None:
     text = 'Make this sound kinder: "Oyelowo, your numbers are late again."'
     assert ("PERSON", "Oyelowo") in found(text)
+
+
+def test_listed_given_name_inside_a_sentence_is_a_person() -> None:
+    text = "The long debate about what Ingeborg meant went on for years."
+    assert ("PERSON", "Ingeborg") in found(text)
