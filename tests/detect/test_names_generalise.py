@@ -166,3 +166,11 @@ def test_unknown_name_addressed_at_a_quotes_start() -> None:
 def test_listed_given_name_inside_a_sentence_is_a_person() -> None:
     text = "The long debate about what Ingeborg meant went on for years."
     assert ("PERSON", "Ingeborg") in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("I disagree with Sawyer about the budget.", "Sawyer"), ("Please summarise the feedback Fletcher sent.", "Fletcher")],
+)
+def test_family_name_after_a_verb_that_takes_a_person(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)

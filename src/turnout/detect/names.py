@@ -654,8 +654,10 @@ class NameTagger:
             return True  # "Alice:", "Hi Victor,", "Remember me, Maria?", "her name is Key"
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
-        if _low(text[s:end]) in self.lex.first and _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None:
-            return True  # "Ask Hope to ...", "my sister Joy": a given name after a verb or a relation that takes a person
+        if _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None and (
+            _low(text[s:end]) in self.lex.first or self._listed_surname(text[s:end])
+        ):
+            return True  # "Ask Hope to ...", "my sister Joy", "I disagree with Cooper": a verb or relation that takes a person
         return _after_title(text, s, self.lex)
 
     def _kind(self, head: str) -> int:
@@ -1450,7 +1452,8 @@ _NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the n
 # before a given name: a verb whose object is a person, or "my" and a relation ("my flatmate Sydney")
 _PERSON_OBJECT_BEFORE = re.compile(
     r"(?<![\w])(?:[Aa]sk|[Tt]ell|[Rr]emind|[Ee]-?mail|[Tt]ext|[Ii]nvite|[Tt]hank|[Mm]essage|[Pp]ing|[Mm]eet|[Mm]et"
-    r"|[Cc]ongratulate|[Ii]ntroduce|[Mm]y[ ](?:friend|sister|brother|wife|husband|colleague|boss|neighbou?r|son"
+    r"|[Cc]ongratulate|[Ii]ntroduce|(?:dis)?agree[ ]with|(?:spoke|speak|talk|talked)[ ](?:to|with)|[Ff]eedback"
+    r"|[Mm]y[ ](?:friend|sister|brother|wife|husband|colleague|boss|neighbou?r|son"
     r"|daughter|mum|mom|dad|cousin|partner|flatmate|roommate|coworker|co-worker|niece|nephew|aunt|uncle"
     r"|grandson|granddaughter|girlfriend|boyfriend))[ ]\Z"
 )
