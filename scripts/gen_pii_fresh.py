@@ -73,9 +73,9 @@ FAMILY = {
     "id": "Santoso Wijaya Hidayat Saputra Kusuma Pratama Gunawan Setiawan",
 }
 # family names that are English words or trades: a lone one opening a sentence is still a person
-WORD_FAMILY = "Walker Baker Mason Hunter Fisher Carter Cooper Turner Parker Porter Fletcher Archer Weaver Miller Butler Marsh Stone Wood Bishop Knight Fox Bell Price Young King Brook Hill Marsh Shepherd Sawyer Thatcher".split()
+WORD_FAMILY = ["Walker", "Baker", "Mason", "Hunter", "Fisher", "Carter", "Cooper", "Turner", "Parker", "Porter", "Fletcher", "Archer", "Weaver", "Miller", "Butler", "Marsh", "Stone", "Wood", "Bishop", "Knight", "Fox", "Bell", "Price", "Young", "King", "Brook", "Hill", "Marsh", "Shepherd", "Sawyer", "Thatcher"]
 # given names that are also places or plain words
-WORD_GIVEN = "Florence Georgia Victoria Jordan Sydney Austin Chelsea Madison Savannah Dallas Carolina Hope Faith Grace Rose Summer Autumn Chase Ivy Joy Dawn Skye Brooklyn Paris Phoenix Israel India Kenya Asia".split()
+WORD_GIVEN = ["Florence", "Georgia", "Victoria", "Jordan", "Sydney", "Austin", "Chelsea", "Madison", "Savannah", "Dallas", "Carolina", "Hope", "Faith", "Grace", "Rose", "Summer", "Autumn", "Chase", "Ivy", "Joy", "Dawn", "Skye", "Brooklyn", "Paris", "Phoenix", "Israel", "India", "Kenya", "Asia"]
 # famous people, used once as a public figure and once as a private person's namesake
 FAMOUS = ["Elvis Presley", "Frida Kahlo", "Nikola Tesla", "Ada Lovelace", "Johann Sebastian Bach",
           "Florence Nightingale", "Mahatma Gandhi", "Rosa Parks", "Pablo Picasso", "Jane Austen",
@@ -134,7 +134,7 @@ PRODUCTS = ["the Ford Ranger", "a Dyson vacuum", "the Nintendo Switch", "Adobe P
 WORKS = ["Anna Karenina", "Madame Bovary", "Oliver Twist", "Jane Eyre", "Don Quixote", "Hamlet",
          "The Great Gatsby", "Moby Dick", "David Copperfield", "Tom Sawyer"]  # fmt: skip
 CONDITIONS = ["type 2 diabetes", "a fractured wrist", "asthma", "high blood pressure", "a migraine", "pneumonia"]
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 def _date(rng: random.Random) -> str:
@@ -241,7 +241,7 @@ def _pick(rng: random.Random, pools: dict[str, str]) -> str:
 def generate(n: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     out = []
-    for k in range(n):
+    for _ in range(n):
         tid = rng.randrange(len(TEMPLATES))
         expect, template = TEMPLATES[tid].split("|", 1)
         template = template.replace("\\n", "\n")
