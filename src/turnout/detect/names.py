@@ -375,7 +375,8 @@ class NameTagger:
             found = _letterhead_firms(text, found)
         if found:
             found = self._named_things(text, found)
-        if "-" in text and any(mark in text for mark in _WARD_MARKS):
+        if (b"0-0" in shape or b"0-l" in shape or b"l-ll," in shape) and any(mark in text for mark in _WARD_MARKS):
+            # (the shape first: one short search where the marks would be nine over the text)
             found = _east_asian_addresses(text, found)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
@@ -1163,7 +1164,9 @@ def _us_spelling(low: str) -> str:
 # or city ("-ku", "-shi", "-gu") and a prefecture or city: "3-14-2 Hikarigaoka, Nerima-ku, Tokyo",
 # "27 Sinchon-ro 12-gil, Mapo-gu, Seoul". The street-address rules of detect/pii.py look for a
 # street word or a number before a street's name; these have neither.
-_WARD_MARKS = ("-ku", "-shi", "-cho", "-machi", "-gun", "-gu", "-si", "-ro", "-gil")
+# Each such address holds block numbers ("3-14-2": "0-0" in the text's shape), a numbered road
+# ("12-gil": "0-l") or a ward before a comma ("Mapo-gu,": "l-ll,").
+_WARD_MARKS = ("-ku", "-shi", "-cho", "-machi", "-mura", "-gu", "-si")
 _EAST_ASIAN_ADDRESS = re.compile(
     r"(?<![\w-])(?:"
     # Japan: chome-banchi-go, a district, a ward / city / town, then a prefecture or city and a postcode
