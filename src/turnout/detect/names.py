@@ -333,7 +333,7 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             or (e + 2 < n and text[e] == " " and _PERSON_VERB.match(text, e) is not None)
             or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
             or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
-            or (s > 3 and text[s - 1] == " " and _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None)
+            or _person_object_before(text, s)
         )
     )
 
@@ -655,7 +655,7 @@ class NameTagger:
             return True  # "Alice:", "Hi Victor,", "Remember me, Maria?", "her name is Key"
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
-        if _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None and (
+        if _person_object_before(text, s) and (
             _low(text[s:end]) in self.lex.first or self._listed_surname(text[s:end])
         ):
             return True  # "Ask Hope to ...", "my sister Joy", "I disagree with Cooper": a verb or relation that takes a person
@@ -691,7 +691,7 @@ class NameTagger:
             if not text[s].islower():
                 continue
             low = text[s:e].rstrip(".")
-            if low in lex.first and s > 3 and _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None:
+            if low in lex.first and _person_object_before(text, s):
                 cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word
                 continue
             if low in lex.common or low in _not_names():
@@ -1011,9 +1011,7 @@ class NameTagger:
             w0 = _low(words[0])
             if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
                 lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
-            elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and (
-                _PERSON_OBJECT_BEFORE.search(text, max(0, s - 24), s) is not None
-            ):
+            elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and _person_object_before(text, s):
                 lab = "PER"  # "ask Sydney to ...", "my flatmate Florence": a person, whatever else the word names
             if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and (
                 w0 not in self.lex.last and not text.endswith(_NAMING_WORDS, 0, s)
@@ -1453,13 +1451,33 @@ _PERSON_VERB = re.compile(
 )
 _NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the next non-empty line opens with a number
 # before a given name: a verb whose object is a person, or "my" and a relation ("my flatmate Sydney")
-_PERSON_OBJECT_BEFORE = re.compile(
-    r"(?<![\w])(?:[Aa]sk|[Tt]ell|[Rr]emind|[Ee]-?mail|[Tt]ext|[Ii]nvite|[Tt]hank|[Mm]essage|[Pp]ing|[Mm]eet|[Mm]et"
-    r"|[Cc]ongratulate|[Ii]ntroduce|(?:dis)?agree[ ]with|(?:spoke|speak|talk|talked)[ ](?:to|with)|[Ff]eedback"
-    r"|[Mm]y[ ](?:friend|sister|brother|wife|husband|colleague|boss|neighbou?r|son"
-    r"|daughter|mum|mom|dad|cousin|partner|flatmate|roommate|coworker|co-worker|niece|nephew|aunt|uncle"
-    r"|grandson|granddaughter|girlfriend|boyfriend))[ ]\Z"
-)
+_OBJECT_VERBS = frozenset("ask tell remind email e-mail text invite thank message ping meet met congratulate introduce feedback".split())
+_TALK_VERBS = frozenset("agree disagree spoke speak talk talked".split())
+_RELATIONS = frozenset("""friend sister brother wife husband colleague boss neighbour neighbor son daughter mum mom dad
+    cousin partner flatmate roommate coworker co-worker niece nephew aunt uncle grandson granddaughter girlfriend
+    boyfriend""".split())
+
+
+def _person_object_before(text: str, s: int) -> bool:
+    """Is ``text[s:]`` the object of a verb that takes a person ("ask Hope", "disagree with
+    Cooper") or "my" and a relation ("my flatmate Sydney")? (The one or two words before, cut by
+    spaces: a pattern searched back from ``s`` would try every position of the window.)"""
+    if s < 3 or text[s - 1] != " ":
+        return False
+    lo = max(0, s - 24)
+    a = text.rfind(" ", lo, s - 1)
+    if a < 0 and lo:
+        return False
+    w1 = text[a + 1 : s - 1].lower()
+    if w1 in _OBJECT_VERBS:
+        return True
+    if a < 1 or not (w1 in ("with", "to") or w1 in _RELATIONS):
+        return False
+    b = text.rfind(" ", max(0, a - 16), a)
+    w2 = text[b + 1 : a].lower()
+    return (w2 == "my" and w1 in _RELATIONS) or (w1 in ("with", "to") and w2 in _TALK_VERBS)
+
+
 _FIRM_PREPOSITIONS = (" at ", " from ", " joined ", " for ")
 _SEASONS = frozenset(["Spring", "Summer", "Autumn", "Fall", "Winter"])  # "Spring began early": no person
 # after a name: a singular verb (group 1; a list of people takes a plural one), or a predicate
