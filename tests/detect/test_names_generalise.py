@@ -174,3 +174,10 @@ def test_listed_given_name_inside_a_sentence_is_a_person() -> None:
 )
 def test_family_name_after_a_verb_that_takes_a_person(text: str, name: str) -> None:
     assert ("PERSON", name) in found(text)
+
+
+def test_role_before_a_famous_name_keeps_a_private_person() -> None:
+    text = "Please renew the lease of tenant Charles Dickens by Friday."
+    assert ("PERSON", "Charles Dickens") in found(text)
+    assert level(text) is not Sensitivity.PUBLIC
+    assert level("Who was Charles Dickens?") is Sensitivity.PUBLIC

@@ -762,6 +762,9 @@ class NameTagger:
         for s, e in unknown:
             word = _unpossessed(text[s:e].rstrip("."))
             low = _low(word)
+            if _role_before(text, s) and word[1:].islower():
+                added.append((s, e, "PER", 0.5))  # "tenant Abraham Lincoln": a private person, whatever the name
+                continue
             if (
                 low in lex.first
                 and low not in lex.common
@@ -995,6 +998,8 @@ class NameTagger:
             ):
                 i = j
                 continue  # "Buddhist", "Celtic", "Marxism", "Bretons": a creed, a people or an idea
+            if lab != "PER" and _role_before(text, s) and _low(words[0]) in self.lex.first:
+                lab = "PER"  # "tenant Charles Dickens": a private person's role before a given name
             if lab == "PER":
                 # "Martin Weber": a family name that is also an English word, after a name
                 nm = _NEXT_WORD.match(text, e)
@@ -1456,6 +1461,18 @@ _TALK_VERBS = frozenset("agree disagree spoke speak talk talked".split())
 _RELATIONS = frozenset("""friend sister brother wife husband colleague boss neighbour neighbor son daughter mum mom dad
     cousin partner flatmate roommate coworker co-worker niece nephew aunt uncle grandson granddaughter girlfriend
     boyfriend""".split())
+
+
+_ROLE_WORDS = frozenset("""tenant patient client employee applicant customer resident passenger subscriber
+    policyholder claimant intern contractor beneficiary""".split())
+
+
+def _role_before(text: str, s: int) -> bool:
+    """Is the word before ``text[s:]`` a private person's role ("tenant", "patient")?"""
+    if s < 3 or text[s - 1] != " ":
+        return False
+    a = text.rfind(" ", max(0, s - 16), s - 1)
+    return text[a + 1 : s - 1].lower() in _ROLE_WORDS
 
 
 def _person_object_before(text: str, s: int) -> bool:
