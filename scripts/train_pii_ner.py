@@ -295,8 +295,8 @@ def main() -> None:
     ap.add_argument("--generated", type=int, default=4000)
     ap.add_argument("--negatives", type=int, default=4000)
     ap.add_argument("--prose", type=int, default=3000, help="routing training prompts for negatives")
-    ap.add_argument("--c1", type=float, default=0.02)
-    ap.add_argument("--c2", type=float, default=2.0)
+    ap.add_argument("--c1", type=float, default=0.3)
+    ap.add_argument("--c2", type=float, default=0.05)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--dev", action="store_true",
                     help="also hold out a dev part of the train templates (for tuning; see dev_split)")
