@@ -1456,15 +1456,12 @@ _PERSON_VERB = re.compile(
 )
 _NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the next non-empty line opens with a number
 # before a given name: a verb whose object is a person, or "my" and a relation ("my flatmate Sydney")
-_OBJECT_VERBS = frozenset("ask tell remind email e-mail text invite thank message ping meet met congratulate introduce feedback".split())
-_TALK_VERBS = frozenset("agree disagree spoke speak talk talked".split())
-_RELATIONS = frozenset("""friend sister brother wife husband colleague boss neighbour neighbor son daughter mum mom dad
-    cousin partner flatmate roommate coworker co-worker niece nephew aunt uncle grandson granddaughter girlfriend
-    boyfriend""".split())
+_OBJECT_VERBS = frozenset(["ask", "tell", "remind", "email", "e-mail", "text", "invite", "thank", "message", "ping", "meet", "met", "congratulate", "introduce", "feedback"])
+_TALK_VERBS = frozenset(["agree", "disagree", "spoke", "speak", "talk", "talked"])
+_RELATIONS = frozenset(["friend", "sister", "brother", "wife", "husband", "colleague", "boss", "neighbour", "neighbor", "son", "daughter", "mum", "mom", "dad", "cousin", "partner", "flatmate", "roommate", "coworker", "co-worker", "niece", "nephew", "aunt", "uncle", "grandson", "granddaughter", "girlfriend", "boyfriend"])
 
 
-_ROLE_WORDS = frozenset("""tenant patient client employee applicant customer resident passenger subscriber
-    policyholder claimant intern contractor beneficiary""".split())
+_ROLE_WORDS = frozenset(["tenant", "patient", "client", "employee", "applicant", "customer", "resident", "passenger", "subscriber", "policyholder", "claimant", "intern", "contractor", "beneficiary"])
 
 
 def _role_before(text: str, s: int) -> bool:
