@@ -375,7 +375,7 @@ class NameTagger:
             found = _letterhead_firms(text, found)
         if found:
             found = self._named_things(text, found)
-        if (b"0-0" in shape or b"0-l" in shape or b"l-ll," in shape) and any(mark in text for mark in _WARD_MARKS):
+        if (b"0-0" in shape or b"0-lll" in shape) and any(mark in text for mark in _WARD_MARKS):
             # (the shape first: one short search where the marks would be nine over the text)
             found = _east_asian_addresses(text, found)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
@@ -1167,8 +1167,9 @@ def _us_spelling(low: str) -> str:
 # or city ("-ku", "-shi", "-gu") and a prefecture or city: "3-14-2 Hikarigaoka, Nerima-ku, Tokyo",
 # "27 Sinchon-ro 12-gil, Mapo-gu, Seoul". The street-address rules of detect/pii.py look for a
 # street word or a number before a street's name; these have neither.
-# Each such address holds block numbers ("3-14-2": "0-0" in the text's shape), a numbered road
-# ("12-gil": "0-l") or a ward before a comma ("Mapo-gu,": "l-ll,").
+# Each such address holds block numbers ("3-14-2": "0-0" in the text's shape) or a numbered road
+# ("12-gil": "0-lll"); a Korean one without a numbered road is missed (the cost of a wider gate:
+# "built-in," has the shape of "Mapo-gu,").
 _WARD_MARKS = ("-ku", "-shi", "-cho", "-machi", "-mura", "-gu", "-si")
 _EAST_ASIAN_ADDRESS = re.compile(
     r"(?<![\w-])(?:"
