@@ -333,8 +333,10 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             or (e + 2 < n and text[e] == " " and _PERSON_VERB.match(text, e) is not None)
             or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
             or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
+            or _person_object_before(text, s)
         )
     )
+
 
 class NameTagger:
     """Tags persons, places and organisations; ``min_margin`` trades recall for precision."""
@@ -371,6 +373,11 @@ class NameTagger:
             found = _ships(text, found)
         if len(found) > 1 and "\n" in text:
             found = _letterhead_firms(text, found)
+        if found:
+            found = self._named_things(text, found)
+        if (b"0-0" in shape or b"0-lll" in shape) and any(mark in text for mark in _WARD_MARKS):
+            # (the shape first: one short search where the marks would be nine over the text)
+            found = _east_asian_addresses(text, found)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
         if len(words) <= _lower_limit(shape) and _typed_lower(shape):
@@ -382,6 +389,96 @@ class NameTagger:
                 lowered = self._firms(text, lowered)
             found += [f for f in lowered if (f[1], f[2]) not in seen]
         return found
+
+    def _named_things(
+        self, text: str, found: list[tuple[str, int, int, float]]
+    ) -> list[tuple[str, int, int, float]]:
+        """Names that name a thing, not people: "the Hale Choir", "the Okafor, Brandt and Lisle
+        Trust" (after "the", before a capitalised English word); "Brandt, Okafor and Lisle is
+        ..." (a list that takes a singular verb is one firm); "Quillon is a design studio" (a
+        name said to be a firm)."""
+        out: list[tuple[str, int, int, float]] = []
+        changed = False
+        i = 0
+        while i < len(found):
+            kind, s, e, conf = found[i]
+            j = i + 1
+            # a list of people, or of family names the first of which was read as a place or a firm
+            while j < len(found) and found[j][0] == "PERSON" and _LIST_GAP.fullmatch(text, found[j - 1][2], found[j][1]):
+                j += 1
+            end = found[j - 1][2]
+            if j - i > 1 and (m := _LIST_NEXT.match(text, end)) is not None and " and " in text[end : m.start(1)] and (
+                j == len(found) or found[j][1] >= m.end(1)
+            ):
+                end = m.end(1)  # the list's last name, which the model left out: "Okafor, Brandt and Lisle"
+            if kind != "PERSON" and j - i < 3:
+                if kind == "LOCATION" and (text.startswith("\n", e) or text.startswith("\r\n", e)) and self._firm_line(text, s, e):
+                    out.append(("ORGANIZATION", s, e, conf))  # an unknown word above an address, read as a place
+                    changed = True
+                else:
+                    out.append(found[i])
+                i += 1
+                continue
+            if (kind != "PERSON" or j - i >= 3) and self._firm_of_names(text, found[i:j]):
+                out.append(("ORGANIZATION", s, end, conf))  # "works at Brandt, Okafor and Kowalczyk"
+                changed = True
+            elif kind != "PERSON":
+                out.append(found[i])
+                i += 1
+                continue
+            elif self._names_a_thing(text, s, end, j - i > 1):
+                out.append(("ORGANIZATION", s, end, conf))
+                changed = True
+            else:
+                out.extend(found[i:j])
+            i = j
+        return out if changed else found
+
+    def _firm_line(self, text: str, s: int, e: int) -> bool:
+        """One word no name list holds, alone on its line, right above an address's first
+        line (a house number): the firm's line of an address block ("Quillon\n14 Elm Row"); a
+        person's line holds a given name too."""
+        line = text.rfind("\n", 0, s) + 1
+        if text[line:s].strip(" \t>") or not self._unlisted(text[s:e]):
+            return False
+        m = _NEXT_LINE_DIGIT.match(text, e)
+        return m is not None
+
+    def _firm_of_names(self, text: str, items: list[tuple[str, int, int, float]]) -> bool:
+        """Three single family names or more after "at", "from" or "joined" ("she is from Brandt,
+        Okafor and Kowalczyk"): one is at or from a firm, not at three people."""
+        if len(items) < 3 or " and " not in text[items[-2][2] : items[-1][1]]:
+            return False
+        s = items[0][1]
+        if not text.endswith(_FIRM_PREPOSITIONS, max(0, s - 8), s):
+            return False
+        lex = self.lex
+        for _, a, b, _ in items:
+            low = _low(_unpossessed(text[a:b]))
+            if " " in low or (low in lex.first and low not in lex.last):  # "Anna, Maria and Olga": people
+                return False
+        return True
+
+    def _names_a_thing(self, text: str, s: int, e: int, listed: bool) -> bool:
+        if not listed and (text.startswith("\n", e) or text.startswith("\r\n", e)) and self._firm_line(text, s, e):
+            return True
+        if e < len(text) and text[e] == " " and (m := _THING_AFTER.match(text, e)) is not None:
+            if m.group(1) is not None:
+                return listed  # "Brandt, Okafor and Lisle is ...": one firm
+            return True  # "Quillon is a design studio"
+        if s < 4 or text[s - 4 : s] not in ("the ", "The "):
+            return False
+        nm = _NEXT_WORD.match(text, e)
+        head = nm.group(1) if nm is not None else text[s:e].split()[-1]
+        low = _low(head)
+        lex = self.lex
+        return (
+            head[:1].isupper()
+            and head[1:].islower()
+            and low in lex.common
+            and low not in lex.first
+            and (nm is not None or len(text[s:e].split()) > 1)
+        )
 
     def _organisations(
         self, text: str, found: list[tuple[str, int, int, float]]
@@ -548,7 +645,9 @@ class NameTagger:
                 low = following.lower()
                 if len(following) > 1 and (low not in self.lex.common or low in self._known):
                     return True
-        if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None:
+        if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None and (
+            text[s:end] not in _SEASONS
+        ):
             return True  # "Walker began writing": the subject of a verb only people do (see _subjects)
         if _cue_for_name(text, s, end) and (
             text.endswith(_NAMING_WORDS, 0, s) or _low(text[s:end]) in self.lex.first
@@ -556,6 +655,10 @@ class NameTagger:
             return True  # "Alice:", "Hi Victor,", "Remember me, Maria?", "her name is Key"
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
+        if _person_object_before(text, s) and (
+            _low(text[s:end]) in self.lex.first or self._listed_surname(text[s:end])
+        ):
+            return True  # "Ask Hope to ...", "my sister Joy", "I disagree with Cooper": a verb or relation that takes a person
         return _after_title(text, s, self.lex)
 
     def _kind(self, head: str) -> int:
@@ -588,6 +691,9 @@ class NameTagger:
             if not text[s].islower():
                 continue
             low = text[s:e].rstrip(".")
+            if low in lex.first and _person_object_before(text, s):
+                cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word
+                continue
             if low in lex.common or low in _not_names():
                 continue
             if text.endswith(_NAMING_WORDS, 0, s):
@@ -623,7 +729,10 @@ class NameTagger:
             rv = self._side_vector(self._right, right_features, nxt, nxt2)
             sc = [wv[0] + lv[0] + rv[0], wv[1] + lv[1] + rv[1], wv[2] + lv[2] + rv[2], wv[3] + lv[3] + rv[3]]
             best = max(range(4), key=sc.__getitem__)
-            if prev.rstrip(".").lower() in lex.titles and best != 1 and prev[:1].isupper():
+            if best != 1 and (
+                (prev.rstrip(".").lower() in lex.titles and prev[:1].isupper())
+                or (prev == "." and prev2.lower() in lex.titles and prev2[:1].isupper())  # "Prof. Jang"
+            ):
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "Mrs. Labrie": a title names a person
             elif best > 1 and text.endswith(_NAMING_WORDS, 0, s):
                 best, sc[1] = 1, max(sc[1], sc[0] + 1.0)  # "everyone calls me Borna": a name, whatever else the word may be
@@ -633,11 +742,45 @@ class NameTagger:
                 unknown.append((s, e))
         if len(unknown) > 1 and not lower:
             tagged = self._unknown_pairs(text, unknown, tagged)
+        if unknown and not lower:
+            tagged = self._listed_given_names(text, unknown, tagged)
         if unknown:
             if not lower:
                 tagged = self._subjects(text, unknown, tagged)
             tagged = self._cued_names(text, unknown, tagged)
         return self._merge(text, tagged)
+
+    def _listed_given_names(
+        self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
+    ) -> list[tuple[int, int, str, float]]:
+        """A word the given-name lists hold and no other list does (no English word, place,
+        people or famous name), inside a sentence: a person, whatever its neighbours suggest.
+        The model's context weights come from a few sentence templates; such a word in a
+        template it never saw ("The true gender of Mette ...") is still a given name."""
+        lex = self.lex
+        added = []
+        for s, e in unknown:
+            word = _unpossessed(text[s:e].rstrip("."))
+            low = _low(word)
+            if _role_before(text, s) and word[1:].islower():
+                added.append((s, e, "PER", 0.5))  # "tenant Abraham Lincoln": a private person, whatever the name
+                continue
+            if (
+                low in lex.first
+                and low not in lex.common
+                and low not in lex.place
+                and low not in lex.country
+                and low not in lex.public
+                and low not in lex.nationality
+                and low not in _not_names()
+                and word[1:].islower()
+                and not _starts_sentence(text, s)
+                and not self._in_title_run(text, s, e)
+            ):
+                added.append((s, e, "PER", 0.5))
+        if not added:
+            return tagged
+        return sorted(set(tagged) | set(added))
 
     def _cued_names(
         self, text: str, unknown: list[tuple[int, int]], tagged: list[tuple[int, int, str, float]]
@@ -650,6 +793,8 @@ class NameTagger:
         for s, e in unknown:
             if text.endswith(_NAMING_WORDS, 0, s) or (_low(text[s:e]) in first and _cue_for_name(text, s, e)):
                 added.append((s, e, "PER", 0.5))
+            elif text.startswith(",", e) and s > 0 and text[s - 1] in "\"“" and self._name_like(text[s:e]):
+                added.append((s, e, "PER", 0.5))  # addressed at a quote's start: '"Naoko, the figures ..."'
             elif added and added[-1][1] + 1 == s and text[s - 1] == " " and self._name_like(text[s:e].capitalize()):
                 added.append((s, e, "PER", 0.5))  # the family name after it: "my name is borna jerković"
         if not added:
@@ -661,7 +806,9 @@ class NameTagger:
     ) -> list[tuple[int, int, str, float]]:
         """A word no list knows, left untagged, as the subject of a verb only people do
         ("Shovda said ...", "Järvilehto began writing ...") in a text that refers to someone
-        as he or she: a name the lists miss, typically a lone one opening the text."""
+        as he or she: a name the lists miss, typically a lone one opening the text. A family name
+        the lists know ("Walker began the audit", "Fisher agreed") needs no pronoun: an English
+        word that is also a family name is the subject of such a verb only as a name."""
         # the anchored verb match first: the pronoun search over the whole text is the costly part
         added = [
             (s, e, "PER", 0.5)
@@ -670,7 +817,9 @@ class NameTagger:
             and (self._name_like(text[s:e]) or self._listed_surname(text[s:e]))
             and not self._in_title_run(text, s, e)
         ]
-        if not added or _PRONOUN.search(text) is None:
+        if added and _PRONOUN.search(text) is None:
+            added = [a for a in added if self._listed_surname(text[a[0] : a[1]])]
+        if not added:
             return tagged
         return sorted(set(tagged) | set(added))
 
@@ -849,6 +998,8 @@ class NameTagger:
             ):
                 i = j
                 continue  # "Buddhist", "Celtic", "Marxism", "Bretons": a creed, a people or an idea
+            if lab != "PER" and _role_before(text, s) and _low(words[0]) in self.lex.first:
+                lab = "PER"  # "tenant Charles Dickens": a private person's role before a given name
             if lab == "PER":
                 # "Martin Weber": a family name that is also an English word, after a name
                 nm = _NEXT_WORD.match(text, e)
@@ -865,6 +1016,8 @@ class NameTagger:
             w0 = _low(words[0])
             if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
                 lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
+            elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and _person_object_before(text, s):
+                lab = "PER"  # "ask Sydney to ...", "my flatmate Florence": a person, whatever else the word names
             if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and (
                 w0 not in self.lex.last and not text.endswith(_NAMING_WORDS, 0, s)
             ):
@@ -1008,6 +1161,34 @@ def _us_spelling(low: str) -> str:
         if low.endswith(uk):
             return low[: -len(uk)] + us
     return low
+
+
+# Japanese and Korean addresses written in Latin letters: block numbers, then a district, a ward
+# or city ("-ku", "-shi", "-gu") and a prefecture or city: "3-14-2 Hikarigaoka, Nerima-ku, Tokyo",
+# "27 Sinchon-ro 12-gil, Mapo-gu, Seoul". The street-address rules of detect/pii.py look for a
+# street word or a number before a street's name; these have neither.
+# Each such address holds block numbers ("3-14-2": "0-0" in the text's shape) or a numbered road
+# ("12-gil": "0-lll"); a Korean one without a numbered road is missed (the cost of a wider gate:
+# "built-in," has the shape of "Mapo-gu,").
+_WARD_MARKS = ("-ku", "-shi", "-cho", "-machi", "-mura", "-gu", "-si")
+_EAST_ASIAN_ADDRESS = re.compile(
+    r"(?<![\w-])(?:"
+    # Japan: chome-banchi-go, a district, a ward / city / town, then a prefecture or city and a postcode
+    r"\d{1,4}(?:-\d{1,4}){1,2},?[ \t]+(?:[A-Z][a-zōū]+[ \t]+)?[A-Z][a-zōū]+(?:[ \t-]\d{1,2}(?:-chome)?)?,[ \t]+"
+    r"[A-Z][a-zōū]+-(?:ku|shi|cho|machi|gun|mura)"
+    # Korea: a number and a road ("-ro", "-gil", "-daero"), then a district ("-gu", "-si", "-gun")
+    r"|\d{1,4}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
+    r"[A-Z][a-z]+-(?:gu|si|gun)"
+    r")(?:,[ \t]+[A-Z][a-zōū]+(?:-(?:to|fu|ken|do|si))?)?(?:,?[ \t]+\d{3}-?\d{3,4})?(?![\w-])"
+)
+
+
+def _east_asian_addresses(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    spans = [m.span() for m in _EAST_ASIAN_ADDRESS.finditer(text)]
+    if not spans:
+        return found
+    kept = [f for f in found if not any(s < f[2] and f[1] < e for s, e in spans)]
+    return sorted(kept + [("STREET_ADDRESS", s, e, 0.7) for s, e in spans], key=lambda f: f[1])
 
 
 # "USS Lorenzen", "USNS Møller": a ship (a military postal address), named after a person
@@ -1265,9 +1446,63 @@ _NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
 _PERSON_VERB = re.compile(
-    r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|a[ \t]+(?:good|great|nice)"
+    r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|admitted|discharged|diagnosed"
+    r"|hospitali[sz]ed|hired|fired|promoted|a[ \t]+(?:good|great|nice)"
     r"[ \t]+(?:man|woman|guy|girl|boy|friend|person))|shouted|whispered|began[ \t]+(?:writing|studying)"
-    r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking))(?![\w])"
+    r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking)"
+    # acts of speech, thought and office work: their subject is a person ("Walker began the audit")
+    r"|said|says|asked|asks|told|tells|thinks|believes|agreed|agrees|disagreed|disagrees|replied|wrote|emailed"
+    r"|phoned|texted|began|started|finished|joined|signed|approved|suggested|mentioned|promised|explained"
+    r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers)(?![\w])"
+)
+_NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the next non-empty line opens with a number
+# before a given name: a verb whose object is a person, or "my" and a relation ("my flatmate Sydney")
+_OBJECT_VERBS = frozenset(["ask", "tell", "remind", "email", "e-mail", "text", "invite", "thank", "message", "ping", "meet", "met", "congratulate", "introduce", "feedback"])
+_TALK_VERBS = frozenset(["agree", "disagree", "spoke", "speak", "talk", "talked"])
+_RELATIONS = frozenset(["friend", "sister", "brother", "wife", "husband", "colleague", "boss", "neighbour", "neighbor", "son", "daughter", "mum", "mom", "dad", "cousin", "partner", "flatmate", "roommate", "coworker", "co-worker", "niece", "nephew", "aunt", "uncle", "grandson", "granddaughter", "girlfriend", "boyfriend"])
+
+
+_ROLE_WORDS = frozenset(["tenant", "patient", "client", "employee", "applicant", "customer", "resident", "passenger", "subscriber", "policyholder", "claimant", "intern", "contractor", "beneficiary"])
+
+
+def _role_before(text: str, s: int) -> bool:
+    """Is the word before ``text[s:]`` a private person's role ("tenant", "patient")?"""
+    if s < 3 or text[s - 1] != " ":
+        return False
+    a = text.rfind(" ", max(0, s - 16), s - 1)
+    return text[a + 1 : s - 1].lower() in _ROLE_WORDS
+
+
+def _person_object_before(text: str, s: int) -> bool:
+    """Is ``text[s:]`` the object of a verb that takes a person ("ask Hope", "disagree with
+    Cooper") or "my" and a relation ("my flatmate Sydney")? (The one or two words before, cut by
+    spaces: a pattern searched back from ``s`` would try every position of the window.)"""
+    if s < 3 or text[s - 1] != " ":
+        return False
+    lo = max(0, s - 24)
+    a = text.rfind(" ", lo, s - 1)
+    if a < 0 and lo:
+        return False
+    w1 = text[a + 1 : s - 1].lower()
+    if w1 in _OBJECT_VERBS:
+        return True
+    if a < 1 or not (w1 in ("with", "to") or w1 in _RELATIONS):
+        return False
+    b = text.rfind(" ", max(0, a - 16), a)
+    w2 = text[b + 1 : a].lower()
+    return (w2 == "my" and w1 in _RELATIONS) or (w1 in ("with", "to") and w2 in _TALK_VERBS)
+
+
+_FIRM_PREPOSITIONS = (" at ", " from ", " joined ", " for ")
+_SEASONS = frozenset(["Spring", "Summer", "Autumn", "Fall", "Winter"])  # "Spring began early": no person
+# after a name: a singular verb (group 1; a list of people takes a plural one), or a predicate
+# that says the name is a firm ("... is a design studio based in ...")
+_THING_NOUNS = """company companies firm startup brand manufacturer retailer bank consultancy charity label
+    chain platform publisher supplier provider business nonprofit organisation organization band club
+    choir ensemble agency studio lab laboratory foundation institute group airline restaurant cafe"""
+_THING_AFTER = re.compile(
+    r"[ \t]+(?:(?:is|was|has)[ \t]+(?:a|an)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:" + "|".join(_THING_NOUNS.split())
+    + r")(?![\w])|((?:is|was|has)[ \t]))"
 )
 # the capitalised word right before a span, and whether the text before that word ends a sentence
 _WORD_BEFORE = re.compile(r"([^\W\d_]+\.?)[ \t]\Z")

@@ -43,6 +43,7 @@ __all__ = [
     "has_category",
     "historical",
     "historical_lower",
+    "known_for",
 ]
 
 HEALTH = "HEALTH"
@@ -107,11 +108,17 @@ _CUE_GATES: dict[str, tuple[str, ...]] = {
 
 # words that put a text in history: people named there are historical figures, not private
 # persons ("In the 16th century, Ferdinand ...")
+# (Not words that private texts use as often: "in general", "the United Kingdom", "Vancouver, BC",
+# a house or extension number "1432": a year counts after "in", "of", "since" ..., as "1840s", in a
+# range with a dash or before "C.E.", or closing a citation: "Letter to Queen Victoria, 1839.")
 _HISTORICAL = re.compile(
     r"(?<![\w])(?:centur(?:y|ies)|empire|emperor|empress|dynasty|reign(?:ed)?|ancient|medieval"
-    r"|pharaoh|kingdom|monarch|colonial|coloni[sz]ation|revolution|treaty|crusades?|renaissance"
-    r"|enlightenment|b\.?c\.?e?|a\.d\.|1[0-8]\d\d|historians?|philosophers?|president|senator"
-    r"|prime minister|chancellor|statesman|general|poet|novelist|composer|painter|theorist)(?![\w])"
+    r"|pharaoh|(?<!united[ ])kingdom|monarch|colonial|coloni[sz]ation|revolution|treaty|crusades?|renaissance"
+    r"|enlightenment|(?<=\d[ ])b\.?c\.?e?|(?<=\d)b\.?c\.?e?|a\.d\.|(?<=in[ ]|of[ ]|by[ ])1[0-8]\d\d"
+    r"|(?<=since[ ]|until[ ]|circa[ ]|about[ ]|after[ ]|early[ ])1[0-8]\d\d|(?<=around[ ]|before[ ]|during[ ])1[0-8]\d\d"
+    r"|(?<=c\.[ ])1[0-8]\d\d|(?<=ca\.[ ])1[0-8]\d\d|(?<=period[ ])1[0-8]\d\d|(?<=,[ ])1[0-8]\d\d(?=[.,;:)\]\n]|\Z)|1[0-8]\d0s"
+    r"|1[0-8]\d\d(?=[–—]\d|[ ]c\.?e\.?(?![\w]))|historians?|philosophers?|president|senator"
+    r"|prime minister|chancellor|statesman|poet|novelist|composer|painter|theorist)(?![\w])"
 )
 
 
@@ -207,6 +214,52 @@ _EPONYM_AFTER = re.compile(
 )
 
 
+# a question about what a person is known for: "Who was ...?", "a biography of ...", "...'s
+# contribution to", "What did ... discover?" (a private person's name in such a frame still
+# meets the private cues and roles first: "employee ...", "my name is")
+_KNOWN_FOR_BEFORE = re.compile(
+    r"(?<![\w])(?:who[ ](?:was|is|were)|biography[ ]of|(?:early[ ])?li(?:fe|ves)[ ]of|legacy[ ]of|works[ ]of"
+    r"|achievements[ ]of|exhibition[ ](?:on|about)|(?:what|how|why|when)[ ]did"
+    # a work named after its hero: "Who wrote ...", "the plot of ..."
+    r"|who[ ]wrote|plot[ ]of|author[ ]of|characters[ ]in|themes[ ](?:of|in)|adaptations?[ ]of)[ ]\Z",
+    re.IGNORECASE,
+)
+_KNOWN_FOR_AFTER = re.compile(
+    r"(?:'s|’s)?[ ](?:contributions?|legacy|achievements?|discoveries|inventions?|philosophy|teachings|paintings"
+    r"|novels|poems|poetry|symphonies|compositions|theories|ideas|influence|impact)(?![\w])",
+    re.IGNORECASE,
+)
+# a word of a name the finding may have left out: capitalised, or a particle ("Ludwig van ...")
+_NAME_WORD = r"(?:[A-Z][\w.-]*|van|von|de|da|di|du|del|der|den|of|la|le)"
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])" + _NAME_WORD + r"[ ]\Z")
+_CAPITALISED_AFTER = re.compile(r"[ ]" + _NAME_WORD + r"(?![\w-])")
+_DID_AFTER = re.compile(
+    r"[ ](?:achieve|discover|invent|contribute|compose|paint|write|prove|found|conquer|rule|believe|teach)(?![\w])"
+)
+
+
+def known_for(text: str, start: int, end: int) -> bool:
+    """Is the person at ``text[start:end]`` asked about for what they are known for?"""
+    pos = end
+    for _ in range(3):  # ... the words of the name after the finding ("Ludwig van" + "Beethoven's")
+        if _KNOWN_FOR_AFTER.match(text, pos) is not None:
+            return True
+        w = _CAPITALISED_AFTER.match(text, pos)
+        if w is None:
+            break
+        pos = w.end()
+    pos = start
+    for _ in range(3):  # the frame may stand before a given name the finding left out ("Who was Frida Kahlo")
+        m = _KNOWN_FOR_BEFORE.search(text, max(0, pos - 24), pos)
+        if m is not None:
+            return not m.group().lower().endswith("did ") or _DID_AFTER.match(text, end) is not None
+        w = _CAPITALISED_BEFORE.search(text, max(0, pos - 24), pos)
+        if w is None:
+            return False
+        pos = w.start()
+    return False
+
+
 def _by_last_word(names: frozenset[str]) -> dict[str, tuple[str, ...]]:
     cached = _LAST_WORD_INDEX.get(id(names))
     if cached is not None and cached[0] is names:
@@ -260,7 +313,7 @@ class PiiPolicy:
 
         if start > 3 and _PRIVATE_BEFORE_NAME.search(text, max(0, start - 40), start) is not None:
             return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
-        if self.is_public_figure(text[start:end]) or _EPONYM_AFTER.match(text, end):
+        if self.is_public_figure(text[start:end]) or _EPONYM_AFTER.match(text, end) or known_for(text, start, end):
             return True
         key = _norm_name(text[start:end])
         before = _norm_name(text[max(0, start - 40) : end])

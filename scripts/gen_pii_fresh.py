@@ -1,0 +1,313 @@
+"""Fresh sentences for checking that the name tagger and the PII policy generalise.
+
+    python scripts/gen_pii_fresh.py --out /tmp/pii_fresh.json [--n 1500] [--seed 7]
+    PYTHONPATH=src python scripts/eval_pii_fresh.py /tmp/pii_fresh.json
+
+Written for issue 16's precision work: the synthetic evaluation set (``shared/data/pii``) is
+made by one generator from one set of templates and fake values, and a tagger tuned on its
+train templates scores near-perfectly there while a held-out set of similar sentences finds
+its errors. These sentences come from templates, name pools and address formats written here
+(none taken from the evaluation data): given and family names of many regions, lone family
+names that are English words ("Baker finished the report"), given names that are places or
+words ("Florence", "Hope"), role words before a name ("tenant ..."), famous names used as a
+private person's ("client Elvis Presley"), addresses in Japanese, Korean, Indian, Brazilian,
+German, French, Dutch, British, Nigerian, Mexican and Canadian formats; and sentences that must
+stay public: questions about public figures, places in ordinary questions, products, brands and
+works named after people, headings.
+
+The output is in the evaluation set's format (``full_text``, ``spans``, ``template_id``), with
+``metadata.expect``: "public" (no private person: must be rated public), "private" (names a
+private person: internal or above) or "confidential" (a private person with an address, a
+health or money detail, or a date of birth). Keep the output out of the repository and out of
+tests: it is a measuring set, regenerated at will with another seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from pathlib import Path
+
+# -- name pools (written for this script) -----------------------------------------------------
+
+GIVEN = {
+    "ja": "Haruto Sota Yuto Riku Kaito Hinata Takumi Yuki Aoi Yui Sakura Hana Mei Rin Miyu Haruka Daichi Kenta Naoko Emiko Shun Ren",
+    "ko": "Minjun Seoyeon Jiwoo Hyunwoo Jisoo Eunji Dongha Sungmin Yejin Taeyang Haneul Joon",
+    "zh": "Wei Jing Xiaoming Lihua Yuxuan Zihan Haoran Meiling Jianguo Xiulan Chen Tao",
+    "vi": "Nguyet Thanh Minh Phuong Huong Tuan Quang Linh Duc Anh",
+    "in": "Aarav Vivaan Ananya Diya Rohan Priya Arjun Kavya Siddharth Meera Rahul Sneha Vikram Lakshmi Ishaan",
+    "ng": "Chinedu Ngozi Oluwaseun Adaeze Emeka Funmilayo Tunde Chiamaka Obinna Yetunde Babajide Ifeoma",
+    "ar": "Omar Layla Youssef Fatima Khalid Noor Tariq Samira Hassan Amira Karim Rania",
+    "tr": "Emre Elif Burak Zeynep Mehmet Ayse Serkan Deniz Cem Esra",
+    "fa": "Arash Shirin Dariush Parisa Kian Niloufar Babak Roya",
+    "br": "Thiago Larissa Gustavo Camila Rafael Beatriz Leandro Juliana Caio Fernanda",
+    "pl": "Grzegorz Agnieszka Bartosz Malgorzata Wojciech Katarzyna Przemyslaw Dorota",
+    "gr": "Dimitrios Eleni Konstantinos Georgia Nikolaos Vasiliki Panagiotis Sofia",
+    "hu": "Bence Zsofia Levente Reka Balazs Eszter Gergely Dora",
+    "nordic": "Sigrid Bjorn Astrid Henrik Ingrid Lars Solveig Torbjorn Freja Mikkel",
+    "ie": "Siobhan Niamh Cian Aoife Padraig Roisin Eoin Caoimhe",
+    "en": "Harriet Desmond Imogen Rupert Felicity Nigel Gemma Clive Tamsin Duncan Bethany Malcolm Corinne Wendell",
+    "sw": "Wanjiru Baraka Amani Zawadi Juma Neema Otieno Akinyi",
+    "id": "Budi Siti Agus Dewi Putu Wayan Rizky Ayu",
+}
+FAMILY = {
+    "ja": "Sato Suzuki Takahashi Tanaka Watanabe Ito Yamamoto Nakamura Kobayashi Kato Yoshida Yamada Sasaki Matsumoto Inoue Kimura Hayashi Shimizu",
+    "ko": "Kim Lee Park Choi Jung Kang Cho Yoon Jang Lim Han Shin",
+    "zh": "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun",
+    "vi": "Nguyen Tran Le Pham Hoang Phan Vu Dang Bui Do",
+    "in": "Sharma Verma Iyer Reddy Nair Gupta Patel Menon Chatterjee Banerjee Kulkarni Deshpande Pillai Rao",
+    "ng": "Okonkwo Adeyemi Eze Okafor Balogun Nwosu Adebayo Ogunleye Chukwu Obi Afolabi Nnamdi",
+    "ar": "Haddad Khoury Nasser Mansour Saleh Hamdan Aziz Farouk Rahman Qasim",
+    "tr": "Yilmaz Kaya Demir Sahin Celik Yildiz Aydin Ozturk Arslan Dogan",
+    "fa": "Tehrani Hosseini Karimi Rahimi Moradi Jafari Ahmadi Sadeghi",
+    "br": "Silva Santos Oliveira Souza Pereira Carvalho Ferreira Rodrigues Almeida Nascimento",
+    "pl": "Nowak Kowalczyk Wisniewski Wojcik Kaminski Lewandowski Zielinski Szymanski",
+    "gr": "Papadopoulos Georgiou Nikolaidis Karagiannis Vlachos Oikonomou Christodoulou",
+    "hu": "Nagy Kovacs Toth Szabo Horvath Varga Kiss Molnar",
+    "nordic": "Lindqvist Johansson Haugen Bakke Nyberg Solberg Eriksen Dahl Lund Strand",
+    "ie": "Murphy Kelly OSullivan Byrne Ryan Doyle Brennan Gallagher",
+    "en": "Ashworth Pemberton Whitcombe Fairbairn Holloway Thistlewood Cartwright Blackmore Radcliffe Penhaligon",
+    "sw": "Kamau Mwangi Otieno Wanjala Njoroge Kipchoge Achieng Mutua",
+    "id": "Santoso Wijaya Hidayat Saputra Kusuma Pratama Gunawan Setiawan",
+}
+# family names that are English words or trades: a lone one opening a sentence is still a person
+WORD_FAMILY = ["Walker", "Baker", "Mason", "Hunter", "Fisher", "Carter", "Cooper", "Turner", "Parker", "Porter", "Fletcher", "Archer", "Weaver", "Miller", "Butler", "Marsh", "Stone", "Wood", "Bishop", "Knight", "Fox", "Bell", "Price", "Young", "King", "Brook", "Hill", "Marsh", "Shepherd", "Sawyer", "Thatcher"]
+# given names that are also places or plain words
+WORD_GIVEN = ["Florence", "Georgia", "Victoria", "Jordan", "Sydney", "Austin", "Chelsea", "Madison", "Savannah", "Dallas", "Carolina", "Hope", "Faith", "Grace", "Rose", "Summer", "Autumn", "Chase", "Ivy", "Joy", "Dawn", "Skye", "Brooklyn", "Paris", "Phoenix", "Israel", "India", "Kenya", "Asia"]
+# famous people, used once as a public figure and once as a private person's namesake
+FAMOUS = ["Elvis Presley", "Frida Kahlo", "Nikola Tesla", "Ada Lovelace", "Johann Sebastian Bach",
+          "Florence Nightingale", "Mahatma Gandhi", "Rosa Parks", "Pablo Picasso", "Jane Austen",
+          "Ludwig van Beethoven", "Charles Dickens", "Vincent van Gogh", "Amelia Earhart",
+          "Martin Luther King", "Leo Tolstoy", "Simone de Beauvoir", "Marco Polo", "Joan of Arc",
+          "Alexander Hamilton", "George Washington", "Thomas Edison", "Emily Dickinson",
+          "Sigmund Freud", "Confucius", "Genghis Khan", "Queen Victoria", "Julius Caesar"]  # fmt: skip
+ROLES = ["tenant", "patient", "client", "employee", "applicant", "student", "resident", "customer",
+         "passenger", "subscriber", "policyholder", "member", "guest", "contractor", "intern",
+         "claimant", "candidate", "account holder", "beneficiary", "volunteer"]  # fmt: skip
+TITLES = ["Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Mr", "Dr", "Ms"]
+
+# -- addresses in several countries' formats (street names written for this script) ---------
+
+
+def _address(rng: random.Random) -> str:
+    n = rng.randint(1, 240)
+    kinds = [
+        lambda: f"{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 20)} {rng.choice(['Ebisu', 'Kichijoji', 'Nishiki', 'Sakuragaoka', 'Umeda', 'Tenjin'])}, "
+        f"{rng.choice(['Shibuya-ku', 'Musashino-shi', 'Naka-ku', 'Kita-ku', 'Chuo-ku'])}, {rng.choice(['Tokyo', 'Osaka', 'Nagoya', 'Fukuoka', 'Sapporo'])} "
+        f"{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+        lambda: f"{rng.randint(1, 99)} {rng.choice(['Teheran-ro', 'Sejong-daero', 'Dosan-daero', 'Haeundae-ro'])} {rng.randint(1, 90)}-gil, "
+        f"{rng.choice(['Gangnam-gu', 'Jongno-gu', 'Mapo-gu', 'Haeundae-gu'])}, {rng.choice(['Seoul', 'Busan'])}",
+        lambda: f"Flat {rng.randint(1, 12)}{rng.choice('ABC')}, {n} {rng.choice(['MG Road', 'Residency Road', 'Linking Road', 'Anna Salai'])}, "
+        f"{rng.choice(['Indiranagar', 'Bandra West', 'Koramangala', 'T. Nagar'])}, {rng.choice(['Bengaluru', 'Mumbai', 'Chennai'])} {rng.randint(400001, 600099)}",
+        lambda: f"Rua {rng.choice(['das Acácias', 'Doutor Arnaldo', 'Bela Cintra', 'dos Pinheiros'])}, {n}, apto {rng.randint(11, 140)}, "
+        f"{rng.choice(['São Paulo - SP', 'Curitiba - PR', 'Recife - PE'])}, {rng.randint(10000, 99999)}-{rng.randint(100, 999)}",
+        lambda: f"{rng.choice(['Lindenallee', 'Schillerstraße', 'Am Mühlbach', 'Bergstraße'])} {n}, {rng.randint(10000, 99999)} "
+        f"{rng.choice(['Leipzig', 'Freiburg', 'Kassel', 'Bremen'])}",
+        lambda: f"{n} {rng.choice(['rue des Tanneurs', 'avenue Jean-Jaurès', 'boulevard Carnot', 'rue du Moulin'])}, {rng.randint(10000, 99999)} "
+        f"{rng.choice(['Lyon', 'Nantes', 'Rennes', 'Toulouse'])}",
+        lambda: f"{rng.choice(['Prinsengracht', 'Oudegracht', 'Lange Nieuwstraat'])} {n}, {rng.randint(1000, 9999)} {rng.choice(['AB', 'KL', 'TX'])} "
+        f"{rng.choice(['Utrecht', 'Leiden', 'Haarlem'])}",
+        lambda: f"{n} {rng.choice(['Kingsley Road', 'Marlborough Crescent', 'Station Approach', 'Elm Grove'])}, {rng.choice(['Leeds', 'Bristol', 'Norwich'])} "
+        f"{rng.choice(['LS6', 'BS8', 'NR2'])} {rng.randint(1, 9)}{rng.choice(['AB', 'QX', 'HT'])}",
+        lambda: f"Plot {rng.randint(1, 60)}, {rng.choice(['Adeola Odeku Street', 'Allen Avenue', 'Awolowo Road'])}, {rng.choice(['Victoria Island', 'Ikeja', 'Ikoyi'])}, Lagos",
+        lambda: f"Calle {rng.choice(['Reforma', 'Hidalgo', 'Juárez', 'Morelos'])} {n}, Col. {rng.choice(['Centro', 'Roma Norte', 'Del Valle'])}, "
+        f"{rng.randint(10000, 99999)} {rng.choice(['Ciudad de México', 'Puebla', 'Guadalajara'])}",
+        lambda: f"{n} {rng.choice(['Maple Crescent', 'Rideau Street', 'Rue Saint-Denis'])}, {rng.choice(['Ottawa, ON', 'Montréal, QC', 'Halifax, NS'])} "
+        f"{rng.choice('KHB')}{rng.randint(1, 9)}{rng.choice('PAJ')} {rng.randint(1, 9)}{rng.choice('XRT')}{rng.randint(1, 9)}",
+        lambda: f"PO Box {rng.randint(100, 9999)}, {rng.choice(['Alice Springs NT 0870', 'Broome WA 6725', 'Hobart TAS 7001'])}",
+        lambda: f"{n} {rng.choice(['Quarry Lane', 'Birchwood Drive', 'Sycamore Court', 'Old Mill Road'])}, Apt {rng.randint(1, 40)}, "
+        f"{rng.choice(['Boise, ID', 'Dayton, OH', 'Tulsa, OK', 'Reno, NV'])} {rng.randint(10000, 99999)}",
+    ]
+    return rng.choice(kinds)()
+
+
+CITIES = ["Valparaíso", "Tbilisi", "Kraków", "Marrakesh", "Hanoi", "Edinburgh", "Cusco", "Bergen", "Kyoto",
+          "Lagos", "Adelaide", "Quebec City", "Porto", "Gdańsk", "Bilbao", "Zanzibar", "Chiang Mai", "Tallinn"]  # fmt: skip
+COUNTRIES = ["Chile", "Georgia", "Morocco", "Vietnam", "Peru", "Norway", "Japan", "Nigeria", "Portugal",
+             "Estonia", "Tanzania", "Thailand", "Uruguay", "Iceland", "Mongolia"]  # fmt: skip
+COMPANIES = ["Halvorsen Freight AS", "Brightmoor Analytics", "Kestrel Dynamics", "Okoye Foods Ltd",
+             "Tanaka Precision Co.", "Larkspur Media", "Northwind Traders", "Quillfeather Publishing"]  # fmt: skip
+PRODUCTS = ["the Ford Ranger", "a Dyson vacuum", "the Nintendo Switch", "Adobe Photoshop", "a Kindle",
+            "the Toyota Corolla", "Microsoft Excel", "a Rolex Submariner", "the Boeing 787", "a Casio watch"]  # fmt: skip
+WORKS = ["Anna Karenina", "Madame Bovary", "Oliver Twist", "Jane Eyre", "Don Quixote", "Hamlet",
+         "The Great Gatsby", "Moby Dick", "David Copperfield", "Tom Sawyer"]  # fmt: skip
+CONDITIONS = ["type 2 diabetes", "a fractured wrist", "asthma", "high blood pressure", "a migraine", "pneumonia"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+
+def _date(rng: random.Random) -> str:
+    d, m, y = rng.randint(1, 28), rng.choice(MONTHS), rng.randint(1940, 2010)
+    return rng.choice([f"{d} {m} {y}", f"{m} {d}, {y}", f"{y}-{rng.randint(1, 12):02d}-{d:02d}", f"{d:02d}/{rng.randint(1, 12):02d}/{y}"])
+
+
+# -- templates ---------------------------------------------------------------------------------
+# {name} a full name, {given} a given name, {family} a family name, {wfamily} a family name that
+# is an English word, {wgiven} a given name that is a place or a word, {role} a private role,
+# {famous} a famous name, {title}, {address}, {city}, {country}, {company}, {date}, {condition},
+# {product}, {work}. Expectation: the first field of each line.
+
+TEMPLATES = r"""
+private|{name} will take over the night shift from Thursday.
+private|Could you draft a polite reminder to {name} about the unpaid membership fee?
+private|Rewrite this so it sounds friendlier: "{given}, the figures you sent are wrong again."
+private|{wfamily} started the audit on Monday and found two missing invoices.
+private|{wfamily} thinks the budget is too tight; can you help me reply?
+private|I disagree with {wfamily} about the deadline.
+private|Summarise the feedback {wfamily} left on my draft.
+private|{wfamily} and {wfamily2} will share the office on the second floor.
+private|Ask {wgiven} to bring the projector tomorrow.
+private|{wgiven} {family} asked for a copy of the minutes.
+private|My sister {wgiven} is visiting next week, any ideas for a day out?
+private|Write a birthday message for {wgiven}, she turns forty.
+private|our new hire is {lgiven} {lfamily}, can you write a welcome note
+private|remind {lgiven} to pay me back for the tickets
+private|The {role} {name} reported a leaking pipe in the kitchen.
+private|Please update the file of {role} {famous}.
+private|{Role} {famous} asked to change the billing date.
+private|We need a reference letter for our {role} {famous}.
+private|Draft a reply to {role} {name}, who complained about the noise.
+private|Can you check why {role} {given} {family} was charged twice?
+private|{title} {family} asked whether the report can wait until Friday.
+private|Book a table for {title} {family} and two guests at eight.
+private|Translate for {title} {name}: the meeting is cancelled.
+private|Tell {given} that I'll be late.
+private|{given} {family} ({city}) asked about the delivery times.
+private|Cc {name} and {name2} on the proposal.
+private|I interviewed {name} yesterday; she was excellent.
+private|Write a short bio for {name}, our new team lead from {city}.
+private|{name}'s onboarding starts on Monday at {company}.
+private|{given} {family} joined {company} as a junior designer.
+private|Hi {given}, thanks for the quick reply!
+private|Minutes: attendees {name}, {name2} and {given3} {family3}.
+private|The award goes to {name} for outstanding work in customer support.
+confidential|Send it to {title} {name} at {address}.
+confidential|Please ship the replacement to {name}, {address}.
+confidential|{name}\n{address}
+confidential|Name: {name}\nAddress: {address}
+confidential|{name} lives at {address} and wants to cancel the contract.
+confidential|My neighbour {given} moved to {address} last month.
+confidential|Deliver the parcel to {given} {family}, {address}, before noon.
+confidential|Forward the documents to {name} at {address}, please.
+confidential|{Role} {name}, {address}, has not paid since March.
+confidential|{name} was diagnosed with {condition} last week.
+confidential|Patient {name}, born {date}, was treated for {condition}.
+confidential|{wfamily} was admitted to the ward with {condition}.
+confidential|{name}'s salary will rise by 4% next year.
+confidential|{name} (date of birth {date}) applied for the loan.
+confidential|Update the record: {name}, born on {date}.
+confidential|{Role} {famous} lives at {address}.
+confidential|{title} {family}, {address}, owes us two months of rent.
+public|Explain {famous_pos} contribution to their field in simple terms.
+public|Who was {famous}?
+public|Write a short biography of {famous}.
+public|What did {famous} achieve, and why does it matter today?
+public|Compare the early lives of {famous} and {famous2}.
+public|Summarise the plot of {work}.
+public|Who wrote {work}, and when?
+public|What is the weather like in {city} this weekend?
+public|Plan a four-day trip to {city} and {city2}.
+public|What is the capital of {country}?
+public|How do I get from the airport to the centre of {city}?
+public|Is {product} worth buying in 2024?
+public|Compare {product} with {product2}.
+public|{company} announced a new factory in {city}.
+public|What does {company} do, and where is it based?
+public|The museum in {city} has an exhibition on {famous}.
+public|Give me three facts about {country} for a school project.
+public|Write a haiku about autumn in {city}.
+public|List the main exports of {country}.
+public|Why is {city} called the gateway to the north?
+public|Translate "good morning" into the main language of {country}.
+public|What time zone is {city} in?
+public|Recommend a good book about the history of {country}.
+public|Draft a product description for {product}.
+public|Explain how {company} could enter the market in {country}.
+public|Which festivals take place in {city} in {month}?
+""".strip().splitlines()
+
+_LABEL = {"name": "PERSON", "name2": "PERSON", "given": "PERSON", "family": "PERSON", "given3": "PERSON",
+          "family3": "PERSON", "wfamily": "PERSON", "wfamily2": "PERSON", "wgiven": "PERSON", "lgiven": "PERSON",
+          "lfamily": "PERSON", "famous": "PERSON", "famous2": "PERSON", "famous_pos": "PERSON",
+          "address": "STREET_ADDRESS", "city": "GPE", "city2": "GPE", "country": "GPE",
+          "company": "ORGANIZATION", "date": "DATE_TIME"}  # fmt: skip
+
+
+def _pick(rng: random.Random, pools: dict[str, str]) -> str:
+    return rng.choice(pools[rng.choice(list(pools))].split())
+
+
+def generate(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        tid = rng.randrange(len(TEMPLATES))
+        expect, template = TEMPLATES[tid].split("|", 1)
+        template = template.replace("\\n", "\n")
+        region = rng.choice(list(GIVEN))
+        given, family = rng.choice(GIVEN[region].split()), rng.choice(FAMILY[region].split())
+        famous = rng.choice(FAMOUS)
+        role = rng.choice(ROLES)
+        values = {
+            # Hungarian names are written family name first at home, given name first abroad
+            "name": f"{family} {given}" if region == "hu" and rng.random() < 0.5 else f"{given} {family}",
+            "name2": f"{_pick(rng, GIVEN)} {_pick(rng, FAMILY)}",
+            "given": given,
+            "family": family,
+            "given3": _pick(rng, GIVEN),
+            "family3": _pick(rng, FAMILY),
+            "wfamily": rng.choice(WORD_FAMILY),
+            "wfamily2": rng.choice(WORD_FAMILY),
+            "wgiven": rng.choice(WORD_GIVEN),
+            "lgiven": given.lower(),
+            "lfamily": family.lower(),
+            "famous": famous,
+            "famous2": rng.choice([f for f in FAMOUS if f != famous]),
+            "famous_pos": famous + "'s",
+            "role": role,
+            "Role": role[0].upper() + role[1:],
+            "title": rng.choice(TITLES),
+            "address": _address(rng),
+            "city": rng.choice(CITIES),
+            "city2": rng.choice(CITIES),
+            "country": rng.choice(COUNTRIES),
+            "company": rng.choice(COMPANIES),
+            "date": _date(rng),
+            "condition": rng.choice(CONDITIONS),
+            "product": rng.choice(PRODUCTS),
+            "product2": rng.choice(PRODUCTS),
+            "work": rng.choice(WORKS),
+            "month": rng.choice(MONTHS),
+        }
+        text, spans, pos = "", [], 0
+        for m in re.finditer(r"\{(\w+)\}", template):
+            text += template[pos : m.start()]
+            key = m.group(1)
+            value = values[key]
+            label = _LABEL.get(key)
+            if key == "famous_pos":
+                value = famous + "'s"
+                spans.append({"entity_type": "PERSON", "start_position": len(text), "end_position": len(text) + len(famous)})
+            elif label:
+                spans.append({"entity_type": label, "start_position": len(text), "end_position": len(text) + len(value)})
+            text += value
+            pos = m.end()
+        text += template[pos:]
+        out.append({"full_text": text, "spans": spans, "template_id": f"fresh-{tid}", "metadata": {"expect": expect}})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, required=True, help="a path outside the repository")
+    ap.add_argument("--n", type=int, default=1500)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    data = generate(args.n, args.seed)
+    args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
+    print(f"wrote {len(data)} sentences to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
