@@ -8,9 +8,7 @@ Training data, never the evaluation split:
   holds out 30% of the templates, whole, for reporting);
 - sentences generated here from templates written for this script, filled with Faker's names,
   places and companies of many locales (private people in requests, public figures in
-  questions, organisations and places in prose); public figures are labelled persons like any
-  other: whether a person is a public figure is the policy's call (``detect/pii_policy.py``),
-  and a tagger that skipped famous names could not see "tenant Abraham Lincoln";
+  questions, organisations and places in prose);
 - negatives: capitalised words that no name or place list knows in the routing data's
   training prompts (``routing/llmrouter/train.jsonl``); paragraphs of the Python standard library's docstrings and of the Python
   documentation's topics (``pydoc_data``): technical prose with capitalised words that are not
@@ -196,7 +194,7 @@ def generated(count: int, seed: int = 11) -> list[dict]:
             "CITY": lambda fk=fk: latin(fk.city).upper(),
         }
         kinds = {"first": "PERSON", "first2": "PERSON", "first3": "PERSON", "first4": "PERSON", "last": "PERSON", "last2": "PERSON",
-                 "middle": "PERSON", "name": "PERSON", "name2": "PERSON", "public": "PERSON", "city": "GPE",
+                 "middle": "PERSON", "name": "PERSON", "name2": "PERSON", "city": "GPE",
                  "city2": "GPE", "CITY": "GPE", "country": "GPE", "country2": "GPE", "company": "ORGANIZATION",
                  "company2": "ORGANIZATION"}  # fmt: skip
         text = ""
