@@ -269,13 +269,16 @@ _PHONE_BITS = ["+", "(", ")", "(0)", " ", "-", ".", ",", "/", "x", "ext", "ext."
 _phone_text = st.lists(st.sampled_from(_PHONE_BITS) | st.characters(), min_size=1, max_size=40).map("".join)
 
 
-@settings(max_examples=500, deadline=None)
-@given(_phone_text)
-def test_dob_cue_literals_gate_exactly(text: str) -> None:
-    from turnout.detect.pii import _DOB_CUE, _DOB_CUE_LITERALS
+_ESCAPE_BITS = ["\\", "u", "x", "0", "4", "A", "f", "g", "\\u0041", "\\x41", " ", "\\u00", "Z"]
 
-    low = text.lower()
-    assert any(lit in low for lit in _DOB_CUE_LITERALS) == (_DOB_CUE.search(low) is not None)
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_ESCAPE_BITS) | st.characters(), max_size=30).map("".join))
+def test_literal_led_escape_pattern_finds_the_same_runs(text: str) -> None:
+    from turnout.detect.normalize import _ESCAPES
+
+    reference = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})+")
+    assert [m.span() for m in _ESCAPES.finditer(text)] == [m.span() for m in reference.finditer(text)]
 
 
 @settings(max_examples=500, deadline=None)

@@ -533,7 +533,6 @@ _EMAIL_LOCAL_REV = re.compile(r"[A-Za-z0-9._%+-]{0,63}[A-Za-z0-9]")
 _EMAIL_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])")
 _IPV6_WIN = re.compile(r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{2,38}(?:%\w+)?")
 _DOB_CUE = re.compile(r"born|birth|dob|d\.o\.b|geb|né")
-_DOB_CUE_LITERALS = ("born", "birth", "dob", "d.o.b", "geb", "né")
 _NOT_BEFORE_DATE = frozenset("+#$€£/.:-")  # "#12", "$2024", "v1.2": a number, not a date
 _JOINERS = frozenset("+/_=-")  # characters inside tokens: a digit next to one is part of a token
 _UNIT_ENDINGS = frozenset({"apt", "ite", "nit", "lat", "oor", "box", "ste", "psc", "apo", "fpo", "dpo", "cmr", "oom"})
@@ -783,16 +782,16 @@ class Detector:
         dob_from = -1
         rev: str | None = None
         date = self._date
-        # _DOB_CUE is an alternation of literals: when none is in the text (a few ``in`` over
-        # it, ~1/20 of one regex search per cluster) no cluster has a date-of-birth cue
-        dob_cue = _DOB_CUE.search if any(lit in low for lit in _DOB_CUE_LITERALS) else None
+        # the date-of-birth cue is looked for in the 60 characters before a cluster of 4+
+        # digits only (~600 a MB of prose): six ``in`` gates over the whole text cost ~5x more
+        dob_cue = _DOB_CUE.search
         for m in _NUM.finditer(shape):
             s, e = m.span()
             size = e - s
             before = text[s - 1] if s else " "
             after = text[e] if e < n else " "
             # dates first (their order among themselves decides the score of a tie)
-            if size >= 4 and dob_cue is not None and s > dob_from and dob_cue(low, max(0, s - 60), s):
+            if size >= 4 and s > dob_from and dob_cue(low, max(0, s - 60), s):
                 # a date of birth: a cue ("born", "DOB") shortly before a date or a year (the
                 # year closes "12 March 1990", so four characters are enough to look)
                 for dm in _DOB.finditer(text, max(0, s - 60), min(n, e + 12)):
