@@ -336,3 +336,20 @@ def test_phone_findings_equal_the_ungated_isdigit_count(text: str) -> None:
     ref = Reference.__new__(Reference)
     ref.__dict__.update(det.__dict__)
     assert ref.scan(text) == det.scan(text)
+
+
+# --- provider keys: the literal gates before each key pattern --------------------------------
+
+_KEY_BITS = ["sk-", "sk_", "rk_", "live_", "test_", "ant-", "AKIA", "ASIA", "ABIA", "ACCA", "IA", "k_",
+             "A1B2C3D4E5F6G7H8", "abcdefghij0123456789", "-", "_", " ", "x"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_KEY_BITS) | st.characters(), max_size=20).map("".join))
+def test_provider_key_gates_never_skip_a_match(text: str) -> None:
+    from turnout.detect.pii import _SECRET_PATTERNS
+
+    for _kind, literals, gate, pattern, _score in _SECRET_PATTERNS:
+        if pattern.search(text):
+            assert any(lit in text for lit in literals)
+            assert gate is None or gate.search(text)
