@@ -269,13 +269,16 @@ _PHONE_BITS = ["+", "(", ")", "(0)", " ", "-", ".", ",", "/", "x", "ext", "ext."
 _phone_text = st.lists(st.sampled_from(_PHONE_BITS) | st.characters(), min_size=1, max_size=40).map("".join)
 
 
-@settings(max_examples=500, deadline=None)
-@given(_phone_text)
-def test_dob_cue_literals_gate_exactly(text: str) -> None:
-    from turnout.detect.pii import _DOB_CUE, _DOB_CUE_LITERALS
+_ESCAPE_BITS = ["\\", "u", "x", "0", "4", "A", "f", "g", "\\u0041", "\\x41", " ", "\\u00", "Z"]
 
-    low = text.lower()
-    assert any(lit in low for lit in _DOB_CUE_LITERALS) == (_DOB_CUE.search(low) is not None)
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_ESCAPE_BITS) | st.characters(), max_size=30).map("".join))
+def test_literal_led_escape_pattern_finds_the_same_runs(text: str) -> None:
+    from turnout.detect.normalize import _ESCAPES
+
+    reference = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})+")
+    assert [m.span() for m in _ESCAPES.finditer(text)] == [m.span() for m in reference.finditer(text)]
 
 
 @settings(max_examples=500, deadline=None)
@@ -333,3 +336,21 @@ def test_phone_findings_equal_the_ungated_isdigit_count(text: str) -> None:
     ref = Reference.__new__(Reference)
     ref.__dict__.update(det.__dict__)
     assert ref.scan(text) == det.scan(text)
+
+
+# --- provider keys: the literal gates before each key pattern --------------------------------
+
+_KEY_BITS = ["sk-", "sk_", "rk_", "live_", "test_", "ant-", "AKIA", "ASIA", "ABIA", "ACCA", "IA", "k_",
+             "A1B2C3D4E5F6G7H8", "abcdefghij0123456789", "-", "_", " ", "x"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_KEY_BITS) | st.characters(), max_size=20).map("".join))
+def test_provider_key_gates_are_the_literal_led_gates_they_replace(text: str) -> None:
+    # the gates before this change were literal-led searches; the ``in`` checks must agree
+    from turnout.detect.pii import _SECRET_PATTERNS
+
+    before = (re.compile("sk-"), re.compile("IA[A-Z0-9]{16}"), re.compile("k_(?:live|test)_"))
+    for (_kind, literals, gate, _pattern, _score), old in zip(_SECRET_PATTERNS, before, strict=True):
+        now = any(lit in text for lit in literals) and (gate is None or gate.search(text) is not None)
+        assert now == (old.search(text) is not None)

@@ -44,7 +44,8 @@ _CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-
 _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
-_ESCAPES = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})+")
+# led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
+_ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})*")
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
 
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
