@@ -362,7 +362,7 @@ def test_lookup_prior_never_touches_multiple_choice_prompts() -> None:
     assert prior_logit(dense_features(text)) >= prior_logit(dense_features("What is 2+2?")) + 0.5
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # up to 80 analyses an example: no time bound on a loaded machine
 @given(texts=st.lists(st.text(max_size=300) | st.sampled_from(CHAT), min_size=1, max_size=80))
 def test_the_recent_prompts_memory_returns_what_a_fresh_analysis_does(texts: list[str]) -> None:
     """The router re-reads what the detector scored; the scorer's memory of recent prompts
