@@ -15,6 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are judged on what they find, not on how fast an example runs: the suite also
+# runs on shared, loaded machines, where hypothesis' default 200 ms deadline flakes.
+settings.register_profile("turnout", deadline=None)
+settings.load_profile("turnout")
 
 # The scripted fake provider is for tests only; the registry builds it only when this is set
 # (inherited by the gateways and CLIs the tests start as subprocesses).
