@@ -34,6 +34,7 @@ to local counting.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
@@ -75,7 +76,16 @@ REMAINING_MAX_AGE_S = 0.25
 # and never "-0": string.format('%.0f', -0) gives "-0", which HINCRBY rejects (a $0 model's
 # zero reservation would fail every commit and sweep).
 _LUA_S = "local function s(x) if x == 0 then return '0' end return string.format('%.0f', x) end\n"
-_LUA_SWEEP = _LUA_S + """
+# What changes on every request travels as one argument, its values separated by spaces (one
+# argument to encode instead of five to ten; see limits/batch.py): fields() splits it.
+_LUA_FIELDS = """
+local function fields(x)
+  local f = {}
+  for v in string.gmatch(x, '%S+') do f[#f+1] = v end
+  return f
+end
+"""
+_LUA_SWEEP = _LUA_S + _LUA_FIELDS + """
 local function sweep(b, z, a, now)
   local old = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 256)
   for _, m in ipairs(old) do
@@ -199,18 +209,21 @@ local function add_tokens(key, now, delta)
 end
 """
 
-# KEYS: (b, z, a) per scope. ARGV: now, rid, amount, expires_at, n, then (limit, reset or 0) per scope.
-# Returns {0, i, spent, reserved} (scope i refused) or "1 seq remaining ..." ((seq, remaining) per scope).
+# KEYS: (b, z, a) per scope. ARGV: n, "now rid amount expires_at", then (limit, reset or 0) per
+# scope. Returns {0, i, spent, reserved} (scope i refused) or "1 seq remaining ..." ((seq,
+# remaining) per scope).
 _RESERVE = _LUA_BUDGET + """
-local now, rid, amount, exp, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-local i, spent, reserved = budget_check(n, now, amount, 4)
+local n, f = tonumber(ARGV[1]), fields(ARGV[2])
+local now, rid, amount, exp = f[1], f[2], tonumber(f[3]), f[4]
+local i, spent, reserved = budget_check(n, now, amount, 1)
 if i then return {0, i, s(spent), s(reserved)} end
-return budget_hold(n, rid, amount, exp, now, 4, {1})
+return budget_hold(n, rid, amount, exp, now, 1, {1})
 """
 
-# KEYS: (b, z, a) per scope. ARGV: rid, actual, n, now, then reset (or 0) per scope. Returns seqs.
+# KEYS: (b, z, a) per scope. ARGV: n, "rid actual now", then reset (or 0) per scope. Returns seqs.
 _SETTLE = _LUA_BUDGET + """
-return settle_all(tonumber(ARGV[3]), ARGV[1], ARGV[2], ARGV[4], 4)
+local f = fields(ARGV[2])
+return settle_all(tonumber(ARGV[1]), f[1], f[2], f[3], 2)
 """
 
 # KEYS: (b, z, a) per scope. ARGV: now. Returns (spent, reserved, in flight) per scope.
@@ -246,33 +259,33 @@ return add_tokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 # before anything is written, so a refusal consumes nothing. ``hit``: the request is answered
 # from the cache, so it counts against its rate limits with no tokens, and holds no budget.
 # KEYS: (b, z, a) per scope, then one rate hash per rate check.
-# ARGV: now, rid, amount, expires_at, n, m, now_us, (limit, reset) per scope, (rpm, tpm) per rate
-# check, then tokens per rate check (what varies last, so the rest goes pre-encoded). Returns
+# ARGV: n, m, "now rid amount expires_at now_us tokens_1 .. tokens_m", then (limit, reset) per
+# scope and (rpm, tpm) per rate check (the same on every request: they go pre-encoded). Returns
 # {0, 'rate', j, which, retry_after_us}, {0, 'budget', i, spent, reserved} or "1 seq remaining
 # ..." ((seq, remaining) per scope); {2} when admitted as a hit.
 _LUA_ADMIT = _LUA_BUDGET + _LUA_RATE + """
 local function admit(hit)
-  local now, rid, amount, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-  local n, m, now_us = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-  local r = 7 + 2 * n
+  local n, m, f = tonumber(ARGV[1]), tonumber(ARGV[2]), fields(ARGV[3])
+  local now, rid, amount, exp, now_us = f[1], f[2], tonumber(f[3]), f[4], tonumber(f[5])
+  local r = 3 + 2 * n
   local tats = {}
   for j = 1, m do
     local tokens = 0
-    if not hit then tokens = tonumber(ARGV[r+2*m+j]) end
+    if not hit then tokens = tonumber(f[5+j]) end
     local ok, nr, nt = rate_check(KEYS[3*n+j], now_us, tonumber(ARGV[r+2*j-1]),
                                   tonumber(ARGV[r+2*j]), tokens)
     if not ok then return {0, 'rate', j, nr, s(nt)} end
     tats[j] = {nr, nt}
   end
   if not hit then
-    local i, spent, reserved = budget_check(n, now, amount, 6)
+    local i, spent, reserved = budget_check(n, now, amount, 2)
     if i then return {0, 'budget', i, s(spent), s(reserved)} end
   end
   for j = 1, m do
     rate_write(KEYS[3*n+j], now_us, tonumber(ARGV[r+2*j-1]), tonumber(ARGV[r+2*j]), tats[j][1], tats[j][2])
   end
   if hit then return {2} end
-  return budget_hold(n, rid, amount, exp, now, 6, {1})
+  return budget_hold(n, rid, amount, exp, now, 2, {1})
 end
 """
 _ADMIT = _LUA_ADMIT + "return admit(false)\n"
@@ -289,13 +302,12 @@ return out
 
 # After the answer in one round trip: commit or release on every scope, then token corrections.
 # KEYS: (b, z, a) per scope, then one rate hash per correction.
-# ARGV: rid, actual, n, now, reset per scope, m, now_us, delta per correction. Returns the first
+# ARGV: n, m, "rid actual now now_us delta_1 .. delta_m", then reset per scope. Returns the first
 # scope's seq (0 without one): nobody waits for this answer, so it is kept short.
 _FINISH = _LUA_BUDGET + _LUA_RATE + """
-local n = tonumber(ARGV[3])
-local out = settle_all(n, ARGV[1], ARGV[2], ARGV[4], 4)
-local m, now = tonumber(ARGV[5+n]), tonumber(ARGV[6+n])
-for j = 1, m do add_tokens(KEYS[3*n+j], now, tonumber(ARGV[6+n+j])) end
+local n, m, f = tonumber(ARGV[1]), tonumber(ARGV[2]), fields(ARGV[3])
+local out = settle_all(n, f[1], f[2], f[3], 3)
+for j = 1, m do add_tokens(KEYS[3*n+j], tonumber(f[4]), tonumber(f[4+j])) end
 return out[1] or 0
 """
 
@@ -507,8 +519,8 @@ class RedisLimitStore(LimitStore):
             return Reservation(rid, (), (), amount, now, now + ttl)
         wins = [window_of(s.period, now) for s in scopes]
         held = [self._window(scope, wid, now) for scope, (wid, _) in zip(scopes, wins, strict=True)]
-        packed = _S_RESERVE.call(3 * len(scopes), *(w.keys for w in held), repr(now), rid, amount,
-                                 repr(now + ttl), len(scopes), *(w.hold for w in held))
+        packed = _S_RESERVE.call(3 * len(scopes), *(w.keys for w in held), len(scopes),
+                                 f"{now!r} {rid} {amount} {now + ttl!r}", *(w.hold for w in held))
         try:
             if self._pending:
                 self._replay_pending()
@@ -521,22 +533,26 @@ class RedisLimitStore(LimitStore):
             raise budget_refusal(scopes[i], wid, resets, int(out[2]), int(out[3]), amount, now)
         return self._admitted(rid, scopes, wins, amount, now, ttl, out)
 
-    def _settle_parts(self, reservation: Reservation, actual: int) -> tuple[list[Run], list[Any]]:
-        """The _SETTLE keys and arguments of ``reservation`` (empty keys: nothing to settle)."""
+    def _settle_parts(self, reservation: Reservation, actual: int) -> tuple[list[Run], str, list[Run]]:
+        """``reservation``'s windows' keys, "rid actual now" and the windows' resets, as the
+        settling scripts take them (no keys: nothing to settle)."""
         if reservation.done:
             raise BadRequestError(f"reservation {reservation.id} was already committed or released")
         reservation.done = True
         self._note_settled(reservation, actual)
         held = [self._window(scope, wid, reservation.admitted_at)  # the windows it was admitted in
                 for scope, wid in zip(reservation.scopes, reservation.windows, strict=True)]
-        args: list[Any] = [reservation.id, actual, len(held), repr(self.clock()), *(w.reset for w in held)]
-        return [w.keys for w in held], args
+        return [w.keys for w in held], f"{reservation.id} {actual} {self.clock()!r}", [w.reset for w in held]
+
+    @staticmethod
+    def _settle_command(keys: list[Run], fresh: str, resets: list[Run]) -> bytes:
+        return _S_SETTLE.call(3 * len(keys), *keys, len(keys), fresh, *resets)
 
     async def commit(self, reservation: Reservation, actual_usd: float) -> int:
-        keys, args = self._settle_parts(reservation, to_nano_actual(actual_usd))
+        keys, fresh, resets = self._settle_parts(reservation, to_nano_actual(actual_usd))
         if not keys:
             return 0
-        packed = _S_SETTLE.call(3 * len(keys), *keys, *args)
+        packed = self._settle_command(keys, fresh, resets)
         try:
             if self._pending:
                 self._replay_pending()
@@ -554,11 +570,11 @@ class RedisLimitStore(LimitStore):
         return int(out[0])
 
     async def release(self, reservation: Reservation) -> int:
-        keys, args = self._settle_parts(reservation, 0)
+        keys, fresh, resets = self._settle_parts(reservation, 0)
         if not keys:
             return 0
         try:
-            out = await self._run(_S_SETTLE, _S_SETTLE.call(3 * len(keys), *keys, *args))
+            out = await self._run(_S_SETTLE, self._settle_command(keys, fresh, resets))
         except self._down as exc:
             # Harmless: the reservation expires on its own after ttl_s.
             log.warning(
@@ -634,10 +650,12 @@ class RedisLimitStore(LimitStore):
         if read is not None:
             keys.append(read)
         script = _S_ADMIT if read is None else _S_ADMIT_OR_READ
+        fresh = f"{now!r} {rid} {amount} {now + ttl!r} {round(now * US)}"
+        for check in checks:
+            fresh += f" {check[3]}"
         packed = script.call(
-            3 * len(held) + len(limited) + (read is not None), *keys,
-            repr(now), rid, amount, repr(now + ttl), len(held), len(limited), round(now * US),
-            *(w.hold for w in held), *(limits for _, limits in limited), *(c[3] for c in checks))
+            3 * len(held) + len(limited) + (read is not None), *keys, _counts(len(held), len(limited)),
+            fresh, *(w.hold for w in held), *(limits for _, limits in limited))
         try:
             if self._pending:
                 self._replay_pending()
@@ -686,16 +704,19 @@ class RedisLimitStore(LimitStore):
         corrections: Sequence[tuple[str, int]] = (),
     ) -> None:
         fixes = [(k, int(d)) for k, d in corrections if d]
-        keys: list[Any] = []
-        args: list[Any] = ["", 0, 0, repr(self.clock())]
+        keys: list[Run] = []
+        resets: list[Run] = []
+        fresh = f"- 0 {self.clock()!r}"
         if reservation is not None:
             actual = 0 if actual_usd is None else to_nano_actual(actual_usd)
-            keys, args = self._settle_parts(reservation, actual)
+            keys, fresh, resets = self._settle_parts(reservation, actual)
         if not keys and not fixes:
             return
-        nscopes = 3 * len(keys)
-        packed = _S_FINISH.call(nscopes + len(fixes), *keys, *(self._rate(k, None, None)[0] for k, _ in fixes),
-                                *args, len(fixes), round(self.clock() * US), *(d for _, d in fixes))
+        tail = f" {round(self.clock() * US)}"
+        for _, delta in fixes:
+            tail += f" {delta}"
+        packed = _S_FINISH.call(3 * len(keys) + len(fixes), *keys, *(self._rate(k, None, None)[0] for k, _ in fixes),
+                                _counts(len(keys), len(fixes)), fresh + tail, *resets)
         if self._pending:
             self._replay_pending()
         # Nobody waits for it (see the module doc): the reservation holds until it lands.
@@ -703,7 +724,7 @@ class RedisLimitStore(LimitStore):
         if keys and actual_usd is not None:
             assert reservation is not None
             on_error = self._buffer_on_outage(
-                reservation.id, lambda: _S_SETTLE.call(nscopes, *keys, *args), "")
+                reservation.id, lambda: self._settle_command(keys, fresh, resets), "")
         else:  # a release expires on its own; a token correction is only a correction
             on_error = _log_dropped
         self._shared.get().send_later(packed, _S_FINISH, on_error)
@@ -748,6 +769,12 @@ class RedisLimitStore(LimitStore):
 
     async def aclose(self) -> None:
         await self._shared.release()
+
+
+@functools.cache
+def _counts(n: int, m: int) -> Run:
+    """A script's two counts (budget scopes, rate limits), encoded once per shape."""
+    return Run.of(n, m)
 
 
 def _given(packed: bytes) -> Callable[[], bytes]:
