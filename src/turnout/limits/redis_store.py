@@ -527,7 +527,7 @@ class RedisLimitStore(LimitStore):
             out = await self._run(_S_RESERVE, packed)
         except self._down as exc:
             raise self._unavailable(exc) from exc
-        if not isinstance(out, bytes):  # {0, i, spent, reserved}
+        if not isinstance(out, bytes | str):  # {0, i, spent, reserved} (str: a decoding client's)
             i = int(out[1]) - 1
             wid, resets = wins[i]
             raise budget_refusal(scopes[i], wid, resets, int(out[2]), int(out[3]), amount, now)
@@ -662,7 +662,7 @@ class RedisLimitStore(LimitStore):
             out = await self._run(script, packed)
         except self._down as exc:
             raise self._unavailable(exc) from exc
-        if isinstance(out, bytes):  # admitted: "1 seq remaining ..."
+        if isinstance(out, bytes | str):  # admitted: "1 seq remaining ..."
             if not scopes:
                 return None, None
             return self._admitted(rid, scopes, wins, amount, now, ttl, out), None
@@ -687,7 +687,7 @@ class RedisLimitStore(LimitStore):
         amount: int,
         now: float,
         ttl: float,
-        out: bytes,
+        out: bytes | str,
     ) -> Reservation:
         fields = out.split()  # b"1", then (seq, remaining) per scope
         seqs = tuple(map(int, fields[1::2]))
