@@ -392,20 +392,22 @@ async def test_unreachable_redis_fails_closed() -> None:
 async def test_commit_during_an_outage_is_replayed(redis_prefix: str) -> None:
     import redis.exceptions
 
-    from turnout.limits.redis_store import RedisLimitStore
+    from turnout.limits.redis_store import _S_SETTLE, RedisLimitStore
 
     store = RedisLimitStore(REDIS_URL, prefix=redis_prefix)
     try:
         scope = BudgetScope("key:a", 1.0)
         res = await store.reserve([scope], 0.3)
-        real = store._settle_s
+        real = store._run
 
-        async def down(**_: Any) -> Any:
-            raise redis.exceptions.ConnectionError("simulated outage")
+        async def down(script: Any, packed: bytes) -> Any:  # the commit's script cannot get through
+            if script is _S_SETTLE:
+                raise redis.exceptions.ConnectionError("simulated outage")
+            return await real(script, packed)
 
-        store._settle_s = down
+        store._run = down  # type: ignore[method-assign]
         assert await store.commit(res, 0.25) == 0  # does not raise: the answer was delivered
-        store._settle_s = real
+        store._run = real  # type: ignore[method-assign]
         assert (await store.usage(scope)).spent_usd == 0.0  # not yet replayed
         await store.reserve([scope], 0.1)  # the next call replays the buffered commit first
         u = await store.usage(scope)

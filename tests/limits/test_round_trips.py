@@ -4,8 +4,9 @@ health and the response cache all shared through Redis.
 A round trip is one ``send_packed_command`` on a redis-py connection (a pipeline or a script
 call is one; a NOSCRIPT retry would be two). Each is attributed to the client that owns the
 connection: the limit store and the response cache (one client: they share the process's
-batcher, ``limits/batch.py``), or the health store (whose mirror refresh and throttled success
-writes run on timers, independent of the request rate, so they are reported but not counted).
+batcher, ``limits/batch.py``), or the health store and the speed tracker (whose mirror refreshes
+and throttled writes run on timers, independent of the request rate, so they are reported but not
+counted: on a slow, loaded machine a run of 32 requests lasts long enough to see some).
 
 One request at a time, a request waits for one script: the cache read and its admission (as a
 hit or as a miss) together; its settle and cache write ride along with the next request's
@@ -86,6 +87,8 @@ async def _count(gw: Gateway, principal: Principal, tag: str, monkeypatch: pytes
     monkeypatch.setattr(AbstractConnection, "send_packed_command", original)
     assert gw.limits.redis is gw.cache.backend.client  # one batcher, one pool
     clients = {"shared": gw.limits.redis, "health": gw.router.health.redis}
+    if gw.router.speeds._redis is not None:  # speeds go to Redis at most once a second: a timer too
+        clients["speed"] = gw.router.speeds._redis
     return Counter(_owner(c, clients) for c in sent)
 
 

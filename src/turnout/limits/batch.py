@@ -17,6 +17,15 @@ exceed the connect timeout and turn into errors).
 A process's stores on the same Redis URL share one batcher (``SharedBatcher``), so the cache
 read and the admission of a request, and those of every other request of the turn, travel in
 one pipeline.
+
+CPU per command (issue 17): redis-py's generic path costs more than the round trip it saves
+(its packer encodes every argument through a chain of type checks; the pool's check-out and
+check-in, a timeout per answer and a task per write come with every pipeline). So a command is
+packed when it is submitted, straight into RESP bytes (``command``), from arguments the stores
+keep pre-encoded (``Run``: a budget's three keys, say, the same on every request); the batcher
+keeps one connection of the pool for itself (one pipeline is on the wire at a time anyway) and
+reads a pipeline's answers under one deadline with the connection's own parser (hiredis when
+installed). redis-py still connects, authenticates, selects the database and parses.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 log = logging.getLogger("turnout.limits")
 
@@ -35,16 +44,53 @@ DEFAULT_LINGER_S = 0.01  # a deferred write waits at most this long for company
 DEFAULT_POOL_SIZE = 16
 
 OnError = Callable[[BaseException], None]
+Arg = bytes | str | int | float
+
+
+def bulk(value: Arg) -> bytes:
+    """One argument as a RESP bulk string (numbers as their decimal text, as redis-py sends them)."""
+    data = value if isinstance(value, bytes) else str(value).encode()
+    return b"$%d\r\n%s\r\n" % (len(data), data)
+
+
+class Run(NamedTuple):
+    """Arguments encoded once and reused (a budget's keys, a rate limit's key and limits)."""
+
+    data: bytes
+    n: int
+
+    @classmethod
+    def of(cls, *values: Arg) -> Run:
+        return cls(b"".join(map(bulk, values)), len(values))
+
+
+def command(*parts: Arg | Run) -> bytes:
+    """A command as RESP bytes, ready for the wire: its arguments, some of them ``Run``s."""
+    chunks: list[bytes] = []
+    n = 0
+    for part in parts:
+        if isinstance(part, Run):
+            chunks.append(part.data)
+            n += part.n
+        else:
+            chunks.append(bulk(part))
+            n += 1
+    return b"*%d\r\n%s" % (n, b"".join(chunks))
 
 
 class Script:
     """A Lua script run by its SHA1 (loaded into Redis on the first NOSCRIPT)."""
 
-    __slots__ = ("sha",)
+    __slots__ = ("head", "sha")
 
     def __init__(self, source: str) -> None:
         self.sha = hashlib.sha1(source.encode()).hexdigest()
+        self.head = Run.of("EVALSHA", self.sha)
         _SOURCES[self.sha] = source
+
+    def call(self, nkeys: int, *parts: Arg | Run) -> bytes:
+        """``EVALSHA`` of this script: ``nkeys`` keys, then the arguments, all in ``parts``."""
+        return command(self.head, nkeys, *parts)
 
 
 _SOURCES: dict[str, str] = {}  # sha -> source of every Script, for NOSCRIPT
@@ -70,48 +116,63 @@ def make_pool_client(url: str, *, connect_timeout_s: float, timeout_s: float,
     return aredis.Redis(connection_pool=pool)
 
 
+# A queued command: its RESP bytes, the script it runs (for NOSCRIPT) or None, then the future
+# its caller awaits (None: deferred) and the error handler of a deferred one.
+_Queued = tuple[bytes, "Script | None", "asyncio.Future[Any] | None", "OnError | None"]
+
+
 class Batcher:
     """Collects commands and sends them as one pipeline per loop turn (see the module doc)."""
 
-    def __init__(self, client: Any, *, linger_s: float = DEFAULT_LINGER_S, owns_client: bool = True) -> None:
+    def __init__(self, client: Any, *, linger_s: float = DEFAULT_LINGER_S, owns_client: bool = True,
+                 timeout_s: float | None = None) -> None:
         self.client = client
         self.linger_s = linger_s
+        # How long a pipeline's answers may take, all of them (the pool's socket timeout).
+        self.timeout_s = timeout_s or client.connection_pool.connection_kwargs.get("socket_timeout") or 1.0
         self._owns_client = owns_client
-        # (command args, future or None, on_error or None)
-        self._queue: list[tuple[tuple[Any, ...], asyncio.Future[Any] | None, OnError | None]] = []
+        self._queue: list[_Queued] = []
         self._waiting = False  # a command someone waits for is queued
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None  # the linger of deferred writes
         self._busy: asyncio.Task[None] | None = None
+        self._conn: Any = None  # this batcher's connection, taken from the pool once
         self.users = 0  # stores sharing it (SharedBatcher)
         self.pipelines = 0  # round trips sent (for tests and benches)
         self.commands = 0
 
     # -- submitting ------------------------------------------------------------------------
-    def call(self, *args: Any) -> asyncio.Future[Any]:
-        """Queue one command for the next pipeline now; await the future for its answer (or
-        its error). Queued at the call, not at the await: commands keep the callers' order."""
+    def send(self, packed: bytes, script: Script | None = None) -> asyncio.Future[Any]:
+        """Queue one packed command (``command``, ``Script.call``) for the next pipeline; await
+        the future for its answer (or its error). Queued at the call, not at the await: commands
+        keep the callers' order."""
         loop = self._bind()
         fut: asyncio.Future[Any] = loop.create_future()
-        self._queue.append((args, fut, None))
+        self._queue.append((packed, script, fut, None))
         if not self._waiting:
             self._waiting = True
             self._kick(loop)
         return fut
 
-    def eval(self, script: Script, keys: Sequence[str], args: Sequence[Any]) -> asyncio.Future[Any]:
-        return self.call("EVALSHA", script.sha, len(keys), *keys, *args)
-
-    def defer(self, args: tuple[Any, ...], on_error: OnError | None = None) -> None:
-        """Send a command with the next pipeline (or after ``linger_s``); nobody waits for it.
-        ``on_error`` gets its error (a Redis error answer or an unreachable Redis)."""
+    def send_later(self, packed: bytes, script: Script | None = None, on_error: OnError | None = None) -> None:
+        """Send a packed command with the next pipeline (or after ``linger_s``); nobody waits
+        for it. ``on_error`` gets its error (a Redis error answer or an unreachable Redis)."""
         loop = self._bind()
-        self._queue.append((args, None, on_error))
+        self._queue.append((packed, script, None, on_error))
         self._kick(loop)
 
-    def defer_eval(self, script: Script, keys: Sequence[str], args: Sequence[Any],
+    def call(self, *args: Arg) -> asyncio.Future[Any]:
+        return self.send(command(*args))
+
+    def eval(self, script: Script, keys: Sequence[Arg], args: Sequence[Arg]) -> asyncio.Future[Any]:
+        return self.send(script.call(len(keys), *keys, *args), script)
+
+    def defer(self, args: tuple[Arg, ...], on_error: OnError | None = None) -> None:
+        self.send_later(command(*args), None, on_error)
+
+    def defer_eval(self, script: Script, keys: Sequence[Arg], args: Sequence[Arg],
                    on_error: OnError | None = None) -> None:
-        self.defer(("EVALSHA", script.sha, len(keys), *keys, *args), on_error)
+        self.send_later(script.call(len(keys), *keys, *args), script, on_error)
 
     @property
     def pending(self) -> bool:
@@ -131,6 +192,7 @@ class Batcher:
         if loop is not self._loop:  # first use, or the store moved to another (the old one is gone)
             self._loop, self._timer, self._busy, self._waiting = loop, None, None, False
             self._queue = []
+            self._conn = None  # a connection belongs to the loop that opened it
         return loop
 
     def _kick(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -159,7 +221,7 @@ class Batcher:
             while self._queue:
                 batch = self._queue[:MAX_BATCH]
                 del self._queue[:MAX_BATCH]
-                self._waiting = any(fut is not None for _, fut, _ in self._queue)
+                self._waiting = any(q[2] is not None for q in self._queue)
                 await self._run(batch)
                 if not self._waiting:
                     break  # only deferred writes left (or nothing): they may linger
@@ -168,9 +230,9 @@ class Batcher:
             if self._queue and self._loop is not None and not self._loop.is_closed():
                 self._kick(self._loop)
 
-    async def _run(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any] | None, OnError | None]]) -> None:
+    async def _run(self, batch: list[_Queued]) -> None:
         try:
-            answers: list[Any] = await self._send([args for args, _, _ in batch])
+            answers: list[Any] = await self._send(batch)
         except Exception as exc:  # unreachable or timed out: every command of the batch failed
             answers = [exc] * len(batch)
         except BaseException as exc:  # cancelled (loop shutting down): tell the waiters, stop
@@ -179,9 +241,8 @@ class Batcher:
         self._answer(batch, answers)
 
     @staticmethod
-    def _answer(batch: list[tuple[tuple[Any, ...], asyncio.Future[Any] | None, OnError | None]],
-                answers: list[Any]) -> None:
-        for (_, fut, on_error), answer in zip(batch, answers, strict=True):
+    def _answer(batch: list[_Queued], answers: list[Any]) -> None:
+        for (_, _, fut, on_error), answer in zip(batch, answers, strict=True):
             if isinstance(answer, BaseException):
                 if fut is not None:
                     if not fut.done():
@@ -194,41 +255,67 @@ class Batcher:
             elif fut is not None and not fut.done():
                 fut.set_result(answer)
 
-    async def _send(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+    async def _send(self, batch: list[_Queued]) -> list[Any]:
         from redis.exceptions import NoScriptError
 
         self.pipelines += 1
-        self.commands += len(commands)
-        answers = await self._pipeline(commands)
+        self.commands += len(batch)
+        answers = await self._pipeline([q[0] for q in batch])
         missing = [i for i, a in enumerate(answers) if isinstance(a, NoScriptError)]
         if missing:  # Redis restarted or flushed its scripts: load them, run those again
-            shas = {commands[i][1] for i in missing}
-            await self._pipeline([("SCRIPT", "LOAD", _SOURCES[sha]) for sha in shas])
-            again = await self._pipeline([commands[i] for i in missing])
+            scripts = {q[1].sha: q[1] for q in (batch[i] for i in missing) if q[1] is not None}
+            await self._pipeline([command("SCRIPT", "LOAD", _SOURCES[sha]) for sha in scripts])
+            again = await self._pipeline([batch[i][0] for i in missing])
             for i, answer in zip(missing, again, strict=True):
                 answers[i] = answer
         return answers
 
-    async def _pipeline(self, commands: list[tuple[Any, ...]]) -> list[Any]:
-        # Straight on a pooled connection: redis-py's Pipeline object costs about as much CPU
-        # as the round trip itself, per flush. Answers are raw (no response callbacks).
+    async def _connection(self) -> Any:
+        """This batcher's connection: taken from the pool once and kept (one pipeline is on the
+        wire at a time), checked before each pipeline as the pool checks a connection it hands
+        out: one the server closed, or with unread data, is reconnected before anything is sent
+        on it (so nothing is ever sent twice)."""
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = await self.client.connection_pool.get_connection()
+            return conn
+        if conn.is_connected:
+            try:
+                stale = await _can_read(conn)
+            except Exception:  # closed by the server, reset: reconnect
+                stale = True
+            if stale:
+                await conn.disconnect()
+        return conn  # redis-py connects a disconnected connection on its next send
+
+    async def _pipeline(self, commands: list[bytes]) -> list[Any]:
         from redis.exceptions import ResponseError
 
-        pool = self.client.connection_pool
-        conn = await pool.get_connection()
+        conn = await self._connection()
         try:
-            await conn.send_packed_command(conn.pack_commands(commands))
+            await conn.send_packed_command(b"".join(commands), check_health=False)
+            read = getattr(conn, "_parser", None)
+            read = getattr(read, "read_response", None)
             answers: list[Any] = []
-            for _ in commands:
-                try:
-                    answers.append(await conn.read_response())
-                except ResponseError as exc:  # this command's error; the rest still follow
-                    answers.append(exc)
-        except BaseException:
-            await conn.disconnect()  # unread answers would go to the next user
+            # One deadline for all the answers; the connection's parser answers a Redis error
+            # as a value (a ResponseError), so the rest of the pipeline still follows.
+            async with asyncio.timeout(self.timeout_s):
+                if read is not None:
+                    for _ in commands:
+                        answers.append(await read())
+                else:  # a redis-py without the parser attribute: the public, slower way
+                    for _ in commands:
+                        try:
+                            answers.append(await conn.read_response())
+                        except ResponseError as exc:
+                            answers.append(exc)
+        except BaseException as exc:
+            await conn.disconnect()  # unread answers would go to the next pipeline
+            if isinstance(exc, TimeoutError):
+                from redis.exceptions import TimeoutError as RedisTimeout
+
+                raise RedisTimeout("Timeout reading from Redis") from exc
             raise
-        finally:
-            await pool.release(conn)
         return answers
 
     async def aclose(self) -> None:
@@ -238,8 +325,20 @@ class Batcher:
                 await asyncio.wait_for(self.flush(), timeout=5.0)
         except (TimeoutError, RuntimeError):
             log.warning("Redis commands still queued at shutdown were dropped")
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await self.client.connection_pool.release(conn)
+            except Exception:  # closing anyway
+                log.debug("error returning the batcher's Redis connection", exc_info=True)
         if self._owns_client:
             await self.client.aclose()
+
+
+async def _can_read(conn: Any) -> bool:
+    # ``can_read`` (redis-py 6+) only looks; ``can_read_destructive`` (5.x) reads ahead.
+    check = getattr(conn, "can_read", None) or conn.can_read_destructive
+    return bool(await check())
 
 
 # (url, event loop) -> the batcher of that Redis in that loop (redis-py connections belong to

@@ -34,12 +34,13 @@ to local counting.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from turnout.errors import BadRequestError
 from turnout.limits.base import (
@@ -60,7 +61,7 @@ from turnout.limits.base import (
     to_nano_actual,
     window_of,
 )
-from turnout.limits.batch import Script, SharedBatcher
+from turnout.limits.batch import Run, Script, SharedBatcher
 
 log = logging.getLogger("turnout.limits")
 
@@ -75,7 +76,16 @@ REMAINING_MAX_AGE_S = 0.25
 # and never "-0": string.format('%.0f', -0) gives "-0", which HINCRBY rejects (a $0 model's
 # zero reservation would fail every commit and sweep).
 _LUA_S = "local function s(x) if x == 0 then return '0' end return string.format('%.0f', x) end\n"
-_LUA_SWEEP = _LUA_S + """
+# What changes on every request travels as one argument, its values separated by spaces (one
+# argument to encode instead of five to ten; see limits/batch.py): fields() splits it.
+_LUA_FIELDS = """
+local function fields(x)
+  local f = {}
+  for v in string.gmatch(x, '%S+') do f[#f+1] = v end
+  return f
+end
+"""
+_LUA_SWEEP = _LUA_S + _LUA_FIELDS + """
 local function sweep(b, z, a, now)
   local old = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 256)
   for _, m in ipairs(old) do
@@ -90,8 +100,16 @@ end
 """
 
 # Budgets, in functions the scripts below share. Scope i (1..n) uses KEYS[3i-2..3i] (b, z, a)
-# and ARGV[o+2i] (limit), ARGV[o+2i+1] (window ttl s or 0), ``o`` set by each script.
+# and ARGV[o+2i] (limit), ARGV[o+2i+1] (the window's reset, epoch s, or 0), ``o`` set by each
+# script. A window's keys live a day past its reset (late commits still land, reporting can look
+# back), never less than an hour, counted from the caller's ``now`` (a test's fake clock too):
+# the arguments of a scope are then the same on every request of its window, so the store sends
+# them pre-encoded (``Run``).
 _LUA_BUDGET = _LUA_SWEEP + """
+local function ttl(reset, now)
+  if reset == '0' then return nil end
+  return s(math.max(3600, math.ceil(tonumber(reset) + GRACE - tonumber(now))))
+end
 local function budget_check(n, now, amount, o)
   for i = 1, n do
     local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
@@ -105,7 +123,7 @@ local function budget_check(n, now, amount, o)
   end
   return nil
 end
-local function budget_hold(n, rid, amount, exp, o, out)
+local function budget_hold(n, rid, amount, exp, now, o, out)
   for i = 1, n do
     local b, z, a = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
     local limit = tonumber(ARGV[o+2*i])
@@ -114,8 +132,8 @@ local function budget_hold(n, rid, amount, exp, o, out)
     local spent = tonumber(redis.call('HGET', b, 'spent')) or 0
     redis.call('HSET', a, rid, s(amount))
     redis.call('ZADD', z, exp, rid)
-    local ea = ARGV[o+2*i+1]
-    if ea ~= '0' then
+    local ea = ttl(ARGV[o+2*i+1], now)
+    if ea then
       redis.call('EXPIRE', b, ea)
       redis.call('EXPIRE', z, ea)
       redis.call('EXPIRE', a, ea)
@@ -123,13 +141,14 @@ local function budget_hold(n, rid, amount, exp, o, out)
     out[#out+1] = seq
     out[#out+1] = s(limit - spent - reserved)
   end
-  return out
+  -- One string, not an array: the client parses one answer, not 2n+1.
+  return table.concat(out, ' ')
 end
--- Commit (actual > 0) or release (0) rid on n scopes; ARGV[o+i] = window ttl s (or 0).
+-- Commit (actual > 0) or release (0) rid on n scopes; ARGV[o+i] = the window's reset (or 0).
 -- Once per rid: a settle that timed out (a Redis stall) may have landed and is sent again, so
 -- a settled hold leaves a marker '~rid' in z alone (no amount in a; swept at the hold's expiry)
 -- and a second settle of the same rid changes nothing.
-local function settle_all(n, rid, actual, o)
+local function settle_all(n, rid, actual, now, o)
   local out = {}
   local mark = '~' .. rid
   for i = 1, n do
@@ -148,12 +167,12 @@ local function settle_all(n, rid, actual, o)
       end
     end
     out[i] = redis.call('HINCRBY', b, 'seq', 1)
-    local ea = ARGV[o+i]
-    if ea ~= '0' then redis.call('EXPIRE', b, ea) end
+    local ea = ttl(ARGV[o+i], now)
+    if ea then redis.call('EXPIRE', b, ea) end
   end
   return out
 end
-"""
+""".replace("GRACE", str(WINDOW_GRACE_S))
 
 # GCRA, both limits of one key at once (see base.py), split in check and write so a script can
 # check every limit before it changes any. State: r (rpm tat µs), t (tpm tat µs), ti (µs/token).
@@ -190,18 +209,21 @@ local function add_tokens(key, now, delta)
 end
 """
 
-# KEYS: (b, z, a) per scope. ARGV: now, rid, amount, expires_at, n, then (limit, ttl s or 0) per scope.
-# Returns {0, i, spent, reserved} (scope i refused) or {1, then (seq, remaining) per scope}.
+# KEYS: (b, z, a) per scope. ARGV: n, "now rid amount expires_at", then (limit, reset or 0) per
+# scope. Returns {0, i, spent, reserved} (scope i refused) or "1 seq remaining ..." ((seq,
+# remaining) per scope).
 _RESERVE = _LUA_BUDGET + """
-local now, rid, amount, exp, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-local i, spent, reserved = budget_check(n, now, amount, 4)
+local n, f = tonumber(ARGV[1]), fields(ARGV[2])
+local now, rid, amount, exp = f[1], f[2], tonumber(f[3]), f[4]
+local i, spent, reserved = budget_check(n, now, amount, 1)
 if i then return {0, i, s(spent), s(reserved)} end
-return budget_hold(n, rid, amount, exp, 4, {1})
+return budget_hold(n, rid, amount, exp, now, 1, {1})
 """
 
-# KEYS: (b, z, a) per scope. ARGV: rid, actual, n, then ttl s (or 0) per scope. Returns seqs.
+# KEYS: (b, z, a) per scope. ARGV: n, "rid actual now", then reset (or 0) per scope. Returns seqs.
 _SETTLE = _LUA_BUDGET + """
-return settle_all(tonumber(ARGV[3]), ARGV[1], ARGV[2], 3)
+local f = fields(ARGV[2])
+return settle_all(tonumber(ARGV[1]), f[1], f[2], f[3], 2)
 """
 
 # KEYS: (b, z, a) per scope. ARGV: now. Returns (spent, reserved, in flight) per scope.
@@ -237,32 +259,33 @@ return add_tokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 # before anything is written, so a refusal consumes nothing. ``hit``: the request is answered
 # from the cache, so it counts against its rate limits with no tokens, and holds no budget.
 # KEYS: (b, z, a) per scope, then one rate hash per rate check.
-# ARGV: now, rid, amount, expires_at, n, m, now_us, (limit, ttl) per scope, (rpm, tpm, tokens)
-# per rate check. Returns {0, 'rate', j, which, retry_after_us}, {0, 'budget', i, spent,
-# reserved} or {1, then (seq, remaining) per scope}; {2} when admitted as a hit.
+# ARGV: n, m, "now rid amount expires_at now_us tokens_1 .. tokens_m", then (limit, reset) per
+# scope and (rpm, tpm) per rate check (the same on every request: they go pre-encoded). Returns
+# {0, 'rate', j, which, retry_after_us}, {0, 'budget', i, spent, reserved} or "1 seq remaining
+# ..." ((seq, remaining) per scope); {2} when admitted as a hit.
 _LUA_ADMIT = _LUA_BUDGET + _LUA_RATE + """
 local function admit(hit)
-  local now, rid, amount, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-  local n, m, now_us = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-  local r = 7 + 2 * n
+  local n, m, f = tonumber(ARGV[1]), tonumber(ARGV[2]), fields(ARGV[3])
+  local now, rid, amount, exp, now_us = f[1], f[2], tonumber(f[3]), f[4], tonumber(f[5])
+  local r = 3 + 2 * n
   local tats = {}
   for j = 1, m do
     local tokens = 0
-    if not hit then tokens = tonumber(ARGV[r+3*j]) end
-    local ok, nr, nt = rate_check(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]),
-                                  tonumber(ARGV[r+3*j-1]), tokens)
+    if not hit then tokens = tonumber(f[5+j]) end
+    local ok, nr, nt = rate_check(KEYS[3*n+j], now_us, tonumber(ARGV[r+2*j-1]),
+                                  tonumber(ARGV[r+2*j]), tokens)
     if not ok then return {0, 'rate', j, nr, s(nt)} end
     tats[j] = {nr, nt}
   end
   if not hit then
-    local i, spent, reserved = budget_check(n, now, amount, 6)
+    local i, spent, reserved = budget_check(n, now, amount, 2)
     if i then return {0, 'budget', i, s(spent), s(reserved)} end
   end
   for j = 1, m do
-    rate_write(KEYS[3*n+j], now_us, tonumber(ARGV[r+3*j-2]), tonumber(ARGV[r+3*j-1]), tats[j][1], tats[j][2])
+    rate_write(KEYS[3*n+j], now_us, tonumber(ARGV[r+2*j-1]), tonumber(ARGV[r+2*j]), tats[j][1], tats[j][2])
   end
   if hit then return {2} end
-  return budget_hold(n, rid, amount, exp, 6, {1})
+  return budget_hold(n, rid, amount, exp, now, 2, {1})
 end
 """
 _ADMIT = _LUA_ADMIT + "return admit(false)\n"
@@ -279,13 +302,13 @@ return out
 
 # After the answer in one round trip: commit or release on every scope, then token corrections.
 # KEYS: (b, z, a) per scope, then one rate hash per correction.
-# ARGV: rid, actual, n, ttl per scope, m, now_us, delta per correction. Returns seqs.
+# ARGV: n, m, "rid actual now now_us delta_1 .. delta_m", then reset per scope. Returns the first
+# scope's seq (0 without one): nobody waits for this answer, so it is kept short.
 _FINISH = _LUA_BUDGET + _LUA_RATE + """
-local n = tonumber(ARGV[3])
-local out = settle_all(n, ARGV[1], ARGV[2], 3)
-local m, now = tonumber(ARGV[4+n]), tonumber(ARGV[5+n])
-for j = 1, m do add_tokens(KEYS[3*n+j], now, tonumber(ARGV[5+n+j])) end
-return out
+local n, m, f = tonumber(ARGV[1]), tonumber(ARGV[2]), fields(ARGV[3])
+local out = settle_all(n, f[1], f[2], f[3], 3)
+for j = 1, m do add_tokens(KEYS[3*n+j], tonumber(f[4]), tonumber(f[4+j])) end
+return out[1] or 0
 """
 
 # Cooldowns are stored as "until,since" (epoch s) so a success can tell a probe from a straggler.
@@ -356,8 +379,8 @@ def _unavailable_types() -> tuple[type[BaseException], ...]:
 def make_client(url: str, *, timeout_s: float = 1.0) -> Any:
     """An asyncio Redis client that fails fast (the admission path must not hang)."""
     import redis.asyncio as aredis
+    from redis.asyncio.retry import Retry
     from redis.backoff import NoBackoff
-    from redis.retry import Retry
 
     return aredis.Redis.from_url(
         url,
@@ -369,18 +392,27 @@ def make_client(url: str, *, timeout_s: float = 1.0) -> Any:
     )
 
 
-def _window_ttl(resets_at: float | None, now: float) -> str:
-    # Relative (EXPIRE, not EXPIREAT): the caller's clock is the reference, also a test's fake
-    # one; never shorter than an hour, so a late commit cannot vanish at once.
-    if resets_at is None:
-        return "0"
-    return str(max(3600, math.ceil(resets_at + WINDOW_GRACE_S - now)))
+def _reset_arg(resets_at: float | None) -> str:
+    """A window's reset as the scripts take it (their ``ttl``): epoch seconds, or 0 for never."""
+    return "0" if resets_at is None else repr(resets_at)
 
 
 def _tag(prefix: str) -> str:
     if not prefix or any(c in prefix for c in "{}"):
         raise BadRequestError(f"invalid redis key prefix {prefix!r}")
     return "{" + prefix + "}"
+
+
+class _Window(NamedTuple):
+    """A budget window's script arguments, encoded once (they are the same on every request)."""
+
+    keys: Run  # b, z, a
+    hold: Run  # limit, reset: reserve and admit
+    reset: Run  # reset: settle
+
+
+# Bounds of the encoded-argument caches (old windows, deleted keys): past it they start afresh.
+MAX_CACHED_RUNS = 10_000
 
 
 class RedisLimitStore(LimitStore):
@@ -402,25 +434,21 @@ class RedisLimitStore(LimitStore):
         self._p = _tag(prefix)
         # One batcher per Redis URL in this process (shared with a Redis cache on the same URL).
         self._shared = SharedBatcher(url, connect_timeout_s=timeout_s, timeout_s=timeout_s, client=client)
-        self._reserve = self._runner(_S_RESERVE)
-        self._settle_s = self._runner(_S_SETTLE)
-        self._usage = self._runner(_S_USAGE)
-        self._rate = self._runner(_S_RATE)
-        self._add_tokens = self._runner(_S_ADD_TOKENS)
-        self._admit = self._runner(_S_ADMIT)
-        self._admit_or_read = self._runner(_S_ADMIT_OR_READ)
         # remaining_usd's recent view: (scope, window) -> (spent + reserved nano-USD, monotonic
         # time read). Fed by every admission and usage read, corrected by this process' settles.
         self.remaining_max_age_s = REMAINING_MAX_AGE_S
         self._used: dict[tuple[str, str], tuple[int, float]] = {}
         self._down = _unavailable_types()
-        self._pending: deque[tuple[list[str], list[Any]]] = deque(maxlen=MAX_PENDING_COMMITS)
+        # Settles buffered during an outage: (reservation id, packed _SETTLE command).
+        self._pending: deque[tuple[str, bytes]] = deque(maxlen=MAX_PENDING_COMMITS)
+        self._windows: dict[tuple[BudgetScope, str], _Window] = {}
+        self._rates: dict[tuple[str, int, int], tuple[Run, Run]] = {}  # (id, rpm, tpm) -> key, limits
 
-    def _runner(self, script: Script) -> Callable[..., Awaitable[Any]]:
-        async def run(*, keys: list[str], args: list[Any]) -> Any:
-            return await self._shared.get().eval(script, keys, args)
+    async def _run(self, script: Script, packed: bytes) -> Any:
+        return await self._shared.get().send(packed, script)
 
-        return run
+    async def _eval(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        return await self._run(script, script.call(len(keys), *keys, *args))
 
     @property
     def redis(self) -> Any:
@@ -430,6 +458,27 @@ class RedisLimitStore(LimitStore):
     def _keys(self, scope_name: str, window: str) -> list[str]:
         tail = f"{scope_name}:{window}"
         return [f"{self._p}:b:{tail}", f"{self._p}:z:{tail}", f"{self._p}:a:{tail}"]
+
+    def _window(self, scope: BudgetScope, wid: str, at: float) -> _Window:
+        """Scope ``scope``'s window ``wid`` (the one containing ``at``), its arguments encoded."""
+        window = self._windows.get((scope, wid))
+        if window is None:
+            if len(self._windows) >= MAX_CACHED_RUNS:
+                self._windows.clear()
+            reset = _reset_arg(window_of(scope.period, at)[1])
+            window = self._windows[(scope, wid)] = _Window(
+                Run.of(*self._keys(scope.name, wid)), Run.of(scope.limit_nano, reset), Run.of(reset))
+        return window
+
+    def _rate(self, key_id: str, rpm: int | None, tpm: int | None) -> tuple[Run, Run]:
+        """A rate limit's key and limits, encoded."""
+        runs = self._rates.get((key_id, rpm or 0, tpm or 0))
+        if runs is None:
+            if len(self._rates) >= MAX_CACHED_RUNS:
+                self._rates.clear()
+            runs = self._rates[(key_id, rpm or 0, tpm or 0)] = (
+                Run.of(f"{self._p}:r:{key_id}"), Run.of(rpm or 0, tpm or 0))
+        return runs
 
     def _unavailable(self, exc: BaseException) -> LimitStoreUnavailableError:
         return LimitStoreUnavailableError(
@@ -445,18 +494,20 @@ class RedisLimitStore(LimitStore):
         batch = self._shared.get()
         n = len(self._pending)
         while self._pending:
-            keys, args = self._pending.popleft()
-            batch.defer_eval(_S_SETTLE, keys, args, self._buffer_on_outage(keys, args, "replayed"))
+            rid, packed = self._pending.popleft()
+            batch.send_later(packed, _S_SETTLE, self._buffer_on_outage(rid, _given(packed), "replayed"))
         log.warning("replaying %d budget commits buffered during a Redis outage", n)
 
-    def _buffer_on_outage(self, keys: list[str], args: list[Any], what: str) -> Callable[[BaseException], None]:
+    def _buffer_on_outage(self, rid: str, packed: Callable[[], bytes], what: str) -> Callable[[BaseException], None]:
+        """An error handler that keeps the commit ``packed()`` (a _SETTLE command, built only
+        when needed) for replay when Redis was unreachable."""
         def failed(exc: BaseException) -> None:
             if isinstance(exc, self._down):  # answered: its cost must still be charged
-                self._pending.append((keys, args))
+                self._pending.append((rid, packed()))
                 log.error("Redis unreachable; %s budget commit %s buffered (%d pending): %s",
-                          what, args[0], len(self._pending), exc)
+                          what, rid, len(self._pending), exc)
             else:
-                log.error("budget commit %s failed: %s", args[0], exc)
+                log.error("budget commit %s failed: %s", rid, exc)
 
         return failed
 
@@ -467,51 +518,48 @@ class RedisLimitStore(LimitStore):
         if not scopes:  # no budget applies: nothing to hold, no round trip
             return Reservation(rid, (), (), amount, now, now + ttl)
         wins = [window_of(s.period, now) for s in scopes]
-        keys: list[str] = []
-        args: list[Any] = [repr(now), rid, str(amount), repr(now + ttl), str(len(scopes))]
-        for scope, (wid, resets) in zip(scopes, wins, strict=True):
-            keys += self._keys(scope.name, wid)
-            args += [
-                str(scope.limit_nano),
-                _window_ttl(resets, now),
-            ]
+        held = [self._window(scope, wid, now) for scope, (wid, _) in zip(scopes, wins, strict=True)]
+        packed = _S_RESERVE.call(3 * len(scopes), *(w.keys for w in held), len(scopes),
+                                 f"{now!r} {rid} {amount} {now + ttl!r}", *(w.hold for w in held))
         try:
             if self._pending:
                 self._replay_pending()
-            out = await self._reserve(keys=keys, args=args)
+            out = await self._run(_S_RESERVE, packed)
         except self._down as exc:
             raise self._unavailable(exc) from exc
-        if int(out[0]) == 0:
+        if not isinstance(out, bytes | str):  # {0, i, spent, reserved} (str: a decoding client's)
             i = int(out[1]) - 1
             wid, resets = wins[i]
             raise budget_refusal(scopes[i], wid, resets, int(out[2]), int(out[3]), amount, now)
         return self._admitted(rid, scopes, wins, amount, now, ttl, out)
 
-    def _settle_call(self, reservation: Reservation, actual: int) -> tuple[list[str], list[Any]]:
+    def _settle_parts(self, reservation: Reservation, actual: int) -> tuple[list[Run], str, list[Run]]:
+        """``reservation``'s windows' keys, "rid actual now" and the windows' resets, as the
+        settling scripts take them (no keys: nothing to settle)."""
         if reservation.done:
             raise BadRequestError(f"reservation {reservation.id} was already committed or released")
         reservation.done = True
         self._note_settled(reservation, actual)
-        keys: list[str] = []
-        args: list[Any] = [reservation.id, str(actual), str(len(reservation.scopes))]
-        for scope, wid in zip(reservation.scopes, reservation.windows, strict=True):
-            keys += self._keys(scope.name, wid)
-            # The end of the window it was admitted in, not of the current one.
-            resets = window_of(scope.period, reservation.admitted_at)[1]
-            args.append(_window_ttl(resets, self.clock()))
-        return keys, args
+        held = [self._window(scope, wid, reservation.admitted_at)  # the windows it was admitted in
+                for scope, wid in zip(reservation.scopes, reservation.windows, strict=True)]
+        return [w.keys for w in held], f"{reservation.id} {actual} {self.clock()!r}", [w.reset for w in held]
+
+    @staticmethod
+    def _settle_command(keys: list[Run], fresh: str, resets: list[Run]) -> bytes:
+        return _S_SETTLE.call(3 * len(keys), *keys, len(keys), fresh, *resets)
 
     async def commit(self, reservation: Reservation, actual_usd: float) -> int:
-        keys, args = self._settle_call(reservation, to_nano_actual(actual_usd))
+        keys, fresh, resets = self._settle_parts(reservation, to_nano_actual(actual_usd))
         if not keys:
             return 0
+        packed = self._settle_command(keys, fresh, resets)
         try:
             if self._pending:
                 self._replay_pending()
-            out = await self._settle_s(keys=keys, args=args)
+            out = await self._run(_S_SETTLE, packed)
         except self._down as exc:
             # Answered requests must be charged: keep the commit and replay it later.
-            self._pending.append((keys, args))
+            self._pending.append((reservation.id, packed))
             log.error(
                 "Redis unreachable; budget commit %s buffered (%d pending): %s",
                 reservation.id,
@@ -522,11 +570,11 @@ class RedisLimitStore(LimitStore):
         return int(out[0])
 
     async def release(self, reservation: Reservation) -> int:
-        keys, args = self._settle_call(reservation, 0)
+        keys, fresh, resets = self._settle_parts(reservation, 0)
         if not keys:
             return 0
         try:
-            out = await self._settle_s(keys=keys, args=args)
+            out = await self._run(_S_SETTLE, self._settle_command(keys, fresh, resets))
         except self._down as exc:
             # Harmless: the reservation expires on its own after ttl_s.
             log.warning(
@@ -539,7 +587,7 @@ class RedisLimitStore(LimitStore):
         now = self.clock()
         wid, resets = window_of(scope.period, now)
         try:
-            out = await self._usage(keys=self._keys(scope.name, wid), args=[repr(now)])
+            out = await self._eval(_S_USAGE, self._keys(scope.name, wid), [repr(now)])
         except self._down as exc:
             raise self._unavailable(exc) from exc
         self._used[(scope.name, wid)] = (int(out[0]) + int(out[1]), time.monotonic())
@@ -552,10 +600,7 @@ class RedisLimitStore(LimitStore):
             return
         now_us = round(self.clock() * US)
         try:
-            out = await self._rate(
-                keys=[f"{self._p}:r:{key_id}"],
-                args=[str(now_us), str(rpm or 0), str(tpm or 0), str(tokens)],
-            )
+            out = await self._eval(_S_RATE, [f"{self._p}:r:{key_id}"], [now_us, rpm or 0, tpm or 0, tokens])
         except self._down as exc:
             raise self._unavailable(exc) from exc
         if int(out[0]) == 0:
@@ -568,9 +613,7 @@ class RedisLimitStore(LimitStore):
             return
         now_us = round(self.clock() * US)
         try:
-            await self._add_tokens(
-                keys=[f"{self._p}:r:{key_id}"], args=[str(now_us), str(int(delta))]
-            )
+            await self._eval(_S_ADD_TOKENS, [f"{self._p}:r:{key_id}"], [now_us, int(delta)])
         except self._down as exc:
             log.warning("Redis unreachable; token correction for %s dropped: %s", key_id, exc)
 
@@ -601,40 +644,40 @@ class RedisLimitStore(LimitStore):
         if not scopes and not checks and read is None:
             return None, None
         wins = [window_of(s.period, now) for s in scopes]
-        keys: list[str] = []
-        args: list[Any] = [repr(now), rid, str(amount), repr(now + ttl), str(len(scopes)),
-                           str(len(checks)), str(round(now * US))]
-        for scope, (wid, resets) in zip(scopes, wins, strict=True):
-            keys += self._keys(scope.name, wid)
-            args += [str(scope.limit_nano), _window_ttl(resets, now)]
-        for key_id, rpm, tpm, tokens in checks:
-            keys.append(f"{self._p}:r:{key_id}")
-            args += [str(rpm or 0), str(tpm or 0), str(tokens)]
+        held = [self._window(scope, wid, now) for scope, (wid, _) in zip(scopes, wins, strict=True)]
+        limited = [self._rate(key_id, rpm, tpm) for key_id, rpm, tpm, _ in checks]
+        keys: list[Any] = [w.keys for w in held] + [key for key, _ in limited]
+        if read is not None:
+            keys.append(read)
+        script = _S_ADMIT if read is None else _S_ADMIT_OR_READ
+        fresh = f"{now!r} {rid} {amount} {now + ttl!r} {round(now * US)}"
+        for check in checks:
+            fresh += f" {check[3]}"
+        packed = script.call(
+            3 * len(held) + len(limited) + (read is not None), *keys, _counts(len(held), len(limited)),
+            fresh, *(w.hold for w in held), *(limits for _, limits in limited))
         try:
             if self._pending:
                 self._replay_pending()
-            if read is None:
-                out = await self._admit(keys=keys, args=args)
-            else:
-                out = await self._admit_or_read(keys=[*keys, read], args=args)
+            out = await self._run(script, packed)
         except self._down as exc:
             raise self._unavailable(exc) from exc
+        if isinstance(out, bytes | str):  # admitted: "1 seq remaining ..."
+            if not scopes:
+                return None, None
+            return self._admitted(rid, scopes, wins, amount, now, ttl, out), None
         if int(out[0]) == 2:
             entry = out[1]
             return None, entry.encode() if isinstance(entry, str) else bytes(entry)
-        if int(out[0]) == 0:
-            if _text(out[1]) == "rate":
-                key_id, rpm, tpm, _ = checks[int(out[2]) - 1]
-                what = _text(out[3])
-                limit = rpm if what == "requests" else tpm
-                raise rate_refusal(key_id, what, int(limit or 0), int(out[4]) / US)
-            i = int(out[2]) - 1
-            wid, resets = wins[i]
-            self._used[(scopes[i].name, wid)] = (int(out[3]) + int(out[4]), time.monotonic())
-            raise budget_refusal(scopes[i], wid, resets, int(out[3]), int(out[4]), amount, now)
-        if not scopes:
-            return None, None
-        return self._admitted(rid, scopes, wins, amount, now, ttl, out), None
+        if _text(out[1]) == "rate":
+            key_id, rpm, tpm, _ = checks[int(out[2]) - 1]
+            what = _text(out[3])
+            limit = rpm if what == "requests" else tpm
+            raise rate_refusal(key_id, what, int(limit or 0), int(out[4]) / US)
+        i = int(out[2]) - 1
+        wid, resets = wins[i]
+        self._used[(scopes[i].name, wid)] = (int(out[3]) + int(out[4]), time.monotonic())
+        raise budget_refusal(scopes[i], wid, resets, int(out[3]), int(out[4]), amount, now)
 
     def _admitted(
         self,
@@ -644,10 +687,11 @@ class RedisLimitStore(LimitStore):
         amount: int,
         now: float,
         ttl: float,
-        out: list[Any],
+        out: bytes | str,
     ) -> Reservation:
-        seqs = tuple(int(x) for x in out[1::2])
-        left = tuple(int(x) for x in out[2::2])
+        fields = out.split()  # b"1", then (seq, remaining) per scope
+        seqs = tuple(map(int, fields[1::2]))
+        left = tuple(map(int, fields[2::2]))
         mono = time.monotonic()
         for scope, (wid, _), rem in zip(scopes, wins, left, strict=True):
             self._used[(scope.name, wid)] = (scope.limit_nano - rem, mono)
@@ -660,23 +704,30 @@ class RedisLimitStore(LimitStore):
         corrections: Sequence[tuple[str, int]] = (),
     ) -> None:
         fixes = [(k, int(d)) for k, d in corrections if d]
-        skeys: list[str] = []
-        sargs: list[Any] = ["", "0", "0"]
+        keys: list[Run] = []
+        resets: list[Run] = []
+        fresh = f"- 0 {self.clock()!r}"
         if reservation is not None:
             actual = 0 if actual_usd is None else to_nano_actual(actual_usd)
-            skeys, sargs = self._settle_call(reservation, actual)
-        if not skeys and not fixes:
+            keys, fresh, resets = self._settle_parts(reservation, actual)
+        if not keys and not fixes:
             return
-        keys = skeys + [f"{self._p}:r:{k}" for k, _ in fixes]
-        args = [*sargs, str(len(fixes)), str(round(self.clock() * US)), *(str(d) for _, d in fixes)]
+        tail = f" {round(self.clock() * US)}"
+        for _, delta in fixes:
+            tail += f" {delta}"
+        packed = _S_FINISH.call(3 * len(keys) + len(fixes), *keys, *(self._rate(k, None, None)[0] for k, _ in fixes),
+                                _counts(len(keys), len(fixes)), fresh + tail, *resets)
         if self._pending:
             self._replay_pending()
         # Nobody waits for it (see the module doc): the reservation holds until it lands.
-        if skeys and actual_usd is not None:
-            on_error = self._buffer_on_outage(skeys, sargs, "")
+        on_error: Callable[[BaseException], None]
+        if keys and actual_usd is not None:
+            assert reservation is not None
+            on_error = self._buffer_on_outage(
+                reservation.id, lambda: self._settle_command(keys, fresh, resets), "")
         else:  # a release expires on its own; a token correction is only a correction
             on_error = _log_dropped
-        self._shared.get().defer_eval(_S_FINISH, keys, args, on_error)
+        self._shared.get().send_later(packed, _S_FINISH, on_error)
 
     async def flush(self) -> None:
         """Wait until every settle of this process has reached Redis (tests, shutdown)."""
@@ -707,7 +758,7 @@ class RedisLimitStore(LimitStore):
         if stale:
             keys = [k for scope, wid in stale for k in self._keys(scope.name, wid)]
             try:
-                out = await self._usage(keys=keys, args=[repr(now)])
+                out = await self._eval(_S_USAGE, keys, [repr(now)])
             except self._down as exc:
                 raise self._unavailable(exc) from exc
             for j, (scope, wid) in enumerate(stale):
@@ -718,6 +769,16 @@ class RedisLimitStore(LimitStore):
 
     async def aclose(self) -> None:
         await self._shared.release()
+
+
+@functools.cache
+def _counts(n: int, m: int) -> Run:
+    """A script's two counts (budget scopes, rate limits), encoded once per shape."""
+    return Run.of(n, m)
+
+
+def _given(packed: bytes) -> Callable[[], bytes]:
+    return lambda: packed
 
 
 def _log_dropped(exc: BaseException) -> None:
