@@ -354,3 +354,42 @@ def test_provider_key_gates_are_the_literal_led_gates_they_replace(text: str) ->
     for (_kind, literals, gate, _pattern, _score), old in zip(_SECRET_PATTERNS, before, strict=True):
         now = any(lit in text for lit in literals) and (gate is None or gate.search(text) is not None)
         assert now == (old.search(text) is not None)
+
+
+# The East Asian address pattern as first written, led by a look-behind (the reference).
+_EAST_ASIAN_REFERENCE = re.compile(
+    r"(?<![\w-])(?:"
+    r"\d{1,4}(?:-\d{1,4}){1,2},?[ \t]+(?:[A-Z][a-zōū]+[ \t]+)?[A-Z][a-zōū]+(?:[ \t-]\d{1,2}(?:-chome)?)?,[ \t]+"
+    r"[A-Z][a-zōū]+-(?:ku|shi|cho|machi|gun|mura)"
+    r"|\d{1,4}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
+    r"[A-Z][a-z]+-(?:gu|si|gun)"
+    r")(?:,[ \t]+[A-Z][a-zōū]+(?:-(?:to|fu|ken|do|si))?)?(?:,?[ \t]+\d{3}-?\d{3,4})?(?![\w-])"
+)
+_DIGITS = st.text("0123456789", min_size=1, max_size=4) | st.just("12345")
+_WORD = st.sampled_from(["Nerima", "Hikari", "Mapo", "Sinchon", "Kōtō", "Minato", "seoul", "X"])
+_SEP = st.sampled_from([", ", ", ", " ", ",\t", ",", ""])  # mostly what the grammar takes
+_EDGE = st.sampled_from(["", "", "", " ", "\n", "a", "-", "_"])
+
+
+@st.composite
+def _address_like(draw: st.DrawFn) -> str:
+    """Texts near the grammar of a Japanese or Korean address: matches and near misses."""
+    parts = [draw(_EDGE), draw(_DIGITS)]
+    for _ in range(draw(st.sampled_from([1, 1, 2, 2, 0, 3]))):
+        parts += ["-", draw(_DIGITS)]
+    parts += [draw(st.sampled_from([" ", ", ", "\t", ""])), draw(_WORD)]
+    if draw(st.booleans()):
+        parts += [" ", draw(_WORD)]
+    parts += [draw(st.sampled_from(["", "-ro", "-gil", "-daero", " 2", "-3-chome", "-ro 12-gil"]))]
+    parts += [draw(_SEP), draw(_WORD)]
+    parts += [draw(st.sampled_from(["-ku", "-shi", "-cho", "-machi", "-mura", "-gun", "-gu", "-si", "-x", ""]))]
+    parts += [draw(st.sampled_from(["", ", Tokyo", ", Osaka-fu", ", Seoul", " 179-0072", ", Chiba-ken 260-0013"]))]
+    parts += [draw(_EDGE)]
+    return "".join(parts)
+
+
+@settings(max_examples=1000)
+@given(st.lists(_address_like(), min_size=1, max_size=3).map(" ".join))
+def test_the_digit_led_east_asian_address_pattern_finds_what_the_reference_finds(text: str) -> None:
+    assert [m.span() for m in names._EAST_ASIAN_ADDRESS.finditer(text)] == \
+        [m.span() for m in _EAST_ASIAN_REFERENCE.finditer(text)]

@@ -1172,12 +1172,14 @@ def _us_spelling(low: str) -> str:
 # "built-in," has the shape of "Mapo-gu,").
 _WARD_MARKS = ("-ku", "-shi", "-cho", "-machi", "-mura", "-gu", "-si")
 _EAST_ASIAN_ADDRESS = re.compile(
-    r"(?<![\w-])(?:"
+    # Starts with the first digit, its left edge checked after it: a pattern led by a digit is
+    # scanned in C from digit to digit, one led by a look-behind tries every position (3x slower).
+    r"\d(?<![\w-]\d)(?:"
     # Japan: chome-banchi-go, a district, a ward / city / town, then a prefecture or city and a postcode
-    r"\d{1,4}(?:-\d{1,4}){1,2},?[ \t]+(?:[A-Z][a-zōū]+[ \t]+)?[A-Z][a-zōū]+(?:[ \t-]\d{1,2}(?:-chome)?)?,[ \t]+"
+    r"\d{0,3}(?:-\d{1,4}){1,2},?[ \t]+(?:[A-Z][a-zōū]+[ \t]+)?[A-Z][a-zōū]+(?:[ \t-]\d{1,2}(?:-chome)?)?,[ \t]+"
     r"[A-Z][a-zōū]+-(?:ku|shi|cho|machi|gun|mura)"
     # Korea: a number and a road ("-ro", "-gil", "-daero"), then a district ("-gu", "-si", "-gun")
-    r"|\d{1,4}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
+    r"|\d{0,3}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
     r"[A-Z][a-z]+-(?:gu|si|gun)"
     r")(?:,[ \t]+[A-Z][a-zōū]+(?:-(?:to|fu|ken|do|si))?)?(?:,?[ \t]+\d{3}-?\d{3,4})?(?![\w-])"
 )
