@@ -16,6 +16,7 @@ from contextlib import aclosing
 from typing import Any, cast
 
 from turnout import tokens
+from turnout.answer import finish_from
 from turnout.errors import ProviderError, TurnoutError, error_from_status
 from turnout.providers import transport
 from turnout.providers.base import Capabilities, Provider
@@ -93,7 +94,7 @@ class OllamaProvider(Provider):
                     yield make_chunk(completion_id=completion_id, model=model, created=created, delta=delta)
                     first = False
                 if line.get("done"):
-                    finish = _finish_reason(line.get("done_reason"), tool_index > 0)
+                    finish = finish_from("ollama", line.get("done_reason"), tool_index > 0)
                     yield make_chunk(completion_id=completion_id, model=model, created=created,
                                      delta={}, finish_reason=finish, usage=_usage(line, request, self.name, "".join(texts)))
                     return
@@ -177,12 +178,6 @@ def _tool_calls(calls: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _finish_reason(done_reason: str | None, tool_calls: bool) -> str:
-    if done_reason == "length":
-        return "length"
-    return "tool_calls" if tool_calls else "stop"
-
-
 def _usage(body: dict[str, Any], request: ChatRequest, name: str, text: str | None = None) -> dict[str, Any]:
     """Counts from Ollama; older versions omit ``prompt_eval_count`` when the prompt was
     cached, so that part is estimated (and marked so)."""
@@ -207,7 +202,7 @@ def from_ollama(body: dict[str, Any], request: ChatRequest, name: str) -> ChatCo
     completion = make_completion(
         model=body.get("model") or name,
         content=content if content or not tool_calls else None,
-        finish_reason=_finish_reason(body.get("done_reason"), bool(tool_calls)),
+        finish_reason=finish_from("ollama", body.get("done_reason"), bool(tool_calls)),
         prompt_tokens=usage.pop("prompt_tokens"),
         completion_tokens=usage.pop("completion_tokens"),
         tool_calls=tool_calls or None,

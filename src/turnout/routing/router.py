@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from turnout import blocking, tokens
+from turnout.answer import UsageCounts
 from turnout.catalog import PRESET_KINDS, Catalog, ModelInfo, provider_of
 from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
 from turnout.errors import (
@@ -432,11 +433,7 @@ class Router:
         """Fill the record's tokens and cost: provider usage when given, else counted."""
         info = self.info(model)
         if usage and usage.get("prompt_tokens") is not None:
-            prompt = int(usage.get("prompt_tokens") or 0)
-            completion = int(usage.get("completion_tokens") or 0)
-            details = usage.get("prompt_tokens_details") or {}
-            cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0
-            written = int(usage.get("cache_creation_input_tokens") or 0)  # Anthropic's cache writes
+            prompt, completion, cached, written, _ = UsageCounts.of(usage)  # written: cache writes
             estimated = bool(usage.get("estimated"))
         else:
             prompt = tokens.count_request(request.messages, request.params, model, info.provider)
