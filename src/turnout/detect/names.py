@@ -334,6 +334,8 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
             or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
             or _person_object_before(text, s)
+            or text.startswith(" and ", e)  # "Marsh and Price will ..." (see NameTagger._surname_pair)
+            or (s > 6 and text.endswith(" and ", 0, s))
         )
     )
 
@@ -375,9 +377,11 @@ class NameTagger:
             found = _letterhead_firms(text, found)
         if found:
             found = self._named_things(text, found)
-        if (b"0-0" in shape or b"0-lll" in shape) and any(mark in text for mark in _WARD_MARKS):
+        if (b"0-0" in shape or b"0-lll" in shape or b"-ll," in shape) and any(mark in text for mark in _WARD_MARKS):
             # (the shape first: one short search where the marks would be nine over the text)
             found = _east_asian_addresses(text, found)
+        if not heads.isdisjoint(_ADDRESS_HEADS):
+            found = _headed_addresses(text, found)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
         if len(words) <= _lower_limit(shape) and _typed_lower(shape):
@@ -653,6 +657,10 @@ class NameTagger:
             text.endswith(_NAMING_WORDS, 0, s) or _low(text[s:end]) in self.lex.first
         ):
             return True  # "Alice:", "Hi Victor,", "Remember me, Maria?", "her name is Key"
+        if self._surname_pair(text, s, end):
+            return True  # "Marsh and Price will share ...": two family names that do something
+        if _appositive_person(text, s, end) and _low(text[s:end]) in self.lex.first:
+            return True  # "a card for Hope, she turns forty"
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
         if _person_object_before(text, s) and (
@@ -764,6 +772,23 @@ class NameTagger:
             low = _low(word)
             if _role_before(text, s) and word[1:].islower():
                 added.append((s, e, "PER", 0.5))  # "tenant Abraham Lincoln": a private person, whatever the name
+                continue
+            if self._unlisted(word) and (nm := _NEXT_WORD.match(text, e)) is not None and (
+                nm.group(1)[:1].isupper() and nm.group(1)[1:].islower() and self._listed_surname(nm.group(1))
+                and not self._in_title_run(text, s, nm.end())
+            ):
+                # "Eunji Shin", "Tao Sun": a word no list knows before a family name (one that is
+                # also an English word, so the model did not take it)
+                added += [(s, e, "PER", 0.5), (nm.start(1), nm.end(1), "PER", 0.5)]
+                continue
+            if word[1:].islower() and (
+                self._surname_pair(text, s, e)
+                or (_person_object_before(text, s) and (low in lex.first or self._listed_surname(word)))
+                or (low in lex.first and _appositive_person(text, s, e))
+            ):
+                # "Marsh and Price will ...", "the feedback Brook left", "a card for Hope, she ...":
+                # the sentence's form says person where the model's context weights did not
+                added.append((s, e, "PER", 0.5))
                 continue
             if (
                 low in lex.first
@@ -998,8 +1023,10 @@ class NameTagger:
             ):
                 i = j
                 continue  # "Buddhist", "Celtic", "Marxism", "Bretons": a creed, a people or an idea
-            if lab != "PER" and _role_before(text, s) and _low(words[0]) in self.lex.first:
-                lab = "PER"  # "tenant Charles Dickens": a private person's role before a given name
+            if lab != "PER" and _role_before(text, s) and (
+                _low(words[0]) in self.lex.first or _low(_unpossessed(words[0])) not in common
+            ):
+                lab = "PER"  # "tenant Charles Dickens", "customer Phuong Phan": a private person's role before a name
             if lab == "PER":
                 # "Martin Weber": a family name that is also an English word, after a name
                 nm = _NEXT_WORD.match(text, e)
@@ -1018,10 +1045,14 @@ class NameTagger:
                 lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
             elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and _person_object_before(text, s):
                 lab = "PER"  # "ask Sydney to ...", "my flatmate Florence": a person, whatever else the word names
+            elif lab in ("LOC", "ORG") and w0 not in common and _my_relation_before(text, s):
+                lab = "PER"  # "my neighbour Aoi", "my colleague Tunde": a person, whatever the name
             if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and (
                 w0 not in self.lex.last and not text.endswith(_NAMING_WORDS, 0, s)
             ):
                 lab = "LOC"  # "Ankara", "Asia": a place the lists know and no name list does
+            if lab == "PER" and len(words) == 1 and w0 in self.lex.place and _word_before_is_place_word(text, s):
+                lab = "LOC"  # "In Paris, she ...", "a week in Florence": a place after "in", "near", "visit"
             if lab == "PER" and words[0].rstrip(".").lower() in _PLACE_PREFIXES and len(words) > 1:
                 lab = "LOC"  # "Santa Clara", "Saint Helena", "Lake Como"
             if lab == "PER" and _work_before(text, max(0, s - 12), s):
@@ -1063,10 +1094,25 @@ class NameTagger:
                 and " " not in text[s:e]
             ):
                 out[k] = ("PERSON", s, e, conf)
+        if len(out) > 1:
+            out = self._place_lists(text, out)
         if out:
             out = self._list_neighbours(text, out)
         if len(out) > 2:
             out = _firm_lists(text, out)
+        return out
+
+    def _place_lists(self, text: str, out: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+        """A single word the place lists hold, in a list with a place ("Flights from Lyon, Nice
+        and Paris", "Paris or Rome"): a place too, though it is also a given name."""
+        place = self.lex.place
+        for k, (kind, s, e, conf) in enumerate(out):
+            if kind != "PERSON" or " " in text[s:e] or _low(_unpossessed(text[s:e])) not in place:
+                continue
+            if (k and out[k - 1][0] == "LOCATION" and _PLACE_LIST_GAP.fullmatch(text, out[k - 1][2], s)) or (
+                k + 1 < len(out) and out[k + 1][0] == "LOCATION" and _PLACE_LIST_GAP.fullmatch(text, e, out[k + 1][1])
+            ):
+                out[k] = ("LOCATION", s, e, conf)
         return out
 
     def _list_neighbours(
@@ -1094,6 +1140,28 @@ class NameTagger:
         lex = self.lex
         return low in lex.last and low not in lex.place and low not in lex.country and low not in _not_names() and (
             low not in lex.nationality and low not in lex.public and low not in lex.titles)
+
+    def _surname_pair(self, text: str, s: int, e: int) -> bool:
+        """``text[s:e]`` is one of two family names joined by "and" that are the subject of a
+        verb ("Marsh and Price will share the office", "Baker and Cooper agreed"): two words
+        of the family-name lists side by side do something only as people."""
+        if text.startswith(" and ", e):
+            m = _PAIR_NEXT.match(text, e)
+            if m is None:
+                return False
+            other, verb_at = m.group(1), m.end(1)
+        elif s > 6 and text.endswith(" and ", 0, s):
+            b = _PAIR_PREV.search(text, max(0, s - 24), s)
+            if b is None:
+                return False
+            other, verb_at = b.group(1), e
+        else:
+            return False
+        return (
+            _PAIR_VERB.match(text, verb_at) is not None
+            and self._listed_surname(text[s:e])
+            and self._listed_surname(other)
+        )
 
     def _given_then_family(self, first: str, last_word: str) -> bool:
         lex = self.lex
@@ -1165,11 +1233,12 @@ def _us_spelling(low: str) -> str:
 
 # Japanese and Korean addresses written in Latin letters: block numbers, then a district, a ward
 # or city ("-ku", "-shi", "-gu") and a prefecture or city: "3-14-2 Hikarigaoka, Nerima-ku, Tokyo",
-# "27 Sinchon-ro 12-gil, Mapo-gu, Seoul". The street-address rules of detect/pii.py look for a
-# street word or a number before a street's name; these have neither.
-# Each such address holds block numbers ("3-14-2": "0-0" in the text's shape) or a numbered road
-# ("12-gil": "0-lll"); a Korean one without a numbered road is missed (the cost of a wider gate:
-# "built-in," has the shape of "Mapo-gu,").
+# "27 Sinchon-ro 12-gil, Mapo-gu, Seoul", "45 Teheran-ro, Gangnam-gu, Seoul", "736-1 Yeoksam-dong,
+# Gangnam-gu". The street-address rules of detect/pii.py look for a street word or a number before
+# a street's name; these have neither.
+# Each such address holds block numbers ("3-14-2": "0-0" in the text's shape), a numbered road
+# ("12-gil": "0-lll") or a ward and a comma ("-gu,": "-ll,"; "built-in," has that shape too, so the
+# ward marks are searched next, and the pattern only where one is).
 _WARD_MARKS = ("-ku", "-shi", "-cho", "-machi", "-mura", "-gu", "-si")
 _EAST_ASIAN_ADDRESS = re.compile(
     # Starts with the first digit, its left edge checked after it: a pattern led by a digit is
@@ -1179,9 +1248,9 @@ _EAST_ASIAN_ADDRESS = re.compile(
     r"\d{0,3}(?:-\d{1,4}){1,2},?[ \t]+(?:[A-Z][a-zōū]+[ \t]+)?[A-Z][a-zōū]+(?:[ \t-]\d{1,2}(?:-chome)?)?,[ \t]+"
     r"[A-Z][a-zōū]+-(?:ku|shi|cho|machi|gun|mura)"
     # Korea: a number and a road ("-ro", "-gil", "-daero"), then a district ("-gu", "-si", "-gun")
-    r"|\d{0,3}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
+    r"|\d{0,3}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero|dong|ri)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
     r"[A-Z][a-z]+-(?:gu|si|gun)"
-    r")(?:,[ \t]+[A-Z][a-zōū]+(?:-(?:to|fu|ken|do|si))?)?(?:,?[ \t]+\d{3}-?\d{3,4})?(?![\w-])"
+    r")(?:,[ \t]+[A-Z][a-zōū]+(?:-(?:to|fu|ken|do|si))?)?(?:,?[ \t]+(?:\d{3}-?\d{3,4}|\d{5}))?(?![\w-])"
 )
 
 
@@ -1191,6 +1260,46 @@ def _east_asian_addresses(text: str, found: list[tuple[str, int, int, float]]) -
         return found
     kept = [f for f in found if not any(s < f[2] and f[1] < e for s, e in spans)]
     return sorted(kept + [("STREET_ADDRESS", s, e, 0.7) for s, e in spans], key=lambda f: f[1])
+
+
+# Addresses led by a word that is among the text's capitalised words (so a text without one
+# costs one set test): a Brazilian or Portuguese street and its number after a comma ("Rua Bela
+# Cintra, 76, apto 55, Curitiba - PR, 42345-710"), a plot, flat or house number before a street
+# (Nigerian and Indian: "Plot 28, Adeola Odeku Street, Ikoyi, Lagos", "Flat 2C, 229 Anna Salai,
+# Indiranagar, Bengaluru 483718", "No. 15, Awolowo Road"), and Indian roads ("12, MG Road",
+# "45/2 Gandhi Marg"). detect/pii.py's rules want the number right after the street's name or
+# right before a street word, with no comma between.
+_ACAP = r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Za-zà-ÿ]+)*"
+_AWORD = rf"(?:{_ACAP}|[A-Z]{{2,3}}|[A-Z]\.|d[aeo]s?|de|del|di)"
+_ROAD_WORDS = (
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Close|Crescent|Way|Drive|Lane|Estate|Marg|Salai|Nagar|Layout"
+    r"|Cross|Main|Highway|Expressway|Boulevard|Square|Circle|Extension)\.?"
+)
+_ADDRESS_TAIL = (
+    rf"(?:,[ \t]+(?:{_ACAP}|[A-Z]\.)(?:[ \t]+(?:{_ACAP}|[A-Z]\.|d[aeo]s?)){{0,3}}(?:[ \t]+[-–/][ \t]+[A-Z]{{2}})?){{0,3}}"
+    r"(?:,?[ \t]+(?:\d{5}-\d{3}|\d{6}|\d{3}[ \t]\d{3}|\d{5}))?(?![\w-])"
+)
+_HEADED_ADDRESS = re.compile(
+    # "Rua Bela Cintra, 76, apto 55": a street prefix, its name, a comma and the number
+    rf"(?:Rua|Avenida|Av\.|Alameda|Travessa|Rodovia|Estrada|Praça|Largo)[ \t]+(?:{_AWORD}[ \t]+){{0,4}}{_ACAP},[ \t]+"
+    r"\d{1,5}[A-Za-z]?(?:,?[ \t]+(?:apto|apt|ap|sala|casa|bloco|conj|loja|lote)\.?[ \t]+\d{1,5}[A-Za-z]?)?"
+    # "Plot 28, Adeola Odeku Street", "Flat 2C, 229 Anna Salai": a unit, maybe a house number, a road
+    rf"|(?:Plot|Flat|House|Block|No\.?|Door[ \t]+No\.?|H\.[ \t]?No\.?)[ \t]*\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?,?[ \t]+"
+    rf"(?:\d{{1,5}}[A-Za-z]?(?:/\d{{1,4}})?,?[ \t]+)?(?:{_AWORD}[ \t]+){{0,3}}{_ROAD_WORDS}"
+    # "12, MG Road", "45/2 Gandhi Marg": a number (and a comma) before an Indian road's name
+    rf"|(?<![\w./-])\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,?[ \t]+(?:{_AWORD}[ \t]+){{1,3}}(?:Marg|Salai|Nagar|Layout)"
+)
+_ADDRESS_HEADS = frozenset(["Rua", "Avenida", "Av", "Alameda", "Travessa", "Rodovia", "Estrada", "Praça", "Largo",
+                            "Plot", "Flat", "House", "Block", "No", "Door", "H", "Marg", "Salai", "Nagar", "Layout"])  # fmt: skip
+_HEADED_ADDRESS_TAILED = re.compile(rf"(?:{_HEADED_ADDRESS.pattern}){_ADDRESS_TAIL}")
+
+
+def _headed_addresses(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    spans = [m.span() for m in _HEADED_ADDRESS_TAILED.finditer(text)]
+    if not spans:
+        return found
+    kept = [f for f in found if not any(s < f[2] and f[1] < e for s, e in spans)]
+    return sorted(kept + [("STREET_ADDRESS", s, e, 0.6) for s, e in spans], key=lambda f: f[1])
 
 
 # "USS Lorenzen", "USNS Møller": a ship (a military postal address), named after a person
@@ -1464,15 +1573,70 @@ _TALK_VERBS = frozenset(["agree", "disagree", "spoke", "speak", "talk", "talked"
 _RELATIONS = frozenset(["friend", "sister", "brother", "wife", "husband", "colleague", "boss", "neighbour", "neighbor", "son", "daughter", "mum", "mom", "dad", "cousin", "partner", "flatmate", "roommate", "coworker", "co-worker", "niece", "nephew", "aunt", "uncle", "grandson", "granddaughter", "girlfriend", "boyfriend"])
 
 
-_ROLE_WORDS = frozenset(["tenant", "patient", "client", "employee", "applicant", "customer", "resident", "passenger", "subscriber", "policyholder", "claimant", "intern", "contractor", "beneficiary"])
+_ROLE_WORDS = frozenset(["tenant", "patient", "client", "employee", "applicant", "customer", "resident", "passenger",
+                         "subscriber", "policyholder", "claimant", "intern", "contractor", "beneficiary", "student",
+                         "member", "guest", "volunteer", "candidate", "holder", "cardholder"])  # fmt: skip
 
 
 def _role_before(text: str, s: int) -> bool:
-    """Is the word before ``text[s:]`` a private person's role ("tenant", "patient")?"""
+    """Is the word before ``text[s:]`` a private person's role ("tenant", "patient"), also
+    with a title between ("volunteer Queen Victoria", "tenant Mrs. Okafor")?"""
     if s < 3 or text[s - 1] != " ":
         return False
     a = text.rfind(" ", max(0, s - 16), s - 1)
-    return text[a + 1 : s - 1].lower() in _ROLE_WORDS
+    word = text[a + 1 : s - 1].lower()
+    if word in _ROLE_WORDS:
+        return True
+    if a > 2 and word.rstrip(".") in _ROLE_TITLES:
+        b = text.rfind(" ", max(0, a - 16), a)
+        return text[b + 1 : a].lower() in _ROLE_WORDS
+    return False
+
+
+_ROLE_TITLES = frozenset(["mr", "mrs", "ms", "mx", "miss", "dr", "prof", "sir", "dame", "lady", "lord", "queen", "king"])
+
+
+# two family names joined by "and", then what people do: a modal or a verb of _PERSON_VERB
+_PAIR_NEXT = re.compile(r" and ([A-Z][a-z]+)(?![\w'’-])")
+_PAIR_PREV = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) and \Z")
+_PAIR_VERB = re.compile(
+    r"[ \t]+(?:will|would|can|could|should|must|have|had|are|were|both|met|meet|share|shared|work|worked"
+    r"|said|asked|agreed|disagreed|decided|wrote|signed|joined|started|finished|found|reported|want|think)(?![\w])"
+)
+# after a given name: ", she ...", ", he ...": the name is the person the clause speaks of
+# (after "for", "with", "to": "a card for Hope, she turns forty"; not "In Paris, she met ...")
+_APPOSITIVE_AFTER = re.compile(r",[ \t]+(?:she|he|who)[ \t]")
+_APPOSITIVE_BEFORE = ("for ", "with ", "thank ", "thanks ", "congratulate ")
+
+
+def _appositive_person(text: str, s: int, e: int) -> bool:
+    return _APPOSITIVE_AFTER.match(text, e) is not None and text.endswith(_APPOSITIVE_BEFORE, max(0, s - 13), s)
+
+
+# between two items of a list of places, maybe over capitalised words the tagger skipped
+# ("Lyon, Nice and Paris": "Nice" is an English word)
+_PLACE_LIST_GAP = re.compile(
+    r"(?:,[ \t]*|,?[ \t]+(?:and|or|&)[ \t]+)(?:[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)?(?:,[ \t]*|,?[ \t]+(?:and|or|&)[ \t]+))*"
+)
+_PLACE_WORDS_BEFORE = frozenset(["in", "near", "around", "across", "via", "visit", "visiting", "throughout"])
+
+
+def _word_before_is_place_word(text: str, s: int) -> bool:
+    """Is the word before ``text[s:]`` one that leads to a place ("in", "near", "visit")?"""
+    if s < 3 or text[s - 1] != " ":
+        return False
+    a = text.rfind(" ", max(0, s - 12), s - 1)
+    return text[a + 1 : s - 1].lower() in _PLACE_WORDS_BEFORE
+
+
+def _my_relation_before(text: str, s: int) -> bool:
+    """Is ``text[s:]`` after "my" and a relation ("my neighbour", "my colleague")?"""
+    if s < 6 or text[s - 1] != " ":
+        return False
+    a = text.rfind(" ", max(0, s - 20), s - 1)
+    if a < 2 or text[a + 1 : s - 1].lower() not in _RELATIONS:
+        return False
+    return text[max(0, a - 3) : a].lower() in ("my", " my")
 
 
 def _person_object_before(text: str, s: int) -> bool:

@@ -429,7 +429,9 @@ _STREET_TYPES = (
     r"Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Crescent|Cres|Close|Gardens|"
     r"Grove|Row|Mews|Alley|Trail|Trl|Crossing|Walk|Hill|Heights|Park|Parks|Pass|Bridge|Route|"
     r"Path|Plaza|Point|Pike|Loop|Run|Green|Hollow|Ridge|View|Vista|Expressway|Freeway|Turnpike|"
-    r"Wharf|Quay|Esplanade|Promenade|Forges|Coves|Courts|Gateway|Extensions|Fort|Track|Ranch)"
+    r"Wharf|Quay|Esplanade|Promenade|Forges|Coves|Courts|Gateway|Extensions|Fort|Track|Ranch|"
+    # British and Indian ones: "2 Station Approach", "14 Mill Rise", "229 Anna Salai", "8 Tilak Marg"
+    r"Approach|Rise|Parade|Vale|Wynd|Salai|Marg)"
 )
 _ADDR_EN = re.compile(
     rf"(?<![\w.,-])\d{{1,5}}[A-Za-z]?(?:[ \t]+\d{{1,5}})?(?:[ \t]+(?:{_CAP}|[NSEW]\.?|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}"
@@ -451,9 +453,15 @@ _CORNER = re.compile(
 _ADDR_CONT_LINE = re.compile(
     rf"^[ \t>?]*(?:(?:Apt|Suite|Unit|Ste|Flat)\.?[ \t]+\d{{1,5}}|(?:{_UP}[\w'’.()-]*|\d{{4,6}}|,)(?:[ \t,]+[\w'’.()-]+){{0,5}})[ \t.]*$"
 )
+# the tail of an address after its street: units; up to three ", Place" parts, then a state
+# ("OH", "- PR") and a postcode: US, Brazilian ("42345-710"), British ("LS6 7QX"), Canadian
+# ("K1P 4X5"), Indian ("560034"); or a postcode before the city (", 72422 Nantes")
+_POSTCODE = r"(?:\d{5}-\d{3}|\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)(?![\w-])"
 _ADDR_TAIL = re.compile(
     rf"(?:,?[ \t]+(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?[ \t]+#?\d{{1,5}}[A-Za-z]?))+"
-    rf"|,[ \t]+(?:{_CAP}|{_UP}{{2,}})(?:[ \t]+(?:{_CAP}|{_UP}{{2,}}))*(?:,?[ \t]+{_UP}{{2}})?(?:[ \t]+\d{{4,6}})?"
+    rf"|(?:,[ \t]+(?:{_CAP}|{_UP}{{2,}}(?![\w]))(?:[ \t]+(?:{_CAP}|{_UP}{{2,}}(?![\w])))*(?:[ \t]+[-–][ \t]+{_UP}{{2}})?){{1,3}}"
+    rf"(?:,?[ \t]+{_UP}{{2}}(?![\w]))?(?:,?[ \t]+{_POSTCODE})?"
+    rf"|,[ \t]+\d{{4,5}}(?:[ \t]+{_UP}{{2}})?[ \t]+{_CAP}(?:[ \t]+{_CAP})?"
 )
 
 # capitalised words that are never a person here (products, days, languages); the name
@@ -564,6 +572,7 @@ _STREET_PREFIXES = frozenset(
         "boulevard", "bd.", "chemin", "route", "rambla", "paseo", "camino", "plaza", "calzada",
         "estrada", "avinguda", "ruta", "rúa", "avenue", "allée", "place", "avda.", "avda", "c/", "av",
         "bd", "blvd", "blvd.", "calea", "rruga", "bulevar", "bulevardul", "sokak",
+        "am", "im", "zum", "zur",  # German: "Am Mühlbach 214", "Zur Linde 3"
     }
 )  # fmt: skip
 # street prefixes that are no English word, so they count written in lower case too ("36 rue
@@ -584,6 +593,8 @@ _ADDR_PREFIXED = re.compile(
     r"(?i:" + "|".join(re.escape(p) for p in sorted(_LOWER_STREET_PREFIXES, key=len, reverse=True)) + r")"
     + r"(?:[ \t]+[^\W\d_][\w'’-]*){1,4}"
     r"|avenue(?=[ \t]+d(?:e|u|es)[ \t])(?:[ \t]+[^\W\d_][\w'’-]*){1,4}"  # "33 avenue de Provence"
+    # "22 boulevard Carnot", "236 avenue Jean-Jaurès", "4 quai Voltaire": French, in lower case
+    rf"|(?:boulevard|avenue|quai|impasse|cours|allée|chemin)(?=[ \t]+{_UP})(?:[ \t]+(?:{_CAP}|d['’]{_CAP}|(?:{_PARTICLES_TEXT.replace(' ', '|')})(?![\w]))){{1,4}}"
     r"|(?:Avenue|Avenida|Av\.?|Via|Viale|Route|Place|Plaza|Boulevard|Bd\.?|Blvd\.?)"
     rf"(?:[ \t]+(?:{_CAP}|(?:{_PARTICLES_TEXT.replace(' ', '|')})(?![\w])|d['’]{_CAP})){{1,4}}"
     r")(?:[ \t]+\d{1,5}[A-Za-z]?(?![\w]))?(?![\w'’-])"
@@ -1093,7 +1104,12 @@ def _street_before(text: str, pos: int) -> int | None:
     k = 0  # how many words form the street name
     if last[:1].isupper() and len(last) > 3 and lw.rstrip(".").endswith(_STREET_SUFFIXES):
         k = 1
-        if len(words) >= 2 and words[-2][:1].isupper() and words[-2].lower() not in _WORDS_NOT_NAMES:
+        if (
+            len(words) >= 2
+            and words[-2][:1].isupper()
+            and words[-2][-1] != ","  # "Radcliffe, Prinsengracht 19": a name before the street
+            and words[-2].lower() not in _WORDS_NOT_NAMES
+        ):
             k = 2  # "Villacher Strasse", "Brucker Bundesstrasse"
     elif lw in _STREET_WORDS and len(words) >= 2 and words[-2][:1].isupper():
         k = 2 if len(words) < 3 or not words[-3][:1].isupper() else 3  # "Király u.", "Csabai kapu"

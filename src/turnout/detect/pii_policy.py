@@ -44,6 +44,7 @@ __all__ = [
     "historical",
     "historical_lower",
     "known_for",
+    "role_before_name",
 ]
 
 HEALTH = "HEALTH"
@@ -73,6 +74,9 @@ _CUES: dict[str, str] = {
         | pension | payroll | net[ ]worth | insurance[ ]claim | refund | paycheck | payslip""",
     PRIVATE_CUE: r"""my[ ]name[ ]is | my[ ]name's | i[ ]am[ ]called | call[ ]me | i'm[ ]called | patient
         | (?:my|our|this)[ ](?:client|customer|tenant|employee|applicant|candidate|colleague|patient)
+        | (?:my|our)[ ](?:new[ ])?(?:hire|starter|joiner|intern|resident|student|guest|volunteer|contractor
+        |beneficiary|policyholder|claimant|subscriber|passenger|team[ ]member)
+        | (?:my|our|the|a)[ ]new[ ](?:hire|starter|joiner|colleague|employee|intern|team[ ]member)
         | my[ ](?:wife|husband|son|daughter|mother|father|mom|mum|dad|brother|sister|friend
         |boss|neighbou?r|partner|child|kids?|grandmother|grandfather|aunt|uncle|cousin|girlfriend
         |boyfriend|fianc[ée]e?|landlord|landlady|doctor|lawyer|teacher|manager|coworker
@@ -100,9 +104,9 @@ _CUE_GATES: dict[str, tuple[str, ...]] = {
                 "tax", "invoice", "overdue", "owe", "balance", "transfer", "iban", "card",
                 "bankrupt", "pension", "payroll", "worth", "claim", "refund", "pay"),
     PRIVATE_CUE: ("name", "call", "patient", "client", "customer", "tenant", "employee",
-                  "applicant", "candidate", "colleague", "my ", "send", "ship", "deliver",
-                  "forward", "live", "living", "born", "birth", "address", "contact", "'s ", "’s ",
-                  "dear"),
+                  "applicant", "candidate", "colleague", "my ", "our ", "new ", "send", "ship",
+                  "deliver", "forward", "live", "living", "born", "birth", "address", "contact",
+                  "'s ", "’s ", "dear"),
 }  # fmt: skip
 
 
@@ -130,7 +134,7 @@ _PRIVATE_ROLE = re.compile(r"(?<![\w])(?:" + _RECORD_ROLES + r")(?![\w])", re.VE
 # (right before a name, roles that history also has count too: "student Ada Byron", "client Ada Byron";
 # "client states" and "students" alone are common in history)
 _PRIVATE_ROLES = _RECORD_ROLES + r""" | clients? | candidates? | residents? | students? | passengers? | guests?
-    | team[ ]members? | members?"""
+    | team[ ]members? | members? | volunteers? | beneficiar(?:y|ies) | cardholders? | new[ ]hires?"""
 # right before a name: "employee Dana Wells", "customer named Marie Curie", "the file of Ada Byron"
 _PRIVATE_BEFORE_NAME = re.compile(
     r"(?<![\w])(?:(?:" + _PRIVATE_ROLES + r")(?:[ ](?:named|called|id|no\.?|number))?|(?:record|records|file|profile"
@@ -162,7 +166,45 @@ def context_categories(text: str, wanted: Iterable[str] = CONTEXT_CATEGORIES) ->
 def has_category(low: str, category: str) -> bool:
     """Does the lower-cased text ``low`` hold a key word of ``category``?"""
     pattern = _CUE_RES.get(category)
-    return pattern is not None and any(g in low for g in _CUE_GATES[category]) and pattern.search(low) is not None
+    if pattern is None:
+        return False
+    if any(g in low for g in _CUE_GATES[category]) and pattern.search(low) is not None:
+        return True
+    return category == PRIVATE_CUE and role_before_name(low)
+
+
+# a private person's role right before a word: "tenant dorota ...", "the customer phuong phan"
+# (found with the role first, so the engine skips to the roles' first letters; the word's left
+# edge is checked in Python)
+_ROLE_THEN_WORD = re.compile(
+    r"(?:tenant|patient|client|customer|employee|applicant|candidate|resident|student|intern|member|guest"
+    r"|volunteer|contractor|beneficiary|policyholder|claimant|subscriber|passenger|account[ ]holder)"
+    r"[ ](?:(?:named|called)[ ])?((?:mr|mrs|ms|dr|prof|mx)\.?[ ])?([^\W\d_][\w'’-]+)"
+)
+
+
+def role_before_name(low: str) -> bool:
+    """A private person's role right before a word of a name list that is no English word
+    ("tenant okonkwo", "student nguyet pham"), or before a title ("client mr. ..."): the text
+    is about a private person, also when the tagger did not find the name (it saw it as a place
+    or an organisation, or a list does not hold it). Words of a name list only: "client
+    library", "tenant isolation" stay public."""
+    from turnout.detect.names import lexicon
+
+    lex = None
+    for m in _ROLE_THEN_WORD.finditer(low):
+        s = m.start()
+        if s and (low[s - 1].isalnum() or low[s - 1] in "-_"):
+            continue  # "multi-tenant", "subclient"
+        if m.group(1) is not None:
+            return True
+        word = m.group(2)
+        if word.endswith(("'s", "’s")):
+            word = word[:-2]
+        lex = lex or lexicon()
+        if (word in lex.first or word in lex.last) and word not in lex.common and word not in lex.place:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +275,7 @@ _KNOWN_FOR_AFTER = re.compile(
 _NAME_WORD = r"(?:[A-Z][\w.-]*|van|von|de|da|di|du|del|der|den|of|la|le)"
 _CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])" + _NAME_WORD + r"[ ]\Z")
 _CAPITALISED_AFTER = re.compile(r"[ ]" + _NAME_WORD + r"(?![\w-])")
+_LIST_JOIN_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w.'’-]*(?:,|[ ]and|,[ ]and)[ ]\Z")  # "Lovelace and "
 _DID_AFTER = re.compile(
     r"[ ](?:achieve|discover|invent|contribute|compose|paint|write|prove|found|conquer|rule|believe|teach)(?![\w])"
 )
@@ -249,10 +292,31 @@ def known_for(text: str, start: int, end: int) -> bool:
             break
         pos = w.end()
     pos = start
-    for _ in range(3):  # the frame may stand before a given name the finding left out ("Who was Frida Kahlo")
+    # the frame may stand before a given name the finding left out ("Who was Frida Kahlo"), or
+    # before the names listed first ("the early lives of Ada Lovelace and Leo Tolstoy")
+    joins = 0
+    for _ in range(8):
         m = _KNOWN_FOR_BEFORE.search(text, max(0, pos - 24), pos)
         if m is not None:
-            return not m.group().lower().endswith("did ") or _DID_AFTER.match(text, end) is not None
+            return joins > 0 or not m.group().lower().endswith("did ") or _DID_AFTER.match(text, end) is not None
+        w = _CAPITALISED_BEFORE.search(text, max(0, pos - 24), pos)
+        if w is None:
+            if joins or (j := _LIST_JOIN_BEFORE.search(text, max(0, pos - 30), pos)) is None:
+                return False
+            joins, pos = 1, j.start()
+            continue
+        pos = w.start()
+    return False
+
+
+def _private_before(text: str, start: int) -> bool:
+    """A private role or record right before the name at ``start``, or before the words of the
+    name the finding left out ("Guest Vincent van" before "Gogh", "volunteer Queen" before
+    "Victoria")."""
+    pos = start
+    for _ in range(4):
+        if _PRIVATE_BEFORE_NAME.search(text, max(0, pos - 40), pos) is not None:
+            return True
         w = _CAPITALISED_BEFORE.search(text, max(0, pos - 24), pos)
         if w is None:
             return False
@@ -311,7 +375,7 @@ class PiiPolicy:
         ("Maxwell's equations")."""
         from turnout.detect.names import lexicon
 
-        if start > 3 and _PRIVATE_BEFORE_NAME.search(text, max(0, start - 40), start) is not None:
+        if start > 3 and _private_before(text, start):
             return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
         if self.is_public_figure(text[start:end]) or _EPONYM_AFTER.match(text, end) or known_for(text, start, end):
             return True
