@@ -227,10 +227,72 @@ public|Explain how {company} could enter the market in {country}.
 public|Which festivals take place in {city} in {month}?
 """.strip().splitlines()
 
+# A second set, written after the rules of issue 16's third pass (branch acc16c) and never tuned
+# on: other sentence frames for the same cues, and other spellings of the same countries'
+# address formats (``--set extra``).
+EXTRA_TEMPLATES = r"""
+private|Can {wfamily} and {wfamily2} cover the Saturday rota?
+private|{wfamily} and {wfamily2} have asked for a meeting with HR.
+private|Could you thank {wgiven} for the flowers? She was very kind.
+private|We're throwing a surprise party for {wgiven}, he has no idea.
+private|please text {lgiven} that the meeting moved to 3pm
+private|can you ask {lgiven} whether the invoice went out
+private|The {role} {given} {family} wants a copy of the lease.
+private|Our {role}, {name}, called about the heating again.
+private|Note from {role} {name}: the lift is broken.
+private|I'm writing on behalf of my colleague {name}.
+private|My neighbour {given} keeps parking in front of my garage; how do I raise it politely?
+private|Make a seating plan: {name} next to {name2}, {given3} opposite.
+private|{title} {family} and {title2} {family2} will join the call.
+private|Please prepare a certificate for {title} {family}.
+private|Welcome our new intern {name} to the team!
+private|Reply to {name}: yes, Thursday works.
+confidential|Our {role} {name} lives at {address2}.
+confidential|Courier pickup: {name}, {address2}.
+confidential|{name} has moved; new address: {address2}
+confidential|Invoice to: {name}\n{address2}
+confidential|Can you confirm the delivery for {name} at {address2}?
+confidential|{role} {name} ({address2}) reported chest pain.
+public|Is it cheaper to fly into {city} or {city2}?
+public|List direct flights from {city}, {city2} and {city3}.
+public|Which is older, {city} or {city2}?
+public|Tell me about the history of {city}.
+public|What are the best museums in {city} and {city2}?
+public|Why did {famous} become famous?
+public|Name three works by {famous}.
+public|What influenced {famous} and {famous2}?
+public|How did {famous} die?
+public|What is {company} known for?
+""".strip().splitlines()
+
+
+def _address_extra(rng: random.Random) -> str:
+    n = rng.randint(1, 400)
+    street = rng.choice(["Conselheiro Furtado", "Sete de Setembro", "Marquês de Pombal", "Padre Chagas"])
+    kinds = [
+        lambda: f"Avenida {street}, {n}, {rng.choice(['Centro', 'Moinhos de Vento', 'Boa Viagem'])}, "
+        f"{rng.choice(['Porto Alegre - RS', 'Belém - PA', 'Salvador - BA'])}, {rng.randint(10000, 99999)}-{rng.randint(100, 999)}",
+        lambda: f"Rua {street}, {n} - apto {rng.randint(1, 300)}, {rng.choice(['Fortaleza', 'Natal', 'Manaus'])}",
+        lambda: f"No. {rng.randint(1, 99)}, {rng.choice(['Bode Thomas Street', 'Herbert Macaulay Way', 'Opebi Road'])}, "
+        f"{rng.choice(['Surulere', 'Yaba', 'Ikeja'])}, {rng.choice(['Lagos', 'Ibadan', 'Abuja'])}",
+        lambda: f"Plot {rng.randint(1, 900)}, {rng.choice(['Aminu Kano Crescent', 'Ahmadu Bello Way'])}, {rng.choice(['Wuse II', 'Garki', 'Maitama'])}, Abuja",
+        lambda: f"Flat {rng.randint(1, 40)}, {rng.choice(['Sai Residency', 'Green Park Apartments'])}, {rng.randint(1, 90)} "
+        f"{rng.choice(['Ring Road', 'Park Street', 'Nehru Marg'])}, {rng.choice(['Kolkata', 'Jaipur', 'Pune'])} {rng.randint(700001, 799999)}",
+        lambda: f"{rng.randint(1, 90)}/{rng.randint(1, 9)}, {rng.choice(['Mahatma Gandhi Road', 'Brigade Road', 'Sardar Patel Marg'])}, "
+        f"{rng.choice(['Pune', 'Jaipur', 'Lucknow'])} - {rng.randint(400001, 499999)}",
+        lambda: f"{rng.randint(1, 300)} {rng.choice(['Jong-ro', 'Eulji-ro', 'Gukhoe-daero'])}, {rng.choice(['Jung-gu', 'Yeongdeungpo-gu', 'Seodaemun-gu'])}, Seoul {rng.randint(10000, 99999)}",
+        lambda: f"{rng.randint(100, 999)}-{rng.randint(1, 30)} {rng.choice(['Sinsa-dong', 'Itaewon-dong', 'Jamsil-dong'])}, {rng.choice(['Gangnam-gu', 'Yongsan-gu', 'Songpa-gu'])}, Seoul",
+        lambda: f"{n} rue {rng.choice(['de la Paix', 'Victor Hugo', 'des Écoles'])}, {rng.randint(10000, 99999)} {rng.choice(['Lille', 'Dijon', 'Grenoble'])}",
+        lambda: f"{n} {rng.choice(['Abbey Rise', 'Kingsway Parade', 'Meadow Vale'])}, {rng.choice(['York', 'Bath', 'Derby'])} {rng.choice(['YO1', 'BA2', 'DE22'])} {rng.randint(1, 9)}{rng.choice(['LD', 'PW', 'ZE'])}",
+    ]
+    return rng.choice(kinds)()
+
+
 _LABEL = {"name": "PERSON", "name2": "PERSON", "given": "PERSON", "family": "PERSON", "given3": "PERSON",
-          "family3": "PERSON", "wfamily": "PERSON", "wfamily2": "PERSON", "wgiven": "PERSON", "lgiven": "PERSON",
+          "family3": "PERSON", "family2": "PERSON", "wfamily": "PERSON", "wfamily2": "PERSON", "wgiven": "PERSON", "lgiven": "PERSON",
           "lfamily": "PERSON", "famous": "PERSON", "famous2": "PERSON", "famous_pos": "PERSON",
-          "address": "STREET_ADDRESS", "city": "GPE", "city2": "GPE", "country": "GPE",
+          "address": "STREET_ADDRESS", "address2": "STREET_ADDRESS", "city": "GPE", "city2": "GPE", "city3": "GPE",
+          "country": "GPE",
           "company": "ORGANIZATION", "date": "DATE_TIME"}  # fmt: skip
 
 
@@ -238,12 +300,13 @@ def _pick(rng: random.Random, pools: dict[str, str]) -> str:
     return rng.choice(pools[rng.choice(list(pools))].split())
 
 
-def generate(n: int, seed: int) -> list[dict]:
+def generate(n: int, seed: int, templates: list[str] | None = None) -> list[dict]:
+    templates = TEMPLATES if templates is None else templates
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        tid = rng.randrange(len(TEMPLATES))
-        expect, template = TEMPLATES[tid].split("|", 1)
+        tid = rng.randrange(len(templates))
+        expect, template = templates[tid].split("|", 1)
         template = template.replace("\\n", "\n")
         region = rng.choice(list(GIVEN))
         given, family = rng.choice(GIVEN[region].split()), rng.choice(FAMILY[region].split())
@@ -280,6 +343,9 @@ def generate(n: int, seed: int) -> list[dict]:
             "work": rng.choice(WORKS),
             "month": rng.choice(MONTHS),
         }
+        if templates is not TEMPLATES:  # (drawn only here: the main set's sentences stay as they were)
+            values.update(title2=rng.choice(TITLES), family2=_pick(rng, FAMILY), address2=_address_extra(rng),
+                          city3=rng.choice(CITIES))
         text, spans, pos = "", [], 0
         for m in re.finditer(r"\{(\w+)\}", template):
             text += template[pos : m.start()]
@@ -294,7 +360,8 @@ def generate(n: int, seed: int) -> list[dict]:
             text += value
             pos = m.end()
         text += template[pos:]
-        out.append({"full_text": text, "spans": spans, "template_id": f"fresh-{tid}", "metadata": {"expect": expect}})
+        prefix = "fresh" if templates is TEMPLATES else "extra"
+        out.append({"full_text": text, "spans": spans, "template_id": f"{prefix}-{tid}", "metadata": {"expect": expect}})
     return out
 
 
@@ -303,8 +370,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="a path outside the repository")
     ap.add_argument("--n", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--set", choices=("main", "extra"), default="main",
+                    help="extra: the second template set (acc16c), never tuned on")
     args = ap.parse_args()
-    data = generate(args.n, args.seed)
+    data = generate(args.n, args.seed, EXTRA_TEMPLATES if args.set == "extra" else None)
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
     print(f"wrote {len(data)} sentences to {args.out}")
 

@@ -375,6 +375,8 @@ class NameTagger:
             found = _ships(text, found)
         if len(found) > 1 and "\n" in text:
             found = _letterhead_firms(text, found)
+        if not heads.isdisjoint(_TITLE_HEADS):
+            found = _titled_words(text, found)
         if found:
             found = self._named_things(text, found)
         if (b"0-0" in shape or b"0-lll" in shape or b"-ll," in shape) and any(mark in text for mark in _WARD_MARKS):
@@ -701,6 +703,16 @@ class NameTagger:
             low = text[s:e].rstrip(".")
             if low in lex.first and _person_object_before(text, s):
                 cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word
+                continue
+            if (
+                low not in lex.common
+                and low not in _not_names()
+                and len(low) > 2
+                and low.isalpha()
+                and low not in lex.place
+                and _person_object_before(text, s)
+            ):
+                cands.append((s, e))  # "remind haruka to ...": a name no list holds, after a verb that takes a person
                 continue
             if low in lex.common or low in _not_names():
                 continue
@@ -1043,8 +1055,10 @@ class NameTagger:
             w0 = _low(words[0])
             if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
                 lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
-            elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and _person_object_before(text, s):
-                lab = "PER"  # "ask Sydney to ...", "my flatmate Florence": a person, whatever else the word names
+            elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and (
+                _person_object_before(text, s) or _appositive_person(text, s, e)
+            ):
+                lab = "PER"  # "ask Sydney to ...", "my flatmate Florence", "for Kenya, she ...": a person
             elif lab in ("LOC", "ORG") and w0 not in common and _my_relation_before(text, s):
                 lab = "PER"  # "my neighbour Aoi", "my colleague Tunde": a person, whatever the name
             if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and (
@@ -1103,16 +1117,24 @@ class NameTagger:
         return out
 
     def _place_lists(self, text: str, out: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
-        """A single word the place lists hold, in a list with a place ("Flights from Lyon, Nice
-        and Paris", "Paris or Rome"): a place too, though it is also a given name."""
-        place = self.lex.place
-        for k, (kind, s, e, conf) in enumerate(out):
-            if kind != "PERSON" or " " in text[s:e] or _low(_unpossessed(text[s:e])) not in place:
-                continue
-            if (k and out[k - 1][0] == "LOCATION" and _PLACE_LIST_GAP.fullmatch(text, out[k - 1][2], s)) or (
-                k + 1 < len(out) and out[k + 1][0] == "LOCATION" and _PLACE_LIST_GAP.fullmatch(text, e, out[k + 1][1])
-            ):
-                out[k] = ("LOCATION", s, e, conf)
+        """A single word in a list with a place ("Flights from Lyon, Nice and Paris", "Kyoto or
+        Adelaide"): a place too, though it is also a given name. (The place next to it must be
+        one the place lists hold, not only one the model read as a place.)"""
+        lex = self.lex
+        changed = True
+        while changed:  # "Porto, Hanoi and Adelaide": a list is walked until nothing changes
+            changed = False
+            for k, (kind, s, e, conf) in enumerate(out):
+                if kind != "PERSON" or " " in text[s:e]:
+                    continue
+                for j, gap in ((k - 1, (out[k - 1][2], s) if k else None), (k + 1, (e, out[k + 1][1]) if k + 1 < len(out) else None)):
+                    if gap is None or out[j][0] != "LOCATION":
+                        continue
+                    near = _low(text[out[j][1] : out[j][2]])
+                    if (near in lex.place or near in lex.country) and _PLACE_LIST_GAP.fullmatch(text, *gap):
+                        out[k] = ("LOCATION", s, e, conf)
+                        changed = True
+                        break
         return out
 
     def _list_neighbours(
@@ -1157,11 +1179,19 @@ class NameTagger:
             other, verb_at = b.group(1), e
         else:
             return False
-        return (
-            _PAIR_VERB.match(text, verb_at) is not None
-            and self._listed_surname(text[s:e])
-            and self._listed_surname(other)
-        )
+        if _PAIR_VERB.match(text, verb_at) is None:
+            return False
+        a, b = self._pair_name(text[s:e]), self._pair_name(other)
+        return a > 0 and b > 0 and a + b >= 3  # both names, one of them a listed family name
+
+    def _pair_name(self, word: str) -> int:
+        """2: a family name of the lists (also a public figure's: "King"); 1: a given name only
+        ("Brook"); 0: neither, or a place, a people or a word never a name."""
+        low = _low(_unpossessed(word))
+        lex = self.lex
+        if low in lex.place or low in lex.country or low in lex.nationality or low in _not_names():
+            return 0
+        return 2 if low in lex.last else 1 if low in lex.first else 0
 
     def _given_then_family(self, first: str, last_word: str) -> bool:
         lex = self.lex
@@ -1300,6 +1330,23 @@ def _headed_addresses(text: str, found: list[tuple[str, int, int, float]]) -> li
         return found
     kept = [f for f in found if not any(s < f[2] and f[1] < e for s, e in spans)]
     return sorted(kept + [("STREET_ADDRESS", s, e, 0.6) for s, e in spans], key=lambda f: f[1])
+
+
+# a title before a capitalised word that is also an English word ("Mr. Sun", "Mrs. Do", "Dr
+# Young"): the word is never a candidate of its own (it is common), but after a title it is a
+# family name
+_TITLE_HEADS = frozenset(["Mr", "Mrs", "Ms", "Mx", "Dr", "Prof"])
+_TITLED_WORD = re.compile(r"(?<![\w.])(?:Mrs|Mr|Ms|Mx|Dr|Prof)\.?[ \t]+([A-Z][A-Za-z]*[a-z](?:['’-][A-Z]?[a-z]+)?)(?![\w'’-])")
+
+
+def _titled_words(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    added = []
+    for m in _TITLED_WORD.finditer(text):
+        s, e = m.span(1)
+        if _low(m.group(1)) in _not_names() or any(f[1] < e and s < f[2] for f in found):
+            continue  # "Dr. Who"; or found already ("Mrs. Labrie")
+        added.append(("PERSON", s, e, 0.6))
+    return sorted(found + added, key=lambda f: f[1]) if added else found
 
 
 # "USS Lorenzen", "USNS Møller": a ship (a military postal address), named after a person

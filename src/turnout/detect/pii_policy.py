@@ -262,6 +262,8 @@ _EPONYM_AFTER = re.compile(
 _KNOWN_FOR_BEFORE = re.compile(
     r"(?<![\w])(?:who[ ](?:was|is|were)|biography[ ]of|(?:early[ ])?li(?:fe|ves)[ ]of|legacy[ ]of|works[ ]of"
     r"|achievements[ ]of|exhibition[ ](?:on|about)|(?:what|how|why|when)[ ]did"
+    r"|(?:works|books|paintings|novels|poems|songs|music|quotes|films|plays|symphonies)[ ](?:by|of)"
+    r"|(?:what|who)[ ]influenced|influences[ ]on|famous[ ]quotes[ ](?:by|of|from)"
     # a work named after its hero: "Who wrote ...", "the plot of ..."
     r"|who[ ]wrote|plot[ ]of|author[ ]of|characters[ ]in|themes[ ](?:of|in)|adaptations?[ ]of)[ ]\Z",
     re.IGNORECASE,
@@ -277,7 +279,8 @@ _CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])" + _NAME_WORD + r"[ ]\Z")
 _CAPITALISED_AFTER = re.compile(r"[ ]" + _NAME_WORD + r"(?![\w-])")
 _LIST_JOIN_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w.'’-]*(?:,|[ ]and|,[ ]and)[ ]\Z")  # "Lovelace and "
 _DID_AFTER = re.compile(
-    r"[ ](?:achieve|discover|invent|contribute|compose|paint|write|prove|found|conquer|rule|believe|teach)(?![\w])"
+    r"[ ](?:achieve|discover|invent|contribute|compose|paint|write|prove|found|conquer|rule|believe|teach"
+    r"|become[ ]famous|die|influence|inspire|change[ ]the[ ]world|win)(?![\w])"
 )
 
 
@@ -291,6 +294,7 @@ def known_for(text: str, start: int, end: int) -> bool:
         if w is None:
             break
         pos = w.end()
+    name_end = pos  # "Why did Ludwig van Beethoven become famous?" found as "Ludwig"
     pos = start
     # the frame may stand before a given name the finding left out ("Who was Frida Kahlo"), or
     # before the names listed first ("the early lives of Ada Lovelace and Leo Tolstoy")
@@ -298,7 +302,7 @@ def known_for(text: str, start: int, end: int) -> bool:
     for _ in range(8):
         m = _KNOWN_FOR_BEFORE.search(text, max(0, pos - 24), pos)
         if m is not None:
-            return joins > 0 or not m.group().lower().endswith("did ") or _DID_AFTER.match(text, end) is not None
+            return joins > 0 or not m.group().lower().endswith("did ") or _DID_AFTER.match(text, name_end) is not None
         w = _CAPITALISED_BEFORE.search(text, max(0, pos - 24), pos)
         if w is None:
             if joins or (j := _LIST_JOIN_BEFORE.search(text, max(0, pos - 30), pos)) is None:
