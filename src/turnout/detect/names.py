@@ -63,13 +63,26 @@ _TITLES_TEXT = """mr mrs ms mx miss mister madam madame mme mlle dr doctor prof 
 _TITLES = frozenset(_TITLES_TEXT.split())
 
 
+# Family names of China, Korea and Vietnam as written in Latin letters: the lexicon's family
+# names come from Faker's locales, which write these in their own scripts, so "Zhou", "Kwon" or
+# "Nguyen" were in no list. (Only those that are no English word, and two that are but are
+# among the commonest family names: "Shin", "Lim"; not "Sun", "Song": "Sun Microsystems", "the
+# Song dynasty".)
+_ROMANISED_FAMILY_NAMES = frozenset(
+    """zhao zhou xu zhu guo gao luo zheng liang xie feng cao peng zeng xiao tian dong yuan cai jiang
+    cheng wei ren shen yao liao zou xiong hao cui kang mao qiu qin hou shao meng duan qian yin
+    jeong yoon jang kwon hwang ahn jeon baek heo kwak ryu hoang phan dang bui ngo duong huynh
+    shin lim""".split()
+)
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     raw = resources.files("turnout").joinpath("data/pii/lexicon.json.gz").read_bytes()
     data = json.loads(gzip.decompress(raw))
     return Lexicon(
         first=frozenset(data["first"]),
-        last=frozenset(data["last"]),
+        last=frozenset(data["last"]) | _ROMANISED_FAMILY_NAMES,
         place=frozenset(data["place"]),
         country=frozenset(data["country"]),
         common=frozenset(data["common"]),
@@ -384,6 +397,8 @@ class NameTagger:
             found = _east_asian_addresses(text, found)
         if not heads.isdisjoint(_ADDRESS_HEADS):
             found = _headed_addresses(text, found)
+        if not heads.isdisjoint(_NUMBERED_ROAD_HEADS) and (b"0, U" in shape or b"0/0" in shape):
+            found = _headed_addresses(text, found, numbered=True)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
         if len(words) <= _lower_limit(shape) and _typed_lower(shape):
@@ -834,6 +849,8 @@ class NameTagger:
                 added.append((s, e, "PER", 0.5))  # addressed at a quote's start: '"Naoko, the figures ..."'
             elif added and added[-1][1] + 1 == s and text[s - 1] == " " and self._name_like(text[s:e].capitalize()):
                 added.append((s, e, "PER", 0.5))  # the family name after it: "my name is borna jerković"
+            elif text[s].islower() and _person_object_before(text, s) and self._unlisted_lower(text[s:e]):
+                added.append((s, e, "PER", 0.5))  # "can you ask haneul whether ...": typed in lower case
         if not added:
             return tagged
         return sorted(set(tagged) | set(added))
@@ -1171,16 +1188,16 @@ class NameTagger:
             m = _PAIR_NEXT.match(text, e)
             if m is None:
                 return False
-            other, verb_at = m.group(1), m.end(1)
+            other, first, verb_at = m.group(1), s, m.end(1)
         elif s > 6 and text.endswith(" and ", 0, s):
             b = _PAIR_PREV.search(text, max(0, s - 24), s)
             if b is None:
                 return False
-            other, verb_at = b.group(1), e
+            other, first, verb_at = b.group(1), b.start(1), e
         else:
             return False
-        if _PAIR_VERB.match(text, verb_at) is None:
-            return False
+        if _PAIR_VERB.match(text, verb_at) is None and _PAIR_QUESTION.search(text, max(0, first - 8), first) is None:
+            return False  # neither "... will share", nor "Can Walker and Cooper ...?"
         a, b = self._pair_name(text[s:e]), self._pair_name(other)
         return a > 0 and b > 0 and a + b >= 3  # both names, one of them a listed family name
 
@@ -1307,7 +1324,7 @@ _ROAD_WORDS = (
 )
 _ADDRESS_TAIL = (
     rf"(?:,[ \t]+(?:{_ACAP}|[A-Z]\.)(?:[ \t]+(?:{_ACAP}|[A-Z]\.|d[aeo]s?)){{0,3}}(?:[ \t]+[-–/][ \t]+[A-Z]{{2}})?){{0,3}}"
-    r"(?:,?[ \t]+(?:\d{5}-\d{3}|\d{6}|\d{3}[ \t]\d{3}|\d{5}))?(?![\w-])"
+    r"(?:,?[ \t]+(?:\d{5}-\d{3}|\d{6}|\d{3}[ \t]\d{3}|\d{5})|[ \t]+[-–][ \t]+\d{6})?(?![\w-])"
 )
 _HEADED_ADDRESS = re.compile(
     # "Rua Bela Cintra, 76, apto 55": a street prefix, its name, a comma and the number
@@ -1316,16 +1333,25 @@ _HEADED_ADDRESS = re.compile(
     # "Plot 28, Adeola Odeku Street", "Flat 2C, 229 Anna Salai": a unit, maybe a house number, a road
     rf"|(?:Plot|Flat|House|Block|No\.?|Door[ \t]+No\.?|H\.[ \t]?No\.?)[ \t]*\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?,?[ \t]+"
     rf"(?:\d{{1,5}}[A-Za-z]?(?:/\d{{1,4}})?,?[ \t]+)?(?:{_AWORD}[ \t]+){{0,3}}{_ROAD_WORDS}"
-    # "12, MG Road", "45/2 Gandhi Marg": a number (and a comma) before an Indian road's name
+    # "45/2 Gandhi Marg": a number before an Indian road's name
     rf"|(?<![\w./-])\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,?[ \t]+(?:{_AWORD}[ \t]+){{1,3}}(?:Marg|Salai|Nagar|Layout)"
 )
+# "12, MG Road", "41/2, Mahatma Gandhi Road": a house number, a slash or a comma, then a road (led
+# by its first digit, its left edge checked after it: see _EAST_ASIAN_ADDRESS)
+_NUMBERED_ROAD = re.compile(
+    rf"\d(?<![\w./-]\d)\d{{0,3}}[A-Za-z]?(?:/\d{{1,4}},?|,)[ \t]+(?:{_AWORD}[ \t]+){{1,3}}"
+    rf"(?:Road|Street|Lane|Marg|Salai|Nagar|Layout|Cross|Main)(?![\w-]){_ADDRESS_TAIL}"
+)
+_NUMBERED_ROAD_HEADS = frozenset(["Road", "Street", "Lane", "Marg", "Salai", "Nagar", "Layout", "Cross", "Main"])
 _ADDRESS_HEADS = frozenset(["Rua", "Avenida", "Av", "Alameda", "Travessa", "Rodovia", "Estrada", "Praça", "Largo",
                             "Plot", "Flat", "House", "Block", "No", "Door", "H", "Marg", "Salai", "Nagar", "Layout"])  # fmt: skip
 _HEADED_ADDRESS_TAILED = re.compile(rf"(?:{_HEADED_ADDRESS.pattern}){_ADDRESS_TAIL}")
 
 
-def _headed_addresses(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
-    spans = [m.span() for m in _HEADED_ADDRESS_TAILED.finditer(text)]
+def _headed_addresses(
+    text: str, found: list[tuple[str, int, int, float]], numbered: bool = False
+) -> list[tuple[str, int, int, float]]:
+    spans = [m.span() for m in (_NUMBERED_ROAD if numbered else _HEADED_ADDRESS_TAILED).finditer(text)]
     if not spans:
         return found
     kept = [f for f in found if not any(s < f[2] and f[1] < e for s, e in spans)]
@@ -1650,6 +1676,7 @@ _PAIR_VERB = re.compile(
     r"[ \t]+(?:will|would|can|could|should|must|have|had|are|were|both|met|meet|share|shared|work|worked"
     r"|said|asked|agreed|disagreed|decided|wrote|signed|joined|started|finished|found|reported|want|think)(?![\w])"
 )
+_PAIR_QUESTION = re.compile(r"(?:^|[.!?\n][ \t]*)(?:Can|Could|Will|Would|Should|Did|Do|Have|Has|Are|Were|May|Might|Must)[ \t]\Z")
 # after a given name: ", she ...", ", he ...": the name is the person the clause speaks of
 # (after "for", "with", "to": "a card for Hope, she turns forty"; not "In Paris, she met ...")
 _APPOSITIVE_AFTER = re.compile(r",[ \t]+(?:she|he|who)[ \t]")
@@ -1764,7 +1791,8 @@ def _not_names() -> frozenset[str]:
 
 
 _NOT_NAMES_EXTRA = """ruby julia perl rust swift kotlin scala haskell gemini claude llama mistral
-        copilot siri alexa cortana bard grok deepseek qwen phi falcon vicuna alpaca january
+        copilot siri alexa cortana bard grok deepseek qwen phi falcon vicuna alpaca ollama gemma
+        mixtral kimi kubectl january
         february march april june july august september october november december monday
         tuesday wednesday thursday friday saturday sunday god lord true false none null nil
         json yaml toml html xhtml ascii unicode unix linux posix ajax oauth graphql ocaml"""
