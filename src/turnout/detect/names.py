@@ -1206,7 +1206,9 @@ class NameTagger:
         ("Brook"); 0: neither, or a place, a people or a word never a name."""
         low = _low(_unpossessed(word))
         lex = self.lex
-        if low in lex.place or low in lex.country or low in lex.nationality or low in _not_names():
+        if low in lex.place or low in lex.country or low in lex.nationality or (
+            low in _not_names() and low not in _PAIR_SURNAMES_ALSO
+        ):
             return 0
         return 2 if low in lex.last else 1 if low in lex.first else 0
 
@@ -1676,6 +1678,8 @@ _PAIR_VERB = re.compile(
     r"[ \t]+(?:will|would|can|could|should|must|have|had|are|were|both|met|meet|share|shared|work|worked"
     r"|said|asked|agreed|disagreed|decided|wrote|signed|joined|started|finished|found|reported|want|think)(?![\w])"
 )
+# family names that _not_names() holds for their other sense ("the King", "Swift" the language)
+_PAIR_SURNAMES_ALSO = frozenset(["king", "prince", "swift", "small"])
 _PAIR_QUESTION = re.compile(r"(?:^|[.!?\n][ \t]*)(?:Can|Could|Will|Would|Should|Did|Do|Have|Has|Are|Were|May|Might|Must)[ \t]\Z")
 # after a given name: ", she ...", ", he ...": the name is the person the clause speaks of
 # (after "for", "with", "to": "a card for Hope, she turns forty"; not "In Paris, she met ...")
