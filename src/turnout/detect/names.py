@@ -648,8 +648,8 @@ class NameTagger:
             return None
         if end + 1 < n and text[end] in " \t":
             nm = _NEXT_RUN.match(text, end)
-            if nm is not None and nm.group(1) in _STREET_WORDS:
-                return None  # "Jordan Street", "Victoria line": part of a street or a line's name
+            if nm is not None and nm.group(1) in _STREET_WORDS and not _role_before(text, s):
+                return None  # "Jordan Street", "Victoria line": part of a street or a line's name (not "tenant Rosa Parks")
             if text[end + 1].isdigit() and _NUMBER_AFTER.match(text, end):
                 return None  # "Koskikatu 25", "Python 3": streets and products
         if s > 1 and text[s - 2].isdigit() and _NUMBER_BEFORE.search(text, max(0, s - 8), s):
@@ -725,9 +725,11 @@ class NameTagger:
                 and len(low) > 2
                 and low.isalpha()
                 and low not in lex.place
-                and _person_object_before(text, s)
+                and (_person_object_before(text, s) or _role_before(text, s))
             ):
-                cands.append((s, e))  # "remind haruka to ...": a name no list holds, after a verb that takes a person
+                # "remind haruka to ...", "the tenant okonkwo": a name no list holds, after a verb
+                # that takes a person or a private person's role
+                cands.append((s, e))
                 continue
             if low in lex.common or low in _not_names():
                 continue
@@ -800,6 +802,9 @@ class NameTagger:
             if _role_before(text, s) and word[1:].islower():
                 added.append((s, e, "PER", 0.5))  # "tenant Abraham Lincoln": a private person, whatever the name
                 continue
+            if word[1:].islower() and low not in lex.common and _my_relation_before(text, s):
+                added.append((s, e, "PER", 0.5))  # "my cousin Oyelaran": a person, whatever the name
+                continue
             if self._unlisted(word) and (nm := _NEXT_WORD.match(text, e)) is not None and (
                 nm.group(1)[:1].isupper() and nm.group(1)[1:].islower() and self._listed_surname(nm.group(1))
                 and not self._in_title_run(text, s, nm.end())
@@ -849,8 +854,10 @@ class NameTagger:
                 added.append((s, e, "PER", 0.5))  # addressed at a quote's start: '"Naoko, the figures ..."'
             elif added and added[-1][1] + 1 == s and text[s - 1] == " " and self._name_like(text[s:e].capitalize()):
                 added.append((s, e, "PER", 0.5))  # the family name after it: "my name is borna jerković"
-            elif text[s].islower() and _person_object_before(text, s) and self._unlisted_lower(text[s:e]):
-                added.append((s, e, "PER", 0.5))  # "can you ask haneul whether ...": typed in lower case
+            elif text[s].islower() and self._name_like(text[s:e].capitalize()) and (
+                _person_object_before(text, s) or _role_before(text, s)
+            ):
+                added.append((s, e, "PER", 0.5))  # "can you ask haneul whether ...", "the tenant okonkwo ..."
         if not added:
             return tagged
         return sorted(set(tagged) | set(added))
@@ -1795,8 +1802,8 @@ def _not_names() -> frozenset[str]:
 
 
 _NOT_NAMES_EXTRA = """ruby julia perl rust swift kotlin scala haskell gemini claude llama mistral
-        copilot siri alexa cortana bard grok deepseek qwen phi falcon vicuna alpaca ollama gemma
-        mixtral kimi kubectl january
+        copilot siri alexa cortana bard grok deepseek qwen phi falcon vicuna alpaca ollama
+        mixtral kubectl january
         february march april june july august september october november december monday
         tuesday wednesday thursday friday saturday sunday god lord true false none null nil
         json yaml toml html xhtml ascii unicode unix linux posix ajax oauth graphql ocaml"""

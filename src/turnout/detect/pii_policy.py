@@ -44,7 +44,6 @@ __all__ = [
     "historical",
     "historical_lower",
     "known_for",
-    "role_before_name",
 ]
 
 HEALTH = "HEALTH"
@@ -73,14 +72,14 @@ _CUES: dict[str, str] = {
         | owed | balance | wire[ ]transfer | iban | credit[ ]card | debit[ ]card | bankrupt\w*
         | pension | payroll | net[ ]worth | insurance[ ]claim | refund | paycheck | payslip""",
     PRIVATE_CUE: r"""my[ ]name[ ]is | my[ ]name's | i[ ]am[ ]called | call[ ]me | i'm[ ]called | patient
-        | (?:my|our|this)[ ](?:client|customer|tenant|employee|applicant|candidate|colleague|patient)
-        | (?:my|our)[ ](?:new[ ])?(?:hire|starter|joiner|intern|resident|student|guest|volunteer|contractor
-        |beneficiary|policyholder|claimant|subscriber|passenger|team[ ]member)
-        | (?:my|our|the|a)[ ]new[ ](?:hire|starter|joiner|colleague|employee|intern|team[ ]member)
+        | (?:my|our|this)[ ](?:client|customer|tenant|employee|applicant|candidate|colleague|patient|intern
+        |volunteer|contractor|beneficiary|policyholder|claimant|new[ ](?:hire|starter|joiner|colleague|employee
+        |intern|team[ ]member))
         | my[ ](?:wife|husband|son|daughter|mother|father|mom|mum|dad|brother|sister|friend
         |boss|neighbou?r|partner|child|kids?|grandmother|grandfather|aunt|uncle|cousin|girlfriend
         |boyfriend|fianc[ée]e?|landlord|landlady|doctor|lawyer|teacher|manager|coworker
-        |co-worker|roommate|flatmate|tenant|client|patient|employee|nanny|babysitter)
+        |co-worker|roommate|flatmate|tenant|client|patient|employee|nanny|babysitter|student|guest|subscriber
+        |passenger|team[ ]member)
         | send[ ](?:it|this|that|them|the[ ]\w+)[ ]to | ship[ ](?:it[ ])?to | deliver(?:ed)?[ ](?:it[ ])?to
         | forward[ ](?:it|this|the[ ]\w+)[ ]to | lives[ ]at | living[ ]at | i[ ]live[ ](?:at|in|on)
         | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact
@@ -104,7 +103,7 @@ _CUE_GATES: dict[str, tuple[str, ...]] = {
                 "tax", "invoice", "overdue", "owe", "balance", "transfer", "iban", "card",
                 "bankrupt", "pension", "payroll", "worth", "claim", "refund", "pay"),
     PRIVATE_CUE: ("name", "call", "patient", "client", "customer", "tenant", "employee",
-                  "applicant", "candidate", "colleague", "my ", "our ", "new ", "send", "ship",
+                  "applicant", "candidate", "colleague", "my ", "our ", "this ", "send", "ship",
                   "deliver", "forward", "live", "living", "born", "birth", "address", "contact",
                   "'s ", "’s ", "dear"),
 }  # fmt: skip
@@ -166,45 +165,7 @@ def context_categories(text: str, wanted: Iterable[str] = CONTEXT_CATEGORIES) ->
 def has_category(low: str, category: str) -> bool:
     """Does the lower-cased text ``low`` hold a key word of ``category``?"""
     pattern = _CUE_RES.get(category)
-    if pattern is None:
-        return False
-    if any(g in low for g in _CUE_GATES[category]) and pattern.search(low) is not None:
-        return True
-    return category == PRIVATE_CUE and role_before_name(low)
-
-
-# a private person's role right before a word: "tenant dorota ...", "the customer phuong phan"
-# (found with the role first, so the engine skips to the roles' first letters; the word's left
-# edge is checked in Python)
-_ROLE_THEN_WORD = re.compile(
-    r"(?:tenant|patient|client|customer|employee|applicant|candidate|resident|student|intern|member|guest"
-    r"|volunteer|contractor|beneficiary|policyholder|claimant|subscriber|passenger|account[ ]holder)"
-    r"[ ](?:(?:named|called)[ ])?((?:mr|mrs|ms|dr|prof|mx)\.?[ ])?([^\W\d_][\w'’-]+)"
-)
-
-
-def role_before_name(low: str) -> bool:
-    """A private person's role right before a word of a name list that is no English word
-    ("tenant okonkwo", "student nguyet pham"), or before a title ("client mr. ..."): the text
-    is about a private person, also when the tagger did not find the name (it saw it as a place
-    or an organisation, or a list does not hold it). Words of a name list only: "client
-    library", "tenant isolation" stay public."""
-    from turnout.detect.names import lexicon
-
-    lex = None
-    for m in _ROLE_THEN_WORD.finditer(low):
-        s = m.start()
-        if s and (low[s - 1].isalnum() or low[s - 1] in "-_"):
-            continue  # "multi-tenant", "subclient"
-        if m.group(1) is not None:
-            return True
-        word = m.group(2)
-        if word.endswith(("'s", "’s")):
-            word = word[:-2]
-        lex = lex or lexicon()
-        if (word in lex.first or word in lex.last) and word not in lex.common and word not in lex.place:
-            return True
-    return False
+    return pattern is not None and any(g in low for g in _CUE_GATES[category]) and pattern.search(low) is not None
 
 
 @dataclass(frozen=True, slots=True)
