@@ -68,12 +68,11 @@ _TITLES = frozenset(_TITLES_TEXT.split())
 # "Nguyen" were in no list. (Only those that are no English word, and two that are but are
 # among the commonest family names: "Shin", "Lim"; not "Sun", "Song": "Sun Microsystems", "the
 # Song dynasty".)
-_ROMANISED_FAMILY_NAMES = frozenset(
-    """zhao zhou xu zhu guo gao luo zheng liang xie feng cao peng zeng xiao tian dong yuan cai jiang
-    cheng wei ren shen yao liao zou xiong hao cui kang mao qiu qin hou shao meng duan qian yin
-    jeong yoon jang kwon hwang ahn jeon baek heo kwak ryu hoang phan dang bui ngo duong huynh
-    shin lim""".split()
-)
+_ROMANISED_FAMILY_NAMES_TEXT = """zhao zhou xu zhu guo gao luo zheng liang xie feng cao peng zeng xiao tian
+    dong yuan cai jiang cheng wei ren shen yao liao zou xiong hao cui kang mao qiu qin hou shao meng duan
+    qian yin jeong yoon jang kwon hwang ahn jeon baek heo kwak ryu hoang phan dang bui ngo duong huynh
+    shin lim"""
+_ROMANISED_FAMILY_NAMES = frozenset(_ROMANISED_FAMILY_NAMES_TEXT.split())
 
 
 @lru_cache(maxsize=1)
@@ -389,16 +388,16 @@ class NameTagger:
         if len(found) > 1 and "\n" in text:
             found = _letterhead_firms(text, found)
         if not heads.isdisjoint(_TITLE_HEADS):
-            found = _titled_words(text, found)
+            found = _titled_words(text, found, _starts_of(words, spans, _TITLE_HEADS))
         if found:
             found = self._named_things(text, found)
-        if (b"0-0" in shape or b"0-lll" in shape or b"-ll," in shape) and any(mark in text for mark in _WARD_MARKS):
+        if (b"0-0" in shape or b"0-lll" in shape or b"-ll, U" in shape) and any(mark in text for mark in _WARD_MARKS):
             # (the shape first: one short search where the marks would be nine over the text)
             found = _east_asian_addresses(text, found)
         if not heads.isdisjoint(_ADDRESS_HEADS):
-            found = _headed_addresses(text, found)
+            found = _headed_addresses(text, found, _starts_of(words, spans, _ADDRESS_HEADS))
         if not heads.isdisjoint(_NUMBERED_ROAD_HEADS) and (b"0, U" in shape or b"0/0" in shape):
-            found = _headed_addresses(text, found, numbered=True)
+            found = _headed_addresses(text, found, None)
         if _may_hold_org_form(text, heads) and _ORG_FORM.search(text) is not None:
             found = self._organisations(text, found)
         if len(words) <= _lower_limit(shape) and _typed_lower(shape):
@@ -1205,8 +1204,8 @@ class NameTagger:
             return False
         if _PAIR_VERB.match(text, verb_at) is None and _PAIR_QUESTION.search(text, max(0, first - 8), first) is None:
             return False  # neither "... will share", nor "Can Walker and Cooper ...?"
-        a, b = self._pair_name(text[s:e]), self._pair_name(other)
-        return a > 0 and b > 0 and a + b >= 3  # both names, one of them a listed family name
+        this, that = self._pair_name(text[s:e]), self._pair_name(other)
+        return this > 0 and that > 0 and this + that >= 3  # both names, one of them a listed family name
 
     def _pair_name(self, word: str) -> int:
         """2: a family name of the lists (also a public figure's: "King"); 1: a given name only
@@ -1342,25 +1341,34 @@ _HEADED_ADDRESS = re.compile(
     # "Plot 28, Adeola Odeku Street", "Flat 2C, 229 Anna Salai": a unit, maybe a house number, a road
     rf"|(?:Plot|Flat|House|Block|No\.?|Door[ \t]+No\.?|H\.[ \t]?No\.?)[ \t]*\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?,?[ \t]+"
     rf"(?:\d{{1,5}}[A-Za-z]?(?:/\d{{1,4}})?,?[ \t]+)?(?:{_AWORD}[ \t]+){{0,3}}{_ROAD_WORDS}"
-    # "45/2 Gandhi Marg": a number before an Indian road's name
-    rf"|(?<![\w./-])\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,?[ \t]+(?:{_AWORD}[ \t]+){{1,3}}(?:Marg|Salai|Nagar|Layout)"
 )
-# "12, MG Road", "41/2, Mahatma Gandhi Road": a house number, a slash or a comma, then a road (led
-# by its first digit, its left edge checked after it: see _EAST_ASIAN_ADDRESS)
+# "12, MG Road", "41/2, Mahatma Gandhi Road", "45/2 Tilak Nagar": a house number, a slash or a
+# comma, then a road (led by its first digit, its left edge checked after it: see
+# _EAST_ASIAN_ADDRESS; searched only where one of the road words is among the capitalised words)
 _NUMBERED_ROAD = re.compile(
     rf"\d(?<![\w./-]\d)\d{{0,3}}[A-Za-z]?(?:/\d{{1,4}},?|,)[ \t]+(?:{_AWORD}[ \t]+){{1,3}}"
     rf"(?:Road|Street|Lane|Marg|Salai|Nagar|Layout|Cross|Main)(?![\w-]){_ADDRESS_TAIL}"
 )
 _NUMBERED_ROAD_HEADS = frozenset(["Road", "Street", "Lane", "Marg", "Salai", "Nagar", "Layout", "Cross", "Main"])
 _ADDRESS_HEADS = frozenset(["Rua", "Avenida", "Av", "Alameda", "Travessa", "Rodovia", "Estrada", "Praça", "Largo",
-                            "Plot", "Flat", "House", "Block", "No", "Door", "H", "Marg", "Salai", "Nagar", "Layout"])  # fmt: skip
+                            "Plot", "Flat", "House", "Block", "No", "Door", "H"])  # fmt: skip
 _HEADED_ADDRESS_TAILED = re.compile(rf"(?:{_HEADED_ADDRESS.pattern}){_ADDRESS_TAIL}")
 
 
+def _starts_of(words: list[str], spans: list[tuple[int, int]], wanted: frozenset[str]) -> list[int]:
+    """Where the capitalised words of ``wanted`` start (selected in C, as in _candidates)."""
+    return [s for s, _ in compress(spans, map(wanted.__contains__, words))]
+
+
 def _headed_addresses(
-    text: str, found: list[tuple[str, int, int, float]], numbered: bool = False
+    text: str, found: list[tuple[str, int, int, float]], starts: list[int] | None
 ) -> list[tuple[str, int, int, float]]:
-    spans = [m.span() for m in (_NUMBERED_ROAD if numbered else _HEADED_ADDRESS_TAILED).finditer(text)]
+    """The addresses that start at ``starts`` (a head word's positions), or, when None, the
+    numbered roads anywhere in the text."""
+    if starts is None:
+        spans = [m.span() for m in _NUMBERED_ROAD.finditer(text)]
+    else:
+        spans = [m.span() for s in starts if (m := _HEADED_ADDRESS_TAILED.match(text, s)) is not None]
     if not spans:
         return found
     kept = [f for f in found if not any(s < f[2] and f[1] < e for s, e in spans)]
@@ -1371,12 +1379,19 @@ def _headed_addresses(
 # Young"): the word is never a candidate of its own (it is common), but after a title it is a
 # family name
 _TITLE_HEADS = frozenset(["Mr", "Mrs", "Ms", "Mx", "Dr", "Prof"])
-_TITLED_WORD = re.compile(r"(?<![\w.])(?:Mrs|Mr|Ms|Mx|Dr|Prof)\.?[ \t]+([A-Z][A-Za-z]*[a-z](?:['’-][A-Z]?[a-z]+)?)(?![\w'’-])")
+_TITLED_WORD = re.compile(r"(?:Mrs|Mr|Ms|Mx|Dr|Prof)\.?[ \t]+([A-Z][A-Za-z]*[a-z](?:['’-][A-Z]?[a-z]+)?)(?![\w'’-])")
 
 
-def _titled_words(text: str, found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+def _titled_words(
+    text: str, found: list[tuple[str, int, int, float]], starts: list[int]
+) -> list[tuple[str, int, int, float]]:
     added = []
-    for m in _TITLED_WORD.finditer(text):
+    for at in starts:
+        if at and text[at - 1] == ".":
+            continue
+        m = _TITLED_WORD.match(text, at)
+        if m is None:
+            continue
         s, e = m.span(1)
         if _low(m.group(1)) in _not_names() or any(f[1] < e and s < f[2] for f in found):
             continue  # "Dr. Who"; or found already ("Mrs. Labrie")
