@@ -1665,7 +1665,11 @@ _PERSON_VERB = re.compile(
 )
 _NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the next non-empty line opens with a number
 # before a given name: a verb whose object is a person, or "my" and a relation ("my flatmate Sydney")
-_OBJECT_VERBS = frozenset(["ask", "tell", "remind", "email", "e-mail", "text", "invite", "thank", "message", "ping", "meet", "met", "congratulate", "introduce", "feedback"])
+_OBJECT_VERBS = frozenset(["ask", "tell", "remind", "email", "e-mail", "text", "invite", "thank", "message", "ping", "meet", "met", "congratulate", "introduce", "feedback",
+                           # the same verbs in the past, and others whose object is a person
+                           "asked", "told", "reminded", "emailed", "texted", "invited", "thanked", "messaged", "pinged",
+                           "introduced", "congratulated", "interviewed", "hired", "notify", "notified", "inform",
+                           "informed", "cc", "contact", "contacted", "phone", "phoned", "pay", "paid"])  # fmt: skip
 _TALK_VERBS = frozenset(["agree", "disagree", "spoke", "speak", "talk", "talked"])
 _RELATIONS = frozenset(["friend", "sister", "brother", "wife", "husband", "colleague", "boss", "neighbour", "neighbor", "son", "daughter", "mum", "mom", "dad", "cousin", "partner", "flatmate", "roommate", "coworker", "co-worker", "niece", "nephew", "aunt", "uncle", "grandson", "granddaughter", "girlfriend", "boyfriend"])
 
