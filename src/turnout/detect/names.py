@@ -346,8 +346,9 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
             or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
             or _person_object_before(text, s)
-            or text.startswith(" and ", e)  # "Marsh and Price will ..." (see NameTagger._surname_pair)
-            or (s > 6 and text.endswith(" and ", 0, s))
+            # "Marsh and Price will ..." (see NameTagger._surname_pair): a capitalised word each side
+            or (e + 6 < n and text[e + 5].isupper() and text.startswith(" and ", e))
+            or (s > 6 and text.endswith(" and ", 0, s) and text[text.rfind(" ", max(0, s - 30), s - 5) + 1].isupper())
         )
     )
 
