@@ -202,3 +202,9 @@ def test_an_address_does_not_take_the_name_before_it() -> None:
 )
 def test_no_address_in_ordinary_text(text: str) -> None:
     assert not any(kind == "STREET_ADDRESS" for kind, _ in found(text)), found(text)
+
+
+def test_lower_case_name_as_the_subject_of_a_person_verb() -> None:
+    text = "okonjo began writing at twelve and she never stopped."
+    assert persons(text) == ["okonjo"]
+    assert persons("the parser said the file was empty and he agreed") == []

@@ -736,6 +736,11 @@ class NameTagger:
             if text.endswith(_NAMING_WORDS, 0, s):
                 cands.append((s, e))  # "my name is borna"
                 continue
+            if len(low) > 2 and low.isalpha() and _PERSON_VERB.match(text, e) is not None and (
+                low not in lex.place and (low in lex.last or self._unlisted_lower(low))
+            ):
+                cands.append((s, e))  # "bártová began writing ...": the subject of a verb only people do
+                continue
             # a given name, or a family name or place right after one ("olga krylova")
             after_given = cands and cands[-1][1] + 1 == s and text[s - 1] == " "
             if low in lex.first or (after_given and (low in lex.last or low in lex.place or self._unlisted_lower(low))):
@@ -855,7 +860,9 @@ class NameTagger:
             elif added and added[-1][1] + 1 == s and text[s - 1] == " " and self._name_like(text[s:e].capitalize()):
                 added.append((s, e, "PER", 0.5))  # the family name after it: "my name is borna jerković"
             elif text[s].islower() and self._name_like(text[s:e].capitalize()) and (
-                _person_object_before(text, s) or _role_before(text, s)
+                _person_object_before(text, s)
+                or _role_before(text, s)
+                or (_PERSON_VERB.match(text, e) is not None and _PRONOUN.search(text) is not None)
             ):
                 added.append((s, e, "PER", 0.5))  # "can you ask haneul whether ...", "the tenant okonkwo ..."
         if not added:
