@@ -392,7 +392,7 @@ class NameTagger:
             found = _titled_words(text, found, _starts_of(words, spans, _TITLE_HEADS))
         if found:
             found = self._named_things(text, found)
-        if (b"0-0" in shape or b"0-lll" in shape or b"-ll, U" in shape) and any(mark in text for mark in _WARD_MARKS):
+        if (b"0-0" in shape or b"0-lll" in shape or "-gu," in text) and any(mark in text for mark in _WARD_MARKS):
             # (the shape first: one short search where the marks would be nine over the text)
             found = _east_asian_addresses(text, found)
         if not heads.isdisjoint(_ADDRESS_HEADS):
@@ -1300,8 +1300,9 @@ def _us_spelling(low: str) -> str:
 # Gangnam-gu". The street-address rules of detect/pii.py look for a street word or a number before
 # a street's name; these have neither.
 # Each such address holds block numbers ("3-14-2": "0-0" in the text's shape), a numbered road
-# ("12-gil": "0-lll") or a ward and a comma ("-gu,": "-ll,"; "built-in," has that shape too, so the
-# ward marks are searched next, and the pattern only where one is).
+# ("12-gil": "0-lll") or a Korean district and a comma ("-gu,"; the shape's "-ll, U" would cover
+# "-si," too, but a search for it costs 3x a search of the text for "-gu,": Korean cities' "-si"
+# without a numbered road are missed).
 _WARD_MARKS = ("-ku", "-shi", "-cho", "-machi", "-mura", "-gu", "-si")
 _EAST_ASIAN_ADDRESS = re.compile(
     # Starts with the first digit, its left edge checked after it: a pattern led by a digit is
@@ -1357,7 +1358,7 @@ _NUMBERED_ROAD = re.compile(
     rf"\d(?<![\w./-]\d)\d{{0,3}}[A-Za-z]?(?:/\d{{1,4}},?|,)[ \t]+(?:{_AWORD}[ \t]+){{1,3}}"
     rf"(?:Road|Street|Lane|Marg|Salai|Nagar|Layout|Cross|Main)(?![\w-]){_ADDRESS_TAIL}"
 )
-_NUMBERED_ROAD_HEADS = frozenset(["Road", "Street", "Lane", "Marg", "Salai", "Nagar", "Layout", "Cross", "Main"])
+_NUMBERED_ROAD_HEADS = frozenset(["Road", "Street", "Marg", "Salai", "Nagar", "Layout"])  # (not "Main", frequent in prose)
 _ADDRESS_HEADS = frozenset(["Rua", "Avenida", "Av", "Alameda", "Travessa", "Rodovia", "Estrada", "Praça", "Largo",
                             "Plot", "Flat", "House", "Block", "No", "Door", "H"])  # fmt: skip
 _HEADED_ADDRESS_TAILED = re.compile(rf"(?:{_HEADED_ADDRESS.pattern}){_ADDRESS_TAIL}")
