@@ -208,3 +208,15 @@ def test_lower_case_name_as_the_subject_of_a_person_verb() -> None:
     text = "okonjo began writing at twelve and she never stopped."
     assert persons(text) == ["okonjo"]
     assert persons("the parser said the file was empty and he agreed") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ship it to 1668 Glyn St, Springfield, Tamsin Okafor will sign for it.",
+        "Plot 9, Ogunlana Drive, Surulere, Lagos, Tamsin Okafor will sign for it.",
+    ],
+)
+def test_an_address_tail_stops_before_a_name(text: str) -> None:
+    assert ("PERSON", "Tamsin Okafor") in found(text)
+    assert any(kind == "STREET_ADDRESS" for kind, _ in found(text))

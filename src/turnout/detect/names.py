@@ -1339,6 +1339,8 @@ _ROAD_WORDS = (
     r"(?:Street|St|Road|Rd|Avenue|Ave|Close|Crescent|Way|Drive|Lane|Estate|Marg|Salai|Nagar|Layout"
     r"|Cross|Main|Highway|Expressway|Boulevard|Square|Circle|Extension)\.?"
 )
+# (the places after the street: up to three ", Place" parts; those that open with a given name
+# are cut off again by _without_names: ", Anna Lee called" after an address is a person)
 _ADDRESS_TAIL = (
     rf"(?:,[ \t]+(?:{_ACAP}|[A-Z]\.)(?:[ \t]+(?:{_ACAP}|[A-Z]\.|d[aeo]s?)){{0,3}}(?:[ \t]+[-–/][ \t]+[A-Z]{{2}})?){{0,3}}"
     r"(?:,?[ \t]+(?:\d{5}-\d{3}|\d{6}|\d{3}[ \t]\d{3}|\d{5})|[ \t]+[-–][ \t]+\d{6})?(?![\w-])"
@@ -1369,17 +1371,38 @@ def _starts_of(words: list[str], spans: list[tuple[int, int]], wanted: frozenset
     return [s for s, _ in compress(spans, map(wanted.__contains__, words))]
 
 
+def _without_names(text: str, s: int, e: int, persons: dict[int, int]) -> tuple[int, int]:
+    """The address ``text[s:e]`` less the ", Place" parts at its end that open with a person of
+    two words or more the tagger found (``persons``: start -> end) or with a given name and no
+    place ("..., Ikoyi, Lagos, Anna Okafor": Anna Okafor is a person; a lone "Lagos" the tagger
+    took for a person is still a place here)."""
+    lex = lexicon()
+    while (comma := text.rfind(", ", s, e)) > s:
+        at = comma + 2
+        low = _low(text[at:e].split(" ", 1)[0])
+        named = at in persons and " " in text[at : persons[at]]
+        if not named and not (low in lex.first and low not in lex.place and low not in lex.common):
+            break
+        e = comma
+    return s, e
+
+
 def _headed_addresses(
     text: str, found: list[tuple[str, int, int, float]], starts: list[int] | None
 ) -> list[tuple[str, int, int, float]]:
     """The addresses that start at ``starts`` (a head word's positions), or, when None, the
     numbered roads anywhere in the text."""
     if starts is None:
-        spans = [m.span() for m in _NUMBERED_ROAD.finditer(text)]
+        matches = list(_NUMBERED_ROAD.finditer(text))
     else:
-        spans = [m.span() for s in starts if (m := _HEADED_ADDRESS_TAILED.match(text, s)) is not None]
-    if not spans:
+        matches = [m for s in starts if (m := _HEADED_ADDRESS_TAILED.match(text, s)) is not None]
+    if not matches:
         return found
+    persons = {f[1]: f[2] for f in found if f[0] == "PERSON"}
+    spans = [_without_names(text, m.start(), m.end(), persons) for m in matches]
+    for f in found:  # an address found already ("Plot 28, 12 Main Road"): one address, the union
+        if f[0] == "STREET_ADDRESS" and any(s < f[2] and f[1] < e for s, e in spans):
+            spans = [(min(s, f[1]), max(e, f[2])) if s < f[2] and f[1] < e else (s, e) for s, e in spans]
     kept = [f for f in found if not any(s < f[2] and f[1] < e for s, e in spans)]
     return sorted(kept + [("STREET_ADDRESS", s, e, 0.6) for s, e in spans], key=lambda f: f[1])
 

@@ -457,10 +457,13 @@ _ADDR_CONT_LINE = re.compile(
 # ("OH", "- PR") and a postcode: US, Brazilian ("42345-710"), British ("LS6 7QX"), Canadian
 # ("K1P 4X5"), Indian ("560034"); or a postcode before the city (", 72422 Nantes")
 _POSTCODE = r"(?:\d{5}-\d{3}|\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)(?![\w-])"
+_TAIL_PART = rf",[ \t]+(?:{_CAP}|{_UP}{{2,}}(?![\w]))(?:[ \t]+(?:{_CAP}|{_UP}{{2,}}(?![\w])))*"
 _ADDR_TAIL = re.compile(
     rf"(?:,?[ \t]+(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?[ \t]+#?\d{{1,5}}[A-Za-z]?))+"
-    rf"|(?:,[ \t]+(?:{_CAP}|{_UP}{{2,}}(?![\w]))(?:[ \t]+(?:{_CAP}|{_UP}{{2,}}(?![\w])))*(?:[ \t]+[-–][ \t]+{_UP}{{2}})?){{1,3}}"
-    rf"(?:,?[ \t]+{_UP}{{2}}(?![\w]))?(?:,?[ \t]+{_POSTCODE})?"
+    # several ", Place" parts only when a state or a postcode closes them (", Anna Lee called"
+    # after an address is a person, not a part of it)
+    rf"|(?:{_TAIL_PART}){{1,3}}(?:(?:[ \t]+[-–][ \t]+|,?[ \t]+){_UP}{{2}}(?![\w])(?:,?[ \t]+{_POSTCODE})?|,?[ \t]+{_POSTCODE})"
+    rf"|{_TAIL_PART}(?:,?[ \t]+{_UP}{{2}})?(?:[ \t]+\d{{4,6}})?"
     rf"|,[ \t]+\d{{4,5}}(?:[ \t]+{_UP}{{2}})?[ \t]+{_CAP}(?:[ \t]+{_CAP})?"
 )
 
