@@ -1,7 +1,10 @@
 """Fresh sentences for checking that the name tagger and the PII policy generalise.
 
-    python scripts/gen_pii_fresh.py --out /tmp/pii_fresh.json [--n 1500] [--seed 7]
+    python scripts/gen_pii_fresh.py --out /tmp/pii_fresh.json [--n 1500] [--seed 7] [--set extra]
     PYTHONPATH=src python scripts/eval_pii_fresh.py /tmp/pii_fresh.json
+
+``--set extra``: a second set of templates and address spellings (issue 16's third pass,
+branch acc16c), for checking rules on sentences they were not written from.
 
 Written for issue 16's precision work: the synthetic evaluation set (``shared/data/pii``) is
 made by one generator from one set of templates and fake values, and a tagger tuned on its

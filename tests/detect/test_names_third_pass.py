@@ -220,3 +220,8 @@ def test_lower_case_name_as_the_subject_of_a_person_verb() -> None:
 def test_an_address_tail_stops_before_a_name(text: str) -> None:
     assert ("PERSON", "Tamsin Okafor") in found(text)
     assert any(kind == "STREET_ADDRESS" for kind, _ in found(text))
+
+
+@pytest.mark.parametrize("text", ["pay my bill", "please pay her tomorrow", "ask your manager first"])
+def test_pronouns_after_a_verb_that_takes_a_person_are_no_names(text: str) -> None:
+    assert persons(text) == []

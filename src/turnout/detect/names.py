@@ -716,8 +716,8 @@ class NameTagger:
             if not text[s].islower():
                 continue
             low = text[s:e].rstrip(".")
-            if low in lex.first and _person_object_before(text, s):
-                cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word
+            if low in lex.first and low not in _not_names() and _person_object_before(text, s):
+                cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word (not "pay my bill")
                 continue
             if (
                 low not in lex.common
