@@ -60,6 +60,7 @@ _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "functio
 _ENUM_VALUE = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
 _ENUM_KEYS = frozenset({"type", "role", "detail", "format", "media_type", "mode", "effort"})
 _MIN_NUMBER = 10**6  # integers with fewer digits hold no identifier worth a scan
+_PARAM_NAME = re.compile(r"[a-z][a-z_]{0,63}")  # a parameter's name: nothing can hide in it
 
 
 @dataclass(slots=True)
@@ -120,6 +121,13 @@ class _Traversal:
                 return new
         return text
 
+    def name(self, key: Any, path: tuple[Any, ...]) -> Any:
+        """A field's name, offered as a piece unless it is a plain lowercase name (nothing can
+        hide there): an unknown field may be named with a secret."""
+        if isinstance(key, str) and not _PARAM_NAME.fullmatch(key):
+            return self.piece((*path, _KEYNAME, key), key, KEY)
+        return key
+
     def binary(self, path: tuple[Any, ...], media: str) -> None:
         self.walk.binary.append((format_path(path), media))
 
@@ -143,8 +151,14 @@ class _Traversal:
         self._message = -1
         new_params: dict[str, Any] | None = None
         for key, val in params.items():
+            nk = key
+            if isinstance(key, str) and not _PARAM_NAME.fullmatch(key):  # an unknown field's odd name
+                nk = self.piece((_KEYNAME, key), key, KEY)
             new = self.value(val, (key,), key)
-            if new is not val:
+            if nk is not key:
+                new_params = {(nk if k == key else k): (new if k == key else v)
+                              for k, v in (new_params if new_params is not None else params).items()}
+            elif new is not val:
                 if new_params is None:
                     new_params = dict(params)
                 new_params[key] = new
@@ -171,10 +185,9 @@ class _Traversal:
                 new = self.content(val, where)
             else:
                 new = self.value(val, where, key)
-            if new is not val:
-                if out is None:
-                    out = dict(message)
-                out[key] = new
+            nk = self.name(key, path)
+            if new is not val or nk is not key:
+                out = _put(out if out is not None else dict(message), key, nk, new)
         return out if out is not None else message
 
     def content(self, content: Any, path: tuple[Any, ...]) -> Any:
@@ -208,10 +221,9 @@ class _Traversal:
                 new = self.content(val, where)
             else:
                 new = self.value(val, where, key)
-            if new is not val:
-                if out is None:
-                    out = dict(part)
-                out[key] = new
+            nk = self.name(key, path)
+            if new is not val or nk is not key:
+                out = _put(out if out is not None else dict(part), key, nk, new)
         return out if out is not None else part
 
     def source(self, source: dict[str, Any], path: tuple[Any, ...]) -> Any:
@@ -230,10 +242,9 @@ class _Traversal:
                 new = self.payload(val, where, media)
             else:
                 new = self.value(val, where, key)
-            if new is not val:
-                if out is None:
-                    out = dict(obj)
-                out[key] = new
+            nk = self.name(key, path)
+            if new is not val or nk is not key:
+                out = _put(out if out is not None else dict(obj), key, nk, new)
         return out if out is not None else obj
 
     def payload(self, value: str, path: tuple[Any, ...], media: str) -> str:
@@ -266,10 +277,9 @@ class _Traversal:
                         nv = self.arguments(val, (*where, key))
                     else:
                         nv = self.value(val, (*where, key), key)
-                    if nv is not val:
-                        if new_call is None:
-                            new_call = dict(call)
-                        new_call[key] = nv
+                    nk = self.name(key, where)
+                    if nv is not val or nk is not key:
+                        new_call = _put(new_call if new_call is not None else dict(call), key, nk, nv)
                 new = new_call if new_call is not None else call
             else:
                 new = self.value(call, where)
@@ -285,10 +295,9 @@ class _Traversal:
         out: dict[str, Any] | None = None
         for key, val in fn.items():
             new = self.arguments(val, (*path, key)) if key == "arguments" else self.value(val, (*path, key), key)
-            if new is not val:
-                if out is None:
-                    out = dict(fn)
-                out[key] = new
+            nk = self.name(key, path)
+            if new is not val or nk is not key:
+                out = _put(out if out is not None else dict(fn), key, nk, new)
         return out if out is not None else fn
 
     def arguments(self, args: Any, path: tuple[Any, ...]) -> Any:
@@ -360,6 +369,14 @@ class _Traversal:
                 self.binary(path, got[0])
                 return value
         return self.piece(path, value, TEXT, sep)
+
+
+def _put(obj: dict[Any, Any], key: Any, new_key: Any, value: Any) -> dict[Any, Any]:
+    """``obj`` (a copy of ours) with ``obj[key]`` set to ``value`` under ``new_key``, in place."""
+    if new_key is key:
+        obj[key] = value
+        return obj
+    return {(new_key if k == key else k): (value if k == key else v) for k, v in obj.items()}
 
 
 def walk(messages: Any, params: Mapping[str, Any] | None = None) -> Walk:
