@@ -72,3 +72,34 @@ def test_plain_parameter_and_field_names_are_not_pieces():
     messages, params = request()
     texts = {p.text for p in walk(messages, params).pieces}
     assert not texts & {"temperature", "tools", "tool_call_id", "image_url", "input_audio"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=st.sampled_from(["type", "role", "detail", "format", "media_type", "mode", "effort"]),
+       value=st.sampled_from(["de89370400440532013000", "x-4539-5787-6362-1486", "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+                              "gb82west12345698765432"]))
+def test_a_digit_laden_value_under_an_enum_key_is_read(key, value):
+    """Enum words ("function", "auto", "gpt-4o-mini") are skipped; a lowercase IBAN or token
+    under the same keys is not an enum word."""
+    params = {"x_vendor": {key: value}, "tools": [{"type": "function", "function": {"name": "f", "parameters": {
+        "type": "object", "properties": {"q": {"type": "string", key: value}}}}}]}
+    texts = [p.text for p in walk([{"role": "user", "content": "hi"}], params).pieces]
+    assert texts.count(value) == 2
+
+
+def test_enum_words_stay_out_of_the_walk():
+    params = {"x": {"type": "function", "mode": "auto", "format": "date-time", "effort": "gpt-4o-mini",
+                    "detail": "claude-3-5-sonnet-20241022"}}
+    texts = {p.text for p in walk([{"role": "user", "content": "hi"}], params).pieces}
+    assert not texts & {"function", "auto", "date-time", "gpt-4o-mini"}
+
+
+def test_a_card_sent_as_a_float_is_read():
+    pieces = walk([{"role": "user", "content": "hi"}], {"x": {"n": 4539578763621486.0}}).pieces
+    assert "4539578763621486" in [p.text for p in pieces]
+
+
+def test_an_unchanged_float_keeps_its_request_unchanged():
+    params = {"x": {"n": 4539578763621486.0}}
+    _, new = rewrite([{"role": "user", "content": "hi"}], params, lambda i, p: None)
+    assert new["x"] is params["x"]
