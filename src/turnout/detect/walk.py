@@ -57,7 +57,9 @@ _OPAQUE_KEYS = frozenset({"id", "tool_call_id", "tool_use_id", "call_id", "file_
                           "encrypted_content", "previous_response_id", "response_id"})
 _BINARY_B64_KEYS = frozenset({"data", "file_data", "b64_json"})
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
-_ENUM_VALUE = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
+# an enum word ("function", "auto", "gpt-4o-mini"): lowercase, at most 40 characters and 4
+# digits (a lowercase IBAN or hex token under "format" / "mode" is no enum word)
+_ENUM_VALUE = re.compile(r"(?=.{1,40}\Z)[a-z][a-z_.-]*(?:[0-9][a-z_.-]*){0,4}", re.DOTALL)
 _ENUM_KEYS = frozenset({"type", "role", "detail", "format", "media_type", "mode", "effort"})
 _MIN_NUMBER = 10**6  # integers with fewer digits hold no identifier worth a scan
 _PARAM_NAME = re.compile(r"[a-z][a-z_]{0,63}")  # a parameter's name: nothing can hide in it
@@ -356,6 +358,10 @@ class _Traversal:
                         lst = list(val)
                     lst[j] = new
             return lst if lst is not None else val
+        if isinstance(val, float) and val.is_integer() and _MIN_NUMBER <= abs(val) < 1e20:
+            text = str(int(val))  # a card number written as 4539578763621486.0
+            new = self.piece(path, text)
+            return val if new == text else new
         if isinstance(val, int) and not isinstance(val, bool) and abs(val) >= _MIN_NUMBER:
             text = str(val)
             new = self.piece(path, text)
