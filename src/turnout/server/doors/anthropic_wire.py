@@ -260,9 +260,10 @@ def _tool_result(block: dict[str, Any], where: str, rest: list[Any]) -> dict[str
     if content is None:
         content = ""
     elif isinstance(content, list):
-        if any(not isinstance(b, dict) for b in content):
-            rest.append({"content": [b for b in content if not isinstance(b, dict)]})
-        parts = [_part(b, f"{where}.content.{k}", rest) for k, b in enumerate(content) if isinstance(b, dict)]
+        for k, b in enumerate(content):
+            if not isinstance(b, dict) or not isinstance(b.get("type"), str):
+                raise _bad(f"{where}.content.{k}: must be an object with a `type`", f"{where}.content.{k}")
+        parts = [_part(b, f"{where}.content.{k}", rest) for k, b in enumerate(content)]
         if all(p.get("type") == "text" and "cache_control" not in p for p in parts):
             content = "\n".join(p["text"] for p in parts)
         else:

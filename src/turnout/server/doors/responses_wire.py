@@ -65,6 +65,8 @@ def input_messages(items: list[Any], untranslated: list[dict[str, Any]], *,
         if not isinstance(item, dict):
             raise _bad(f"{where} must be an object", where)
         kind = item.get("type", "message")
+        if kind is not None and not isinstance(kind, str):
+            raise _bad(f"{where}.type must be a string", f"{where}.type")
         if kind == "message" or (kind is None and "role" in item):
             messages.append(_message(item, where, rest))
         elif kind == "function_call":
@@ -182,10 +184,11 @@ def _message(item: dict[str, Any], where: str, rest: list[Any]) -> dict[str, Any
     parts: list[dict[str, Any]] = []
     for j, part in enumerate(content):
         kind = part.get("type") if isinstance(part, dict) else None
-        if isinstance(part, dict):
-            left = {k: v for k, v in part.items() if k not in _PART_CARRIES.get(kind, _TEXT_CARRIES)}
-            if left:
-                rest.append(left)
+        if not isinstance(kind, str):
+            raise _bad(f"{where}.content[{j}] must be an object with a string `type`", f"{where}.content[{j}]")
+        left = {k: v for k, v in part.items() if k not in _PART_CARRIES.get(kind, _TEXT_CARRIES)}
+        if left:
+            rest.append(left)
         if kind in _PART_TYPES:
             text = part.get("text", part.get("refusal"))
             if not isinstance(text, str):
