@@ -70,3 +70,26 @@ def test_an_item_or_part_type_that_is_not_a_string_is_named():
         assert exc.status_code == 400 and "type" in exc.message
     else:
         raise AssertionError("accepted")
+
+
+CHAT_NAMES = ["n", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "tools", "user", "seed",
+              "service_tier", "verbosity", "reasoning_effort", "presence_penalty", "top_logprobs", "metadata",
+              "response_format", "tool_choice", "logit_bias", "functions"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(door=st.sampled_from(sorted(BODIES)), name=st.sampled_from(CHAT_NAMES), value=WRONG)
+def test_a_chat_parameter_riding_along_a_door_is_checked_as_on_the_chat_door(door, name, value):
+    """The doors carry fields they do not translate under their own names; a chat parameter's
+    name there (``n``, ``max_tokens``...) is read by routing and the cache as the chat one, so
+    a wrong type must be a 400 at the door, not a TypeError later (a 500)."""
+    from turnout.validation import validate_params
+
+    body = copy.deepcopy(BODIES[door])
+    body[name] = value
+    try:
+        request = anthropic_wire.to_request(body, {}) if door == "messages" else responses_wire.to_request(body, [], None)[0]
+    except TurnoutError as exc:
+        assert exc.status_code == 400
+        return
+    validate_params(dict(request.params))  # what the chat door would have refused, the door refused
