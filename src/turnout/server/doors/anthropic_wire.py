@@ -26,6 +26,7 @@ from turnout.providers.native import NativeBody
 from turnout.providers.portable import UNTRANSLATED
 from turnout.server.doors.body import obj
 from turnout.types import ChatCompletion, ChatRequest
+from turnout.validation import validate_params
 
 ORIGIN = "anthropic.messages"
 # The caller's protocol headers a native pass-through forwards to Anthropic.
@@ -130,6 +131,8 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
             params[name] = value
     if rest:
         params[UNTRANSLATED] = rest
+    # what rides along under a chat parameter's name is read as that parameter downstream
+    validate_params(params)
     native = NativeBody({k: v for k, v in body.items() if k != "turnout"}, messages, headers)
     return ChatRequest(model=model, messages=messages, params=params, stream=stream, origin=ORIGIN,
                        raw_body=native)

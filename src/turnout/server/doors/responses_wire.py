@@ -24,6 +24,7 @@ from turnout.providers.native import NativeBody
 from turnout.providers.openai_responses import EVENT_KEY
 from turnout.providers.portable import HOSTED_TOOLS, INPUT_ITEMS, UNTRANSLATED
 from turnout.types import ChatCompletion, ChatRequest
+from turnout.validation import validate_params
 
 ORIGIN = "openai.responses"
 
@@ -344,6 +345,7 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
     if rest:
         own[UNTRANSLATED] = rest
     params.update(own)
+    validate_params(params)  # what rides along under a chat parameter's name is read as that parameter
     native = {k: v for k, v in body.items() if k not in ("turnout", "previous_response_id")}
     if history_items:
         native["input"] = [*history_items, *items]
