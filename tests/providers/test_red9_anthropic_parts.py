@@ -38,3 +38,29 @@ def test_a_well_formed_image_and_file_still_translate():
     blocks = to_anthropic(request, INFO)["messages"][0]["content"]
     assert [b["type"] for b in blocks] == ["image", "image", "document"]
     assert blocks[1]["source"] == {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}
+
+
+SAMPLES = {"temperature": (0.2, 0.7), "top_p": (0.5, 0.9), "stop": (["A"], ["B"]), "user": ("u1", "u2"),
+           "top_k": (3, 5), "max_tokens": (10, 20), "max_completion_tokens": (10, 20), "seed": (1, 2), "n": (1, 2),
+           "logprobs": (False, True), "top_logprobs": (1, 2), "presence_penalty": (0.1, 0.2),
+           "frequency_penalty": (0.1, 0.2), "logit_bias": ({"1": 1}, {"2": 1}), "metadata": ({"a": "1"}, {"a": "2"}),
+           "response_format": ({"type": "json_object"}, {"type": "text"}), "service_tier": ("flex", "priority"),
+           "verbosity": ("low", "high"), "reasoning_effort": ("low", "high"), "prompt_cache_key": ("a", "b"),
+           "safety_identifier": ("a", "b"), "store": (False, True), "modalities": (["text"], ["text", "audio"]),
+           "prediction": ({"type": "content", "content": "a"}, {"type": "content", "content": "b"}),
+           "web_search_options": ({}, {"search_context_size": "low"}), "x_future": (1, 2),
+           "thinking": ({"type": "enabled", "budget_tokens": 1024}, {"type": "enabled", "budget_tokens": 2048})}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_a_parameter_claude_does_not_get_is_named_dropped(name):
+    """X-Turnout-Dropped-Params on the chat door names every parameter the translation leaves
+    out, and only those: a parameter not named must change what Claude is sent."""
+    from turnout.providers.anthropic import AnthropicProvider
+
+    provider = AnthropicProvider(INFO)
+    a, b = SAMPLES[name]
+    first = ChatRequest("claude", [{"role": "user", "content": "hi"}], {name: a}, False)
+    second = ChatRequest("claude", [{"role": "user", "content": "hi"}], {name: b}, False)
+    carried = to_anthropic(first, INFO) != to_anthropic(second, INFO)
+    assert (name in provider.dropped_params(first)) is not carried
