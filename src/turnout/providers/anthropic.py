@@ -88,6 +88,10 @@ ERROR_STATUS = {
 class AnthropicProvider(Provider):
     kind = PROVIDER
     capabilities = Capabilities(logprobs=False, json_mode=False)
+    # what ``to_anthropic`` carries; the rest (n, seed, response_format, penalties, verbosity,
+    # service_tier...) is named in X-Turnout-Dropped-Params
+    accepted_params = frozenset({*_PARAMS, "max_tokens", "max_completion_tokens", "tools", "tool_choice",
+                                 "parallel_tool_calls", "stream_options"})
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
         url, headers = self._endpoint(request)
