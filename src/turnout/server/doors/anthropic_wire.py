@@ -24,9 +24,8 @@ from turnout.answer import anthropic_stop_reason, usage_to_anthropic
 from turnout.errors import BadRequestError, TurnoutError
 from turnout.providers.native import NativeBody
 from turnout.providers.portable import UNTRANSLATED
-from turnout.server.doors.body import obj
+from turnout.server.doors.body import check_params, obj
 from turnout.types import ChatCompletion, ChatRequest
-from turnout.validation import validate_params
 
 ORIGIN = "anthropic.messages"
 # The caller's protocol headers a native pass-through forwards to Anthropic.
@@ -131,8 +130,7 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
             params[name] = value
     if rest:
         params[UNTRANSLATED] = rest
-    # what rides along under a chat parameter's name is read as that parameter downstream
-    validate_params(params)
+    check_params(params)
     native = NativeBody({k: v for k, v in body.items() if k != "turnout"}, messages, headers)
     return ChatRequest(model=model, messages=messages, params=params, stream=stream, origin=ORIGIN,
                        raw_body=native)

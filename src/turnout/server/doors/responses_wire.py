@@ -23,8 +23,8 @@ from turnout.errors import BadRequestError, TurnoutError
 from turnout.providers.native import NativeBody
 from turnout.providers.openai_responses import EVENT_KEY
 from turnout.providers.portable import HOSTED_TOOLS, INPUT_ITEMS, UNTRANSLATED
+from turnout.server.doors.body import check_params
 from turnout.types import ChatCompletion, ChatRequest
-from turnout.validation import validate_params
 
 ORIGIN = "openai.responses"
 
@@ -345,7 +345,7 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
     if rest:
         own[UNTRANSLATED] = rest
     params.update(own)
-    validate_params(params)  # what rides along under a chat parameter's name is read as that parameter
+    check_params(params)
     native = {k: v for k, v in body.items() if k not in ("turnout", "previous_response_id")}
     if history_items:
         native["input"] = [*history_items, *items]
