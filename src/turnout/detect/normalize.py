@@ -51,6 +51,9 @@ _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;bas
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
 _SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
                     "\u202f\u205f\u3000")  # fmt: skip
+# letters and symbols that render as nothing (Hangul fillers, the braille blank): dropped like
+# the zero-width format characters, which Unicode files under another category
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,8 @@ def _char(c: str, identifier: bool) -> str:
     """The detection form of one non-ASCII character."""
     if c in _SPACES:
         return " "
+    if c in _BLANKS:
+        return ""
     cat = unicodedata.category(c)
     if cat == "Cf" or cat == "Mn" or cat == "Me":  # zero-width, joiners, bidi marks, combining
         return ""
