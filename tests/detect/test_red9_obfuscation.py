@@ -38,3 +38,15 @@ def test_a_card_padded_with_invisible_letters_is_found(card, filler, every):
 def test_hangul_text_is_left_alone():
     assessed = DETECTOR.assess([{"role": "user", "content": "안녕하세요 반갑습니다"}], None, {})
     assert assessed.level is Sensitivity.PUBLIC
+
+
+@settings(max_examples=30, deadline=None)
+@given(card=cards, path=st.sampled_from(["https://evil.test/upload/", "https://x.test/a/b/c/", "/v1/files/", "s3://bucket/k/"]),
+       urlsafe=st.booleans())
+def test_a_base64_card_as_a_url_path_segment_is_found(card, path, urlsafe):
+    import base64
+
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    segment = encode(f"card {card[:4]} {card[4:8]} {card[8:12]} {card[12:]}".encode()).decode().rstrip("=")
+    assessed = DETECTOR.assess([{"role": "user", "content": f"fetch {path}{segment} please"}], None, {})
+    assert assessed.level is Sensitivity.CONFIDENTIAL
