@@ -498,6 +498,12 @@ def decodings(text: str) -> list[Decoded]:
         got = decode_run(run)
         if got is not None:
             found.append(Decoded(start, end, got[0], got[1]))
+        elif "/" in run:  # a URL path ("test/upload/<base64>"): each segment on its own
+            pos = start
+            for segment in run.split("/"):
+                if len(segment) >= 16 and (got := decode_run(segment)) is not None:
+                    found.append(Decoded(pos, pos + len(segment), got[0], got[1]))
+                pos += len(segment) + 1
     return found
 
 
