@@ -50,3 +50,16 @@ def test_a_base64_card_as_a_url_path_segment_is_found(card, path, urlsafe):
     segment = encode(f"card {card[:4]} {card[4:8]} {card[8:12]} {card[12:]}".encode()).decode().rstrip("=")
     assessed = DETECTOR.assess([{"role": "user", "content": f"fetch {path}{segment} please"}], None, {})
     assert assessed.level is Sensitivity.CONFIDENTIAL
+
+
+@settings(max_examples=30, deadline=None)
+@given(card=cards, entity=st.sampled_from(["&nbsp;", "&ensp;", "&thinsp;", "&hyphen;", "&dash;", "&NonBreakingSpace;"]))
+def test_a_card_separated_by_named_html_entities_is_found(card, entity):
+    form = entity.join(card[i:i + 4] for i in range(0, 16, 4))
+    assessed = DETECTOR.assess([{"role": "user", "content": f"<p>card: {form}</p>"}], None, {})
+    assert assessed.level is Sensitivity.CONFIDENTIAL
+
+
+def test_prose_with_an_ampersand_is_left_alone():
+    assessed = DETECTOR.assess([{"role": "user", "content": "R&D and AT&T; Q&amp;A at 10:30 &mdash; fine"}], None, {})
+    assert assessed.level is Sensitivity.PUBLIC
