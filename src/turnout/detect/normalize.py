@@ -42,6 +42,7 @@ _PCT = re.compile(r"%[0-9A-Fa-f]{2}")
 # plain character between them: a secret written as markup.
 _CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});)+")
 _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
+_NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 # led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
@@ -486,6 +487,20 @@ def decodings(text: str) -> list[Decoded]:
     if "&#" in text:
         for m in _CHAR_REFS.finditer(text):
             found.append(Decoded(m.start(), m.end(), html.unescape(m.group()), "html"))
+    if "&" in text and ";" in text:
+        # named references inside a token ("4539&nbsp;5787&nbsp;..."): the whole token, decoded
+        covered = 0
+        for m in _NAMED_REF.finditer(text):
+            if m.start() < covered:
+                continue
+            start = m.start()
+            while start > 0 and text[start - 1] not in _TOKEN_STOP:
+                start -= 1
+            stop = _TOKEN_END.search(text, m.end())
+            end = covered = stop.start() if stop else len(text)
+            decoded = html.unescape(text[start:end])
+            if decoded != text[start:end]:
+                found.append(Decoded(start, end, decoded, "html"))
     if "data:" in text:
         for m in re.finditer(r"data:[^\s\"'<>]*", text):
             got = data_url(m.group())
