@@ -26,7 +26,9 @@ OPENAI = "openai"
 RESPONSES = "openai.responses"
 # The Responses door's parameters that the chat translation carries; the rest are its own.
 RESPONSES_PORTABLE = frozenset({"max_tokens", "temperature", "top_p", "user", "reasoning_effort",
-                                "response_format", "tools", "tool_choice", "parallel_tool_calls"})
+                                "response_format", "tools", "tool_choice", "parallel_tool_calls",
+                                # the same name and meaning in Chat Completions
+                                "verbosity", "service_tier", "prompt_cache_key", "safety_identifier"})
 HOSTED_TOOLS = "hosted_tools"  # Responses built-in tools (web_search, file_search, mcp, ...), as sent
 INPUT_ITEMS = "input_items"  # Responses input items the chat translation cannot carry, as sent
 # Fields inside the blocks and items a door translates that the translation does not carry (a

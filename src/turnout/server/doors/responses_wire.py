@@ -318,6 +318,8 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
         params["reasoning_effort"] = reasoning["effort"]
     text = body.get("text")
     fmt = text.get("format") if isinstance(text, dict) else None
+    if isinstance(text, dict) and isinstance(text.get("verbosity"), str):
+        params["verbosity"] = text["verbosity"]  # chat's own name: the estimate reads it
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
         schema = {k: fmt[k] for k in ("name", "schema", "strict", "description") if k in fmt}
         params["response_format"] = {"type": "json_schema", "json_schema": schema}
@@ -338,8 +340,8 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
     own.pop("background", None)  # false: nothing to carry
     if isinstance(reasoning, dict) and set(reasoning) <= {"effort"}:
         own.pop("reasoning", None)  # carried as reasoning_effort
-    if isinstance(text, dict) and any(k != "format" for k in text):
-        own["text"] = {k: v for k, v in text.items() if k != "format"}
+    if isinstance(text, dict) and any(k not in ("format", "verbosity") for k in text):
+        own["text"] = {k: v for k, v in text.items() if k not in ("format", "verbosity")}
     if untranslated:
         own[INPUT_ITEMS] = untranslated
     if rest:
