@@ -11,12 +11,14 @@ character heuristic keeps routing working.
 from __future__ import annotations
 
 import base64
+import binascii
 import io
 import math
 import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 
@@ -120,7 +122,7 @@ def prompt_token_bound(messages: list[dict[str, Any]], params: dict[str, Any] | 
 
 # -- what is counted -------------------------------------------------------------------------
 
-_TEXT_KEYS = ("text", "thinking", "input_text", "output_text")
+_TEXT_KEYS = ("text", "thinking", "input_text", "output_text", "refusal")
 
 
 def _message_parts(message: dict[str, Any]) -> tuple[list[str], list[tuple[int, int, str]]]:
@@ -160,6 +162,9 @@ def _content(content: Any, texts: list[str], images: list[tuple[int, int, str]])
         if kind in ("image_url", "input_image", "image"):
             images.append(_image(part))
             continue
+        if kind == "file":  # a text file is billed as its text (a PDF's pages are not counted here)
+            texts.append(_file_text(part.get("file")))
+            continue
         for key in _TEXT_KEYS:
             if isinstance(part.get(key), str):
                 texts.append(part[key])
@@ -170,6 +175,27 @@ def _content(content: Any, texts: list[str], images: list[tuple[int, int, str]])
                 _content(inner, texts, images)
             elif isinstance(part.get("input"), dict | list):  # tool_use blocks
                 texts.append(orjson.dumps(part["input"]).decode())
+
+
+_TEXT_MEDIA = ("text/", "application/json", "application/xml", "application/yaml", "application/x-yaml",
+               "application/csv", "application/javascript")
+
+
+def _file_text(file: Any) -> str:
+    """The text of a ``file`` part whose ``file_data`` is a data URL of a textual type ("" else)."""
+    data = file.get("file_data") if isinstance(file, dict) else None
+    if not isinstance(data, str) or not data.startswith("data:"):
+        return ""
+    header, _, payload = data.partition(",")
+    media = header[5:].split(";")[0].lower()
+    if not media.startswith(_TEXT_MEDIA) and not media.endswith(("+json", "+xml")):
+        return ""
+    if ";base64" not in header.lower():
+        return unquote(payload)
+    try:
+        return base64.b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""
 
 
 def _param_texts(params: dict[str, Any] | None) -> list[str]:

@@ -37,12 +37,29 @@ def validate_messages(messages: Any) -> list[dict[str, Any]]:
                 if not isinstance(part, dict) or not isinstance(part.get("type"), str):
                     raise BadRequestError(f"{where}.content[{j}] must be an object with a `type`",
                                           param=f"{where}.content[{j}]")
+                need = _PART_PAYLOAD.get(part["type"])
+                if need is not None and not need[1](part.get(need[0])):
+                    raise BadRequestError(f"{where}.content[{j}]: a {part['type']!r} part needs {need[2]}",
+                                          param=f"{where}.content[{j}]")
         elif not isinstance(content, str):
             raise BadRequestError(f"{where}.content must be a string or a list of content parts",
                                   param=f"{where}.content")
         if role == "tool" and not isinstance(m.get("tool_call_id"), str):
             raise BadRequestError(f"{where}.tool_call_id is required for tool messages", param=f"{where}.tool_call_id")
     return messages
+
+
+def _url(value: Any) -> bool:
+    return isinstance(value.get("url") if isinstance(value, dict) else value, str)
+
+
+# A known part type's payload, which every provider's translation reads: (field, check, what).
+_PART_PAYLOAD: dict[str, tuple[str, Callable[[Any], bool], str]] = {
+    "text": ("text", lambda v: isinstance(v, str), "a string `text`"),
+    "image_url": ("image_url", _url, "`image_url` with a string `url`"),
+    "input_audio": ("input_audio", lambda v: isinstance(v, dict), "an `input_audio` object"),
+    "file": ("file", lambda v: isinstance(v, dict), "a `file` object"),
+}
 
 
 _NUMERIC_RANGES: dict[str, tuple[float, float]] = {

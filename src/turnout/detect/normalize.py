@@ -42,6 +42,7 @@ _PCT = re.compile(r"%[0-9A-Fa-f]{2}")
 # plain character between them: a secret written as markup.
 _CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});)+")
 _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
+_NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 # led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
@@ -51,6 +52,9 @@ _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;bas
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
 _SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
                     "\u202f\u205f\u3000")  # fmt: skip
+# letters and symbols that render as nothing (Hangul fillers, the braille blank): dropped like
+# the zero-width format characters, which Unicode files under another category
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,8 @@ def _char(c: str, identifier: bool) -> str:
     """The detection form of one non-ASCII character."""
     if c in _SPACES:
         return " "
+    if c in _BLANKS:
+        return ""
     cat = unicodedata.category(c)
     if cat == "Cf" or cat == "Mn" or cat == "Me":  # zero-width, joiners, bidi marks, combining
         return ""
@@ -481,6 +487,20 @@ def decodings(text: str) -> list[Decoded]:
     if "&#" in text:
         for m in _CHAR_REFS.finditer(text):
             found.append(Decoded(m.start(), m.end(), html.unescape(m.group()), "html"))
+    if "&" in text and ";" in text:
+        # named references inside a token ("4539&nbsp;5787&nbsp;..."): the whole token, decoded
+        covered = 0
+        for m in _NAMED_REF.finditer(text):
+            if m.start() < covered:
+                continue
+            start = m.start()
+            while start > 0 and text[start - 1] not in _TOKEN_STOP:
+                start -= 1
+            stop = _TOKEN_END.search(text, m.end())
+            end = covered = stop.start() if stop else len(text)
+            decoded = html.unescape(text[start:end])
+            if decoded != text[start:end]:
+                found.append(Decoded(start, end, decoded, "html"))
     if "data:" in text:
         for m in re.finditer(r"data:[^\s\"'<>]*", text):
             got = data_url(m.group())
@@ -493,6 +513,12 @@ def decodings(text: str) -> list[Decoded]:
         got = decode_run(run)
         if got is not None:
             found.append(Decoded(start, end, got[0], got[1]))
+        elif "/" in run:  # a URL path ("test/upload/<base64>"): each segment on its own
+            pos = start
+            for segment in run.split("/"):
+                if len(segment) >= 16 and (got := decode_run(segment)) is not None:
+                    found.append(Decoded(pos, pos + len(segment), got[0], got[1]))
+                pos += len(segment) + 1
     return found
 
 

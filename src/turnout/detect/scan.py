@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from turnout.detect.normalize import OffsetMap, decodings, normalize
+from turnout.detect.normalize import Decoded, OffsetMap, decodings, normalize
 from turnout.detect.pii import SECRET_HIGH_ENTROPY, Detector
 from turnout.detect.walk import OPAQUE, TEXT, Piece, Walk, walk
 
@@ -114,7 +114,14 @@ def scan_request(messages: Any, params: Mapping[str, Any] | None, detector: Dete
     # 1. the pieces themselves
     starts, ends, slot_pieces, maps = layout.starts, layout.ends, layout.pieces, layout.maps
     plain: list[PieceFinding] = []
+    decoded: list[Decoded] | None = None
     for f in detector.scan(layout.text):
+        if f.type == SECRET_HIGH_ENTROPY:
+            # base64 / hex of readable text is an encoding, not a random secret: what it holds
+            # is scanned in pass 2 (an attached text file was otherwise "a secret")
+            decoded = decodings(layout.text) if decoded is None else decoded
+            if any(d.start <= f.start and f.end <= d.end and d.how != "url" for d in decoded):
+                continue
         i = bisect.bisect_right(starts, f.start) - 1
         if i >= 0 and f.end <= ends[i]:  # within one piece: the usual case
             index = slot_pieces[i]
@@ -135,7 +142,7 @@ def scan_request(messages: Any, params: Mapping[str, Any] | None, detector: Dete
 
     # 2. what encoded runs hold
     derived: list[tuple[int, int, int, str]] = []  # (piece, orig start, orig end, decoded text)
-    for d in decodings(layout.text):
+    for d in decodings(layout.text) if decoded is None else decoded:
         for slot, s, e in layout.locate(d.start, d.end):
             os_, oe = layout.original(slot, s, e)
             derived.append((layout.pieces[slot], os_, oe, d.text))
@@ -253,6 +260,8 @@ def _scan_seams(layout: _Layout, slots: list[int], detector: Detector, out: list
         return
     seam_text = "".join(parts)
     for f in detector.scan(seam_text):
+        if f.type == SECRET_HIGH_ENTROPY:
+            continue  # two random-looking neighbours glued together look random: no evidence of a split
         k = bisect.bisect_right(boundaries, f.start)
         if k >= len(boundaries) or boundaries[k] >= f.end:
             continue  # within one piece: pass 1 saw it

@@ -57,9 +57,37 @@ _OPAQUE_KEYS = frozenset({"id", "tool_call_id", "tool_use_id", "call_id", "file_
                           "encrypted_content", "previous_response_id", "response_id"})
 _BINARY_B64_KEYS = frozenset({"data", "file_data", "b64_json"})
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
-_ENUM_VALUE = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
+# an enum word ("function", "auto", "gpt-4o-mini"): lowercase, at most 40 characters and 4
+# digits (a lowercase IBAN or hex token under "format" / "mode" is no enum word)
+_ENUM_VALUE = re.compile(r"[a-z][a-z_.-]*(?:[0-9][a-z_.-]*){0,4}")
 _ENUM_KEYS = frozenset({"type", "role", "detail", "format", "media_type", "mode", "effort"})
 _MIN_NUMBER = 10**6  # integers with fewer digits hold no identifier worth a scan
+_PARAM_NAME = re.compile(r"[a-z][a-z_]{0,63}")  # a parameter's name: nothing can hide in it
+# the plain names and enum words seen so far (bounded): a set look-up instead of a regex for
+# the few dozen that every request repeats ("temperature", "type", "function", "auto", ...)
+_PLAIN_NAMES: set[str] = set()
+_ENUM_WORDS: set[str] = set()
+_MEMO_MAX = 4096
+
+
+def _plain_name(key: Any) -> bool:
+    if key in _PLAIN_NAMES:
+        return True
+    if isinstance(key, str) and _PARAM_NAME.fullmatch(key):
+        if len(_PLAIN_NAMES) < _MEMO_MAX:
+            _PLAIN_NAMES.add(key)
+        return True
+    return not isinstance(key, str)
+
+
+def _enum_word(val: str) -> bool:
+    if val in _ENUM_WORDS:
+        return True
+    if len(val) <= 40 and _ENUM_VALUE.fullmatch(val):
+        if len(_ENUM_WORDS) < _MEMO_MAX:
+            _ENUM_WORDS.add(val)
+        return True
+    return False
 
 
 @dataclass(slots=True)
@@ -120,6 +148,13 @@ class _Traversal:
                 return new
         return text
 
+    def name(self, key: Any, path: tuple[Any, ...]) -> Any:
+        """A field's name, offered as a piece unless it is a plain lowercase name (nothing can
+        hide there): an unknown field may be named with a secret."""
+        if _plain_name(key):
+            return key
+        return self.piece((*path, _KEYNAME, key), key, KEY)
+
     def binary(self, path: tuple[Any, ...], media: str) -> None:
         self.walk.binary.append((format_path(path), media))
 
@@ -143,8 +178,14 @@ class _Traversal:
         self._message = -1
         new_params: dict[str, Any] | None = None
         for key, val in params.items():
+            nk = key
+            if key not in _PLAIN_NAMES and not _plain_name(key):  # an unknown field's odd name
+                nk = self.piece((_KEYNAME, key), key, KEY)
             new = self.value(val, (key,), key)
-            if new is not val:
+            if nk is not key:
+                new_params = {(nk if k == key else k): (new if k == key else v)
+                              for k, v in (new_params if new_params is not None else params).items()}
+            elif new is not val:
                 if new_params is None:
                     new_params = dict(params)
                 new_params[key] = new
@@ -171,10 +212,9 @@ class _Traversal:
                 new = self.content(val, where)
             else:
                 new = self.value(val, where, key)
-            if new is not val:
-                if out is None:
-                    out = dict(message)
-                out[key] = new
+            nk = key if key in _PLAIN_NAMES else self.name(key, path)
+            if new is not val or nk is not key:
+                out = _put(out if out is not None else dict(message), key, nk, new)
         return out if out is not None else message
 
     def content(self, content: Any, path: tuple[Any, ...]) -> Any:
@@ -208,10 +248,9 @@ class _Traversal:
                 new = self.content(val, where)
             else:
                 new = self.value(val, where, key)
-            if new is not val:
-                if out is None:
-                    out = dict(part)
-                out[key] = new
+            nk = key if key in _PLAIN_NAMES else self.name(key, path)
+            if new is not val or nk is not key:
+                out = _put(out if out is not None else dict(part), key, nk, new)
         return out if out is not None else part
 
     def source(self, source: dict[str, Any], path: tuple[Any, ...]) -> Any:
@@ -230,10 +269,9 @@ class _Traversal:
                 new = self.payload(val, where, media)
             else:
                 new = self.value(val, where, key)
-            if new is not val:
-                if out is None:
-                    out = dict(obj)
-                out[key] = new
+            nk = key if key in _PLAIN_NAMES else self.name(key, path)
+            if new is not val or nk is not key:
+                out = _put(out if out is not None else dict(obj), key, nk, new)
         return out if out is not None else obj
 
     def payload(self, value: str, path: tuple[Any, ...], media: str) -> str:
@@ -266,10 +304,9 @@ class _Traversal:
                         nv = self.arguments(val, (*where, key))
                     else:
                         nv = self.value(val, (*where, key), key)
-                    if nv is not val:
-                        if new_call is None:
-                            new_call = dict(call)
-                        new_call[key] = nv
+                    nk = key if key in _PLAIN_NAMES else self.name(key, where)
+                    if nv is not val or nk is not key:
+                        new_call = _put(new_call if new_call is not None else dict(call), key, nk, nv)
                 new = new_call if new_call is not None else call
             else:
                 new = self.value(call, where)
@@ -285,10 +322,9 @@ class _Traversal:
         out: dict[str, Any] | None = None
         for key, val in fn.items():
             new = self.arguments(val, (*path, key)) if key == "arguments" else self.value(val, (*path, key), key)
-            if new is not val:
-                if out is None:
-                    out = dict(fn)
-                out[key] = new
+            nk = key if key in _PLAIN_NAMES else self.name(key, path)
+            if new is not val or nk is not key:
+                out = _put(out if out is not None else dict(fn), key, nk, new)
         return out if out is not None else fn
 
     def arguments(self, args: Any, path: tuple[Any, ...]) -> Any:
@@ -311,7 +347,7 @@ class _Traversal:
 
     def value(self, val: Any, path: tuple[Any, ...], key: Any = None) -> Any:
         if isinstance(val, str):
-            if key in _ENUM_KEYS and _ENUM_VALUE.fullmatch(val):
+            if key in _ENUM_KEYS and _enum_word(val):
                 return val  # an enum value ("function", "user", "auto"): nothing can hide there
             if key in _OPAQUE_KEYS:
                 return self.piece(path, val, OPAQUE)
@@ -326,7 +362,7 @@ class _Traversal:
                     nk = self.piece((*path, _KEYNAME, k), k, KEY)
                     sep = ": "
                 nv = self.string(v, where, sep) if isinstance(v, str) and k not in _OPAQUE_KEYS and not (
-                    k in _ENUM_KEYS and _ENUM_VALUE.fullmatch(v)) else self.value(v, where, k)
+                    k in _ENUM_KEYS and _enum_word(v)) else self.value(v, where, k)
                 if nk is not k or nv is not v:
                     if out is None:
                         out = {}
@@ -347,6 +383,10 @@ class _Traversal:
                         lst = list(val)
                     lst[j] = new
             return lst if lst is not None else val
+        if isinstance(val, float) and _MIN_NUMBER <= abs(val) < 1e20 and val.is_integer():
+            text = str(int(val))  # a card number written as 4539578763621486.0
+            new = self.piece(path, text)
+            return val if new == text else new
         if isinstance(val, int) and not isinstance(val, bool) and abs(val) >= _MIN_NUMBER:
             text = str(val)
             new = self.piece(path, text)
@@ -360,6 +400,14 @@ class _Traversal:
                 self.binary(path, got[0])
                 return value
         return self.piece(path, value, TEXT, sep)
+
+
+def _put(obj: dict[Any, Any], key: Any, new_key: Any, value: Any) -> dict[Any, Any]:
+    """``obj`` (a copy of ours) with ``obj[key]`` set to ``value`` under ``new_key``, in place."""
+    if new_key is key:
+        obj[key] = value
+        return obj
+    return {(new_key if k == key else k): (value if k == key else v) for k, v in obj.items()}
 
 
 def walk(messages: Any, params: Mapping[str, Any] | None = None) -> Walk:

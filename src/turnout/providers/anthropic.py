@@ -88,6 +88,10 @@ ERROR_STATUS = {
 class AnthropicProvider(Provider):
     kind = PROVIDER
     capabilities = Capabilities(logprobs=False, json_mode=False)
+    # what ``to_anthropic`` carries; the rest (n, seed, response_format, penalties, verbosity,
+    # service_tier...) is named in X-Turnout-Dropped-Params
+    accepted_params = frozenset({*_PARAMS, "max_tokens", "max_completion_tokens", "tools", "tool_choice",
+                                 "parallel_tool_calls", "stream_options"})
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
         url, headers = self._endpoint(request)
@@ -218,16 +222,23 @@ def _blocks(content: Any) -> list[dict[str, Any]]:
         return [{"type": "text", "text": content}] if content else []
     blocks = []
     for part in content:
-        kind = part.get("type")
+        kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text":
-            if not part.get("text"):
+            if not isinstance(part.get("text"), str):
+                raise BadRequestError("a text content part needs a string `text`", param="messages", provider=PROVIDER)
+            if not part["text"]:
                 continue
             block: dict[str, Any] = {"type": "text", "text": part["text"]}
         elif kind == "image_url":
-            block = _image(part["image_url"])
+            image = part.get("image_url")
+            if not isinstance(image.get("url") if isinstance(image, dict) else image, str):
+                raise BadRequestError("an image_url content part needs a string `image_url.url`",
+                                      param="messages", provider=PROVIDER)
+            block = _image(image)
         elif kind in _NATIVE_PARTS:
             block = dict(part)  # already an Anthropic block (thinking, document, ...)
-        elif kind == "file" and str((part.get("file") or {}).get("file_data", "")).startswith("data:"):
+        elif (kind == "file" and isinstance(part.get("file"), dict)
+              and str(part["file"].get("file_data", "")).startswith("data:")):
             header, _, data = str(part["file"]["file_data"]).partition(",")
             block = {"type": "document", "source": {"type": "base64", "data": data,
                                                     "media_type": header[len("data:"):].split(";")[0]}}

@@ -26,9 +26,16 @@ OPENAI = "openai"
 RESPONSES = "openai.responses"
 # The Responses door's parameters that the chat translation carries; the rest are its own.
 RESPONSES_PORTABLE = frozenset({"max_tokens", "temperature", "top_p", "user", "reasoning_effort",
-                                "response_format", "tools", "tool_choice", "parallel_tool_calls"})
+                                "response_format", "tools", "tool_choice", "parallel_tool_calls",
+                                # the same name and meaning in Chat Completions
+                                "verbosity", "service_tier", "prompt_cache_key", "safety_identifier"})
 HOSTED_TOOLS = "hosted_tools"  # Responses built-in tools (web_search, file_search, mcp, ...), as sent
 INPUT_ITEMS = "input_items"  # Responses input items the chat translation cannot carry, as sent
+# Fields inside the blocks and items a door translates that the translation does not carry (a
+# document's ``context``, a text block's ``citations``, an item's ``status``), as sent: only the
+# native pass-through forwards them, so they ride here for privacy detection to read. Dropped
+# for every other provider; not named in X-Turnout-Dropped-Params, which names parameters.
+UNTRANSLATED = "untranslated"
 # What the Messages door translates into OpenAI parameters; every other parameter of an
 # Anthropic-born request (thinking, top_k, service_tier, container, mcp_servers, ...) is
 # Anthropic's own and stays behind.
@@ -48,7 +55,7 @@ def dropped(request: ChatRequest, kind: str) -> list[str]:
         return [] if kind == OPENAI else responses_dropped(request)
     if kind == ANTHROPIC or request.origin != "anthropic.messages":
         return []
-    names = [p for p in request.params if p not in PORTABLE_PARAMS]
+    names = [p for p in request.params if p not in PORTABLE_PARAMS and p != UNTRANSLATED]
     if "thinking" not in names and any(_has_thinking(m) for m in request.messages):
         names.append("thinking")
     if any(_foreign_tool(t) for t in request.params.get("tools") or ()):
@@ -70,7 +77,7 @@ def responses_dropped(request: ChatRequest) -> list[str]:
     for name, value in request.params.items():
         if name == HOSTED_TOOLS:
             names.extend(f"tools:{t.get('type')}" for t in value if isinstance(t, dict))
-        elif name not in RESPONSES_PORTABLE:
+        elif name not in RESPONSES_PORTABLE and name != UNTRANSLATED:
             names.append(name)
     return names
 
@@ -92,7 +99,7 @@ def for_provider(request: ChatRequest, kind: str) -> ChatRequest:
     """``request`` without what a provider of ``kind`` cannot take (itself when nothing)."""
     if request.origin == RESPONSES:
         return request if kind == OPENAI else without_responses_fields(request)
-    if not dropped(request, kind):
+    if not dropped(request, kind) and (kind == ANTHROPIC or UNTRANSLATED not in request.params):
         return request
     params = {k: v for k, v in request.params.items() if k in PORTABLE_PARAMS}
     tools = [t for t in params.get("tools") or () if not _foreign_tool(t)]

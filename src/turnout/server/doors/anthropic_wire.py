@@ -23,7 +23,8 @@ import orjson
 from turnout.answer import anthropic_stop_reason, usage_to_anthropic
 from turnout.errors import BadRequestError, TurnoutError
 from turnout.providers.native import NativeBody
-from turnout.server.doors.body import obj
+from turnout.providers.portable import UNTRANSLATED
+from turnout.server.doors.body import check_params, obj
 from turnout.types import ChatCompletion, ChatRequest
 
 ORIGIN = "anthropic.messages"
@@ -82,9 +83,12 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
     if signed is not raw_messages:
         body = {**body, "messages": signed}
         raw_messages = signed
-    messages = _system(body.get("system"))
+    # What the translation does not carry (a document's `context`, a text block's `citations`,
+    # metadata besides `user_id`, ...): the native body forwards it, so detection must read it.
+    rest: list[Any] = []
+    messages = _system(body.get("system"), rest)
     for i, message in enumerate(raw_messages):
-        messages.extend(_message(message, f"messages.{i}"))
+        messages.extend(_message(message, f"messages.{i}", rest))
     if all(m["role"] == "system" for m in messages):
         raise _bad("messages: at least one message needs content", "messages")
     params: dict[str, Any] = {"max_tokens": max_tokens}
@@ -109,18 +113,24 @@ def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
             raise _bad("metadata: must be an object", "metadata")
         if metadata.get("user_id"):
             params["user"] = str(metadata["user_id"])
+        _rest(metadata, ("user_id",), rest)
     thinking = body.get("thinking")
     if thinking is not None:
         if not isinstance(thinking, dict) or not isinstance(thinking.get("type"), str):
             raise _bad("thinking: must be an object with a `type`", "thinking")
         if thinking["type"] != "disabled":
             params["thinking"] = thinking
-    _tools(body, params)
+        else:
+            _rest(thinking, ("type",), rest)
+    _tools(body, params, rest)
     # Fields of Anthropic's we do not translate ride along: forwarded natively to Anthropic,
     # scanned by privacy detection like every other field, dropped (and named) elsewhere.
     for name, value in body.items():
         if name not in _FIELDS and value is not None:
             params[name] = value
+    if rest:
+        params[UNTRANSLATED] = rest
+    check_params(params)
     native = NativeBody({k: v for k, v in body.items() if k != "turnout"}, messages, headers)
     return ChatRequest(model=model, messages=messages, params=params, stream=stream, origin=ORIGIN,
                        raw_body=native)
@@ -141,7 +151,16 @@ def _without_unsigned_thinking(messages: list[Any]) -> list[Any]:
             if isinstance(m, dict) and isinstance(m.get("content"), list) else m for m in messages]
 
 
-def _system(system: Any) -> list[dict[str, Any]]:
+def _rest(block: dict[str, Any], carried: tuple[str, ...], rest: list[Any]) -> None:
+    """Keep the fields of ``block`` the translation does not carry in ``rest``."""
+    if any(k not in carried for k in block):
+        rest.append({k: v for k, v in block.items() if k not in carried})
+
+
+_TEXT_KEYS = ("type", "text", "cache_control")
+
+
+def _system(system: Any, rest: list[Any]) -> list[dict[str, Any]]:
     if system is None or system == "":
         return []
     if isinstance(system, str):
@@ -152,20 +171,22 @@ def _system(system: Any) -> list[dict[str, Any]]:
     for i, block in enumerate(system):
         if not isinstance(block, dict) or block.get("type") != "text" or not isinstance(block.get("text"), str):
             raise _bad(f"system.{i}: must be a text block", f"system.{i}")
-        parts.append(_text_part(block))
+        parts.append(_text_part(block, rest))
     return [{"role": "system", "content": parts}] if parts else []
 
 
-def _text_part(block: dict[str, Any]) -> dict[str, Any]:
+def _text_part(block: dict[str, Any], rest: list[Any]) -> dict[str, Any]:
+    _rest(block, _TEXT_KEYS, rest)
     part: dict[str, Any] = {"type": "text", "text": block["text"]}
     if "cache_control" in block:
         part["cache_control"] = block["cache_control"]
     return part
 
 
-def _message(message: Any, where: str) -> list[dict[str, Any]]:
+def _message(message: Any, where: str, rest: list[Any]) -> list[dict[str, Any]]:
     if not isinstance(message, dict):
         raise _bad(f"{where}: must be an object with `role` and `content`", where)
+    _rest(message, ("role", "content"), rest)
     role = message.get("role")
     if role not in ("user", "assistant"):
         raise _bad(f"{where}.role: must be \"user\" or \"assistant\"; got {role!r}", f"{where}.role")
@@ -179,44 +200,52 @@ def _message(message: Any, where: str) -> list[dict[str, Any]]:
     for j, block in enumerate(content):
         if not isinstance(block, dict) or not isinstance(block.get("type"), str):
             raise _bad(f"{where}.content.{j}: must be an object with a `type`", f"{where}.content.{j}")
-    return _user(content, where) if role == "user" else [_assistant(content, where)]
+    return _user(content, where, rest) if role == "user" else [_assistant(content, where, rest)]
 
 
-def _user(blocks: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:
+def _user(blocks: list[dict[str, Any]], where: str, rest: list[Any]) -> list[dict[str, Any]]:
     tool_results: list[dict[str, Any]] = []
     parts: list[dict[str, Any]] = []
     for j, block in enumerate(blocks):
         kind = block["type"]
         if kind == "tool_result":
-            tool_results.append(_tool_result(block, f"{where}.content.{j}"))
+            tool_results.append(_tool_result(block, f"{where}.content.{j}", rest))
         else:
-            parts.append(_part(block, f"{where}.content.{j}"))
+            parts.append(_part(block, f"{where}.content.{j}", rest))
     # OpenAI wants tool results right after the assistant turn that called, then the rest.
     return tool_results + ([{"role": "user", "content": parts}] if parts else [])
 
 
-def _part(block: dict[str, Any], where: str) -> dict[str, Any]:
+def _part(block: dict[str, Any], where: str, rest: list[Any]) -> dict[str, Any]:
     kind = block["type"]
     if kind == "text":
         if not isinstance(block.get("text"), str):
             raise _bad(f"{where}.text: must be a string", f"{where}.text")
-        return _text_part(block)
+        return _text_part(block, rest)
     part: dict[str, Any]
     source = obj(block.get("source"))
     if kind == "image":
         if source.get("type") == "base64":
             url = f"data:{source.get('media_type', 'image/png')};base64,{source.get('data', '')}"
+            _rest(source, ("type", "media_type", "data"), rest)
         elif source.get("type") == "url" and isinstance(source.get("url"), str):
             url = source["url"]
+            _rest(source, ("type", "url"), rest)
         else:
             raise _bad(f"{where}.source: an image needs a base64 or url source", f"{where}.source")
         part = {"type": "image_url", "image_url": {"url": url}}
+        _rest(block, ("type", "source", "cache_control"), rest)
     elif kind == "document" and source.get("type") == "base64":
         part = {"type": "file", "file": {"file_data": f"data:{source.get('media_type')};base64,{source.get('data', '')}"}}
         if isinstance(block.get("title"), str):
             part["file"]["filename"] = block["title"]
+        _rest(source, ("type", "media_type", "data"), rest)
+        _rest(block, ("type", "source", "cache_control", "title") if isinstance(block.get("title"), str)
+              else ("type", "source", "cache_control"), rest)
     elif kind == "document" and source.get("type") == "text":
         part = {"type": "text", "text": str(source.get("data", ""))}
+        _rest(source, ("type", "data"), rest)
+        _rest(block, ("type", "source", "cache_control"), rest)
     else:
         return dict(block)  # search results, containers...: carried as they are
     if "cache_control" in block:
@@ -224,14 +253,18 @@ def _part(block: dict[str, Any], where: str) -> dict[str, Any]:
     return part
 
 
-def _tool_result(block: dict[str, Any], where: str) -> dict[str, Any]:
+def _tool_result(block: dict[str, Any], where: str, rest: list[Any]) -> dict[str, Any]:
     if not isinstance(block.get("tool_use_id"), str):
         raise _bad(f"{where}.tool_use_id: required", f"{where}.tool_use_id")
+    _rest(block, ("type", "tool_use_id", "content", "is_error", "cache_control"), rest)
     content = block.get("content")
     if content is None:
         content = ""
     elif isinstance(content, list):
-        parts = [_part(b, f"{where}.content.{k}") for k, b in enumerate(content) if isinstance(b, dict)]
+        for k, b in enumerate(content):
+            if not isinstance(b, dict) or not isinstance(b.get("type"), str):
+                raise _bad(f"{where}.content.{k}: must be an object with a `type`", f"{where}.content.{k}")
+        parts = [_part(b, f"{where}.content.{k}", rest) for k, b in enumerate(content)]
         if all(p.get("type") == "text" and "cache_control" not in p for p in parts):
             content = "\n".join(p["text"] for p in parts)
         else:
@@ -246,7 +279,7 @@ def _tool_result(block: dict[str, Any], where: str) -> dict[str, Any]:
     return message
 
 
-def _assistant(blocks: list[dict[str, Any]], where: str) -> dict[str, Any]:
+def _assistant(blocks: list[dict[str, Any]], where: str, rest: list[Any]) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
     calls: list[dict[str, Any]] = []
     for j, block in enumerate(blocks):
@@ -254,11 +287,12 @@ def _assistant(blocks: list[dict[str, Any]], where: str) -> dict[str, Any]:
         if kind == "tool_use":
             if not isinstance(block.get("id"), str) or not isinstance(block.get("name"), str):
                 raise _bad(f"{where}.content.{j}: tool_use needs `id` and `name`", f"{where}.content.{j}")
+            _rest(block, ("type", "id", "name", "input"), rest)
             calls.append({"id": block["id"], "type": "function",
                           "function": {"name": block["name"],
                                        "arguments": json.dumps(block.get("input") or {}, ensure_ascii=False)}})
         elif kind == "text":
-            parts.append(_text_part(block) if isinstance(block.get("text"), str) else _part(block, where))
+            parts.append(_text_part(block, rest) if isinstance(block.get("text"), str) else _part(block, where, rest))
         else:
             parts.append(dict(block))  # thinking, redacted_thinking, server tool blocks
     message: dict[str, Any] = {"role": "assistant"}
@@ -272,7 +306,7 @@ def _assistant(blocks: list[dict[str, Any]], where: str) -> dict[str, Any]:
     return message
 
 
-def _tools(body: dict[str, Any], params: dict[str, Any]) -> None:
+def _tools(body: dict[str, Any], params: dict[str, Any], rest: list[Any]) -> None:
     tools = body.get("tools")
     if tools is None:
         return
@@ -291,6 +325,8 @@ def _tools(body: dict[str, Any], params: dict[str, Any]) -> None:
         function: dict[str, Any] = {"name": tool["name"], "parameters": schema}
         if tool.get("description"):
             function["description"] = tool["description"]
+        _rest(tool, ("type", "name", "input_schema", "description", "cache_control") if tool.get("description")
+              else ("type", "name", "input_schema", "cache_control"), rest)
         converted: dict[str, Any] = {"type": "function", "function": function}
         if "cache_control" in tool:
             converted["cache_control"] = tool["cache_control"]
@@ -303,6 +339,8 @@ def _tools(body: dict[str, Any], params: dict[str, Any]) -> None:
     if not isinstance(choice, dict) or choice.get("type") not in ("auto", "any", "tool", "none"):
         raise _bad('tool_choice: must be {"type": "auto" | "any" | "tool" | "none"}', "tool_choice")
     kind = choice["type"]
+    _rest(choice, ("type", "name", "disable_parallel_tool_use") if kind == "tool"
+          else ("type", "disable_parallel_tool_use"), rest)
     if kind == "tool":
         if not isinstance(choice.get("name"), str):
             raise _bad("tool_choice.name: required when type is \"tool\"", "tool_choice.name")

@@ -9,6 +9,7 @@ import orjson
 
 from turnout.errors import BadRequestError
 from turnout.input_limits import check_model_name, check_value
+from turnout.validation import validate_params
 
 
 def parse_body(raw: bytes) -> dict[str, Any]:
@@ -39,3 +40,10 @@ def header_names(names: list[str]) -> bytes:
     if len(safe) < len(names):
         safe.append(f"+{len(names) - len(safe)} unnamed")
     return ",".join(safe).encode()
+
+
+def check_params(params: dict[str, Any]) -> None:
+    """The parameters a door carries, checked as the chat door checks its own: whatever rides
+    along under a chat parameter's name (``n``, ``max_tokens``...) is read as that parameter by
+    routing and the cache. Field names a door tolerates (it never echoes them) are not judged."""
+    validate_params({k: v for k, v in params.items() if k.isprintable()})

@@ -110,6 +110,9 @@ async def _native_count(app: Any, request: ChatRequest, hints: Any, principal: A
     info = app.gateway.router.info(decision.model) if decision.adhoc_model is None else decision.adhoc_model
     if info.provider != "anthropic":
         return None
+    redactor = app.gateway.router.guard.redactor
+    if redactor is not None and len(redactor.redact_request(request)[1]):
+        return None  # Claude would get it rewritten: its raw body goes nowhere, not even to be counted
     from turnout.providers.registry import provider_for
 
     try:

@@ -22,7 +22,8 @@ from turnout.answer import responses_status, usage_to_responses
 from turnout.errors import BadRequestError, TurnoutError
 from turnout.providers.native import NativeBody
 from turnout.providers.openai_responses import EVENT_KEY
-from turnout.providers.portable import HOSTED_TOOLS, INPUT_ITEMS
+from turnout.providers.portable import HOSTED_TOOLS, INPUT_ITEMS, UNTRANSLATED
+from turnout.server.doors.body import check_params
 from turnout.types import ChatCompletion, ChatRequest
 
 ORIGIN = "openai.responses"
@@ -52,19 +53,23 @@ def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def input_messages(items: list[Any], untranslated: list[dict[str, Any]], *,
-                   stored: bool = False) -> list[dict[str, Any]]:
+                   stored: bool = False, rest: list[Any] | None = None) -> list[dict[str, Any]]:
     """Input items as chat messages; items the messages cannot carry whole (reasoning items,
-    fields of their own) are appended to ``untranslated`` as sent. ``stored``: the items of a
-    stored conversation (an upstream's output among them), where an item type unknown here is
-    kept for OpenAI rather than refused."""
+    fields of their own) are appended to ``untranslated`` as sent, and the fields of carried
+    items and parts that the messages leave out (ids, statuses, a text part's stray fields)
+    to ``rest``. ``stored``: the items of a stored conversation (an upstream's output among
+    them), where an item type unknown here is kept for OpenAI rather than refused."""
+    rest = [] if rest is None else rest
     messages: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         where = f"input[{i}]"
         if not isinstance(item, dict):
             raise _bad(f"{where} must be an object", where)
         kind = item.get("type", "message")
+        if kind is not None and not isinstance(kind, str):
+            raise _bad(f"{where}.type must be a string", f"{where}.type")
         if kind == "message" or (kind is None and "role" in item):
-            messages.append(_message(item, where))
+            messages.append(_message(item, where, rest))
         elif kind == "function_call":
             if not isinstance(item.get("call_id"), str) or not isinstance(item.get("name"), str):
                 raise _bad(f"{where}: a function_call needs `call_id` and `name`", where)
@@ -88,6 +93,9 @@ def input_messages(items: list[Any], untranslated: list[dict[str, Any]], *,
             raise _bad(f"{where}: input items of type {kind!r} are not supported by this gateway", f"{where}.type")
         if not _carried(item):
             untranslated.append(item)
+        left = {k: v for k, v in item.items() if k not in _ITEM_CARRIES.get(kind, _ITEM_KEYS)}
+        if left:
+            rest.append(left)
     return messages
 
 
@@ -106,6 +114,15 @@ OPENAI_ONLY_ITEMS = frozenset({
 _ITEM_KEYS = frozenset({"type", "role", "content", "id", "status", "call_id", "name", "arguments", "output"})
 _PART_KEYS = frozenset({"type", "text", "refusal", "image_url", "detail", "file_data", "filename",
                         "annotations", "logprobs"})
+# What the translation carries of each item kind and part type (the rest of _ITEM_KEYS and
+# _PART_KEYS is left out of the messages: kept in ``untranslated`` for detection).
+_ITEM_CARRIES = {"message": frozenset({"type", "role", "content"}), None: frozenset({"type", "role", "content"}),
+                 "function_call": frozenset({"type", "call_id", "name", "arguments"}),
+                 "function_call_output": frozenset({"type", "call_id", "output"})}
+_PART_CARRIES = {"input_image": frozenset({"type", "image_url", "detail"}),
+                 "input_file": frozenset({"type", "file_data", "filename"}),
+                 "refusal": frozenset({"type", "refusal"})}
+_TEXT_CARRIES = frozenset({"type", "text", "annotations", "logprobs"})
 
 
 def _carried(item: dict[str, Any]) -> bool:
@@ -156,7 +173,7 @@ def _item_part(part: dict[str, Any], role: Any) -> dict[str, Any]:
 _PART_TYPES = {"input_text": "text", "output_text": "text", "text": "text", "refusal": "text"}
 
 
-def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
+def _message(item: dict[str, Any], where: str, rest: list[Any]) -> dict[str, Any]:
     role = item.get("role")
     if role not in ("user", "assistant", "system", "developer"):
         raise _bad(f"{where}.role must be user, assistant, system or developer; got {role!r}", f"{where}.role")
@@ -168,6 +185,11 @@ def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
     for j, part in enumerate(content):
         kind = part.get("type") if isinstance(part, dict) else None
+        if not isinstance(kind, str):
+            raise _bad(f"{where}.content[{j}] must be an object with a string `type`", f"{where}.content[{j}]")
+        left = {k: v for k, v in part.items() if k not in _PART_CARRIES.get(kind, _TEXT_CARRIES)}
+        if left:
+            rest.append(left)
         if kind in _PART_TYPES:
             text = part.get("text", part.get("refusal"))
             if not isinstance(text, str):
@@ -232,6 +254,13 @@ def _tools(body: dict[str, Any], params: dict[str, Any]) -> None:
         params[HOSTED_TOOLS] = hosted
 
 
+def _as_chat(name: str, value: Any) -> Any:
+    """A Responses ``tool_choice`` / ``parallel_tool_calls`` as the chat translation carries it."""
+    if name == "tool_choice" and isinstance(value, dict):
+        return {"type": "function", "function": {"name": value.get("name")}} if set(value) == {"type", "name"} else None
+    return value
+
+
 # Top-level fields the translation reads; every other one is the Responses API's own and rides
 # in ``params`` under its name (``providers/portable.py``).
 _TRANSLATED = frozenset({"model", "input", "instructions", "stream", "previous_response_id", "turnout",
@@ -261,9 +290,10 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
         raise _bad("`instructions` must be a string", "instructions")
     items = input_items(body)
     untranslated: list[dict[str, Any]] = []
+    rest: list[Any] = []  # what the translation leaves out of carried fields (``UNTRANSLATED``)
     if history_items:
-        input_messages(history_items, untranslated, stored=True)  # its messages are ``history``
-    turn = input_messages(items, untranslated)
+        input_messages(history_items, untranslated, stored=True, rest=rest)  # its messages are ``history``
+    turn = input_messages(items, untranslated, rest=rest)
     if not history and all(m["role"] in ("system", "developer") for m in turn):
         raise _bad("`input` needs at least one message, function call or function output", "input")
     messages = ([{"role": "system", "content": instructions}] if instructions else []) + history + turn
@@ -281,27 +311,43 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
             params[name] = value
     if isinstance(body.get("user"), str):
         params["user"] = body["user"]
+    elif body.get("user") is not None:
+        rest.append({"user": body["user"]})
     reasoning = body.get("reasoning")
     if isinstance(reasoning, dict) and reasoning.get("effort"):
         params["reasoning_effort"] = reasoning["effort"]
     text = body.get("text")
     fmt = text.get("format") if isinstance(text, dict) else None
+    if isinstance(text, dict) and isinstance(text.get("verbosity"), str):
+        params["verbosity"] = text["verbosity"]  # chat's own name: the estimate reads it
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
         schema = {k: fmt[k] for k in ("name", "schema", "strict", "description") if k in fmt}
         params["response_format"] = {"type": "json_schema", "json_schema": schema}
+        left = {k: v for k, v in fmt.items() if k not in ("type", "name", "schema", "strict", "description")}
     elif isinstance(fmt, dict) and fmt.get("type") == "json_object":
         params["response_format"] = {"type": "json_object"}
+        left = {k: v for k, v in fmt.items() if k != "type"}
+    else:
+        left = {} if fmt is None or fmt == {"type": "text"} else {"format": fmt}
+    if left:
+        rest.append(left)
     _tools(body, params)
+    for name in ("tool_choice", "parallel_tool_calls"):  # carried only as chat takes them
+        if body.get(name) is not None and params.get(name) != _as_chat(name, body[name]):
+            rest.append({name: body[name]})
     # The rest, as sent: only OpenAI takes it, and privacy detection must read it.
     own = {k: v for k, v in body.items() if k not in _TRANSLATED and v is not None and k not in params}
     own.pop("background", None)  # false: nothing to carry
     if isinstance(reasoning, dict) and set(reasoning) <= {"effort"}:
         own.pop("reasoning", None)  # carried as reasoning_effort
-    if isinstance(text, dict) and any(k != "format" for k in text):
-        own["text"] = {k: v for k, v in text.items() if k != "format"}
+    if isinstance(text, dict) and any(k not in ("format", "verbosity") for k in text):
+        own["text"] = {k: v for k, v in text.items() if k not in ("format", "verbosity")}
     if untranslated:
         own[INPUT_ITEMS] = untranslated
+    if rest:
+        own[UNTRANSLATED] = rest
     params.update(own)
+    check_params(params)
     native = {k: v for k, v in body.items() if k not in ("turnout", "previous_response_id")}
     if history_items:
         native["input"] = [*history_items, *items]
