@@ -7,7 +7,7 @@ statement), fills it with ``--rows`` records of a few days' gateway traffic, the
 ``store.insert`` of ``--batches`` batches of ``--batch`` new records each (one batch is what the
 writer commits every 0.2 s at ~2,000 requests a second), on the thread's CPU clock. Request ids
 are made as the server makes them (``server.app._new_request_id``). Prints CPU microseconds per
-record, the WAL bytes written per record, and the same for the record-to-row conversion alone
+record and the same for the record-to-row conversion alone
 (``row_of``), which the writer also runs. ``--rounds`` repeats the timed part on the same store.
 
 Run it for two trees in turn (``PYTHONPATH=<tree>/src``) and compare: the figure moves with the
@@ -87,10 +87,8 @@ def main() -> None:
         n = min(5000, args.rows - i)
         store.insert([record(i + k, start) for k in range(n)])
         i += n
-    wal = Path(str(db) + "-wal")
     per_record: list[float] = []
     per_row_of: list[float] = []
-    wal_bytes: list[float] = []
     now = time.time()
     for _ in range(args.rounds):
         batches = [[record(i + b * args.batch + k, now) for k in range(args.batch)] for b in range(args.batches)]
@@ -99,21 +97,15 @@ def main() -> None:
         for batch in batches:
             [row_of(r) for r in batch]
         per_row_of.append((time.thread_time() - t0) / (args.batches * args.batch) * 1e6)
-        written = 0
         t0 = time.thread_time()
         for batch in batches:
-            before = wal.stat().st_size if wal.exists() else 0
             store.insert(batch)
-            after = wal.stat().st_size if wal.exists() else 0
-            written += max(0, after - before)  # a checkpoint restarts the WAL: undercounts then
         per_record.append((time.thread_time() - t0) / (args.batches * args.batch) * 1e6)
-        wal_bytes.append(written / (args.batches * args.batch))
     out = {
         "rows_before": args.rows, "batch": args.batch,
         "insert_us_per_record": [round(x, 2) for x in per_record],
         "insert_us_median": round(statistics.median(per_record), 2),
         "row_of_us_median": round(statistics.median(per_row_of), 2),
-        "wal_bytes_per_record": round(statistics.median(wal_bytes)),
         "db_bytes_per_row": round(os.path.getsize(db) / store.count()),
     }
     print(json.dumps(out))

@@ -17,8 +17,8 @@ from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
-    CollectorRegistry,
     REGISTRY,
+    CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
