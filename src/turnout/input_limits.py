@@ -35,6 +35,13 @@ _COUNTED: dict[str, int] = {"tools": MAX_TOOLS, "functions": MAX_TOOLS, "stop": 
                             "logit_bias": MAX_TOOLS}
 
 
+# isinstance() targets as tuples: a `dict | list | tuple` written inside a function builds new
+# union objects every time it runs (~1,500 instructions a parameter in check_value, issue 17).
+_CONTAINERS = (dict, list, tuple)
+_LIST_OR_DICT = (list, dict)
+_STR_OR_DICT = (str, dict)
+
+
 def _too(where: str, what: str) -> BadRequestError:
     return BadRequestError(f"`{where}` {what}", param=where, code="input_limit_exceeded")
 
@@ -80,7 +87,7 @@ def _walk(value: Any, depth: int, left: int) -> int:
             if kind is str:
                 if len(item) > MAX_STRING_CHARS:
                     raise _Over(f"has a string longer than {MAX_STRING_CHARS} characters")
-            elif kind is dict or kind is list or isinstance(item, dict | list | tuple):
+            elif kind is dict or kind is list or isinstance(item, _CONTAINERS):
                 stack.append((item, depth + 1))
     return left
 
@@ -94,7 +101,7 @@ def check_value(value: Any, where: str, budget: list[int] | None = None) -> None
             if len(value) > MAX_STRING_CHARS:
                 raise _Over(f"has a string longer than {MAX_STRING_CHARS} characters")
             return
-        if isinstance(value, dict | list | tuple):
+        if isinstance(value, _CONTAINERS):
             left = _walk(value, 1, left)
     except _Over as exc:
         raise _too(where, str(exc)) from None
@@ -119,7 +126,7 @@ def _check_tool_calls(calls: Any, where: str) -> None:
             if fn.get("name") is not None and not isinstance(fn["name"], str):
                 raise BadRequestError(f"`{at}.function.name` must be a string", param=f"{at}.function.name")
             args = fn.get("arguments")
-            if args is not None and not isinstance(args, str | dict):
+            if args is not None and not isinstance(args, _STR_OR_DICT):
                 raise BadRequestError(f"`{at}.function.arguments` must be a JSON string",
                                       param=f"{at}.function.arguments")
         if call.get("id") is not None and not isinstance(call["id"], str):
@@ -179,7 +186,7 @@ def check_params(params: dict[str, Any], budget: list[int] | None = None) -> Non
                                   code="invalid_parameter_name")
         check_value(value, str(name), budget)
         limit = _COUNTED.get(name)
-        if limit is not None and isinstance(value, list | dict) and len(value) > limit:
+        if limit is not None and isinstance(value, _LIST_OR_DICT) and len(value) > limit:
             raise _too(name, f"has more than {limit} entries")
     n = params.get("n")
     if isinstance(n, int) and not isinstance(n, bool) and n > MAX_N:
@@ -189,5 +196,5 @@ def check_params(params: dict[str, Any], budget: list[int] | None = None) -> Non
         if value is not None and not isinstance(value, dict):
             raise BadRequestError(f"`{name}` must be an object", param=name)
     choice = params.get("tool_choice")
-    if choice is not None and not isinstance(choice, str | dict):
+    if choice is not None and not isinstance(choice, _STR_OR_DICT):
         raise BadRequestError("`tool_choice` must be a string or an object", param="tool_choice")

@@ -64,6 +64,12 @@ def test_sqlite_upgrade_from_the_old_schema_keeps_rows(tmp_path: Path) -> None:
         assert ledger.count() == 2
     conn = sqlite3.connect(path)
     assert applied_versions(conn.execute, None, "turnout_usage", "sqlite") == [m.version for m in discover()]
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    # m0004: the ts index is gone, the overview index (ts first) serves time ranges instead
+    assert "turnout_usage_ts" not in indexes and "turnout_usage_overview" in indexes
+    plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN SELECT COUNT(*), SUM(latency_ms) "
+                                                 "FROM turnout_usage WHERE ts >= ?", [0.0]))
+    assert "USING INDEX turnout_usage_overview (ts>?)" in plan, plan
     conn.close()
     with open_ledger(f"sqlite:///{path}", journal_dir=tmp_path / "j") as ledger:  # reopen: nothing re-applied
         assert ledger.count() == 2

@@ -3,6 +3,7 @@ the long way gave."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from hypothesis import given, settings
@@ -10,16 +11,33 @@ from hypothesis import strategies as st
 from prometheus_client import REGISTRY
 
 from turnout import metrics
-from turnout.server.app import _new_request_id, parse_hints
+from turnout.gateway import new_request_id
+from turnout.server.app import parse_hints
 from turnout.types import RouteHints, Sensitivity
 
 
-def test_request_ids_are_random_uuid4_hex() -> None:
-    ids = {_new_request_id() for _ in range(500)}
-    assert len(ids) == 500
+def test_request_ids_are_uuid7_hex_in_time_order() -> None:
+    before_ms = time.time_ns() // 1_000_000
+    ids = [new_request_id() for _ in range(500)]
+    after_ms = time.time_ns() // 1_000_000
+    assert len(set(ids)) == 500
     for rid in ids:
         parsed = uuid.UUID(hex=rid)
-        assert parsed.hex == rid and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+        assert parsed.hex == rid and parsed.version == 7 and parsed.variant == uuid.RFC_4122
+        assert before_ms <= int(rid[:12], 16) <= after_ms  # the first 48 bits: Unix milliseconds
+    # Ids made in later milliseconds sort after earlier ones: what keeps the ledger's unique
+    # index appending at its end.
+    millis = [int(rid[:12], 16) for rid in ids]
+    assert millis == sorted(millis)
+    assert sorted(ids) == sorted(ids, key=lambda rid: (int(rid[:12], 16), rid))
+
+
+def test_request_ids_keep_74_random_bits() -> None:
+    # Same millisecond, different ids: the random part varies in every one of its hex digits
+    # (rand_a is digits 13-15, rand_b digits 17-31; digit 16 holds the variant's 2 bits).
+    ids = [new_request_id() for _ in range(300)]
+    for pos in (*range(13, 16), *range(17, 32)):
+        assert len({rid[pos] for rid in ids}) > 4, pos
 
 
 def _scope(*headers: tuple[bytes, bytes]) -> dict:

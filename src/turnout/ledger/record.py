@@ -150,13 +150,17 @@ def row_of(r: UsageRecord) -> tuple[Any, ...]:
     """The database row (``COLUMNS`` order), in plain types. Runs on the writer thread, off
     the request path, so it may be forgiving: a caller's enum, Decimal or numpy number, a
     None count or a NaN cost is stored as the nearest sane value rather than losing the whole
-    record. Only a record without a request_id or a timestamp is refused (ValueError)."""
+    record. Only a record without a request_id or a timestamp is refused (ValueError).
+
+    A value already of the plain type and in range is taken as it is (the gateway's records
+    are all like that); only the others go through the forgiving conversions."""
     if r.request_id is None or r.ts is None:
         raise ValueError("a usage record needs a request_id and a timestamp")
+    rid, ts, key_id, error, prompt = r.request_id, r.ts, r.key_id, r.error, r.prompt
     return (
-        str(r.request_id),
-        float(r.ts),
-        _opt_text(r.key_id),
+        rid if type(rid) is str else str(rid),
+        ts if type(ts) is float else float(ts),
+        key_id if key_id is None or type(key_id) is str else _opt_text(key_id),
         _text(r.model_requested),
         _text(r.model_used),
         _text(r.rule),
@@ -172,17 +176,20 @@ def row_of(r: UsageRecord) -> tuple[Any, ...]:
         _count(r.fallbacks, _INT2_MAX),
         _count(r.status, _INT2_MAX),
         _text(r.sensitivity),
-        _opt_text(r.error),
-        _opt_text(r.prompt),
+        error if error is None or type(error) is str else _opt_text(error),
+        prompt if prompt is None or type(prompt) is str else _opt_text(prompt),
         _json_text(r.route),
     )
 
 
 _INT4_MAX = 2**31 - 1
+_isfinite = math.isfinite
 _INT2_MAX = 2**15 - 1
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
     return "" if value is None else str(getattr(value, "value", value))
 
 
@@ -209,12 +216,14 @@ def _json_text(value: Any) -> str | None:
 
 
 def _count(value: Any, top: int) -> int:
+    if type(value) is int and 0 <= value <= top:
+        return value
     return 0 if value is None else min(max(int(value), 0), top)
 
 
 def _amount(value: Any) -> float:
-    number = 0.0 if value is None else float(value)
-    return number if math.isfinite(number) else 0.0
+    number = value if type(value) is float else 0.0 if value is None else float(value)
+    return number if _isfinite(number) else 0.0
 
 
 @dataclass(slots=True)
