@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Measure variants of the learned router on train_router.py's held-out folds (none is shipped).
 
-    PYTHONPATH=src python scripts/router_variants.py [--variants oracle,knn,rank]
+    PYTHONPATH=src python scripts/router_variants.py [--variants oracle,knn,clean,rank]
         [--wordllama DIR]
 
 Same data, folds, weights and fit as ``scripts/train_router.py`` (it imports them); the
@@ -20,6 +20,10 @@ training rows; none is read off the held-out folds. Variants:
   prompt does. Added to the difficulty as it is (logit units), and as a refitted column.
   Over the shipped 128-d embedding and, with ``--wordllama DIR`` (an unpacked wordllama wheel:
   ``pip download --no-deps wordllama``, unzip), over its 256-d l2_supercat model.
+- ``clean``: v1 was trained on 35 MMLU subjects, prompt by prompt (its n-gram weights), so on
+  three of the four MMLU folds v1's logit, an input of v2, is in-sample. Here each MMLU prompt's
+  v1 logit comes from v1 refitted without the prompt's fold (``train_complexity.fit``), for
+  training rows and held-out rows alike; v2 refitted on that; v1 scored the same way.
 - ``rank``: a pairwise (RankNet) linear scorer over the v1 descriptors and logit, trained on
   the pair gains of the pooled training rows (pairs with different gains; every pair or only
   pairs within one source), the L2 strength chosen by inner CV; and stacked: v2's need + beta x
@@ -299,9 +303,53 @@ def variant_rank(b: Bench, fits: list, within: bool, rows_out: dict) -> None:
         rows_out["v2 need + beta x RankNet score (L2, beta by inner CV)"] = stacked
 
 
+def oof_v1_logits(b: Bench) -> np.ndarray:
+    """v1's logit with every MMLU prompt scored by v1 refitted without the prompt's MMLU fold
+    (train_complexity.py's own features, fit, config and exclusions); other rows keep theirs.
+    The fold that v1 never saw gets the shipped v1 back (to float rounding)."""
+    import train_complexity as tc
+
+    from turnout.evaluation.routing import load_routing_data, subject_fold
+
+    data = load_routing_data(tc.DEFAULT_DATA_DIR)
+    feats = tc.featurise(data.prompts)
+    subjects = np.array(data.subjects)
+    names = sorted(set(data.subjects))
+    acc = {s: float(np.mean(data.strong[subjects == s])) for s in names}
+    oof: dict[tuple[str, str], float] = {}
+    for off in range(4):
+        fold = set(subject_fold(names, 4, off))
+        held = {p for p, s in zip(data.prompts, data.subjects, strict=True) if s in fold}
+        rows = np.array([i for i, (s, p) in enumerate(zip(data.subjects, data.prompts, strict=True))
+                         if s not in fold and acc[s] >= tc.CHANCE and p not in held])
+        model = tc.fit(feats, rows, data, tc.Config())
+        te = np.flatnonzero(np.isin(subjects, list(fold)))
+        for i, z in zip(te, model.logits(feats, te), strict=True):
+            oof[(data.subjects[i], data.prompts[i])] = float(z)
+        log(f"v1 refitted without MMLU fold {off + 1}/4")
+    out = b.logit.copy()
+    for i in np.flatnonzero(b.src == "mmlu"):
+        out[i] = oof[(b.grp[i], b.data.prompts[i])]
+    return out
+
+
+def variant_clean(b: Bench, rows_out: dict) -> None:
+    """The shipped recipe with MMLU rows' v1 logit out of fold, in training and in testing."""
+    lg = oof_v1_logits(b)
+    x = b.x.copy()
+    x[:, -1] = lg / 2.0
+    out = np.full(len(b.data), np.nan)
+    for k in range(len(b.folds)):
+        te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
+        delta, theta = b.irt(tr, x)
+        out[te] = b.pair_need(x[te] @ delta, theta, te)
+    rows_out["CLEAN: v2, MMLU rows' v1 logit out of fold"] = out
+    rows_out["CLEAN: v1 scorer, out of fold on MMLU"] = lg
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--variants", default="oracle,knn,rank")
+    ap.add_argument("--variants", default="oracle,knn,clean,rank")
     ap.add_argument("--save", type=Path, default=None, help="write every variant's scores (npz)")
     ap.add_argument("--wordllama", type=Path, default=None,
                     help="an unpacked wordllama wheel's package folder (for the kNN variant)")
@@ -323,6 +371,8 @@ def main() -> None:
         variant_knn(b, fits, b.emb, "shipped 128-d", rows)
         if args.wordllama:
             variant_knn(b, fits, wordllama_embed(b.data.prompts, args.wordllama), "wordllama 256-d", rows)
+    if "clean" in wanted:
+        variant_clean(b, rows)
     if "rank" in wanted:
         variant_rank(b, fits, False, rows)
         variant_rank(b, fits, True, rows)
