@@ -30,7 +30,7 @@ training rows; none is read off the held-out folds. Variants:
   the pooled rank score standardised on the training rows, L2 and beta chosen per outer fold
   by the same inner CV. Inner CV: the outer fold's training groups split in two halves
   (alternating by name within the pool), each half's model scoring the other; the mixed-pool
-  APGR of those out-of-fold scores picks the value.
+  APGR of those out-of-fold scores picks the value. ``rank-pooled``: the pooled pairs only.
 """
 
 from __future__ import annotations
@@ -373,8 +373,9 @@ def main() -> None:
             variant_knn(b, fits, wordllama_embed(b.data.prompts, args.wordllama), "wordllama 256-d", rows)
     if "clean" in wanted:
         variant_clean(b, rows)
-    if "rank" in wanted:
+    if "rank" in wanted or "rank-pooled" in wanted:
         variant_rank(b, fits, False, rows)
+    if "rank" in wanted:
         variant_rank(b, fits, True, rows)
     if args.save:
         arrays: dict[str, Any] = {n.replace(" ", "_"): v for n, v in rows.items()}
