@@ -1,0 +1,407 @@
+#!/usr/bin/env python
+"""Measure variants of the learned router on train_router.py's held-out folds (none is shipped).
+
+    PYTHONPATH=src python scripts/router_variants.py [--variants oracle,knn,clean,rank]
+        [--wordllama DIR]
+
+Same data, folds, weights and fit as ``scripts/train_router.py`` (it imports them); the
+baseline is the shipped v2 recipe, reproduced first (mixed pool 0.662). Every variant's
+hyper-parameters are fixed in advance or chosen by inner cross-validation on the outer fold's
+training rows; none is read off the held-out folds. Variants:
+
+- ``oracle``: not a router. Each held-out group's true mean gain (strong minus weak score on
+  its source's pair), v2 inside the group: how far knowing every unseen subject, category and
+  task family exactly would go.
+- ``knn``: a difficulty prior from the nearest labelled prompts of *other* groups. Each
+  training prompt's residual difficulty (one Newton step of its own labels against the fold's
+  fit); a prompt's feature is the similarity-weighted mean residual of its 16 nearest
+  neighbours outside its own group and outside the held-out fold (the memory's constants:
+  ``KNN_K``, ``KNN_SHARPNESS``, ``KNN_PSEUDO``), so training rows see the feature as a held-out
+  prompt does. Added to the difficulty as it is (logit units), and as a refitted column.
+  Over the shipped 128-d embedding and, with ``--wordllama DIR`` (an unpacked wordllama wheel:
+  ``pip download --no-deps wordllama``, unzip), over its 256-d l2_supercat model.
+- ``clean``: v1 was trained on 35 MMLU subjects, prompt by prompt (its n-gram weights), so on
+  three of the four MMLU folds v1's logit, an input of v2, is in-sample. Here each MMLU prompt's
+  v1 logit comes from v1 refitted without the prompt's fold (``train_complexity.fit``), for
+  training rows and held-out rows alike; v2 refitted on that; v1 scored the same way.
+- ``rank``: a pairwise (RankNet) linear scorer over the v1 descriptors and logit, trained on
+  the pair gains of the pooled training rows (pairs with different gains; every pair or only
+  pairs within one source), the L2 strength chosen by inner CV; and stacked: v2's need + beta x
+  the pooled rank score standardised on the training rows, L2 and beta chosen per outer fold
+  by the same inner CV. Inner CV: the outer fold's training groups split in two halves
+  (alternating by name within the pool), each half's model scoring the other; the mixed-pool
+  APGR of those out-of-fold scores picks the value. ``rank-pooled``: the pooled pairs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import struct
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_router import SOURCES, fit, folds_of, need, stack
+
+from turnout.detect.complexity import N_FEATURES
+from turnout.evaluation.routing import DEFAULT_HOLDOUT, evaluate_router
+from turnout.learn.data import PAIRS, Labelled, load_all
+from turnout.learn.model import KNN_K, KNN_PSEUDO, KNN_SHARPNESS, Featurizer, _clip
+
+RANK_PAIRS = 200_000
+RANK_L2S = (1e-4, 1e-3, 1e-2)
+BETAS = (0.0, 0.02, 0.05, 0.1, 0.2)
+
+
+def log(msg: str) -> None:
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {msg}\n")
+    sys.stderr.flush()
+
+
+class Bench:
+    """The held-out protocol over features computed once."""
+
+    def __init__(self, data: Labelled) -> None:
+        self.data = data
+        feat0 = Featurizer(np.zeros(N_FEATURES), np.ones(N_FEATURES))
+        self.emb, dense, self.logit, _ = feat0.raw(data.prompts)
+        mean = np.nan_to_num(np.nanmean(dense, axis=0))
+        scale = np.nan_to_num(np.nanstd(dense, axis=0))
+        feat = Featurizer(mean, np.where(scale > 0, scale, 1.0))
+        z = feat.standardised(dense)
+        # the embedding's columns are dropped: held back by L2 x 100 in the shipped fit, they
+        # change no figure (0.662 / 0.603 / 0.573 / 0.647 either way) and cost 3x the time
+        self.x = np.hstack([np.ones((len(data), 1)), z, self.logit[:, None] / 2.0])
+        self.xr = self.x[:, 1:]  # the rank scorer's inputs (no intercept)
+        self.models = sorted({m for s in data.scores for m in s})
+        self.col = {m: j for j, m in enumerate(self.models)}
+        self.src = np.array(data.sources)
+        self.gkey = np.array([f"{s}|{g}" for s, g in zip(data.sources, data.groups, strict=True)])
+        self.folds = folds_of(data)
+        grp = self.grp = np.array(data.groups)
+        self.fold_of = np.full(len(data), -1)
+        for k, (s, gs) in enumerate(self.folds):
+            self.fold_of[(self.src == s) & np.isin(grp, list(gs))] = k
+        self.y = np.full((len(data), len(self.models)), np.nan)
+        for i, sc in enumerate(data.scores):
+            for m, v in sc.items():
+                self.y[i, self.col[m]] = v
+        self.gain = np.full(len(data), np.nan)
+        self.pairs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for s in SOURCES:
+            st, wk = (self.col[m] for m in PAIRS[s])
+            r = np.flatnonzero((self.src == s) & ~np.isnan(self.y[:, st]) & ~np.isnan(self.y[:, wk]))
+            self.pairs[s] = (r, self.y[r, st], self.y[r, wk])
+            self.gain[r] = self.y[r, st] - self.y[r, wk]
+        self.row_w = np.zeros(len(data))  # train_router.stack's prompt weight over all rows
+        items, _, _, ws = stack(data, np.arange(len(data)), self.col)
+        self.row_w[np.asarray(items)] = ws
+
+    # -- fits and scores -------------------------------------------------------------------
+
+    def irt(self, rows: np.ndarray, x: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        x = self.x if x is None else x
+        items, mods, ys, ws = stack(self.data, rows, self.col)
+        return fit(x[rows], 0, items, mods, ys, ws, len(self.models))
+
+    def pair_need(self, dx: np.ndarray, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        out = np.empty(len(rows))
+        for s in SOURCES:
+            m = self.src[rows] == s
+            st, wk = PAIRS[s]
+            out[m] = need(dx[m], theta[self.col[st]], theta[self.col[wk]])
+        return out
+
+    def baseline(self) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        out = np.full(len(self.data), np.nan)
+        fits = []
+        for k in range(len(self.folds)):
+            te, tr = np.flatnonzero(self.fold_of == k), np.flatnonzero(self.fold_of != k)
+            delta, theta = self.irt(tr)
+            fits.append((delta, theta))
+            out[te] = self.pair_need(self.x[te] @ delta, theta, te)
+        return out, fits
+
+    def rank_fit(self, rows: np.ndarray, l2: float, within: bool, seed: int) -> np.ndarray:
+        """RankNet weights: sampled pairs of training rows (by prompt weight) with different pair
+        gains, the loss weighted by the gain difference."""
+        rng = np.random.default_rng(seed)
+        rows = rows[~np.isnan(self.gain[rows])]
+        p = self.row_w[rows] / self.row_w[rows].sum()
+        i = rows[rng.choice(len(rows), RANK_PAIRS, p=p)]
+        j = rows[rng.choice(len(rows), RANK_PAIRS, p=p)]
+        keep = self.gain[i] != self.gain[j]
+        if within:
+            keep &= self.src[i] == self.src[j]
+        i, j = i[keep], j[keep]
+        diff = self.gain[i] - self.gain[j]
+        dx = (self.xr[i] - self.xr[j]) * np.sign(diff)[:, None]
+        mag = np.abs(diff)
+
+        def loss(b: np.ndarray) -> tuple[float, np.ndarray]:
+            z = dx @ b
+            val = float((mag * np.logaddexp(0, -z)).mean() + l2 * b @ b)
+            grad = -(dx * (mag / (1 + np.exp(z)))[:, None]).mean(0) + 2 * l2 * b
+            return val, grad
+
+        return np.asarray(minimize(loss, np.zeros(dx.shape[1]), jac=True, method="L-BFGS-B").x)
+
+    # -- metrics ---------------------------------------------------------------------------
+
+    def apgr(self, score: np.ndarray, rows: np.ndarray | None = None,
+             clean: bool = False) -> dict[str, float]:
+        """APGR per source and on the mixed pool; ``clean``: MMLU only on the subjects the v1
+        scorer never saw (its n-gram weights were fitted on the other 35, prompt by prompt, and
+        v1's logit is an input of every variant here)."""
+        out: dict[str, float] = {}
+        parts = []
+        for s in SOURCES:
+            r, ss, ww = self.pairs[s]
+            if rows is not None:
+                m = np.isin(r, rows)
+                r, ss, ww = r[m], ss[m], ww[m]
+            if clean and s == "mmlu":
+                m = np.isin(self.grp[r], DEFAULT_HOLDOUT)
+                r, ss, ww = r[m], ss[m], ww[m]
+            if len(r):
+                out[s] = evaluate_router(s, score[r], ww, ss).apgr
+                parts.append((score[r], ww, ss))
+        sc, ww, ss = (np.concatenate(p) for p in zip(*parts, strict=True))
+        out["mixed"] = evaluate_router("mixed", sc, ww, ss).apgr
+        return out
+
+    def per_fold(self, score: np.ndarray) -> list[float | None]:
+        out: list[float | None] = []
+        for k, (s, _) in enumerate(self.folds):
+            r, ss, ww = self.pairs[s]
+            m = self.fold_of[r] == k
+            gap = ss[m].mean() - ww[m].mean()
+            out.append(evaluate_router("f", score[r][m], ww[m], ss[m]).apgr if gap >= 0.02 else None)
+        return out
+
+
+def residuals(b: Bench, rows: np.ndarray, delta: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Each prompt's difficulty beyond the fit: one Newton step of its own labels (prior 1)."""
+    p = 1 / (1 + np.exp(-(theta[None, :] - (b.x[rows] @ delta)[:, None])))
+    y = b.y[rows]
+    have = ~np.isnan(y)
+    g = np.where(have, p - np.nan_to_num(y), 0).sum(1)
+    h = np.where(have, p * (1 - p), 0).sum(1)
+    return g / (h + 1.0)
+
+
+def neighbours(b: Bench, e: np.ndarray, k: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """Each prompt's k most similar prompts of other groups, most similar first."""
+    e = e.astype(np.float32)
+    g = np.unique(b.gkey, return_inverse=True)[1]
+    idx = np.zeros((len(e), k), np.int64)
+    sim = np.zeros((len(e), k), np.float32)
+    for a in range(0, len(e), 1500):
+        s = e[a : a + 1500] @ e.T
+        s[g[a : a + 1500][:, None] == g[None, :]] = -9.0
+        top = np.argpartition(-s, k, axis=1)[:, :k]
+        ts = np.take_along_axis(s, top, 1)
+        o = np.argsort(-ts, 1)
+        idx[a : a + 1500] = np.take_along_axis(top, o, 1)
+        sim[a : a + 1500] = np.take_along_axis(ts, o, 1)
+    return idx, sim
+
+
+def knn_mean(idx: np.ndarray, sim: np.ndarray, value: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    ok = allowed[idx]
+    use = ok & (np.cumsum(ok, 1) <= KNN_K)
+    w = np.where(use, np.exp(KNN_SHARPNESS * (sim - 1.0)), 0.0)
+    return (w * np.nan_to_num(value[idx])).sum(1) / (w.sum(1) + KNN_PSEUDO)
+
+
+def wordllama_embed(texts: list[str], wdir: Path) -> np.ndarray:
+    """wordllama's l2_supercat 256-d model: mean of token vectors (its own pooling), unit norm."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(wdir / "tokenizers" / "l2_supercat_tokenizer_config.json"))
+    tok.no_padding()
+    tok.enable_truncation(512)
+    raw = (wdir / "weights" / "l2_supercat_256.safetensors").read_bytes()
+    n = struct.unpack("<Q", raw[:8])[0]
+    head = json.loads(raw[8 : 8 + n])
+    t = head["embedding.weight"]
+    a, z = t["data_offsets"]
+    table = np.frombuffer(raw[8 + n + a : 8 + n + z], np.float16).reshape(t["shape"]).astype(np.float32)
+    out = np.zeros((len(texts), table.shape[1]), np.float32)
+    for i, enc in enumerate(tok.encode_batch([_clip(s) for s in texts])):
+        if enc.ids:
+            out[i] = table[np.array(enc.ids)].mean(0)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def variant_knn(b: Bench, fits: list, e: np.ndarray, name: str, rows_out: dict) -> None:
+    idx, sim = neighbours(b, e)
+    add = np.full(len(b.data), np.nan)
+    refit = np.full(len(b.data), np.nan)
+    for k in range(len(b.folds)):
+        te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
+        delta, theta = fits[k]
+        u = np.full(len(b.data), np.nan)
+        u[tr] = residuals(b, tr, delta, theta)
+        f = knn_mean(idx, sim, u, b.fold_of != k)
+        add[te] = b.pair_need(b.x[te] @ delta + f[te], theta, te)
+        # the column before the v1 logit, so that fit() still boosts the logit (the last one)
+        x2 = np.hstack([b.x[:, :-1], f[:, None], b.x[:, -1:]])
+        d2, t2 = b.irt(tr, x2)
+        refit[te] = b.pair_need(x2[te] @ d2, t2, te)
+        log(f"knn {name} fold {k + 1}/{len(b.folds)}")
+    rows_out[f"v2 + kNN residual prior ({name}), added"] = add
+    rows_out[f"v2 with kNN residual prior ({name}) as a refitted column"] = refit
+
+
+def inner_halves(b: Bench, tr: np.ndarray) -> np.ndarray:
+    groups = sorted(set(b.gkey[tr]))
+    half = {g: i % 2 for i, g in enumerate(groups)}
+    return np.array([half[g] for g in b.gkey[tr]])
+
+
+def variant_rank(b: Bench, fits: list, within: bool, rows_out: dict) -> None:
+    """The rank scorer alone (its L2 by inner CV) and, for pooled pairs, stacked on v2's need
+    (L2 and beta by inner CV): 2-fold leave-groups-out inside the outer fold's training rows."""
+    alone = np.full(len(b.data), np.nan)
+    stacked = np.full(len(b.data), np.nan)
+    for k in range(len(b.folds)):
+        te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
+        h = inner_halves(b, tr)
+        nd = np.full(len(b.data), np.nan)
+        inner = {l2: np.full(len(b.data), np.nan) for l2 in RANK_L2S}
+        for a in (0, 1):
+            fa, pa = tr[h == a], tr[h != a]
+            if not within:
+                delta, theta = b.irt(fa)
+                nd[pa] = b.pair_need(b.x[pa] @ delta, theta, pa)
+            for l2 in RANK_L2S:
+                sc = b.xr @ b.rank_fit(fa, l2, within, seed=k)
+                inner[l2][pa] = (sc[pa] - sc[fa].mean()) / sc[fa].std()
+        l2 = max(RANK_L2S, key=lambda v: b.apgr(inner[v], tr)["mixed"])
+        sc = b.xr @ b.rank_fit(tr, l2, within, seed=k)
+        alone[te] = sc[te]
+        msg = f"rank fold {k + 1}/{len(b.folds)}: l2 {l2}"
+        if not within:
+            l2s, beta = max(((v, be) for v in RANK_L2S for be in BETAS),
+                            key=lambda c: b.apgr(nd + c[1] * inner[c[0]], tr)["mixed"])
+            if l2s != l2:
+                sc = b.xr @ b.rank_fit(tr, l2s, within, seed=k)
+            delta, theta = fits[k]
+            stacked[te] = (b.pair_need(b.x[te] @ delta, theta, te)
+                           + beta * (sc[te] - sc[tr].mean()) / sc[tr].std())
+            msg += f"; stack l2 {l2s} beta {beta}"
+        log(msg)
+    rows_out["RankNet on pair gains" + (" (pairs within a source)" if within else " (pooled pairs)")] = alone
+    if not within:
+        rows_out["v2 need + beta x RankNet score (L2, beta by inner CV)"] = stacked
+
+
+def oof_v1_logits(b: Bench) -> np.ndarray:
+    """v1's logit with every MMLU prompt scored by v1 refitted without the prompt's MMLU fold
+    (train_complexity.py's own features, fit, config and exclusions); other rows keep theirs.
+    The fold that v1 never saw gets the shipped v1 back (to float rounding)."""
+    import train_complexity as tc
+
+    from turnout.evaluation.routing import load_routing_data, subject_fold
+
+    data = load_routing_data(tc.DEFAULT_DATA_DIR)
+    feats = tc.featurise(data.prompts)
+    subjects = np.array(data.subjects)
+    names = sorted(set(data.subjects))
+    acc = {s: float(np.mean(data.strong[subjects == s])) for s in names}
+    oof: dict[tuple[str, str], float] = {}
+    for off in range(4):
+        fold = set(subject_fold(names, 4, off))
+        held = {p for p, s in zip(data.prompts, data.subjects, strict=True) if s in fold}
+        rows = np.array([i for i, (s, p) in enumerate(zip(data.subjects, data.prompts, strict=True))
+                         if s not in fold and acc[s] >= tc.CHANCE and p not in held])
+        model = tc.fit(feats, rows, data, tc.Config())
+        te = np.flatnonzero(np.isin(subjects, list(fold)))
+        for i, z in zip(te, model.logits(feats, te), strict=True):
+            oof[(data.subjects[i], data.prompts[i])] = float(z)
+        log(f"v1 refitted without MMLU fold {off + 1}/4")
+    out = b.logit.copy()
+    for i in np.flatnonzero(b.src == "mmlu"):
+        out[i] = oof[(b.grp[i], b.data.prompts[i])]
+    return out
+
+
+def variant_clean(b: Bench, rows_out: dict) -> None:
+    """The shipped recipe with MMLU rows' v1 logit out of fold, in training and in testing."""
+    lg = oof_v1_logits(b)
+    x = b.x.copy()
+    x[:, -1] = lg / 2.0
+    out = np.full(len(b.data), np.nan)
+    for k in range(len(b.folds)):
+        te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
+        delta, theta = b.irt(tr, x)
+        out[te] = b.pair_need(x[te] @ delta, theta, te)
+    rows_out["CLEAN: v2, MMLU rows' v1 logit out of fold"] = out
+    rows_out["CLEAN: v1 scorer, out of fold on MMLU"] = lg
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--variants", default="oracle,knn,clean,rank")
+    ap.add_argument("--save", type=Path, default=None, help="write every variant's scores (npz)")
+    ap.add_argument("--wordllama", type=Path, default=None,
+                    help="an unpacked wordllama wheel's package folder (for the kNN variant)")
+    args = ap.parse_args()
+    wanted = set(args.variants.split(","))
+    b = Bench(load_all())
+    log("features done")
+    base, fits = b.baseline()
+    rows: dict[str, np.ndarray] = {"v2 as shipped (reproduced)": base,
+                                   "prompt length": np.array([len(p) for p in b.data.prompts], float)}
+    if "oracle" in wanted:
+        og = np.zeros(len(b.data))
+        for g in set(b.gkey):
+            m = b.gkey == g
+            og[m] = np.nanmean(b.gain[m])
+        ranks = np.argsort(np.argsort(base)) / len(base)
+        rows["ORACLE: held-out group's true mean gain, v2 inside it"] = og + 1e-3 * ranks
+    if "knn" in wanted:
+        variant_knn(b, fits, b.emb, "shipped 128-d", rows)
+        if args.wordllama:
+            variant_knn(b, fits, wordllama_embed(b.data.prompts, args.wordllama), "wordllama 256-d", rows)
+    if "clean" in wanted:
+        variant_clean(b, rows)
+    if "rank" in wanted or "rank-pooled" in wanted:
+        variant_rank(b, fits, False, rows)
+    if "rank" in wanted:
+        variant_rank(b, fits, True, rows)
+    if args.save:
+        arrays: dict[str, Any] = {n.replace(" ", "_"): v for n, v in rows.items()}
+        np.savez(args.save, **arrays)
+    print("| variant | mixed pool | MMLU | MMLU-Pro | LLMRouter | mixed, clean MMLU | MMLU unseen by v1 "
+          "| folds above length |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    ref = b.per_fold(rows["prompt length"])
+    for name, score in rows.items():
+        a = b.apgr(score)
+        c = b.apgr(score, clean=True)
+        pf = b.per_fold(score)
+        won = sum(1 for v, r in zip(pf, ref, strict=True) if v is not None and r is not None and v > r)
+        n = sum(1 for v in pf if v is not None)
+        print(f"| {name} | {a['mixed']:.3f} | {a['mmlu']:.3f} | {a['mmlu-pro']:.3f} | "
+              f"{a['llmrouter']:.3f} | {c['mixed']:.3f} | {c['mmlu']:.3f} | {won}/{n} |")
+    print()
+    print("| fold (held out) | " + " | ".join(rows) + " |")
+    print("| --- |" + " ---: |" * len(rows))
+    per = {n: b.per_fold(s) for n, s in rows.items()}
+    for k, (s, gs) in enumerate(b.folds):
+        if per["prompt length"][k] is None:
+            continue
+        label = f"{s}: {', '.join(sorted(gs))}"[:48]
+        print(f"| {label} | " + " | ".join(f"{per[n][k]:.3f}" for n in rows) + " |")
+
+
+if __name__ == "__main__":
+    main()
