@@ -429,7 +429,7 @@ def test_month_tail_gate_never_skips_a_month_before_a_number(head: str, spaces: 
         assert low[max(0, s - 12) : s].rstrip(" \t")[-3:] in _MONTH_TAILS
 
 
-_CLUSTER_BITS = _DATE_BITS + ["(", ")", "[", "]", "\n", "S", "Th", "=", "'", "1-2", "2024-01-02", "3/4/99", "١", "٣"]
+_CLUSTER_BITS = [*_DATE_BITS, "(", ")", "[", "]", "\n", "S", "Th", "=", "'", "1-2", "2024-01-02", "3/4/99", "١", "٣"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -450,12 +450,12 @@ def test_clusters_skipped_before_the_date_call_hold_no_date(text: str) -> None:
     low = text.lower()
     if len(low) != len(text):
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    got: list[tuple[object, ...]] = []
     for m in pii._NUM.finditer(pii._shape(text)):
         s, e = m.span()
         before = text[s - 1] if s else " "
         if e - s > 19 or before.isalnum() or before in pii._NOT_BEFORE_DATE or s in called:
             continue
-        got: list[tuple[object, ...]] = []
         det._date(text, low, s, e, lambda *a: got.append(a))
         assert not got, (text, s)
 
@@ -471,3 +471,24 @@ def test_lower_street_prefix_word_gate_never_skips_the_search(near: str) -> None
     assert not any(c.isspace() or c == "," for p in _LOWER_STREET_PREFIXES for c in p)
     if _LOWER_PREFIX_NEAR.search(near) is not None:
         assert not _LOWER_STREET_PREFIXES.isdisjoint(near.replace(",", " ").split())
+
+
+_DOB_BITS = ["born", "Born on", "DOB:", "d.o.b.", "geb.", "née", "birth", " ", ", ", ". ", "\n", "call ", "+1 415 555 0134",
+             "12 March 1990", "1990", "2024-01-02", "3/4/1999", "4155550134", "ref 20417", "x"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_DOB_BITS), min_size=1, max_size=30).map("".join))
+def test_date_of_birth_cue_asked_once_per_text_finds_what_every_window_finds(text: str) -> None:
+    """After a few windows the text is asked once for any cue; searching every window (the
+    gate never reached) finds the same."""
+    from turnout.detect import pii
+
+    det = pii.Detector(names=False)
+    gated = det.scan(text)
+    first = pii._DOB_WINDOWS_FIRST
+    try:
+        pii._DOB_WINDOWS_FIRST = 10**9
+        assert det.scan(text) == gated
+    finally:
+        pii._DOB_WINDOWS_FIRST = first
