@@ -492,3 +492,56 @@ def test_date_of_birth_cue_asked_once_per_text_finds_what_every_window_finds(tex
         assert det.scan(text) == gated
     finally:
         pii._DOB_WINDOWS_FIRST = first
+
+
+# --- the token around a digit cluster, and the phone pattern's leading look-ahead ----------
+
+
+def test_token_characters_are_the_class_of_the_token_pattern() -> None:
+    from turnout.detect.pii import _TOKEN_AROUND_RIGHT, _TOKEN_CHARS
+
+    for c in map(chr, range(0x3000)):
+        assert (c in _TOKEN_CHARS) == (_TOKEN_AROUND_RIGHT.fullmatch(c) is not None)
+
+
+_TOKEN_BITS = ["+", "1", "415", " ", "-", "_", "/", "=", "ab", "XY", "é", "x", "ghp_", "xoxb-", "AIza", "eyJ", "ACCA",
+               "0123456789abcdefABCDEF", "Zq9", ".", "(", ")", ":"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TOKEN_BITS), min_size=1, max_size=24).map("".join))
+def test_token_growth_without_the_regex_finds_what_the_regex_growth_finds(text: str) -> None:
+    """The token branch's shortcuts (a neighbour outside the token class, no letter for a secret
+    start) against the regex growth and search written out."""
+    from turnout.detect import pii
+
+    n = len(text)
+    rev = text[::-1]
+    shape = pii._shape(text)
+    for m in pii._NUM.finditer(shape):
+        s, e = m.span()
+        right = pii._TOKEN_AROUND_RIGHT.match(text, e)
+        left = pii._TOKEN_AROUND_RIGHT.match(rev, n - s, n - max(0, s - 256))
+        te, ts = right.end() if right else e, s - (left.end() - left.start()) if left else s
+        if pii._TOKEN_SECRET_START.search(text, ts, te) is not None:
+            assert b"l" in shape[ts:te] or b"U" in shape[ts:te]
+        if e < n and text[e] not in pii._TOKEN_CHARS:
+            assert te == e
+        before = text[s - 1] if s else " "
+        if before not in pii._TOKEN_CHARS:
+            assert ts == s
+        elif s < 2 or text[s - 2] not in pii._TOKEN_CHARS:
+            assert ts == s - 1
+
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["+", "(", ")", "0", "41", "415", " ", "-", ".", "x", "ext.", "a", "@", ",", "/", ":",
+                                 "555 0134", "+1 415 555 0134", "(0)", "١٢"]), max_size=16).map("".join))
+def test_phone_look_ahead_changes_no_match(text: str) -> None:
+    from turnout.detect.pii import _PHONE
+
+    reference = re.compile(_PHONE.pattern.replace(r"(?=[+(\d])", "", 1))  # the pattern without it
+    assert reference.pattern != _PHONE.pattern
+    for pos in range(len(text) + 1):
+        assert [m.span() for m in _PHONE.finditer(text, pos)] == [m.span() for m in reference.finditer(text, pos)]

@@ -344,6 +344,9 @@ _SSN_CONTEXT = re.compile(
 )
 
 _PHONE = re.compile(
+    # the look-ahead is implied by what follows (a "+", "(" or digit comes first): it only makes
+    # each start position that cannot begin a phone fail at once (-20% of a window's search)
+    r"(?=[+(\d])"
     r"(?<![\w+@/.-])(?<!\d,)"  # not inside a word, an ID or "1,234,567"
     r"(?:\+\d{1,3}[ .-]?)?"  # country code
     r"(?:\(0\)[ .-]?)?"  # the (0) trunk prefix in "+41 (0)96 ..."
@@ -541,6 +544,7 @@ _KEY_WORDS = ("api", "access", "secret", "private", "auth", "client", "signing",
 _BEARER_LIT = re.compile(r"bearer[ \t]+([a-z0-9._~+/-]{20,}=*)")
 _KEY_NAME = re.compile(r"[\w.-]*$")
 _TOKEN_AROUND_RIGHT = re.compile(r"[A-Za-z0-9+/_=-]*")
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=-")  # its class
 # the local part of an e-mail address, matched backwards from the "@" (on the reversed 64
 # characters before it): r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}\Z" searched forwards would try
 # each of the 64 starts; the reversed match is one greedy try and finds the same, leftmost one
@@ -852,19 +856,28 @@ class Detector:
                     if im:
                         self._iban(text, im, put)
                 if s >= token_end:
-                    # random-looking tokens hold digits: grow the token around this cluster
-                    right = _TOKEN_AROUND_RIGHT.match(text, e)
-                    te = right.end() if right else e
-                    if before.isalnum() or before in _JOINERS:
+                    # random-looking tokens hold digits: grow the token around this cluster (a
+                    # neighbour outside the token's characters stops it without a regex call:
+                    # "+1 415 555 0134" is a joiner alone before its digits and nothing after)
+                    if e < n and text[e] in _TOKEN_CHARS:
+                        right = _TOKEN_AROUND_RIGHT.match(text, e)
+                        te = right.end() if right else e
+                    else:
+                        te = e
+                    if before not in _TOKEN_CHARS:
+                        ts = s
+                    elif s < 2 or text[s - 2] not in _TOKEN_CHARS:
+                        ts = s - 1
+                    else:
                         # grow leftwards by matching forwards in the reversed text
                         if rev is None:
                             rev = text[::-1]
                         left = _TOKEN_AROUND_RIGHT.match(rev, n - s, n - max(0, s - 256))
                         ts = s - (left.end() - left.start()) if left else s
-                    else:
-                        ts = s
                     token_end = te
-                    if te - ts >= 14:
+                    # each start of a token secret holds a letter other than "x" ("U" or "l"
+                    # in the shape), which a run of digits and separators does not
+                    if te - ts >= 14 and (b"l" in shape[ts:te] or b"U" in shape[ts:te]):
                         start = _TOKEN_SECRET_START.search(text, ts, te)
                         if start is not None and not text[start.start() - 1 : start.start()].isalnum():
                             for kind, pattern, score in _TOKEN_SECRETS:
