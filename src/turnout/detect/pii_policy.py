@@ -200,11 +200,6 @@ DEFAULT_COMBINATIONS: tuple[Combination, ...] = (
     # a private person's home with their health or finances, even without a name
     Combination(frozenset({"STREET_ADDRESS", HEALTH}), Sensitivity.CONFIDENTIAL),
     Combination(frozenset({"STREET_ADDRESS", FINANCIAL}), Sensitivity.CONFIDENTIAL),
-    # a personal e-mail address or phone number identifies someone as well as a name does:
-    # "maria.123@example.org was diagnosed with ..." (health only: "refund", "invoice" and
-    # "balance" sit next to a shop's support address in ordinary requests)
-    Combination(frozenset({"EMAIL_ADDRESS", HEALTH}), Sensitivity.CONFIDENTIAL),
-    Combination(frozenset({"PHONE_NUMBER", HEALTH}), Sensitivity.CONFIDENTIAL),
 )
 
 
