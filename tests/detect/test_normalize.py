@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from turnout.detect.normalize import data_url, decodings, normalize
@@ -52,7 +52,8 @@ def test_decodings_find_encoded_secrets() -> None:
     assert found["base64"] in (CARD, "my key sk-live-abcdef~~~")
     assert found["hex"] == CARD and "4111" in found["url"]
     assert [d.text for d in decodings("?q=4111+1111+1111+1111")] == ["?q=4111 1111 1111 1111"]
-    assert decodings('{"c": "\\u0034\\u0031"}')[0].text == "41"
+    # an escape run is decoded with the plain text around it
+    assert decodings('{"c": "\\u0034\\u0031"}')[0].text == '{"c": "41"}'
 
 
 def test_decodings_ignore_words_hashes_and_binary() -> None:
@@ -69,3 +70,23 @@ def test_data_urls() -> None:
     # labelled as an image, but the bytes are text: read as text
     assert data_url(f"data:image/png;base64,{text}") == ("image/png", f"card {CARD}")
     assert data_url("https://example.com") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.booleans(), min_size=19, max_size=19), st.sampled_from(["u", "x"]),
+       st.text(alphabet="abc :;", max_size=50), st.text(alphabet="abc :;", max_size=50))
+def test_a_card_partly_escaped_is_decoded_whole(escaped: list[bool], form: str, before: str, after: str) -> None:
+    from turnout.detect.sensitivity import assess
+    from turnout.types import Sensitivity
+
+    card = "4539 5787 6362 1486"
+    written = "".join((f"\\u{ord(c):04x}" if form == "u" else f"\\x{ord(c):02x}") if esc else c
+                      for c, esc in zip(card, escaped, strict=True))
+    if not any(escaped):
+        escaped[0] = True
+        written = ("\\u0034" if form == "u" else "\\x34") + written[1:]
+    text = before + " " + written + " " + after  # a card glued to a letter is no card
+    decoded = [d.text for d in decodings(text) if d.how == "escape"]
+    assert any(card in d for d in decoded)
+    result = assess([{"role": "user", "content": text}])
+    assert result.level is Sensitivity.CONFIDENTIAL and "CREDIT_CARD" in result.types

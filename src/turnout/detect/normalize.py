@@ -47,6 +47,8 @@ _TOKEN_END = re.compile(r"[\s\"'<>]")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 # led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
 _ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})*")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
+_ESCAPE_CONTEXT = 40  # plain characters either side of an escape run decoded with it (a card is <= 23)
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
 
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
@@ -479,11 +481,19 @@ def decodings(text: str) -> list[Decoded]:
         for m in _QUERY_PLUS.finditer(text):
             found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
     if "\\" in text and ("\\u" in text or "\\x" in text):
+        # each run is decoded with up to _ESCAPE_CONTEXT characters of the plain text around it
+        # (runs that close merge): a card half escaped ("\\u0034\\u0035\\u0033\\u0039 5787 ...")
+        # is whole only with its plain part
+        regions: list[list[int]] = []
         for m in _ESCAPES.finditer(text):
-            run = m.group()
-            decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})",
-                             lambda e: chr(int(e.group(1) or e.group(2), 16)), run)
-            found.append(Decoded(m.start(), m.end(), decoded, "escape"))
+            start, end = max(0, m.start() - _ESCAPE_CONTEXT), min(len(text), m.end() + _ESCAPE_CONTEXT)
+            if regions and start <= regions[-1][1]:
+                regions[-1][1] = end
+            else:
+                regions.append([start, end])
+        for start, end in regions:
+            decoded = _ESCAPE.sub(lambda e: chr(int(e.group(1) or e.group(2), 16)), text[start:end])
+            found.append(Decoded(start, end, decoded, "escape"))
     if "&" in text and "&#" in text:  # one character: a memchr, ~30x cheaper than the pair's search
         for m in _CHAR_REFS.finditer(text):
             found.append(Decoded(m.start(), m.end(), html.unescape(m.group()), "html"))
