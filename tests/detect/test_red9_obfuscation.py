@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from turnout.config import DetectionConfig
+from turnout.detect.pii import luhn_valid
 from turnout.policy.detectors import PiiSensitivityDetector
 from turnout.types import Sensitivity
 
@@ -16,12 +17,8 @@ INVISIBLE = ["\u3164", "\u115f", "\u1160", "\uffa0", "\u2800"]
 
 
 def luhn(body: str) -> str:
-    for c in "0123456789":
-        digits = [int(x) for x in body + c]
-        total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(reversed(digits)))
-        if total % 10 == 0:
-            return body + c
-    raise AssertionError
+    """``body`` completed with its Luhn check digit."""
+    return next(body + c for c in "0123456789" if luhn_valid(body + c))
 
 
 cards = st.text(alphabet="0123456789", min_size=14, max_size=14).map(lambda d: luhn("4" + d))

@@ -457,6 +457,15 @@ def data_url(value: str) -> tuple[str, str | None] | None:
     return (media, text) if textual or _printable(text.encode()) is not None else (media, None)
 
 
+def _token_around(text: str, m: re.Match[str]) -> tuple[int, int]:
+    """The whitespace- or quote-delimited token holding the match ``m``."""
+    start = m.start()
+    while start > 0 and text[start - 1] not in _TOKEN_STOP:
+        start -= 1
+    stop = _TOKEN_END.search(text, m.end())
+    return start, stop.start() if stop else len(text)
+
+
 def decodings(text: str) -> list[Decoded]:
     """Every encoded run in ``text`` that decodes to readable text (one level deep)."""
     found: list[Decoded] = []
@@ -467,11 +476,7 @@ def decodings(text: str) -> list[Decoded]:
         for m in _PCT.finditer(text):
             if m.start() < covered:
                 continue
-            start = m.start()
-            while start > 0 and text[start - 1] not in _TOKEN_STOP:
-                start -= 1
-            stop = _TOKEN_END.search(text, m.end())
-            end = stop.start() if stop else len(text)
+            start, end = _token_around(text, m)
             covered = end
             run = text[start:end]
             decoded = unquote_plus(run) if "?" in run or "=" in run else unquote(run)
@@ -503,11 +508,8 @@ def decodings(text: str) -> list[Decoded]:
         for m in _NAMED_REF.finditer(text):
             if m.start() < covered:
                 continue
-            start = m.start()
-            while start > 0 and text[start - 1] not in _TOKEN_STOP:
-                start -= 1
-            stop = _TOKEN_END.search(text, m.end())
-            end = covered = stop.start() if stop else len(text)
+            start, end = _token_around(text, m)
+            covered = end
             decoded = html.unescape(text[start:end])
             if decoded != text[start:end]:
                 found.append(Decoded(start, end, decoded, "html"))
