@@ -60,6 +60,11 @@ _GENERATION = {  # OpenAI parameter -> generationConfig field
 class GeminiProvider(Provider):
     kind = PROVIDER
     capabilities = Capabilities(logprobs=False)
+    # what ``to_gemini`` carries (stream_options: usage comes with every answer anyway); the rest
+    # (logprobs, logit_bias, user, parallel_tool_calls, verbosity...) is named in
+    # X-Turnout-Dropped-Params
+    accepted_params = frozenset({*_GENERATION, "max_tokens", "max_completion_tokens", "stop", "response_format",
+                                 "tools", "tool_choice", "stream_options"})
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
         url, headers = self._endpoint("generateContent")

@@ -48,6 +48,10 @@ _OPTIONS = {
 class OllamaProvider(Provider):
     kind = PROVIDER
     capabilities = Capabilities(logprobs=False)
+    # what ``to_ollama`` carries (stream_options: usage comes with every answer anyway); the rest
+    # (n, tool_choice, logprobs, user, verbosity...) is named in X-Turnout-Dropped-Params
+    accepted_params = frozenset({*_OPTIONS, "max_tokens", "max_completion_tokens", "response_format", "tools",
+                                 "stream_options"})
 
     async def acomplete(self, request: ChatRequest, *, timeout: float | None = None) -> ChatCompletion:
         url, headers = self._endpoint()
