@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -45,23 +44,8 @@ def fold_of(sample: Mapping[str, Any], folds: int) -> int:
 
 
 def train_table(data: list[tuple[list[str], str]], c1: float, c2: float) -> dict[str, tuple[float, ...]]:
-    import pycrfsuite
-
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for feats, label in data:
-        trainer.append([feats], [label])
-    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": 200, "feature.possible_transitions": False})
-    with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "ner.crfsuite")
-        trainer.train(path)
-        tagger = pycrfsuite.Tagger()
-        tagger.open(path)
-        info = tagger.info()
-        table: dict[str, list[float]] = {}
-        for (attr, label), w in info.state_features.items():
-            table.setdefault(attr, [0.0] * 4)[N.LABELS.index(label)] = w
-        tagger.close()
-    return {k: tuple(v) for k, v in table.items()}
+    labels, weights = T.crf_weights(data, c1, c2)
+    return {k: tuple(v[labels.index(lab)] if lab in labels else 0.0 for lab in N.LABELS) for k, v in weights.items()}
 
 
 def detector_with(table: dict[str, tuple[float, ...]]) -> Detector:

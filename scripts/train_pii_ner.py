@@ -287,6 +287,29 @@ def _named_after_people(text: str, labels: list[tuple[str, int, int]], s: int, e
     return False
 
 
+def crf_weights(data: list[tuple[list[str], str]], c1: float, c2: float) -> tuple[list[str], dict[str, list[float]]]:
+    """Train the one-token CRF on ``data`` (features, label) and read its state weights: the
+    labels it learnt (in ``LABELS`` order) and, per feature, one weight per label."""
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for feats, label in data:
+        trainer.append([feats], [label])
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": 200, "feature.possible_transitions": False})
+    with tempfile.TemporaryDirectory() as tmp:
+        model = str(Path(tmp) / "ner.crfsuite")
+        trainer.train(model)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(model)
+        info = tagger.info()
+        labels = [lab for lab in LABELS if lab in info.labels]
+        weights: dict[str, list[float]] = {}
+        for (attr, label), w in info.state_features.items():
+            weights.setdefault(attr, [0.0] * len(labels))[labels.index(label)] = w
+        tagger.close()
+    return labels, weights
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -299,7 +322,6 @@ def main() -> None:
     ap.add_argument("--dev", action="store_true",
                     help="also hold out a dev part of the train templates (for tuning; see dev_split)")
     args = ap.parse_args()
-    import pycrfsuite
 
     train, _test = split(load_pii_dataset(args.data))
     if args.dev:
@@ -307,23 +329,8 @@ def main() -> None:
     samples = train + generated(args.generated) + docstring_negatives(args.negatives)
     data = examples(samples) + prose_negatives(args.prose)
     print(f"{len(samples)} sentences, {len(data)} candidate words: {Counter(lab for _, lab in data)}")
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for feats, label in data:
-        trainer.append([feats], [label])
-    trainer.set_params({"c1": args.c1, "c2": args.c2, "max_iterations": 200,
-                        "feature.possible_transitions": False})  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:
-        model = str(Path(tmp) / "ner.crfsuite")
-        trainer.train(model)
-        tagger = pycrfsuite.Tagger()
-        tagger.open(model)
-        info = tagger.info()
-        labels = [lab for lab in LABELS if lab in info.labels]
-        weights: dict[str, list[float]] = {}
-        for (attr, label), w in info.state_features.items():
-            row = weights.setdefault(attr, [0.0] * len(labels))
-            row[labels.index(label)] = round(w, 4)
-        tagger.close()
+    labels, raw = crf_weights(data, args.c1, args.c2)
+    weights = {attr: [round(w, 4) for w in row] for attr, row in raw.items()}
     payload = {"labels": labels, "weights": weights,
                "source": "scripts/train_pii_ner.py (python-crfsuite, one-token sequences)"}  # fmt: skip
     args.out.write_bytes(gzip.compress(json.dumps(payload, separators=(",", ":")).encode(), 9, mtime=0))
