@@ -23,8 +23,6 @@ the whole text.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import html
 import re
 import unicodedata
@@ -32,6 +30,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from urllib.parse import unquote, unquote_plus
+
+from turnout.dataurl import MAX_DECODED, data_url
+from turnout.dataurl import b64 as _b64
+from turnout.dataurl import printable as _printable
 
 __all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
 
@@ -49,9 +51,7 @@ _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 _ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})*")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
 _ESCAPE_CONTEXT = 40  # plain characters either side of an escape run decoded with it (a card is <= 23)
-_DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
 
-MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
 _SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
                     "\u202f\u205f\u3000")  # fmt: skip
 # letters and symbols that render as nothing (Hangul fillers, the braille blank): dropped like
@@ -372,35 +372,6 @@ class Decoded:
     how: str  # "url" | "base64" | "hex" | "escape" | "data-url"
 
 
-def _printable(raw: bytes) -> str | None:
-    """The bytes as text when they are UTF-8 and nearly all printable, else None."""
-    if len(raw) < 4:
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if text.isprintable():
-        return text
-    stripped = text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
-    return text if stripped.isprintable() else None
-
-
-def _b64(run: str) -> bytes | None:
-    body = run.rstrip("=")
-    if len(body) % 4 == 1:
-        return None
-    padded = body + "=" * (-len(body) % 4)
-    try:
-        if "-" in body or "_" in body:
-            if "+" in body or "/" in body:
-                return None
-            return base64.urlsafe_b64decode(padded)
-        return base64.b64decode(padded, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
 # A base64 run's first character gives the top six bits of its first byte: "g".."v" give
 # 0x80-0xBF (a UTF-8 continuation byte), "+", "/", "-", "_" give 0xF8-0xFF (never UTF-8); such
 # a run cannot decode to text (``_printable`` decodes strictly), so it is not decoded at all.
@@ -426,35 +397,6 @@ def decode_run(run: str) -> tuple[str, str] | None:
         if text is not None:
             return text, "base64"
     return None
-
-
-_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-www-form-urlencoded",
-               "application/javascript", "application/yaml", "application/x-yaml", "application/csv",
-               "application/sql", "application/x-sh")  # fmt: skip
-
-
-def data_url(value: str) -> tuple[str, str | None] | None:
-    """For a ``data:`` URL: (media type, its text payload) — payload None when it is binary.
-    None when ``value`` is not a data URL."""
-    if not value.startswith(("data:", "DATA:", "Data:")):
-        return None
-    m = _DATA_URL.match(value)
-    if m is None:
-        return "application/octet-stream", None
-    media = (m.group(1) or "text/plain").lower()
-    payload = value[m.end():]
-    textual = media.startswith(_TEXT_TYPES) or media.endswith(("+json", "+xml"))
-    if m.group(3):  # base64
-        if not textual:
-            # a mislabelled text payload is still text: look at its head before calling it binary
-            head = _b64(payload[:4096].split("=")[0][: 4096 - 4096 % 4])
-            if head is None or _printable(head) is None:
-                return media, None
-        raw = _b64(payload) if len(payload) <= MAX_DECODED else None
-        text = _printable(raw) if raw is not None else None
-        return media, text
-    text = unquote(payload)
-    return (media, text) if textual or _printable(text.encode()) is not None else (media, None)
 
 
 def _token_around(text: str, m: re.Match[str]) -> tuple[int, int]:

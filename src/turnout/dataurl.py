@@ -1,0 +1,84 @@
+"""``data:`` URLs and base64 payloads read as text: what a request's file or image payload holds.
+
+A leaf (standard library only), shared by the privacy scan (:mod:`turnout.detect.normalize`,
+:mod:`turnout.detect.walk`), redaction and the token estimate (:mod:`turnout.tokens`), so the
+question "is this payload text, and which?" has one answer everywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from urllib.parse import unquote
+
+__all__ = ["MAX_DECODED", "b64", "data_url", "printable", "split_data_url"]
+
+MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
+_DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-www-form-urlencoded",
+               "application/javascript", "application/yaml", "application/x-yaml", "application/csv",
+               "application/sql", "application/x-sh")  # fmt: skip
+
+
+def printable(raw: bytes) -> str | None:
+    """The bytes as text when they are UTF-8 and nearly all printable, else None."""
+    if len(raw) < 4:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.isprintable():
+        return text
+    stripped = text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    return text if stripped.isprintable() else None
+
+
+def b64(run: str) -> bytes | None:
+    """Standard or URL-safe base64 (padding optional) decoded, None when it is neither."""
+    body = run.rstrip("=")
+    if len(body) % 4 == 1:
+        return None
+    padded = body + "=" * (-len(body) % 4)
+    try:
+        if "-" in body or "_" in body:
+            if "+" in body or "/" in body:
+                return None
+            return base64.urlsafe_b64decode(padded)
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def split_data_url(value: str) -> tuple[str, bool, str] | None:
+    """(media type, base64?, payload) of a well-formed ``data:`` URL, else None."""
+    if not value.startswith(("data:", "DATA:", "Data:")):
+        return None
+    m = _DATA_URL.match(value)
+    if m is None:
+        return None
+    return (m.group(1) or "text/plain").lower(), bool(m.group(3)), value[m.end():]
+
+
+def data_url(value: str) -> tuple[str, str | None] | None:
+    """For a ``data:`` URL: (media type, its text payload) — payload None when it is binary.
+    None when ``value`` is not a data URL."""
+    if not value.startswith(("data:", "DATA:", "Data:")):
+        return None
+    parts = split_data_url(value)
+    if parts is None:
+        return "application/octet-stream", None
+    media, is_b64, payload = parts
+    textual = media.startswith(_TEXT_TYPES) or media.endswith(("+json", "+xml"))
+    if is_b64:
+        if not textual:
+            # a mislabelled text payload is still text: look at its head before calling it binary
+            head = b64(payload[:4096].split("=")[0][: 4096 - 4096 % 4])
+            if head is None or printable(head) is None:
+                return media, None
+        raw = b64(payload) if len(payload) <= MAX_DECODED else None
+        text = printable(raw) if raw is not None else None
+        return media, text
+    text = unquote(payload)
+    return (media, text) if textual or printable(text.encode()) is not None else (media, None)
