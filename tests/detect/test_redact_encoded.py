@@ -90,10 +90,16 @@ def place(where: str, encoded: str, before: str, after: str) -> tuple[list[dict[
 
 
 def decoded_payload(text: str) -> str | None:
-    """What a whole-payload piece holds: a data: URL's text, or base64 / hex text."""
-    if text.startswith("data:"):
-        got = data_url(text)
-        return got[1] if got is not None else None
+    """What a payload holds: the text with each data: URL replaced by its text, or what a
+    whole base64 / hex piece holds."""
+    if "data:" in text:
+        out = []
+        for token in text.split(" "):
+            got = data_url(token) if token.startswith("data:") else None
+            if got is not None and got[1] is None:
+                return None
+            out.append(got[1] if got is not None else token)
+        return " ".join(out)
     try:
         return bytes.fromhex(text).decode()
     except ValueError:
@@ -116,13 +122,15 @@ def test_a_secret_in_an_encoded_form_is_redacted_into_a_valid_payload_that_resto
     encoded = FORMS[form](secret, before or "note", after or "thanks")
     messages, params = place(where, encoded, before, after)
     request = ChatRequest(model="m", messages=messages, params=params)
-    assert scan_request(messages, params, REDACTOR.detector).findings, "the planted secret must be found"
+    planted = {f.type for f in scan_request(messages, params, REDACTOR.detector).findings}
+    assert planted & {"CREDIT_CARD", "EMAIL_ADDRESS"}, "the planted secret must be found"
 
     redacted, mapping = REDACTOR.redact_request(request)
 
-    # 1. nothing the scan reads is left, and the secret is nowhere in plain
+    # 1. nothing of the planted kind is left where the scan reads, and the secret is nowhere in
+    # plain (a name "found" in a fresh base64 blob is the name tagger's, not a leak)
     left = [f for f in scan_request(redacted.messages, redacted.params, REDACTOR.detector).findings
-            if REDACTOR._wanted(f.type)]
+            if f.type in planted]
     assert not left
     sent = json.dumps([redacted.messages, redacted.params], ensure_ascii=False)
     assert secret not in sent
@@ -139,7 +147,7 @@ def test_a_secret_in_an_encoded_form_is_redacted_into_a_valid_payload_that_resto
         got = decoded_payload(new.text)
         assert got is not None, f"not a valid payload any more: {new.text!r}"
         assert mapping.restore(got) == held
-        if old.text.startswith("data:"):
+        if "data:" in old.text:
             assert new.text.split(",", 1)[0] == old.text.split(",", 1)[0]  # same media type and encoding
 
 

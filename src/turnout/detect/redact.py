@@ -7,7 +7,17 @@ results, tools and schemas, metadata, user, unknown fields), and returns the new
 a :class:`RedactionMap`. A secret found only after normalising (zero-width spaces, full-width
 digits) is replaced as written; one found encoded (URL, base64, hex) has the whole encoded run
 replaced; one split over two messages has each part replaced. ``redact_messages`` does the
-same for messages alone. The map restores originals in the answer: whole texts,
+same for messages alone.
+
+A secret found inside an encoded form is replaced so that the form stays valid
+(:meth:`Redactor._redact_encoded`): inside URL-encoding, ``\\u``/``\\x`` escapes and HTML
+references (encodings of one character at a time) only the characters that spell the secret
+become the placeholder ("?note=card%20[CARD_1]"), which restores to them as written; a text
+``data:`` URL, or a piece that is a whole base64 / hex payload (a file's ``file_data``, a
+document's ``data``), is decoded, redacted and encoded again the same way (same media type,
+alphabet, padding, case), its placeholders standing for the decoded secrets; a base64 or hex run
+inside free text becomes one placeholder for the whole run. Whatever the way, the result is
+scanned again, and anything still found there makes the whole run one placeholder. The map restores originals in the answer: whole texts,
 whole completions, or a stream, where a placeholder may be split across chunks
 (:class:`StreamRestorer` holds back only what could still become a placeholder).
 
@@ -22,12 +32,17 @@ and comes back exactly. Arguments that are not valid JSON are redacted as plain 
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import unquote
 
+from turnout.dataurl import split_data_url
+from turnout.detect.normalize import decode_run, normalize
 from turnout.detect.pii import Detector, Finding, default_detector
 from turnout.detect.pii_policy import UNSTRUCTURED_LEVELS
 from turnout.detect.scan import RequestScan, scan_request
@@ -382,17 +397,7 @@ class Redactor:
 
             def replace_piece(index: int, piece: Piece) -> str | None:
                 todo = spans.get(index)
-                if not todo:
-                    return None
-                text = piece.text
-                out: list[str] = []
-                pos = 0
-                for start, end, kind in todo:
-                    out.append(text[pos:start])
-                    out.append(mapping.placeholder_for(kind, text[start:end]))
-                    pos = end
-                out.append(text[pos:])
-                return "".join(out)
+                return self._apply(piece.text, todo, mapping, 0) if todo else None
 
             new_messages, new_params = rewrite(messages, params, replace_piece)
         except TurnoutError:
@@ -405,21 +410,150 @@ class Redactor:
         # places, organisations and plain dates only when asked for (see _KEPT_BY_DEFAULT)
         return entity_type in self.types if self.types is not None else entity_type not in _KEPT_BY_DEFAULT
 
-    def _spans(self, scan: RequestScan) -> dict[int, list[tuple[int, int, str]]]:
-        """Per piece, the spans to replace: sorted, overlaps merged (the first type wins)."""
-        out: dict[int, list[tuple[int, int, str]]] = {}
+    def _spans(self, scan: RequestScan) -> dict[int, list[_Span]]:
+        """Per piece, the spans to replace: sorted, overlaps merged (the first type wins),
+        each with whether a finding in it was read decoded and where its plain findings are."""
+        out: dict[int, list[_Span]] = {}
         for f in scan.findings:
             if f.score < self.min_score or not self._wanted(f.type):
                 continue
             if f.end <= f.start:
                 continue
             spans = out.setdefault(f.piece, [])
+            decoded = f.how == "decoded"
+            plain = () if decoded else ((f.start, f.end),)
             if spans and f.start < spans[-1][1]:
-                s, e, kind = spans[-1]
-                spans[-1] = (s, max(e, f.end), kind)
+                s, e, kind, was_decoded, was_plain = spans[-1]
+                spans[-1] = (s, max(e, f.end), kind, was_decoded or decoded, was_plain + plain)
             else:
-                spans.append((f.start, f.end, f.type))
+                spans.append((f.start, f.end, f.type, decoded, plain))
         return out
+
+    # -- secrets inside encoded forms --------------------------------------------------------
+
+    def _apply(self, text: str, spans: list[_Span], mapping: RedactionMap, depth: int) -> str:
+        """``text`` with each span replaced: by a placeholder, or, for a span whose finding was
+        read decoded, by the same encoded form without the secret (see the module doc)."""
+        out: list[str] = []
+        pos = 0
+        for start, end, kind, decoded, plain in spans:
+            out.append(text[pos:start])
+            new = None
+            if decoded and depth < _MAX_ENCODED_DEPTH:
+                local = [(s - start, e - start) for s, e in plain]
+                new = self._redact_encoded(text[start:end], start == 0 and end == len(text), local, mapping, depth)
+            out.append(new if new is not None else mapping.placeholder_for(kind, text[start:end]))
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _redact_string(self, text: str, mapping: RedactionMap, depth: int) -> str:
+        """One string redacted on its own (what an encoded run holds)."""
+        spans = self._spans(scan_request([{"role": "user", "content": text}], None, self.detector)).get(0)
+        return self._apply(text, spans, mapping, depth) if spans else text
+
+    def _found_in(self, text: str) -> bool:
+        scan = scan_request([{"role": "user", "content": text}], None, self.detector)
+        return any(f.score >= self.min_score and self._wanted(f.type) for f in scan.findings)
+
+    def _redact_encoded(self, run: str, whole: bool, plain: list[tuple[int, int]], mapping: RedactionMap,
+                        depth: int) -> str | None:
+        """``run`` (an encoded form a finding was read in) in the same form without the secret,
+        or None when that cannot be done safely (the caller then replaces the whole run)."""
+        new: str | None
+        parts = split_data_url(run)
+        if parts is not None and parts[1]:  # a base64 data: URL: its text, redacted, encoded again
+            payload = parts[2]
+            text = decode_run(payload) if not plain else None
+            if text is None or text[1] != "base64":
+                return None
+            redacted = self._redact_string(text[0], mapping, depth + 1)
+            new = run[: len(run) - len(payload)] + _b64_like(redacted, payload) if redacted != text[0] else None
+        elif parts is None and whole and not plain and (got := decode_run(run)) is not None:
+            # the piece is a whole base64 / hex payload (file_data, a document's data, a blob)
+            redacted = self._redact_string(got[0], mapping, depth + 1)
+            if redacted == got[0]:
+                return None
+            if got[1] == "hex":
+                new = redacted.encode().hex()
+                new = new.upper() if run.isupper() else new
+            else:
+                new = _b64_like(redacted, run)
+        else:  # encodings of one character at a time (or a base64 run inside text: None)
+            new = self._redact_chars(run, plain, mapping)
+        if new is None or new == run or self._found_in(new):
+            return None
+        return new
+
+    def _redact_chars(self, run: str, plain: list[tuple[int, int]], mapping: RedactionMap) -> str | None:
+        """URL-encoding, escapes, HTML references: the source characters that spell each secret
+        become its placeholder. None when nothing is encoded or a plain finding is left."""
+        decoded, origin = _char_decode(run)
+        if decoded == run:
+            return None
+        spans = self._spans(scan_request([{"role": "user", "content": decoded}], None, self.detector)).get(0)
+        if not spans:
+            return None
+        where: list[list[Any]] = []  # [source start, source end, type], merged
+        for s, e, kind, _decoded, _plain in spans:
+            ss, se = origin[s][0], origin[e - 1][1]
+            if where and ss < where[-1][1]:
+                where[-1][1] = max(where[-1][1], se)
+            else:
+                where.append([ss, se, kind])
+        if any(not any(ss <= ps and pe <= se for ss, se, _k in where) for ps, pe in plain):
+            return None
+        out: list[str] = []
+        pos = 0
+        for ss, se, kind in where:
+            out.append(run[pos:ss])
+            out.append(mapping.placeholder_for(kind, run[ss:se]))
+            pos = se
+        out.append(run[pos:])
+        return "".join(out)
+
+
+_Span = tuple[int, int, str, bool, tuple[tuple[int, int], ...]]  # start, end, type, decoded, plain ranges
+_MAX_ENCODED_DEPTH = 2  # as deep as the scan reads (base64 in base64 in a URL)
+# one encoded character (a %XX run is one unit: its bytes make the characters together)
+_UNIT = re.compile(r"(?:%[0-9A-Fa-f]{2})+|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}"
+                   r"|&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});|&[A-Za-z]{2,24};")
+
+
+def _char_decode(run: str) -> tuple[str, list[tuple[int, int]]]:
+    """``run`` with its one-character encodings undone, and for each decoded character the
+    source span it came from (a ``+`` is a space in a query string)."""
+    plus = "+" in run and ("?" in run or "=" in run)
+    chars: list[str] = []
+    origin: list[tuple[int, int]] = []
+    pos = 0
+    for m in _UNIT.finditer(run):
+        for k in range(pos, m.start()):
+            chars.append(" " if plus and run[k] == "+" else run[k])
+            origin.append((k, k + 1))
+        unit = m.group()
+        if unit[0] == "%":
+            text = unquote(unit, errors="replace")
+        elif unit[0] == "\\":
+            text = chr(int(unit[2:], 16))
+        else:
+            text = html.unescape(unit)
+        chars.append(text)
+        origin.extend([(m.start(), m.end())] * len(text))
+        pos = m.end()
+    for k in range(pos, len(run)):
+        chars.append(" " if plus and run[k] == "+" else run[k])
+        origin.append((k, k + 1))
+    return "".join(chars), origin
+
+
+def _b64_like(text: str, like: str) -> str:
+    """``text`` in base64 written as ``like`` is: its alphabet, and no padding if it had none
+    where some was due."""
+    raw = text.encode()
+    urlsafe = "-" in like or "_" in like
+    out = (base64.urlsafe_b64encode(raw) if urlsafe else base64.b64encode(raw)).decode()
+    return out.rstrip("=") if len(like) % 4 and not like.endswith("=") else out
 
 
 def _check_readable(message: Any, i: int) -> None:
