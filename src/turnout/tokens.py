@@ -11,16 +11,16 @@ character heuristic keeps routing working.
 from __future__ import annotations
 
 import base64
-import binascii
 import io
 import math
 import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote
 
 import orjson
+
+from turnout.dataurl import data_url
 
 # Per-message framing. OpenAI's chat format costs 3-4 (<|im_start|>role\n ... <|im_end|>\n), the
 # JSON envelope a request carries it in ~8 ({"role":"user","content":...}); an estimate that
@@ -177,25 +177,12 @@ def _content(content: Any, texts: list[str], images: list[tuple[int, int, str]])
                 texts.append(orjson.dumps(part["input"]).decode())
 
 
-_TEXT_MEDIA = ("text/", "application/json", "application/xml", "application/yaml", "application/x-yaml",
-               "application/csv", "application/javascript")
-
-
 def _file_text(file: Any) -> str:
-    """The text of a ``file`` part whose ``file_data`` is a data URL of a textual type ("" else)."""
+    """The text of a ``file`` part whose ``file_data`` is a data URL holding text, read as the
+    privacy scan reads it ("" else)."""
     data = file.get("file_data") if isinstance(file, dict) else None
-    if not isinstance(data, str) or not data.startswith("data:"):
-        return ""
-    header, _, payload = data.partition(",")
-    media = header[5:].split(";")[0].lower()
-    if not media.startswith(_TEXT_MEDIA) and not media.endswith(("+json", "+xml")):
-        return ""
-    if ";base64" not in header.lower():
-        return unquote(payload)
-    try:
-        return base64.b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        return ""
+    got = data_url(data) if isinstance(data, str) else None
+    return got[1] or "" if got is not None else ""
 
 
 def _param_texts(params: dict[str, Any] | None) -> list[str]:
