@@ -13,10 +13,12 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 import threading
+import zlib
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -70,15 +72,17 @@ def count_text(text: str, model: str | None = None) -> int:
 
 def count_messages(messages: list[dict[str, Any]], model: str | None = None, provider: str | None = None) -> int:
     """Prompt tokens of a chat request's messages, including the chat format's framing: text of
-    every text-bearing part, names, tool calls, and images by ``provider``'s rule."""
+    every text-bearing part, names, tool calls, and images, PDFs and audio by ``provider``'s
+    rule (:func:`image_tokens`, :func:`media_tokens`)."""
     total = _TOKENS_PER_REPLY
     for message in messages:
         if not isinstance(message, dict):
             continue
-        texts, images = _message_parts(message)
-        total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) - 1)
+        texts, images, media = _message_parts(message)
+        total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) + len(media) - 1)
         total += sum(count_text(t, model) for t in texts if t)
         total += sum(image_tokens(w, h, detail, provider, model) for w, h, detail in images)
+        total += sum(media_tokens(m, provider, model) for m in media)
         if message.get("name"):
             total += 1
     return total
@@ -108,10 +112,11 @@ def prompt_token_bound(messages: list[dict[str, Any]], params: dict[str, Any] | 
         if len(message) == 2 and isinstance(content, str):  # the usual {"role", "content"}
             total += _TOKENS_PER_MESSAGE + len(content.encode())
             continue
-        texts, images = _message_parts(message)
-        total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) - 1)
+        texts, images, media = _message_parts(message)
+        total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) + len(media) - 1)
         total += sum(len(t.encode()) for t in texts)
         total += sum(image_tokens(w, h, detail) for w, h, detail in images)
+        total += sum(media_tokens(m) for m in media)
         if message.get("name"):
             total += 1
     if params and ("tools" in params or "functions" in params or "response_format" in params):
@@ -125,12 +130,13 @@ def prompt_token_bound(messages: list[dict[str, Any]], params: dict[str, Any] | 
 _TEXT_KEYS = ("text", "thinking", "input_text", "output_text", "refusal")
 
 
-def _message_parts(message: dict[str, Any]) -> tuple[list[str], list[tuple[int, int, str]]]:
-    """The texts of a message that a model reads, and its images as (width, height, detail)
-    (-1 where unknown)."""
+def _message_parts(message: dict[str, Any]) -> tuple[list[str], list[tuple[int, int, str]], list[Media]]:
+    """The texts of a message that a model reads, its images as (width, height, detail)
+    (-1 where unknown), and its PDFs and audio."""
     texts: list[str] = []
     images: list[tuple[int, int, str]] = []
-    _content(message.get("content"), texts, images)
+    media: list[Media] = []
+    _content(message.get("content"), texts, images, media)
     for block in message.get("thinking_blocks") or ():
         if isinstance(block, dict) and isinstance(block.get("thinking"), str):
             texts.append(block["thinking"])
@@ -143,10 +149,10 @@ def _message_parts(message: dict[str, Any]) -> tuple[list[str], list[tuple[int, 
     fc = message.get("function_call")
     if isinstance(fc, dict):
         texts.append(f"{fc.get('name') or ''}({fc.get('arguments') or ''})")
-    return texts, images
+    return texts, images, media
 
 
-def _content(content: Any, texts: list[str], images: list[tuple[int, int, str]]) -> None:
+def _content(content: Any, texts: list[str], images: list[tuple[int, int, str]], media: list[Media]) -> None:
     if isinstance(content, str):
         texts.append(content)
         return
@@ -162,8 +168,16 @@ def _content(content: Any, texts: list[str], images: list[tuple[int, int, str]])
         if kind in ("image_url", "input_image", "image"):
             images.append(_image(part))
             continue
-        if kind == "file":  # a text file is billed as its text (a PDF's pages are not counted here)
-            texts.append(_file_text(part.get("file")))
+        if kind == "file":  # a text file is billed as its text, a PDF by its pages
+            _file(part.get("file"), texts, media)
+            continue
+        if kind == "document" and isinstance(part.get("source"), dict):  # Anthropic's shape
+            _document(part["source"], texts, media)
+            continue
+        if kind == "input_audio" and isinstance(part.get("input_audio"), dict):
+            audio = part["input_audio"]
+            if isinstance(audio.get("data"), str):
+                media.append(Media("audio", _audio_seconds(audio["data"], str(audio.get("format") or ""))))
             continue
         for key in _TEXT_KEYS:
             if isinstance(part.get(key), str):
@@ -172,17 +186,37 @@ def _content(content: Any, texts: list[str], images: list[tuple[int, int, str]])
         else:
             inner = part.get("content")  # tool_result blocks
             if isinstance(inner, str | list):
-                _content(inner, texts, images)
+                _content(inner, texts, images, media)
             elif isinstance(part.get("input"), dict | list):  # tool_use blocks
                 texts.append(orjson.dumps(part["input"]).decode())
 
 
-def _file_text(file: Any) -> str:
-    """The text of a ``file`` part whose ``file_data`` is a data URL holding text, read as the
-    privacy scan reads it ("" else)."""
+def _file(file: Any, texts: list[str], media: list[Media]) -> None:
+    """A ``file`` part whose ``file_data`` is a data URL: its text as the privacy scan reads
+    it, or a PDF's pages (a ``file_id`` cannot be read: not counted)."""
     data = file.get("file_data") if isinstance(file, dict) else None
     got = data_url(data) if isinstance(data, str) else None
-    return got[1] or "" if got is not None else ""
+    if got is None:
+        return
+    if got[0] == "application/pdf":  # (an uncompressed PDF is printable: still billed as pages)
+        media.append(_pdf(data.partition(",")[2]))  # type: ignore[union-attr]
+    elif got[1] is not None:
+        texts.append(got[1])
+
+
+def _document(source: dict[str, Any], texts: list[str], media: list[Media]) -> None:
+    data = source.get("data")
+    if not isinstance(data, str):
+        return
+    if source.get("type") == "text":
+        texts.append(data)
+    elif source.get("type") == "base64":
+        media_type = str(source.get("media_type") or "application/octet-stream")
+        got = data_url(f"data:{media_type};base64,{data}") if media_type != "application/pdf" else None
+        if got is not None and got[1] is not None:
+            texts.append(got[1])
+        elif media_type == "application/pdf":
+            media.append(_pdf(data))
 
 
 def _param_texts(params: dict[str, Any] | None) -> list[str]:
@@ -296,6 +330,136 @@ def _anthropic_image(width: int, height: int) -> int:
         scale = math.sqrt(1_150_000 / (w * h))
         w, h = w * scale, h * scale
     return max(1, math.ceil(w * h / 750))
+
+
+# -- PDFs and audio ---------------------------------------------------------------------------
+
+
+class Media(NamedTuple):
+    """A PDF (``pages`` pages of ``page_size`` points holding ``texts``, one per content
+    stream) or audio (``seconds`` long)."""
+
+    kind: str  # "pdf" | "audio"
+    seconds: float = 0.0
+    pages: int = 0
+    page_size: tuple[float, float] = (612.0, 792.0)
+    texts: tuple[str, ...] = ()
+
+
+_GEMINI_PAGE = 258  # Gemini: "each document page is equivalent to 258 tokens"
+_AUDIO_PER_SECOND = {"gemini": 32, "openai": 10}  # Gemini: 32 a second; OpenAI: one per 100 ms
+_PAGE_LONG_EDGE = 1568  # a page's image: the long edge Anthropic fits images to
+
+
+def media_tokens(item: Media, provider: str | None = None, model: str | None = None) -> int:
+    """Input tokens of a PDF or an audio clip by the provider's documented rule; with no
+    provider (or one with no published rule) the largest of them.
+
+    PDF: Gemini 258 a page; Anthropic and OpenAI the page's extracted text plus an image of
+    each page (their image rules, the page rendered with its long edge at 1568 pixels).
+    Audio: Gemini 32 tokens a second, OpenAI 10 (one per 100 ms of input audio).
+    """
+    rule = _rule(provider)
+    if item.kind == "audio":
+        rate = _AUDIO_PER_SECOND.get(rule or "", max(_AUDIO_PER_SECOND.values()))
+        return math.ceil(item.seconds * rate)
+    if rule == "gemini":
+        return _GEMINI_PAGE * item.pages
+    w, h = item.page_size
+    scale = _PAGE_LONG_EDGE / max(w, h)
+    pw, ph = round(w * scale), round(h * scale)
+    text = sum(count_text(t, model) for t in item.texts if t)
+    if rule == "anthropic":
+        return text + item.pages * _anthropic_image(pw, ph)
+    openai = text + item.pages * _openai_image(pw, ph, "high", model)
+    if rule == "openai":
+        return openai
+    return max(openai, text + item.pages * _anthropic_image(pw, ph), _GEMINI_PAGE * item.pages)
+
+
+def _rule(provider: str | None) -> str | None:
+    if not provider:
+        return None
+    if provider.startswith("gemini"):
+        return "gemini"
+    if provider in ("openai", "azure"):
+        return "openai"
+    return "anthropic" if provider == "anthropic" else None
+
+
+_PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_PDF_COUNT = re.compile(rb"/Count\s+(\d+)")
+_PDF_BOX = re.compile(rb"/MediaBox\s*\[\s*(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*\]")
+_PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+_PDF_STRING = re.compile(rb"\((?:\\.|[^\\)])*\)")
+_PDF_ESCAPE = re.compile(rb"\\([nrtbf()\\])")
+_PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"", b"f": b""}
+_MAX_PDF = 32 << 20  # base64 characters read of one PDF (24 MB); beyond it, pages by the size
+
+
+@lru_cache(maxsize=32)
+def _pdf(payload: str) -> Media:
+    """Pages, page size and the text drawn in each content stream of a base64 PDF: read with
+    the standard library (streams inflated with zlib), enough for an estimate."""
+    try:
+        raw = base64.b64decode(payload[:_MAX_PDF] + "=" * (-len(payload[:_MAX_PDF]) % 4))
+    except (ValueError, TypeError):
+        return Media("pdf", pages=1)
+    streams = [raw]
+    texts: list[str] = []
+    for m in _PDF_STREAM.finditer(raw):
+        end = raw.find(b"endstream", m.end())
+        if end < 0:
+            break
+        body = raw[m.end():end]
+        try:
+            body = zlib.decompress(body)
+            streams.append(body)  # an inflated object stream may hold page objects (raw holds the rest)
+        except zlib.error:
+            pass
+        if b"BT" in body:
+            shown = [_pdf_string(s.group()[1:-1]) for s in _PDF_STRING.finditer(body)]
+            texts.append(" ".join(shown))
+    pages = max(sum(len(_PDF_PAGE.findall(s)) for s in streams),
+                max((int(c) for s in streams for c in _PDF_COUNT.findall(s)), default=0), 1)
+    if len(payload) > _MAX_PDF:  # the rest unread: pages in proportion to the size
+        pages = max(pages, math.ceil(pages * len(payload) / _MAX_PDF))
+    box = _PDF_BOX.search(raw)
+    size = (612.0, 792.0)
+    if box is not None:
+        x0, y0, x1, y1 = (float(v) for v in box.groups())
+        if abs(x1 - x0) > 1 and abs(y1 - y0) > 1:
+            size = (abs(x1 - x0), abs(y1 - y0))
+    return Media("pdf", pages=pages, page_size=size, texts=tuple(texts))
+
+
+def _pdf_string(raw: bytes) -> str:
+    return _PDF_ESCAPE.sub(lambda m: _PDF_ESCAPES.get(m.group(1), m.group(1)), raw).decode("latin-1")
+
+
+# bytes a second at each format's usual bit rate, for audio whose header is not read
+_AUDIO_BYTE_RATE = {"mp3": 16_000, "aac": 16_000, "m4a": 16_000, "mp4": 16_000, "ogg": 8_000, "opus": 8_000,
+                    "webm": 8_000, "flac": 88_200, "pcm16": 48_000, "wav": 32_000}  # fmt: skip
+
+
+def _audio_seconds(data: str, fmt: str) -> float:
+    """The length of a base64 audio clip: from a WAV header's byte rate and data size, else from
+    its size at the format's usual bit rate."""
+    size = len(data) * 3 // 4 - (len(data) - len(data.rstrip("=")))
+    fmt = fmt.lower()
+    if fmt == "wav" or data.startswith("UklGR"):  # "RIFF"
+        try:
+            head = base64.b64decode(data[:4096])
+        except ValueError:
+            head = b""
+        fmt_at = head.find(b"fmt ")
+        data_at = head.find(b"data", max(fmt_at, 0))
+        if head.startswith(b"RIFF") and fmt_at >= 0 and len(head) >= fmt_at + 20:
+            byte_rate = int.from_bytes(head[fmt_at + 16:fmt_at + 20], "little")  # after size, format, channels, rate
+            if byte_rate > 0:
+                body = size - (data_at + 8) if data_at >= 0 else size - 44
+                return max(0, body) / byte_rate
+    return size / _AUDIO_BYTE_RATE.get(fmt, _AUDIO_BYTE_RATE["wav"])
 
 
 # -- output ----------------------------------------------------------------------------------
