@@ -56,6 +56,10 @@ ENABLE_ENV = "TURNOUT_ENABLE_FAKE"  # the provider refuses to load unless this i
 _PLAIN_OUTCOMES = frozenset(
     {"ok", "timeout", "unavailable", "context", "die_before_first", "die_after_first"}
 )
+# What the fake honours (``_answer``, ``_logprobs``): a stop string and the output cap; usage comes
+# with every stream, so ``stream_options`` has nothing to carry. ``logprobs`` is honoured only by
+# a fake configured with a ``logprob``. Every other parameter is named in X-Turnout-Dropped-Params.
+_HONOURED = frozenset({"stop", "max_tokens", "max_completion_tokens", "stream_options"})
 # A fake "token" is a word with its leading whitespace, so joined tokens rebuild the text.
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
@@ -94,6 +98,7 @@ class FakeProvider(Provider):
             float(extra["logprob"]) if extra.get("logprob") is not None else None
         )
         self.capabilities = Capabilities(logprobs=self._logprob is not None)
+        self.accepted_params = _HONOURED | {"logprobs"} if self._logprob is not None else _HONOURED
 
     @classmethod
     def reset(cls) -> None:
