@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from turnout.dataurl import split_data_url
-from turnout.detect.normalize import decode_run, normalize
+from turnout.detect.normalize import decode_run
 from turnout.detect.pii import Detector, Finding, default_detector
 from turnout.detect.pii_policy import UNSTRUCTURED_LEVELS
 from turnout.detect.scan import RequestScan, scan_request
