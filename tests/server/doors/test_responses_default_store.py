@@ -13,4 +13,4 @@ def test_a_response_is_stored_beside_the_default_ledger(serve):
     r = httpx.post(f"{server.base_url}/responses", json={"model": "fake/local", "input": "hi"})
     assert r.status_code == 200, r.text
     again = httpx.get(f"{server.base_url}/responses/{r.json()['id']}")
-    assert again.status_code == 200 and again.json()["output_text"] == r.json()["output_text"]
+    assert again.status_code == 200 and again.json()["output"] == r.json()["output"]

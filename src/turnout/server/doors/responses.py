@@ -27,6 +27,7 @@ from turnout.server.doors import responses_wire as wire
 from turnout.server.doors.body import header_names
 from turnout.server.doors.prelude import open_call, require_method
 from turnout.server.doors.sse import pump
+from turnout.settings import default_ledger_url
 from turnout.types import ChatRequest
 
 
@@ -35,7 +36,8 @@ def store_of(app: Any) -> ResponseStore:
     if store is None:
         config = app.gateway.config
         rc = config.responses
-        url = rc.store or default_store_url(config.ledger.url)
+        # no ledger URL in the config means the default ledger ($TURNOUT_LEDGER_URL or the data dir's)
+        url = rc.store or default_store_url(config.ledger.url or default_ledger_url())
         store = open_response_store(url, ttl_s=rc.ttl_s, confidential_shared=rc.confidential)
         app._response_store = store
     return store
