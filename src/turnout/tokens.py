@@ -82,7 +82,8 @@ def count_messages(messages: list[dict[str, Any]], model: str | None = None, pro
         total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) + len(media) - 1)
         total += sum(count_text(t, model) for t in texts if t)
         total += sum(image_tokens(w, h, detail, provider, model) for w, h, detail in images)
-        total += sum(media_tokens(m, provider, model) for m in media)
+        if media:  # rare: no generator per message otherwise
+            total += sum(media_tokens(m, provider, model) for m in media)
         if message.get("name"):
             total += 1
     return total
@@ -116,7 +117,8 @@ def prompt_token_bound(messages: list[dict[str, Any]], params: dict[str, Any] | 
         total += _TOKENS_PER_MESSAGE + _TOKENS_PER_PART * max(0, len(texts) + len(images) + len(media) - 1)
         total += sum(len(t.encode()) for t in texts)
         total += sum(image_tokens(w, h, detail) for w, h, detail in images)
-        total += sum(media_tokens(m) for m in media)
+        if media:
+            total += sum(media_tokens(m) for m in media)
         if message.get("name"):
             total += 1
     if params and ("tools" in params or "functions" in params or "response_format" in params):
