@@ -175,3 +175,13 @@ def test_a_url_encoded_card_in_a_query_keeps_the_url():
     assert content.startswith("open https://shop.test/pay?note=card%20") and content.endswith("&x=1 now")
     assert "[CARD_1]" in content
     assert mapping.restore(content) == f"open {url} now"
+
+
+def test_a_data_url_inside_a_sentence_restores_to_what_the_caller_wrote():
+    # an answer that repeats the caller's text (red-team red9d: an echoed svg data URL came back
+    # re-encoded, holding the placeholder, not the caller's URL)
+    url = "data:image/svg+xml;base64," + b64("<svg><text>mail ann.lee@example.org</text></svg>")
+    text = f"keep this: {url} thanks"
+    new, mapping = REDACTOR.redact([{"role": "user", "content": text}])
+    assert "ann.lee" not in json.dumps(new)
+    assert mapping.restore(new[0]["content"]) == text
