@@ -13,10 +13,11 @@ A secret found inside an encoded form is replaced so that the form stays valid
 (:meth:`Redactor._redact_encoded`): inside URL-encoding, ``\\u``/``\\x`` escapes and HTML
 references (encodings of one character at a time) only the characters that spell the secret
 become the placeholder ("?note=card%20[CARD_1]"), which restores to them as written; a text
-``data:`` URL, or a piece that is a whole base64 / hex payload (a file's ``file_data``, a
-document's ``data``), is decoded, redacted and encoded again the same way (same media type,
-alphabet, padding, case), its placeholders standing for the decoded secrets; a base64 or hex run
-inside free text becomes one placeholder for the whole run. Whatever the way, the result is
+``data:`` URL or base64 / hex payload that is a whole piece (a file's ``file_data``, an
+image URL, a document's ``data``) is decoded, redacted and encoded again the same way (same
+media type, alphabet, padding, case), its placeholders standing for the decoded secrets; a base64
+or hex run or a base64 ``data:`` URL inside free text becomes one placeholder for the whole run,
+so an answer that repeats it gets the caller's run back. Whatever the way, the result is
 scanned again, and anything still found there makes the whole run one placeholder. The map restores originals in the answer: whole texts,
 whole completions, or a stream, where a placeholder may be split across chunks
 (:class:`StreamRestorer` holds back only what could still become a placeholder).
@@ -462,7 +463,7 @@ class Redactor:
         or None when that cannot be done safely (the caller then replaces the whole run)."""
         new: str | None
         parts = split_data_url(run)
-        if parts is not None and parts[1]:  # a base64 data: URL: its text, redacted, encoded again
+        if parts is not None and parts[1] and whole:  # a base64 data: URL payload: its text, redacted, encoded again
             payload = parts[2]
             text = decode_run(payload) if not plain else None
             if text is None or text[1] != "base64":
