@@ -24,7 +24,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
 from turnout.answer import FINISH_FROM, Usage, finish_from, usage_from_gemini
 from turnout.errors import AuthenticationError, BadRequestError, ProviderError, error_from_status
@@ -202,17 +202,30 @@ def _parts(content: Any) -> list[dict[str, Any]]:
         elif kind == "input_audio":
             audio = part.get("input_audio") or {}
             parts.append({"inlineData": {"mimeType": f"audio/{audio.get('format', 'wav')}", "data": audio.get("data", "")}})
-        # thinking / redacted_thinking / file parts have no Gemini equivalent here: dropped
+        elif kind == "file":  # a data URL is inline data (PDFs, text); a file_id means nothing to Gemini
+            file = part.get("file")
+            data = file.get("file_data") if isinstance(file, dict) else None
+            if isinstance(data, str) and data.startswith("data:"):
+                parts.append(_image({"url": data}))
+        elif kind == "document" and isinstance(part.get("source"), dict):  # Anthropic's shape
+            source = part["source"]
+            if source.get("type") == "base64":
+                parts.append({"inlineData": {"mimeType": str(source.get("media_type") or "application/pdf"),
+                                             "data": str(source.get("data") or "")}})
+            elif source.get("type") == "text":
+                parts.append({"text": str(source.get("data") or "")})
+        # thinking / redacted_thinking parts have no Gemini equivalent here: dropped
     return parts
 
 
 def _image(image_url: Any) -> dict[str, Any]:
+    """An image URL, or any data: URL (images, PDFs, text files), as a Gemini part."""
     url = image_url.get("url", "") if isinstance(image_url, dict) else str(image_url or "")
     if url.startswith("data:"):
         head, _, data = url.partition(",")
         mime = head[5:].split(";")[0] or "image/png"
         if ";base64" not in head:
-            data = base64.b64encode(data.encode()).decode()
+            data = base64.b64encode(unquote_to_bytes(data)).decode()
         return {"inlineData": {"mimeType": mime, "data": data}}
     ext = url.rsplit(".", 1)[-1].lower().split("?")[0]
     mime = {"png": "image/png", "gif": "image/gif", "webp": "image/webp"}.get(ext, "image/jpeg")
