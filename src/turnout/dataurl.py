@@ -12,7 +12,7 @@ import binascii
 import re
 from urllib.parse import unquote
 
-__all__ = ["MAX_DECODED", "b64", "data_url", "printable", "split_data_url"]
+__all__ = ["MAX_DECODED", "b64", "data_url", "part_text", "printable", "split_data_url"]
 
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
@@ -82,3 +82,32 @@ def data_url(value: str) -> tuple[str, str | None] | None:
         return media, text
     text = unquote(payload)
     return (media, text) if textual or printable(text.encode()) is not None else (media, None)
+
+
+def part_text(part: object) -> str | None:
+    """What a content part gives a model that reads text only: a text part's text, a text
+    file's contents (a ``file`` part's data URL), a text document (an Anthropic ``document``
+    block with a text source or base64 text); None for anything else (images, audio, PDFs)."""
+    if not isinstance(part, dict):
+        return None
+    kind = part.get("type")
+    if kind == "text":
+        text = part.get("text")
+        return text if isinstance(text, str) else None
+    got: tuple[str, str | None] | None = None
+    if kind == "file":
+        file = part.get("file")
+        data = file.get("file_data") if isinstance(file, dict) else None
+        got = data_url(data) if isinstance(data, str) else None
+    source = part.get("source") if kind == "document" else None
+    if isinstance(source, dict) and isinstance(source.get("data"), str):
+        if source.get("type") == "text":
+            return str(source["data"])
+        if source.get("type") == "base64":
+            got = data_url(f"data:{source.get('media_type') or 'application/octet-stream'};base64,{source['data']}")
+    if got is None or got[0].startswith(_NOT_TEXT):  # a PDF's bytes may be printable: still no text
+        return None
+    return got[1]
+
+
+_NOT_TEXT = ("application/pdf", "image/", "audio/", "video/")

@@ -42,6 +42,7 @@ from typing import Any
 from turnout import errors, settings, tokens
 from turnout.answer import usage as neutral_usage
 from turnout.catalog import ModelInfo
+from turnout.dataurl import part_text
 from turnout.errors import (
     BadRequestError,
     ConfigError,
@@ -932,13 +933,14 @@ def _normalise_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for message in messages:
         content = message.get("content")
         if isinstance(content, list):
-            if any(isinstance(p, dict) and p.get("type") not in (None, "text") for p in content):
+            texts = [part_text(p) for p in content if isinstance(p, dict) and p.get("type") is not None]
+            if any(t is None for t in texts):
                 raise BadRequestError(
-                    "the embedded model reads text only; remove image/audio parts",
+                    "the embedded model reads text only (text parts and text files); remove image/audio/PDF parts",
                     param="messages",
                     provider=PROVIDER,
                 )
-            message = {**message, "content": message_text(message)}
+            message = {**message, "content": "\n".join(t for t in texts if t is not None)}
         if message.get("tool_calls"):
             message = {
                 **message,

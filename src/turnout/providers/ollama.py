@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from turnout import tokens
 from turnout.answer import finish_from
+from turnout.dataurl import part_text
 from turnout.errors import ProviderError, TurnoutError, error_from_status
 from turnout.providers import transport
 from turnout.providers.base import Capabilities, Provider
@@ -141,8 +142,10 @@ def to_ollama(request: ChatRequest, model: str, extra: dict[str, Any], *, stream
 
 def _message(message: dict[str, Any]) -> dict[str, Any]:
     role = "system" if message.get("role") == "developer" else message.get("role")
-    out: dict[str, Any] = {"role": role, "content": message_text(message)}
     content = message.get("content")
+    text = ("\n".join(t for p in content if (t := part_text(p)) is not None) if isinstance(content, list)
+            else message_text(message))  # a list: text parts, text files and text documents
+    out: dict[str, Any] = {"role": role, "content": text}
     if isinstance(content, list):
         images = [_image_data(p["image_url"]) for p in content
                   if isinstance(p, dict) and p.get("type") == "image_url"]
