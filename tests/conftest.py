@@ -97,7 +97,7 @@ def llama_server_url(
     port = _free_port()
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     cmd = [
-        sys.executable, "-m", "llama_cpp.server",
+        sys.executable, "-c", _LLAMA_SERVER_MAIN,
         "--model", str(embedded_model_path),
         "--model_alias", LLAMA_SERVER_ALIAS,
         "--host", "127.0.0.1",
@@ -135,6 +135,17 @@ def llama_server_url(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# ``python -m llama_cpp.server``, with the model loaded as the embedded provider loads it: without
+# llama.cpp's AMX kernels on CPUs that advertise AMX (they crash on VMs that do not back it; see
+# ``plain_cpu_buffers``).
+_LLAMA_SERVER_MAIN = (
+    "import runpy, llama_cpp\n"
+    "from turnout.providers.llamacpp import plain_cpu_buffers\n"
+    "with plain_cpu_buffers(llama_cpp):\n"
+    "    runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)\n"
+)
 
 
 def _reachable(port: int) -> bool:

@@ -490,3 +490,36 @@ def test_llama_server_fixture_serves_the_model(llama_server_url: str) -> None:
     with urllib.request.urlopen(req, timeout=120) as resp:
         answer = json.load(resp)
     assert "Paris" in answer["choices"][0]["message"]["content"]
+
+
+def test_cpu_advertises_amx_reads_the_flags_line(tmp_path: Path) -> None:
+    amx = tmp_path / "amx"
+    amx.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f amx_bf16 amx_tile amx_int8\n")
+    plain = tmp_path / "plain"
+    plain.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f amx_tilex\n")
+    assert llamacpp.cpu_advertises_amx(str(amx))
+    assert not llamacpp.cpu_advertises_amx(str(plain))
+    assert not llamacpp.cpu_advertises_amx(str(tmp_path / "missing"))
+
+
+class _Params:
+    use_extra_bufts = True
+
+
+class _FakeLlamaCpp:
+    """The two attributes ``plain_cpu_buffers`` touches: ``llama_cpp.llama_cpp.llama_model_default_params``."""
+
+    def __init__(self) -> None:
+        self.llama_cpp = self
+        self.llama_model_default_params = _Params
+
+
+@pytest.mark.parametrize("amx", [True, False])
+def test_plain_cpu_buffers_only_on_amx_and_only_inside_the_block(amx: bool) -> None:
+    fake = _FakeLlamaCpp()
+    with llamacpp.plain_cpu_buffers(fake, amx=amx):
+        assert fake.llama_model_default_params().use_extra_bufts is (not amx)
+    assert fake.llama_model_default_params is _Params
+    with pytest.raises(RuntimeError), llamacpp.plain_cpu_buffers(fake, amx=True):
+        raise RuntimeError("a failed load")
+    assert fake.llama_model_default_params is _Params

@@ -189,6 +189,48 @@ def _import_llama_cpp() -> Any:
     return llama_cpp
 
 
+def cpu_advertises_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Whether the CPU lists Intel AMX tiles (Linux only; elsewhere False)."""
+    try:
+        with open(cpuinfo, encoding="ascii", errors="replace") as lines:
+            for line in lines:
+                if line.startswith("flags"):
+                    return "amx_tile" in line.split()
+    except OSError:
+        pass
+    return False
+
+
+@contextlib.contextmanager
+def plain_cpu_buffers(llama_cpp: Any, amx: bool | None = None) -> Iterator[None]:
+    """Models loaded inside this block skip llama.cpp's extra CPU buffer types when the CPU
+    advertises AMX.
+
+    A llama.cpp built on an AMX machine (pip builds it with the host's instruction set) routes
+    matrix products through its AMX kernels, and on virtual machines that list AMX without
+    backing it the first ``ldtilecfg`` kills the process with SIGSEGV (seen with
+    llama-cpp-python 0.3.36 on a 2-core VM). ``Llama`` exposes no switch for it, so its default
+    model parameters are wrapped for the duration of the load (callers hold ``_load_lock``). The
+    cost on such CPUs: no AMX and no repacked weights, llama.cpp's plain kernels instead.
+    """
+    if not (cpu_advertises_amx() if amx is None else amx):
+        yield
+        return
+    lib = llama_cpp.llama_cpp
+    default = lib.llama_model_default_params
+
+    def without_extra_buffers() -> Any:
+        params = default()
+        params.use_extra_bufts = False
+        return params
+
+    lib.llama_model_default_params = without_extra_buffers
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = default
+
+
 def load_model(path: Path, n_ctx: int, *, n_threads: int | None = None) -> LoadedModel:
     """The process-wide instance for (path, n_ctx), loaded on first call."""
     path = path.resolve()
@@ -208,13 +250,14 @@ def load_model(path: Path, n_ctx: int, *, n_threads: int | None = None) -> Loade
         file = _files.setdefault(path, _ModelFile(path))
         started = time.perf_counter()
         try:
-            llama = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=n_ctx,
-                n_threads=n_threads or default_threads(),
-                n_threads_batch=n_threads or default_threads(),
-                verbose=False,
-            )
+            with plain_cpu_buffers(llama_cpp):
+                llama = llama_cpp.Llama(
+                    model_path=str(path),
+                    n_ctx=n_ctx,
+                    n_threads=n_threads or default_threads(),
+                    n_threads_batch=n_threads or default_threads(),
+                    verbose=False,
+                )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelIntegrityError(
                 f"llama.cpp could not load {path} ({exc}); if it is the embedded model, "
