@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -81,3 +83,36 @@ def test_an_ordinary_stop_with_calls_is_tool_calls_everywhere():
             assert finish_from(api, reason, True) == ("tool_calls" if finish == "stop" else finish)
     assert finish_from("gemini", "SOMETHING_NEW") == "stop"
     assert finish_from("gemini", None, True) == "tool_calls"
+
+
+_COUNT = st.one_of(st.none(), st.integers(-5, 10**9), st.booleans(), st.floats(allow_nan=False, allow_infinity=False,
+                                                                               min_value=-1e6, max_value=1e6),
+                   st.sampled_from(["12", "x", "", [], {}]))
+
+
+@given(st.dictionaries(st.sampled_from(["prompt_tokens", "completion_tokens", "cache_creation_input_tokens",
+                                        "total_tokens"]), _COUNT),
+       st.one_of(st.none(), st.integers(), st.dictionaries(st.just("cached_tokens"), _COUNT)),
+       st.one_of(st.none(), st.text(max_size=3), st.dictionaries(st.just("reasoning_tokens"), _COUNT)))
+def test_usage_counts_take_each_field_as_int_or_zero(usage: dict[str, Any], prompt_details: Any,
+                                                     completion_details: Any) -> None:
+    """The ints fast path (issue 17) reads every usage as the per-field rule does: the value as
+    an int, 0 when missing or not a number."""
+    def as_int(value: Any) -> int:
+        try:
+            return int(value or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    if prompt_details is not None:
+        usage["prompt_tokens_details"] = prompt_details
+    if completion_details is not None:
+        usage["completion_tokens_details"] = completion_details
+    pd = usage.get("prompt_tokens_details")
+    cd = usage.get("completion_tokens_details")
+    got = UsageCounts.of(usage)
+    assert got == (as_int(usage.get("prompt_tokens")), as_int(usage.get("completion_tokens")),
+                   as_int(pd.get("cached_tokens")) if isinstance(pd, dict) else 0,
+                   as_int(usage.get("cache_creation_input_tokens")),
+                   as_int(cd.get("reasoning_tokens")) if isinstance(cd, dict) else 0)
+    assert type(got) is UsageCounts and all(type(v) is int for v in got)

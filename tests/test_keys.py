@@ -326,3 +326,18 @@ def test_default_location_is_under_turnout_home(fresh_turnout_home: Path) -> Non
         assert len(store.list()) == 1
     finally:
         store.close()
+
+
+def test_budget_scopes_follow_the_limits_of_the_key_and_its_team(store: KeyStore) -> None:
+    """Scopes are built once per owner and limits (issue 17): a changed budget or period is a
+    new scope, never the one built for the old limits."""
+    team = store.create_team("t", budget_usd=50.0, budget_period="monthly")
+    _, key = store.create(budget_usd=5.0, budget_period="daily", team=team.id)
+    assert [(s.name, s.limit_usd, s.period) for s in key.budget_scopes()] == [
+        (f"key:{key.id}", 5.0, "daily"), (f"team:{team.id}", 50.0, "monthly")]
+    key = store.update(key.id, budget_usd=7.0, budget_period="monthly")
+    store.update_team(team.id, budget_usd=None)
+    key = store.get(key.id)
+    assert key is not None
+    assert [(s.name, s.limit_usd, s.period) for s in key.budget_scopes()] == [(f"key:{key.id}", 7.0, "monthly")]
+    assert key.budget_scope() is key.budget_scope()  # built once, shared (scopes are frozen)

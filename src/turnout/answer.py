@@ -244,10 +244,15 @@ class UsageCounts(NamedTuple):
     def of(cls, usage: Any) -> UsageCounts:
         if not isinstance(usage, dict):
             return cls(0, 0, 0, 0, 0)
-        return cls(_int(usage.get("prompt_tokens")), _int(usage.get("completion_tokens")),
-                   _detail(usage, "prompt_tokens_details", "cached_tokens"),
-                   _int(usage.get("cache_creation_input_tokens")),
-                   _detail(usage, "completion_tokens_details", "reasoning_tokens"))
+        prompt_details = usage.get("prompt_tokens_details")
+        completion_details = usage.get("completion_tokens_details")
+        raw = (usage.get("prompt_tokens"), usage.get("completion_tokens"),
+               prompt_details.get("cached_tokens") if isinstance(prompt_details, dict) else 0,
+               usage.get("cache_creation_input_tokens"),
+               completion_details.get("reasoning_tokens") if isinstance(completion_details, dict) else 0)
+        # Every answer's usage passes here: plain ints (what providers send) are taken as they
+        # are, without a call each (half the cost; issue 17); anything else goes through _int.
+        return cls._make([v if v.__class__ is int else _int(v) for v in raw])
 
 
 def usage_from_anthropic(raw: Any) -> Usage:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import importlib
 import os
 import threading
 import time
@@ -39,6 +40,7 @@ from turnout.model_access import check_callable
 from turnout.policy.detectors import complexity_classifier, sensitivity_detector
 from turnout.policy.engine import Decision
 from turnout.policy.signals import Signals
+from turnout.record_view import caller_view
 from turnout.routing.router import AUTO, Router
 from turnout.types import (
     ChatCompletion,
@@ -64,9 +66,7 @@ class Principal:
     def allowed(self, model: str) -> bool:
         if self.key is None:
             return True
-        from turnout.keys import allows_model
-
-        return allows_model(self.key, model)
+        return _lazy("turnout.keys").allows_model(self.key, model)
 
 
 OPEN = Principal()
@@ -294,9 +294,7 @@ class Gateway:
             return OPEN
         if not token:
             raise AuthenticationError("missing API key: send `Authorization: Bearer <key>`")
-        from turnout.keys import matches_secret
-
-        if matches_secret(token, self.master_key):
+        if _lazy("turnout.keys").matches_secret(token, self.master_key):
             return MASTER
         return None
 
@@ -310,9 +308,7 @@ class Gateway:
         key = principal.key
         if key is None:
             return
-        from turnout.keys import allows_sensitivity
-
-        if not allows_sensitivity(key, signals.sensitivity.level):
+        if not _lazy("turnout.keys").allows_sensitivity(key, signals.sensitivity.level):
             raise PermissionDeniedError(
                 f"this key may not send {signals.sensitivity.level.value} requests "
                 f"(its limit is {key.limits.max_sensitivity.value})", code="sensitivity_not_allowed")
@@ -437,12 +433,6 @@ class Gateway:
         return self.router.route(request, hints, allowed=principal.allowed if principal.key else None,
                                  extra_model=self._extra_model(request, model_overrides))
 
-    async def _budget_left(self, principal: Principal) -> float | None:
-        """The least left on any budget this request counts against (a routing signal: models
-        whose estimate is over it are rejected, so a cheaper one can still answer)."""
-        scopes = self._scopes(principal)
-        return await self.limits.remaining_usd(scopes) if scopes else None
-
     async def _signals(self, request: ChatRequest, hints: RouteHints | None, budget_left: float | None,
                        body: bytes | None = None) -> Signals:
         """The routing signals. A body sent again reuses its sensitivity assessment (the memo);
@@ -479,11 +469,16 @@ class Gateway:
                            bool(overrides and any(v is not None for v in overrides.values())))
         else:  # the library's caller is the operator: any model, but a name fit for headers and logs
             check_model_name(request.model)
-        budget_left = await self._budget_left(principal)
+        # The least left on any budget this request counts against (a routing signal: models
+        # whose estimate is over it are rejected, so a cheaper one can still answer).
+        scopes = self._scopes(principal)
+        budget_left = await self.limits.remaining_usd(scopes) if scopes else None
         signals = await self._signals(request, hints, budget_left, body)
         adm.decision = self._decide(request, hints, principal, overrides, signals)
         self._rate_checks(principal, signals, adm)
         adm.plan = self._cache_plan(principal, hints, signals)
+        if adm.plan is None:  # the cache is not used: nothing to read (and no coroutines to run for it)
+            return adm.decision
         if await self._admit_with_lookup(principal, request, adm):
             return adm.decision
         adm.hit = await self._lookup(adm.plan, request, adm.decision)
@@ -525,7 +520,7 @@ class Gateway:
             record["request_id"] = request_id
             self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
             # A fallback's answer is not the named model's: keep it out of that model's cache entry.
-            if record.get("rule") != "retrieval-answer" and not record.get("fallback_reason"):
+            if plan is not None and record.get("rule") != "retrieval-answer" and not record.get("fallback_reason"):
                 await self._store(plan, request, decision, response, float(record.get("cost_usd", 0.0)))
             response["turnout"] = self._view(record, principal)
             return response
@@ -608,8 +603,6 @@ class Gateway:
 
     def _view(self, record: dict[str, Any], principal: Principal) -> dict[str, Any]:
         """The decision record as this caller may see it (``record_view``)."""
-        from turnout.record_view import caller_view
-
         return caller_view(record, principal, shared_budget=bool(self._global_scopes))
 
     # -- accounting -----------------------------------------------------------------------
@@ -623,14 +616,15 @@ class Gateway:
         cache = record.get("cache", "off")
         saved = float(record.get("saved_usd", 0.0) or 0.0)
         sensitivity = record.get("signals", {}).get("sensitivity", "public")
+        rule = record.get("rule", "")
+        prompt_tokens = int(usage.get("prompt_tokens", 0))
+        completion_tokens = int(usage.get("completion_tokens", 0))
         ledger = self.ledger
         if ledger is not None:
-            from turnout.ledger import UsageRecord
-
-            ledger.record(UsageRecord(
+            ledger.record(_lazy("turnout.ledger").UsageRecord(
                 request_id=request_id, model_used=model, key_id=principal.key_id,
-                model_requested=request.model, rule=record.get("rule", ""),
-                prompt_tokens=int(usage.get("prompt_tokens", 0)), completion_tokens=int(usage.get("completion_tokens", 0)),
+                model_requested=request.model, rule=rule,
+                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
                 cached_tokens=int(usage.get("cached_tokens", 0)), tokens_estimated=bool(usage.get("estimated")),
                 cost_usd=cost, saved_usd=saved, latency_ms=latency_ms, ttft_ms=ttft_ms, cache=cache,
                 fallbacks=fallbacks, status=status, sensitivity=sensitivity, error=error,
@@ -641,9 +635,9 @@ class Gateway:
                 # decision record has the key; only a cascade that ran holds its outcomes there)
                 self._record_outcomes(request_id, record)
         metrics.record_request(
-            model, record.get("rule", ""), status, prompt_tokens=int(usage.get("prompt_tokens", 0)),
-            completion_tokens=int(usage.get("completion_tokens", 0)), cost_usd=cost, latency_s=latency_ms / 1000,
-            ttft_s=ttft_ms / 1000 if ttft_ms is not None else None, cache=cache, fallbacks=fallbacks, saved_usd=saved,
+            model, rule, status, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost_usd=cost,
+            latency_s=latency_ms / 1000, ttft_s=ttft_ms / 1000 if ttft_ms is not None else None, cache=cache,
+            fallbacks=fallbacks, saved_usd=saved,
         )
 
     def _record_outcomes(self, request_id: str, record: dict[str, Any]) -> None:
@@ -687,6 +681,14 @@ class Gateway:
             "models": {s.info.name: ("cooling_down" if s.cooling_for_s else "ok" if s.available else "unavailable")
                        for s in states},
         }
+
+
+@functools.cache
+def _lazy(module: str) -> Any:
+    """A module imported on first use, then kept: ``from m import f`` inside a function costs
+    ~1 µs on every call (issue 17), and these run on every request. For the modules the library
+    may never need (keys, the ledger: tens of milliseconds to import)."""
+    return importlib.import_module(module)
 
 
 def new_request_id() -> str:

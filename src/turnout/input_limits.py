@@ -175,15 +175,29 @@ def check_messages(messages: list[Any], budget: list[int] | None = None) -> None
         budget[0] = left
 
 
+# Parameter values with nothing to walk and no count to check: most parameters are one of
+# these (max_tokens, temperature, top_p, n, seed, stream...), and they skip check_value's call
+# and the count look-up (~3,000 instructions a parameter, issue 17).
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
 def check_params(params: dict[str, Any], budget: list[int] | None = None) -> None:
     """Every parameter: depth and size, and the counts of the ones with known bounds."""
     budget = budget if budget is not None else [MAX_NODES]
     for name, value in params.items():
-        if isinstance(name, str) and len(name) > MAX_KEY_CHARS:
-            raise _too("params", f"has a parameter name longer than {MAX_KEY_CHARS} characters")
-        if isinstance(name, str) and not name.isprintable():  # names may be echoed in headers
-            raise BadRequestError("parameter names must not contain control characters", param="params",
-                                  code="invalid_parameter_name")
+        if isinstance(name, str):
+            if len(name) > MAX_KEY_CHARS:
+                raise _too("params", f"has a parameter name longer than {MAX_KEY_CHARS} characters")
+            if not name.isprintable():  # names may be echoed in headers
+                raise BadRequestError("parameter names must not contain control characters", param="params",
+                                      code="invalid_parameter_name")
+        kind = type(value)
+        if kind in _SCALARS:
+            continue
+        if kind is str:
+            if len(value) > MAX_STRING_CHARS:
+                raise _too(str(name), f"has a string longer than {MAX_STRING_CHARS} characters")
+            continue
         check_value(value, str(name), budget)
         limit = _COUNTED.get(name)
         if limit is not None and isinstance(value, _LIST_OR_DICT) and len(value) > limit:

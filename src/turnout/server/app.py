@@ -112,8 +112,12 @@ def _number(value: Any, name: str) -> float | None:
 
 
 def _has_hint_header(scope: Scope) -> bool:
-    """Whether any ``X-Turnout-*`` header was sent (one pass, instead of one per hint)."""
-    return any(key.startswith(b"x-turnout-") for key, _ in scope["headers"])
+    """Whether any ``X-Turnout-*`` header was sent (one pass, instead of one per hint; a loop,
+    not ``any()`` over a generator, which costs a generator object on every request)."""
+    for key, _ in scope["headers"]:  # noqa: SIM110 - see above
+        if key.startswith(b"x-turnout-"):
+            return True
+    return False
 
 
 def parse_hints(body_hints: Any, scope: Scope) -> RouteHints:
@@ -268,7 +272,7 @@ class TurnoutApp:
                     request_id=rid, method=scope["method"], path=path, status=ctx["status"],
                     latency_ms=(time.perf_counter() - started) * 1000, key_id=ctx.get("key_id"),
                     record=record, error=ctx.get("error")))
-            if "requested_model" in ctx:
+            if "requested_model" in ctx and observability.tracer() is not None:
                 observability.trace_request(record, requested_model=ctx["requested_model"], started_ns=started_ns,
                                             ended_ns=time.time_ns(), status=ctx["status"], error=ctx.get("error"))
 
