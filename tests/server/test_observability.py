@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 
 import httpx
@@ -35,26 +36,46 @@ def spans():
     observability.set_tracer(None)
 
 
-def test_access_log_is_json_without_prompts(serve, caplog):
+class _Lines(logging.Handler):
+    """Keeps the access log's records and says when ``count`` of them have arrived: the server
+    writes a request's line after its answer has gone out, so the client can be here first."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+        self.count = count
+        self.arrived = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        if len(self.records) >= self.count:
+            self.arrived.set()
+
+
+def test_access_log_is_json_without_prompts(serve):
     server = serve({"models": MODELS, "routing": {"fallbacks": ["fake/flaky", "fake/local"]}})
-    with caplog.at_level(logging.INFO, logger="turnout.access"):
-        observability.log.addHandler(caplog.handler)
-        try:
-            r = httpx.post(f"{server.base_url}/chat/completions",
-                           json={"model": "fake/local", "messages": [{"role": "user", "content": SECRET_TEXT}]},
-                           headers={"x-request-id": "req-42"})
-            bad = httpx.post(f"{server.base_url}/chat/completions", content=b"{nope")
-        finally:
-            observability.log.removeHandler(caplog.handler)
+    handler = _Lines(count=2)
+    level = observability.log.level
+    observability.log.setLevel(logging.INFO)
+    observability.log.addHandler(handler)
+    try:
+        r = httpx.post(f"{server.base_url}/chat/completions",
+                       json={"model": "fake/local", "messages": [{"role": "user", "content": SECRET_TEXT}]},
+                       headers={"x-request-id": "req-42"})
+        bad = httpx.post(f"{server.base_url}/chat/completions", content=b"{nope")
+        assert handler.arrived.wait(timeout=10), f"access lines: {len(handler.records)} of 2"
+    finally:
+        observability.log.removeHandler(handler)
+        observability.log.setLevel(level)
     assert r.status_code == 200 and r.headers["x-request-id"] == "req-42"
     assert bad.status_code == 400 and bad.headers["x-request-id"]
-    lines = [json.loads(rec.getMessage()) for rec in caplog.records if rec.name == "turnout.access"]
+    lines = [json.loads(rec.getMessage()) for rec in handler.records]
     ok = next(line for line in lines if line["request_id"] == "req-42")
     assert ok["status"] == 200 and ok["model"] == "fake/local" and ok["path"] == "/v1/chat/completions"
     assert ok["latency_ms"] >= 0 and "cost_usd" in ok and ok["ledger_id"]
     err = next(line for line in lines if line["status"] == 400)
     assert "not valid JSON" in err["error"]
-    assert all(SECRET_TEXT not in rec.getMessage() for rec in caplog.records)
+    assert all(SECRET_TEXT not in rec.getMessage() for rec in handler.records)
 
 
 def test_spans_follow_genai_conventions_with_a_child_per_attempt(serve, spans):
