@@ -226,12 +226,15 @@ _KNOWN_FOR_BEFORE = re.compile(
     r"|(?:works|books|paintings|novels|poems|songs|music|quotes|films|plays|symphonies)[ ](?:by|of)"
     r"|(?:what|who)[ ]influenced|influences[ ]on|famous[ ]quotes[ ](?:by|of|from)"
     # a work named after its hero: "Who wrote ...", "the plot of ..."
-    r"|who[ ]wrote|plot[ ]of|author[ ]of|characters[ ]in|themes[ ](?:of|in)|adaptations?[ ]of)[ ]\Z",
+    r"|who[ ]wrote|plot[ ]of|author[ ]of|characters[ ]in|themes[ ](?:of|in)|adaptations?[ ]of"
+    # what one asks or writes about a public figure: "tell me about ...", "in the style of ..."
+    r"|tell[ ]me[ ]about|facts[ ]about|essay[ ](?:on|about)|in[ ]the[ ]style[ ]of|quotes?[ ](?:by|from))[ ]\Z",
     re.IGNORECASE,
 )
 _KNOWN_FOR_AFTER = re.compile(
     r"(?:'s|’s)?[ ](?:contributions?|legacy|achievements?|discoveries|inventions?|philosophy|teachings|paintings"
-    r"|novels|poems|poetry|symphonies|compositions|theories|ideas|influence|impact)(?![\w])",
+    r"|novels|poems|poetry|symphonies|compositions|theories|ideas|influence|impact|policies|government|reforms"
+    r"|speeches|era|career|works|books|music|songs|films|plays|sonnets|quotes|views|presidency|reign)(?![\w])",
     re.IGNORECASE,
 )
 # a word of a name the finding may have left out: capitalised, or a particle ("Ludwig van ...")
@@ -334,6 +337,13 @@ class PiiPolicy:
         key = _norm_name(name)
         return key in self.public_figures or key in lexicon().public
 
+    def _common_family_name(self, name: str) -> bool:
+        """One word, a family name of the lists, and not a public figure the operator listed."""
+        from turnout.detect.names import lexicon
+
+        key = _norm_name(name)
+        return " " not in key and key in lexicon().last and key not in self.public_figures
+
     def is_public_person(self, text: str, start: int, end: int) -> bool:
         """A public figure at ``text[start:end]``: a listed name, the end of one written in
         full just before ("... Wendeline Okafor" found as "Okafor"), or an eponym
@@ -342,8 +352,13 @@ class PiiPolicy:
 
         if start > 3 and _private_before(text, start):
             return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
-        if self.is_public_figure(text[start:end]) or _EPONYM_AFTER.match(text, end) or known_for(text, start, end):
+        if _EPONYM_AFTER.match(text, end) or known_for(text, start, end):
             return True
+        if self.is_public_figure(text[start:end]):
+            # a lone family name that many people bear ("Thatcher", "King") is the famous one only
+            # in a frame that asks about them (the two above, or a text about history: see
+            # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague
+            return not self._common_family_name(text[start:end])
         key = _norm_name(text[start:end])
         before = _norm_name(text[max(0, start - 40) : end])
         for names in (self.public_figures, lexicon().public):
