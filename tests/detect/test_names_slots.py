@@ -107,3 +107,24 @@ def test_a_lone_famous_family_name_in_an_everyday_sentence_is_not_public(text: s
 )
 def test_public_figures_in_a_frame_stay_public(text: str) -> None:
     assert level(text) is Sensitivity.PUBLIC
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Our coach Pelvarin wants us to train twice a week.", "Pelvarin"),
+        ("Reply to Dorvessa: the venue is booked.", "Dorvessa"),
+        ("Summarise this chat between Quilmaro and Tesvadin.", "Quilmaro"),
+        ("The claim of Vantrelo was rejected.", "Vantrelo"),
+        ("The resident Kiss Ilona asked for a parking permit.", "Kiss Ilona"),
+        ("Write a short bio for Georgia Vantrelova, our new analyst.", "Georgia Vantrelova"),
+    ],
+)
+def test_more_places_only_a_person_fills(text: str, name: str) -> None:
+    assert any(name in p for p in persons(text)), persons(text)
+    assert level(text) is not Sensitivity.PUBLIC
+
+
+def test_a_blood_test_is_a_health_detail() -> None:
+    assert level("Pelvarin Dostov's blood test results came back normal.") is Sensitivity.CONFIDENTIAL
+    assert level("What does a blood test measure?") is Sensitivity.PUBLIC

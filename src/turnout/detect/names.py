@@ -1102,8 +1102,15 @@ class NameTagger:
                 continue  # "Buddhist", "Celtic", "Marxism", "Bretons": a creed, a people or an idea
             if lab != "PER" and _role_before(text, s) and (
                 _low(words[0]) in self.lex.first or _low(_unpossessed(words[0])) not in common
+                or any(_low(w) in self.lex.first for w in words[1:])  # "tenant Kiss Dora": family name first
             ):
                 lab = "PER"  # "tenant Charles Dickens", "customer Phuong Phan": a private person's role before a name
+            if lab == "LOC" and len(words) == 1 and _low(words[0]) in self.lex.first:
+                nm = _NEXT_WORD.match(text, e)  # "Georgia Papadopoulos": a given name that is a place, then a family name
+                if nm is not None and nm.group(1)[:1].isupper() and (
+                    self._plain_family_name(nm.group(1)) or self._unlisted(nm.group(1))
+                ):
+                    lab = "PER"
             if lab == "PER":
                 # "Martin Weber": a family name that is also an English word, after a name
                 nm = _NEXT_WORD.match(text, e)
@@ -1118,7 +1125,10 @@ class NameTagger:
                         e = nm.end()
                         words = text[s:e].split()
             w0 = _low(words[0])
-            if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
+            if lab == "LOC" and len(words) > 1 and (
+                self._given_then_family(w0, words[-1])
+                or (w0 in self.lex.first and (self._plain_family_name(words[-1]) or self._unlisted(words[-1])))
+            ):
                 lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
             elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and (
                 _person_object_before(text, s) or _appositive_person(text, s, e)
@@ -1272,6 +1282,15 @@ class NameTagger:
         ):
             return 0
         return 2 if low in lex.last else 1 if low in lex.first else 0
+
+    def _plain_family_name(self, word: str) -> bool:
+        """A family name of the lists that is no place, country, people or English word
+        ("Matsumoto", "Papadopoulos"): after a given name it makes a person, even when the given
+        name is also a place ("Aoi", "Georgia")."""
+        low = _low(_unpossessed(word))
+        lex = self.lex
+        return low in lex.last and low not in lex.place and low not in lex.country and low not in lex.common and (
+            low not in lex.nationality and low not in _not_names())
 
     def _given_then_family(self, first: str, last_word: str) -> bool:
         lex = self.lex
@@ -1824,12 +1843,13 @@ _PERSON_NOUNS_TEXT = """landlord landlady neighbour neighbor babysitter nanny dr
     customer employee intern trainee student pupil volunteer organiser organizer guide instructor
     translator interpreter agent broker contractor consultant owner host guest partner fiance fiancé
     fiancée husband wife son daughter brother sister mother father grandmother grandfather"""
-_PERSON_NOUNS = frozenset(_PERSON_NOUNS_TEXT.split())
+_PERSON_NOUNS = frozenset(_PERSON_NOUNS_TEXT.split()) | _RELATIONS
 _POSSESSED_TEXT = """dog dogs cat cats puppy kitten pet wife husband son sons daughter daughters mother father mum mom
     dad brother brothers sister sisters parents kids children child baby birthday wedding funeral boyfriend
     girlfriend partner fiance fiancé fiancée grandmother grandfather grandma grandpa granddaughter grandson
     aunt uncle cousin nephew niece family diagnosis surgery illness pregnancy salary payslip mortgage debts
-    debt rent leave retirement resignation promotion passport"""
+    debt rent leave retirement resignation promotion passport blood test tests results medication medications
+    prescription treatment scan therapy operation symptoms appointment appointments grades homework bedroom"""
 _POSSESSED = frozenset(_POSSESSED_TEXT.split())
 # a line's label before a person's name ("Signed:", "Attendee:", "From:")
 _SLOT_LABEL = re.compile(
@@ -1847,9 +1867,14 @@ _APPOSITION_AFTER = re.compile(
     + "|".join(sorted(_PERSON_NOUNS, key=len, reverse=True)) + r")(?![\w]))",
     re.IGNORECASE,
 )
+_RECORD_OF = re.compile(
+    r"(?<![\w])(?:record|records|file|profile|payslip|appraisal|contract|invoice|details|application|complaint"
+    r"|booking|claim|appointment|prescription|timesheet|reference)[ ](?:of|for)[ ]\Z",
+    re.IGNORECASE,
+)
 _PRONOUN_NEXT = re.compile(r"[?!.][ \t]+(?:She|He|she|he)[ \t]")
 _SELF_NAMING = ("I'm ", "I’m ", "I am ", "i'm ", "i’m ", "i am ")
-_THIS_IS_AFTER = re.compile(r"(?:[ \t]+(?:from[ \t]+(?:the|my|your|our)|speaking|here)|,)(?![\w])")
+_THIS_IS_AFTER = re.compile(r"(?:[ \t]+[^\W\d_]+)?(?:[ \t]+(?:from[ \t]+(?:the|my|your|our)|speaking|here)|,)(?![\w])")
 # verbs whose subject is a person without a pronoun to say so: not said of a product or a firm
 _HUMAN_VERB = re.compile(
     r"[ \t]+(?:borrowed|lent|forgot|hugged|kissed|married|divorced|yelled|apologi[sz]ed|sneezed|babysat"
@@ -1883,6 +1908,8 @@ def _person_slot(text: str, s: int, e: int) -> bool:
             return True  # "Our landlord, Nibeo, ..."
     if before in " \t:" and _SLOT_LABEL.search(text, max(0, s - 32), s) is not None:
         return True
+    if before == " " and text[s - 3 : s - 1] in ("of", "or") and _RECORD_OF.search(text, max(0, s - 24), s) is not None:
+        return True  # "the claim of Nemec", "the file for Tassour"
     if before == " " and text.endswith(_SELF_NAMING, 0, s):
         i = s - (5 if text.endswith(("I am ", "i am "), 0, s) else 4)
         return _starts_sentence(text, i)
@@ -1918,9 +1945,10 @@ def _my_relation_before(text: str, s: int) -> bool:
     if s < 6 or text[s - 1] != " ":
         return False
     a = text.rfind(" ", max(0, s - 20), s - 1)
-    if a < 2 or text[a + 1 : s - 1].lower() not in _RELATIONS:
+    if a < 2 or text[a + 1 : s - 1].lower() not in _PERSON_NOUNS:
         return False
-    return text[max(0, a - 3) : a].lower() in ("my", " my")
+    b = text.rfind(" ", max(0, a - 6), a)
+    return text[b + 1 : a].lower() in _OWNERS
 
 
 def _person_object_before(text: str, s: int) -> bool:
@@ -1936,13 +1964,24 @@ def _person_object_before(text: str, s: int) -> bool:
     w1 = text[a + 1 : s - 1].lower()
     if w1 in _OBJECT_VERBS:
         return True
-    if a < 1 or not (w1 in ("with", "to") or w1 in _RELATIONS):
+    if a < 1 or not (w1 in _OBJECT_PREPOSITIONS or w1 in _PERSON_NOUNS):
         return False
     b = text.rfind(" ", max(0, a - 16), a)
     w2 = text[b + 1 : a].lower()
-    return (w2 == "my" and w1 in _RELATIONS) or (w1 in ("with", "to") and w2 in _TALK_VERBS)
+    if w1 in _PERSON_NOUNS:
+        return w2 in _OWNERS  # "my flatmate Sydney", "our coach Maviia"
+    return w2 in _OBJECT_PREPOSITIONS[w1]
 
 
+# "a call with ...", "reply to ...", "a card for ...", "a chat between ...": the word before the
+# preposition says that a person follows
+_OBJECT_PREPOSITIONS: dict[str, frozenset[str]] = {
+    "with": _TALK_VERBS,
+    "to": _TALK_VERBS | {"reply", "replied", "write", "letter", "message", "note", "email", "e-mail", "text"},
+    "for": frozenset(["note", "message", "card", "gift", "present", "letter", "reference", "recommendation"]),
+    "between": frozenset(["chat", "conversation", "argument", "call", "emails", "messages", "dispute", "fight"]),
+}
+_OWNERS = frozenset(["my", "our", "your", "his", "her", "their"])
 _FIRM_PREPOSITIONS = (" at ", " from ", " joined ", " for ")
 _SEASONS = frozenset(["Spring", "Summer", "Autumn", "Fall", "Winter"])  # "Spring began early": no person
 # after a name: a singular verb (group 1; a list of people takes a plural one), or a predicate

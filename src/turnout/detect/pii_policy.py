@@ -64,7 +64,7 @@ _CUES: dict[str, str] = {
         | symptoms? | prescri\w* | medications? | medical | medicine | surgery | surgeon
         | therapy | therapist | treatment | treated | disease | disorder | cancer | tumou?r
         | diabetes | diabetic | hiv | aids | covid | pregnan\w* | depression | depressed | anxiety
-        | blood[ ]pressure | allerg\w* | illness | sick[ ]leave | chemotherapy | psychiatr\w*
+        | blood[ ](?:pressure|tests?|sugar|count|work|results) | allerg\w* | illness | sick[ ]leave | chemotherapy | psychiatr\w*
         | mental[ ]health | health[ ]record | x-ray | mri | biopsy | vaccin\w* | insulin
         | heart[ ]attack | stroke | injur\w* | fracture""",
     FINANCIAL: r"""salary | salaries | wages? | income | bank[ ]account | account[ ]number | loan | loans
@@ -96,7 +96,7 @@ _CUE_RES: dict[str, re.Pattern[str]] = {
 _CUE_GATES: dict[str, tuple[str, ...]] = {
     HEALTH: ("patient", "diagnos", "admit", "discharg", "hospital", "clinic", "symptom", "prescri",
              "medic", "surg", "therap", "treat", "disease", "disorder", "cancer", "tumo", "diabet",
-             "hiv", "aids", "covid", "pregnan", "depress", "anxiety", "pressure", "allerg",
+             "hiv", "aids", "covid", "pregnan", "depress", "anxiety", "blood", "allerg",
              "illness", "sick", "chemo", "psychiatr", "health", "x-ray", "mri", "biopsy", "vaccin",
              "insulin", "attack", "stroke", "injur", "fracture"),
     FINANCIAL: ("salar", "wage", "income", "account", "loan", "mortgage", "debt", "credit",
