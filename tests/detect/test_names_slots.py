@@ -128,3 +128,8 @@ def test_more_places_only_a_person_fills(text: str, name: str) -> None:
 def test_a_blood_test_is_a_health_detail() -> None:
     assert level("Pelvarin Dostov's blood test results came back normal.") is Sensitivity.CONFIDENTIAL
     assert level("What does a blood test measure?") is Sensitivity.PUBLIC
+
+
+@pytest.mark.parametrize("text", ["Who painted the Mona Lisa?", "who composed the Goldberg Variations?"])
+def test_who_made_a_work_named_after_its_subject_is_public(text: str) -> None:
+    assert level(text) is Sensitivity.PUBLIC

@@ -342,14 +342,14 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             kind != _AMBIGUOUS
             or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
             or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
-            or (e + 2 < n and text[e] == " " and _PERSON_VERB.match(text, e) is not None)
+            or (e + 2 < n and text[e] == " " and _ANY_PERSON_VERB.match(text, e) is not None)
             or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
             or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
             or _person_object_before(text, s)
             # "Marsh and Price will ..." (see NameTagger._surname_pair): a capitalised word each side
             or (e + 6 < n and text[e + 5].isupper() and text.startswith(" and ", e))
             or (s > 6 and text.endswith(" and ", 0, s) and text[text.rfind(" ", max(0, s - 30), s - 5) + 1].isupper())
-            or _person_slot(text, s, e)  # "Kind regards,\nYoung", "Miller missed the deadline"
+            or (_slot_hint(text, s, e) and _person_slot(text, s, e))  # "Kind regards,\nYoung", "From: Rose"
         )
     )
 
@@ -661,9 +661,8 @@ class NameTagger:
         """"Will", "May", "Young": a name only after a title or a given name, or before another
         capitalised word that is a name ("May I", "General Public" are not)."""
         if _low(text[s:end]) in _PAIR_SURNAMES_ALSO:  # "King", "Swift": not before a name ("King Charles")
-            return (end + 2 < n and text[end] == " " and (
-                _PERSON_VERB.match(text, end) is not None or _HUMAN_VERB.match(text, end) is not None
-            )) or _person_object_before(text, s) or self._surname_pair(text, s, end)
+            return (end + 2 < n and text[end] == " " and _ANY_PERSON_VERB.match(text, end) is not None) or (
+                _person_object_before(text, s) or self._surname_pair(text, s, end))
         if end + 2 < n and text[end] == " " and text[end + 1].isupper():
             nxt = _TOKEN.match(text, end + 1)
             if nxt is not None:
@@ -671,7 +670,7 @@ class NameTagger:
                 low = following.lower()
                 if len(following) > 1 and (low not in self.lex.common or low in self._known):
                     return True
-        if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None and (
+        if end + 2 < n and text[end] == " " and _ANY_PERSON_VERB.match(text, end) is not None and (
             text[s:end] not in _SEASONS
         ):
             return True  # "Walker began writing": the subject of a verb only people do (see _subjects)
@@ -683,8 +682,8 @@ class NameTagger:
             return True  # "Marsh and Price will share ...": two family names that do something
         if _appositive_person(text, s, end) and _low(text[s:end]) in self.lex.first:
             return True  # "a card for Hope, she turns forty"
-        if _person_slot(text, s, end):
-            return True  # "Kind regards,\nYoung", "Miller missed the deadline": see _person_slot
+        if _slot_hint(text, s, end) and _person_slot(text, s, end):
+            return True  # "Kind regards,\nYoung", "From: Rose", "a card for Max? He ...": see _person_slot
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
         if _person_object_before(text, s) and (
@@ -819,8 +818,8 @@ class NameTagger:
             if _role_before(text, s) and word[1:].islower():
                 added.append((s, e, "PER", 0.5))  # "tenant Abraham Lincoln": a private person, whatever the name
                 continue
-            if word[1:].islower() and (low in lex.public or self._family_name(word) or self._unlisted(word)) and (
-                _role_before_given(text, s)
+            if _role_before_given(text, s) and word[1:].islower() and (
+                low in lex.public or self._family_name(word) or self._unlisted(word)
             ):
                 added.append((s, e, "PER", 0.5))  # "tenant Mahatma Gandhi": the given name was no candidate
                 continue
@@ -872,7 +871,7 @@ class NameTagger:
         for s, e in unknown:
             if text.endswith(_NAMING_WORDS, 0, s) or (_low(text[s:e]) in first and _cue_for_name(text, s, e)):
                 added.append((s, e, "PER", 0.5))
-            elif self._slot_word(text[s:e]) and _person_slot(text, s, e):
+            elif _person_slot(text, s, e) and self._slot_word(text[s:e]):
                 added.append((s, e, "PER", 0.5))  # "Signed: Todao", "Our landlord, Nibeo, ...", "Tapio's dog"
             elif text.startswith(",", e) and s > 0 and text[s - 1] in "\"“" and self._name_like(text[s:e]):
                 added.append((s, e, "PER", 0.5))  # addressed at a quote's start: '"Naoko, the figures ..."'
@@ -1751,16 +1750,17 @@ _LIST_PREV = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)(?:,[ \t]*|[ \t]+and[ \t]+|
 _NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or one or two particles
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
-_PERSON_VERB = re.compile(
-    r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|admitted|discharged|diagnosed"
+_PERSON_VERBS = (
+    r"(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|admitted|discharged|diagnosed"
     r"|hospitali[sz]ed|hired|fired|promoted|a[ \t]+(?:good|great|nice)"
     r"[ \t]+(?:man|woman|guy|girl|boy|friend|person))|shouted|whispered|began[ \t]+(?:writing|studying)"
     r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking)"
     # acts of speech, thought and office work: their subject is a person ("Walker began the audit")
     r"|said|says|asked|asks|told|tells|thinks|believes|agreed|agrees|disagreed|disagrees|replied|wrote|emailed"
     r"|phoned|texted|began|started|finished|joined|signed|approved|suggested|mentioned|promised|explained"
-    r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers)(?![\w])"
+    r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers"
 )
+_PERSON_VERB = re.compile(r"[ \t]+(?:" + _PERSON_VERBS + r")(?![\w])")
 _NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the next non-empty line opens with a number
 # before a given name: a verb whose object is a person, or "my" and a relation ("my flatmate Sydney")
 _OBJECT_VERBS = frozenset(["ask", "tell", "remind", "email", "e-mail", "text", "invite", "thank", "message", "ping", "meet", "met", "congratulate", "introduce", "feedback",
@@ -1876,52 +1876,74 @@ _PRONOUN_NEXT = re.compile(r"[?!.][ \t]+(?:She|He|she|he)[ \t]")
 _SELF_NAMING = ("I'm ", "I’m ", "I am ", "i'm ", "i’m ", "i am ")
 _THIS_IS_AFTER = re.compile(r"(?:[ \t]+[^\W\d_]+)?(?:[ \t]+(?:from[ \t]+(?:the|my|your|our)|speaking|here)|,)(?![\w])")
 # verbs whose subject is a person without a pronoun to say so: not said of a product or a firm
-_HUMAN_VERB = re.compile(
-    r"[ \t]+(?:borrowed|lent|forgot|hugged|kissed|married|divorced|yelled|apologi[sz]ed|sneezed|babysat"
+_HUMAN_VERBS = (
+    r"borrowed|lent|forgot|hugged|kissed|married|divorced|yelled|apologi[sz]ed|sneezed|babysat"
     r"|lives[ \t]+(?:at|on)|missed[ \t]+(?:the|my|her|his|our|their|a)[ \t]+(?:deadline|meeting|flight|train|bus"
-    r"|appointment|call|shift|class))(?![\w])"
+    r"|appointment|call|shift|class)"
 )
+_HUMAN_VERB = re.compile(r"[ \t]+(?:" + _HUMAN_VERBS + r")(?![\w])")
+
+
+# the verbs of _PERSON_VERB and _HUMAN_VERB in one anchored match (an ambiguous word's pre-check)
+_ANY_PERSON_VERB = re.compile(r"[ \t]+(?:" + _PERSON_VERBS + "|" + _HUMAN_VERBS + r")(?![\w])")
+
+
+def _slot_hint(text: str, s: int, e: int) -> bool:
+    """A cheap pre-check for an ambiguous word ("May", "Will"), which occurs often: the
+    characters next to it allow one of _person_slot's places (a verb after it is matched by
+    the caller's _ANY_PERSON_VERB; the words before by _person_object_before and _role_before)."""
+    return (e < len(text) and text[e] in ",'’?!.") or text.endswith(("'s", "’s"), s, e) or (
+        s > 1 and (text[s - 1] in "\n:" or (text[s - 1] == " " and text[s - 2] in ":\n,"))
+    )
 
 
 def _person_slot(text: str, s: int, e: int) -> bool:
-    """Is ``text[s:e]`` (one word, maybe possessive) in a place only a person fills (see above)?"""
+    """Is ``text[s:e]`` (one word, maybe possessive) in a place only a person fills (see above)?
+    (Each check looks at the character next to the word first: this runs for every occurrence
+    of an ambiguous word, "May", "Will", so nothing here slices or searches a whole line.)"""
     n = len(text)
     # after the word
     if e < n:
         after = text[e]
-        if after == "," and _APPOSITION_AFTER.match(text, e) is not None:
-            return True
-        if after in "'’" or text.endswith(("'s", "’s"), s, e):
+        if after == ",":
+            if _APPOSITION_AFTER.match(text, e) is not None:
+                return True
+        elif after in "'’" or text.endswith(("'s", "’s"), s, e):
             m = _NEXT_RUN.match(text, e + 2 if after in "'’" else e)
             if m is not None and m.group(1).lower() in _POSSESSED:
                 return True
-        if after == " " and _HUMAN_VERB.match(text, e) is not None:
-            return True
-        if after in "?!." and text.endswith("for ", 0, s) and _PRONOUN_NEXT.match(text, e) is not None:
+        elif after == " ":
+            if _HUMAN_VERB.match(text, e) is not None:
+                return True
+        elif after in "?!." and text.endswith("for ", 0, s) and _PRONOUN_NEXT.match(text, e) is not None:
             return True
     if s < 3:
         return False
-    before = text[s - 1]
-    if before == " " and text.endswith(", ", 0, s):
+    j = s
+    while j > 0 and text[j - 1] in " \t>":
+        j -= 1
+    if j == 0:
+        return False
+    before = text[j - 1]
+    if before == "\n":  # the word opens a line: a letter's sign-off on the line before?
+        prev = text.rfind("\n", max(0, j - 40), j - 1)
+        return text[prev + 1 : j - 1].strip().lower() in _SIGN_OFFS
+    if before == ":":
+        return _SLOT_LABEL.search(text, max(0, j - 32), s) is not None  # "Signed: ...", "Attendee: ..."
+    if j != s - 1 or text[j] != " ":
+        return False
+    if before == ",":
         a = text.rfind(" ", max(0, s - 24), s - 2)
-        if text[a + 1 : s - 2].lower() in _PERSON_NOUNS:
-            return True  # "Our landlord, Nibeo, ..."
-    if before in " \t:" and _SLOT_LABEL.search(text, max(0, s - 32), s) is not None:
-        return True
-    if before == " " and text[s - 3 : s - 1] in ("of", "or") and _RECORD_OF.search(text, max(0, s - 24), s) is not None:
+        return text[a + 1 : s - 2].lower() in _PERSON_NOUNS  # "Our landlord, Nibeo, ..."
+    if text[s - 3 : s - 1] in ("of", "or") and _RECORD_OF.search(text, max(0, s - 24), s) is not None:
         return True  # "the claim of Nemec", "the file for Tassour"
-    if before == " " and text.endswith(_SELF_NAMING, 0, s):
+    if text.endswith(_SELF_NAMING, 0, s):
         i = s - (5 if text.endswith(("I am ", "i am "), 0, s) else 4)
         return _starts_sentence(text, i)
-    if before == " " and text.endswith(("this is ", "This is "), 0, s) and _THIS_IS_AFTER.match(text, e) is not None:
-        return True  # "Good evening, this is Tahoff from the third floor."
-    if before == " " and (_person_object_before(text, s) or _role_before(text, s) or _role_before_given(text, s)):
-        return True  # "Remind Radova to ...", "a call with Zalaa ...", "tenant Okonkwo"
-    line = text.rfind("\n", 0, s)
-    if line > 0 and not text[line + 1 : s].strip(" \t>"):
-        prev = text.rfind("\n", 0, line)
-        return text[prev + 1 : line].strip().lower() in _SIGN_OFFS
-    return False
+    if text.endswith(("this is ", "This is "), 0, s):
+        return _THIS_IS_AFTER.match(text, e) is not None  # "Good evening, this is Tahoff from the third floor."
+    # "Remind Radova to ...", "a call with Zalaa ...", "tenant Okonkwo", "tenant Mahatma Okonkwo"
+    return _person_object_before(text, s) or _role_before(text, s) or _role_before_given(text, s)
 
 
 # between two items of a list of places, maybe over capitalised words the tagger skipped
