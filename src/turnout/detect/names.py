@@ -1892,9 +1892,17 @@ def _slot_hint(text: str, s: int, e: int) -> bool:
     """A cheap pre-check for an ambiguous word ("May", "Will"), which occurs often: the
     characters next to it allow one of _person_slot's places (a verb after it is matched by
     the caller's _ANY_PERSON_VERB; the words before by _person_object_before and _role_before)."""
-    return (e < len(text) and text[e] in ",'’?!.") or text.endswith(("'s", "’s"), s, e) or (
-        s > 1 and (text[s - 1] in "\n:" or (text[s - 1] == " " and text[s - 2] in ":\n,"))
-    )
+    if s > 1 and (text[s - 1] in "\n:" or (text[s - 1] == " " and text[s - 2] in ":\n,")):
+        return True
+    if e < len(text):
+        after = text[e]
+        if after in "'’":
+            return True
+        if after in "?!.":
+            return text.endswith("for ", 0, s)
+        if after == ",":
+            return _APPOSITION_AFTER.match(text, e) is not None
+    return text.endswith(("'s", "’s"), s, e)
 
 
 def _person_slot(text: str, s: int, e: int) -> bool:
@@ -1942,8 +1950,18 @@ def _person_slot(text: str, s: int, e: int) -> bool:
         return _starts_sentence(text, i)
     if text.endswith(("this is ", "This is "), 0, s):
         return _THIS_IS_AFTER.match(text, e) is not None  # "Good evening, this is Tahoff from the third floor."
-    # "Remind Radova to ...", "a call with Zalaa ...", "tenant Okonkwo", "tenant Mahatma Okonkwo"
-    return _person_object_before(text, s) or _role_before(text, s) or _role_before_given(text, s)
+    # "Remind Radova to ...", "a call with Zalaa ...", "tenant Okonkwo", "tenant Mahatma Okonkwo":
+    # _person_object_before, _role_before and _role_before_given, the word before cut out once
+    a = text.rfind(" ", max(0, s - 24), s - 1)
+    if a < 0 and s > 24:
+        return False
+    w1 = text[a + 1 : s - 1]
+    low = w1.lower()
+    if low in _OBJECT_VERBS or low in _ROLE_WORDS:
+        return True
+    if low in _OBJECT_PREPOSITIONS or low in _PERSON_NOUNS or low.rstrip(".") in _ROLE_TITLES:
+        return _person_object_before(text, s) or _role_before(text, s)
+    return a > 2 and a >= s - 20 and w1[:1].isupper() and w1[1:].isalpha() and _role_before(text, a + 1)
 
 
 # between two items of a list of places, maybe over capitalised words the tagger skipped
