@@ -71,3 +71,35 @@ def test_near_is_data_in_the_config() -> None:
     assert assess([{"role": "user", "content": text}], pii_policy=policy).level is Sensitivity.INTERNAL
     assert assess([{"role": "user", "content": "ops@example.org has an overdue invoice."}],
                   pii_policy=policy).level is Sensitivity.CONFIDENTIAL
+
+
+_TYPES = ["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "DATE_TIME", "LOCATION", "HEALTH",
+          "FINANCIAL", "PRIVATE_CUE"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    combos=st.lists(st.tuples(st.sets(st.sampled_from(_TYPES), min_size=1, max_size=3),
+                              st.sampled_from(list(Sensitivity)), st.booleans()), max_size=6),
+    types=st.sets(st.sampled_from(_TYPES)),
+    above=st.none() | st.sampled_from(list(Sensitivity)),
+)
+def test_the_split_combinations_answer_as_the_plain_computation(
+    combos: list[tuple[set[str], Sensitivity, bool]], types: set[str], above: Sensitivity | None
+) -> None:
+    from turnout.detect.pii_policy import CONTEXT_CATEGORIES, Combination, PiiPolicy
+
+    policy = PiiPolicy(tuple(Combination(frozenset(t), level, near) for t, level, near in combos))
+    whole: set[str] = set()
+    near: dict[str, frozenset[str]] = {}
+    for combo in policy.combinations:
+        cats, others = combo.types & CONTEXT_CATEGORIES, combo.types - CONTEXT_CATEGORIES
+        if not cats or not others <= types or (above is not None and combo.level.rank <= above.rank):
+            continue
+        if combo.near and others:
+            for cat in cats:
+                near[cat] = near.get(cat, frozenset()) | others
+        else:
+            whole |= cats
+    assert policy.categories_to_look_for(types, above) == whole
+    assert policy.categories_near(types, above) == near

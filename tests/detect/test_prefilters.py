@@ -142,11 +142,12 @@ def _reference_level(messages: list[dict[str, str]], pii_policy: PiiPolicy) -> S
         level = policy.level_for(t)
         if level.rank > detected.rank:
             detected = level
-    combined = PiiPolicy(tuple(c for c in pii_policy.combinations if not c.near)).level(types | categories)
+    combined = PiiPolicy(tuple(c for c in pii_policy.combinations
+                               if not (c.near and c.types - CONTEXT_CATEGORIES))).level(types | categories)
     # ``near`` combinations: the category beside one of the first NEAR_LIMIT findings of their types
     near_kinds: dict[str, set[str]] = {}
     for combo in pii_policy.combinations:
-        if combo.near and combo.types - CONTEXT_CATEGORIES <= types:
+        if combo.near and combo.types - CONTEXT_CATEGORIES and combo.types - CONTEXT_CATEGORIES <= types:
             for cat in combo.types & CONTEXT_CATEGORIES:
                 near_kinds.setdefault(cat, set()).update(combo.types - CONTEXT_CATEGORIES)
     beside: set[str] = set()
@@ -156,7 +157,9 @@ def _reference_level(messages: list[dict[str, str]], pii_policy: PiiPolicy) -> S
                for f in spots):
             beside.add(cat)
     for combo in pii_policy.combinations:
-        if combo.near and combo.types <= types | beside and combo.level.rank > combined.rank:
+        if combo.near and combo.types - CONTEXT_CATEGORIES and combo.types <= types | beside and (
+            combo.level.rank > combined.rank
+        ):
             combined = combo.level
     return combined if combined.rank > detected.rank else detected
 

@@ -174,7 +174,8 @@ def has_category(low: str, category: str) -> bool:
 class Combination:
     """All of ``types`` (entity types or context categories) in one request -> at least ``level``.
     ``near``: the categories count only within NEAR_WINDOW characters of a finding of the
-    entity types (one of the first NEAR_LIMIT), not anywhere in the request."""
+    entity types (one of the first NEAR_LIMIT), not anywhere in the request (without entity
+    types, anywhere)."""
 
     types: frozenset[str]
     level: Sensitivity
@@ -402,28 +403,48 @@ class PiiPolicy:
         (only combinations whose level is higher than ``above``, when given: the others
         cannot change the outcome), to be looked for in the whole request; those that only
         ``near`` combinations want are in :meth:`categories_near` instead."""
+        floor = -1 if above is None else above.rank
         wanted: set[str] = set()
-        for combo in self._could_complete(types, above):
-            if not combo.near:
-                wanted |= combo.types & CONTEXT_CATEGORIES
+        for rank, cats, others, near in _split(self.combinations)[0]:
+            if rank > floor and not near and others <= types:
+                wanted |= cats
         return wanted
 
     def categories_near(self, types: set[str], above: Sensitivity | None = None) -> dict[str, frozenset[str]]:
         """The context categories that could complete a ``near`` combination (an e-mail address
         with a health detail), each with the entity types near whose findings it counts."""
         wanted: dict[str, frozenset[str]] = {}
-        for combo in self._could_complete(types, above):
-            if combo.near:
-                for cat in combo.types & CONTEXT_CATEGORIES:
-                    wanted[cat] = wanted.get(cat, frozenset()) | (combo.types - CONTEXT_CATEGORIES)
+        if types.isdisjoint(_split(self.combinations)[1]):
+            return wanted  # (most requests: no e-mail address or phone number)
+        floor = -1 if above is None else above.rank
+        for rank, cats, others, near in _split(self.combinations)[0]:
+            if rank > floor and near and others <= types:
+                for cat in cats:
+                    wanted[cat] = wanted.get(cat, frozenset()) | others
         return wanted
 
-    def _could_complete(self, types: set[str], above: Sensitivity | None) -> list[Combination]:
-        return [
-            combo for combo in self.combinations
-            if (above is None or combo.level.rank > above.rank)
-            and combo.types & CONTEXT_CATEGORIES and combo.types - CONTEXT_CATEGORIES <= types
-        ]
+
+_Row = tuple[int, frozenset[str], frozenset[str], bool]  # (level rank, categories, entity types, near)
+_SPLITS: dict[int, tuple[tuple[Combination, ...], tuple[tuple[_Row, ...], frozenset[str]]]] = {}
+
+
+def _split(combinations: tuple[Combination, ...]) -> tuple[tuple[_Row, ...], frozenset[str]]:
+    """The combinations that hold a context category, split once per tuple of combinations
+    (each request asks which categories to look for: no set operations per combination then),
+    and the entity types of the ``near`` ones."""
+    cached = _SPLITS.get(id(combinations))
+    if cached is not None and cached[0] is combinations:
+        return cached[1]
+    rows = tuple(
+        # (a near combination with no entity type has nothing to be near: the whole text)
+        (c.level.rank, c.types & CONTEXT_CATEGORIES, c.types - CONTEXT_CATEGORIES, c.near and bool(c.types - CONTEXT_CATEGORIES))
+        for c in combinations if c.types & CONTEXT_CATEGORIES
+    )
+    near_types = frozenset().union(*(others for _, _, others, near in rows if near))
+    if len(_SPLITS) > 64:  # bounded: one entry per configuration in practice
+        _SPLITS.clear()
+    _SPLITS[id(combinations)] = (combinations, (rows, near_types))
+    return rows, near_types
 
 
 DEFAULT_POLICY = PiiPolicy()
