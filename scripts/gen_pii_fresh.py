@@ -4,7 +4,8 @@
     PYTHONPATH=src python scripts/eval_pii_fresh.py /tmp/pii_fresh.json
 
 ``--set extra``: a second set of templates and address spellings (issue 16's third pass,
-branch acc16c), for checking rules on sentences they were not written from.
+branch acc16c), for checking rules on sentences they were not written from. ``--set outside``:
+a third (branch pii16d), other frames and names from Faker's locales or invented (needs faker).
 
 Written for issue 16's precision work: the synthetic evaluation set (``shared/data/pii``) is
 made by one generator from one set of templates and fake values, and a tagger tuned on its
@@ -291,6 +292,154 @@ def _address_extra(rng: random.Random) -> str:
     return rng.choice(kinds)()
 
 
+# A third set (issue 16, branch pii16d), written before any rule of that pass and in the manner
+# of the outside check's sentences (ordinary requests, forms, letters, chat lines, stories) rather
+# than this script's: other frames around the names, and names drawn from Faker's Latin-script
+# locales (``faker``, dev extra) mixed with invented ones no list holds (syllables and the endings
+# of a region: "Veltrasov", "Oskarinen"), given or family name alone, with an initial or a suffix,
+# sometimes typed in lower case (``--set outside``).
+OUTSIDE_TEMPLATES = r"""
+private|{person} shouted at {person2} across the car park.
+private|{person} and I are planning a trip next spring, any tips?
+private|I'm {person}, and I want to know why my order hasn't arrived.
+private|Good evening, this is {person} from the third floor.
+private|Last week {person} lent me her car and I scratched it. How do I apologise?
+private|My grandfather was called {person}, he came here in 1962.
+private|Write a wedding toast for {first} and {first2}.
+private|Which present should I buy for {first}? He likes fishing.
+private|Signed: {person}
+private|Thanks,\n{person}
+private|Kind regards,\n{person}\nAccounts Team
+private|From: {person}\nSubject: rota for next week
+private|Attendee: {person}\nRole: volunteer
+private|{person} — 2 tickets, row F
+private|Organiser: {person}; venue to be confirmed.
+private|Could you proofread the speech {person} wrote for the retirement party?
+private|{person} borrowed my ladder and never returned it.
+private|I need to write a complaint about {person}, the driver who was rude to me.
+private|My coach {person} wants us to run 5k every morning.
+private|The babysitter, {person}, will arrive at seven.
+private|Translate this note for {person}: the keys are under the mat.
+private|How do I tell {first} that I can't come to her party?
+private|Summarise this chat between {person} and {person2}.
+private|The interview with {person} went well; draft a follow-up email.
+private|Let {person} know the refund was approved.
+private|Set up a call with {person} and {person2} on Tuesday.
+private|{last} missed the deadline again, how should I handle it?
+private|Please pass my thanks to {last} for the help with the move.
+private|I'm meeting {person} for coffee tomorrow.
+private|Yesterday {person} told me she is moving abroad.
+private|Who should replace {person} as team captain?
+private|A letter of recommendation for {person}, who worked as my assistant.
+private|{person}'s dog barks all night; what can I do?
+private|Reply to {first}: thanks, see you then.
+private|Our landlord, {person}, has not fixed the boiler.
+private|Add {person} to the guest list for Saturday.
+confidential|{person} was hospitalised after the accident on Friday.
+confidential|Remind {person} to take her insulin at noon.
+confidential|{person}'s blood test results came back normal.
+confidential|Please send the statement to {person}, {street}, {town}.
+confidential|{person}\n{street}\n{town}
+confidential|Invoice for {person}, {street}, {town}, due in 30 days.
+confidential|{person} earns about 4,000 a month and wants a mortgage.
+confidential|The claim of {person} (born {date}) was rejected.
+confidential|I'm {person}, date of birth {date}; please update my file.
+confidential|{person} lives on {street} in {town}.
+public|Who painted the Mona Lisa?
+public|How far is {town} from the coast?
+public|Why did the Roman Empire fall?
+public|What is the population of {town}?
+public|Write a limerick about a cat called Whiskers.
+public|Explain the difference between Python lists and tuples.
+public|What did Marie Curie discover?
+public|How did Napoleon lose at Waterloo?
+public|Is the Tesla Model 3 a good family car?
+public|What are the opening hours of the Louvre?
+public|Who won the 2018 World Cup?
+public|Give me a recipe for Yorkshire pudding.
+public|What is Einstein's theory of relativity about?
+public|Tell me about Shakespeare's sonnets.
+public|What is the best time of year to visit {town}?
+""".strip().splitlines()
+
+_SYLLABLES = ["ba", "be", "bo", "da", "de", "di", "do", "ka", "ke", "ki", "ko", "la", "le", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "ra", "re", "ri", "ro", "sa", "se", "si", "so", "ta", "te", "ti", "to", "va", "ve", "vi", "vo", "za", "zi", "zo", "bra", "dre", "kri", "pla", "sto", "tru", "gor", "mir", "vel", "tas", "ris", "hal", "jen", "kov", "lun", "mer", "nor", "pet", "rad", "sev", "tol", "ul", "ur", "yo", "ze"]
+_FAMILY_ENDINGS = ("ov", "ova", "ev", "eva", "ić", "nen", "sson", "dóttir", "ski", "ska", "escu", "oglu", "yan",
+                   "shvili", "aev", "ák", "ová", "ez", "elli", "ens", "hoff", "gaard", "berg", "ani")
+_GIVEN_ENDINGS = ("a", "o", "ina", "ek", "an", "ia", "ko", "el", "ur", "is")
+_FAKER_LOCALES = ("cs_CZ", "hu_HU", "fi_FI", "sl_SI", "pl_PL", "pt_BR", "nl_NL", "da_DK", "is_IS", "et_EE", "lv_LV",
+                  "ro_RO", "hr_HR", "it_IT", "fr_FR", "es_MX", "de_AT", "en_IE", "en_IN", "en_US", "en_GB", "sv_SE",
+                  "no_NO", "de_CH", "fr_CA", "es_ES", "pt_PT", "sk_SK", "tr_TR")
+_TOWNS = ["Tromsø", "Ghent", "Ljubljana", "Aarhus", "Brno", "Oulu", "Split", "Coimbra", "Tartu", "Pécs",
+          "Halifax", "Ballarat", "Dundee", "Graz", "Lucerne"]
+_STREETS = ["Kiviojankatu 14", "42 Larchmont Avenue", "Ulica Bratstva 7", "Hauptgasse 31", "17 Rosemary Lane",
+            "Rua do Sol 88", "Nørregade 5", "Via Garibaldi 12"]
+
+
+def _invented(rng: random.Random, endings: tuple[str, ...]) -> str:
+    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 2))) + rng.choice(endings)
+    return word[0].upper() + word[1:]
+
+
+class _OutsideNames:
+    """Given and family names: half from Faker's locales, half invented (no list holds them)."""
+
+    def __init__(self, seed: int) -> None:
+        from faker import Faker  # dev extra
+
+        self.fakers = [Faker(loc) for loc in _FAKER_LOCALES]
+        for k, f in enumerate(self.fakers):
+            f.seed_instance(seed * 100 + k)
+
+    def pair(self, rng: random.Random) -> tuple[str, str]:
+        if rng.random() < 0.5:
+            f = rng.choice(self.fakers)
+            return f.first_name(), f.last_name()
+        return _invented(rng, _GIVEN_ENDINGS), _invented(rng, _FAMILY_ENDINGS)
+
+    def person(self, rng: random.Random) -> str:
+        given, family = self.pair(rng)
+        form = rng.random()
+        if form < 0.55:
+            return f"{given} {family}"
+        if form < 0.65:
+            return f"{given} {rng.choice('ABCDEFGHJKLMNPRSTVW')}. {family}"
+        if form < 0.72:
+            return f"{given} {family} {rng.choice(['Jr.', 'II', 'MD', 'PhD'])}"
+        if form < 0.86:
+            return given
+        return family
+
+
+def generate_outside(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    names = _OutsideNames(seed)
+    out = []
+    for _ in range(n):
+        tid = rng.randrange(len(OUTSIDE_TEMPLATES))
+        expect, template = OUTSIDE_TEMPLATES[tid].split("|", 1)
+        template = template.replace("\\n", "\n")
+        given, family = names.pair(rng)
+        given2, _ = names.pair(rng)
+        values = {
+            "person": names.person(rng), "person2": names.person(rng), "first": given, "first2": given2,
+            "last": family, "street": rng.choice(_STREETS), "town": rng.choice(_TOWNS), "date": _date(rng),
+        }  # fmt: skip
+        labels = {"person": "PERSON", "person2": "PERSON", "first": "PERSON", "first2": "PERSON", "last": "PERSON",
+                  "street": "STREET_ADDRESS", "town": "GPE", "date": "DATE_TIME"}  # fmt: skip
+        text, spans, pos = "", [], 0
+        for m in re.finditer(r"\{(\w+)\}", template):
+            text += template[pos : m.start()]
+            value = values[m.group(1)]
+            spans.append({"entity_type": labels[m.group(1)], "start_position": len(text), "end_position": len(text) + len(value)})
+            text += value
+            pos = m.end()
+        text += template[pos:]
+        if rng.random() < 0.1:
+            text = text.lower()  # typed without capitals
+        out.append({"full_text": text, "spans": spans, "template_id": f"outside-{tid}", "metadata": {"expect": expect}})
+    return out
+
+
 _LABEL = {"name": "PERSON", "name2": "PERSON", "given": "PERSON", "family": "PERSON", "given3": "PERSON",
           "family3": "PERSON", "family2": "PERSON", "wfamily": "PERSON", "wfamily2": "PERSON", "wgiven": "PERSON", "lgiven": "PERSON",
           "lfamily": "PERSON", "famous": "PERSON", "famous2": "PERSON", "famous_pos": "PERSON",
@@ -373,10 +522,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="a path outside the repository")
     ap.add_argument("--n", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--set", choices=("main", "extra"), default="main",
-                    help="extra: the second template set (acc16c), never tuned on")
+    ap.add_argument("--set", choices=("main", "extra", "outside"), default="main",
+                    help="extra: the second template set (acc16c); outside: the third (pii16d, needs faker)")
     args = ap.parse_args()
-    data = generate(args.n, args.seed, EXTRA_TEMPLATES if args.set == "extra" else None)
+    if args.set == "outside":
+        data = generate_outside(args.n, args.seed)
+    else:
+        data = generate(args.n, args.seed, EXTRA_TEMPLATES if args.set == "extra" else None)
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
     print(f"wrote {len(data)} sentences to {args.out}")
 

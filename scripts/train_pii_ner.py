@@ -18,6 +18,11 @@ Only the candidate words the scanner would score are used (capitalised, not a pl
 word), each as a one-token sequence with its context in the features: python-crfsuite then
 fits a multinomial logistic regression (L1 + L2), whose weights are exported as a plain table.
 Requires ``python-crfsuite`` and ``faker`` (dev extra), not at run time.
+
+The output is the same whatever the caller's ``PYTHONHASHSEED``: the script runs itself again
+with the hash seed fixed (``_fixed_hash_seed``), since some of Faker's locales build their lists
+from sets (``it_IT``'s cities), so the sentences it generates, and the weights, would otherwise
+change from one run to the next.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import gzip
 import importlib
 import inspect
 import json
+import os
 import random
 import sys
 import tempfile
@@ -310,7 +316,19 @@ def crf_weights(data: list[tuple[list[str], str]], c1: float, c2: float) -> tupl
     return labels, weights
 
 
+_HASH_SEED = "0"
+
+
+def _fixed_hash_seed() -> None:
+    """Run this script again under ``PYTHONHASHSEED=0`` unless it already runs so (string
+    hashing, hence the order of sets, is fixed at interpreter start: it cannot be set here)."""
+    if os.environ.get("PYTHONHASHSEED") != _HASH_SEED:
+        env = {**os.environ, "PYTHONHASHSEED": _HASH_SEED}
+        os.execve(sys.executable, [sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]], env)
+
+
 def main() -> None:
+    _fixed_hash_seed()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--generated", type=int, default=4000)

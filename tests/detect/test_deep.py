@@ -278,7 +278,7 @@ async def test_redaction_replaces_what_only_the_deep_scan_found() -> None:
     nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": "Zorvek"}])
     sensitivity.detector = DeepDetector(DeepScanner(nlp), names=False)
     router = Router(config, sensitivity_detector=sensitivity)
-    text = "please write a birthday card for Zorvek"
+    text = "please explain what Zorvek means"
     # the fast scan does not read it as a person, so only the deep scan's finding can hide it
     assert not any(f.type == "PERSON" for f in default_detector().scan(text))
     FakeProvider.reset()

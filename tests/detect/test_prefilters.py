@@ -26,6 +26,8 @@ from turnout.detect.pii import (
 )
 from turnout.detect.pii_policy import (
     CONTEXT_CATEGORIES,
+    NEAR_LIMIT,
+    NEAR_WINDOW,
     PRIVATE_CUE,
     PiiPolicy,
     context_categories,
@@ -140,13 +142,33 @@ def _reference_level(messages: list[dict[str, str]], pii_policy: PiiPolicy) -> S
         level = policy.level_for(t)
         if level.rank > detected.rank:
             detected = level
-    combined = pii_policy.level(types | categories)
+    combined = PiiPolicy(tuple(c for c in pii_policy.combinations
+                               if not (c.near and c.types - CONTEXT_CATEGORIES))).level(types | categories)
+    # ``near`` combinations: the category beside one of the first NEAR_LIMIT findings of their types
+    near_kinds: dict[str, set[str]] = {}
+    for combo in pii_policy.combinations:
+        if combo.near and combo.types - CONTEXT_CATEGORIES and combo.types - CONTEXT_CATEGORIES <= types:
+            for cat in combo.types & CONTEXT_CATEGORIES:
+                near_kinds.setdefault(cat, set()).update(combo.types - CONTEXT_CATEGORIES)
+    beside: set[str] = set()
+    for cat, kinds in near_kinds.items():
+        spots = [f for f in found if f.type in kinds][:NEAR_LIMIT]
+        if any(cat in context_categories(pieces[f.piece].text[max(0, f.start - NEAR_WINDOW) : f.end + NEAR_WINDOW])
+               for f in spots):
+            beside.add(cat)
+    for combo in pii_policy.combinations:
+        if combo.near and combo.types - CONTEXT_CATEGORIES and combo.types <= types | beside and (
+            combo.level.rank > combined.rank
+        ):
+            combined = combo.level
     return combined if combined.rank > detected.rank else detected
 
 
 @pytest.mark.parametrize("policy", [PiiPolicy(), PiiPolicy.from_config(
     [{"types": ["PRIVATE_CUE", "EMAIL_ADDRESS"], "level": "confidential"},
-     {"types": ["HEALTH"], "level": "internal"}])])  # fmt: skip
+     {"types": ["HEALTH"], "level": "internal"}]), PiiPolicy.from_config(
+    [{"types": ["FINANCIAL", "EMAIL_ADDRESS"], "level": "confidential", "near": True},
+     {"types": ["PERSON", "HEALTH"], "level": "confidential"}])])  # fmt: skip
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_PROSE), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=3))
 def test_skipped_key_word_search_never_changes_the_level(policy: PiiPolicy, contents: list[str]) -> None:

@@ -342,13 +342,14 @@ def _may_start_candidate(text: str, n: int, s: int, e: int, kind: int) -> bool:
             kind != _AMBIGUOUS
             or (e + 1 < n and text[e] == " " and text[e + 1].isupper())
             or (s >= 2 and text[s - 1] == " " and text[s - 2] in ".rsSRdv")
-            or (e + 2 < n and text[e] == " " and _PERSON_VERB.match(text, e) is not None)
+            or (e + 2 < n and text[e] == " " and _ANY_PERSON_VERB.match(text, e) is not None)
             or (e < n and text[e] in "?!:,")  # "Don't go, Mark!", "Hi Mark," (see _cued_names)
             or text.endswith(_NAMING_WORDS, 0, s)  # "her maiden name is Key"
             or _person_object_before(text, s)
             # "Marsh and Price will ..." (see NameTagger._surname_pair): a capitalised word each side
             or (e + 6 < n and text[e + 5].isupper() and text.startswith(" and ", e))
             or (s > 6 and text.endswith(" and ", 0, s) and text[text.rfind(" ", max(0, s - 30), s - 5) + 1].isupper())
+            or (_slot_hint(text, s, e) and _person_slot(text, s, e))  # "Kind regards,\nYoung", "From: Rose"
         )
     )
 
@@ -659,6 +660,9 @@ class NameTagger:
     def _ambiguous_is_name(self, text: str, n: int, s: int, end: int) -> bool:
         """"Will", "May", "Young": a name only after a title or a given name, or before another
         capitalised word that is a name ("May I", "General Public" are not)."""
+        if _low(text[s:end]) in _PAIR_SURNAMES_ALSO:  # "King", "Swift": not before a name ("King Charles")
+            return (end + 2 < n and text[end] == " " and _ANY_PERSON_VERB.match(text, end) is not None) or (
+                _person_object_before(text, s) or self._surname_pair(text, s, end))
         if end + 2 < n and text[end] == " " and text[end + 1].isupper():
             nxt = _TOKEN.match(text, end + 1)
             if nxt is not None:
@@ -666,7 +670,7 @@ class NameTagger:
                 low = following.lower()
                 if len(following) > 1 and (low not in self.lex.common or low in self._known):
                     return True
-        if end + 2 < n and text[end] == " " and _PERSON_VERB.match(text, end) is not None and (
+        if end + 2 < n and text[end] == " " and _ANY_PERSON_VERB.match(text, end) is not None and (
             text[s:end] not in _SEASONS
         ):
             return True  # "Walker began writing": the subject of a verb only people do (see _subjects)
@@ -678,10 +682,12 @@ class NameTagger:
             return True  # "Marsh and Price will share ...": two family names that do something
         if _appositive_person(text, s, end) and _low(text[s:end]) in self.lex.first:
             return True  # "a card for Hope, she turns forty"
+        if _slot_hint(text, s, end) and _person_slot(text, s, end):
+            return True  # "Kind regards,\nYoung", "From: Rose", "a card for Max? He ...": see _person_slot
         if s < 3 or text[s - 1] != " ":
             return False  # cheap exit: no word right before
         if _person_object_before(text, s) and (
-            _low(text[s:end]) in self.lex.first or self._listed_surname(text[s:end])
+            _low(text[s:end]) in self.lex.first or self._family_name(text[s:end])
         ):
             return True  # "Ask Hope to ...", "my sister Joy", "I disagree with Cooper": a verb or relation that takes a person
         return _after_title(text, s, self.lex)
@@ -694,6 +700,8 @@ class NameTagger:
             return _INITIAL
         low = head.lower().replace("i\u0307", "i")  # "İstanbul" lower-cases to two characters
         lex = self.lex
+        if low in _PAIR_SURNAMES_ALSO:
+            return _AMBIGUOUS  # "King thinks ...": a name only where a person's verb says so (see _ambiguous_is_name)
         if low in _not_names():
             return _SKIP  # "Claude", "Python", "Monday": products, languages, days
         if low in self._known:
@@ -732,6 +740,9 @@ class NameTagger:
                 cands.append((s, e))
                 continue
             if low in lex.common or low in _not_names():
+                continue
+            if len(low) > 2 and low.isalpha() and low not in lex.place and _person_slot(text, s, e):
+                cands.append((s, e))  # "signed: noraev", "i'm rimoko naelli": see _person_slot
                 continue
             if text.endswith(_NAMING_WORDS, 0, s):
                 cands.append((s, e))  # "my name is borna"
@@ -807,6 +818,11 @@ class NameTagger:
             if _role_before(text, s) and word[1:].islower():
                 added.append((s, e, "PER", 0.5))  # "tenant Abraham Lincoln": a private person, whatever the name
                 continue
+            if _role_before_given(text, s) and word[1:].islower() and (
+                low in lex.public or self._family_name(word) or self._unlisted(word)
+            ):
+                added.append((s, e, "PER", 0.5))  # "tenant Mahatma Gandhi": the given name was no candidate
+                continue
             if word[1:].islower() and low not in lex.common and _my_relation_before(text, s):
                 added.append((s, e, "PER", 0.5))  # "my cousin Oyelaran": a person, whatever the name
                 continue
@@ -820,7 +836,7 @@ class NameTagger:
                 continue
             if word[1:].islower() and (
                 self._surname_pair(text, s, e)
-                or (_person_object_before(text, s) and (low in lex.first or self._listed_surname(word)))
+                or (_person_object_before(text, s) and (low in lex.first or self._family_name(word)))
                 or (low in lex.first and _appositive_person(text, s, e))
             ):
                 # "Marsh and Price will ...", "the feedback Brook left", "a card for Hope, she ...":
@@ -855,6 +871,8 @@ class NameTagger:
         for s, e in unknown:
             if text.endswith(_NAMING_WORDS, 0, s) or (_low(text[s:e]) in first and _cue_for_name(text, s, e)):
                 added.append((s, e, "PER", 0.5))
+            elif _person_slot(text, s, e) and self._slot_word(text[s:e]):
+                added.append((s, e, "PER", 0.5))  # "Signed: Todao", "Our landlord, Nibeo, ...", "Tapio's dog"
             elif text.startswith(",", e) and s > 0 and text[s - 1] in "\"“" and self._name_like(text[s:e]):
                 added.append((s, e, "PER", 0.5))  # addressed at a quote's start: '"Naoko, the figures ..."'
             elif added and added[-1][1] + 1 == s and text[s - 1] == " " and self._name_like(text[s:e].capitalize()):
@@ -882,11 +900,11 @@ class NameTagger:
             (s, e, "PER", 0.5)
             for s, e in unknown
             if _PERSON_VERB.match(text, e)
-            and (self._name_like(text[s:e]) or self._listed_surname(text[s:e]))
+            and (self._name_like(text[s:e]) or self._family_name(text[s:e]))
             and not self._in_title_run(text, s, e)
         ]
         if added and _PRONOUN.search(text) is None:
-            added = [a for a in added if self._listed_surname(text[a[0] : a[1]])]
+            added = [a for a in added if self._family_name(text[a[0] : a[1]])]
         if not added:
             return tagged
         return sorted(set(tagged) | set(added))
@@ -919,7 +937,7 @@ class NameTagger:
         name. Initials, titles and particles do not count ("Dr Eustachy R. Gorski"); neither
         does a common word that opens a sentence ("Yesterday Eustachy Gorski")."""
         lex = self.lex
-        inside = sum(len(w.rstrip(".")) > 1 for w in text[s:e].split())
+        inside = sum(len(w.rstrip(".")) > 1 and _low(w.rstrip(".")) not in _NAME_SUFFIXES for w in text[s:e].split())
         outside: list[str] = []
         pos = e
         # words after a possessive are what the person owns ("Ada Brandt's Winter Letters")
@@ -943,10 +961,25 @@ class NameTagger:
             if at_start:
                 break
             pos = m.start(1)
-        words = [w for w in outside if len(w) > 1 and w[1:].islower() and _low(w) not in lex.titles]
+        words = [w for w in outside if len(w) > 1 and w[1:].islower() and _low(w) not in lex.titles
+                 and _low(w) not in _NAME_SUFFIXES]
         if inside + len(words) < 3:
             return False
         return any(_low(w) not in lex.first and _low(w) not in lex.last for w in words)
+
+    def _slot_word(self, word: str) -> bool:
+        """Can ``word`` be a name where only a person fits (see _person_slot)? A word no list
+        knows, or one the name lists hold that is no place, people or famous name ("Rose",
+        "Young" after "Kind regards," are names there)."""
+        core = _unpossessed(word.rstrip("."))
+        if len(core) < 2 or not core.isalpha():
+            return False
+        low = _low(core)
+        lex = self.lex
+        if low in lex.first or low in lex.last:
+            return (low not in lex.place and low not in lex.country and low not in lex.public
+                    and low not in lex.nationality and low not in _not_names())
+        return self._unlisted(core[0].upper() + core[1:])
 
     def _name_like(self, word: str) -> bool:
         """A word no list knows, or one the name lists know and no other list does."""
@@ -1068,8 +1101,15 @@ class NameTagger:
                 continue  # "Buddhist", "Celtic", "Marxism", "Bretons": a creed, a people or an idea
             if lab != "PER" and _role_before(text, s) and (
                 _low(words[0]) in self.lex.first or _low(_unpossessed(words[0])) not in common
+                or any(_low(w) in self.lex.first for w in words[1:])  # "tenant Kiss Dora": family name first
             ):
                 lab = "PER"  # "tenant Charles Dickens", "customer Phuong Phan": a private person's role before a name
+            if lab == "LOC" and len(words) == 1 and _low(words[0]) in self.lex.first:
+                nm = _NEXT_WORD.match(text, e)  # "Georgia Papadopoulos": a given name that is a place, then a family name
+                if nm is not None and nm.group(1)[:1].isupper() and (
+                    self._plain_family_name(nm.group(1)) or self._unlisted(nm.group(1))
+                ):
+                    lab = "PER"
             if lab == "PER":
                 # "Martin Weber": a family name that is also an English word, after a name
                 nm = _NEXT_WORD.match(text, e)
@@ -1084,7 +1124,10 @@ class NameTagger:
                         e = nm.end()
                         words = text[s:e].split()
             w0 = _low(words[0])
-            if lab == "LOC" and len(words) > 1 and self._given_then_family(w0, words[-1]):
+            if lab == "LOC" and len(words) > 1 and (
+                self._given_then_family(w0, words[-1])
+                or (w0 in self.lex.first and (self._plain_family_name(words[-1]) or self._unlisted(words[-1])))
+            ):
                 lab = "PER"  # "from Harriet Olmstead's": a given name and a family name, not a place
             elif lab in ("LOC", "ORG") and len(words) == 1 and w0 in self.lex.first and (
                 _person_object_before(text, s) or _appositive_person(text, s, e)
@@ -1092,6 +1135,8 @@ class NameTagger:
                 lab = "PER"  # "ask Sydney to ...", "my flatmate Florence", "for Kenya, she ...": a person
             elif lab in ("LOC", "ORG") and w0 not in common and _my_relation_before(text, s):
                 lab = "PER"  # "my neighbour Aoi", "my colleague Tunde": a person, whatever the name
+            elif lab in ("LOC", "ORG") and len(words) == 1 and self._slot_word(words[0]) and _person_slot(text, s, e):
+                lab = "PER"  # "Signed: Todao", "Jakab missed the deadline": a person, whatever the model read
             if lab == "PER" and len(words) == 1 and w0 in self.lex.place and w0 not in self.lex.first and (
                 w0 not in self.lex.last and not text.endswith(_NAMING_WORDS, 0, s)
             ):
@@ -1188,6 +1233,17 @@ class NameTagger:
         added = [f for f in added if (f[1], f[2]) not in taken and not any(o[1] < f[2] and f[1] < o[2] for o in out)]
         return sorted({*out, *added}, key=lambda f: f[1]) if added else out
 
+    def _family_name(self, word: str) -> bool:
+        """A family name of the lists, also one a famous person bears ("Thatcher", "King"): the
+        subject of "thinks", the object of "disagree with" is a person, whom the policy
+        (detect/pii_policy.py) takes for the famous one only in a frame that asks about them."""
+        if self._listed_surname(word):
+            return True
+        low = _low(_unpossessed(word))
+        lex = self.lex
+        return low in lex.public and low in lex.last and low not in lex.place and low not in lex.country and (
+            low not in _not_names() or low in _PAIR_SURNAMES_ALSO)
+
     def _listed_surname(self, word: str) -> bool:
         low = _low(_unpossessed(word))
         lex = self.lex
@@ -1225,6 +1281,15 @@ class NameTagger:
         ):
             return 0
         return 2 if low in lex.last else 1 if low in lex.first else 0
+
+    def _plain_family_name(self, word: str) -> bool:
+        """A family name of the lists that is no place, country, people or English word
+        ("Matsumoto", "Papadopoulos"): after a given name it makes a person, even when the given
+        name is also a place ("Aoi", "Georgia")."""
+        low = _low(_unpossessed(word))
+        lex = self.lex
+        return low in lex.last and low not in lex.place and low not in lex.country and low not in lex.common and (
+            low not in lex.nationality and low not in _not_names())
 
     def _given_then_family(self, first: str, last_word: str) -> bool:
         lex = self.lex
@@ -1685,24 +1750,29 @@ _LIST_PREV = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)(?:,[ \t]*|[ \t]+and[ \t]+|
 _NAME_GAP = re.compile(r" (?:[A-Z]\.? |(?:[a-z]{2,3} ){1,2})")  # an initial, or one or two particles
 # a text that speaks of someone as he or she, and verbs whose subject is a person
 _PRONOUN = re.compile(r"(?<![\w])(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself)(?![\w])")
-_PERSON_VERB = re.compile(
-    r"[ \t]+(?:(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|admitted|discharged|diagnosed"
+_PERSON_VERBS = (
+    r"(?:is|was)[ \t]+(?:very[ \t]+)?(?:reliable|kind|friendly|honest|married|born|admitted|discharged|diagnosed"
     r"|hospitali[sz]ed|hired|fired|promoted|a[ \t]+(?:good|great|nice)"
     r"[ \t]+(?:man|woman|guy|girl|boy|friend|person))|shouted|whispered|began[ \t]+(?:writing|studying)"
     r"|feels|felt|smiled|laughed|cried|graduated|will[ \t]+be[ \t]+(?:talking|speaking)"
     # acts of speech, thought and office work: their subject is a person ("Walker began the audit")
     r"|said|says|asked|asks|told|tells|thinks|believes|agreed|agrees|disagreed|disagrees|replied|wrote|emailed"
     r"|phoned|texted|began|started|finished|joined|signed|approved|suggested|mentioned|promised|explained"
-    r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers)(?![\w])"
+    r"|complained|noticed|decided|insisted|apologi[sz]ed|confirmed|resigned|retired|wants|wanted|prefers"
 )
+_PERSON_VERB = re.compile(r"[ \t]+(?:" + _PERSON_VERBS + r")(?![\w])")
 _NEXT_LINE_DIGIT = re.compile(r"[ \t]*\r?\n(?:[ \t>]*\r?\n)?[ \t>]*\d")  # the next non-empty line opens with a number
 # before a given name: a verb whose object is a person, or "my" and a relation ("my flatmate Sydney")
 _OBJECT_VERBS = frozenset(["ask", "tell", "remind", "email", "e-mail", "text", "invite", "thank", "message", "ping", "meet", "met", "congratulate", "introduce", "feedback",
                            # the same verbs in the past, and others whose object is a person
                            "asked", "told", "reminded", "emailed", "texted", "invited", "thanked", "messaged", "pinged",
                            "introduced", "congratulated", "interviewed", "hired", "notify", "notified", "inform",
-                           "informed", "cc", "contact", "contacted", "phone", "phoned", "pay", "paid"])  # fmt: skip
-_TALK_VERBS = frozenset(["agree", "disagree", "spoke", "speak", "talk", "talked"])
+                           "informed", "cc", "contact", "contacted", "phone", "phoned", "pay", "paid",
+                           "meeting", "let"])  # fmt: skip
+_TALK_VERBS = frozenset(["agree", "disagree", "spoke", "speak", "talk", "talked",
+                         # "a call with ...", "the interview with ...", "my thanks to ..."
+                         "call", "meeting", "interview", "chat", "lunch", "dinner", "coffee", "appointment",
+                         "thanks", "regards", "apologies", "condolences", "congratulations"])  # fmt: skip
 _RELATIONS = frozenset(["friend", "sister", "brother", "wife", "husband", "colleague", "boss", "neighbour", "neighbor", "son", "daughter", "mum", "mom", "dad", "cousin", "partner", "flatmate", "roommate", "coworker", "co-worker", "niece", "nephew", "aunt", "uncle", "grandson", "granddaughter", "girlfriend", "boyfriend"])
 
 
@@ -1726,6 +1796,15 @@ def _role_before(text: str, s: int) -> bool:
     return False
 
 
+def _role_before_given(text: str, s: int) -> bool:
+    """A role, then one capitalised word (a given name), before ``text[s:]``: "tenant Mahatma"."""
+    if s < 3 or text[s - 1] != " ":
+        return False
+    a = text.rfind(" ", max(0, s - 20), s - 1)
+    return a > 2 and text[a + 1].isupper() and text[a + 2 : s - 1].isalpha() and _role_before(text, a + 1)
+
+
+_NAME_SUFFIXES = frozenset(["jr", "sr", "jnr", "snr"])  # "Romaek Memaberg Jr.": part of a name, not of a title
 _ROLE_TITLES = frozenset(["mr", "mrs", "ms", "mx", "miss", "dr", "prof", "sir", "dame", "lady", "lord", "queen", "king"])
 
 
@@ -1749,6 +1828,142 @@ def _appositive_person(text: str, s: int, e: int) -> bool:
     return _APPOSITIVE_AFTER.match(text, e) is not None and text.endswith(_APPOSITIVE_BEFORE, max(0, s - 13), s)
 
 
+# -- the places in a sentence that only a person fills --------------------------------------
+# A word no list knows (or a name the lists hold that is also a place or a word) in one of these
+# is a person whatever the model's context weights say, which come from a few training templates:
+# a form's or a letter's line ("Signed: Todao", "Kind regards,\nTielli"), an apposition with a
+# person's role ("Our landlord, Nibeo, ...", "Baan, the driver who ..."), a possessive before
+# a relative or a life event ("Tapio's dog", "Zean's wedding"), "I'm ..." opening a sentence, a
+# pronoun in the next sentence after "for" ("buy for Veer? He likes ...") and the subject of a
+# verb that only people do ("Radtasan borrowed my ladder").
+_PERSON_NOUNS_TEXT = """landlord landlady neighbour neighbor babysitter nanny driver plumber electrician builder
+    cleaner coach teacher tutor doctor dentist nurse therapist lawyer solicitor accountant manager boss
+    supervisor colleague assistant secretary receptionist caretaker gardener mechanic courier postman
+    friend cousin uncle aunt nephew niece flatmate roommate housemate tenant lodger client patient
+    customer employee intern trainee student pupil volunteer organiser organizer guide instructor
+    translator interpreter agent broker contractor consultant owner host guest partner fiance fiancé
+    fiancée husband wife son daughter brother sister mother father grandmother grandfather"""
+_PERSON_NOUNS = frozenset(_PERSON_NOUNS_TEXT.split()) | _RELATIONS
+_POSSESSED_TEXT = """dog dogs cat cats puppy kitten pet wife husband son sons daughter daughters mother father mum mom
+    dad brother brothers sister sisters parents kids children child baby birthday wedding funeral boyfriend
+    girlfriend partner fiance fiancé fiancée grandmother grandfather grandma grandpa granddaughter grandson
+    aunt uncle cousin nephew niece family diagnosis surgery illness pregnancy salary payslip mortgage debts
+    debt rent leave retirement resignation promotion passport blood test tests results medication medications
+    prescription treatment scan therapy operation symptoms appointment appointments grades homework bedroom"""
+_POSSESSED = frozenset(_POSSESSED_TEXT.split())
+# a line's label before a person's name ("Signed:", "Attendee:", "From:")
+_SLOT_LABEL = re.compile(
+    r"^[ \t>*-]*(?:name|full[ \t]name|signed|signature|from|to|cc|attendee|attendees|participant|organi[sz]er|contact"
+    r"|patient|employee|customer|client|guest|passenger|applicant|tenant|author|witness|recipient|sender|driver"
+    r"|owner|host|speaker|student|member|volunteer|candidate|assignee|reporter|reviewer|approver|requested[ \t]by"
+    r"|submitted[ \t]by|prepared[ \t]by|written[ \t]by|attn|attention)[ \t]*:[ \t]*\Z",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SIGN_OFFS = frozenset(["regards,", "kind regards,", "best regards,", "warm regards,", "thanks,", "many thanks,",
+                        "thank you,", "best,", "cheers,", "sincerely,", "yours sincerely,", "yours truly,",
+                        "yours,", "best wishes,", "love,", "all the best,", "warmly,", "respectfully,"])  # fmt: skip
+_APPOSITION_AFTER = re.compile(
+    r",[ \t]+(?:who[ \t]|(?:the|my|our|your|his|her|their|a|an)[ \t]+(?:[\w-]+[ \t]+)?("
+    + "|".join(sorted(_PERSON_NOUNS, key=len, reverse=True)) + r")(?![\w]))",
+    re.IGNORECASE,
+)
+_RECORD_OF = re.compile(
+    r"(?<![\w])(?:record|records|file|profile|payslip|appraisal|contract|invoice|details|application|complaint"
+    r"|booking|claim|appointment|prescription|timesheet|reference)[ ](?:of|for)[ ]\Z",
+    re.IGNORECASE,
+)
+_PRONOUN_NEXT = re.compile(r"[?!.][ \t]+(?:She|He|she|he)[ \t]")
+_SELF_NAMING = ("I'm ", "I’m ", "I am ", "i'm ", "i’m ", "i am ")
+_THIS_IS_AFTER = re.compile(r"(?:[ \t]+[^\W\d_]+)?(?:[ \t]+(?:from[ \t]+(?:the|my|your|our)|speaking|here)|,)(?![\w])")
+# verbs whose subject is a person without a pronoun to say so: not said of a product or a firm
+_HUMAN_VERBS = (
+    r"borrowed|lent|forgot|hugged|kissed|married|divorced|yelled|apologi[sz]ed|sneezed|babysat"
+    r"|lives[ \t]+(?:at|on)|missed[ \t]+(?:the|my|her|his|our|their|a)[ \t]+(?:deadline|meeting|flight|train|bus"
+    r"|appointment|call|shift|class)"
+)
+_HUMAN_VERB = re.compile(r"[ \t]+(?:" + _HUMAN_VERBS + r")(?![\w])")
+
+
+# the verbs of _PERSON_VERB and _HUMAN_VERB in one anchored match (an ambiguous word's pre-check)
+_ANY_PERSON_VERB = re.compile(r"[ \t]+(?:" + _PERSON_VERBS + "|" + _HUMAN_VERBS + r")(?![\w])")
+
+
+def _slot_hint(text: str, s: int, e: int) -> bool:
+    """A cheap pre-check for an ambiguous word ("May", "Will"), which occurs often: the
+    characters next to it allow one of _person_slot's places (a verb after it is matched by
+    the caller's _ANY_PERSON_VERB; the words before by _person_object_before and _role_before)."""
+    if s > 1 and (text[s - 1] in "\n:" or (text[s - 1] == " " and text[s - 2] in ":\n,")):
+        return True
+    if e < len(text):
+        after = text[e]
+        if after in "'’":
+            return True
+        if after in "?!.":
+            return text.endswith("for ", 0, s)
+        if after == ",":
+            return _APPOSITION_AFTER.match(text, e) is not None
+    return text.endswith(("'s", "’s"), s, e)
+
+
+def _person_slot(text: str, s: int, e: int) -> bool:
+    """Is ``text[s:e]`` (one word, maybe possessive) in a place only a person fills (see above)?
+    (Each check looks at the character next to the word first: this runs for every occurrence
+    of an ambiguous word, "May", "Will", so nothing here slices or searches a whole line.)"""
+    n = len(text)
+    # after the word
+    if e < n:
+        after = text[e]
+        if after == ",":
+            if _APPOSITION_AFTER.match(text, e) is not None:
+                return True
+        elif after in "'’" or text.endswith(("'s", "’s"), s, e):
+            m = _NEXT_RUN.match(text, e + 2 if after in "'’" else e)
+            if m is not None and m.group(1).lower() in _POSSESSED:
+                return True
+        elif after == " ":
+            if _HUMAN_VERB.match(text, e) is not None:
+                return True
+        elif after in "?!." and text.endswith("for ", 0, s) and _PRONOUN_NEXT.match(text, e) is not None:
+            return True
+    if s < 3:
+        return False
+    j = s
+    while j > 0 and text[j - 1] in " \t>":
+        j -= 1
+    if j == 0:
+        return False
+    before = text[j - 1]
+    if before == "\n":  # the word opens a line: a letter's sign-off on the line before?
+        prev = text.rfind("\n", max(0, j - 40), j - 1)
+        return text[prev + 1 : j - 1].strip().lower() in _SIGN_OFFS
+    if before == ":":
+        return _SLOT_LABEL.search(text, max(0, j - 32), s) is not None  # "Signed: ...", "Attendee: ..."
+    if j != s - 1 or text[j] != " ":
+        return False
+    if before == ",":
+        a = text.rfind(" ", max(0, s - 24), s - 2)
+        return text[a + 1 : s - 2].lower() in _PERSON_NOUNS  # "Our landlord, Nibeo, ..."
+    if text[s - 3 : s - 1] in ("of", "or") and _RECORD_OF.search(text, max(0, s - 24), s) is not None:
+        return True  # "the claim of Nemec", "the file for Tassour"
+    if text.endswith(_SELF_NAMING, 0, s):
+        i = s - (5 if text.endswith(("I am ", "i am "), 0, s) else 4)
+        return _starts_sentence(text, i)
+    if text.endswith(("this is ", "This is "), 0, s):
+        return _THIS_IS_AFTER.match(text, e) is not None  # "Good evening, this is Tahoff from the third floor."
+    # "Remind Radova to ...", "a call with Zalaa ...", "tenant Okonkwo", "tenant Mahatma Okonkwo":
+    # _person_object_before, _role_before and _role_before_given, the word before cut out once
+    a = text.rfind(" ", max(0, s - 24), s - 1)
+    if a < 0 and s > 24:
+        return False
+    w1 = text[a + 1 : s - 1]
+    low = w1.lower()
+    if low in _OBJECT_VERBS or low in _ROLE_WORDS:
+        return True
+    if low in _OBJECT_PREPOSITIONS or low in _PERSON_NOUNS or low.rstrip(".") in _ROLE_TITLES:
+        return _person_object_before(text, s) or _role_before(text, s)
+    return a > 2 and a >= s - 20 and w1[:1].isupper() and w1[1:].isalpha() and _role_before(text, a + 1)
+
+
 # between two items of a list of places, maybe over capitalised words the tagger skipped
 # ("Lyon, Nice and Paris": "Nice" is an English word)
 _PLACE_LIST_GAP = re.compile(
@@ -1770,9 +1985,10 @@ def _my_relation_before(text: str, s: int) -> bool:
     if s < 6 or text[s - 1] != " ":
         return False
     a = text.rfind(" ", max(0, s - 20), s - 1)
-    if a < 2 or text[a + 1 : s - 1].lower() not in _RELATIONS:
+    if a < 2 or text[a + 1 : s - 1].lower() not in _PERSON_NOUNS:
         return False
-    return text[max(0, a - 3) : a].lower() in ("my", " my")
+    b = text.rfind(" ", max(0, a - 6), a)
+    return text[b + 1 : a].lower() in _OWNERS
 
 
 def _person_object_before(text: str, s: int) -> bool:
@@ -1788,13 +2004,24 @@ def _person_object_before(text: str, s: int) -> bool:
     w1 = text[a + 1 : s - 1].lower()
     if w1 in _OBJECT_VERBS:
         return True
-    if a < 1 or not (w1 in ("with", "to") or w1 in _RELATIONS):
+    if a < 1 or not (w1 in _OBJECT_PREPOSITIONS or w1 in _PERSON_NOUNS):
         return False
     b = text.rfind(" ", max(0, a - 16), a)
     w2 = text[b + 1 : a].lower()
-    return (w2 == "my" and w1 in _RELATIONS) or (w1 in ("with", "to") and w2 in _TALK_VERBS)
+    if w1 in _PERSON_NOUNS:
+        return w2 in _OWNERS  # "my flatmate Sydney", "our coach Maviia"
+    return w2 in _OBJECT_PREPOSITIONS[w1]
 
 
+# "a call with ...", "reply to ...", "a card for ...", "a chat between ...": the word before the
+# preposition says that a person follows
+_OBJECT_PREPOSITIONS: dict[str, frozenset[str]] = {
+    "with": _TALK_VERBS,
+    "to": _TALK_VERBS | {"reply", "replied", "write", "letter", "message", "note", "email", "e-mail", "text"},
+    "for": frozenset(["note", "message", "card", "gift", "present", "letter", "reference", "recommendation"]),
+    "between": frozenset(["chat", "conversation", "argument", "call", "emails", "messages", "dispute", "fight"]),
+}
+_OWNERS = frozenset(["my", "our", "your", "his", "her", "their"])
 _FIRM_PREPOSITIONS = (" at ", " from ", " joined ", " for ")
 _SEASONS = frozenset(["Spring", "Summer", "Autumn", "Fall", "Winter"])  # "Spring began early": no person
 # after a name: a singular verb (group 1; a list of people takes a plural one), or a predicate

@@ -40,6 +40,8 @@ from turnout.detect.pii import (
 )
 from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helper's policy hook
     DEFAULT_POLICY,
+    NEAR_LIMIT,
+    NEAR_WINDOW,
     PRIVATE_CUE,
     UNSTRUCTURED_LEVELS,
     PiiPolicy,
@@ -307,6 +309,10 @@ def assess_located(
     for cat in sorted(pii_policy.categories_to_look_for(types | categories, above=detected) - categories):
         if texts.has(cat):
             categories.add(cat)
+    near = pii_policy.categories_near(types | categories, above=detected)
+    for cat in sorted(set(near) - categories):
+        if texts.has_near(cat, scan.findings, near[cat]):
+            categories.add(cat)
     combined = pii_policy.level(types | categories)
     if combined.rank > detected.rank:
         detected = combined
@@ -335,6 +341,27 @@ class _Texts:
         if got is None:
             got = self._found[category] = any(has_category(low, category) for low in self.lows())
         return got
+
+    def has_near(self, category: str, found: list[Any], kinds: frozenset[str]) -> bool:
+        """Does a key word of ``category`` stand within NEAR_WINDOW characters of one of the
+        first NEAR_LIMIT findings of ``kinds`` (an e-mail address, a phone number)? (The
+        whole-text answer, when already known, is used only when it is no.)"""
+        if self._found.get(category) is False:
+            return False
+        windows: list[tuple[int, int, int]] = []  # (piece, start, end), merged where they overlap
+        left = NEAR_LIMIT
+        for index, start, end, kind, *_ in found:
+            if kind not in kinds:
+                continue
+            lo, hi = max(0, start - NEAR_WINDOW), end + NEAR_WINDOW
+            if windows and windows[-1][0] == index and lo <= windows[-1][2]:
+                windows[-1] = (index, windows[-1][1], max(hi, windows[-1][2]))
+            else:
+                windows.append((index, lo, hi))
+            left -= 1
+            if not left:
+                break
+        return any(has_category(self.pieces[i].text[lo:hi].lower(), category) for i, lo, hi in windows)
 
     def historical(self) -> bool:
         return any(historical_lower(low) for low in self.lows())
