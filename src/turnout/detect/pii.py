@@ -336,6 +336,12 @@ _CARD = re.compile(r"(?<![\w.,/+-])\d(?:[ .-]?\d){11,18}(?![\w]|[.,/-]\d)")
 # Groupings a card is printed in when dots separate it ("4539.1488.0343.6467"): a dot is also a
 # decimal point and a version separator, so a dotted run counts only in a card's own grouping.
 _DOTTED_CARD_GROUPS = ((4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4))
+# A card's groups split by a character that is no card separator elsewhere ("4539/5787/6362/1486",
+# tab- or newline-separated columns, "4539_5787_...", two spaces): the same separator throughout,
+# in a card's own grouping, Luhn-valid and of a real network (no card word rescues an unknown
+# issuer here: these separators also split lists of numbers). Matched at a cluster's start only.
+_CARD_SPLIT = re.compile(r"(\d{4})([/_|,\t\n]|  )(\d{4,6})\2(\d{3,5})(?:\2(\d{4}))?(?:\2(\d{3}))?(?!\d|[.,/|_-]\d)")
+_CARD_SPLIT_SEPS = frozenset("/_|,\t\n ")  # what may follow a card's first group in that form
 _CARD_CUE = re.compile(r"(?i)\b(?:card|cc|visa|mastercard|amex|credit|debit|maestro|jcb|discover)\b")
 _IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![\w])")
 _SSN = re.compile(r"(?<![\w./-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\d)")
@@ -858,6 +864,11 @@ class Detector:
                     windows[-1][1] = we
                 else:
                     windows.append([ws, we])
+            if (size == 4 and after in _CARD_SPLIT_SEPS) or size >= 13:
+                # a card in a form the window patterns do not read: glued to letters
+                # ("card4539578763621486exp"), or its groups split by "/", "_", "|", ",", a tab,
+                # a newline or two spaces (a card's first group is four digits)
+                self._loose_card(text, s, e, before, after, put)
             if after == ":" or before == ":" or (size > 2 and text.find(":", s, e) >= 0):
                 ws, we = max(0, s - 40), min(n, e + 40)
                 if ipv6 and ws <= ipv6[-1][1]:
@@ -952,6 +963,43 @@ class Detector:
             for im6 in _IPV6_WIN.finditer(text, ws, we):
                 self._ipv6(text, im6, put)
         self._addresses(text, low, addr, put)
+
+    @staticmethod
+    def _loose_card(text: str, s: int, e: int, before: str, after: str, put: _Put) -> None:
+        """A card glued to letters or split by an uncommon separator, starting at ``s``."""
+        if before.isdigit():
+            return
+        if e - s <= 19 and (before.isalpha() or after.isalpha()):
+            digits = text[s:e]
+            # 16 digits (Visa, Mastercard, Discover, JCB), 15 (Amex), 19: a letter and 12-14
+            # digits is an ID more often ("license U62928788557186" is Luhn-valid and starts
+            # like UnionPay)
+            if e - s not in (15, 16, 19) or not digits.isdigit():
+                return
+            # the side that is no letter reads as _CARD's boundaries do ("x4539...1486.5" is a decimal)
+            if not before.isalpha() and before in "_.,/+-":
+                return
+            if not after.isalpha() and (after == "_" or (after in ".,/-" and text[e + 1 : e + 2].isdigit())):
+                return
+            end = e
+        else:
+            m = _CARD_SPLIT.match(text, s)
+            if m is None:
+                return
+            sep = m.group(2)
+            end = m.end()
+            if before in ".,/+-" and text[s - 2 : s - 1].isdigit():
+                return  # "1.4539/..." or "7,4539,5787,...": a longer number or list
+            if text.startswith(sep, end) and text[end + len(sep) : end + len(sep) + 1].isdigit():
+                return  # the card's groups continue a list of numbers
+            if s > len(sep) and text[s - len(sep) : s] == sep and text[s - len(sep) - 1].isdigit():
+                return
+            groups = [g for g in m.group(1, 3, 4, 5, 6) if g is not None]
+            if tuple(map(len, groups)) not in _DOTTED_CARD_GROUPS:
+                return
+            digits = "".join(groups)
+        if len(set(digits)) >= 2 and luhn_valid(digits) and _card_network_ok(digits):
+            put(CREDIT_CARD, s, end, 0.9)
 
     def _date(self, text: str, low: str, s: int, e: int, put: _Put) -> None:
         """Any date: ``DATE_TIME`` when tied to a person ("admitted on 3 March"), else ``DATE``.
