@@ -545,3 +545,50 @@ def test_phone_look_ahead_changes_no_match(text: str) -> None:
     assert reference.pattern != _PHONE.pattern
     for pos in range(len(text) + 1):
         assert [m.span() for m in _PHONE.finditer(text, pos)] == [m.span() for m in reference.finditer(text, pos)]
+
+
+# --- scan9d: the assignment keys found by str.find, the query "+" gate, the street-prefix gate ---
+
+_ASSIGN_BITS = ["token", "secret", "tok", "en", "_", "=", ":", " ", "\t", '"', "'", "x", "abc123", "=>", ":=",
+                "secrettoken", "api", "-", ".", "\n", "tokentoken"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ASSIGN_BITS), max_size=16).map("".join))
+def test_matches_found_by_find_are_the_patterns_own(text: str) -> None:
+    from turnout.detect.pii import _ASSIGN_KEYS, _matches_at
+
+    for lit, pattern in _ASSIGN_KEYS:
+        assert [m.span() for m in _matches_at(pattern, lit, text)] == [m.span() for m in pattern.finditer(text)]
+
+
+_QUERY_BITS = ["?", "&", "=", "+", "a", "b1", " ", "\n", "%", "q=", "x+y", "/"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_QUERY_BITS), max_size=16).map("".join))
+def test_value_plus_gate_never_skips_a_query_plus(text: str) -> None:
+    from turnout.detect.normalize import _QUERY_PLUS, _VALUE_PLUS
+
+    if _QUERY_PLUS.search(text):
+        assert _VALUE_PLUS.search(text)
+
+
+def _street_words() -> list[str]:
+    from turnout.detect.pii import _LOWER_STREET_PREFIXES, _PREFIXED_WORDS
+
+    words = sorted({*_LOWER_STREET_PREFIXES, *_PREFIXED_WORDS})
+    return [*words, *(w.upper() for w in words), *(w.capitalize() for w in words), "Av.", "Bd.", "Blvd.",
+            "de", "du", "des", "Jean", "Carnot", "d'Italie", "the", "items", "Rue", "Main"]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(["3", "12", "123", "12b", "1 2", "12x 3", "10001"]),
+       st.lists(st.sampled_from(_street_words()), min_size=1, max_size=5), st.sampled_from([" ", "\t"]))
+def test_street_prefix_start_gate_never_skips_a_prefixed_address(number: str, words: list[str], blank: str) -> None:
+    from turnout.detect.pii import _ADDR_PREFIXED, _PREFIX_STARTS
+
+    text = number + blank + " ".join(words) + " 5"
+    e = len(number)
+    if text[e + 1].isalpha() and _ADDR_PREFIXED.match(text, 0):
+        assert text.lower()[e + 1 : e + 3] in _PREFIX_STARTS, text

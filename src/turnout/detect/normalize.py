@@ -45,6 +45,9 @@ _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
+# what every ``_QUERY_PLUS`` match holds: an "=" and, after it within the value, a "+"; led by
+# the literal "=", so it costs a fraction of the class-led ``[?&]`` search it gates
+_VALUE_PLUS = re.compile(r"=[^\s&]*\+")
 # led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
 _ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})*")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
@@ -482,7 +485,7 @@ def decodings(text: str) -> list[Decoded]:
             decoded = unquote_plus(run) if "?" in run or "=" in run else unquote(run)
             if decoded != run:
                 found.append(Decoded(start, end, decoded, "url"))
-    elif "+" in text and "=" in text and "?" in text:
+    elif "+" in text and "?" in text and _VALUE_PLUS.search(text):
         for m in _QUERY_PLUS.finditer(text):
             found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
     if "\\" in text and ("\\u" in text or "\\x" in text):
