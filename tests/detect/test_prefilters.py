@@ -351,8 +351,8 @@ def test_provider_key_gates_are_the_literal_led_gates_they_replace(text: str) ->
     from turnout.detect.pii import _SECRET_PATTERNS
 
     before = (re.compile("sk-"), re.compile("IA[A-Z0-9]{16}"), re.compile("k_(?:live|test)_"))
-    for (_kind, literals, gate, _pattern, _score), old in zip(_SECRET_PATTERNS, before, strict=True):
-        now = (not literals or any(lit in text for lit in literals)) and (gate is None or gate.search(text) is not None)
+    for (_kind, gate, literals, _pattern, _score), old in zip(_SECRET_PATTERNS, before, strict=True):
+        now = (gate is None or gate.search(text) is not None) and (not literals or any(lit in text for lit in literals))
         assert now == (old.search(text) is not None)
 
 
@@ -592,3 +592,17 @@ def test_street_prefix_start_gate_never_skips_a_prefixed_address(number: str, wo
     e = len(number)
     if text[e + 1].isalpha() and _ADDR_PREFIXED.match(text, 0):
         assert text.lower()[e + 1 : e + 3] in _PREFIX_STARTS, text
+
+
+_IBAN_BITS = ["GB", "de", "82", "1", "WEST", "1234", " ", "_", "x", "é", "Ab", "٣", "00", "5698765432", "-"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_IBAN_BITS), min_size=1, max_size=10).map("".join))
+def test_iban_gate_never_skips_an_iban_start(text: str) -> None:
+    from turnout.detect.pii import _IBAN
+
+    for s in range(2, len(text)):
+        if text[s - 2 : s].isalpha() and text[s - 2 : s].isascii() and _IBAN.match(text, s - 2):
+            assert text[s + 1 : s + 2].isdigit()
+            assert s == 2 or not (text[s - 3].isalnum() or text[s - 3] == "_")

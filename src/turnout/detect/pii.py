@@ -273,23 +273,26 @@ def _entropy(s: str) -> float:
 #  - the others are random tokens that hold digits (a 36-character GitHub token has none with
 #    probability < 0.2%; Slack tokens embed numeric ids; a JWT header always has digits), so
 #    they are checked only on the tokens around digit clusters, which the scan visits anyway.
-_SECRET_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | None, re.Pattern[str], float], ...] = (
-    # (kind, literals one of which every match holds (none: go straight to the gate), a finer
-    # gate searched when one is there, the pattern, score): an ``in`` over the text costs ~2.5
-    # instructions a character, a literal-led ``re`` search ~6.5
+_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.Pattern[str], float], ...] = (
+    # (kind, a literal-led gate searched first, literals one of which every match holds (checked
+    # when the gate found something), the pattern, score). Which is cheaper depends on the
+    # literal's first character: ``re`` walks to each occurrence of it and compares from there,
+    # ``in`` skips ahead in steps of the literal's length. A rare first letter ("k", "I") makes
+    # the ``re`` search cheapest (bench prose, ms/MB: "k-" 0.28 against "sk-" 0.62 by ``in``;
+    # "k_(?:live|test)_" 0.30 against 0.71 for two ``in``\s)
     # OpenAI, and Anthropic's "sk-ant-" (told apart by the match, below)
-    (SECRET_OPENAI_KEY, ("sk-",), None, re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{20,}"), 0.95),
+    (SECRET_OPENAI_KEY, re.compile("k-"), ("sk-",), re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{20,}"), 0.95),
     (
         SECRET_AWS_KEY,
-        (),  # no ``in`` first: for a two-character literal it costs twice the gate's search
         re.compile("IA[A-Z0-9]{16}"),  # AKIA/ASIA/ABIA/ACCA ids, led by the literal "IA"
+        (),
         re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
         0.97,
     ),
     (
         SECRET_STRIPE_KEY,
-        ("k_live_", "k_test_"),
-        None,
+        re.compile("k_(?:live|test)_"),
+        (),
         re.compile(r"(?<![\w])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}"),
         0.98,
     ),
@@ -303,6 +306,7 @@ _TOKEN_SECRETS: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (SECRET_JWT, re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), 0.95),
 )
 _TOKEN_SECRET_START = re.compile(r"gh[pousr]_|github_pat_|xox[abposr]-|AIza|ABIA|ACCA|eyJ")
+_SCHEME_SEP = re.compile("://")
 _SLACK_WEBHOOK = re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}")
 _PEM = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
@@ -771,8 +775,8 @@ class Detector:
     # ----------------------------------------------------------------------------------------
 
     def _scan_secrets(self, text: str, low: str, put: _Put) -> None:
-        for kind, literals, gate, pattern, score in _SECRET_PATTERNS:
-            if (not literals or any(lit in text for lit in literals)) and (gate is None or gate.search(text)):
+        for kind, gate, literals, pattern, score in _SECRET_PATTERNS:
+            if (gate is None or gate.search(text)) and (not literals or any(lit in text for lit in literals)):
                 for m in pattern.finditer(text):
                     if kind == SECRET_OPENAI_KEY and m.group().startswith("sk-ant-"):
                         put(SECRET_ANTHROPIC_KEY, m.start(), m.end(), 0.99)
@@ -781,20 +785,20 @@ class Detector:
         if "-----BEGIN" in text:
             for m in _PEM.finditer(text):
                 put(PRIVATE_KEY, m.start(), m.end(), 0.99)
-        if "://" in text:
+        scheme = _SCHEME_SEP.search(text)  # ":" is rare: ``re`` finds it in half the time of ``in``
+        if scheme is not None:
             if "hooks.slack.com" in text:
                 for m in _SLACK_WEBHOOK.finditer(text):
                     put(SECRET_SLACK_TOKEN, m.start(), m.end(), 0.97)
-            for m in _URL_PASSWORD.finditer(text):
+            for m in _URL_PASSWORD.finditer(text, scheme.start()):
                 value = m.group(1)
                 if not _PLACEHOLDER_VALUE.match(value):
                     put(PASSWORD, m.start(1), m.end(1), 0.9)
         for lit, pattern in _ASSIGN_KEYS:
             matches = _matches_at(pattern, lit, low) if lit in _FOUND_BY_FIND else pattern.finditer(low)
             self._assignments(text, low, lit, matches, put)
-        if "bearer" in low:
-            for m in _BEARER_LIT.finditer(low):
-                put(API_KEY, m.start(1), m.end(1), 0.85)
+        for m in _BEARER_LIT.finditer(low):  # ("b" is rare: cheaper than an ``in`` first)
+            put(API_KEY, m.start(1), m.end(1), 0.85)
 
     def _assignments(self, text: str, low: str, lit: str, matches: Iterable[re.Match[str]], put: _Put) -> None:
         for m in matches:
@@ -893,7 +897,7 @@ class Detector:
                     windows[-1][1] = we
                 else:
                     windows.append([ws, we])
-            if (size == 4 and after in _CARD_SPLIT_SEPS) or size >= 13:
+            if size >= 13 or (size == 4 and after in _CARD_SPLIT_SEPS and text[e + 1 : e + 2].isdigit()):
                 # a card in a form the window patterns do not read: glued to letters
                 # ("card4539578763621486exp"), or its groups split by "/", "_", "|", ",", a tab,
                 # a newline or two spaces (a card's first group is four digits)
@@ -905,7 +909,15 @@ class Detector:
                 else:
                     ipv6.append([ws, we])
             if before.isalpha() or after.isalpha() or before in _JOINERS or after in _JOINERS:
-                if s >= 2 and text[s - 2 : s].isalpha() and text[s - 2 : s].isascii():
+                # an IBAN's two check digits follow its two country letters, which start a word
+                # (``str.isalnum`` and "_" are what ``\w`` takes)
+                if (
+                    s >= 2
+                    and text[s + 1 : s + 2].isdigit()
+                    and text[s - 2 : s].isalpha()
+                    and text[s - 2 : s].isascii()
+                    and (s == 2 or not (text[s - 3].isalnum() or text[s - 3] == "_"))
+                ):
                     im = _IBAN.match(text, s - 2)  # "GB82 WEST ...": country letters, check digits
                     if im:
                         self._iban(text, im, put)
@@ -1015,6 +1027,10 @@ class Detector:
                 return
             end = e
         else:
+            # the separator follows the first group of four (a cluster of 13+ can hold only "/"
+            # or "  ": the others end a cluster)
+            if text[s + 4 : s + 5] not in _CARD_SPLIT_SEPS:
+                return
             m = _CARD_SPLIT.match(text, s)
             if m is None:
                 return
