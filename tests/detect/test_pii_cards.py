@@ -69,7 +69,12 @@ def test_every_network_card_in_every_separator_is_found(card: str, sep: str, lea
 def test_every_network_card_glued_to_letters_is_found(card: str, left: str, right: str) -> None:
     # (not 14 digits: a letter and 14 digits is an ID, "license U62928788557186", more often
     # than a Diners card)
-    assert card_spans(f"see {left}{card}{right} now") == [card]
+    text = f"see {left}{card}{right} now"
+    if card_spans(text) != [card]:
+        # two letters and the digits can also read as an IBAN whose mod-97 check passes (one
+        # time in 97): that finding, more specific, covers the card
+        start = text.index(card)
+        assert any(f.type == "IBAN_CODE" and f.start <= start and start + len(card) <= f.end for f in DETECTOR.scan(text))
 
 
 @settings(max_examples=150, deadline=None)

@@ -556,10 +556,38 @@ _ASSIGN_BITS = ["token", "secret", "tok", "en", "_", "=", ":", " ", "\t", '"', "
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_ASSIGN_BITS), max_size=16).map("".join))
 def test_matches_found_by_find_are_the_patterns_own(text: str) -> None:
-    from turnout.detect.pii import _ASSIGN_KEYS, _matches_at
+    from turnout.detect.pii import _ASSIGN_KEYS, _KEY_FINDERS, _matches_at
 
     for lit, pattern in _ASSIGN_KEYS:
-        assert [m.span() for m in _matches_at(pattern, lit, text)] == [m.span() for m in pattern.finditer(text)]
+        if lit in _KEY_FINDERS:
+            got = [m.span() for m in _matches_at(pattern, *_KEY_FINDERS[lit], text)]
+            assert got == [m.span() for m in pattern.finditer(text)]
+
+
+_RARE_BITS = ["born", "birth", "dob", "d.o.b", "geb", "né", "live", "token", "secret", "data:", "n", "é", "b",
+              "o", "d", ".", ":", "v", "li", "tok", "en", "se", "cr", "data", " ", "x"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_RARE_BITS), max_size=12).map("".join))
+def test_searches_led_by_a_rare_letter_find_the_literal_where_in_does(text: str) -> None:
+    from turnout.detect.normalize import _DATA_SCHEME
+    from turnout.detect.pii import (
+        _ADDR_CUES,
+        _DOB_CUE_FINDERS,
+        _DOB_CUE_LITERALS,
+        _KEY_FINDERS,
+        _rare_led,
+    )
+
+    pairs = [*zip(_DOB_CUE_LITERALS, _DOB_CUE_FINDERS, strict=True), ("data:", _DATA_SCHEME),
+             *((lit, gate) for lit, gate, _cue in _ADDR_CUES if gate is not None),
+             *((lit, finder) for lit, (finder, _k) in _KEY_FINDERS.items())]
+    for lit, finder in pairs:
+        assert (finder.search(text) is not None) == (lit in text), lit
+        k = len(lit) - len(finder.pattern.split(")", 1)[1].replace("\\", "")) - 1
+        assert [m.start() - k for m in finder.finditer(text)] == [m.start() for m in re.finditer(re.escape(lit), text)]
+    assert _rare_led("token", 2).pattern == "k(?<=tok)en"
 
 
 _QUERY_BITS = ["?", "&", "=", "+", "a", "b1", " ", "\n", "%", "q=", "x+y", "/"]

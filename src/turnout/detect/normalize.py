@@ -52,6 +52,8 @@ _VALUE_PLUS = re.compile(r"=[^\s&]*\+")
 _ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})*")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
 _ESCAPE_CONTEXT = 40  # plain characters either side of an escape run decoded with it (a card is <= 23)
+# "data:" found by its ":" (rare in prose; ``re`` walks to it in 0.34 ms/MB, ``in`` takes 0.50)
+_DATA_SCHEME = re.compile(":(?<=data:)")
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
 
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
@@ -516,7 +518,7 @@ def decodings(text: str) -> list[Decoded]:
             decoded = html.unescape(text[start:end])
             if decoded != text[start:end]:
                 found.append(Decoded(start, end, decoded, "html"))
-    if "data:" in text:
+    if _DATA_SCHEME.search(text):
         for m in re.finditer(r"data:[^\s\"'<>]*", text):
             got = data_url(m.group())
             if got is not None and got[1]:
