@@ -5,9 +5,10 @@ score). A finding never holds the matched value: findings end up in logs and rou
 and the caller can always slice the text it owns.
 
 What is found: e-mail, phone numbers (international and national shapes; weak shapes only next
-to a phone word), payment cards (Luhn + issuer prefix), IBAN (registry length + mod-97), US SSN,
-IPv4/IPv6, dates (``DATE_TIME`` when tied to a person: a date of birth, "admitted on 3 March";
-``DATE`` otherwise), street addresses (number + street type, street word + number, unit/box
+to a phone word), payment cards (Luhn + issuer prefix; groups split by spaces, dashes, dots, and
+also by ``/``, ``_``, ``|``, commas, tabs, newlines or two spaces, or glued to letters), IBAN
+(registry length + mod-97), US SSN, IPv4/IPv6, dates (``DATE_TIME`` when tied to a person: a
+date of birth, "admitted on 3 March"; ``DATE`` otherwise), street addresses (number + street type, street word + number, unit/box
 lines, address cues, multi-line blocks), person names, places and organisations (the tagger
 of :mod:`turnout.detect.names`: word lists and a small trained linear model), credentials (OpenAI, Anthropic, AWS, GitHub, Slack, Google,
 Stripe, JWT, PEM private keys, passwords in URLs and ``password=`` assignments, random-looking
@@ -23,8 +24,9 @@ by a literal ~0.5 ms/MB, and Python code per match ~1 us. So:
 - everything anchored on digits (cards, phones, SSN, IP, IBAN, dates, house numbers, random
   tokens, most provider keys) is driven from one list of digit clusters, and the expensive
   patterns run only on small windows around them;
-- cue words and key prefixes are literal-led searches, skipped when an ``in`` check says the
-  literal is absent; no pattern starts with a look-behind (it disables the prefix scan);
+- cue words and key prefixes are literal-led searches, skipped when an ``in`` check (or, for a
+  literal with a rare letter, a search led by that letter: see ``_rare_led``) says the literal
+  is absent; no pattern starts with a look-behind (it disables the prefix scan);
 - the only class-led pass left is the name tagger's one ``findall`` of capitalised words.
 
 Overlaps are resolved by specificity: a checksum-verified or provider-prefixed match beats a
