@@ -917,7 +917,9 @@ class Detector:
                     windows[-1][1] = we
                 else:
                     windows.append([ws, we])
-            if size >= 13 or (size == 4 and after in _CARD_SPLIT_SEPS and text[e + 1 : e + 2].isdigit()):
+            if (
+                size >= 13 and (before.isalpha() or after.isalpha() or text[s + 4] in _CARD_SPLIT_SEPS)
+            ) or (size == 4 and after in _CARD_SPLIT_SEPS and text[e + 1 : e + 2].isdigit()):
                 # a card in a form the window patterns do not read: glued to letters
                 # ("card4539578763621486exp"), or its groups split by "/", "_", "|", ",", a tab,
                 # a newline or two spaces (a card's first group is four digits)
