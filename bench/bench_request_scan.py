@@ -7,10 +7,13 @@ decision it feeds, against a baseline measured in the same run.
    some PII): ``Detector.scan`` on each prompt's text (the detector alone, the baseline) against
    ``scan_request`` on the same prompt as a two-message request (the whole pipeline), and
    the same on an obfuscated copy (full-width digits, zero-width spaces, NBSP, Cyrillic
-   look-alikes sprinkled in: the non-ASCII path). With ``--baseline-src`` (repeatable, each a
+   look-alikes sprinkled in: the non-ASCII path); each twice, with the name tagger (the whole
+   scan, issue 16's 10 MB/s) and without it (``Detector(names=False)``: the structured scan
+   with normalisation, issue 9's 20 MB/s). With ``--baseline-src`` (repeatable, each a
    ``src`` directory, optionally named ``NAME=DIR``), each tree's ``Detector.scan`` on the
    plain corpus too, in subprocesses alternating with this tree's, and, for the trees that
-   have ``detect/scan.py``, their ``scan_request`` on both corpora the same way.
+   have ``detect/scan.py``, their ``scan_request`` on both corpora the same way (a tree
+   without one, from before issue 9, is shown with its ``Detector.scan``, the work it did).
 2. ``Router.route`` with all five signals on distinct ~1k-token ordinary prompts and PII-dense ones
    (bench_library.py's prompts): p50 / p99. With ``--baseline-src`` (e.g. an export of the
    commit before issue 9) the same decision is timed on each tree in a subprocess, alternating
@@ -80,8 +83,8 @@ print(json.dumps(out))
 
 THROUGHPUT_CODE = r'''
 import json, sys, time
-from turnout.detect.pii import default_detector
-det = default_detector()
+from turnout.detect.pii import Detector
+det = Detector(names=sys.argv[3] == "names")
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 nbytes = sum(len(t.encode()) for t in texts)
 for t in texts[:20]:
@@ -98,9 +101,9 @@ print(json.dumps(rates))
 
 REQUEST_CODE = r'''
 import json, sys, time
-from turnout.detect.pii import default_detector
+from turnout.detect.pii import Detector
 from turnout.detect.scan import scan_request
-det = default_detector()
+det = Detector(names=sys.argv[3] == "names")
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 nbytes = sum(len(t.encode()) for t in texts)
 requests = [[{"role": "system", "content": "You are a careful analyst."}, {"role": "user", "content": t}]
@@ -117,18 +120,18 @@ print(json.dumps(rates))
 '''
 
 
-def request_rates(src: Path, corpus: Path, runs: int) -> list[float]:
+def request_rates(src: Path, corpus: Path, runs: int, names: bool = True) -> list[float]:
     """``scan_request`` MB/s of the tree at ``src`` (a fresh process), as in ``detector_rates``."""
-    proc = subprocess.run([sys.executable, "-c", REQUEST_CODE, str(corpus), str(runs)],
+    proc = subprocess.run([sys.executable, "-c", REQUEST_CODE, str(corpus), str(runs), "names" if names else "-"],
                           capture_output=True, text=True, env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
                           check=True)
     return json.loads(proc.stdout)
 
 
-def detector_rates(src: Path, corpus: Path, runs: int) -> list[float]:
+def detector_rates(src: Path, corpus: Path, runs: int, names: bool = True) -> list[float]:
     """``Detector.scan`` MB/s of the tree at ``src`` on the corpus in ``corpus`` (a fresh
-    process that imports only that tree)."""
-    proc = subprocess.run([sys.executable, "-c", THROUGHPUT_CODE, str(corpus), str(runs)],
+    process that imports only that tree); ``names`` False: ``Detector(names=False)``."""
+    proc = subprocess.run([sys.executable, "-c", THROUGHPUT_CODE, str(corpus), str(runs), "names" if names else "-"],
                           capture_output=True, text=True, env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
                           check=True)
     return json.loads(proc.stdout)
@@ -167,10 +170,10 @@ def throughput(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_pii import DEFAULT_DATA, build_corpus
 
-    from turnout.detect.pii import default_detector
+    from turnout.detect.pii import Detector, default_detector
     from turnout.detect.scan import scan_request
 
-    det = default_detector()
+    detectors = {"": default_detector(), ", names off": Detector(names=False)}
     prompts = build_corpus(DEFAULT_DATA, int(args.mb * 1e6))
     rng = random.Random(5)
     variants = {"plain": prompts, "obfuscated": [obfuscate(p, rng) for p in prompts]}
@@ -178,24 +181,25 @@ def throughput(args: argparse.Namespace) -> None:
         nbytes = sum(len(t.encode()) for t in texts)
         requests = [[{"role": "system", "content": "You are a careful analyst."}, {"role": "user", "content": t}]
                     for t in texts]
-        for req in requests[:20]:
-            # warm: the first non-ASCII character loads the look-alike table once (~30 ms), a
-            # start-up cost that is not throughput
-            scan_request(req, {"max_tokens": 500}, det)
-        rates: dict[str, list[float]] = {"Detector.scan": [], "scan_request": []}
-        for _ in range(args.runs):
-            c = time.process_time()
-            for t in texts:
-                det.scan(t)
-            rates["Detector.scan"].append(nbytes / 1e6 / (time.process_time() - c))
-            c = time.process_time()
-            for req in requests:
+        for label, det in detectors.items():
+            for req in requests[:20]:
+                # warm: the first non-ASCII character loads the look-alike table once (~30 ms), a
+                # start-up cost that is not throughput
                 scan_request(req, {"max_tokens": 500}, det)
-            rates["scan_request"].append(nbytes / 1e6 / (time.process_time() - c))
-        base = statistics.median(rates["Detector.scan"])
-        whole = statistics.median(rates["scan_request"])
-        print(f"{name:<11} {nbytes / 1e6:5.2f} MB: Detector.scan {base:5.1f} MB/s, scan_request {whole:5.1f} MB/s "
-              f"(ratio {whole / base:.2f})", flush=True)
+            rates: dict[str, list[float]] = {"Detector.scan": [], "scan_request": []}
+            for _ in range(args.runs):
+                c = time.process_time()
+                for t in texts:
+                    det.scan(t)
+                rates["Detector.scan"].append(nbytes / 1e6 / (time.process_time() - c))
+                c = time.process_time()
+                for req in requests:
+                    scan_request(req, {"max_tokens": 500}, det)
+                rates["scan_request"].append(nbytes / 1e6 / (time.process_time() - c))
+            base = statistics.median(rates["Detector.scan"])
+            whole = statistics.median(rates["scan_request"])
+            print(f"{name + label:<22} {nbytes / 1e6:5.2f} MB: Detector.scan {base:5.1f} MB/s, "
+                  f"scan_request {whole:5.1f} MB/s (ratio {whole / base:.2f})", flush=True)
 
 
 def baseline_trees(specs: list[str]) -> dict[str, Path]:
@@ -227,23 +231,29 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "corpus.json"
             corpus.write_text(json.dumps(build_corpus(DEFAULT_DATA, int(args.mb * 1e6))), encoding="utf-8")
-            rates: dict[str, list[float]] = {name: [] for name in trees}
-            for _ in range(args.rounds):
-                for name, src in trees.items():
-                    rates[name].extend(detector_rates(src, corpus, args.runs))
-            report("Detector.scan, plain corpus", rates, width)
-            # the whole-request scan, on the trees that have one (issue 9 and later)
-            scanning = {name: src for name, src in trees.items() if (src / "turnout" / "detect" / "scan.py").is_file()}
+            for names in (True, False):
+                rates: dict[str, list[float]] = {name: [] for name in trees}
+                for _ in range(args.rounds):
+                    for name, src in trees.items():
+                        rates[name].extend(detector_rates(src, corpus, args.runs, names))
+                report(f"Detector{'' if names else '(names=False)'}.scan, plain corpus", rates, width)
+            # the whole-request scan, on the trees that have one (issue 9 and later); a tree from
+            # before it is shown with its detector alone, all the scanning it did
+            scanning = {name: (src / "turnout" / "detect" / "scan.py").is_file() for name, src in trees.items()}
             rng = random.Random(5)
             corpora = {"plain": build_corpus(DEFAULT_DATA, int(args.mb * 1e6))}
             corpora["obfuscated"] = [obfuscate(p, rng) for p in corpora["plain"]]
             for label, texts in corpora.items():
                 corpus.write_text(json.dumps(texts), encoding="utf-8")
-                rates = {name: [] for name in scanning}
-                for _ in range(args.rounds):
-                    for name, src in scanning.items():
-                        rates[name].extend(request_rates(src, corpus, args.runs))
-                report(f"scan_request, {label} corpus", rates, width)
+                for names in (True, False):
+                    rates = {name: [] for name in trees if scanning[name] or not names}
+                    for _ in range(args.rounds):
+                        for name in rates:
+                            measure = request_rates if scanning[name] else detector_rates
+                            rates[name].extend(measure(trees[name], corpus, args.runs, names))
+                    what = "scan_request" + ("" if names else " names off")
+                    report(f"{what}, {label} corpus", rates, width,
+                           {name for name in rates if not scanning[name]})
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
     for _ in range(args.rounds):
         for name, src in trees.items():
@@ -256,13 +266,15 @@ def main() -> None:
                   f"p99 {pct(t, 0.99):.3f} ms  ({len(t)} calls, {'CPU' if args.cpu else 'wall'} clock)")
 
 
-def report(what: str, rates: dict[str, list[float]], width: int) -> None:
-    """Median MB/s per tree (fresh processes, alternating) and its ratio to this tree's."""
+def report(what: str, rates: dict[str, list[float]], width: int, detector_only: set[str] = frozenset()) -> None:
+    """Median MB/s per tree (fresh processes, alternating) and its ratio to this tree's;
+    ``detector_only``: trees measured with ``Detector.scan`` (no request scan there)."""
     mine = statistics.median(rates["this tree"])
     for name, values in rates.items():
         rate = statistics.median(values)
+        note = " (its Detector.scan: no request scan)" if name in detector_only else ""
         print(f"{what}, fresh processes alternating [{name:<{width}}]: {rate:5.1f} MB/s "
-              f"(this tree / it: {mine / rate:.2f})", flush=True)
+              f"(this tree / it: {mine / rate:.2f}){note}", flush=True)
 
 
 if __name__ == "__main__":

@@ -373,8 +373,8 @@ def test_provider_key_gates_are_the_literal_led_gates_they_replace(text: str) ->
     from turnout.detect.pii import _SECRET_PATTERNS
 
     before = (re.compile("sk-"), re.compile("IA[A-Z0-9]{16}"), re.compile("k_(?:live|test)_"))
-    for (_kind, literals, gate, _pattern, _score), old in zip(_SECRET_PATTERNS, before, strict=True):
-        now = (not literals or any(lit in text for lit in literals)) and (gate is None or gate.search(text) is not None)
+    for (_kind, gate, literals, _pattern, _score), old in zip(_SECRET_PATTERNS, before, strict=True):
+        now = (gate is None or gate.search(text) is not None) and (not literals or any(lit in text for lit in literals))
         assert now == (old.search(text) is not None)
 
 
@@ -567,3 +567,92 @@ def test_phone_look_ahead_changes_no_match(text: str) -> None:
     assert reference.pattern != _PHONE.pattern
     for pos in range(len(text) + 1):
         assert [m.span() for m in _PHONE.finditer(text, pos)] == [m.span() for m in reference.finditer(text, pos)]
+
+
+# --- scan9d: the assignment keys found by str.find, the query "+" gate, the street-prefix gate ---
+
+_ASSIGN_BITS = ["token", "secret", "tok", "en", "_", "=", ":", " ", "\t", '"', "'", "x", "abc123", "=>", ":=",
+                "secrettoken", "api", "-", ".", "\n", "tokentoken"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ASSIGN_BITS), max_size=16).map("".join))
+def test_matches_found_by_find_are_the_patterns_own(text: str) -> None:
+    from turnout.detect.pii import _ASSIGN_KEYS, _KEY_FINDERS, _matches_at
+
+    for lit, pattern in _ASSIGN_KEYS:
+        if lit in _KEY_FINDERS:
+            got = [m.span() for m in _matches_at(pattern, *_KEY_FINDERS[lit], text)]
+            assert got == [m.span() for m in pattern.finditer(text)]
+
+
+_RARE_BITS = ["born", "birth", "dob", "d.o.b", "geb", "né", "live", "token", "secret", "data:", "n", "é", "b",
+              "o", "d", ".", ":", "v", "li", "tok", "en", "se", "cr", "data", " ", "x"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_RARE_BITS), max_size=12).map("".join))
+def test_searches_led_by_a_rare_letter_find_the_literal_where_in_does(text: str) -> None:
+    from turnout.detect.normalize import _DATA_SCHEME
+    from turnout.detect.pii import (
+        _ADDR_CUES,
+        _DOB_CUE_FINDERS,
+        _DOB_CUE_LITERALS,
+        _KEY_FINDERS,
+        _rare_led,
+    )
+
+    pairs = [*zip(_DOB_CUE_LITERALS, _DOB_CUE_FINDERS, strict=True), ("data:", _DATA_SCHEME),
+             *((lit, gate) for lit, gate, _cue in _ADDR_CUES if gate is not None),
+             *((lit, finder) for lit, (finder, _k) in _KEY_FINDERS.items())]
+    for lit, finder in pairs:
+        assert (finder.search(text) is not None) == (lit in text), lit
+        k = len(lit) - len(finder.pattern.split(")", 1)[1].replace("\\", "")) - 1
+        assert [m.start() - k for m in finder.finditer(text)] == [m.start() for m in re.finditer(re.escape(lit), text)]
+    assert _rare_led("token", 2).pattern == "k(?<=tok)en"
+
+
+_QUERY_BITS = ["?", "&", "=", "+", "a", "b1", " ", "\n", "%", "q=", "x+y", "/"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_QUERY_BITS), max_size=16).map("".join))
+def test_value_plus_gate_never_skips_a_query_plus(text: str) -> None:
+    from turnout.detect.normalize import _QUERY_PLUS, _VALUE_PLUS
+
+    if _QUERY_PLUS.search(text):
+        assert _VALUE_PLUS.search(text)
+
+
+def _street_words() -> list[str]:
+    from turnout.detect.pii import _LOWER_STREET_PREFIXES, _PREFIXED_WORDS
+
+    words = sorted({*_LOWER_STREET_PREFIXES, *_PREFIXED_WORDS})
+    return [*words, *(w.upper() for w in words), *(w.capitalize() for w in words), "Av.", "Bd.", "Blvd.",
+            "de", "du", "des", "Jean", "Carnot", "d'Italie", "the", "items", "Rue", "Main"]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(["3", "12", "123", "12b", "1 2", "12x 3", "10001"]),
+       st.lists(st.sampled_from(_street_words()), min_size=1, max_size=5), st.sampled_from([" ", "\t"]))
+def test_street_prefix_start_gate_never_skips_a_prefixed_address(number: str, words: list[str], blank: str) -> None:
+    from turnout.detect.pii import _ADDR_PREFIXED, _PREFIX_STARTS
+
+    text = number + blank + " ".join(words) + " 5"
+    e = len(number)
+    if text[e + 1].isalpha() and _ADDR_PREFIXED.match(text, 0):
+        assert text.lower()[e + 1 : e + 3] in _PREFIX_STARTS, text
+
+
+_IBAN_BITS = ["GB", "de", "82", "1", "WEST", "1234", " ", "_", "x", "é", "Ab", "٣", "00", "5698765432", "-"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_IBAN_BITS), min_size=1, max_size=10).map("".join))
+def test_iban_gate_never_skips_an_iban_start(text: str) -> None:
+    from turnout.detect.pii import _IBAN
+
+    for s in range(2, len(text)):
+        if text[s - 2 : s].isalpha() and text[s - 2 : s].isascii() and _IBAN.match(text, s - 2):
+            assert text[s + 1 : s + 2].isdigit()
+            assert s == 2 or not (text[s - 3].isalnum() or text[s - 3] == "_")

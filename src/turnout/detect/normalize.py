@@ -47,6 +47,11 @@ _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
+# what every ``_QUERY_PLUS`` match holds: an "=" and, after it within the value, a "+"; led by
+# the literal "=", so it costs a fraction of the class-led ``[?&]`` search it gates
+_VALUE_PLUS = re.compile(r"=[^\s&]*\+")
+# "data:" found by its ":" (rare in prose; ``re`` walks to it in 0.34 ms/MB, ``in`` takes 0.50)
+_DATA_SCHEME = re.compile(":(?<=data:)")
 # led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
 _ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})*")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
@@ -424,10 +429,10 @@ def decodings(text: str) -> list[Decoded]:
             decoded = unquote_plus(run) if "?" in run or "=" in run else unquote(run)
             if decoded != run:
                 found.append(Decoded(start, end, decoded, "url"))
-    elif "+" in text and "=" in text and "?" in text:
+    elif "+" in text and "?" in text and _VALUE_PLUS.search(text):
         for m in _QUERY_PLUS.finditer(text):
             found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
-    if "\\" in text and ("\\u" in text or "\\x" in text):
+    if "\\" in text:  # (a memchr; the literal-led search finds the runs, no "\\u" / "\\x" ``in`` first)
         # each run is decoded with up to _ESCAPE_CONTEXT characters of the plain text around it
         # (runs that close merge): a card half escaped ("\\u0034\\u0035\\u0033\\u0039 5787 ...")
         # is whole only with its plain part
@@ -441,7 +446,7 @@ def decodings(text: str) -> list[Decoded]:
         for start, end in regions:
             decoded = _ESCAPE.sub(lambda e: chr(int(e.group(1) or e.group(2), 16)), text[start:end])
             found.append(Decoded(start, end, decoded, "escape"))
-    if "&" in text and "&#" in text:  # one character: a memchr, ~30x cheaper than the pair's search
+    if "&" in text:  # one character: a memchr; the references' own search is led by "&#"
         for m in _CHAR_REFS.finditer(text):
             found.append(Decoded(m.start(), m.end(), html.unescape(m.group()), "html"))
     if "&" in text and ";" in text:
@@ -455,7 +460,7 @@ def decodings(text: str) -> list[Decoded]:
             decoded = html.unescape(text[start:end])
             if decoded != text[start:end]:
                 found.append(Decoded(start, end, decoded, "html"))
-    if "data:" in text:
+    if _DATA_SCHEME.search(text):
         for m in re.finditer(r"data:[^\s\"'<>]*", text):
             got = data_url(m.group())
             if got is not None and got[1]:
