@@ -15,12 +15,17 @@ Never asserts on time.
 Instructions instead of time (repeatable under load): ``--write-corpus FILE`` writes the
 corpus; ``--passes N --corpus FILE`` tags it N times in this process after one warm pass,
 printing nothing; under callgrind, ``(passes 2 - passes 0) / 2`` is one pass, for each tree
-(``PYTHONPATH`` picks the tree; give valgrind the interpreter's real path, not a shell shim):
+(``PYTHONPATH`` picks the tree; give valgrind the interpreter's real path, not a shell shim;
+``PYTHONHASHSEED=0``: string hashing is seeded per process and moves counts by a percent or two):
 
     python bench/bench_pii_names.py --write-corpus /tmp/names_corpus.json
-    PYTHONPATH=/tmp/pii16-base/src valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    PYTHONHASHSEED=0 PYTHONPATH=/tmp/pii16-base/src valgrind --tool=callgrind --callgrind-out-file=/dev/null \
         "$(python -c 'import sys; print(sys.executable)')" bench/bench_pii_names.py --passes 2 \
         --corpus /tmp/names_corpus.json
+
+Same findings across trees: ``--findings TEXTS OUT`` tags each text of the JSON list ``TEXTS``
+(with the shape given, and every seventh again without it) and writes the findings to ``OUT``
+as JSON; run it under each tree's ``PYTHONPATH`` and ``cmp`` the two files.
 """
 
 from __future__ import annotations
@@ -77,6 +82,18 @@ def passes(texts: list[str], n: int) -> None:
             tagger.tag(t, s)
 
 
+def findings(texts: list[str], out: Path) -> None:
+    """The tagger's findings on ``texts`` (of whichever tree ``PYTHONPATH`` names), to ``out``."""
+    from turnout.detect.names import default_tagger
+    from turnout.detect.pii import _shape
+
+    tagger = default_tagger()
+    with_shape = [tagger.tag(t, _shape(t)) for t in texts]
+    without = [tagger.tag(t) for t in texts[::7]]
+    out.write_text(json.dumps([with_shape, without]), encoding="utf-8")
+    print(f"{len(texts)} texts, {sum(map(len, with_shape))} findings")
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
@@ -90,8 +107,13 @@ def main() -> None:
     ap.add_argument("--baseline-src", type=Path, help="another tree's src/ (e.g. main's, from git archive)")
     ap.add_argument("--passes", type=int, help="tag --corpus this many times in-process, print nothing")
     ap.add_argument("--corpus", type=Path, help="the corpus as a JSON list (for --passes)")
+    ap.add_argument("--findings", nargs=2, type=Path, metavar=("TEXTS", "OUT"),
+                    help="write the findings on a JSON list of texts, to compare trees")
     ap.add_argument("--write-corpus", type=Path, help="write the corpus there as a JSON list and stop")
     args = ap.parse_args()
+    if args.findings is not None:
+        findings(json.loads(args.findings[0].read_text(encoding="utf-8")), args.findings[1])
+        return
     if args.passes is not None:
         # before bench_pii is imported: it puts this tree's src/ first on sys.path
         passes(json.loads(args.corpus.read_text(encoding="utf-8")), args.passes)
