@@ -401,6 +401,7 @@ def test_ascii_twins_count_what_the_unicode_patterns_count(text: str) -> None:
         (c._YEAR, c._YEAR_ASCII),
     ]:  # fmt: skip
         assert twin.findall(text) == plain.findall(text), plain.pattern
+    assert c._TOKEN_ASCII.findall(text.lower()) == c._TOKEN.findall(text.lower())
 
 
 @settings(max_examples=300, deadline=None)

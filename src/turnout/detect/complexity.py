@@ -421,8 +421,7 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
         numeric_opts / n_opt if n_opt else _NA,
         log1p(opt_words / n_opt) if n_opt else _NA,
     ]
-    lower_words = [w.lower() for w in words]
-    feats.extend(log1p(c) for c in _cue_counts(lower_words))
+    feats.extend(log1p(c) for c in _cue_counts(list(map(str.lower, words))))
     body = stem + "\n" + "\n".join(options) if options else stem
     return feats, _gram_tokens(body)
 
@@ -430,14 +429,19 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
 # Word tokens for n-grams: lower-cased words, numbers collapsed to one token (the value of a
 # number says nothing about difficulty, its presence does), single symbols.
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[^\sa-z\d]")
+# its ASCII twin (see :func:`_ascii_twin`; here ``\s`` is inside a class, so spelled out by hand)
+_TOKEN_ASCII = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[^\s\x1c-\x1fa-z\d]", re.ASCII)
 
 
 def _gram_tokens(body: str) -> list[str]:
-    toks = _TOKEN.findall(body.lower())
-    # Without a digit no token is a number: skip the rewrite (for ASCII text a digit is 0-9,
-    # ten memchr scans; other text may hold "²" or "٣", which are digits too)
-    if body.isascii() and not any(d in body for d in "0123456789"):
-        return toks
+    if body.isascii():
+        toks = _TOKEN_ASCII.findall(body.lower())
+        # Without a digit no token is a number: skip the rewrite (for ASCII text a digit is
+        # 0-9, ten memchr scans; other text may hold "²" or "٣", which are digits too)
+        if not any(d in body for d in "0123456789"):
+            return toks
+    else:
+        toks = _TOKEN.findall(body.lower())
     return ["<num>" if t[0].isdigit() else t for t in toks]
 
 
