@@ -22,7 +22,8 @@ training rows; none is read off the held-out folds. Variants:
   ``pip download --no-deps wordllama``, unzip), over its 256-d l2_supercat model.
 - ``clean``: v1 was trained on 35 MMLU subjects, prompt by prompt (its n-gram weights), so on
   three of the four MMLU folds v1's logit, an input of v2, is in-sample. Here each MMLU prompt's
-  v1 logit comes from v1 refitted without the prompt's fold (``train_complexity.fit``), for
+  v1 logit comes from v1 refitted without the prompt's fold (``train_router``'s
+  ``out_of_fold_v1_logits``, its own evaluation protocol since issue 14's sixth pass), for
   training rows and held-out rows alike; v2 refitted on that; v1 scored the same way.
 - ``rank``: a pairwise (RankNet) linear scorer over the v1 descriptors and logit, trained on
   the pair gains of the pooled training rows (pairs with different gains; every pair or only
@@ -47,7 +48,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_router import SOURCES, fit, folds_of, need, stack
+from train_router import SOURCES, fit, folds_of, need, out_of_fold_v1_logits, stack
 
 from turnout.detect.complexity import N_FEATURES
 from turnout.evaluation.routing import DEFAULT_HOLDOUT, evaluate_router
@@ -303,39 +304,9 @@ def variant_rank(b: Bench, fits: list, within: bool, rows_out: dict) -> None:
         rows_out["v2 need + beta x RankNet score (L2, beta by inner CV)"] = stacked
 
 
-def oof_v1_logits(b: Bench) -> np.ndarray:
-    """v1's logit with every MMLU prompt scored by v1 refitted without the prompt's MMLU fold
-    (train_complexity.py's own features, fit, config and exclusions); other rows keep theirs.
-    The fold that v1 never saw gets the shipped v1 back (to float rounding)."""
-    import train_complexity as tc
-
-    from turnout.evaluation.routing import load_routing_data, subject_fold
-
-    data = load_routing_data(tc.DEFAULT_DATA_DIR)
-    feats = tc.featurise(data.prompts)
-    subjects = np.array(data.subjects)
-    names = sorted(set(data.subjects))
-    acc = {s: float(np.mean(data.strong[subjects == s])) for s in names}
-    oof: dict[tuple[str, str], float] = {}
-    for off in range(4):
-        fold = set(subject_fold(names, 4, off))
-        held = {p for p, s in zip(data.prompts, data.subjects, strict=True) if s in fold}
-        rows = np.array([i for i, (s, p) in enumerate(zip(data.subjects, data.prompts, strict=True))
-                         if s not in fold and acc[s] >= tc.CHANCE and p not in held])
-        model = tc.fit(feats, rows, data, tc.Config())
-        te = np.flatnonzero(np.isin(subjects, list(fold)))
-        for i, z in zip(te, model.logits(feats, te), strict=True):
-            oof[(data.subjects[i], data.prompts[i])] = float(z)
-        log(f"v1 refitted without MMLU fold {off + 1}/4")
-    out = b.logit.copy()
-    for i in np.flatnonzero(b.src == "mmlu"):
-        out[i] = oof[(b.grp[i], b.data.prompts[i])]
-    return out
-
-
 def variant_clean(b: Bench, rows_out: dict) -> None:
     """The shipped recipe with MMLU rows' v1 logit out of fold, in training and in testing."""
-    lg = oof_v1_logits(b)
+    lg = out_of_fold_v1_logits(b.data, b.logit)
     x = b.x.copy()
     x[:, -1] = lg / 2.0
     out = np.full(len(b.data), np.nan)

@@ -376,3 +376,38 @@ def test_the_recent_prompts_memory_returns_what_a_fresh_analysis_does(texts: lis
         assert got[1:] == fresh[1:]
         got[0][:] = [0.0] * len(got[0])  # the caller's copy, not the memory's
     assert len(scorer._recent) <= RECENT
+
+
+# ASCII fast paths of the descriptors (ASCII-only regex classes, words by translate + split)
+# against the Unicode patterns and the word regex they stand in for.
+_ASCII_PIECES = st.sampled_from(
+    ["1,234.5", "x = 3", "2^10", "7 * 8", "1999", "2024", "a1999", "\x1c", "\x1f ", "\n- item",
+     "\n 2) two", "?! ", "...", "don't", "It'S", "A", " I ", "\t", "\x0b", "\r\n", "  ", "x",
+     "supercalifragilistic", "_", "O'Neil"]
+)
+_ASCII_TEXT = st.lists(
+    st.text(st.characters(max_codepoint=127), max_size=20) | _ASCII_PIECES, max_size=30
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_ASCII_TEXT)
+def test_ascii_twins_count_what_the_unicode_patterns_count(text: str) -> None:
+    from turnout.detect import complexity as c
+
+    for plain, twin in [
+        (c._NUMBER, c._NUMBER_ASCII), (c._SENT_END, c._SENT_END_ASCII),
+        (c._EQUATION, c._EQUATION_ASCII), (c._LIST_LINE, c._LIST_LINE_ASCII),
+        (c._YEAR, c._YEAR_ASCII),
+    ]:  # fmt: skip
+        assert twin.findall(text) == plain.findall(text), plain.pattern
+    assert c._TOKEN_ASCII.findall(text.lower()) == c._TOKEN.findall(text.lower())
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_ASCII_TEXT)
+def test_ascii_words_by_split_are_the_word_regex(text: str) -> None:
+    from turnout.detect.complexity import _LETTERS_ONLY, _WORD
+
+    text = text.replace("'", "")  # the split stands in for the regex only without apostrophes
+    assert text.translate(_LETTERS_ONLY).split() == _WORD.findall(text)
