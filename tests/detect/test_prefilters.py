@@ -253,9 +253,12 @@ _CAND_BITS = ["Anna", "Will", "May", "Young", "Paris", "Mr.", "Dr", "R.", "J.", 
               "Ærø", "Østergaard", "ß", "µ", "Ölçer", "Ἀθῆναι", "Мария", "Ivanović", "ÉMILE"]  # fmt: skip
 
 
+_ASCII_DIGITS = "0123456789"  # the shape marks these alone as digits
+
+
 def _capitalised_oracle(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Read from the text's characters: in each run of cased letters, the capitalised word runs
-    from the run's first upper-case letter to the run's end ("iPhone" -> "Phone", "McDonald")."""
+    """Read from the text's characters: a run of cased letters that starts upper-case and touches
+    no digit is a capitalised word ("McDonald"; not "iPhone", nor the "IFt" of "Zm9yIFt")."""
     words, spans = [], []
     i, n = 0, len(text)
     while i < n:
@@ -265,10 +268,10 @@ def _capitalised_oracle(text: str) -> tuple[list[str], list[tuple[int, int]]]:
         j = i
         while j < n and (text[j].isupper() or text[j].islower()):
             j += 1
-        first = next((k for k in range(i, j) if text[k].isupper()), None)
-        if first is not None:
-            words.append(text[first:j])
-            spans.append((first, j))
+        touches_digit = (i > 0 and text[i - 1] in _ASCII_DIGITS) or (j < n and text[j] in _ASCII_DIGITS)
+        if text[i].isupper() and not touches_digit:
+            words.append(text[i:j])
+            spans.append((i, j))
         i = j
     return words, spans
 
