@@ -107,3 +107,24 @@ def test_a_longer_list_of_numbers_is_not_a_card(card: str, sep: str, extra: str)
 )
 def test_uncommon_forms_that_are_no_card(text: str) -> None:
     assert card_spans(text) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(card=cards().filter(lambda c: len(c) != 14), sep=st.sampled_from([" ", "-"]),
+       word=st.sampled_from(["card_", "ref_", "u", "cc", "ID"]), tail=st.sampled_from(["", " ok", "_x", "exp"]))
+def test_a_card_in_its_printed_grouping_glued_to_a_word_is_found(card: str, sep: str, word: str, tail: str) -> None:
+    form = grouped(card, sep)
+    text = f"see {word}{form}{tail}"
+    start = text.index(form)
+    # (as with bare digits above, two letters and the groups can read as an IBAN whose mod-97
+    # check passes: that finding covers the card)
+    assert any(f.type in ("CREDIT_CARD", "IBAN_CODE") and f.start <= start and start + len(form) <= f.end
+               for f in DETECTOR.scan(text)), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(card=cards().filter(lambda c: len(c) != 14), sep=st.sampled_from([" ", "-"]), bump=st.integers(1, 9))
+def test_a_luhn_invalid_number_glued_to_a_word_is_not_a_card(card: str, sep: str, bump: int) -> None:
+    wrong = card[:-1] + str((int(card[-1]) + bump) % 10)
+    # (a Luhn-valid run of 12+ digits inside it is _CARD's own finding, with or without the glue)
+    assert grouped(wrong, sep) not in card_spans(f"ref card_{grouped(wrong, sep)} ok")

@@ -347,6 +347,9 @@ _DOTTED_CARD_GROUPS = ((4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4))
 # in a card's own grouping, Luhn-valid and of a real network (no card word rescues an unknown
 # issuer here: these separators also split lists of numbers). Matched at a cluster's start only.
 _CARD_SPLIT = re.compile(r"(\d{4})([/_|,\t\n]|  )(\d{4,6})\2(\d{3,5})(?:\2(\d{4}))?(?:\2(\d{3}))?(?!\d|[.,/|_-]\d)")
+# A card in its printed grouping ("4539 5787 6362 1486", "3782-822463-10005") glued to a word
+# on either side ("card_4539 5787 ...", "ref4539-5787-..."), which _CARD's boundaries refuse.
+_CARD_GROUPED = re.compile(r"(\d{4})([ -])(\d{4,6})\2(\d{4,5})(?:\2(\d{4}))?(?:\2(\d{3}))?")
 _CARD_SPLIT_SEPS = frozenset("/_|,\t\n ")  # what may follow a card's first group in that form
 _CARD_CUE = re.compile(r"(?i)\b(?:card|cc|visa|mastercard|amex|credit|debit|maestro|jcb|discover)\b")
 _IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![\w])")
@@ -709,6 +712,11 @@ _ADDR_CUES: tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str]], ...] = tu
 )
 
 
+def _glued(before: str, after: str) -> bool:
+    """Whether a digit cluster is glued to a word: a letter or "_" on either side."""
+    return before.isalpha() or after.isalpha() or before == "_" or after == "_"
+
+
 class Detector:
     r"""Scans text for PII and secrets.
 
@@ -918,7 +926,7 @@ class Detector:
                 else:
                     windows.append([ws, we])
             if (
-                size >= 13 and (before.isalpha() or after.isalpha() or text[s + 4] in _CARD_SPLIT_SEPS)
+                size >= 13 and (_glued(before, after) or text[s + 4] in _CARD_SPLIT_SEPS)
             ) or (size == 4 and after in _CARD_SPLIT_SEPS and text[e + 1 : e + 2].isdigit()):
                 # a card in a form the window patterns do not read: glued to letters
                 # ("card4539578763621486exp"), or its groups split by "/", "_", "|", ",", a tab,
@@ -1035,17 +1043,27 @@ class Detector:
         """A card glued to letters or split by an uncommon separator, starting at ``s``."""
         if before.isdigit():
             return
-        if e - s <= 19 and (before.isalpha() or after.isalpha()):
+        if 13 <= e - s <= 23 and _glued(before, after):
             digits = text[s:e]
+            if not digits.isdigit():
+                # glued to a word but grouped as printed: "card_4539 5787 6362 1486", "u4539-5787-..."
+                m = _CARD_GROUPED.fullmatch(digits)
+                if m is None:
+                    return
+                groups = [g for g in m.group(1, 3, 4, 5, 6) if g is not None]
+                if tuple(map(len, groups)) not in _DOTTED_CARD_GROUPS:
+                    return
+                digits = "".join(groups)
             # 16 digits (Visa, Mastercard, Discover, JCB), 15 (Amex), 19: a letter and 12-14
             # digits is an ID more often ("license U62928788557186" is Luhn-valid and starts
             # like UnionPay)
-            if e - s not in (15, 16, 19) or not digits.isdigit():
+            if len(digits) not in (15, 16, 19):
                 return
-            # the side that is no letter reads as _CARD's boundaries do ("x4539...1486.5" is a decimal)
-            if not before.isalpha() and before in "_.,/+-":
+            # the side that is no letter reads as _CARD's boundaries do ("x4539...1486.5" is a
+            # decimal), except "_", which glues words ("card_4539...", "4539..._exp")
+            if not before.isalpha() and before in ".,/+-":
                 return
-            if not after.isalpha() and (after == "_" or (after in ".,/-" and text[e + 1 : e + 2].isdigit())):
+            if not after.isalpha() and after in ".,/-" and text[e + 1 : e + 2].isdigit():
                 return
             end = e
         else:
