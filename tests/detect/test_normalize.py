@@ -90,3 +90,31 @@ def test_a_card_partly_escaped_is_decoded_whole(escaped: list[bool], form: str, 
     assert any(card in d for d in decoded)
     result = assess([{"role": "user", "content": text}])
     assert result.level is Sensitivity.CONFIDENTIAL and "CREDIT_CARD" in result.types
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.booleans(), min_size=19, max_size=19), st.sampled_from(["hex", "decimal"]),
+       st.text(alphabet="abc :;", max_size=50), st.text(alphabet="abc :;", max_size=50))
+def test_a_card_partly_written_as_numeric_references_is_decoded_whole(
+    referenced: list[bool], form: str, before: str, after: str
+) -> None:
+    from turnout.detect.sensitivity import assess
+    from turnout.types import Sensitivity
+
+    card = "4539 5787 6362 1486"
+    if sum(referenced) < 2:  # one reference alone is no run of references
+        referenced[:2] = [True, True]
+    written = "".join((f"&#x{ord(c):x};" if form == "hex" else f"&#{ord(c)};") if ref else c
+                      for c, ref in zip(card, referenced, strict=True))
+    text = before + " " + written + " " + after
+    assert any(card in d.text for d in decodings(text) if d.how == "html")
+    result = assess([{"role": "user", "content": text}])
+    assert result.level is Sensitivity.CONFIDENTIAL and "CREDIT_CARD" in result.types
+
+
+@pytest.mark.parametrize(("text", "kind"), [("write to ana.lund&#64;mailbox.test today", "EMAIL_ADDRESS"),
+                                            ("card 4539 &#x35;787 6362 1486 ok", "CREDIT_CARD")])
+def test_one_numeric_reference_is_enough_to_hide_a_secret_and_is_decoded(text: str, kind: str) -> None:
+    from turnout.detect.sensitivity import assess
+
+    assert kind in assess([{"role": "user", "content": text}]).types

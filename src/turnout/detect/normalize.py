@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -40,9 +41,10 @@ __all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}")
-# HTML character references ("&#52;&#53;" or "&#x34;"), two or more in a row with at most one
-# plain character between them: a secret written as markup.
-_CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});)+")
+# HTML character references ("&#52;&#53;" or "&#x34;"), in a row with at most one plain character
+# between them: a secret written as markup. One alone is enough to hide one ("jane&#64;example.com",
+# "4539 &#x35;787 ..."); each run is decoded with the plain text around it (decodings).
+_CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});)*")
 _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
@@ -413,6 +415,18 @@ def _token_around(text: str, m: re.Match[str]) -> tuple[int, int]:
     return start, stop.start() if stop else len(text)
 
 
+def _with_context(runs: Iterator[re.Match[str]], n: int) -> list[tuple[int, int]]:
+    """Each run widened by _ESCAPE_CONTEXT characters either side, runs that then touch merged."""
+    regions: list[list[int]] = []
+    for m in runs:
+        start, end = max(0, m.start() - _ESCAPE_CONTEXT), min(n, m.end() + _ESCAPE_CONTEXT)
+        if regions and start <= regions[-1][1]:
+            regions[-1][1] = end
+        else:
+            regions.append([start, end])
+    return [(start, end) for start, end in regions]
+
+
 def decodings(text: str) -> list[Decoded]:
     """Every encoded run in ``text`` that decodes to readable text (one level deep)."""
     found: list[Decoded] = []
@@ -436,19 +450,14 @@ def decodings(text: str) -> list[Decoded]:
         # each run is decoded with up to _ESCAPE_CONTEXT characters of the plain text around it
         # (runs that close merge): a card half escaped ("\\u0034\\u0035\\u0033\\u0039 5787 ...")
         # is whole only with its plain part
-        regions: list[list[int]] = []
-        for m in _ESCAPES.finditer(text):
-            start, end = max(0, m.start() - _ESCAPE_CONTEXT), min(len(text), m.end() + _ESCAPE_CONTEXT)
-            if regions and start <= regions[-1][1]:
-                regions[-1][1] = end
-            else:
-                regions.append([start, end])
-        for start, end in regions:
+        for start, end in _with_context(_ESCAPES.finditer(text), len(text)):
             decoded = _ESCAPE.sub(lambda e: chr(int(e.group(1) or e.group(2), 16)), text[start:end])
             found.append(Decoded(start, end, decoded, "escape"))
     if "&" in text:  # one character: a memchr; the references' own search is led by "&#"
-        for m in _CHAR_REFS.finditer(text):
-            found.append(Decoded(m.start(), m.end(), html.unescape(m.group()), "html"))
+        # the same for runs of numeric references: "4&#x35;3&#x39; ..." is a card only with the
+        # plain digits between and around them
+        for start, end in _with_context(_CHAR_REFS.finditer(text), len(text)):
+            found.append(Decoded(start, end, html.unescape(text[start:end]), "html"))
     if "&" in text and ";" in text:
         # named references inside a token ("4539&nbsp;5787&nbsp;..."): the whole token, decoded
         covered = 0
