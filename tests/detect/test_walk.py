@@ -97,3 +97,21 @@ def test_json_arguments_are_rewritten_as_json() -> None:
         {"id": "1", "type": "function", "function": {"name": "f", "arguments": '{"to": "a\\nb", "k": 1}'}}]}]
     new, _ = rewrite(messages, {}, lambda i, p: "[X]" if p.text == "a\nb" else None)
     assert json.loads(new[0]["tool_calls"][0]["function"]["arguments"]) == {"to": "[X]", "k": 1}
+
+
+@given(st.text(min_size=1, max_size=80).filter(lambda s: any(c in s for c in " \\!?\"'#%&(){}<>@")))
+def test_a_payload_field_that_is_no_base64_is_read_as_text(text: str) -> None:
+    # a file's data that base64 cannot hold (spaces, escapes, punctuation) is no binary payload,
+    # whatever its label: it is a piece, so a secret written there is scanned
+    messages = [{"role": "user", "content": [{"type": "file", "file": {"filename": "a.bin", "file_data": text}}]}]
+    got = walk(messages, {})
+    assert text in [p.text for p in got.pieces] and not got.binary
+
+
+def test_a_binary_base64_payload_is_still_binary() -> None:
+    import base64
+
+    data = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256))).decode()
+    messages = [{"role": "user", "content": [{"type": "file", "file": {"filename": "a.png", "file_data": data}}]}]
+    got = walk(messages, {})
+    assert data not in [p.text for p in got.pieces] and got.binary

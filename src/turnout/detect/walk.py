@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from turnout.detect.normalize import data_url
+from turnout.dataurl import b64, data_url
 
 __all__ = ["KEY", "OPAQUE", "TEXT", "Piece", "Walk", "format_path", "rewrite", "walk"]
 
@@ -55,6 +55,7 @@ _STRUCTURAL = frozenset({
 })  # fmt: skip
 _OPAQUE_KEYS = frozenset({"id", "tool_call_id", "tool_use_id", "call_id", "file_id", "signature", "thought_signature",
                           "encrypted_content", "previous_response_id", "response_id"})
+_B64_HEAD = 4096  # characters of a payload read to tell base64 from text (a multiple of 4)
 _BINARY_B64_KEYS = frozenset({"data", "file_data", "b64_json"})
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 # an enum word ("function", "auto", "gpt-4o-mini"): lowercase, at most 40 characters and 4
@@ -282,6 +283,8 @@ class _Traversal:
         got = data_url(f"data:{media};base64,{value}")
         if got is not None and got[1] is not None:
             return self.piece(path, value)  # labelled binary, but its bytes are text: read it
+        if b64(value[:_B64_HEAD]) is None:
+            return self.piece(path, value)  # no base64 at all ("\\u0034..."): text, whatever the label
         self.binary(path, media)
         return value
 
