@@ -449,3 +449,27 @@ def test_word_descriptors_match_the_plain_definition(text: str) -> None:
     assert f["log_variables"] == math.log1p(sum(1 for w in words if len(w) == 1 and w not in "aAiI"))
     cues = [math.log1p(c) for c in _cue_counts([w.lower() for w in words])]
     assert [f[name] for name in FEATURE_NAMES if name.startswith("cue_")] == cues
+
+
+_LINES_TEXT = st.lists(
+    st.sampled_from(["\n", "\n\n", " ", "\t", "-", "* ", "•", "1.", " 2) ", "x", "\x1c", "\u2028", "1999 ", "2", "٣"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_LINES_TEXT | _ASCII_TEXT)
+def test_list_lines_at_line_starts_are_the_scan(text: str) -> None:
+    """List lines counted by ``match`` at each line start (few lines) or one scan (many) are
+    the pattern's ``findall``; a year needs four digits."""
+    from turnout.detect import complexity as c
+
+    for pattern in (c._LIST_LINE, c._LIST_LINE_ASCII):
+        expected = len(pattern.findall(text))
+        assert c._count_line_starts(pattern, text, text.count("\n")) == expected
+        assert c._count_line_starts(pattern, text, 0) == expected  # the line-start walk on any text
+    f = dict(zip(FEATURE_NAMES, dense_features(text), strict=True))
+    stem = c._clip_text(split_options(text)[0])
+    pattern = c._YEAR_ASCII if stem.isascii() else c._YEAR
+    has_digit = any(d in stem for d in "0123456789")
+    assert f["log_years"] == (math.log1p(len(pattern.findall(stem))) if has_digit else 0.0)

@@ -311,6 +311,29 @@ def _code_lines(stem: str) -> int:
     return n
 
 
+# Up to this many line breaks a line pattern is tried at each line start; beyond, one scan.
+_FEW_LINES = 8
+
+
+def _count_line_starts(pattern: re.Pattern[str], text: str, newlines: int) -> int:
+    """``len(pattern.findall(text))`` for a MULTILINE pattern that starts with ``^`` and
+    matches no empty string. Its matches start only at 0 or after a "\n", and ``match`` at
+    such a position tests ``^`` as the scan does; a start inside the previous match is
+    skipped, as the scan resumes at its end. On a text with few lines that is a few
+    ``match`` calls instead of the engine trying ``^`` at every character."""
+    if newlines > _FEW_LINES:
+        return len(pattern.findall(text))
+    match = pattern.match
+    n = end = start = 0
+    while True:
+        if start >= end and (m := match(text, start)) is not None:
+            n += 1
+            end = m.end()
+        start = text.find("\n", start) + 1
+        if not start:
+            return n
+
+
 def _cue_counts(words: list[str]) -> list[int]:
     """Occurrences of each cue family among lower-cased ``words`` (phrases up to 4 words).
 
@@ -398,6 +421,7 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
     math_syms = sum(stem.count(ch) for ch in _MATH_SYMBOLS if ch in stem)
     # a few ``in`` scans in C: cheaper than a set test per character of the text
     has_eq_chars = any(ch in stem for ch in _EQUATION_CHARS)
+    newlines = stem.count("\n")
     numeric_opts = 0
     opt_words = 0
     for opt in options:
@@ -410,7 +434,7 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
         # words of the whole stem, extrapolated when only its head and tail were read
         log1p(n_words * max(len(stem_full) / n_chars, 1.0)),
         log1p(len(sent_end.findall(stem))),
-        log1p(stem.count("\n")),
+        log1p(newlines),
         mean_len,
         long_frac,
         cap_frac,
@@ -422,9 +446,10 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
         log1p(_code_lines(stem)),
         1.0 if "```" in stem else 0.0,
         log1p(stem.count("?")),
-        log1p(len(list_line.findall(stem))),
+        log1p(_count_line_starts(list_line, stem, newlines)),
         log1p(variables),
-        log1p(len(year.findall(stem))) if digits else 0.0,
+        # a year is four digits, two of them ASCII ("1x", "20"), the other two any digit
+        log1p(len(year.findall(stem))) if digits >= (4 if ascii_stem else 2) else 0.0,
         log1p(stem.count('"') // 2 + stem.count("“")),
         1.0 if any(w in stem for w in _CAPS_NEG_WORDS) and _CAPS_NEG.search(stem) else 0.0,
         # answer options: "not applicable" (NaN) without options, which scores as the training
