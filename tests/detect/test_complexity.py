@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -411,3 +412,64 @@ def test_ascii_words_by_split_are_the_word_regex(text: str) -> None:
 
     text = text.replace("'", "")  # the split stands in for the regex only without apostrophes
     assert text.translate(_LETTERS_ONLY).split() == _WORD.findall(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_ASCII_TEXT)
+def test_ascii_gram_tokens_by_chunks_are_the_token_regex(text: str) -> None:
+    """Chunks split at whitespace, letters-then-one-mark chunks split in C, the rest by the
+    pattern: the same tokens, in order, as the pattern over the whole text, numbers as <num>."""
+    from turnout.detect.complexity import _TOKEN, _ascii_gram_tokens, _gram_tokens
+
+    low = text.lower()
+    plain = ["<num>" if t[0].isdigit() else t for t in _TOKEN.findall(low)]
+    assert _ascii_gram_tokens(low) == plain
+    assert _gram_tokens(text) == plain
+
+
+_ANY_TEXT = st.lists(st.text(max_size=12) | _ASCII_PIECES | st.sampled_from(["İ", "ß", "Ǆ", "²"]), max_size=30).map(
+    "".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_ANY_TEXT)
+def test_word_descriptors_match_the_plain_definition(text: str) -> None:
+    """The word statistics (on ASCII text without apostrophes: lower-cased words by translate +
+    split, capitals counted on the case shape) are those of the word regex's words."""
+    from turnout.detect.complexity import _WORD, _clip_text, _cue_counts
+
+    stem = _clip_text(split_options(text)[0])
+    words = _WORD.findall(stem)
+    f = dict(zip(FEATURE_NAMES, dense_features(text), strict=True))
+    n = len(words)
+    assert f["cap_word_frac"] == (sum(1 for w in words if w[0].isupper()) / n if n else 0.0)
+    assert f["mean_word_len"] == (sum(map(len, words)) / n if n else 0.0)
+    assert f["long_word_frac"] == (sum(1 for w in words if len(w) >= 10) / n if n else 0.0)
+    assert f["log_variables"] == math.log1p(sum(1 for w in words if len(w) == 1 and w not in "aAiI"))
+    cues = [math.log1p(c) for c in _cue_counts([w.lower() for w in words])]
+    assert [f[name] for name in FEATURE_NAMES if name.startswith("cue_")] == cues
+
+
+_LINES_TEXT = st.lists(
+    st.sampled_from(["\n", "\n\n", " ", "\t", "-", "* ", "•", "1.", " 2) ", "x", "\x1c", "\u2028", "1999 ", "2", "٣"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_LINES_TEXT | _ASCII_TEXT)
+def test_list_lines_at_line_starts_are_the_scan(text: str) -> None:
+    """List lines counted by ``match`` at each line start (few lines) or one scan (many) are
+    the pattern's ``findall``; a year needs four digits."""
+    from turnout.detect import complexity as c
+
+    for pattern in (c._LIST_LINE, c._LIST_LINE_ASCII):
+        expected = len(pattern.findall(text))
+        assert c._count_line_starts(pattern, text, text.count("\n")) == expected
+        assert c._count_line_starts(pattern, text, 0) == expected  # the line-start walk on any text
+    f = dict(zip(FEATURE_NAMES, dense_features(text), strict=True))
+    stem = c._clip_text(split_options(text)[0])
+    pattern = c._YEAR_ASCII if stem.isascii() else c._YEAR
+    has_digit = any(d in stem for d in "0123456789")
+    assert f["log_years"] == (math.log1p(len(pattern.findall(stem))) if has_digit else 0.0)

@@ -245,6 +245,8 @@ _NUMBER_ASCII, _SENT_END_ASCII, _EQUATION_ASCII, _LIST_LINE_ASCII, _YEAR_ASCII =
 # text, its words (:data:`_WORD`, maximal runs of ASCII letters then) are the split of this,
 # ~4x cheaper than the regex
 _LETTERS_ONLY = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
+# the case of each ASCII letter: upper-case "U", lower-case "l" (spaces stay)
+_CASE_SHAPE = str.maketrans({c: "U" if c.isupper() else "l" for c in map(chr, range(128)) if c.isalpha()})
 
 FEATURE_NAMES: tuple[str, ...] = (
     "log_chars",
@@ -309,6 +311,29 @@ def _code_lines(stem: str) -> int:
     return n
 
 
+# Up to this many line breaks a line pattern is tried at each line start; beyond, one scan.
+_FEW_LINES = 8
+
+
+def _count_line_starts(pattern: re.Pattern[str], text: str, newlines: int) -> int:
+    """``len(pattern.findall(text))`` for a MULTILINE pattern that starts with ``^`` and
+    matches no empty string. Its matches start only at 0 or after a "\n", and ``match`` at
+    such a position tests ``^`` as the scan does; a start inside the previous match is
+    skipped, as the scan resumes at its end. On a text with few lines that is a few
+    ``match`` calls instead of the engine trying ``^`` at every character."""
+    if newlines > _FEW_LINES:
+        return len(pattern.findall(text))
+    match = pattern.match
+    n = end = start = 0
+    while True:
+        if start >= end and (m := match(text, start)) is not None:
+            n += 1
+            end = m.end()
+        start = text.find("\n", start) + 1
+        if not start:
+            return n
+
+
 def _cue_counts(words: list[str]) -> list[int]:
     """Occurrences of each cue family among lower-cased ``words`` (phrases up to 4 words).
 
@@ -359,23 +384,33 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
         number, sent_end, equation, list_line, year = (
             _NUMBER_ASCII, _SENT_END_ASCII, _EQUATION_ASCII, _LIST_LINE_ASCII, _YEAR_ASCII
         )
-        words = _WORD.findall(stem) if "'" in stem else stem.translate(_LETTERS_ONLY).split()
     else:
         number, sent_end, equation, list_line, year = _NUMBER, _SENT_END, _EQUATION, _LIST_LINE, _YEAR
+    if ascii_stem and "'" not in stem:
+        # the words lower-cased at once (lower-casing keeps ASCII letters letters), and the
+        # capitalised ones counted in C: a word starts upper-case where a space (a non-letter
+        # in the stem, or the start) is followed by "U" in the case shape of the letters
+        letters = stem.translate(_LETTERS_ONLY)
+        words = lower_words = letters.lower().split()
+        caps = (" " + letters.translate(_CASE_SHAPE)).count(" U")
+    else:
         words = _WORD.findall(stem)
+        lower_words = list(map(str.lower, words))
+        caps = sum(1 for w in words if w[0].isupper())
     n_words = len(words)
     log1p = math.log1p
+    # single letters other than "a" and "I": variables (x, n, p), as in "let x be"
+    variables = 0
     if n_words:
         total_len = 0
         long_words = 0
-        caps = 0
         for w in words:
             lw = len(w)
             total_len += lw
             if lw >= 10:
                 long_words += 1
-            if w[0].isupper():
-                caps += 1
+            elif lw == 1 and w not in _NOT_VARIABLES:
+                variables += 1
         mean_len = total_len / n_words
         long_frac = long_words / n_words
         cap_frac = caps / n_words
@@ -386,6 +421,7 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
     math_syms = sum(stem.count(ch) for ch in _MATH_SYMBOLS if ch in stem)
     # a few ``in`` scans in C: cheaper than a set test per character of the text
     has_eq_chars = any(ch in stem for ch in _EQUATION_CHARS)
+    newlines = stem.count("\n")
     numeric_opts = 0
     opt_words = 0
     for opt in options:
@@ -398,7 +434,7 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
         # words of the whole stem, extrapolated when only its head and tail were read
         log1p(n_words * max(len(stem_full) / n_chars, 1.0)),
         log1p(len(sent_end.findall(stem))),
-        log1p(stem.count("\n")),
+        log1p(newlines),
         mean_len,
         long_frac,
         cap_frac,
@@ -410,10 +446,10 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
         log1p(_code_lines(stem)),
         1.0 if "```" in stem else 0.0,
         log1p(stem.count("?")),
-        log1p(len(list_line.findall(stem))),
-        # single letters other than "a" and "I": variables (x, n, p), as in "let x be"
-        log1p(sum(1 for w in words if len(w) == 1 and w not in _NOT_VARIABLES)),
-        log1p(len(year.findall(stem))) if digits else 0.0,
+        log1p(_count_line_starts(list_line, stem, newlines)),
+        log1p(variables),
+        # a year is four digits, two of them ASCII ("1x", "20"), the other two any digit
+        log1p(len(year.findall(stem))) if digits >= (4 if ascii_stem else 2) else 0.0,
         log1p(stem.count('"') // 2 + stem.count("“")),
         1.0 if any(w in stem for w in _CAPS_NEG_WORDS) and _CAPS_NEG.search(stem) else 0.0,
         # answer options: "not applicable" (NaN) without options, which scores as the training
@@ -421,7 +457,7 @@ def _features_and_tokens(text: str) -> tuple[list[float], list[str]]:
         numeric_opts / n_opt if n_opt else _NA,
         log1p(opt_words / n_opt) if n_opt else _NA,
     ]
-    feats.extend(log1p(c) for c in _cue_counts(list(map(str.lower, words))))
+    feats.extend(log1p(c) for c in _cue_counts(lower_words))
     body = stem + "\n" + "\n".join(options) if options else stem
     return feats, _gram_tokens(body)
 
@@ -435,14 +471,35 @@ _TOKEN_ASCII = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[^\s\x1c-\x1fa-z\
 
 def _gram_tokens(body: str) -> list[str]:
     if body.isascii():
-        toks = _TOKEN_ASCII.findall(body.lower())
-        # Without a digit no token is a number: skip the rewrite (for ASCII text a digit is
-        # 0-9, ten memchr scans; other text may hold "²" or "٣", which are digits too)
-        if not any(d in body for d in "0123456789"):
-            return toks
-    else:
-        toks = _TOKEN.findall(body.lower())
-    return ["<num>" if t[0].isdigit() else t for t in toks]
+        return _ascii_gram_tokens(body.lower())
+    return ["<num>" if t[0].isdigit() else t for t in _TOKEN.findall(body.lower())]
+
+
+def _ascii_gram_tokens(low: str) -> list[str]:
+    r""":data:`_TOKEN_ASCII`'s tokens of the lower-cased ASCII ``low``, numbers as "<num>".
+
+    No token holds whitespace and whitespace starts none, so the tokens of the text are those
+    of its whitespace-separated chunks, in order (``str.split`` on ASCII splits at ``\s`` and
+    U+001C-U+001F, the class the pattern leaves out). Most chunks of prose are a word or a word
+    and one mark ("risks."): those are split by ``isalpha`` in C, and only the rest go to the
+    pattern; the regex engine's per-match cost (~100 ns) was most of the work on every token.
+    """
+    toks: list[str] = []
+    append = toks.append
+    findall = _TOKEN_ASCII.findall
+    for chunk in low.split():
+        if chunk.isalpha():
+            append(chunk)
+        elif chunk[:-1].isalpha():
+            # letters then one character: the letters ("'" alone starts no apostrophe word)
+            # and the last as its own token (a digit is a number)
+            append(chunk[:-1])
+            last = chunk[-1]
+            append("<num>" if last.isdigit() else last)
+        else:
+            for t in findall(chunk):
+                append("<num>" if t[0].isdigit() else t)
+    return toks
 
 
 def _gram_set(toks: list[str]) -> set[str]:
