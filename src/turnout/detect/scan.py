@@ -29,7 +29,10 @@ from turnout.detect.walk import OPAQUE, TEXT, Piece, Walk, walk
 __all__ = ["SEAM", "PieceFinding", "RequestScan", "scan_request"]
 
 SEAM = 64  # characters taken from each side of a seam: longer than any card, key prefix or SSN
-_MAX_DEPTH = 2  # base64 inside base64 inside a URL: deeper is not "common obfuscation"
+# encodings decoded inside decoded text: a file's base64 holding a URL-encoded note whose "%20"
+# were encoded again is three levels below the piece (a red-team form); each level runs only
+# when the one above decoded something, so plain text pays nothing for the depth
+_MAX_DEPTH = 4
 
 
 class PieceFinding(NamedTuple):

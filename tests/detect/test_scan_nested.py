@@ -1,0 +1,32 @@
+"""Encodings inside encodings: a secret wrapped in up to three layers of base64, hex and URL
+encoding is found at the piece that holds it."""
+
+from __future__ import annotations
+
+import base64
+import urllib.parse
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from turnout.detect.pii import Detector
+from turnout.detect.scan import scan_request
+
+DETECTOR = Detector(names=False)
+LAYERS = {
+    "base64": lambda s: base64.b64encode(s.encode()).decode(),
+    "hex": lambda s: s.encode().hex(),
+    "url": lambda s: urllib.parse.quote(s),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(sorted(LAYERS)), min_size=1, max_size=3),
+       st.sampled_from(["4539 5787 6362 1486", "ana.lund@mailbox.test"]),
+       st.sampled_from(["keep this: ", "note ", ""]))
+def test_a_secret_under_three_layers_of_encoding_is_found(layers: list[str], secret: str, lead: str) -> None:
+    text = f"{lead}card {secret} thanks"
+    for layer in layers:
+        text = LAYERS[layer](text)
+    found = scan_request([{"role": "user", "content": f"see {text} ok"}], {}, DETECTOR).findings
+    assert {f.type for f in found} & {"CREDIT_CARD", "EMAIL_ADDRESS"}, (layers, text)
