@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import zlib
 from urllib.parse import unquote
 
-__all__ = ["MAX_DECODED", "b64", "data_url", "part_text", "printable", "split_data_url"]
+__all__ = ["MAX_DECODED", "b64", "data_url", "gunzip", "part_text", "printable", "split_data_url"]
 
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
@@ -51,6 +52,18 @@ def b64(run: str) -> bytes | None:
         return None
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip(raw: bytes) -> bytes | None:
+    """A gzip stream inflated, at most MAX_DECODED bytes of it (a small bomb stays small); None
+    when it is no gzip."""
+    try:
+        return zlib.decompressobj(wbits=31).decompress(raw, MAX_DECODED)
+    except zlib.error:
+        return None
+
+
 def split_data_url(value: str) -> tuple[str, bool, str] | None:
     """(media type, base64?, payload) of a well-formed ``data:`` URL, else None."""
     if not value.startswith(("data:", "DATA:", "Data:")):
@@ -75,6 +88,10 @@ def data_url(value: str) -> tuple[str, str | None] | None:
         if not textual:
             # a mislabelled text payload is still text: look at its head before calling it binary
             head = b64(payload[:4096].split("=")[0][: 4096 - 4096 % 4])
+            if head is not None and head.startswith(_GZIP_MAGIC):
+                raw = b64(payload) if len(payload) <= MAX_DECODED else None
+                inflated = gunzip(raw) if raw is not None else None
+                return media, printable(inflated) if inflated is not None else None
             if head is None or printable(head) is None:
                 return media, None
         raw = b64(payload) if len(payload) <= MAX_DECODED else None

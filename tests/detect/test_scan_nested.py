@@ -30,3 +30,27 @@ def test_a_secret_under_three_layers_of_encoding_is_found(layers: list[str], sec
         text = LAYERS[layer](text)
     found = scan_request([{"role": "user", "content": f"see {text} ok"}], {}, DETECTOR).findings
     assert {f.type for f in found} & {"CREDIT_CARD", "EMAIL_ADDRESS"}, (layers, text)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sampled_from(["4539 5787 6362 1486", "ana.lund@mailbox.test"]), st.booleans())
+def test_a_gzipped_secret_is_read_in_a_data_url_and_in_a_file(secret: str, as_file: bool) -> None:
+    import gzip
+
+    payload = base64.b64encode(gzip.compress(f"card {secret} thanks".encode())).decode()
+    if as_file:
+        content: object = [{"type": "file", "file": {"filename": "n.gz", "file_data": payload}}]
+    else:
+        content = f"see data:application/gzip;base64,{payload} ok"
+    found = scan_request([{"role": "user", "content": content}], {}, DETECTOR).findings
+    assert {f.type for f in found} & {"CREDIT_CARD", "EMAIL_ADDRESS"}
+
+
+def test_a_gzip_bomb_is_read_no_further_than_the_decoding_limit() -> None:
+    import gzip
+
+    from turnout.dataurl import MAX_DECODED, gunzip
+
+    inflated = gunzip(gzip.compress(b"a" * (8 * MAX_DECODED)))
+    assert inflated is not None and len(inflated) == MAX_DECODED
+    assert gunzip(b"\x1f\x8b not gzip") is None
