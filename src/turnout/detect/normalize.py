@@ -12,9 +12,9 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   the text the caller wrote.
 - :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
   ``+`` as space in query strings), base64 (standard and URL-safe) and hex runs of plausible
-  length whose bytes are printable UTF-8 text, ``\\uXXXX`` / ``\\xXX`` escapes, HTML character
-  references (``&#52;``), and ``data:`` URLs with a textual media type. A finding in decoded
-  text is a finding on the whole encoded run.
+  length whose bytes are printable UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal)
+  escapes, HTML character references (``&#52;``), and ``data:`` URLs with a textual media type.
+  A finding in decoded text is a finding on the whole encoded run.
 
 Fast path: ASCII text with no ``%``, ``\\``, ``&#`` or long alphanumeric runs costs a few ``in``
 and ``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
@@ -55,8 +55,9 @@ _VALUE_PLUS = re.compile(r"=[^\s&]*\+")
 # "data:" found by its ":" (rare in prose; ``re`` walks to it in 0.34 ms/MB, ``in`` takes 0.50)
 _DATA_SCHEME = re.compile(":(?<=data:)")
 # led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
-_ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})*")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
+# (``\NNN``: a C / shell / Python octal escape, three digits 0-7, as ``printf`` writes them)
+_ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{3})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[0-7]{3})*")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\([0-7]{3})")
 _ESCAPE_CONTEXT = 40  # plain characters either side of an escape run decoded with it (a card is <= 23)
 
 _SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -406,6 +407,12 @@ def decode_run(run: str) -> tuple[str, str] | None:
     return None
 
 
+def _unescape(m: re.Match[str]) -> str:
+    """The character one ``\\uXXXX``, ``\\xXX`` or ``\\NNN`` (octal) escape stands for."""
+    hexa = m.group(1) or m.group(2)
+    return chr(int(hexa, 16)) if hexa else chr(int(m.group(3), 8))
+
+
 def _token_around(text: str, m: re.Match[str]) -> tuple[int, int]:
     """The whitespace- or quote-delimited token holding the match ``m``."""
     start = m.start()
@@ -451,7 +458,7 @@ def decodings(text: str) -> list[Decoded]:
         # (runs that close merge): a card half escaped ("\\u0034\\u0035\\u0033\\u0039 5787 ...")
         # is whole only with its plain part
         for start, end in _with_context(_ESCAPES.finditer(text), len(text)):
-            decoded = _ESCAPE.sub(lambda e: chr(int(e.group(1) or e.group(2), 16)), text[start:end])
+            decoded = _ESCAPE.sub(_unescape, text[start:end])
             found.append(Decoded(start, end, decoded, "escape"))
     if "&" in text:  # one character: a memchr; the references' own search is led by "&#"
         # the same for runs of numeric references: "4&#x35;3&#x39; ..." is a card only with the

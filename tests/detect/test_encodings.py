@@ -1,0 +1,40 @@
+"""Secrets written in encodings the scan must undo (issue 9, enc9): octal escapes,
+quoted-printable, spaced or colon-separated hex bytes, base64 of UTF-16 text, base32.
+A card or an e-mail address inside random prose, written in one of these forms, is still seen."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from turnout.config import DetectionConfig
+from turnout.detect.pii import luhn_valid
+from turnout.policy.detectors import PiiSensitivityDetector
+from turnout.types import Sensitivity
+
+DETECTOR = PiiSensitivityDetector(DetectionConfig())
+
+
+def luhn(body: str) -> str:
+    """``body`` completed with its Luhn check digit."""
+    return next(body + c for c in "0123456789" if luhn_valid(body + c))
+
+
+cards = st.text(alphabet="0123456789", min_size=14, max_size=14).map(lambda d: luhn("4" + d)).map(
+    lambda c: " ".join(c[i:i + 4] for i in range(0, 16, 4)))
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9)
+emails = st.builds(lambda a, b, c: f"{a}.{b}@{c}.com", words, words, words)
+secrets = st.one_of(cards.map(lambda c: ("card", c)), emails.map(lambda e: ("email", e)))
+prose = st.lists(words, max_size=8).map(" ".join)
+
+
+def seen(before: str, form: str, after: str, kind: str) -> bool:
+    level = DETECTOR.assess([{"role": "user", "content": f"{before} {form} {after}"}], None, {}).level
+    return level is Sensitivity.CONFIDENTIAL if kind == "card" else level is not Sensitivity.PUBLIC
+
+
+@settings(max_examples=40, deadline=None)
+@given(secret=secrets, before=prose, after=prose)
+def test_octal_escapes_are_decoded(secret, before, after):
+    kind, value = secret
+    assert seen(before, "".join(f"\\{ord(c):03o}" for c in value), after, kind)
