@@ -38,3 +38,11 @@ def seen(before: str, form: str, after: str, kind: str) -> bool:
 def test_octal_escapes_are_decoded(secret, before, after):
     kind, value = secret
     assert seen(before, "".join(f"\\{ord(c):03o}" for c in value), after, kind)
+
+
+@settings(max_examples=40, deadline=None)
+@given(secret=secrets, before=prose, after=prose, upper=st.booleans())
+def test_quoted_printable_is_decoded(secret, before, after, upper):
+    kind, value = secret
+    form = "".join(f"={ord(c):02X}" if upper else f"={ord(c):02x}" for c in value)
+    assert seen(before, form, after, kind)

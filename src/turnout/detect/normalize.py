@@ -13,8 +13,8 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
 - :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
   ``+`` as space in query strings), base64 (standard and URL-safe) and hex runs of plausible
   length whose bytes are printable UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal)
-  escapes, HTML character references (``&#52;``), and ``data:`` URLs with a textual media type.
-  A finding in decoded text is a finding on the whole encoded run.
+  escapes, quoted-printable (``=34=35``), HTML character references (``&#52;``), and ``data:``
+  URLs with a textual media type. A finding in decoded text is a finding on the whole encoded run.
 
 Fast path: ASCII text with no ``%``, ``\\``, ``&#`` or long alphanumeric runs costs a few ``in``
 and ``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
@@ -58,6 +58,10 @@ _DATA_SCHEME = re.compile(":(?<=data:)")
 # (``\NNN``: a C / shell / Python octal escape, three digits 0-7, as ``printf`` writes them)
 _ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{3})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[0-7]{3})*")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\([0-7]{3})")
+# quoted-printable (``=34=35``, as mail bodies write bytes): two or more ``=XX`` with at most four
+# plain characters between them (one alone is an assignment: ``x=10``). Led by the literal "=".
+_QP_RUNS = re.compile(r"=[0-9A-Fa-f]{2}(?:[^=\s]{0,4}=[0-9A-Fa-f]{2})+")
+_QP_BYTE = re.compile(r"=([0-9A-Fa-f]{2})")
 _ESCAPE_CONTEXT = 40  # plain characters either side of an escape run decoded with it (a card is <= 23)
 
 _SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -377,7 +381,7 @@ class Decoded:
     start: int
     end: int
     text: str
-    how: str  # "url" | "base64" | "hex" | "escape" | "data-url"
+    how: str  # "url" | "base64" | "base32" | "hex" | "escape" | "qp" | "html" | "data-url"
 
 
 # A base64 run's first character gives the top six bits of its first byte: "g".."v" give
@@ -411,6 +415,18 @@ def _unescape(m: re.Match[str]) -> str:
     """The character one ``\\uXXXX``, ``\\xXX`` or ``\\NNN`` (octal) escape stands for."""
     hexa = m.group(1) or m.group(2)
     return chr(int(hexa, 16)) if hexa else chr(int(m.group(3), 8))
+
+
+def _qp_char(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 16))
+
+
+def _from_bytes(decoded: str) -> str:
+    """``decoded`` read as UTF-8 when it holds one character per byte (``=C3=A9`` is "é")."""
+    try:
+        return decoded.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return decoded
 
 
 def _token_around(text: str, m: re.Match[str]) -> tuple[int, int]:
@@ -460,6 +476,10 @@ def decodings(text: str) -> list[Decoded]:
         for start, end in _with_context(_ESCAPES.finditer(text), len(text)):
             decoded = _ESCAPE.sub(_unescape, text[start:end])
             found.append(Decoded(start, end, decoded, "escape"))
+    if "=" in text:  # a memchr; the runs' own search is led by "="
+        # quoted-printable runs, with the plain text around them like the escapes
+        for start, end in _with_context(_QP_RUNS.finditer(text), len(text)):
+            found.append(Decoded(start, end, _from_bytes(_QP_BYTE.sub(_qp_char, text[start:end])), "qp"))
     if "&" in text:  # one character: a memchr; the references' own search is led by "&#"
         # the same for runs of numeric references: "4&#x35;3&#x39; ..." is a card only with the
         # plain digits between and around them
