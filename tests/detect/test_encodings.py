@@ -46,3 +46,11 @@ def test_quoted_printable_is_decoded(secret, before, after, upper):
     kind, value = secret
     form = "".join(f"={ord(c):02X}" if upper else f"={ord(c):02x}" for c in value)
     assert seen(before, form, after, kind)
+
+
+@settings(max_examples=40, deadline=None)
+@given(secret=secrets, before=prose, after=prose, sep=st.sampled_from([" ", ":"]), upper=st.booleans())
+def test_separated_hex_bytes_are_decoded(secret, before, after, sep, upper):
+    kind, value = secret
+    form = sep.join(f"{b:02X}" if upper else f"{b:02x}" for b in value.encode())
+    assert seen(before, form, after, kind)

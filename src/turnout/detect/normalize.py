@@ -12,9 +12,10 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   the text the caller wrote.
 - :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
   ``+`` as space in query strings), base64 (standard and URL-safe) and hex runs of plausible
-  length whose bytes are printable UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal)
-  escapes, quoted-printable (``=34=35``), HTML character references (``&#52;``), and ``data:``
-  URLs with a textual media type. A finding in decoded text is a finding on the whole encoded run.
+  length (also 12+ hex pairs apart: ``34 35 33`` or ``34:35:33``) whose bytes are printable
+  UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal) escapes, quoted-printable
+  (``=34=35``), HTML character references (``&#52;``), and ``data:`` URLs with a textual media
+  type. A finding in decoded text is a finding on the whole encoded run.
 
 Fast path: ASCII text with no ``%``, ``\\``, ``&#`` or long alphanumeric runs costs a few ``in``
 and ``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
@@ -501,7 +502,12 @@ def decodings(text: str) -> list[Decoded]:
             got = data_url(m.group())
             if got is not None and got[1]:
                 found.append(Decoded(m.start(), m.end(), got[1], "data-url"))
-    for start, end in _runs(text):
+    flat = _flat(text)
+    for start, end in _hex_pairs(text, flat):
+        got_text = _pairs_text(bytes.fromhex(text[start:end].replace(":", " ")))
+        if got_text is not None:
+            found.append(Decoded(start, end, got_text, "hex"))
+    for start, end in _runs(text, flat):
         run = text[start:end]
         if run.isalpha() and (run.islower() or run.isupper()):  # a long word, not an encoding
             continue
@@ -525,9 +531,45 @@ _RUN_TABLE = bytes(
 _RUN_NEEDLE = b"a" * 16
 
 
-def _runs(text: str) -> list[tuple[int, int]]:
+# hex bytes written apart ("34 35 33 39" or "34:35:33:39", as dumps and fingerprints are):
+# 12 or more pairs in a row. In the flat form they are "aa aa aa ..." (":" is no run character),
+# which a literal search finds; the pattern only confirms each place found.
+_PAIRS_NEEDLE = b"aa " * 11 + b"aa"
+_HEX_PAIRS = re.compile(r"[0-9A-Fa-f]{2}(?:[ :][0-9A-Fa-f]{2}){11,}(?![0-9A-Za-z])")
+
+
+def _flat(text: str) -> bytes:
+    """One byte per character of ``text``: "a" for a base64/hex character, " " for any other."""
+    return text.encode("latin-1", "replace").translate(_RUN_TABLE)
+
+
+def _hex_pairs(text: str, flat: bytes) -> list[tuple[int, int]]:
+    """(start, end) of every run of 12+ hex pairs separated by single spaces or colons."""
+    out = []
+    pos = flat.find(_PAIRS_NEEDLE)
+    while pos >= 0:
+        m = _HEX_PAIRS.match(text, pos) if pos == 0 or flat[pos - 1] == 32 else None
+        if m is None:
+            pos = flat.find(_PAIRS_NEEDLE, pos + 1)
+            continue
+        out.append((pos, m.end()))
+        pos = flat.find(_PAIRS_NEEDLE, m.end())
+    return out
+
+
+def _pairs_text(raw: bytes) -> str | None:
+    """The text spaced hex pairs hold. A word of hex letters either side ("be", "ad") reads as
+    one more pair, so up to two bytes at either end may be left off for the rest to be text."""
+    for cut in range(5):
+        for head in range(min(cut, 2) + 1):
+            tail = cut - head
+            if tail <= 2 and (got := _printable(raw[head:len(raw) - tail])) is not None:
+                return got
+    return None
+
+
+def _runs(text: str, flat: bytes) -> list[tuple[int, int]]:
     """(start, end) of every run of 16+ base64/hex characters (with its ``=`` padding)."""
-    flat = text.encode("latin-1", "replace").translate(_RUN_TABLE)
     out = []
     pos = flat.find(_RUN_NEEDLE)
     while pos >= 0:
