@@ -4,6 +4,8 @@ A card or an e-mail address inside random prose, written in one of these forms, 
 
 from __future__ import annotations
 
+import base64
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,3 +56,10 @@ def test_separated_hex_bytes_are_decoded(secret, before, after, sep, upper):
     kind, value = secret
     form = sep.join(f"{b:02X}" if upper else f"{b:02x}" for b in value.encode())
     assert seen(before, form, after, kind)
+
+
+@settings(max_examples=40, deadline=None)
+@given(secret=secrets, before=prose, after=prose, codec=st.sampled_from(["utf-16-le", "utf-16-be", "utf-16"]))
+def test_base64_of_utf16_text_is_decoded(secret, before, after, codec):
+    kind, value = secret
+    assert seen(before, base64.b64encode(f"{kind} {value}".encode(codec)).decode(), after, kind)

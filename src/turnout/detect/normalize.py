@@ -391,6 +391,10 @@ class Decoded:
 _B64_NO_TEXT_LEAD = frozenset("ghijklmnopqrstuv+/-_")
 
 
+# ... except a UTF-16 byte-order mark: FF FE reads "//4".."//7", FE FF "/v8", "/v9", "/v+", "/v/"
+_B64_BOMS = ("//", "/v")
+
+
 def decode_run(run: str) -> tuple[str, str] | None:
     """(text, how) if ``run`` is hex or base64 of printable text."""
     if len(run) > MAX_DECODED:
@@ -402,7 +406,7 @@ def decode_run(run: str) -> tuple[str, str] | None:
             text = None
         if text is not None:
             return text, "hex"
-    if run[0] in _B64_NO_TEXT_LEAD:
+    if run[0] in _B64_NO_TEXT_LEAD and not run.startswith(_B64_BOMS):
         return None
     raw = _b64(run)
     if raw is not None:
