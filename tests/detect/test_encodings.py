@@ -63,3 +63,11 @@ def test_separated_hex_bytes_are_decoded(secret, before, after, sep, upper):
 def test_base64_of_utf16_text_is_decoded(secret, before, after, codec):
     kind, value = secret
     assert seen(before, base64.b64encode(f"{kind} {value}".encode(codec)).decode(), after, kind)
+
+
+@settings(max_examples=40, deadline=None)
+@given(secret=secrets, before=prose, after=prose, padded=st.booleans())
+def test_base32_is_decoded(secret, before, after, padded):
+    kind, value = secret
+    form = base64.b32encode(f"{kind} {value}".encode()).decode()
+    assert seen(before, form if padded else form.rstrip("="), after, kind)

@@ -11,7 +11,7 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   :class:`OffsetMap` back to the original, so a finding can be pointed at (and redacted in)
   the text the caller wrote.
 - :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
-  ``+`` as space in query strings), base64 (standard and URL-safe) and hex runs of plausible
+  ``+`` as space in query strings), base64 (standard and URL-safe), base32 and hex runs of plausible
   length (also 12+ hex pairs apart: ``34 35 33`` or ``34:35:33``) whose bytes are printable
   UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal) escapes, quoted-printable
   (``=34=35``), HTML character references (``&#52;``), and ``data:`` URLs with a textual media
@@ -24,6 +24,8 @@ the whole text.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import re
 import unicodedata
@@ -395,6 +397,21 @@ _B64_NO_TEXT_LEAD = frozenset("ghijklmnopqrstuv+/-_")
 _B64_BOMS = ("//", "/v")
 
 
+_BASE32 = re.compile(r"[A-Z2-7]+=*")
+
+
+def _base32(run: str) -> str | None:
+    """The text an upper-case run of the base32 alphabet (RFC 4648, padding optional) holds."""
+    body = run.rstrip("=")
+    if len(body) % 8 not in (0, 2, 4, 5, 7) or not _BASE32.fullmatch(run):
+        return None
+    try:
+        raw = base64.b32decode(body + "=" * (-len(body) % 8))
+    except (binascii.Error, ValueError):
+        return None
+    return _printable(raw)
+
+
 def decode_run(run: str) -> tuple[str, str] | None:
     """(text, how) if ``run`` is hex or base64 of printable text."""
     if len(run) > MAX_DECODED:
@@ -406,6 +423,8 @@ def decode_run(run: str) -> tuple[str, str] | None:
             text = None
         if text is not None:
             return text, "hex"
+    if run.isupper() and (text := _base32(run)) is not None:
+        return text, "base32"
     if run[0] in _B64_NO_TEXT_LEAD and not run.startswith(_B64_BOMS):
         return None
     raw = _b64(run)
@@ -514,6 +533,8 @@ def decodings(text: str) -> list[Decoded]:
     for start, end in _runs(text, flat):
         run = text[start:end]
         if run.isalpha() and (run.islower() or run.isupper()):  # a long word, not an encoding
+            if run.isupper() and (b32 := _base32(run)) is not None:  # ... or base32 without a digit
+                found.append(Decoded(start, end, b32, "base32"))
             continue
         got = decode_run(run)
         if got is not None:
@@ -581,7 +602,7 @@ def _runs(text: str, flat: bytes) -> list[tuple[int, int]]:
         if end < 0:
             end = len(flat)
         stop = end
-        while stop < len(text) and stop - end < 2 and text[stop] == "=":
+        while stop < len(text) and stop - end < 6 and text[stop] == "=":  # (base32 pads up to 6)
             stop += 1
         out.append((pos, stop))
         pos = flat.find(_RUN_NEEDLE, end)
