@@ -23,17 +23,39 @@ _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-ww
 
 
 def printable(raw: bytes) -> str | None:
-    """The bytes as text when they are UTF-8 and nearly all printable, else None."""
+    """The bytes as text when they are UTF-8 (or UTF-16: see :func:`_utf16`) and nearly all
+    printable, else None."""
     if len(raw) < 4:
         return None
     try:
-        text = raw.decode("utf-8")
+        text: str | None = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _readable(text):
+        return text
+    # UTF-16 of Latin text has a zero in every other byte (valid UTF-8, but not printable)
+    return _utf16(raw) if len(raw) % 2 == 0 and 0 in raw else None
+
+
+def _readable(text: str) -> bool:
+    return text.isprintable() or text.replace("\n", " ").replace("\r", " ").replace("\t", " ").isprintable()
+
+
+def _utf16(raw: bytes) -> str | None:
+    """UTF-16 text (as Windows and PowerShell write it), little- or big-endian, with or
+    without its byte-order mark: taken as such when 3 in 4 of its high bytes are zero."""
+    half = len(raw) // 2
+    if raw[1::2].count(0) * 4 >= half * 3:
+        codec = "utf-16-le"
+    elif raw[0::2].count(0) * 4 >= half * 3:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = raw.decode(codec).removeprefix("\ufeff")
     except UnicodeDecodeError:
         return None
-    if text.isprintable():
-        return text
-    stripped = text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
-    return text if stripped.isprintable() else None
+    return text if len(text) >= 2 and _readable(text) else None
 
 
 def b64(run: str) -> bytes | None:

@@ -11,10 +11,11 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   :class:`OffsetMap` back to the original, so a finding can be pointed at (and redacted in)
   the text the caller wrote.
 - :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
-  ``+`` as space in query strings), base64 (standard and URL-safe) and hex runs of plausible
-  length whose bytes are printable UTF-8 text, ``\\uXXXX`` / ``\\xXX`` escapes, HTML character
-  references (``&#52;``), and ``data:`` URLs with a textual media type. A finding in decoded
-  text is a finding on the whole encoded run.
+  ``+`` as space in query strings), base64 (standard and URL-safe), base32 and hex runs of plausible
+  length (also 12+ hex pairs apart: ``34 35 33`` or ``34:35:33``) whose bytes are printable
+  UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal) escapes, quoted-printable
+  (``=34=35``), HTML character references (``&#52;``), and ``data:`` URLs with a textual media
+  type. A finding in decoded text is a finding on the whole encoded run.
 
 Fast path: ASCII text with no ``%``, ``\\``, ``&#`` or long alphanumeric runs costs a few ``in``
 and ``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
@@ -23,6 +24,8 @@ the whole text.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import re
 import unicodedata
@@ -55,8 +58,13 @@ _VALUE_PLUS = re.compile(r"=[^\s&]*\+")
 # "data:" found by its ":" (rare in prose; ``re`` walks to it in 0.34 ms/MB, ``in`` takes 0.50)
 _DATA_SCHEME = re.compile(":(?<=data:)")
 # led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
-_ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})*")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
+# (``\NNN``: a C / shell / Python octal escape, three digits 0-7, as ``printf`` writes them)
+_ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{3})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[0-7]{3})*")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\([0-7]{3})")
+# quoted-printable (``=34=35``, as mail bodies write bytes): two or more ``=XX`` with at most four
+# plain characters between them (one alone is an assignment: ``x=10``). Led by the literal "=".
+_QP_RUNS = re.compile(r"=[0-9A-Fa-f]{2}(?:[^=\s]{0,4}=[0-9A-Fa-f]{2})+")
+_QP_BYTE = re.compile(r"=([0-9A-Fa-f]{2})")
 _ESCAPE_CONTEXT = 40  # plain characters either side of an escape run decoded with it (a card is <= 23)
 
 _SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -376,13 +384,32 @@ class Decoded:
     start: int
     end: int
     text: str
-    how: str  # "url" | "base64" | "hex" | "escape" | "data-url"
+    how: str  # "url" | "base64" | "base32" | "hex" | "escape" | "qp" | "html" | "data-url"
 
 
 # A base64 run's first character gives the top six bits of its first byte: "g".."v" give
 # 0x80-0xBF (a UTF-8 continuation byte), "+", "/", "-", "_" give 0xF8-0xFF (never UTF-8); such
 # a run cannot decode to text (``_printable`` decodes strictly), so it is not decoded at all.
 _B64_NO_TEXT_LEAD = frozenset("ghijklmnopqrstuv+/-_")
+
+
+# ... except a UTF-16 byte-order mark: FF FE reads "//4".."//7", FE FF "/v8", "/v9", "/v+", "/v/"
+_B64_BOMS = ("//", "/v")
+
+
+_BASE32 = re.compile(r"[A-Z2-7]+=*")
+
+
+def _base32(run: str) -> str | None:
+    """The text an upper-case run of the base32 alphabet (RFC 4648, padding optional) holds."""
+    body = run.rstrip("=")
+    if len(body) % 8 not in (0, 2, 4, 5, 7) or not _BASE32.fullmatch(run):
+        return None
+    try:
+        raw = base64.b32decode(body + "=" * (-len(body) % 8))
+    except (binascii.Error, ValueError):
+        return None
+    return _printable(raw)
 
 
 def decode_run(run: str) -> tuple[str, str] | None:
@@ -396,7 +423,9 @@ def decode_run(run: str) -> tuple[str, str] | None:
             text = None
         if text is not None:
             return text, "hex"
-    if run[0] in _B64_NO_TEXT_LEAD:
+    if run.isupper() and (text := _base32(run)) is not None:
+        return text, "base32"
+    if run[0] in _B64_NO_TEXT_LEAD and not run.startswith(_B64_BOMS):
         return None
     raw = _b64(run)
     if raw is not None and raw.startswith(b"\x1f\x8b"):  # gzip: what it inflates to
@@ -406,6 +435,24 @@ def decode_run(run: str) -> tuple[str, str] | None:
         if text is not None:
             return text, "base64"
     return None
+
+
+def _unescape(m: re.Match[str]) -> str:
+    """The character one ``\\uXXXX``, ``\\xXX`` or ``\\NNN`` (octal) escape stands for."""
+    hexa = m.group(1) or m.group(2)
+    return chr(int(hexa, 16)) if hexa else chr(int(m.group(3), 8))
+
+
+def _qp_char(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 16))
+
+
+def _from_bytes(decoded: str) -> str:
+    """``decoded`` read as UTF-8 when it holds one character per byte (``=C3=A9`` is "é")."""
+    try:
+        return decoded.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return decoded
 
 
 def _token_around(text: str, m: re.Match[str]) -> tuple[int, int]:
@@ -453,8 +500,12 @@ def decodings(text: str) -> list[Decoded]:
         # (runs that close merge): a card half escaped ("\\u0034\\u0035\\u0033\\u0039 5787 ...")
         # is whole only with its plain part
         for start, end in _with_context(_ESCAPES.finditer(text), len(text)):
-            decoded = _ESCAPE.sub(lambda e: chr(int(e.group(1) or e.group(2), 16)), text[start:end])
+            decoded = _ESCAPE.sub(_unescape, text[start:end])
             found.append(Decoded(start, end, decoded, "escape"))
+    if "=" in text:  # a memchr; the runs' own search is led by "="
+        # quoted-printable runs, with the plain text around them like the escapes
+        for start, end in _with_context(_QP_RUNS.finditer(text), len(text)):
+            found.append(Decoded(start, end, _from_bytes(_QP_BYTE.sub(_qp_char, text[start:end])), "qp"))
     if "&" in text:  # one character: a memchr; the references' own search is led by "&#"
         # the same for runs of numeric references: "4&#x35;3&#x39; ..." is a card only with the
         # plain digits between and around them
@@ -476,9 +527,17 @@ def decodings(text: str) -> list[Decoded]:
             got = data_url(m.group())
             if got is not None and got[1]:
                 found.append(Decoded(m.start(), m.end(), got[1], "data-url"))
-    for start, end in _runs(text):
+    raw = text.encode("latin-1", "replace")  # one byte per character
+    flat = raw.translate(_RUN_TABLE)
+    for start, end in _hex_pairs(text, raw.translate(_PAIRS_TABLE)):
+        got_text = _pairs_text(bytes.fromhex(text[start:end].replace(":", " ")))
+        if got_text is not None:
+            found.append(Decoded(start, end, got_text, "hex"))
+    for start, end in _runs(text, flat):
         run = text[start:end]
         if run.isalpha() and (run.islower() or run.isupper()):  # a long word, not an encoding
+            if run.isupper() and (b32 := _base32(run)) is not None:  # ... or base32 without a digit
+                found.append(Decoded(start, end, b32, "base32"))
             continue
         got = decode_run(run)
         if got is not None:
@@ -500,9 +559,46 @@ _RUN_TABLE = bytes(
 _RUN_NEEDLE = b"a" * 16
 
 
-def _runs(text: str) -> list[tuple[int, int]]:
+# hex bytes written apart ("34 35 33 39" or "34:35:33:39", as dumps and fingerprints are):
+# 12 or more pairs in a row. With hex characters as "h", " " and ":" as "s" and the rest as "x"
+# they are "hhshhs...", which a literal search finds (in the run table's two-letter form prose
+# matches the needle's start at every word, and the search is 20x slower); the pattern only
+# confirms each place found.
+_PAIRS_TABLE = bytes(
+    ord("h") if chr(i) in "0123456789abcdefABCDEF" else ord("s") if chr(i) in " :" else ord("x") for i in range(256)
+)
+_PAIRS_NEEDLE = b"hhs" * 11  # (ending in the rarer "s" it is searched 20% faster; the pattern checks pair 12)
+_HEX_PAIRS = re.compile(r"[0-9A-Fa-f]{2}(?:[ :][0-9A-Fa-f]{2}){11,}(?![0-9A-Za-z])")
+
+
+def _hex_pairs(text: str, marks: bytes) -> list[tuple[int, int]]:
+    """(start, end) of every run of 12+ hex pairs separated by single spaces or colons
+    (``marks``: ``text`` translated by ``_PAIRS_TABLE``)."""
+    out = []
+    pos = marks.find(_PAIRS_NEEDLE)
+    while pos >= 0:
+        m = _HEX_PAIRS.match(text, pos) if pos == 0 or marks[pos - 1] != 104 else None  # not after an "h"
+        if m is None:
+            pos = marks.find(_PAIRS_NEEDLE, pos + 1)
+            continue
+        out.append((pos, m.end()))
+        pos = marks.find(_PAIRS_NEEDLE, m.end())
+    return out
+
+
+def _pairs_text(raw: bytes) -> str | None:
+    """The text spaced hex pairs hold. A word of hex letters either side ("be", "ad") reads as
+    one more pair, so up to two bytes at either end may be left off for the rest to be text."""
+    for cut in range(5):
+        for head in range(min(cut, 2) + 1):
+            tail = cut - head
+            if tail <= 2 and (got := _printable(raw[head:len(raw) - tail])) is not None:
+                return got
+    return None
+
+
+def _runs(text: str, flat: bytes) -> list[tuple[int, int]]:
     """(start, end) of every run of 16+ base64/hex characters (with its ``=`` padding)."""
-    flat = text.encode("latin-1", "replace").translate(_RUN_TABLE)
     out = []
     pos = flat.find(_RUN_NEEDLE)
     while pos >= 0:
@@ -510,7 +606,7 @@ def _runs(text: str) -> list[tuple[int, int]]:
         if end < 0:
             end = len(flat)
         stop = end
-        while stop < len(text) and stop - end < 2 and text[stop] == "=":
+        while stop < len(text) and stop - end < 6 and text[stop] == "=":  # (base32 pads up to 6)
             stop += 1
         out.append((pos, stop))
         pos = flat.find(_RUN_NEEDLE, end)
