@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,10 +33,9 @@ def test_words_beside_digits_are_not_words_but_names_beside_punctuation_are() ->
     assert words == ["Ana", "Lund", "Oskar", "O", "Neill"]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.binary(min_size=6, max_size=60))
-def test_base64_of_a_redacted_note_is_no_person(payload: bytes) -> None:
-    blob = base64.b64encode(b"for [CARD_1] thanks " + payload).decode()
-    persons = [f for f in Detector().scan(blob) if f.type == "PERSON"]
-    # a run of letters between two punctuation marks can still look like a short name ("Bo=")
-    assert all(f.end - f.start <= 3 for f in persons), (blob, persons)
+@pytest.mark.parametrize("note", [b"for [CARD_1] thanks", b"card [CARD_2] exp [DATE_1]", b"for  thanks"])
+def test_base64_of_a_redacted_note_is_no_person(note: bytes) -> None:
+    # redaction encodes a redacted payload again and scans the result: a "person" read in the
+    # base64 made the whole payload one placeholder (test_redact_encoded)
+    blob = base64.b64encode(note).decode()
+    assert [f for f in Detector().scan(blob) if f.type == "PERSON"] == []
