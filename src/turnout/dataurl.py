@@ -13,7 +13,7 @@ import re
 import zlib
 from urllib.parse import unquote
 
-__all__ = ["MAX_DECODED", "b64", "data_url", "gunzip", "part_text", "printable", "split_data_url"]
+__all__ = ["MAX_DECODED", "b64", "data_url", "inflated", "part_text", "printable", "split_data_url"]
 
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
@@ -77,9 +77,11 @@ def b64(run: str) -> bytes | None:
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def gunzip(raw: bytes) -> bytes | None:
-    """A gzip stream inflated, at most MAX_DECODED bytes of it (a small bomb stays small); None
-    when it is no gzip."""
+def inflated(raw: bytes) -> bytes | None:
+    """``raw`` as it is, or inflated when it is a gzip stream: at most MAX_DECODED bytes of it
+    (a small bomb stays small), None when the stream is broken."""
+    if not raw.startswith(_GZIP_MAGIC):
+        return raw
     try:
         return zlib.decompressobj(wbits=31).decompress(raw, MAX_DECODED)
     except zlib.error:
@@ -110,13 +112,10 @@ def data_url(value: str) -> tuple[str, str | None] | None:
         if not textual:
             # a mislabelled text payload is still text: look at its head before calling it binary
             head = b64(payload[:4096].split("=")[0][: 4096 - 4096 % 4])
-            if head is not None and head.startswith(_GZIP_MAGIC):
-                raw = b64(payload) if len(payload) <= MAX_DECODED else None
-                inflated = gunzip(raw) if raw is not None else None
-                return media, printable(inflated) if inflated is not None else None
-            if head is None or printable(head) is None:
+            if head is None or (not head.startswith(_GZIP_MAGIC) and printable(head) is None):
                 return media, None
         raw = b64(payload) if len(payload) <= MAX_DECODED else None
+        raw = inflated(raw) if raw is not None else None
         text = printable(raw) if raw is not None else None
         return media, text
     text = unquote(payload)

@@ -35,7 +35,7 @@ from functools import lru_cache
 from itertools import accumulate
 from urllib.parse import unquote, unquote_plus
 
-from turnout.dataurl import MAX_DECODED, data_url, gunzip
+from turnout.dataurl import MAX_DECODED, data_url, inflated
 from turnout.dataurl import b64 as _b64
 from turnout.dataurl import printable as _printable
 
@@ -428,8 +428,8 @@ def decode_run(run: str) -> tuple[str, str] | None:
     if run[0] in _B64_NO_TEXT_LEAD and not run.startswith(_B64_BOMS):
         return None
     raw = _b64(run)
-    if raw is not None and raw.startswith(b"\x1f\x8b"):  # gzip: what it inflates to
-        raw = gunzip(raw)
+    if raw is not None:
+        raw = inflated(raw)  # gzip: what it inflates to
     if raw is not None:
         text = _printable(raw)
         if text is not None:
