@@ -138,3 +138,23 @@ def test_models_by_id(fakes):
     assert client.models.retrieve("local/minilm-static").id == "local/minilm-static"
     with pytest.raises(openai.NotFoundError):
         client.models.retrieve("gpt-nothing")
+
+
+def test_legacy_completions_with_prompts_routed_apart_report_every_model(fakes):
+    # Each prompt of a list is routed on its own: a confidential one goes local, an ordinary one
+    # may go to the cloud. The answer and its headers must not name only the first prompt's model
+    # or cost (red-team: a caller read "fake/cloud" for a batch whose second prompt ran locally).
+    client = sdk(fakes)
+    card = "4539 5787 6362 1486"
+    raw = client.completions.with_raw_response.create(
+        model="auto", prompt=["Say hello in five words.", f"Charge card {card} for the order."], max_tokens=50)
+    answer = raw.parse()
+    routed = [t["model"] for t in answer.model_extra["turnout"]]
+    assert routed[1] == "fake/local"
+    assert answer.choices[1].text.startswith("fake:fake/local:")
+    expected = ",".join(dict.fromkeys(routed))
+    assert answer.model == expected and raw.headers["x-turnout-model"] == expected
+    cost = sum(t.get("cost_usd", 0.0) for t in answer.model_extra["turnout"])
+    assert float(raw.headers["x-turnout-cost-usd"]) == pytest.approx(cost, rel=1e-6, abs=1e-12)
+    same = client.completions.with_raw_response.create(model="fake/cloud", prompt=["a", "b"], max_tokens=50)
+    assert same.parse().model == "fake/cloud" and same.headers["x-turnout-model"] == "fake/cloud"

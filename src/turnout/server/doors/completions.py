@@ -62,6 +62,26 @@ def _text(choice: dict[str, Any]) -> str:
     return content if isinstance(content, str) else ""
 
 
+def answered_by(answers: list[ChatCompletion]) -> tuple[str, dict[str, Any]]:
+    """The model name and the route summary (cost, cache) one legacy answer reports for all its
+    prompts. Each prompt is routed on its own, so a list can be answered by several models (a
+    confidential prompt locally, the others in the cloud): every one is named, in order, and
+    the cost is the sum, never the first prompt's alone."""
+    first = answers[0]
+    if len(answers) == 1:
+        return first.get("model", ""), first.get("turnout") or {}
+    models = ",".join(dict.fromkeys(str(a.get("model", "")) for a in answers))
+    routes = [a.get("turnout") or {} for a in answers]
+    cost = sum(float(r.get("cost_usd", r.get("estimated_cost_usd", 0.0)) or 0.0) for r in routes)
+    summary: dict[str, Any] = {"cost_usd": cost,
+                               "cache": "hit" if all(r.get("cache") == "hit" for r in routes) else "miss"}
+    reasons = [str(r["fallback_reason"]) for r in routes if r.get("fallback_reason")]
+    if reasons:
+        summary["fallback_reason"] = "; ".join(dict.fromkeys(reasons))
+        summary["requested_model"] = next(r.get("requested_model") for r in routes if r.get("fallback_reason"))
+    return models, summary
+
+
 def to_text_completion(answers: list[ChatCompletion], prompts: list[str], echo: bool) -> dict[str, Any]:
     first = answers[0]
     choices: list[dict[str, Any]] = []
@@ -70,7 +90,7 @@ def to_text_completion(answers: list[ChatCompletion], prompts: list[str], echo: 
             choices.append({"text": (prompt if echo else "") + _text(choice), "index": len(choices),
                             "logprobs": None, "finish_reason": choice.get("finish_reason") or "stop"})
     out = {"id": "cmpl-" + uuid.uuid4().hex[:24], "object": "text_completion",
-           "created": int(first.get("created") or time.time()), "model": first.get("model", ""),
+           "created": int(first.get("created") or time.time()), "model": answered_by(answers)[0],
            "choices": choices,
            "usage": sum_usage(answer.get("usage") for answer in answers)}
     out["turnout"] = first.get("turnout") if len(answers) == 1 else [a.get("turnout") for a in answers]
@@ -138,9 +158,7 @@ async def completions(app: Any, scope: dict[str, Any], receive: Any, send: Any) 
     else:
         answers = list(await asyncio.gather(*(app.gateway.acomplete(r, hints, principal=principal) for r in requests)))
     out = to_text_completion(answers, prompts, echo)
-    first = answers[0]
-    await _send_json(send, 200, orjson.dumps(out),
-                     [_JSON, *_route_headers(first.get("model", ""), first.get("turnout") or {})])
+    await _send_json(send, 200, orjson.dumps(out), [_JSON, *_route_headers(*answered_by(answers))])
 
 
 async def model_by_id(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
