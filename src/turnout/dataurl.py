@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 import re
 import zlib
 from urllib.parse import unquote
 
-__all__ = ["MAX_DECODED", "b64", "data_url", "inflated", "part_text", "printable", "split_data_url"]
+__all__ = ["MAX_DECODED", "b64", "data_url", "encode_like", "inflated", "part_text", "printable", "split_data_url"]
 
 MAX_DECODED = 1 << 20  # never decode more than 1 MB out of one run
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*)(;base64)?,", re.IGNORECASE)
@@ -41,15 +42,21 @@ def _readable(text: str) -> bool:
     return text.isprintable() or text.replace("\n", " ").replace("\r", " ").replace("\t", " ").isprintable()
 
 
+def _utf16_codec(raw: bytes) -> str | None:
+    """Which UTF-16 ``raw`` looks like: 3 in 4 of its high bytes are zero."""
+    half = len(raw) // 2
+    if raw[1::2].count(0) * 4 >= half * 3:
+        return "utf-16-le"
+    if raw[0::2].count(0) * 4 >= half * 3:
+        return "utf-16-be"
+    return None
+
+
 def _utf16(raw: bytes) -> str | None:
     """UTF-16 text (as Windows and PowerShell write it), little- or big-endian, with or
     without its byte-order mark: taken as such when 3 in 4 of its high bytes are zero."""
-    half = len(raw) // 2
-    if raw[1::2].count(0) * 4 >= half * 3:
-        codec = "utf-16-le"
-    elif raw[0::2].count(0) * 4 >= half * 3:
-        codec = "utf-16-be"
-    else:
+    codec = _utf16_codec(raw)
+    if codec is None:
         return None
     try:
         text = raw.decode(codec).removeprefix("\ufeff")
@@ -86,6 +93,28 @@ def inflated(raw: bytes) -> bytes | None:
         return zlib.decompressobj(wbits=31).decompress(raw, MAX_DECODED)
     except zlib.error:
         return None
+
+
+def encode_like(text: str, original: bytes) -> bytes:
+    """``text`` as bytes in the form of ``original``, a payload :func:`printable` read (after
+    :func:`inflated`): the same text encoding and byte-order mark, and gzip'd again if it was.
+    Redaction rewrites a file's text; what reads the file must still read it as declared."""
+    gz = original.startswith(_GZIP_MAGIC)
+    inner = (inflated(original) or b"") if gz else original
+    codec = None
+    if 0 in inner and len(inner) % 2 == 0:
+        try:
+            inner.decode("utf-8")
+        except UnicodeDecodeError:
+            codec = _utf16_codec(inner)
+        else:
+            codec = None if _readable(inner.decode("utf-8")) else _utf16_codec(inner)
+    if codec is None:
+        raw = text.encode()
+    else:
+        bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[codec]
+        raw = (bom if inner.startswith(bom) else b"") + text.encode(codec)
+    return gzip.compress(raw, mtime=0) if gz else raw
 
 
 def split_data_url(value: str) -> tuple[str, bool, str] | None:

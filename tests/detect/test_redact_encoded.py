@@ -185,3 +185,49 @@ def test_a_data_url_inside_a_sentence_restores_to_what_the_caller_wrote():
     new, mapping = REDACTOR.redact([{"role": "user", "content": text}])
     assert "ann.lee" not in json.dumps(new)
     assert mapping.restore(new[0]["content"]) == text
+
+
+_FORMS = {
+    "utf-8": lambda t: t.encode(),
+    "utf-16-le+bom": lambda t: t.encode("utf-16"),  # CPython writes the little-endian BOM first
+    "utf-16-be": lambda t: t.encode("utf-16-be"),
+}
+
+
+def _unpack(raw: bytes, form: str, gz: bool) -> str:
+    import gzip
+
+    if gz:
+        assert raw[:2] == b"\x1f\x8b", "the payload lost its gzip"
+        raw = gzip.decompress(raw)
+    if form == "utf-8":
+        return raw.decode()
+    if form == "utf-16-le+bom":
+        assert raw[:2] == b"\xff\xfe", "the payload lost its byte-order mark"
+        return raw.decode("utf-16")
+    return raw.decode("utf-16-be")
+
+
+@settings(max_examples=40, deadline=None)
+@given(before=prose, after=prose, secret=secrets, form=st.sampled_from(sorted(_FORMS)), gz=st.booleans(),
+       as_url=st.booleans())
+def test_a_payload_keeps_its_compression_and_text_encoding(before, after, secret, form, gz, as_url):
+    # red-team: a gzip'd file came back as plain base64 text, and a UTF-16 one as UTF-8; a
+    # consumer that inflates or decodes the file as declared then read garbage
+    import gzip
+
+    text = f"{before} {secret} {after}".strip()
+    raw = _FORMS[form](text)
+    if gz:
+        raw = gzip.compress(raw, mtime=0)
+    encoded = base64.b64encode(raw).decode()
+    data = "data:text/plain;base64," + encoded if as_url else encoded
+    part = {"type": "file", "file": {"filename": "f.txt", "file_data": data}}
+    new, mapping = REDACTOR.redact([{"role": "user", "content": [part]}])
+    sent = new[0]["content"][0]["file"]["file_data"]
+    if as_url:
+        assert sent.startswith("data:text/plain;base64,")
+        sent = sent.split(",", 1)[1]
+    got = _unpack(base64.b64decode(sent), form, gz)
+    assert secret not in got and "[" in got
+    assert mapping.restore(got) == text

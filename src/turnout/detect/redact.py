@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
-from turnout.dataurl import split_data_url
+from turnout.dataurl import b64, encode_like, split_data_url
 from turnout.detect.normalize import decode_run
 from turnout.detect.pii import Detector, Finding, default_detector
 from turnout.detect.pii_policy import UNSTRUCTURED_LEVELS
@@ -476,7 +476,7 @@ class Redactor:
             if redacted == got[0]:
                 return None
             if got[1] == "hex":
-                new = redacted.encode().hex()
+                new = encode_like(redacted, bytes.fromhex(run)).hex()
                 new = new.upper() if run.isupper() else new
             else:
                 new = _b64_like(redacted, run)
@@ -549,9 +549,10 @@ def _char_decode(run: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def _b64_like(text: str, like: str) -> str:
-    """``text`` in base64 written as ``like`` is: its alphabet, and no padding if it had none
-    where some was due."""
-    raw = text.encode()
+    """``text`` in base64 written as ``like`` is: its alphabet, no padding if it had none where
+    some was due, and the bytes in the form ``like``'s were (gzip, UTF-16: :func:`encode_like`)."""
+    original = b64(like)
+    raw = encode_like(text, original) if original is not None else text.encode()
     urlsafe = "-" in like or "_" in like
     out = (base64.urlsafe_b64encode(raw) if urlsafe else base64.b64encode(raw)).decode()
     return out.rstrip("=") if len(like) % 4 and not like.endswith("=") else out
