@@ -56,6 +56,7 @@ _STRUCTURAL = frozenset({
 _OPAQUE_KEYS = frozenset({"id", "tool_call_id", "tool_use_id", "call_id", "file_id", "signature", "thought_signature",
                           "encrypted_content", "previous_response_id", "response_id"})
 _B64_HEAD = 4096  # characters of a payload read to tell base64 from text (a multiple of 4)
+_HEX_PAYLOAD = re.compile(r"[0-9A-Fa-f]{8,}")
 _BINARY_B64_KEYS = frozenset({"data", "file_data", "b64_json"})
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 # an enum word ("function", "auto", "gpt-4o-mini"): lowercase, at most 40 characters and 4
@@ -285,6 +286,10 @@ class _Traversal:
             return self.piece(path, value)  # labelled binary, but its bytes are text: read it
         if b64(value[:_B64_HEAD]) is None:
             return self.piece(path, value)  # no base64 at all ("\\u0034..."): text, whatever the label
+        if len(value) % 2 == 0 and _HEX_PAYLOAD.fullmatch(value, 0, _B64_HEAD):
+            # hex digits are base64 letters too, so hex of text decodes to base64 noise: it is
+            # a piece (the scan's decoder reads what it holds), not a binary blob
+            return self.piece(path, value)
         self.binary(path, media)
         return value
 
