@@ -54,6 +54,17 @@ BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say he
         "max_tokens": 16}
 AUTH = "Bearer sk-gwbench-dummy"
 DISTINCT = [False]  # --distinct-bodies: wrk numbers the prompt of every request
+WRK_RUNS = [0]  # wrk runs so far: each run's prompts carry its own tag, so no run repeats another's
+
+
+def run_tag(n: int) -> str:
+    """Letters for run ``n`` (a, b, ..., z, ba, ...): digits would change what the scan looks at."""
+    tag = ""
+    while True:
+        n, digit = divmod(n, 26)
+        tag = chr(ord("a") + digit) + tag
+        if n == 0:
+            return tag
 TARGETS = "targets: >= 5,000 RPS at c=16 and c=64; added p50 < 0.3 ms and p99 < 1 ms at c=1; peak RSS < 150 MB"
 
 
@@ -346,9 +357,14 @@ def run_wrk(port: int, conc: int, duration_s: float, cpus: str | None, workdir: 
     marker = out.with_suffix(".done")
     body = json.dumps(BODY, separators=(",", ":"))
     head, _, tail = body.partition("five words.")
+    WRK_RUNS[0] += 1
+    # Every wrk run numbers its requests from 1: without a tag of its own, a run's prompts would
+    # be the warm-up's and the previous level's again, and the gateway's assessment memo (the
+    # last 4,096 bodies) would answer the first few thousand of them.
     script.write_text(WRK_SCRIPT.format(body=body, auth=AUTH, limit=limit, out=out, marker=marker,
                                         distinct="true" if DISTINCT[0] else "false",
-                                        head=head + "five words, request ", tail=tail))
+                                        head=head + f"five words, run {run_tag(WRK_RUNS[0])} request ",
+                                        tail=tail))
     cmd = ["wrk", "-t1", f"-c{conc}", f"-d{math.ceil(duration_s)}s", "--timeout", "30s", "-s", str(script),
            f"http://127.0.0.1:{port}/v1/chat/completions"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

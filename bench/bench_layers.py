@@ -3,6 +3,7 @@
     python bench/bench_layers.py --requests 2000                 # CPU µs per request
     python bench/bench_layers.py --requests 2000 --profile out   # + cProfile stats (out.pstats)
     python bench/bench_layers.py --stream --requests 2000        # streamed requests
+    python bench/bench_layers.py --requests 20000 --gc-stats     # + collections per request, CPU each
 
 Drives the gateway app (bench/gateway.yaml) over ASGI in this process against
 bench/stub_upstream.py (in another process), one request at a time, each with a distinct
@@ -34,6 +35,32 @@ sys.path.insert(0, str(HERE))
 import bench_gateway as bg  # noqa: E402
 
 
+class GcStats:
+    """Collections per generation during the measured requests, with the thread CPU of each
+    (``gc.callbacks``): how often a request meets a collection, and how long it waits then."""
+
+    def __init__(self) -> None:
+        self.cpu_us: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.thread_time()
+        else:
+            self.cpu_us[info["generation"]].append((time.thread_time() - self._started) * 1e6)
+
+    def report(self, requests: int) -> str:
+        parts = []
+        for gen, times in self.cpu_us.items():
+            if times:
+                parts.append(f"gen{gen}: {len(times)} (1 per {requests / len(times):,.0f} requests), "
+                             f"CPU median {sorted(times)[len(times) // 2]:.0f} µs, max {max(times):.0f} µs")
+            else:
+                parts.append(f"gen{gen}: none")
+        total = sum(sum(t) for t in self.cpu_us.values()) / max(1, requests)
+        return f"gc threshold {gc.get_threshold()}: " + "; ".join(parts) + f"; {total:.2f} µs a request"
+
+
 async def run(args: argparse.Namespace) -> float:
     from turnout import observability
     from turnout.config import load_config
@@ -47,6 +74,8 @@ async def run(args: argparse.Namespace) -> float:
         # collection walking the start-up objects (~60 ms) lands at random in the measured requests
         gc.collect()
         gc.freeze()
+    if args.gc_threshold:
+        gc.set_threshold(*(int(n) for n in args.gc_threshold.split(",")))
     await app.gateway.astart()
     base = dict(bg.BODY, stream=True) if args.stream else bg.BODY
 
@@ -65,6 +94,9 @@ async def run(args: argparse.Namespace) -> float:
     # The thread's CPU clock, not the wall: waits for the upstream (and, on a loaded machine,
     # time other processes ran) would otherwise dominate the listing.
     profiler = cProfile.Profile(time.thread_time) if args.profile else None
+    gc_stats = GcStats() if args.gc_stats else None
+    if gc_stats is not None:
+        gc.callbacks.append(gc_stats)
     started = time.process_time()
     if profiler is not None:
         profiler.enable()
@@ -74,6 +106,9 @@ async def run(args: argparse.Namespace) -> float:
         profiler.disable()
         profiler.dump_stats(args.profile + ".pstats")
     cpu = (time.process_time() - started) / max(1, args.requests) * 1e6
+    if gc_stats is not None:
+        gc.callbacks.remove(gc_stats)
+        print(gc_stats.report(args.requests))
     await app.gateway.aclose()
     return cpu
 
@@ -88,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--upstream-running", action="store_true", help="GWBENCH_UPSTREAM_BASE already serves")
     ap.add_argument("--config", default=str(HERE / "gateway.yaml"))
     ap.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() after start-up (the server does it)")
+    ap.add_argument("--gc-stats", action="store_true", help="print collections per generation and their CPU")
+    ap.add_argument("--gc-threshold", help="gc.set_threshold(...) after start-up, e.g. 700,10,10")
     args = ap.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="turnout-layers-"))
     os.environ.setdefault("TURNOUT_BENCH_DIR", str(workdir))

@@ -22,9 +22,7 @@ class Sensitivity(StrEnum):
     INTERNAL = "internal"
     CONFIDENTIAL = "confidential"
 
-    @property
-    def rank(self) -> int:
-        return _SENSITIVITY_RANK[self]
+    rank: int  # 0, 1, 2 in the order above (set below: a plain attribute, read ~20 times a request)
 
     @classmethod
     def parse(cls, value: str | Sensitivity) -> Sensitivity:
@@ -38,17 +36,19 @@ class Complexity(StrEnum):
     MODERATE = "moderate"
     COMPLEX = "complex"
 
-    @property
-    def rank(self) -> int:
-        return _COMPLEXITY_RANK[self]
+    rank: int  # 0, 1, 2 in the order above (set below)
 
     @classmethod
     def parse(cls, value: str | Complexity) -> Complexity:
         return _parse_enum(cls, value)
 
 
-_SENSITIVITY_RANK = {Sensitivity.PUBLIC: 0, Sensitivity.INTERNAL: 1, Sensitivity.CONFIDENTIAL: 2}
-_COMPLEXITY_RANK = {Complexity.SIMPLE: 0, Complexity.MODERATE: 1, Complexity.COMPLEX: 2}
+# A member attribute, not a property: a property call cost ~50 ns more a read (issue 17).
+for _rank, _sensitivity in enumerate(Sensitivity):
+    _sensitivity.rank = _rank
+for _rank, _complexity in enumerate(Complexity):
+    _complexity.rank = _rank
+del _rank, _sensitivity, _complexity
 
 
 def _parse_enum(cls: Any, value: Any) -> Any:
