@@ -17,7 +17,8 @@ else (other groups of the same source and the other sources):
 
 Every prompt is scored by a model that never saw its subject, category or task family; the
 metrics are computed per source on its strong/weak pair (turnout.learn.data.PAIRS), per fold,
-and on the mixed pool of all held-out predictions. Baselines in the same run: prompt length and
+and on the mixed pool of all held-out predictions; MMLU also without the subjects whose strong
+labels are below chance (:func:`below_chance_subjects`, beside the full set). Baselines in the same run: prompt length and
 the complexity scorer v1. Then "in-domain labels help": for each MMLU-Pro category and
 LLMRouter family, the prior fitted without that group, against the same prior plus a kNN memory
 of half the group's labels, both scored on the other half.
