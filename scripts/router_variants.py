@@ -32,6 +32,21 @@ training rows; none is read off the held-out folds. Variants:
   by the same inner CV. Inner CV: the outer fold's training groups split in two halves
   (alternating by name within the pool), each half's model scoring the other; the mixed-pool
   APGR of those out-of-fold scores picks the value. ``rank-pooled``: the pooled pairs only.
+- ``gain`` (clean v1 logit): a second IRT dimension for "where the strong models gain":
+  ``P = sigmoid(theta_m - x @ delta + b_m * (x @ gamma))``, ``delta`` and the abilities from
+  v2's fit (boost included), ``gamma`` and the abilities then fitted by L-BFGS. Loadings ``b_m``
+  free (they collapse to one sign: a second difficulty, not a gain axis), centred (sum 0), or
+  fixed to half the standardised abilities (stronger models gain more where ``x @ gamma`` is
+  high: the "strong succeeds" / "weak fails" split the issue asks about); L2 on ``gamma`` 30
+  (v2's) or 300.
+- ``labels`` (clean v1 logit): label definitions in training. MMLU subjects whose strong labels
+  are below chance (``train_router.below_chance_subjects``: high-school maths) out, as v1's own
+  training does; the pair's labels (``PAIRS``) weighted x2 (x4 and pair-only make the Newton
+  fit diverge); LLMRouter's three models under a third right (two ChatQA, CodeGemma) out.
+- ``signs`` (clean v1 logit): descriptors that transfer across sources, chosen without the
+  held-out fold: per outer fold, v2's joint fit (no boost) on each source's training rows alone;
+  a descriptor keeps v2's L2 only when its weight has the same sign in all three fits, the
+  others are held back like the embedding (L2 x 100); then v2's fit and boost as usual.
 """
 
 from __future__ import annotations
@@ -48,12 +63,30 @@ import numpy as np
 from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_router import SOURCES, fit, folds_of, need, out_of_fold_v1_logits, stack
+from train_router import (
+    L2,
+    SOURCES,
+    V1_BOOST,
+    below_chance_subjects,
+    fit,
+    folds_of,
+    need,
+    out_of_fold_v1_logits,
+    stack,
+)
 
 from turnout.detect.complexity import N_FEATURES
 from turnout.evaluation.routing import DEFAULT_HOLDOUT, evaluate_router
 from turnout.learn.data import PAIRS, Labelled, load_all
-from turnout.learn.model import KNN_K, KNN_PSEUDO, KNN_SHARPNESS, Featurizer, _clip
+from turnout.learn.model import (
+    KNN_K,
+    KNN_PSEUDO,
+    KNN_SHARPNESS,
+    Featurizer,
+    _clip,
+    boost_column,
+    fit_irt,
+)
 
 RANK_PAIRS = 200_000
 RANK_L2S = (1e-4, 1e-3, 1e-2)
@@ -103,6 +136,7 @@ class Bench:
         self.row_w = np.zeros(len(data))  # train_router.stack's prompt weight over all rows
         items, _, _, ws = stack(data, np.arange(len(data)), self.col)
         self.row_w[np.asarray(items)] = ws
+        self.clean: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- fits and scores -------------------------------------------------------------------
 
@@ -304,11 +338,19 @@ def variant_rank(b: Bench, fits: list, within: bool, rows_out: dict) -> None:
         rows_out["v2 need + beta x RankNet score (L2, beta by inner CV)"] = stacked
 
 
+def clean_x(b: Bench) -> tuple[np.ndarray, np.ndarray]:
+    """(feature rows with MMLU rows' v1 logit out of fold, that logit); computed once."""
+    if b.clean is None:
+        lg = out_of_fold_v1_logits(b.data, b.logit)
+        x = b.x.copy()
+        x[:, -1] = lg / 2.0
+        b.clean = (x, lg)
+    return b.clean
+
+
 def variant_clean(b: Bench, rows_out: dict) -> None:
     """The shipped recipe with MMLU rows' v1 logit out of fold, in training and in testing."""
-    lg = out_of_fold_v1_logits(b.data, b.logit)
-    x = b.x.copy()
-    x[:, -1] = lg / 2.0
+    x, lg = clean_x(b)
     out = np.full(len(b.data), np.nan)
     for k in range(len(b.folds)):
         te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
@@ -316,6 +358,124 @@ def variant_clean(b: Bench, rows_out: dict) -> None:
         out[te] = b.pair_need(x[te] @ delta, theta, te)
     rows_out["CLEAN: v2, MMLU rows' v1 logit out of fold"] = out
     rows_out["CLEAN: v1 scorer, out of fold on MMLU"] = lg
+
+
+def fit_gain_axis(x: np.ndarray, items: list[int], mods: list[int], ys: list[float],
+                  ws: list[float], delta: np.ndarray, theta: np.ndarray, loadings: str,
+                  l2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(theta, gamma, b) of ``sigmoid(theta_m - x @ delta + b_m * (x @ gamma))`` with ``delta``
+    fixed; ``loadings``: "free", "centred" (sum 0) or "fixed" (half the standardised abilities,
+    from ``theta``). L-BFGS on the weighted cross-entropy."""
+    it, mo = np.asarray(items), np.asarray(mods)
+    y, w = np.asarray(ys, np.float64), np.asarray(ws, np.float64)
+    n_m, d = len(theta), x.shape[1]
+    b_fixed = 0.5 * (theta - theta.mean()) / (theta.std() + 1e-9)
+    reg = np.full(d, l2)
+    reg[0] = 0.0
+    dx = x @ delta
+
+    def parts(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        th, g, bl = p[:n_m], p[n_m:n_m + d], p[n_m + d:]
+        if loadings == "fixed":
+            bl = b_fixed
+        elif loadings == "centred":
+            bl = bl - bl.mean()
+        return th, g, bl
+
+    def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
+        th, g, bl = parts(p)
+        gx = x @ g
+        z = th[mo] - dx[it] + bl[mo] * gx[it]
+        r = w * (1 / (1 + np.exp(-z)) - y)
+        val = float(np.sum(w * (np.logaddexp(0, z) - y * z)) + 0.5 * reg @ (g * g)
+                    + 0.5 * bl @ bl + 0.5e-3 * th @ th)
+        g_th = np.bincount(mo, r, n_m) + 1e-3 * th
+        g_g = x.T @ np.bincount(it, r * bl[mo], len(x)) + reg * g
+        g_b = np.bincount(mo, r * gx[it], n_m) + bl
+        if loadings == "fixed":
+            g_b = np.zeros(n_m)
+        elif loadings == "centred":
+            g_b = g_b - g_b.mean()
+        return val, np.concatenate([g_th, g_g, g_b])
+
+    p0 = np.concatenate([theta, np.zeros(d), b_fixed])
+    th, g, bl = parts(np.asarray(minimize(loss, p0, jac=True, method="L-BFGS-B",
+                                          options={"maxiter": 200}).x))
+    return th, g, bl
+
+
+def variant_gain(b: Bench, rows_out: dict) -> None:
+    x, _ = clean_x(b)
+    settings = (("free", 30.0), ("centred", 30.0), ("fixed", 30.0), ("fixed", 300.0))
+    outs = {k: np.full(len(b.data), np.nan) for k in settings}
+    for k in range(len(b.folds)):
+        te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
+        delta, theta = b.irt(tr, x)
+        items, mods, ys, ws = stack(b.data, tr, b.col)
+        for loadings, l2 in settings:
+            th, g, bl = fit_gain_axis(x[tr], items, mods, ys, ws, delta, theta, loadings, l2)
+            dx, gx = x[te] @ delta, x[te] @ g
+            for s in SOURCES:
+                m = b.src[te] == s
+                st, wk = (b.col[n] for n in PAIRS[s])
+                ps = 1 / (1 + np.exp(-(th[st] - dx[m] + bl[st] * gx[m])))
+                pw = 1 / (1 + np.exp(-(th[wk] - dx[m] + bl[wk] * gx[m])))
+                outs[(loadings, l2)][te[m]] = (1 - pw) * (0.5 + 0.5 * ps)
+        log(f"gain axis: fold {k + 1}/{len(b.folds)}")
+    for (loadings, l2), v in outs.items():
+        rows_out[f"CLEAN: v2 + gain axis, loadings {loadings}, L2 {l2:g}"] = v
+
+
+def variant_labels(b: Bench, rows_out: dict) -> None:
+    x, _ = clean_x(b)
+    bad = below_chance_subjects(b.data)
+    bad_row = (b.src == "mmlu") & np.isin(b.grp, sorted(bad))
+    pair_models = np.array([any(m in p for p in PAIRS.values()) for m in b.models])
+    lr = b.y[b.src == "llmrouter"]
+    labelled = (~np.isnan(lr)).any(0)
+    weak_models = ~pair_models & labelled & (np.nanmean(np.where(labelled, lr, 1.0), 0) < 1 / 3)
+    settings = {
+        "below-chance MMLU subjects out of training": (bad_row, None, 1.0),
+        "pair labels x2": (None, None, 2.0),
+        "LLMRouter models under a third right out": (None, weak_models, 1.0),
+    }
+    for name, (drop_rows, drop_models, pair_w) in settings.items():
+        out = np.full(len(b.data), np.nan)
+        for k in range(len(b.folds)):
+            te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
+            if drop_rows is not None:
+                tr = tr[~drop_rows[tr]]
+            items, mods, ys, ws = (np.asarray(v) for v in stack(b.data, tr, b.col))
+            ws = ws * np.where(pair_models[mods], pair_w, 1.0)
+            if drop_models is not None:
+                keep = ~drop_models[mods]
+                items, mods, ys, ws = items[keep], mods[keep], ys[keep], ws[keep]
+            delta, theta = fit(x[tr], 0, list(items), list(mods), list(ys), list(ws), len(b.models))
+            out[te] = b.pair_need(x[te] @ delta, theta, te)
+        rows_out[f"CLEAN: v2, {name}"] = out
+
+
+def variant_signs(b: Bench, rows_out: dict) -> None:
+    x, _ = clean_x(b)
+    out = np.full(len(b.data), np.nan)
+    for k in range(len(b.folds)):
+        te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
+        signs = []
+        for s in SOURCES:
+            r = tr[b.src[tr] == s]
+            items, mods, ys, ws = stack(b.data, r, b.col)
+            d, _ = fit_irt(x[r], items, mods, ys, ws, len(b.models), l2=L2)
+            signs.append(np.sign(d))
+        agree = (np.array(signs) == signs[0]).all(0)
+        agree[0] = agree[-1] = True  # the intercept and the v1 logit
+        reg = np.where(agree, L2, L2 * 100)
+        items, mods, ys, ws = stack(b.data, tr, b.col)
+        delta, _ = fit_irt(x[tr], items, mods, ys, ws, len(b.models), l2=reg)
+        delta, theta = boost_column(x[tr], delta, x.shape[1] - 1, 2.0 * V1_BOOST, items, mods,
+                                    ys, ws, len(b.models))
+        out[te] = b.pair_need(x[te] @ delta, theta, te)
+        log(f"signs: fold {k + 1}/{len(b.folds)}, {int(agree[1:-1].sum())} descriptors agree")
+    rows_out["CLEAN: v2, descriptors whose sign agrees across sources (others L2 x100)"] = out
 
 
 def main() -> None:
@@ -342,8 +502,14 @@ def main() -> None:
         variant_knn(b, fits, b.emb, "shipped 128-d", rows)
         if args.wordllama:
             variant_knn(b, fits, wordllama_embed(b.data.prompts, args.wordllama), "wordllama 256-d", rows)
-    if "clean" in wanted:
+    if wanted & {"clean", "gain", "labels", "signs"}:
         variant_clean(b, rows)
+    if "gain" in wanted:
+        variant_gain(b, rows)
+    if "labels" in wanted:
+        variant_labels(b, rows)
+    if "signs" in wanted:
+        variant_signs(b, rows)
     if "rank" in wanted or "rank-pooled" in wanted:
         variant_rank(b, fits, False, rows)
     if "rank" in wanted:
@@ -352,8 +518,9 @@ def main() -> None:
         arrays: dict[str, Any] = {n.replace(" ", "_"): v for n, v in rows.items()}
         np.savez(args.save, **arrays)
     print("| variant | mixed pool | MMLU | MMLU-Pro | LLMRouter | mixed, clean MMLU | MMLU unseen by v1 "
-          "| folds above length |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| MMLU, strong labels above chance | folds above length |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    sane = np.flatnonzero(~((b.src == "mmlu") & np.isin(b.grp, sorted(below_chance_subjects(b.data)))))
     ref = b.per_fold(rows["prompt length"])
     for name, score in rows.items():
         a = b.apgr(score)
@@ -361,8 +528,9 @@ def main() -> None:
         pf = b.per_fold(score)
         won = sum(1 for v, r in zip(pf, ref, strict=True) if v is not None and r is not None and v > r)
         n = sum(1 for v in pf if v is not None)
+        above = b.apgr(score, sane)["mmlu"]
         print(f"| {name} | {a['mixed']:.3f} | {a['mmlu']:.3f} | {a['mmlu-pro']:.3f} | "
-              f"{a['llmrouter']:.3f} | {c['mixed']:.3f} | {c['mmlu']:.3f} | {won}/{n} |")
+              f"{a['llmrouter']:.3f} | {c['mixed']:.3f} | {c['mmlu']:.3f} | {above:.3f} | {won}/{n} |")
     print()
     print("| fold (held out) | " + " | ".join(rows) + " |")
     print("| --- |" + " ---: |" * len(rows))
