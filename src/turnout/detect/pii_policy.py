@@ -214,15 +214,17 @@ _ROLE = (r"(?:assistant|coach|tutor|mentor|cleaner|secretary|supervisor|carer|ca
          r"|lodger)")
 # a greeting by name at the start of a line: "Hey Quorvel, ...", "Hi Seek!"
 _GREETING_GATES = ("Hi", "Hey", "Hello", "Morning", "Good m", "Good a", "Good e")
-_GREETING = re.compile(
-    r"(?m:^)[ \t]*(?:Hi|Hey|Hello|Hiya|Morning|Good[ ](?:morning|afternoon|evening))[ \t]*,?[ \t]+"
+_LINE_GREETINGS = tuple("\n" + g for g in _GREETING_GATES)
+_GREETING_REACH = 240
+_GREETING = re.compile(  # (matched at a line's start)
+    r"[ \t]*(?:Hi|Hey|Hello|Hiya|Morning|Good[ ](?:morning|afternoon|evening))[ \t]*,?[ \t]+"
     + _NAME + r"(?:[ ]" + _CAP + r")?[ \t]*[,!:—–-]"
 )
 # a sign-off, then a name on the next line or after a dash: "Cheers,\nQuorvel", "Thanks — Seek"
-_SIGNOFF_GATES = ("Thank", "thanks", "Cheers", "egards", "Best", "Sincerely", "Yours", "Love", "Signed", "Take care",
-                  "Talk soon", "All the best")
-_SIGNOFF = re.compile(
-    r"(?:^|(?<=\n)|(?<=[.!?][ ]))[ \t]*(?:Thanks|Thank[ ]you|Many[ ]thanks|Cheers|Regards|Kind[ ]regards"
+_SIGNOFF_GATES = ("Thank", "Many thanks", "Cheers", "Regards", "Kind regards", "Warm regards", "Best", "Sincerely",
+                  "Yours", "Love", "Lots of love", "Signed", "Take care", "Talk soon", "All the best")
+_SIGNOFF = re.compile(  # (matched where a gate word starts, at a line's or a sentence's start)
+    r"(?:Many[ ]thanks|Thanks|Thank[ ]you|Many[ ]thanks|Cheers|Regards|Kind[ ]regards"
     r"|Best[ ]regards|Warm[ ]regards|Best[ ]wishes|Best|All[ ]the[ ]best|Sincerely|Yours(?:[ ](?:truly|sincerely"
     r"|faithfully))?|Love|Lots[ ]of[ ]love|Take[ ]care|Talk[ ]soon|Signed)[ \t]*[,:!.]?[ \t]*(?:\n[ \t]*|[—–][ \t]*"
     r"|-[ \t]+)" + _NAME
@@ -266,16 +268,13 @@ def person_frame(text: str, low: str | None = None) -> bool:
     """Does ``text`` hold a frame only a person fills, with a capitalised word in its slot (a
     greeting or a sign-off by name, a form's name line, "my mentor Quorvel", "a meeting with
     Seek", "a present for Keel")? ``low``: ``text`` lower-cased, when the caller has it."""
-    lines = "\n" in text
-    if (
-        text.lstrip(" \t").startswith(_GREETING_GATES) or (lines and any("\n" + g in text for g in _GREETING_GATES))
-    ) and _any_name(_GREETING.finditer(text)):
+    # a greeting opens a message and a sign-off closes it: their frames are looked for in the
+    # first and the last _GREETING_REACH characters
+    head = text[:_GREETING_REACH]
+    if _at_start(head, _GREETING_GATES, _GREETING) or ("\n" in head and _at_gates(head, _LINE_GREETINGS, _GREETING)):
         return True
-    if (
-        (lines or "—" in text or "–" in text or " - " in text)
-        and any(g in text for g in _SIGNOFF_GATES)
-        and _any_name(_SIGNOFF.finditer(text))
-    ):
+    tail = text[-_GREETING_REACH:]
+    if ("\n" in tail or "—" in tail or "–" in tail or " - " in tail) and _at_gates(tail, _SIGNOFF_GATES, _SIGNOFF):
         return True  # (a sign-off's name stands on its own line or after a dash)
     if ":" in text and _form_line(text):
         return True
@@ -297,8 +296,33 @@ def person_frame(text: str, low: str | None = None) -> bool:
     return "the " in low and any(_name_at(text, m.end()) for m in _WROTE.finditer(low))
 
 
-def _any_name(matches: Iterable[re.Match[str]]) -> bool:
-    return any(_may_be_a_name(m.group(1)) for m in matches)
+def _at_start(text: str, gates: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """``pattern`` at the start of a one-line text, with a name in its slot."""
+    if not text.lstrip(" \t").startswith(gates):
+        return False
+    m = pattern.match(text)
+    return m is not None and _may_be_a_name(m.group(1))
+
+
+_GATE_HITS = 8  # occurrences of each gate word looked at (a sign-off stands near the end)
+
+
+def _at_gates(text: str, gates: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """``pattern`` matched where one of ``gates`` starts a line or a sentence (a gate that starts
+    with a line break: after it), with a name in its slot: the gate words are found by substring
+    search, not by the pattern tried at every position of the text."""
+    for gate in gates:
+        pos = text.find(gate)
+        for _ in range(_GATE_HITS):
+            if pos < 0:
+                break
+            head = text[max(0, pos - 3) : pos].rstrip(" \t")
+            if gate[0] == "\n" or head.endswith("\n") or (not head and pos <= 3) or head[-1:] in (".", "!", "?"):
+                m = pattern.match(text, pos + (gate[0] == "\n"))
+                if m is not None and _may_be_a_name(m.group(1)):
+                    return True
+            pos = text.find(gate, pos + 1)
+    return False
 
 
 def _name_at(text: str, pos: int) -> bool:
