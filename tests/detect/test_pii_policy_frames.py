@@ -32,7 +32,7 @@ PRIVATE = [
     "My mentor Quorvel says I should apply for the job.",
     "My stepdaughter keeps losing her keys.",
     "Write a reference for Seek, who worked as my assistant for two years.",
-    "The nanny, Quorvel, starts on Monday.",
+    "Our nanny, Quorvel, starts on Monday.",
 ]
 
 PUBLIC = [
