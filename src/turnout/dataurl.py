@@ -11,6 +11,7 @@ import base64
 import binascii
 import gzip
 import re
+import unicodedata
 import zlib
 from urllib.parse import unquote
 
@@ -39,7 +40,16 @@ def printable(raw: bytes) -> str | None:
 
 
 def _readable(text: str) -> bool:
-    return text.isprintable() or text.replace("\n", " ").replace("\r", " ").replace("\t", " ").isprintable()
+    if text.isprintable() or text.replace("\n", " ").replace("\r", " ").replace("\t", " ").isprintable():
+        return True
+    # odd spaces (NBSP, thin, ideographic) and format characters (zero-width, joiners, bidi
+    # marks) are what text is written with to hide a secret, and ``isprintable`` refuses both:
+    # such text is text (the scan normalises it like any other). Only the rare payload that
+    # is not printable at first pays for this look at its distinct characters.
+    return all(c.isprintable() or c in "\n\r\t" or unicodedata.category(c) in _INVISIBLE for c in set(text))
+
+
+_INVISIBLE = ("Zs", "Zl", "Zp", "Cf")
 
 
 def _utf16_codec(raw: bytes) -> str | None:

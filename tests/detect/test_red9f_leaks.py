@@ -103,9 +103,6 @@ def test_a_contact_with_a_diagnosis_is_confidential_in_any_form(user, form):
     assert level(encoded) is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: decoded payloads are not normalised like plain text: NBSP (C2 A0) "
-                                       "separators inside base64, hex or a gzip payload (inline or a text file) "
-                                       "hide the card")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, encoding=st.sampled_from(["base64", "hex", "gzip"]), as_file=st.booleans())
 def test_a_card_with_nbsp_separators_inside_an_encoded_payload_is_found(card, encoding, as_file):
@@ -121,9 +118,6 @@ def test_a_card_with_nbsp_separators_inside_an_encoded_payload_is_found(card, en
     assert DETECTOR.assess([{"role": "user", "content": content}], None, {}).level is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: decoded payloads are not normalised like plain text: zero-width "
-                                       "spaces inside hex, or full-width + zero-width inside base64, hide the secret "
-                                       "(zero-width alone inside base64 is read)")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, form=st.sampled_from(["hex(zero-width)", "base64(full-width+zero-width)"]))
 def test_zero_width_inside_an_encoded_payload_is_found(card, form):
