@@ -80,8 +80,6 @@ def test_base64_broken_by_whitespace_is_read(card, width, sep):
     assert level(sep.join(run[i:i + width] for i in range(0, len(run), width))) is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize._run_form leaves a run of full-width Latin letters "
-                                       "alone ('a word in another script'); NFKC is never applied to it")
 @settings(max_examples=20, deadline=None)
 @given(key=letter_keys)
 def test_a_full_width_key_of_letters_only_is_found(key):

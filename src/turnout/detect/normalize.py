@@ -366,8 +366,10 @@ def _run_form(text: str, s: int, e: int) -> tuple[str, list[tuple[int, int, int,
         return new, ([] if len(new) == 1 else [(0, len(new), s, e)])
     chars = [_char(c, ident) for c in run]
     new = "".join(chars)
-    if not ident and new != run and all(unicodedata.category(c)[0] == "L" for c in run):
+    if not ident and new != run and not new.isascii() and all(unicodedata.category(c)[0] == "L" for c in run):
         return run, []  # a word in another script: leave it alone
+    # (a run of letters whose form is ASCII is Latin written wide or as mathematical letters,
+    # not another script: "ＡＫＩＡ..." alone is a key)
     local: list[tuple[int, int, int, int]] = []
     npos = 0
     for k, out_c in enumerate(chars):
