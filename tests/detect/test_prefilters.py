@@ -204,7 +204,7 @@ def _normalize_reference(text: str) -> tuple[str, tuple[tuple[int, int, int, int
         ident = (s > 0 and is_word(text[s - 1])) or (e < n and is_word(text[e]))
         chars = [_char(c, ident) for c in run]
         new = "".join(chars)
-        if not ident and new != run and all(unicodedata.category(c)[0] == "L" for c in run):
+        if not ident and new != run and not new.isascii() and all(unicodedata.category(c)[0] == "L" for c in run):
             new = run
         if new != run:
             for k, (c, out_c) in enumerate(zip(run, chars, strict=True)):

@@ -171,8 +171,9 @@ def _single(c: str) -> tuple[str, str]:
     got = _SINGLE.get(c)
     if got is None:
         plain = _char(c, False)
-        if plain != c and unicodedata.category(c)[0] == "L":
-            plain = c  # a letter of another script stays itself outside identifiers
+        if plain != c and unicodedata.category(c)[0] == "L" and not plain.isascii():
+            plain = c  # a letter of another script stays itself outside identifiers (a Latin
+            # letter written wide or as a mathematical letter is no other script: see _run_form)
         got = (plain, _char(c, True))
         if len(_SINGLE) < 8192:  # bounded: the characters of every script would still fit
             _SINGLE[c] = got
