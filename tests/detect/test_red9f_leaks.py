@@ -71,8 +71,6 @@ def test_a_card_next_to_another_number_is_found(card, before, after, grouped):
     assert level(f"{before}{spaced(card) if grouped else card}{after}") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize.decodings reads a base64 run only unbroken; "
-                                       "MIME-style line wrapping or groups of four hide it")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, width=st.sampled_from([4, 8, 16, 20]), sep=st.sampled_from(["\n", "\r\n", " "]))
 def test_base64_broken_by_whitespace_is_read(card, width, sep):

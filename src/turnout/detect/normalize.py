@@ -536,7 +536,11 @@ def decodings(text: str) -> list[Decoded]:
         got_text = _pairs_text(bytes.fromhex(text[start:end].replace(":", " ")))
         if got_text is not None:
             found.append(Decoded(start, end, got_text, "hex"))
-    for start, end in _runs(text, flat):
+    runs = _runs(text, flat)
+    # a wrapped block as one run; its lines are still read one by one below (a line followed by
+    # a word of the same alphabet reads as a block, its decoding spoilt by the word)
+    found.extend(_wrapped(text, flat, runs))
+    for start, end in runs:
         run = text[start:end]
         if run.isalpha() and (run.islower() or run.isupper()):  # a long word, not an encoding
             if run.isupper() and (b32 := _base32(run)) is not None:  # ... or base32 without a digit
@@ -554,11 +558,92 @@ def decodings(text: str) -> list[Decoded]:
     return found
 
 
-# One byte per character (latin-1, anything else '?'), then base64/hex characters -> 'a' and
-# the rest -> ' ': runs of 16+ become a literal search, ~10x faster than a class-led regex.
+# One byte per character (latin-1, anything else '?'), then base64/hex characters -> 'a', the
+# separators of wrapped base64 (space, tab, line feed) -> 's', a carriage return -> 'r' and the
+# rest -> ' ': runs of 16+ become a literal search, ~10x faster than a class-led regex.
 _RUN_TABLE = bytes(
-    ord("a") if chr(i).isascii() and (chr(i).isalnum() or chr(i) in "+/_-") else ord(" ") for i in range(256)
+    ord("a") if chr(i).isascii() and (chr(i).isalnum() or chr(i) in "+/_-")
+    else ord("s") if chr(i) in " \t\n" else ord("r") if chr(i) == "\r" else ord(" ")
+    for i in range(256)
 )
+_NOT_RUN = re.compile(rb"[^a]")
+
+# base64 written in groups (of four, "QUJD REVG ...", or eight) apart, or wrapped in lines
+# (MIME at 76, PEM at 64): every group of one width, a multiple of four, the last one
+# shorter. Groups of 4 and 8 are found by a literal search of their shape in the run table
+# (four groups of four, or two and a bit of eight: 12+ bytes); lines of 16+ are the runs
+# already found, followed by a line break or space.
+_GROUP_NEEDLES = (b"aaaasaaaasaaaasaaaa", b"aaaaaaaasaaaaaaaasa")
+_GROUP_NEEDLES_CRLF = (b"aaaarsaaaarsaaaarsaaaa", b"aaaaaaaarsaaaaaaaarsa")
+_B64 = "A-Za-z0-9+/"
+_SEPARATOR = " \t\n\r"
+
+
+@lru_cache(maxsize=64)
+def _block_pattern(width: int) -> re.Pattern[str]:
+    """Groups of ``width`` base64 characters each followed by one separator, then a last
+    group of at most ``width`` (with its padding) that ends the token."""
+    return re.compile(rf"(?:[{_B64}]{{{width}}}(?:\r?\n|[ \t]))+[{_B64}]{{1,{width}}}={{0,2}}(?![{_B64}=])")
+
+
+def _wrapped(text: str, flat: bytes, runs: list[tuple[int, int]]) -> list[Decoded]:
+    """Every block of base64 groups or lines that decodes to text as one run, in order."""
+    starts: list[tuple[int, int]] = []  # (where a block may start, its group width)
+    n = len(text)
+    for s, e in runs:
+        if (e - s) % 4 == 0 and e < n - 1 and text[e] in _SEPARATOR:
+            starts.append((s, e - s))
+    crlf = "\r" in text
+    for needles in (_GROUP_NEEDLES, _GROUP_NEEDLES_CRLF) if crlf else (_GROUP_NEEDLES,):
+        for needle, width in zip(needles, (4, 8), strict=True):
+            pos = flat.find(needle)
+            while pos >= 0:
+                if pos == 0 or flat[pos - 1] != 97:  # a group starts here (not inside a longer word)
+                    starts.append((pos, width))
+                pos = flat.find(needle, pos + 1)
+    if not starts:
+        return []
+    starts.sort()
+    out: list[Decoded] = []
+    covered = 0
+    for pos, width in starts:
+        if pos < covered:
+            continue
+        got = _block_at(text, pos, width)
+        if got is not None:
+            out.append(got)
+            covered = got.end
+    return out
+
+
+def _block_at(text: str, pos: int, width: int) -> Decoded | None:
+    """The wrapped base64 block starting at ``pos`` (or one group later: a word of the same
+    length may stand before it), decoded; with or without its last, shorter group (a short
+    word may follow the block)."""
+    pattern = _block_pattern(width)
+    for _lead in range(2):
+        m = pattern.match(text, pos)
+        if m is None:
+            return None
+        block = m.group()
+        groups = block.split()
+        if len(groups) >= 2:
+            tail = len(block) - len(groups[-1]) - 1
+            while block[tail - 1] == "\r" or block[tail - 1] == "\n":
+                tail -= 1  # (a "\r\n" separator)
+            tries = [(m.end(), "".join(groups))]
+            if len(groups) >= 3:  # (two groups less the last is one run: read as such)
+                tries.append((pos + tail, "".join(groups[:-1])))
+            for end, joined in tries:
+                if len(joined) < 16 or joined.isdigit() or (joined.isalpha() and (joined.islower() or joined.isupper())):
+                    continue  # too short, a number, or words
+                got = decode_run(joined)
+                if got is not None:
+                    return Decoded(pos, end, got[0], got[1])
+        pos += len(groups[0]) + 1
+        while pos < len(text) and text[pos] in _SEPARATOR:
+            pos += 1
+    return None
 _RUN_NEEDLE = b"a" * 16
 
 
@@ -605,9 +690,8 @@ def _runs(text: str, flat: bytes) -> list[tuple[int, int]]:
     out = []
     pos = flat.find(_RUN_NEEDLE)
     while pos >= 0:
-        end = flat.find(b" ", pos + 16)
-        if end < 0:
-            end = len(flat)
+        m = _NOT_RUN.search(flat, pos + 16)
+        end = m.start() if m is not None else len(flat)
         stop = end
         while stop < len(text) and stop - end < 6 and text[stop] == "=":  # (base32 pads up to 6)
             stop += 1
