@@ -294,7 +294,7 @@ _PHONE_BITS = ["+", "(", ")", "(0)", " ", "-", ".", ",", "/", "x", "ext", "ext."
 _phone_text = st.lists(st.sampled_from(_PHONE_BITS) | st.characters(), min_size=1, max_size=40).map("".join)
 
 
-_ESCAPE_BITS = ["\\", "u", "x", "0", "4", "A", "f", "g", "\\u0041", "\\x41", " ", "\\u00", "Z"]
+_ESCAPE_BITS = ["\\", "u", "x", "0", "4", "A", "f", "g", "\\u0041", "\\x41", " ", "\\u00", "Z", "\\101", "7"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -302,7 +302,7 @@ _ESCAPE_BITS = ["\\", "u", "x", "0", "4", "A", "f", "g", "\\u0041", "\\x41", " "
 def test_literal_led_escape_pattern_finds_the_same_runs(text: str) -> None:
     from turnout.detect.normalize import _ESCAPES
 
-    reference = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})+")
+    reference = re.compile(r"(?:\\\\?u[0-9A-Fa-f]{4}|\\\\?x[0-9A-Fa-f]{2}|\\[0-7]{3})+")
     assert [m.span() for m in _ESCAPES.finditer(text)] == [m.span() for m in reference.finditer(text)]
 
 

@@ -141,9 +141,6 @@ def test_a_0x_prefixed_hex_card_is_found(card, grouped):
     assert level("0x" + (spaced(card) if grouped else card).encode().hex()) is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize \\u escape runs skip an escaped backslash, so a "
-                                       "\\u-escaped secret inside a JSON string in a tool result or unknown "
-                                       "field (\\\\u0041...) is never decoded")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, where=st.sampled_from(["tool", "unknown"]))
 def test_u_escapes_inside_a_json_string_are_read(card, where):
@@ -160,8 +157,6 @@ def test_u_escapes_inside_a_json_string_are_read(card, where):
     assert DETECTOR.assess(messages, None, params).level is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: a card half plain, half URL-encoded (its spaces as %20) is read as "
-                                       "two pieces: the 40-character context does not rejoin them")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, cut=st.integers(min_value=5, max_value=14))
 def test_a_half_url_encoded_card_is_found(card, cut):

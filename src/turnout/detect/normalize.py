@@ -59,8 +59,11 @@ _VALUE_PLUS = re.compile(r"=[^\s&]*\+")
 _DATA_SCHEME = re.compile(":(?<=data:)")
 # led by the literal backslash (a repeated group first would make the scan class-led, ~5x slower)
 # (``\NNN``: a C / shell / Python octal escape, three digits 0-7, as ``printf`` writes them)
-_ESCAPES = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{3})(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[0-7]{3})*")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\([0-7]{3})")
+# (``\\uXXXX``, two backslashes: the escape's own backslash escaped once more, as JSON holding
+# escaped text writes it; read like ``\uXXXX``)
+_ESCAPES = re.compile(r"\\(?:\\?u[0-9A-Fa-f]{4}|\\?x[0-9A-Fa-f]{2}|[0-7]{3})"
+                      r"(?:\\\\?u[0-9A-Fa-f]{4}|\\\\?x[0-9A-Fa-f]{2}|\\[0-7]{3})*")
+_ESCAPE = re.compile(r"\\\\?u([0-9A-Fa-f]{4})|\\\\?x([0-9A-Fa-f]{2})|\\([0-7]{3})")
 # quoted-printable (``=34=35``, as mail bodies write bytes): two or more ``=XX`` with at most four
 # plain characters between them (one alone is an assignment: ``x=10``). Led by the literal "=".
 _QP_RUNS = re.compile(r"=[0-9A-Fa-f]{2}(?:[^=\s]{0,4}=[0-9A-Fa-f]{2})+")
@@ -479,6 +482,29 @@ def _with_context(runs: Iterator[re.Match[str]], n: int) -> list[tuple[int, int]
     return [(start, end) for start, end in regions]
 
 
+_NUMBER_CHARS = frozenset("0123456789 -")  # what a card or account number is written with
+
+
+def _with_plain_digits(text: str, start: int, end: int, decoded: str) -> tuple[int, int, str]:
+    """A URL-encoded token widened over the plain digits (and spaces, dashes) it continues: a
+    card half plain, half encoded ("4539 57%38%37%20...") is whole only with its plain part.
+    Ordinary tokens (not starting or ending in a digit next to plain digits) stay as they are."""
+    n = len(text)
+    if decoded[:1] in _NUMBER_CHARS and start and text[start - 1] in _NUMBER_CHARS:
+        s = start
+        while s > 0 and start - s < _ESCAPE_CONTEXT and text[s - 1] in _NUMBER_CHARS:
+            s -= 1
+        if any(c.isdigit() for c in text[s:start]):
+            start, decoded = s, text[s:start] + decoded
+    if decoded[-1:] in _NUMBER_CHARS and end < n and text[end] in _NUMBER_CHARS:
+        e = end
+        while e < n and e - end < _ESCAPE_CONTEXT and text[e] in _NUMBER_CHARS:
+            e += 1
+        if any(c.isdigit() for c in text[end:e]):
+            end, decoded = e, decoded + text[end:e]
+    return start, end, decoded
+
+
 def decodings(text: str) -> list[Decoded]:
     """Every encoded run in ``text`` that decodes to readable text (one level deep)."""
     found: list[Decoded] = []
@@ -494,6 +520,7 @@ def decodings(text: str) -> list[Decoded]:
             run = text[start:end]
             decoded = unquote_plus(run) if "?" in run or "=" in run else unquote(run)
             if decoded != run:
+                start, end, decoded = _with_plain_digits(text, start, end, decoded)
                 found.append(Decoded(start, end, decoded, "url"))
     elif "+" in text and "?" in text and _VALUE_PLUS.search(text):
         for m in _QUERY_PLUS.finditer(text):
