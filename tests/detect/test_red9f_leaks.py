@@ -1,0 +1,155 @@
+"""red9f: forms within issue 9's list that the scan still misses, found by driving a real
+``turnout serve`` with the ``openai`` and ``anthropic`` SDKs against a logging upstream. Each
+test is one leak class, xfail (strict) until the scan reads it; the request each builds went
+to a cloud model through at least one front door."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from turnout.config import DetectionConfig
+from turnout.detect.pii import luhn_valid
+from turnout.policy.detectors import PiiSensitivityDetector
+from turnout.types import Sensitivity
+
+DETECTOR = PiiSensitivityDetector(DetectionConfig())
+CONFIDENTIAL = Sensitivity.CONFIDENTIAL
+
+
+def luhn(body: str) -> str:
+    """``body`` completed with its Luhn check digit."""
+    return next(body + c for c in "0123456789" if luhn_valid(body + c))
+
+
+cards = st.text(alphabet="0123456789", min_size=14, max_size=14).map(lambda d: luhn("4" + d))
+letter_keys = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=16, max_size=16).map(lambda s: "AKIA" + s)
+locals_ = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=6, max_size=10)
+
+
+def spaced(card: str) -> str:
+    return " ".join(card[i:i + 4] for i in range(0, 16, 4))
+
+
+def level(text: str) -> Sensitivity:
+    return DETECTOR.assess([{"role": "user", "content": text}], None, {}).level
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if 0x21 <= ord(c) <= 0x7E else c for c in text)
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: detect/scan.py seam pass joins only adjacent pieces; an assistant "
+                                       "turn between the halves hides the card (Messages needs one)")
+@settings(max_examples=30, deadline=None)
+@given(card=cards)
+def test_a_card_split_over_the_users_turns_around_an_assistant_reply_is_found(card):
+    text = spaced(card)
+    messages = [{"role": "user", "content": f"my card is {text[:9]}"}, {"role": "assistant", "content": "go on"},
+                {"role": "user", "content": f"{text[9:]} thanks"}]
+    assert DETECTOR.assess(messages, None, {}).level is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: detect/pii.py card rule takes the whole digit cluster; a number "
+                                       "next to the card (a CSV cell, a quantity) makes it 17+ digits")
+@settings(max_examples=30, deadline=None)
+@given(card=cards, before=st.sampled_from(["1,", "qty 2 ", "7-", "row 1,", ""]),
+       after=st.sampled_from([",3", " 7", ""]), grouped=st.booleans())
+def test_a_card_next_to_another_number_is_found(card, before, after, grouped):
+    if not before and not after:
+        before = "1,"
+    assert level(f"{before}{spaced(card) if grouped else card}{after}") is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize.decodings reads a base64 run only unbroken; "
+                                       "MIME-style line wrapping or groups of four hide it")
+@settings(max_examples=30, deadline=None)
+@given(card=cards, width=st.sampled_from([4, 8, 16, 20]), sep=st.sampled_from(["\n", "\r\n", " "]))
+def test_base64_broken_by_whitespace_is_read(card, width, sep):
+    run = base64.b64encode(f"please keep this: {spaced(card)} safe".encode()).decode()
+    assert level(sep.join(run[i:i + width] for i in range(0, len(run), width))) is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize._run_form leaves a run of full-width Latin letters "
+                                       "alone ('a word in another script'); NFKC is never applied to it")
+@settings(max_examples=20, deadline=None)
+@given(key=letter_keys)
+def test_a_full_width_key_of_letters_only_is_found(key):
+    assert level(f"key {full_width(key)} here") is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: detect/sensitivity._Texts reads the pieces' raw text for context "
+                                       "words, so a contact + health combination is lost when the sentence is "
+                                       "zero-width-split, full-width or encoded (INTERNAL: goes to the cloud)")
+@settings(max_examples=30, deadline=None)
+@given(user=locals_, form=st.sampled_from(["zero-width", "full-width", "base64", "url", "hex"]))
+def test_a_contact_with_a_diagnosis_is_confidential_in_any_form(user, form):
+    text = f"patient {user}.smith@examplemail.com was diagnosed with HIV and takes antiretrovirals"
+    assert level(text) is CONFIDENTIAL  # the plain form is
+    encoded = {"zero-width": lambda t: "\u200b".join(t), "full-width": full_width,
+               "base64": lambda t: base64.b64encode(t.encode()).decode(),
+               "url": lambda t: "".join(f"%{b:02X}" for b in t.encode()),
+               "hex": lambda t: t.encode().hex()}[form](text)
+    assert level(encoded) is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: decoded base64 is not normalised again: NBSP (C2 A0) separators "
+                                       "inside a base64 payload or a text file hide the card")
+@settings(max_examples=30, deadline=None)
+@given(card=cards, as_file=st.booleans())
+def test_a_card_with_nbsp_separators_inside_base64_is_found(card, as_file):
+    payload = base64.b64encode(spaced(card).replace(" ", "\u00a0").encode()).decode()
+    content = ([{"type": "text", "text": "read this"},
+                {"type": "file", "file": {"filename": "a.txt", "file_data": "data:text/plain;base64," + payload}}]
+               if as_file else f"note {payload}")
+    assert DETECTOR.assess([{"role": "user", "content": content}], None, {}).level is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: hex runs are decoded but the bytes are not normalised again: "
+                                       "zero-width spaces (E2 80 8B) between the characters hide the secret")
+@settings(max_examples=30, deadline=None)
+@given(card=cards)
+def test_hex_of_a_zero_width_split_card_is_found(card):
+    assert level("\u200b".join(spaced(card)).encode().hex()) is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize \\u escape runs skip an escaped backslash, so a "
+                                       "\\u-escaped secret inside a JSON string in a tool result or unknown "
+                                       "field (\\\\u0041...) is never decoded")
+@settings(max_examples=30, deadline=None)
+@given(card=cards, where=st.sampled_from(["tool", "unknown"]))
+def test_u_escapes_inside_a_json_string_are_read(card, where):
+    escaped = "".join(f"\\u{ord(c):04x}" for c in spaced(card))
+    document = json.dumps({"rows": [{"v": escaped}]})  # the escapes' backslashes escaped once more
+    messages: list[dict] = [{"role": "user", "content": "hi"}]
+    params: dict = {}
+    if where == "tool":
+        messages += [{"role": "assistant", "content": None, "tool_calls": [
+                         {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+                     {"role": "tool", "tool_call_id": "c1", "content": document}]
+    else:
+        params["x_vendor"] = {"a": [{"b": document}]}
+    assert DETECTOR.assess(messages, None, params).level is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: a card half plain, half URL-encoded (its spaces as %20) is read as "
+                                       "two pieces: the 40-character context does not rejoin them")
+@settings(max_examples=30, deadline=None)
+@given(card=cards, cut=st.integers(min_value=5, max_value=14))
+def test_a_half_url_encoded_card_is_found(card, cut):
+    text = spaced(card)
+    assert level(text[:cut] + "".join(f"%{b:02X}" for b in text[cut:].encode())) is CONFIDENTIAL
+
+
+@settings(max_examples=30, deadline=None)
+@given(card=cards, key=letter_keys, user=locals_)
+def test_controls_the_plain_forms_above_are_found(card, key, user):
+    """The xfails above fail on the form, not on the secret: written plainly, each is confidential."""
+    assert level(f"note {spaced(card)} thanks") is CONFIDENTIAL
+    assert level(f"note {card} thanks") is CONFIDENTIAL
+    assert level(f"key {key} here") is CONFIDENTIAL
+    assert level(f"patient {user}.smith@examplemail.com was diagnosed with HIV and takes antiretrovirals") is CONFIDENTIAL
