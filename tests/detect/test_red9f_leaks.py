@@ -44,13 +44,18 @@ def full_width(text: str) -> str:
 
 
 @pytest.mark.xfail(strict=True, reason="red9f: detect/scan.py seam pass joins only adjacent pieces; an assistant "
-                                       "turn between the halves hides the card (Messages needs one)")
+                                       "turn between the halves (Messages needs one) or a `name` on the first "
+                                       "message (its own piece) hides the card")
 @settings(max_examples=30, deadline=None)
-@given(card=cards)
-def test_a_card_split_over_the_users_turns_around_an_assistant_reply_is_found(card):
+@given(card=cards, between=st.sampled_from(["assistant", "name"]))
+def test_a_card_split_over_the_users_turns_is_found_whatever_sits_between(card, between):
     text = spaced(card)
-    messages = [{"role": "user", "content": f"my card is {text[:9]}"}, {"role": "assistant", "content": "go on"},
-                {"role": "user", "content": f"{text[9:]} thanks"}]
+    first = {"role": "user", "content": f"my card is {text[:9]}"}
+    messages = [first, {"role": "user", "content": f"{text[9:]} thanks"}]
+    if between == "assistant":
+        messages.insert(1, {"role": "assistant", "content": "go on"})
+    else:
+        first["name"] = "alice"
     assert DETECTOR.assess(messages, None, {}).level is CONFIDENTIAL
 
 
