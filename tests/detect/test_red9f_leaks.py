@@ -6,6 +6,7 @@ to a cloud model through at least one front door."""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 
 import pytest
@@ -102,24 +103,52 @@ def test_a_contact_with_a_diagnosis_is_confidential_in_any_form(user, form):
     assert level(encoded) is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: decoded base64 is not normalised again: NBSP (C2 A0) separators "
-                                       "inside a base64 payload or a text file hide the card")
+@pytest.mark.xfail(strict=True, reason="red9f: decoded payloads are not normalised like plain text: NBSP (C2 A0) "
+                                       "separators inside base64, hex or a gzip payload (inline or a text file) "
+                                       "hide the card")
 @settings(max_examples=30, deadline=None)
-@given(card=cards, as_file=st.booleans())
-def test_a_card_with_nbsp_separators_inside_base64_is_found(card, as_file):
-    payload = base64.b64encode(spaced(card).replace(" ", "\u00a0").encode()).decode()
-    content = ([{"type": "text", "text": "read this"},
-                {"type": "file", "file": {"filename": "a.txt", "file_data": "data:text/plain;base64," + payload}}]
-               if as_file else f"note {payload}")
+@given(card=cards, encoding=st.sampled_from(["base64", "hex", "gzip"]), as_file=st.booleans())
+def test_a_card_with_nbsp_separators_inside_an_encoded_payload_is_found(card, encoding, as_file):
+    raw = spaced(card).replace(" ", "\u00a0").encode()
+    payload = {"base64": lambda: base64.b64encode(raw).decode(), "hex": raw.hex,
+               "gzip": lambda: base64.b64encode(gzip.compress(raw)).decode()}[encoding]()
+    if as_file:
+        payload = base64.b64encode(raw).decode()  # a text file is base64 whatever the draw
+        content: object = [{"type": "text", "text": "read this"},
+                           {"type": "file", "file": {"filename": "a.txt", "file_data": "data:text/plain;base64," + payload}}]
+    else:
+        content = f"note {payload}"
     assert DETECTOR.assess([{"role": "user", "content": content}], None, {}).level is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: hex runs are decoded but the bytes are not normalised again: "
-                                       "zero-width spaces (E2 80 8B) between the characters hide the secret")
+@pytest.mark.xfail(strict=True, reason="red9f: decoded payloads are not normalised like plain text: zero-width "
+                                       "spaces inside hex, or full-width + zero-width inside base64, hide the secret "
+                                       "(zero-width alone inside base64 is read)")
+@settings(max_examples=30, deadline=None)
+@given(card=cards, form=st.sampled_from(["hex(zero-width)", "base64(full-width+zero-width)"]))
+def test_zero_width_inside_an_encoded_payload_is_found(card, form):
+    if form == "hex(zero-width)":
+        text = "\u200b".join(spaced(card)).encode().hex()
+    else:
+        text = base64.b64encode("\u200b".join(full_width(spaced(card))).encode()).decode()
+    assert level(text) is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize reads URL-encoding as %XX only: form encoding "
+                                       "(spaces as '+', application/x-www-form-urlencoded) outside a URL query "
+                                       "hides a grouped card")
 @settings(max_examples=30, deadline=None)
 @given(card=cards)
-def test_hex_of_a_zero_width_split_card_is_found(card):
-    assert level("\u200b".join(spaced(card)).encode().hex()) is CONFIDENTIAL
+def test_a_form_encoded_card_is_found(card):
+    assert level("note+" + spaced(card).replace(" ", "+") + "+thanks") is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize hex runs need a token boundary: a 0x prefix "
+                                       "glues the run to the x and it is never decoded")
+@settings(max_examples=30, deadline=None)
+@given(card=cards, grouped=st.booleans())
+def test_a_0x_prefixed_hex_card_is_found(card, grouped):
+    assert level("0x" + (spaced(card) if grouped else card).encode().hex()) is CONFIDENTIAL
 
 
 @pytest.mark.xfail(strict=True, reason="red9f: detect/normalize \\u escape runs skip an escaped backslash, so a "
