@@ -6,6 +6,7 @@
 ``--set extra``: a second set of templates and address spellings (issue 16's third pass,
 branch acc16c), for checking rules on sentences they were not written from. ``--set outside``:
 a third (branch pii16d), other frames and names from Faker's locales or invented (needs faker).
+``--set held``: a fourth (branch pii16e), written before that pass's rules and never tuned on.
 
 Written for issue 16's precision work: the synthetic evaluation set (``shared/data/pii``) is
 made by one generator from one set of templates and fake values, and a tagger tuned on its
@@ -440,6 +441,143 @@ def generate_outside(n: int, seed: int) -> list[dict]:
     return out
 
 
+# A fourth set (issue 16, branch pii16e), written before any rule of that pass and never tuned
+# on: frames of e-mails, chats, forms, bookings and care notes the other sets do not have, public
+# prose that uses the words of private frames ("send it to Marketing", "Dear Sir or Madam,",
+# "patient safety"), and names from Faker locales the outside set does not draw from, mixed with
+# invented names of other syllables (``--set held``).
+HELD_TEMPLATES = r"""
+private|Hey {first}, are we still on for Friday?
+private|Cheers,\n{person}
+private|Best wishes,\n{first}
+private|Many thanks — {person}
+private|Full name: {person}\nDepartment: Sales
+private|Guest name: {person}; arriving late.
+private|Passenger: {person}, seat 14C
+private|Booked by: {person}
+private|Appointment with {person} at 3pm on Wednesday.
+private|Could you move my meeting with {person} to next week?
+private|My fiancée {first} wants a small wedding; help me plan it.
+private|My stepson {first} refuses to do his homework. Any advice?
+private|Please forward this to {person} in accounting.
+private|Send the slides to {first} before lunch.
+private|{first}: are you bringing the cake?\n{first2}: yes!
+private|Text from {first}: "running 10 minutes late".
+private|I had an argument with {person} about the parking space.
+private|Is it rude to ask {first} to split the bill?
+private|Draft a thank-you card to {person} for looking after our cat.
+private|{person} will cover reception while I'm away.
+private|Our cleaner, {person}, needs a reference.
+private|Write a short poem for my grandma {first}'s 90th birthday.
+private|Congratulations to {person} on passing the bar exam!
+private|Reminder: {person} is on holiday until the 14th.
+private|Please call {person} back about the quote.
+private|{person} (our treasurer) asked for the receipts.
+private|Can {first} swap shifts with me on Sunday?
+private|I'm worried about my roommate {first}; he hardly leaves his room.
+confidential|{person} has been off work with {illness} since Monday.
+confidential|Note: {person}, {age}, presents with {illness}.
+confidential|Refer {person} to a specialist for {illness}.
+confidential|{person} owes me 250 for the concert tickets.
+confidential|{person} is behind on the mortgage payments.
+confidential|Mail the contract to {person}, {street}, {town}.
+confidential|New tenant: {person}, moving into {street} on the 1st.
+confidential|{person}, DOB {date}, requests a copy of her records.
+public|Send it to the Marketing team by Friday.
+public|Dear Sir or Madam, I am writing to ask about your opening hours.
+public|What are the main rules of patient safety in hospitals?
+public|My name is not important; how do I reset my router?
+public|Kind regards from the whole team at {company}.
+public|Which is better for students, {product} or {product2}?
+public|What did {famous} invent?
+public|How old was {famous} when they died?
+public|Write an essay on {famous} and the age they lived in.
+public|Which films are about {famous}?
+public|Is {town} safe for tourists at night?
+public|What is the tallest building in {town}?
+public|Ship to Canada: how long does customs take?
+public|Who is the current mayor of {town}?
+public|Name: Quarterly report\nStatus: draft
+public|How do I say "thank you" in the language spoken in {town}?
+public|Explain the rules of cricket to a beginner.
+public|What does {company} sell?
+public|The statue of {famous} stands in the main square of {town}.
+""".strip().splitlines()
+
+_HELD_LOCALES = ("lt_LT", "en_NZ", "az_AZ", "zu_ZA", "ga_IE", "nl_BE", "fr_CH", "es_CO", "es_AR", "es_CL",
+                 "de_DE", "id_ID", "yo_NG", "tw_GH", "uz_UZ", "fr_BE", "en_TH", "de_LI")
+_HELD_SYLLABLES = ["al", "an", "ar", "bel", "cor", "dan", "el", "fen", "gal", "hen", "ir", "jas", "kel", "lor",
+                   "mal", "nes", "or", "pav", "quin", "ros", "sel", "tam", "ul", "vor", "wen", "yar", "zel"]
+_HELD_FAMILY_ENDINGS = ("ard", "ington", "quist", "enko", "ovich", "ides", "akis", "oni", "atti", "mann", "inck",
+                        "ault", "ez", "aro", "ulu")
+_HELD_GIVEN_ENDINGS = ("iel", "ara", "eth", "ine", "ric", "on", "ette", "io", "ya")
+_HELD_FAMOUS = ["Isaac Newton", "Cleopatra", "Nelson Mandela", "Frederick Douglass", "Galileo Galilei",
+                "Charles Darwin", "Harriet Tubman", "Leonardo da Vinci", "Winston Churchill", "Abraham Lincoln",
+                "Oscar Wilde", "Virginia Woolf", "Akira Kurosawa", "Gabriel García Márquez", "Wolfgang Amadeus Mozart",
+                "Catherine the Great", "Alexander the Great", "Mother Teresa"]  # fmt: skip
+_HELD_TOWNS = ["Bruges", "Valletta", "Tampere", "Kaunas", "Mendoza", "Arequipa", "Cork", "Salzburg", "Bergamo",
+               "Trondheim", "Plovdiv", "Nice", "Dunedin", "Ostrava", "Windhoek"]  # fmt: skip
+_HELD_STREETS = ["Gedimino pr. 21", "9 Kowhai Terrace", "Rue Haute 140", "Calle Falsa 742", "Lindenstraße 3",
+                 "58 Wattle Street", "Jalan Merdeka 11", "Bahnhofweg 19"]  # fmt: skip
+_ILLNESSES = ["shingles", "a slipped disc", "bronchitis", "glandular fever", "a kidney infection", "long covid"]
+
+
+class _HeldNames(_OutsideNames):
+    """The outside set's mixture, from other locales and other syllables."""
+
+    def __init__(self, seed: int) -> None:
+        from faker import Faker  # dev extra
+
+        self.fakers = [Faker(loc) for loc in _HELD_LOCALES]
+        for k, f in enumerate(self.fakers):
+            f.seed_instance(seed * 100 + k)
+
+    def pair(self, rng: random.Random) -> tuple[str, str]:
+        if rng.random() < 0.5:
+            f = rng.choice(self.fakers)
+            return f.first_name(), f.last_name()
+        return _invented_from(rng, _HELD_GIVEN_ENDINGS), _invented_from(rng, _HELD_FAMILY_ENDINGS)
+
+
+def _invented_from(rng: random.Random, endings: tuple[str, ...]) -> str:
+    word = "".join(rng.choice(_HELD_SYLLABLES) for _ in range(rng.randint(1, 2))) + rng.choice(endings)
+    return word[0].upper() + word[1:]
+
+
+def generate_held(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    names = _HeldNames(seed)
+    out = []
+    for _ in range(n):
+        tid = rng.randrange(len(HELD_TEMPLATES))
+        expect, template = HELD_TEMPLATES[tid].split("|", 1)
+        template = template.replace("\\n", "\n")
+        given, family = names.pair(rng)
+        given2, _ = names.pair(rng)
+        product = rng.sample(PRODUCTS, 2)
+        values = {
+            "person": names.person(rng), "first": given, "first2": given2, "last": family,
+            "street": rng.choice(_HELD_STREETS), "town": rng.choice(_HELD_TOWNS), "date": _date(rng),
+            "famous": rng.choice(_HELD_FAMOUS), "company": rng.choice(COMPANIES), "product": product[0],
+            "product2": product[1], "illness": rng.choice(_ILLNESSES), "age": str(rng.randint(19, 88)),
+        }  # fmt: skip
+        labels = {"person": "PERSON", "first": "PERSON", "first2": "PERSON", "last": "PERSON", "famous": "PERSON",
+                  "street": "STREET_ADDRESS", "town": "GPE", "date": "DATE_TIME", "company": "ORGANIZATION"}  # fmt: skip
+        text, spans, pos = "", [], 0
+        for m in re.finditer(r"\{(\w+)\}", template):
+            text += template[pos : m.start()]
+            value = values[m.group(1)]
+            if m.group(1) in labels:
+                spans.append({"entity_type": labels[m.group(1)], "start_position": len(text), "end_position": len(text) + len(value)})
+            text += value
+            pos = m.end()
+        text += template[pos:]
+        if rng.random() < 0.1:
+            text = text.lower()  # typed without capitals
+        out.append({"full_text": text, "spans": spans, "template_id": f"held-{tid}", "metadata": {"expect": expect}})
+    return out
+
+
 _LABEL = {"name": "PERSON", "name2": "PERSON", "given": "PERSON", "family": "PERSON", "given3": "PERSON",
           "family3": "PERSON", "family2": "PERSON", "wfamily": "PERSON", "wfamily2": "PERSON", "wgiven": "PERSON", "lgiven": "PERSON",
           "lfamily": "PERSON", "famous": "PERSON", "famous2": "PERSON", "famous_pos": "PERSON",
@@ -522,11 +660,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="a path outside the repository")
     ap.add_argument("--n", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--set", choices=("main", "extra", "outside"), default="main",
-                    help="extra: the second template set (acc16c); outside: the third (pii16d, needs faker)")
+    ap.add_argument("--set", choices=("main", "extra", "outside", "held"), default="main",
+                    help="extra: the second template set (acc16c); outside: the third (pii16d, needs faker); "
+                    "held: the fourth (pii16e, needs faker)")
     args = ap.parse_args()
     if args.set == "outside":
         data = generate_outside(args.n, args.seed)
+    elif args.set == "held":
+        data = generate_held(args.n, args.seed)
     else:
         data = generate(args.n, args.seed, EXTRA_TEMPLATES if args.set == "extra" else None)
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")

@@ -133,7 +133,10 @@ async def aembed(gateway: Any, body: dict[str, Any], hints: RouteHints | None = 
     if dimensions is not None and (isinstance(dimensions, bool) or not isinstance(dimensions, int) or dimensions < 1):
         raise BadRequestError("`dimensions` must be a positive integer", param="dimensions")
     texts, _ = _texts(body.get("input"))
-    request = ChatRequest(model=model, messages=[{"role": "user", "content": t} for t in texts],
+    # what is forwarded is what is scanned: the texts and the caller's ``user`` (an id or a
+    # string the caller chose, red9f: a key in it reached a cloud embedding model)
+    forwarded = {"user": body["user"]} if body.get("user") is not None else {}
+    request = ChatRequest(model=model, messages=[{"role": "user", "content": t} for t in texts], params=forwarded,
                           origin="openai.embeddings")
     reservation = None
     try:

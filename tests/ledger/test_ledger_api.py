@@ -320,3 +320,60 @@ def test_postgres_refusal_is_isolated_to_the_bad_record(pg_url: str, journal_dir
             ledger.record(make_record(i, error="NUL\x00byte" if i == 3 else None))
         assert ledger.count() == 9
         assert ledger.stats().rejected == 1
+
+
+def test_segments_are_made_and_dropped_outside_the_record_lock(
+    ledger_url: str, journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Emptying or rotating the journal never makes record() wait for file-system calls:
+    the writer creates the next segment and deletes the committed one outside the lock that
+    every record() takes; under it only the descriptors swap (an ftruncate there waited
+    0.1-5 ms on ext4)."""
+    import os
+
+    from turnout.ledger import journal as journal_mod
+
+    ledger = _open(ledger_url, journal_dir, flush_interval=0.01, rotate_bytes=4096)
+    held: list[str] = []
+    real_open, real_unlink = os.open, os.unlink
+
+    def watched_open(path: object, *args: object, **kw: object) -> int:
+        if ledger._lock.locked() and str(path).endswith(".new"):
+            held.append(f"create {path}")
+        return real_open(path, *args, **kw)  # type: ignore[arg-type]
+
+    def watched_unlink(path: object, *args: object, **kw: object) -> None:
+        if ledger._lock.locked():
+            held.append(f"unlink {path}")
+        real_unlink(path, *args, **kw)  # type: ignore[arg-type]
+
+    def no_truncate(fd: int, size: int) -> None:
+        held.append("ftruncate")
+
+    monkeypatch.setattr(journal_mod.os, "open", watched_open)
+    monkeypatch.setattr(journal_mod.os, "unlink", watched_unlink)
+    monkeypatch.setattr(journal_mod.os, "ftruncate", no_truncate)
+    first = ledger.journal.path
+    for i in range(2000):  # ~300 kB: rotations, then an idle pass that drops the last segment
+        ledger.record(make_record(i))
+    ledger.flush()
+    assert ledger.stats().rotations >= 1, ledger.stats()
+    deadline = time.monotonic() + 5
+    while ledger.journal.size and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ledger.journal.size == 0 and ledger.journal.path != first
+    monkeypatch.undo()
+    assert held == []
+    ledger.close()
+    assert list(journal_dir.iterdir()) == []
+    assert open_ledger(ledger_url, journal_dir=journal_dir).count() == 2000
+
+
+def test_a_segment_made_for_a_put_off_swap_is_not_left_behind(ledger_url: str, journal_dir: Path) -> None:
+    ledger = _open(ledger_url, journal_dir, flush_interval=60)
+    with ledger._lock:  # as when a record arrived while the writer made the segment
+        ledger.journal.spare = ledger.journal.new_segment()
+    ledger.record(make_record(1))
+    ledger.close()
+    assert list(journal_dir.iterdir()) == []
+    assert open_ledger(ledger_url, journal_dir=journal_dir).count() == 1

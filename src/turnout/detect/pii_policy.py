@@ -46,6 +46,7 @@ __all__ = [
     "historical",
     "historical_lower",
     "known_for",
+    "person_frame",
 ]
 
 HEALTH = "HEALTH"
@@ -81,10 +82,13 @@ _CUES: dict[str, str] = {
         |boss|neighbou?r|partner|child|kids?|grandmother|grandfather|aunt|uncle|cousin|girlfriend
         |boyfriend|fianc[ée]e?|landlord|landlady|doctor|lawyer|teacher|manager|coworker
         |co-worker|roommate|flatmate|tenant|client|patient|employee|nanny|babysitter|student|guest|subscriber
-        |passenger|team[ ]member)
+        |passenger|team[ ]member|stepson|stepdaughter|stepmother|stepfather|stepmom|stepmum|stepdad|grandma
+        |grandpa|granny|grandson|granddaughter|niece|nephew|godson|goddaughter|godmother|godfather|spouse
+        |housemate|classmate|in-laws|(?:mother|father|sister|brother|son|daughter)-in-law)
         | send[ ](?:it|this|that|them|the[ ]\w+)[ ]to | ship[ ](?:it[ ])?to | deliver(?:ed)?[ ](?:it[ ])?to
         | forward[ ](?:it|this|the[ ]\w+)[ ]to | lives[ ]at | living[ ]at | i[ ]live[ ](?:at|in|on)
-        | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact
+        | who[ ](?:works?|worked|has[ ]worked)[ ](?:as|for|with)[ ](?:my|our|me|us)(?![\w])
+        | (?:lives|living)[ ](?:at|on)[ ](?:no\.[ ]|number[ ])?\d+[a-z]?(?=[ ,]) | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact
         | (?:i[ ]am|i'm|im)[ ]\w+(?:'s|’s)[ ](?:daughter|son|wife|husband|mother|father|mom|mum|dad
         |brother|sister|child|kid|partner|girlfriend|boyfriend|niece|nephew|grand\w+)
         | (?:^|\n)[ \t]*dear[ ](?!sir\b|madam\b|all\b|friends?\b|colleagues\b|customers?\b|team\b
@@ -161,13 +165,193 @@ def historical_lower(low: str) -> bool:
 def context_categories(text: str, wanted: Iterable[str] = CONTEXT_CATEGORIES) -> set[str]:
     """The context categories (of ``wanted``) whose key words occur in ``text``."""
     low = text.lower()
-    return {cat for cat in wanted if has_category(low, cat)}
+    return {cat for cat in wanted if has_category(low, cat, text)}
 
 
-def has_category(low: str, category: str) -> bool:
-    """Does the lower-cased text ``low`` hold a key word of ``category``?"""
+def has_category(low: str, category: str, text: str | None = None) -> bool:
+    """Does the lower-cased text ``low`` hold a key word of ``category``? With ``text`` (``low``
+    as written), a PRIVATE_CUE is also a frame only a person fills (:func:`person_frame`)."""
     pattern = _CUE_RES.get(category)
-    return pattern is not None and any(g in low for g in _CUE_GATES[category]) and pattern.search(low) is not None
+    if pattern is not None and any(g in low for g in _CUE_GATES[category]) and pattern.search(low) is not None:
+        return True
+    return category == PRIVATE_CUE and text is not None and person_frame(text, low)
+
+
+# -- frames that only a person fills, on the text as written (a capitalised word in the slot) ----
+# The tagger misses names no list holds that sit where its slot rules do not look ("Cheers,\nSeek",
+# "Booked by: Quorvel", "my mentor Quorvel"); the request is about a private person all the same.
+# Each frame asks for a capitalised word in the slot, so a lower-cased or a plural word ("Hello
+# world", "Thanks in advance", "Name: Quarterly report") does not count, nor do the words of
+# _NOT_A_NAME. The frames run on every request still public after its findings, so each is found
+# from a literal (a substring test, a pattern that starts with its literal, the colons of the
+# text): frames searched as one pattern, or as patterns led by a look-behind, cost 4-8x the
+# private cues' own search (see docs/benchmarks.md, pii16e).
+_CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"
+_NAME = "(" + _CAP + ")"  # (the slot patterns' only capturing groups)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NOT_A_NAME = _words("""
+    The A An All Any Every Everyone Everybody Each Team Teams World There Sir Madam Sirs Friend Friends
+    Folks Guys Colleagues Customer Customers Members Support Sales Accounts Management Staff Admin Reception
+    Marketing Finance Security Service Services Department Office Company Committee Board Hiring Human
+    Mr Mrs Ms Dr Prof Again In For From To And Or Of On At With So Very Much Lots Advance
+    Regards Thanks Thank Best Cheers Love Yours Sincerely Today Tomorrow Monday Tuesday Wednesday
+    Thursday Friday Saturday Sunday Python Java Google Siri Alexa ChatGPT Chatbot Claude Gemini Assistant Bot
+    User Human System AI Not None No Yes Please Hello Hi Hey Dear This That These Those It Me You We
+    They He She I Here What Who How Why When Where Which Christmas Easter Halloween Valentine's Valentine
+    Thanksgiving Hanukkah Diwali Eid Ramadan Santa Congress Parliament Mum Mom Dad Granny Grandma Grandpa
+    Beginners Dummies Kids Children Students Adults Men Women God Jesus Answer Answers Question Questions
+    Options Choices Explanation Solution Note Notes Summary Example Examples Input Output Context
+""")
+_ROLE = (r"(?:assistant|coach|tutor|mentor|cleaner|secretary|supervisor|carer|caregiver|nurse|dentist|accountant"
+         r"|teammate|trainer|physio|therapist|gardener|plumber|electrician|builder|mechanic|hairdresser"
+         r"|babysitter|nanny|landlord|landlady|treasurer|caretaker|receptionist|line[ ]manager|team[ ]lead"
+         r"|fiancée?|fiance|sweetheart|pal|buddy|bestie|best[ ]friend|childminder|neighbou?r|doctor|driver|vet"
+         r"|lodger)")
+# a greeting by name opening a message: "Hey Quorvel, ...", "Hi Seek!"
+_GREETING_GATES = ("Hi", "Hey", "Hello", "Morning", "Good m", "Good a", "Good e")
+_GREETING = re.compile(
+    r"[ \t\n]*(?:Hi|Hey|Hello|Hiya|Morning|Good[ ](?:morning|afternoon|evening))[ \t]*,?[ \t]+"
+    + _NAME + r"(?:[ ]" + _CAP + r")?[ \t]*[,!:—–-]"
+)
+# a sign-off closing a message, then a name on the next line or after a dash: "Cheers,\nQuorvel",
+# "Kind regards,\nQuorvel\nAccounts Team", "Thanks — Seek" (the last _SIGNOFF_LINES lines)
+_SIGNOFF_WORDS = (r"(?:Many[ ]thanks|Thanks|Thank[ ]you|Cheers|Regards|Kind[ ]regards|Best[ ]regards|Warm[ ]regards"
+                  r"|Best[ ]wishes|Best|All[ ]the[ ]best|Sincerely|Yours(?:[ ](?:truly|sincerely|faithfully))?|Love"
+                  r"|Lots[ ]of[ ]love|Take[ ]care|Talk[ ]soon|Signed)")
+_SIGNOFF_STARTS = ("Many", "Thank", "Cheers", "Regards", "Kind", "Warm", "Best", "All the", "Sincerely", "Yours",
+                   "Love", "Lots", "Take care", "Talk soon", "Signed")
+_SIGNOFF_LINE = re.compile(_SIGNOFF_WORDS + r"[ \t]*[,:!.]?[ \t]*\Z")
+_SIGNOFF_DASH = re.compile(r"(?:^|(?<=[.!?][ ]))" + _SIGNOFF_WORDS + r"[ \t]*[,:!.]?[ \t]*(?:[—–]|-[ ])[ \t]*" + _NAME)
+_SIGNOFF_LINES = 4
+# a form's line that holds a person's name: "Full name: ...", "Passenger: ...", "Booked by: ..."
+_FORM_LABELS = frozenset(
+    [f"{w}{sep}name" for w in ("full", "first", "last", "given", "family", "patient", "guest", "client", "customer",
+                                "employee", "student", "tenant", "applicant", "contact", "sender", "recipient",
+                                "passenger", "member", "candidate", "maiden", "preferred") for sep in (" ", "")]
+    + ["name", "guest", "passenger", "attendee", "organiser", "organizer", "host", "booked by", "requested by",
+       "prepared by", "submitted by", "approved by", "reported by", "referred by", "signed", "signature",
+       "contact person", "tenant", "applicant", "resident", "recipient", "attn", "attention", "assignee", "caller",
+       "witness", "emergency contact", "next of kin", "parent", "guardian", "spouse", "beneficiary", "policyholder",
+       "claimant", "cardholder", "account holder"]
+)
+_FORM_SLOT = re.compile(
+    r"[ \t]*(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?[ ])?" + _NAME + r"(?:[ ](?:[A-Z]\.|" + _CAP + r"))*[ \t]*(?=\n|\Z|[,;(])"
+)
+# "my mentor Quorvel", "our nanny, Seek": a role a prompt also gives the assistant ("act as my
+# tutor") counts only with a name after it (found on the lower-cased text, the name checked as
+# written; "the babysitter, Seek," was one more miss of 1,200 tuning rows for ~1.5 µs a request)
+_ROLE_HEADS = (("my ", re.compile(r"my " + _ROLE + r"[ ]?,?[ ](?=\w)")),
+               ("our ", re.compile(r"our " + _ROLE + r"[ ]?,?[ ](?=\w)")))  # fmt: skip
+_NAME_AT = re.compile(_NAME + r"(?![\w'’-])")
+# (the patterns below start with their literal words, spaces written as spaces, not "[ ]": so the
+# regex engine scans for the literal and tries the pattern only there, 5-10x quicker on long text)
+# something made for someone or written by them: "a present for Keel", "the speech Petan wrote"
+_FOR = re.compile(r" for " + _NAME + r"(?![\w'’-])(?![ ](?:Day|Eve)\b)")
+_FOR_BEFORE = _words("present gift card note letter message reminder reference recommendation toast speech poem"
+                     " surprise cake buy get bake knit book")
+_WROTE = re.compile(r"the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint) "
+                    r"(?=\w+[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w]))")
+# an appointment, a meeting, a meal with someone: "an appointment with Quorvel"
+_WITH = re.compile(r" with (?:(?:Mr|Mrs|Ms|Dr|Prof)\.?[ ])?" + _NAME
+                   + r"(?![\w'’-])(?![ ](?:Inc|Ltd|Corp|LLC|GmbH|Group|Bank|Airlines?)\b)")
+_WITH_BEFORE = _words("appointment meeting call interview lunch coffee dinner drinks session catch-up one-on-one"
+                      " argument row fight date chat conversation consultation viewing")
+_FORM_COLONS = 16  # colons looked at per text (a form's lines come first; a long text's colons are prose)
+
+
+def person_frame(text: str, low: str | None = None) -> bool:
+    """Does ``text`` hold a frame only a person fills, with a capitalised word in its slot (a
+    greeting or a sign-off by name, a form's name line, "my mentor Quorvel", "a meeting with
+    Seek", "a present for Keel")? ``low``: ``text`` lower-cased, when the caller has it."""
+    # a greeting opens a message and a sign-off closes it
+    if text.lstrip().startswith(_GREETING_GATES) and (m := _GREETING.match(text)) and _may_be_a_name(m.group(1)):
+        return True
+    if _signed(text):
+        return True
+    if ":" in text and _form_line(text):
+        return True
+    if " for " in text and any(
+        _word_before(text, m.start()) in _FOR_BEFORE and _may_be_a_name(m.group(1)) for m in _FOR.finditer(text)
+    ):
+        return True
+    pos = text.find(" with ")
+    while pos >= 0:  # (a capital after "with" first: most are "with the", "with a")
+        if text[pos + 6 : pos + 7].isupper() and _word_before(text, pos) in _WITH_BEFORE:
+            m = _WITH.match(text, pos)
+            if m is not None and _may_be_a_name(m.group(1)):
+                return True
+        pos = text.find(" with ", pos + 6)
+    if low is None or len(low) != len(text):
+        low = text.lower()
+        if len(low) != len(text):
+            return False  # (the lower-cased offsets would not be the text's)
+    for gate, pattern in _ROLE_HEADS:
+        if gate in low and any(_name_at(text, m.end()) for m in pattern.finditer(low)):
+            return True
+    return "the " in low and any(_name_at(text, m.end()) for m in _WROTE.finditer(low))
+
+
+def _signed(text: str) -> bool:
+    """A sign-off among the last lines, with a name on the next line or after a dash."""
+    tail = text[-240:]
+    if "\n" not in tail and "—" not in tail and "–" not in tail and " - " not in tail:
+        return False
+    lines = tail.rstrip().split("\n")[-_SIGNOFF_LINES:]
+    for k, line in enumerate(lines):
+        line = line.strip()
+        if k + 1 < len(lines) and line.startswith(_SIGNOFF_STARTS) and _SIGNOFF_LINE.match(line):
+            m = _NAME_AT.match(lines[k + 1].strip())
+            if m is not None and _may_be_a_name(m.group(1)):
+                return True
+        dash = "—" in line or "–" in line or " - " in line
+        if dash and (m := _SIGNOFF_DASH.search(line)) is not None and _may_be_a_name(m.group(1)):
+            return True
+    return False
+
+
+def _name_at(text: str, pos: int) -> bool:
+    m = _NAME_AT.match(text, pos)
+    return m is not None and _may_be_a_name(m.group(1))
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The lower-cased word that ends at ``pos``."""
+    cut = text.rfind(" ", max(0, pos - 24), pos)
+    return text[cut + 1 if cut >= 0 else max(0, pos - 24) : pos].lower()
+
+
+def _form_line(text: str) -> bool:
+    """A line "<label>: <Name>" whose label names a person (_FORM_LABELS)."""
+    colon = text.find(":")
+    for _ in range(_FORM_COLONS):
+        if colon < 0:
+            return False
+        line = text.rfind("\n", 0, colon) + 1
+        if colon - line <= 24 and text[line:colon].strip().lower() in _FORM_LABELS:
+            m = _FORM_SLOT.match(text, colon + 1)
+            if m is not None and _may_be_a_name(m.group(1)):
+                return True
+        colon = text.find(":", colon + 1)
+    return False
+
+
+def _may_be_a_name(word: str) -> bool:
+    """Not a country ("France and I": some are given names too, but prose about states fills these
+    slots far more often), a nationality, or a place that no list has as a given name."""
+    from turnout.detect.names import lexicon
+
+    if word in _NOT_A_NAME:
+        return False
+    lex = lexicon()
+    key = _norm_name(word)
+    if key in lex.country or key in lex.nationality:
+        return False
+    return key in lex.first or key not in lex.place
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +484,86 @@ def known_for(text: str, start: int, end: int) -> bool:
     return False
 
 
+# Where a capitalised word is a place or a firm, not a person (the tagger's span says PERSON):
+# in a place's slot ("museums in ...", "a trip to ...", "the centre of ...", and the places
+# listed after it: "flights from Hanoi, Tbilisi and ..."), before a firm's suffix ("... Freight
+# AS", "... Holdings"). A private cue in the request still makes it a person again (see
+# sensitivity.assess_located). ("in" after the verbs that take a person: "confide in ...")
+_IN_VERBS = _words("believe believed believes confide confided interested interest faith trust joined join cc loop")
+_PLACE_PREPS = _words("into near around across visit visiting")
+_TRAVEL = _words("trip trips travel travelling traveling fly flying flight flights drive driving train bus ferry"
+                 " route road move moving relocate relocating holiday vacation")
+_PLACE_NOUNS = _words("centre center capital outskirts population suburbs streets mayor map climate weather history"
+                      " museums airport city region province")
+
+
+def _place_words(words: list[str], end: int) -> bool:
+    """Do ``words[:end]`` end with a place's slot ("museums in", "a trip to", "far from")?"""
+    last = words[end - 1].lower() if end else ""
+    prev = words[end - 2].lower() if end > 1 else ""
+    return (
+        last in _PLACE_PREPS
+        or (last == "in" and prev not in _IN_VERBS)
+        or (last in ("to", "from", "into", "in") and prev in _TRAVEL)
+        or (last == "of" and prev in _PLACE_NOUNS)
+        or (last == "from" and prev == "far")
+    )
+
+
+def _not_a_person_here(text: str, start: int, end: int) -> bool:
+    """Is the capitalised word at ``text[start:end]`` a place or a firm where it stands (a
+    place's slot, or the places listed after one: "flights from Hanoi, Tbilisi and ...")? Not
+    when it is a possessive ("in Maria's car")."""
+    if start and text[start - 1] == " ":
+        # the word before could end a place's slot or a list (the cheap test first: most names
+        # stand after other words)
+        cut = text.rfind(" ", max(0, start - 40), start - 1)
+        before = text[cut + 1 if cut >= 0 else max(0, start - 40) : start - 1]
+        place = before.endswith(",") or before.lower() in _SLOT_ENDS
+    else:
+        place = False
+    firm = text[end : end + 1] == " " and text[end + 1 : end + 2].isupper()
+    if not (place or firm) or text.startswith(("'s", "’s"), end) or text.endswith(("'s", "’s"), start, end):
+        return False
+    if place:
+        words = text[max(0, start - 80) : start].split()
+        i = len(words)
+        for _ in range(4):
+            if _place_words(words, i):
+                return True
+            # the names listed before: "Hanoi, Tbilisi and " / "Bilbao or " / "Chiang Mai, "
+            j = i - 1 if i and words[i - 1] in ("and", "or") else i
+            if j == i and not (j and words[j - 1].endswith(",")):
+                break
+            k = j
+            while k and words[k - 1][:1].isupper():
+                k -= 1
+                if k < j - 1 and words[k].endswith(","):
+                    k += 1  # (another listed name: stop at its comma)
+                    break
+            if k == j:
+                break
+            i = k
+    return firm and _firm_after(text, end)
+
+
+_SLOT_ENDS = _PLACE_PREPS | {"in", "to", "from", "of", "and", "or"}
+
+
+def _firm_after(text: str, end: int) -> bool:
+    """A firm's suffix after the name and at most two more capitalised words ("... Freight AS")."""
+    from turnout.detect.names import lexicon
+
+    suffixes = lexicon().org_suffix
+    for word in text[end : end + 60].split(None, 3)[:3]:
+        word = word.rstrip(",;:!?)")
+        if not word[:1].isupper():
+            return False
+        if word.lower() in suffixes and (len(word) > 2 or word.isupper()):
+            return True
+    return False
+
+
 def _private_before(text: str, start: int) -> bool:
     """A private role or record right before the name at ``start``, or before the words of the
     name the finding left out ("Guest Vincent van" before "Gogh", "volunteer Queen" before
@@ -375,7 +639,7 @@ class PiiPolicy:
 
         if start > 3 and _private_before(text, start):
             return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
-        if _EPONYM_AFTER.match(text, end) or known_for(text, start, end):
+        if _EPONYM_AFTER.match(text, end) or known_for(text, start, end) or _not_a_person_here(text, start, end):
             return True
         if self.is_public_figure(text[start:end]):
             # a lone family name that many people bear ("Thatcher", "King") is the famous one only

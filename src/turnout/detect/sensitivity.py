@@ -332,14 +332,14 @@ class _Texts:
 
     def lows(self) -> list[str]:
         if self._lows is None:
-            self._lows = [p.text.lower() for p in self.pieces if p.text]
+            self._lows = [p.text.lower() for p in self.pieces]
         return self._lows
 
     def has(self, category: str) -> bool:
         """Does any piece hold a key word of ``category`` (see pii_policy.context_categories)?"""
         got = self._found.get(category)
         if got is None:
-            got = self._found[category] = any(has_category(low, category) for low in self.lows())
+            got = self._found[category] = any(has_category(low, category, p.text) for low, p in zip(self.lows(), self.pieces, strict=True))
         return got
 
     def has_near(self, category: str, found: list[Any], kinds: frozenset[str]) -> bool:
@@ -361,7 +361,7 @@ class _Texts:
             left -= 1
             if not left:
                 break
-        return any(has_category(self.pieces[i].text[lo:hi].lower(), category) for i, lo, hi in windows)
+        return any(has_category((t := self.pieces[i].text[lo:hi]).lower(), category, t) for i, lo, hi in windows)
 
     def historical(self) -> bool:
         return any(historical_lower(low) for low in self.lows())

@@ -3,8 +3,8 @@
 The request path calls ``record()``, which costs a few microseconds: encode one line, one
 ``os.write`` to this instance's journal, one ``deque.append``, under one lock. A background
 thread (the writer) drains the queue in batches, one transaction per batch, and keeps the
-journal short: it truncates it when everything is committed and rotates it under sustained
-load. Only the database work differs per backend; it lives behind ``Store``.
+journal short: it swaps in a fresh segment when everything is committed (and deletes the old
+one) or when the segment is big, making and deleting files outside the lock. Only the database work differs per backend; it lives behind ``Store``.
 
 Crash safety (invariant 2, "no lost accounting"): a record is in the kernel once ``record()``
 returns; the database gets it either from the writer or, after a crash, from the replay of the
@@ -245,7 +245,7 @@ class JournaledLedger(Ledger):
             rec = normalized(rec)
             line = encode_line(rec)
         # One lock orders the journal line and the queue entry against rotation: a segment
-        # marker queued by rotate() is always behind every record written to that segment.
+        # marker queued by a swap is always behind every record written to that segment.
         with self._lock:
             if self._closed:
                 raise LedgerClosedError(self._closed_reason)
@@ -431,21 +431,40 @@ class JournaledLedger(Ledger):
                     self._note_db_error(exc, 1)
 
     def _housekeep(self, *, may_truncate: bool) -> None:
-        """Truncate the segment when all of it is committed, or rotate it when it is big.
-        ``may_truncate`` only when the writer holds no uncommitted batch."""
+        """Start a fresh segment when all of the current one is committed (the old one is
+        deleted at once) or when it is big (deleted once committed: ``_SegmentDone``).
+        ``may_truncate`` only when the writer holds no uncommitted batch.
+
+        The fresh segment is made, and the committed one deleted, outside the lock that
+        every ``record()`` takes: under it only the descriptors swap. (Emptying the segment
+        in place with ``ftruncate`` under the lock made requests wait 0.1 ms at the median
+        and up to 5 ms, five times a second.) A SIGKILL between the swap and the deletion
+        leaves a committed segment behind: the next open replays it, and the database's
+        ``ON CONFLICT (request_id) DO NOTHING`` keeps one row per answer."""
         journal = self.journal
-        if journal.size == 0:
+        if journal.size == 0 or not (
+                (may_truncate and not self._queue) or journal.size >= self._rotate_bytes):
             return
         with self._lock:
-            if journal.fd < 0:
-                return  # closed under us (close() timed out)
+            fresh, journal.spare = journal.spare, None
+        if fresh is None:
+            fresh = journal.new_segment()
+        committed = None
+        with self._lock:
+            if journal.fd < 0:  # closed under us (close() timed out)
+                discard_segment(*fresh)
+                return
             if may_truncate and not self._queue:
                 # Nothing queued and nothing in hand: every line is in the database.
-                journal.truncate()
+                committed = journal.swap(fresh)
             elif journal.size >= self._rotate_bytes:
-                fd, path = journal.rotate()
+                fd, path = journal.swap(fresh)
                 self._queue.append(_SegmentDone(fd, path))
                 self._stats.rotations += 1
+            else:  # a record came in meanwhile: the next idle pass uses the segment made
+                journal.spare = fresh
+        if committed is not None:
+            discard_segment(*committed)
 
     def _insert(self, records: Sequence[UsageRecord]) -> int:
         try:
@@ -549,6 +568,10 @@ def _disable_after_fork() -> None:
             with contextlib.suppress(OSError):
                 os.close(ledger.journal.fd)
             ledger.journal.fd = -1
+        if ledger.journal.spare is not None:  # the parent's: close our copy, keep the file
+            with contextlib.suppress(OSError):
+                os.close(ledger.journal.spare[0])
+            ledger.journal.spare = None
 
 
 os.register_at_fork(after_in_child=_disable_after_fork)

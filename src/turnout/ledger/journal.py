@@ -37,10 +37,13 @@ _CORRUPT_SUFFIX = ".corrupt"
 
 
 class Journal:
-    """This instance's segment: append lines, rotate, truncate once everything is committed.
+    """This instance's segment: append lines; swap in a fresh segment when the current one is
+    all committed (the old one is then deleted) or big (deleted once committed).
 
-    Not thread-safe by itself: the ledger calls ``append``, ``rotate`` and ``truncate`` under
-    its own lock, which is what orders journal lines against the in-memory queue.
+    Not thread-safe by itself: the ledger calls ``append`` and ``swap`` under its own lock,
+    which is what orders journal lines against the in-memory queue. ``new_segment`` and the
+    deletion of a committed segment are file-system calls (0.1-5 ms on a busy disk) that
+    the writer makes outside that lock, so ``record()`` never waits for them.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -49,10 +52,14 @@ class Journal:
         self.instance = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._seq = 0
         self.errors = 0
-        self.fd, self.path = self._new_segment()
+        self.fd, self.path = self.new_segment()
         self.size = 0  # bytes appended to the current segment
+        # An empty segment made for a swap that a record arriving meanwhile put off; locked
+        # and named like any live segment, so scanners leave it alone.
+        self.spare: tuple[int, Path] | None = None
 
-    def _new_segment(self) -> tuple[int, Path]:
+    def new_segment(self) -> tuple[int, Path]:
+        """Create, lock and name an empty segment of this instance (not yet appended to)."""
         self._seq += 1
         name = f"{self.instance}-{self._seq:06d}{SEGMENT_SUFFIX}"
         tmp = self.directory / (name + _NEW_SUFFIX)
@@ -109,22 +116,20 @@ class Journal:
                 self.errors,
             )
 
-    def rotate(self) -> tuple[int, Path]:
-        """Start a new segment; returns the old one (still locked) for the writer to delete
-        once every record written to it is committed."""
+    def swap(self, segment: tuple[int, Path]) -> tuple[int, Path]:
+        """Append to ``segment`` (from ``new_segment``) from now on; returns the old one,
+        still locked, for the writer to delete once every line in it is committed."""
         old = (self.fd, self.path)
-        self.fd, self.path = self._new_segment()
+        self.fd, self.path = segment
         self.size = 0
         return old
-
-    def truncate(self) -> None:
-        """Empty the current segment: only when every line in it is committed."""
-        os.ftruncate(self.fd, 0)
-        self.size = 0
 
     def close(self, *, delete: bool) -> None:
         """Release the segment; ``delete`` only when all of it is committed. Kept, it becomes
         an orphan that the next ledger on this directory replays."""
+        if self.spare is not None:  # never appended to: nothing in it to keep
+            discard_segment(*self.spare)
+            self.spare = None
         if self.fd < 0:
             return
         if delete:

@@ -180,6 +180,7 @@ class Router:
         self.models: dict[str, ModelInfo] = {}
         self._fallbacks: dict[str, tuple[str, ...]] = {}
         self._availability: dict[str, tuple[bool, str | None]] = {}
+        self._last_states: dict[str, ModelState] = {}  # model_states() reuses them while unchanged
         self._load_models()
         if deployment_usage is None and self.config.server.redis_url and any(
                 mc.rpm or mc.tpm for mc in self.config.models or ()):
@@ -252,19 +253,27 @@ class Router:
         return lambda name: adhoc if name == adhoc.name else self.info(name)
 
     def model_states(self) -> list[ModelState]:
+        """Every configured model's state now. Its health and speed are read on every call
+        (a change shows at once); a model whose readings are the ones of its last state gets
+        that state object again (frozen), as building one cost ~1.5 µs a model a request."""
         states = []
+        health, speeds, last = self.health, self.speeds, self._last_states
         for name, info in self.models.items():
-            ok, why = self._availability[name]
-            lat = self.health.latency_ms(name)
-            ttft = self.speeds.ttft_ms(name)
-            states.append(ModelState(
-                info=info, available=ok, unavailable_reason=why, cooling_for_s=self.health.cooling_for(name),
-                latency_ms=lat[0] if lat else None,
-                # the speed tracker sees plain calls' TTFT too; the health store streams' only
-                ttft_ms=ttft if ttft is not None else lat[1] if lat else None,
-                tokens_per_s=self.speeds.tokens_per_s(name), answer_tokens=self.speeds.answer_tokens(name),
-                fallbacks=self._fallbacks.get(name, ()),
-            ))
+            cooling = health.cooling_for(name)
+            lat = health.latency_ms(name)
+            ttft = speeds.ttft_ms(name)
+            # the speed tracker sees plain calls' TTFT too; the health store streams' only
+            readings = (cooling, lat[0] if lat else None, ttft if ttft is not None else lat[1] if lat else None,
+                        speeds.tokens_per_s(name), speeds.answer_tokens(name))
+            state = last.get(name)
+            if state is None or state.info is not info or readings != (
+                    state.cooling_for_s, state.latency_ms, state.ttft_ms, state.tokens_per_s, state.answer_tokens):
+                ok, why = self._availability[name]
+                state = last[name] = ModelState(
+                    info=info, available=ok, unavailable_reason=why, cooling_for_s=readings[0],
+                    latency_ms=readings[1], ttft_ms=readings[2], tokens_per_s=readings[3],
+                    answer_tokens=readings[4], fallbacks=self._fallbacks.get(name, ()))
+            states.append(state)
         return states
 
     # -- signals and decision -------------------------------------------------------------
