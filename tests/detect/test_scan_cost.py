@@ -67,3 +67,82 @@ def test_no_seam_finding_lies_in_a_param(contents: list[str], params: dict[str, 
     scan = scan_request(messages, params, default_detector())
     in_messages = sum(p.message >= 0 for p in scan.walk.pieces)
     assert all(f.piece < in_messages for f in scan.findings if f.how == "seam")
+
+
+# --- exact gates: each skips a pass only where the pass finds nothing --------------------------
+
+_SECRET_BITS = ["sk-", "SK-", "sk-proj-", "k_live_", "rk_test_", "-----BEGIN", "-----begin RSA PRIVATE KEY-----",
+                "://", "https://u:", "@host", "Pass", "pwd", "Secret", "TOKEN", "api_key", "key", "Bearer ",
+                "AKIA", "IA", "ABCDEFGHIJ0123456789", "=", ": ", "hunter2", "x9Fq2LmZ7", " ", "\n", "the", "42"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SECRET_BITS), min_size=1, max_size=14).map("".join))
+def test_the_secret_gate_never_skips_a_finding(text: str) -> None:
+    from unittest import mock
+
+    from turnout.detect import pii
+
+    def found(gated: bool) -> list[tuple[Any, ...]]:
+        out: list[tuple[Any, ...]] = []
+        with mock.patch.object(pii, "_may_hold_secret", pii._may_hold_secret if gated else (lambda low: True)):
+            default_detector()._scan_secrets(text, text.lower(), lambda *a: out.append(a))
+        return out
+
+    assert found(True) == found(False)
+
+
+_LOWER_BITS = ["my", "name", "is", "olga", "krylova", "remind", "will", "may", "mark", "to", "pay", "the", "bill",
+               "signed:", "i'm", "in", "berlin", "tenant", "okonkwo", "began", "writing", "python", "monday", "hope",
+               "etc.", "dr.", "and", "Maria", "12", ",", ".", "\n", "bártová", "haruka", "georgia", "asks"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LOWER_BITS), min_size=1, max_size=16).map(" ".join))
+def test_the_lower_case_gate_never_skips_a_candidate(text: str) -> None:
+    from turnout.detect.names import NameTagger
+
+    gated = default_detector()._tagger
+    assert gated is not None
+    ungated = NameTagger.__new__(NameTagger)
+    ungated.__dict__.update(gated.__dict__)
+    ungated._lower_skip = ungated._lower_skip_tokens = frozenset()  # every token through the loop
+    assert gated._lower_candidates(text) == ungated._lower_candidates(text)
+
+
+_CUE_BITS = ["my", "name", "is", "dear", "Dear", "Anna", ",", "send", "it", "to", "patient", "salary", "the",
+             "born", "on", "x-ray", "i'm", "bob's", "daughter", "our", "client", "hi", "\n", " ", "  "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CUE_BITS), max_size=8).map(" ".join), min_size=1, max_size=4))
+def test_key_words_in_the_joined_pieces_are_those_of_some_piece(texts: list[str]) -> None:
+    from turnout.detect.pii_policy import CONTEXT_CATEGORIES, has_category
+    from turnout.detect.sensitivity import _Texts
+    from turnout.detect.walk import Piece
+
+    pieces = [Piece(("messages", i, "content"), t, message=i) for i, t in enumerate(texts)]
+    for category in sorted(CONTEXT_CATEGORIES):
+        per_piece = any(has_category(t.lower(), category) for t in texts if t)
+        assert _Texts(pieces).has(category) == per_piece, category
+
+
+_KINDS = ["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "DATE_TIME", "HEALTH", "FINANCIAL",
+          "PRIVATE_CUE", "LOCATION"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.sampled_from(_KINDS)), st.sampled_from(["public", "internal", "confidential"]), st.booleans())
+def test_the_policy_answers_are_the_policys(kinds: set[str], above: str, custom: bool) -> None:
+    from turnout.detect.pii_policy import DEFAULT_POLICY, PiiPolicy
+    from turnout.detect.sensitivity import _LEVEL, _LOOK_FOR, _NEAR, _policy_answer
+    from turnout.types import Sensitivity
+
+    policy = (PiiPolicy.from_config([{"types": ["EMAIL_ADDRESS", "FINANCIAL"], "level": "confidential",
+                                      "near": True}, {"types": ["LOCATION"], "level": "internal"}])
+              if custom else DEFAULT_POLICY)
+    level = Sensitivity.parse(above)
+    for _ in range(2):  # worked out, then remembered
+        assert _policy_answer(_LOOK_FOR, policy, kinds, level) == policy.categories_to_look_for(kinds, above=level)
+        assert dict(_policy_answer(_NEAR, policy, kinds, level)) == policy.categories_near(kinds, above=level)
+        assert _policy_answer(_LEVEL, policy, kinds, level) == policy.level(kinds)

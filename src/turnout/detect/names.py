@@ -315,6 +315,8 @@ _ORG_FORM_HEADS = frozenset(f for f in _ORG_FORMS if f.isalpha() and f[0].isuppe
 _ORG_FORM_OTHERS = tuple(
     (f, frozenset(c for c in f if c.isupper())) for f in _ORG_FORMS if f not in _ORG_FORM_HEADS and f[0].isupper()
 )  # "S.A." and its capitals {"S", "A"}
+# (a form among the others needs each of its capitals as a word: a text with none of them holds none)
+_ORG_FORM_OTHER_CAPS = frozenset().union(*(caps for _, caps in _ORG_FORM_OTHERS))
 _ORG_FORM_LOWER = tuple(" " + f for f in _ORG_FORMS if not f[0].isupper())  # " plc": after a space
 # an initial is merged with a name at most this far away (a gap of < 12 characters, see _merge)
 _INITIAL_REACH = 16
@@ -341,7 +343,7 @@ def _may_hold_org_form(text: str, heads: set[str]) -> bool:
     of the capitalised words; each capital of the others ("S.A.", "A/S") is one of its own."""
     return (
         not heads.isdisjoint(_ORG_FORM_HEADS)
-        or any(caps <= heads and f in text for f, caps in _ORG_FORM_OTHERS)
+        or (not heads.isdisjoint(_ORG_FORM_OTHER_CAPS) and any(caps <= heads and f in text for f, caps in _ORG_FORM_OTHERS))
         or any(f in text for f in _ORG_FORM_LOWER)
     )
 
@@ -384,6 +386,11 @@ class NameTagger:
         self._right: dict[tuple[str, str], tuple[float, ...]] = {}
         self._kinds: dict[str, int] = {}  # capitalised word -> _SKIP / _CANDIDATE / ...
         self._skipped: set[str] = set()  # the words of _kinds that are _SKIP
+        # lower-case words that _lower_candidates passes over whatever surrounds them: common
+        # English words and never-names that no given-name list holds; with the forms that
+        # keep their dot, as ``_TOKEN`` finds them ("etc."), for a whole-text check in C
+        self._lower_skip = (lex.common | _not_names()) - lex.first
+        self._lower_skip_tokens = self._lower_skip | frozenset(w + "." for w in self._lower_skip)
 
     def tag(self, text: str, shape: bytes | None = None) -> list[tuple[str, int, int, float]]:
         """(type, start, end, score) for each entity found in ``text``."""
@@ -732,12 +739,22 @@ class NameTagger:
         return self._tag(text, self._lower_candidates(text), lower=True)
 
     def _lower_candidates(self, text: str) -> list[tuple[int, int]]:
+        # An exact gate: every lower-case token a common word or never-name that is no given
+        # name (``_lower_skip``), the loop below takes none ("how do i reverse a list"). The
+        # tokens' distinct forms are checked against the set in C; what is left is capitalised
+        # words, numbers and punctuation, or a word worth the loop. (A token's form without
+        # its closing dot is the ``low`` below: tokenize splits a dot only off long words.)
+        skip = self._lower_skip
+        if not any(t[0].islower() for t in set(_TOKEN.findall(text)).difference(self._lower_skip_tokens)):
+            return []
         lex = self.lex
         cands: list[tuple[int, int]] = []
         for s, e in tokenize(text):
             if not text[s].islower():
                 continue
             low = text[s:e].rstrip(".")
+            if low in skip:
+                continue  # (each test below fails or skips it: no given name, a common word)
             if low in lex.first and low not in _not_names() and _person_object_before(text, s):
                 cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word (not "pay my bill")
                 continue

@@ -377,7 +377,7 @@ class _Texts:
         name, description and schema are a dozen pieces): the same answer, because no key
         word holds a newline but a "dear" that opens a line, which a piece's start opens in
         both forms, and every key word is bounded by non-word characters, which a newline is
-        (tests/detect/test_sensitivity_cost.py holds the two forms together)."""
+        (tests/detect/test_scan_cost.py holds the two forms together)."""
         got = self._found.get(category)
         if got is None:
             if self._joined is None:
