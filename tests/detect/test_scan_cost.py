@@ -146,3 +146,13 @@ def test_the_policy_answers_are_the_policys(kinds: set[str], above: str, custom:
         assert _policy_answer(_LOOK_FOR, policy, kinds, level) == policy.categories_to_look_for(kinds, above=level)
         assert dict(_policy_answer(_NEAR, policy, kinds, level)) == policy.categories_near(kinds, above=level)
         assert _policy_answer(_LEVEL, policy, kinds, level) == policy.level(kinds)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcXYZ.'’- \n1é", max_size=40))
+def test_token_spans_are_tokenizes(text: str) -> None:
+    from turnout.detect.names import _TOKEN, _token_spans, tokenize
+
+    forms = {t for t in _TOKEN.findall(text) if t[0].islower()}
+    want = [(s, e, text[s:e].rstrip(".")) for s, e in tokenize(text) if text[s].islower()]
+    assert list(_token_spans(text, forms)) == want

@@ -30,7 +30,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -115,6 +115,19 @@ def tokenize(text: str) -> list[tuple[int, int]]:
                 continue
         spans.append((s, e))
     return spans
+
+
+def _token_spans(text: str, forms: set[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, form less its closing dot) of each token of ``tokenize(text)`` whose form,
+    as ``_TOKEN`` finds it, is one of ``forms``: the span is the form's own, less the closing
+    dot tokenize splits off a word of four letters or more ("report." is "report" and ".")."""
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if tok in forms:
+            s, e = m.span()
+            if tok[-1] == "." and e - s > 4 and not tok[:-1].isupper():
+                e -= 1
+            yield s, e, tok.rstrip(".")
 
 
 def _bucket(word: str) -> str:
@@ -739,22 +752,18 @@ class NameTagger:
         return self._tag(text, self._lower_candidates(text), lower=True)
 
     def _lower_candidates(self, text: str) -> list[tuple[int, int]]:
-        # An exact gate: every lower-case token a common word or never-name that is no given
-        # name (``_lower_skip``), the loop below takes none ("how do i reverse a list"). The
-        # tokens' distinct forms are checked against the set in C; what is left is capitalised
-        # words, numbers and punctuation, or a word worth the loop. (A token's form without
-        # its closing dot is the ``low`` below: tokenize splits a dot only off long words.)
-        skip = self._lower_skip
-        if not any(t[0].islower() for t in set(_TOKEN.findall(text)).difference(self._lower_skip_tokens)):
+        # The loop below visits the lower-case tokens of ``tokenize(text)``; one that is a common
+        # word or a never-name and no given name (``_lower_skip``) fails or skips each of its
+        # tests. So only the forms left after a set difference in C are visited ("how do i
+        # reverse a list": none, no loop), found by ``_TOKEN`` as tokenize finds them: the
+        # span a form stands for is its own, less the closing dot tokenize splits off a word
+        # of four letters or more (a form less its closing dot is the ``low`` tested below).
+        wanted = {t for t in set(_TOKEN.findall(text)).difference(self._lower_skip_tokens) if t[0].islower()}
+        if not wanted:
             return []
         lex = self.lex
         cands: list[tuple[int, int]] = []
-        for s, e in tokenize(text):
-            if not text[s].islower():
-                continue
-            low = text[s:e].rstrip(".")
-            if low in skip:
-                continue  # (each test below fails or skips it: no given name, a common word)
+        for s, e, low in _token_spans(text, wanted):
             if low in lex.first and low not in _not_names() and _person_object_before(text, s):
                 cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word (not "pay my bill")
                 continue
