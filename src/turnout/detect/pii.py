@@ -300,6 +300,11 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.P
         0.98,
     ),
 )
+# the gate pays on short texts only: its eleven searches of a long text cost as much as the
+# passes' own gates (~5 ms/MB, a tenth of a names-off scan), and prose holds "key" or "token"
+_SECRET_GATE_MAX = 1024
+
+
 def _may_hold_secret(low: str) -> bool:
     """An exact gate for ``Detector._scan_secrets`` but its AWS ids: each of its passes needs
     one of these literals in the lower-cased text ("sk-" for OpenAI / Anthropic keys, the
@@ -819,7 +824,7 @@ class Detector:
     # ----------------------------------------------------------------------------------------
 
     def _scan_secrets(self, text: str, low: str, put: _Put) -> None:
-        if not _may_hold_secret(low) and _AWS_GATE.search(text) is None:
+        if len(low) <= _SECRET_GATE_MAX and not _may_hold_secret(low) and _AWS_GATE.search(text) is None:
             return  # (a short prompt's usual case: ~8k instructions instead of ~42k)
         for kind, gate, literals, pattern, score in _SECRET_PATTERNS:
             if (gate is None or gate.search(text)) and (not literals or any(lit in text for lit in literals)):
