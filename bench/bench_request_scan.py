@@ -20,6 +20,12 @@ decision it feeds, against a baseline measured in the same run.
    with this one, so all see the same machine load. ``--cpu`` times it in thread CPU time,
    which a loaded machine's preemption does not inflate.
 
+3. ``--short``: the sensitivity assessment (``PiiSensitivityDetector.assess``: walk, scan,
+   seams, key words, policy) on distinct short ordinary prompts (1-3 messages of tens to a few
+   hundred characters, some with a system prompt, a prior turn, a tool or a ``user`` field, some
+   with digits or names: :func:`short_requests`), CPU µs per call in fresh processes alternating
+   with the ``--baseline-src`` trees (issue 17: its fixed cost per request).
+
 Never asserts on time.
 """
 
@@ -34,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,6 +86,89 @@ for label, (para, lead) in prompts.items():
     out[label] = times
 print(json.dumps(out))
 '''
+
+
+SHORT_CODE = r'''
+import json, sys, time
+sys.path.insert(0, sys.argv[3])
+from bench_request_scan import short_requests
+from turnout.config import DetectionConfig
+from turnout.policy.detectors import PiiSensitivityDetector
+det = PiiSensitivityDetector(DetectionConfig())
+calls = int(sys.argv[1])
+requests = short_requests(calls + 200, int(sys.argv[2]))
+for messages, params in requests[calls:]:
+    det.assess(messages, None, params)  # warm: lists loaded, memos of the plain words filled
+c = time.thread_time()
+for messages, params in requests[:calls]:
+    det.assess(messages, None, params)
+print(json.dumps((time.thread_time() - c) / calls * 1e6))
+'''
+
+_USER = (
+    "Say hello in five words. {n}", "What is the capital of {place}?", "Write a haiku about {thing}.",
+    "Summarise the main risks of {topic} in three bullet points.", "Translate 'good morning, how are you' into {lang}.",
+    "Can you ask {name} to send the report by Friday?",
+    "Fix this Python error: TypeError: 'NoneType' object is not subscriptable (line {n})",
+    "My order #{n} has not arrived yet, what should I do?",
+    "Explain the difference between {topic} and {topic2} to a beginner.", "give me {k} ideas for a birthday party",
+    "how do i reverse a list in python", "Rewrite this sentence to sound more formal: we need the numbers by tomorrow.",
+    "I met {name} at the conference in {place} last week. Draft a short follow-up email.", "Is {n} a prime number?",
+    "List the planets of the solar system in order from the sun.", "What does HTTP status code {code} mean?",
+)  # fmt: skip
+_FILL = {
+    "place": ["France", "Peru", "Kenya", "Norway", "Japan", "Chile", "Canada", "Egypt", "Vietnam", "Poland"],
+    "thing": ["autumn leaves", "the sea", "a quiet morning", "city lights", "a lost key", "rain on glass"],
+    "topic": ["microservices", "remote work", "cloud storage", "open-source licences", "index funds", "solar panels",
+              "static typing", "caching", "vector databases", "unit tests"],
+    "lang": ["Spanish", "German", "Italian", "Portuguese", "Dutch", "Swedish"],
+    "name": ["Maria Lopez", "John", "Priya Sharma", "Tom Becker", "Anna", "Kenji Watanabe", "Olga Krylova"],
+}  # fmt: skip
+_SYSTEM = (None, None, "You are a helpful assistant.", "You are a careful analyst. Answer briefly.",
+           "You are a senior Python engineer. Prefer short answers with code.")
+_ASSISTANT = ("Sure, here it is.", "Of course! What tone would you like?", "Here are three options.", "Done. Anything else?")
+_TOOL = {"type": "function", "function": {
+    "name": "get_weather", "description": "Get the current weather for a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "The city name"},
+                                                    "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+                   "required": ["city"]}}}
+
+
+def short_requests(count: int, seed: int = 17) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """Distinct short ordinary requests (messages, params), the same for every tree."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        template = _USER[i % len(_USER)]
+        fill = {key: rng.choice(values) for key, values in _FILL.items()}
+        text = template.format(n=rng.randrange(2, 99999), topic2=rng.choice(_FILL["topic"]), k=rng.randrange(3, 12),
+                               code=rng.choice([200, 301, 404, 418, 500, 503]), **fill)
+        if "{n}" not in template:  # distinct prompts: a memo keyed on the text must not turn into a hit
+            text += rng.choice(["", " Thanks!", " Please be brief.", f" (v{i})", f" #{i}"]) if rng.random() < 0.5 else f" {i}"
+        messages: list[dict[str, Any]] = []
+        system = rng.choice(_SYSTEM)
+        if system:
+            messages.append({"role": "system", "content": system})
+        if rng.random() < 0.25:
+            messages += [{"role": "user", "content": "Help me with something."},
+                         {"role": "assistant", "content": rng.choice(_ASSISTANT)}]
+        messages.append({"role": "user", "content": text})
+        params: dict[str, Any] = {"max_tokens": rng.choice([16, 256, 1024])}
+        r = rng.random()
+        if r < 0.15:
+            params["tools"] = [_TOOL]
+        elif r < 0.25:
+            params.update(temperature=0.2, user=f"user-{i}")
+        out.append((messages, params))
+    return out
+
+
+def short_cost(src: Path, calls: int, seed: int) -> float:
+    """CPU µs per ``PiiSensitivityDetector.assess`` on short prompts, the tree at ``src``."""
+    proc = subprocess.run([sys.executable, "-c", SHORT_CODE, str(calls), str(seed), str(ROOT / "bench")],
+                          capture_output=True, text=True, env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
+                          check=True)
+    return float(json.loads(proc.stdout))
 
 
 THROUGHPUT_CODE = r'''
@@ -221,10 +311,14 @@ def main() -> None:
     ap.add_argument("--baseline-src", action="append", default=[], metavar="[NAME=]DIR")
     ap.add_argument("--cpu", action="store_true",
                     help="time Router.route in thread CPU time (robust to preemption on a loaded machine)")
+    ap.add_argument("--short", action="store_true", help="only the short-prompt assessment row (issue 17)")
     args = ap.parse_args()
-    throughput(args)
     trees = {"this tree": ROOT / "src", **baseline_trees(args.baseline_src)}
     width = max(len(name) for name in trees)
+    short_row(trees, args, width)
+    if args.short:
+        return
+    throughput(args)
     if len(trees) > 1:
         from bench_pii import DEFAULT_DATA, build_corpus
 
@@ -264,6 +358,19 @@ def main() -> None:
             t = samples[name][label]
             print(f"Router.route, 1k-token {label:<9} [{name:<{width}}]: p50 {statistics.median(t):.3f} ms  "
                   f"p99 {pct(t, 0.99):.3f} ms  ({len(t)} calls, {'CPU' if args.cpu else 'wall'} clock)")
+
+
+def short_row(trees: dict[str, Path], args: argparse.Namespace, width: int) -> None:
+    """The assessment's CPU per call on short prompts, each tree in fresh processes alternating."""
+    costs: dict[str, list[float]] = {name: [] for name in trees}
+    for round_ in range(args.rounds):
+        for name, src in trees.items():
+            costs[name].append(short_cost(src, args.calls, 17 + round_))
+    mine = statistics.median(costs["this tree"])
+    for name, values in costs.items():
+        cost = statistics.median(values)
+        print(f"assess, short prompts [{name:<{width}}]: {cost:6.1f} µs CPU per call, median of {len(values)} "
+              f"processes x {args.calls} prompts (this tree / it: {mine / cost:.2f})", flush=True)
 
 
 def report(what: str, rates: dict[str, list[float]], width: int, detector_only: set[str] = frozenset()) -> None:

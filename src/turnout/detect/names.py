@@ -30,7 +30,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -115,6 +115,19 @@ def tokenize(text: str) -> list[tuple[int, int]]:
                 continue
         spans.append((s, e))
     return spans
+
+
+def _token_spans(text: str, forms: set[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, form less its closing dot) of each token of ``tokenize(text)`` whose form,
+    as ``_TOKEN`` finds it, is one of ``forms``: the span is the form's own, less the closing
+    dot tokenize splits off a word of four letters or more ("report." is "report" and ".")."""
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if tok in forms:
+            s, e = m.span()
+            if tok[-1] == "." and e - s > 4 and not tok[:-1].isupper():
+                e -= 1
+            yield s, e, tok.rstrip(".")
 
 
 def _bucket(word: str) -> str:
@@ -315,6 +328,8 @@ _ORG_FORM_HEADS = frozenset(f for f in _ORG_FORMS if f.isalpha() and f[0].isuppe
 _ORG_FORM_OTHERS = tuple(
     (f, frozenset(c for c in f if c.isupper())) for f in _ORG_FORMS if f not in _ORG_FORM_HEADS and f[0].isupper()
 )  # "S.A." and its capitals {"S", "A"}
+# (a form among the others needs each of its capitals as a word: a text with none of them holds none)
+_ORG_FORM_OTHER_CAPS = frozenset().union(*(caps for _, caps in _ORG_FORM_OTHERS))
 _ORG_FORM_LOWER = tuple(" " + f for f in _ORG_FORMS if not f[0].isupper())  # " plc": after a space
 # an initial is merged with a name at most this far away (a gap of < 12 characters, see _merge)
 _INITIAL_REACH = 16
@@ -341,7 +356,7 @@ def _may_hold_org_form(text: str, heads: set[str]) -> bool:
     of the capitalised words; each capital of the others ("S.A.", "A/S") is one of its own."""
     return (
         not heads.isdisjoint(_ORG_FORM_HEADS)
-        or any(caps <= heads and f in text for f, caps in _ORG_FORM_OTHERS)
+        or (not heads.isdisjoint(_ORG_FORM_OTHER_CAPS) and any(caps <= heads and f in text for f, caps in _ORG_FORM_OTHERS))
         or any(f in text for f in _ORG_FORM_LOWER)
     )
 
@@ -384,6 +399,11 @@ class NameTagger:
         self._right: dict[tuple[str, str], tuple[float, ...]] = {}
         self._kinds: dict[str, int] = {}  # capitalised word -> _SKIP / _CANDIDATE / ...
         self._skipped: set[str] = set()  # the words of _kinds that are _SKIP
+        # lower-case words that _lower_candidates passes over whatever surrounds them: common
+        # English words and never-names that no given-name list holds; with the forms that
+        # keep their dot, as ``_TOKEN`` finds them ("etc."), for a whole-text check in C
+        self._lower_skip = (lex.common | _not_names()) - lex.first
+        self._lower_skip_tokens = self._lower_skip | frozenset(w + "." for w in self._lower_skip)
 
     def tag(self, text: str, shape: bytes | None = None) -> list[tuple[str, int, int, float]]:
         """(type, start, end, score) for each entity found in ``text``."""
@@ -732,12 +752,18 @@ class NameTagger:
         return self._tag(text, self._lower_candidates(text), lower=True)
 
     def _lower_candidates(self, text: str) -> list[tuple[int, int]]:
+        # The loop below visits the lower-case tokens of ``tokenize(text)``; one that is a common
+        # word or a never-name and no given name (``_lower_skip``) fails or skips each of its
+        # tests. So only the forms left after a set difference in C are visited ("how do i
+        # reverse a list": none, no loop), found by ``_TOKEN`` as tokenize finds them: the
+        # span a form stands for is its own, less the closing dot tokenize splits off a word
+        # of four letters or more (a form less its closing dot is the ``low`` tested below).
+        wanted = {t for t in set(_TOKEN.findall(text)).difference(self._lower_skip_tokens) if t[0].islower()}
+        if not wanted:
+            return []
         lex = self.lex
         cands: list[tuple[int, int]] = []
-        for s, e in tokenize(text):
-            if not text[s].islower():
-                continue
-            low = text[s:e].rstrip(".")
+        for s, e, low in _token_spans(text, wanted):
             if low in lex.first and low not in _not_names() and _person_object_before(text, s):
                 cands.append((s, e))  # "remind georgia to ...": a given name, also when it is a place or a word (not "pay my bill")
                 continue

@@ -275,6 +275,7 @@ def _entropy(s: str) -> float:
 #  - the others are random tokens that hold digits (a 36-character GitHub token has none with
 #    probability < 0.2%; Slack tokens embed numeric ids; a JWT header always has digits), so
 #    they are checked only on the tokens around digit clusters, which the scan visits anyway.
+_AWS_GATE = re.compile("IA[A-Z0-9]{16}")  # AKIA/ASIA/ABIA/ACCA ids, led by the literal "IA"
 _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.Pattern[str], float], ...] = (
     # (kind, a literal-led gate searched first, literals one of which every match holds (checked
     # when the gate found something), the pattern, score). Which is cheaper depends on the
@@ -286,7 +287,7 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.P
     (SECRET_OPENAI_KEY, re.compile("k-"), ("sk-",), re.compile(r"(?<![\w-])sk-[A-Za-z0-9_-]{20,}"), 0.95),
     (
         SECRET_AWS_KEY,
-        re.compile("IA[A-Z0-9]{16}"),  # AKIA/ASIA/ABIA/ACCA ids, led by the literal "IA"
+        _AWS_GATE,
         (),
         re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
         0.97,
@@ -299,6 +300,22 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.P
         0.98,
     ),
 )
+# the gate pays on short texts only: its eleven searches of a long text cost as much as the
+# passes' own gates (~5 ms/MB, a tenth of a names-off scan), and prose holds "key" or "token"
+_SECRET_GATE_MAX = 1024
+
+
+def _may_hold_secret(low: str) -> bool:
+    """An exact gate for ``Detector._scan_secrets`` but its AWS ids: each of its passes needs
+    one of these literals in the lower-cased text ("sk-" for OpenAI / Anthropic keys, the
+    Stripe prefixes, a PEM header, "://" for URL passwords and Slack webhooks, the key names
+    of assignments, "bearer"); eleven ``in`` tests cost a fifth of the passes' own gates and
+    calls (tests/detect/test_scan_cost.py holds the gate to the passes)."""
+    return ("sk-" in low or "k_live_" in low or "k_test_" in low or "-----begin" in low or "://" in low
+            or "pass" in low or "pwd" in low or "secret" in low or "token" in low or "key" in low
+            or "bearer" in low)
+
+
 # matched at the start of a token found around a digit cluster
 _TOKEN_SECRETS: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (SECRET_GITHUB_TOKEN, re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![\w])"), 0.99),
@@ -807,6 +824,8 @@ class Detector:
     # ----------------------------------------------------------------------------------------
 
     def _scan_secrets(self, text: str, low: str, put: _Put) -> None:
+        if len(low) <= _SECRET_GATE_MAX and not _may_hold_secret(low) and _AWS_GATE.search(text) is None:
+            return  # (a short prompt's usual case: ~8k instructions instead of ~42k)
         for kind, gate, literals, pattern, score in _SECRET_PATTERNS:
             if (gate is None or gate.search(text)) and (not literals or any(lit in text for lit in literals)):
                 for m in pattern.finditer(text):

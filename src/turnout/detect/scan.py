@@ -7,9 +7,11 @@ one ``Detector.scan`` call whatever the number of pieces:
    (:func:`turnout.detect.normalize.normalize`), joined by their separators;
 2. what encoded runs in them hold (URL-encoding, base64, hex, escapes, text ``data:`` URLs; two
    levels deep), a finding there covering the whole encoded run;
-3. the seams: the last and first ``SEAM`` characters of consecutive text pieces joined with
-   nothing between them, so a card split over two messages (or four) reads whole; only
-   findings that cross a seam are kept from this pass.
+3. the seams: the last and first ``SEAM`` characters of consecutive text pieces of the
+   messages joined with nothing between them, so a card split over two messages (or four, or
+   over a message's parts) reads whole; only findings that cross a seam are kept from this
+   pass. Request parameters are not joined to the messages nor to each other (a ``user`` id
+   after the last message is no half of a card).
 
 Findings are reported per piece with offsets into the piece's original text (the caller's
 characters, zero-width spaces and all), so redaction replaces exactly what was written.
@@ -152,8 +154,11 @@ def scan_request(messages: Any, params: Mapping[str, Any] | None, detector: Dete
     if derived:
         _scan_derived(derived, detector, found)
 
-    # 3. the seams between consecutive text pieces
-    text_slots = [i for i, p in enumerate(pieces) if p.kind == TEXT] if len(pieces) > 1 else []
+    # 3. the seams between consecutive text pieces of the messages: a card split over messages
+    # or parts. Not into the params (listed after the messages: ``user``, ``stop``, tools): a
+    # field glued to the last message is no split secret, and scanning that seam was a second
+    # detector pass on most requests
+    text_slots = [i for i, p in enumerate(pieces) if p.kind == TEXT and p.message >= 0] if len(pieces) > 1 else []
     if len(text_slots) > 1:
         seams: list[list[PieceFinding]] = []
         _scan_seams(layout, text_slots, detector, seams)

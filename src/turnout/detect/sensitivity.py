@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 from turnout.detect.pii import (
@@ -44,9 +45,11 @@ from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helpe
     NEAR_WINDOW,
     PRIVATE_CUE,
     UNSTRUCTURED_LEVELS,
+    Combination,
     PiiPolicy,
     has_category,
     historical_lower,
+    person_frame,
 )
 from turnout.detect.scan import scan_request
 from turnout.detect.walk import Piece, format_path, walk
@@ -306,28 +309,61 @@ def assess_located(
     types = {kind for _, kind, *_ in located}
     # Key words are looked for only where they could still raise the level: a request that
     # is already confidential, or holds no type a combination needs, skips the search.
-    for cat in sorted(pii_policy.categories_to_look_for(types | categories, above=detected) - categories):
+    for cat in sorted(_policy_answer(_LOOK_FOR, pii_policy, types | categories, detected) - categories):
         if texts.has(cat):
             categories.add(cat)
-    near = pii_policy.categories_near(types | categories, above=detected)
+    near = _policy_answer(_NEAR, pii_policy, types | categories, detected)
     for cat in sorted(set(near) - categories):
         if texts.has_near(cat, scan.findings, near[cat]):
             categories.add(cat)
-    combined = pii_policy.level(types | categories)
+    combined = _policy_answer(_LEVEL, pii_policy, types | categories, detected)
     if combined.rank > detected.rank:
         detected = combined
     level, source = combine(label, detected, pinned, policy, bool(located))
     return level, source, detected, located
 
 
+_LOOK_FOR, _NEAR, _LEVEL = 0, 1, 2
+# What the PII policy answers for a set of types (which context categories to look for, which
+# near which types, the level of the combinations) depends on its combinations alone, and
+# requests repeat a handful of type sets (most hold none): each answer is worked out once per
+# tuple of combinations (a tenth of the cost of asking; held by identity, as pii_policy._split
+# holds its rows). A subclass of PiiPolicy may answer otherwise: it is asked every time.
+_ANSWERS: dict[tuple[int, int, frozenset[str], int], tuple[tuple[Combination, ...], Any]] = {}
+_ANSWERS_MAX = 4096
+
+
+def _policy_answer(what: int, pii_policy: PiiPolicy, kinds: set[str], above: Sensitivity) -> Any:
+    memo = type(pii_policy) is PiiPolicy
+    combos = pii_policy.combinations
+    key = (what, id(combos), frozenset(kinds), above.rank)
+    if memo:
+        hit = _ANSWERS.get(key)
+        if hit is not None and hit[0] is combos:
+            return hit[1]
+    answer: Any
+    if what == _LOOK_FOR:
+        answer = frozenset(pii_policy.categories_to_look_for(kinds, above=above))
+    elif what == _NEAR:
+        answer = MappingProxyType(pii_policy.categories_near(kinds, above=above))
+    else:
+        answer = pii_policy.level(kinds)
+    if memo:
+        if len(_ANSWERS) >= _ANSWERS_MAX:
+            _ANSWERS.clear()
+        _ANSWERS[key] = (combos, answer)
+    return answer
+
+
 class _Texts:
     """The pieces' texts, lower-cased once, with the context categories found so far."""
 
-    __slots__ = ("_found", "_lows", "pieces")
+    __slots__ = ("_found", "_joined", "_lows", "pieces")
 
     def __init__(self, pieces: list[Piece]) -> None:
         self.pieces = pieces
         self._lows: list[str] | None = None
+        self._joined: str | None = None
         self._found: dict[str, bool] = {}
 
     def lows(self) -> list[str]:
@@ -336,10 +372,24 @@ class _Texts:
         return self._lows
 
     def has(self, category: str) -> bool:
-        """Does any piece hold a key word of ``category`` (see pii_policy.context_categories)?"""
+        """Does any piece hold a key word of ``category`` (see pii_policy.context_categories)?
+
+        Asked of the pieces joined by newlines, one search instead of one per piece (a tool's
+        name, description and schema are a dozen pieces): the same answer, because no key
+        word holds a newline but a "dear" that opens a line, which a piece's start opens in
+        both forms, and every key word is bounded by non-word characters, which a newline is
+        (tests/detect/test_scan_cost.py holds the two forms together)."""
         got = self._found.get(category)
         if got is None:
-            got = self._found[category] = any(has_category(low, category, p.text) for low, p in zip(self.lows(), self.pieces, strict=True))
+            if self._joined is None:
+                lows = self.lows()
+                self._joined = lows[0] if len(lows) == 1 else "\n".join(lows)
+            got = has_category(self._joined, category)
+            if not got and category == PRIVATE_CUE:
+                # the frames only a person fills read each piece as written: a greeting opens
+                # a message, a sign-off closes it, and the slot needs the name's capital
+                got = any(person_frame(p.text, low) for low, p in zip(self.lows(), self.pieces, strict=True))
+            self._found[category] = got
         return got
 
     def has_near(self, category: str, found: list[Any], kinds: frozenset[str]) -> bool:
