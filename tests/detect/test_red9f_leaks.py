@@ -144,8 +144,6 @@ def test_a_form_encoded_card_is_found(card):
     assert level("note+" + spaced(card).replace(" ", "+") + "+thanks") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize hex runs need a token boundary: a 0x prefix "
-                                       "glues the run to the x and it is never decoded")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, grouped=st.booleans())
 def test_a_0x_prefixed_hex_card_is_found(card, grouped):

@@ -574,6 +574,8 @@ def decodings(text: str) -> list[Decoded]:
                 found.append(Decoded(start, end, b32, "base32"))
             continue
         got = decode_run(run)
+        if got is None and run[0] == "0" and run[1] in ("x", "X") and _HEX.fullmatch(run, 2):
+            got = decode_run(run[2:])  # "0x" + hex, as code writes bytes: the "x" glued it to the run
         if got is not None:
             found.append(Decoded(start, end, got[0], got[1]))
         elif "/" in run:  # a URL path ("test/upload/<base64>"): each segment on its own
