@@ -135,9 +135,6 @@ def test_zero_width_inside_an_encoded_payload_is_found(card, form):
     assert level(text) is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: detect/normalize reads URL-encoding as %XX only: form encoding "
-                                       "(spaces as '+', application/x-www-form-urlencoded) outside a URL query "
-                                       "hides a grouped card")
 @settings(max_examples=30, deadline=None)
 @given(card=cards)
 def test_a_form_encoded_card_is_found(card):

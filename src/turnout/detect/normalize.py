@@ -51,6 +51,8 @@ _CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-
 _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
+# digits between two "+" (led by the literal): form encoding's spaces around a number
+_PLUS_DIGITS = re.compile(r"\+[0-9]{2,6}\+")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 # what every ``_QUERY_PLUS`` match holds: an "=" and, after it within the value, a "+"; led by
 # the literal "=", so it costs a fraction of the class-led ``[?&]`` search it gates
@@ -525,6 +527,18 @@ def decodings(text: str) -> list[Decoded]:
     elif "+" in text and "?" in text and _VALUE_PLUS.search(text):
         for m in _QUERY_PLUS.finditer(text):
             found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
+    if "+" in text and _PLUS_DIGITS.search(text):
+        # form encoding outside a query ("note+4539+5787+..."): a token whose digits are joined
+        # by "+", read with spaces (tokens with "%", "?" or "=" are the URL passes' above)
+        covered = 0
+        for m in _PLUS_DIGITS.finditer(text):
+            if m.start() < covered:
+                continue
+            start, end = _token_around(text, m)
+            covered = end
+            run = text[start:end]
+            if "%" not in run and "?" not in run and "=" not in run:
+                found.append(Decoded(start, end, run.replace("+", " "), "url"))
     if "\\" in text:  # (a memchr; the literal-led search finds the runs, no "\\u" / "\\x" ``in`` first)
         # each run is decoded with up to _ESCAPE_CONTEXT characters of the plain text around it
         # (runs that close merge): a card half escaped ("\\u0034\\u0035\\u0033\\u0039 5787 ...")
