@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+from turnout.detect.normalize import decodings, normalize
 from turnout.detect.pii import (
     API_KEY,
     CREDIT_CARD,
@@ -51,7 +52,7 @@ from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helpe
     historical_lower,
     person_frame,
 )
-from turnout.detect.scan import scan_request
+from turnout.detect.scan import _MAX_DEPTH, scan_request
 from turnout.detect.walk import Piece, format_path, walk
 from turnout.errors import BadRequestError
 from turnout.types import Sensitivity
@@ -264,7 +265,7 @@ def assess_located(
     pieces = scan.walk.pieces
     pii_policy = pii_policy or DEFAULT_POLICY
     min_score = policy.min_score
-    texts = _Texts(pieces)
+    texts = _Texts(pieces, scan.findings)
     dropped = _public_people(scan.findings, pieces, min_score, pii_policy, texts)
     categories: set[str] = set()
     if dropped and texts.has(PRIVATE_CUE):
@@ -358,12 +359,15 @@ def _policy_answer(what: int, pii_policy: PiiPolicy, kinds: set[str], above: Sen
 class _Texts:
     """The pieces' texts, lower-cased once, with the context categories found so far."""
 
-    __slots__ = ("_found", "_joined", "_lows", "pieces")
+    __slots__ = ("_decoded", "_findings", "_forms", "_found", "_joined", "_lows", "pieces")
 
-    def __init__(self, pieces: list[Piece]) -> None:
+    def __init__(self, pieces: list[Piece], findings: list[Any] | None = None) -> None:
         self.pieces = pieces
+        self._findings = findings or []
         self._lows: list[str] | None = None
         self._joined: str | None = None
+        self._forms: str | None = None
+        self._decoded: dict[int, list[str]] = {}
         self._found: dict[str, bool] = {}
 
     def lows(self) -> list[str]:
@@ -385,6 +389,11 @@ class _Texts:
                 lows = self.lows()
                 self._joined = lows[0] if len(lows) == 1 else "\n".join(lows)
             got = has_category(self._joined, category)
+            if not got:
+                # the words as the scan read them: a sentence zero-width-split, full-width or
+                # encoded holds its key words only in that form
+                forms = self.forms()
+                got = bool(forms) and has_category(forms, category)
             if not got and category == PRIVATE_CUE:
                 # the frames only a person fills read each piece as written: a greeting opens
                 # a message, a sign-off closes it, and the slot needs the name's capital
@@ -411,7 +420,42 @@ class _Texts:
             left -= 1
             if not left:
                 break
-        return any(has_category((t := self.pieces[i].text[lo:hi]).lower(), category, t) for i, lo, hi in windows)
+        if any(has_category((t := self.pieces[i].text[lo:hi]).lower(), category, t) for i, lo, hi in windows):
+            return True
+        # as the scan read them: a window written with zero-width or full-width characters in
+        # its normalised form; a finding inside an encoded run near the words of what it holds
+        for i, lo, hi in windows:
+            t = self.pieces[i].text[lo:hi]
+            if not t.isascii() and has_category(normalize(t)[0].lower(), category):
+                return True
+        decoded = {f[0] for f in found if f[5] == "decoded" and f[3] in kinds}
+        return any(has_category(t.lower(), category) for i in sorted(decoded) for t in self.decoded(i))
+
+    def forms(self) -> str:
+        """Lower-cased, the pieces' texts where the scan read them otherwise than written: the
+        normalised form of a piece with non-ASCII characters, and what the encoded runs of a
+        piece with a finding inside one hold (empty for plain ASCII requests)."""
+        if self._forms is None:
+            forms = [normalize(p.text)[0] for p in self.pieces if not p.text.isascii()]
+            for i in sorted({f[0] for f in self._findings if f[5] == "decoded"}):
+                forms.extend(self.decoded(i))
+            self._forms = "\n".join(forms).lower() if forms else ""
+        return self._forms
+
+    def decoded(self, index: int) -> list[str]:
+        """What the encoded runs of piece ``index`` hold, normalised, as many levels deep as
+        the scan reads them."""
+        got = self._decoded.get(index)
+        if got is None:
+            got = []
+            level = [normalize(self.pieces[index].text)[0]]
+            for _depth in range(_MAX_DEPTH):
+                level = [normalize(d.text)[0] for t in level for d in decodings(t)]
+                if not level:
+                    break
+                got.extend(level)
+            self._decoded[index] = got
+        return got
 
     def historical(self) -> bool:
         return any(historical_lower(low) for low in self.lows())
