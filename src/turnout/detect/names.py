@@ -401,9 +401,10 @@ class NameTagger:
         self._skipped: set[str] = set()  # the words of _kinds that are _SKIP
         # lower-case words that _lower_candidates passes over whatever surrounds them: common
         # English words and never-names that no given-name list holds; with the forms that
-        # keep their dot, as ``_TOKEN`` finds them ("etc."), for a whole-text check in C
+        # keep their dot, as ``_TOKEN`` finds them ("etc."), for a whole-text check in C (the
+        # dotted forms are tested on the few tokens the difference leaves: a set holding them
+        # too was 67k more strings, ~6 MB a worker)
         self._lower_skip = (lex.common | _not_names()) - lex.first
-        self._lower_skip_tokens = self._lower_skip | frozenset(w + "." for w in self._lower_skip)
 
     def tag(self, text: str, shape: bytes | None = None) -> list[tuple[str, int, int, float]]:
         """(type, start, end, score) for each entity found in ``text``."""
@@ -758,7 +759,9 @@ class NameTagger:
         # reverse a list": none, no loop), found by ``_TOKEN`` as tokenize finds them: the
         # span a form stands for is its own, less the closing dot tokenize splits off a word
         # of four letters or more (a form less its closing dot is the ``low`` tested below).
-        wanted = {t for t in set(_TOKEN.findall(text)).difference(self._lower_skip_tokens) if t[0].islower()}
+        skip = self._lower_skip
+        wanted = {t for t in set(_TOKEN.findall(text)).difference(skip)
+                  if t[0].islower() and not (t[-1] == "." and t[:-1] in skip)}
         if not wanted:
             return []
         lex = self.lex

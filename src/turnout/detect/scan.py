@@ -20,12 +20,22 @@ characters, zero-width spaces and all), so redaction replaces exactly what was w
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from turnout.detect.normalize import Decoded, OffsetMap, decodings, normalize
-from turnout.detect.pii import SECRET_HIGH_ENTROPY, Detector
+from turnout.detect.pii import (
+    DATE,
+    DATE_TIME,
+    LOCATION,
+    ORGANIZATION,
+    PERSON,
+    SECRET_HIGH_ENTROPY,
+    STREET_ADDRESS,
+    Detector,
+)
 from turnout.detect.walk import OPAQUE, TEXT, Piece, Walk, walk
 
 __all__ = ["SEAM", "PieceFinding", "RequestScan", "scan_request"]
@@ -161,7 +171,14 @@ def scan_request(messages: Any, params: Mapping[str, Any] | None, detector: Dete
     text_slots = [i for i, p in enumerate(pieces) if p.kind == TEXT and p.message >= 0] if len(pieces) > 1 else []
     if len(text_slots) > 1:
         seams: list[list[PieceFinding]] = []
-        _scan_seams(layout, text_slots, detector, seams)
+        pairs = list(itertools.pairwise(text_slots))
+        turns = _turn_pairs(messages, pieces, text_slots, set(pairs))
+        _scan_seams(layout, pairs, sorted(turns), detector, seams)
+        if seams and turns:
+            # across turns only what a pattern makes (a card, a key): a name or an address does
+            # not run from one user turn over the assistant's reply into the next
+            seams = [parts for parts in seams if parts[0].type not in _WORDS
+                     or not any((x.piece, y.piece) in turns for x, y in itertools.pairwise(parts))]
         if seams:
             _keep_unexplained(seams, plain, found)
     if not found:
@@ -193,17 +210,24 @@ def _scan_derived(derived: list[tuple[int, int, int, str]], detector: Detector, 
 
 
 _JOINS = frozenset("-_+/=@")
+_WORDS = frozenset({PERSON, LOCATION, STREET_ADDRESS, ORGANIZATION, DATE, DATE_TIME})  # the tagger's and cue rules' kinds
 
 
 def _keep_unexplained(seams: list[list[PieceFinding]], plain: list[PieceFinding], found: set[PieceFinding]) -> None:
     """Keep a finding across a seam only if none of its parts overlaps a finding of the piece
-    itself: an e-mail ending one message glued to the next message's first word is the
-    e-mail already found, not a new secret; a card split in two has neither half found."""
-    by_piece: dict[int, list[tuple[int, int]]] = {}
+    itself (of the same kind): an e-mail ending one message glued to the next message's first
+    word is the e-mail already found, not a new secret; a card split in two has neither half
+    found as a card."""
+    by_piece: dict[int, list[tuple[int, int, str]]] = {}
     for f in plain:
-        by_piece.setdefault(f.piece, []).append((f.start, f.end))
+        by_piece.setdefault(f.piece, []).append((f.start, f.end, f.type))
     for parts in seams:
-        explained = any(s < f.end and f.start < e for f in parts for s, e in by_piece.get(f.piece, ()))
+        # a pattern-made finding (a card, an IBAN) is explained only by one of its own kind:
+        # half a card read as a phone number ("0000 0002") does not explain the card the two
+        # halves make; a name, place or address across a seam by any finding of the piece
+        loose = parts[0].type in _WORDS
+        explained = any(s < f.end and f.start < e and (loose or t == f.type)
+                        for f in parts for s, e, t in by_piece.get(f.piece, ()))
         if not explained:
             found.update(parts)
 
@@ -222,16 +246,40 @@ def _joinable(text: str, left: int, left_start: int, right: int, right_end: int)
     return (a.isalnum() or a in _JOINS) and (b.isalnum() or b in _JOINS)
 
 
-def _scan_seams(layout: _Layout, slots: list[int], detector: Detector, out: list[list[PieceFinding]]) -> None:
-    # Concatenate the text pieces with nothing between them (virtually), and take a window of
-    # SEAM characters around every boundary; windows that touch are merged, so pieces shorter
-    # than a window chain into one (a card split over four messages reads whole).
+def _turn_pairs(messages: Any, pieces: list[Piece], text_slots: list[int],
+                adjacent: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Seams from one message's content to the next content of the same role, when something
+    lies between them: a card typed over two user turns with an assistant's "go on" between
+    (the Messages API cannot send two user turns in a row), or a ``name`` walked after the
+    first message's content."""
+    out: set[tuple[int, int]] = set()
+    if not isinstance(messages, list):
+        return out
+    last: dict[Any, int] = {}  # role -> the slot of its last content piece so far
+    for slot in text_slots:
+        piece = pieces[slot]
+        if len(piece.path) < 3 or piece.path[2] != "content" or not 0 <= piece.message < len(messages):
+            continue
+        message = messages[piece.message]
+        role = message.get("role") if isinstance(message, dict) else None
+        before = last.get(role)
+        if before is not None and (before, slot) not in adjacent and pieces[before].message != piece.message:
+            out.add((before, slot))
+        last[role] = slot
+    return out
+
+
+def _scan_seams(layout: _Layout, pairs: list[tuple[int, int]], turns: list[tuple[int, int]], detector: Detector,
+                out: list[list[PieceFinding]]) -> None:
+    # Concatenate the text pieces of each pair with nothing between them (virtually), and take
+    # a window of SEAM characters around every boundary; windows of consecutive pairs that touch
+    # are merged, so pieces shorter than a window chain into one (a card split over four
+    # messages reads whole). ``turns`` (same-role contents apart) are windows of their own.
     text = layout.text
     segs: list[tuple[int, int, int]] = []  # (slot, start in layout.text, end) of each window part
     windows: list[list[tuple[int, int, int]]] = []
     current: list[tuple[int, int, int]] = []
-    for n in range(len(slots) - 1):
-        a, b = slots[n], slots[n + 1]
+    for a, b in pairs:
         if not _joinable(text, layout.ends[a] - 1, layout.starts[a], layout.starts[b], layout.ends[b]):
             continue
         a_start = max(layout.starts[a], layout.ends[a] - SEAM)
@@ -248,6 +296,10 @@ def _scan_seams(layout: _Layout, slots: list[int], detector: Detector, out: list
             current = [left, right]
     if current:
         windows.append(current)
+    for a, b in turns:
+        if _joinable(text, layout.ends[a] - 1, layout.starts[a], layout.starts[b], layout.ends[b]):
+            windows.append([(a, max(layout.starts[a], layout.ends[a] - SEAM), layout.ends[a]),
+                            (b, layout.starts[b], min(layout.ends[b], layout.starts[b] + SEAM))])
     # one seam text: windows separated by a blank line; remember where each part sits
     parts: list[str] = []
     seam_starts: list[int] = []
