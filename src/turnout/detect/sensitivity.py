@@ -359,7 +359,7 @@ def _policy_answer(what: int, pii_policy: PiiPolicy, kinds: set[str], above: Sen
 class _Texts:
     """The pieces' texts, lower-cased once, with the context categories found so far."""
 
-    __slots__ = ("_decoded", "_findings", "_forms", "_found", "_joined", "_lows", "pieces")
+    __slots__ = ("_decoded", "_findings", "_forms", "_found", "_joined", "_lows", "_plain", "pieces")
 
     def __init__(self, pieces: list[Piece], findings: list[Any] | None = None) -> None:
         self.pieces = pieces
@@ -367,6 +367,7 @@ class _Texts:
         self._lows: list[str] | None = None
         self._joined: str | None = None
         self._forms: str | None = None
+        self._plain: bool | None = None
         self._decoded: dict[int, list[str]] = {}
         self._found: dict[str, bool] = {}
 
@@ -389,11 +390,10 @@ class _Texts:
                 lows = self.lows()
                 self._joined = lows[0] if len(lows) == 1 else "\n".join(lows)
             got = has_category(self._joined, category)
-            if not got:
+            if not got and not self.as_written():
                 # the words as the scan read them: a sentence zero-width-split, full-width or
                 # encoded holds its key words only in that form
-                forms = self.forms()
-                got = bool(forms) and has_category(forms, category)
+                got = has_category(self.forms(), category)
             if not got and category == PRIVATE_CUE:
                 # the frames only a person fills read each piece as written: a greeting opens
                 # a message, a sign-off closes it, and the slot needs the name's capital
@@ -422,6 +422,8 @@ class _Texts:
                 break
         if any(has_category((t := self.pieces[i].text[lo:hi]).lower(), category, t) for i, lo, hi in windows):
             return True
+        if self.as_written():
+            return False
         # as the scan read them: a window written with zero-width or full-width characters in
         # its normalised form; a finding inside an encoded run near the words of what it holds
         for i, lo, hi in windows:
@@ -431,6 +433,12 @@ class _Texts:
         decoded = {f[0] for f in found if f[5] == "decoded" and f[3] in kinds}
         return any(has_category(t.lower(), category) for i in sorted(decoded) for t in self.decoded(i))
 
+    def as_written(self) -> bool:
+        """Did the scan read every piece as written (ASCII, no finding inside an encoded run)?"""
+        if self._plain is None:
+            self._plain = all(p.text.isascii() for p in self.pieces) and all(f[5] != "decoded" for f in self._findings)
+        return self._plain
+
     def forms(self) -> str:
         """Lower-cased, the pieces' texts where the scan read them otherwise than written: the
         normalised form of a piece with non-ASCII characters, and what the encoded runs of a
@@ -439,7 +447,7 @@ class _Texts:
             forms = [normalize(p.text)[0] for p in self.pieces if not p.text.isascii()]
             for i in sorted({f[0] for f in self._findings if f[5] == "decoded"}):
                 forms.extend(self.decoded(i))
-            self._forms = "\n".join(forms).lower() if forms else ""
+            self._forms = "\n".join(forms).lower()
         return self._forms
 
     def decoded(self, index: int) -> list[str]:
