@@ -19,7 +19,10 @@ _words = st.lists(st.sampled_from(["note", "the", "key", "4539", "card", "é", "
 def test_base64_wrapped_in_lines_decodes_to_the_whole_text(text: str, width: int, sep: str) -> None:
     run = base64.b64encode(text.encode()).decode()
     wrapped = sep.join(run[i:i + width] for i in range(0, len(run), width))
-    if len(run) > width:  # (one line alone is an ordinary run)
+    lines = [run[i:i + width] for i in range(0, len(run), width)]
+    # one line alone is an ordinary run; two lines are chained only when the last is a run too
+    # (16+ characters before its padding): a short last line after one line is not read
+    if len(lines) >= 3 or (len(lines) == 2 and len(lines[1].rstrip("=")) >= 16):
         assert any(d.start == 0 and d.end == len(wrapped) and d.text == text for d in decodings(wrapped))
 
 
