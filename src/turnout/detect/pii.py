@@ -368,6 +368,7 @@ _CARD_SPLIT = re.compile(r"(\d{4})([/_|,\t\n]|  )(\d{4,6})\2(\d{3,5})(?:\2(\d{4}
 # on either side ("card_4539 5787 ...", "ref4539-5787-..."), which _CARD's boundaries refuse.
 _CARD_GROUPED = re.compile(r"(\d{4})([ -])(\d{4,6})\2(\d{4,5})(?:\2(\d{4}))?(?:\2(\d{3}))?")
 _CARD_SPLIT_SEPS = frozenset("/_|,\t\n ")  # what may follow a card's first group in that form
+_CELL_SEPS = frozenset(",;|\t")  # what separates the cells of a row (CSV, TSV, a pipe table)
 _CARD_CUE = re.compile(r"(?i)\b(?:card|cc|visa|mastercard|amex|credit|debit|maestro|jcb|discover)\b")
 _IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![\w])")
 _SSN = re.compile(r"(?<![\w./-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[./-]\d)")
@@ -950,7 +951,8 @@ class Detector:
                 else:
                     windows.append([ws, we])
             if (
-                size >= 13 and (_glued(before, after) or text[s + 4] in _CARD_SPLIT_SEPS)
+                size >= 13 and (_glued(before, after) or text[s + 4] in _CARD_SPLIT_SEPS
+                                or before in _CELL_SEPS or after in _CELL_SEPS)
             ) or (size == 4 and after in _CARD_SPLIT_SEPS and text[e + 1 : e + 2].isdigit()):
                 # a card in a form the window patterns do not read: glued to letters
                 # ("card4539578763621486exp"), or its groups split by "/", "_", "|", ",", a tab,
@@ -1064,8 +1066,19 @@ class Detector:
 
     @staticmethod
     def _loose_card(text: str, s: int, e: int, before: str, after: str, put: _Put) -> None:
-        """A card glued to letters or split by an uncommon separator, starting at ``s``."""
+        """A card glued to letters or split by an uncommon separator, or a cell of a CSV row,
+        starting at ``s``."""
         if before.isdigit():
+            return
+        if (before in _CELL_SEPS or after in _CELL_SEPS) and e - s in (15, 16, 19) and text[s:e].isdigit():
+            # a card as a cell of a row ("1,4539578763621486,3"): _CARD leaves a run next to a
+            # comma alone (a list, thousands), but 15-19 plain digits are no thousands group;
+            # a dot or a dash beside it still reads as a longer number ("1.4539...", "7-4539...")
+            if before in ".+-/" or (after in "./-" and text[e + 1 : e + 2].isdigit()):
+                return
+            digits = text[s:e]
+            if len(set(digits)) >= 2 and luhn_valid(digits) and _card_network_ok(digits):
+                put(CREDIT_CARD, s, e, 0.9)
             return
         if 13 <= e - s <= 23 and _glued(before, after):
             digits = text[s:e]
