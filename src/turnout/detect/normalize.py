@@ -507,18 +507,23 @@ def _with_plain_digits(text: str, start: int, end: int, decoded: str) -> tuple[i
     return start, end, decoded
 
 
+def _tokens_of(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each token around a ``pattern`` match, each token once (the matches a
+    token already covers are skipped)."""
+    covered = 0
+    for m in pattern.finditer(text):
+        if m.start() >= covered:
+            start, covered = _token_around(text, m)
+            yield start, covered
+
+
 def decodings(text: str) -> list[Decoded]:
     """Every encoded run in ``text`` that decodes to readable text (one level deep)."""
     found: list[Decoded] = []
     if "%" in text and _PCT.search(text):
         # the token around each %XX (literal-led search: a class-led token pattern would walk
         # every word of the text)
-        covered = 0
-        for m in _PCT.finditer(text):
-            if m.start() < covered:
-                continue
-            start, end = _token_around(text, m)
-            covered = end
+        for start, end in _tokens_of(text, _PCT):
             run = text[start:end]
             decoded = unquote_plus(run) if "?" in run or "=" in run else unquote(run)
             if decoded != run:
@@ -530,12 +535,7 @@ def decodings(text: str) -> list[Decoded]:
     if "+" in text and _PLUS_DIGITS.search(text):
         # form encoding outside a query ("note+4539+5787+..."): a token whose digits are joined
         # by "+", read with spaces (tokens with "%", "?" or "=" are the URL passes' above)
-        covered = 0
-        for m in _PLUS_DIGITS.finditer(text):
-            if m.start() < covered:
-                continue
-            start, end = _token_around(text, m)
-            covered = end
+        for start, end in _tokens_of(text, _PLUS_DIGITS):
             run = text[start:end]
             if "%" not in run and "?" not in run and "=" not in run:
                 found.append(Decoded(start, end, run.replace("+", " "), "url"))
@@ -557,12 +557,7 @@ def decodings(text: str) -> list[Decoded]:
             found.append(Decoded(start, end, html.unescape(text[start:end]), "html"))
     if "&" in text and ";" in text:
         # named references inside a token ("4539&nbsp;5787&nbsp;..."): the whole token, decoded
-        covered = 0
-        for m in _NAMED_REF.finditer(text):
-            if m.start() < covered:
-                continue
-            start, end = _token_around(text, m)
-            covered = end
+        for start, end in _tokens_of(text, _NAMED_REF):
             decoded = html.unescape(text[start:end])
             if decoded != text[start:end]:
                 found.append(Decoded(start, end, decoded, "html"))
@@ -606,6 +601,7 @@ def decodings(text: str) -> list[Decoded]:
 _RUN_TABLE = bytes(
     ord("a") if chr(i).isascii() and (chr(i).isalnum() or chr(i) in "+/_-") else ord(" ") for i in range(256)
 )
+_RUN_NEEDLE = b"a" * 16
 
 # base64 wrapped in lines (MIME at 76, PEM at 64, any width a multiple of four): lines of one
 # width, each a run of 16+ already found, then a last, shorter one. (Groups of four or eight
@@ -674,7 +670,8 @@ def _block_at(text: str, pos: int, width: int) -> Decoded | None:
         while pos < len(text) and text[pos] in _SEPARATOR:
             pos += 1
     return None
-_RUN_NEEDLE = b"a" * 16
+
+
 
 
 # hex bytes written apart ("34 35 33 39" or "34:35:33:39", as dumps and fingerprints are):
