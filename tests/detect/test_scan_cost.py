@@ -134,8 +134,14 @@ _KINDS = ["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "DATE_TIM
 @settings(max_examples=200, deadline=None)
 @given(st.sets(st.sampled_from(_KINDS)), st.sampled_from(["public", "internal", "confidential"]), st.booleans())
 def test_the_policy_answers_are_the_policys(kinds: set[str], above: str, custom: bool) -> None:
-    from turnout.detect.pii_policy import DEFAULT_POLICY, PiiPolicy
-    from turnout.detect.sensitivity import _LEVEL, _LOOK_FOR, _NEAR, _policy_answer
+    from turnout.detect.pii_policy import (
+        DEFAULT_POLICY,
+        LEVEL,
+        LOOK_FOR,
+        NEAR,
+        PiiPolicy,
+        policy_answer,
+    )
     from turnout.types import Sensitivity
 
     policy = (PiiPolicy.from_config([{"types": ["EMAIL_ADDRESS", "FINANCIAL"], "level": "confidential",
@@ -143,9 +149,9 @@ def test_the_policy_answers_are_the_policys(kinds: set[str], above: str, custom:
               if custom else DEFAULT_POLICY)
     level = Sensitivity.parse(above)
     for _ in range(2):  # worked out, then remembered
-        assert _policy_answer(_LOOK_FOR, policy, kinds, level) == policy.categories_to_look_for(kinds, above=level)
-        assert dict(_policy_answer(_NEAR, policy, kinds, level)) == policy.categories_near(kinds, above=level)
-        assert _policy_answer(_LEVEL, policy, kinds, level) == policy.level(kinds)
+        assert policy_answer(LOOK_FOR, policy, kinds, level) == policy.categories_to_look_for(kinds, above=level)
+        assert dict(policy_answer(NEAR, policy, kinds, level)) == policy.categories_near(kinds, above=level)
+        assert policy_answer(LEVEL, policy, kinds, level) == policy.level(kinds)
 
 
 @settings(max_examples=300, deadline=None)

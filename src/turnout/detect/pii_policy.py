@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from turnout.types import Sensitivity
@@ -712,3 +713,35 @@ def _split(combinations: tuple[Combination, ...]) -> tuple[tuple[_Row, ...], fro
 
 
 DEFAULT_POLICY = PiiPolicy()
+
+
+LOOK_FOR, NEAR, LEVEL = 0, 1, 2  # what policy_answer is asked
+# What the PII policy answers for a set of types (which context categories to look for, which
+# near which types, the level of the combinations) depends on its combinations alone, and
+# requests repeat a handful of type sets (most hold none): each answer is worked out once per
+# tuple of combinations (a tenth of the cost of asking; held by identity, as _split
+# holds its rows). A subclass of PiiPolicy may answer otherwise: it is asked every time.
+_ANSWERS: dict[tuple[int, int, frozenset[str], int], tuple[tuple[Combination, ...], Any]] = {}
+_ANSWERS_MAX = 4096
+
+
+def policy_answer(what: int, pii_policy: PiiPolicy, kinds: set[str], above: Sensitivity) -> Any:
+    memo = type(pii_policy) is PiiPolicy
+    combos = pii_policy.combinations
+    key = (what, id(combos), frozenset(kinds), above.rank)
+    if memo:
+        hit = _ANSWERS.get(key)
+        if hit is not None and hit[0] is combos:
+            return hit[1]
+    answer: Any
+    if what == LOOK_FOR:
+        answer = frozenset(pii_policy.categories_to_look_for(kinds, above=above))
+    elif what == NEAR:
+        answer = MappingProxyType(pii_policy.categories_near(kinds, above=above))
+    else:
+        answer = pii_policy.level(kinds)
+    if memo:
+        if len(_ANSWERS) >= _ANSWERS_MAX:
+            _ANSWERS.clear()
+        _ANSWERS[key] = (combos, answer)
+    return answer

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal
 
 from turnout.detect.normalize import decodings, normalize
@@ -42,15 +41,18 @@ from turnout.detect.pii import (
 )
 from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helper's policy hook
     DEFAULT_POLICY,
+    LEVEL,
+    LOOK_FOR,
+    NEAR,
     NEAR_LIMIT,
     NEAR_WINDOW,
     PRIVATE_CUE,
     UNSTRUCTURED_LEVELS,
-    Combination,
     PiiPolicy,
     has_category,
     historical_lower,
     person_frame,
+    policy_answer,
 )
 from turnout.detect.scan import _MAX_DEPTH, scan_request
 from turnout.detect.walk import Piece, format_path, walk
@@ -310,50 +312,18 @@ def assess_located(
     types = {kind for _, kind, *_ in located}
     # Key words are looked for only where they could still raise the level: a request that
     # is already confidential, or holds no type a combination needs, skips the search.
-    for cat in sorted(_policy_answer(_LOOK_FOR, pii_policy, types | categories, detected) - categories):
+    for cat in sorted(policy_answer(LOOK_FOR, pii_policy, types | categories, detected) - categories):
         if texts.has(cat):
             categories.add(cat)
-    near = _policy_answer(_NEAR, pii_policy, types | categories, detected)
+    near = policy_answer(NEAR, pii_policy, types | categories, detected)
     for cat in sorted(set(near) - categories):
         if texts.has_near(cat, scan.findings, near[cat]):
             categories.add(cat)
-    combined = _policy_answer(_LEVEL, pii_policy, types | categories, detected)
+    combined = policy_answer(LEVEL, pii_policy, types | categories, detected)
     if combined.rank > detected.rank:
         detected = combined
     level, source = combine(label, detected, pinned, policy, bool(located))
     return level, source, detected, located
-
-
-_LOOK_FOR, _NEAR, _LEVEL = 0, 1, 2
-# What the PII policy answers for a set of types (which context categories to look for, which
-# near which types, the level of the combinations) depends on its combinations alone, and
-# requests repeat a handful of type sets (most hold none): each answer is worked out once per
-# tuple of combinations (a tenth of the cost of asking; held by identity, as pii_policy._split
-# holds its rows). A subclass of PiiPolicy may answer otherwise: it is asked every time.
-_ANSWERS: dict[tuple[int, int, frozenset[str], int], tuple[tuple[Combination, ...], Any]] = {}
-_ANSWERS_MAX = 4096
-
-
-def _policy_answer(what: int, pii_policy: PiiPolicy, kinds: set[str], above: Sensitivity) -> Any:
-    memo = type(pii_policy) is PiiPolicy
-    combos = pii_policy.combinations
-    key = (what, id(combos), frozenset(kinds), above.rank)
-    if memo:
-        hit = _ANSWERS.get(key)
-        if hit is not None and hit[0] is combos:
-            return hit[1]
-    answer: Any
-    if what == _LOOK_FOR:
-        answer = frozenset(pii_policy.categories_to_look_for(kinds, above=above))
-    elif what == _NEAR:
-        answer = MappingProxyType(pii_policy.categories_near(kinds, above=above))
-    else:
-        answer = pii_policy.level(kinds)
-    if memo:
-        if len(_ANSWERS) >= _ANSWERS_MAX:
-            _ANSWERS.clear()
-        _ANSWERS[key] = (combos, answer)
-    return answer
 
 
 class _Texts:
