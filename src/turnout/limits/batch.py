@@ -278,6 +278,10 @@ class Batcher:
         conn = self._conn
         if conn is None:
             conn = self._conn = await self.client.connection_pool.get_connection()
+            # No write timeout of the connection's own: with one, redis-py runs every write in
+            # a task of its own (``asyncio.wait_for``, ~10 µs a pipeline); the pipeline's
+            # deadline (``_pipeline``) bounds the write as well as the answers.
+            conn.socket_timeout = None
             return conn
         if conn.is_connected:
             try:
@@ -293,13 +297,13 @@ class Batcher:
 
         conn = await self._connection()
         try:
-            await conn.send_packed_command(b"".join(commands), check_health=False)
-            read = getattr(conn, "_parser", None)
-            read = getattr(read, "read_response", None)
             answers: list[Any] = []
-            # One deadline for all the answers; the connection's parser answers a Redis error
-            # as a value (a ResponseError), so the rest of the pipeline still follows.
+            # One deadline for the write and all the answers; the connection's parser answers
+            # a Redis error as a value (a ResponseError), so the rest of the pipeline follows.
             async with asyncio.timeout(self.timeout_s):
+                await conn.send_packed_command(b"".join(commands), check_health=False)
+                read = getattr(conn, "_parser", None)
+                read = getattr(read, "read_response", None)
                 if read is not None:
                     for _ in commands:
                         answers.append(await read())
@@ -327,6 +331,7 @@ class Batcher:
             log.warning("Redis commands still queued at shutdown were dropped")
         conn, self._conn = self._conn, None
         if conn is not None:
+            conn.socket_timeout = self.client.connection_pool.connection_kwargs.get("socket_timeout")
             try:
                 await self.client.connection_pool.release(conn)
             except Exception:  # closing anyway
