@@ -575,7 +575,8 @@ def decodings(text: str) -> list[Decoded]:
     runs = _runs(text, flat)
     # a wrapped block as one run; its lines are still read one by one below (a line followed by
     # a word of the same alphabet reads as a block, its decoding spoilt by the word)
-    found.extend(_wrapped(text, runs))
+    blocks = _wrapped(text, runs)
+    found.extend(blocks)
     for start, end in runs:
         run = text[start:end]
         if run.isalpha() and (run.islower() or run.isupper()):  # a long word, not an encoding
@@ -586,7 +587,10 @@ def decodings(text: str) -> list[Decoded]:
         if got is None and run[0] == "0" and run[1] in ("x", "X") and _HEX.fullmatch(run, 2):
             got = decode_run(run[2:])  # "0x" + hex, as code writes bytes: the "x" glued it to the run
         if got is not None:
-            found.append(Decoded(start, end, got[0], got[1]))
+            if got[1] == "base64" and (longer := _with_short_line(text, start, end, blocks)) is not None:
+                found.append(longer)  # the line and the short last one it wraps into
+            else:
+                found.append(Decoded(start, end, got[0], got[1]))
         elif "/" in run:  # a URL path ("test/upload/<base64>"): each segment on its own
             pos = start
             for segment in run.split("/"):
@@ -640,6 +644,24 @@ def _wrapped(text: str, runs: list[tuple[int, int]]) -> list[Decoded]:
             out.append(got)
             covered = got.end
     return out
+
+
+# the last line of a wrapped block, under 16 characters (no run of its own), right after a line
+_SHORT_LINE = re.compile(rf"(?:\r?\n|[ \t])([{_B64}]{{2,15}}={{0,2}})(?![{_B64}=])")
+
+
+def _with_short_line(text: str, start: int, end: int, blocks: list[Decoded]) -> Decoded | None:
+    """One base64 line that decoded to text alone, read with the short last line it wraps into
+    ("<64 characters>\n<12 characters>": the block reader needs two runs), when the two decode
+    to text together. Only an unpadded line of whole groups of four continues, and only one
+    that no block holds already."""
+    if (end - start) % 4 or text[end - 1] == "=" or any(b.start <= start < b.end for b in blocks):
+        return None
+    m = _SHORT_LINE.match(text, end)
+    if m is None:
+        return None
+    got = decode_run(text[start:end] + m.group(1))
+    return Decoded(start, m.end(), got[0], got[1]) if got is not None and got[1] == "base64" else None
 
 
 def _block_at(text: str, pos: int, width: int) -> Decoded | None:
