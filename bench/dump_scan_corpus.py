@@ -18,6 +18,7 @@ corpus (seeded, so both runs see the same texts):
   compound words, words that hold a health word: "archive", "hospitality", "stillness");
 - random base64 and hex blobs (random bytes) in groups of 4 and 8 and in wrapped lines, and
   base64 of sentences and prose, wrapped or in groups, with a word after it;
+- sentences with an e-mail address and the rest of their words glued into one;
 - random multi-message conversations of data-set sentences and digit groups.
 
 Per text: ``Detector.scan`` (names off) findings, ``scan_request`` findings and the
@@ -156,6 +157,15 @@ def encoded_texts(rng: random.Random, sentences: list[str], prose: list[str]) ->
     return out
 
 
+def glued_texts(sentences: list[str], prose: list[str]) -> list[str]:
+    """Sentences and prose with an e-mail address, every other space removed (the address kept apart)."""
+    out: list[str] = []
+    for text in [t for t in sentences if "@" in t] + [p[:200] + " Mail a.b@example.org" for p in prose[:300]]:
+        words = text.split(" ")
+        out.append(" ".join(w if "@" in w else "" for w in words).strip() + " " + "".join(w for w in words if "@" not in w))
+    return out
+
+
 def corpus() -> dict[str, list[str]]:
     rng = random.Random(9)
     sentences = [s["full_text"] for s in json.loads(DATA.read_text(encoding="utf-8"))]
@@ -172,6 +182,7 @@ def corpus() -> dict[str, list[str]]:
         "email": email_texts(rng),
         "blob": blob_texts(rng),
         "encoded": encoded_texts(rng, sentences, prose),
+        "glued": glued_texts(sentences, prose),
     }
 
 

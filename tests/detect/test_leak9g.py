@@ -114,3 +114,35 @@ def test_base64_of_one_line_and_a_short_last_line_is_read(card, width, sep, extr
     run = base64.b64encode(note.encode()).decode()
     assert len(run) == width + extra
     assert level("here: " + run[:width] + sep + run[width:] + " thanks") is CONFIDENTIAL
+
+
+# -- class 5: a contact with a health sentence written without its spaces ------------------------
+
+locals_ = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=8)
+glued_health = st.sampled_from(["wasdiagnosedwithHIVandtakesantiretrovirals", "wasdiagnosedwithdiabetes",
+                                "hasbeenadmittedtohospitalyesterday", "takesinsulintwiceaday",
+                                "isapatientatthecardiologyclinic", "startedchemotherapylastweek"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(user=locals_, sentence=glued_health, form=st.sampled_from(["plain", "csv", "quoted"]))
+def test_a_contact_with_a_health_sentence_glued_into_one_word_is_confidential(user, sentence, form):
+    contact = f"patient{user}.doe@example.org"
+    text = {"plain": f"{contact} {sentence}",
+            "csv": f"id,contact,note\n7,{contact} {sentence},ok",
+            "quoted": f'{{"note": "{sentence}.", "email": "{contact}"}}'}[form]
+    assert level(text) is CONFIDENTIAL
+
+
+@settings(max_examples=60, deadline=None)
+@given(user=locals_, glued=st.sampled_from([
+    "archiveofourownfanfiction", "thehospitalityindustryawards", "stillnessofthenightsky", "keystrokeloggersoftware",
+    "raidsandmaidsandbraids", "getPatientRecordByIdentifier", "validateEmailAddressFormat", "#stayhomestaysafeeveryone",
+    "retreatedsoldiersreturned", "treatyofversaillessigned", "internationalizationsupport"]),
+    form=st.sampled_from(["after", "domain", "path", "hashtag"]))
+def test_a_contact_beside_glued_words_that_hold_a_health_word_stays_internal(user, glued, form):
+    text = {"after": f"write to {user}@example.org {glued} tomorrow",
+            "domain": f"write to {user}@{glued.lower().lstrip('#')}.com for help",
+            "path": f"{user}@example.org shared https://example.org/{glued}/index.html",
+            "hashtag": f"{user}@example.org #{glued.lstrip('#')}"}[form]
+    assert level(text) is Sensitivity.INTERNAL

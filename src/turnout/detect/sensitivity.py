@@ -16,6 +16,7 @@ The caller's explicit label and detection are combined by one rule (:func:`combi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -40,6 +41,7 @@ from turnout.detect.pii import (
     default_detector,
 )
 from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helper's policy hook
+    _CUE_GATES,
     DEFAULT_POLICY,
     LEVEL,
     LOOK_FOR,
@@ -392,6 +394,8 @@ class _Texts:
                 break
         if any(has_category((t := self.pieces[i].text[lo:hi]).lower(), category, t) for i, lo, hi in windows):
             return True
+        if any(_glued_key_word(self.pieces[i].text[lo:hi], category) for i, lo, hi in windows):
+            return True  # a sentence written without its spaces beside the address
         if self.as_written():
             return False
         # as the scan read them: a window written with zero-width or full-width characters in
@@ -437,6 +441,65 @@ class _Texts:
 
     def historical(self) -> bool:
         return any(historical_lower(low) for low in self.lows())
+
+
+# A word glued from several: a run of 16+ ASCII letters (longer than nearly every English word),
+# standing as a word of prose stands (not inside an address, a URL, an identifier or a hashtag),
+# with no camelCase hump ("getPatientRecord" is code). Found in a window by a literal search of
+# the letters' run in a byte table, so a window without one costs an encode and a translate.
+_LETTERS = bytes(ord("a") if 65 <= i <= 90 or 97 <= i <= 122 else ord(" ") for i in range(256))
+_GLUED_NEEDLE = b"a" * 16
+_GLUED_BEFORE = frozenset(" \t\r\n\"'([{,;:")
+_GLUED_AFTER = frozenset(" \t\r\n\"')]},;:!?.")
+_CAMEL_HUMP = re.compile(r"[a-z][A-Z][a-z]")
+_KEY_WORD_MAX = 24  # no key word is longer; nor a common word around one that is looked at
+
+
+def _glued_key_word(text: str, category: str) -> bool:
+    """Does a word glued from several in ``text`` hold a key word of ``category``
+    ("wasdiagnosedwithHIVandtakes...": an e-mail's sentence with every space removed)?
+
+    A key word inside such a word counts unless a longer common English word holds it there and
+    is no key word itself: "hiv" in "archive", "hospital" in "hospitality", "illness" in
+    "stillness", "aids" in "raids" are read as those words (the name tagger's lexicon); "diagnos"
+    inside "diagnosed" is a key word either way."""
+    flat = text.encode("latin-1", "replace").translate(_LETTERS)
+    pos = flat.find(_GLUED_NEEDLE)
+    while pos >= 0:
+        end = flat.find(b" ", pos)
+        end = len(flat) if end < 0 else end
+        word = text[pos:end]
+        before = text[pos - 1] if pos else " "
+        after = text[end] if end < len(text) else " "
+        if (before in _GLUED_BEFORE and after in _GLUED_AFTER and not (after == "." and text[end + 1 : end + 2].isalnum())
+                and _CAMEL_HUMP.search(word) is None and _holds_key_word(word.lower(), category)):
+            return True
+        pos = flat.find(_GLUED_NEEDLE, end)
+    return False
+
+
+def _holds_key_word(word: str, category: str) -> bool:
+    """A key word of ``category`` at a place in the glued ``word`` where no longer common word
+    that is no key word holds it (see _glued_key_word)."""
+    from turnout.detect.names import lexicon  # (loaded by the tagger already when names are on)
+
+    common = lexicon().common
+    n = len(word)
+    for stem in _CUE_GATES[category]:  # every key word holds one of these literals (pii_policy)
+        i = word.find(stem)
+        while i >= 0:
+            # the shortest key word starting at the literal ("diagnos" for r"diagnos\w*")
+            j = next((j for j in range(i + len(stem), min(n, i + _KEY_WORD_MAX) + 1)
+                      if has_category(word[i:j], category)), None)
+            if j is not None and not any(
+                word[a:b] in common and not has_category(word[a:b], category)
+                for a in range(max(0, j - _KEY_WORD_MAX), i + 1)
+                for b in range(max(j, a + 1), min(n, a + _KEY_WORD_MAX) + 1)
+                if (a, b) != (i, j)
+            ):
+                return True
+            i = word.find(stem, i + 1)
+    return False
 
 
 def _public_people(
