@@ -146,3 +146,43 @@ def test_a_contact_beside_glued_words_that_hold_a_health_word_stays_internal(use
             "path": f"{user}@example.org shared https://example.org/{glued}/index.html",
             "hashtag": f"{user}@example.org #{glued.lstrip('#')}"}[form]
     assert level(text) is Sensitivity.INTERNAL
+
+
+# -- class 3: base64 in groups of four or eight ---------------------------------------------------
+
+
+def grouped(text: str, width: int, sep: str) -> str:
+    run = base64.b64encode(text.encode()).decode()
+    return sep.join(run[i:i + width] for i in range(0, len(run), width))
+
+
+@settings(max_examples=40, deadline=None)
+@given(user=locals_, width=st.sampled_from([4, 8]), sep=st.sampled_from(["\n", "\r\n", " "]),
+       around=st.sampled_from(["{}", "note: {} thanks", "a\n{}\nb"]))
+def test_a_contact_with_a_diagnosis_in_base64_groups_is_confidential(user, width, sep, around):
+    text = f"patient {user}.smith@examplemail.com was diagnosed with HIV and takes antiretrovirals"
+    assert level(around.format(grouped(text, width, sep))) is CONFIDENTIAL
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16, max_size=16),
+       width=st.sampled_from([4, 8]), sep=st.sampled_from(["\n", "\r\n", " "]))
+def test_an_aws_key_in_base64_groups_is_confidential(key, width, sep):
+    assert level("config: " + grouped(f"aws_access_key_id = AKIA{key}", width, sep)) is CONFIDENTIAL
+
+
+@settings(max_examples=40, deadline=None)
+@given(blob=st.binary(min_size=12, max_size=90), width=st.sampled_from([4, 8]),
+       sep=st.sampled_from(["\n", "\r\n", " "]))
+def test_random_bytes_in_base64_groups_find_nothing(blob, width, sep):
+    run = base64.b64encode(blob).decode()
+    assert PLAIN.scan("blob " + sep.join(run[i:i + width] for i in range(0, len(run), width)) + " end") == [] or \
+        PLAIN.scan(run) != []  # (unless the bytes themselves read as something)
+
+
+@settings(max_examples=40, deadline=None)
+@given(words=st.lists(st.sampled_from(["utf8", "sha1", "ipv4", "ipv6", "mp3s", "h264", "i386", "this", "that",
+                                       "x86_64ab", "abcd1234", "base64ok"]), min_size=3, max_size=20))
+def test_words_of_four_or_eight_with_digits_are_no_base64(words):
+    text = "we use " + " ".join(words) + " here"
+    assert PLAIN.scan(text) == PLAIN.scan(text.replace(" ", "  "))  # as when nothing could be a group

@@ -39,7 +39,7 @@ from turnout.dataurl import MAX_DECODED, data_url, inflated
 from turnout.dataurl import b64 as _b64
 from turnout.dataurl import printable as _printable
 
-__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
+__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "grouped_base64_at", "grouped_span", "normalize"]
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
@@ -517,9 +517,10 @@ def _tokens_of(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]
             yield start, covered
 
 
-def decodings(text: str) -> list[Decoded]:
-    """Every encoded run in ``text`` that decodes to readable text (one level deep)."""
-    found: list[Decoded] = []
+def decodings(text: str, *, groups: bool = False) -> list[Decoded]:
+    """Every encoded run in ``text`` that decodes to readable text (one level deep); with
+    ``groups``, also base64 written in groups of four or eight apart (see grouped_base64_at)."""
+    found: list[Decoded] = _grouped_blocks(text) if groups else []
     if "%" in text and _PCT.search(text):
         # the token around each %XX (literal-led search: a class-led token pattern would walk
         # every word of the text)
@@ -694,6 +695,56 @@ def _block_at(text: str, pos: int, width: int) -> Decoded | None:
     return None
 
 
+
+
+# Base64 written in groups of four or eight characters apart ("cGxl YXNl IGtl ..."), as some
+# tools print it. No pass over the whole text finds these cheaply (a literal search of the
+# groups' shape costs ~2 ms/MB per width, fix9f): the pattern scan (detect/pii.py) reads them
+# from its digit clusters, which it visits anyway and which most groups hold (a group without
+# a digit is a group all the same once a neighbour with one is found), with grouped_base64_at;
+# what holds a finding read there is read again by grouped_span and decodings(groups=True).
+_GROUP_WIDTHS = (4, 8)
+_B64_GROUP = re.compile(rf"[{_B64}]+")
+_GROUPED = re.compile("|".join(rf"(?:[{_B64}]{{{w}}}(?:\r?\n|[ \t])){{2,}}[{_B64}]{{1,{w}}}={{0,2}}(?![{_B64}=])"
+                               for w in _GROUP_WIDTHS))
+
+
+def grouped_base64_at(text: str, start: int, end: int) -> tuple[Decoded | None, int]:
+    """The base64 block written in groups of ``end - start`` characters (4 or 8) apart, one
+    of whose groups is ``text[start:end]``, decoded as one run when it is text; and where its
+    groups end (the caller need not try the groups after this one again)."""
+    width = end - start
+    pos = start  # walk back to the block's first group
+    while True:
+        sep = 2 if text[pos - 2 : pos] == "\r\n" else 1 if pos and text[pos - 1] in _SEPARATOR else 0
+        first = pos - sep - width
+        if not sep or first < 0 or (first and text[first - 1] not in _SEPARATOR):
+            break
+        if _B64_GROUP.fullmatch(text, first, first + width) is None:
+            break
+        pos = first
+    got = _block_at(text, pos, width)
+    if got is not None:
+        return got, got.end
+    m = _block_pattern(width).match(text, pos)
+    return None, max(end, m.end() if m is not None else end)
+
+
+def grouped_span(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` a block of base64 groups (a finding read inside one)?"""
+    return end - start >= 14 and _GROUPED.fullmatch(text, start, end) is not None
+
+
+def _grouped_blocks(text: str) -> list[Decoded]:
+    """Every block of base64 groups in ``text`` that decodes to text (a class-led search: only
+    for a text a finding was read in)."""
+    out = []
+    for m in _GROUPED.finditer(text):
+        width = next(w for w in _GROUP_WIDTHS if text[m.start() + w] in _SEPARATOR)
+        got = _block_at(text, m.start(), width)
+        if got is not None:
+            out.append(got)
+    return out
 
 
 # hex bytes written apart ("34 35 33 39" or "34:35:33:39", as dumps and fingerprints are):

@@ -899,6 +899,7 @@ class Detector:
         ipv6: list[list[int]] = []
         addr: list[tuple[int, int, float]] = []
         token_end = -1
+        groups_end = -1  # where the last base64 groups read end
         dob_from = -1
         rev: str | None = None
         date = self._date
@@ -1006,6 +1007,10 @@ class Detector:
                         left = _TOKEN_AROUND_RIGHT.match(rev, n - s, n - max(0, s - 256))
                         ts = s - (left.end() - left.start()) if left else s
                     token_end = te
+                    if (te - ts == 4 or te - ts == 8) and ts >= groups_end and _beside_a_group(text, ts, te):
+                        # base64 written in groups of four or eight apart ("cGxl YXNl ..."): most of
+                        # its groups hold a digit, so this loop finds them at no extra pass
+                        groups_end = self._base64_groups(text, ts, te, put)
                     # each start of a token secret holds a letter other than "x" ("U" or "l"
                     # in the shape), which a run of digits and separators does not
                     if te - ts >= 14 and (b"l" in shape[ts:te] or b"U" in shape[ts:te]):
@@ -1072,6 +1077,18 @@ class Detector:
             for im6 in _IPV6_WIN.finditer(text, ws, we):
                 self._ipv6(text, im6, put)
         self._addresses(text, low, addr, put)
+
+    def _base64_groups(self, text: str, start: int, end: int, put: _Put) -> int:
+        """Read the block of base64 groups ``text[start:end]`` is one of: what it holds, scanned,
+        is found on the whole block (as the request scan does for an encoded run). Returns
+        where the block's groups end."""
+        from turnout.detect.normalize import grouped_base64_at, normalize
+
+        got, groups_end = grouped_base64_at(text, start, end)
+        if got is not None:
+            for f in self.scan(normalize(got.text)[0]):
+                put(f.type, got.start, got.end, f.score)
+        return groups_end
 
     @staticmethod
     def _loose_card(text: str, s: int, e: int, before: str, after: str, put: _Put) -> None:
@@ -1302,6 +1319,24 @@ class Detector:
             s = _extend_address_up(text, _extend_address_back(text, int(s_)))
             e = _extend_address_forward(text, int(e_))
             put(STREET_ADDRESS, s, e, sc)
+
+
+_GROUP_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_GROUP_SEPS = frozenset(" \t\n\r")
+
+
+def _beside_a_group(text: str, start: int, end: int) -> bool:
+    """Is the token ``text[start:end]`` (4 or 8 characters) next to another of its width, one
+    blank or line break apart: a group of base64 written apart, not a word ("utf8", "ipv4")?"""
+    width = end - start
+    k = end + (2 if text[end : end + 2] == "\r\n" else 1)
+    if text[end : end + 1] in _GROUP_SEPS and _GROUP_CHARS.issuperset(after := text[k : k + width]) and (
+        len(after) == width and text[k + width : k + width + 1] in ("", " ", "\t", "\n", "\r", "=")
+    ):
+        return True
+    k = start - (2 if text[start - 2 : start] == "\r\n" else 1)
+    return (start > 0 and text[start - 1] in _GROUP_SEPS and k >= width and _GROUP_CHARS.issuperset(text[k - width : k])
+            and (k == width or text[k - width - 1] in _GROUP_SEPS))
 
 
 _DIGIT_GROUP = re.compile(r"[0-9]+")

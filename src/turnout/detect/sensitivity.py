@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from turnout.detect.normalize import decodings, normalize
+from turnout.detect.normalize import decodings, grouped_span, normalize
 from turnout.detect.pii import (
     API_KEY,
     CREDIT_CARD,
@@ -404,14 +404,19 @@ class _Texts:
             t = self.pieces[i].text[lo:hi]
             if not t.isascii() and has_category(normalize(t)[0].lower(), category):
                 return True
-        decoded = {f[0] for f in found if f[5] == "decoded" and f[3] in kinds}
+        decoded = {f[0] for f in found if f[3] in kinds and self._read_otherwise(f)}
         return any(has_category(t.lower(), category) for i in sorted(decoded) for t in self.decoded(i))
 
     def as_written(self) -> bool:
         """Did the scan read every piece as written (ASCII, no finding inside an encoded run)?"""
         if self._plain is None:
-            self._plain = all(p.text.isascii() for p in self.pieces) and all(f[5] != "decoded" for f in self._findings)
+            self._plain = all(p.text.isascii() for p in self.pieces) and not any(map(self._read_otherwise, self._findings))
         return self._plain
+
+    def _read_otherwise(self, f: Any) -> bool:
+        """Was finding ``f`` read inside an encoded run (by the request scan, or by the pattern
+        scan in base64 written in groups: see normalize.grouped_base64_at)?"""
+        return f[5] == "decoded" or grouped_span(self.pieces[f[0]].text, f[1], f[2])
 
     def forms(self) -> str:
         """Lower-cased, the pieces' texts where the scan read them otherwise than written: the
@@ -419,7 +424,7 @@ class _Texts:
         piece with a finding inside one hold (empty for plain ASCII requests)."""
         if self._forms is None:
             forms = [normalize(p.text)[0] for p in self.pieces if not p.text.isascii()]
-            for i in sorted({f[0] for f in self._findings if f[5] == "decoded"}):
+            for i in sorted({f[0] for f in self._findings if self._read_otherwise(f)}):
                 forms.extend(self.decoded(i))
             self._forms = "\n".join(forms).lower()
         return self._forms
@@ -432,7 +437,7 @@ class _Texts:
             got = []
             level = [normalize(self.pieces[index].text)[0]]
             for _depth in range(_MAX_DEPTH):
-                level = [normalize(d.text)[0] for t in level for d in decodings(t)]
+                level = [normalize(d.text)[0] for t in level for d in decodings(t, groups=True)]
                 if not level:
                     break
                 got.extend(level)
