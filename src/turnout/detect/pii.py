@@ -1007,7 +1007,14 @@ class Detector:
                         left = _TOKEN_AROUND_RIGHT.match(rev, n - s, n - max(0, s - 256))
                         ts = s - (left.end() - left.start()) if left else s
                     token_end = te
-                    if (te - ts == 4 or te - ts == 8) and ts >= groups_end and _beside_a_group(text, ts, te):
+                    if (
+                        (te - ts == 4 or te - ts == 8)
+                        and ts >= groups_end
+                        and text[te : te + 1] in _GROUP_ENDS
+                        and (not ts or text[ts - 1] in _GROUP_SEPS)
+                        and not text[ts].isdigit()  # ("10th", "50th"; base64 of text starts no group with one)
+                        and _beside_a_group(text, ts, te)
+                    ):
                         # base64 written in groups of four or eight apart ("cGxl YXNl ..."): most of
                         # its groups hold a digit, so this loop finds them at no extra pass
                         groups_end = self._base64_groups(text, ts, te, put)
@@ -1323,6 +1330,7 @@ class Detector:
 
 _GROUP_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 _GROUP_SEPS = frozenset(" \t\n\r")
+_GROUP_ENDS = _GROUP_SEPS | {""}  # what follows a group: a blank, a line break or the end
 
 
 def _beside_a_group(text: str, start: int, end: int) -> bool:
