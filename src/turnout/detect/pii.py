@@ -50,6 +50,8 @@ from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from turnout.detect.normalize import grouped_base64_at, normalize
+
 if TYPE_CHECKING:
     from turnout.detect.names import NameTagger
 
@@ -1089,8 +1091,6 @@ class Detector:
         """Read the block of base64 groups ``text[start:end]`` is one of: what it holds, scanned,
         is found on the whole block (as the request scan does for an encoded run). Returns
         where the block's groups end."""
-        from turnout.detect.normalize import grouped_base64_at, normalize
-
         got, groups_end = grouped_base64_at(text, start, end)
         if got is not None:
             for f in self.scan(normalize(got.text)[0]):
