@@ -732,7 +732,9 @@ def grouped_base64_at(text: str, start: int, end: int) -> tuple[Decoded | None, 
 
 def grouped_span(text: str, start: int, end: int) -> bool:
     """Is ``text[start:end]`` a block of base64 groups (a finding read inside one)?"""
-    return end - start >= 14 and _GROUPED.fullmatch(text, start, end) is not None
+    # (a group's end is a blank or a line break: most findings fail on two characters)
+    return (end - start >= 14 and (text[start + 4] in _SEPARATOR or text[start + 8] in _SEPARATOR)
+            and _GROUPED.fullmatch(text, start, end) is not None)
 
 
 def _grouped_blocks(text: str) -> list[Decoded]:

@@ -331,7 +331,7 @@ def assess_located(
 class _Texts:
     """The pieces' texts, lower-cased once, with the context categories found so far."""
 
-    __slots__ = ("_decoded", "_findings", "_forms", "_found", "_joined", "_lows", "_plain", "pieces")
+    __slots__ = ("_decoded", "_findings", "_forms", "_found", "_joined", "_lows", "_plain", "_read", "pieces")
 
     def __init__(self, pieces: list[Piece], findings: list[Any] | None = None) -> None:
         self.pieces = pieces
@@ -340,6 +340,7 @@ class _Texts:
         self._joined: str | None = None
         self._forms: str | None = None
         self._plain: bool | None = None
+        self._read: set[int] | None = None
         self._decoded: dict[int, list[str]] = {}
         self._found: dict[str, bool] = {}
 
@@ -410,8 +411,14 @@ class _Texts:
     def as_written(self) -> bool:
         """Did the scan read every piece as written (ASCII, no finding inside an encoded run)?"""
         if self._plain is None:
-            self._plain = all(p.text.isascii() for p in self.pieces) and not any(map(self._read_otherwise, self._findings))
+            self._plain = all(p.text.isascii() for p in self.pieces) and not self._read_pieces()
         return self._plain
+
+    def _read_pieces(self) -> set[int]:
+        """The pieces with a finding read inside an encoded run."""
+        if self._read is None:
+            self._read = {f[0] for f in self._findings if self._read_otherwise(f)}
+        return self._read
 
     def _read_otherwise(self, f: Any) -> bool:
         """Was finding ``f`` read inside an encoded run (by the request scan, or by the pattern
@@ -424,7 +431,7 @@ class _Texts:
         piece with a finding inside one hold (empty for plain ASCII requests)."""
         if self._forms is None:
             forms = [normalize(p.text)[0] for p in self.pieces if not p.text.isascii()]
-            for i in sorted({f[0] for f in self._findings if self._read_otherwise(f)}):
+            for i in sorted(self._read_pieces()):
                 forms.extend(self.decoded(i))
             self._forms = "\n".join(forms).lower()
         return self._forms
