@@ -588,7 +588,7 @@ def decodings(text: str, *, groups: bool = False) -> list[Decoded]:
         if got is None and run[0] == "0" and run[1] in ("x", "X") and _HEX.fullmatch(run, 2):
             got = decode_run(run[2:])  # "0x" + hex, as code writes bytes: the "x" glued it to the run
         if got is not None:
-            if got[1] == "base64" and (longer := _with_short_line(text, start, end, blocks)) is not None:
+            if got[1] == "base64" and (longer := _with_short_line(text, start, end, got[0], blocks)) is not None:
                 found.append(longer)  # the line and the short last one it wraps into
             else:
                 found.append(Decoded(start, end, got[0], got[1]))
@@ -651,18 +651,23 @@ def _wrapped(text: str, runs: list[tuple[int, int]]) -> list[Decoded]:
 _SHORT_LINE = re.compile(rf"(?:\r?\n|[ \t])([{_B64}]{{2,15}}={{0,2}})(?![{_B64}=])")
 
 
-def _with_short_line(text: str, start: int, end: int, blocks: list[Decoded]) -> Decoded | None:
-    """One base64 line that decoded to text alone, read with the short last line it wraps into
-    ("<64 characters>\n<12 characters>": the block reader needs two runs), when the two decode
-    to text together. Only an unpadded line of whole groups of four continues, and only one
-    that no block holds already."""
+def _with_short_line(text: str, start: int, end: int, alone: str, blocks: list[Decoded]) -> Decoded | None:
+    """One base64 line that decoded to text alone (``alone``), read with the short last line it
+    wraps into ("<64 characters>\n<12 characters>": the block reader needs two runs), when the
+    two decode to that text and more printable ASCII. Only an unpadded line of whole groups of
+    four continues, and only one that no block holds already; a word after a line of UTF-16 or
+    accented text reads as stray bytes, not ASCII, and is left out."""
     if (end - start) % 4 or text[end - 1] == "=" or any(b.start <= start < b.end for b in blocks):
         return None
     m = _SHORT_LINE.match(text, end)
     if m is None:
         return None
     got = decode_run(text[start:end] + m.group(1))
-    return Decoded(start, m.end(), got[0], got[1]) if got is not None and got[1] == "base64" else None
+    if got is None or got[1] != "base64" or not got[0].startswith(alone):
+        return None
+    more = got[0][len(alone):]
+    readable = more.isascii() and all(c.isprintable() or c in "\n\r\t" for c in more)
+    return Decoded(start, m.end(), got[0], "base64") if readable else None
 
 
 def _block_at(text: str, pos: int, width: int) -> Decoded | None:
