@@ -15,7 +15,9 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   length (also 12+ hex pairs apart: ``34 35 33`` or ``34:35:33``) whose bytes are printable
   UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal) escapes, quoted-printable
   (``=34=35``), HTML character references (``&#52;``), and ``data:`` URLs with a textual media
-  type. A finding in decoded text is a finding on the whole encoded run.
+  type. A finding in decoded text is a finding on the whole encoded run. Base64 written in
+  groups of four or eight apart is read by :func:`grouped_base64_at`, which the pattern scan
+  calls at the groups its digit clusters find (no cheap pass over the whole text finds them).
 
 Fast path: ASCII text with no ``%``, ``\\``, ``&#`` or long alphanumeric runs costs a few ``in``
 and ``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
