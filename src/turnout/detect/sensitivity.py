@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from turnout.detect.normalize import decodings, grouped_span, normalize
@@ -41,7 +42,7 @@ from turnout.detect.pii import (
     default_detector,
 )
 from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helper's policy hook
-    _CUE_GATES,
+    _CUES,
     DEFAULT_POLICY,
     LEVEL,
     LOOK_FOR,
@@ -492,27 +493,33 @@ def _glued_key_word(text: str, category: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _inner_key_words(category: str) -> re.Pattern[str] | None:
+    """The category's key words found anywhere, not only as whole words: every place one starts
+    (a look-ahead, so each start is tried; pii_policy's alternation, its word bounds left off)."""
+    words = _CUES.get(category)
+    return None if words is None else re.compile(r"(?=(" + words + r"))", re.VERBOSE)
+
+
 def _holds_key_word(word: str, category: str) -> bool:
     """A key word of ``category`` at a place in the glued ``word`` where no longer common word
     that is no key word holds it (see _glued_key_word)."""
     from turnout.detect.names import lexicon  # (loaded by the tagger already when names are on)
 
+    pattern = _inner_key_words(category)
+    if pattern is None:
+        return False
     common = lexicon().common
     n = len(word)
-    for stem in _CUE_GATES[category]:  # every key word holds one of these literals (pii_policy)
-        i = word.find(stem)
-        while i >= 0:
-            # the shortest key word starting at the literal ("diagnos" for r"diagnos\w*")
-            j = next((j for j in range(i + len(stem), min(n, i + _KEY_WORD_MAX) + 1)
-                      if has_category(word[i:j], category)), None)
-            if j is not None and not any(
-                word[a:b] in common and not has_category(word[a:b], category)
-                for a in range(max(0, j - _KEY_WORD_MAX), i + 1)
-                for b in range(max(j, a + 1), min(n, a + _KEY_WORD_MAX) + 1)
-                if (a, b) != (i, j)
-            ):
-                return True
-            i = word.find(stem, i + 1)
+    for m in pattern.finditer(word):
+        i, j = m.span(1)
+        if not any(
+            word[a:b] in common and not has_category(word[a:b], category)
+            for a in range(max(0, j - _KEY_WORD_MAX), i + 1)
+            for b in range(max(j, a + 1), min(n, a + _KEY_WORD_MAX) + 1)
+            if (a, b) != (i, j)
+        ):
+            return True
     return False
 
 
