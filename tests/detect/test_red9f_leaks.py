@@ -10,7 +10,7 @@ import gzip
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from turnout.config import DetectionConfig
@@ -67,9 +67,6 @@ def test_a_card_as_a_cell_of_a_row_is_found(card, cells, at, sep):
     assert level(sep.join(cells)) is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: detect/pii.py card rule takes the whole digit cluster; a number "
-                                       "next to a grouped card, or before it with a space or a dash "
-                                       "('qty 2 4539 ...', '7-4539...'), makes it 17+ digits")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, before=st.sampled_from(["1,", "qty 2 ", "7-", "row 1,", ""]),
        after=st.sampled_from([",3", " 7", ""]), grouped=st.booleans())
@@ -90,14 +87,31 @@ def test_base64_wrapped_in_lines_is_read(card, width, sep, lead):
     assert level("here: " + sep.join(run[i:i + width] for i in range(0, len(run), width)) + " thanks") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="fix9f: base64 in groups of 4 or 8 apart is not read: the only exact "
-                                       "gate found (a literal search of the groups' shape in the run table) "
-                                       "costs ~2 ms/MB per width, 10% of the names-off request scan")
+def short_groups(card: str, width: int, sep: str) -> str:
+    run = base64.b64encode(f"please keep this: {spaced(card)} safe".encode()).decode()
+    return sep.join(run[i:i + width] for i in range(0, len(run), width))
+
+
 @settings(max_examples=30, deadline=None)
 @given(card=cards, width=st.sampled_from([4, 8]), sep=st.sampled_from(["\n", "\r\n", " "]))
 def test_base64_in_short_groups_is_read(card, width, sep):
-    run = base64.b64encode(f"please keep this: {spaced(card)} safe".encode()).decode()
-    assert level(sep.join(run[i:i + width] for i in range(0, len(run), width))) is CONFIDENTIAL
+    """leak9g: the pattern scan reads a block of groups from the digit clusters it visits
+    anyway (detect/pii.py, normalize.grouped_base64_at): a block some group of which holds a
+    digit, as ~98% of a card note's do. The others: the xfail below."""
+    text = short_groups(card, width, sep)
+    assume(any(c.isdigit() for c in text))
+    assert level(text) is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="leak9g: base64 groups none of which holds a digit (a card of zeros and "
+                                       "ones: 'NDAw MCAw MDAw ...') are not read: the pattern scan finds groups "
+                                       "from its digit clusters; a whole-text search of the groups' shape costs "
+                                       "0.6-2.4 ms/MB per needle (1-5% of the names-off request scan)")
+@pytest.mark.parametrize("width", [4, 8])
+def test_base64_in_short_groups_without_a_digit_is_read(width):
+    text = short_groups("4000000000000002", width, " ")
+    assert not any(c.isdigit() for c in text)
+    assert level(text) is CONFIDENTIAL
 
 
 @settings(max_examples=20, deadline=None)
@@ -179,9 +193,6 @@ def test_a_half_url_encoded_card_is_found(card, cut):
 
 
 
-@pytest.mark.xfail(strict=True, reason="red9f: detect/pii.py card rule: a card between slashes (a URL path "
-                                       "segment, an image URL sent to the cloud) is not read; the same card "
-                                       "in a query string is")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, shape=st.sampled_from(["https://shop.example/pay/{}", "https://cdn.example/{}/a.png",
                                           "see the folder /{}/ please"]))

@@ -15,7 +15,9 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   length (also 12+ hex pairs apart: ``34 35 33`` or ``34:35:33``) whose bytes are printable
   UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal) escapes, quoted-printable
   (``=34=35``), HTML character references (``&#52;``), and ``data:`` URLs with a textual media
-  type. A finding in decoded text is a finding on the whole encoded run.
+  type. A finding in decoded text is a finding on the whole encoded run. Base64 written in
+  groups of four or eight apart is read by :func:`grouped_base64_at`, which the pattern scan
+  calls at the groups its digit clusters find (no cheap pass over the whole text finds them).
 
 Fast path: ASCII text with no ``%``, ``\\``, ``&#`` or long alphanumeric runs costs a few ``in``
 and ``isascii`` checks; the character work runs only on non-ASCII runs, never per character of
@@ -39,7 +41,7 @@ from turnout.dataurl import MAX_DECODED, data_url, inflated
 from turnout.dataurl import b64 as _b64
 from turnout.dataurl import printable as _printable
 
-__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "normalize"]
+__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "grouped_base64_at", "grouped_span", "normalize"]
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
@@ -517,9 +519,10 @@ def _tokens_of(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]
             yield start, covered
 
 
-def decodings(text: str) -> list[Decoded]:
-    """Every encoded run in ``text`` that decodes to readable text (one level deep)."""
-    found: list[Decoded] = []
+def decodings(text: str, *, groups: bool = False) -> list[Decoded]:
+    """Every encoded run in ``text`` that decodes to readable text (one level deep); with
+    ``groups``, also base64 written in groups of four or eight apart (see grouped_base64_at)."""
+    found: list[Decoded] = _grouped_blocks(text) if groups else []
     if "%" in text and _PCT.search(text):
         # the token around each %XX (literal-led search: a class-led token pattern would walk
         # every word of the text)
@@ -575,7 +578,8 @@ def decodings(text: str) -> list[Decoded]:
     runs = _runs(text, flat)
     # a wrapped block as one run; its lines are still read one by one below (a line followed by
     # a word of the same alphabet reads as a block, its decoding spoilt by the word)
-    found.extend(_wrapped(text, runs))
+    blocks = _wrapped(text, runs)
+    found.extend(blocks)
     for start, end in runs:
         run = text[start:end]
         if run.isalpha() and (run.islower() or run.isupper()):  # a long word, not an encoding
@@ -586,7 +590,10 @@ def decodings(text: str) -> list[Decoded]:
         if got is None and run[0] == "0" and run[1] in ("x", "X") and _HEX.fullmatch(run, 2):
             got = decode_run(run[2:])  # "0x" + hex, as code writes bytes: the "x" glued it to the run
         if got is not None:
-            found.append(Decoded(start, end, got[0], got[1]))
+            if got[1] == "base64" and (longer := _with_short_line(text, start, end, got[0], blocks)) is not None:
+                found.append(longer)  # the line and the short last one it wraps into
+            else:
+                found.append(Decoded(start, end, got[0], got[1]))
         elif "/" in run:  # a URL path ("test/upload/<base64>"): each segment on its own
             pos = start
             for segment in run.split("/"):
@@ -642,6 +649,29 @@ def _wrapped(text: str, runs: list[tuple[int, int]]) -> list[Decoded]:
     return out
 
 
+# the last line of a wrapped block, under 16 characters (no run of its own), right after a line
+_SHORT_LINE = re.compile(rf"(?:\r?\n|[ \t])([{_B64}]{{2,15}}={{0,2}})(?![{_B64}=])")
+
+
+def _with_short_line(text: str, start: int, end: int, alone: str, blocks: list[Decoded]) -> Decoded | None:
+    """One base64 line that decoded to text alone (``alone``), read with the short last line it
+    wraps into ("<64 characters>\n<12 characters>": the block reader needs two runs), when the
+    two decode to that text and more printable ASCII. Only an unpadded line of whole groups of
+    four continues, and only one that no block holds already; a word after a line of UTF-16 or
+    accented text reads as stray bytes, not ASCII, and is left out."""
+    if (end - start) % 4 or text[end - 1] == "=" or any(b.start <= start < b.end for b in blocks):
+        return None
+    m = _SHORT_LINE.match(text, end)
+    if m is None:
+        return None
+    got = decode_run(text[start:end] + m.group(1))
+    if got is None or got[1] != "base64" or not got[0].startswith(alone):
+        return None
+    more = got[0][len(alone):]
+    readable = more.isascii() and all(c.isprintable() or c in "\n\r\t" for c in more)
+    return Decoded(start, m.end(), got[0], "base64") if readable else None
+
+
 def _block_at(text: str, pos: int, width: int) -> Decoded | None:
     """The wrapped base64 block starting at ``pos`` (or one group later: a word of the same
     length may stand before it), decoded; with or without its last, shorter group (a short
@@ -672,6 +702,58 @@ def _block_at(text: str, pos: int, width: int) -> Decoded | None:
     return None
 
 
+
+
+# Base64 written in groups of four or eight characters apart ("cGxl YXNl IGtl ..."), as some
+# tools print it. No pass over the whole text finds these cheaply (a literal search of the
+# groups' shape costs ~2 ms/MB per width, fix9f): the pattern scan (detect/pii.py) reads them
+# from its digit clusters, which it visits anyway and which most groups hold (a group without
+# a digit is a group all the same once a neighbour with one is found), with grouped_base64_at;
+# what holds a finding read there is read again by grouped_span and decodings(groups=True).
+_GROUP_WIDTHS = (4, 8)
+_B64_GROUP = re.compile(rf"[{_B64}]+")
+_GROUPED = re.compile("|".join(rf"(?:[{_B64}]{{{w}}}(?:\r?\n|[ \t])){{2,}}[{_B64}]{{1,{w}}}={{0,2}}(?![{_B64}=])"
+                               for w in _GROUP_WIDTHS))
+
+
+def grouped_base64_at(text: str, start: int, end: int) -> tuple[Decoded | None, int]:
+    """The base64 block written in groups of ``end - start`` characters (4 or 8) apart, one
+    of whose groups is ``text[start:end]``, decoded as one run when it is text; and where its
+    groups end (the caller need not try the groups after this one again)."""
+    width = end - start
+    pos = start  # walk back to the block's first group
+    while True:
+        sep = 2 if text[pos - 2 : pos] == "\r\n" else 1 if pos and text[pos - 1] in _SEPARATOR else 0
+        first = pos - sep - width
+        if not sep or first < 0 or (first and text[first - 1] not in _SEPARATOR):
+            break
+        if _B64_GROUP.fullmatch(text, first, first + width) is None:
+            break
+        pos = first
+    got = _block_at(text, pos, width)
+    if got is not None:
+        return got, got.end
+    m = _block_pattern(width).match(text, pos)
+    return None, max(end, m.end() if m is not None else end)
+
+
+def grouped_span(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` a block of base64 groups (a finding read inside one)?"""
+    # (a group's end is a blank or a line break: most findings fail on two characters)
+    return (end - start >= 14 and (text[start + 4] in _SEPARATOR or text[start + 8] in _SEPARATOR)
+            and _GROUPED.fullmatch(text, start, end) is not None)
+
+
+def _grouped_blocks(text: str) -> list[Decoded]:
+    """Every block of base64 groups in ``text`` that decodes to text (a class-led search: only
+    for a text a finding was read in)."""
+    out = []
+    for m in _GROUPED.finditer(text):
+        width = next(w for w in _GROUP_WIDTHS if text[m.start() + w] in _SEPARATOR)
+        got = _block_at(text, m.start(), width)
+        if got is not None:
+            out.append(got)
+    return out
 
 
 # hex bytes written apart ("34 35 33 39" or "34:35:33:39", as dumps and fingerprints are):

@@ -6,7 +6,8 @@ and the caller can always slice the text it owns.
 
 What is found: e-mail, phone numbers (international and national shapes; weak shapes only next
 to a phone word), payment cards (Luhn + issuer prefix; groups split by spaces, dashes, dots, and
-also by ``/``, ``_``, ``|``, commas, tabs, newlines or two spaces, or glued to letters), IBAN
+also by ``/``, ``_``, ``|``, commas, tabs, newlines or two spaces, or glued to letters; next to
+another number, "qty 2 4539 ...", "7-4539...", or as a URL path segment), IBAN
 (registry length + mod-97), US SSN, IPv4/IPv6, dates (``DATE_TIME`` when tied to a person: a
 date of birth, "admitted on 3 March"; ``DATE`` otherwise), street addresses (number + street type, street word + number, unit/box
 lines, address cues, multi-line blocks), person names, places and organisations (the tagger
@@ -48,6 +49,8 @@ from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING
+
+from turnout.detect.normalize import grouped_base64_at, normalize
 
 if TYPE_CHECKING:
     from turnout.detect.names import NameTagger
@@ -898,6 +901,7 @@ class Detector:
         ipv6: list[list[int]] = []
         addr: list[tuple[int, int, float]] = []
         token_end = -1
+        groups_end = -1  # where the last base64 groups read end
         dob_from = -1
         rev: str | None = None
         date = self._date
@@ -958,6 +962,14 @@ class Detector:
                 # ("card4539578763621486exp"), or its groups split by "/", "_", "|", ",", a tab,
                 # a newline or two spaces (a card's first group is four digits)
                 self._loose_card(text, s, e, before, after, put)
+            if size >= 14 and (
+                before == "/" or (not text[s:e].isdigit() and (
+                    before in _CELL_SEPS or after in _CELL_SEPS or shape.count(48, s, e) >= 15))
+            ):
+                # a card inside a cluster that is no card: after another number ("qty 2 4539
+                # 5787 ...", "7-4539...", a CSV cell "1,4539 5787 ...,3"), or a URL's path
+                # segment ("/pay/4539578763621486"), which _CARD's boundaries refuse
+                _card_in_cluster(text, s, e, before, after, put)
             if after == ":" or before == ":" or (size > 2 and text.find(":", s, e) >= 0):
                 ws, we = max(0, s - 40), min(n, e + 40)
                 if ipv6 and ws <= ipv6[-1][1]:
@@ -997,6 +1009,17 @@ class Detector:
                         left = _TOKEN_AROUND_RIGHT.match(rev, n - s, n - max(0, s - 256))
                         ts = s - (left.end() - left.start()) if left else s
                     token_end = te
+                    if (
+                        (te - ts == 4 or te - ts == 8)
+                        and ts >= groups_end
+                        and text[te : te + 1] in _GROUP_ENDS
+                        and (not ts or text[ts - 1] in _GROUP_SEPS)
+                        and not text[ts].isdigit()  # ("10th", "50th"; base64 of text starts no group with one)
+                        and _beside_a_group(text, ts, te)
+                    ):
+                        # base64 written in groups of four or eight apart ("cGxl YXNl ..."): most of
+                        # its groups hold a digit, so this loop finds them at no extra pass
+                        groups_end = self._base64_groups(text, ts, te, put)
                     # each start of a token secret holds a letter other than "x" ("U" or "l"
                     # in the shape), which a run of digits and separators does not
                     if te - ts >= 14 and (b"l" in shape[ts:te] or b"U" in shape[ts:te]):
@@ -1063,6 +1086,16 @@ class Detector:
             for im6 in _IPV6_WIN.finditer(text, ws, we):
                 self._ipv6(text, im6, put)
         self._addresses(text, low, addr, put)
+
+    def _base64_groups(self, text: str, start: int, end: int, put: _Put) -> int:
+        """Read the block of base64 groups ``text[start:end]`` is one of: what it holds, scanned,
+        is found on the whole block (as the request scan does for an encoded run). Returns
+        where the block's groups end."""
+        got, groups_end = grouped_base64_at(text, start, end)
+        if got is not None:
+            for f in self.scan(normalize(got.text)[0]):
+                put(f.type, got.start, got.end, f.score)
+        return groups_end
 
     @staticmethod
     def _loose_card(text: str, s: int, e: int, before: str, after: str, put: _Put) -> None:
@@ -1293,6 +1326,80 @@ class Detector:
             s = _extend_address_up(text, _extend_address_back(text, int(s_)))
             e = _extend_address_forward(text, int(e_))
             put(STREET_ADDRESS, s, e, sc)
+
+
+_GROUP_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_GROUP_SEPS = frozenset(" \t\n\r")
+_GROUP_ENDS = _GROUP_SEPS | {""}  # what follows a group: a blank, a line break or the end
+
+
+def _beside_a_group(text: str, start: int, end: int) -> bool:
+    """Is the token ``text[start:end]`` (4 or 8 characters) next to another of its width, one
+    blank or line break apart: a group of base64 written apart, not a word ("utf8", "ipv4")?"""
+    width = end - start
+    k = end + (2 if text[end : end + 2] == "\r\n" else 1)
+    if text[end : end + 1] in _GROUP_SEPS and _GROUP_CHARS.issuperset(after := text[k : k + width]) and (
+        len(after) == width and text[k + width : k + width + 1] in ("", " ", "\t", "\n", "\r", "=")
+    ):
+        return True
+    k = start - (2 if text[start - 2 : start] == "\r\n" else 1)
+    return (start > 0 and text[start - 1] in _GROUP_SEPS and k >= width and _GROUP_CHARS.issuperset(text[k - width : k])
+            and (k == width or text[k - width - 1] in _GROUP_SEPS))
+
+
+_DIGIT_GROUP = re.compile(r"[0-9]+")
+_INNER_SEPS = frozenset(" -/")  # what may stand between a card and the number beside it
+
+
+def _card_in_cluster(text: str, s: int, e: int, before: str, after: str, put: _Put) -> None:
+    """A card among the digit groups of the cluster ``text[s:e]``: a run of groups in a card's
+    own grouping ("4539 5787 6362 1486", one separator throughout) or one group of 15, 16 or
+    19 digits, Luhn-valid and of a real network, standing apart from the groups beside it.
+
+    Apart means: a space, a dash or (a plain run in a URL path) a slash between it and its
+    neighbour; never a dot ("0.4539...", "1.2.4539...": a decimal or a version). A grouped card
+    whose neighbour is one more four-digit group in the same separator is a row of four-digit
+    numbers, not a card beside a number; its first sixteen digits are _CARD's to read, as they
+    always were. A slash beside the run takes a card's 15 or 16 digits, not 19 (a status id).
+    At the cluster's edges, the same characters _CARD refuses before a card ("+", "-", ".")
+    are refused here, but a comma (a CSV cell) and a slash (a URL path) are not.
+    """
+    groups = [m.span() for m in _DIGIT_GROUP.finditer(text, s, e)]
+    seps = [text[a[1]:b[0]] for a, b in pairwise(groups)]
+    comma_after = after == "," and text[e + 1 : e + 2].isdigit()  # "...1486,3": _CARD refuses
+    last_group = len(groups) - 1
+    for k in range(len(groups)):
+        for j in range(k, min(k + 5, len(groups))):
+            if j > k and (seps[j - 1] != seps[k] or seps[k] not in (" ", "-", ".")):
+                break  # one separator throughout a card's groups
+            lengths = tuple(b - a for a, b in groups[k : j + 1])
+            if (lengths[0] not in (15, 16, 19)) if j == k else (lengths not in _DOTTED_CARD_GROUPS):
+                continue
+            if k == 0 and j == last_group and not (before in ",/" or comma_after):
+                continue  # the whole cluster: _CARD's (or _loose_card's, glued to a word) to read
+            own = seps[k] if j > k else ""
+            left = (before, 0) if k == 0 else (seps[k - 1], groups[k - 1][1] - groups[k - 1][0])
+            right = (after, 0) if j == last_group else (seps[j], groups[j + 1][1] - groups[j + 1][0])
+            if not (_card_side(left, own, lengths, k == 0, True)
+                    and _card_side(right, own, lengths, j == last_group, False)):
+                continue
+            digits = "".join(text[a:b] for a, b in groups[k : j + 1])
+            if len(set(digits)) >= 2 and luhn_valid(digits) and _card_network_ok(digits):
+                put(CREDIT_CARD, groups[k][0], groups[j][1], 0.95)  # as _CARD scores the same card
+
+
+def _card_side(side: tuple[str, int], own: str, lengths: tuple[int, ...], edge: bool, left: bool) -> bool:
+    """May a card (groups of ``lengths`` joined by ``own``, "" for one plain run) stand next to
+    ``side``: (the separator before / after it, the neighbour group's length) inside the
+    cluster, or (the character beyond the cluster, 0) at its ``edge``?"""
+    sep, neighbour = side
+    if sep == "/":
+        return not own and lengths[0] in (15, 16)  # a URL path segment
+    if edge:  # glued to a word (_loose_card's), or "0.4539...", "+4539..." (a phone), "-4539..."
+        return not (sep.isalnum() or sep == "_" or (left and sep in ".+-"))
+    if sep not in _INNER_SEPS:
+        return False  # a dot (a decimal, a version), a colon, brackets, two spaces
+    return not (own and sep == own and neighbour == 4)  # one more group of a row of four-digit numbers
 
 
 def _matches_at(pattern: re.Pattern[str], finder: re.Pattern[str], k: int, text: str) -> Iterator[re.Match[str]]:

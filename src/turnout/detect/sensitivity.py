@@ -16,11 +16,13 @@ The caller's explicit label and detection are combined by one rule (:func:`combi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
-from turnout.detect.normalize import decodings, normalize
+from turnout.detect.normalize import decodings, grouped_span, normalize
 from turnout.detect.pii import (
     API_KEY,
     CREDIT_CARD,
@@ -40,6 +42,7 @@ from turnout.detect.pii import (
     default_detector,
 )
 from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helper's policy hook
+    _CUES,
     DEFAULT_POLICY,
     LEVEL,
     LOOK_FOR,
@@ -329,7 +332,7 @@ def assess_located(
 class _Texts:
     """The pieces' texts, lower-cased once, with the context categories found so far."""
 
-    __slots__ = ("_decoded", "_findings", "_forms", "_found", "_joined", "_lows", "_plain", "pieces")
+    __slots__ = ("_decoded", "_findings", "_forms", "_found", "_joined", "_lows", "_plain", "_read", "pieces")
 
     def __init__(self, pieces: list[Piece], findings: list[Any] | None = None) -> None:
         self.pieces = pieces
@@ -338,6 +341,7 @@ class _Texts:
         self._joined: str | None = None
         self._forms: str | None = None
         self._plain: bool | None = None
+        self._read: set[int] | None = None
         self._decoded: dict[int, list[str]] = {}
         self._found: dict[str, bool] = {}
 
@@ -392,6 +396,8 @@ class _Texts:
                 break
         if any(has_category((t := self.pieces[i].text[lo:hi]).lower(), category, t) for i, lo, hi in windows):
             return True
+        if any(_glued_key_word(self.pieces[i].text[lo:hi], category) for i, lo, hi in windows):
+            return True  # a sentence written without its spaces beside the address
         if self.as_written():
             return False
         # as the scan read them: a window written with zero-width or full-width characters in
@@ -400,14 +406,27 @@ class _Texts:
             t = self.pieces[i].text[lo:hi]
             if not t.isascii() and has_category(normalize(t)[0].lower(), category):
                 return True
-        decoded = {f[0] for f in found if f[5] == "decoded" and f[3] in kinds}
+        decoded = {f[0] for f in found if f[3] in kinds and self._read_otherwise(f)}
         return any(has_category(t.lower(), category) for i in sorted(decoded) for t in self.decoded(i))
 
     def as_written(self) -> bool:
         """Did the scan read every piece as written (ASCII, no finding inside an encoded run)?"""
         if self._plain is None:
-            self._plain = all(p.text.isascii() for p in self.pieces) and all(f[5] != "decoded" for f in self._findings)
+            self._plain = all(p.text.isascii() for p in self.pieces) and not self._read_pieces()
         return self._plain
+
+    def _read_pieces(self) -> set[int]:
+        """The pieces with a finding read inside an encoded run."""
+        if self._read is None:
+            pieces = self.pieces  # (inline: as_written asks this of every request that lacks a key word)
+            self._read = {f[0] for f in self._findings if f[5] == "decoded"
+                          or (f[2] - f[1] >= 14 and grouped_span(pieces[f[0]].text, f[1], f[2]))}
+        return self._read
+
+    def _read_otherwise(self, f: Any) -> bool:
+        """Was finding ``f`` read inside an encoded run (by the request scan, or by the pattern
+        scan in base64 written in groups: see normalize.grouped_base64_at)?"""
+        return f[5] == "decoded" or grouped_span(self.pieces[f[0]].text, f[1], f[2])
 
     def forms(self) -> str:
         """Lower-cased, the pieces' texts where the scan read them otherwise than written: the
@@ -415,7 +434,7 @@ class _Texts:
         piece with a finding inside one hold (empty for plain ASCII requests)."""
         if self._forms is None:
             forms = [normalize(p.text)[0] for p in self.pieces if not p.text.isascii()]
-            for i in sorted({f[0] for f in self._findings if f[5] == "decoded"}):
+            for i in sorted(self._read_pieces()):
                 forms.extend(self.decoded(i))
             self._forms = "\n".join(forms).lower()
         return self._forms
@@ -428,7 +447,7 @@ class _Texts:
             got = []
             level = [normalize(self.pieces[index].text)[0]]
             for _depth in range(_MAX_DEPTH):
-                level = [normalize(d.text)[0] for t in level for d in decodings(t)]
+                level = [normalize(d.text)[0] for t in level for d in decodings(t, groups=True)]
                 if not level:
                     break
                 got.extend(level)
@@ -437,6 +456,71 @@ class _Texts:
 
     def historical(self) -> bool:
         return any(historical_lower(low) for low in self.lows())
+
+
+# A word glued from several: a run of 16+ ASCII letters (longer than nearly every English word),
+# standing as a word of prose stands (not inside an address, a URL, an identifier or a hashtag),
+# with no camelCase hump ("getPatientRecord" is code). Found in a window by a literal search of
+# the letters' run in a byte table, so a window without one costs an encode and a translate.
+_LETTERS = bytes(ord("a") if 65 <= i <= 90 or 97 <= i <= 122 else ord(" ") for i in range(256))
+_GLUED_NEEDLE = b"a" * 16
+_GLUED_BEFORE = frozenset(" \t\r\n\"'([{,;:")
+_GLUED_AFTER = frozenset(" \t\r\n\"')]},;:!?.")
+_CAMEL_HUMP = re.compile(r"[a-z][A-Z][a-z]")
+_KEY_WORD_MAX = 24  # no key word is longer; nor a common word around one that is looked at
+
+
+def _glued_key_word(text: str, category: str) -> bool:
+    """Does a word glued from several in ``text`` hold a key word of ``category``
+    ("wasdiagnosedwithHIVandtakes...": an e-mail's sentence with every space removed)?
+
+    A key word inside such a word counts unless a longer common English word holds it there and
+    is no key word itself: "hiv" in "archive", "hospital" in "hospitality", "illness" in
+    "stillness", "aids" in "raids" are read as those words (the name tagger's lexicon); "diagnos"
+    inside "diagnosed" is a key word either way."""
+    flat = text.encode("latin-1", "replace").translate(_LETTERS)
+    pos = flat.find(_GLUED_NEEDLE)
+    while pos >= 0:
+        end = flat.find(b" ", pos)
+        end = len(flat) if end < 0 else end
+        word = text[pos:end]
+        before = text[pos - 1] if pos else " "
+        after = text[end] if end < len(text) else " "
+        if (before in _GLUED_BEFORE and after in _GLUED_AFTER and not (after == "." and text[end + 1 : end + 2].isalnum())
+                and _CAMEL_HUMP.search(word) is None and _holds_key_word(word.lower(), category)):
+            return True
+        pos = flat.find(_GLUED_NEEDLE, end)
+    return False
+
+
+@lru_cache(maxsize=8)
+def _inner_key_words(category: str) -> re.Pattern[str] | None:
+    """The category's key words found anywhere, not only as whole words: every place one starts
+    (a look-ahead, so each start is tried; pii_policy's alternation, its word bounds left off)."""
+    words = _CUES.get(category)
+    return None if words is None else re.compile(r"(?=(" + words + r"))", re.VERBOSE)
+
+
+def _holds_key_word(word: str, category: str) -> bool:
+    """A key word of ``category`` at a place in the glued ``word`` where no longer common word
+    that is no key word holds it (see _glued_key_word)."""
+    from turnout.detect.names import lexicon  # (loaded by the tagger already when names are on)
+
+    pattern = _inner_key_words(category)
+    if pattern is None:
+        return False
+    common = lexicon().common
+    n = len(word)
+    for m in pattern.finditer(word):
+        i, j = m.span(1)
+        if not any(
+            word[a:b] in common and not has_category(word[a:b], category)
+            for a in range(max(0, j - _KEY_WORD_MAX), i + 1)
+            for b in range(max(j, a + 1), min(n, a + _KEY_WORD_MAX) + 1)
+            if (a, b) != (i, j)
+        ):
+            return True
+    return False
 
 
 def _public_people(
