@@ -46,7 +46,6 @@ __all__ = [
     "has_category",
     "historical",
     "historical_lower",
-    "key_word_stems",
     "known_for",
     "person_frame",
 ]
@@ -252,14 +251,6 @@ class _WordStarts:
 
 
 _HEALTH_WORDS = _WordStarts(_CUES[HEALTH], _CUE_RES[HEALTH])
-
-
-def key_word_stems(category: str) -> tuple[str, ...]:
-    """Literals one of which every key word of ``category`` holds (for HEALTH, the letters its
-    key words' first words start with; for the others, their gates)."""
-    if category == HEALTH:
-        return tuple(start for starts in _HEALTH_WORDS.by_three.values() for start in starts)
-    return _CUE_GATES[category]
 
 
 def has_category(low: str, category: str, text: str | None = None) -> bool:
