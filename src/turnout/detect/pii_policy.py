@@ -26,9 +26,13 @@ The whole request is one unit: a name in one message and a diagnosis in the next
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -128,7 +132,15 @@ _HISTORICAL = re.compile(
     r"|(?<=since[ ]|until[ ]|circa[ ]|about[ ]|after[ ]|early[ ])1[0-8]\d\d|(?<=around[ ]|before[ ]|during[ ])1[0-8]\d\d"
     r"|(?<=c\.[ ])1[0-8]\d\d|(?<=ca\.[ ])1[0-8]\d\d|(?<=period[ ])1[0-8]\d\d|(?<=,[ ])1[0-8]\d\d(?=[.,;:)\]\n]|\Z)|1[0-8]\d0s"
     r"|1[0-8]\d\d(?=[–—]\d|[ ]c\.?e\.?(?![\w]))|historians?|philosophers?|president|senator"
-    r"|prime minister|chancellor|statesman|poet|novelist|composer|painter|theorist)(?![\w])"
+    r"|prime minister|chancellor|statesman|poet|novelist|composer|painter|theorist"
+    # (pii16g) philosophy, religions and myths: "Aquinas argues ...", "Vishnu's avatars", "Which
+    # Guru ..." (not "god": "thank god"; "christian", a given name; "saint": "Rue Saint-Denis")
+    r"|philosophy|philosophical|metaphysics|epistemology|theolog(?:y|ical|ians?)|utilitarian\w*|deontolog\w*"
+    r"|existentialis[mt]|stoicism|gods|goddess(?:es)?|deity|deities|divinity|prophets?|scriptures?|bible|biblical"
+    r"|gospels?|qur'?an|koran|torah|talmud|sutras?|vedas|vedic|upanishads?|buddhis[mt]s?|hinduism|hindus?"
+    r"|islam(?:ic)?|christianity|judaism|jainism|jains?|jaina|sikhism|sikhs?|daoism|taoism|confucianism|shinto(?:ism)?"
+    r"|zoroastrian\w*|mytholog(?:y|ies|ical)|myths?|religions?|religious|apostles?|disciples?"
+    r"|bodhisattvas?|incarnations?|gurus?)(?![\w])"
 )
 
 
@@ -157,10 +169,17 @@ def historical(text: str) -> bool:
 
 
 def historical_lower(low: str) -> bool:
-    """:func:`historical` of a text already lower-cased. Not when it speaks of a private
+    """:func:`historical` of a text already lower-cased (also: philosophy, religions, myths, and
+    multiple-choice questions). Not when it speaks of a private
     person's role ("employee", "tenant", "customer"): "the president of the tenants' board"
     names private persons."""
-    return _HISTORICAL.search(low) is not None and _PRIVATE_ROLE.search(low) is None
+    return (_HISTORICAL.search(low) is not None or _quiz(low)) and _PRIVATE_ROLE.search(low) is None
+
+
+def _quiz(low: str) -> bool:
+    """A multiple-choice question ("...\nA. ...\nB. ..."): an exam's or a quiz's, whose people
+    are the figures of its subject ("According to Moore, ...\nA. pleasure\nB. ...")."""
+    return ("\na. " in low and "\nb. " in low) or ("\na) " in low and "\nb) " in low)
 
 
 def context_categories(text: str, wanted: Iterable[str] = CONTEXT_CATEGORIES) -> set[str]:
@@ -436,19 +455,62 @@ _KNOWN_FOR_BEFORE = re.compile(
     r"|who[ ](?:wrote|painted|composed|directed|sculpted|designed|built|invented|discovered)|plot[ ]of|author[ ]of"
     r"|characters[ ]in|themes[ ](?:of|in)|adaptations?[ ]of"
     # what one asks or writes about a public figure: "tell me about ...", "in the style of ..."
-    r"|tell[ ]me[ ]about|facts[ ]about|essay[ ](?:on|about)|in[ ]the[ ]style[ ]of|quotes?[ ](?:by|from))(?:[ ]the)?[ ]\Z",
+    r"|tell[ ]me[ ]about|facts[ ]about|essay[ ](?:on|about)|in[ ]the[ ]style[ ]of|quotes?[ ](?:by|from)"
+    # (pii16g) what one asks of a public figure, not of a private person: "How old was ... when",
+    # "the reign of ...", "sayings of ...", "a portrait of ...", "the assassination of ..."
+    r"|how[ ]old[ ](?:was|is|were)|quotations?[ ](?:by|from|of)|sayings[ ](?:of|by)|(?:the[ ])?teachings[ ]of"
+    r"|(?:reign|presidency|papacy|assassination|discography|filmography|writings|dialogues|operas|sonnets"
+    r"|sculptures|inventions|discoveries|theories|philosophy|ethics|poetry|canonization|crucifixion|martyrdom"
+    r"|conquests|campaigns|dynasty|administration|premiership|chancellorship|abdication|coronation)[ ]of"
+    r"|(?:paintings|portraits?|statues?|busts?|biopics?|films|documentar(?:y|ies))[ ](?:of|about)"
+    r"|(?:compared?|comparing|contrast(?:ing)?)[ ](?:the[ ])?(?:views|ideas|philosoph(?:y|ies)|theories|works|styles"
+    r"|teachings|policies|legacies|careers|music|art)[ ]of)(?:[ ]the)?[ ]\Z",
+    re.IGNORECASE,
+)
+# "Which films did ... direct?", "What books has ... written?": a question about someone's works,
+# with a verb of making after the name ("Which books did ... borrow?" is no such question)
+_WORKS_QUESTION_BEFORE = re.compile(
+    r"(?<![\w])(?:which|what)(?:[ ]\w+){0,2}?[ ](?:films?|movies?|books?|novels?|songs?|albums?|paintings?|plays?"
+    r"|operas?|symphon(?:y|ies)|roles?|awards?|prizes?|records?|poems?|works?|inventions?|discover(?:y|ies)|theor(?:y|ies)"
+    r"|battles?|wars?|countries|teams?|clubs?|titles?|medals?|trophies|characters?)[ ](?:did|has|have|does|do)[ ]\Z",
+    re.IGNORECASE,
+)
+_MADE_AFTER = re.compile(
+    r"[ ](?:write|wrote|written|direct(?:ed)?|star(?:red)?[ ]in|act(?:ed)?[ ]in|appear(?:ed)?[ ]in|paint(?:ed)?"
+    r"|compose[d]?|record(?:ed)?|release[d]?|sing|sang|sung|produce[d]?|publish(?:ed)?|win|won|invent(?:ed)?"
+    r"|discover(?:ed)?|play(?:ed)?[ ](?:for|in)|design(?:ed)?|found(?:ed)?|lead|led|fight|fought|conquer(?:ed)?"
+    r"|rule[d]?|invade[d]?|create[d]?|propose[d]?|develop(?:ed)?|coach(?:ed)?|manage[d]?|score[d]?)(?![\w])",
     re.IGNORECASE,
 )
 _KNOWN_FOR_AFTER = re.compile(
     r"(?:'s|’s)?[ ](?:contributions?|legacy|achievements?|discoveries|inventions?|philosophy|teachings|paintings"
     r"|novels|poems|poetry|symphonies|compositions|theories|ideas|influence|impact|policies|government|reforms"
-    r"|speeches|era|career|works|books|music|songs|films|plays|sonnets|quotes|views|presidency|reign)(?![\w])",
+    r"|speeches|era|career|works|books|music|songs|films|plays|sonnets|quotes|views|presidency|reign"
+    # (pii16g) "...'s philosophies", "...'s discography", "... is best known for", "...'s role in the Reformation"
+    r"|philosophies|ethics|metaphysics|epistemology|dialogues|writings|essays|lyrics|albums|discography|filmography"
+    r"|operas|concertos|sonatas|sculptures|portraits|masterpieces?|oeuvre|biography|autobiography|memoirs"
+    r"|administration|premiership|papacy|dynasty|empire|kingdom|regime|conquests|campaigns|assassination|abdication"
+    r"|coronation|doctrines?|quotations|sayings|aphorisms|parables|miracles|crucifixion|resurrection|prophecies"
+    r"|(?:best|most|widely|well|universally)[ -]known|(?:is|was|are|were)(?:[ ](?:best|most|still|mainly|mostly|chiefly))?"
+    r"[ ](?:known|famous|remembered|celebrated|renowned|revered|worshipp?ed)[ ](?:for|as)|famous[ ]for"
+    r"|(?:best[- ]known|most[ ](?:famous|important|influential|celebrated|popular|famous)|greatest|seminal|iconic"
+    r"|famous|signature|major|debut|magnum[ ]opus)[ ](?:works?|paintings?|songs?|novels?|books?|films?|albums?"
+    r"|speech(?:es)?|quotes?|roles?|discover(?:y|ies)|inventions?|achievements?|contributions?|theor(?:y|ies)"
+    r"|theorems?|poems?|plays?|symphon(?:y|ies)|operas?|sculptures?|battles?|victor(?:y|ies)|treatises?|essays?)"
+    r"|role[ ]in[ ](?:the[ ])?(?:(?-i:[A-Z])|(?:\w+[ ]){0,2}(?:war|revolution|movement|reformation|renaissance|independence"
+    r"|history|civil[ ]rights|enlightenment|crusades?|empire|republic|constitution|treaty|church))"
+    r")(?![\w])",
     re.IGNORECASE,
+)
+# a courtesy title right before a name: "Mr Okonkwo", "Dr. Sato", "Frau Keller"
+_TITLE_BEFORE = re.compile(
+    r"(?<![\w])(?:mr|mrs|ms|mx|miss|dr|prof|herr|frau|mme|madame|monsieur|señor|señora|sr|sra)\.?[ ]\Z", re.IGNORECASE
 )
 # a word of a name the finding may have left out: capitalised, or a particle ("Ludwig van ...")
 _NAME_WORD = r"(?:[A-Z][\w.-]*|van|von|de|da|di|du|del|der|den|of|la|le)"
 _CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])" + _NAME_WORD + r"[ ]\Z")
 _CAPITALISED_AFTER = re.compile(r"[ ]" + _NAME_WORD + r"(?![\w-])")
+_LIST_JOIN_AFTER = re.compile(r"(?:,[ ]and|,[ ]or|,|[ ]and|[ ]or|[ ]&)(?=[ ][A-Z])")  # " and Aristotle"
 _LIST_JOIN_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w.'’-]*(?:,|[ ]and|,[ ]and)[ ]\Z")  # "Lovelace and "
 _DID_AFTER = re.compile(
     r"[ ](?:achieve|discover|invent|contribute|compose|paint|write|prove|found|conquer|rule|believe|teach"
@@ -459,22 +521,29 @@ _DID_AFTER = re.compile(
 def known_for(text: str, start: int, end: int) -> bool:
     """Is the person at ``text[start:end]`` asked about for what they are known for?"""
     pos = end
-    for _ in range(3):  # ... the words of the name after the finding ("Ludwig van" + "Beethoven's")
+    name_end = -1
+    for _ in range(6):  # ... the words of the name after the finding ("Ludwig van" + "Beethoven's")
         if _KNOWN_FOR_AFTER.match(text, pos) is not None:
             return True
         w = _CAPITALISED_AFTER.match(text, pos)
         if w is None:
-            break
+            # ... and the names listed after it, once: "Compare Plato and Aristotle's philosophies"
+            if name_end >= 0 or (w := _LIST_JOIN_AFTER.match(text, pos)) is None:
+                break
+            name_end = pos
         pos = w.end()
-    name_end = pos  # "Why did Ludwig van Beethoven become famous?" found as "Ludwig"
+    if name_end < 0:
+        name_end = pos  # "Why did Ludwig van Beethoven become famous?" found as "Ludwig"
     pos = start
     # the frame may stand before a given name the finding left out ("Who was Frida Kahlo"), or
     # before the names listed first ("the early lives of Ada Lovelace and Leo Tolstoy")
     joins = 0
     for _ in range(8):
-        m = _KNOWN_FOR_BEFORE.search(text, max(0, pos - 24), pos)
+        m = _KNOWN_FOR_BEFORE.search(text, max(0, pos - 40), pos)
         if m is not None:
             return joins > 0 or not m.group().lower().endswith("did ") or _DID_AFTER.match(text, name_end) is not None
+        if _WORKS_QUESTION_BEFORE.search(text, max(0, pos - 48), pos) is not None:
+            return _MADE_AFTER.match(text, name_end) is not None
         w = _CAPITALISED_BEFORE.search(text, max(0, pos - 24), pos)
         if w is None:
             if joins or (j := _LIST_JOIN_BEFORE.search(text, max(0, pos - 30), pos)) is None:
@@ -580,6 +649,34 @@ def _private_before(text: str, start: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def figures() -> frozenset[str]:
+    """The public figures the policy knows (the lexicon's ``figures`` key: several thousand full
+    names and short forms, see scripts/build_pii_lexicon.py), apart from the lexicon's
+    ``public``, which the tagger reads (detect/names.py): a longer list there would change what
+    it tags. Read from the lexicon's text directly (names.lexicon() keeps only its own keys):
+    the list alone is decoded, not the whole lexicon a second time."""
+    text = gzip.decompress(resources.files("turnout").joinpath("data/pii/lexicon.json.gz").read_bytes()).decode()
+    at = text.find('"figures":')
+    if at < 0:
+        return frozenset()
+    names, _ = json.JSONDecoder().raw_decode(text, at + len('"figures":'))
+    return frozenset(names)
+
+
+def _alone_is_the_figure(key: str) -> bool:
+    """Does the one word ``key`` name its public figure wherever it stands ("Obama", "Kant",
+    "Vishnu")? A word of the tagger's list does unless it is a family name of the lists (the
+    rule before branch pii16g); a word of :func:`figures`, unless it is a given name or a common
+    word ("Jordan", "Mercury"): those count in a frame that asks about the figure."""
+    from turnout.detect.names import lexicon
+
+    lex = lexicon()
+    if key in lex.public and key not in lex.last:
+        return True
+    return key in figures() and key not in lex.first and key not in lex.common
+
+
 def _by_last_word(names: frozenset[str]) -> dict[str, tuple[str, ...]]:
     cached = _LAST_WORD_INDEX.get(id(names))
     if cached is not None and cached[0] is names:
@@ -623,14 +720,13 @@ class PiiPolicy:
         from turnout.detect.names import lexicon
 
         key = _norm_name(name)
-        return key in self.public_figures or key in lexicon().public
+        return key in self.public_figures or key in figures() or key in lexicon().public
 
     def _common_family_name(self, name: str) -> bool:
-        """One word, a family name of the lists, and not a public figure the operator listed."""
-        from turnout.detect.names import lexicon
-
+        """One word that names a public figure only in a frame that asks about them: a name many
+        private persons bear ("Thatcher", "Newton", "Jordan"), not one the operator listed."""
         key = _norm_name(name)
-        return " " not in key and key in lexicon().last and key not in self.public_figures
+        return " " not in key and key not in self.public_figures and not _alone_is_the_figure(key)
 
     def is_public_person(self, text: str, start: int, end: int) -> bool:
         """A public figure at ``text[start:end]``: a listed name, the end of one written in
@@ -645,11 +741,15 @@ class PiiPolicy:
         if self.is_public_figure(text[start:end]):
             # a lone family name that many people bear ("Thatcher", "King") is the famous one only
             # in a frame that asks about them (the two above, or a text about history: see
-            # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague
-            return not self._common_family_name(text[start:end])
+            # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague.
+            # So is any lone name after a courtesy title: "Mr Okonkwo", "Dr. Sato" are how one
+            # writes of a client or a colleague, and every family name is some figure's
+            return not self._common_family_name(text[start:end]) and not (
+                start > 2 and " " not in text[start:end].strip() and _TITLE_BEFORE.search(text, max(0, start - 12), start)
+            )
         key = _norm_name(text[start:end])
         before = _norm_name(text[max(0, start - 40) : end])
-        for names in (self.public_figures, lexicon().public):
+        for names in (self.public_figures, lexicon().public, figures()):
             for full in _by_last_word(names).get(key.split()[-1] if key else "", ()):
                 if before.endswith(full) and len(full) > len(key):
                     return True
