@@ -111,7 +111,7 @@ william mckinley, mckinley, theodore roosevelt, teddy roosevelt, william howard 
 warren harding, calvin coolidge, coolidge, herbert hoover, franklin delano roosevelt, fdr, harry truman,
 harry s. truman, truman, dwight eisenhower, dwight d. eisenhower, eisenhower, john kennedy, john f. kennedy,
 lyndon johnson, lyndon b. johnson, lbj, richard nixon, gerald ford, jimmy carter, ronald reagan,
-george h. w. bush, george bush, george w. bush, bill clinton, barack obama, donald trump, donald j. trump,
+george h. w. bush, george bush, george w. bush, bill clinton, barack obama, obama, donald trump, donald j. trump,
 joe biden, joseph biden, kamala harris, mike pence, al gore, dick cheney, hillary rodham clinton,
 john mccain, mitt romney, bernie sanders, nancy pelosi, mitch mcconnell, alexander hamilton,
 aaron burr, henry clay, daniel webster, john c. calhoun, robert f. kennedy, ted kennedy,
@@ -263,7 +263,7 @@ francis crick, watson and crick, rosalind franklin, maurice wilkins, linus pauli
 frederick sanger, sanger, kary mullis, craig venter, jennifer doudna, doudna, emmanuelle charpentier,
 alexander fleming, howard florey, ernst chain, jonas salk, salk, albert sabin, sabin,
 paul ehrlich, ehrlich, emil von behring, santiago ramon y cajal, ramon y cajal, camillo golgi,
-ivan pavlov, sigmund freud, hans selye, christiaan barnard, elizabeth blackwell, virginia apgar,
+ivan pavlov, pavlov, sigmund freud, hans selye, christiaan barnard, elizabeth blackwell, virginia apgar,
 walter reed, william osler, hippocrates of kos, rachel carson, jane goodall, goodall, dian fossey,
 david attenborough, attenborough, richard dawkins, dawkins, stephen jay gould, e. o. wilson,
 edward o. wilson, konrad lorenz, nikolaas tinbergen, karl von frisch, ernst mayr, theodosius dobzhansky,
@@ -329,7 +329,7 @@ ibn arabi, rumi, jalal ad-din rumi, erasmus, desiderius erasmus, thomas more, si
 niccolo machiavelli, michel de montaigne, montaigne, giordano bruno, hugo grotius, grotius,
 thomas hobbes, rene descartes, baruch spinoza, spinoza, john locke, nicolas malebranche,
 george berkeley, bishop berkeley, berkeley, david hume, thomas reid, voltaire, montesquieu,
-denis diderot, diderot, jean le rond d'alembert, jean-jacques rousseau, condorcet, immanuel kant,
+denis diderot, diderot, jean le rond d'alembert, jean-jacques rousseau, rousseau, condorcet, immanuel kant,
 kant, mary wollstonecraft, wollstonecraft, edmund burke, thomas paine, tom paine, paine,
 jeremy bentham, bentham, johann gottlieb fichte, fichte, friedrich schelling, schelling,
 georg wilhelm friedrich hegel, g. w. f. hegel, hegel, arthur schopenhauer, schopenhauer,
@@ -488,7 +488,7 @@ laurence sterne, samuel johnson, dr johnson, james boswell, oliver goldsmith, ri
 robert burns, burns, william blake, william wordsworth, wordsworth, samuel taylor coleridge, coleridge,
 lord byron, byron, percy bysshe shelley, percy shelley, shelley, john keats, keats, mary shelley,
 walter scott, sir walter scott, jane austen, austen, charlotte bronte, emily bronte, anne bronte,
-the brontes, bronte, charles dickens, william makepeace thackeray, thackeray, george eliot,
+the brontes, bronte, charles dickens, dickens, william makepeace thackeray, thackeray, george eliot,
 elizabeth gaskell, anthony trollope, trollope, thomas hardy, lewis carroll, alfred tennyson,
 lord tennyson, tennyson, robert browning, elizabeth barrett browning, christina rossetti,
 dante gabriel rossetti, matthew arnold, gerard manley hopkins, oscar wilde, wilde, robert louis stevenson,
@@ -571,10 +571,10 @@ jose saramago, saramago, eca de queiros, derek walcott, jean rhys, aime cesaire,
 hildegard von bingen, guillaume de machaut, josquin des prez, josquin, palestrina,
 giovanni pierluigi da palestrina, thomas tallis, tallis, william byrd, claudio monteverdi, monteverdi,
 henry purcell, purcell, arcangelo corelli, corelli, antonio vivaldi, vivaldi, johann sebastian bach,
-j. s. bach, js bach, george frideric handel, georg friedrich handel, handel, domenico scarlatti,
+j. s. bach, js bach, bach, george frideric handel, georg friedrich handel, handel, domenico scarlatti,
 jean-philippe rameau, rameau, georg philipp telemann, telemann, johann pachelbel, pachelbel,
 jean-baptiste lully, lully, francois couperin, christoph willibald gluck, gluck, joseph haydn,
-franz joseph haydn, haydn, wolfgang amadeus mozart, antonio salieri, salieri, ludwig van beethoven,
+franz joseph haydn, haydn, wolfgang amadeus mozart, mozart, antonio salieri, salieri, ludwig van beethoven,
 franz schubert, schubert, carl maria von weber, gioachino rossini, rossini, gaetano donizetti,
 donizetti, vincenzo bellini, hector berlioz, berlioz, felix mendelssohn, mendelssohn,
 fanny mendelssohn, robert schumann, schumann, clara schumann, frederic chopin, franz liszt, liszt,
@@ -1094,6 +1094,10 @@ def _figure_key(name: str) -> str:
 _MULTI_WORD_PUBLIC = [x for x in PUBLIC_FIGURES if " " in x]
 
 
+# letters that NFKD does not split into a base letter and an accent (as pii_policy._plain reads them)
+_UNFOLDED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "ı": "i", "þ": "th", "ð": "d"})
+
+
 def figure_keys(groups: dict[str, str], extra: list[str]) -> list[str]:
     """Every figure of ``groups`` and ``extra`` as the policy looks it up, with the spellings a
     prompt uses: without accents ("Beyonce" for "Beyoncé"), initials run together ("J.R.R.
@@ -1104,7 +1108,7 @@ def figure_keys(groups: dict[str, str], extra: list[str]) -> list[str]:
         key = _figure_key(name)
         if len(key) < 3:
             continue
-        plain = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+        plain = "".join(c for c in unicodedata.normalize("NFKD", key.translate(_UNFOLDED)) if not unicodedata.combining(c))
         for k in (key, plain):
             out.add(k)
             if re.search(r"\b\w\.[ ]\w\.", k):  # "j. r. r. tolkien" -> "j.r.r. tolkien", "jrr tolkien"

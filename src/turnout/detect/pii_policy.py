@@ -29,6 +29,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -94,9 +95,12 @@ _CUES: dict[str, str] = {
         | forward[ ](?:it|this|the[ ]\w+)[ ]to | lives[ ]at | living[ ]at | i[ ]live[ ](?:at|in|on)
         | who[ ](?:works?|worked|has[ ]worked)[ ](?:as|for|with)[ ](?:my|our|me|us)(?![\w])
         | (?:lives|living)[ ](?:at|on)[ ](?:no\.[ ]|number[ ])?\d+[a-z]?(?=[ ,]) | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact
+        | (?:i'm|i[ ]am|im|we're|we[ ]are)[ ]meeting[ ]\w+(?:[ ]\w+)?[ ]for[ ](?:coffee|lunch|dinner|drinks|a[ ]drink|breakfast)
+        | add[ ]\w+(?:[ ]\w+)?(?:[ ]\w+)?[ ]to[ ](?:the|my|our)[ ](?:guest[ ]list|invite[ ]list|invitation[ ]list|seating[ ]plan|rota)
+        | (?:^|\n)[ \t]*[^\W\d_][\w'’.-]*(?:[ ][\w'’.-]+){0,3}[ ][—–-][ ]\d+[ ](?:tickets?|seats?|guests?|adults?|places)
         | (?:i[ ]am|i'm|im)[ ]\w+(?:'s|’s)[ ](?:daughter|son|wife|husband|mother|father|mom|mum|dad
         |brother|sister|child|kid|partner|girlfriend|boyfriend|niece|nephew|grand\w+)
-        | (?:^|\n)[ \t]*dear[ ](?!sir\b|madam\b|all\b|friends?\b|colleagues\b|customers?\b|team\b
+        | (?:^|\n|(?<=[:"“]))[ \t]*dear[ ](?!sir\b|madam\b|all\b|friends?\b|colleagues\b|customers?\b|team\b
         |reader\b|members\b|everyone\b|hiring\b|valued\b)\w[\w'’-]*\.?(?:[ ]\w[\w'’-]*\.?){0,2}[ \t]*,""",
 }
 _CUE_RES: dict[str, re.Pattern[str]] = {
@@ -116,7 +120,8 @@ _CUE_GATES: dict[str, tuple[str, ...]] = {
     PRIVATE_CUE: ("name", "call", "patient", "client", "customer", "tenant", "employee",
                   "applicant", "candidate", "colleague", "my ", "our ", "this ", "send", "ship",
                   "deliver", "forward", "live", "living", "born", "birth", "address", "contact",
-                  "'s ", "’s ", "dear"),
+                  "'s ", "’s ", "dear", "meeting ", "add ", " tickets", " seats", " guests", " adults",
+                  " places", " ticket", " seat", " guest", " adult", " place"),
 }  # fmt: skip
 
 
@@ -206,7 +211,7 @@ def has_category(low: str, category: str, text: str | None = None) -> bool:
 # from a literal (a substring test, a pattern that starts with its literal, the colons of the
 # text): frames searched as one pattern, or as patterns led by a look-behind, cost 4-8x the
 # private cues' own search (see docs/benchmarks.md, pii16e).
-_CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"
+_CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)*"  # (and "Anne-Laure", "O'Brien", "McKay")
 _NAME = "(" + _CAP + ")"  # (the slot patterns' only capturing groups)
 
 
@@ -257,7 +262,7 @@ _FORM_LABELS = frozenset(
        "prepared by", "submitted by", "approved by", "reported by", "referred by", "signed", "signature",
        "contact person", "tenant", "applicant", "resident", "recipient", "attn", "attention", "assignee", "caller",
        "witness", "emergency contact", "next of kin", "parent", "guardian", "spouse", "beneficiary", "policyholder",
-       "claimant", "cardholder", "account holder"]
+       "claimant", "cardholder", "account holder", "to", "cc", "bcc", "from"]
 )
 _FORM_SLOT = re.compile(
     r"[ \t]*(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?[ ])?" + _NAME + r"(?:[ ](?:[A-Z]\.|" + _CAP + r"))*[ \t]*(?=\n|\Z|[,;(])"
@@ -271,8 +276,9 @@ _NAME_AT = re.compile(_NAME + r"(?![\w'’-])")
 # (the patterns below start with their literal words, spaces written as spaces, not "[ ]": so the
 # regex engine scans for the literal and tries the pattern only there, 5-10x quicker on long text)
 # something made for someone or written by them: "a present for Keel", "the speech Petan wrote"
-_FOR = re.compile(r" for " + _NAME + r"(?![\w'’-])(?![ ](?:Day|Eve)\b)")
-_FOR_BEFORE = _words("present gift card note letter message reminder reference recommendation toast speech poem"
+_FOR = re.compile(r" for " + _NAME + r"(?:(?:'s|’s)(?=[ ]))?(?![\w'’-])(?![ ](?:Day|Eve)\b)")
+_FOR_BEFORE = _words("present gift card note letter message reminder reference recommendation toast speech poem party"
+                     " leaving do farewell shower send-off"
                      " surprise cake buy get bake knit book")
 _WROTE = re.compile(r"the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint) "
                     r"(?=\w+[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w]))")
@@ -281,6 +287,59 @@ _WITH = re.compile(r" with (?:(?:Mr|Mrs|Ms|Dr|Prof)\.?[ ])?" + _NAME
                    + r"(?![\w'’-])(?![ ](?:Inc|Ltd|Corp|LLC|GmbH|Group|Bank|Airlines?)\b)")
 _WITH_BEFORE = _words("appointment meeting call interview lunch coffee dinner drinks session catch-up one-on-one"
                       " argument row fight date chat conversation consultation viewing")
+# (pii16g) a colleague, a carer's resident, a friend in a chat: "... from accounts says", "... is off
+# sick today", "replace ... on the rota", "... just texted me", "... (ext. 4412)"
+_FROM_DEPT = re.compile(
+    _NAME + r" from (?:the )?(?:accounts|accounting|sales|hr|it|finance|marketing|legal|support|reception|payroll"
+    r"|procurement|ops|operations|engineering|admin|facilities|the[ ]office|work|the[ ]gym|next[ ]door|upstairs"
+    r"|downstairs|my[ ]team|our[ ]team|the[ ]team)(?![\w])"
+)
+_AWAY = re.compile(
+    _NAME + r" (?:is|was|will be|'s|’s) (?:out|off|away|on leave|on holiday|on vacation|on annual leave"
+    r"|off sick|out sick|working from home|wfh|running late|late again|late to|late for|absent|in hospital"
+    r"|in the hospital)(?![\w])"
+)
+# a resident's or a relative's day: "... had a fall", "... keeps borrowing my charger"
+_DAY = re.compile(
+    _NAME + r" (?:(?:had|has had) a (?:fall|seizure|fit|bad night|good night|turn|nap)|fell (?:over|out of bed|in)"
+    r"|(?:keeps |kept |just |never |always )?(?:borrow(?:s|ed|ing)?|took|takes|taking|broke|breaks|lost|loses"
+    r"|forgot|forgets|ate|eats|used|uses|using|stole|steals|stealing|ignores|ignored|ignoring) my )"
+)
+# something sent or given to someone: "a thank-you card to ...", "what should I get ... for her birthday"
+_TO = re.compile(r"(?:card|note|letter|message|e-?mail|text|invitation|invite|reply|thank-you|postcard|gift|present"
+                 r"|flowers) to " + _NAME + r"(?![\w'’-])")
+_GIFT = re.compile(r"(?:get|buy|give|make|bake|knit|order) " + _NAME + r" (?:something )?for (?:his|her|their|the) ")
+# "How do I tell ... I can't come?", "Should I invite ...?"
+_ASK = re.compile(r"(?i:how (?:do|should|can|would) i|should i|can i|do i|help me) (?i:tell|ask|remind|thank|text"
+                  r"|message|invite|approach|confront|forgive|apologi[sz]e to|say sorry to|break up with|reply to"
+                  r"|respond to|cheer up|comfort|congratulate|convince|persuade) " + _NAME + r"(?![\w'’-])")
+# ranks that open a public figure's name ("a letter to Queen Victoria"), no private person's
+_RANKS = _words("King Queen President Pope Saint St Sir Lord Lady Prince Princess Emperor Empress General Senator"
+                " Chancellor Prime Governor Mayor Admiral Captain Chairman Tsar Czar Sultan Shah Pharaoh Prophet Guru")
+_ROTA = re.compile(r" (?:replace|cover for|covering for|swap shifts with|stand in for|relieve) " + _NAME
+                   + r"(?![\w'’-])")
+_TEXTED = re.compile(_NAME + r" (?:just |finally |never |still |already )?(?:texted|messaged|emailed|e-mailed|called"
+                     r"|lent|gave|sent|told|showed|asked|invited|owes|helped|drove|visited|hugged|blocked|unfriended"
+                     r"|rang|phoned|dm'd|dmed|pinged|replies to|replied to|answers|answered) (?:me|us|my)(?![\w])")
+# someone's dog, birthday or family: "...'s dog barks all night" (not a public figure's: see _everyday_frame)
+_POSSESSION = re.compile(_NAME + r"(?:'s|’s) (?:dog|cat|puppy|kitten|car|flat|apartment|house|room|wedding|birthday"
+                         r"|party|baby|kids|children|son|daughter|husband|wife|partner|boyfriend|girlfriend|mum|mom|dad"
+                         r"|parents|boss|phone|number|address|email|e-mail|rent|leaving do|retirement|funeral|garden)(?![\w])")
+# "... and I are planning a trip"
+_AND_I = re.compile(_NAME + r"(?:[ ]" + _CAP + r")? and I (?:are|were|have|had|will|went|both|met|used to|got|broke up)(?![\w])")
+# "this is ... from the third floor", "a chat between ... and ..."
+_INTRO = re.compile(r"(?:[Tt]his is|[Ii]t's|[Ii]t is|I'm|I am) " + _NAME + r"(?:[ ]" + _CAP + r")? from ")
+_BETWEEN = re.compile(r"(?:chat|conversation|messages|texts|argument|row|fight|call|emails|e-mails|thread|dispute)"
+                      r" between " + _NAME + r"(?![\w'’-])")
+# "the babysitter, Seek, will ...": a role, then a name between commas
+_THE_ROLE = re.compile(r"[Tt]he " + _ROLE + r", " + _NAME + r"(?:[ ]" + _CAP + r")?,")
+_EXTENSION = re.compile(_NAME + r"(?:[ ]" + _CAP + r")? \((?:ext|x)\.?[ ]?\d{2,5}\)")
+_EVERYDAY = ((" from ", _FROM_DEPT), (" is ", _AWAY), (" will be ", _AWAY), ("'s ", _AWAY), ("’s ", _AWAY),
+             (" was ", _AWAY), (" for ", _ROTA), ("replace ", _ROTA), ("swap ", _ROTA), ("relieve ", _ROTA),
+             (" me", _TEXTED), (" us", _TEXTED), (" my ", _TEXTED), ("(", _EXTENSION), (" a ", _DAY), (" my ", _DAY),
+             (" fell ", _DAY), (" to ", _TO), (" for ", _GIFT), (" I ", _ASK), ("'s ", _POSSESSION),
+             ("’s ", _POSSESSION), (" from ", _INTRO), (" between ", _BETWEEN), ("he ", _THE_ROLE),
+             (" and I ", _AND_I))
 _FORM_COLONS = 16  # colons looked at per text (a form's lines come first; a long text's colons are prose)
 
 
@@ -313,7 +372,23 @@ def person_frame(text: str, low: str | None = None) -> bool:
     for gate, pattern in _ROLE_HEADS:
         if gate in low and any(_name_at(text, m.end()) for m in pattern.finditer(low)):
             return True
-    return "the " in low and any(_name_at(text, m.end()) for m in _WROTE.finditer(low))
+    if "the " in low and any(_name_at(text, m.end()) for m in _WROTE.finditer(low)):
+        return True
+    return _everyday_frame(text)
+
+
+def _everyday_frame(text: str) -> bool:
+    """A colleague, a resident, a friend by name in an everyday frame (see _FROM_DEPT ...), each
+    frame searched only when its literal is in the text. Not a public figure's name ("Obama is on
+    holiday in Hawaii" is news), nor in a text about history or a quiz (see :func:`historical`)."""
+    for gate, pattern in _EVERYDAY:
+        if gate in text and any(
+            m.group(1) not in _RANKS and _may_be_a_name(m.group(1)) and not _alone_is_the_figure(_norm_name(m.group(1)))
+            for m in pattern.finditer(text)
+        ):
+            # (in a text about history, a letter's or a speech's words: "a letter to John", "Ali and I were")
+            return not historical_lower(text.lower())
+    return False
 
 
 def _signed(text: str) -> bool:
@@ -493,6 +568,7 @@ _KNOWN_FOR_AFTER = re.compile(
     r"|coronation|doctrines?|quotations|sayings|aphorisms|parables|miracles|crucifixion|resurrection|prophecies"
     r"|(?:best|most|widely|well|universally)[ -]known|(?:is|was|are|were)(?:[ ](?:best|most|still|mainly|mostly|chiefly))?"
     r"[ ](?:known|famous|remembered|celebrated|renowned|revered|worshipp?ed)[ ](?:for|as)|famous[ ]for"
+    r"|(?:best|most|mainly|mostly|chiefly)[ ](?:known|famous|remembered|celebrated)[ ](?:for|as)"
     r"|(?:best[- ]known|most[ ](?:famous|important|influential|celebrated|popular|famous)|greatest|seminal|iconic"
     r"|famous|signature|major|debut|magnum[ ]opus)[ ](?:works?|paintings?|songs?|novels?|books?|films?|albums?"
     r"|speech(?:es)?|quotes?|roles?|discover(?:y|ies)|inventions?|achievements?|contributions?|theor(?:y|ies)"
@@ -510,6 +586,7 @@ _TITLE_BEFORE = re.compile(
 _NAME_WORD = r"(?:[A-Z][\w.-]*|van|von|de|da|di|du|del|der|den|of|la|le)"
 _CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])" + _NAME_WORD + r"[ ]\Z")
 _CAPITALISED_AFTER = re.compile(r"[ ]" + _NAME_WORD + r"(?![\w-])")
+_NAME_AFTER = re.compile(r"[ ](?:" + _NAME_WORD + r"|the)(?![\w-])")  # (and "the": "Catherine the Great")
 _LIST_JOIN_AFTER = re.compile(r"(?:,[ ]and|,[ ]or|,|[ ]and|[ ]or|[ ]&)(?=[ ][A-Z])")  # " and Aristotle"
 _LIST_JOIN_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w.'’-]*(?:,|[ ]and|,[ ]and)[ ]\Z")  # "Lovelace and "
 _DID_AFTER = re.compile(
@@ -664,6 +741,14 @@ def figures() -> frozenset[str]:
     return frozenset(names)
 
 
+_UNFOLDED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "ı": "i", "þ": "th", "ð": "d"})
+
+
+def _plain(key: str) -> str:
+    """``key`` without accents, as scripts/build_pii_lexicon.py writes the list's plain spellings."""
+    return "".join(c for c in unicodedata.normalize("NFKD", key.translate(_UNFOLDED)) if not unicodedata.combining(c))
+
+
 def _alone_is_the_figure(key: str) -> bool:
     """Does the one word ``key`` name its public figure wherever it stands ("Obama", "Kant",
     "Vishnu")? A word of the tagger's list does unless it is a family name of the lists (the
@@ -674,7 +759,14 @@ def _alone_is_the_figure(key: str) -> bool:
     lex = lexicon()
     if key in lex.public and key not in lex.last:
         return True
-    return key in figures() and key not in lex.first and key not in lex.common
+    if not key.isascii() and key not in figures():
+        key = _plain(key)  # "Schrödinger"
+    return key in figures() and (key in _MONONYMS or (key not in lex.first and key not in lex.common))
+
+
+# short forms that the given-name lists hold but no private person goes by in practice
+_MONONYMS = _words("""beyonce rihanna shakira kanye björk bjork aretha enya cher michelangelo rembrandt donatello
+    cicero seneca ovid juvenal thales solon zeno erasmus austen""")
 
 
 def _by_last_word(names: frozenset[str]) -> dict[str, tuple[str, ...]]:
@@ -720,7 +812,10 @@ class PiiPolicy:
         from turnout.detect.names import lexicon
 
         key = _norm_name(name)
-        return key in self.public_figures or key in figures() or key in lexicon().public
+        if key in self.public_figures or key in figures() or key in lexicon().public:
+            return True
+        # "García Márquez": the list holds each name as written and without accents
+        return not key.isascii() and _plain(key) in figures()
 
     def _common_family_name(self, name: str) -> bool:
         """One word that names a public figure only in a frame that asks about them: a name many
@@ -744,15 +839,26 @@ class PiiPolicy:
             # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague.
             # So is any lone name after a courtesy title: "Mr Okonkwo", "Dr. Sato" are how one
             # writes of a client or a colleague, and every family name is some figure's
-            return not self._common_family_name(text[start:end]) and not (
+            if not self._common_family_name(text[start:end]) and not (
                 start > 2 and " " not in text[start:end].strip() and _TITLE_BEFORE.search(text, max(0, start - 12), start)
-            )
+            ):
+                return True
         key = _norm_name(text[start:end])
         before = _norm_name(text[max(0, start - 40) : end])
         for names in (self.public_figures, lexicon().public, figures()):
             for full in _by_last_word(names).get(key.split()[-1] if key else "", ()):
                 if before.endswith(full) and len(full) > len(key):
                     return True
+        # the start of one written in full after ("Alan" of "Alan Turing", "Catherine" of "Catherine
+        # the Great": the tagger leaves out the words of its own list of famous names)
+        pos = end
+        for _ in range(3):
+            w = _NAME_AFTER.match(text, pos)
+            if w is None:
+                break
+            pos = w.end()
+            if self.is_public_figure(text[start:pos]):
+                return True
         return False
 
     def level(self, types: set[str]) -> Sensitivity:
