@@ -833,16 +833,17 @@ class PiiPolicy:
             return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
         if _EPONYM_AFTER.match(text, end) or known_for(text, start, end) or _not_a_person_here(text, start, end):
             return True
-        if self.is_public_figure(text[start:end]):
-            # a lone family name that many people bear ("Thatcher", "King") is the famous one only
-            # in a frame that asks about them (the two above, or a text about history: see
-            # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague.
-            # So is any lone name after a courtesy title: "Mr Okonkwo", "Dr. Sato" are how one
-            # writes of a client or a colleague, and every family name is some figure's
-            if not self._common_family_name(text[start:end]) and not (
-                start > 2 and " " not in text[start:end].strip() and _TITLE_BEFORE.search(text, max(0, start - 12), start)
-            ):
-                return True
+        # a lone family name that many people bear ("Thatcher", "King") is the famous one only in a
+        # frame that asks about them (the two above, or a text about history: see
+        # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague. So
+        # is any lone name after a courtesy title: "Mr Okonkwo", "Dr. Sato" are how one writes of a
+        # client or a colleague, and every family name is some figure's
+        if (
+            self.is_public_figure(text[start:end])
+            and not self._common_family_name(text[start:end])
+            and not (start > 2 and " " not in text[start:end].strip() and _TITLE_BEFORE.search(text, max(0, start - 12), start))
+        ):
+            return True
         key = _norm_name(text[start:end])
         before = _norm_name(text[max(0, start - 40) : end])
         for names in (self.public_figures, lexicon().public, figures()):
