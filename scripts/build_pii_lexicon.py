@@ -1311,7 +1311,8 @@ def add_figures(path: Path) -> None:
     """Write the "figures" key (FIGURES) into an existing lexicon, the rest untouched."""
     data = json.loads(gzip.decompress(path.read_bytes()))
     before = len(data.get("figures", ()))
-    data["figures"] = figure_keys(FIGURES, _MULTI_WORD_PUBLIC)
+    # first in the file: pii_policy.figures() decompresses only as far as the list's end
+    data = {"figures": figure_keys(FIGURES, _MULTI_WORD_PUBLIC), **{k: v for k, v in data.items() if k != "figures"}}
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     path.write_bytes(gzip.compress(raw, 9, mtime=0))
     print(f"wrote {path}: figures {before} -> {len(data['figures'])} ({path.stat().st_size / 1e3:.0f} KB)")
@@ -1345,6 +1346,8 @@ def main() -> None:
     for single in list(names_and_places):
         names_and_places.update(single.split())
     lexicon = {
+        # first in the file: pii_policy.figures() decompresses only as far as the list's end
+        "figures": figure_keys(FIGURES, _MULTI_WORD_PUBLIC),  # the policy's (see FIGURES)
         "source": "Faker locale providers (MIT); common words from turnout's routing training prompts",
         "first": first,
         "last": last,
@@ -1354,7 +1357,6 @@ def main() -> None:
         # place is a sentence start, not an entity (names_and_places is kept for the record)
         "common": shipped_common,
         "public": sorted(set(PUBLIC_FIGURES)),  # full names and mononyms, lower case (the tagger's)
-        "figures": figure_keys(FIGURES, _MULTI_WORD_PUBLIC),  # the policy's (see FIGURES)
         "nationality": sorted(set(NATIONALITIES)),
         "org_suffix": sorted(set(ORG_SUFFIXES)),
     }

@@ -30,6 +30,7 @@ import gzip
 import json
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -807,13 +808,22 @@ def figures() -> frozenset[str]:
     """The public figures the policy knows (the lexicon's ``figures`` key: several thousand full
     names and short forms, see scripts/build_pii_lexicon.py), apart from the lexicon's
     ``public``, which the tagger reads (detect/names.py): a longer list there would change what
-    it tags. Read from the lexicon's text directly (names.lexicon() keeps only its own keys):
-    the list alone is decoded, not the whole lexicon a second time."""
-    text = gzip.decompress(resources.files("turnout").joinpath("data/pii/lexicon.json.gz").read_bytes()).decode()
-    at = text.find('"figures":')
-    if at < 0:
+    it tags. The key comes first in the file: only the list is decompressed and decoded, not the
+    whole lexicon a second time (names.lexicon() keeps only its own keys)."""
+    raw = resources.files("turnout").joinpath("data/pii/lexicon.json.gz").read_bytes()
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    head = b""
+    for at in range(0, len(raw), 1 << 14):
+        head += inflate.decompress(raw[at : at + (1 << 14)])
+        if b"]" in head:
+            break
+    text = head.decode("utf-8", "ignore")
+    if not text.startswith('{"figures":['):
+        text = gzip.decompress(raw).decode()  # (a lexicon written otherwise: the whole file)
+    start = text.find('"figures":')
+    if start < 0:
         return frozenset()
-    names, _ = json.JSONDecoder().raw_decode(text, at + len('"figures":'))
+    names, _ = json.JSONDecoder().raw_decode(text, start + len('"figures":'))
     return frozenset(names)
 
 
