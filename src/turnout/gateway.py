@@ -351,14 +351,14 @@ class Gateway:
             return None
         if signals.sensitivity.level is Sensitivity.CONFIDENTIAL and not self.config.cache.confidential:
             return None  # confidential answers stay out of (possibly shared) caches unless configured
-        from turnout.cache import CacheControl, namespace_id
-
+        cache_mod = _lazy("turnout.cache")  # not an import statement: this runs on every request
         try:
-            control = CacheControl.parse(hints.cache if hints else None, hints.cache_max_age_s if hints else None)
+            control = cache_mod.CacheControl.parse(hints.cache if hints else None,
+                                                   hints.cache_max_age_s if hints else None)
         except ValueError as exc:
             raise BadRequestError(str(exc), param="turnout.cache") from None
         tenant = principal.key_id or ("master" if principal.is_master else None)
-        return namespace_id(tenant), control
+        return cache_mod.namespace_id(tenant), control
 
     async def _lookup(self, plan: tuple[str, Any] | None, request: ChatRequest, decision: Decision) -> Any:
         if plan is None:

@@ -193,10 +193,11 @@ def test_context_tokens_from_chunks_match_the_window_tokens(text: str, at: int) 
     from turnout.detect import names
 
     at = min(at, len(text))
-    window_before = names._context_tokens(text, max(0, at - names._CONTEXT), at, set())[-2:]
-    window_after = names._context_tokens(text, at, at + names._CONTEXT, set())[:2]
-    assert names._tokens_before(text, at) == window_before
-    assert names._tokens_after(text, at) == window_after
+    lo, hi = max(0, at - names._CONTEXT), at + names._CONTEXT
+    window_before = names._context_tokens(text, lo, at, set())[-2:]
+    window_after = names._context_tokens(text, at, hi, set())[:2]
+    assert names._tokens_before(text, at, lo) == window_before
+    assert names._tokens_after(text, at, hi) == window_after
 
 
 @settings(max_examples=300, deadline=None)

@@ -109,3 +109,68 @@ async def test_unreachable_redis_fails_every_command_of_the_batch() -> None:
     assert all(isinstance(r, ConnectionError | OSError) or "onnect" in type(r).__name__ for r in results)
     assert len(errors) == 1
     await batch.aclose()
+
+
+class _StallingRedis:
+    """A Redis stand-in on 127.0.0.1: answers ``+OK`` (``+PONG`` to a PING) until ``stall`` is set,
+    then neither reads nor answers (a Redis stuck in a long script, or a dead peer)."""
+
+    def __init__(self) -> None:
+        self.stall = asyncio.Event()
+        self.server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        return f"redis://127.0.0.1:{port}/0"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        stalled = asyncio.ensure_future(self.stall.wait())
+        try:
+            while True:
+                line = asyncio.ensure_future(reader.readline())
+                await asyncio.wait({line, stalled}, return_when=asyncio.FIRST_COMPLETED)
+                if stalled.done():  # from now on nothing is read: the client's writes back up
+                    line.cancel()
+                    break
+                head = line.result()
+                if not head:
+                    return
+                args = []
+                for _ in range(int(head[1:])):  # *n, then n bulk strings
+                    size = int((await reader.readline())[1:])
+                    args.append((await reader.readexactly(size + 2))[:-2])
+                name = args[0].upper()
+                writer.write(b"-ERR unknown command\r\n" if name == b"HELLO"  # redis-py falls back to RESP2
+                             else b"+PONG\r\n" if name == b"PING" else b"+OK\r\n")
+            await asyncio.Event().wait()  # stalled: read nothing more, answer nothing
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            stalled.cancel()
+            writer.close()
+
+
+@pytest.mark.parametrize("payload", [b"x", b"x" * (64 << 20)], ids=["answer", "write"])
+async def test_a_stalled_redis_fails_the_pipeline_within_its_deadline(payload: bytes) -> None:
+    """Neither the answers nor the write itself (a payload the socket cannot take while Redis
+    reads nothing) may wait past the batcher's deadline: the admission fails fast."""
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    stalling = _StallingRedis()
+    async with stalling as url:
+        batch = Batcher(make_pool_client(url, connect_timeout_s=1.0, timeout_s=0.3))
+        try:
+            assert await batch.call("SET", "k", "v") == b"OK"
+            stalling.stall.set()
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with pytest.raises((RedisTimeout, ConnectionError)):
+                await asyncio.wait_for(batch.call("SET", "k", payload), timeout=5.0)
+            assert loop.time() - started < 2.0
+        finally:
+            await asyncio.wait_for(batch.aclose(), timeout=10.0)

@@ -285,3 +285,28 @@ async def test_sse_through_the_transport_a_cut_stream_is_an_upstream_error_after
                 seen.append(item)
     assert seen == [(None, {"n": 1})]
     assert not isinstance(info.value, ProviderUnavailableError) and "cut its response short" in info.value.message
+
+
+@settings(max_examples=40, deadline=None)
+@given(extra=st.lists(st.tuples(st.sampled_from(["x-ratelimit-remaining-tokens", "Set-Cookie", "CF-Ray", "Retry-After",
+                                                 "retry-after", "Content-Type", "openai-processing-ms", "server"]),
+                                st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7e), min_size=1, max_size=20)),
+                      max_size=25))
+def test_the_headers_kept_are_those_read_with_their_last_value(extra: list[tuple[str, str]]) -> None:
+    """Only the headers something reads (``KEPT_HEADERS``) are decoded, with the last value a
+    repeated one had, whatever their case and however many others an upstream sends."""
+    body = b'{"ok":1}'
+    head = b"".join(f"{name}: {value}\r\n".encode() for name, value in extra)
+    server = RawServer(lambda n: [b"HTTP/1.1 200 OK\r\n" + head + b"content-length: " + str(len(body)).encode()
+                                  + b"\r\n\r\n" + body])
+    expected = {"content-length": str(len(body))}
+    for name, value in extra:
+        if name.lower().encode() in http1.KEPT_HEADERS:
+            expected[name.lower()] = value
+
+    async def go() -> http1.Response:
+        async with server as url:
+            return await post(url)
+
+    response = asyncio.run(go())
+    assert (response.body, response.headers) == (body, expected)

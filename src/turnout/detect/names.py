@@ -98,6 +98,7 @@ def lexicon() -> Lexicon:
 # other character; offsets are kept so that findings point into the caller's text
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*\.?|[^\w\s]")
 _BREAK = frozenset(".!?:;\n\"“”>()[]{}|*#")
+_FULL_STOPS = frozenset(".!?")
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
@@ -1652,19 +1653,30 @@ def _typed_lower(shape: bytes) -> bool:
 def _surroundings(
     text: str, s: int, e: int, cand_starts: set[int], lower: bool
 ) -> tuple[str, bool, str, str, str, str]:
-    """The word at ``text[s:e]``, whether it starts a sentence, and two tokens each side."""
+    """The word at ``text[s:e]``, whether it starts a sentence, and two tokens each side.
+
+    A word that opens a sentence or a line reads as a text's first ("<s>" before it), as in the
+    training sentences: what ended the sentence before says nothing of this word (red9g:
+    "Fenella Achterberg from accounting has HIV" was a PERSON alone and a place after
+    "Summarise the notes above in two sentences.", so a tool result hid it). Only the opening
+    word: bounding every word's neighbours by its line and sentence cost 2-6 points of public
+    rating on MMLU prose (answer options are lines of their own)."""
     if cand_starts:  # typed in lower case: tokens at candidates' starts read as capitalised
         before = _context_tokens(text, max(0, s - _CONTEXT), s, cand_starts)[-2:]
         after = _context_tokens(text, e, e + _CONTEXT, cand_starts)[:2]
     else:
-        before, after = _tokens_before(text, s), _tokens_after(text, e)
+        lo = max(0, s - _CONTEXT)
+        before, after = _tokens_before(text, s, lo), _tokens_after(text, e, e + _CONTEXT)
     word = text[s:e]
     if lower:
         word = word[:1].upper() + word[1:]
     j = s
     while j > 0 and text[j - 1] in " \t\r\n":
         j -= 1
-    start = not before or before[-1] in _BREAK or "\n" in text[j:s] or j == 0
+    newline = "\n" in text[j:s]
+    start = not before or before[-1] in _BREAK or newline or j == 0
+    if before and (newline or before[-1] in _FULL_STOPS):
+        before = []
     prev2, prev = ["<s>", "<s>", *before][-2:]
     nxt, nxt2 = [*after, "</s>", "</s>"][:2]
     return word, start, prev2, prev, nxt, nxt2
@@ -1694,20 +1706,20 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     return toks
 
 
-def _tokens_before(text: str, s: int) -> list[str]:
-    """The last two of ``_context_tokens(text, s - _CONTEXT, s, set())``."""
+def _tokens_before(text: str, s: int, lo: int) -> list[str]:
+    """The last two of ``_context_tokens(text, lo, s, set())``."""
     out: tuple[str, ...] = ()
-    for chunk in reversed(text[max(0, s - _CONTEXT) : s].split()):
+    for chunk in reversed(text[lo:s].split()):
         out = _chunk_tokens(chunk) + out
         if len(out) >= 2:
             break
     return list(out[-2:])
 
 
-def _tokens_after(text: str, e: int) -> list[str]:
-    """The first two of ``_context_tokens(text, e, e + _CONTEXT, set())``."""
+def _tokens_after(text: str, e: int, hi: int) -> list[str]:
+    """The first two of ``_context_tokens(text, e, hi, set())``."""
     out: tuple[str, ...] = ()
-    for chunk in text[e : e + _CONTEXT].split():
+    for chunk in text[e:hi].split():
         out += _chunk_tokens(chunk)
         if len(out) >= 2:
             break

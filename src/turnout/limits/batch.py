@@ -65,15 +65,19 @@ class Run(NamedTuple):
 
 
 def command(*parts: Arg | Run) -> bytes:
-    """A command as RESP bytes, ready for the wire: its arguments, some of them ``Run``s."""
+    """A command as RESP bytes, ready for the wire: its arguments, some of them ``Run``s.
+    (Two per keyed request, of a dozen parts each: ``bulk`` is inlined, and a ``Run`` is
+    told by its class, as nothing derives from it.)"""
     chunks: list[bytes] = []
     n = 0
     for part in parts:
-        if isinstance(part, Run):
-            chunks.append(part.data)
-            n += part.n
+        if part.__class__ is Run:
+            data, count = part
+            chunks.append(data)
+            n += count
         else:
-            chunks.append(bulk(part))
+            data = part if part.__class__ is bytes else str(part).encode()
+            chunks.append(b"$%d\r\n%s\r\n" % (len(data), data))
             n += 1
     return b"*%d\r\n%s" % (n, b"".join(chunks))
 
@@ -137,6 +141,12 @@ class Batcher:
         self._timer: asyncio.TimerHandle | None = None  # the linger of deferred writes
         self._busy: asyncio.Task[None] | None = None
         self._conn: Any = None  # this batcher's connection, taken from the pool once
+        # Kept here, not imported in ``_send`` / ``_pipeline``: an import statement in a function
+        # costs ~8k instructions on every call, and those run on every pipeline.
+        from redis.exceptions import NoScriptError, ResponseError
+
+        self._no_script: type[Exception] = NoScriptError
+        self._response_error: type[Exception] = ResponseError
         self.users = 0  # stores sharing it (SharedBatcher)
         self.pipelines = 0  # round trips sent (for tests and benches)
         self.commands = 0
@@ -256,12 +266,11 @@ class Batcher:
                 fut.set_result(answer)
 
     async def _send(self, batch: list[_Queued]) -> list[Any]:
-        from redis.exceptions import NoScriptError
-
         self.pipelines += 1
         self.commands += len(batch)
         answers = await self._pipeline([q[0] for q in batch])
-        missing = [i for i, a in enumerate(answers) if isinstance(a, NoScriptError)]
+        no_script = self._no_script
+        missing = [i for i, a in enumerate(answers) if isinstance(a, no_script)]
         if missing:  # Redis restarted or flushed its scripts: load them, run those again
             scripts = {q[1].sha: q[1] for q in (batch[i] for i in missing) if q[1] is not None}
             await self._pipeline([command("SCRIPT", "LOAD", _SOURCES[sha]) for sha in scripts])
@@ -278,6 +287,10 @@ class Batcher:
         conn = self._conn
         if conn is None:
             conn = self._conn = await self.client.connection_pool.get_connection()
+            # No write timeout of the connection's own: with one, redis-py runs every write in
+            # a task of its own (``asyncio.wait_for``, ~10 µs a pipeline); the pipeline's
+            # deadline (``_pipeline``) bounds the write as well as the answers.
+            conn.socket_timeout = None
             return conn
         if conn.is_connected:
             try:
@@ -289,17 +302,15 @@ class Batcher:
         return conn  # redis-py connects a disconnected connection on its next send
 
     async def _pipeline(self, commands: list[bytes]) -> list[Any]:
-        from redis.exceptions import ResponseError
-
         conn = await self._connection()
         try:
-            await conn.send_packed_command(b"".join(commands), check_health=False)
-            read = getattr(conn, "_parser", None)
-            read = getattr(read, "read_response", None)
             answers: list[Any] = []
-            # One deadline for all the answers; the connection's parser answers a Redis error
-            # as a value (a ResponseError), so the rest of the pipeline still follows.
+            # One deadline for the write and all the answers; the connection's parser answers
+            # a Redis error as a value (a ResponseError), so the rest of the pipeline follows.
             async with asyncio.timeout(self.timeout_s):
+                await conn.send_packed_command(b"".join(commands), check_health=False)
+                read = getattr(conn, "_parser", None)
+                read = getattr(read, "read_response", None)
                 if read is not None:
                     for _ in commands:
                         answers.append(await read())
@@ -307,7 +318,7 @@ class Batcher:
                     for _ in commands:
                         try:
                             answers.append(await conn.read_response())
-                        except ResponseError as exc:
+                        except self._response_error as exc:
                             answers.append(exc)
         except BaseException as exc:
             await conn.disconnect()  # unread answers would go to the next pipeline
@@ -327,6 +338,7 @@ class Batcher:
             log.warning("Redis commands still queued at shutdown were dropped")
         conn, self._conn = self._conn, None
         if conn is not None:
+            conn.socket_timeout = self.client.connection_pool.connection_kwargs.get("socket_timeout")
             try:
                 await self.client.connection_pool.release(conn)
             except Exception:  # closing anyway

@@ -750,11 +750,13 @@ class RedisLimitStore(LimitStore):
         if len(self._used) > 10_000:  # old windows and deleted keys: start the view afresh
             self._used.clear()
         stale: list[tuple[BudgetScope, str]] = []
+        views: list[tuple[str, str]] = []  # (scope name, window id): where each scope's view is
         for scope in scopes:
-            wid = window_of(scope.period, now)[0]
-            seen = self._used.get((scope.name, wid))
+            view = (scope.name, window_of(scope.period, now)[0])
+            views.append(view)
+            seen = self._used.get(view)
             if seen is None or mono - seen[1] >= self.remaining_max_age_s:
-                stale.append((scope, wid))
+                stale.append((scope, view[1]))
         if stale:
             keys = [k for scope, wid in stale for k in self._keys(scope.name, wid)]
             try:
@@ -764,7 +766,8 @@ class RedisLimitStore(LimitStore):
             for j, (scope, wid) in enumerate(stale):
                 total = int(out[3 * j]) + int(out[3 * j + 1])
                 self._used[(scope.name, wid)] = (total, mono)
-        left = [s.limit_nano - self._used[(s.name, window_of(s.period, now)[0])][0] for s in scopes]
+        used = self._used
+        left = [s.limit_nano - used[view][0] for s, view in zip(scopes, views, strict=True)]
         return max(0, min(left)) / NANO
 
     async def aclose(self) -> None:

@@ -140,14 +140,17 @@ def hard_check(state: ModelState, signals: Signals, *, allowed: Callable[[str], 
 
 def soft_check(state: ModelState, signals: Signals, estimate: float | None = None) -> Rejection | None:
     """Cost and latency limits: they rule out candidates for the first choice. ``estimate``:
-    ``signals.cost_for(state.info)``, when the caller has it already."""
+    ``signals.cost_for(state.info)``, when the caller has it already; worked out here only
+    when a cost cap or a budget applies (nothing else here needs it)."""
     info = state.info
-    if estimate is None:
-        estimate = signals.cost_for(info)
-    if signals.max_cost_usd is not None and estimate > signals.max_cost_usd:
-        return Rejection(info.name, TOO_EXPENSIVE, f"estimated ${estimate:.6f} > max ${signals.max_cost_usd:.6f}")
-    if signals.budget_remaining_usd is not None and estimate > signals.budget_remaining_usd:
-        return Rejection(info.name, OVER_BUDGET, f"estimated ${estimate:.6f} > budget left ${signals.budget_remaining_usd:.6f}")
+    if signals.max_cost_usd is not None or signals.budget_remaining_usd is not None:
+        if estimate is None:
+            estimate = signals.cost_for(info)
+        if signals.max_cost_usd is not None and estimate > signals.max_cost_usd:
+            return Rejection(info.name, TOO_EXPENSIVE, f"estimated ${estimate:.6f} > max ${signals.max_cost_usd:.6f}")
+        if signals.budget_remaining_usd is not None and estimate > signals.budget_remaining_usd:
+            return Rejection(info.name, OVER_BUDGET,
+                             f"estimated ${estimate:.6f} > budget left ${signals.budget_remaining_usd:.6f}")
     if signals.max_latency_ms is not None:
         predicted = state.predicted_ms(signals.max_tokens)
         if predicted is not None and predicted > signals.max_latency_ms:
@@ -211,9 +214,14 @@ def decide(
         else:
             rejected.append(rej)
     qualifying: list[ModelState] = []
-    estimates: dict[str, float] = {}  # the chosen model's is the decision's estimate
+    # Each candidate's estimate is worked out only when a cost cap or a budget can reject it
+    # (~1 µs a model a request); the chosen model's is the decision's estimate either way.
+    estimates: dict[str, float] = {}
+    capped = signals.max_cost_usd is not None or signals.budget_remaining_usd is not None
     for state in hard_ok:
-        estimate = estimates[state.info.name] = signals.cost_for(state.info)
+        estimate = None
+        if capped:
+            estimate = estimates[state.info.name] = signals.cost_for(state.info)
         rej = soft_check(state, signals, estimate)
         if rej is None:
             qualifying.append(state)

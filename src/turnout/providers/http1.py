@@ -47,12 +47,20 @@ class ConnectionDropped(ConnectionError):
         self.answered = answered  # did any byte of an answer arrive?
 
 
+# The response headers anything reads: the body's framing and encoding (here), the type, and an
+# error's Retry-After (transport.py). An OpenAI answer carries some twenty more (rate-limit
+# counters, cookies, a CDN's ids): decoding each into the dict cost ~0.3 µs, on every call.
+KEPT_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"content-encoding", b"content-type",
+                          b"retry-after"})
+
+
 class Response:
     __slots__ = ("body", "headers", "status")
 
     def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.status = status
-        self.headers = headers  # lower-case names; a repeated header keeps its last value
+        # ``KEPT_HEADERS`` only, lower-case names; a repeated header keeps its last value
+        self.headers = headers
         self.body = body
 
 
@@ -104,7 +112,9 @@ class _Connection(asyncio.Protocol):
 
     # -- httptools callbacks ---------------------------------------------------------------
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+        name = name.lower()
+        if name in KEPT_HEADERS:
+            self.headers[name.decode("latin-1")] = value.decode("latin-1")
 
     def on_headers_complete(self) -> None:
         self.headers_done = True
