@@ -7,6 +7,8 @@
 branch acc16c), for checking rules on sentences they were not written from. ``--set outside``:
 a third (branch pii16d), other frames and names from Faker's locales or invented (needs faker).
 ``--set held``: a fourth (branch pii16e), written before that pass's rules and never tuned on.
+``--set figures``: a fifth (branch pii16g), for tuning: public figures in the frames people ask
+them in, private persons in care notes, forms, chats and e-mails.
 
 Written for issue 16's precision work: the synthetic evaluation set (``shared/data/pii``) is
 made by one generator from one set of templates and fake values, and a tagger tuned on its
@@ -578,6 +580,154 @@ def generate_held(n: int, seed: int) -> list[dict]:
     return out
 
 
+# A fifth set (issue 16, branch pii16g), for tuning: questions about public figures in the frames
+# people ask them in (their works, their age, their sayings, comparisons), ordinary sentences that
+# name them, and private persons in care notes, forms, chats and e-mails, lone family names after a
+# courtesy title among them. Its famous names were written for this set (full name | the short form
+# people use), some of them beyond the shipped list on purpose: the frames must carry those.
+# Names of private persons: the outside set's (``--set figures``).
+FIGURES_TEMPLATES = r"""
+public|How old was {famous} when they died?
+public|How old was {short} when the war ended?
+public|Which films did {famous} direct?
+public|Which books did {famous} write before 1950?
+public|What songs has {famous} recorded?
+public|What is {famous} best known for?
+public|What is {short} most famous for?
+public|Describe {famous}'s best-known work in three sentences.
+public|What was {short}'s most famous speech about?
+public|Summarise {famous}'s role in the Reformation.
+public|What was {short}'s role in the civil rights movement?
+public|Give me five quotes by {famous}.
+public|Famous sayings of {famous}, with sources please.
+public|Compare {short} and {short2}'s philosophies.
+public|Compare the ideas of {famous} and {famous2}.
+public|Contrast the views of {famous} with those of {famous2}.
+public|Write a short essay on {famous}.
+public|Tell me three surprising facts about {short}.
+public|What did {short} believe about free will?
+public|When did {famous} die, and how?
+public|Where was {famous} born?
+public|Was {famous} ever married?
+public|Why is {short} still so influential today?
+public|{famous} vs {famous2}: who had the bigger influence?
+public|Explain the main theories of {famous} in simple terms.
+public|Recommend a good biography of {famous}.
+public|Which awards did {famous} win?
+public|List the major works of {famous} in chronological order.
+public|{short} was born in a small town, wasn't {short}?
+public|Is it true that {short} failed maths at school?
+public|What would {short} think of social media?
+public|Write a poem in the style of {famous}.
+public|Draft a quiz question about {famous} for my history class.
+public|{famous}'s early years shaped everything that came after.
+public|How did {short} change the world?
+public|What influenced {famous}'s later work?
+public|Summarise the legacy of {famous} for a museum plaque.
+public|The documentary about {famous} was excellent, what else should I watch?
+public|{short} and {short2} never met, did they?
+public|Plan a lesson on {famous} for twelve-year-olds.
+private|{first} had a fall at the care home last night; write a short note for the family.
+private|Resident {person} refused breakfast again this morning, log it please.
+private|Handover: {person} in room 12 needs help with meals and is a little confused today.
+private|Remind {first} to take the blue tablets after lunch.
+private|Name: {person}\nRoom: 14\nDiet: vegetarian\nVisitors: daughter on Sundays
+private|Attendees: {person}, {person2}\nApologies: none
+private|{first}: are you coming tonight?\nme: maybe, depends on work
+private|lol {first} just texted me that the party is cancelled
+private|To: {first}\nSubject: Friday\n\nCan we move our call to the afternoon?
+private|Please cc {person} on the next update about the move.
+private|Hi team, {first} is out today so the stand-up is moved to 11.
+private|Thanks {first}! See you Monday.
+private|I met {first} at the gym and she asked about the job opening.
+private|{first} from accounts says the printer is jammed again.
+private|Write a thank-you card to {first} and {first2} for the wedding gift.
+private|How do I tell {first} I can't make it to her party on Saturday?
+private|What should I get {first} for his birthday? He likes hiking.
+private|{person} was late to the meeting for the third time; how do I bring it up?
+private|Translate into Spanish: {first} will pick up the kids at five.
+private|Summarise this chat:\n{first}: running late\n{first2}: no worries, start without you
+private|Is it rude that {first} never replies to my messages?
+private|Proofread: Dear {first}, thank you so much for hosting us last weekend.
+private|Plan a surprise party for {first}, she loves jazz and hates crowds.
+private|Draft a toast for {first}'s retirement dinner.
+private|{first} keeps borrowing my charger without asking, what do I say?
+private|Ask Mr {last} whether the samples went out yesterday.
+private|Ms. {last} will cover the front desk on Friday.
+private|Let Dr {last} know the results are in.
+private|Book a taxi for {person} at 7am tomorrow.
+private|Who should replace {first} on the rota next week?
+private|{person} (ext. 4412) handles onboarding for new starters.
+private|Tell {first} the keys are under the mat.
+private|Can you write a short bio for {person}, who joins our board next month?
+private|Mrs {last} called twice about the broken heater.
+private|{person} asked me to send the photos from Saturday.
+private|Our neighbour {first} is away, how often should I water her plants?
+private|Write a reference for {person}, who worked with us for three years.
+private|Reply to {first}: yes, Thursday works, same place as last time.
+"""
+FIGURES_TEMPLATES = [t for t in FIGURES_TEMPLATES.strip().split("\n") if t.strip()]
+# (full name, the short form people use)
+_FIGURES_FAMOUS = [
+    ("Barack Obama", "Obama"), ("Albert Einstein", "Einstein"), ("Marie Curie", "Curie"), ("Frida Kahlo", "Kahlo"),
+    ("Leo Tolstoy", "Tolstoy"), ("Immanuel Kant", "Kant"), ("John Rawls", "Rawls"), ("Thomas Aquinas", "Aquinas"),
+    ("Simone de Beauvoir", "de Beauvoir"), ("Hannah Arendt", "Arendt"), ("Confucius", "Confucius"),
+    ("Wolfgang Amadeus Mozart", "Mozart"), ("Ludwig van Beethoven", "Beethoven"), ("Johann Sebastian Bach", "Bach"),
+    ("Pablo Picasso", "Picasso"), ("Vincent van Gogh", "Van Gogh"), ("Claude Monet", "Monet"), ("Jane Austen", "Austen"),
+    ("Virginia Woolf", "Woolf"), ("Toni Morrison", "Morrison"), ("Gabriel García Márquez", "García Márquez"),
+    ("Chinua Achebe", "Achebe"), ("Rabindranath Tagore", "Tagore"), ("Haruki Murakami", "Murakami"),
+    ("Akira Kurosawa", "Kurosawa"), ("Stanley Kubrick", "Kubrick"), ("Alfred Hitchcock", "Hitchcock"),
+    ("Greta Gerwig", "Gerwig"), ("Meryl Streep", "Streep"), ("Denzel Washington", "Denzel"), ("Beyoncé", "Beyoncé"),
+    ("Taylor Swift", "Swift"), ("Bob Dylan", "Dylan"), ("Freddie Mercury", "Freddie Mercury"), ("Bob Marley", "Marley"),
+    ("Fela Kuti", "Fela"), ("Lionel Messi", "Messi"), ("Serena Williams", "Serena"), ("Usain Bolt", "Bolt"),
+    ("Muhammad Ali", "Ali"), ("Sachin Tendulkar", "Tendulkar"), ("Simone Biles", "Biles"), ("Nelson Mandela", "Mandela"),
+    ("Mahatma Gandhi", "Gandhi"), ("Martin Luther King Jr.", "King"), ("Winston Churchill", "Churchill"),
+    ("Angela Merkel", "Merkel"), ("Jacinda Ardern", "Ardern"), ("Abraham Lincoln", "Lincoln"), ("Napoleon Bonaparte", "Napoleon"),
+    ("Julius Caesar", "Caesar"), ("Genghis Khan", "Genghis Khan"), ("Queen Victoria", "Victoria"), ("Catherine the Great", "Catherine"),
+    ("Isaac Newton", "Newton"), ("Charles Darwin", "Darwin"), ("Galileo Galilei", "Galileo"), ("Ada Lovelace", "Lovelace"),
+    ("Alan Turing", "Turing"), ("Nikola Tesla", "Tesla"), ("Rosalind Franklin", "Franklin"), ("Srinivasa Ramanujan", "Ramanujan"),
+    ("Emmy Noether", "Noether"), ("Steve Jobs", "Jobs"), ("Elon Musk", "Musk"), ("Oprah Winfrey", "Oprah"),
+    ("Friedrich Nietzsche", "Nietzsche"), ("Søren Kierkegaard", "Kierkegaard"), ("Michel Foucault", "Foucault"),
+    ("Karl Marx", "Marx"), ("Adam Smith", "Smith"), ("John Maynard Keynes", "Keynes"), ("Sigmund Freud", "Freud"),
+    ("Carl Jung", "Jung"), ("Maya Angelou", "Angelou"), ("Emily Dickinson", "Dickinson"), ("William Shakespeare", "Shakespeare"),
+    ("Homer", "Homer"), ("Rumi", "Rumi"), ("Hafez", "Hafez"), ("Lao Tzu", "Lao Tzu"), ("the Buddha", "Buddha"),
+    ("Guru Nanak", "Nanak"), ("Saint Augustine", "Augustine"), ("Joan of Arc", "Joan"), ("Hildegard of Bingen", "Hildegard"),
+    ("Zaha Hadid", "Hadid"), ("Frank Lloyd Wright", "Wright"), ("Yayoi Kusama", "Kusama"), ("Ai Weiwei", "Ai Weiwei"),
+    ("Wangari Maathai", "Maathai"), ("Malala Yousafzai", "Malala"), ("Greta Thunberg", "Thunberg"),
+    ("Ernest Shackleton", "Shackleton"), ("Amelia Earhart", "Earhart"), ("Yuri Gagarin", "Gagarin"),
+    ("Sherlock Holmes", "Sherlock"), ("Harry Potter", "Harry"), ("Hermione Granger", "Hermione"), ("Atticus Finch", "Atticus"),
+    ("Miyamoto Musashi", "Musashi"), ("Ibn Battuta", "Ibn Battuta"), ("Mansa Musa", "Mansa Musa"), ("Hypatia", "Hypatia"),
+    ("Clara Schumann", "Clara Schumann"), ("Nina Simone", "Simone"), ("Kendrick Lamar", "Kendrick"), ("Bad Bunny", "Bad Bunny"),
+]
+
+
+def generate_figures(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    names = _OutsideNames(seed)
+    out = []
+    for _ in range(n):
+        tid = rng.randrange(len(FIGURES_TEMPLATES))
+        expect, template = FIGURES_TEMPLATES[tid].split("|", 1)
+        template = template.replace("\\n", "\n")
+        given, family = names.pair(rng)
+        given2, _ = names.pair(rng)
+        (famous, short), (famous2, short2) = rng.sample(_FIGURES_FAMOUS, 2)
+        values = {
+            "person": names.person(rng), "person2": names.person(rng), "first": given, "first2": given2, "last": family,
+            "famous": famous, "short": short, "famous2": famous2, "short2": short2,
+        }  # fmt: skip
+        text, spans, pos = "", [], 0
+        for m in re.finditer(r"\{(\w+)\}", template):
+            text += template[pos : m.start()]
+            value = values[m.group(1)]
+            spans.append({"entity_type": "PERSON", "start_position": len(text), "end_position": len(text) + len(value)})
+            text += value
+            pos = m.end()
+        text += template[pos:]
+        out.append({"full_text": text, "spans": spans, "template_id": f"figures-{tid}", "metadata": {"expect": expect}})
+    return out
+
+
 _LABEL = {"name": "PERSON", "name2": "PERSON", "given": "PERSON", "family": "PERSON", "given3": "PERSON",
           "family3": "PERSON", "family2": "PERSON", "wfamily": "PERSON", "wfamily2": "PERSON", "wgiven": "PERSON", "lgiven": "PERSON",
           "lfamily": "PERSON", "famous": "PERSON", "famous2": "PERSON", "famous_pos": "PERSON",
@@ -660,14 +810,16 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="a path outside the repository")
     ap.add_argument("--n", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--set", choices=("main", "extra", "outside", "held"), default="main",
+    ap.add_argument("--set", choices=("main", "extra", "outside", "held", "figures"), default="main",
                     help="extra: the second template set (acc16c); outside: the third (pii16d, needs faker); "
-                    "held: the fourth (pii16e, needs faker)")
+                    "held: the fourth (pii16e, needs faker); figures: the fifth (pii16g, for tuning, needs faker)")
     args = ap.parse_args()
     if args.set == "outside":
         data = generate_outside(args.n, args.seed)
     elif args.set == "held":
         data = generate_held(args.n, args.seed)
+    elif args.set == "figures":
+        data = generate_figures(args.n, args.seed)
     else:
         data = generate(args.n, args.seed, EXTRA_TEMPLATES if args.set == "extra" else None)
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")

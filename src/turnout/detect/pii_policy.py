@@ -26,9 +26,15 @@ The whole request is one unit: a name in one message and a diagnosis in the next
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+import unicodedata
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -107,9 +113,10 @@ _CUES: dict[str, str] = {
         | forward[ ](?:it|this|the[ ]\w+)[ ]to | lives[ ]at | living[ ]at | i[ ]live[ ](?:at|in|on)
         | who[ ](?:works?|worked|has[ ]worked)[ ](?:as|for|with)[ ](?:my|our|me|us)(?![\w])
         | (?:lives|living)[ ](?:at|on)[ ](?:no\.[ ]|number[ ])?\d+[a-z]?(?=[ ,]) | born[ ]on | date[ ]of[ ]birth | home[ ]address | contact[ ]details | emergency[ ]contact
+
         | (?:i[ ]am|i'm|im)[ ]\w+(?:'s|’s)[ ](?:daughter|son|wife|husband|mother|father|mom|mum|dad
         |brother|sister|child|kid|partner|girlfriend|boyfriend|niece|nephew|grand\w+)
-        | (?:^|\n)[ \t]*dear[ ](?!sir\b|madam\b|all\b|friends?\b|colleagues\b|customers?\b|team\b
+        | (?:^|\n|(?<=[:"“]))[ \t]*dear[ ](?!sir\b|madam\b|all\b|friends?\b|colleagues\b|customers?\b|team\b
         |reader\b|members\b|everyone\b|hiring\b|valued\b)\w[\w'’-]*\.?(?:[ ]\w[\w'’-]*\.?){0,2}[ \t]*,""",
 }
 _CUE_RES: dict[str, re.Pattern[str]] = {
@@ -143,6 +150,22 @@ _HISTORICAL = re.compile(
     r"|1[0-8]\d\d(?=[–—]\d|[ ]c\.?e\.?(?![\w]))|historians?|philosophers?|president|senator"
     r"|prime minister|chancellor|statesman|poet|novelist|composer|painter|theorist)(?![\w])"
 )
+# (pii16g) philosophy, religions and myths: "Aquinas argues ...", "Vishnu's avatars", "Which Guru
+# ..." (not "god": "thank god"; "christian", a given name; "saint": "Rue Saint-Denis"); searched
+# only when one of _SUBJECT_GATES occurs (a longer _HISTORICAL cost ~13 µs a prose prompt)
+_SUBJECT = re.compile(
+    r"(?<![\w])(?:philosophy|philosophical|metaphysics|epistemology|theolog(?:y|ical|ians?)|utilitarian\w*|deontolog\w*"
+    r"|existentialis[mt]|stoicism|gods|goddess(?:es)?|deity|deities|divinity|prophets?|scriptures?|bible|biblical"
+    r"|gospels?|qur'?an|koran|torah|talmud|sutras?|vedas|vedic|upanishads?|buddhis[mt]s?|hinduism|hindus?"
+    r"|islam(?:ic)?|christianity|judaism|jainism|jains?|jaina|sikhism|sikhs?|daoism|taoism|confucianism|shinto(?:ism)?"
+    r"|zoroastrian\w*|mytholog(?:y|ies|ical)|myths?|religions?|religious|apostles?|disciples?"
+    r"|bodhisattvas?|incarnations?|gurus?)(?![\w])"
+)
+_SUBJECT_GATES = ("philosoph", "metaphys", "epistem", "theolog", "utilitarian", "deontolog", "existentialis", "stoicism",
+                  "god", "deit", "divinit", "prophet", "scriptur", "bibl", "gospel", "qur", "koran", "torah", "talmud",
+                  "sutra", "veda", "upanishad", "buddhis", "hindu", "islam", "christianity", "judaism", "jain", "sikh",
+                  "daoism", "taoism", "confucianism", "shinto", "zoroastrian", "myth", "religio", "apostle",
+                  "disciple", "bodhisattva", "incarnation", "guru")
 
 
 # the roles of a private person in an organisation's records: a text that speaks of an employee,
@@ -170,10 +193,21 @@ def historical(text: str) -> bool:
 
 
 def historical_lower(low: str) -> bool:
-    """:func:`historical` of a text already lower-cased. Not when it speaks of a private
+    """:func:`historical` of a text already lower-cased (also: philosophy, religions, myths, and
+    multiple-choice questions). Not when it speaks of a private
     person's role ("employee", "tenant", "customer"): "the president of the tenants' board"
     names private persons."""
-    return _HISTORICAL.search(low) is not None and _PRIVATE_ROLE.search(low) is None
+    return (_HISTORICAL.search(low) is not None or _quiz(low) or _subject(low)) and _PRIVATE_ROLE.search(low) is None
+
+
+def _subject(low: str) -> bool:
+    return any(g in low for g in _SUBJECT_GATES) and _SUBJECT.search(low) is not None
+
+
+def _quiz(low: str) -> bool:
+    """A multiple-choice question ("...\nA. ...\nB. ..."): an exam's or a quiz's, whose people
+    are the figures of its subject ("According to Moore, ...\nA. pleasure\nB. ...")."""
+    return ("\na. " in low and "\nb. " in low) or ("\na) " in low and "\nb) " in low)
 
 
 def context_categories(text: str, wanted: Iterable[str] = CONTEXT_CATEGORIES) -> set[str]:
@@ -253,6 +287,20 @@ class _WordStarts:
 _HEALTH_WORDS = _WordStarts(_CUES[HEALTH], _CUE_RES[HEALTH])
 
 
+# (pii16g) cues on the lower-cased text that need a name's slot but not its capital ("typed without
+# capitals"), each searched only when its literals occur: "i'm meeting ... for coffee", "add ... to the
+# guest list", a booking line "... — 2 tickets"
+_LOWER_CUES = (
+    (("meeting ",), re.compile(r"(?<![\w])(?:i'm|i am|im|we're|we are) meeting \w+(?: \w+)? for (?:coffee|lunch|dinner"
+                               r"|drinks|a drink|breakfast)(?![\w])")),
+    (("guest list", "invite list", "invitation list", "seating plan", " rota"), re.compile(r"(?<![\w])add \w+(?: \w+)?(?: \w+)? to (?:the|my|our) (?:guest list"
+                                             r"|invite list|invitation list|seating plan|rota)(?![\w])")),
+    ((" ticket", " seat", " guests", " adults"),
+     re.compile(r"(?:^|\n)[ \t]*[^\W\d_][\w'’.-]*(?: [\w'’.-]+){0,3} [—–-] \d+ (?:tickets?|seats?|guests?|adults?|places)"
+                r"(?![\w])")),
+)
+
+
 def has_category(low: str, category: str, text: str | None = None) -> bool:
     """Does the lower-cased text ``low`` hold a key word of ``category``? With ``text`` (``low``
     as written), a PRIVATE_CUE is also a frame only a person fills (:func:`person_frame`)."""
@@ -261,7 +309,11 @@ def has_category(low: str, category: str, text: str | None = None) -> bool:
     pattern = _CUE_RES.get(category)
     if pattern is not None and any(g in low for g in _CUE_GATES[category]) and pattern.search(low) is not None:
         return True
-    return category == PRIVATE_CUE and text is not None and person_frame(text, low)
+    if category != PRIVATE_CUE:
+        return False
+    if any(any(g in low for g in gates) and pattern.search(low) is not None for gates, pattern in _LOWER_CUES):
+        return True
+    return text is not None and person_frame(text, low)
 
 
 # -- frames that only a person fills, on the text as written (a capitalised word in the slot) ----
@@ -273,7 +325,7 @@ def has_category(low: str, category: str, text: str | None = None) -> bool:
 # from a literal (a substring test, a pattern that starts with its literal, the colons of the
 # text): frames searched as one pattern, or as patterns led by a look-behind, cost 4-8x the
 # private cues' own search (see docs/benchmarks.md, pii16e).
-_CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"
+_CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)*"  # (and "Anne-Laure", "O'Brien", "McKay")
 _NAME = "(" + _CAP + ")"  # (the slot patterns' only capturing groups)
 
 
@@ -324,7 +376,7 @@ _FORM_LABELS = frozenset(
        "prepared by", "submitted by", "approved by", "reported by", "referred by", "signed", "signature",
        "contact person", "tenant", "applicant", "resident", "recipient", "attn", "attention", "assignee", "caller",
        "witness", "emergency contact", "next of kin", "parent", "guardian", "spouse", "beneficiary", "policyholder",
-       "claimant", "cardholder", "account holder"]
+       "claimant", "cardholder", "account holder", "to", "cc", "bcc", "from"]
 )
 _FORM_SLOT = re.compile(
     r"[ \t]*(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?[ ])?" + _NAME + r"(?:[ ](?:[A-Z]\.|" + _CAP + r"))*[ \t]*(?=\n|\Z|[,;(])"
@@ -338,8 +390,9 @@ _NAME_AT = re.compile(_NAME + r"(?![\w'’-])")
 # (the patterns below start with their literal words, spaces written as spaces, not "[ ]": so the
 # regex engine scans for the literal and tries the pattern only there, 5-10x quicker on long text)
 # something made for someone or written by them: "a present for Keel", "the speech Petan wrote"
-_FOR = re.compile(r" for " + _NAME + r"(?![\w'’-])(?![ ](?:Day|Eve)\b)")
-_FOR_BEFORE = _words("present gift card note letter message reminder reference recommendation toast speech poem"
+_FOR = re.compile(r" for " + _NAME + r"(?:(?:'s|’s)(?=[ ]))?(?![\w'’-])(?![ ](?:Day|Eve)\b)")
+_FOR_BEFORE = _words("present gift card note letter message reminder reference recommendation toast speech poem party"
+                     " leaving do farewell shower send-off"
                      " surprise cake buy get bake knit book")
 _WROTE = re.compile(r"the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint) "
                     r"(?=\w+[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w]))")
@@ -348,6 +401,69 @@ _WITH = re.compile(r" with (?:(?:Mr|Mrs|Ms|Dr|Prof)\.?[ ])?" + _NAME
                    + r"(?![\w'’-])(?![ ](?:Inc|Ltd|Corp|LLC|GmbH|Group|Bank|Airlines?)\b)")
 _WITH_BEFORE = _words("appointment meeting call interview lunch coffee dinner drinks session catch-up one-on-one"
                       " argument row fight date chat conversation consultation viewing")
+# (pii16g) a colleague, a carer's resident, a friend in a chat: "... from accounts says", "... is off
+# sick today", "replace ... on the rota", "... just texted me", "... (ext. 4412)". The frames are
+# looked for around each capitalised word that may be a name, and only when the word before it or
+# the word after it is one a frame needs (_BEFORE_WORDS, _AFTER_WORDS): a search of each frame's
+# pattern over the whole text cost ~100k instructions a prose prompt (docs/benchmarks.md, pii16g).
+_SECOND = r"(?:[ ]" + _CAP + r")?"  # a second word of the name
+_AWAY_WORDS = (r"(?:out|off|away|on leave|on holiday|on vacation|on annual leave|off sick|out sick|working from home"
+               r"|wfh|running late|late again|late to|late for|absent|in hospital|in the hospital)(?![\w])")
+# the words after the name (matched where the name ends)
+_AFTER_FRAMES = re.compile(
+    _SECOND + r"(?:"
+    r" from (?:the )?(?:accounts|accounting|sales|hr|it|finance|marketing|legal|support|reception|payroll|procurement"
+    r"|ops|operations|engineering|admin|facilities|the office|work|the gym|next door|upstairs|downstairs|my team"
+    r"|our team|the team)(?![\w])"
+    r"|(?: is| was| will be|'s|’s) " + _AWAY_WORDS
+    + r"| (?:(?:had|has had) a (?:fall|seizure|fit|bad night|good night|turn|nap)|fell (?:over|out of bed|in))"
+    r"|(?: (?:keeps|kept|just|never|always))? (?:borrow(?:s|ed|ing)?|took|takes|taking|broke|breaks|lost|loses|forgot"
+    r"|forgets|ate|eats|used|uses|using|stole|steals|stealing|ignores|ignored|ignoring) my "
+    r"|(?: (?:just|finally|never|still|already))? (?:texted|messaged|emailed|e-mailed|called|rang|phoned|dm'd|dmed|pinged"
+    r"|replies to|replied to|answers|answered|lent|gave|sent|told|showed|asked|invited|owes|helped|drove|visited|hugged"
+    r"|blocked|unfriended) (?:me|us|my)(?![\w])"
+    r"|(?:'s|’s) (?:dog|cat|puppy|kitten|car|flat|apartment|house|room|wedding|birthday|party|baby|kids|children|son"
+    r"|daughter|husband|wife|partner|boyfriend|girlfriend|mum|mom|dad|parents|boss|phone|number|address|email|e-mail"
+    r"|rent|leaving do|retirement|funeral|garden)(?![\w])"
+    r"| and I (?:are|were|have|had|will|went|both|met|used to|got|broke up)(?![\w])"
+    r"| \((?:ext|x)\.?[ ]?\d{2,5}\))"
+)
+# the words before the name, by the word right before it (each pattern searched, in a window
+# ending where the name starts, only after its own last word)
+_ASK_VERBS = ("tell ask remind thank text message invite approach confront forgive comfort congratulate convince"
+              " persuade")
+_BEFORE_BY_WORD: dict[str, re.Pattern[str]] = {
+    **dict.fromkeys(("replace", "relieve", "for", "with"), re.compile(
+        r"(?<![\w])(?:replace|cover for|covering for|swap shifts with|stand in for|relieve) \Z")),
+    "to": re.compile(r"(?<![\w])(?:(?:card|note|letter|message|email|e-mail|text|invitation|invite|reply|thank-you"
+                     r"|postcard|gift|present|flowers) to|(?i:apologi[sz]e|say sorry|reply|respond) to) \Z"),
+    "between": re.compile(r"(?<![\w])(?:chat|conversation|messages|texts|argument|row|fight|call|emails|e-mails|thread"
+                          r"|dispute) between \Z"),
+    **dict.fromkeys([*_ASK_VERBS.split(), "up"], re.compile(
+        r"(?i:how (?:do|should|can|would) i|should i|can i|do i|help me) (?i:tell|ask|remind|thank|text|message|invite"
+        r"|approach|confront|forgive|break up with|cheer up|comfort|congratulate|convince|persuade) \Z")),
+}
+# frames with words on both sides: "this is ... from", "buy ... for her birthday"
+_AROUND_BY_WORD: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    **dict.fromkeys(("is", "it's", "i'm", "am"), (re.compile(r"(?:[Tt]his is|[Ii]t's|[Ii]t is|I'm|I am) \Z"),
+                                                  re.compile(_SECOND + r" from "))),
+    **dict.fromkeys(("get", "buy", "give", "make", "bake", "knit", "order"), (
+        re.compile(r"(?<![\w])(?:get|buy|give|make|bake|knit|order) \Z"),
+        re.compile(_SECOND + r" (?:something )?for (?:his|her|their) "))),
+}
+# "the babysitter, ..., will": a role, then the name between commas
+_THE_ROLE_BEFORE = re.compile(r"(?<![\w])[Tt]he " + _ROLE + r", \Z")
+_THE_ROLE_AFTER = re.compile(_SECOND + r",")
+_AFTER_WORDS = _words("from is was will 's ’s had has fell keeps kept just never always finally still already and"
+                      " borrowed borrows borrowing took takes taking broke breaks lost loses forgot forgets ate eats used"
+                      " uses using stole steals stealing ignores ignored ignoring texted messaged emailed e-mailed called"
+                      " rang phoned dm'd dmed pinged replies replied answers answered lent gave sent told showed asked"
+                      " invited owes helped drove visited hugged blocked unfriended for (ext (ext. (x , ,")
+# ranks that open a public figure's name ("a letter to Queen Victoria"), no private person's
+_RANKS = _words("King Queen President Pope Saint St Sir Lord Lady Prince Princess Emperor Empress General Senator"
+                " Chancellor Prime Governor Mayor Admiral Captain Chairman Tsar Czar Sultan Shah Pharaoh Prophet Guru")
+_CAP_FULL = re.compile(_CAP)
+_CAP_SCAN = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+")
 _FORM_COLONS = 16  # colons looked at per text (a form's lines come first; a long text's colons are prose)
 
 
@@ -380,7 +496,62 @@ def person_frame(text: str, low: str | None = None) -> bool:
     for gate, pattern in _ROLE_HEADS:
         if gate in low and any(_name_at(text, m.end()) for m in pattern.finditer(low)):
             return True
-    return "the " in low and any(_name_at(text, m.end()) for m in _WROTE.finditer(low))
+    if "the " in low and any(_name_at(text, m.end()) for m in _WROTE.finditer(low)):
+        return True
+    return _everyday_frame(text)
+
+
+def _everyday_frame(text: str) -> bool:
+    """A colleague, a resident, a friend by name in an everyday frame (see _AFTER_FRAMES ...).
+    Not a public figure's name ("Obama is on holiday in Hawaii" is news), nor in a text about
+    history or a quiz (see :func:`historical`)."""
+    from turnout.detect.names import lexicon
+
+    lex = lexicon()
+    # (a scan led by a plain character class: with _CAP's look-behind and inner capitals it cost
+    # ~90k instructions a prose prompt, a loop over str.split() ~200k)
+    for m in _CAP_SCAN.finditer(text):
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "'’-_"):
+            continue
+        if text[m.end() : m.end() + 1].isupper():  # "Anne-Laure", "McKay"
+            m = _CAP_FULL.match(text, start) or m
+        word, end = m.group(), m.end()
+        if word.endswith(("'s", "’s")):
+            word, end = word[:-2], end - 2
+        if word in _NOT_A_NAME or word in _RANKS:
+            continue
+        low = word.lower()
+        if low in lex.common and low not in lex.first:
+            continue
+        if not _frame_around(text, start, end):
+            continue
+        if _may_be_a_name(word) and not _alone_is_the_figure(_norm_name(word)):
+            # (in a text about history, a letter's or a speech's words: "a letter to John")
+            return not historical_lower(text.lower())
+    return False
+
+
+def _frame_around(text: str, start: int, end: int) -> bool:
+    """Does an everyday frame hold the name at ``text[start:end]``? (The words either side first.)"""
+    after = text[end : end + 40].split(None, 3)
+    if text.startswith(("'s", "’s"), end):
+        after.insert(0, "'s")
+    elif after and after[0][:1].isupper():
+        after = after[1:]  # (a second word of the name)
+    if after and after[0] in _AFTER_WORDS and _AFTER_FRAMES.match(text, end):
+        return True
+    if not start or text[start - 1] != " ":
+        return False
+    before = _word_before(text, start - 1)
+    window = max(0, start - 60)
+    if before.endswith(","):
+        return bool(_THE_ROLE_BEFORE.search(text, window, start) and _THE_ROLE_AFTER.match(text, end))
+    pattern = _BEFORE_BY_WORD.get(before)
+    if pattern is not None and pattern.search(text, window, start):
+        return True
+    around = _AROUND_BY_WORD.get(before)
+    return around is not None and bool(around[0].search(text, window, start) and around[1].match(text, end))
 
 
 def _signed(text: str) -> bool:
@@ -522,19 +693,64 @@ _KNOWN_FOR_BEFORE = re.compile(
     r"|who[ ](?:wrote|painted|composed|directed|sculpted|designed|built|invented|discovered)|plot[ ]of|author[ ]of"
     r"|characters[ ]in|themes[ ](?:of|in)|adaptations?[ ]of"
     # what one asks or writes about a public figure: "tell me about ...", "in the style of ..."
-    r"|tell[ ]me[ ]about|facts[ ]about|essay[ ](?:on|about)|in[ ]the[ ]style[ ]of|quotes?[ ](?:by|from))(?:[ ]the)?[ ]\Z",
+    r"|tell[ ]me[ ]about|facts[ ]about|essay[ ](?:on|about)|in[ ]the[ ]style[ ]of|quotes?[ ](?:by|from)"
+    # (pii16g) what one asks of a public figure, not of a private person: "How old was ... when",
+    # "the reign of ...", "sayings of ...", "a portrait of ...", "the assassination of ..."
+    r"|how[ ]old[ ](?:was|is|were)|quotations?[ ](?:by|from|of)|sayings[ ](?:of|by)|(?:the[ ])?teachings[ ]of"
+    r"|(?:reign|presidency|papacy|assassination|discography|filmography|writings|dialogues|operas|sonnets"
+    r"|sculptures|inventions|discoveries|theories|philosophy|ethics|poetry|canonization|crucifixion|martyrdom"
+    r"|conquests|campaigns|dynasty|administration|premiership|chancellorship|abdication|coronation)[ ]of"
+    r"|(?:paintings|portraits?|statues?|busts?|biopics?|films|documentar(?:y|ies))[ ](?:of|about)"
+    r"|(?:compared?|comparing|contrast(?:ing)?)[ ](?:the[ ])?(?:views|ideas|philosoph(?:y|ies)|theories|works|styles"
+    r"|teachings|policies|legacies|careers|music|art)[ ]of)(?:[ ]the)?[ ]\Z",
+    re.IGNORECASE,
+)
+# "Which films did ... direct?", "What books has ... written?": a question about someone's works,
+# with a verb of making after the name ("Which books did ... borrow?" is no such question)
+_WORKS_QUESTION_BEFORE = re.compile(
+    r"(?<![\w])(?:which|what)(?:[ ]\w+){0,2}?[ ](?:films?|movies?|books?|novels?|songs?|albums?|paintings?|plays?"
+    r"|operas?|symphon(?:y|ies)|roles?|awards?|prizes?|records?|poems?|works?|inventions?|discover(?:y|ies)|theor(?:y|ies)"
+    r"|battles?|wars?|countries|teams?|clubs?|titles?|medals?|trophies|characters?)[ ](?:did|has|have|does|do)[ ]\Z",
+    re.IGNORECASE,
+)
+_MADE_AFTER = re.compile(
+    r"[ ](?:write|wrote|written|direct(?:ed)?|star(?:red)?[ ]in|act(?:ed)?[ ]in|appear(?:ed)?[ ]in|paint(?:ed)?"
+    r"|compose[d]?|record(?:ed)?|release[d]?|sing|sang|sung|produce[d]?|publish(?:ed)?|win|won|invent(?:ed)?"
+    r"|discover(?:ed)?|play(?:ed)?[ ](?:for|in)|design(?:ed)?|found(?:ed)?|lead|led|fight|fought|conquer(?:ed)?"
+    r"|rule[d]?|invade[d]?|create[d]?|propose[d]?|develop(?:ed)?|coach(?:ed)?|manage[d]?|score[d]?)(?![\w])",
     re.IGNORECASE,
 )
 _KNOWN_FOR_AFTER = re.compile(
     r"(?:'s|’s)?[ ](?:contributions?|legacy|achievements?|discoveries|inventions?|philosophy|teachings|paintings"
     r"|novels|poems|poetry|symphonies|compositions|theories|ideas|influence|impact|policies|government|reforms"
-    r"|speeches|era|career|works|books|music|songs|films|plays|sonnets|quotes|views|presidency|reign)(?![\w])",
+    r"|speeches|era|career|works|books|music|songs|films|plays|sonnets|quotes|views|presidency|reign"
+    # (pii16g) "...'s philosophies", "...'s discography", "... is best known for", "...'s role in the Reformation"
+    r"|philosophies|ethics|metaphysics|epistemology|dialogues|writings|essays|lyrics|albums|discography|filmography"
+    r"|operas|concertos|sonatas|sculptures|portraits|masterpieces?|oeuvre|biography|autobiography|memoirs"
+    r"|administration|premiership|papacy|dynasty|empire|kingdom|regime|conquests|campaigns|assassination|abdication"
+    r"|coronation|doctrines?|quotations|sayings|aphorisms|parables|miracles|crucifixion|resurrection|prophecies"
+    r"|(?:best|most|widely|well|universally)[ -]known|(?:is|was|are|were)(?:[ ](?:best|most|still|mainly|mostly|chiefly))?"
+    r"[ ](?:known|famous|remembered|celebrated|renowned|revered|worshipp?ed)[ ](?:for|as)|famous[ ]for"
+    r"|(?:best|most|mainly|mostly|chiefly)[ ](?:known|famous|remembered|celebrated)[ ](?:for|as)"
+    r"|(?:best[- ]known|most[ ](?:famous|important|influential|celebrated|popular|famous)|greatest|seminal|iconic"
+    r"|famous|signature|major|debut|magnum[ ]opus)[ ](?:works?|paintings?|songs?|novels?|books?|films?|albums?"
+    r"|speech(?:es)?|quotes?|roles?|discover(?:y|ies)|inventions?|achievements?|contributions?|theor(?:y|ies)"
+    r"|theorems?|poems?|plays?|symphon(?:y|ies)|operas?|sculptures?|battles?|victor(?:y|ies)|treatises?|essays?)"
+    r"|role[ ]in[ ](?:the[ ])?(?:(?-i:[A-Z])|(?:\w+[ ]){0,2}(?:war|revolution|movement|reformation|renaissance|independence"
+    r"|history|civil[ ]rights|enlightenment|crusades?|empire|republic|constitution|treaty|church))"
+    r")(?![\w])",
     re.IGNORECASE,
+)
+# a courtesy title right before a name: "Mr Okonkwo", "Dr. Sato", "Frau Keller"
+_TITLE_BEFORE = re.compile(
+    r"(?<![\w])(?:mr|mrs|ms|mx|miss|dr|prof|herr|frau|mme|madame|monsieur|señor|señora|sr|sra)\.?[ ]\Z", re.IGNORECASE
 )
 # a word of a name the finding may have left out: capitalised, or a particle ("Ludwig van ...")
 _NAME_WORD = r"(?:[A-Z][\w.-]*|van|von|de|da|di|du|del|der|den|of|la|le)"
 _CAPITALISED_BEFORE = re.compile(r"(?<![\w'’.-])" + _NAME_WORD + r"[ ]\Z")
 _CAPITALISED_AFTER = re.compile(r"[ ]" + _NAME_WORD + r"(?![\w-])")
+_NAME_AFTER = re.compile(r"[ ](?:" + _NAME_WORD + r"|the)(?![\w-])")  # (and "the": "Catherine the Great")
+_LIST_JOIN_AFTER = re.compile(r"(?:,[ ]and|,[ ]or|,|[ ]and|[ ]or|[ ]&)(?=[ ][A-Z])")  # " and Aristotle"
 _LIST_JOIN_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w.'’-]*(?:,|[ ]and|,[ ]and)[ ]\Z")  # "Lovelace and "
 _DID_AFTER = re.compile(
     r"[ ](?:achieve|discover|invent|contribute|compose|paint|write|prove|found|conquer|rule|believe|teach"
@@ -545,22 +761,29 @@ _DID_AFTER = re.compile(
 def known_for(text: str, start: int, end: int) -> bool:
     """Is the person at ``text[start:end]`` asked about for what they are known for?"""
     pos = end
-    for _ in range(3):  # ... the words of the name after the finding ("Ludwig van" + "Beethoven's")
+    name_end = -1
+    for _ in range(6):  # ... the words of the name after the finding ("Ludwig van" + "Beethoven's")
         if _KNOWN_FOR_AFTER.match(text, pos) is not None:
             return True
         w = _CAPITALISED_AFTER.match(text, pos)
         if w is None:
-            break
+            # ... and the names listed after it, once: "Compare Plato and Aristotle's philosophies"
+            if name_end >= 0 or (w := _LIST_JOIN_AFTER.match(text, pos)) is None:
+                break
+            name_end = pos
         pos = w.end()
-    name_end = pos  # "Why did Ludwig van Beethoven become famous?" found as "Ludwig"
+    if name_end < 0:
+        name_end = pos  # "Why did Ludwig van Beethoven become famous?" found as "Ludwig"
     pos = start
     # the frame may stand before a given name the finding left out ("Who was Frida Kahlo"), or
     # before the names listed first ("the early lives of Ada Lovelace and Leo Tolstoy")
     joins = 0
     for _ in range(8):
-        m = _KNOWN_FOR_BEFORE.search(text, max(0, pos - 24), pos)
+        m = _KNOWN_FOR_BEFORE.search(text, max(0, pos - 40), pos)
         if m is not None:
             return joins > 0 or not m.group().lower().endswith("did ") or _DID_AFTER.match(text, name_end) is not None
+        if _WORKS_QUESTION_BEFORE.search(text, max(0, pos - 48), pos) is not None:
+            return _MADE_AFTER.match(text, name_end) is not None
         w = _CAPITALISED_BEFORE.search(text, max(0, pos - 24), pos)
         if w is None:
             if joins or (j := _LIST_JOIN_BEFORE.search(text, max(0, pos - 30), pos)) is None:
@@ -666,6 +889,58 @@ def _private_before(text: str, start: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def figures() -> frozenset[str]:
+    """The public figures the policy knows (the lexicon's ``figures`` key: several thousand full
+    names and short forms, see scripts/build_pii_lexicon.py), apart from the lexicon's
+    ``public``, which the tagger reads (detect/names.py): a longer list there would change what
+    it tags. The key comes first in the file: only the list is decompressed and decoded, not the
+    whole lexicon a second time (names.lexicon() keeps only its own keys)."""
+    raw = resources.files("turnout").joinpath("data/pii/lexicon.json.gz").read_bytes()
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    head = b""
+    for at in range(0, len(raw), 1 << 14):
+        head += inflate.decompress(raw[at : at + (1 << 14)])
+        if b"]" in head:
+            break
+    text = head.decode("utf-8", "ignore")
+    if not text.startswith('{"figures":['):
+        text = gzip.decompress(raw).decode()  # (a lexicon written otherwise: the whole file)
+    start = text.find('"figures":')
+    if start < 0:
+        return frozenset()
+    names, _ = json.JSONDecoder().raw_decode(text, start + len('"figures":'))
+    return frozenset(names)
+
+
+_UNFOLDED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "ı": "i", "þ": "th", "ð": "d"})
+
+
+def _plain(key: str) -> str:
+    """``key`` without accents, as scripts/build_pii_lexicon.py writes the list's plain spellings."""
+    return "".join(c for c in unicodedata.normalize("NFKD", key.translate(_UNFOLDED)) if not unicodedata.combining(c))
+
+
+def _alone_is_the_figure(key: str) -> bool:
+    """Does the one word ``key`` name its public figure wherever it stands ("Obama", "Kant",
+    "Vishnu")? A word of the tagger's list does unless it is a family name of the lists (the
+    rule before branch pii16g); a word of :func:`figures`, unless it is a given name or a common
+    word ("Jordan", "Mercury"): those count in a frame that asks about the figure."""
+    from turnout.detect.names import lexicon
+
+    lex = lexicon()
+    if key in lex.public and key not in lex.last:
+        return True
+    if not key.isascii() and key not in figures():
+        key = _plain(key)  # "Schrödinger"
+    return key in figures() and (key in _MONONYMS or (key not in lex.first and key not in lex.common))
+
+
+# short forms that the given-name lists hold but no private person goes by in practice
+_MONONYMS = _words("""beyonce rihanna shakira kanye björk bjork aretha enya cher michelangelo rembrandt donatello
+    cicero seneca ovid juvenal thales solon zeno erasmus austen""")
+
+
 def _by_last_word(names: frozenset[str]) -> dict[str, tuple[str, ...]]:
     cached = _LAST_WORD_INDEX.get(id(names))
     if cached is not None and cached[0] is names:
@@ -709,14 +984,16 @@ class PiiPolicy:
         from turnout.detect.names import lexicon
 
         key = _norm_name(name)
-        return key in self.public_figures or key in lexicon().public
+        if key in self.public_figures or key in figures() or key in lexicon().public:
+            return True
+        # "García Márquez": the list holds each name as written and without accents
+        return not key.isascii() and _plain(key) in figures()
 
     def _common_family_name(self, name: str) -> bool:
-        """One word, a family name of the lists, and not a public figure the operator listed."""
-        from turnout.detect.names import lexicon
-
+        """One word that names a public figure only in a frame that asks about them: a name many
+        private persons bear ("Thatcher", "Newton", "Jordan"), not one the operator listed."""
         key = _norm_name(name)
-        return " " not in key and key in lexicon().last and key not in self.public_figures
+        return " " not in key and key not in self.public_figures and not _alone_is_the_figure(key)
 
     def is_public_person(self, text: str, start: int, end: int) -> bool:
         """A public figure at ``text[start:end]``: a listed name, the end of one written in
@@ -728,17 +1005,33 @@ class PiiPolicy:
             return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
         if _EPONYM_AFTER.match(text, end) or known_for(text, start, end) or _not_a_person_here(text, start, end):
             return True
-        if self.is_public_figure(text[start:end]):
-            # a lone family name that many people bear ("Thatcher", "King") is the famous one only
-            # in a frame that asks about them (the two above, or a text about history: see
-            # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague
-            return not self._common_family_name(text[start:end])
+        # a lone family name that many people bear ("Thatcher", "King") is the famous one only in a
+        # frame that asks about them (the two above, or a text about history: see
+        # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague. So
+        # is any lone name after a courtesy title: "Mr Okonkwo", "Dr. Sato" are how one writes of a
+        # client or a colleague, and every family name is some figure's
+        if (
+            self.is_public_figure(text[start:end])
+            and not self._common_family_name(text[start:end])
+            and not (start > 2 and " " not in text[start:end].strip() and _TITLE_BEFORE.search(text, max(0, start - 12), start))
+        ):
+            return True
         key = _norm_name(text[start:end])
         before = _norm_name(text[max(0, start - 40) : end])
-        for names in (self.public_figures, lexicon().public):
+        for names in (self.public_figures, lexicon().public, figures()):
             for full in _by_last_word(names).get(key.split()[-1] if key else "", ()):
                 if before.endswith(full) and len(full) > len(key):
                     return True
+        # the start of one written in full after ("Alan" of "Alan Turing", "Catherine" of "Catherine
+        # the Great": the tagger leaves out the words of its own list of famous names)
+        pos = end
+        for _ in range(3):
+            w = _NAME_AFTER.match(text, pos)
+            if w is None:
+                break
+            pos = w.end()
+            if self.is_public_figure(text[start:pos]):
+                return True
         return False
 
     def level(self, types: set[str]) -> Sensitivity:
