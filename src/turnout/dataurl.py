@@ -85,7 +85,8 @@ def b64(run: str) -> bytes | None:
         if "-" in body or "_" in body:
             if "+" in body or "/" in body:
                 return None
-            return base64.urlsafe_b64decode(padded)
+            # (urlsafe_b64decode drops characters outside the alphabet: '000:)_' was base64)
+            return base64.b64decode(padded, altchars=b"-_", validate=True)
         return base64.b64decode(padded, validate=True)
     except (binascii.Error, ValueError):
         return None
