@@ -151,6 +151,45 @@ def test_these_diagnoses_make_a_contact_confidential(user, condition, who):
     assert level(text) is CONFIDENTIAL
 
 
+CYRILLIC = str.maketrans("ABCEHKMOPTX", "\u0410\u0412\u0421\u0415\u041d\u041a\u041c\u041e\u0420\u0422\u0425")
+
+
+@pytest.mark.xfail(strict=True, reason="red9g: an IBAN in groups of four whose bank-code group is all Cyrillic "
+                                       "look-alikes ('NL38 \u0410\u0422\u0420\u041d 2461 ...') is not read: look-alikes are "
+                                       "mapped only in a token that mixes them with Latin letters or digits")
+@settings(max_examples=30, deadline=None)
+@given(bank=st.text(alphabet="ABCEHKMOPTX", min_size=4, max_size=4),
+       account=st.text(alphabet="0123456789", min_size=10, max_size=10))
+def test_an_iban_with_a_cyrillic_bank_code_is_found(bank, account):
+    numeric = "".join(str(int(c, 36)) for c in bank + account + "NL00")
+    code = f"NL{98 - int(numeric) % 97:02d}{bank}{account}"
+    assert level(f"wire the money to IBAN {grouped(code)} today") is CONFIDENTIAL  # written plainly: found
+    assert level(f"wire the money to IBAN {grouped(code).translate(CYRILLIC)} today") is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9g: the same name + diagnosis sentence is confidential as message content "
+                                       "and public as a tool result, a tool description, `user` or an unknown field "
+                                       "(a rare name leading the sentence: the person is found only in messages)")
+@pytest.mark.parametrize("where", ["tool_result", "tool_description", "user", "unknown_field"])
+def test_a_name_with_a_diagnosis_is_read_alike_in_every_position(where):
+    text = "Fenella Achterberg from accounting has HIV, please keep it quiet"
+    assert level(text) is CONFIDENTIAL  # as a user message
+    filler = {"role": "user", "content": "Summarise the notes above in two sentences."}
+    tool = {"type": "function", "function": {"name": "lookup", "description": "Look a record up.",
+                                             "parameters": {"type": "object", "properties": {}}}}
+    messages: list[dict] = [filler]
+    params: dict = {}
+    if where == "tool_result":
+        messages = [*tool_call_with_id("call_1")[:2], {"role": "tool", "tool_call_id": "call_1", "content": text}, filler]
+    elif where == "tool_description":
+        params["tools"] = [{**tool, "function": {**tool["function"], "description": text}}]
+    elif where == "user":
+        params["user"] = text
+    else:
+        params["x_note"] = text
+    assert DETECTOR.assess(messages, None, params).level is CONFIDENTIAL
+
+
 @pytest.mark.xfail(strict=True, raises=RecursionError,
                    reason="red9g: tool-call arguments holding JSON nested ~1,000 deep make the walker recurse past "
                           "Python's limit: the chat and responses doors answer 500 (a bad-input finding; the body "
