@@ -1,0 +1,83 @@
+"""Cases drawn from a seed, and the check that the reader sees every form."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from redteam.planting import FORMS, KINDS, NEW_FORMS, SPLIT_FORMS, make_secret, plant
+from redteam.positions import DOOR_MODELS, DOOR_WEIGHTS, DOORS, FILLER, NEW_POSITIONS, split_turns
+from redteam.reader import found
+
+
+@dataclass
+class Case:
+    id: str
+    door: str
+    position: str
+    kind: str
+    form: str
+    model: str
+    stream: bool
+    secret: str
+    fragments: list[str]
+    needles: list[str]  # the unsplit secret's, for the plain control
+    body: dict[str, Any]  # what the SDK is asked to send (model and stream added at call time)
+    new: bool
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def make_cases(seed: int, n: int, only_new: bool = False) -> list[Case]:
+    rng = random.Random(seed)
+    doors = [d for d, w in DOOR_WEIGHTS.items() for _ in range(w)]
+    cases: list[Case] = []
+    while len(cases) < n:
+        i = len(cases)
+        door = rng.choice(doors)
+        form = rng.choice(FORMS)
+        if form in SPLIT_FORMS and door not in ("chat", "responses", "messages"):
+            door = rng.choice(["chat", "responses", "messages"])
+        kind = rng.choice(KINDS)
+        secret = make_secret(kind, rng)
+        planted = plant(secret, form, rng)
+        positions: dict[str, Callable[[str], Any]] = DOORS[door]  # type: ignore[assignment]
+        if form in SPLIT_FORMS and len(planted.pieces) > 1:
+            position, body = split_turns(door, form, planted.pieces)
+            new = form in NEW_FORMS
+        else:
+            position = rng.choice(sorted(positions))
+            body = positions[position](planted.pieces[0])
+            if door == "chat":
+                msgs, params = body
+                body = {"messages": msgs, **params}
+            new = form in NEW_FORMS or position in NEW_POSITIONS[door]
+        if only_new and not new:
+            continue
+        model = rng.choice(DOOR_MODELS[door])
+        stream = door != "embeddings" and rng.random() < 0.5
+        if door == "completions" and isinstance(body.get("prompt"), list):
+            stream = False  # the door streams one prompt per request (a 400 otherwise)
+        cases.append(Case(f"{seed}-{i}", door, position, kind, form, model, stream, secret.text,
+                          planted.fragments, secret.needles, body, new))
+    return cases
+
+
+def self_check() -> list[str]:
+    """Every (kind, form) written into a body must be read back by the leak reader."""
+    rng = random.Random(0)
+    misses = []
+    for kind in KINDS:
+        for form in FORMS:
+            secret = make_secret(kind, rng)
+            planted = plant(secret, form, rng)
+            body = json.dumps({"messages": [{"role": "user", "content": p} for p in planted.pieces]}).encode()
+            if not found(planted.fragments, [body]):
+                misses.append(f"{kind}/{form}")
+    clean = json.dumps({"messages": [{"role": "user", "content": FILLER}]}).encode()
+    secret = make_secret("card", rng)
+    if found(secret.needles, [clean]):
+        misses.append("clean body read as a leak")
+    return misses
