@@ -88,6 +88,7 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (`&`)
     try:
         for gw in gateways:
             gw.wait()
@@ -108,7 +109,7 @@ def main() -> int:
                 if n % 100 == 0 or n == 2 * len(cases):
                     leaks = sum(1 for c in cases for r in c.results.values() if r.get("leak"))
                     print(f"  {n}/{2 * len(cases)} calls, {leaks} leaks, {time.monotonic() - started:.0f} s", flush=True)
-        threads = [threading.Thread(target=run_gateway, args=(gw, upstream, cases, progress)) for gw in gateways]
+        threads = [threading.Thread(target=run_gateway, args=(gw, upstream, cases, progress), daemon=True) for gw in gateways]
         for t in threads:
             t.start()
         for t in threads:

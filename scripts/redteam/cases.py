@@ -38,14 +38,14 @@ def make_cases(seed: int, n: int, only_new: bool = False) -> list[Case]:
         i = len(cases)
         door = rng.choice(doors)
         form = rng.choice(FORMS)
-        if form in SPLIT_FORMS and door not in ("chat", "responses", "messages"):
+        if form in SPLIT_FORMS and door not in ("chat", "responses", "messages", "count_tokens"):
             door = rng.choice(["chat", "responses", "messages"])
         kind = rng.choice(KINDS)
         secret = make_secret(kind, rng)
         planted = plant(secret, form, rng)
         positions: dict[str, Callable[[str], Any]] = DOORS[door]  # type: ignore[assignment]
         if form in SPLIT_FORMS and len(planted.pieces) > 1:
-            position, body = split_turns(door, form, planted.pieces)
+            position, body = split_turns("messages" if door == "count_tokens" else door, form, planted.pieces)
             new = form in NEW_FORMS
         else:
             position = rng.choice(sorted(positions))
@@ -57,7 +57,7 @@ def make_cases(seed: int, n: int, only_new: bool = False) -> list[Case]:
         if only_new and not new:
             continue
         model = rng.choice(DOOR_MODELS[door])
-        stream = door != "embeddings" and rng.random() < 0.5
+        stream = door not in ("embeddings", "count_tokens") and rng.random() < 0.5
         if door == "completions" and isinstance(body.get("prompt"), list):
             stream = False  # the door streams one prompt per request (a 400 otherwise)
         cases.append(Case(f"{seed}-{i}", door, position, kind, form, model, stream, secret.text,

@@ -104,6 +104,9 @@ def call(case: Case, clients: dict[str, Any]) -> dict[str, Any]:
         elif case.door == "embeddings":
             inp = body.pop("input")
             out = clients["openai"].embeddings.create(model=case.model, input=inp, extra_body=body)
+        elif case.door == "count_tokens":
+            msgs = body.pop("messages")
+            out = clients["anthropic"].messages.count_tokens(model=case.model, messages=msgs, extra_body=body)
         else:
             msgs = body.pop("messages")
             out = clients["anthropic"].messages.create(model=case.model, messages=msgs, max_tokens=64, stream=case.stream,
@@ -132,7 +135,7 @@ def controls(gw: Gateway, upstream: Upstream) -> list[str]:
         body = {"input": FILLER} if door in ("responses", "embeddings") else {"prompt": FILLER} if door == "completions" \
             else {"messages": [{"role": "user", "content": FILLER}]}
         for model in sorted(set(models) - {"auto"}):
-            for stream in (False, True) if door != "embeddings" else (False,):
+            for stream in (False, True) if door not in ("embeddings", "count_tokens") else (False,):
                 case = Case("control", door, "-", "-", "-", model, stream, "", [], [], body, False)
                 upstream.take(gw.name)
                 result = call(case, clients)

@@ -218,17 +218,21 @@ EMBEDDINGS: dict[str, Callable[[str], dict[str, Any]]] = {
 }
 NEW_EMBEDDINGS = {"unknown_nested"}
 
-DOORS = {"chat": CHAT, "responses": RESPONSES, "messages": MESSAGES, "completions": COMPLETIONS, "embeddings": EMBEDDINGS}
+# count_tokens: the Messages body, counted by Anthropic when the request would go there and is
+# not confidential (the body reaches the cloud without a completion)
+DOORS = {"chat": CHAT, "responses": RESPONSES, "messages": MESSAGES, "completions": COMPLETIONS, "embeddings": EMBEDDINGS,
+         "count_tokens": MESSAGES}
 NEW_POSITIONS = {"chat": NEW_CHAT, "responses": NEW_RESPONSES, "messages": NEW_MESSAGES,
-                 "completions": NEW_COMPLETIONS, "embeddings": NEW_EMBEDDINGS}
+                 "completions": NEW_COMPLETIONS, "embeddings": NEW_EMBEDDINGS, "count_tokens": set(MESSAGES)}
 DOOR_MODELS = {
     "chat": ["gpt-4o-mini", "gpt-4o-mini", "claude-haiku-4-5-20251001", "auto"],
     "responses": ["gpt-4.1-mini", "gpt-4.1-mini", "gpt-4o-mini", "claude-haiku-4-5-20251001"],
     "messages": ["claude-haiku-4-5-20251001", "claude-haiku-4-5-20251001", "gpt-4o-mini"],
     "completions": ["gpt-4o-mini", "claude-haiku-4-5-20251001"],
     "embeddings": ["text-embedding-3-small", "auto"],
+    "count_tokens": ["claude-haiku-4-5-20251001"],
 }
-DOOR_WEIGHTS = {"chat": 4, "responses": 3, "messages": 3, "completions": 1, "embeddings": 1}
+DOOR_WEIGHTS = {"chat": 4, "responses": 3, "messages": 3, "completions": 1, "embeddings": 1, "count_tokens": 1}
 
 
 def split_turns(door: str, form: str, pieces: list[str]) -> tuple[str, dict[str, Any]]:

@@ -60,8 +60,8 @@ def tool_call_with_id(call_id: str) -> list[dict]:
 
 
 @pytest.mark.xfail(strict=True, reason="red9g: an AWS access key id written in groups of four (space, NBSP, "
-                                       "narrow NBSP or dash apart) is not read; the key unbroken is. 27 leaks with "
-                                       "redaction on, on every door")
+                                       "narrow NBSP or dash apart) is not read; the key unbroken is: 18 leaks with "
+                                       "redaction off, 18 with it on (seed 7)")
 @settings(max_examples=30, deadline=None)
 @given(key=aws_keys, sep=st.sampled_from([" ", "\u00a0", "\u202f", "-"]))
 def test_an_aws_key_in_groups_of_four_is_found(key, sep):
@@ -97,7 +97,7 @@ def test_a_form_encoded_private_key_in_a_tool_call_id_is_found(seed):
 
 
 @pytest.mark.xfail(strict=True, reason="fix9f left it (no test): MIME-wrapped base64 (76 a line) whose last line is "
-                                       "under 16 characters is not read; 4 leaks (IBAN, card) in red9g's run")
+                                       "under 16 characters is not read; 3 leaks off, 2 on in red9g's run")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, k=st.integers(min_value=8, max_value=12))
 def test_base64_wrapped_with_a_short_last_line_is_read(card, k):
@@ -111,7 +111,7 @@ def test_base64_wrapped_with_a_short_last_line_is_read(card, k):
 
 @pytest.mark.xfail(strict=True, reason="red9g: a contact and a diagnosis in two messages (or two text parts of one "
                                        "message) make no combination: 'x@y.com tested positive for' / 'HIV' is "
-                                       "internal; the seams join digits only. Split turns and parts: ~10 leaks")
+                                       "internal; the seams join digits only. 7 leaks with redaction off")
 @settings(max_examples=30, deadline=None)
 @given(user=locals_, cut=st.sampled_from(["word", "inside"]), shape=st.sampled_from(["turns", "assistant", "parts"]))
 def test_a_contact_and_a_diagnosis_split_over_messages_are_confidential(user, cut, shape):
@@ -139,7 +139,7 @@ def test_a_name_cut_across_text_parts_keeps_the_combination(cut):
 
 
 @pytest.mark.xfail(strict=True, reason="red9g: these diagnoses are no health key words, so a contact or a private "
-                                       "person with one is internal: 87 of the 175 leaks without redaction leak "
+                                       "person with one is internal: 115 of the 196 leaks without redaction leak "
                                        "written plainly too (HIV, diabetes, bipolar disorder, cancer, depression, "
                                        "Crohn's disease are found)")
 @settings(max_examples=30, deadline=None)
