@@ -27,11 +27,15 @@ class Case:
     needles: list[str]  # the unsplit secret's, for the plain control
     body: dict[str, Any]  # what the SDK is asked to send (model and stream added at call time)
     new: bool
+    # drawn apart (--failures, --follow-ups), so the cases above stay those of the seed:
+    failure: str = ""  # "local": the local model answers 500; "cloud": the first cloud call does
+    follow_up: bool = False  # responses: the case is stored, then continued by previous_response_id
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def make_cases(seed: int, n: int, only_new: bool = False) -> list[Case]:
+def make_cases(seed: int, n: int, only_new: bool = False, failures: float = 0.0, follow_ups: float = 0.0) -> list[Case]:
     rng = random.Random(seed)
+    extra = random.Random(seed + 1)  # failures and follow-ups: the same two draws a case whatever the rates
     doors = [d for d, w in DOOR_WEIGHTS.items() for _ in range(w)]
     cases: list[Case] = []
     while len(cases) < n:
@@ -60,8 +64,13 @@ def make_cases(seed: int, n: int, only_new: bool = False) -> list[Case]:
         stream = door not in ("embeddings", "count_tokens") and rng.random() < 0.5
         if door == "completions" and isinstance(body.get("prompt"), list):
             stream = False  # the door streams one prompt per request (a 400 otherwise)
-        cases.append(Case(f"{seed}-{i}", door, position, kind, form, model, stream, secret.text,
-                          planted.fragments, secret.needles, body, new))
+        case = Case(f"{seed}-{i}", door, position, kind, form, model, stream, secret.text,
+                    planted.fragments, secret.needles, body, new)
+        fail_draw, follow_draw = extra.random(), extra.random()
+        if fail_draw < failures:
+            case.failure = "local" if fail_draw < failures / 2 else "cloud"
+        case.follow_up = door == "responses" and follow_draw < follow_ups
+        cases.append(case)
     return cases
 
 

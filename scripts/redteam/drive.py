@@ -22,9 +22,13 @@ def gateway_config(upstream: int, name: str, redact: bool, workdir: Path) -> dic
     base = f"http://127.0.0.1:{upstream}/{name}"
     return {
         "models": [
-            {"name": "gpt-4o-mini", "api_base": f"{base}/cloud/v1", "api_key": "sk-rt"},
-            {"name": "gpt-4.1-mini", "api_base": f"{base}/cloud/v1", "api_key": "sk-rt", "extra": {"responses_api": True}},
-            {"name": "claude-haiku-4-5-20251001", "api_base": f"{base}/cloud", "api_key": "sk-rt"},
+            # fallbacks: a failed first cloud call (--failures) goes on to another provider
+            {"name": "gpt-4o-mini", "api_base": f"{base}/cloud/v1", "api_key": "sk-rt",
+             "fallbacks": ["claude-haiku-4-5-20251001"]},
+            {"name": "gpt-4.1-mini", "api_base": f"{base}/cloud/v1", "api_key": "sk-rt", "extra": {"responses_api": True},
+             "fallbacks": ["gpt-4o-mini"]},
+            {"name": "claude-haiku-4-5-20251001", "api_base": f"{base}/cloud", "api_key": "sk-rt",
+             "fallbacks": ["gpt-4o-mini"]},
             {"name": "text-embedding-3-small", "api_base": f"{base}/cloud/v1", "api_key": "sk-rt"},
             {"name": "local-llm", "provider": "openai", "model": "local-llm", "api_base": f"{base}/local/v1",
              "api_key": "sk-rt", "local": True, "tier": 2, "context_window": 128_000,
@@ -34,7 +38,8 @@ def gateway_config(upstream: int, name: str, redact: bool, workdir: Path) -> dic
         "cache": {"enabled": False},
         "ledger": {"url": f"sqlite:///{workdir}/{name}-ledger.db"},
         "responses": {"store": "memory"},
-        "routing": {"default_fallbacks": False},
+        # cooldown 0: an injected failure (--failures) must not mark a model down for later cases
+        "routing": {"default_fallbacks": False, "health": {"cooldown_s": 0}},
     }
 
 
@@ -95,6 +100,12 @@ def call(case: Case, clients: dict[str, Any]) -> dict[str, Any]:
         if case.door == "chat":
             msgs = body.pop("messages")
             out = clients["openai"].chat.completions.create(model=case.model, messages=msgs, stream=case.stream, extra_body=body)
+        elif case.door == "responses" and case.follow_up:
+            # the secret in a stored first turn; the follow-up sends none, only previous_response_id
+            inp = body.pop("input", None)
+            first = clients["openai"].responses.create(model=case.model, input=inp, store=True, extra_body=body)
+            out = clients["openai"].responses.create(model=case.model, input=FILLER, previous_response_id=first.id,
+                                                     stream=case.stream)
         elif case.door == "responses":
             inp = body.pop("input", None)
             out = clients["openai"].responses.create(model=case.model, input=inp, stream=case.stream, extra_body=body)
@@ -153,7 +164,9 @@ def run_gateway(gw: Gateway, upstream: Upstream, cases: list[Case], progress: Ca
                "anthropic": anthropic.Anthropic(base_url=gw.url, api_key="sk-rt", max_retries=0, timeout=60)}
     for case in cases:
         upstream.take(gw.name)  # anything left over (a late stream) is not this case's
+        upstream.fail(gw.name, case.failure)
         result = call(case, clients)
+        upstream.fail(gw.name, "")
         cloud, local = upstream.take(gw.name)
         result["cloud_bodies"] = len(cloud)
         result["local_bodies"] = len(local)

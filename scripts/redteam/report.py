@@ -43,13 +43,21 @@ def report(cases: list[Case], gateways: list[str], bad: list[dict[str, Any]]) ->
     print(table(cases, lambda c: c.door, "door", gateways))
     print()
     print(table(cases, lambda c: c.kind, "kind", gateways))
+    if any(c.failure for c in cases):
+        print()
+        print(table(cases, lambda c: c.failure or "none", "injected failure", gateways))
+    if any(c.follow_up for c in cases):
+        print()
+        print(table([c for c in cases if c.door == "responses"], lambda c: "follow-up" if c.follow_up else "one turn",
+                    "responses: turns", gateways))
     leaks = [(c, g) for c in cases for g in gateways if c.results.get(g, {}).get("leak")]
     print("\nleak: every fragment of the secret reached a cloud model; plain: of those, the same secret written "
           "plainly in a user message leaked too (vocabulary or policy, not the form or position); "
           "cloud: the case reached a cloud model at all")
     print(f"\nleaks ({len(leaks)}; case id, gateway, door, position, form, kind, model, stream, plain too):")
     for c, g in leaks:
-        print(f"  {c.id} {g} {c.door} {c.position} {c.form} {c.kind} {c.model} {'stream' if c.stream else 'json'}"
+        extras = (f" fail-{c.failure}" if c.failure else "") + (" follow-up" if c.follow_up else "")
+        print(f"  {c.id} {g} {c.door} {c.position} {c.form} {c.kind} {c.model} {'stream' if c.stream else 'json'}{extras}"
               f"{' plain-too' if c.results[g].get('plain_too') else ''}")
     statuses: Counter[str] = Counter()
     for c in cases:
@@ -60,10 +68,11 @@ def report(cases: list[Case], gateways: list[str], bad: list[dict[str, Any]]) ->
     print("\nanswers other than 200 (gateway, door, status, X-Turnout-Error-Code): count")
     for k, v in sorted(statuses.items()):
         print(f"  {k}: {v}")
-    odd = [c for c in cases for g in gateways if ((c.results.get(g, {}).get("status") or 0) >= 500
-           and c.results[g].get("code") != "no_local_model") or c.results.get(g, {}).get("status") == -1]
-    for c in odd[:20]:
-        print(f"  5xx/transport: {c.id} {c.door} {c.position} {c.form} {c.results}")
+    odd = [(c, g) for c in cases for g in gateways
+           if (c.results.get(g, {}).get("status", 200) >= 500 or c.results.get(g, {}).get("status") == -1)
+           and c.results[g].get("code") != "no_local_model" and "injected failure" not in c.results[g].get("error", "")]
+    for c, g in odd[:20]:
+        print(f"  5xx/transport: {c.id} {g} {c.door} {c.position} {c.form}: {c.results[g].get('error')}")
     findings = [b for b in bad if b["finding"]]
     if bad:
         print(f"\nbad input: {len(bad)} probes, {len(findings)} findings (5xx other than 503 confidentiality_error, "

@@ -128,6 +128,7 @@ class Upstream:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.bodies: dict[tuple[str, str], list[tuple[str, bytes]]] = defaultdict(list)
+        self.failing: dict[str, str] = {}  # gateway -> "local" | "cloud": the route that answers 500
         self.loop = asyncio.new_event_loop()
         self.port = free_port()
         self._ready = threading.Event()
@@ -159,6 +160,11 @@ class Upstream:
         body = await request.read()
         with self.lock:
             self.bodies[(gateway, where)].append((path, body))
+            failing = self.failing.get(gateway, "")
+            if failing == "cloud" and where == "cloud":
+                self.failing[gateway] = ""  # the first cloud call only: the fallback is answered
+        if failing == where:
+            return web.json_response({"error": {"message": "injected failure", "type": "server_error"}}, status=500)
         try:
             req = json.loads(body)
         except ValueError:
@@ -180,6 +186,11 @@ class Upstream:
         else:
             return web.json_response({"error": {"message": "no route", "type": "invalid_request_error"}}, status=404)
         return web.Response(body=data, headers={"content-type": ctype})
+
+    def fail(self, gateway: str, route: str) -> None:
+        """Answer 500 on ``route`` for this gateway: "local" until changed, "cloud" once."""
+        with self.lock:
+            self.failing[gateway] = route
 
     def take(self, gateway: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
         """The cloud and local bodies a gateway sent since the last take."""
