@@ -30,12 +30,15 @@ class Case:
     # drawn apart (--failures, --follow-ups), so the cases above stay those of the seed:
     failure: str = ""  # "local": the local model answers 500; "cloud": the first cloud call does
     follow_up: bool = False  # responses: the case is stored, then continued by previous_response_id
+    label_public: bool = False  # the caller labels it public (header and body hint): must not lower the level
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def make_cases(seed: int, n: int, only_new: bool = False, failures: float = 0.0, follow_ups: float = 0.0) -> list[Case]:
+def make_cases(seed: int, n: int, only_new: bool = False, failures: float = 0.0, follow_ups: float = 0.0,
+               labels: float = 0.0) -> list[Case]:
     rng = random.Random(seed)
     extra = random.Random(seed + 1)  # failures and follow-ups: the same two draws a case whatever the rates
+    label = random.Random(seed + 2)
     doors = [d for d, w in DOOR_WEIGHTS.items() for _ in range(w)]
     cases: list[Case] = []
     while len(cases) < n:
@@ -70,6 +73,7 @@ def make_cases(seed: int, n: int, only_new: bool = False, failures: float = 0.0,
         if fail_draw < failures:
             case.failure = "local" if fail_draw < failures / 2 else "cloud"
         case.follow_up = door == "responses" and follow_draw < follow_ups
+        case.label_public = label.random() < labels
         cases.append(case)
     return cases
 

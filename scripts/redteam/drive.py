@@ -96,32 +96,37 @@ def call(case: Case, clients: dict[str, Any]) -> dict[str, Any]:
     import openai
 
     body = dict(case.body)
+    headers: dict[str, str] = {}
+    if case.label_public:
+        headers["X-Turnout-Sensitivity"] = "public"
+        body["turnout"] = {"sensitivity": "public"}
+    extra: dict[str, Any] = {"extra_body": body, "extra_headers": headers}  # body: what the named arguments leave
     try:
         if case.door == "chat":
             msgs = body.pop("messages")
-            out = clients["openai"].chat.completions.create(model=case.model, messages=msgs, stream=case.stream, extra_body=body)
+            out = clients["openai"].chat.completions.create(model=case.model, messages=msgs, stream=case.stream, **extra)
         elif case.door == "responses" and case.follow_up:
             # the secret in a stored first turn; the follow-up sends none, only previous_response_id
             inp = body.pop("input", None)
-            first = clients["openai"].responses.create(model=case.model, input=inp, store=True, extra_body=body)
+            first = clients["openai"].responses.create(model=case.model, input=inp, store=True, **extra)
             out = clients["openai"].responses.create(model=case.model, input=FILLER, previous_response_id=first.id,
-                                                     stream=case.stream)
+                                                     stream=case.stream, extra_headers=headers)
         elif case.door == "responses":
             inp = body.pop("input", None)
-            out = clients["openai"].responses.create(model=case.model, input=inp, stream=case.stream, extra_body=body)
+            out = clients["openai"].responses.create(model=case.model, input=inp, stream=case.stream, **extra)
         elif case.door == "completions":
             prompt = body.pop("prompt")
-            out = clients["openai"].completions.create(model=case.model, prompt=prompt, stream=case.stream, extra_body=body)
+            out = clients["openai"].completions.create(model=case.model, prompt=prompt, stream=case.stream, **extra)
         elif case.door == "embeddings":
             inp = body.pop("input")
-            out = clients["openai"].embeddings.create(model=case.model, input=inp, extra_body=body)
+            out = clients["openai"].embeddings.create(model=case.model, input=inp, **extra)
         elif case.door == "count_tokens":
             msgs = body.pop("messages")
-            out = clients["anthropic"].messages.count_tokens(model=case.model, messages=msgs, extra_body=body)
+            out = clients["anthropic"].messages.count_tokens(model=case.model, messages=msgs, **extra)
         else:
             msgs = body.pop("messages")
             out = clients["anthropic"].messages.create(model=case.model, messages=msgs, max_tokens=64, stream=case.stream,
-                                                       extra_body=body)
+                                                       **extra)
         if case.stream:
             for _ in out:
                 pass

@@ -46,6 +46,9 @@ def report(cases: list[Case], gateways: list[str], bad: list[dict[str, Any]]) ->
     if any(c.failure for c in cases):
         print()
         print(table(cases, lambda c: c.failure or "none", "injected failure", gateways))
+    if any(c.label_public for c in cases):
+        print()
+        print(table(cases, lambda c: "labelled public" if c.label_public else "no label", "caller's label", gateways))
     if any(c.follow_up for c in cases):
         print()
         print(table([c for c in cases if c.door == "responses"], lambda c: "follow-up" if c.follow_up else "one turn",
@@ -56,7 +59,8 @@ def report(cases: list[Case], gateways: list[str], bad: list[dict[str, Any]]) ->
           "cloud: the case reached a cloud model at all")
     print(f"\nleaks ({len(leaks)}; case id, gateway, door, position, form, kind, model, stream, plain too):")
     for c, g in leaks:
-        extras = (f" fail-{c.failure}" if c.failure else "") + (" follow-up" if c.follow_up else "")
+        extras = ((f" fail-{c.failure}" if c.failure else "") + (" follow-up" if c.follow_up else "")
+                  + (" labelled-public" if c.label_public else ""))
         print(f"  {c.id} {g} {c.door} {c.position} {c.form} {c.kind} {c.model} {'stream' if c.stream else 'json'}{extras}"
               f"{' plain-too' if c.results[g].get('plain_too') else ''}")
     statuses: Counter[str] = Counter()
