@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from redteam.cases import Case
-from redteam.positions import DOOR_MODELS, FILLER
+from redteam.positions import DOOR_MODELS, DOORS, FILLER
 from redteam.reader import found
 from redteam.upstream import Upstream, free_port
 
@@ -183,10 +183,21 @@ def run_gateway(gw: Gateway, upstream: Upstream, cases: list[Case], progress: Ca
         progress()
 
 
+def _send(gw: Gateway, upstream: Upstream, clients: dict[str, Any], case: Case) -> bool:
+    """Send a control case; did its secret reach a cloud model?"""
+    upstream.take(gw.name)
+    call(case, clients)
+    cloud, _ = upstream.take(gw.name)
+    return found(case.needles, [b for _, b in cloud])
+
+
 def plain_controls(gw: Gateway, upstream: Upstream, cases: list[Case]) -> None:
-    """For every leak: the same secret, written plainly in a user message on the chat door of
-    the redaction-off gateway. If that leaks too, the leak is the detector's vocabulary or
-    policy, not the form or the position (``plain_too``, counted apart)."""
+    """For every leak, on the redaction-off gateway, the same secret written plainly:
+    - in a user message on the chat door (``plain_too``): if that leaks too, the cause is the
+      detector's vocabulary or policy, not the form or the position;
+    - at the case's own position, door and model (``plain_here``): if that leaks while the user
+      message does not, the position is read less well than message content.
+    A leak that neither control repeats is the form's."""
     import anthropic
     import openai
 
@@ -195,12 +206,21 @@ def plain_controls(gw: Gateway, upstream: Upstream, cases: list[Case]) -> None:
     for case in cases:
         if not any(r.get("leak") for r in case.results.values()):
             continue
-        control = Case(case.id, "chat", "user_content", case.kind, "plain", "gpt-4o-mini", False, case.secret,
-                       case.needles, case.needles, {"messages": [{"role": "user", "content": case.secret}]}, False)
-        upstream.take(gw.name)
-        call(control, clients)
-        cloud, _ = upstream.take(gw.name)
-        plain = found(case.needles, [b for _, b in cloud])
+        plain = Case(case.id, "chat", "user_content", case.kind, "plain", "gpt-4o-mini", False, case.secret,
+                     case.needles, case.needles, {"messages": [{"role": "user", "content": case.secret}]}, False)
+        plain_too = _send(gw, upstream, clients, plain)
+        plain_here = plain_too
+        positions: dict[str, Callable[[str], Any]] = DOORS[case.door]  # type: ignore[assignment]
+        build = positions.get(case.position)
+        if build is not None:  # not a split's turns
+            body = build(case.secret)
+            if case.door == "chat":
+                body = {"messages": body[0], **body[1]}
+            here = Case(case.id, case.door, case.position, case.kind, "plain", case.model, case.stream, case.secret,
+                        case.needles, case.needles, body, False)
+            plain_here = _send(gw, upstream, clients, here)
         for r in case.results.values():
             if r.get("leak"):
-                r["plain_too"] = plain
+                r["plain_too"] = plain_too
+                r["plain_here"] = plain_here
+                r["cause"] = "vocabulary" if plain_too else "position" if plain_here else "form"

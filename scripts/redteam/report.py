@@ -20,8 +20,10 @@ def table(cases: list[Case], key: Callable[[Case], str], title: str, gateways: l
             res = c.results.get(g, {})
             r[f"leak {g}"] += bool(res.get("leak"))
             r[f"plain {g}"] += bool(res.get("plain_too"))
+            r[f"pos {g}"] += res.get("cause") == "position"
             r[f"cloud {g}"] += res.get("cloud_bodies", 0) > 0
-    cols = ["cases"] + [f"leak {g}" for g in gateways] + [f"plain {g}" for g in gateways] + [f"cloud {g}" for g in gateways]
+    cols = (["cases"] + [f"leak {g}" for g in gateways] + [f"plain {g}" for g in gateways]
+            + [f"pos {g}" for g in gateways] + [f"cloud {g}" for g in gateways])
     width = max([len(title)] + [len(k) for k in rows]) + 1
     lines = [f"{title:<{width}}" + "".join(f"{c:>11}" for c in cols)]
     for k in sorted(rows, key=lambda k: (-sum(rows[k][f'leak {g}'] for g in gateways), k)):
@@ -54,15 +56,19 @@ def report(cases: list[Case], gateways: list[str], bad: list[dict[str, Any]]) ->
         print(table([c for c in cases if c.door == "responses"], lambda c: "follow-up" if c.follow_up else "one turn",
                     "responses: turns", gateways))
     leaks = [(c, g) for c in cases for g in gateways if c.results.get(g, {}).get("leak")]
-    print("\nleak: every fragment of the secret reached a cloud model; plain: of those, the same secret written "
-          "plainly in a user message leaked too (vocabulary or policy, not the form or position); "
-          "cloud: the case reached a cloud model at all")
-    print(f"\nleaks ({len(leaks)}; case id, gateway, door, position, form, kind, model, stream, plain too):")
+    print("\nleak: every fragment of the secret reached a cloud model. Of those, by cause (the plain "
+          "controls, redaction off): plain = the secret written plainly in a user message leaks too "
+          "(vocabulary or policy); pos = written plainly at the same position it leaks, in a user message "
+          "it does not (the position is read less well); the rest = the form. cloud: the case reached a "
+          "cloud model at all")
+    causes: Counter[str] = Counter(f"{c.results[g].get('cause', '?')} {g}" for c, g in leaks)
+    print("leaks by cause: " + ", ".join(f"{k}: {v}" for k, v in sorted(causes.items())))
+    print(f"\nleaks ({len(leaks)}; case id, gateway, door, position, form, kind, model, stream, cause):")
     for c, g in leaks:
         extras = ((f" fail-{c.failure}" if c.failure else "") + (" follow-up" if c.follow_up else "")
                   + (" labelled-public" if c.label_public else ""))
-        print(f"  {c.id} {g} {c.door} {c.position} {c.form} {c.kind} {c.model} {'stream' if c.stream else 'json'}{extras}"
-              f"{' plain-too' if c.results[g].get('plain_too') else ''}")
+        print(f"  {c.id} {g} {c.door} {c.position} {c.form} {c.kind} {c.model} {'stream' if c.stream else 'json'}"
+              f"{extras} {c.results[g].get('cause', '?')}")
     statuses: Counter[str] = Counter()
     for c in cases:
         for g in gateways:
