@@ -14,6 +14,7 @@ per field: no recursion of our own, cost linear in the size of the request.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from turnout.errors import BadRequestError
@@ -109,6 +110,26 @@ def check_value(value: Any, where: str, budget: list[int] | None = None) -> None
         budget[0] = left
 
 
+def _check_arguments(args: str, where: str) -> None:
+    """Tool-call arguments are JSON in a string, parsed later (the privacy walk, a provider's
+    ``tool_use`` input): nested past :data:`MAX_DEPTH` there, they would end in a RecursionError
+    instead of a 400. Fewer brackets than the limit cannot nest past it, so only such strings
+    are parsed here; text that is no JSON stays text."""
+    if args.count("{") + args.count("[") <= MAX_DEPTH:
+        return
+    try:
+        parsed = json.loads(args)
+    except RecursionError:
+        raise _too(where, f"is nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError:
+        return
+    if isinstance(parsed, _LIST_OR_DICT):
+        try:
+            _walk(parsed, 1, MAX_NODES)
+        except _Over as exc:
+            raise _too(where, str(exc)) from None
+
+
 def _check_tool_calls(calls: Any, where: str) -> None:
     if not isinstance(calls, list):
         raise BadRequestError(f"`{where}` must be a list of tool call objects", param=where)
@@ -129,6 +150,8 @@ def _check_tool_calls(calls: Any, where: str) -> None:
             if args is not None and not isinstance(args, _STR_OR_DICT):
                 raise BadRequestError(f"`{at}.function.arguments` must be a JSON string",
                                       param=f"{at}.function.arguments")
+            if isinstance(args, str):
+                _check_arguments(args, f"{at}.function.arguments")
         if call.get("id") is not None and not isinstance(call["id"], str):
             raise BadRequestError(f"`{at}.id` must be a string", param=f"{at}.id")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from turnout.errors import BadRequestError
@@ -68,6 +68,17 @@ CASES = {
     "n is huge": {"messages": MSG, "n": 10_000},
     "metadata is a list": {"messages": MSG, "metadata": [1, 2]},
     "name is an object": {"messages": [{"role": "user", "content": "hi", "name": {"a": 1}}]},
+    # JSON text in a string, parsed later by the privacy walk and by providers (red9g: a 500)
+    "tool-call arguments 2000 deep": {"messages": [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a":' * 2000 + "1" + "}" * 2000}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "ok"}]},
+    "tool-call arguments 100 deep": {"messages": [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "f", "arguments": json.dumps(nested(100))}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "ok"}]},
 }
 
 
@@ -133,3 +144,23 @@ def test_library_refuses_the_same_input() -> None:
         check_messages([{"role": "assistant", "content": None, "tool_calls": 5}])
     with pytest.raises(BadRequestError, match="nested deeper"):
         check_params({"metadata": {"a": nested(1000)}})
+
+
+@settings(max_examples=60, deadline=None)
+@given(depth=st.integers(min_value=1, max_value=3000), dicts=st.booleans(), text=st.booleans())
+@example(depth=MAX_DEPTH, dicts=True, text=False)
+@example(depth=MAX_DEPTH + 1, dicts=False, text=False)
+def test_tool_call_arguments_are_refused_exactly_when_nested_past_the_limit(depth: int, dicts: bool,
+                                                                            text: bool) -> None:
+    """Arguments nested past MAX_DEPTH are a 400 (never a RecursionError later); text full of
+    brackets that is no JSON stays text and passes."""
+    args = ('{"a":' * depth + "1" + "}" * depth) if dicts else ("[" * depth + "1" + "]" * depth)
+    if text:
+        args = "note: " + args  # no longer JSON: the walk reads it as text
+    message = {"role": "assistant", "content": None,
+               "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": args}}]}
+    if depth > MAX_DEPTH and not text:
+        with pytest.raises(BadRequestError, match="nested deeper"):
+            check_messages([message])
+    else:
+        check_messages([message])

@@ -343,7 +343,9 @@ class _Traversal:
             if head in ("{", "["):
                 try:
                     parsed = json.loads(args)
-                except ValueError:
+                except (ValueError, RecursionError):
+                    # not JSON, or nested past the parser's limit (the doors refuse that with a
+                    # 400; a library caller's is read as text here)
                     parsed = None
                 if isinstance(parsed, dict | list):
                     new = self.value(parsed, (*path, _JSON))
