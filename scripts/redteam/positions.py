@@ -22,6 +22,14 @@ def _tool(description: str = "Look a record up.", prop: dict[str, Any] | None = 
         "type": "object", "properties": {"q": prop or {"type": "string"}}}}}
 
 
+def _as_number(s: str) -> int | str:
+    """The card in ``s`` as a JSON number (its groups joined), else ``s``: a long integer is still
+    a card. Only the card's own digits: an expiry glued on would make it another number."""
+    joined = re.sub(r"(?<=\d)\W+(?=\d)", "", s)
+    run = re.search(r"(?<!\d)\d{13,19}(?!\d)", joined)
+    return int(run.group(0)) if run else s
+
+
 def _nested(s: str) -> dict[str, Any]:
     return {"trace": {"spans": [{"attrs": {"note": s, "n": 1}}]}}
 
@@ -86,7 +94,7 @@ CHAT: dict[str, ChatBuild] = {
     "metadata_key": lambda s: ([U], {"metadata": {s[:64]: "1"}, "store": True}),
     "web_search_location": lambda s: ([U], {"web_search_options": {"user_location": {"type": "approximate", "approximate": {"city": s}}}}),
     "logit_bias_key": lambda s: ([U], {"logit_bias": {s: 1}}),
-    "number_field": lambda s: ([U], {"x_ref": int(re.sub(r"\D", "", s))} if re.sub(r"\D", "", s) else {"x_ref": s}),
+    "number_field": lambda s: ([U], {"x_ref": _as_number(s)}),
 }
 NEW_CHAT = {"stop", "tool_choice_extra", "prediction", "prediction_parts", "input_audio_transcript",
             "assistant_audio_transcript", "image_url_query", "image_url_fragment", "image_data_url_text",
