@@ -2,39 +2,49 @@
 
     python scripts/redteam_privacy.py --src src --seed 7 --cases 2000 [--json OUT] [--strict]
     python scripts/redteam_privacy.py --src /other/tree/src --only-new --cases 500
+    python scripts/redteam_privacy.py --src src --failures 0.4 --follow-ups 0.5 --labels 0.5
     python scripts/redteam_privacy.py --src src --bad-input-only
 
-What it does, all on 127.0.0.1:
+What it does, all on 127.0.0.1 (the pieces live in scripts/redteam/):
 
-1. a logging fake upstream (aiohttp, in this process) that speaks OpenAI chat completions,
-   Responses, legacy completions and embeddings and Anthropic Messages, as JSON or SSE, and
-   records every body it receives. Each gateway gets its own path prefix (``/off/`` and
-   ``/on/``), and under it ``cloud/`` for the cloud models and ``local/`` for the one local model
-   (an OpenAI-compatible entry with ``local: true``), so every body is told apart by gateway and
-   by cloud or local;
-2. two real ``turnout serve`` processes from ``--src`` (``PYTHONPATH=SRC``): detection.redact off
-   and on, cache off, cloud models gpt-4o-mini (chat), gpt-4.1-mini (native Responses),
-   claude-haiku-4-5 (native Messages), text-embedding-3-small, all pointed at the logger;
-3. cases drawn from ``--seed``: a fresh random secret (card, IBAN, AWS key, private key, an
-   e-mail with a diagnosis, a private person's name with a diagnosis), written in one of
-   ~40 forms (zero-width, full-width, NBSP, URL / base64 / hex / gzip / escapes, mixed
-   encodings, split over two or three messages...) and planted at one of ~80 positions of a
-   request (message content and parts of every type, tools, schemas, metadata, user, stop,
-   tool_choice, prediction, audio transcripts, image URL query strings, unknown fields...),
-   sent through one front door (chat, responses, messages, completions incl. a list of
-   prompts, embeddings) with the real ``openai`` / ``anthropic`` SDKs, streaming at random;
-   each case runs on both gateways;
-4. a leak: every fragment of the secret is found in what reached a cloud model, in the plain,
-   normalised (NFKC, format characters dropped, look-alikes mapped) or decoded (URL, base64,
-   hex, gzip, HTML references, ``\\u`` escapes, JSON inside strings; nested) text of the bodies.
-   Before the run, every (kind, form) is checked to be found by this reader when written into
-   a body (a form the reader cannot see would hide leaks).
+1. a logging fake upstream (``upstream.py``: aiohttp, in this process) that speaks OpenAI chat
+   completions, Responses, legacy completions and embeddings and Anthropic Messages and
+   count_tokens, as JSON or SSE, and records every body it receives. Each gateway gets its own
+   path prefix (``/off/``, ``/on/``), and under it ``cloud/`` for the cloud models and ``local/``
+   for the one local model (an OpenAI-compatible entry with ``local: true``), so every body is
+   told apart by gateway and by cloud or local;
+2. two real ``turnout serve`` processes from ``--src`` (``drive.py``; ``PYTHONPATH=SRC``):
+   detection.redact off and on, cache off, cloud models gpt-4o-mini (chat), gpt-4.1-mini
+   (native Responses), claude-haiku-4-5 (native Messages), text-embedding-3-small, all pointed
+   at the logger, with fallbacks between the chat models. A clean request must reach a cloud
+   model on every door and model first (else the set-up, not the scan, keeps secrets away);
+3. cases drawn from ``--seed`` (``cases.py``): a fresh random secret (card, IBAN, AWS key id,
+   private key, an e-mail with a diagnosis, a private person's name with a diagnosis), written
+   in one of 40 forms (``planting.py``: zero-width, full-width, NBSP, look-alikes, URL / base64 /
+   hex / gzip / escapes and stacks of them, splits over two or three messages or parts...) at
+   one of ~100 positions (``positions.py``: message content and parts of every type, tools and
+   schemas, metadata, user, stop, tool_choice, prediction, audio transcripts, image URL query
+   strings, ids, unknown fields...), sent through one front door (chat, responses, messages,
+   count_tokens, completions incl. a list of prompts, embeddings) with the real ``openai`` /
+   ``anthropic`` SDKs, streaming at random; each case runs on both gateways. Apart from the
+   seed's draws: ``--failures`` (the local model, or the first cloud call, answers 500),
+   ``--follow-ups`` (a stored Responses turn continued by ``previous_response_id``), ``--labels``
+   (the caller labels the request public);
+4. a leak (``reader.py``): every fragment of the secret is in what reached a cloud model, read
+   plain, normalised (NFKC, format characters dropped, look-alikes mapped) or decoded (URL,
+   base64, hex, gzip, UTF-16, HTML references, ``\\u`` escapes, JSON inside strings; nested).
+   Before the run every (kind, form) is checked to be read back from a body (a form the reader
+   cannot see would hide leaks). Each leak's cause, from two plain controls on the redaction-off
+   gateway: ``vocabulary`` (the secret written plainly in a user message leaks too),
+   ``position`` (written plainly at the same position it leaks, in a user message it does not),
+   else ``form``.
 
 Prints a progress line, tables by form, position, door and kind (``*`` marks the forms and
-positions added in red9g), each leak's case id, the answers that were not 200, and a bad-input
-probe of the doors (malformed bodies, deep nesting, huge fields: any 5xx but the documented
-503 ``confidentiality_error`` is a finding). Exit status 1 on a leak or a bad-input finding
-only with ``--strict``. Processes started here are stopped on exit and on Ctrl-C.
+positions added in red9g; ``report.py``), each leak's case id and cause, the answers that were
+not 200, and a bad-input probe of the doors (``badinput.py``: malformed bodies, deep nesting,
+huge fields; any 5xx but the documented 503 ``confidentiality_error`` is a finding). Exit status
+1 on a leak or a bad-input finding only with ``--strict``. Processes started here are stopped on
+exit, on Ctrl-C and on SIGTERM.
 """
 
 from __future__ import annotations

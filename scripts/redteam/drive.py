@@ -87,7 +87,6 @@ class Gateway:
         self.log.close()
 
 
-OPENAI_NAMED = {"model", "messages", "stream", "input", "prompt"}
 
 
 def call(case: Case, clients: dict[str, Any]) -> dict[str, Any]:
