@@ -83,6 +83,8 @@ def main() -> int:
                     help="share of Responses cases stored, then continued with previous_response_id and no secret")
     ap.add_argument("--labels", type=float, default=0.0,
                     help="share of cases the caller labels public (X-Turnout-Sensitivity and the body hint)")
+    ap.add_argument("--headers", type=float, default=0.0,
+                    help="share of Messages / count_tokens cases whose secret rides in the anthropic-beta header alone")
     ap.add_argument("--no-bad-input", action="store_true")
     ap.add_argument("--bad-input-only", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (configs, gateway logs)")
@@ -113,7 +115,8 @@ def main() -> int:
         if broken:
             print("controls failed (a clean request must reach a cloud model):\n  " + "\n  ".join(broken), file=sys.stderr)
             return 2
-        cases = [] if args.bad_input_only else make_cases(args.seed, args.cases, args.only_new, args.failures, args.follow_ups, args.labels)
+        cases = [] if args.bad_input_only else make_cases(args.seed, args.cases, args.only_new, args.failures, args.follow_ups, args.labels,
+                                                          args.headers)
         done = Counter[str]()
         lock = threading.Lock()
         started = time.monotonic()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,14 +32,16 @@ class Case:
     failure: str = ""  # "local": the local model answers 500; "cloud": the first cloud call does
     follow_up: bool = False  # responses: the case is stored, then continued by previous_response_id
     label_public: bool = False  # the caller labels it public (header and body hint): must not lower the level
+    headers: dict[str, str] = field(default_factory=dict)  # sent as HTTP headers (--headers)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def make_cases(seed: int, n: int, only_new: bool = False, failures: float = 0.0, follow_ups: float = 0.0,
-               labels: float = 0.0) -> list[Case]:
+               labels: float = 0.0, headers: float = 0.0) -> list[Case]:
     rng = random.Random(seed)
     extra = random.Random(seed + 1)  # failures and follow-ups: the same two draws a case whatever the rates
     label = random.Random(seed + 2)
+    header = random.Random(seed + 3)
     doors = [d for d, w in DOOR_WEIGHTS.items() for _ in range(w)]
     cases: list[Case] = []
     while len(cases) < n:
@@ -74,6 +77,14 @@ def make_cases(seed: int, n: int, only_new: bool = False, failures: float = 0.0,
             case.failure = "local" if fail_draw < failures / 2 else "cloud"
         case.follow_up = door == "responses" and follow_draw < follow_ups
         case.label_public = label.random() < labels
+        if header.random() < headers and door in ("messages", "count_tokens") and len(planted.pieces) == 1:
+            # the Messages doors forward the caller's anthropic-beta header to Anthropic as sent: the
+            # secret there alone (header values are ASCII without line breaks: else URL-encoded)
+            text = planted.pieces[0]
+            if not text.isascii() or not text.isprintable():
+                text = urllib.parse.quote(text, safe=" ")
+            case.position, case.headers = "anthropic-beta header", {"anthropic-beta": text}
+            case.body = {"messages": [{"role": "user", "content": FILLER}]}
         cases.append(case)
     return cases
 

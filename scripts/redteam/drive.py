@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ def call(case: Case, clients: dict[str, Any]) -> dict[str, Any]:
     import openai
 
     body = dict(case.body)
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = dict(case.headers)
     if case.label_public:
         headers["X-Turnout-Sensitivity"] = "public"
         body["turnout"] = {"sensitivity": "public"}
@@ -155,7 +156,7 @@ def controls(gw: Gateway, upstream: Upstream) -> list[str]:
                 upstream.take(gw.name)
                 result = call(case, clients)
                 cloud, _ = upstream.take(gw.name)
-                if result["status"] != 200 or not cloud:
+                if result["status"] != 200 or not any(not path.endswith("#headers") for path, _ in cloud):
                     bad.append(f"{gw.name} {door} {model} stream={stream}: {result} cloud bodies {len(cloud)}")
     return bad
 
@@ -172,8 +173,8 @@ def run_gateway(gw: Gateway, upstream: Upstream, cases: list[Case], progress: Ca
         result = call(case, clients)
         upstream.fail(gw.name, "")
         cloud, local = upstream.take(gw.name)
-        result["cloud_bodies"] = len(cloud)
-        result["local_bodies"] = len(local)
+        result["cloud_bodies"] = sum(1 for path, _ in cloud if not path.endswith("#headers"))
+        result["local_bodies"] = sum(1 for path, _ in local if not path.endswith("#headers"))
         result["leak"] = found(case.fragments, [b for _, b in cloud])
         if result["leak"]:
             result["leak_paths"] = sorted({p for p, _ in cloud})
@@ -211,7 +212,13 @@ def plain_controls(gw: Gateway, upstream: Upstream, cases: list[Case]) -> None:
         plain_here = plain_too
         positions: dict[str, Callable[[str], Any]] = DOORS[case.door]  # type: ignore[assignment]
         build = positions.get(case.position)
-        if build is not None:  # not a split's turns
+        if case.headers:  # the secret rode in a header: the plain secret there
+            text = case.secret if case.secret.isascii() and case.secret.isprintable() else \
+                urllib.parse.quote(case.secret, safe=" ")
+            here = Case(case.id, case.door, case.position, case.kind, "plain", case.model, case.stream, case.secret,
+                        case.needles, case.needles, case.body, False, headers={k: text for k in case.headers})
+            plain_here = _send(gw, upstream, clients, here)
+        elif build is not None:  # not a split's turns
             body = build(case.secret)
             if case.door == "chat":
                 body = {"messages": body[0], **body[1]}

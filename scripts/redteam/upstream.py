@@ -122,6 +122,10 @@ def embeddings_reply(req: dict[str, Any]) -> tuple[bytes, str]:
                        "data": [{"object": "embedding", "index": i, "embedding": enc} for i in range(n)]}).encode(), "application/json"
 
 
+_PLAIN_HEADERS = frozenset({"host", "content-length", "content-type", "accept", "accept-encoding", "connection",
+                            "authorization", "x-api-key", "user-agent"})
+
+
 class Upstream:
     """aiohttp on its own loop thread; ``bodies[(gateway, 'cloud'|'local')]`` is every POST body."""
 
@@ -158,8 +162,12 @@ class Upstream:
         if request.method != "POST":
             return web.json_response({"object": "list", "data": [{"id": "m", "object": "model", "created": CREATED, "owned_by": "rt"}]})
         body = await request.read()
+        # the headers too, as one more JSON "body": a header the gateway forwards (anthropic-beta,
+        # the caller's own) carries text to the model's provider like a field does
+        headers = json.dumps({k: v for k, v in request.headers.items() if k.lower() not in _PLAIN_HEADERS}).encode()
         with self.lock:
             self.bodies[(gateway, where)].append((path, body))
+            self.bodies[(gateway, where)].append((path + "#headers", headers))
             failing = self.failing.get(gateway, "")
             if failing == "cloud" and where == "cloud":
                 self.failing[gateway] = ""  # the first cloud call only: the fallback is answered
