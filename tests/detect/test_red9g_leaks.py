@@ -97,7 +97,7 @@ def test_a_form_encoded_private_key_in_a_tool_call_id_is_found(seed):
 
 
 @pytest.mark.xfail(strict=True, reason="fix9f left it (no test): MIME-wrapped base64 (76 a line) whose last line is "
-                                       "under 16 characters is not read; 3 leaks off, 2 on in red9g's run")
+                                       "under 16 characters is not read; 3 leaks off, 2 on in red9g's run; passes on the 18:07 preview tree")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, k=st.integers(min_value=8, max_value=12))
 def test_base64_wrapped_with_a_short_last_line_is_read(card, k):
@@ -109,20 +109,42 @@ def test_base64_wrapped_with_a_short_last_line_is_read(card, k):
     assert level(run[:76] + "\n" + run[76:]) is CONFIDENTIAL
 
 
+def split_request(first: str, second: str, shape: str) -> list[dict]:
+    """Two pieces of one sentence: consecutive user turns, with a reply between, two text parts of
+    one message, or system then user."""
+    if shape == "parts":
+        return [{"role": "user", "content": [{"type": "text", "text": first}, {"type": "text", "text": second}]}]
+    if shape == "system":
+        return [{"role": "system", "content": first}, {"role": "user", "content": second}]
+    messages = [{"role": "user", "content": first}, {"role": "user", "content": second}]
+    if shape == "assistant":
+        messages.insert(1, {"role": "assistant", "content": "go on"})
+    return messages
+
+
+shapes = st.sampled_from(["turns", "assistant", "parts", "system"])
+
+
 @pytest.mark.xfail(strict=True, reason="red9g: a contact and a diagnosis in two messages (or two text parts of one "
                                        "message) make no combination: 'x@y.com tested positive for' / 'HIV' is "
-                                       "internal; the seams join digits only. 7 leaks with redaction off")
+                                       "internal; the seams join digits only. 7 leaks with redaction off (seed 7). "
+                                       "Passes on the 18:07 preview tree (leak9g's work)")
 @settings(max_examples=30, deadline=None)
-@given(user=locals_, cut=st.sampled_from(["word", "inside"]), shape=st.sampled_from(["turns", "assistant", "parts"]))
-def test_a_contact_and_a_diagnosis_split_over_messages_are_confidential(user, cut, shape):
-    first, second = ((f"{user}.moreau@examplemail.com tested positive for", "HIV") if cut == "word"
-                     else (f"{user}.moreau@examplemail.com tested positive for type 2 di", "abetes"))
-    if shape == "parts":
-        messages: list[dict] = [{"role": "user", "content": [{"type": "text", "text": first}, {"type": "text", "text": second}]}]
-    else:
-        messages = [{"role": "user", "content": first}, {"role": "user", "content": second}]
-        if shape == "assistant":
-            messages.insert(1, {"role": "assistant", "content": "go on"})
+@given(user=locals_, shape=shapes)
+def test_a_contact_and_a_diagnosis_in_two_messages_are_confidential(user, shape):
+    messages = split_request(f"{user}.moreau@examplemail.com tested positive for", "HIV", shape)
+    assert DETECTOR.assess(messages, None, {}).level is CONFIDENTIAL
+
+
+@pytest.mark.xfail(strict=True, reason="red9g: a diagnosis cut inside its word across two messages or parts "
+                                       "('I have bipola' / 'r disorder') is no key word: still internal on the "
+                                       "18:07 preview tree, where a cut between words is read")
+@settings(max_examples=30, deadline=None)
+@given(user=locals_, shape=shapes, cut=st.sampled_from([("bipola", "r disorder"), ("breast ca", "ncer"),
+                                                       ("major depressio", "n")]))
+def test_a_diagnosis_cut_inside_its_word_across_messages_is_read(user, shape, cut):
+    first = f"reach me at {user}.moreau@examplemail.com, I have {cut[0]}"
+    messages = split_request(first, f"{cut[1]} and need advice", shape)
     assert DETECTOR.assess(messages, None, {}).level is CONFIDENTIAL
 
 
@@ -141,7 +163,7 @@ def test_a_name_cut_across_text_parts_keeps_the_combination(cut):
 @pytest.mark.xfail(strict=True, reason="red9g: these diagnoses are no health key words, so a contact or a private "
                                        "person with one is internal: 115 of the 196 leaks without redaction leak "
                                        "written plainly too (HIV, diabetes, bipolar disorder, cancer, depression, "
-                                       "Crohn's disease are found)")
+                                       "Crohn's disease are found); passes on the 18:07 preview tree")
 @settings(max_examples=30, deadline=None)
 @given(user=locals_, condition=st.sampled_from(["multiple sclerosis", "schizophrenia", "epilepsy", "hepatitis C"]),
        who=st.sampled_from(["mail", "name"]))
@@ -169,7 +191,8 @@ def test_an_iban_with_a_cyrillic_bank_code_is_found(bank, account):
 
 @pytest.mark.xfail(strict=True, reason="red9g: the same name + diagnosis sentence is confidential as message content "
                                        "and public as a tool result, a tool description, `user` or an unknown field "
-                                       "(a rare name leading the sentence: the person is found only in messages)")
+                                       "(a rare name leading the sentence: the person is found only in messages); "
+                                       "passes on the 18:07 preview tree")
 @pytest.mark.parametrize("where", ["tool_result", "tool_description", "user", "unknown_field"])
 def test_a_name_with_a_diagnosis_is_read_alike_in_every_position(where):
     text = "Fenella Achterberg from accounting has HIV, please keep it quiet"
