@@ -96,8 +96,6 @@ def test_a_form_encoded_private_key_in_a_tool_call_id_is_found(seed):
     assert DETECTOR.assess(tool_call_with_id(key), None, {}).level is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="fix9f left it (no test): MIME-wrapped base64 (76 a line) whose last line is "
-                                       "under 16 characters is not read; 3 leaks off, 2 on in red9g's run; passes on the 18:07 preview tree")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, k=st.integers(min_value=8, max_value=12))
 def test_base64_wrapped_with_a_short_last_line_is_read(card, k):
@@ -127,12 +125,12 @@ shapes = st.sampled_from(["turns", "assistant", "parts", "system"])
 
 @pytest.mark.xfail(strict=True, reason="red9g: a contact and a diagnosis in two messages (or two text parts of one "
                                        "message) make no combination: 'x@y.com tested positive for' / 'HIV' is "
-                                       "internal; the seams join digits only. 7 leaks with redaction off (seed 7). "
-                                       "Passes on the 18:07 preview tree (leak9g's work)")
+                                       "internal; the seams join digits only. 7 leaks with redaction off (seed 7)")
 @settings(max_examples=30, deadline=None)
 @given(user=locals_, shape=shapes)
 def test_a_contact_and_a_diagnosis_in_two_messages_are_confidential(user, shape):
-    messages = split_request(f"{user}.moreau@examplemail.com tested positive for", "HIV", shape)
+    # (no key word before the cut: "tested positive" is one since the HEALTH words grew)
+    messages = split_request(f"{user}.moreau@examplemail.com was found to have", "HIV", shape)
     assert DETECTOR.assess(messages, None, {}).level is CONFIDENTIAL
 
 
@@ -160,10 +158,6 @@ def test_a_name_cut_across_text_parts_keeps_the_combination(cut):
     assert DETECTOR.assess(messages, None, {}).level is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: these diagnoses are no health key words, so a contact or a private "
-                                       "person with one is internal: 115 of the 196 leaks without redaction leak "
-                                       "written plainly too (HIV, diabetes, bipolar disorder, cancer, depression, "
-                                       "Crohn's disease are found); passes on the 18:07 preview tree")
 @settings(max_examples=30, deadline=None)
 @given(user=locals_, condition=st.sampled_from(["multiple sclerosis", "schizophrenia", "epilepsy", "hepatitis C"]),
        who=st.sampled_from(["mail", "name"]))
@@ -189,10 +183,6 @@ def test_an_iban_with_a_cyrillic_bank_code_is_found(bank, account):
     assert level(f"wire the money to IBAN {grouped(code).translate(CYRILLIC)} today") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: the same name + diagnosis sentence is confidential as message content "
-                                       "and public as a tool result, a tool description, `user` or an unknown field "
-                                       "(a rare name leading the sentence: the person is found only in messages); "
-                                       "passes on the 18:07 preview tree")
 @pytest.mark.parametrize("where", ["tool_result", "tool_description", "user", "unknown_field"])
 def test_a_name_with_a_diagnosis_is_read_alike_in_every_position(where):
     text = "Fenella Achterberg from accounting has HIV, please keep it quiet"
