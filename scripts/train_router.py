@@ -110,6 +110,42 @@ def stack(data: Labelled, rows: np.ndarray, col: dict[str, int]) -> tuple[list[i
     return items, mods, ys, ws
 
 
+# The embedded model's read of multiple-choice training items (scripts/gen_router_labels.py):
+# one more model column of the joint fit, a training target only (the request path never runs
+# the embedded model). Its score is the model's confidence in its own answer (the answer keys
+# are not in the data, so right/wrong cannot be checked).
+GENERATED = "qwen2.5-coder-0.5b-instruct (generated)"
+
+
+def load_generated(path: Path, data: Labelled) -> dict[int, float]:
+    """Row index -> the generated label (``p_max``) of every row of ``data`` labelled in
+    ``path`` (gen_router_labels.py's JSONL, matched by its ``row_id``)."""
+    from gen_router_labels import row_id
+
+    by_id: dict[str, float] = {}
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by a stopped run
+            by_id[rec["id"]] = float(rec["p_max"])
+    out = {}
+    for i, (s, g, p) in enumerate(zip(data.sources, data.groups, data.prompts, strict=True)):
+        v = by_id.get(row_id(s, g, p))
+        if v is not None:
+            out[i] = v
+    return out
+
+
+def with_generated(data: Labelled, labels: dict[int, float]) -> Labelled:
+    """``data`` with the generated labels as one more model's scores (rows without one keep
+    theirs); prompts, sources and groups shared, score dicts copied."""
+    scores = [dict(sc, **({GENERATED: labels[i]} if i in labels else {}))
+              for i, sc in enumerate(data.scores)]
+    return Labelled(data.prompts, data.sources, data.groups, scores)
+
+
 def l2_per_column(x: np.ndarray, emb_dim: int) -> np.ndarray:
     """[intercept, embedding..., descriptors..., v1 logit] -> their L2 strengths."""
     reg = np.full(x.shape[1], L2)
