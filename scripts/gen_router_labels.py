@@ -20,7 +20,7 @@ of the joint fit (a training target only: the request path never calls the embed
 Which rows. Every row is a training row of all folds but its own, and a label only enters fits
 whose training rows include the row (``train_router.stack`` stacks training rows only), so no
 held-out fold's evaluation sees its own prompts' labels. The order is a fixed shuffle, sources
-interleaved by ``--weights`` (MMLU first: its rows have two labels each, the others seven or
+interleaved by ``--weights`` (mostly MMLU: its rows have two labels each, the others seven or
 nine), so a run stopped at any count has labelled a spread of subjects and categories.
 
 Output: one JSON object a line, appended and flushed per item; a rerun skips the ids already in
@@ -47,7 +47,9 @@ DEFAULT_OUT = Path("/tmp/route14g/labels.jsonl")
 LETTERS = "ABCDEFGHIJ"
 # An option line: "A. text" (MMLU and MMLU-Pro both write their options this way).
 _OPTION = re.compile(r"^([A-J])\. ", re.MULTILINE)
-MAX_PROMPT_TOKENS = 1536  # a longer stem keeps its end (a handful of MMLU passages)
+# A longer stem keeps its end (the question sentence follows the passage): reading passages
+# whole (MMLU's history and law subjects) would cost several items' time on this machine.
+MAX_PROMPT_TOKENS = 256
 MAX_OPTION_TOKENS = 96
 
 
@@ -207,7 +209,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--n", type=int, default=4000, help="items in the file when done")
     ap.add_argument("--sources", default="mmlu,mmlu-pro")
-    ap.add_argument("--weights", default="0.7,0.3", help="each source's share of the order")
+    ap.add_argument("--weights", default="0.85,0.15", help="each source's share of the order")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()

@@ -3,9 +3,12 @@
 
     python scripts/train_router.py [--data ../shared/data/routing] [--out src/turnout/data/router]
         [--results docs/router_eval.json] [--plot docs/img/router_apgr.png] [--no-eval]
+        [--generated /tmp/route14g/labels.jsonl]
 
 Data: every public source in ``../shared/data/routing`` (read in place): RouteLLM MMLU,
 MMLU-Pro, LLMRouter train and its disjoint test rows. See turnout.learn.model for the model.
+With ``--generated``, the embedded model's labels (scripts/gen_router_labels.py) join every fit
+as one more model column (:data:`GENERATED`; not an ability of the shipped model).
 
 Evaluation never uses random splits: each fold holds out whole groups and fits on everything
 else (other groups of the same source and the other sources):
@@ -179,10 +182,18 @@ def main() -> None:
     ap.add_argument("--results", default="docs/router_eval.json")
     ap.add_argument("--plot", default="docs/img/router_apgr.png")
     ap.add_argument("--no-eval", action="store_true")
+    ap.add_argument("--generated", type=Path, default=None,
+                    help="gen_router_labels.py's JSONL: its labels as one more model column of "
+                         "every fit (evaluation and shipped); off by default")
     args = ap.parse_args()
 
     data = load_all(Path(args.data))
     log(f"{len(data)} labelled prompts")
+    generated = {}
+    if args.generated:
+        generated = load_generated(args.generated, data)
+        data = with_generated(data, generated)
+        log(f"{len(generated)} generated labels ({GENERATED})")
     n_dense = N_FEATURES
     raw = Featurizer(np.zeros(n_dense), np.ones(n_dense))
     emb, dense, logit, _ = raw.raw(data.prompts)
@@ -210,12 +221,14 @@ def main() -> None:
     items, mods, ys, ws = stack(data, all_rows, col)
     delta, theta = fit(x, emb.shape[1], items, mods, ys, ws, len(models))
     means = data.mean_scores()
-    abilities = {m: round(float(theta[col[m]]), 6) for m in models}
+    # the embedded model's column taught the difficulty; it is no model a deployment routes to
+    abilities = {m: round(float(theta[col[m]]), 6) for m in models if m != GENERATED}
     router = LearnedRouter(
         delta=delta, abilities=abilities, dense_mean=mean, dense_scale=scale,
         strong=PAIRS["mmlu"][0],
         meta={"trained_on": {s: data.sources.count(s) for s in SOURCES}, "l2": L2, "l2_embedding": L2_EMBEDDING, "v1_boost": V1_BOOST,
-              "mean_scores": {m: round(v, 4) for m, v in means.items()},
+              **({"generated_labels": len(generated)} if generated else {}),
+              "mean_scores": {m: round(v, 4) for m, v in means.items() if m != GENERATED},
               "script": "scripts/train_router.py"},
     )
     out = router.save(args.out)
