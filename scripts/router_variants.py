@@ -515,21 +515,31 @@ def variant_generated(b: Bench, path: Path, rows_out: dict) -> None:
     weighs a prompt's labels as one prompt, so on an MMLU row the pair's two labels give up a
     third of their weight to it); weighted: the pair's and the other models' labels keep v2's
     weights and the generated label comes on top, at ``GENERATED_WEIGHTS`` x a label's weight.
-    A label enters only the fits whose training rows hold its row (``stack`` of ``tr``)."""
+    A label enters only the fits whose training rows hold its row (``stack`` of ``tr``). The
+    label is ``load_generated``'s default read (options by mean token log-probability); the
+    plain column also with the summed read."""
     x, _ = clean_x(b)
     labels = load_generated(path, b.data)
     log(f"generated labels: {len(labels)} rows ({path})")
     label_signal(b, labels)
+    summed = load_generated(path, b.data, read="sum")
+    log("the same, options' summed log-probabilities:")
+    label_signal(b, summed)
     aug = with_generated(b.data, labels)
     col = dict(b.col)
     col[GENERATED] = len(col)
     plain = np.full(len(b.data), np.nan)
+    plain_sum = np.full(len(b.data), np.nan)
+    aug_sum = with_generated(b.data, summed)
     weighted = {g: np.full(len(b.data), np.nan) for g in GENERATED_WEIGHTS}
     for k in range(len(b.folds)):
         te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
         items, mods, ys, ws = stack(aug, tr, col)
         delta, theta = fit(x[tr], 0, items, mods, ys, ws, len(col))
         plain[te] = b.pair_need(x[te] @ delta, theta, te)
+        items, mods, ys, ws = stack(aug_sum, tr, col)
+        delta, theta = fit(x[tr], 0, items, mods, ys, ws, len(col))
+        plain_sum[te] = b.pair_need(x[te] @ delta, theta, te)
         items, mods, ys, ws = stack(b.data, tr, b.col)
         row_w = dict(zip(items, ws, strict=True))  # one weight per training row (local index)
         mine = [(j, labels[i]) for j, i in enumerate(tr) if i in labels]
@@ -542,6 +552,7 @@ def variant_generated(b: Bench, path: Path, rows_out: dict) -> None:
             weighted[g][te] = b.pair_need(x[te] @ delta, theta, te)
         log(f"generated: fold {k + 1}/{len(b.folds)} ({len(mine)} labelled training rows)")
     rows_out[f"CLEAN: v2 + generated labels ({len(labels)} rows), plain column"] = plain
+    rows_out[f"CLEAN: v2 + generated labels ({len(labels)} rows), plain column, summed read"] = plain_sum
     for g, v in weighted.items():
         rows_out[f"CLEAN: v2 + generated labels ({len(labels)} rows), on top x{g:g}"] = v
 

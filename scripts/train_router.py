@@ -116,13 +116,16 @@ def stack(data: Labelled, rows: np.ndarray, col: dict[str, int]) -> tuple[list[i
 # The embedded model's read of multiple-choice training items (scripts/gen_router_labels.py):
 # one more model column of the joint fit, a training target only (the request path never runs
 # the embedded model). Its score is the model's confidence in its own answer (the answer keys
-# are not in the data, so right/wrong cannot be checked).
+# are not in the data, so right/wrong cannot be checked): :func:`load_generated`.
 GENERATED = "qwen2.5-coder-0.5b-instruct (generated)"
 
 
-def load_generated(path: Path, data: Labelled) -> dict[int, float]:
-    """Row index -> the generated label (``p_max``) of every row of ``data`` labelled in
-    ``path`` (gen_router_labels.py's JSONL, matched by its ``row_id``)."""
+def load_generated(path: Path, data: Labelled, read: str = "norm") -> dict[int, float]:
+    """Row index -> the generated label of every row of ``data`` labelled in ``path``
+    (gen_router_labels.py's JSONL, matched by its ``row_id``): the model's probability of its
+    own answer, options scored by their mean token log-probability (``read="norm"``, so that a
+    long option is not a less likely one) or by their summed one (``"sum"``: the file's
+    ``p_max``)."""
     from gen_router_labels import row_id
 
     by_id: dict[str, float] = {}
@@ -132,7 +135,12 @@ def load_generated(path: Path, data: Labelled) -> dict[int, float]:
                 rec = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line cut by a stopped run
-            by_id[rec["id"]] = float(rec["p_max"])
+            if read == "sum":
+                by_id[rec["id"]] = float(rec["p_max"])
+            else:
+                z = np.asarray(rec["logprob"]) / np.asarray(rec["option_tokens"])
+                p = np.exp(z - z.max())
+                by_id[rec["id"]] = float(p.max() / p.sum())
     out = {}
     for i, (s, g, p) in enumerate(zip(data.sources, data.groups, data.prompts, strict=True)):
         v = by_id.get(row_id(s, g, p))

@@ -4,6 +4,7 @@ reading of its labels as one more model column (no model is loaded here)."""
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -69,12 +70,16 @@ def test_generated_labels_join_their_rows_as_one_more_model(tmp_path):
     data.add("second prompt", "mmlu", "s2", {"strong": 0.0, "weak": 0.0})
     data.add("third prompt", "mmlu-pro", "c", {"strong": 1.0})
     path = tmp_path / "labels.jsonl"
-    recs = [{"id": gen.row_id("mmlu", "s2", "second prompt"), "p_max": 0.9},
-            {"id": gen.row_id("mmlu", "s9", "first prompt"), "p_max": 0.1},  # other group: no row
-            {"id": gen.row_id("mmlu-pro", "c", "third prompt"), "p_max": 0.4}]
+    recs = [{"id": gen.row_id("mmlu", "s2", "second prompt"), "p_max": 0.9, "logprob": [-1.0, -4.0], "option_tokens": [1, 2]},
+            {"id": gen.row_id("mmlu", "s9", "first prompt"), "p_max": 0.1, "logprob": [0.0], "option_tokens": [1]},  # other group: no row
+            {"id": gen.row_id("mmlu-pro", "c", "third prompt"), "p_max": 0.4, "logprob": [-2.0, -2.0], "option_tokens": [2, 2]}]
     path.write_text("".join(json.dumps(r) + "\n" for r in recs) + '{"id": "cut')
-    labels = train_router.load_generated(path, data)
-    assert labels == {1: 0.9, 2: 0.4}
+    assert train_router.load_generated(path, data, read="sum") == {1: 0.9, 2: 0.4}
+    labels = train_router.load_generated(path, data)  # options by mean token log-probability
+    assert labels.keys() == {1, 2}
+    assert math.isclose(labels[1], 1 / (1 + math.exp(-1.0)))  # -1 against -4 / 2 tokens
+    assert math.isclose(labels[2], 0.5)  # -2 / 2 against -2 / 2
+    labels = {1: 0.9, 2: 0.4}
     aug = train_router.with_generated(data, labels)
     assert aug.scores[0] == {"strong": 1.0, "weak": 0.0}
     assert aug.scores[1] == {"strong": 0.0, "weak": 0.0, train_router.GENERATED: 0.9}
