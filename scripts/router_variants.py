@@ -487,7 +487,7 @@ def variant_signs(b: Bench, rows_out: dict) -> None:
     rows_out["CLEAN: v2, descriptors whose sign agrees across sources (others L2 x100)"] = out
 
 
-GENERATED_WEIGHTS = (1.0, 3.0)  # the label's weight beside a label of the prompt (fixed in advance)
+GENERATED_WEIGHTS = (3.0,)  # the label's weight beside a label of the prompt (fixed in advance)
 
 
 def label_signal(b: Bench, labels: dict[int, float]) -> None:
