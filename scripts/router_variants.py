@@ -46,7 +46,8 @@ training rows; none is read off the held-out folds. Variants:
 - ``generated`` (clean v1 logit): the embedded model's generated labels
   (``scripts/gen_router_labels.py``, ``--generated FILE``) as one more model column of the
   joint fit: added to the rows' scores (a prompt's labels still weigh as one prompt), and on
-  top of v2's labels at 3x a label's weight. Logs the label's AUC for each pair model's
+  top of v2's labels at 3x and 30x a label's weight; and the difficulty fitted on the generated
+  labels alone, as a router. Logs the label's AUC for each pair model's
   right/wrong on the rows it covers.
 - ``signs`` (clean v1 logit): descriptors that transfer across sources, chosen without the
   held-out fold: per outer fold, v2's joint fit (no boost) on each source's training rows alone;
@@ -487,7 +488,7 @@ def variant_signs(b: Bench, rows_out: dict) -> None:
     rows_out["CLEAN: v2, descriptors whose sign agrees across sources (others L2 x100)"] = out
 
 
-GENERATED_WEIGHTS = (3.0,)  # the label's weight beside a label of the prompt (fixed in advance)
+GENERATED_WEIGHTS = (3.0, 30.0)  # the label's weight beside a label of the prompt (fixed in advance)
 
 
 def label_signal(b: Bench, labels: dict[int, float]) -> None:
@@ -516,8 +517,10 @@ def variant_generated(b: Bench, path: Path, rows_out: dict) -> None:
     third of their weight to it); weighted: the pair's and the other models' labels keep v2's
     weights and the generated label comes on top, at ``GENERATED_WEIGHTS`` x a label's weight.
     A label enters only the fits whose training rows hold its row (``stack`` of ``tr``). The
-    label is ``load_generated``'s default read (options by mean token log-probability); the
-    plain column also with the summed read."""
+    label is ``load_generated``'s default read (options by mean token log-probability; the
+    summed read's label AUC is logged too). x30 stands in for a label set ~30x this size (what
+    the label's direction does with the weight of a full source); "alone" is the difficulty a
+    fit of the generated labels alone gives, as a router of its own."""
     x, _ = clean_x(b)
     labels = load_generated(path, b.data)
     log(f"generated labels: {len(labels)} rows ({path})")
@@ -529,17 +532,13 @@ def variant_generated(b: Bench, path: Path, rows_out: dict) -> None:
     col = dict(b.col)
     col[GENERATED] = len(col)
     plain = np.full(len(b.data), np.nan)
-    plain_sum = np.full(len(b.data), np.nan)
-    aug_sum = with_generated(b.data, summed)
+    alone = np.full(len(b.data), np.nan)
     weighted = {g: np.full(len(b.data), np.nan) for g in GENERATED_WEIGHTS}
     for k in range(len(b.folds)):
         te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
         items, mods, ys, ws = stack(aug, tr, col)
         delta, theta = fit(x[tr], 0, items, mods, ys, ws, len(col))
         plain[te] = b.pair_need(x[te] @ delta, theta, te)
-        items, mods, ys, ws = stack(aug_sum, tr, col)
-        delta, theta = fit(x[tr], 0, items, mods, ys, ws, len(col))
-        plain_sum[te] = b.pair_need(x[te] @ delta, theta, te)
         items, mods, ys, ws = stack(b.data, tr, b.col)
         row_w = dict(zip(items, ws, strict=True))  # one weight per training row (local index)
         mine = [(j, labels[i]) for j, i in enumerate(tr) if i in labels]
@@ -550,11 +549,18 @@ def variant_generated(b: Bench, path: Path, rows_out: dict) -> None:
             ws2 = ws + [g * row_w[j] for j, _ in mine]
             delta, theta = fit(x[tr], 0, it2, mo2, ys2, ws2, len(col))
             weighted[g][te] = b.pair_need(x[te] @ delta, theta, te)
+        # the embedded model's own difficulty, learnt from its labels alone (v2's features and
+        # L2, no boost; its ability stands in for the intercept, confounded with it in a
+        # one-model fit): how it ranks held-out prompts, as a router on its own
+        tr_l = np.array([i for i in tr if i in labels], int)
+        d_g, _ = fit_irt(x[tr_l, 1:], list(range(len(tr_l))), [0] * len(tr_l),
+                         [labels[i] for i in tr_l], [1.0] * len(tr_l), 1, l2=L2)
+        alone[te] = x[te, 1:] @ d_g
         log(f"generated: fold {k + 1}/{len(b.folds)} ({len(mine)} labelled training rows)")
     rows_out[f"CLEAN: v2 + generated labels ({len(labels)} rows), plain column"] = plain
-    rows_out[f"CLEAN: v2 + generated labels ({len(labels)} rows), plain column, summed read"] = plain_sum
     for g, v in weighted.items():
         rows_out[f"CLEAN: v2 + generated labels ({len(labels)} rows), on top x{g:g}"] = v
+    rows_out[f"CLEAN: the embedded model's difficulty alone, fitted on its {len(labels)} labels"] = alone
 
 
 def main() -> None:
