@@ -43,6 +43,12 @@ training rows; none is read off the held-out folds. Variants:
   are below chance (``train_router.below_chance_subjects``: high-school maths) out, as v1's own
   training does; the pair's labels (``PAIRS``) weighted x2 (x4 and pair-only make the Newton
   fit diverge); LLMRouter's three models under a third right (two ChatQA, CodeGemma) out.
+- ``generated`` (clean v1 logit): the embedded model's generated labels
+  (``scripts/gen_router_labels.py``, ``--generated FILE``) as one more model column of the
+  joint fit: added to the rows' scores (a prompt's labels still weigh as one prompt), and on
+  top of v2's labels at 3x and 30x a label's weight; and the difficulty fitted on the generated
+  labels alone, as a router. Logs the label's AUC for each pair model's
+  right/wrong on the rows it covers.
 - ``signs`` (clean v1 logit): descriptors that transfer across sources, chosen without the
   held-out fold: per outer fold, v2's joint fit (no boost) on each source's training rows alone;
   a descriptor keeps v2's L2 only when its weight has the same sign in all three fits, the
@@ -63,16 +69,20 @@ import numpy as np
 from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_router_labels import DEFAULT_OUT as GENERATED_LABELS
 from train_router import (
+    GENERATED,
     L2,
     SOURCES,
     V1_BOOST,
     below_chance_subjects,
     fit,
     folds_of,
+    load_generated,
     need,
     out_of_fold_v1_logits,
     stack,
+    with_generated,
 )
 
 from turnout.detect.complexity import N_FEATURES
@@ -478,10 +488,87 @@ def variant_signs(b: Bench, rows_out: dict) -> None:
     rows_out["CLEAN: v2, descriptors whose sign agrees across sources (others L2 x100)"] = out
 
 
+GENERATED_WEIGHTS = (3.0, 30.0)  # the label's weight beside a label of the prompt (fixed in advance)
+
+
+def label_signal(b: Bench, labels: dict[int, float]) -> None:
+    """How the generated label relates to the recorded ones on the rows it covers: per source,
+    the AUC of the label for each pair model's right/wrong (0.5: no relation)."""
+    for s in SOURCES:
+        rows = np.array([i for i in labels if b.src[i] == s], int)
+        if not len(rows):
+            continue
+        v = np.array([labels[i] for i in rows])
+        parts = [f"{s}: {len(rows)} rows, mean label {v.mean():.3f}"]
+        for m in PAIRS[s]:
+            y = b.y[rows, b.col[m]]
+            ok = ~np.isnan(y)
+            pos, neg = v[ok & (y >= 0.5)], v[ok & (y < 0.5)]
+            if len(pos) and len(neg):
+                auc = float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+                parts.append(f"AUC for {m.split('/')[-1]} right {auc:.3f}")
+        log("; ".join(parts))
+
+
+def variant_generated(b: Bench, path: Path, rows_out: dict) -> None:
+    """The embedded model's generated labels (gen_router_labels.py) as one more model column of
+    v2's joint fit, clean v1 logit. Plain: the column added to the rows' scores (``stack``
+    weighs a prompt's labels as one prompt, so on an MMLU row the pair's two labels give up a
+    third of their weight to it); weighted: the pair's and the other models' labels keep v2's
+    weights and the generated label comes on top, at ``GENERATED_WEIGHTS`` x a label's weight.
+    A label enters only the fits whose training rows hold its row (``stack`` of ``tr``). The
+    label is ``load_generated``'s default read (options by mean token log-probability; the
+    summed read's label AUC is logged too). x30 stands in for a label set ~30x this size (what
+    the label's direction does with the weight of a full source); "alone" is the difficulty a
+    fit of the generated labels alone gives, as a router of its own."""
+    x, _ = clean_x(b)
+    labels = load_generated(path, b.data)
+    log(f"generated labels: {len(labels)} rows ({path})")
+    label_signal(b, labels)
+    summed = load_generated(path, b.data, read="sum")
+    log("the same, options' summed log-probabilities:")
+    label_signal(b, summed)
+    aug = with_generated(b.data, labels)
+    col = dict(b.col)
+    col[GENERATED] = len(col)
+    plain = np.full(len(b.data), np.nan)
+    alone = np.full(len(b.data), np.nan)
+    weighted = {g: np.full(len(b.data), np.nan) for g in GENERATED_WEIGHTS}
+    for k in range(len(b.folds)):
+        te, tr = np.flatnonzero(b.fold_of == k), np.flatnonzero(b.fold_of != k)
+        items, mods, ys, ws = stack(aug, tr, col)
+        delta, theta = fit(x[tr], 0, items, mods, ys, ws, len(col))
+        plain[te] = b.pair_need(x[te] @ delta, theta, te)
+        items, mods, ys, ws = stack(b.data, tr, b.col)
+        row_w = dict(zip(items, ws, strict=True))  # one weight per training row (local index)
+        mine = [(j, labels[i]) for j, i in enumerate(tr) if i in labels]
+        for g in GENERATED_WEIGHTS:
+            it2 = items + [j for j, _ in mine]
+            mo2 = mods + [col[GENERATED]] * len(mine)
+            ys2 = ys + [v for _, v in mine]
+            ws2 = ws + [g * row_w[j] for j, _ in mine]
+            delta, theta = fit(x[tr], 0, it2, mo2, ys2, ws2, len(col))
+            weighted[g][te] = b.pair_need(x[te] @ delta, theta, te)
+        # the embedded model's own difficulty, learnt from its labels alone (v2's features and
+        # L2, no boost; its ability stands in for the intercept, confounded with it in a
+        # one-model fit): how it ranks held-out prompts, as a router on its own
+        tr_l = np.array([i for i in tr if i in labels], int)
+        d_g, _ = fit_irt(x[tr_l, 1:], list(range(len(tr_l))), [0] * len(tr_l),
+                         [labels[i] for i in tr_l], [1.0] * len(tr_l), 1, l2=L2)
+        alone[te] = x[te, 1:] @ d_g
+        log(f"generated: fold {k + 1}/{len(b.folds)} ({len(mine)} labelled training rows)")
+    rows_out[f"CLEAN: v2 + generated labels ({len(labels)} rows), plain column"] = plain
+    for g, v in weighted.items():
+        rows_out[f"CLEAN: v2 + generated labels ({len(labels)} rows), on top x{g:g}"] = v
+    rows_out[f"CLEAN: the embedded model's difficulty alone, fitted on its {len(labels)} labels"] = alone
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--variants", default="oracle,knn,clean,rank")
     ap.add_argument("--save", type=Path, default=None, help="write every variant's scores (npz)")
+    ap.add_argument("--generated", type=Path, default=GENERATED_LABELS,
+                    help="gen_router_labels.py's JSONL (for the generated variant)")
     ap.add_argument("--wordllama", type=Path, default=None,
                     help="an unpacked wordllama wheel's package folder (for the kNN variant)")
     args = ap.parse_args()
@@ -502,7 +589,7 @@ def main() -> None:
         variant_knn(b, fits, b.emb, "shipped 128-d", rows)
         if args.wordllama:
             variant_knn(b, fits, wordllama_embed(b.data.prompts, args.wordllama), "wordllama 256-d", rows)
-    if wanted & {"clean", "gain", "labels", "signs"}:
+    if wanted & {"clean", "gain", "labels", "signs", "generated"}:
         variant_clean(b, rows)
     if "gain" in wanted:
         variant_gain(b, rows)
@@ -510,6 +597,8 @@ def main() -> None:
         variant_labels(b, rows)
     if "signs" in wanted:
         variant_signs(b, rows)
+    if "generated" in wanted:
+        variant_generated(b, args.generated, rows)
     if "rank" in wanted or "rank-pooled" in wanted:
         variant_rank(b, fits, False, rows)
     if "rank" in wanted:

@@ -3,9 +3,12 @@
 
     python scripts/train_router.py [--data ../shared/data/routing] [--out src/turnout/data/router]
         [--results docs/router_eval.json] [--plot docs/img/router_apgr.png] [--no-eval]
+        [--generated /tmp/route14g/labels.jsonl]
 
 Data: every public source in ``../shared/data/routing`` (read in place): RouteLLM MMLU,
 MMLU-Pro, LLMRouter train and its disjoint test rows. See turnout.learn.model for the model.
+With ``--generated``, the embedded model's labels (scripts/gen_router_labels.py) join every fit
+as one more model column (:data:`GENERATED`; not an ability of the shipped model).
 
 Evaluation never uses random splits: each fold holds out whole groups and fits on everything
 else (other groups of the same source and the other sources):
@@ -110,6 +113,50 @@ def stack(data: Labelled, rows: np.ndarray, col: dict[str, int]) -> tuple[list[i
     return items, mods, ys, ws
 
 
+# The embedded model's read of multiple-choice training items (scripts/gen_router_labels.py):
+# one more model column of the joint fit, a training target only (the request path never runs
+# the embedded model). Its score is the model's confidence in its own answer (the answer keys
+# are not in the data, so right/wrong cannot be checked): :func:`load_generated`.
+GENERATED = "qwen2.5-coder-0.5b-instruct (generated)"
+
+
+def load_generated(path: Path, data: Labelled, read: str = "norm") -> dict[int, float]:
+    """Row index -> the generated label of every row of ``data`` labelled in ``path``
+    (gen_router_labels.py's JSONL, matched by its ``row_id``): the model's probability of its
+    own answer, options scored by their mean token log-probability (``read="norm"``, so that a
+    long option is not a less likely one) or by their summed one (``"sum"``: the file's
+    ``p_max``)."""
+    from gen_router_labels import row_id
+
+    by_id: dict[str, float] = {}
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by a stopped run
+            if read == "sum":
+                by_id[rec["id"]] = float(rec["p_max"])
+            else:
+                z = np.asarray(rec["logprob"]) / np.asarray(rec["option_tokens"])
+                p = np.exp(z - z.max())
+                by_id[rec["id"]] = float(p.max() / p.sum())
+    out = {}
+    for i, (s, g, p) in enumerate(zip(data.sources, data.groups, data.prompts, strict=True)):
+        v = by_id.get(row_id(s, g, p))
+        if v is not None:
+            out[i] = v
+    return out
+
+
+def with_generated(data: Labelled, labels: dict[int, float]) -> Labelled:
+    """``data`` with the generated labels as one more model's scores (rows without one keep
+    theirs); prompts, sources and groups shared, score dicts copied."""
+    scores = [dict(sc, **({GENERATED: labels[i]} if i in labels else {}))
+              for i, sc in enumerate(data.scores)]
+    return Labelled(data.prompts, data.sources, data.groups, scores)
+
+
 def l2_per_column(x: np.ndarray, emb_dim: int) -> np.ndarray:
     """[intercept, embedding..., descriptors..., v1 logit] -> their L2 strengths."""
     reg = np.full(x.shape[1], L2)
@@ -143,10 +190,18 @@ def main() -> None:
     ap.add_argument("--results", default="docs/router_eval.json")
     ap.add_argument("--plot", default="docs/img/router_apgr.png")
     ap.add_argument("--no-eval", action="store_true")
+    ap.add_argument("--generated", type=Path, default=None,
+                    help="gen_router_labels.py's JSONL: its labels as one more model column of "
+                         "every fit (evaluation and shipped); off by default")
     args = ap.parse_args()
 
     data = load_all(Path(args.data))
     log(f"{len(data)} labelled prompts")
+    generated = {}
+    if args.generated:
+        generated = load_generated(args.generated, data)
+        data = with_generated(data, generated)
+        log(f"{len(generated)} generated labels ({GENERATED})")
     n_dense = N_FEATURES
     raw = Featurizer(np.zeros(n_dense), np.ones(n_dense))
     emb, dense, logit, _ = raw.raw(data.prompts)
@@ -174,12 +229,14 @@ def main() -> None:
     items, mods, ys, ws = stack(data, all_rows, col)
     delta, theta = fit(x, emb.shape[1], items, mods, ys, ws, len(models))
     means = data.mean_scores()
-    abilities = {m: round(float(theta[col[m]]), 6) for m in models}
+    # the embedded model's column taught the difficulty; it is no model a deployment routes to
+    abilities = {m: round(float(theta[col[m]]), 6) for m in models if m != GENERATED}
     router = LearnedRouter(
         delta=delta, abilities=abilities, dense_mean=mean, dense_scale=scale,
         strong=PAIRS["mmlu"][0],
         meta={"trained_on": {s: data.sources.count(s) for s in SOURCES}, "l2": L2, "l2_embedding": L2_EMBEDDING, "v1_boost": V1_BOOST,
-              "mean_scores": {m: round(v, 4) for m, v in means.items()},
+              **({"generated_labels": len(generated)} if generated else {}),
+              "mean_scores": {m: round(v, 4) for m, v in means.items() if m != GENERATED},
               "script": "scripts/train_router.py"},
     )
     out = router.save(args.out)
