@@ -145,7 +145,7 @@ async def aembed(gateway: Any, body: dict[str, Any], hints: RouteHints | None = 
         confidential = signals.sensitivity.level is Sensitivity.CONFIDENTIAL
         from turnout.routing.router import availability
 
-        info = resolve(model, confidential, lambda i: availability(gateway.router.models.get(i.name, i))[0])
+        info = resolve(model, confidential, lambda i: availability(gateway.router.embedding_models.get(i.name, i))[0])
         if model == AUTO and principal.key is not None and not principal.allowed(info.name):
             raise PermissionDeniedError(f"this key may not use {info.name}, the embedding model auto chose",
                                         code="model_not_allowed")
@@ -161,7 +161,7 @@ async def aembed(gateway: Any, body: dict[str, Any], hints: RouteHints | None = 
                 vectors = await _local(texts, dimensions)
                 used = prompt_tokens
             else:
-                vectors, reported = await _openai(info, body, gateway.router.models.get(info.name),
+                vectors, reported = await _openai(info, body, gateway.router.embedding_models.get(info.name),
                                                  len(texts))
                 used = int(reported) if reported is not None else prompt_tokens
         except BaseException:

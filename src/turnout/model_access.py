@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from turnout.catalog import ALIASES, FAKE, LOCAL, provider_of, strip_prefix
+from turnout.catalog import ALIASES, EMBEDDING_MODELS, FAKE, LOCAL, provider_of, strip_prefix
 from turnout.errors import NotFoundError
 from turnout.input_limits import check_model_name
 
@@ -46,6 +46,8 @@ def check_callable(router: Any, name: str, configured: bool, overridden: bool = 
     if name == AUTO or overridden or is_configured(router.models, name) or name in getattr(router, "groups", ()):
         return  # (a model group answers to its own name)
     kind = provider_of(name)
+    if strip_prefix(name) in EMBEDDING_MODELS:
+        raise NotFoundError(f"{name!r} is an embedding model: POST /v1/embeddings", model=name)
     if configured:
         raise NotFoundError(f"unknown model {name!r}: it is not configured on this gateway; "
                             "GET /v1/models lists the models you can use", model=name)

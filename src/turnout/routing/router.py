@@ -22,7 +22,14 @@ from urllib.parse import urlparse
 
 from turnout import blocking, tokens
 from turnout.answer import UsageCounts
-from turnout.catalog import PRESET_KINDS, Catalog, ModelInfo, provider_of
+from turnout.catalog import (
+    EMBEDDING_MODELS,
+    PRESET_KINDS,
+    Catalog,
+    ModelInfo,
+    provider_of,
+    strip_prefix,
+)
 from turnout.config import TurnoutConfig, load_config, model_info_from, parse_config
 from turnout.errors import (
     ConfidentialityError,
@@ -127,6 +134,13 @@ class RoutedStream:
             await aclose()
 
 
+def _is_embedding_model(mc: Any) -> bool:
+    """A configured entry that names one of the catalog's embedding models (by its name, its
+    upstream id or its base model)."""
+    return any(n is not None and (n in EMBEDDING_MODELS or strip_prefix(n) in EMBEDDING_MODELS)
+               for n in (mc.name, mc.model, mc.base_model))
+
+
 class Router:
     def __init__(
         self,
@@ -178,6 +192,9 @@ class Router:
                                                  expansion_add=rcfg.retrieval.index_expansion_add)
         self.knowledge_base = knowledge_base
         self.models: dict[str, ModelInfo] = {}
+        # configured embedding models (their keys and bases, for /v1/embeddings): never chat
+        # candidates, where their low price made every `auto` request pick one (red9g)
+        self.embedding_models: dict[str, ModelInfo] = {}
         self._fallbacks: dict[str, tuple[str, ...]] = {}
         self._availability: dict[str, tuple[bool, str | None]] = {}
         self._last_states: dict[str, ModelState] = {}  # model_states() reuses them while unchanged
@@ -209,6 +226,9 @@ class Router:
                 if not mc.enabled:
                     continue
                 info = model_info_from(mc, self.catalog)
+                if _is_embedding_model(mc):
+                    self.embedding_models[info.name] = info
+                    continue
                 self.catalog.add(info)
                 self.models[info.name] = info
                 self._fallbacks[info.name] = tuple(mc.fallbacks)
