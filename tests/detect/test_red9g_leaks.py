@@ -203,21 +203,23 @@ def test_a_name_with_a_diagnosis_is_read_alike_in_every_position(where):
     assert DETECTOR.assess(messages, None, params).level is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: the Messages door forwards the caller's anthropic-beta header to "
-                                       "Anthropic as sent (native and count_tokens), and nothing scans it: a card "
-                                       "there reached the cloud in every such case (--headers 0.5: 136 + 55 leaks, "
-                                       "redaction off and on alike)")
 @settings(max_examples=20, deadline=None)
-@given(card=cards)
-def test_a_secret_in_the_anthropic_beta_header_is_seen(card):
+@given(card=cards, shape=st.sampled_from(["note-{}", "{}", "x-{}-2024-01-01", "prompt-caching-2024-07-31,{}"]))
+def test_a_secret_in_the_anthropic_beta_header_is_refused(card, shape):
+    """red9g: the Messages door forwarded the caller's anthropic-beta header to Anthropic as
+    sent, and nothing scanned it (136 + 55 leaks with --headers 0.5). It now holds only beta
+    names (words, then a date): anything else is a 400 naming the header, before any model."""
+    from turnout.errors import BadRequestError
     from turnout.providers.native import protocol_headers
     from turnout.server.doors import anthropic_wire
 
-    request = anthropic_wire.to_request(
-        {"model": "claude-haiku-4-5", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]},
-        {"anthropic-beta": f"note-{card}"})
-    assert card in protocol_headers(request)["anthropic-beta"]  # it travels with the request
-    assert DETECTOR.assess(request.messages, None, request.params).level is CONFIDENTIAL
+    body = {"model": "claude-haiku-4-5", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}
+    with pytest.raises(BadRequestError) as err:
+        anthropic_wire.to_request(body, {"anthropic-beta": shape.format(card)})
+    assert err.value.param == "anthropic-beta"
+    betas = "prompt-caching-2024-07-31, output-128k-2025-02-19"
+    request = anthropic_wire.to_request(body, {"anthropic-beta": betas, "anthropic-version": "2023-06-01"})
+    assert protocol_headers(request)["anthropic-beta"] == betas  # real beta names still travel
 
 
 def test_deeply_nested_tool_arguments_do_not_break_the_scan():

@@ -100,7 +100,7 @@ def test_request_fields_map_to_neutral_params():
                 {"type": "image", "source": {"type": "url", "url": "https://x/y.png"}},
                 {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBE"}},
                 {"type": "text", "text": "hi"}]}]}
-    r = wire.to_request(body, {"anthropic-beta": "b"})
+    r = wire.to_request(body, {"anthropic-beta": "prompt-caching-2024-07-31"})
     assert r.params == {"max_tokens": 10, "temperature": 0.5, "top_p": 0.9, "top_k": 3, "stop": ["X"], "user": "u",
                         "thinking": {"type": "enabled", "budget_tokens": 64},
                         "tools": [{"type": "function", "function": {"name": "t", "parameters": {"type": "object"}},

@@ -341,3 +341,13 @@ def test_error_code_header_where_anthropics_shape_has_no_code(serve):
     chat = httpx.post(f"{server.base_url}/chat/completions",
                       json={"model": "auto", "messages": body["messages"]})
     assert chat.headers["x-turnout-error-code"] == chat.json()["error"]["code"] == "no_local_model"
+
+
+def test_an_anthropic_beta_header_that_is_no_beta_name_is_a_400_before_any_model(claude_server, upstream):  # type: ignore[no-untyped-def]
+    """The header travels to Anthropic as sent: a card in it reached the cloud (red9g)."""
+    calls = len(upstream.requests)
+    client = sdk(claude_server, default_headers={"anthropic-beta": "note-4539578763621486"})
+    with pytest.raises(anthropic.BadRequestError) as err:
+        client.messages.create(model="claude-sonnet-4-5", max_tokens=16, messages=[{"role": "user", "content": "hi"}])
+    assert err.value.status_code == 400 and "anthropic-beta" in str(err.value)
+    assert len(upstream.requests) == calls

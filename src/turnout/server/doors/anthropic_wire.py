@@ -15,6 +15,7 @@ and writes in ``usage``), and a chunk stream becomes Anthropic's event sequence
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -65,8 +66,32 @@ def _number(body: dict[str, Any], name: str, lo: float, hi: float) -> float | No
 
 
 
+# The protocol headers travel to Anthropic as sent, so they hold only what the protocol puts
+# there: a version date, and beta feature names, each words then a date
+# ("prompt-caching-2024-07-31", "output-128k-2025-02-19"). A word is short and holds a letter,
+# so no card, key, IBAN or e-mail address fits (red9g: a card in anthropic-beta reached the cloud).
+_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BETA = re.compile(r"(?:(?=[a-z0-9]{0,11}[a-z])[a-z0-9]{1,12}-)+\d{4}-\d{2}-\d{2}")
+MAX_BETAS = 16
+
+
+def check_protocol_headers(headers: dict[str, str]) -> None:
+    """A 400 naming the header when ``anthropic-version`` or ``anthropic-beta`` holds more than
+    a version date or a list of beta feature names."""
+    version = headers.get("anthropic-version")
+    if version is not None and not _VERSION.fullmatch(version.strip()):
+        raise _bad("anthropic-version header: must be a version date such as 2023-06-01", "anthropic-version")
+    beta = headers.get("anthropic-beta")
+    if beta is not None:
+        names = [name.strip() for name in beta.split(",") if name.strip()]
+        if len(names) > MAX_BETAS or not all(_BETA.fullmatch(name) for name in names):
+            raise _bad("anthropic-beta header: must be a comma-separated list of beta names such as "
+                       "prompt-caching-2024-07-31", "anthropic-beta")
+
+
 def to_request(body: dict[str, Any], headers: dict[str, str]) -> ChatRequest:
     """A Messages API body -> the neutral request (validated; a bad field is a 400 naming it)."""
+    check_protocol_headers(headers)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise _bad('model: field required (a model name or "auto")', "model")
