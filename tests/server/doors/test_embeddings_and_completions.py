@@ -158,3 +158,17 @@ def test_legacy_completions_with_prompts_routed_apart_report_every_model(fakes):
     assert float(raw.headers["x-turnout-cost-usd"]) == pytest.approx(cost, rel=1e-6, abs=1e-12)
     same = client.completions.with_raw_response.create(model="fake/cloud", prompt=["a", "b"], max_tokens=50)
     assert same.parse().model == "fake/cloud" and same.headers["x-turnout-model"] == "fake/cloud"
+
+
+def test_legacy_completions_refuse_a_list_of_more_prompts_than_the_limit(fakes):
+    """Each prompt is an upstream call of its own (red9g: 5,000 prompts made 5,000 calls)."""
+    from turnout.server.doors.completions import MAX_PROMPTS
+
+    client = sdk(fakes)
+    before = len(FakeProvider.calls_to("fake/cloud"))
+    with pytest.raises(openai.BadRequestError) as err:
+        client.completions.create(model="fake/cloud", prompt=["p"] * (MAX_PROMPTS + 1), max_tokens=5)
+    assert err.value.status_code == 400 and "prompt" in str(err.value)
+    assert len(FakeProvider.calls_to("fake/cloud")) == before
+    ok = client.completions.create(model="fake/cloud", prompt=["p"] * 3, max_tokens=5)
+    assert len(ok.choices) == 3

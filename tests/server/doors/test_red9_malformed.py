@@ -93,3 +93,33 @@ def test_a_chat_parameter_riding_along_a_door_is_checked_as_on_the_chat_door(doo
         assert exc.status_code == 400
         return
     validate_params(dict(request.params))  # what the chat door would have refused, the door refused
+
+
+@settings(max_examples=60, deadline=None)
+@given(where=st.sampled_from(["text", "format", "verbosity", "schema"]), wrong=WRONG)
+def test_a_malformed_text_setting_is_a_400_naming_it(where: str, wrong: Any) -> None:
+    """red9g: ``text.format: 5`` was answered 200 (the format dropped on the way)."""
+
+    body = copy.deepcopy(responses_body())
+    fmt = {"type": "json_schema", "name": "n", "schema": {"type": "object"}}
+    body["text"] = {"format": fmt, "verbosity": "low"}
+    fine_format = lambda v: v is None or (isinstance(v, dict) and isinstance(v.get("type"), str) and (  # noqa: E731
+        v["type"] != "json_schema" or isinstance(v.get("schema"), dict)))
+    valid = {"text": lambda v: v is None or (isinstance(v, dict) and fine_format(v.get("format"))
+                                             and isinstance(v.get("verbosity", ""), str)),
+             "format": fine_format,
+             "verbosity": lambda v: v is None or isinstance(v, str),
+             "schema": lambda v: isinstance(v, dict)}[where]
+    if where == "text":
+        body["text"] = wrong
+    elif where == "schema":
+        fmt["schema"] = wrong
+    else:
+        body["text"][where] = wrong
+    try:
+        translate("responses", body)
+    except TurnoutError as exc:
+        assert exc.status_code == 400 and str(exc.param).startswith(("text", "verbosity")), exc
+        assert not valid(wrong) or str(exc.param) != "text", exc  # a valid setting is refused only for its value
+    else:
+        assert valid(wrong), f"{where}={wrong!r} was taken"

@@ -25,6 +25,7 @@ from turnout.validation import validate_params
 
 ORIGIN = "openai.completions"
 DEFAULT_MAX_TOKENS = 16  # the legacy API's own default
+MAX_PROMPTS = 128  # prompts in one request (as input_limits.MAX_N answers in one)
 _PASSED = ("temperature", "top_p", "n", "stop", "presence_penalty", "frequency_penalty", "seed", "user",
            "logit_bias", "stream_options")
 
@@ -37,6 +38,10 @@ def to_requests(body: dict[str, Any]) -> list[ChatRequest]:
     prompts = [prompt] if isinstance(prompt, str) else prompt
     if not isinstance(prompts, list) or not prompts or not all(isinstance(p, str) for p in prompts):
         raise BadRequestError("`prompt` must be a string or a list of strings", param="prompt")
+    if len(prompts) > MAX_PROMPTS:
+        # each prompt is an upstream call of its own: a list of thousands fanned out into as many
+        raise BadRequestError(f"`prompt` has more than {MAX_PROMPTS} prompts; send them in several requests",
+                              param="prompt", code="input_limit_exceeded")
     if body.get("suffix"):
         raise BadRequestError("`suffix` (fill-in-the-middle) is not supported by this gateway", param="suffix")
     best_of = body.get("best_of")

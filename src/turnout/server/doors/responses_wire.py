@@ -42,6 +42,23 @@ def _bad(message: str, param: str) -> BadRequestError:
     return BadRequestError(message, param=param)
 
 
+def _check_text(text: Any) -> None:
+    """``text`` is an object; its ``format`` an object with a ``type`` and its ``verbosity`` a
+    word (a 400 naming the field, as OpenAI answers: ``text.format: 5`` was taken)."""
+    if text is None:
+        return
+    if not isinstance(text, dict):
+        raise _bad("text: must be an object", "text")
+    fmt = text.get("format")
+    if fmt is not None and not (isinstance(fmt, dict) and isinstance(fmt.get("type"), str)):
+        raise _bad("text.format: must be an object with a `type` (text, json_schema or json_object)", "text.format")
+    if isinstance(fmt, dict) and fmt["type"] == "json_schema" and not isinstance(fmt.get("schema"), dict):
+        raise _bad("text.format.schema: a JSON schema object is required with type json_schema", "text.format.schema")
+    verbosity = text.get("verbosity")
+    if verbosity is not None and not isinstance(verbosity, str):
+        raise _bad("text.verbosity: must be a string (low, medium or high)", "text.verbosity")
+
+
 def input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
     """The request's own ``input`` as a list of items (a string is one user message)."""
     items = body.get("input")
@@ -317,6 +334,7 @@ def to_request(body: dict[str, Any], history: list[dict[str, Any]],
     if isinstance(reasoning, dict) and reasoning.get("effort"):
         params["reasoning_effort"] = reasoning["effort"]
     text = body.get("text")
+    _check_text(text)
     fmt = text.get("format") if isinstance(text, dict) else None
     if isinstance(text, dict) and isinstance(text.get("verbosity"), str):
         params["verbosity"] = text["verbosity"]  # chat's own name: the estimate reads it
