@@ -38,6 +38,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from turnout.detect.names import lexicon
 from turnout.types import Sensitivity
 
 __all__ = [
@@ -505,7 +506,6 @@ def _everyday_frame(text: str) -> bool:
     """A colleague, a resident, a friend by name in an everyday frame (see _AFTER_FRAMES ...).
     Not a public figure's name ("Obama is on holiday in Hawaii" is news), nor in a text about
     history or a quiz (see :func:`historical`)."""
-    from turnout.detect.names import lexicon
 
     lex = lexicon()
     # (a scan led by a plain character class: with _CAP's look-behind and inner capitals it cost
@@ -601,7 +601,6 @@ def _form_line(text: str) -> bool:
 def _may_be_a_name(word: str) -> bool:
     """Not a country ("France and I": some are given names too, but prose about states fills these
     slots far more often), a nationality, or a place that no list has as a given name."""
-    from turnout.detect.names import lexicon
 
     if word in _NOT_A_NAME:
         return False
@@ -862,7 +861,6 @@ _SLOT_ENDS = _PLACE_PREPS | {"in", "to", "from", "of", "and", "or"}
 
 def _firm_after(text: str, end: int) -> bool:
     """A firm's suffix after the name and at most two more capitalised words ("... Freight AS")."""
-    from turnout.detect.names import lexicon
 
     suffixes = lexicon().org_suffix
     for word in text[end : end + 60].split(None, 3)[:3]:
@@ -926,7 +924,6 @@ def _alone_is_the_figure(key: str) -> bool:
     "Vishnu")? A word of the tagger's list does unless it is a family name of the lists (the
     rule before branch pii16g); a word of :func:`figures`, unless it is a given name or a common
     word ("Jordan", "Mercury"): those count in a frame that asks about the figure."""
-    from turnout.detect.names import lexicon
 
     lex = lexicon()
     if key in lex.public and key not in lex.last:
@@ -981,7 +978,6 @@ class PiiPolicy:
 
     def is_public_figure(self, name: str) -> bool:
         """Does this person finding name a well-known person ("Napoleon", "Marie Curie")?"""
-        from turnout.detect.names import lexicon
 
         key = _norm_name(name)
         if key in self.public_figures or key in figures() or key in lexicon().public:
@@ -999,7 +995,6 @@ class PiiPolicy:
         """A public figure at ``text[start:end]``: a listed name, the end of one written in
         full just before ("... Wendeline Okafor" found as "Okafor"), or an eponym
         ("Maxwell's equations")."""
-        from turnout.detect.names import lexicon
 
         if start > 3 and _private_before(text, start):
             return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
