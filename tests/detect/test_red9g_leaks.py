@@ -59,12 +59,10 @@ def tool_call_with_id(call_id: str) -> list[dict]:
             {"role": "tool", "tool_call_id": call_id, "content": "found"}]
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: an AWS access key id written in groups of four (space, NBSP, "
-                                       "narrow NBSP or dash apart) is not read; the key unbroken is: 18 leaks with "
-                                       "redaction off, 18 with it on (seed 7)")
 @settings(max_examples=30, deadline=None)
 @given(key=aws_keys, sep=st.sampled_from([" ", "\u00a0", "\u202f", "-"]))
 def test_an_aws_key_in_groups_of_four_is_found(key, sep):
+    # red9g: 18 leaks with redaction off, 18 with it on (seed 7); fix9g reads the groups
     assert level(f"our AWS key is {grouped(key, sep)}, do not share") is CONFIDENTIAL
 
 

@@ -278,7 +278,9 @@ def _entropy(s: str) -> float:
 #  - the others are random tokens that hold digits (a 36-character GitHub token has none with
 #    probability < 0.2%; Slack tokens embed numeric ids; a JWT header always has digits), so
 #    they are checked only on the tokens around digit clusters, which the scan visits anyway.
-_AWS_GATE = re.compile("IA[A-Z0-9]{16}")  # AKIA/ASIA/ABIA/ACCA ids, led by the literal "IA"
+# AKIA/ASIA/ABIA/ACCA ids, led by the literal "IA"; also written in groups of four, a space or a
+# dash apart ("AKIA IOSF ODNN 7EXA MPLE"; NBSP and narrow NBSP are spaces once normalised)
+_AWS_GATE = re.compile("IA(?:[A-Z0-9]{16}|[ -][A-Z2-7]{4}[ -])")
 _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.Pattern[str], float], ...] = (
     # (kind, a literal-led gate searched first, literals one of which every match holds (checked
     # when the gate found something), the pattern, score). Which is cheaper depends on the
@@ -292,7 +294,14 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.P
         SECRET_AWS_KEY,
         _AWS_GATE,
         (),
-        re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
+        # grouped: the same separator throughout, no fifth group after the key's four, and the
+        # 16 characters of a real id are base32 (A-Z, 2-7), which keeps a line of capitals with
+        # a year in it out ("ASIA OPEN GOLF 2019 ..."); "ASIA", a word, only with a digit 2-7
+        # among them ("ASIA TEAM WINS GOLD ONCE" is a headline); not "ACCA", which the gate's
+        # "IA" does not find (its ids unbroken are read around their digits: _TOKEN_SECRETS)
+        re.compile(r"(?<![A-Z0-9])(?:(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"
+                   r"|(?:AKIA|ABIA|ASIA(?=[A-Z -]{0,18}[2-7]))([ -])[A-Z2-7]{4}(?:\1[A-Z2-7]{4}){3}"
+                   r"(?!\1?[A-Za-z0-9]))(?![A-Z0-9])"),
         0.97,
     ),
     (
