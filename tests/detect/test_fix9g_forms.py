@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from turnout.detect.pii import SECRET_AWS_KEY, Detector
+from turnout.detect.pii import PRIVATE_KEY, SECRET_AWS_KEY, Detector
 
 DET = Detector(names=False)
 
@@ -35,3 +35,16 @@ def test_an_aws_key_id_in_groups_of_four_is_a_key(text):
 ])
 def test_text_shaped_like_a_grouped_key_is_no_key(text):
     assert SECRET_AWS_KEY not in kinds(text)
+
+
+@pytest.mark.parametrize("header", ["-----BEGIN+PRIVATE+KEY-----", "-----BEGIN+RSA+PRIVATE+KEY-----",
+                                    "-----BEGIN+OPENSSH+PRIVATE+KEY-----", "-----BEGIN EC+PRIVATE KEY-----"])
+def test_a_form_encoded_pem_header_is_a_private_key(header):
+    end = header.replace("BEGIN", "END")
+    found = DET.scan(f"deploy+key:\n{header}\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n{end}\n+thanks")
+    assert [f.type for f in found if f.type == PRIVATE_KEY] == [PRIVATE_KEY]
+    assert found[0].start == len("deploy+key:\n")
+
+
+def test_a_form_encoded_public_key_is_no_private_key():
+    assert PRIVATE_KEY not in kinds("-----BEGIN+PUBLIC+KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n-----END+PUBLIC+KEY-----")

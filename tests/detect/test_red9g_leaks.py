@@ -84,12 +84,11 @@ def test_a_grouped_iban_in_a_form_encoded_sentence_is_found(code):
     assert level("my+bank+account+is+" + grouped(code, "+") + ",+ok?") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: a private key whose PEM header is form-encoded "
-                                       "('-----BEGIN+PRIVATE+KEY-----') in an opaque field (a tool call id) is not "
-                                       "read; the same text in message content, and the plain PEM in the id, are")
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=1000))
 def test_a_form_encoded_private_key_in_a_tool_call_id_is_found(seed):
+    # red9g: the header form-encoded ('-----BEGIN+PRIVATE+KEY-----') in an opaque field (a tool
+    # call id) was not read; fix9g: "+" is a space in the PEM header
     key = "deploy+key:\n" + pem(seed).replace(" ", "+")
     assert DETECTOR.assess(tool_call_with_id(key), None, {}).level is CONFIDENTIAL
 

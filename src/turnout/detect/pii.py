@@ -339,9 +339,11 @@ _TOKEN_SECRETS: tuple[tuple[str, re.Pattern[str], float], ...] = (
 _TOKEN_SECRET_START = re.compile(r"gh[pousr]_|github_pat_|xox[abposr]-|AIza|ABIA|ACCA|eyJ")
 _SCHEME_SEP = re.compile("://")
 _SLACK_WEBHOOK = re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}")
+# its words a space or a "+" apart: form encoding writes spaces as "+" ("-----BEGIN+PRIVATE+KEY-----"),
+# and in an opaque field (an id) nothing else reads the key
 _PEM = re.compile(
-    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",  # unterminated: to the end
+    r"-----BEGIN[ +](?:[A-Z0-9]+[ +])*PRIVATE[ +]KEY(?:[ +]BLOCK)?-----"
+    r"(?:.*?-----END[ +](?:[A-Z0-9]+[ +])*PRIVATE[ +]KEY(?:[ +]BLOCK)?-----|.*)",  # unterminated: to the end
     re.DOTALL,
 )
 
