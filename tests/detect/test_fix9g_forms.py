@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from turnout.detect.pii import PRIVATE_KEY, SECRET_AWS_KEY, Detector
+from turnout.detect.pii import CREDIT_CARD, IBAN_CODE, PRIVATE_KEY, SECRET_AWS_KEY, Detector
+from turnout.detect.scan import scan_request
 
 DET = Detector(names=False)
 
@@ -48,3 +49,23 @@ def test_a_form_encoded_pem_header_is_a_private_key(header):
 
 def test_a_form_encoded_public_key_is_no_private_key():
     assert PRIVATE_KEY not in kinds("-----BEGIN+PUBLIC+KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n-----END+PUBLIC+KEY-----")
+
+
+def request_kinds(text: str) -> set[str]:
+    return {f.type for f in scan_request([{"role": "user", "content": text}], None, DET).findings}
+
+
+@pytest.mark.parametrize("text", ["card+number:+4539578763621486+exp+09/29", "pay+with+4539578763621486,+thanks",
+                                  "please+charge+my+card+4539578763621486+for+the+order"])
+def test_an_unspaced_card_between_form_encoded_words_is_a_card(text):
+    assert CREDIT_CARD in request_kinds(text)
+
+
+def test_a_grouped_iban_in_a_form_encoded_question_is_an_iban():
+    assert IBAN_CODE in request_kinds("my+bank+account+is+DE89+3704+0044+0532+0130+00,+ok?")
+
+
+@pytest.mark.parametrize("text", ["call +6281234567899 now", "tel:+6281234567899.", "phone:+6281234567899, ok?"])
+def test_a_phone_after_a_plus_is_no_card(text):
+    # 6281234567899 is Luhn-valid and of a real network (UnionPay): the "+" alone says phone
+    assert CREDIT_CARD not in request_kinds(text)

@@ -66,21 +66,18 @@ def test_an_aws_key_in_groups_of_four_is_found(key, sep):
     assert level(f"our AWS key is {grouped(key, sep)}, do not share") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: a 16-digit card with no spaces inside a form-encoded sentence "
-                                       "('card+number:+4539...+exp') is not read (a '+' right before the digits); "
-                                       "the grouped card joined by '+' is (fix9f)")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, shape=st.sampled_from(["card+number:+{}+exp+09/29", "please+charge+my+card+{}+for+the+order",
                                           "pay+with+{},+thanks"]))
 def test_an_unspaced_card_in_a_form_encoded_sentence_is_found(card, shape):
+    # red9g: a '+' right before the digits hid the card; fix9g reads the token with spaces
     assert level(shape.format(card)) is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: an IBAN in groups of four inside a form-encoded sentence "
-                                       "('my+bank+account+is+DE86+1218+...') is not read")
 @settings(max_examples=30, deadline=None)
 @given(code=ibans)
 def test_a_grouped_iban_in_a_form_encoded_sentence_is_found(code):
+    # red9g: the "?" at the end ("...,+ok?") kept the token from being read as form encoding
     assert level("my+bank+account+is+" + grouped(code, "+") + ",+ok?") is CONFIDENTIAL
 
 

@@ -53,8 +53,10 @@ _CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-
 _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
-# digits between two "+" (led by the literal): form encoding's spaces around a number
-_PLUS_DIGITS = re.compile(r"\+[0-9]{2,6}\+")
+# digits between two "+" (led by the literal): form encoding's spaces around a number, a card's
+# group ("+5787+") or a whole card ("card+number:+4539578763621486+exp"; "+4539...,+thanks": a
+# comma or a full stop may end it). A "+" before the digits alone is a phone's: not read
+_PLUS_DIGITS = re.compile(r"\+[0-9]{2,19}[,.;:!?]?\+")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 # what every ``_QUERY_PLUS`` match holds: an "=" and, after it within the value, a "+"; led by
 # the literal "=", so it costs a fraction of the class-led ``[?&]`` search it gates
@@ -537,10 +539,11 @@ def decodings(text: str, *, groups: bool = False) -> list[Decoded]:
             found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
     if "+" in text and _PLUS_DIGITS.search(text):
         # form encoding outside a query ("note+4539+5787+..."): a token whose digits are joined
-        # by "+", read with spaces (tokens with "%", "?" or "=" are the URL passes' above)
+        # by "+", read with spaces (tokens with "%" or "=" are the URL passes' above; a "?"
+        # alone is no query: "my+bank+account+is+DE89+3704+...,+ok?")
         for start, end in _tokens_of(text, _PLUS_DIGITS):
             run = text[start:end]
-            if "%" not in run and "?" not in run and "=" not in run:
+            if "%" not in run and "=" not in run:
                 found.append(Decoded(start, end, run.replace("+", " "), "url"))
     if "\\" in text:  # (a memchr; the literal-led search finds the runs, no "\\u" / "\\x" ``in`` first)
         # each run is decoded with up to _ESCAPE_CONTEXT characters of the plain text around it
