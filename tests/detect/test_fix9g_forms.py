@@ -69,3 +69,27 @@ def test_a_grouped_iban_in_a_form_encoded_question_is_an_iban():
 def test_a_phone_after_a_plus_is_no_card(text):
     # 6281234567899 is Luhn-valid and of a real network (UnionPay): the "+" alone says phone
     assert CREDIT_CARD not in request_kinds(text)
+
+
+def nl_iban(bank: str, account: str) -> str:
+    numeric = "".join(str(int(c, 36)) for c in bank + account + "NL00")
+    return f"NL{98 - int(numeric) % 97:02d}{bank}{account}"
+
+
+CYRILLIC = str.maketrans("ABCEHKMOPTX", "\u0410\u0412\u0421\u0415\u041d\u041a\u041c\u041e\u0420\u0422\u0425")
+
+
+@pytest.mark.parametrize("spaced", [True, False])
+def test_an_iban_with_look_alike_letters_is_found_where_it_was_written(spaced):
+    code = nl_iban("ABNA", "0417164300")
+    written = " ".join(code[i:i + 4] for i in range(0, len(code), 4)) if spaced else code
+    text = f"IBAN {written.translate(CYRILLIC)} today"
+    found = [f for f in DET.scan(text) if f.type == IBAN_CODE]
+    assert [(f.start, f.end) for f in found] == [(5, 5 + len(written))]
+
+
+def test_look_alike_letters_after_a_code_that_fails_its_checksum_are_no_iban():
+    code = nl_iban("ABNA", "0417164300")
+    wrong = code[:2] + f"{(int(code[2:4]) + 1) % 100:02d}" + code[4:]
+    assert IBAN_CODE not in kinds(f"IBAN {wrong.translate(CYRILLIC)} today")
+    assert IBAN_CODE not in kinds("модель NL38 ТОК 2461 и так далее")

@@ -164,13 +164,12 @@ def test_these_diagnoses_make_a_contact_confidential(user, condition, who):
 CYRILLIC = str.maketrans("ABCEHKMOPTX", "\u0410\u0412\u0421\u0415\u041d\u041a\u041c\u041e\u0420\u0422\u0425")
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: an IBAN in groups of four whose bank-code group is all Cyrillic "
-                                       "look-alikes ('NL38 \u0410\u0422\u0420\u041d 2461 ...') is not read: look-alikes are "
-                                       "mapped only in a token that mixes them with Latin letters or digits")
 @settings(max_examples=30, deadline=None)
 @given(bank=st.text(alphabet="ABCEHKMOPTX", min_size=4, max_size=4),
        account=st.text(alphabet="0123456789", min_size=10, max_size=10))
 def test_an_iban_with_a_cyrillic_bank_code_is_found(bank, account):
+    # red9g: look-alikes were mapped only in a token that mixes them with Latin letters or
+    # digits; fix9g maps them where an IBAN starts, the checksum deciding
     numeric = "".join(str(int(c, 36)) for c in bank + account + "NL00")
     code = f"NL{98 - int(numeric) % 97:02d}{bank}{account}"
     assert level(f"wire the money to IBAN {grouped(code)} today") is CONFIDENTIAL  # written plainly: found

@@ -41,7 +41,8 @@ from turnout.dataurl import MAX_DECODED, data_url, inflated
 from turnout.dataurl import b64 as _b64
 from turnout.dataurl import printable as _printable
 
-__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "grouped_base64_at", "grouped_span", "normalize"]
+__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "grouped_base64_at", "grouped_span", "lookalikes_mapped",
+           "normalize"]
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
@@ -187,6 +188,21 @@ def _single(c: str) -> tuple[str, str]:
         if len(_SINGLE) < 8192:  # bounded: the characters of every script would still fit
             _SINGLE[c] = got
     return got
+
+
+def lookalikes_mapped(text: str) -> str:
+    """``text`` with every non-ASCII character that imitates one ASCII letter or digit written
+    as that character, whatever surrounds it; one for one, so offsets stay. For a checksummed
+    code only (an IBAN whose bank group is all Cyrillic look-alikes, "NL38 АТРН 2461 ..."):
+    :func:`normalize` leaves a word of another script alone, and should."""
+    out = []
+    for c in text:
+        if not c.isascii():
+            form = _single(c)[1]
+            if len(form) == 1 and form.isascii() and form.isalnum():
+                c = form
+        out.append(c)
+    return "".join(out)
 
 
 def normalize(text: str) -> tuple[str, OffsetMap | None]:

@@ -50,7 +50,7 @@ from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from turnout.detect.normalize import grouped_base64_at, normalize
+from turnout.detect.normalize import grouped_base64_at, lookalikes_mapped, normalize
 
 if TYPE_CHECKING:
     from turnout.detect.names import NameTagger
@@ -998,8 +998,14 @@ class Detector:
                     and (s == 2 or not (text[s - 3].isalnum() or text[s - 3] == "_"))
                 ):
                     im = _IBAN.match(text, s - 2)  # "GB82 WEST ...": country letters, check digits
-                    if im:
-                        self._iban(text, im, put)
+                    if not (im and self._iban(im.group(), im.start(), put)) and not text[s:s + 48].isascii():
+                        # letters of the code written as look-alikes of another script, which
+                        # normalize leaves alone outside a word ("NL38 АТРН 2461 ..."): read
+                        # mapped (one for one, so the offsets hold), the checksum deciding
+                        window = lookalikes_mapped(text[s - 2 : s + 48])
+                        im = _IBAN.match(window)
+                        if im:
+                            self._iban(im.group(), s - 2, put)
                 if s >= token_end:
                     # random-looking tokens hold digits: grow the token around this cluster (a
                     # neighbour outside the token's characters stops it without a regex call:
@@ -1206,11 +1212,12 @@ class Detector:
         tied = _PERSON_DATE_CUE.search(low, max(0, span[0] - 50), span[0]) is not None
         put(DATE_TIME if tied else DATE, span[0], span[1], 0.8 if tied else 0.6)
 
-    def _iban(self, text: str, m: re.Match[str], put: _Put) -> None:
-        s = m.group().rstrip()
+    def _iban(self, code: str, start: int, put: _Put) -> bool:
+        """Put an IBAN for ``code`` (an ``_IBAN`` match at ``start``) if it is one; whether it was."""
+        s = code.rstrip()
         if iban_valid(s):
-            put(IBAN_CODE, m.start(), m.start() + len(s), 0.98)
-            return
+            put(IBAN_CODE, start, start + len(s), 0.98)
+            return True
         # the match may run into a following word: retry at the country's registered length
         want = _IBAN_LENGTHS.get(s[:2].upper())
         if want and len(s.replace(" ", "")) > want:
@@ -1219,8 +1226,10 @@ class Detector:
                 count += ch != " "
                 if count == want:
                     if iban_valid(s[: i + 1]) and not s[i + 1 : i + 2].isalnum():
-                        put(IBAN_CODE, m.start(), m.start() + i + 1, 0.98)
+                        put(IBAN_CODE, start, start + i + 1, 0.98)
+                        return True
                     break
+        return False
 
     def _ipv6(self, text: str, m: re.Match[str], put: _Put) -> None:
         s, e = m.span()
