@@ -56,7 +56,8 @@ def request_kinds(text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("text", ["card+number:+4539578763621486+exp+09/29", "pay+with+4539578763621486,+thanks",
-                                  "please+charge+my+card+4539578763621486+for+the+order"])
+                                  "please+charge+my+card+4539578763621486+for+the+order",
+                                  "pay+with+4539-5787-6362-1486,+thanks"])
 def test_an_unspaced_card_between_form_encoded_words_is_a_card(text):
     assert CREDIT_CARD in request_kinds(text)
 

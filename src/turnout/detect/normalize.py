@@ -55,9 +55,10 @@ _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
 # digits between two "+" (led by the literal): form encoding's spaces around a number, a card's
-# group ("+5787+") or a whole card ("card+number:+4539578763621486+exp"; "+4539...,+thanks": a
-# comma or a full stop may end it). A "+" before the digits alone is a phone's: not read
-_PLUS_DIGITS = re.compile(r"\+[0-9]{2,19}[,.;:!?]?\+")
+# group ("+5787+") or a whole card, dashes and all ("card+number:+4539578763621486+exp";
+# "+4539-5787-...,+thanks": a comma or a full stop may end it). A "+" before the digits alone is
+# a phone's: not read
+_PLUS_DIGITS = re.compile(r"\+[0-9](?:-?[0-9]){1,18}[,.;:!?]?\+")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 # what every ``_QUERY_PLUS`` match holds: an "=" and, after it within the value, a "+"; led by
 # the literal "=", so it costs a fraction of the class-led ``[?&]`` search it gates
