@@ -11,7 +11,8 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   :class:`OffsetMap` back to the original, so a finding can be pointed at (and redacted in)
   the text the caller wrote.
 - :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
-  ``+`` as space in query strings), base64 (standard and URL-safe), base32 and hex runs of plausible
+  ``+`` as space in query strings and in a token with digits between two ``+``:
+  ``pay+with+4539...,+thanks``), base64 (standard and URL-safe), base32 and hex runs of plausible
   length (also 12+ hex pairs apart: ``34 35 33`` or ``34:35:33``) whose bytes are printable
   UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal) escapes, quoted-printable
   (``=34=35``), HTML character references (``&#52;``), and ``data:`` URLs with a textual media

@@ -8,10 +8,10 @@ What is found: e-mail, phone numbers (international and national shapes; weak sh
 to a phone word), payment cards (Luhn + issuer prefix; groups split by spaces, dashes, dots, and
 also by ``/``, ``_``, ``|``, commas, tabs, newlines or two spaces, or glued to letters; next to
 another number, "qty 2 4539 ...", "7-4539...", or as a URL path segment), IBAN
-(registry length + mod-97), US SSN, IPv4/IPv6, dates (``DATE_TIME`` when tied to a person: a
+(registry length + mod-97; letters written as look-alikes of another script too), US SSN, IPv4/IPv6, dates (``DATE_TIME`` when tied to a person: a
 date of birth, "admitted on 3 March"; ``DATE`` otherwise), street addresses (number + street type, street word + number, unit/box
 lines, address cues, multi-line blocks), person names, places and organisations (the tagger
-of :mod:`turnout.detect.names`: word lists and a small trained linear model), credentials (OpenAI, Anthropic, AWS, GitHub, Slack, Google,
+of :mod:`turnout.detect.names`: word lists and a small trained linear model), credentials (OpenAI, Anthropic, AWS (also in groups of four), GitHub, Slack, Google,
 Stripe, JWT, PEM private keys, passwords in URLs and ``password=`` assignments, random-looking
 tokens) and organisation-specific terms and patterns from config.
 
