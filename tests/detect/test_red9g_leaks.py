@@ -59,39 +59,33 @@ def tool_call_with_id(call_id: str) -> list[dict]:
             {"role": "tool", "tool_call_id": call_id, "content": "found"}]
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: an AWS access key id written in groups of four (space, NBSP, "
-                                       "narrow NBSP or dash apart) is not read; the key unbroken is: 18 leaks with "
-                                       "redaction off, 18 with it on (seed 7)")
 @settings(max_examples=30, deadline=None)
 @given(key=aws_keys, sep=st.sampled_from([" ", "\u00a0", "\u202f", "-"]))
 def test_an_aws_key_in_groups_of_four_is_found(key, sep):
+    # red9g: 18 leaks with redaction off, 18 with it on (seed 7); fix9g reads the groups
     assert level(f"our AWS key is {grouped(key, sep)}, do not share") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: a 16-digit card with no spaces inside a form-encoded sentence "
-                                       "('card+number:+4539...+exp') is not read (a '+' right before the digits); "
-                                       "the grouped card joined by '+' is (fix9f)")
 @settings(max_examples=30, deadline=None)
 @given(card=cards, shape=st.sampled_from(["card+number:+{}+exp+09/29", "please+charge+my+card+{}+for+the+order",
                                           "pay+with+{},+thanks"]))
 def test_an_unspaced_card_in_a_form_encoded_sentence_is_found(card, shape):
+    # red9g: a '+' right before the digits hid the card; fix9g reads the token with spaces
     assert level(shape.format(card)) is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: an IBAN in groups of four inside a form-encoded sentence "
-                                       "('my+bank+account+is+DE86+1218+...') is not read")
 @settings(max_examples=30, deadline=None)
 @given(code=ibans)
 def test_a_grouped_iban_in_a_form_encoded_sentence_is_found(code):
+    # red9g: the "?" at the end ("...,+ok?") kept the token from being read as form encoding
     assert level("my+bank+account+is+" + grouped(code, "+") + ",+ok?") is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: a private key whose PEM header is form-encoded "
-                                       "('-----BEGIN+PRIVATE+KEY-----') in an opaque field (a tool call id) is not "
-                                       "read; the same text in message content, and the plain PEM in the id, are")
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=1000))
 def test_a_form_encoded_private_key_in_a_tool_call_id_is_found(seed):
+    # red9g: the header form-encoded ('-----BEGIN+PRIVATE+KEY-----') in an opaque field (a tool
+    # call id) was not read; fix9g: "+" is a space in the PEM header
     key = "deploy+key:\n" + pem(seed).replace(" ", "+")
     assert DETECTOR.assess(tool_call_with_id(key), None, {}).level is CONFIDENTIAL
 
@@ -170,13 +164,12 @@ def test_these_diagnoses_make_a_contact_confidential(user, condition, who):
 CYRILLIC = str.maketrans("ABCEHKMOPTX", "\u0410\u0412\u0421\u0415\u041d\u041a\u041c\u041e\u0420\u0422\u0425")
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: an IBAN in groups of four whose bank-code group is all Cyrillic "
-                                       "look-alikes ('NL38 \u0410\u0422\u0420\u041d 2461 ...') is not read: look-alikes are "
-                                       "mapped only in a token that mixes them with Latin letters or digits")
 @settings(max_examples=30, deadline=None)
 @given(bank=st.text(alphabet="ABCEHKMOPTX", min_size=4, max_size=4),
        account=st.text(alphabet="0123456789", min_size=10, max_size=10))
 def test_an_iban_with_a_cyrillic_bank_code_is_found(bank, account):
+    # red9g: look-alikes were mapped only in a token that mixes them with Latin letters or
+    # digits; fix9g maps them where an IBAN starts, the checksum deciding
     numeric = "".join(str(int(c, 36)) for c in bank + account + "NL00")
     code = f"NL{98 - int(numeric) % 97:02d}{bank}{account}"
     assert level(f"wire the money to IBAN {grouped(code)} today") is CONFIDENTIAL  # written plainly: found

@@ -11,7 +11,8 @@ Two kinds of work, both for detection only (what is sent upstream is never chang
   :class:`OffsetMap` back to the original, so a finding can be pointed at (and redacted in)
   the text the caller wrote.
 - :func:`decodings` finds encoded runs and returns what they hold: URL-encoding (``%34%31``,
-  ``+`` as space in query strings), base64 (standard and URL-safe), base32 and hex runs of plausible
+  ``+`` as space in query strings and in a token with digits between two ``+``:
+  ``pay+with+4539...,+thanks``), base64 (standard and URL-safe), base32 and hex runs of plausible
   length (also 12+ hex pairs apart: ``34 35 33`` or ``34:35:33``) whose bytes are printable
   UTF-8 text, ``\\uXXXX`` / ``\\xXX`` / ``\\NNN`` (octal) escapes, quoted-printable
   (``=34=35``), HTML character references (``&#52;``), and ``data:`` URLs with a textual media
@@ -41,7 +42,8 @@ from turnout.dataurl import MAX_DECODED, data_url, inflated
 from turnout.dataurl import b64 as _b64
 from turnout.dataurl import printable as _printable
 
-__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "grouped_base64_at", "grouped_span", "normalize"]
+__all__ = ["Decoded", "OffsetMap", "data_url", "decodings", "grouped_base64_at", "grouped_span", "lookalikes_mapped",
+           "normalize"]
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
@@ -53,8 +55,11 @@ _CHAR_REFS = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});(?:[^&]?&#(?:[0-
 _TOKEN_STOP = frozenset(" \t\r\n\"'<>")
 _NAMED_REF = re.compile(r"&[A-Za-z]{2,24};")
 _TOKEN_END = re.compile(r"[\s\"'<>]")
-# digits between two "+" (led by the literal): form encoding's spaces around a number
-_PLUS_DIGITS = re.compile(r"\+[0-9]{2,6}\+")
+# digits between two "+" (led by the literal): form encoding's spaces around a number, a card's
+# group ("+5787+") or a whole card, dashes and all ("card+number:+4539578763621486+exp";
+# "+4539-5787-...,+thanks": a comma or a full stop may end it). A "+" before the digits alone is
+# a phone's: not read
+_PLUS_DIGITS = re.compile(r"\+[0-9](?:-?[0-9]){1,18}[,.;:!?]?\+")
 _QUERY_PLUS = re.compile(r"[?&][^\s=&]*=[^\s&]*\+[^\s&]*")
 # what every ``_QUERY_PLUS`` match holds: an "=" and, after it within the value, a "+"; led by
 # the literal "=", so it costs a fraction of the class-led ``[?&]`` search it gates
@@ -185,6 +190,21 @@ def _single(c: str) -> tuple[str, str]:
         if len(_SINGLE) < 8192:  # bounded: the characters of every script would still fit
             _SINGLE[c] = got
     return got
+
+
+def lookalikes_mapped(text: str) -> str:
+    """``text`` with every non-ASCII character that imitates one ASCII letter or digit written
+    as that character, whatever surrounds it; one for one, so offsets stay. For a checksummed
+    code only (an IBAN whose bank group is all Cyrillic look-alikes, "NL38 АТРН 2461 ..."):
+    :func:`normalize` leaves a word of another script alone, and should."""
+    out = []
+    for c in text:
+        if not c.isascii():
+            form = _single(c)[1]
+            if len(form) == 1 and form.isascii() and form.isalnum():
+                c = form
+        out.append(c)
+    return "".join(out)
 
 
 def normalize(text: str) -> tuple[str, OffsetMap | None]:
@@ -537,10 +557,11 @@ def decodings(text: str, *, groups: bool = False) -> list[Decoded]:
             found.append(Decoded(m.start(), m.end(), m.group().replace("+", " "), "url"))
     if "+" in text and _PLUS_DIGITS.search(text):
         # form encoding outside a query ("note+4539+5787+..."): a token whose digits are joined
-        # by "+", read with spaces (tokens with "%", "?" or "=" are the URL passes' above)
+        # by "+", read with spaces (tokens with "%" or "=" are the URL passes' above; a "?"
+        # alone is no query: "my+bank+account+is+DE89+3704+...,+ok?")
         for start, end in _tokens_of(text, _PLUS_DIGITS):
             run = text[start:end]
-            if "%" not in run and "?" not in run and "=" not in run:
+            if "%" not in run and "=" not in run:
                 found.append(Decoded(start, end, run.replace("+", " "), "url"))
     if "\\" in text:  # (a memchr; the literal-led search finds the runs, no "\\u" / "\\x" ``in`` first)
         # each run is decoded with up to _ESCAPE_CONTEXT characters of the plain text around it

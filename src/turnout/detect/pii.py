@@ -8,10 +8,10 @@ What is found: e-mail, phone numbers (international and national shapes; weak sh
 to a phone word), payment cards (Luhn + issuer prefix; groups split by spaces, dashes, dots, and
 also by ``/``, ``_``, ``|``, commas, tabs, newlines or two spaces, or glued to letters; next to
 another number, "qty 2 4539 ...", "7-4539...", or as a URL path segment), IBAN
-(registry length + mod-97), US SSN, IPv4/IPv6, dates (``DATE_TIME`` when tied to a person: a
+(registry length + mod-97; letters written as look-alikes of another script too), US SSN, IPv4/IPv6, dates (``DATE_TIME`` when tied to a person: a
 date of birth, "admitted on 3 March"; ``DATE`` otherwise), street addresses (number + street type, street word + number, unit/box
 lines, address cues, multi-line blocks), person names, places and organisations (the tagger
-of :mod:`turnout.detect.names`: word lists and a small trained linear model), credentials (OpenAI, Anthropic, AWS, GitHub, Slack, Google,
+of :mod:`turnout.detect.names`: word lists and a small trained linear model), credentials (OpenAI, Anthropic, AWS (also in groups of four), GitHub, Slack, Google,
 Stripe, JWT, PEM private keys, passwords in URLs and ``password=`` assignments, random-looking
 tokens) and organisation-specific terms and patterns from config.
 
@@ -50,7 +50,7 @@ from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from turnout.detect.normalize import grouped_base64_at, normalize
+from turnout.detect.normalize import grouped_base64_at, lookalikes_mapped, normalize
 
 if TYPE_CHECKING:
     from turnout.detect.names import NameTagger
@@ -278,7 +278,9 @@ def _entropy(s: str) -> float:
 #  - the others are random tokens that hold digits (a 36-character GitHub token has none with
 #    probability < 0.2%; Slack tokens embed numeric ids; a JWT header always has digits), so
 #    they are checked only on the tokens around digit clusters, which the scan visits anyway.
-_AWS_GATE = re.compile("IA[A-Z0-9]{16}")  # AKIA/ASIA/ABIA/ACCA ids, led by the literal "IA"
+# AKIA/ASIA/ABIA/ACCA ids, led by the literal "IA"; also written in groups of four, a space or a
+# dash apart ("AKIA IOSF ODNN 7EXA MPLE"; NBSP and narrow NBSP are spaces once normalised)
+_AWS_GATE = re.compile("IA(?:[A-Z0-9]{16}|[ -][A-Z2-7]{4}[ -])")
 _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.Pattern[str], float], ...] = (
     # (kind, a literal-led gate searched first, literals one of which every match holds (checked
     # when the gate found something), the pattern, score). Which is cheaper depends on the
@@ -292,7 +294,14 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str] | None, tuple[str, ...], re.P
         SECRET_AWS_KEY,
         _AWS_GATE,
         (),
-        re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
+        # grouped: the same separator throughout, no fifth group after the key's four, and the
+        # 16 characters of a real id are base32 (A-Z, 2-7), which keeps a line of capitals with
+        # a year in it out ("ASIA OPEN GOLF 2019 ..."); "ASIA", a word, only with a digit 2-7
+        # among them ("ASIA TEAM WINS GOLD ONCE" is a headline); not "ACCA", which the gate's
+        # "IA" does not find (its ids unbroken are read around their digits: _TOKEN_SECRETS)
+        re.compile(r"(?<![A-Z0-9])(?:(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"
+                   r"|(?:AKIA|ABIA|ASIA(?=[A-Z -]{0,18}[2-7]))([ -])[A-Z2-7]{4}(?:\1[A-Z2-7]{4}){3}"
+                   r"(?!\1?[A-Za-z0-9]))(?![A-Z0-9])"),
         0.97,
     ),
     (
@@ -330,9 +339,11 @@ _TOKEN_SECRETS: tuple[tuple[str, re.Pattern[str], float], ...] = (
 _TOKEN_SECRET_START = re.compile(r"gh[pousr]_|github_pat_|xox[abposr]-|AIza|ABIA|ACCA|eyJ")
 _SCHEME_SEP = re.compile("://")
 _SLACK_WEBHOOK = re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}")
+# its words a space or a "+" apart: form encoding writes spaces as "+" ("-----BEGIN+PRIVATE+KEY-----"),
+# and in an opaque field (an id) nothing else reads the key
 _PEM = re.compile(
-    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",  # unterminated: to the end
+    r"-----BEGIN[ +](?:[A-Z0-9]+[ +])*PRIVATE[ +]KEY(?:[ +]BLOCK)?-----"
+    r"(?:.*?-----END[ +](?:[A-Z0-9]+[ +])*PRIVATE[ +]KEY(?:[ +]BLOCK)?-----|.*)",  # unterminated: to the end
     re.DOTALL,
 )
 
@@ -987,8 +998,14 @@ class Detector:
                     and (s == 2 or not (text[s - 3].isalnum() or text[s - 3] == "_"))
                 ):
                     im = _IBAN.match(text, s - 2)  # "GB82 WEST ...": country letters, check digits
-                    if im:
-                        self._iban(text, im, put)
+                    if not (im and self._iban(im.group(), im.start(), put)) and not text[s:s + 48].isascii():
+                        # letters of the code written as look-alikes of another script, which
+                        # normalize leaves alone outside a word ("NL38 АТРН 2461 ..."): read
+                        # mapped (one for one, so the offsets hold), the checksum deciding
+                        window = lookalikes_mapped(text[s - 2 : s + 48])
+                        im = _IBAN.match(window)
+                        if im:
+                            self._iban(im.group(), s - 2, put)
                 if s >= token_end:
                     # random-looking tokens hold digits: grow the token around this cluster (a
                     # neighbour outside the token's characters stops it without a regex call:
@@ -1195,11 +1212,12 @@ class Detector:
         tied = _PERSON_DATE_CUE.search(low, max(0, span[0] - 50), span[0]) is not None
         put(DATE_TIME if tied else DATE, span[0], span[1], 0.8 if tied else 0.6)
 
-    def _iban(self, text: str, m: re.Match[str], put: _Put) -> None:
-        s = m.group().rstrip()
+    def _iban(self, code: str, start: int, put: _Put) -> bool:
+        """Put an IBAN for ``code`` (an ``_IBAN`` match at ``start``) if it is one; whether it was."""
+        s = code.rstrip()
         if iban_valid(s):
-            put(IBAN_CODE, m.start(), m.start() + len(s), 0.98)
-            return
+            put(IBAN_CODE, start, start + len(s), 0.98)
+            return True
         # the match may run into a following word: retry at the country's registered length
         want = _IBAN_LENGTHS.get(s[:2].upper())
         if want and len(s.replace(" ", "")) > want:
@@ -1208,8 +1226,10 @@ class Detector:
                 count += ch != " "
                 if count == want:
                     if iban_valid(s[: i + 1]) and not s[i + 1 : i + 2].isalnum():
-                        put(IBAN_CODE, m.start(), m.start() + i + 1, 0.98)
+                        put(IBAN_CODE, start, start + i + 1, 0.98)
+                        return True
                     break
+        return False
 
     def _ipv6(self, text: str, m: re.Match[str], put: _Put) -> None:
         s, e = m.span()
