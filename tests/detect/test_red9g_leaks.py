@@ -117,9 +117,6 @@ def split_request(first: str, second: str, shape: str) -> list[dict]:
 shapes = st.sampled_from(["turns", "assistant", "parts", "system"])
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: a contact and a diagnosis in two messages (or two text parts of one "
-                                       "message) make no combination: 'x@y.com tested positive for' / 'HIV' is "
-                                       "internal; the seams join digits only. 7 leaks with redaction off (seed 7)")
 @settings(max_examples=30, deadline=None)
 @given(user=locals_, shape=shapes)
 def test_a_contact_and_a_diagnosis_in_two_messages_are_confidential(user, shape):
@@ -128,9 +125,6 @@ def test_a_contact_and_a_diagnosis_in_two_messages_are_confidential(user, shape)
     assert DETECTOR.assess(messages, None, {}).level is CONFIDENTIAL
 
 
-@pytest.mark.xfail(strict=True, reason="red9g: a diagnosis cut inside its word across two messages or parts "
-                                       "('I have bipola' / 'r disorder') is no key word: still internal on the "
-                                       "18:07 preview tree, where a cut between words is read")
 @settings(max_examples=30, deadline=None)
 @given(user=locals_, shape=shapes, cut=st.sampled_from([("bipola", "r disorder"), ("breast ca", "ncer"),
                                                        ("major depressio", "n")]))

@@ -58,7 +58,7 @@ from turnout.detect.pii_policy import (  # names, places, dates: the "pii" helpe
     policy_answer,
 )
 from turnout.detect.scan import _MAX_DEPTH, scan_request
-from turnout.detect.walk import Piece, format_path, walk
+from turnout.detect.walk import TEXT, Piece, format_path, walk
 from turnout.errors import BadRequestError
 from turnout.types import Sensitivity
 
@@ -379,8 +379,7 @@ class _Texts:
         """Does a key word of ``category`` stand within NEAR_WINDOW characters of one of the
         first NEAR_LIMIT findings of ``kinds`` (an e-mail address, a phone number)? (The
         whole-text answer, when already known, is used only when it is no.)"""
-        if self._found.get(category) is False:
-            return False
+        known_no = self._found.get(category) is False
         windows: list[tuple[int, int, int]] = []  # (piece, start, end), merged where they overlap
         left = NEAR_LIMIT
         for index, start, end, kind, *_ in found:
@@ -394,10 +393,14 @@ class _Texts:
             left -= 1
             if not left:
                 break
+        if known_no:  # no key word in any piece: only one cut between two messages is left to read
+            return any(self._across_messages(i, lo, hi, category) for i, lo, hi in windows)
         if any(has_category((t := self.pieces[i].text[lo:hi]).lower(), category, t) for i, lo, hi in windows):
             return True
         if any(_glued_key_word(self.pieces[i].text[lo:hi], category) for i, lo, hi in windows):
             return True  # a sentence written without its spaces beside the address
+        if any(self._across_messages(i, lo, hi, category) for i, lo, hi in windows):
+            return True
         if self.as_written():
             return False
         # as the scan read them: a window written with zero-width or full-width characters in
@@ -408,6 +411,29 @@ class _Texts:
                 return True
         decoded = {f[0] for f in found if f[3] in kinds and self._read_otherwise(f)}
         return any(has_category(t.lower(), category) for i in sorted(decoded) for t in self.decoded(i))
+
+    def _across_messages(self, index: int, lo: int, hi: int, category: str) -> bool:
+        """A window that reaches its piece's start or end, read on into a message text next to
+        it (either of the two before or after it: an assistant's "go on" may sit between two
+        user turns): the address in one message and the diagnosis in the next, or the
+        diagnosis word cut between them (red9g: "x@y.com tested positive for" / "HIV", "I have
+        breast ca" / "ncer"). Joined as written and with a space, so a cut word and a cut
+        sentence both read."""
+        piece = self.pieces[index]
+        text = piece.text
+        if not (lo == 0 or hi >= len(text)) or piece.kind != TEXT or piece.message < 0:
+            return False
+        texts = [k for k, p in enumerate(self.pieces) if p.kind == TEXT and p.message >= 0]
+        at = texts.index(index)
+        before = [self.pieces[k].text[-NEAR_WINDOW:] for k in texts[max(0, at - 2) : at]] if lo == 0 else []
+        after = [self.pieces[k].text[:NEAR_WINDOW] for k in texts[at + 1 : at + 3]] if hi >= len(text) else []
+        own = text[lo:hi]
+        for sep in ("", " "):
+            if any(has_category((b + sep + own).lower(), category) for b in before):
+                return True
+            if any(has_category((own + sep + a).lower(), category) for a in after):
+                return True
+        return False
 
     def as_written(self) -> bool:
         """Did the scan read every piece as written (ASCII, no finding inside an encoded run)?"""
