@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from turnout.detect import names
@@ -35,6 +35,7 @@ from turnout.detect.pii_policy import (
 )
 from turnout.detect.scan import scan_request
 from turnout.detect.sensitivity import PERSON, SensitivityPolicy, assess
+from turnout.detect.walk import TEXT
 from turnout.types import Sensitivity
 
 # --- base64 runs: a run is decoded only if its first byte could start UTF-8 text ------------
@@ -151,11 +152,24 @@ def _reference_level(messages: list[dict[str, str]], pii_policy: PiiPolicy) -> S
             for cat in combo.types & CONTEXT_CATEGORIES:
                 near_kinds.setdefault(cat, set()).update(combo.types - CONTEXT_CATEGORIES)
     beside: set[str] = set()
+    message_texts = [k for k, p in enumerate(pieces) if p.kind == TEXT and p.message >= 0]
     for cat, kinds in near_kinds.items():
         spots = [f for f in found if f.type in kinds][:NEAR_LIMIT]
-        if any(cat in context_categories(pieces[f.piece].text[max(0, f.start - NEAR_WINDOW) : f.end + NEAR_WINDOW])
-               for f in spots):
-            beside.add(cat)
+        for f in spots:
+            text = pieces[f.piece].text
+            lo, hi = max(0, f.start - NEAR_WINDOW), f.end + NEAR_WINDOW
+            windows = [text[lo:hi]]
+            if f.piece in message_texts:  # a window at its message's edge reads on into the next two
+                at = message_texts.index(f.piece)
+                for sep in ("", " "):
+                    if lo == 0:
+                        windows += [pieces[k].text[-NEAR_WINDOW:] + sep + text[lo:hi]
+                                    for k in message_texts[max(0, at - 2) : at]]
+                    if hi >= len(text):
+                        windows += [text[lo:hi] + sep + pieces[k].text[:NEAR_WINDOW]
+                                    for k in message_texts[at + 1 : at + 3]]
+            if any(cat in context_categories(w) for w in windows):
+                beside.add(cat)
     for combo in pii_policy.combinations:
         if combo.near and combo.types - CONTEXT_CATEGORIES and combo.types <= types | beside and (
             combo.level.rank > combined.rank
@@ -171,6 +185,7 @@ def _reference_level(messages: list[dict[str, str]], pii_policy: PiiPolicy) -> S
      {"types": ["PERSON", "HEALTH"], "level": "confidential"}])])  # fmt: skip
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_PROSE), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=3))
+@example(["jane.doe@example.com", "loan"])  # a contact's window read on into the next message
 def test_skipped_key_word_search_never_changes_the_level(policy: PiiPolicy, contents: list[str]) -> None:
     messages = [{"role": "user", "content": c} for c in contents]
     assert assess(messages, pii_policy=policy).level is _reference_level(messages, policy)
