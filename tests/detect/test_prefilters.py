@@ -401,9 +401,9 @@ _EAST_ASIAN_REFERENCE = re.compile(
     r"(?<![\w-])(?:"
     r"\d{1,4}(?:-\d{1,4}){1,2},?[ \t]+(?:[A-Z][a-zōū]+[ \t]+)?[A-Z][a-zōū]+(?:[ \t-]\d{1,2}(?:-chome)?)?,[ \t]+"
     r"[A-Z][a-zōū]+-(?:ku|shi|cho|machi|gun|mura)"
-    r"|\d{1,4}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
+    r"|\d{1,4}(?:-\d{1,4})?[ \t]+[A-Z][a-z]+-(?:ro|gil|daero|dong|ri)(?:[ \t]+\d{1,4}(?:beon)?-gil)?,[ \t]+"
     r"[A-Z][a-z]+-(?:gu|si|gun)"
-    r")(?:,[ \t]+[A-Z][a-zōū]+(?:-(?:to|fu|ken|do|si))?)?(?:,?[ \t]+\d{3}-?\d{3,4})?(?![\w-])"
+    r")(?:,[ \t]+[A-Z][a-zōū]+(?:-(?:to|fu|ken|do|si))?)?(?:,?[ \t]+(?:\d{3}-?\d{3,4}|\d{5}))?(?![\w-])"
 )
 _DIGITS = st.text("0123456789", min_size=1, max_size=4) | st.just("12345")
 _WORD = st.sampled_from(["Nerima", "Hikari", "Mapo", "Sinchon", "Kōtō", "Minato", "seoul", "X"])

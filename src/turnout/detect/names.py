@@ -51,10 +51,13 @@ class Lexicon:
     place: frozenset[str]
     country: frozenset[str]
     common: frozenset[str]  # frequent lower-case English words (all, not only name-like ones)
-    public: frozenset[str]
+    public: frozenset[str]  # a feature of the tagger's
     nationality: frozenset[str]
     org_suffix: frozenset[str]
     titles: frozenset[str]
+    # public figures the PII policy knows (several thousand, scripts/build_pii_lexicon.py): apart
+    # from ``public``, which the tagger reads; a longer list there would change what it tags
+    figures: frozenset[str] = frozenset()
 
 
 _TITLES_TEXT = """mr mrs ms mx miss mister madam madame mme mlle dr doctor prof professor sir dame lady lord
@@ -89,6 +92,7 @@ def lexicon() -> Lexicon:
         nationality=frozenset(data["nationality"]),
         org_suffix=frozenset(data["org_suffix"]),
         titles=_TITLES,
+        figures=frozenset(data.get("figures", ())),
     )
 
 

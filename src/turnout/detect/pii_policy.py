@@ -26,15 +26,10 @@ The whole request is one unit: a name in one message and a diagnosis in the next
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import unicodedata
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -902,28 +897,9 @@ def _private_before(text: str, start: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=1)
 def figures() -> frozenset[str]:
-    """The public figures the policy knows (the lexicon's ``figures`` key: several thousand full
-    names and short forms, see scripts/build_pii_lexicon.py), apart from the lexicon's
-    ``public``, which the tagger reads (detect/names.py): a longer list there would change what
-    it tags. The key comes first in the file: only the list is decompressed and decoded, not the
-    whole lexicon a second time (names.lexicon() keeps only its own keys)."""
-    raw = resources.files("turnout").joinpath("data/pii/lexicon.json.gz").read_bytes()
-    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    head = b""
-    for at in range(0, len(raw), 1 << 14):
-        head += inflate.decompress(raw[at : at + (1 << 14)])
-        if b"]" in head:
-            break
-    text = head.decode("utf-8", "ignore")
-    if not text.startswith('{"figures":['):
-        text = gzip.decompress(raw).decode()  # (a lexicon written otherwise: the whole file)
-    start = text.find('"figures":')
-    if start < 0:
-        return frozenset()
-    names, _ = json.JSONDecoder().raw_decode(text, start + len('"figures":'))
-    return frozenset(names)
+    """The public figures the policy knows (see ``names.Lexicon.figures``)."""
+    return lexicon().figures
 
 
 _UNFOLDED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "ı": "i", "þ": "th", "ð": "d"})
