@@ -12,6 +12,8 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from turnout.detect.pii import luhn_valid
+
 FIRST = ["Marisol", "Tobias", "Ingrid", "Desmond", "Priya", "Henrik", "Yolanda", "Casimir", "Leontine",
          "Rafferty", "Oksana", "Benedikt", "Fenella", "Ignatius", "Solveig", "Thaddeus", "Wilhelmina", "Anouk"]
 LAST = ["Okonkwo", "Vandermeer", "Castellanos", "Lindqvist", "Abernathy", "Moreau", "Kowalczyk", "Hargreaves",
@@ -38,13 +40,8 @@ class Secret:
 
 
 def luhn_digit(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return str((10 - total % 10) % 10)
+    """The check digit that makes ``body`` + it Luhn-valid."""
+    return next(d for d in "0123456789" if luhn_valid(body + d))
 
 
 def iban(rng: random.Random) -> str:

@@ -245,18 +245,12 @@ DOOR_WEIGHTS = {"chat": 4, "responses": 3, "messages": 3, "completions": 1, "emb
 
 def split_turns(door: str, form: str, pieces: list[str]) -> tuple[str, dict[str, Any]]:
     """A split form's request: the pieces in consecutive turns (or parts) of one request."""
-    if door == "chat":
+    if door in ("chat", "messages"):
         if form == "split_system_user":
-            return "system+user", {"messages": [{"role": "system", "content": pieces[0]}, {"role": "user", "content": pieces[1]}]}
-        if form == "split_parts":
-            return "text parts", {"messages": [{"role": "user", "content": [{"type": "text", "text": p} for p in pieces]}]}
-        msgs = [{"role": "user", "content": p} for p in pieces]
-        if form == "split2_assistant":
-            msgs.insert(1, {"role": "assistant", "content": "go on"})
-        return "user turns", {"messages": msgs}
-    if door == "messages":
-        if form == "split_system_user":
-            return "system+user", {"system": pieces[0], "messages": [{"role": "user", "content": pieces[1]}]}
+            user = [{"role": "user", "content": pieces[1]}]
+            if door == "chat":
+                return "system+user", {"messages": [{"role": "system", "content": pieces[0]}, *user]}
+            return "system+user", {"system": pieces[0], "messages": user}
         if form == "split_parts":
             return "text parts", {"messages": [{"role": "user", "content": [{"type": "text", "text": p} for p in pieces]}]}
         msgs = [{"role": "user", "content": p} for p in pieces]
