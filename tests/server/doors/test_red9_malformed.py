@@ -123,3 +123,14 @@ def test_a_malformed_text_setting_is_a_400_naming_it(where: str, wrong: Any) -> 
         assert not valid(wrong) or str(exc.param) != "text", exc  # a valid setting is refused only for its value
     else:
         assert valid(wrong), f"{where}={wrong!r} was taken"
+
+
+def test_a_tool_output_with_an_integer_past_64_bits_is_a_400() -> None:
+    """Hypothesis found it in CI: orjson cannot write such an integer, and the TypeError was a 500."""
+    import pytest
+
+    body = copy.deepcopy(responses_body())
+    body["input"] = [{"type": "function_call_output", "call_id": "c1", "output": {"n": -(2**64)}}]
+    with pytest.raises(TurnoutError) as err:
+        translate("responses", body)
+    assert err.value.status_code == 400 and "output" in str(err.value.param)

@@ -101,7 +101,11 @@ def input_messages(items: list[Any], untranslated: list[dict[str, Any]], *,
             if not isinstance(item.get("call_id"), str):
                 raise _bad(f"{where}: a function_call_output needs `call_id`", where)
             output = item.get("output")
-            content = output if isinstance(output, str) else orjson.dumps(output).decode()
+            try:
+                content = output if isinstance(output, str) else orjson.dumps(output).decode()
+            except TypeError:  # an integer past 64 bits, which JSON text can hold and orjson cannot write
+                raise _bad(f"{where}.output: must be a string or JSON with integers of at most 64 bits",
+                           f"{where}.output") from None
             messages.append({"role": "tool", "tool_call_id": item["call_id"], "content": content})
         elif kind == "reasoning" or kind in OPENAI_ONLY_ITEMS or stored:
             untranslated.append(item)  # only OpenAI takes it back (native pass-through)
