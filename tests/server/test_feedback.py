@@ -28,7 +28,7 @@ def test_feedback_is_stored_and_bad_bodies_are_400(serve, tmp_path):
     store = open_feedback_store(f"sqlite:///{tmp_path}/ledger.db")
     labels = store.labels()
     store.close()
-    assert {(lb.request_id, lb.model, lb.score) for lb in labels} == {(rid, None, 1.0), (rid, "fake/cloud", 0.3)}
+    assert {(lb.request_id, lb.model, lb.score) for lb in labels} == {(rid, "fake/cloud", 1.0), (rid, "fake/cloud", 0.3)}
 
 
 def test_fit_and_simulate_from_the_ledger(serve, tmp_path):
@@ -178,6 +178,57 @@ def test_a_feedback_store_that_does_not_answer_is_a_503(serve, monkeypatch):
 
     server = serve({"models": MODELS})
     monkeypatch.setattr(feedback, "_store_for", down)
-    r = httpx.post(f"{server.base_url}/feedback", json={"request_id": "r1", "thumbs": "up"})
+    answered = httpx.post(f"{server.base_url}/chat/completions",
+                          json={"model": "fake/cloud", "messages": [{"role": "user", "content": "hello"}]})
+    rid = answered.json()["turnout"]["request_id"]
+    r = httpx.post(f"{server.base_url}/feedback", json={"request_id": rid, "thumbs": "up"})
     assert r.status_code == 503 and r.json()["error"]["code"] == "feedback_store_unavailable"
     assert "refused" not in r.json()["error"]["message"]  # the cause goes to the server's log only
+
+
+MASTER = "sk-master-feedback-1"
+
+
+def test_a_key_rates_only_its_own_requests(serve, tmp_path):
+    """A caller sees only what concerns it: a key's feedback on another key's request, or on an
+    id no request had, is the same 404 (existence is not revealed); the master key may rate any
+    answered request; a label without "model" is stored for the model that answered."""
+    server = serve({"models": MODELS, "ledger": {"store_prompts": True},
+                   "server": {"master_key": MASTER, "keys_url": f"sqlite:///{tmp_path}/keys.db"}})
+    alice, _ = server.gateway.keys.create("alice")
+    bob, _ = server.gateway.keys.create("bob")
+
+    def ask(key):
+        r = httpx.post(f"{server.base_url}/chat/completions", headers={"Authorization": f"Bearer {key}"},
+                       json={"model": "fake/cloud", "messages": [{"role": "user", "content": "hello"}]})
+        return r.json()["turnout"]["request_id"]
+
+    def rate(key, body):
+        return httpx.post(f"{server.base_url}/feedback", headers={"Authorization": f"Bearer {key}"}, json=body)
+
+    a_rid, b_rid = ask(alice), ask(bob)
+    mine = rate(alice, {"request_id": a_rid, "thumbs": "up"})  # at once: the ledger may not have it yet
+    assert mine.status_code == 200 and mine.json()["model"] == "fake/cloud"
+    for rid in (b_rid, "no-such-request"):
+        theirs = rate(alice, {"request_id": rid, "thumbs": "down"})
+        assert theirs.status_code == 404, theirs.text
+        assert theirs.json()["error"]["code"] == "request_not_found"
+        assert theirs.json()["error"]["message"] == f"no request {rid!r} answered for this key"
+    assert rate(MASTER, {"request_id": b_rid, "score": 0.5}).status_code == 200
+    store = open_feedback_store(f"sqlite:///{tmp_path}/ledger.db")
+    labels = store.labels()
+    store.close()
+    assert {(lb.request_id, lb.model, lb.score) for lb in labels} == {(a_rid, "fake/cloud", 1.0),
+                                                                      (b_rid, "fake/cloud", 0.5)}
+
+
+def test_ambiguous_or_unknown_ratings_are_400(serve):
+    server = serve({"models": MODELS, "ledger": {"store_prompts": True}})
+    r = httpx.post(f"{server.base_url}/chat/completions",
+                   json={"model": "fake/cloud", "messages": [{"role": "user", "content": "hello"}]})
+    rid = r.json()["turnout"]["request_id"]
+    both = httpx.post(f"{server.base_url}/feedback", json={"request_id": rid, "thumbs": "up", "score": 0.1})
+    assert both.status_code == 400 and "not both" in both.json()["error"]["message"]
+    unknown = httpx.post(f"{server.base_url}/feedback", json={"request_id": rid, "score": 1, "model": "gpt-99"})
+    assert unknown.status_code == 400 and unknown.json()["error"]["param"] == "model"
+    assert "not configured" in unknown.json()["error"]["message"]

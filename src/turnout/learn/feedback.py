@@ -44,6 +44,8 @@ def parse_feedback(body: Any) -> Label:
     if not isinstance(rid, str) or not rid.strip() or len(rid) > 200:
         raise ValueError("'request_id' must be the id of an answered request (a string)")
     score: float
+    if "score" in body and "thumbs" in body:
+        raise ValueError("give 'score' or 'thumbs', not both")
     if "score" in body:
         s = body["score"]
         if isinstance(s, bool) or not isinstance(s, int | float) or not 0.0 <= float(s) <= 1.0:

@@ -4,6 +4,11 @@ Body: ``{"request_id": "...", "score": 0..1}`` or ``{"request_id": "...", "thumb
 optional ``"model"`` (default: the model that answered) and ``"comment"``. Stored beside the
 ledger, SQLite or PostgreSQL (turnout.learn.feedback_store), for ``turnout router fit
 --from-ledger``. Same auth as the chat endpoint; bad bodies are a 400 in OpenAI's error shape.
+
+A caller rates only what concerns it: the request must be in the ledger and made with the same
+virtual key (the master key, or a gateway without keys, may rate any). Another key's request
+and an id no request had are the same 404, so a key cannot learn which ids exist. A failed
+request has no answer to rate (400); ``"model"`` must be a configured model (400).
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from typing import Any
 
 import orjson
 
-from turnout.errors import BadRequestError, ProviderUnavailableError, TurnoutError
-from turnout.learn.feedback import parse_feedback
+from turnout.errors import BadRequestError, NotFoundError, ProviderUnavailableError, TurnoutError
+from turnout.learn.feedback import Label, parse_feedback
 from turnout.learn.feedback_store import FeedbackStore, open_feedback_store
 from turnout.server.openapi import add_path
 
@@ -35,7 +40,8 @@ _ERR = {"description": "error", "content": {"application/json": {"schema": {"typ
 add_path("/v1/feedback", "post", {
     "summary": "Rate an answer (score 0-1 or thumbs) for the learned router",
     "requestBody": {"required": True, "content": {"application/json": {"schema": _BODY}}},
-    "responses": {"200": {"description": "stored"}, "400": _ERR, "401": _ERR},
+    "responses": {"200": {"description": "stored"}, "400": _ERR, "401": _ERR,
+                  "404": {**_ERR, "description": "no such request answered for this key"}},
 })
 
 _stores: dict[str, FeedbackStore] = {}
@@ -53,10 +59,46 @@ def _store_for(ledger_url: str) -> FeedbackStore:
         return store
 
 
+_readers: dict[int, Any] = {}  # id(ledger) -> its LedgerQueries (one read connection each)
+
+
+def _reader(ledger: Any) -> Any:
+    from turnout.ledger.queries import LedgerQueries
+
+    with _lock:
+        reader = _readers.get(id(ledger))
+        if reader is None or reader[0] is not ledger:
+            reader = _readers[id(ledger)] = (ledger, LedgerQueries(ledger))
+        return reader[1]
+
+
+async def _rated(app: Any, principal: Any, label: Label) -> Label:
+    """The label for the ledger's record of ``label.request_id`` if the caller may rate it (its
+    own request, answered), with the model that answered when the caller named none."""
+    ledger = app.gateway.ledger
+    if ledger is None:
+        raise BadRequestError("feedback needs the ledger (ledger.enabled is false)", code="feedback_unsupported")
+    reader = await asyncio.to_thread(_reader, ledger)
+    row = await asyncio.to_thread(reader.request, label.request_id)
+    if row is None:  # an answer the ledger's writer has not stored yet (a rating right after it)
+        await ledger.aflush(timeout=5.0)
+        row = await asyncio.to_thread(reader.request, label.request_id)
+    if row is None or (principal.key is not None and row.get("key_id") != principal.key_id):
+        raise NotFoundError(f"no request {label.request_id!r} answered for this key",
+                            param="request_id", code="request_not_found")
+    if int(row.get("status") or 0) >= 400 or not row.get("model_used"):
+        raise BadRequestError(f"request {label.request_id!r} failed (status {row.get('status')}): "
+                              "there is no answer to rate", param="request_id", code="request_not_answered")
+    model = label.model or str(row["model_used"])
+    if label.model is not None and label.model not in app.gateway.router.models:
+        raise BadRequestError(f"model {label.model!r} is not configured", param="model", code="invalid_feedback")
+    return Label(label.request_id, label.score, model, label.source, label.comment, label.ts)
+
+
 async def handle_feedback(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
     from turnout.server.app import _bearer, _ClientGone, _send_json
 
-    await app.gateway.aauthenticate(_bearer(scope))
+    principal = await app.gateway.aauthenticate(_bearer(scope))
     try:
         raw = await app._read_body(scope, receive)
     except _ClientGone:
@@ -67,6 +109,7 @@ async def handle_feedback(app: Any, scope: dict[str, Any], receive: Any, send: A
         raise BadRequestError("request body is not valid JSON", code="invalid_json") from None
     except ValueError as exc:
         raise BadRequestError(str(exc), code="invalid_feedback") from None
+    label = await _rated(app, principal, label)
     from turnout.settings import default_ledger_url
 
     url = app.gateway.config.ledger.url or default_ledger_url()
