@@ -109,3 +109,34 @@ def test_predictions_are_probabilities_for_any_text(text):
     p = r.predict(text, ["gpt-4o", "local/x"], {"gpt-4o": 3, "local/x": 1})
     assert all(0.0 <= v <= 1.0 for v in p.values())
     assert 0.0 <= r.score(text) <= 1.0
+
+
+def _write_npz(path, **arrays):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def _meta(**fields):
+    import json
+
+    return np.frombuffer(json.dumps(fields).encode(), np.uint8)
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: p.write_bytes(b"not a model at all"),  # numpy: "contains pickled data ... load it unsafely"
+    lambda p: p.write_bytes(b"PK\x03\x04 truncated zip"),
+    lambda p: _write_npz(p, x=np.zeros(2)),  # an archive without the router's arrays
+    lambda p: _write_npz(p, meta=np.frombuffer(b"{not json", np.uint8)),
+    lambda p: _write_npz(p, meta=_meta(format_version=1)),  # the arrays missing
+    lambda p: _write_npz(p, meta=_meta(format_version=2)),  # a router from another version
+])
+def test_a_router_file_that_is_not_ours_is_one_value_error_naming_it(tmp_path, make):
+    path = tmp_path / "r" / "router.npz"
+    path.parent.mkdir()
+    make(path)
+    with pytest.raises(ValueError) as err:
+        LearnedRouter.load(tmp_path / "r")
+    message = str(err.value)
+    assert str(path) in message and "turnout router fit" in message
+    assert "pickle" not in message and "\n" not in message

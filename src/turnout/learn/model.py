@@ -301,18 +301,33 @@ class LearnedRouter:
         path = directory / MODEL_FILE if directory.is_dir() else directory
         if not path.is_file():
             raise FileNotFoundError(f"no router model at {path}")
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(bytes(z["meta"]).decode())
-            if int(meta.get("format_version", 0)) != FORMAT_VERSION:
-                raise ValueError(f"{path}: unsupported router format {meta.get('format_version')}")
-            mem = z["memory_emb"].astype(np.float32)
-            scores = z["memory_scores"].astype(np.float32)
-            return cls(delta=z["delta"].astype(np.float64),
-                       abilities={k: float(v) for k, v in meta["abilities"].items()},
-                       dense_mean=z["dense_mean"], dense_scale=z["dense_scale"],
-                       strong=meta.get("strong"), memory_emb=mem if mem.size else None,
-                       memory_scores=scores if mem.size else None,
-                       memory_models=meta.get("memory_models", []), meta=meta)
+        # Whatever is wrong inside the file (not an archive, arrays or fields missing, another
+        # version), the caller gets one ValueError naming it: numpy's own messages mislead
+        # ("contains pickled data ... load it unsafely", "'delta is not a file in the archive'").
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(bytes(z["meta"]).decode())
+                version = meta.get("format_version") if isinstance(meta, dict) else None
+                if version != FORMAT_VERSION:
+                    raise _Unsupported(f"{path}: a router of format {version}, this turnout reads format "
+                                       f"{FORMAT_VERSION}: fit it again with `turnout router fit`")
+                mem = z["memory_emb"].astype(np.float32)
+                scores = z["memory_scores"].astype(np.float32)
+                return cls(delta=z["delta"].astype(np.float64),
+                           abilities={k: float(v) for k, v in meta["abilities"].items()},
+                           dense_mean=z["dense_mean"], dense_scale=z["dense_scale"],
+                           strong=meta.get("strong"), memory_emb=mem if mem.size else None,
+                           memory_scores=scores if mem.size else None,
+                           memory_models=meta.get("memory_models", []), meta=meta)
+        except _Unsupported:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError, EOFError, zipfile.BadZipFile) as exc:
+            what = str(exc).splitlines()[0] if isinstance(exc, KeyError | zipfile.BadZipFile) else type(exc).__name__
+            raise ValueError(f"{path}: not a router written by `turnout router fit` ({what})") from None
+
+
+class _Unsupported(ValueError):
+    """A router file of another format version."""
 
 
 @functools.lru_cache(maxsize=1)
