@@ -76,3 +76,36 @@ def test_simulate_reports_changes_and_keeps_confidential_local(tmp_path):
     assert abs(sum(r["shares"].values()) - 1) < 1e-9
     costs = [s["cost_usd"] for s in out["sweep"]]
     assert costs == sorted(costs)  # a higher quality target never costs less
+
+
+def _run(*args, input=None):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def _one_line_error(res, *fragments):
+    assert res.exit_code != 0, res.output
+    assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
+    err = res.stderr.strip()
+    assert err.count("\n") == 0 and err.startswith("turnout: error: "), err
+    for f in fragments:
+        assert f in err, err
+
+
+def test_fit_rejects_bad_input_in_one_line(tmp_path):
+    out = str(tmp_path / "o")
+    cases = [
+        ('{"prompt": "x", "scores": {"": 1}}\n', "model name"),
+        ('{"prompt": "   ", "scores": {"m": 1}}\n', "empty 'prompt'"),
+    ]
+    for text, fragment in cases:
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text(text)
+        _one_line_error(_run("router", "fit", str(bad), "--out", out), "bad.jsonl:1", fragment)
+    binary = tmp_path / "bin.jsonl"
+    binary.write_bytes(b'{"prompt": "\xd0\xd0"}\n')
+    _one_line_error(_run("router", "fit", str(binary), "--out", out), "bin.jsonl", "UTF-8")
+    good = tmp_path / "labels.jsonl"
+    write_labels(good)
+    _one_line_error(_run("router", "fit", str(good), "--from-ledger", "--out", out), "not both")
+    _one_line_error(_run("router", "fit", str(tmp_path), "--out", out), "not a file")
+    _one_line_error(_run("router", "fit", str(good), "--out", str(good)), "--out", "not a directory")

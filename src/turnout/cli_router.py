@@ -43,6 +43,8 @@ def _ledger_url(config: str | None) -> str:
 def _labelled(data: str | None, from_ledger: bool, config: str | None) -> tuple[list[str], list[dict[str, float]]]:
     from turnout.learn.data import load_jsonl
 
+    if from_ledger and data is not None:
+        fail(f"give DATA.jsonl or --from-ledger, not both (got {data} and --from-ledger)")
     if from_ledger:
         from turnout.learn.feedback import ledger_training_rows
 
@@ -57,8 +59,10 @@ def _labelled(data: str | None, from_ledger: bool, config: str | None) -> tuple[
         return [r["prompt"] for r in rows], [r["scores"] for r in rows]
     if data is None:
         fail("give DATA.jsonl or --from-ledger")
-    if not Path(data).is_file():
+    if not Path(data).exists():
         fail(f"{data}: no such file")
+    if not Path(data).is_file():
+        fail(f"{data}: not a file")
     try:
         lab = load_jsonl(data)
     except ValueError as exc:
@@ -79,6 +83,8 @@ def fit(
     `routing.router: DIR` or `turnout classify --router DIR`."""
     from turnout.learn.model import LearnedRouter, fit_router
 
+    if Path(out).exists() and not Path(out).is_dir():
+        fail(f"--out {out}: not a directory")
     prompts, scores = _labelled(data, from_ledger, config)
     try:
         router = fit_router(prompts, scores, prior=LearnedRouter.load(),

@@ -174,11 +174,15 @@ def load_jsonl(path: str | Path, *, source: str = "jsonl") -> Labelled:
     for n, row in enumerate(_jsonl(Path(path)), 1):
         if not isinstance(row, dict) or not isinstance(row.get("prompt"), str):
             raise ValueError(f"{path}:{n}: expected an object with a string 'prompt'")
+        if not row["prompt"].strip():
+            raise ValueError(f"{path}:{n}: empty 'prompt'")
         scores = row.get("scores")
         if not isinstance(scores, dict) or not scores:
             raise ValueError(f"{path}:{n}: expected 'scores': {{model: score in [0, 1]}}")
         clean: dict[str, float] = {}
         for m, v in scores.items():
+            if not m.strip():
+                raise ValueError(f"{path}:{n}: empty model name in 'scores'")
             if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= float(v) <= 1.0:
                 raise ValueError(f"{path}:{n}: score of {m!r} must be a number in [0, 1]")
             clean[str(m)] = float(v)
@@ -188,12 +192,15 @@ def load_jsonl(path: str | Path, *, source: str = "jsonl") -> Labelled:
 
 def _jsonl(path: Path) -> Iterator[Any]:
     with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        try:
+            for n, line in enumerate(fh, 1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        except UnicodeDecodeError:  # (text is decoded in blocks: no line number to trust)
+            raise ValueError(f"{path}: not UTF-8 text") from None
 
 
 # ----------------------------------------------------------------------------- task families
