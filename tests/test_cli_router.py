@@ -109,3 +109,78 @@ def test_fit_rejects_bad_input_in_one_line(tmp_path):
     _one_line_error(_run("router", "fit", str(good), "--from-ledger", "--out", out), "not both")
     _one_line_error(_run("router", "fit", str(tmp_path), "--out", out), "not a file")
     _one_line_error(_run("router", "fit", str(good), "--out", str(good)), "--out", "not a directory")
+
+
+def _sim_config(tmp_path):
+    cfg = tmp_path / "turnout.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "models": [{"name": "gpt-4o"}, {"name": "gpt-4o-mini"},
+                   {"name": "fake/local", "provider": "fake", "local": True, "tier": 1}],
+        "routing": {"quality_target": 0.85}, "ledger": {"url": f"sqlite:///{tmp_path}/l.db"}}))
+    return cfg
+
+
+def test_simulate_rejects_bad_request_rows_in_one_line(tmp_path):
+    cfg = _sim_config(tmp_path)
+    cases = [
+        ({"prompt": "x", "sensitivity": "secret"}, "sensitivity"),
+        ({"prompt": "x", "complexity": "hard"}, "complexity"),
+        ({"prompt": "x", "max_tokens": "many"}, "max_tokens"),
+        ({"prompt": "x", "max_tokens": -5}, "max_tokens"),
+        ({"prompt": "x", "completion_tokens": "a"}, "completion_tokens"),
+        ({"prompt": "x", "latency_ms": "slow"}, "latency_ms"),
+        ({"prompt": "x", "was_model": 5}, "was_model"),
+        ({"prompt": "x", "model": ["a"]}, "model"),
+        ({"prompt": "x", "request_id": 7}, "request_id"),
+        ({"messages": [{"role": "user"}]}, "messages[0]"),
+        ({"prompt": ""}, "prompt"),
+    ]
+    for row, fragment in cases:
+        reqs = tmp_path / "reqs.jsonl"
+        reqs.write_text('{"prompt": "fine"}\n' + json.dumps(row) + "\n")
+        _one_line_error(_run("simulate", str(reqs), "-c", str(cfg)), "reqs.jsonl:2", fragment)
+
+
+def test_simulate_says_how_many_requests_its_latency_covers(tmp_path):
+    cfg = _sim_config(tmp_path)
+    reqs = tmp_path / "reqs.jsonl"
+    rows = [{"prompt": "hi there!", "was_model": "gpt-4o-mini", "latency_ms": 300},
+            {"prompt": "hello again", "was_model": "gpt-4o-mini"},
+            {"prompt": "ok, thanks", "was_model": "gpt-4o-mini"}]
+    reqs.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    res = _run("simulate", str(reqs), "-c", str(cfg))
+    assert res.exit_code == 0, res.output
+    assert "300 ms (recorded for 3 of 3 requests' models)" in res.stdout
+
+
+def test_simulate_from_the_ledger_keeps_the_callers_labels(tmp_path):
+    """A request the caller labelled (complexity or sensitivity given) is replayed with its
+    label: caller labels win in the gateway, so they win in the replay, and the unchanged
+    config changes no route."""
+    from turnout.config import parse_config
+    from turnout.learn import simulate as sim
+    from turnout.learn.feedback_store import ledger_records
+    from turnout.ledger import UsageRecord, open_ledger
+    from turnout.types import ChatRequest, Complexity, RouteHints, Sensitivity
+
+    url = f"sqlite:///{tmp_path}/l.db"
+    config = parse_config({"models": [{"name": "gpt-4o"}, {"name": "gpt-4o-mini"},
+                                      {"name": "fake/local", "provider": "fake", "local": True, "tier": 1}],
+                           "routing": {"quality_target": 0.85}})
+    router = sim.what_if_router(config)
+    asked = [("hi there!", RouteHints(complexity=Complexity.COMPLEX)),
+             ("hi there!", RouteHints()),
+             ("a note about the weather", RouteHints(sensitivity=Sensitivity.INTERNAL))]
+    ledger = open_ledger(url, store_prompts=True)
+    for i, (prompt, hints) in enumerate(asked):
+        decision = router.route(ChatRequest(model="auto", messages=[{"role": "user", "content": prompt}]), hints)
+        ledger.record(UsageRecord(request_id=f"r{i}", ts=1000.0 + i, model_requested="auto",
+                                  model_used=decision.model, rule=decision.rule, prompt=prompt,
+                                  sensitivity=decision.signals.sensitivity.level.value,
+                                  route={"signals": decision.signals.to_dict()}))
+    ledger.close()
+    replays = sim.replays_from_records(list(ledger_records(url)))
+    assert [(r.complexity, r.sensitivity) for r in replays] == [("complex", None), (None, None),
+                                                                 (None, "internal")]
+    report = sim.simulate(sim.what_if_router(config), replays)
+    assert report.changed == 0 and report.compared == 3

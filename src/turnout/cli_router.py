@@ -210,14 +210,18 @@ def simulate_command(
                                      "sweep": [r.to_dict() for r in reports[1:] or reports]
                                      if sweep_targets or plot else []}, indent=2) + "\n")
         return
-    lat = f"{base.latency_ms:.0f} ms" if base.latency_ms is not None else "unknown"
+    routed = base.requests - base.refused
+    lat = (f"{base.latency_ms:.0f} ms (recorded for {base.latency_known} of {routed} requests' models)"
+           if base.latency_ms is not None else "unknown (no recorded latency for the chosen models)")
+    refusals = ", ".join(f"{n} {why}" for why, n in sorted(base.refusals.items(), key=lambda kv: -kv[1]))
     lines = [
         f"replayed {base.requests} requests against {base.config} (no model called)",
         f"predicted cost ${base.cost_usd:.4f}" + (f" (recorded routes ${base.recorded_cost_usd:.4f})"
                                                   if base.recorded_cost_usd is not None else ""),
         f"predicted quality {base.quality:.3f} ({base.labelled} from feedback labels, the rest estimated)",
         f"mean latency of chosen models {lat}",
-        f"changed model {base.changed}/{base.compared}; refused {base.refused}",
+        f"changed model {base.changed}/{base.compared}; refused {base.refused}"
+        + (f" ({refusals})" if refusals else ""),
         f"confidential requests {base.confidential}, all local: "
         f"{'yes' if base.confidential == base.confidential_local else 'NO'}",
         "shares: " + ", ".join(f"{m} {100 * s:.1f}%" for m, s in base.shares.items()),

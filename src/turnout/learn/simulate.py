@@ -54,50 +54,89 @@ class SimReport:
     quality: float = 0.0  # mean expected quality over routed requests
     labelled: int = 0  # requests whose quality is a feedback label, not an estimate
     latency_ms: float | None = None
+    latency_known: int = 0  # routed requests whose chosen model has a recorded latency
     changed: int = 0
     compared: int = 0
     confidential: int = 0
     confidential_local: int = 0
     shares: dict[str, float] = field(default_factory=dict)
     quality_target: float | None = None
+    refusals: dict[str, int] = field(default_factory=dict)  # why, as the gateway would answer
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
 def read_jsonl(path: str | Path) -> list[Replay]:
+    """Requests to replay, one JSON object a line; ValueError naming the line and field for
+    anything else (the CLI prints it as one line)."""
     out = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{path}:{n}: expected a JSON object")
-            if isinstance(row.get("prompt"), str):
-                messages = [{"role": "user", "content": row["prompt"]}]
-            elif isinstance(row.get("messages"), list) and row["messages"]:
-                messages = row["messages"]
-            else:
-                raise ValueError(f"{path}:{n}: expected a 'prompt' string or a 'messages' list")
-            out.append(Replay(messages, str(row.get("model") or "auto"), row.get("sensitivity"),
-                              row.get("complexity"), row.get("max_tokens"), row.get("was_model"),
-                              row.get("completion_tokens"), row.get("latency_ms"),
-                              row.get("request_id")))
+    try:
+        with Path(path).open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+                try:
+                    out.append(_replay(row))
+                except (ValueError, TurnoutError) as exc:
+                    raise ValueError(f"{path}:{n}: {getattr(exc, 'message', None) or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
     return out
 
 
+def _replay(row: Any) -> Replay:
+    from turnout.types import Complexity, Sensitivity
+    from turnout.validation import validate_messages
+
+    if not isinstance(row, dict):
+        raise ValueError("expected a JSON object")
+    if isinstance(row.get("prompt"), str) and row["prompt"].strip():
+        messages = [{"role": "user", "content": row["prompt"]}]
+    elif "messages" in row and "prompt" not in row:
+        messages = validate_messages(row["messages"])
+    else:
+        raise ValueError("expected a non-empty 'prompt' string or a 'messages' list")
+    for name in ("model", "was_model", "request_id"):
+        if row.get(name) is not None and not isinstance(row[name], str):
+            raise ValueError(f"'{name}' must be a string")
+    for name, enum in (("sensitivity", Sensitivity), ("complexity", Complexity)):
+        if row.get(name) is not None and row[name] not in {e.value for e in enum}:
+            raise ValueError(f"'{name}' must be one of {', '.join(e.value for e in enum)}; got {row[name]!r}")
+    for name, least in (("max_tokens", 1), ("completion_tokens", 0)):
+        v = row.get(name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < least):
+            raise ValueError(f"'{name}' must be an integer >= {least}; got {v!r}")
+    lat = row.get("latency_ms")
+    if lat is not None and (isinstance(lat, bool) or not isinstance(lat, int | float) or not 0 <= lat < float("inf")):
+        raise ValueError(f"'latency_ms' must be a number >= 0; got {lat!r}")
+    return Replay(messages, row.get("model") or "auto", row.get("sensitivity"), row.get("complexity"),
+                  row.get("max_tokens"), row.get("was_model"), row.get("completion_tokens"), lat,
+                  row.get("request_id"))
+
+
 def replays_from_records(records: Iterable[dict[str, Any]]) -> list[Replay]:
-    """Replays of ledger records that kept their prompt (``feedback_store.ledger_records``)."""
+    """Replays of ledger records that kept their prompt (``feedback_store.ledger_records``).
+    A label the caller gave (complexity, sensitivity: ``*_source == "given"`` in the recorded
+    signals) is replayed as given: in the gateway a caller's label wins, so it does here."""
     out = []
     for rec in records:
         if not rec.get("prompt"):
             continue
+        route = rec.get("route")
+        signals = route.get("signals") if isinstance(route, dict) else None
+        signals = signals if isinstance(signals, dict) else {}
+
+        def given(name: str, signals: dict[str, Any] = signals) -> str | None:
+            value = signals.get(name)
+            return value if signals.get(f"{name}_source") == "given" and isinstance(value, str) else None
+
         out.append(Replay([{"role": "user", "content": rec["prompt"]}],
-                          rec.get("model_requested") or "auto", rec.get("sensitivity"), None, None,
+                          rec.get("model_requested") or "auto", given("sensitivity"), given("complexity"), None,
                           rec.get("model_used") or None, rec.get("completion_tokens"),
                           rec.get("latency_ms"), rec.get("request_id")))
     return out
@@ -169,8 +208,10 @@ def simulate(
                               params={"max_tokens": rep.max_tokens} if rep.max_tokens else {})
         try:
             decision = router.route(request, _hints(rep))
-        except (TurnoutError, ValueError):
+        except TurnoutError as exc:
             report.refused += 1
+            why = exc.code or type(exc).__name__
+            report.refusals[why] = report.refusals.get(why, 0) + 1
             continue
         model = decision.model
         info = router.info(model)
@@ -203,6 +244,7 @@ def simulate(
     routed = report.requests - report.refused
     report.quality = qual_sum / routed if routed else 0.0
     report.latency_ms = lat_sum / lat_n if lat_n else None
+    report.latency_known = lat_n
     report.recorded_cost_usd = recorded_cost if have_recorded else None
     report.shares = {m: c / routed for m, c in counts.most_common()} if routed else {}
     return report
