@@ -84,7 +84,8 @@ def _run(*args, input=None):
 
 def _one_line_error(res, *fragments):
     assert res.exit_code != 0, res.output
-    assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
+    assert "Traceback" not in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
     err = res.stderr.strip()
     assert err.count("\n") == 0 and err.startswith("turnout: error: "), err
     for f in fragments:

@@ -147,10 +147,13 @@ def calibrate(
     if write:
         target = config or next((n for n in CONFIG_FILENAMES if Path(n).is_file()), CONFIG_FILENAMES[0])
         try:
-            result["written_to"] = str(write_knob(target, choice.knob, choice.value))
+            written, kept = write_knob(target, choice.knob, choice.value)
         except (ValueError, OSError) as exc:
             fail(str(exc))
-        sys.stderr.write("note: the config was rewritten by PyYAML; its comments are not kept\n")
+        result["written_to"] = str(written)
+        if not kept:
+            sys.stderr.write(f"note: {written} was rewritten from its settings (its layout does not allow an "
+                             "edit in place): its comments are not kept\n")
     sys.stdout.write(json.dumps(result) + "\n")
 
 

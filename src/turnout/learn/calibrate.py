@@ -11,6 +11,7 @@ quality on the same rows).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,18 +113,26 @@ def quality_target_evaluator(
     return evaluate, ref, names[strong]
 
 
-def write_knob(config_path: str | Path, knob: str, value: float) -> Path:
-    """Set ``knob`` (a dotted path) in a YAML config file (created if missing). Comments in the
-    file are not kept (PyYAML does not keep them): the command says so."""
+def write_knob(config_path: str | Path, knob: str, value: float) -> tuple[Path, bool]:
+    """Set ``knob`` (a dotted path) in a YAML config file (created if missing); returns (path,
+    whether the file's other text, comments included, was kept).
+
+    The value is edited in the text where the file's layout allows it (a block mapping:
+    the key's value replaced on its line, or the key added to its block, or the block added at
+    the end), and the edit is kept only if the file then reads back as the same settings with
+    the knob set. Otherwise (flow style, anchors, the key's value on another line...) the file
+    is rewritten from the parsed settings by PyYAML, which drops comments."""
     import yaml
 
     path = Path(config_path)
-    data: dict[str, Any] = {}
-    if path.is_file():
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ValueError(f"{path}: expected a mapping at the top level")
-        data = loaded or {}
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        loaded = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected a mapping at the top level")
+    data: dict[str, Any] = loaded or {}
     node = data
     parts = knob.split(".")
     for part in parts[:-1]:
@@ -134,5 +143,73 @@ def write_knob(config_path: str | Path, knob: str, value: float) -> Path:
             raise ValueError(f"{path}: {part} is not a mapping")
         node = nxt
     node[parts[-1]] = float(value)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
+    edited = _edit_in_place(text, parts, repr(float(value)))
+    if edited is not None:
+        try:
+            if yaml.safe_load(edited) != data:
+                edited = None
+        except yaml.YAMLError:
+            edited = None
+    try:
+        path.write_text(edited if edited is not None else yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path, edited is not None
+
+
+def _indent(line: str) -> int | None:
+    """Leading spaces of a line holding content; None for a blank or comment-only line."""
+    stripped = line.lstrip(" ")
+    if not stripped.strip() or stripped.startswith("#"):
+        return None
+    return len(line) - len(stripped)
+
+
+_SCALAR = re.compile(r"^(?P<gap>\s*)(?P<value>[^\s#{\[|>&*!'\"][^#]*?)?(?P<tail>\s+#.*)?$")
+
+
+def _edit_in_place(text: str, parts: list[str], value: str) -> str | None:
+    """``text`` with ``parts`` set to ``value`` by editing lines of block-style YAML, or None
+    where that is not a plain edit (the caller checks the result reads back right)."""
+    lines = text.splitlines(keepends=True)
+    start, end, indent = 0, len(lines), 0
+    for depth, key in enumerate(parts):
+        last = depth == len(parts) - 1
+        found = None
+        for i in range(start, end):
+            if _indent(lines[i]) == indent and re.match(rf"{re.escape(key)}\s*:(\s|$)", lines[i][indent:]):
+                found = i
+                break
+        if found is None:  # add the rest of the path at the end of this block
+            at = start
+            for i in range(start, end):
+                if _indent(lines[i]) is not None:
+                    at = i + 1
+            if at == 0 and depth == 0:
+                at = len(lines)
+            new = [" " * (indent + 2 * k) + p + ":" + (f" {value}" if k == len(parts) - depth - 1 else "") + "\n"
+                   for k, p in enumerate(parts[depth:])]
+            if at > 0 and not lines[at - 1].endswith("\n"):
+                lines[at - 1] += "\n"
+            return "".join(lines[:at] + new + lines[at:])
+        line = lines[found]
+        body = line[indent:].rstrip("\r\n")
+        newline = line[len(line.rstrip("\r\n")):] or ""
+        rest = body.split(":", 1)[1]
+        if last:
+            m = _SCALAR.match(rest)
+            if m is None or m.group("value") is None:
+                return None  # a value on another line, a flow or quoted scalar, an anchor...
+            lines[found] = (line[:indent] + body.split(":", 1)[0] + ":" + (m.group("gap") or " ") + value
+                            + (m.group("tail") or "") + newline)
+            return "".join(lines)
+        if rest.strip() and not rest.strip().startswith("#"):
+            return None  # `routing: {...}` or `routing: null`: not a block to add to
+        start = found + 1
+        end = next((i for i in range(start, len(lines))
+                    if (n := _indent(lines[i])) is not None and n <= indent), len(lines))
+        child = next((n for i in range(start, end) if (n := _indent(lines[i])) is not None), None)
+        if child is None or lines[next(i for i in range(start, end) if _indent(lines[i]) is not None)][child:].startswith("- "):
+            return None  # an empty block (null) or a list
+        indent = child
+    return None
