@@ -185,3 +185,32 @@ def test_simulate_from_the_ledger_keeps_the_callers_labels(tmp_path):
                                                                  (None, "internal")]
     report = sim.simulate(sim.what_if_router(config), replays)
     assert report.changed == 0 and report.compared == 3
+
+
+def test_calibrate_says_when_its_router_or_its_rows_do_not_fit_the_config(tmp_path):
+    data = tmp_path / "labels.jsonl"
+    write_labels(data)
+    assert _run("router", "fit", str(data), "--out", str(tmp_path / "r")).exit_code == 0
+    cfg = tmp_path / "turnout.yaml"
+    cfg.write_text("models:\n  - name: gpt-4o\n  - name: gpt-4o-mini\n")
+    res = _run("router", "calibrate", str(data), "--quality", "0.9", "--router", str(tmp_path / "r"),
+               "-c", str(cfg), "--dry-run")
+    assert res.exit_code == 0, res.output
+    assert "set routing.router" in res.stderr  # the config would run the shipped prior, not this router
+    assert "24 of 24 rows are in the router's memory" in res.stderr  # calibrated on its own fit data
+    unpriced = tmp_path / "unpriced.jsonl"
+    unpriced.write_text('{"prompt": "x", "scores": {"zz/one": 1, "zz/two": 0}}\n')
+    _one_line_error(_run("router", "calibrate", str(unpriced), "--quality", "0.9", "-c", str(cfg), "--dry-run"),
+                    "zz/one", "zz/two")
+
+
+def test_rows_in_memory_counts_the_fit_rows_not_their_near_twins(tmp_path):
+    from turnout.learn.calibrate import rows_in_memory
+    from turnout.learn.model import LearnedRouter, fit_router
+
+    fitted = EASY[:6] + HARD[:6]
+    router = fit_router(fitted, [{"a": 1.0, "b": 1.0}] * 6 + [{"a": 1.0, "b": 0.0}] * 6,
+                        prior=LearnedRouter.load())
+    router = LearnedRouter.load(router.save(tmp_path / "r"))  # as stored: float16 embeddings
+    assert rows_in_memory(router, fitted) == 12
+    assert rows_in_memory(router, EASY[6:] + HARD[6:]) == 0  # one word apart from a fit row

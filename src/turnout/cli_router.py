@@ -115,7 +115,7 @@ def calibrate(
     from turnout.catalog import Catalog
     from turnout.config import CONFIG_FILENAMES, load_config, model_info_from
     from turnout.errors import TurnoutError
-    from turnout.learn.calibrate import DEFAULT_TARGETS, pick, quality_target_evaluator, write_knob
+    from turnout.learn.calibrate import DEFAULT_TARGETS, pick, quality_target_evaluator, rows_in_memory, write_knob
     from turnout.learn.model import LearnedRouter
 
     if (target_saving is None) == (quality is None):
@@ -136,8 +136,18 @@ def calibrate(
                                                          output_tokens=output_tokens)
         choice = pick("routing.quality_target", DEFAULT_TARGETS, evaluate, ref,
                       target_saving=target_saving, quality=quality)
+        remembered = rows_in_memory(router, prompts)
     except (ValueError, OSError, TurnoutError) as exc:
         fail(getattr(exc, "message", None) or str(exc))
+    if router_dir is not None and (cfg.routing.router is None
+                                   or Path(cfg.routing.router).resolve() != Path(router_dir).resolve()):
+        sys.stderr.write(f"note: calibrated with --router {router_dir}, but the config runs "
+                         f"{cfg.routing.router or 'the shipped prior'}: set routing.router: {router_dir} "
+                         "for this threshold to hold\n")
+    if remembered:
+        sys.stderr.write(f"note: {remembered} of {len(prompts)} rows are in the router's memory (it was fitted "
+                         "on them): the threshold is chosen in-sample and its figures are optimistic; "
+                         "calibrate on labelled rows kept out of `router fit`\n")
     result: dict[str, Any] = {
         "knob": choice.knob, "value": choice.value, "strong": strong,
         "saving": round(choice.saving, 4), "quality_share": round(choice.quality_share, 4),

@@ -87,9 +87,12 @@ def quality_target_evaluator(
     quality. The reference is always using the model with the best mean label."""
     from turnout import tokens
 
-    models = sorted(m for m in {m for s in scores for m in s} if m in prices)
+    labelled = sorted({m for s in scores for m in s})
+    models = [m for m in labelled if m in prices]
     if len(models) < 2:
-        raise ValueError("calibration needs labels for at least two configured models")
+        unpriced = [m for m in labelled if m not in prices]
+        raise ValueError("calibration needs labels for at least two models with prices (in the config or the "
+                         f"catalog); {', '.join(unpriced[:8])} {'have' if len(unpriced) > 1 else 'has'} none")
     names, p = router.predict_many(list(prompts), models,
                                    {m: prices[m].tier for m in models})
     ptoks = np.array([tokens.count_text(t) for t in prompts])
@@ -213,3 +216,16 @@ def _edit_in_place(text: str, parts: list[str], value: str) -> str | None:
             return None  # an empty block (null) or a list
         indent = child
     return None
+
+
+def rows_in_memory(router: Any, prompts: Sequence[str]) -> int:
+    """How many of ``prompts`` the router remembers (its kNN memory: the rows it was fitted on).
+    A threshold calibrated on them is chosen in-sample: the memory knows their labels."""
+    from turnout.learn.model import _clip
+
+    if not len(router.memory_emb) or not prompts:
+        return 0
+    emb = router.featurizer.embedder.embed([_clip(t) for t in prompts])
+    # float16 storage: a remembered prompt's cosine is 1 +- 2e-4; prompts one word apart
+    # ("... number 3" / "... number 9") reach 0.999
+    return int(((emb @ router.memory_emb.T).max(axis=1) > 0.9995).sum())
