@@ -115,7 +115,13 @@ def calibrate(
     from turnout.catalog import Catalog
     from turnout.config import CONFIG_FILENAMES, load_config, model_info_from
     from turnout.errors import TurnoutError
-    from turnout.learn.calibrate import DEFAULT_TARGETS, pick, quality_target_evaluator, rows_in_memory, write_knob
+    from turnout.learn.calibrate import (
+        DEFAULT_TARGETS,
+        pick,
+        quality_target_evaluator,
+        rows_in_memory,
+        write_knob,
+    )
     from turnout.learn.model import LearnedRouter
 
     if (target_saving is None) == (quality is None):
