@@ -214,3 +214,22 @@ def test_rows_in_memory_counts_the_fit_rows_not_their_near_twins(tmp_path):
     router = LearnedRouter.load(router.save(tmp_path / "r"))  # as stored: float16 embeddings
     assert rows_in_memory(router, fitted) == 12
     assert rows_in_memory(router, EASY[6:] + HARD[6:]) == 0  # one word apart from a fit row
+
+
+def test_simulate_counts_the_confidential_requests_it_cannot_replay(tmp_path):
+    """Confidential prompts are never stored, so the ledger cannot replay them; the report says
+    how many there were and whether the tried config has a local model to take them."""
+    from turnout.ledger import UsageRecord, open_ledger
+
+    cfg = _sim_config(tmp_path)
+    ledger = open_ledger(f"sqlite:///{tmp_path}/l.db", store_prompts=True)
+    ledger.record(UsageRecord(request_id="a", ts=1.0, model_used="gpt-4o-mini", prompt="hi there"))
+    ledger.record(UsageRecord(request_id="b", ts=2.0, model_used="fake/local", sensitivity="confidential"))
+    ledger.close()
+    res = _run("simulate", "-c", str(cfg))
+    assert res.exit_code == 0, res.output
+    assert "1 confidential request not replayed (its prompt is never stored); local models: fake/local" in res.stdout
+    cloud_only = tmp_path / "cloud.yaml"
+    cloud_only.write_text(yaml.safe_dump({"models": [{"name": "gpt-4o"}, {"name": "gpt-4o-mini"}]}))
+    res = _run("simulate", "-c", str(cfg), "--against", str(cloud_only), "--json")
+    assert json.loads(res.stdout)["result"]["not_replayed"] == {"confidential": 1, "local_models": []}

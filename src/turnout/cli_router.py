@@ -195,12 +195,14 @@ def simulate_command(
         if requests is not None:
             replays = sim.read_jsonl(requests)
             labels: dict[tuple[str, str], float] = {}
+            unreplayed = 0
         else:
             from turnout.learn.feedback import label_table
-            from turnout.learn.feedback_store import ledger_records, open_feedback_store
+            from turnout.learn.feedback_store import ledger_records, open_feedback_store, unreplayable
 
             url = _ledger_url(config)
             records = list(ledger_records(url))
+            unreplayed = unreplayable(url).get("confidential", 0)
             replays = sim.replays_from_records(records)
             store = open_feedback_store(url)
             try:
@@ -222,10 +224,12 @@ def simulate_command(
                                 labels=labels, output_tokens=output_tokens)
     except (ValueError, OSError, TurnoutError) as exc:
         fail(getattr(exc, "message", None) or str(exc))
+    local = [name for name, info in router.models.items() if info.local]
+    not_replayed = {"confidential": unreplayed, "local_models": local}
     if plot:
         sys.stderr.write(f"wrote {sim.plot(reports, plot, baseline=base)}\n")
     if json_out:
-        sys.stdout.write(json.dumps({"result": base.to_dict(),
+        sys.stdout.write(json.dumps({"result": {**base.to_dict(), "not_replayed": not_replayed},
                                      "sweep": [r.to_dict() for r in reports[1:] or reports]
                                      if sweep_targets or plot else []}, indent=2) + "\n")
         return
@@ -245,6 +249,11 @@ def simulate_command(
         f"{'yes' if base.confidential == base.confidential_local else 'NO'}",
         "shares: " + ", ".join(f"{m} {100 * s:.1f}%" for m, s in base.shares.items()),
     ]
+    if unreplayed:
+        many = unreplayed > 1
+        lines.append(f"{unreplayed} confidential request{'s' if many else ''} not replayed "
+                     f"({'their prompts are' if many else 'its prompt is'} never stored); local models: "
+                     + (", ".join(local) if local else "NONE: this config would refuse them"))
     if sweep_targets or plot:
         lines += ["", sim.table(reports)]
     sys.stdout.write("\n".join(lines) + "\n")

@@ -332,3 +332,25 @@ def ledger_records(url: str) -> Iterator[dict[str, Any]]:
         if "route" in rec:
             rec["route"] = route_of(rec["route"])
         yield rec
+
+
+def unreplayable(url: str) -> dict[str, int]:
+    """Requests of the ledger at ``url`` without a stored prompt, by sensitivity (confidential
+    prompts are never stored: ``simulate`` says how many it could not replay)."""
+    where = locate(url)
+    ledger = where.quoted_tables[0]
+    sql = f"SELECT sensitivity, COUNT(*) FROM {ledger} WHERE prompt IS NULL GROUP BY sensitivity"
+    if where.kind == "postgresql":
+        import psycopg
+
+        with psycopg.connect(where.target, connect_timeout=10) as conn:
+            rows = conn.execute(sql).fetchall()
+    elif where.kind == "sqlite":
+        conn_s = sqlite3.connect(Path(where.target).as_uri() + "?mode=ro", uri=True)
+        try:
+            rows = conn_s.execute(sql).fetchall()
+        finally:
+            conn_s.close()
+    else:
+        return {}
+    return {str(level): int(n) for level, n in rows}
