@@ -198,7 +198,11 @@ def simulate_command(
             unreplayed = 0
         else:
             from turnout.learn.feedback import label_table
-            from turnout.learn.feedback_store import ledger_records, open_feedback_store, unreplayable
+            from turnout.learn.feedback_store import (
+                ledger_records,
+                open_feedback_store,
+                unreplayable,
+            )
 
             url = _ledger_url(config)
             records = list(ledger_records(url))
