@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -233,3 +234,23 @@ def test_simulate_counts_the_confidential_requests_it_cannot_replay(tmp_path):
     cloud_only.write_text(yaml.safe_dump({"models": [{"name": "gpt-4o"}, {"name": "gpt-4o-mini"}]}))
     res = _run("simulate", "-c", str(cfg), "--against", str(cloud_only), "--json")
     assert json.loads(res.stdout)["result"]["not_replayed"] == {"confidential": 1, "local_models": []}
+
+
+def test_simulate_compares_recorded_routes_and_the_tried_config_by_one_estimator(tmp_path):
+    data = tmp_path / "labels.jsonl"
+    write_labels(data)
+    assert _run("router", "fit", str(data), "--out", str(tmp_path / "r")).exit_code == 0
+    cfg = _sim_config(tmp_path)
+    fitted = tmp_path / "fitted.yaml"
+    fitted.write_text(cfg.read_text().replace("quality_target: 0.85", f"quality_target: 0.85\n  router: {tmp_path / 'r'}"))
+    reqs = tmp_path / "reqs.jsonl"
+    reqs.write_text("\n".join(json.dumps({"prompt": p, "was_model": "gpt-4o"}) for p in EASY[:3] + HARD[:3]) + "\n")
+    same = json.loads(_run("simulate", str(reqs), "-c", str(fitted), "--json").stdout)["result"]
+    tried = json.loads(_run("simulate", str(reqs), "-c", str(cfg), "--against", str(fitted), "--json").stdout)["result"]
+    # the fitted router estimates both sides, whichever config names it
+    assert tried["estimator"] == same["estimator"] == str(tmp_path / "r")
+    assert tried["recorded_quality"] == pytest.approx(same["recorded_quality"])
+    # easy prompts leave gpt-4o: cheaper, and by the fitted labels no worse
+    assert tried["changed"] == 3 and tried["recorded_n"] == 6
+    assert tried["quality_on_recorded"] >= tried["recorded_quality"] - 0.02
+    assert tried["cost_usd"] < tried["recorded_cost_usd"]

@@ -190,6 +190,7 @@ def simulate_command(
     from turnout.config import load_config
     from turnout.errors import TurnoutError
     from turnout.learn import simulate as sim
+    from turnout.learn.model import LearnedRouter
 
     try:
         if requests is not None:
@@ -218,14 +219,23 @@ def simulate_command(
         if not replays:
             fail("no requests to replay (the ledger stores prompts only with ledger.store_prompts: true)")
         cfg = load_config(against or config)
+        # one estimator of quality for the recorded routes and the tried config, whichever
+        # config names a fitted router (the tried one first): their figures compare
+        current = load_config(config) if against else cfg
+        estimator_dir = cfg.routing.router or current.routing.router
+        estimator = LearnedRouter.load(estimator_dir)
+        estimator_name = estimator_dir or "the shipped prior"
         router = sim.what_if_router(cfg)
         base = sim.simulate(router, replays, labels=labels, output_tokens=output_tokens,
-                            config_name=against or config or "default", quality_target=target)
+                            config_name=against or config or "default", quality_target=target,
+                            estimator=estimator)
         reports = [base]
         if sweep_targets or plot:
             reports = sim.sweep(sim.what_if_router(cfg), replays,
                                 [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.0],
-                                labels=labels, output_tokens=output_tokens)
+                                labels=labels, output_tokens=output_tokens, estimator=estimator)
+        for report in reports:
+            report.estimator = estimator_name
     except (ValueError, OSError, TurnoutError) as exc:
         fail(getattr(exc, "message", None) or str(exc))
     local = [name for name, info in router.models.items() if info.local]
@@ -245,7 +255,8 @@ def simulate_command(
         f"replayed {base.requests} requests against {base.config} (no model called)",
         f"predicted cost ${base.cost_usd:.4f}" + (f" (recorded routes ${base.recorded_cost_usd:.4f})"
                                                   if base.recorded_cost_usd is not None else ""),
-        f"predicted quality {base.quality:.3f} ({base.labelled} from feedback labels, the rest estimated)",
+        f"predicted quality {base.quality:.3f} ({base.labelled} from feedback labels, the rest estimated by "
+        f"{base.estimator})",
         f"mean latency of chosen models {lat}",
         f"changed model {base.changed}/{base.compared}; refused {base.refused}"
         + (f" ({refusals})" if refusals else ""),
@@ -253,6 +264,9 @@ def simulate_command(
         f"{'yes' if base.confidential == base.confidential_local else 'NO'}",
         "shares: " + ", ".join(f"{m} {100 * s:.1f}%" for m, s in base.shares.items()),
     ]
+    if base.recorded_quality is not None and base.quality_on_recorded is not None:
+        lines.insert(3, f"quality on the {base.recorded_n} requests with a recorded model: recorded routes "
+                        f"{base.recorded_quality:.3f}, this config {base.quality_on_recorded:.3f}")
     if unreplayed:
         many = unreplayed > 1
         lines.append(f"{unreplayed} confidential request{'s' if many else ''} not replayed "

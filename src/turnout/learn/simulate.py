@@ -51,6 +51,12 @@ class SimReport:
     refused: int = 0
     cost_usd: float = 0.0
     recorded_cost_usd: float | None = None
+    # quality on the requests that name the model they went to, by the same estimator (and
+    # labels): the recorded routes' and this config's, like for like
+    recorded_quality: float | None = None
+    quality_on_recorded: float | None = None
+    recorded_n: int = 0
+    estimator: str = "the config's learned router"  # which one estimated quality (the CLI names it)
     quality: float = 0.0  # mean expected quality over routed requests
     labelled: int = 0  # requests whose quality is a feedback label, not an estimate
     latency_ms: float | None = None
@@ -179,8 +185,11 @@ def simulate(
     output_tokens: int = 256,
     config_name: str = "config",
     quality_target: float | None = None,
+    estimator: Any = None,
 ) -> SimReport:
-    """Route every replay with ``router`` (see :func:`what_if_router`) and add up the effect."""
+    """Route every replay with ``router`` (see :func:`what_if_router`) and add up the effect.
+    ``estimator``: the learned router that estimates quality (default: the config's); give the
+    same one to compare configs."""
     from turnout.learn.model import LearnedRouter
     from turnout.learn.quality import request_text
     from turnout.types import ChatRequest, Sensitivity
@@ -189,7 +198,8 @@ def simulate(
         router.quality_target = quality_target
         if router.learned is None:
             router.learned = LearnedRouter.load(router.config.routing.router)
-    estimator = router.learned or LearnedRouter.load(router.config.routing.router)
+    if estimator is None:
+        estimator = router.learned or LearnedRouter.load(router.config.routing.router)
     labels = labels or {}
     recorded_latency: dict[str, list[float]] = defaultdict(list)
     recorded_cost = 0.0
@@ -198,6 +208,14 @@ def simulate(
         if rep.was_model and rep.latency_ms:
             recorded_latency[rep.was_model].append(float(rep.latency_ms))
     report = SimReport(config=config_name, quality_target=router.quality_target)
+    rec_q: list[float] = []
+    now_q: list[float] = []
+
+    def quality_of(rep: Replay, model: str, tier: int) -> tuple[float, bool]:
+        label = labels.get((rep.request_id or "", model))
+        if label is not None:
+            return label, True
+        return estimator.predict(request_text(rep.messages), [model], {model: tier})[model], False
     counts: Counter[str] = Counter()
     qual_sum = 0.0
     lat_sum = 0.0
@@ -218,22 +236,21 @@ def simulate(
         counts[model] += 1
         out_tokens = rep.completion_tokens if rep.completion_tokens is not None else output_tokens
         report.cost_usd += info.cost_usd(decision.signals.prompt_tokens, out_tokens)
+        q, labelled = quality_of(rep, model, info.tier)
+        qual_sum += q
+        report.labelled += int(labelled)
         if rep.was_model:
             report.compared += 1
             report.changed += int(rep.was_model != model)
             try:
                 was = router.info(rep.was_model)
+            except TurnoutError:  # a model the tried config does not have
+                was = None
+            if was is not None:
                 recorded_cost += was.cost_usd(decision.signals.prompt_tokens, out_tokens)
                 have_recorded = True
-            except TurnoutError:
-                pass
-        label = labels.get((rep.request_id or "", model))
-        if label is not None:
-            report.labelled += 1
-            qual_sum += label
-        else:
-            qual_sum += estimator.predict(request_text(rep.messages), [model],
-                                          {model: info.tier})[model]
+                rec_q.append(q if rep.was_model == model else quality_of(rep, rep.was_model, was.tier)[0])
+                now_q.append(q)
         lats = recorded_latency.get(model)
         if lats:
             lat_sum += sum(lats) / len(lats)
@@ -246,6 +263,10 @@ def simulate(
     report.latency_ms = lat_sum / lat_n if lat_n else None
     report.latency_known = lat_n
     report.recorded_cost_usd = recorded_cost if have_recorded else None
+    if rec_q:
+        report.recorded_quality = sum(rec_q) / len(rec_q)
+        report.quality_on_recorded = sum(now_q) / len(now_q)
+        report.recorded_n = len(rec_q)
     report.shares = {m: c / routed for m, c in counts.most_common()} if routed else {}
     return report
 
