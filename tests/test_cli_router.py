@@ -254,3 +254,13 @@ def test_simulate_compares_recorded_routes_and_the_tried_config_by_one_estimator
     assert tried["changed"] == 3 and tried["recorded_n"] == 6
     assert tried["quality_on_recorded"] >= tried["recorded_quality"] - 0.02
     assert tried["cost_usd"] < tried["recorded_cost_usd"]
+
+
+def test_simulate_plot_writes_a_png_with_the_recorded_routes(tmp_path):
+    cfg = _sim_config(tmp_path)
+    reqs = tmp_path / "reqs.jsonl"
+    reqs.write_text("\n".join(json.dumps({"prompt": p, "was_model": "gpt-4o"}) for p in EASY[:2] + HARD[:2]) + "\n")
+    res = _run("simulate", str(reqs), "-c", str(cfg), "--plot", str(tmp_path / "p" / "sweep.png"))
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "p" / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "target" in res.stdout and "1.00" in res.stdout  # the table beside it

@@ -296,11 +296,19 @@ def plot(reports: Sequence[SimReport], path: str | Path, baseline: SimReport | N
         xs = [r.cost_usd for r in reports]
         ys = [r.quality for r in reports]
         ax.plot(xs, ys, "o-", label="quality target sweep")
+        # targets that route alike land on one point: one label for the range
+        points: dict[tuple[float, float], list[float]] = {}
         for r in reports:
-            ax.annotate(f"{r.quality_target:.2f}", (r.cost_usd, r.quality), fontsize=7,
-                        textcoords="offset points", xytext=(3, 3))
+            points.setdefault((round(r.cost_usd, 12), round(r.quality, 12)), []).append(r.quality_target or 0.0)
+        for (x, y), targets in points.items():
+            text = f"{min(targets):.2f}" if len(targets) == 1 else f"{min(targets):.2f}-{max(targets):.2f}"
+            ax.annotate(text, (x, y), fontsize=7, textcoords="offset points", xytext=(3, 3))
         if baseline is not None:
-            ax.plot([baseline.cost_usd], [baseline.quality], "s", color="red", label="current config")
+            ax.plot([baseline.cost_usd], [baseline.quality], "s", color="red", label="this config")
+            if baseline.recorded_cost_usd is not None and baseline.recorded_quality is not None:
+                # the recorded routes, estimated alike (quality on the requests that name them)
+                ax.plot([baseline.recorded_cost_usd], [baseline.recorded_quality], "D", color="gray",
+                        label="recorded routes")
         ax.set_xlabel("predicted cost (USD)")
         ax.set_ylabel("predicted quality (mean P(good answer))")
         ax.grid(alpha=0.3)
