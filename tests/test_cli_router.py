@@ -264,3 +264,19 @@ def test_simulate_plot_writes_a_png_with_the_recorded_routes(tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "p" / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "target" in res.stdout and "1.00" in res.stdout  # the table beside it
+
+
+def test_simulate_file_errors_name_the_file(tmp_path):
+    cfg = _sim_config(tmp_path)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    _one_line_error(_run("simulate", str(empty), "-c", str(cfg)), "empty.jsonl: no requests")
+    _one_line_error(_run("simulate", str(tmp_path / "nope.jsonl"), "-c", str(cfg)), "nope.jsonl: no such file")
+    _one_line_error(_run("simulate", str(tmp_path), "-c", str(cfg)), "not a file")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "router.npz").write_bytes(b"junk")
+    bad_router = tmp_path / "bad.yaml"
+    bad_router.write_text(cfg.read_text() + f"  router: {broken}\n")
+    empty.write_text('{"prompt": "hi"}\n')
+    _one_line_error(_run("simulate", str(empty), "-c", str(bad_router)), "routing.router", "not a router")

@@ -194,7 +194,13 @@ def simulate_command(
 
     try:
         if requests is not None:
+            if not Path(requests).exists():
+                fail(f"{requests}: no such file")
+            if not Path(requests).is_file():
+                fail(f"{requests}: not a file")
             replays = sim.read_jsonl(requests)
+            if not replays:
+                fail(f"{requests}: no requests")
             labels: dict[tuple[str, str], float] = {}
             unreplayed = 0
         else:
@@ -223,7 +229,10 @@ def simulate_command(
         # config names a fitted router (the tried one first): their figures compare
         current = load_config(config) if against else cfg
         estimator_dir = cfg.routing.router or current.routing.router
-        estimator = LearnedRouter.load(estimator_dir)
+        try:
+            estimator = LearnedRouter.load(estimator_dir)
+        except (OSError, ValueError) as exc:
+            fail(f"routing.router: cannot load {estimator_dir}: {exc}")
         estimator_name = estimator_dir or "the shipped prior"
         router = sim.what_if_router(cfg)
         base = sim.simulate(router, replays, labels=labels, output_tokens=output_tokens,
