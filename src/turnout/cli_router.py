@@ -53,6 +53,7 @@ def _labelled(data: str | None, from_ledger: bool, config: str | None) -> tuple[
             rows = ledger_training_rows(url)
         except (ValueError, OSError) as exc:
             fail(str(exc))
+        rows = _configured_only(rows, config)
         if not rows:
             fail("the ledger has no labelled requests with stored prompts (set ledger.store_prompts, "
                  "then send POST /v1/feedback or enable the cascade)")
@@ -70,6 +71,31 @@ def _labelled(data: str | None, from_ledger: bool, config: str | None) -> tuple[
     if len(lab) == 0:
         fail(f"{data}: no rows")
     return lab.prompts, lab.scores
+
+
+def _configured_only(rows: list[dict[str, Any]], config: str | None) -> list[dict[str, Any]]:
+    """The ledger's rows without labels of models the config no longer has (a deployment's
+    router is about its own models; such a model could even become its "strong" one)."""
+    from turnout.config import load_config
+
+    configured = {m.name for m in load_config(config).models or []}
+    if not configured:  # no model list: the catalog's defaults, anything goes
+        return rows
+    dropped: dict[str, int] = {}
+    kept = []
+    for row in rows:
+        scores = {}
+        for model, score in row["scores"].items():
+            if model in configured:
+                scores[model] = score
+            else:
+                dropped[model] = dropped.get(model, 0) + 1
+        if scores:
+            kept.append({**row, "scores": scores})
+    if dropped:
+        sys.stderr.write(f"note: left out {sum(dropped.values())} labels of models not in the config: "
+                         f"{', '.join(sorted(dropped))}\n")
+    return kept
 
 
 @router_app.command("fit")

@@ -232,3 +232,30 @@ def test_ambiguous_or_unknown_ratings_are_400(serve):
     unknown = httpx.post(f"{server.base_url}/feedback", json={"request_id": rid, "score": 1, "model": "gpt-99"})
     assert unknown.status_code == 400 and unknown.json()["error"]["param"] == "model"
     assert "not configured" in unknown.json()["error"]["message"]
+
+
+def test_fit_from_the_ledger_leaves_out_models_the_config_no_longer_has(serve, tmp_path):
+    import json
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from turnout.cli import app
+
+    models = [{"name": "fake/cloud", "provider": "fake", "local": False, "tier": 3},
+              {"name": "fake/old", "provider": "fake", "local": False, "tier": 1}]
+    server = serve({"models": models, "ledger": {"store_prompts": True}})
+    for i in range(3):
+        r = httpx.post(f"{server.base_url}/chat/completions",
+                       json={"model": "fake/cloud", "messages": [{"role": "user", "content": f"question {i}"}]})
+        rid = r.json()["turnout"]["request_id"]
+        assert httpx.post(f"{server.base_url}/feedback", json={"request_id": rid, "thumbs": "up"}).status_code == 200
+        assert httpx.post(f"{server.base_url}/feedback",
+                          json={"request_id": rid, "thumbs": "down", "model": "fake/old"}).status_code == 200
+    server.stop()
+    cfg = tmp_path / "turnout.yaml"  # fake/old was removed from the deployment since
+    cfg.write_text(yaml.safe_dump({"models": models[:1], "ledger": {"url": f"sqlite:///{tmp_path}/ledger.db"}}))
+    res = CliRunner().invoke(app, ["router", "fit", "--from-ledger", "-c", str(cfg), "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["mean_scores"] == {"fake/cloud": 1.0}
+    assert "left out 3 labels of models not in the config: fake/old" in res.stderr
