@@ -259,3 +259,18 @@ def test_fit_from_the_ledger_leaves_out_models_the_config_no_longer_has(serve, t
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["mean_scores"] == {"fake/cloud": 1.0}
     assert "left out 3 labels of models not in the config: fake/old" in res.stderr
+
+
+def test_feedback_on_a_memory_ledger_checks_the_request_too(serve):
+    server = serve({"models": MODELS, "ledger": {"url": "memory://"}})
+    r = httpx.post(f"{server.base_url}/chat/completions",
+                   json={"model": "fake/cloud", "messages": [{"role": "user", "content": "hello"}]})
+    rid = r.json()["turnout"]["request_id"]
+    assert httpx.post(f"{server.base_url}/feedback", json={"request_id": rid, "score": 0.7}).status_code == 200
+    assert httpx.post(f"{server.base_url}/feedback", json={"request_id": "nope", "score": 0.7}).status_code == 404
+
+
+def test_feedback_without_a_ledger_is_a_400(serve):
+    server = serve({"models": MODELS, "ledger": {"enabled": False}})
+    r = httpx.post(f"{server.base_url}/feedback", json={"request_id": "any", "thumbs": "up"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "feedback_unsupported"
