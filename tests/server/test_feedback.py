@@ -165,6 +165,11 @@ def test_feedback_goes_to_postgres_when_the_ledger_does(serve, tmp_path):
         res = CliRunner().invoke(app, ["router", "fit", "--from-ledger", "-c", str(cfg), "--out", str(tmp_path / "r")])
         assert res.exit_code == 0, res.output
         assert json.loads(res.stdout)["mean_scores"] == {"fake/cloud": 0.5}
+        res = CliRunner().invoke(app, ["simulate", "-c", str(cfg), "--json"])  # replays from PostgreSQL too
+        assert res.exit_code == 0, res.output
+        sim = json.loads(res.stdout)["result"]
+        assert sim["requests"] == 3 and sim["changed"] == 0 and sim["labelled"] == 3
+        assert sim["not_replayed"]["confidential"] == 0
     finally:
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
