@@ -6,6 +6,8 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from turnout.cli import app
@@ -280,3 +282,30 @@ def test_simulate_file_errors_name_the_file(tmp_path):
     bad_router.write_text(cfg.read_text() + f"  router: {broken}\n")
     empty.write_text('{"prompt": "hi"}\n')
     _one_line_error(_run("simulate", str(empty), "-c", str(bad_router)), "routing.router", "not a router")
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-3, 10**6) | st.floats(allow_nan=False)
+                     | st.text(max_size=12),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                     max_leaves=8)
+_fields = st.sampled_from(["prompt", "messages", "model", "sensitivity", "complexity", "max_tokens", "was_model",
+                           "completion_tokens", "latency_ms", "request_id"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=st.dictionaries(_fields, _json | st.sampled_from(["hi", "public", "complex", 5, [{"role": "user"}]]),
+                           max_size=6))
+def test_any_request_row_is_a_replay_or_one_value_error(tmp_path_factory, row):
+    """Whatever a JSONL row holds, simulate's reader gives a Replay or a ValueError naming the
+    line (never a TypeError inside the replay)."""
+    from turnout.learn.simulate import read_jsonl
+
+    path = tmp_path_factory.mktemp("s") / "reqs.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    try:
+        (replay,) = read_jsonl(path)
+    except ValueError as exc:
+        assert str(exc).startswith(f"{path}:1: ")
+        return
+    assert replay.messages and all(isinstance(m, dict) for m in replay.messages)
+    assert replay.max_tokens is None or replay.max_tokens >= 1

@@ -111,7 +111,7 @@ def _replay(row: Any) -> Replay:
         if row.get(name) is not None and not isinstance(row[name], str):
             raise ValueError(f"'{name}' must be a string")
     for name, enum in (("sensitivity", Sensitivity), ("complexity", Complexity)):
-        if row.get(name) is not None and row[name] not in {e.value for e in enum}:
+        if row.get(name) is not None and (not isinstance(row[name], str) or row[name] not in {e.value for e in enum}):
             raise ValueError(f"'{name}' must be one of {', '.join(e.value for e in enum)}; got {row[name]!r}")
     for name, least in (("max_tokens", 1), ("completion_tokens", 0)):
         v = row.get(name)
