@@ -309,3 +309,19 @@ def test_any_request_row_is_a_replay_or_one_value_error(tmp_path_factory, row):
         return
     assert replay.messages and all(isinstance(m, dict) for m in replay.messages)
     assert replay.max_tokens is None or replay.max_tokens >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=st.dictionaries(st.sampled_from(["prompt", "scores", "group"]),
+                           _json | st.dictionaries(st.text(max_size=6), _json, max_size=3), max_size=3))
+def test_any_label_row_is_labelled_or_one_value_error(tmp_path_factory, row):
+    from turnout.learn.data import load_jsonl
+
+    path = tmp_path_factory.mktemp("l") / "labels.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    try:
+        lab = load_jsonl(path)
+    except ValueError as exc:
+        assert str(exc).startswith(f"{path}:1: ")
+        return
+    assert lab.prompts[0].strip() and all(0.0 <= v <= 1.0 and m.strip() for m, v in lab.scores[0].items())
