@@ -279,3 +279,15 @@ def test_feedback_without_a_ledger_is_a_400(serve):
     server = serve({"models": MODELS, "ledger": {"enabled": False}})
     r = httpx.post(f"{server.base_url}/feedback", json={"request_id": "any", "thumbs": "up"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "feedback_unsupported"
+
+
+def test_a_ledger_that_does_not_answer_the_lookup_is_a_503(serve, monkeypatch):
+    from turnout.server import feedback
+
+    def down(app, ledger):
+        raise OSError("connection refused")
+
+    server = serve({"models": MODELS})
+    monkeypatch.setattr(feedback, "_reader", down)
+    r = httpx.post(f"{server.base_url}/feedback", json={"request_id": "r1", "thumbs": "up"})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "feedback_store_unavailable"

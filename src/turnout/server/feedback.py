@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from typing import Any
 
 import orjson
@@ -59,17 +60,18 @@ def _store_for(ledger_url: str) -> FeedbackStore:
         return store
 
 
-_readers: dict[int, Any] = {}  # id(ledger) -> its LedgerQueries (one read connection each)
+# app -> (its ledger, a LedgerQueries over it: one read connection), gone with the app
+_readers: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
 
 
-def _reader(ledger: Any) -> Any:
+def _reader(app: Any, ledger: Any) -> Any:
     from turnout.ledger.queries import LedgerQueries
 
     with _lock:
-        reader = _readers.get(id(ledger))
-        if reader is None or reader[0] is not ledger:
-            reader = _readers[id(ledger)] = (ledger, LedgerQueries(ledger))
-        return reader[1]
+        held = _readers.get(app)
+        if held is None or held[0] is not ledger:
+            held = _readers[app] = (ledger, LedgerQueries(ledger))
+        return held[1]
 
 
 async def _rated(app: Any, principal: Any, label: Label) -> Label:
@@ -78,11 +80,18 @@ async def _rated(app: Any, principal: Any, label: Label) -> Label:
     ledger = app.gateway.ledger
     if ledger is None:
         raise BadRequestError("feedback needs the ledger (ledger.enabled is false)", code="feedback_unsupported")
-    reader = await asyncio.to_thread(_reader, ledger)
-    row = await asyncio.to_thread(reader.request, label.request_id)
-    if row is None:  # an answer the ledger's writer has not stored yet (a rating right after it)
-        await ledger.aflush(timeout=5.0)
+    try:
+        reader = await asyncio.to_thread(_reader, app, ledger)
         row = await asyncio.to_thread(reader.request, label.request_id)
+        if row is None:  # an answer the ledger's writer has not stored yet (a rating right after it)
+            await ledger.aflush(timeout=5.0)
+            row = await asyncio.to_thread(reader.request, label.request_id)
+    except TurnoutError:
+        raise
+    except Exception as exc:  # the database is down: the caller may retry
+        logging.getLogger(__name__).warning("ledger unavailable for feedback: %s: %s", type(exc).__name__, exc)
+        raise ProviderUnavailableError(f"feedback store unavailable ({type(exc).__name__})",
+                                       code="feedback_store_unavailable") from None
     if row is None or (principal.key is not None and row.get("key_id") != principal.key_id):
         raise NotFoundError(f"no request {label.request_id!r} answered for this key",
                             param="request_id", code="request_not_found")
