@@ -226,9 +226,9 @@ def simulate(
                               params={"max_tokens": rep.max_tokens} if rep.max_tokens else {})
         try:
             decision = router.route(request, _hints(rep))
-        except TurnoutError as exc:
+        except (TurnoutError, ValueError) as exc:
             report.refused += 1
-            why = exc.code or type(exc).__name__
+            why = getattr(exc, "code", None) or type(exc).__name__
             report.refusals[why] = report.refusals.get(why, 0) + 1
             continue
         model = decision.model
