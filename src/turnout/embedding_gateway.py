@@ -119,10 +119,12 @@ async def _openai(info: ModelInfo, body: dict[str, Any], config_info: ModelInfo 
     return vectors, usage.get("prompt_tokens")
 
 
-async def aembed(gateway: Any, body: dict[str, Any], hints: RouteHints | None = None, *, principal: Any) -> dict[str, Any]:
-    """One ``/v1/embeddings`` request through the gateway's checks, budgets and ledger."""
+async def aembed(gateway: Any, body: dict[str, Any], hints: RouteHints | None = None, *, principal: Any,
+                 request_id: str | None = None) -> dict[str, Any]:
+    """One ``/v1/embeddings`` request through the gateway's checks, budgets and ledger (under
+    ``request_id``, the server's X-Request-Id, when given)."""
     started = time.perf_counter()
-    request_id = uuid.uuid4().hex
+    request_id = request_id or uuid.uuid4().hex
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise BadRequestError('`model` is required: an embedding model or "auto"', param="model")

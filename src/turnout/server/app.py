@@ -74,6 +74,9 @@ async def _send_error(send: Send, exc: TurnoutError) -> None:
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# the scope key a front door reads its ledger id from (None: the caller sent its own X-Request-Id,
+# which is echoed but never a ledger key)
+DOOR_REQUEST_ID = "turnout.request_id"
 _CONSOLE_PREFIXES = ("/admin/", "/ui")
 
 
@@ -312,6 +315,9 @@ class TurnoutApp:
                 handler = handler_for(path)
                 if handler is None:
                     raise NotFoundError(f"no route {method} {path}", code="not_found")
+                # the door's ledger row takes the id of the X-Request-Id answer header, as the
+                # chat door's does, so feedback on that id finds the request
+                scope[DOOR_REQUEST_ID] = request_id
                 await handler(self, scope, receive, send)
         except _MethodNotAllowed as exc:
             err = BadRequestError(f"{method} is not allowed on {path}; use {exc.allowed}", code="method_not_allowed")

@@ -153,13 +153,13 @@ async def completions(app: Any, scope: dict[str, Any], receive: Any, send: Any) 
     echo = bool(body.get("echo"))
     prompts = [str(r.messages[0]["content"]) for r in requests]
     if requests[0].stream:
-        routed = await app.gateway.astream(requests[0], hints, principal=principal)
+        routed = await app.gateway.astream(requests[0], hints, principal=principal, request_id=call.request_id)
         include_usage = obj(body.get("stream_options")).get("include_usage") is True
         writer = TextStreamWriter(routed.model, prompts[0], echo, include_usage)
         await pump(routed, writer, receive, send, _route_headers(routed.model, routed.turnout))
         return
-    if len(requests) == 1:  # the common case: no task to schedule
-        answers = [await app.gateway.acomplete(requests[0], hints, principal=principal)]
+    if len(requests) == 1:  # the common case: no task to schedule; several prompts: a ledger id each
+        answers = [await app.gateway.acomplete(requests[0], hints, principal=principal, request_id=call.request_id)]
     else:
         answers = list(await asyncio.gather(*(app.gateway.acomplete(r, hints, principal=principal) for r in requests)))
     out = to_text_completion(answers, prompts, echo)

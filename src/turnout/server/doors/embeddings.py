@@ -15,5 +15,5 @@ async def embeddings(app: Any, scope: dict[str, Any], receive: Any, send: Any) -
     call = await open_call(app, scope, receive)
     if call is None:
         return
-    result = await aembed(app.gateway, call.body, call.hints(), principal=call.principal)
+    result = await aembed(app.gateway, call.body, call.hints(), principal=call.principal, request_id=call.request_id)
     await _send_json(send, 200, orjson.dumps(result), [_JSON, *_route_headers(result["model"], result["turnout"])])

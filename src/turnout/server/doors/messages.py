@@ -73,11 +73,11 @@ async def messages(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> 
     request = wire.to_request(call.body, protocol_headers(scope))
     hints = call.hints()
     if request.stream:
-        routed = await app.gateway.astream(request, hints, principal=principal)
+        routed = await app.gateway.astream(request, hints, principal=principal, request_id=call.request_id)
         writer = wire.MessageStreamWriter(routed.model, int(routed.turnout.get("signals", {}).get("prompt_tokens", 0)))
         await pump(routed, writer, receive, send, answer_headers(app, request, routed.model, routed.turnout))
         return
-    response = await app.gateway.acomplete(request, hints, principal=principal)
+    response = await app.gateway.acomplete(request, hints, principal=principal, request_id=call.request_id)
     await _send_json(send, 200, orjson.dumps(wire.to_message(response)),
                      [_JSON, *answer_headers(app, request, response.get("model", ""), response.get("turnout") or {})])
 

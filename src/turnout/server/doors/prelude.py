@@ -11,7 +11,7 @@ from typing import Any
 
 from turnout.errors import BadRequestError
 from turnout.gateway import Principal
-from turnout.server.app import _bearer, _ClientGone, parse_hints
+from turnout.server.app import DOOR_REQUEST_ID, _bearer, _ClientGone, parse_hints
 from turnout.server.doors.body import parse_body
 from turnout.types import RouteHints
 
@@ -34,6 +34,12 @@ class DoorCall:
         """The routing hints (parsed when asked: a door translates its body first, so a bad
         body is reported before a bad hint, as before)."""
         return parse_hints(self.body.get("turnout"), self.scope)
+
+    @property
+    def request_id(self) -> str | None:
+        """The ledger id the server gave this request (its X-Request-Id answer header)."""
+        rid: str | None = self.scope.get(DOOR_REQUEST_ID)
+        return rid
 
 
 async def open_call(app: Any, scope: dict[str, Any], receive: Any) -> DoorCall | None:

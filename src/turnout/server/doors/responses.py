@@ -71,12 +71,12 @@ async def create(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> No
     response_id = wire.new_id("resp")
     store = body.get("store", True) is not False
     if request.stream:
-        routed = await app.gateway.astream(request, hints, principal=principal)
+        routed = await app.gateway.astream(request, hints, principal=principal, request_id=call.request_id)
         writer = _StoringWriter(body, response_id, routed.model, app, tenant, request, history + turn, store)
         await pump(routed, writer, receive, send, _headers(routed.model, routed.turnout,
                                                            _stream_dropped(app, request, routed.model)))
         return
-    completion = await app.gateway.acomplete(request, hints, principal=principal)
+    completion = await app.gateway.acomplete(request, hints, principal=principal, request_id=call.request_id)
     native = native_of(completion)
     if native is None:
         response = wire.to_response(completion, body, response_id)
