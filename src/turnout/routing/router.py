@@ -281,10 +281,10 @@ class Router:
         for name, info in self.models.items():
             cooling = health.cooling_for(name)
             lat = health.latency_ms(name)
-            ttft = speeds.ttft_ms(name)
+            ttft, tps, out = speeds.readings(name)
             # the speed tracker sees plain calls' TTFT too; the health store streams' only
             readings = (cooling, lat[0] if lat else None, ttft if ttft is not None else lat[1] if lat else None,
-                        speeds.tokens_per_s(name), speeds.answer_tokens(name))
+                        tps, out)
             state = last.get(name)
             if state is None or state.info is not info or readings != (
                     state.cooling_for_s, state.latency_ms, state.ttft_ms, state.tokens_per_s, state.answer_tokens):
@@ -507,50 +507,58 @@ class Router:
         if decision.cascade:
             model, response, record_extra = await self._cascade(request, decision, attempts)
         else:
-            chain = await self._admitted(decision)
-            with self.groups.busy(chain[0]):
+            chain = [decision.model, *decision.fallback_chain]
+            if self.groups and self.groups.limited(chain[0]):
+                chain = await self._admitted(chain, decision)
+            counted = self.groups.enter(chain[0])  # for least_busy: no context manager a request
+            try:
                 model, response = await self.runner.complete(chain, request, decision.signals.sensitivity.level,
                                                              attempts, self._info_for(decision))
+            finally:
+                if counted:
+                    self.groups.leave(chain[0])
         record = self._record(decision, attempts, started)
         record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before account() adds the last
         if kb is not None:
             record["retrieval"] = kb.record
             record["cost_usd"] = round(record.get("cost_usd", 0.0) + kb.cost_usd, 10)
         self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
-        await self._settle_deployment(decision, model, record)
-        await self._measure(model, record, attempts)
+        if self.groups and self.groups.limited(model):
+            await self._settle_deployment(decision, model, record)
+        if self._measure(model, record, attempts):
+            await self.speeds.push(model)
         response["model"] = public_name(self.groups, decision.group, model)
         response["turnout"] = record
         return response
 
-    async def _admitted(self, decision: Decision) -> list[str]:
-        """The call chain, past the deployments that are at their rpm/tpm limit this minute."""
-        chain = [decision.model, *decision.fallback_chain]
-        if not self.groups or not self.groups.limited(chain[0]):
-            return chain
+    async def _admitted(self, chain: list[str], decision: Decision) -> list[str]:
+        """The call chain past the deployments at their rpm/tpm limit this minute (the caller
+        checked that ``chain[0]`` is a limited deployment: no coroutine otherwise)."""
         return await self.groups.admit(chain, decision.signals.prompt_tokens + decision.signals.max_tokens)
 
-    async def _measure(self, model: str, record: dict[str, Any], attempts: list[Attempt],
-                       generation_ms: float | None = None, ttft_ms: float | None = None) -> None:
+    def _measure(self, model: str, record: dict[str, Any], attempts: list[Attempt],
+                 generation_ms: float | None = None, ttft_ms: float | None = None) -> bool:
         """Fold this answer's speed into the model's TTFT and tokens/s estimates: a stream
-        gives its TTFT and generation time, a plain call its latency (routing/speed.py)."""
+        gives its TTFT and generation time, a plain call its latency (routing/speed.py).
+        True when the shared estimates are due: the caller awaits ``speeds.push(model)``
+        (a coroutine only then, not on every request)."""
         usage = record.get("usage") or {}
         if usage.get("estimated"):
-            return
+            return False
         tokens = int(usage.get("completion_tokens") or 0)
         if generation_ms is not None and ttft_ms is not None:
-            await self.speeds.observe_stream(model, ttft_ms, generation_ms, tokens)
-            return
-        done = next((a for a in reversed(attempts) if a.ok and a.model == model), None)
-        if done is not None:
-            await self.speeds.observe_call(model, done.latency_ms, tokens)
+            return self.speeds.note_stream(model, ttft_ms, generation_ms, tokens)
+        for a in reversed(attempts):  # the answering call: the last successful one of this model
+            if a.ok and a.model == model:
+                return self.speeds.note_call(model, a.latency_ms, tokens)
+        return False
 
     async def _settle_deployment(self, decision: Decision, model: str, record: dict[str, Any]) -> None:
-        """Correct a limited deployment's token count from the estimate to what was used."""
-        if self.groups and self.groups.limited(model):
-            usage = record.get("usage") or {}
-            used = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
-            await self.groups.usage.add_tokens(model, used - (decision.signals.prompt_tokens + decision.signals.max_tokens))
+        """Correct a limited deployment's token count from the estimate to what was used (the
+        caller checked that ``model`` is one: no coroutine otherwise)."""
+        usage = record.get("usage") or {}
+        used = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
+        await self.groups.usage.add_tokens(model, used - (decision.signals.prompt_tokens + decision.signals.max_tokens))
 
     def cascade_ladder(self, decision: Decision) -> tuple[list[str], str | None]:
         """The cascade's rungs for a decision: every model the decision did not reject (so the
@@ -782,7 +790,9 @@ class Router:
             response = await self._complete_routed(plain, decision, started, kb, attempts)
             text = []
             return RoutedStream(response["model"], response["turnout"], _replay(response, text), text)
-        chain = await self._admitted(decision)
+        chain = [decision.model, *decision.fallback_chain]
+        if self.groups and self.groups.limited(chain[0]):
+            chain = await self._admitted(chain, decision)
         release = self.groups.hold(chain[0])
         try:
             model, opened = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
@@ -854,9 +864,10 @@ class Router:
         await opened.succeeded()
         self.account(record, model, usage, request, "".join(text))
         if decision is not None:
-            await self._settle_deployment(decision, model, record)
-            if head_at is not None:
-                await self._measure(model, record, [], (self.clock() - head_at) * 1000, ttft_ms)
+            if self.groups and self.groups.limited(model):
+                await self._settle_deployment(decision, model, record)
+            if head_at is not None and self._measure(model, record, [], (self.clock() - head_at) * 1000, ttft_ms):
+                await self.speeds.push(model)
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if last is not None:
             last["turnout"] = record
