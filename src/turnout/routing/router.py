@@ -15,7 +15,7 @@ import importlib.util
 import socket
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -377,14 +377,19 @@ class Router:
             states.append(ModelState(info=adhoc, available=ok, unavailable_reason=why,
                                      cooling_for_s=self.health.cooling_for(adhoc.name),
                                      fallbacks=self._fallbacks.get(adhoc.name, ())))
-        caller_fallbacks = tuple(self._canonical(n) for n in hints.fallbacks) if hints is not None else ()
-        caller_fallbacks = (*group_chain, *caller_fallbacks)
+        caller_fallbacks: tuple[str, ...] = group_chain
+        if hints is not None and hints.fallbacks:
+            caller_fallbacks = (*group_chain, *(self._canonical(n) for n in hints.fallbacks))
         if caller_fallbacks:
             states = self._with_known(states, caller_fallbacks)
-        if not signals.prompt_tokens_exact and any(s.info.context_window < signals.context_tokens for s in states):
-            # An ad-hoc model with a small window: the bound is no longer enough to decide.
-            signals.prompt_tokens = tokens.count_request(request.messages, request.params)
-            signals.prompt_tokens_exact = True
+        if not signals.prompt_tokens_exact:
+            needed = signals.context_tokens
+            for s in states:
+                if s.info.context_window < needed:
+                    # An ad-hoc model with a small window: the bound is no longer enough to decide.
+                    signals.prompt_tokens = tokens.count_request(request.messages, request.params)
+                    signals.prompt_tokens_exact = True
+                    break
         if requested is not None and signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
             req_info = next(s.info for s in states if s.info.name == requested)
             if not req_info.local and self.config.routing.confidential_named_cloud == "reject":
@@ -443,8 +448,12 @@ class Router:
     def _record(self, decision: Decision, attempts: list[Attempt], started: float) -> dict[str, Any]:
         record = decision.to_dict()
         record["attempts"] = [a.to_dict() for a in attempts]
-        record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
-        answered = next((a.model for a in reversed(attempts) if a.ok), None)
+        if len(attempts) == 1 and attempts[0].ok:  # the usual request: one call, it answered
+            record["fallbacks_tried"] = 0
+            answered: str | None = attempts[0].model
+        else:
+            record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
+            answered = next((a.model for a in reversed(attempts) if a.ok), None)
         if decision.group is not None and answered is not None and answered in self.groups.members(decision.group):
             record["deployment"] = answered
         elif answered is not None and answered != decision.model and not decision.cascade:
@@ -491,12 +500,21 @@ class Router:
         decision = decision or self.route(request, hints, allowed=allowed,
                                           budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
         attempts: list[Attempt] = []
-        kb = await self._retrieval(request, decision, attempts, started)
+        # (no coroutine without a knowledge base: the usual request, issue 17)
+        kb = await self._retrieval(request, decision, attempts, started) if self.knowledge_base is not None else None
         if kb is not None and kb.answer is not None:
             return kb.answer  # answered from the knowledge base
         if kb is not None:
             request, decision = kb.request or request, self._after_retrieval(decision, kb)
         return await self._complete_routed(request, decision, started, kb, attempts)
+
+    def carry_out(self, request: ChatRequest, decision: Decision) -> Awaitable[ChatCompletion]:
+        """``acomplete`` of a request already decided (the gateway's): with no knowledge base
+        to ask first, the coroutine that carries the decision out, with no other around it
+        (one coroutine less on every request, issue 17)."""
+        if self.knowledge_base is None:
+            return self._complete_routed(request, decision, time.perf_counter())
+        return self.acomplete(request, decision=decision)
 
     async def _complete_routed(self, request: ChatRequest, decision: Decision, started: float,
                                kb: retrieval_mod.Retrieved | None = None,
@@ -778,7 +796,8 @@ class Router:
         decision = decision or self.route(request, hints, allowed=allowed,
                                           budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
         attempts: list[Attempt] = []
-        kb = await self._retrieval(request, decision, attempts, started)
+        # (no coroutine without a knowledge base: the usual request, issue 17)
+        kb = await self._retrieval(request, decision, attempts, started) if self.knowledge_base is not None else None
         if kb is not None and kb.answer is not None:
             text: list[str] = []
             return RoutedStream(kb.answer["model"], kb.answer["turnout"], _replay(kb.answer, text), text)
