@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from turnout import observability
 from turnout.errors import BadRequestError
+from turnout.gateway import _ROUTE_FIELDS, route_detail
 from turnout.policy.engine import Decision, Rejection
 from turnout.policy.signals import ComplexityAssessment, PiiSpan, SensitivityAssessment, Signals
-from turnout.server.app import _route_headers, parse_hints
+from turnout.server.app import _params_of, _route_headers, parse_hints
 from turnout.types import Complexity, RouteHints, Sensitivity
 from turnout.validation import _PART_PAYLOAD, ROLES, validate_messages
 
@@ -212,3 +213,23 @@ def test_a_request_without_hints_gets_the_default_hints_every_time() -> None:
     scope = {"headers": [(b"host", b"x")]}
     first, second = parse_hints(None, scope), parse_hints(None, scope)
     assert first == RouteHints() and second == RouteHints()
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _text,
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.one_of(st.sampled_from(["model", "messages", "stream", "turnout", "max_tokens", "user"]),
+                                 _text), _json, max_size=8))
+def test_a_bodys_parameters_are_those_picked_before(body: dict[str, Any]) -> None:
+    before = {k: v for k, v in body.items() if k not in {"model", "messages", "stream", "turnout"} and v is not None}
+    got = _params_of(body)
+    assert list(got.items()) == list(before.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.one_of(st.sampled_from(list(_ROUTE_FIELDS)), _text), _json, max_size=12))
+def test_the_ledgers_route_detail_is_the_one_picked_before(record: dict[str, Any]) -> None:
+    before = {k: record[k] for k in _ROUTE_FIELDS if k in record}
+    assert list(route_detail(record).items()) == list(before.items())

@@ -447,11 +447,12 @@ class Router:
     # -- execution ------------------------------------------------------------------------
     def _record(self, decision: Decision, attempts: list[Attempt], started: float) -> dict[str, Any]:
         record = decision.to_dict()
-        record["attempts"] = [a.to_dict() for a in attempts]
         if len(attempts) == 1 and attempts[0].ok:  # the usual request: one call, it answered
+            record["attempts"] = [attempts[0].to_dict()]
             record["fallbacks_tried"] = 0
             answered: str | None = attempts[0].model
         else:
+            record["attempts"] = [a.to_dict() for a in attempts]
             record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
             answered = next((a.model for a in reversed(attempts) if a.ok), None)
         if decision.group is not None and answered is not None and answered in self.groups.members(decision.group):

@@ -161,6 +161,17 @@ def parse_hints(body_hints: Any, scope: Scope) -> RouteHints:
     )
 
 
+def _params_of(body: dict[str, Any]) -> dict[str, Any]:
+    """Every field of the body but turnout's own and the nulls, in the body's order (a copy and
+    four deletions: the comprehension it replaces cost a function frame a request)."""
+    params = body.copy()
+    for name in _BODY_FIELDS:
+        params.pop(name, None)
+    if None in params.values():  # an explicit null means "not sent"
+        params = {k: v for k, v in params.items() if v is not None}
+    return params
+
+
 def parse_chat_request(raw: bytes, scope: Scope, *, strict: bool = False) -> tuple[ChatRequest, RouteHints]:
     """The body as the neutral request: every field but turnout's own kept in ``params``
     (unknown ones too, unless ``strict``), the body itself kept as ``raw_body`` for native
@@ -178,7 +189,7 @@ def parse_chat_request(raw: bytes, scope: Scope, *, strict: bool = False) -> tup
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise BadRequestError("`stream` must be a boolean", param="stream")
-    params = {k: v for k, v in body.items() if k not in _BODY_FIELDS and v is not None}
+    params = _params_of(body)
     validate_params(params, strict=strict)
     hints = parse_hints(body.get("turnout"), scope)
     return ChatRequest(model=model, messages=messages, params=params, stream=stream,
