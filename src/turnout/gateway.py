@@ -277,19 +277,22 @@ class Gateway:
     # -- authentication and authorisation -------------------------------------------------
     def authenticate(self, token: str | None) -> Principal:
         """Who is calling (sync; the key store's cache answers, a miss reads the database)."""
-        principal = self._authenticate_cached(token)
+        principal = self.authenticate_cached(token)
         if principal is not None:
             return principal
         return self._principal_for(self.keys.verify(token))
 
     async def aauthenticate(self, token: str | None) -> Principal:
         """As ``authenticate``, but a cache miss reads the database off the event loop."""
-        principal = self._authenticate_cached(token)
+        principal = self.authenticate_cached(token)
         if principal is not None:
             return principal
         return self._principal_for(await self.keys.averify(token))
 
-    def _authenticate_cached(self, token: str | None) -> Principal | None:
+    def authenticate_cached(self, token: str | None) -> Principal | None:
+        """Who is calling, when that is known without the key store (no key needed, the master
+        key); None: ask ``aauthenticate``. The HTTP server asks this first, so that the usual
+        request makes no coroutine for it (issue 17)."""
         if not self.requires_auth:
             return OPEN
         if not token:
@@ -332,6 +335,11 @@ class Gateway:
         team = key.team if key is not None else None
         if team is not None and (team.limits.rpm or team.limits.tpm):  # shared by the team's keys
             admission.rates.append((team.id, team.limits.rpm, team.limits.tpm, tokens))
+
+    def _admits(self, principal: Principal, admission: _Admission) -> bool:
+        """Whether ``_admit`` may have anything to do (checked before making its coroutine: an
+        open gateway with no budget and no key has nothing to admit, on every request)."""
+        return not admission.admitted and bool(admission.rates or self._global_scopes or principal.key is not None)
 
     async def _admit(self, principal: Principal, decision: Decision | None, admission: _Admission) -> None:
         """The rate limits and, before a model is called (``decision``), the estimate held on
@@ -438,16 +446,29 @@ class Gateway:
         """The routing signals. A body sent again reuses its sensitivity assessment (the memo);
         with a slow detector (the deep scan, detect/deep.py) they are worked out in that
         detector's bounded pool, so the event loop serves other requests meanwhile."""
+        signals = self._signals_here(request, hints, budget_left, body)
+        if signals is not None:
+            return signals
+        pool = getattr(getattr(self.router.sensitivity_detector, "detector", None), "executor", None)
+        work = functools.partial(self.router.signals, request, hints, budget_remaining_usd=budget_left)
+        signals = await asyncio.get_running_loop().run_in_executor(pool, work)
+        if body is not None:
+            self._assessments.put(self._assessments.key(body, hints.sensitivity if hints else None),
+                                  signals.sensitivity)
+        return signals
+
+    def _signals_here(self, request: ChatRequest, hints: RouteHints | None, budget_left: float | None,
+                      body: bytes | None) -> Signals | None:
+        """``_signals`` on the event loop (no coroutine: the common case, issue 17); None when
+        the scan must run in the detector's pool."""
         key = seen = None
         if body is not None:
             key = self._assessments.key(body, hints.sensitivity if hints else None)
             seen = self._assessments.get(key)
-        pool = getattr(getattr(self.router.sensitivity_detector, "detector", None), "executor", None)
-        if pool is None or seen is not None:
-            signals = self.router.signals(request, hints, budget_remaining_usd=budget_left, sensitivity=seen)
-        else:
-            work = functools.partial(self.router.signals, request, hints, budget_remaining_usd=budget_left)
-            signals = await asyncio.get_running_loop().run_in_executor(pool, work)
+        if seen is None and getattr(getattr(self.router.sensitivity_detector, "detector", None), "executor",
+                                    None) is not None:
+            return None
+        signals = self.router.signals(request, hints, budget_remaining_usd=budget_left, sensitivity=seen)
         if key is not None and seen is None:
             self._assessments.put(key, signals.sensitivity)
         return signals
@@ -473,7 +494,8 @@ class Gateway:
         # whose estimate is over it are rejected, so a cheaper one can still answer).
         scopes = self._scopes(principal)
         budget_left = await self.limits.remaining_usd(scopes) if scopes else None
-        signals = await self._signals(request, hints, budget_left, body)
+        signals = self._signals_here(request, hints, budget_left, body) or await self._signals(
+            request, hints, budget_left, body)
         adm.decision = self._decide(request, hints, principal, overrides, signals)
         self._rate_checks(principal, signals, adm)
         adm.plan = self._cache_plan(principal, hints, signals)
@@ -506,23 +528,26 @@ class Gateway:
                 self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
                 response["turnout"] = self._view(record, principal)
                 return response
-            await self._admit(principal, decision, admission)
+            if self._admits(principal, admission):
+                await self._admit(principal, decision, admission)
             try:
-                response = await self.router.acomplete(request, hints, decision=decision)
+                response = await self.router.carry_out(request, decision)
             except BaseException:
                 await self._settle(principal, admission, None, None)
                 raise
             record = response["turnout"]
-            usage = record.get("usage") or {}
-            await self._settle(principal, admission, record.get("cost_usd", 0.0),
-                               int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))
+            if admission.reservation is not None or admission.rate_tokens:  # else _settle has nothing to do
+                usage = record.get("usage") or {}
+                await self._settle(principal, admission, record.get("cost_usd", 0.0),
+                                   int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)))
             record["cache"] = "miss" if plan is not None else "off"
             record["request_id"] = request_id
             self._account(request_id, request, principal, record, started, ttft_ms=None, status=200)
             # A fallback's answer is not the named model's: keep it out of that model's cache entry.
             if plan is not None and record.get("rule") != "retrieval-answer" and not record.get("fallback_reason"):
                 await self._store(plan, request, decision, response, float(record.get("cost_usd", 0.0)))
-            response["turnout"] = self._view(record, principal)
+            if principal.key is not None:  # else the caller sees the whole record (record_view)
+                response["turnout"] = self._view(record, principal)
             return response
         except TurnoutError as exc:
             self._account_error(request_id, request, principal, admission.decision, exc, started)
@@ -538,7 +563,8 @@ class Gateway:
             decision = await self._front(admission, request, hints, principal, model_overrides, body)
             plan, hit = admission.plan, admission.hit
             if hit is None:
-                await self._admit(principal, decision, admission)
+                if self._admits(principal, admission):
+                    await self._admit(principal, decision, admission)
                 try:
                     routed = await self.router.astream(request, hints, decision=decision)
                 except BaseException:
@@ -713,7 +739,11 @@ _ROUTE_FIELDS = ("requested_model", "reason", "signals", "rejected", "fallback_c
 def route_detail(record: dict[str, Any]) -> dict[str, Any]:
     """What the request log keeps of a decision (never message text: signals carry PII spans
     as offsets only)."""
-    return {k: record[k] for k in _ROUTE_FIELDS if k in record}
+    out = {}
+    for k in _ROUTE_FIELDS:  # (a loop, not a comprehension: no function frame, every request)
+        if k in record:
+            out[k] = record[k]
+    return out
 
 
 _default: Gateway | None = None

@@ -53,16 +53,21 @@ def access_entry(*, request_id: str, method: str, path: str, status: int, latenc
                  key_id: str | None = None, record: dict[str, Any] | None = None,
                  error: str | None = None) -> dict[str, Any]:
     """The fields of one access-log line (no prompt or answer text, ever)."""
-    entry: dict[str, Any] = {
-        "ts": round(time.time(), 3), "request_id": request_id, "method": method, "path": path,
-        "status": status, "latency_ms": round(latency_ms, 2), "key_id": key_id,
-    }
-    if record:
-        usage = record.get("usage") or {}
-        entry.update(model=record.get("model"), rule=record.get("rule"), cache=record.get("cache"),
-                     cost_usd=record.get("cost_usd", 0.0), prompt_tokens=usage.get("prompt_tokens"),
-                     completion_tokens=usage.get("completion_tokens"),
-                     ledger_id=record.get("request_id"))
+    if record:  # one literal, not a dict then an update(): this is every request's line
+        get = record.get
+        usage = get("usage") or {}
+        entry: dict[str, Any] = {
+            "ts": round(time.time(), 3), "request_id": request_id, "method": method, "path": path,
+            "status": status, "latency_ms": round(latency_ms, 2), "key_id": key_id,
+            "model": get("model"), "rule": get("rule"), "cache": get("cache"), "cost_usd": get("cost_usd", 0.0),
+            "prompt_tokens": usage.get("prompt_tokens"), "completion_tokens": usage.get("completion_tokens"),
+            "ledger_id": get("request_id"),
+        }
+    else:
+        entry = {
+            "ts": round(time.time(), 3), "request_id": request_id, "method": method, "path": path,
+            "status": status, "latency_ms": round(latency_ms, 2), "key_id": key_id,
+        }
     if error:
         entry["error"] = error[:200]
     return entry

@@ -11,6 +11,7 @@ from turnout.input_limits import check_messages, check_params
 from turnout.providers.base import OPENAI_PARAMS
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+_PLAIN = ROLES - {"tool"}  # roles whose message needs nothing but a string content (a tool's needs its call id)
 
 
 def validate_messages(messages: Any) -> list[dict[str, Any]]:
@@ -20,6 +21,8 @@ def validate_messages(messages: Any) -> list[dict[str, Any]]:
         raise BadRequestError("`messages` must contain at least one message", param="messages")
     check_messages(messages)  # depth, size and counts first: nothing below may recurse or crash
     for i, m in enumerate(messages):
+        if m.__class__ is dict and len(m) == 2 and m.get("content").__class__ is str and m.get("role") in _PLAIN:
+            continue  # the usual {"role", "content": "..."}: valid as it is (no name built for an error)
         where = f"messages[{i}]"
         if not isinstance(m, dict):
             raise BadRequestError(f"{where} must be an object with `role` and `content`", param=where)

@@ -102,19 +102,23 @@ class Decision:
     adhoc_model: ModelInfo | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "model": self.model,
             "requested_model": self.requested_model,
             "rule": self.rule,
             "reason": self.reason,
             "signals": self.signals.to_dict(),
-            "rejected": [r.to_dict() for r in self.rejected],
+            "rejected": [r.to_dict() for r in self.rejected] if self.rejected else [],
             "fallback_chain": list(self.fallback_chain),
             "estimated_cost_usd": round(self.estimated_cost_usd, 8),
             "cascade": self.cascade,
-            **({"fallback_reason": self.fallback_reason} if self.fallback_reason else {}),
-            **({"group": self.group} if self.group else {}),
         }
+        # set after, in this order, not merged in from a dict built for each (every request)
+        if self.fallback_reason:
+            out["fallback_reason"] = self.fallback_reason
+        if self.group:
+            out["group"] = self.group
+        return out
 
 
 def hard_check(state: ModelState, signals: Signals, *, allowed: Callable[[str], bool] | None = None) -> Rejection | None:
@@ -331,6 +335,9 @@ def _fallback_chain(
     another provider has none of the same), then local models.
     Only models that pass the hard constraints (confidential stays local, window, key,
     availability); cooling models stay out."""
+    names = (*lead, *chosen.fallbacks, *explicit)
+    if not names and not default:
+        return []  # the usual decision: nothing to chain (and no closure to build for it)
     chain: list[str] = []
     seen = {chosen.info.name}
 
@@ -341,7 +348,6 @@ def _fallback_chain(
         if hard_check(state, signals, allowed=allowed) is None:
             chain.append(state.info.name)
 
-    names = (*lead, *chosen.fallbacks, *explicit)
     for name in names:
         for state in _expand(name, by_name):
             take(state)

@@ -280,9 +280,12 @@ _pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str
 def _pool(url: str) -> tuple[_Pool, bytes]:
     """The pool for ``url``'s origin and the request target (path + query)."""
     loop = asyncio.get_running_loop()
-    pools = _pools.get(loop)
-    if pools is None:
-        pools = _pools[loop] = {}
+    last_loop, pools = _last
+    if last_loop is None or last_loop() is not loop:  # (a WeakKeyDictionary read costs ~1 µs a call)
+        pools = _pools.get(loop)
+        if pools is None:
+            pools = _pools[loop] = {}
+        _last[:] = (weakref.ref(loop), pools)
     found = _targets.get(url)  # a deployment's URL is parsed once, not on every call
     if found is not None and pools.get(found[0]) is found[1]:
         return found[1], found[2]
@@ -302,17 +305,25 @@ def _pool(url: str) -> tuple[_Pool, bytes]:
 
 
 _targets: dict[str, tuple[tuple[str, str, int], _Pool, bytes]] = {}
+# The running loop and its pools, as last looked up (the loop weakly: a closed loop may go).
+_last: list[Any] = [None, None]
+# A request's head around its content length, per (URL, headers): a deployment sends the same
+# head on every call, encoded once here instead of header by header each time.
+_heads: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
 
 
 def _request(url: str, body: bytes, headers: dict[str, str]) -> tuple[_Pool, bytes]:
     pool, target = _pool(url)
-    head = [b"POST ", target, b" HTTP/1.1\r\nhost: ", pool.host_header, b"\r\nuser-agent: ", _USER_AGENT,
-            b"\r\ncontent-length: ", str(len(body)).encode()]
-    for name, value in headers.items():
-        head += (b"\r\n", name.encode("latin-1"), b": ", value.encode("latin-1"))
-    head.append(b"\r\n\r\n")
-    head.append(body)
-    return pool, b"".join(head)
+    key = (url, *headers.items())
+    head = _heads.get(key)
+    if head is None:
+        after = [b"\r\n" + name.encode("latin-1") + b": " + value.encode("latin-1") for name, value in headers.items()]
+        head = (b"POST " + target + b" HTTP/1.1\r\nhost: " + pool.host_header + b"\r\nuser-agent: " + _USER_AGENT
+                + b"\r\ncontent-length: ", b"".join(after) + b"\r\n\r\n")
+        if len(_heads) > 256:  # rotated keys, ad-hoc URLs: stay bounded
+            _heads.clear()
+        _heads[key] = head
+    return pool, b"".join((head[0], str(len(body)).encode(), head[1], body))
 
 
 async def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, connect_timeout: float,
@@ -344,27 +355,26 @@ async def _answer(pool: _Pool, request: bytes, limit: int, timeout: float, conne
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     conn = pool.take()
-    if conn is not None:
+    reused = conn is not None
+    while True:
+        if conn is None:
+            conn = await pool.connect(min(connect_timeout, max(0.0, deadline - loop.time())))
+        # the exchange, here rather than in a coroutine of its own (one less on every call)
+        waiter = conn.send(request, limit, streaming=streaming)
+        timer = loop.call_at(deadline, conn._timed_out)
         try:
-            return conn, await _exchange(conn, request, limit, deadline, streaming)
+            return conn, await waiter
         except ConnectionDropped as exc:
-            if exc.answered:
+            conn.close()
+            if exc.answered or not reused:
                 raise
             # the server closed this idle connection as we wrote: once more, on a new one
-    conn = await pool.connect(min(connect_timeout, max(0.0, deadline - loop.time())))
-    return conn, await _exchange(conn, request, limit, deadline, streaming)
-
-
-async def _exchange(conn: _Connection, request: bytes, limit: int, deadline: float, streaming: bool) -> Response:
-    waiter = conn.send(request, limit, streaming=streaming)
-    timer = waiter.get_loop().call_at(deadline, conn._timed_out)
-    try:
-        return await waiter
-    except BaseException:  # dropped, cancelled, timed out, too large, malformed: state unknown
-        conn.close()
-        raise
-    finally:
-        timer.cancel()
+        except BaseException:  # cancelled, timed out, too large, malformed: state unknown
+            conn.close()
+            raise
+        finally:
+            timer.cancel()
+        conn, reused = None, False
 
 
 class Stream:
@@ -394,6 +404,7 @@ def close_pools() -> None:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return
+    _last[:] = (None, None)
     for pool in (_pools.pop(loop, None) or {}).values():
         pool.close()
 

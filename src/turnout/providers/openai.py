@@ -205,7 +205,8 @@ def to_openai(request: ChatRequest, wire_model: str, url: str, *, stream: bool) 
     if native is not None:
         # Native pass-through: the caller's body as sent (key order, explicit nulls, fields
         # turnout has no name for), with only what routing must change.
-        body = {k: v for k, v in native.items() if k != "turnout"}
+        body = native.copy()  # (a copy, then one deletion: no comprehension's frame a call)
+        body.pop("turnout", None)
         body["model"] = wire_model
     else:
         # Every parameter, known or not (a new SDK's new parameter must reach the upstream as

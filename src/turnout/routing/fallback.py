@@ -117,6 +117,8 @@ class FallbackRunner:
         return provider
 
     def _plan(self, chain: list[str]) -> list[str]:
+        if len(chain) == 1:  # one model: it is tried, cooling or not (as below), with no health read
+            return chain
         return [m for m in chain if self._health.cooling_for(m) is None] or chain[:1]
 
     async def _note_failure(self, model: str, exc: TurnoutError) -> None:

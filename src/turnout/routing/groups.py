@@ -125,6 +125,18 @@ class Groups:
             f"every deployment of this model is at its rpm/tpm limit for this minute ({', '.join(chain)})",
             retry_after=max(1.0, min(waits)) if waits else 1.0, code="deployment_rate_limited")
 
+    def enter(self, deployment: str) -> bool:
+        """Count a request in flight on ``deployment`` when it is a group's deployment (only
+        ``least_busy`` reads the count, and only for those); True if counted, to ``leave``.
+        Plain calls, not ``busy``'s context manager: this runs on every request (issue 17)."""
+        if deployment not in self._by_deployment:
+            return False
+        self.in_flight[deployment] = self.in_flight.get(deployment, 0) + 1
+        return True
+
+    def leave(self, deployment: str) -> None:
+        self.in_flight[deployment] -= 1
+
     @contextlib.contextmanager
     def busy(self, deployment: str) -> Iterator[None]:
         """Count a request in flight on a deployment (least_busy reads it)."""

@@ -15,7 +15,7 @@ import importlib.util
 import socket
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -281,10 +281,10 @@ class Router:
         for name, info in self.models.items():
             cooling = health.cooling_for(name)
             lat = health.latency_ms(name)
-            ttft = speeds.ttft_ms(name)
+            ttft, tps, out = speeds.readings(name)
             # the speed tracker sees plain calls' TTFT too; the health store streams' only
             readings = (cooling, lat[0] if lat else None, ttft if ttft is not None else lat[1] if lat else None,
-                        speeds.tokens_per_s(name), speeds.answer_tokens(name))
+                        tps, out)
             state = last.get(name)
             if state is None or state.info is not info or readings != (
                     state.cooling_for_s, state.latency_ms, state.ttft_ms, state.tokens_per_s, state.answer_tokens):
@@ -377,14 +377,19 @@ class Router:
             states.append(ModelState(info=adhoc, available=ok, unavailable_reason=why,
                                      cooling_for_s=self.health.cooling_for(adhoc.name),
                                      fallbacks=self._fallbacks.get(adhoc.name, ())))
-        caller_fallbacks = tuple(self._canonical(n) for n in hints.fallbacks) if hints is not None else ()
-        caller_fallbacks = (*group_chain, *caller_fallbacks)
+        caller_fallbacks: tuple[str, ...] = group_chain
+        if hints is not None and hints.fallbacks:
+            caller_fallbacks = (*group_chain, *(self._canonical(n) for n in hints.fallbacks))
         if caller_fallbacks:
             states = self._with_known(states, caller_fallbacks)
-        if not signals.prompt_tokens_exact and any(s.info.context_window < signals.context_tokens for s in states):
-            # An ad-hoc model with a small window: the bound is no longer enough to decide.
-            signals.prompt_tokens = tokens.count_request(request.messages, request.params)
-            signals.prompt_tokens_exact = True
+        if not signals.prompt_tokens_exact:
+            needed = signals.context_tokens
+            for s in states:
+                if s.info.context_window < needed:
+                    # An ad-hoc model with a small window: the bound is no longer enough to decide.
+                    signals.prompt_tokens = tokens.count_request(request.messages, request.params)
+                    signals.prompt_tokens_exact = True
+                    break
         if requested is not None and signals.sensitivity.level is Sensitivity.CONFIDENTIAL:
             req_info = next(s.info for s in states if s.info.name == requested)
             if not req_info.local and self.config.routing.confidential_named_cloud == "reject":
@@ -442,9 +447,14 @@ class Router:
     # -- execution ------------------------------------------------------------------------
     def _record(self, decision: Decision, attempts: list[Attempt], started: float) -> dict[str, Any]:
         record = decision.to_dict()
-        record["attempts"] = [a.to_dict() for a in attempts]
-        record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
-        answered = next((a.model for a in reversed(attempts) if a.ok), None)
+        if len(attempts) == 1 and attempts[0].ok:  # the usual request: one call, it answered
+            record["attempts"] = [attempts[0].to_dict()]
+            record["fallbacks_tried"] = 0
+            answered: str | None = attempts[0].model
+        else:
+            record["attempts"] = [a.to_dict() for a in attempts]
+            record["fallbacks_tried"] = len({a.model for a in attempts if not a.ok})  # models that failed
+            answered = next((a.model for a in reversed(attempts) if a.ok), None)
         if decision.group is not None and answered is not None and answered in self.groups.members(decision.group):
             record["deployment"] = answered
         elif answered is not None and answered != decision.model and not decision.cascade:
@@ -491,12 +501,21 @@ class Router:
         decision = decision or self.route(request, hints, allowed=allowed,
                                           budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
         attempts: list[Attempt] = []
-        kb = await self._retrieval(request, decision, attempts, started)
+        # (no coroutine without a knowledge base: the usual request, issue 17)
+        kb = await self._retrieval(request, decision, attempts, started) if self.knowledge_base is not None else None
         if kb is not None and kb.answer is not None:
             return kb.answer  # answered from the knowledge base
         if kb is not None:
             request, decision = kb.request or request, self._after_retrieval(decision, kb)
         return await self._complete_routed(request, decision, started, kb, attempts)
+
+    def carry_out(self, request: ChatRequest, decision: Decision) -> Awaitable[ChatCompletion]:
+        """``acomplete`` of a request already decided (the gateway's): with no knowledge base
+        to ask first, the coroutine that carries the decision out, with no other around it
+        (one coroutine less on every request, issue 17)."""
+        if self.knowledge_base is None:
+            return self._complete_routed(request, decision, time.perf_counter())
+        return self.acomplete(request, decision=decision)
 
     async def _complete_routed(self, request: ChatRequest, decision: Decision, started: float,
                                kb: retrieval_mod.Retrieved | None = None,
@@ -507,50 +526,58 @@ class Router:
         if decision.cascade:
             model, response, record_extra = await self._cascade(request, decision, attempts)
         else:
-            chain = await self._admitted(decision)
-            with self.groups.busy(chain[0]):
+            chain = [decision.model, *decision.fallback_chain]
+            if self.groups and self.groups.limited(chain[0]):
+                chain = await self._admitted(chain, decision)
+            counted = self.groups.enter(chain[0])  # for least_busy: no context manager a request
+            try:
                 model, response = await self.runner.complete(chain, request, decision.signals.sensitivity.level,
                                                              attempts, self._info_for(decision))
+            finally:
+                if counted:
+                    self.groups.leave(chain[0])
         record = self._record(decision, attempts, started)
         record.update(record_extra)  # a cascade's earlier spend lands in cost_usd before account() adds the last
         if kb is not None:
             record["retrieval"] = kb.record
             record["cost_usd"] = round(record.get("cost_usd", 0.0) + kb.cost_usd, 10)
         self.account(record, model, response.get("usage"), request, cascade_mod.answer_text(response))
-        await self._settle_deployment(decision, model, record)
-        await self._measure(model, record, attempts)
+        if self.groups and self.groups.limited(model):
+            await self._settle_deployment(decision, model, record)
+        if self._measure(model, record, attempts):
+            await self.speeds.push(model)
         response["model"] = public_name(self.groups, decision.group, model)
         response["turnout"] = record
         return response
 
-    async def _admitted(self, decision: Decision) -> list[str]:
-        """The call chain, past the deployments that are at their rpm/tpm limit this minute."""
-        chain = [decision.model, *decision.fallback_chain]
-        if not self.groups or not self.groups.limited(chain[0]):
-            return chain
+    async def _admitted(self, chain: list[str], decision: Decision) -> list[str]:
+        """The call chain past the deployments at their rpm/tpm limit this minute (the caller
+        checked that ``chain[0]`` is a limited deployment: no coroutine otherwise)."""
         return await self.groups.admit(chain, decision.signals.prompt_tokens + decision.signals.max_tokens)
 
-    async def _measure(self, model: str, record: dict[str, Any], attempts: list[Attempt],
-                       generation_ms: float | None = None, ttft_ms: float | None = None) -> None:
+    def _measure(self, model: str, record: dict[str, Any], attempts: list[Attempt],
+                 generation_ms: float | None = None, ttft_ms: float | None = None) -> bool:
         """Fold this answer's speed into the model's TTFT and tokens/s estimates: a stream
-        gives its TTFT and generation time, a plain call its latency (routing/speed.py)."""
+        gives its TTFT and generation time, a plain call its latency (routing/speed.py).
+        True when the shared estimates are due: the caller awaits ``speeds.push(model)``
+        (a coroutine only then, not on every request)."""
         usage = record.get("usage") or {}
         if usage.get("estimated"):
-            return
+            return False
         tokens = int(usage.get("completion_tokens") or 0)
         if generation_ms is not None and ttft_ms is not None:
-            await self.speeds.observe_stream(model, ttft_ms, generation_ms, tokens)
-            return
-        done = next((a for a in reversed(attempts) if a.ok and a.model == model), None)
-        if done is not None:
-            await self.speeds.observe_call(model, done.latency_ms, tokens)
+            return self.speeds.note_stream(model, ttft_ms, generation_ms, tokens)
+        for a in reversed(attempts):  # the answering call: the last successful one of this model
+            if a.ok and a.model == model:
+                return self.speeds.note_call(model, a.latency_ms, tokens)
+        return False
 
     async def _settle_deployment(self, decision: Decision, model: str, record: dict[str, Any]) -> None:
-        """Correct a limited deployment's token count from the estimate to what was used."""
-        if self.groups and self.groups.limited(model):
-            usage = record.get("usage") or {}
-            used = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
-            await self.groups.usage.add_tokens(model, used - (decision.signals.prompt_tokens + decision.signals.max_tokens))
+        """Correct a limited deployment's token count from the estimate to what was used (the
+        caller checked that ``model`` is one: no coroutine otherwise)."""
+        usage = record.get("usage") or {}
+        used = int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0))
+        await self.groups.usage.add_tokens(model, used - (decision.signals.prompt_tokens + decision.signals.max_tokens))
 
     def cascade_ladder(self, decision: Decision) -> tuple[list[str], str | None]:
         """The cascade's rungs for a decision: every model the decision did not reject (so the
@@ -770,7 +797,8 @@ class Router:
         decision = decision or self.route(request, hints, allowed=allowed,
                                           budget_remaining_usd=budget_remaining_usd, extra_model=extra_model)
         attempts: list[Attempt] = []
-        kb = await self._retrieval(request, decision, attempts, started)
+        # (no coroutine without a knowledge base: the usual request, issue 17)
+        kb = await self._retrieval(request, decision, attempts, started) if self.knowledge_base is not None else None
         if kb is not None and kb.answer is not None:
             text: list[str] = []
             return RoutedStream(kb.answer["model"], kb.answer["turnout"], _replay(kb.answer, text), text)
@@ -782,7 +810,9 @@ class Router:
             response = await self._complete_routed(plain, decision, started, kb, attempts)
             text = []
             return RoutedStream(response["model"], response["turnout"], _replay(response, text), text)
-        chain = await self._admitted(decision)
+        chain = [decision.model, *decision.fallback_chain]
+        if self.groups and self.groups.limited(chain[0]):
+            chain = await self._admitted(chain, decision)
         release = self.groups.hold(chain[0])
         try:
             model, opened = await self.runner.stream(chain, request, decision.signals.sensitivity.level, attempts,
@@ -854,9 +884,10 @@ class Router:
         await opened.succeeded()
         self.account(record, model, usage, request, "".join(text))
         if decision is not None:
-            await self._settle_deployment(decision, model, record)
-            if head_at is not None:
-                await self._measure(model, record, [], (self.clock() - head_at) * 1000, ttft_ms)
+            if self.groups and self.groups.limited(model):
+                await self._settle_deployment(decision, model, record)
+            if head_at is not None and self._measure(model, record, [], (self.clock() - head_at) * 1000, ttft_ms):
+                await self.speeds.push(model)
         record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if last is not None:
             last["turnout"] = record

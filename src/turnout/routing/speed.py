@@ -96,42 +96,74 @@ class SpeedTracker:
         """How many completion tokens the model's answers have (EWMA)."""
         return self._out.get(model)
 
+    def readings(self, model: str) -> tuple[float | None, float | None, float | None]:
+        """(TTFT ms, tokens/s, answer tokens) at once: routing reads all three of every
+        configured model on every request (one call, not three)."""
+        return self._ttft.get(model), self._tps.get(model), self._out.get(model)
+
     # -- samples --------------------------------------------------------------------------
     @staticmethod
     def sample(completion_tokens: int, generation_ms: float) -> float | None:
-        if completion_tokens < MIN_TOKENS or generation_ms <= 0:
+        seconds = generation_ms / 1000.0  # (a subnormal time divided is 0: no sample, not a crash)
+        if completion_tokens < MIN_TOKENS or seconds <= 0:
             return None
-        return completion_tokens / (generation_ms / 1000.0)
+        return completion_tokens / seconds
 
     async def observe_stream(self, model: str, ttft_ms: float, generation_ms: float, completion_tokens: int) -> None:
         """A streamed answer: exact TTFT, speed from the first chunk to the end."""
-        await self._fold_in(model, max(ttft_ms, 0.0), self.sample(completion_tokens, generation_ms), completion_tokens)
+        if self.note_stream(model, ttft_ms, generation_ms, completion_tokens):
+            await self.push(model)
 
     async def observe_call(self, model: str, latency_ms: float, completion_tokens: int) -> None:
         """A plain (non-streamed) answer: only its total latency is known."""
+        if self.note_call(model, latency_ms, completion_tokens):
+            await self.push(model)
+
+    async def record(self, model: str, completion_tokens: int, generation_ms: float) -> None:
+        """A speed sample alone (tokens over generation time)."""
+        if self.fold(model, None, self.sample(completion_tokens, generation_ms), None):
+            await self.push(model)
+
+    # The request path folds without a coroutine (``note_*``, then ``push`` only when one is
+    # due: at most once a second per model, and never without Redis): three coroutines a
+    # request were most of the fold's cost (issue 17).
+    def note_stream(self, model: str, ttft_ms: float, generation_ms: float, completion_tokens: int) -> bool:
+        """``observe_stream``'s local fold; True when ``push(model)`` is due."""
+        return self.fold(model, max(ttft_ms, 0.0), self.sample(completion_tokens, generation_ms), completion_tokens)
+
+    def note_call(self, model: str, latency_ms: float, completion_tokens: int) -> bool:
+        """``observe_call``'s local fold; True when ``push(model)`` is due."""
         if completion_tokens < MIN_TOKENS:
             # mostly overhead: TTFT ~ latency, less the few tokens' time when the speed is known
             tps = self._tps.get(model)
             writing = completion_tokens / tps * 1000.0 if tps else 0.0
-            await self._fold_in(model, max(latency_ms - writing, 0.0), None, completion_tokens)
-            return
+            return self.fold(model, max(latency_ms - writing, 0.0), None, completion_tokens)
         ttft = self._ttft.get(model)
         ttft = ttft if ttft is not None and ttft < latency_ms else 0.0
-        await self._fold_in(model, None, self.sample(completion_tokens, latency_ms - ttft), completion_tokens)
+        return self.fold(model, None, self.sample(completion_tokens, latency_ms - ttft), completion_tokens)
 
-    async def record(self, model: str, completion_tokens: int, generation_ms: float) -> None:
-        """A speed sample alone (tokens over generation time)."""
-        await self._fold_in(model, None, self.sample(completion_tokens, generation_ms), None)
-
-    async def _fold_in(self, model: str, ttft_ms: float | None, tps: float | None, tokens: int | None) -> None:
-        samples = (ttft_ms, tps, None if tokens is None else float(tokens))
-        for table, value in zip(self._tables, samples, strict=True):
-            if value is not None:
-                table[model] = ewma(table.get(model), value)
+    def fold(self, model: str, ttft_ms: float | None, tps: float | None, tokens: int | None) -> bool:
+        """Fold samples into the local estimates at once. True when the model's estimates are
+        due to go to Redis (``push``): shared through Redis, and not pushed this last second."""
+        if ttft_ms is not None:
+            self._ttft[model] = ewma(self._ttft.get(model), ttft_ms)
+        if tps is not None:
+            self._tps[model] = ewma(self._tps.get(model), tps)
+        if tokens is not None:
+            self._out[model] = ewma(self._out.get(model), float(tokens))
+        if not self._url:
+            return False
         now = self.clock()
-        if self._client() is None or now - self._pushed.get(model, float("-inf")) < PUSH_EVERY_S:
-            return
+        if now - self._pushed.get(model, float("-inf")) < PUSH_EVERY_S:
+            return False
         self._pushed[model] = now
+        return True
+
+    async def push(self, model: str) -> None:
+        """The model's local estimates as one sample of the shared EWMAs, whose values come
+        back into the mirror (then, at most once a second, every model's)."""
+        if self._client() is None:
+            return
         args = [model, repr(EWMA_ALPHA)]
         args += ["" if (v := table.get(model)) is None else repr(v) for table in self._tables]
         try:
