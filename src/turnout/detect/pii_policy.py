@@ -34,6 +34,7 @@ from types import MappingProxyType
 from typing import Any
 
 from turnout.detect.names import lexicon
+from turnout.detect.private_frames import private_frame
 from turnout.types import Sensitivity
 
 __all__ = [
@@ -494,7 +495,11 @@ def person_frame(text: str, low: str | None = None) -> bool:
             return True
     if "the " in low and any(_name_at(text, m.end()) for m in _WROTE.finditer(low)):
         return True
-    return _everyday_frame(text)
+    if _everyday_frame(text):
+        return True
+    # (priv16h) more frames of a private person (forms, tickets, chats, possessives, lower case);
+    # not in a text about history or a quiz, as the everyday frames
+    return private_frame(text, low, _may_be_a_name, _is_figure_key) and not historical_lower(low)
 
 
 # The everyday frames look at the capitalised words of a piece's first and last EVERYDAY_ENDS
@@ -606,6 +611,15 @@ def _form_line(text: str) -> bool:
                 return True
         colon = text.find(":", colon + 1)
     return False
+
+
+def _is_figure_key(key: str) -> bool:
+    """A public figure's name (lower case, one word or several) for private_frames: one word
+    only when it names the figure alone ("kant", not "jordan")."""
+    key = _norm_name(key)
+    if " " in key:
+        return key in figures() or (not key.isascii() and _plain(key) in figures())
+    return _alone_is_the_figure(key)
 
 
 def _may_be_a_name(word: str) -> bool:
