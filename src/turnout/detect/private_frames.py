@@ -52,7 +52,8 @@ _LABEL_ROLES = frozenset("""
     representative host guest attendee attendees participant participants present apologies speaker
     speakers organiser organizer volunteer member members kin photo photograph photographer credit
     credits lead leader coordinator administrator admin recipient sender witness referee mentor coach
-    trainer trainee intern landlord landlady partner spouse sponsor signatory holder account""".split())
+    trainer trainee intern landlord landlady partner spouse sponsor signatory holder account interview review
+    appraisal""".split())
 _LABEL_LINE = re.compile(
     r"(?:^|(?<=\n)|(?<=\|[ ]))[ \t>*-]*(" + _LETTERS + r"[\w' -]{0,30}?)[ \t]*:[ \t]*("
     + r"(?:(?:Mr|Mrs|Ms|Dr|Prof|mr|mrs|ms|dr|prof)\.?[ ])?" + _NAME_RUN + r")[ \t]*(?=\n|\Z|[,;(|])",
@@ -96,16 +97,23 @@ _BEFORE_NAME = re.compile(
     r"(?:^|(?<=[.!?\n:]) ?|(?<=\] )|(?<=[,;] ))(?:(?i:tell|ask|remind|text|call|email|e-mail|ping|message|thank|invite"
     r"|congratulate|pay|warn|update|cc|loop in|follow up with|check with|check in with|catch up with|talk to"
     r"|speak to|speak with|reach out to))[ ](" + _NAME_RUN + r")(?=[ ,.!?:;]|\Z)"
-    r"|(?i:(?:did|has|why is|why does|why did|why won't|why doesn't|why isn't|why hasn't|why can't|why didn't"
-    r"|has anyone heard from|did you hear from"
-    r"|got off the phone with|just spoke to|just talked to|heard back from|waiting on|waiting for"
-    r"|translate this for|a message for|a note for|write back to|reply to|comment for|feedback for"
-    r"|recommendation for|reference for|letter for)[ ])(" + _NAME_RUN + r")(?=[ ,.!?:;]|\Z)",
+    r"|(?i:(?:did|has|why is|why does|why did|why won't|why doesn't|why isn't|why hasn't|why can't|why didn't)[ ])("
+    + _NAME_RUN + r")(?=[ ,.!?:;]|\Z)"
+    r"|(?i:(?:has anyone heard from|did you hear from|got off the phone with|just spoke to|just talked to|heard back"
+    r" from|waiting on|waiting for|translate this for|message for|note for|write back to|reply to|comment for"
+    r"|comments for|feedback for|review for|recommendation for|reference for|letter for|detention for"
+    r"|suspension for|sick note for|permission slip for|(?:scheduled|booked|arranged|set up|planned) with"
+    r"|toast for|speech for|card for|gift for|present for|poem for|cake for|surprise party for|tribute to"
+    r"|in memory of|in loving memory of|condolences to|replace|cover for|covering for|swap shifts with|stand in for"
+    r"|(?:hearing|meeting|appointment|interview|call|session|1:1|one-to-one|catch-up|chat) with)[ ])("
+    + _NAME_RUN + r")(?=[ ,.!?:;]|\Z)",
     re.MULTILINE,
 )
 _BEFORE_GATES = ("tell ", "ask ", "remind ", "text ", "call ", "email ", "e-mail ", "ping ", "message ", "thank ",
                  "invite ", "congratulate", "pay ", "warn ", "update ", "cc ", "loop in", "follow up", "check ",
-                 "catch up", "talk to", "speak ", "reach out", "did ", "has ", "why ", "phone ",
+                 "catch up", "talk to", "speak ", "reach out", "did ", "has ", "why ", "phone ", "with ", "detention",
+                 "toast", "speech", "card", "gift", "present", "poem", "cake", "party", "tribute", "memory",
+                 "condolences", "replace", "cover", "swap", "stand in",
                  "spoke ", "talked ", "heard ", "waiting ", " by ", " from ", " for ", "write ", "reply ")
 # a record's agent or a message's sender: whatever follows ("Callback requested by ... after 4pm")
 _BY_NAME = re.compile(
@@ -122,21 +130,27 @@ _SUBJECT_THEN_PRONOUN = re.compile(
     r"(?:^|(?<=[.!?;\n][ ])|(?<=\n)|" + "|".join(f"(?<=(?i:{w})[ ])" for w in ("ok so", "so", "and", "but", "then", "lol", "omg", "btw", "also"))
     + r")(" + _NAME_RUN_SHORT + r")"
     r"[ ](?:(?:has|had|just|also|still|never|always|finally|already|now)[ ])?(?!(?i:in|on|at|of|and|or|to|from"
-    r"|with|for|is|was|are|the|a|an)[ ])([a-z]+)[ ][^.!?\n]{0,60}?(?<![\w'’])(?i:she|he|her|his|him|she'd|he'd"
-    r"|she's|he's|she'll|he'll|herself|himself)(?![\w'’])",
+    r"|with|for|is|was|are|the|a|an)[ ])([a-z]+)(?=[ ][^.!?\n]{0,60}?(?<![\w'’])(?i:she|he|her|his|him|she'd|he'd"
+    r"|she's|he's|she'll|he'll|herself|himself)(?![\w'’]))",
     re.MULTILINE,
 )
 _PRONOUN_GATES = (" she", " he ", " her", " his ", " him", " he'", " he’")
 # what a person does at a help desk or has done to their account
 _SUBJECT_FRAMES = re.compile(
-    r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")[ ](?:(?:cannot|can't|can’t|couldn't|could not|is unable to|was unable to"
+    r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")[ ](?:(?:has|had|just|now|also|still)[ ])?(?:(?:cannot|can't|can’t|couldn't|could not|is unable to|was unable to"
     r"|is locked out|was locked out|forgot (?:his|her|their) password|left a voicemail|left a message"
     r"|called in sick|phoned in sick|handed in (?:his|her|their) notice|requested|reports|reported|asked for"
-    r"|wants a refund|would like to)(?![\w]))",
+    r"|wants a refund|would like to|now reports to|reports to|borrowed|lent me|forgot|hugged|yelled at|shouted at"
+    r"|apologi[sz]ed|babysat|lives at|lives on|missed (?:the|my|her|his|our|their|a) (?:deadline|meeting|flight"
+    r"|train|bus|appointment|call|shift|class)|(?i:and i) (?:are|were|have|had|will|went|both|met|used to|got)|(?:are|is|were|was) getting married|got married"
+    r"|got engaged|got divorced|are expecting|had a baby|in (?i:year|grade|class|form|p|y)[ ]?\d{1,2}(?!\d))(?![\w]))"
+    r"|(?i:put|sign|book|pencil)[ ](" + _NAME_RUN_SHORT + r")[ ](?:down|up|in)[ ]for(?![\w])",
 )
 _SUBJECT_GATES = ("cannot", "can't", "can’t", "couldn", "could not", "unable", "locked out", "password", "voicemail",
                   "left a message", "sick", "notice", "requested", "reports", "reported", "asked for", "refund",
-                  "would like to")
+                  "would like to", "reports to", "borrowed", "lent", "forgot", "hugged", "yelled", "shouted",
+                  "apologi", "babysat", "lives", "missed", "and i ", "married", "engaged", "divorced", "expecting", "baby", "year",
+                  "grade", "class", "form", "down for", "up for", "in for")
 # a relative's name, a nickname, a name asked for: "my great-aunt was called ...", "everyone calls
 # me ...", "she goes by ...", "What's your last name? ..."
 _NAMED = re.compile(
@@ -144,24 +158,78 @@ _NAMED = re.compile(
     r"|grandma|grandpa|aunt|uncle|great-aunt|great-uncle|sister|brother|son|daughter|cousin|wife|husband|partner"
     r"|friend|neighbou?r|colleague|boss|teacher|doctor|nurse|landlord|landlady|baby|child)[ ](?:was|is)[ ]"
     r"(?:called|named)|calls[ ]me|called[ ]me|call[ ]her|call[ ]him|goes[ ]by|go[ ]by|known[ ]as"
-    r"|(?:first|last|family|given|full|maiden|middle|sur)[ ]?name(?:'s|’s|[ ]is)?\??[ ]?[?:]?)[ ]"
+    r"|(?:first|last|family|given|full|maiden|middle|sur)[ ]?name(?:'s|’s|[ ]is|\?|:))[ ]"
     r"(" + _NAME_RUN + r")(?=[ ,.!?:;)]|\Z)"
 )
 _NAMED_GATES = ("called", "named", "call", "go by", "goes by", "known as", "name")
 # a courtesy title before a word, in lower case too ("mr. plael flew to ...")
-_TITLED = re.compile(r"(?<![\w'’-])(?:mr|mrs|ms|mx|dr|prof)\.?[ ](" + _WORD + r")(?![\w'’-])")
+_TITLED = re.compile(r"(?<![\w'’-])(?i:(?:mr|mrs|ms|mx)\.?|dr\.|prof\.)[ ](" + _WORD + r")(?![\w'’-])")
 # a person added to an account or a form in a role: "add ... as a beneficiary"
 _AS_ROLE = re.compile(
     r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")[ ]as[ ](?:a|an|my|our|the|his|her)[ ](?:beneficiary|guarantor|referee"
     r"|emergency[ ]contact|next[ ]of[ ]kin|co-?signer|dependant|dependent|authori[sz]ed[ ]user|joint[ ]account"
     r"|guardian|witness|executor|power[ ]of[ ]attorney|plus[ ]one|godparent|godmother|godfather)(?![\w])"
 )
+# a record's name written family name first, then a field separator: "SONG, Guoqiang;Bruges;lead"
+_RECORD_NAME = re.compile(r"^[ \t]*(" + _WORD + r"),[ ](" + _WORD + r"(?:[ ]" + _WORD + r")?)[ \t]*(?=[;|\t])",
+                          re.MULTILINE)
+# a signature or a business card: a name on its own line, then a job title ("Senior Buyer")
+_JOBS = (r"(?:buyer|manager|director|officer|assistant|consultant|analyst|designer|developer|engineer|lead|head"
+         r"|specialist|coordinator|administrator|accountant|advisor|adviser|executive|associate|partner|founder"
+         r"|ceo|cto|cfo|coo|intern|secretary|representative|recruiter|nurse|teacher|lecturer|researcher"
+         r"|technician|supervisor|agent|clerk|editor|producer|architect|solicitor|attorney|paralegal)")
+_CARD = re.compile(r"(?:^|(?<=\n))[ \t]*(" + _NAME_RUN + r")[ \t]*\n[ \t]*(?:[\w&-]+[ ]){0,3}" + _JOBS
+                   + r"s?[ \t]*(?:\n|\Z|,)", re.IGNORECASE)
+# an apposition with a role: "the plumber, b. bold, says ..."
+_ROLE_APPOSITION = re.compile(
+    r"(?i:the|my|our|your|their|his|her)[ ](?i:plumber|electrician|builder|cleaner|babysitter|nanny|driver|courier"
+    r"|landlord|landlady|tenant|neighbou?r|teacher|tutor|coach|doctor|dentist|nurse|therapist|vet|mechanic|gardener"
+    r"|carer|caregiver|manager|boss|colleague|assistant|receptionist|accountant|lawyer|solicitor|agent|decorator"
+    r"|handyman|roofer|locksmith|painter|contractor|surveyor|caretaker|postman|postwoman|trainer|instructor)"
+    r",[ ](" + _NAME_RUN_SHORT + r"),"
+)
+# a thank-you opening a message: "Thanks Moia! See you Monday."
+_THANKS_GATES = ("Thanks", "Thank you", "Many thanks", "Cheers", "Ta ")
+_THANKS = re.compile(r"[ \t\n]*(?:Thanks|Thank[ ]you|Many[ ]thanks|Cheers|Ta)[ \t]*,?[ \t]+(" + _WORD + r")[ \t]*[,!.]")
+# "my / our" and a role, then a capitalised word: "Our neighbour Goro is away" (a place too)
+_ROLE_HEAD = re.compile(
+    r"(?<![\w])(?:[Mm]y|[Oo]ur)[ ](?:neighbou?r|landlord|landlady|babysitter|nanny|cleaner|tutor|coach|colleague"
+    r"|boss|manager|friend|flatmate|roommate|housemate|tenant|lodger|carer|nurse|doctor|dentist|therapist|teacher"
+    r"|son|daughter|cousin|niece|nephew|aunt|uncle|grandson|granddaughter|stepson|stepdaughter|partner|fianc[ée]e?"
+    r"|husband|wife|boyfriend|girlfriend|intern|assistant|driver|gardener|plumber|vet|mentor|student|pupil"
+    r"|client|patient|customer)[ ](" + _WORD + r")(?![\w'’-])"
+)
+# what only a person has: a place's name before these is a person's ("Meina's retirement dinner")
+_ONLY_A_PERSON_HAS = frozenset("""mother father mum mom dad parents wife husband boyfriend girlfriend fiance fiancé
+    fiancée grandmother grandfather grandma grandpa granny retirement funeral birthday wedding payslip salary
+    homework resignation notice diagnosis medication""".split())
+# something a person wrote, in lower case too: "the speech norleo saov wrote"
+_WROTE_LOW = re.compile(
+    r"(?i:the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint))[ ]("
+    + _NAME_RUN_SHORT + r")[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w])"
+)
+# a name, then who they are: "veur velák md, the driver who ..."
+_APPOSITION_AFTER = re.compile(
+    r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")(?:[ ](?i:md|jr\.?|sr\.?|phd|ii|iii))?,[ ](?i:the|my|our|your|a|an)[ ]"
+    r"(?:[\w-]+[ ])?(?i:plumber|electrician|builder|cleaner|babysitter|nanny|driver|courier|landlord|landlady|tenant"
+    r"|neighbou?r|teacher|tutor|coach|doctor|dentist|nurse|therapist|mechanic|gardener|carer|manager|boss|colleague"
+    r"|assistant|receptionist|accountant|lawyer|solicitor|agent|contractor|caretaker|trainer|instructor|friend"
+    r"|cousin|client|customer|patient|student|pupil|intern|waiter|waitress|cashier|guy|woman|man|lady|girl|boy)"
+    r"(?![\w])"
+)
+# "I'm ..., originally from ...", "i'm ... from the third floor"
+_SELF = re.compile(
+    r"(?:^|(?<=[.!?\n][ ])|(?<=\n))(?i:i'm|i’m|i am|im|this is)[ ](" + _NAME_RUN_SHORT + r")(?:,[ ](?i:originally"
+    r"[ ]from|from|and|here)|[ ](?i:from[ ]the|from[ ]apartment|from[ ]flat|from[ ]room|here))(?![\w])",
+    re.MULTILINE,
+)
 # the words after the name that make the frame: "... ever pay you back", "... ignoring my texts",
 # "... I'll be late" (the name then the speaker's or listener's own words)
 _AFTER_NAME = re.compile(
     r"[ ,](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
     r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])"
-    r"|[ ](?:know|about)[ ]|[ ]?:|,|[ ](?:that|to|whether|if|when|why|how|back|asap|tomorrow|today|tonight)(?![\w])",
+    r"|[ ](?:know|about)[ ]|[ ]?:|,|[ ](?:that|to|whether|if|when|why|how|back|asap|tomorrow|today|tonight|about|after"
+    r"|before|next|later|soon|again|in[ ]a|on|at)(?![\w])",
     re.IGNORECASE,
 )
 _AFTER_NAME_ME = re.compile(
@@ -220,23 +288,70 @@ def _name_like(word: str, may_be_a_name: Callable[[str], bool], is_figure: Calla
     return _lower_name_like(word)
 
 
-def _run_is_a_name(run: str, may_be_a_name: Callable[[str], bool], is_figure: Callable[[str], bool]) -> bool:
-    """A run of name words: one of them may be a name and none is a plain common word (the run
-    is not a phrase: "the printer", "quarterly report")."""
-    words = [w for w in run.replace(",", " ").split() if not re.fullmatch(_INITIALS, w)]
-    if not words or len(words) > 4 or is_figure(run.lower().strip()):
-        return False
-    lex = lexicon()
-    names = 0
-    for w in words:
-        key = w.lower().rstrip(".")
-        if key in ("mr", "mrs", "ms", "dr", "prof", "de", "van", "von", "der", "del", "la", "le", "bin", "binti", "al"):
-            continue
-        if _name_like(w, may_be_a_name, is_figure):
-            names += 1
-        elif key in lex.common and key not in lex.first and key not in lex.last:
+_PARTS = frozenset(["de", "van", "von", "der", "den", "del", "da", "di", "du", "la", "le", "bin", "binti", "al", "el"])
+_TITLES = frozenset(["mr", "mrs", "ms", "mx", "dr", "prof", "miss"])
+
+
+class _Names:
+    """The checks of a slot's words, with the caller's tests for a capitalised word and for a
+    public figure (pii_policy's)."""
+
+    __slots__ = ("is_figure", "may_be_a_name")
+
+    def __init__(self, may_be_a_name: Callable[[str], bool], is_figure: Callable[[str], bool]) -> None:
+        self.may_be_a_name, self.is_figure = may_be_a_name, is_figure
+
+    def run(self, run: str, loose: bool = False) -> bool:
+        """A run of a name's words: one of them may be a name and no plain common word is among
+        them ("the printer", "quarterly report"); ``loose`` (a slot that ends with its line or
+        cell: "Reviewed by: ploy chaiyaporn"), as many names as common words. After a courtesy
+        title, a capitalised word counts unless a country or a stop word ("Mr Kiens")."""
+        words = [w for w in run.replace(",", " ").split() if not _INITIAL.fullmatch(w)]
+        if not words or len(words) > 4 or self.is_figure(run.lower().strip()):
             return False
-    return names > 0
+        lex = lexicon()
+        names = commons = 0
+        titled = False
+        for w in words:
+            key = w.lower().rstrip(".")
+            if key in _TITLES:
+                titled = True
+                continue
+            if key in _PARTS:
+                continue
+            if _name_like(w, self.may_be_a_name, self.is_figure) or (titled and self.capitalised(w)):
+                names += 1
+            elif key in lex.common and key not in lex.first and key not in lex.last:
+                if not loose:
+                    return False
+                commons += 1
+        return names > 0 and names >= commons
+
+    def capitalised(self, word: str) -> bool:
+        """A capitalised word in a slot only a person fills, whatever else it may be (a place:
+        "our neighbour Goro"), but a country, a nationality, a stop word or a public figure."""
+        word = word.rstrip(".")
+        if not (word[:1].isupper() and word[1:].replace("-", "").replace("'", "").isalpha()) or word.isupper():
+            return False
+        key = word.lower()
+        lex = lexicon()
+        return (key not in _LOWER_STOP and key not in lex.country and key not in lex.nationality
+                and not self.is_figure(key) and (key not in lex.common or key in lex.first or key in lex.last))
+
+    def prefix(self, run: str, loose: bool = False) -> bool:
+        """The slot's first words name someone (a pattern's slot runs on over the words after
+        the name: "requested by halyna bondarenko after 4pm")."""
+        words = run.split()
+        return any(self.run(" ".join(words[:k]), loose) for k in range(1, len(words) + 1))
+
+    def suffix(self, run: str) -> bool:
+        """The slot's last words name someone (the words before the name: "customer m. noh
+        reports ...")."""
+        words = run.split()
+        return any(self.run(" ".join(words[k:]), loose=True) for k in range(len(words) - 1, -1, -1))
+
+
+_INITIAL = re.compile(_INITIALS)
 
 
 def _labelled(text: str, ok: Callable[[str], bool]) -> bool:
@@ -284,7 +399,9 @@ def _frame_after(text: str, m: re.Match[str], group: int, ok: Callable[[str], bo
     verb ("did ...", "why is ..."), only the speaker's or listener's own words count ("did ...
     ever pay you back"), not any clause ("When did ... die, and how?")."""
     start, words = m.start(group), m.group(group).split(" ")
-    after = _AFTER_NAME if group == 1 else _AFTER_NAME_ME
+    if group == 3:  # "detention for ...", "a hearing scheduled with ...": whatever follows
+        return any(ok(" ".join(words[:k])) for k in range(1, len(words) + 1))
+    after = _AFTER_NAME_ME if group == 2 else _AFTER_NAME
     for k in range(1, len(words) + 1):
         run = " ".join(words[:k])
         if after.match(text, start + len(run)):
@@ -300,48 +417,68 @@ def private_frame(
 ) -> bool:
     """Does ``text`` (``low``: lower-cased, the same length) hold one of this module's frames
     with a word that may be a private person's name in its slot?"""
-
-    def strict(run: str) -> bool:
-        return _run_is_a_name(run, may_be_a_name, is_figure)
-
-    def ok(run: str) -> bool:
-        # the shortest run of words from the slot's start that names someone: a slot's pattern
-        # runs on over the words after the name ("requested by halyna bondarenko after 4pm")
-        words = run.split()
-        return any(_run_is_a_name(" ".join(words[:k]), may_be_a_name, is_figure) for k in range(1, len(words) + 1))
-
-    if ":" in text and (_labelled(text, ok) or _speakers(text, ok)):
+    n = _Names(may_be_a_name, is_figure)
+    if ":" in text and (_labelled(text, lambda r: n.run(r, loose=True) or (" " not in r and n.capitalised(r)))
+                        or _speakers(text, n.run)):
         return True
-    if "\n" in text and any(s in text for s in _SEPARATORS) and "name" in low and _table(text, ok):
+    if "\n" in text and any(s in text for s in _SEPARATORS) and "name" in low and _table(
+        text, lambda r: n.run(r, loose=True)
+    ):
         return True
-    if "@" in text and any(ok(m.group(1)) and _MENTION_NEXT.match(text, m.end()) for m in _MENTION.finditer(text)):
+    if "@" in text and any(n.run(m.group(1)) and _MENTION_NEXT.match(text, m.end()) for m in _MENTION.finditer(text)):
         return True
     if ("'s " in low or "’s " in low or "s' " in low) and any(
-        m.group(2).lower() in _BELONGINGS and ok(m.group(1)) for m in _POSSESSIVE.finditer(text)
+        m.group(2).lower() in _BELONGINGS and (n.run(m.group(1)) or (m.group(2).lower() in _ONLY_A_PERSON_HAS
+                                                                     and n.capitalised(m.group(1))))
+        for m in _POSSESSIVE.finditer(text)
     ):
         return True
     if any(g in low for g in _BEFORE_GATES):
         for m in _BEFORE_NAME.finditer(text):
-            if _frame_after(text, m, 1 if m.group(1) else 2, strict):
+            if _frame_after(text, m, m.lastindex or 1, n.run):
                 return True
-    if any(g in low for g in _BY_GATES) and any(ok(m.group(1) or m.group(2)) for m in _BY_NAME.finditer(text)):
+    if any(g in low for g in _BY_GATES) and any(n.prefix(m.group(m.lastindex or 1), loose=True)
+                                                for m in _BY_NAME.finditer(text)):
         return True
-    if any(g in low for g in _PRONOUN_GATES) and any(ok(m.group(1)) for m in _SUBJECT_THEN_PRONOUN.finditer(text)):
+    if any(g in low for g in _PRONOUN_GATES) and any(n.suffix(m.group(1)) for m in _SUBJECT_THEN_PRONOUN.finditer(text)):
         return True
-    if any(g in low for g in _SUBJECT_GATES) and any(ok(m.group(1)) for m in _SUBJECT_FRAMES.finditer(text)):
-        return True
-    if any(g in low for g in _NAMED_GATES) and any(ok(m.group(1)) for m in _NAMED.finditer(text)):
-        return True
-    if ("mr" in low or "ms" in low or "dr" in low or "prof" in low) and any(
-        ok(m.group(1)) for m in _TITLED.finditer(low)
+    if any(g in low for g in _SUBJECT_GATES) and any(
+        n.suffix(m.group(m.lastindex or 1)) if m.lastindex == 1 else n.prefix(m.group(2))
+        for m in _SUBJECT_FRAMES.finditer(text)
     ):
         return True
-    if " as " in low and any(ok(m.group(1)) for m in _AS_ROLE.finditer(text)):
+    if any(g in low for g in _NAMED_GATES) and any(
+        n.prefix(m.group(1), loose=True) or n.capitalised(m.group(1).split()[0]) for m in _NAMED.finditer(text)
+    ):
+        return True
+    if ("mr" in low or "ms" in low or "dr." in low or "prof." in low) and any(
+        n.capitalised(m.group(1)) if m.group(1)[:1].isupper() else n.run(m.group(1)) for m in _TITLED.finditer(text)
+    ):
+        return True
+    if "," in text and any(n.run(f"{m.group(2)} {m.group(1)}") for m in _RECORD_NAME.finditer(text)):
+        return True
+    if "\n" in text and any(n.run(m.group(1), loose=True) for m in _CARD.finditer(text)):
+        return True
+    if ", " in text and any(n.suffix(m.group(1)) for m in _ROLE_APPOSITION.finditer(text)):
+        return True
+    if text.lstrip().startswith(_THANKS_GATES) and (m := _THANKS.match(text)) and n.capitalised(m.group(1)):
+        return True
+    if ("my " in low or "our " in low) and any(n.capitalised(m.group(1)) for m in _ROLE_HEAD.finditer(text)):
+        return True
+    if "the " in low and any(n.prefix(m.group(1)) for m in _WROTE_LOW.finditer(text)):
+        return True
+    if ", " in text and any(n.suffix(m.group(1)) for m in _APPOSITION_AFTER.finditer(text)):
+        return True
+    if ("i'm " in low or "i’m " in low or "i am " in low or "im " in low or "this is " in low) and any(
+        n.prefix(m.group(1)) for m in _SELF.finditer(text)
+    ):
+        return True
+    if " as " in low and any(n.suffix(m.group(1)) for m in _AS_ROLE.finditer(text)):
         return True
     if (" me" in low or " my " in low or " us" in low or " our " in low) and any(
-        ok(m.group(1)) for m in _NAME_THEN_ME.finditer(text)
+        n.suffix(m.group(1)) for m in _NAME_THEN_ME.finditer(text)
     ):
         return True
     return (" is a" in low or " was a" in low or " seems a" in low) and any(
-        ok(m.group(1)) for m in _PERSON_PREDICATE.finditer(text)
+        n.suffix(m.group(1)) for m in _PERSON_PREDICATE.finditer(text)
     )
