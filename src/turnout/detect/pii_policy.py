@@ -459,6 +459,7 @@ _AFTER_WORDS = _words("from is was will 's ’s had has fell keeps kept just nev
 # ranks that open a public figure's name ("a letter to Queen Victoria"), no private person's
 _RANKS = _words("King Queen President Pope Saint St Sir Lord Lady Prince Princess Emperor Empress General Senator"
                 " Chancellor Prime Governor Mayor Admiral Captain Chairman Tsar Czar Sultan Shah Pharaoh Prophet Guru")
+_NO_NAME_OR_RANK = _NOT_A_NAME | _RANKS  # (priv16h: private_frames' stop words)
 _CAP_FULL = re.compile(_CAP)
 _CAP_SCAN = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+")
 _FORM_COLONS = 16  # colons looked at per text (a form's lines come first; a long text's colons are prose)
@@ -499,7 +500,7 @@ def person_frame(text: str, low: str | None = None) -> bool:
         return True
     # (priv16h) more frames of a private person (forms, tickets, chats, possessives, lower case);
     # not in a text about history or a quiz, as the everyday frames
-    return private_frame(text, low, _may_be_a_name, _is_figure_key) and not historical_lower(low)
+    return private_frame(text, low, _may_be_a_name, _is_figure_key, _NO_NAME_OR_RANK) and not historical_lower(low)
 
 
 # The everyday frames look at the capitalised words of a piece's first and last EVERYDAY_ENDS

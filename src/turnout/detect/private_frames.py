@@ -41,9 +41,12 @@ _INITIALS = r"(?:" + _LETTERS + r"\.){1,3}"
 _NAME_RUN = r"(?:" + _INITIALS + r"[ ]?)?" + _WORD + r"(?:[ ](?:" + _INITIALS + r"|" + _WORD + r"))" + r"{0,3}"
 _NAME_RUN_SHORT = _NAME_RUN + "?"  # (the fewest words before what the frame needs after them)
 
-# -- a labelled line: "<label>: <name>" -------------------------------------------------------
-# a label whose last word is a person's role in a record, or that ends in "by" / "to" ("Handed
-# in by:", "Assigned to:"); the slot runs to the line's end or to a separator
+# -- the frames, by the word before the name and the word after it ---------------------------
+# The frames are looked for only around the words of the text that may be names (no common
+# English word, unless a given or a family name: a set difference in C), and each only when the
+# word before or after the name is one it needs: a search of each frame's pattern over the whole
+# text cost ~1 ms a prose prompt (first version of this module, docs/benchmarks.md, priv16h).
+
 _LABEL_ROLES = frozenset("""
     owner manager contact agent assignee assigned requester requestor reporter reviewer approver author
     editor interviewer interviewee candidate applicant caller customer client patient resident tenant
@@ -54,32 +57,15 @@ _LABEL_ROLES = frozenset("""
     credits lead leader coordinator administrator admin recipient sender witness referee mentor coach
     trainer trainee intern landlord landlady partner spouse sponsor signatory holder account interview review
     appraisal""".split())
-_LABEL_LINE = re.compile(
-    r"(?:^|(?<=\n)|(?<=\|[ ]))[ \t>*-]*(" + _LETTERS + r"[\w' -]{0,30}?)[ \t]*:[ \t]*("
-    + r"(?:(?:Mr|Mrs|Ms|Dr|Prof|mr|mrs|ms|dr|prof)\.?[ ])?" + _NAME_RUN + r")[ \t]*(?=\n|\Z|[,;(|])",
-    re.MULTILINE,
-)
-
-# -- a table with a "name" column -----------------------------------------------------------
+_NAME_COLUMNS = frozenset(["name", "full name", "full_name", "fullname", "customer", "customer name",
+                           "customer_name", "contact", "contact name", "contact_name", "first name",
+                           "first_name", "last name", "last_name", "employee", "employee name",
+                           "student", "patient", "client", "client name", "owner"])
 _SEPARATORS = (",", ";", "|", "\t")
 _NAME_COLUMNS = frozenset(["name", "full name", "full_name", "fullname", "customer", "customer name",
                            "customer_name", "contact", "contact name", "contact_name", "first name",
                            "first_name", "last name", "last_name", "employee", "employee name",
                            "student", "patient", "client", "client name", "owner"])
-
-# -- chat lines --------------------------------------------------------------------------------
-_SPEAKER = re.compile(
-    r"^[ \t>*-]*(\[?\d{1,2}:\d{2}(?::\d{2})?(?:[ ]?[AaPp][Mm])?\]?[ \t]*(?:[-–][ \t]*)?)?<?@?(" + _WORD
-    + r"(?:[ ]" + _WORD + r")?)>?:[ \t]+\S",
-    re.MULTILINE,
-)
-_MENTION = re.compile(r"(?:^|(?<=\n))[ \t]*@(" + _WORD + r")[,:]?[ ](?=\w)")
-_MENTION_NEXT = re.compile(
-    r"(?:can|could|would|will|please|pls|plz|thanks|thank|are|is|do|did|have|any|when|where|what|how|why|you|your"
-    r"|we|i|just|ok|hey|hi|fyi|ptal|lgtm)(?![\w])", re.IGNORECASE,
-)
-
-# -- a possessive before what a person has --------------------------------------------------
 _BELONGINGS = frozenset("""
     flight flights train bus taxi lift car bike keys phone number address email mother father mum mom
     dad parents brother sister son daughter kids children baby wife husband partner boyfriend girlfriend
@@ -91,89 +77,56 @@ _BELONGINGS = frozenset("""
     condition wheelchair""".split())
 _POSSESSIVE = re.compile(r"(?<![\w'’-])(" + _WORD + r")(?:'s|’s|s'|s’)[ ](?:(?:new|old|little|big|late|first|last"
                          r"|next|latest|own|younger|older|elder|baby|second)[ ])?(" + _LETTERS + r"+)")
-
-# -- first- and second-person everyday frames around a name --------------------------------
-_BEFORE_NAME = re.compile(
-    r"(?:^|(?<=[.!?\n:]) ?|(?<=\] )|(?<=[,;] ))(?:(?i:tell|ask|remind|text|call|email|e-mail|ping|message|thank|invite"
-    r"|congratulate|pay|warn|update|cc|loop in|follow up with|check with|check in with|catch up with|talk to"
-    r"|speak to|speak with|reach out to))[ ](" + _NAME_RUN + r")(?=[ ,.!?:;]|\Z)"
-    r"|(?i:(?:did|has|why is|why does|why did|why won't|why doesn't|why isn't|why hasn't|why can't|why didn't)[ ])("
-    + _NAME_RUN + r")(?=[ ,.!?:;]|\Z)"
-    r"|(?i:(?:has anyone heard from|did you hear from|got off the phone with|just spoke to|just talked to|heard back"
-    r" from|waiting on|waiting for|translate this for|message for|note for|write back to|reply to|comment for"
-    r"|comments for|feedback for|review for|recommendation for|reference for|letter for|detention for"
-    r"|suspension for|sick note for|permission slip for|(?:scheduled|booked|arranged|set up|planned) with"
-    r"|toast for|speech for|card for|gift for|present for|poem for|cake for|surprise party for|tribute to"
-    r"|in memory of|in loving memory of|condolences to|replace|cover for|covering for|swap shifts with|stand in for"
-    r"|(?:hearing|meeting|appointment|interview|call|session|1:1|one-to-one|catch-up|chat) with)[ ])("
-    + _NAME_RUN + r")(?=[ ,.!?:;]|\Z)",
+_ONLY_A_PERSON_HAS = frozenset("""mother father mum mom dad parents wife husband boyfriend girlfriend fiance fiancé
+    fiancée grandmother grandfather grandma grandpa granny retirement funeral birthday wedding payslip salary
+    homework resignation notice diagnosis medication""".split())
+# something a person wrote, in lower case too: "the speech norleo saov wrote"
+_WROTE_LOW = re.compile(
+    r"(?i:the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint))[ ]("
+    + _NAME_RUN_SHORT + r")[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w])"
+)
+# a name, then who they are: "veur velák md, the driver who ..."
+_APPOSITION_AFTER = re.compile(
+    r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")(?:[ ](?i:md|jr\.?|sr\.?|phd|ii|iii))?,[ ](?i:the|my|our|your|a|an)[ ]"
+    r"(?:[\w-]+[ ])?(?i:plumber|electrician|builder|cleaner|babysitter|nanny|driver|courier|landlord|landlady|tenant"
+    r"|neighbou?r|teacher|tutor|coach|doctor|dentist|nurse|therapist|mechanic|gardener|carer|manager|boss|colleague"
+    r"|assistant|receptionist|accountant|lawyer|solicitor|agent|contractor|caretaker|trainer|instructor|friend"
+    r"|cousin|client|customer|patient|student|pupil|intern|waiter|waitress|cashier|guy|woman|man|lady|girl|boy)"
+    r"(?![\w])"
+)
+# "I'm ..., originally from ...", "i'm ... from the third floor"
+_SELF = re.compile(
+    r"(?:^|(?<=[.!?\n][ ])|(?<=\n))(?i:i'm|i’m|i am|im|this is)[ ](" + _NAME_RUN_SHORT + r")(?:,[ ](?i:originally"
+    r"[ ]from|from|and|here)|[ ](?i:from[ ]the|from[ ]apartment|from[ ]flat|from[ ]room|here))(?![\w])",
     re.MULTILINE,
 )
-_BEFORE_GATES = ("tell ", "ask ", "remind ", "text ", "call ", "email ", "e-mail ", "ping ", "message ", "thank ",
-                 "invite ", "congratulate", "pay ", "warn ", "update ", "cc ", "loop in", "follow up", "check ",
-                 "catch up", "talk to", "speak ", "reach out", "did ", "has ", "why ", "phone ", "with ", "detention",
-                 "toast", "speech", "card", "gift", "present", "poem", "cake", "party", "tribute", "memory",
-                 "condolences", "replace", "cover", "swap", "stand in",
-                 "spoke ", "talked ", "heard ", "waiting ", " by ", " from ", " for ", "write ", "reply ")
-# a record's agent or a message's sender: whatever follows ("Callback requested by ... after 4pm")
-_BY_NAME = re.compile(
-    r"(?i:handed[ ]in|requested|escalated|raised|reported|submitted|logged|opened|closed|resolved|assigned"
-    r"|approved|signed|reviewed|referred|recommended|interviewed|booked|ordered|paid)[ ]by[ ]"
-    r"(?:(?i:mr|mrs|ms|mx|dr|prof)\.?[ ])?(" + _NAME_RUN + r")(?=[ ,.!?:;)]|\Z)"
-    r"|(?i:query|complaint|message|e-?mail|call|voicemail|text|note|callback|request|invoice|refund[ ]request)"
-    r"[ ]from[ ](?:(?i:mr|mrs|ms|mx|dr|prof)\.?[ ])?(" + _NAME_RUN + r")(?=[ ,.!?:;)]|\Z)"
+# the words after the name that make the frame: "... ever pay you back", "... ignoring my texts",
+# "... I'll be late" (the name then the speaker's or listener's own words)
+_AFTER_NAME = re.compile(
+    r"[ ,](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
+    r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])"
+    r"|[ ](?:know|about)[ ]|[ ]?:|,|[ ](?:that|to|whether|if|when|why|how|back|asap|tomorrow|today|tonight|about|after"
+    r"|before|next|later|soon|again|in[ ]a|on|at)(?![\w])",
+    re.IGNORECASE,
 )
-_BY_GATES = (" by ", " from ")
-# the subject of a sentence that then speaks of them as she or he ("Do-yoon forgot her PE kit",
-# "Gift Sun has handed in her notice", "ok so Xinyi said she'd bring the tent")
-_SUBJECT_THEN_PRONOUN = re.compile(
-    r"(?:^|(?<=[.!?;\n][ ])|(?<=\n)|" + "|".join(f"(?<=(?i:{w})[ ])" for w in ("ok so", "so", "and", "but", "then", "lol", "omg", "btw", "also"))
-    + r")(" + _NAME_RUN_SHORT + r")"
-    r"[ ](?:(?:has|had|just|also|still|never|always|finally|already|now)[ ])?(?!(?i:in|on|at|of|and|or|to|from"
-    r"|with|for|is|was|are|the|a|an)[ ])([a-z]+)(?=[ ][^.!?\n]{0,60}?(?<![\w'’])(?i:she|he|her|his|him|she'd|he'd"
-    r"|she's|he's|she'll|he'll|herself|himself)(?![\w'’]))",
-    re.MULTILINE,
+_AFTER_NAME_ME = re.compile(
+    r"[ ](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
+    r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])",
+    re.IGNORECASE,
 )
-_PRONOUN_GATES = (" she", " he ", " her", " his ", " him", " he'", " he’")
-# what a person does at a help desk or has done to their account
-_SUBJECT_FRAMES = re.compile(
-    r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")[ ](?:(?:has|had|just|now|also|still)[ ])?(?:(?:cannot|can't|can’t|couldn't|could not|is unable to|was unable to"
-    r"|is locked out|was locked out|forgot (?:his|her|their) password|left a voicemail|left a message"
-    r"|called in sick|phoned in sick|handed in (?:his|her|their) notice|requested|reports|reported|asked for"
-    r"|wants a refund|would like to|now reports to|reports to|borrowed|lent me|forgot|hugged|yelled at|shouted at"
-    r"|apologi[sz]ed|babysat|lives at|lives on|missed (?:the|my|her|his|our|their|a) (?:deadline|meeting|flight"
-    r"|train|bus|appointment|call|shift|class)|(?i:and i) (?:are|were|have|had|will|went|both|met|used to|got)|(?:are|is|were|was) getting married|got married"
-    r"|got engaged|got divorced|are expecting|had a baby|in (?i:year|grade|class|form|p|y)[ ]?\d{1,2}(?!\d))(?![\w]))"
-    r"|(?i:put|sign|book|pencil)[ ](" + _NAME_RUN_SHORT + r")[ ](?:down|up|in)[ ]for(?![\w])",
+# "... just texted me", "... owes me", "... ignoring my texts", "... and I": the name first
+_NAME_THEN_ME = re.compile(
+    r"(?<![\w'’-])(" + _WORD + r")(?:[ ]" + _WORD + r")?[ ](?:(?:just|still|never|always|already|keeps|kept|is|was"
+    r"|has|had|finally)[ ])?(?:\w+(?:ed|s|ing)|owes|owe|told|sent|gave|lent|left|took|brought|said|met|saw|sold"
+    r"|bought|forgot|hung up on|ghosted|dumped|blocked|ignoring|avoiding|cancelled on|stood)[ ](?:me|us|my|our)"
+    r"(?![\w'’])",
 )
-_SUBJECT_GATES = ("cannot", "can't", "can’t", "couldn", "could not", "unable", "locked out", "password", "voicemail",
-                  "left a message", "sick", "notice", "requested", "reports", "reported", "asked for", "refund",
-                  "would like to", "reports to", "borrowed", "lent", "forgot", "hugged", "yelled", "shouted",
-                  "apologi", "babysat", "lives", "missed", "and i ", "married", "engaged", "divorced", "expecting", "baby", "year",
-                  "grade", "class", "form", "down for", "up for", "in for")
-# a relative's name, a nickname, a name asked for: "my great-aunt was called ...", "everyone calls
-# me ...", "she goes by ...", "What's your last name? ..."
-_NAMED = re.compile(
-    r"(?i:(?:my|our|his|her|their)[ ](?:[\w-]+[ ]){0,3}?(?:mother|father|mum|mom|dad|grandmother|grandfather"
-    r"|grandma|grandpa|aunt|uncle|great-aunt|great-uncle|sister|brother|son|daughter|cousin|wife|husband|partner"
-    r"|friend|neighbou?r|colleague|boss|teacher|doctor|nurse|landlord|landlady|baby|child)[ ](?:was|is)[ ]"
-    r"(?:called|named)|calls[ ]me|called[ ]me|call[ ]her|call[ ]him|goes[ ]by|go[ ]by|known[ ]as"
-    r"|(?:first|last|family|given|full|maiden|middle|sur)[ ]?name(?:'s|’s|[ ]is|\?|:))[ ]"
-    r"(" + _NAME_RUN + r")(?=[ ,.!?:;)]|\Z)"
+# "... is a very kind person", "... is a good listener": a person's predicate
+_PERSON_PREDICATE = re.compile(
+    r"(?<![\w'’-])(" + _WORD + r")[ ](?:is|was|seems|has always been)[ ](?:a|an)[ ](?:(?:very|really|truly|such a"
+    r"|great|good|kind|lovely)[ ])?(?:[\w-]+[ ])?(?:person|man|woman|guy|girl|boy|lady|gentleman|listener|colleague"
+    r"|friend|neighbou?r|worker|employee|student|pupil|teacher|parent|mum|mom|dad|kid|child|human[ ]being)(?![\w])",
 )
-_NAMED_GATES = ("called", "named", "call", "go by", "goes by", "known as", "name")
-# a courtesy title before a word, in lower case too ("mr. plael flew to ...")
-_TITLED = re.compile(r"(?<![\w'’-])(?i:(?:mr|mrs|ms|mx)\.?|dr\.|prof\.)[ ](" + _WORD + r")(?![\w'’-])")
-# a person added to an account or a form in a role: "add ... as a beneficiary"
-_AS_ROLE = re.compile(
-    r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")[ ]as[ ](?:a|an|my|our|the|his|her)[ ](?:beneficiary|guarantor|referee"
-    r"|emergency[ ]contact|next[ ]of[ ]kin|co-?signer|dependant|dependent|authori[sz]ed[ ]user|joint[ ]account"
-    r"|guardian|witness|executor|power[ ]of[ ]attorney|plus[ ]one|godparent|godmother|godfather)(?![\w])"
-)
-# a record's name written family name first, then a field separator: "SONG, Guoqiang;Bruges;lead"
-_RECORD_NAME = re.compile(r"^[ \t]*(" + _WORD + r"),[ ](" + _WORD + r"(?:[ ]" + _WORD + r")?)[ \t]*(?=[;|\t])",
-                          re.MULTILINE)
-# a signature or a business card: a name on its own line, then a job title ("Senior Buyer")
 _JOBS = (r"(?:buyer|manager|director|officer|assistant|consultant|analyst|designer|developer|engineer|lead|head"
          r"|specialist|coordinator|administrator|accountant|advisor|adviser|executive|associate|partner|founder"
          r"|ceo|cto|cfo|coo|intern|secretary|representative|recruiter|nurse|teacher|lecturer|researcher"
@@ -251,6 +204,132 @@ _PERSON_PREDICATE = re.compile(
     r"|friend|neighbou?r|worker|employee|student|pupil|teacher|parent|mum|mom|dad|kid|child|human[ ]being)(?![\w])",
 )
 
+_ROLES = (r"(?:plumber|electrician|builder|cleaner|babysitter|nanny|driver|courier|landlord|landlady|tenant"
+          r"|neighbou?r|teacher|tutor|coach|doctor|dentist|nurse|therapist|vet|mechanic|gardener|carer|caregiver"
+          r"|manager|boss|colleague|assistant|receptionist|accountant|lawyer|solicitor|agent|contractor|caretaker"
+          r"|trainer|instructor|decorator|handyman|locksmith|postman|flatmate|roommate|housemate|lodger|mentor"
+          r"|intern|friend|cousin|niece|nephew|aunt|uncle|son|daughter|stepson|stepdaughter|grandson|granddaughter"
+          r"|partner|husband|wife|boyfriend|girlfriend|fianc[ée]e?|client|patient|customer|student|pupil)")
+_ROLE_WORDS = frozenset(_ROLES[3:-1].replace("neighbou?r", "neighbour|neighbor").replace("fianc[ée]e?",
+                        "fiance|fiancé|fiancee|fiancée").split("|"))
+
+# before the name, each an end-anchored pattern tried on the 60 characters before it, only when
+# the word before the name is one of the pattern's last words. Kinds: "me" (the speaker's or
+# listener's own words must follow: "did ... ever pay you back"), "after" (words that continue a
+# request about them: "Tell ... I'll be late"), "any" (whatever follows), "loose" (a slot that may
+# end its line: "Requested by ..."), "cap" (a capitalised word counts whatever else it is)
+_IMPERATIVES = ("tell ask remind text call email e-mail ping message thank invite congratulate pay warn update cc"
+                " in with to").split()
+_QUESTIONS = "did has is does won't doesn't isn't hasn't can't didn't".split()
+_BEFORE_FRAMES: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = (
+    ("after", re.compile(
+        r"(?:^|[.!?\n:][ ]?|\][ ]|[,;][ ]|(?i:how (?:do|should|can|would) i|should i|can i|do i|help me)[ ])"
+        r"(?i:tell|ask|remind|text|call|email|e-mail|ping|message|thank|invite"
+        r"|congratulate|pay|warn|update|cc|loop in|follow up with|check with|check in with|catch up with|talk to"
+        r"|speak to|speak with|reach out to)[ ]\Z"), frozenset(_IMPERATIVES)),
+    ("me", re.compile(r"(?i:did|has|why is|why does|why did|why won't|why doesn't|why isn't|why hasn't|why can't"
+                      r"|why didn't)[ ]\Z"), frozenset(_QUESTIONS)),
+    ("any", re.compile(
+        r"(?i:has anyone heard from|did you hear from|got off the phone with|just spoke to|just talked to"
+        r"|heard back from|waiting on|waiting for|translate this for|message for|note for|write back to|reply to"
+        r"|comment for|comments for|feedback for|review for|recommendation for|reference for|letter for"
+        r"|detention for|suspension for|sick note for|permission slip for|(?:scheduled|booked|arranged|set up"
+        r"|planned) with|(?:hearing|meeting|appointment|interview|call|session|1:1|one-to-one|catch-up|chat) with"
+        r"|toast for|speech for|card for|gift for|present for|poem for|cake for|surprise party for|tribute to"
+        r"|in memory of|in loving memory of|condolences to|replace|cover for|covering for|swap shifts with"
+        r"|stand in for)[ ]\Z"),
+     frozenset("from with on for to of replace".split())),
+    ("loose", re.compile(
+        r"(?:(?i:handed[ ]in|requested|escalated|raised|reported|submitted|logged|opened|closed|resolved|assigned"
+        r"|approved|signed|reviewed|referred|recommended|interviewed|booked|ordered|paid)[ ]by"
+        r"|(?i:query|complaint|message|e-?mail|call|voicemail|text|note|callback|request|invoice|refund[ ]request)"
+        r"[ ]from)[ ](?:(?i:mr|mrs|ms|mx|dr|prof)\.?[ ])?\Z"),
+     frozenset("by from mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof.".split())),
+    ("named", re.compile(
+        r"(?i:(?:my|our|his|her|their)[ ](?:[\w-]+[ ]){0,3}?(?:mother|father|mum|mom|dad|grandmother|grandfather"
+        r"|grandma|grandpa|aunt|uncle|great-aunt|great-uncle|sister|brother|son|daughter|cousin|wife|husband|partner"
+        r"|friend|neighbou?r|colleague|boss|teacher|doctor|nurse|landlord|landlady|baby|child)[ ](?:was|is)[ ]"
+        r"(?:called|named)|calls[ ]me|called[ ]me|call[ ]her|call[ ]him|goes[ ]by|go[ ]by"
+        r"|(?:first|last|family|given|full|maiden|middle|sur)[ ]?name(?:'s|’s|[ ]is|\?|:))[ ]\Z"),
+     frozenset("called named me her him by is name? name: name's name’s surname? surname:".split())),
+    ("cap", re.compile(r"(?<![\w'’-])(?i:(?:mr|mrs|ms|mx)\.?|dr\.|prof\.)[ ]\Z"),
+     frozenset("mr mr. mrs mrs. ms ms. mx mx. dr. prof.".split())),
+    ("cap", re.compile(r"(?<![\w])(?:[Mm]y|[Oo]ur)[ ]" + _ROLES + r"[ ]\Z"), _ROLE_WORDS),
+    ("lone", re.compile(r"\A[ \t\n]*(?:Thanks|Thank[ ]you|Many[ ]thanks|Cheers|Ta)[ \t]*,?[ \t]+\Z"),
+     frozenset("thanks you cheers ta thanks, you, cheers,".split())),
+)
+# frames with words on both sides: the words before (end-anchored), then those after the name
+_AROUND_FRAMES: tuple[tuple[re.Pattern[str], re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(r"(?:\A|[.!?\n][ ]|\n)[ \t]*(?i:i'm|i’m|i am|im|this is)[ ]\Z"),
+     re.compile(r"(?:,[ ](?i:originally[ ]from|from|and|here)|[ ](?i:from[ ]the|from[ ]apartment|from[ ]flat"
+                r"|from[ ]room|here))(?![\w])"), frozenset("i'm i’m am im is".split())),
+    (re.compile(r"(?i:put|sign|book|pencil)[ ]\Z"), re.compile(r"[ ](?:down|up|in)[ ]for(?![\w])"),
+     frozenset("put sign book pencil".split())),
+    (re.compile(r"(?i:the[ ](?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint))"
+                r"[ ]\Z"), re.compile(r"[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w])"),
+     frozenset("speech letter email e-mail note message card text toast poem review feedback complaint".split())),
+    (re.compile(r"(?i:the|my|our|your|their|his|her)[ ]" + _ROLES + r",[ ]\Z"), re.compile(r","),
+     frozenset(w + "," for w in _ROLE_WORDS)),
+)
+# the words after the name that make a request about them ("Tell ... I'll be late")
+_AFTER_NAME = re.compile(
+    r"[ ,](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
+    r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])"
+    r"|[ ](?:know|about)[ ]|[ ]?:|,|[ ](?:that|to|whether|if|when|why|how|back|asap|tomorrow|today|tonight|about|after"
+    r"|before|next|later|soon|again|in[ ]a|on|at)(?![\w])",
+    re.IGNORECASE,
+)
+_AFTER_NAME_ME = re.compile(
+    r"[ ](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
+    r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])",
+    re.IGNORECASE,
+)
+# after the name, each start-anchored, tried only when the word after the name is one it needs
+_VERB_FRAME = re.compile(
+    r"[ ](?:(?:(?:has|had|just|now|also|still|never|always|finally|already|keeps|kept|is|was)[ ])?(?:(?:cannot|can't|can’t"
+    r"|couldn't|could not|is unable to|was unable to|is locked out|was locked out|forgot (?:his|her|their) password"
+    r"|left a voicemail|left a message|called in sick|phoned in sick|handed in (?:his|her|their) notice|requested"
+    r"|reports|reported|asked for|wants a refund|would like to|now reports to|reports to|borrowed|lent me|forgot"
+    r"|hugged|yelled at|shouted at|apologi[sz]ed|babysat|lives at|lives on|missed (?:the|my|her|his|our|their|a)"
+    r" (?:deadline|meeting|flight|train|bus|appointment|call|shift|class)|(?i:and i) (?:are|were|have|had|will"
+    r"|went|both|met|used to|got)|(?:are|is|were|was) getting married|got married|got engaged|got divorced"
+    r"|are expecting|had a baby|in (?i:year|grade|class|form|p|y)[ ]?\d{1,2}(?!\d))(?![\w])"
+    r"|(?:\w+(?:ed|s|ing)|owes|owe|told|sent|gave|lent|left|took|brought|said|met|saw|sold|bought|forgot"
+    r"|hung up on|ghosted|dumped|blocked|ignoring|avoiding|cancelled on|stood)[ ](?:me|us|my|our)(?![\w'’])"
+    r"|(?:is|was|seems|has always been)[ ](?:a|an)[ ](?:(?:very|really|truly|such a|great|good|kind|lovely)[ ])?"
+    r"(?:[\w-]+[ ])?(?:person|man|woman|guy|girl|boy|lady|gentleman|listener|colleague|friend|neighbou?r|worker"
+    r"|employee|student|pupil|teacher|parent|mum|mom|dad|kid|child|human[ ]being)(?![\w])"
+    r"|as[ ](?:a|an|my|our|the|his|her)[ ](?:beneficiary|guarantor|referee|emergency[ ]contact|next[ ]of[ ]kin"
+    r"|co-?signer|dependant|dependent|authori[sz]ed[ ]user|joint[ ]account|guardian|witness|executor"
+    r"|power[ ]of[ ]attorney|plus[ ]one|godparent|godmother|godfather)(?![\w])))"
+    r"|(?:[ ](?i:md|jr\.?|sr\.?|phd|ii|iii))?,[ ](?i:the|my|our|your|a|an)[ ](?:[\w-]+[ ])?"
+    + _ROLES.replace("(?:", "(?i:", 1) + r"(?![\w])"
+)
+_POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)[ ](?:(?:new|old|little|big|late|first|last|next|latest|own|younger|older"
+                         r"|elder|baby|second)[ ])?(" + _LETTERS + r"+)")
+_SPEAKER_BEFORE = re.compile(r"[ \t>*-]*(\[?\d{1,2}:\d{2}(?::\d{2})?(?:[ ]?[AaPp][Mm])?\]?[ \t]*(?:[-–][ \t]*)?)?<?@?\Z")
+_LABEL_BEFORE = re.compile(r"[ \t>*-]*(" + _LETTERS + r"[\w' -]{0,30}?)[ \t]*:[ \t]*(?:(?i:mr|mrs|ms|dr|prof)\.?[ ])?\Z")
+_LONE_END = re.compile(r"[ \t]*[,!.]")
+_SLOT_END = re.compile(r"[ \t]*(?:\n|\Z|[,;(|])")
+_MENTION_NEXT = re.compile(
+    r"[,:]?[ ](?i:can|could|would|will|please|pls|plz|thanks|thank|are|is|do|did|have|any|when|where|what|how|why"
+    r"|you|your|we|i|just|ok|hey|hi|fyi|ptal|lgtm)(?![\w])"
+)
+# the subject of a sentence that then speaks of them as she or he ("Do-yoon forgot her PE kit")
+_SENTENCE_LEAD = re.compile(r"(?:\A|[.!?;][ ]|\n|(?i:ok so|so|and|but|then|lol|omg|btw|also)[ ])[ \t]*\Z")
+_PRONOUN_AFTER = re.compile(
+    r"[ ](?:(?:has|had|just|also|still|never|always|finally|already|now)[ ])?(?!(?i:in|on|at|of|and|or|to|from|with"
+    r"|for|is|was|are|the|a|an)[ ])[a-z]+[ ][^.!?\n]{0,60}?(?<![\w'’])(?i:she|he|her|his|him|she'd|he'd|she's|he's"
+    r"|she'll|he'll|herself|himself)(?![\w'’])"
+)
+_CARD_AFTER = re.compile(r"[ \t]*\n[ \t]*(?:[\w&-]+[ ]){0,3}" + _JOBS + r"s?[ \t]*(?:\n|\Z|,)", re.IGNORECASE)
+_RECORD_LINE = re.compile(r"[ \t]*(" + _WORD + r"),[ ](" + _WORD + r"(?:[ ]" + _WORD + r")?)[ \t]*(?=[;|\t])")
+_AFTER_GATE = frozenset("""cannot can't can’t couldn't could is was has had just now also still never always finally
+    already keeps kept requested reports reported asked wants would borrowed lent forgot hugged yelled shouted
+    apologised apologized babysat lives missed and are were got in seems as md jr jr. sr sr. phd ii iii owes owe
+    told sent gave left took brought said met saw sold bought hung ghosted dumped blocked ignoring avoiding
+    cancelled stood""".split())
+
 # lower-case words that are names of nothing but common English in lists: left out of the
 # common-word test below ("rich", "will" are given names; too common to read as one)
 _LOWER_STOP = frozenset("""me my you your we us our i he she him her his they them their it its this that these those
@@ -296,12 +375,14 @@ class _Names:
     """The checks of a slot's words, with the caller's tests for a capitalised word and for a
     public figure (pii_policy's)."""
 
-    __slots__ = ("is_figure", "may_be_a_name")
+    __slots__ = ("is_figure", "may_be_a_name", "stop")
 
-    def __init__(self, may_be_a_name: Callable[[str], bool], is_figure: Callable[[str], bool]) -> None:
-        self.may_be_a_name, self.is_figure = may_be_a_name, is_figure
+    def __init__(
+        self, may_be_a_name: Callable[[str], bool], is_figure: Callable[[str], bool], stop: frozenset[str]
+    ) -> None:
+        self.may_be_a_name, self.is_figure, self.stop = may_be_a_name, is_figure, stop
 
-    def run(self, run: str, loose: bool = False) -> bool:
+    def run(self, run: str, loose: bool = True) -> bool:
         """A run of a name's words: one of them may be a name and no plain common word is among
         them ("the printer", "quarterly report"); ``loose`` (a slot that ends with its line or
         cell: "Reviewed by: ploy chaiyaporn"), as many names as common words. After a courtesy
@@ -333,6 +414,8 @@ class _Names:
         word = word.rstrip(".")
         if not (word[:1].isupper() and word[1:].replace("-", "").replace("'", "").isalpha()) or word.isupper():
             return False
+        if word in self.stop:
+            return False  # "Monday", "Team", "Sir"
         key = word.lower()
         lex = lexicon()
         return (key not in _LOWER_STOP and key not in lex.country and key not in lex.nationality
@@ -352,14 +435,259 @@ class _Names:
 
 
 _INITIAL = re.compile(_INITIALS)
+_CONTRACTION = re.compile(r"['’](?:ll|m|d|ve|re|s|t)\Z")  # "I'll", "I'm": no word of a name
 
 
-def _labelled(text: str, ok: Callable[[str], bool]) -> bool:
-    for m in _LABEL_LINE.finditer(text):
+_INITIAL = re.compile(_INITIALS)
+_CONTRACTION = re.compile(r"['’](?:ll|m|d|ve|re|s|t)\Z")  # "I'll", "I'm": no word of a name
+_NAME_WORDS_AROUND = re.compile(r"(?:" + _INITIALS + r"|" + _WORD + r")")
+# a token of the text as the word lists hold words: letters, digits, inner hyphens
+_TOKENS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "-_")})
+_TOKEN_RE = re.compile(r"[\w-]+")
+
+
+def _candidates(text: str, low: str, typed_lower: bool) -> set[str]:
+    """The words of the text (lower-cased) that may be names: no common English word that no
+    name list holds (most of a prose prompt's words are; the set difference is done in C), and,
+    in a text with capitals, capitalised (the never-names are held in both forms)."""
+    if text.isascii():  # (bytes.translate: a table lookup per byte in C, ~10x str.translate's)
+        raw = set((low if typed_lower else text).encode().translate(_BYTE_TOKENS).split())
+        raw.difference_update(_never_a_name_bytes())
+        if not typed_lower:
+            raw = {w for w in raw if 64 < w[0] < 91}  # (capitalised: "A" to "Z")
+        if not raw:
+            return set()
+        left = {w.decode().lower() for w in raw}
+    else:
+        left = set(_TOKEN_RE.findall(low if typed_lower else text)).difference(_never_a_name())
+        if not typed_lower:
+            left = {w.lower() for w in left if w[:1].isupper()}
+        left.difference_update(_never_a_name())
+    out = set()
+    for w in left:
+        w = w.strip("-_")
+        if len(w) < 2 or not w.replace("-", "").isalpha():
+            continue
+        if "-" in w and all(len(p) < 2 or p in _never_a_name() for p in w.split("-")):
+            continue  # "well-known", "e-mail"
+        out.add(w)
+    return out
+
+
+_NEVER: list[frozenset[str]] = []
+_NEVER_BYTES: list[frozenset[bytes]] = []
+_BYTE_TOKENS = bytes(c if (chr(c).isalnum() and c < 128) or chr(c) in "-_" else 32 for c in range(256))
+
+
+def _never_a_name_bytes() -> frozenset[bytes]:
+    """The never-names as bytes, lower-cased and capitalised ("The", "However")."""
+    if not _NEVER_BYTES:
+        words = [w for w in _never_a_name() if w.isascii()]
+        _NEVER_BYTES.append(frozenset(w.encode() for w in words) | frozenset(w.capitalize().encode() for w in words))
+    return _NEVER_BYTES[0]
+
+
+def _never_a_name() -> frozenset[str]:
+    """Common English words that no given- or family-name list holds, and stop words."""
+    if not _NEVER:
+        lex = lexicon()
+        _NEVER.append((lex.common - lex.first - lex.last) | _LOWER_STOP)
+    return _NEVER[0]
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The lower-cased word that ends where ``text[pos - 1]`` is a space."""
+    if pos < 2 or text[pos - 1] != " ":
+        return ""
+    cut = text.rfind(" ", max(0, pos - 26), pos - 1)
+    return text[cut + 1 if cut >= 0 else max(0, pos - 26) : pos - 1].lower()
+
+
+def _word_after(text: str, end: int) -> str:
+    """The lower-cased word after ``text[end]``, a space."""
+    if text[end : end + 1] != " ":
+        return ""
+    cut = text.find(" ", end + 1, end + 28)
+    return text[end + 1 : cut if cut >= 0 else end + 28].lower().rstrip(",.;:!?")
+
+
+def _run_bounds(text: str, s: int, e: int, stop: frozenset[str]) -> tuple[int, int]:
+    """The whole name around the word at ``text[s:e]`` (at most three more words each way):
+    capitalised words, initials and particles ("Maëlle Le Gall", "F. binti Ahmad"; before the
+    word, no common English word: "Customer Maëlle"); in lower case, the words around it that
+    no common-word list holds ("e.k. peretz", "kael tisson")."""
+    if (s < 2 or not (text[s - 2].isalpha() or text[s - 2] == ".")) and not text[e + 1 : e + 2].isalpha():
+        return s, e  # (most words: no word right before or after, one space away)
+    lower = not text[s].isupper()
+    common = lexicon().common
+    for _ in range(3):
+        if s < 2 or text[s - 1] != " ":
+            break
+        cut = text.rfind(" ", max(0, s - 24), s - 1)
+        w = text[cut + 1 : s - 1]
+        key = w.lower().rstrip(".")
+        if not _NAME_WORDS_AROUND.fullmatch(w) or _CONTRACTION.search(key) or key in _TITLES:
+            break
+        if key not in _PARTS and not _INITIAL.fullmatch(w) and (
+            (lower and (w[:1].isupper() or key in common)) or (not lower and (not w[:1].isupper() or key in common))
+        ):
+            break
+        s = cut + 1
+    for _ in range(3):
+        m = _NAME_WORDS_AROUND.match(text, e + 1) if text[e : e + 1] == " " else None
+        if m is None:
+            break
+        w = m.group()
+        key = w.lower().rstrip(".")
+        if _CONTRACTION.search(key) or key in _TITLES or w in stop or key in _LOWER_STOP:
+            break
+        if key not in _PARTS and not _INITIAL.fullmatch(w) and (
+            (lower and (w[:1].isupper() or key in common)) or (not lower and not w[:1].isupper())
+        ):
+            break
+        e = m.end()
+    return s, e
+
+
+def private_frame(
+    text: str,
+    low: str,
+    may_be_a_name: Callable[[str], bool],
+    is_figure: Callable[[str], bool],
+    stop: frozenset[str] = frozenset(),
+) -> bool:
+    """Does ``text`` (``low``: lower-cased, the same length) hold one of this module's frames
+    with a word that may be a private person's name in its slot? ``may_be_a_name``: the
+    policy's test of a capitalised word; ``is_figure``: of a public figure's name (lower case);
+    ``stop``: capitalised words that are never a name here ("Monday", "Team")."""
+    typed_lower = text.islower()  # (a text with capitals writes names with them)
+    words = _candidates(text, low, typed_lower)
+    if not words:
+        return False
+    n = _Names(may_be_a_name, is_figure, stop)
+    if "\n" in text and "name" in low and any(s in text for s in _SEPARATORS) and _table(
+        text, lambda r: n.run(r, loose=True)
+    ):
+        return True
+    speakers: set[str] = set()
+    size = len(low)
+    pronoun = any(g in low for g in _PRONOUN_GATES)
+    for w in words:
+        at = low.find(w)
+        while at >= 0:
+            e = at + len(w)
+            if (typed_lower or text[at].isupper()) and (at == 0 or not (low[at - 1].isalnum() or low[at - 1] in "-_")) and (
+                e == size or not (low[e].isalnum() or low[e] in "-_")
+            ) and _frame_at(text, at, e, n, speakers, pronoun):
+                return True
+            at = low.find(w, e)
+    return False
+
+
+_PRONOUN_GATES = (" she", " he ", " her", " his ", " him", " he'", " he’")
+_ALL_BEFORE_LASTS = frozenset().union(*(lasts for _, _, lasts in _BEFORE_FRAMES),
+                                      *(lasts for _, _, lasts in _AROUND_FRAMES))
+
+
+def _worth_a_look(text: str, rs: int, re_: int, pronoun: bool) -> bool:
+    """A cheap look at the name's neighbours: could any frame hold it? (Most capitalised words of
+    prose stand between words no frame has.)"""
+    after = text[re_ : re_ + 1]
+    if after in (":", "'", "’", ",") or text.endswith(("'s", "’s"), rs, re_):
+        return True
+    if rs and text[rs - 1] in "@\n:":
+        return True
+    line = text.rfind("\n", 0, rs) + 1
+    if ":" in text[line:rs] or (line and not text[line:rs].strip()):
+        return True
+    if rs < 40 and (";" in text or "|" in text or "\t" in text or not text[line:rs].strip()):
+        return True
+    before = _word_before(text, rs)
+    if before in _ALL_BEFORE_LASTS or _word_after(text, re_) in _AFTER_GATE:
+        return True
+    # the subject of a sentence, in a text that says she or he
+    return pronoun and (rs == 0 or text[rs - 1] == "\n" or text[rs - 2 : rs] in (". ", "! ", "? ", "; ")
+                        or before in _LEADS)
+
+
+_LEADS = frozenset(["so", "and", "but", "then", "lol", "omg", "btw", "also"])
+
+
+def _frame_at(text: str, s: int, e: int, n: _Names, speakers: set[str], pronoun: bool) -> bool:
+    """One of the frames around the word at ``text[s:e]``, a word that may be a name."""
+    rs, re_ = _run_bounds(text, s, e, n.stop)
+    if not _worth_a_look(text, rs, re_, pronoun):
+        return False
+    after = text[re_ : re_ + 1]
+    # a line's label before the name, a speaker's name before a colon, a name alone on a line
+    line = text.rfind("\n", 0, rs) + 1
+    if after == ":" and (m := _SPEAKER_BEFORE.match(text, line, rs)) is not None and n.run(text[rs:re_]):
+        if m.group(1):
+            return True  # a time-stamped line of a chat log
+        speakers.add(text[rs:re_].lower())
+        if len(speakers) > 1:
+            return True  # two speakers' lines
+    if ":" in text[line:rs] and (m := _LABEL_BEFORE.fullmatch(text, line, rs)) is not None:
         label = m.group(1).strip().lower()
         last = label.rsplit(None, 1)[-1] if label else ""
-        if (last in _LABEL_ROLES or last in ("by", "to", "for", "with")) and len(label.split()) <= 4 and ok(m.group(2)):
+        if (last in _LABEL_ROLES or last in ("by", "to", "for", "with")) and len(label.split()) <= 4:
+            end = _SLOT_END.search(text, rs)
+            slot = text[rs : end.start() if end else len(text)]
+            if n.run(slot, loose=True) or (" " not in slot.strip() and n.capitalised(slot.strip())):
+                return True
+    if line == rs or not text[line:rs].strip():
+        if _CARD_AFTER.match(text, re_) is not None and n.run(text[rs:re_], loose=True):
             return True
+    if rs > 0 and text[rs - 1] == "@" and not text[line : rs - 1].strip() and _MENTION_NEXT.match(text, re_):
+        if n.run(text[rs:re_]):
+            return True  # "@zelvani can you ..." opening a line
+    if rs - line < 40 and (m := _RECORD_LINE.match(text, line)) is not None and n.run(f"{m.group(2)} {m.group(1)}"):
+        return True  # "SONG, Guoqiang;Bruges;lead"
+    # a possessive before what only a person has
+    if after in ("'", "’") or text.endswith(("'s", "’s"), s, e):
+        m = _POSSESSIVE.match(text, re_ if after in ("'", "’") else e - 2)
+        if m is not None and (noun := m.group(1).lower()) in _BELONGINGS:
+            name = text[rs:re_] if after in ("'", "’") else text[rs : e - 2]
+            if n.run(name) or (noun in _ONLY_A_PERSON_HAS and n.capitalised(name.split()[0])):
+                return True
+    # the words before the name
+    before = _word_before(text, rs)
+    if before:
+        window = max(0, rs - 60)
+        for kind, pattern, lasts in _BEFORE_FRAMES:
+            if before not in lasts or pattern.search(text, window, rs) is None:
+                continue
+            if kind == "cap":
+                first = text[rs:re_].split()[0]
+                if n.capitalised(first) if first[:1].isupper() else n.run(first):
+                    return True
+            elif kind == "lone":
+                if _LONE_END.match(text, re_) and n.capitalised(text[rs:re_].split()[0]):
+                    return True
+            elif kind == "named":
+                if n.prefix(text[rs:re_], loose=True) or n.capitalised(text[rs:re_].split()[0]):
+                    return True
+            elif kind == "loose":
+                if n.prefix(text[rs:re_], loose=True):
+                    return True
+            elif kind == "any":
+                if n.run(text[rs:re_]):
+                    return True
+            elif (_AFTER_NAME_ME if kind == "me" else _AFTER_NAME).match(text, re_) and n.run(text[rs:re_]):
+                return True
+        for pattern, after_pattern, lasts in _AROUND_FRAMES:
+            if before in lasts and pattern.search(text, window, rs) and after_pattern.match(text, re_) and n.run(
+                text[rs:re_]
+            ):
+                return True
+    # the words after the name
+    nxt = _word_after(text, re_)
+    if (nxt in _AFTER_GATE or after == ",") and _VERB_FRAME.match(text, re_) is not None and n.suffix(text[rs:re_]):
+        return True
+    if pronoun and nxt and nxt[:1].isalpha() and nxt[:1].islower() and _SENTENCE_LEAD.search(text, max(0, rs - 8), rs) and (
+        _PRONOUN_AFTER.match(text, re_) is not None and n.suffix(text[rs:re_])
+    ):
+        return True
     return False
 
 
@@ -380,105 +708,3 @@ def _table(text: str, ok: Callable[[str], bool]) -> bool:
     return False
 
 
-def _speakers(text: str, ok: Callable[[str], bool]) -> bool:
-    found = 0
-    for m in _SPEAKER.finditer(text):
-        if not ok(m.group(2)):
-            continue
-        if m.group(1):
-            return True  # a time-stamped line: a chat log
-        found += 1
-        if found > 1:
-            return True
-    return False
-
-
-def _frame_after(text: str, m: re.Match[str], group: int, ok: Callable[[str], bool]) -> bool:
-    """The shortest run of the name's words at ``m``'s group that the frame's words follow
-    ("Tell Do-yoon I'll be late": the run holds "Do-yoon I'll be" too). After a question's
-    verb ("did ...", "why is ..."), only the speaker's or listener's own words count ("did ...
-    ever pay you back"), not any clause ("When did ... die, and how?")."""
-    start, words = m.start(group), m.group(group).split(" ")
-    if group == 3:  # "detention for ...", "a hearing scheduled with ...": whatever follows
-        return any(ok(" ".join(words[:k])) for k in range(1, len(words) + 1))
-    after = _AFTER_NAME_ME if group == 2 else _AFTER_NAME
-    for k in range(1, len(words) + 1):
-        run = " ".join(words[:k])
-        if after.match(text, start + len(run)):
-            return ok(run)
-    return False
-
-
-def private_frame(
-    text: str,
-    low: str,
-    may_be_a_name: Callable[[str], bool],
-    is_figure: Callable[[str], bool],
-) -> bool:
-    """Does ``text`` (``low``: lower-cased, the same length) hold one of this module's frames
-    with a word that may be a private person's name in its slot?"""
-    n = _Names(may_be_a_name, is_figure)
-    if ":" in text and (_labelled(text, lambda r: n.run(r, loose=True) or (" " not in r and n.capitalised(r)))
-                        or _speakers(text, n.run)):
-        return True
-    if "\n" in text and any(s in text for s in _SEPARATORS) and "name" in low and _table(
-        text, lambda r: n.run(r, loose=True)
-    ):
-        return True
-    if "@" in text and any(n.run(m.group(1)) and _MENTION_NEXT.match(text, m.end()) for m in _MENTION.finditer(text)):
-        return True
-    if ("'s " in low or "’s " in low or "s' " in low) and any(
-        m.group(2).lower() in _BELONGINGS and (n.run(m.group(1)) or (m.group(2).lower() in _ONLY_A_PERSON_HAS
-                                                                     and n.capitalised(m.group(1))))
-        for m in _POSSESSIVE.finditer(text)
-    ):
-        return True
-    if any(g in low for g in _BEFORE_GATES):
-        for m in _BEFORE_NAME.finditer(text):
-            if _frame_after(text, m, m.lastindex or 1, n.run):
-                return True
-    if any(g in low for g in _BY_GATES) and any(n.prefix(m.group(m.lastindex or 1), loose=True)
-                                                for m in _BY_NAME.finditer(text)):
-        return True
-    if any(g in low for g in _PRONOUN_GATES) and any(n.suffix(m.group(1)) for m in _SUBJECT_THEN_PRONOUN.finditer(text)):
-        return True
-    if any(g in low for g in _SUBJECT_GATES) and any(
-        n.suffix(m.group(m.lastindex or 1)) if m.lastindex == 1 else n.prefix(m.group(2))
-        for m in _SUBJECT_FRAMES.finditer(text)
-    ):
-        return True
-    if any(g in low for g in _NAMED_GATES) and any(
-        n.prefix(m.group(1), loose=True) or n.capitalised(m.group(1).split()[0]) for m in _NAMED.finditer(text)
-    ):
-        return True
-    if ("mr" in low or "ms" in low or "dr." in low or "prof." in low) and any(
-        n.capitalised(m.group(1)) if m.group(1)[:1].isupper() else n.run(m.group(1)) for m in _TITLED.finditer(text)
-    ):
-        return True
-    if "," in text and any(n.run(f"{m.group(2)} {m.group(1)}") for m in _RECORD_NAME.finditer(text)):
-        return True
-    if "\n" in text and any(n.run(m.group(1), loose=True) for m in _CARD.finditer(text)):
-        return True
-    if ", " in text and any(n.suffix(m.group(1)) for m in _ROLE_APPOSITION.finditer(text)):
-        return True
-    if text.lstrip().startswith(_THANKS_GATES) and (m := _THANKS.match(text)) and n.capitalised(m.group(1)):
-        return True
-    if ("my " in low or "our " in low) and any(n.capitalised(m.group(1)) for m in _ROLE_HEAD.finditer(text)):
-        return True
-    if "the " in low and any(n.prefix(m.group(1)) for m in _WROTE_LOW.finditer(text)):
-        return True
-    if ", " in text and any(n.suffix(m.group(1)) for m in _APPOSITION_AFTER.finditer(text)):
-        return True
-    if ("i'm " in low or "i’m " in low or "i am " in low or "im " in low or "this is " in low) and any(
-        n.prefix(m.group(1)) for m in _SELF.finditer(text)
-    ):
-        return True
-    if " as " in low and any(n.suffix(m.group(1)) for m in _AS_ROLE.finditer(text)):
-        return True
-    if (" me" in low or " my " in low or " us" in low or " our " in low) and any(
-        n.suffix(m.group(1)) for m in _NAME_THEN_ME.finditer(text)
-    ):
-        return True
-    return (" is a" in low or " was a" in low or " seems a" in low) and any(
-        n.suffix(m.group(1)) for m in _PERSON_PREDICATE.finditer(text)
-    )
