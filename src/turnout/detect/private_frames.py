@@ -549,36 +549,61 @@ def _run_bounds(text: str, s: int, e: int, stop: frozenset[str]) -> tuple[int, i
     return s, e
 
 
+class Frames:
+    """The frames of one text, asked word by word: :meth:`at` for a capitalised word that may be
+    a name (``pii_policy._everyday_frame`` scans them already), :func:`private_frame` for a text
+    typed in lower case and for a table's name column."""
+
+    __slots__ = ("n", "pronoun", "speakers", "text")
+
+    def __init__(
+        self, text: str, low: str, may_be_a_name: Callable[[str], bool], is_figure: Callable[[str], bool],
+        stop: frozenset[str],
+    ) -> None:
+        self.text = text
+        self.n = _Names(may_be_a_name, is_figure, stop)
+        self.speakers: set[str] = set()
+        self.pronoun = any(g in low for g in _PRONOUN_GATES)
+
+    def at(self, s: int, e: int) -> bool:
+        """A frame around the word at ``text[s:e]``."""
+        return _frame_at(self.text, s, e, self.n, self.speakers, self.pronoun)
+
+    def table(self, low: str) -> bool:
+        """A table whose header names a name column, with a name in that column."""
+        text = self.text
+        return "\n" in text and "name" in low and any(c in text for c in _SEPARATORS) and _table(text, self.n.run)
+
+
 def private_frame(
     text: str,
     low: str,
     may_be_a_name: Callable[[str], bool],
     is_figure: Callable[[str], bool],
     stop: frozenset[str] = frozenset(),
+    capitalised: bool = True,
 ) -> bool:
     """Does ``text`` (``low``: lower-cased, the same length) hold one of this module's frames
     with a word that may be a private person's name in its slot? ``may_be_a_name``: the
     policy's test of a capitalised word; ``is_figure``: of a public figure's name (lower case);
-    ``stop``: capitalised words that are never a name here ("Monday", "Team")."""
-    typed_lower = text.islower()  # (a text with capitals writes names with them)
-    words = _candidates(text, low, typed_lower)
-    if not words:
-        return False
-    n = _Names(may_be_a_name, is_figure, stop)
-    if "\n" in text and "name" in low and any(s in text for s in _SEPARATORS) and _table(
-        text, lambda r: n.run(r, loose=True)
-    ):
+    ``stop``: capitalised words that are never a name here ("Monday", "Team"). ``capitalised``:
+    False when the caller has asked :meth:`Frames.at` of the text's capitalised words already
+    (then only a text typed in lower case and a table are looked at)."""
+    frames = Frames(text, low, may_be_a_name, is_figure, stop)
+    if frames.table(low):
         return True
-    speakers: set[str] = set()
+    typed_lower = text.islower()  # (a text with capitals writes names with them)
+    if not (typed_lower or capitalised):
+        return False
+    words = _candidates(text, low, typed_lower)
     size = len(low)
-    pronoun = any(g in low for g in _PRONOUN_GATES)
     for w in words:
         at = low.find(w)
         while at >= 0:
             e = at + len(w)
             if (typed_lower or text[at].isupper()) and (at == 0 or not (low[at - 1].isalnum() or low[at - 1] in "-_")) and (
                 e == size or not (low[e].isalnum() or low[e] in "-_")
-            ) and _frame_at(text, at, e, n, speakers, pronoun):
+            ) and frames.at(at, e):
                 return True
             at = low.find(w, e)
     return False
