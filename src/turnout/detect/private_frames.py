@@ -47,16 +47,7 @@ _NAME_RUN_SHORT = _NAME_RUN + "?"  # (the fewest words before what the frame nee
 # word before or after the name is one it needs: a search of each frame's pattern over the whole
 # text cost ~1 ms a prose prompt (first version of this module, docs/benchmarks.md, priv16h).
 
-_LABEL_ROLES = frozenset("""
-    owner manager contact agent assignee assigned requester requestor reporter reviewer approver author
-    editor interviewer interviewee candidate applicant caller customer client patient resident tenant
-    student pupil employee staff worker supervisor teacher tutor parent guardian mother father carer
-    caregiver doctor gp nurse therapist driver courier technician engineer buyer seller vendor rep
-    representative host guest attendee attendees participant participants present apologies speaker
-    speakers organiser organizer volunteer member members kin photo photograph photographer credit
-    credits lead leader coordinator administrator admin recipient sender witness referee mentor coach
-    trainer trainee intern landlord landlady partner spouse sponsor signatory holder account interview review
-    appraisal""".split())
+_LABEL_ROLES = frozenset(["owner", "manager", "contact", "agent", "assignee", "assigned", "requester", "requestor", "reporter", "reviewer", "approver", "author", "editor", "interviewer", "interviewee", "candidate", "applicant", "caller", "customer", "client", "patient", "resident", "tenant", "student", "pupil", "employee", "staff", "worker", "supervisor", "teacher", "tutor", "parent", "guardian", "mother", "father", "carer", "caregiver", "doctor", "gp", "nurse", "therapist", "driver", "courier", "technician", "engineer", "buyer", "seller", "vendor", "rep", "representative", "host", "guest", "attendee", "attendees", "participant", "participants", "present", "apologies", "speaker", "speakers", "organiser", "organizer", "volunteer", "member", "members", "kin", "photo", "photograph", "photographer", "credit", "credits", "lead", "leader", "coordinator", "administrator", "admin", "recipient", "sender", "witness", "referee", "mentor", "coach", "trainer", "trainee", "intern", "landlord", "landlady", "partner", "spouse", "sponsor", "signatory", "holder", "account", "interview", "review", "appraisal"])
 _NAME_COLUMNS = frozenset(["name", "full name", "full_name", "fullname", "customer", "customer name",
                            "customer_name", "contact", "contact name", "contact_name", "first name",
                            "first_name", "last name", "last_name", "employee", "employee name",
@@ -66,20 +57,10 @@ _NAME_COLUMNS = frozenset(["name", "full name", "full_name", "fullname", "custom
                            "customer_name", "contact", "contact name", "contact_name", "first name",
                            "first_name", "last name", "last_name", "employee", "employee name",
                            "student", "patient", "client", "client name", "owner"])
-_BELONGINGS = frozenset("""
-    flight flights train bus taxi lift car bike keys phone number address email mother father mum mom
-    dad parents brother sister son daughter kids children baby wife husband partner boyfriend girlfriend
-    fiance fiancé fiancée grandmother grandfather grandma grandpa granny aunt uncle cousin nephew niece
-    family dog cat puppy kitten pet birthday wedding funeral retirement leaving farewell party dinner
-    lunch shift notice resignation promotion contract payslip salary interview appraisal review
-    feedback homework grades exam essay teacher class school report application visa passport flat
-    house room rent lease appointment surgery diagnosis medication treatment results scan recovery
-    condition wheelchair""".split())
+_BELONGINGS = frozenset(["flight", "flights", "train", "bus", "taxi", "lift", "car", "bike", "keys", "phone", "number", "address", "email", "mother", "father", "mum", "mom", "dad", "parents", "brother", "sister", "son", "daughter", "kids", "children", "baby", "wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancée", "grandmother", "grandfather", "grandma", "grandpa", "granny", "aunt", "uncle", "cousin", "nephew", "niece", "family", "dog", "cat", "puppy", "kitten", "pet", "birthday", "wedding", "funeral", "retirement", "leaving", "farewell", "party", "dinner", "lunch", "shift", "notice", "resignation", "promotion", "contract", "payslip", "salary", "interview", "appraisal", "review", "feedback", "homework", "grades", "exam", "essay", "teacher", "class", "school", "report", "application", "visa", "passport", "flat", "house", "room", "rent", "lease", "appointment", "surgery", "diagnosis", "medication", "treatment", "results", "scan", "recovery", "condition", "wheelchair"])
 _POSSESSIVE = re.compile(r"(?<![\w'’-])(" + _WORD + r")(?:'s|’s|s'|s’)[ ](?:(?:new|old|little|big|late|first|last"
                          r"|next|latest|own|younger|older|elder|baby|second)[ ])?(" + _LETTERS + r"+)")
-_ONLY_A_PERSON_HAS = frozenset("""mother father mum mom dad parents wife husband boyfriend girlfriend fiance fiancé
-    fiancée grandmother grandfather grandma grandpa granny retirement funeral birthday wedding payslip salary
-    homework resignation notice diagnosis medication""".split())
+_ONLY_A_PERSON_HAS = frozenset(["mother", "father", "mum", "mom", "dad", "parents", "wife", "husband", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancée", "grandmother", "grandfather", "grandma", "grandpa", "granny", "retirement", "funeral", "birthday", "wedding", "payslip", "salary", "homework", "resignation", "notice", "diagnosis", "medication"])
 # something a person wrote, in lower case too: "the speech norleo saov wrote"
 _WROTE_LOW = re.compile(
     r"(?i:the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint))[ ]("
@@ -153,9 +134,7 @@ _ROLE_HEAD = re.compile(
     r"|client|patient|customer)[ ](" + _WORD + r")(?![\w'’-])"
 )
 # what only a person has: a place's name before these is a person's ("Meina's retirement dinner")
-_ONLY_A_PERSON_HAS = frozenset("""mother father mum mom dad parents wife husband boyfriend girlfriend fiance fiancé
-    fiancée grandmother grandfather grandma grandpa granny retirement funeral birthday wedding payslip salary
-    homework resignation notice diagnosis medication""".split())
+_ONLY_A_PERSON_HAS = frozenset(["mother", "father", "mum", "mom", "dad", "parents", "wife", "husband", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancée", "grandmother", "grandfather", "grandma", "grandpa", "granny", "retirement", "funeral", "birthday", "wedding", "payslip", "salary", "homework", "resignation", "notice", "diagnosis", "medication"])
 # something a person wrote, in lower case too: "the speech norleo saov wrote"
 _WROTE_LOW = re.compile(
     r"(?i:the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint))[ ]("
@@ -218,9 +197,8 @@ _ROLE_WORDS = frozenset(_ROLES[3:-1].replace("neighbou?r", "neighbour|neighbor")
 # listener's own words must follow: "did ... ever pay you back"), "after" (words that continue a
 # request about them: "Tell ... I'll be late"), "any" (whatever follows), "loose" (a slot that may
 # end its line: "Requested by ..."), "cap" (a capitalised word counts whatever else it is)
-_IMPERATIVES = ("tell ask remind text call email e-mail ping message thank invite congratulate pay warn update cc"
-                " in with to").split()
-_QUESTIONS = "did has is does won't doesn't isn't hasn't can't didn't".split()
+_IMPERATIVES = ["tell", "ask", "remind", "text", "call", "email", "e-mail", "ping", "message", "thank", "invite", "congratulate", "pay", "warn", "update", "cc", "in", "with", "to"]
+_QUESTIONS = ["did", "has", "is", "does", "won't", "doesn't", "isn't", "hasn't", "can't", "didn't"]
 _BEFORE_FRAMES: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = (
     ("after", re.compile(
         r"(?:^|[.!?\n:][ ]?|\][ ]|[,;][ ]|(?i:how (?:do|should|can|would) i|should i|can i|do i|help me)[ ])"
@@ -238,36 +216,36 @@ _BEFORE_FRAMES: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = (
         r"|toast for|speech for|card for|gift for|present for|poem for|cake for|surprise party for|tribute to"
         r"|in memory of|in loving memory of|condolences to|replace|cover for|covering for|swap shifts with"
         r"|stand in for)[ ]\Z"),
-     frozenset("from with on for to of replace".split())),
+     frozenset(["from", "with", "on", "for", "to", "of", "replace"])),
     ("loose", re.compile(
         r"(?:(?i:handed[ ]in|requested|escalated|raised|reported|submitted|logged|opened|closed|resolved|assigned"
         r"|approved|signed|reviewed|referred|recommended|interviewed|booked|ordered|paid)[ ]by"
         r"|(?i:query|complaint|message|e-?mail|call|voicemail|text|note|callback|request|invoice|refund[ ]request)"
         r"[ ]from)[ ](?:(?i:mr|mrs|ms|mx|dr|prof)\.?[ ])?\Z"),
-     frozenset("by from mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof.".split())),
+     frozenset(["by", "from", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx.", "dr", "dr.", "prof", "prof."])),
     ("named", re.compile(
         r"(?i:(?:my|our|his|her|their)[ ](?:[\w-]+[ ]){0,3}?(?:mother|father|mum|mom|dad|grandmother|grandfather"
         r"|grandma|grandpa|aunt|uncle|great-aunt|great-uncle|sister|brother|son|daughter|cousin|wife|husband|partner"
         r"|friend|neighbou?r|colleague|boss|teacher|doctor|nurse|landlord|landlady|baby|child)[ ](?:was|is)[ ]"
         r"(?:called|named)|calls[ ]me|called[ ]me|call[ ]her|call[ ]him|goes[ ]by|go[ ]by"
         r"|(?:first|last|family|given|full|maiden|middle|sur)[ ]?name(?:'s|’s|[ ]is|\?|:))[ ]\Z"),
-     frozenset("called named me her him by is name? name: name's name’s surname? surname:".split())),
+     frozenset(["called", "named", "me", "her", "him", "by", "is", "name?", "name:", "name's", "name’s", "surname?", "surname:"])),
     ("cap", re.compile(r"(?<![\w'’-])(?i:(?:mr|mrs|ms|mx)\.?|dr\.|prof\.)[ ]\Z"),
-     frozenset("mr mr. mrs mrs. ms ms. mx mx. dr. prof.".split())),
+     frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx.", "dr.", "prof."])),
     ("cap", re.compile(r"(?<![\w])(?:[Mm]y|[Oo]ur)[ ]" + _ROLES + r"[ ]\Z"), _ROLE_WORDS),
     ("lone", re.compile(r"\A[ \t\n]*(?:Thanks|Thank[ ]you|Many[ ]thanks|Cheers|Ta)[ \t]*,?[ \t]+\Z"),
-     frozenset("thanks you cheers ta thanks, you, cheers,".split())),
+     frozenset(["thanks", "you", "cheers", "ta", "thanks,", "you,", "cheers,"])),
 )
 # frames with words on both sides: the words before (end-anchored), then those after the name
 _AROUND_FRAMES: tuple[tuple[re.Pattern[str], re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"(?:\A|[.!?\n][ ]|\n)[ \t]*(?i:i'm|i’m|i am|im|this is)[ ]\Z"),
      re.compile(r"(?:,[ ](?i:originally[ ]from|from|and|here)|[ ](?i:from[ ]the|from[ ]apartment|from[ ]flat"
-                r"|from[ ]room|here))(?![\w])"), frozenset("i'm i’m am im is".split())),
+                r"|from[ ]room|here))(?![\w])"), frozenset(["i'm", "i’m", "am", "im", "is"])),
     (re.compile(r"(?i:put|sign|book|pencil)[ ]\Z"), re.compile(r"[ ](?:down|up|in)[ ]for(?![\w])"),
-     frozenset("put sign book pencil".split())),
+     frozenset(["put", "sign", "book", "pencil"])),
     (re.compile(r"(?i:the[ ](?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint))"
                 r"[ ]\Z"), re.compile(r"[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w])"),
-     frozenset("speech letter email e-mail note message card text toast poem review feedback complaint".split())),
+     frozenset(["speech", "letter", "email", "e-mail", "note", "message", "card", "text", "toast", "poem", "review", "feedback", "complaint"])),
     (re.compile(r"(?i:the|my|our|your|their|his|her)[ ]" + _ROLES + r",[ ]\Z"), re.compile(r","),
      frozenset(w + "," for w in _ROLE_WORDS)),
 )
@@ -324,17 +302,11 @@ _PRONOUN_AFTER = re.compile(
 )
 _CARD_AFTER = re.compile(r"[ \t]*\n[ \t]*(?:[\w&-]+[ ]){0,3}" + _JOBS + r"s?[ \t]*(?:\n|\Z|,)", re.IGNORECASE)
 _RECORD_LINE = re.compile(r"[ \t]*(" + _WORD + r"),[ ](" + _WORD + r"(?:[ ]" + _WORD + r")?)[ \t]*(?=[;|\t])")
-_AFTER_GATE = frozenset("""cannot can't can’t couldn't could is was has had just now also still never always finally
-    already keeps kept requested reports reported asked wants would borrowed lent forgot hugged yelled shouted
-    apologised apologized babysat lives missed and are were got in seems as md jr jr. sr sr. phd ii iii owes owe
-    told sent gave left took brought said met saw sold bought hung ghosted dumped blocked ignoring avoiding
-    cancelled stood""".split())
+_AFTER_GATE = frozenset(["cannot", "can't", "can’t", "couldn't", "could", "is", "was", "has", "had", "just", "now", "also", "still", "never", "always", "finally", "already", "keeps", "kept", "requested", "reports", "reported", "asked", "wants", "would", "borrowed", "lent", "forgot", "hugged", "yelled", "shouted", "apologised", "apologized", "babysat", "lives", "missed", "and", "are", "were", "got", "in", "seems", "as", "md", "jr", "jr.", "sr", "sr.", "phd", "ii", "iii", "owes", "owe", "told", "sent", "gave", "left", "took", "brought", "said", "met", "saw", "sold", "bought", "hung", "ghosted", "dumped", "blocked", "ignoring", "avoiding", "cancelled", "stood"])
 
 # lower-case words that are names of nothing but common English in lists: left out of the
 # common-word test below ("rich", "will" are given names; too common to read as one)
-_LOWER_STOP = frozenset("""me my you your we us our i he she him her his they them their it its this that these those
-    the a an and or but if so not no yes all any some every each what who how why when where which there here
-    team everyone everybody someone somebody anyone anybody nobody people folks guys sir madam""".split())
+_LOWER_STOP = frozenset(["me", "my", "you", "your", "we", "us", "our", "i", "he", "she", "him", "her", "his", "they", "them", "their", "it", "its", "this", "that", "these", "those", "the", "a", "an", "and", "or", "but", "if", "so", "not", "no", "yes", "all", "any", "some", "every", "each", "what", "who", "how", "why", "when", "where", "which", "there", "here", "team", "everyone", "everybody", "someone", "somebody", "anyone", "anybody", "nobody", "people", "folks", "guys", "sir", "madam"])
 
 
 def _lower_name_like(word: str) -> bool:
@@ -554,7 +526,7 @@ class Frames:
     a name (``pii_policy._everyday_frame`` scans them already), :func:`private_frame` for a text
     typed in lower case and for a table's name column."""
 
-    __slots__ = ("n", "pronoun", "speakers", "text")
+    __slots__ = ("low", "n", "pronoun_", "speakers", "text")
 
     def __init__(
         self, text: str, low: str, may_be_a_name: Callable[[str], bool], is_figure: Callable[[str], bool],
@@ -563,11 +535,18 @@ class Frames:
         self.text = text
         self.n = _Names(may_be_a_name, is_figure, stop)
         self.speakers: set[str] = set()
-        self.pronoun = any(g in low for g in _PRONOUN_GATES)
+        self.low = low
+        self.pronoun_: bool | None = None
+
+    def pronoun(self) -> bool:
+        """Does the text say she or he (asked once, when a sentence's subject needs it)?"""
+        if self.pronoun_ is None:
+            self.pronoun_ = any(g in self.low for g in _PRONOUN_GATES)
+        return self.pronoun_
 
     def at(self, s: int, e: int) -> bool:
         """A frame around the word at ``text[s:e]``."""
-        return _frame_at(self.text, s, e, self.n, self.speakers, self.pronoun)
+        return _frame_at(self.text, s, e, self)
 
     def table(self, low: str) -> bool:
         """A table whose header names a name column, with a name in that column."""
@@ -614,35 +593,59 @@ _ALL_BEFORE_LASTS = frozenset().union(*(lasts for _, _, lasts in _BEFORE_FRAMES)
                                       *(lasts for _, _, lasts in _AROUND_FRAMES))
 
 
-def _worth_a_look(text: str, rs: int, re_: int, pronoun: bool) -> bool:
+def _name_beside(text: str, s: int, e: int, low: str) -> bool:
+    """Is the word before or after ``text[s:e]`` (one space away) capitalised, an initial, or, in
+    lower case, no common word?"""
+    if s > 1 and text[s - 1] == " " and (text[s - 2].isalpha() or text[s - 2] == "."):
+        cut = text.rfind(" ", max(0, s - 24), s - 1)
+        w = low[cut + 1 : s - 1]
+        if text[cut + 1].isupper() or w.endswith(".") or w not in lexicon().common:
+            return True
+    if text[e : e + 1] == " " and text[e + 1 : e + 2].isalpha():
+        cut = text.find(" ", e + 1, e + 26)
+        w = low[e + 1 : cut if cut >= 0 else e + 26].rstrip(",.;:!?)")
+        return text[e + 1].isupper() or w not in lexicon().common
+    return False
+
+
+def _worth_a_look(text: str, rs: int, re_: int, frames: Frames) -> bool:
     """A cheap look at the name's neighbours: could any frame hold it? (Most capitalised words of
     prose stand between words no frame has.)"""
     after = text[re_ : re_ + 1]
-    if after in (":", "'", "’", ",") or text.endswith(("'s", "’s"), rs, re_):
-        return True
-    if rs and text[rs - 1] in "@\n:":
+    if after in (":", "'", "’", ",") or text.endswith(("'s", "’s"), rs, re_) or (rs and text[rs - 1] == "@"):
         return True
     line = text.rfind("\n", 0, rs) + 1
-    if ":" in text[line:rs] or (line and not text[line:rs].strip()):
-        return True
-    if rs < 40 and (";" in text or "|" in text or "\t" in text or not text[line:rs].strip()):
-        return True
+    if ":" in text[line:rs]:
+        return True  # a labelled line
+    if not text[line:rs].strip() and (
+        "\n" in text[re_ : re_ + 3] or any(c in text[line : line + 80] for c in (";", "|", "\t"))
+    ):
+        return True  # a name alone on its line (a card), a record's row
     before = _word_before(text, rs)
     if before in _ALL_BEFORE_LASTS or _word_after(text, re_) in _AFTER_GATE:
         return True
     # the subject of a sentence, in a text that says she or he
-    return pronoun and (rs == 0 or text[rs - 1] == "\n" or text[rs - 2 : rs] in (". ", "! ", "? ", "; ")
-                        or before in _LEADS)
+    return (rs == 0 or text[rs - 1] == "\n" or text[rs - 2 : rs] in (". ", "! ", "? ", "; ")
+            or before in _LEADS) and frames.pronoun()
 
 
 _LEADS = frozenset(["so", "and", "but", "then", "lol", "omg", "btw", "also"])
 
 
-def _frame_at(text: str, s: int, e: int, n: _Names, speakers: set[str], pronoun: bool) -> bool:
+def _frame_at(text: str, s: int, e: int, frames: Frames) -> bool:
     """One of the frames around the word at ``text[s:e]``, a word that may be a name."""
-    rs, re_ = _run_bounds(text, s, e, n.stop)
-    if not _worth_a_look(text, rs, re_, pronoun):
-        return False
+    n, speakers = frames.n, frames.speakers
+    if not _worth_a_look(text, s, e, frames):
+        # (the word's own neighbours first: a longer name is looked at from its first and its
+        # last word, whose neighbour is then another word of the name)
+        if not _name_beside(text, s, e, frames.low):
+            return False
+        rs, re_ = _run_bounds(text, s, e, n.stop)
+        if (rs, re_) == (s, e) or not _worth_a_look(text, rs, re_, frames):
+            return False
+    else:
+        rs, re_ = _run_bounds(text, s, e, n.stop)
+    pronoun = frames.pronoun_ is True
     after = text[re_ : re_ + 1]
     # a line's label before the name, a speaker's name before a colon, a name alone on a line
     line = text.rfind("\n", 0, rs) + 1
@@ -660,12 +663,11 @@ def _frame_at(text: str, s: int, e: int, n: _Names, speakers: set[str], pronoun:
             slot = text[rs : end.start() if end else len(text)]
             if n.run(slot, loose=True) or (" " not in slot.strip() and n.capitalised(slot.strip())):
                 return True
-    if line == rs or not text[line:rs].strip():
-        if _CARD_AFTER.match(text, re_) is not None and n.run(text[rs:re_], loose=True):
-            return True
-    if rs > 0 and text[rs - 1] == "@" and not text[line : rs - 1].strip() and _MENTION_NEXT.match(text, re_):
-        if n.run(text[rs:re_]):
-            return True  # "@zelvani can you ..." opening a line
+    if not text[line:rs].strip() and _CARD_AFTER.match(text, re_) is not None and n.run(text[rs:re_], loose=True):
+        return True
+    if (rs > 0 and text[rs - 1] == "@" and not text[line : rs - 1].strip() and _MENTION_NEXT.match(text, re_)
+            and n.run(text[rs:re_])):
+        return True  # "@zelvani can you ..." opening a line
     if rs - line < 40 and (m := _RECORD_LINE.match(text, line)) is not None and n.run(f"{m.group(2)} {m.group(1)}"):
         return True  # "SONG, Guoqiang;Bruges;lead"
     # a possessive before what only a person has
@@ -684,6 +686,8 @@ def _frame_at(text: str, s: int, e: int, n: _Names, speakers: set[str], pronoun:
                 continue
             if kind == "cap":
                 first = text[rs:re_].split()[0]
+                if n.is_figure(f"{before.rstrip('.')} {text[rs:re_].lower()}"):
+                    continue  # "Mr Darcy", "Dr. Seuss": a title that is part of a figure's name
                 if n.capitalised(first) if first[:1].isupper() else n.run(first):
                     return True
             elif kind == "lone":
@@ -709,11 +713,11 @@ def _frame_at(text: str, s: int, e: int, n: _Names, speakers: set[str], pronoun:
     nxt = _word_after(text, re_)
     if (nxt in _AFTER_GATE or after == ",") and _VERB_FRAME.match(text, re_) is not None and n.suffix(text[rs:re_]):
         return True
-    if pronoun and nxt and nxt[:1].isalpha() and nxt[:1].islower() and _SENTENCE_LEAD.search(text, max(0, rs - 8), rs) and (
-        _PRONOUN_AFTER.match(text, re_) is not None and n.suffix(text[rs:re_])
-    ):
-        return True
-    return False
+    # the subject of a sentence that then says she or he
+    return bool(
+        pronoun and nxt[:1].isalpha() and nxt[:1].islower() and _SENTENCE_LEAD.search(text, max(0, rs - 8), rs)
+        and _PRONOUN_AFTER.match(text, re_) is not None and n.suffix(text[rs:re_])
+    )
 
 
 def _table(text: str, ok: Callable[[str], bool]) -> bool:
