@@ -568,11 +568,19 @@ def private_frame(
     ``stop``: capitalised words that are never a name here ("Monday", "Team"). ``capitalised``:
     False when the caller has asked :meth:`Frames.at` of the text's capitalised words already
     (then only a text typed in lower case and a table are looked at)."""
-    frames = Frames(text, low, may_be_a_name, is_figure, stop)
-    if frames.table(low):
-        return True
+    table = "\n" in text and "name" in low and any(c in text for c in _SEPARATORS)
     typed_lower = text.islower()  # (a text with capitals writes names with them)
+    if not (table or typed_lower or capitalised):
+        return False  # (most texts: a cheap answer before any object is made)
+    frames = Frames(text, low, may_be_a_name, is_figure, stop)
+    if table and _table(text, frames.n.run):
+        return True
     if not (typed_lower or capitalised):
+        return False
+    if typed_lower and _PERSONAL.search(low) is None:
+        # a text typed in lower case that says no I, you, she or he and has no line's label, no
+        # mention and no possessive: a question about the world ("who played ... in ...");
+        # such texts are most short prompts, and their rare words made this the costliest path
         return False
     words = _candidates(text, low, typed_lower)
     size = len(low)
@@ -588,6 +596,8 @@ def private_frame(
     return False
 
 
+_PERSONAL = re.compile(r"(?<![\w'’])(?:i|i'm|i’m|im|me|my|you|your|we|us|our|she|he|her|his|him|she's|he's)(?![\w'’])"
+                       r"|[:@\n]|['’]s[ ]")
 _PRONOUN_GATES = (" she", " he ", " her", " his ", " him", " he'", " he’")
 _ALL_BEFORE_LASTS = frozenset().union(*(lasts for _, _, lasts in _BEFORE_FRAMES),
                                       *(lasts for _, _, lasts in _AROUND_FRAMES))
@@ -599,13 +609,22 @@ def _name_beside(text: str, s: int, e: int, low: str) -> bool:
     if s > 1 and text[s - 1] == " " and (text[s - 2].isalpha() or text[s - 2] == "."):
         cut = text.rfind(" ", max(0, s - 24), s - 1)
         w = low[cut + 1 : s - 1]
-        if text[cut + 1].isupper() or w.endswith(".") or w not in lexicon().common:
+        if text[cut + 1].isupper() or w.endswith(".") or w not in _common():
             return True
     if text[e : e + 1] == " " and text[e + 1 : e + 2].isalpha():
         cut = text.find(" ", e + 1, e + 26)
         w = low[e + 1 : cut if cut >= 0 else e + 26].rstrip(",.;:!?)")
-        return text[e + 1].isupper() or w not in lexicon().common
+        return text[e + 1].isupper() or w not in _common()
     return False
+
+
+def _common() -> frozenset[str]:
+    if not _COMMON:
+        _COMMON.append(lexicon().common)
+    return _COMMON[0]
+
+
+_COMMON: list[frozenset[str]] = []
 
 
 def _worth_a_look(text: str, rs: int, re_: int, frames: Frames) -> bool:
@@ -614,13 +633,17 @@ def _worth_a_look(text: str, rs: int, re_: int, frames: Frames) -> bool:
     after = text[re_ : re_ + 1]
     if after in (":", "'", "’", ",") or text.endswith(("'s", "’s"), rs, re_) or (rs and text[rs - 1] == "@"):
         return True
-    line = text.rfind("\n", 0, rs) + 1
-    if ":" in text[line:rs]:
-        return True  # a labelled line
-    if not text[line:rs].strip() and (
-        "\n" in text[re_ : re_ + 3] or any(c in text[line : line + 80] for c in (";", "|", "\t"))
-    ):
-        return True  # a name alone on its line (a card), a record's row
+    # (the line's start looked for within 48 characters: labels and rows are short)
+    line = text.rfind("\n", max(0, rs - 48), rs) + 1 if rs > 48 else text.rfind("\n", 0, rs) + 1
+    if (line or rs <= 48) and rs - line < 48:
+        if text.find(":", line, rs) >= 0:
+            return True  # a labelled line
+        if (line == rs or text[line:rs].isspace()) and text.find("\n", re_, re_ + 3) >= 0:
+            return True  # a name alone on its line (a card)
+        if text.find(";", line, line + 80) >= 0 or text.find("|", line, line + 80) >= 0 or (
+            text.find("\t", line, line + 80) >= 0
+        ):
+            return True  # a record's row
     before = _word_before(text, rs)
     if before in _ALL_BEFORE_LASTS or _word_after(text, re_) in _AFTER_GATE:
         return True
@@ -645,7 +668,6 @@ def _frame_at(text: str, s: int, e: int, frames: Frames) -> bool:
             return False
     else:
         rs, re_ = _run_bounds(text, s, e, n.stop)
-    pronoun = frames.pronoun_ is True
     after = text[re_ : re_ + 1]
     # a line's label before the name, a speaker's name before a colon, a name alone on a line
     line = text.rfind("\n", 0, rs) + 1
@@ -686,7 +708,8 @@ def _frame_at(text: str, s: int, e: int, frames: Frames) -> bool:
                 continue
             if kind == "cap":
                 first = text[rs:re_].split()[0]
-                if n.is_figure(f"{before.rstrip('.')} {text[rs:re_].lower()}"):
+                name = text[rs:re_].lower()
+                if n.is_figure(f"{before} {name}") or n.is_figure(f"{before.rstrip('.')} {name}"):
                     continue  # "Mr Darcy", "Dr. Seuss": a title that is part of a figure's name
                 if n.capitalised(first) if first[:1].isupper() else n.run(first):
                     return True
@@ -715,8 +738,8 @@ def _frame_at(text: str, s: int, e: int, frames: Frames) -> bool:
         return True
     # the subject of a sentence that then says she or he
     return bool(
-        pronoun and nxt[:1].isalpha() and nxt[:1].islower() and _SENTENCE_LEAD.search(text, max(0, rs - 8), rs)
-        and _PRONOUN_AFTER.match(text, re_) is not None and n.suffix(text[rs:re_])
+        nxt[:1].isalpha() and nxt[:1].islower() and _SENTENCE_LEAD.search(text, max(0, rs - 8), rs)
+        and frames.pronoun() and _PRONOUN_AFTER.match(text, re_) is not None and n.suffix(text[rs:re_])
     )
 
 
