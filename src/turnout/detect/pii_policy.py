@@ -501,6 +501,8 @@ def person_frame(text: str, low: str | None = None) -> bool:
     # (priv16h) a text typed in lower case, a table's name column: the more frames of
     # private_frames (the capitalised words were asked in _everyday_frame's loop); not in a text
     # about history or a quiz, as the everyday frames
+    if "\n" not in text and not text.islower():
+        return False  # (no table, not typed in lower case: private_frame has nothing more to look at)
     return private_frame(text, low, _may_be_a_name, _is_figure_key, _NO_NAME_OR_RANK, capitalised=False) and (
         not historical_lower(low)
     )

@@ -570,17 +570,16 @@ def private_frame(
     (then only a text typed in lower case and a table are looked at)."""
     table = "\n" in text and "name" in low and any(c in text for c in _SEPARATORS)
     typed_lower = text.islower()  # (a text with capitals writes names with them)
-    if not (table or typed_lower or capitalised):
+    # a text typed in lower case that says no I, you, she or he and has no line's label, no
+    # mention and no possessive: a question about the world ("who played ... in ..."); such
+    # texts are most short prompts, and their rare words made this the costliest path
+    personal = typed_lower and _PERSONAL.search(low) is not None
+    if not (table or personal or (capitalised and not typed_lower)):
         return False  # (most texts: a cheap answer before any object is made)
     frames = Frames(text, low, may_be_a_name, is_figure, stop)
     if table and _table(text, frames.n.run):
         return True
-    if not (typed_lower or capitalised):
-        return False
-    if typed_lower and _PERSONAL.search(low) is None:
-        # a text typed in lower case that says no I, you, she or he and has no line's label, no
-        # mention and no possessive: a question about the world ("who played ... in ...");
-        # such texts are most short prompts, and their rare words made this the costliest path
+    if not (personal or (capitalised and not typed_lower)):
         return False
     words = _candidates(text, low, typed_lower)
     size = len(low)
