@@ -302,7 +302,23 @@ _PRONOUN_AFTER = re.compile(
 )
 _CARD_AFTER = re.compile(r"[ \t]*\n[ \t]*(?:[\w&-]+[ ]){0,3}" + _JOBS + r"s?[ \t]*(?:\n|\Z|,)", re.IGNORECASE)
 _RECORD_LINE = re.compile(r"[ \t]*(" + _WORD + r"),[ ](" + _WORD + r"(?:[ ]" + _WORD + r")?)[ \t]*(?=[;|\t])")
-_AFTER_GATE = frozenset(["cannot", "can't", "can’t", "couldn't", "could", "is", "was", "has", "had", "just", "now", "also", "still", "never", "always", "finally", "already", "keeps", "kept", "requested", "reports", "reported", "asked", "wants", "would", "borrowed", "lent", "forgot", "hugged", "yelled", "shouted", "apologised", "apologized", "babysat", "lives", "missed", "and", "are", "were", "got", "in", "seems", "as", "md", "jr", "jr.", "sr", "sr.", "phd", "ii", "iii", "owes", "owe", "told", "sent", "gave", "left", "took", "brought", "said", "met", "saw", "sold", "bought", "hung", "ghosted", "dumped", "blocked", "ignoring", "avoiding", "cancelled", "stood"])
+_AFTER_GATE = frozenset(["cannot", "can't", "can’t", "couldn't", "could", "keeps", "kept", "requested", "reports",
+                         "reported", "asked", "wants", "would", "borrowed", "lent", "forgot", "hugged", "yelled",
+                         "shouted", "apologised", "apologized", "babysat", "lives", "missed", "got", "seems", "md", "jr",
+                         "jr.", "sr", "sr.", "phd", "ii", "iii", "owes", "owe", "told", "sent", "gave", "left", "took",
+                         "brought", "said", "met", "saw", "sold", "bought", "hung", "ghosted", "dumped", "blocked",
+                         "ignoring", "avoiding", "cancelled", "stood", "finally", "already", "never", "always"])
+# words after the name that prose uses all the time: a frame only with the right word after them
+# ("... is a kind person", "... in Year 4", "... and I are"; not "Paris is the capital")
+_VERB_FIRST = _AFTER_GATE | {"called", "phoned", "handed", "getting", "expecting", "unable", "locked", "a", "an"}
+_SECOND_WORDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("is", "was", "has", "had", "just", "now", "also", "still"), _VERB_FIRST),
+    "in": frozenset(["year", "grade", "class", "form", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "y1", "y2", "y3", "y4",
+                     "y5", "y6"]),
+    "and": frozenset(["i"]),
+    **dict.fromkeys(("are", "were"), frozenset(["getting", "expecting"])),
+    "as": frozenset(["a", "an", "my", "our", "the", "his", "her"]),
+}
 
 # lower-case words that are names of nothing but common English in lists: left out of the
 # common-word test below ("rich", "will" are given names; too common to read as one)
@@ -644,8 +660,16 @@ def _worth_a_look(text: str, rs: int, re_: int, frames: Frames) -> bool:
         ):
             return True  # a record's row
     before = _word_before(text, rs)
-    if before in _ALL_BEFORE_LASTS or _word_after(text, re_) in _AFTER_GATE:
+    if before in _ALL_BEFORE_LASTS:
         return True
+    nxt = _word_after(text, re_)
+    if nxt in _AFTER_GATE:
+        return True
+    seconds = _SECOND_WORDS.get(nxt)
+    if seconds is not None:
+        second = _word_after(text, re_ + 1 + len(nxt))
+        if second in seconds or second.endswith(("ed", "ing")):
+            return True
     # the subject of a sentence, in a text that says she or he
     return (rs == 0 or text[rs - 1] == "\n" or text[rs - 2 : rs] in (". ", "! ", "? ", "; ")
             or before in _LEADS) and frames.pronoun()
@@ -733,7 +757,9 @@ def _frame_at(text: str, s: int, e: int, frames: Frames) -> bool:
                 return True
     # the words after the name
     nxt = _word_after(text, re_)
-    if (nxt in _AFTER_GATE or after == ",") and _VERB_FRAME.match(text, re_) is not None and n.suffix(text[rs:re_]):
+    if (nxt in _AFTER_GATE or nxt in _SECOND_WORDS or after == ",") and _VERB_FRAME.match(text, re_) is not None and (
+        n.suffix(text[rs:re_])
+    ):
         return True
     # the subject of a sentence that then says she or he
     return bool(
