@@ -1,8 +1,9 @@
 """More frames that only a private person fills, for prompts the name tagger reads no name in.
 
-``pii_policy.person_frame`` asks :func:`private_frame` last, for a request still public after
-its findings: the request is about a private person (a ``PRIVATE_CUE``: at least internal)
-when one of these frames holds a word that may be a name. The tagger's misses on the tuning
+``pii_policy`` asks these frames for a request still public after its findings: the request is
+about a private person (a ``PRIVATE_CUE``: at least internal) when one of them holds a word that
+may be a name. ``pii_policy._everyday_frame`` asks :meth:`Frames.at` of each capitalised word it
+scans; :func:`private_frame` looks at a text typed in lower case and at a table's name column. The tagger's misses on the tuning
 sets of branch priv16h were names of many countries written in Latin letters ("Do-yoon",
 "Oyuunchimeg", "Al-Farsi"), initials ("A.K. Mensah") and text typed in lower case, in frames
 no rule had:
@@ -20,8 +21,10 @@ no rule had:
 A word "may be a name" when capitalised, as ``pii_policy`` decides for its own frames (no
 country, nationality, place that is no given name, stop word); lower-cased, when no list of
 common English words holds it (unless a given-name list does) and it is no place. A public
-figure's name never counts. Each frame is found from a literal first (a colon, "'s ", " me",
-...): they run on every request still public after its findings.
+figure's name never counts. They run on every request still public after its findings, so a
+word is looked at only when the word before or after it is one a frame needs (a colon, "'s", a
+verb such as "cannot", "by", "tell" ...), and a text typed in lower case only when it says I,
+you, she or he or has a label, a mention or a possessive (docs/benchmarks.md, priv16h).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from collections.abc import Callable
 
 from turnout.detect.names import lexicon
 
-__all__ = ["private_frame"]
+__all__ = ["Frames", "private_frame"]
 
 _LETTERS = r"[^\W\d_]"
 # a word of a name as written: capitalised, lower-cased, hyphenated ("Do-yoon", "al-farsi"),
@@ -53,135 +56,12 @@ _NAME_COLUMNS = frozenset(["name", "full name", "full_name", "fullname", "custom
                            "first_name", "last name", "last_name", "employee", "employee name",
                            "student", "patient", "client", "client name", "owner"])
 _SEPARATORS = (",", ";", "|", "\t")
-_NAME_COLUMNS = frozenset(["name", "full name", "full_name", "fullname", "customer", "customer name",
-                           "customer_name", "contact", "contact name", "contact_name", "first name",
-                           "first_name", "last name", "last_name", "employee", "employee name",
-                           "student", "patient", "client", "client name", "owner"])
 _BELONGINGS = frozenset(["flight", "flights", "train", "bus", "taxi", "lift", "car", "bike", "keys", "phone", "number", "address", "email", "mother", "father", "mum", "mom", "dad", "parents", "brother", "sister", "son", "daughter", "kids", "children", "baby", "wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancée", "grandmother", "grandfather", "grandma", "grandpa", "granny", "aunt", "uncle", "cousin", "nephew", "niece", "family", "dog", "cat", "puppy", "kitten", "pet", "birthday", "wedding", "funeral", "retirement", "leaving", "farewell", "party", "dinner", "lunch", "shift", "notice", "resignation", "promotion", "contract", "payslip", "salary", "interview", "appraisal", "review", "feedback", "homework", "grades", "exam", "essay", "teacher", "class", "school", "report", "application", "visa", "passport", "flat", "house", "room", "rent", "lease", "appointment", "surgery", "diagnosis", "medication", "treatment", "results", "scan", "recovery", "condition", "wheelchair"])
-_POSSESSIVE = re.compile(r"(?<![\w'’-])(" + _WORD + r")(?:'s|’s|s'|s’)[ ](?:(?:new|old|little|big|late|first|last"
-                         r"|next|latest|own|younger|older|elder|baby|second)[ ])?(" + _LETTERS + r"+)")
 _ONLY_A_PERSON_HAS = frozenset(["mother", "father", "mum", "mom", "dad", "parents", "wife", "husband", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancée", "grandmother", "grandfather", "grandma", "grandpa", "granny", "retirement", "funeral", "birthday", "wedding", "payslip", "salary", "homework", "resignation", "notice", "diagnosis", "medication"])
-# something a person wrote, in lower case too: "the speech norleo saov wrote"
-_WROTE_LOW = re.compile(
-    r"(?i:the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint))[ ]("
-    + _NAME_RUN_SHORT + r")[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w])"
-)
-# a name, then who they are: "veur velák md, the driver who ..."
-_APPOSITION_AFTER = re.compile(
-    r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")(?:[ ](?i:md|jr\.?|sr\.?|phd|ii|iii))?,[ ](?i:the|my|our|your|a|an)[ ]"
-    r"(?:[\w-]+[ ])?(?i:plumber|electrician|builder|cleaner|babysitter|nanny|driver|courier|landlord|landlady|tenant"
-    r"|neighbou?r|teacher|tutor|coach|doctor|dentist|nurse|therapist|mechanic|gardener|carer|manager|boss|colleague"
-    r"|assistant|receptionist|accountant|lawyer|solicitor|agent|contractor|caretaker|trainer|instructor|friend"
-    r"|cousin|client|customer|patient|student|pupil|intern|waiter|waitress|cashier|guy|woman|man|lady|girl|boy)"
-    r"(?![\w])"
-)
-# "I'm ..., originally from ...", "i'm ... from the third floor"
-_SELF = re.compile(
-    r"(?:^|(?<=[.!?\n][ ])|(?<=\n))(?i:i'm|i’m|i am|im|this is)[ ](" + _NAME_RUN_SHORT + r")(?:,[ ](?i:originally"
-    r"[ ]from|from|and|here)|[ ](?i:from[ ]the|from[ ]apartment|from[ ]flat|from[ ]room|here))(?![\w])",
-    re.MULTILINE,
-)
-# the words after the name that make the frame: "... ever pay you back", "... ignoring my texts",
-# "... I'll be late" (the name then the speaker's or listener's own words)
-_AFTER_NAME = re.compile(
-    r"[ ,](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
-    r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])"
-    r"|[ ](?:know|about)[ ]|[ ]?:|,|[ ](?:that|to|whether|if|when|why|how|back|asap|tomorrow|today|tonight|about|after"
-    r"|before|next|later|soon|again|in[ ]a|on|at)(?![\w])",
-    re.IGNORECASE,
-)
-_AFTER_NAME_ME = re.compile(
-    r"[ ](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
-    r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])",
-    re.IGNORECASE,
-)
-# "... just texted me", "... owes me", "... ignoring my texts", "... and I": the name first
-_NAME_THEN_ME = re.compile(
-    r"(?<![\w'’-])(" + _WORD + r")(?:[ ]" + _WORD + r")?[ ](?:(?:just|still|never|always|already|keeps|kept|is|was"
-    r"|has|had|finally)[ ])?(?:\w+(?:ed|s|ing)|owes|owe|told|sent|gave|lent|left|took|brought|said|met|saw|sold"
-    r"|bought|forgot|hung up on|ghosted|dumped|blocked|ignoring|avoiding|cancelled on|stood)[ ](?:me|us|my|our)"
-    r"(?![\w'’])",
-)
-# "... is a very kind person", "... is a good listener": a person's predicate
-_PERSON_PREDICATE = re.compile(
-    r"(?<![\w'’-])(" + _WORD + r")[ ](?:is|was|seems|has always been)[ ](?:a|an)[ ](?:(?:very|really|truly|such a"
-    r"|great|good|kind|lovely)[ ])?(?:[\w-]+[ ])?(?:person|man|woman|guy|girl|boy|lady|gentleman|listener|colleague"
-    r"|friend|neighbou?r|worker|employee|student|pupil|teacher|parent|mum|mom|dad|kid|child|human[ ]being)(?![\w])",
-)
 _JOBS = (r"(?:buyer|manager|director|officer|assistant|consultant|analyst|designer|developer|engineer|lead|head"
          r"|specialist|coordinator|administrator|accountant|advisor|adviser|executive|associate|partner|founder"
          r"|ceo|cto|cfo|coo|intern|secretary|representative|recruiter|nurse|teacher|lecturer|researcher"
          r"|technician|supervisor|agent|clerk|editor|producer|architect|solicitor|attorney|paralegal)")
-_CARD = re.compile(r"(?:^|(?<=\n))[ \t]*(" + _NAME_RUN + r")[ \t]*\n[ \t]*(?:[\w&-]+[ ]){0,3}" + _JOBS
-                   + r"s?[ \t]*(?:\n|\Z|,)", re.IGNORECASE)
-# an apposition with a role: "the plumber, b. bold, says ..."
-_ROLE_APPOSITION = re.compile(
-    r"(?i:the|my|our|your|their|his|her)[ ](?i:plumber|electrician|builder|cleaner|babysitter|nanny|driver|courier"
-    r"|landlord|landlady|tenant|neighbou?r|teacher|tutor|coach|doctor|dentist|nurse|therapist|vet|mechanic|gardener"
-    r"|carer|caregiver|manager|boss|colleague|assistant|receptionist|accountant|lawyer|solicitor|agent|decorator"
-    r"|handyman|roofer|locksmith|painter|contractor|surveyor|caretaker|postman|postwoman|trainer|instructor)"
-    r",[ ](" + _NAME_RUN_SHORT + r"),"
-)
-# a thank-you opening a message: "Thanks Moia! See you Monday."
-_THANKS_GATES = ("Thanks", "Thank you", "Many thanks", "Cheers", "Ta ")
-_THANKS = re.compile(r"[ \t\n]*(?:Thanks|Thank[ ]you|Many[ ]thanks|Cheers|Ta)[ \t]*,?[ \t]+(" + _WORD + r")[ \t]*[,!.]")
-# "my / our" and a role, then a capitalised word: "Our neighbour Goro is away" (a place too)
-_ROLE_HEAD = re.compile(
-    r"(?<![\w])(?:[Mm]y|[Oo]ur)[ ](?:neighbou?r|landlord|landlady|babysitter|nanny|cleaner|tutor|coach|colleague"
-    r"|boss|manager|friend|flatmate|roommate|housemate|tenant|lodger|carer|nurse|doctor|dentist|therapist|teacher"
-    r"|son|daughter|cousin|niece|nephew|aunt|uncle|grandson|granddaughter|stepson|stepdaughter|partner|fianc[ée]e?"
-    r"|husband|wife|boyfriend|girlfriend|intern|assistant|driver|gardener|plumber|vet|mentor|student|pupil"
-    r"|client|patient|customer)[ ](" + _WORD + r")(?![\w'’-])"
-)
-# what only a person has: a place's name before these is a person's ("Meina's retirement dinner")
-_ONLY_A_PERSON_HAS = frozenset(["mother", "father", "mum", "mom", "dad", "parents", "wife", "husband", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancée", "grandmother", "grandfather", "grandma", "grandpa", "granny", "retirement", "funeral", "birthday", "wedding", "payslip", "salary", "homework", "resignation", "notice", "diagnosis", "medication"])
-# something a person wrote, in lower case too: "the speech norleo saov wrote"
-_WROTE_LOW = re.compile(
-    r"(?i:the (?:speech|letter|e-?mail|note|message|card|text|toast|poem|review|feedback|complaint))[ ]("
-    + _NAME_RUN_SHORT + r")[ ](?:wrote|sent|gave|left|posted|made|forwarded|signed)(?![\w])"
-)
-# a name, then who they are: "veur velák md, the driver who ..."
-_APPOSITION_AFTER = re.compile(
-    r"(?<![\w'’-])(" + _NAME_RUN_SHORT + r")(?:[ ](?i:md|jr\.?|sr\.?|phd|ii|iii))?,[ ](?i:the|my|our|your|a|an)[ ]"
-    r"(?:[\w-]+[ ])?(?i:plumber|electrician|builder|cleaner|babysitter|nanny|driver|courier|landlord|landlady|tenant"
-    r"|neighbou?r|teacher|tutor|coach|doctor|dentist|nurse|therapist|mechanic|gardener|carer|manager|boss|colleague"
-    r"|assistant|receptionist|accountant|lawyer|solicitor|agent|contractor|caretaker|trainer|instructor|friend"
-    r"|cousin|client|customer|patient|student|pupil|intern|waiter|waitress|cashier|guy|woman|man|lady|girl|boy)"
-    r"(?![\w])"
-)
-# "I'm ..., originally from ...", "i'm ... from the third floor"
-_SELF = re.compile(
-    r"(?:^|(?<=[.!?\n][ ])|(?<=\n))(?i:i'm|i’m|i am|im|this is)[ ](" + _NAME_RUN_SHORT + r")(?:,[ ](?i:originally"
-    r"[ ]from|from|and|here)|[ ](?i:from[ ]the|from[ ]apartment|from[ ]flat|from[ ]room|here))(?![\w])",
-    re.MULTILINE,
-)
-# the words after the name that make the frame: "... ever pay you back", "... ignoring my texts",
-# "... I'll be late" (the name then the speaker's or listener's own words)
-_AFTER_NAME = re.compile(
-    r"[ ,](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
-    r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])"
-    r"|[ ](?:know|about)[ ]|[ ]?:|,|[ ](?:that|to|whether|if|when|why|how|back|asap|tomorrow|today|tonight|about|after"
-    r"|before|next|later|soon|again|in[ ]a|on|at)(?![\w])",
-    re.IGNORECASE,
-)
-_AFTER_NAME_ME = re.compile(
-    r"[ ](?:(?:ever|still|already|just|even|really|finally|actually|always|never|again)[ ])?(?:(?:\w+)[ ])?"
-    r"(?:me|my|mine|us|our|you|your|i|i'll|i'm|i've|i'd|we|we'll|we're)(?![\w'’])",
-    re.IGNORECASE,
-)
-# "... just texted me", "... owes me", "... ignoring my texts", "... and I": the name first
-_NAME_THEN_ME = re.compile(
-    r"(?<![\w'’-])(" + _WORD + r")(?:[ ]" + _WORD + r")?[ ](?:(?:just|still|never|always|already|keeps|kept|is|was"
-    r"|has|had|finally)[ ])?(?:\w+(?:ed|s|ing)|owes|owe|told|sent|gave|lent|left|took|brought|said|met|saw|sold"
-    r"|bought|forgot|hung up on|ghosted|dumped|blocked|ignoring|avoiding|cancelled on|stood)[ ](?:me|us|my|our)"
-    r"(?![\w'’])",
-)
-# "... is a very kind person", "... is a good listener": a person's predicate
-_PERSON_PREDICATE = re.compile(
-    r"(?<![\w'’-])(" + _WORD + r")[ ](?:is|was|seems|has always been)[ ](?:a|an)[ ](?:(?:very|really|truly|such a"
-    r"|great|good|kind|lovely)[ ])?(?:[\w-]+[ ])?(?:person|man|woman|guy|girl|boy|lady|gentleman|listener|colleague"
-    r"|friend|neighbou?r|worker|employee|student|pupil|teacher|parent|mum|mom|dad|kid|child|human[ ]being)(?![\w])",
-)
 
 _ROLES = (r"(?:plumber|electrician|builder|cleaner|babysitter|nanny|driver|courier|landlord|landlady|tenant"
           r"|neighbou?r|teacher|tutor|coach|doctor|dentist|nurse|therapist|vet|mechanic|gardener|carer|caregiver"
@@ -429,8 +309,6 @@ _CONTRACTION = re.compile(r"['’](?:ll|m|d|ve|re|s|t)\Z")  # "I'll", "I'm": no 
 _INITIAL = re.compile(_INITIALS)
 _CONTRACTION = re.compile(r"['’](?:ll|m|d|ve|re|s|t)\Z")  # "I'll", "I'm": no word of a name
 _NAME_WORDS_AROUND = re.compile(r"(?:" + _INITIALS + r"|" + _WORD + r")")
-# a token of the text as the word lists hold words: letters, digits, inner hyphens
-_TOKENS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "-_")})
 _TOKEN_RE = re.compile(r"[\w-]+")
 
 
