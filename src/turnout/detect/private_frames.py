@@ -382,9 +382,11 @@ def _run_bounds(text: str, s: int, e: int, stop: frozenset[str]) -> tuple[int, i
     capitalised words, initials and particles ("Maëlle Le Gall", "F. binti Ahmad"; before the
     word, no common English word: "Customer Maëlle"); in lower case, the words around it that
     no common-word list holds ("e.k. peretz", "kael tisson")."""
-    if (s < 2 or not (text[s - 2].isalpha() or text[s - 2] == ".")) and not text[e + 1 : e + 2].isalpha():
-        return s, e  # (most words: no word right before or after, one space away)
     lower = not text[s].isupper()
+    if not lower and not text[e + 1 : e + 2].isupper() and not (
+        s > 1 and text[s - 1] == " " and (text[s - 2] == "." or text[text.rfind(" ", max(0, s - 24), s - 1) + 1].isupper())
+    ):
+        return s, e  # (most capitalised words: no capitalised word or initial right before or after)
     common = lexicon().common
     for _ in range(3):
         if s < 2 or text[s - 1] != " ":
