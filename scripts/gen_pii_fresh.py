@@ -8,7 +8,9 @@ branch acc16c), for checking rules on sentences they were not written from. ``--
 a third (branch pii16d), other frames and names from Faker's locales or invented (needs faker).
 ``--set held``: a fourth (branch pii16e), written before that pass's rules and never tuned on.
 ``--set figures``: a fifth (branch pii16g), for tuning: public figures in the frames people ask
-them in, private persons in care notes, forms, chats and e-mails.
+them in, private persons in care notes, forms, chats and e-mails. ``--set private2``: a sixth
+(branch priv16h), for tuning: private persons in chats, HR notes, tickets, CRM exports, intake
+forms and school notes, names of many countries in Latin letters, initials, hyphenated names.
 
 Written for issue 16's precision work: the synthetic evaluation set (``shared/data/pii``) is
 made by one generator from one set of templates and fake values, and a tagger tuned on its
@@ -728,6 +730,196 @@ def generate_figures(n: int, seed: int) -> list[dict]:
     return out
 
 
+# A sixth set (issue 16, branch priv16h), written before that branch's rules and used for tuning
+# with seeds 6xx: private persons in chats, HR notes, support tickets, CRM exports, medical
+# intake, school notes and bylines, a quarter typed in lower case; names of many countries
+# written in Latin letters (Arabic, Slavic, Georgian, Hebrew, Indian, Thai, Chinese, Japanese,
+# Korean, Ethiopian, Somali, Mongolian, Malay, West African ...), with initials, hyphenated and
+# compound family names, family-name-first forms, and given names that are English words
+# ("Precious", "Will", "Sunny"); a few public prompts that use the same frames' words
+# (``--set private2``).
+PRIVATE2_TEMPLATES = r"""
+private|{first}: can u cover my shift tmrw?\n{first2}: yeah np
+private|[09:14] {first}: running late, start without me
+private|@{first} can you take a look at my PR before standup?
+private|ok so {first} said she'd bring the tent and the stove
+private|just got off the phone with {person}, she is furious about the invoice mix-up
+private|did {first} ever pay you back for the tickets?
+private|omg {first} and {first2} are moving to the same street as us
+private|HR note: {person} requested flexible hours from next month.
+private|Exit interview: {person}, warehouse team, three years of service.
+private|Probation review for {person}: meets expectations, extend mentoring.
+private|{person} has handed in her notice; her last day is Friday.
+private|Please update the org chart: {person} now reports to {person2}.
+private|Disciplinary hearing scheduled with {person} on Thursday at 10.
+private|Ticket #{num}: {person} cannot log in to the VPN since this morning.
+private|Assigned to: {person}\nStatus: open\nPriority: high
+private|Customer {person} reports the parcel arrived damaged.
+private|Escalated by {person} (tier 2), waiting on engineering.
+private|Callback requested by {person} after 4pm.
+private|id,name,segment,opt_in\n{num},{person},gold,yes
+private|Contact: {person} | Company: {company} | Stage: proposal
+private|{crm};{town};lead;open
+private|Account manager: {person}\nRenewal: Q3
+private|Next of kin: {person} (son)
+private|{first} in Year 4 has been struggling with reading this term.
+private|Report card comment for {first}: a kind and hard-working pupil.
+private|Parents' evening: {first}'s mother asked about the maths group.
+private|{first} forgot her PE kit again, third time this month.
+private|Detention for {first} and {first2} on Thursday after class.
+private|I'm {person}, originally from {town}, and I'm 31.
+private|My great-aunt was called {person}; she never married.
+private|Everyone calls me {first}, even at work.
+private|{person}\nSenior Buyer\n{company}
+private|Reviewed by: {person}
+private|Photo: {person}
+private|{first}'s flight lands at six, can you pick her up?
+private|Help me write a birthday message for {first}, she is turning forty.
+private|{person} and {person2} are getting married in June; gift ideas?
+private|Do you know anything about {person}? We are meeting tomorrow.
+private|Can you translate this for {first}: the meeting moved to room 3.
+private|Write a LinkedIn recommendation for {person}, my former team lead.
+private|{person} left a voicemail about the car insurance renewal.
+private|Tell {first} I'll be ten minutes late.
+private|Why is {first} ignoring my texts?
+private|Draft an email to {person} asking for the signed lease.
+private|Interview notes: {person} has five years of Java and wants remote work.
+private|Payroll query from {person}: overtime missing in the last payslip.
+private|Volunteer rota: {person} on Saturday morning, {person2} in the afternoon.
+private|{title} {last} would like to reschedule to next Tuesday.
+private|Meeting minutes\nPresent: {person}, {person2}\nAction: {first} to send the budget
+private|The plumber, {person}, says the boiler needs a new valve.
+private|Put {person} down for two seats at the gala dinner.
+private|Lost property: a blue umbrella, handed in by {person}.
+confidential|Intake form\nName: {person}\nReason for visit: {illness}
+confidential|{person}, 54, presenting with {illness} for two weeks.
+confidential|Pt {person} referred to cardiology after an abnormal ECG.
+confidential|{person} was diagnosed with {illness} last spring.
+confidential|{person}'s salary will increase to 52,000 from April.
+confidential|{person} still owes 1,200 in rent arrears.
+confidential|Ship to: {person}, {street}, {town}
+confidential|{person}\n{street}\n{town}
+confidential|{person}, born {date}, applies for a student loan.
+confidential|Send the replacement card to {person} at {street}, {town}.
+public|Hi team, the build is green again.
+public|Thanks, that was really helpful!
+public|Ticket #{num}: the login page returns a 500 error.
+public|Send it to the printer on the second floor.
+public|Who was {famous} and why do people still read about them?
+public|What is the capital of {country}?
+public|Best cafés in {town} for working on a laptop?
+public|Reviewed by: the editorial board
+public|Write a story about a dragon named Ember who fears the dark.
+public|Name: Sprint review\nDate: Friday\nOwner: Platform team
+public|How do I export contacts from {product} to a CSV file?
+public|Status: open\nPriority: high\nComponent: billing API
+""".strip().splitlines()
+
+# given and family names written in Latin letters, by region (written for this set)
+_P2_GIVEN = {
+    "ar": "Abdulrahman Mohammed Ahmad Yousef Hamza Bilal Mariam Aisha Huda Salma Dalia Reem Zainab Ibrahim",
+    "ru": "Yekaterina Dmitriy Sergey Anastasia Vladislav Yulia Svetlana Aleksandr Nikita Ksenia Pyotr Tatyana",
+    "ua": "Oleksandr Bohdan Oksana Taras Iryna Mykola Yaroslava Andriy Halyna",
+    "ge": "Nino Giorgi Tamar Levan Mariam Irakli Ketevan Davit",
+    "he": "Noa Yael Itai Avi Shira Eitan Tamar Yonatan Ronit",
+    "in": "Harpreet Gurpreet Senthil Lakshmanan Tanvir Farhana Deepika Aniruddha Jaswinder Sundar Bhavna Keerthana",
+    "th": "Somchai Siriporn Niran Kanya Wichai Ploy Anong Thanawat",
+    "zh": "Mingyu Jiahui Zhiwei Xinyi Yiran Haoyu Shufen Guoqiang",
+    "ja": "Kenji Ayumi Takeshi Noriko Hiroshi Michiko Ryota Asuka",
+    "ko": "Ji-hoon Seo-yeon Min-jae Ha-eun Do-yoon Su-bin",
+    "et": "Abebe Tigist Dawit Meseret Yohannes Selamawit Kebede Hiwot",
+    "so": "Abdiqani Hodan Faadumo Mahad Ayaan Liban",
+    "mn": "Batbayar Oyuunchimeg Ganbold Enkhtuya Temuulen",
+    "my": "Nurul_Aisyah Faizal Hafiz Siti Azlan Syafiq",
+    "wa": "Kwame Akosua Kofi Adwoa Chukwuemeka Nkechi Oluwadamilare Folasade Ousmane Aminata Mamadou",
+    "es": "María_José Juan_Pablo Ana_Lucía José_Luis Marisol Ximena Itzel Guadalupe",
+    "fr": "Anne-Sophie Jean-Baptiste Marie-Claire Pierre-Louis Maëlle Gaëtan Ségolène",
+    "words": "Precious Blessing Gift Lucky Justice Wisdom Patience Goodluck Will Bill Mark Frank Sunny Rain Pearl Ruby Amber Honey Guy Rich Pat Sue Dot Hunter River Sky",
+}
+_P2_FAMILY = {
+    "ar": "Al-Qahtani Al-Farsi El-Masri Haddadin Barakat Abu-Zeid Shalabi Nassar Tamimi Al-Hashimi",
+    "ru": "Vasilyeva Sokolov Kuznetsova Smirnov Volkova Lebedev Morozova Novikov Fyodorova",
+    "ua": "Kovalenko Shevchenko Bondarenko Tkachuk Kravchenko Melnyk Hnatyuk",
+    "ge": "Beridze Kapanadze Gelashvili Tsiklauri Lomidze Jgharkava",
+    "he": "Ben-Ami Friedman Shapiro Peretz Mizrahi Ben-David Avraham Katz",
+    "in": "Kaur Singh Kumaran Hossain Chowdhury Venkataraman Subramaniam Bhattacharya Dhillon Sandhu",
+    "th": "Srisuk Chaiyaporn Wongsawat Thongchai Rattanakorn Boonmee",
+    "zh": "Xu Guo Ma Lin Zheng Song Tang Feng",
+    "ja": "Okabe Fujiwara Morimoto Hasegawa Ishikawa Kuroda Nishimura",
+    "ko": "Park Seo Baek Noh Hwang Oh",
+    "et": "Bekele Tesfaye Haile Gebremariam Alemu Mengistu",
+    "so": "Warsame Farah Hirsi Abdullahi Jama",
+    "mn": "Dorj Bold Gantulga Erdene",
+    "my": "binti_Ahmad bin_Ismail Rahman Abdullah binti_Yusof",
+    "wa": "Mensah Asante Owusu Boateng Nwachukwu Ogunbiyi Adeleke Diallo Traoré Keita Ndiaye",
+    "es": "García-López Fernández de_la_Cruz Ramírez Quispe Mamani Hernández_Ortega del_Río",
+    "fr": "Dubois-Martin Lefèvre Rousseau de_Villiers Fontaine Le_Gall Guérin",
+    "words": "Brown Green White Long Small Strong Love Moon Sun Young Lamb Fox Rich Best Sharp Moody Hope Wise",
+}
+
+
+def _p2_pair(rng: random.Random) -> tuple[str, str]:
+    region = rng.choice(list(_P2_GIVEN))
+    given = rng.choice(_P2_GIVEN[region].split())
+    family_region = region if rng.random() < 0.8 else rng.choice(list(_P2_FAMILY))
+    family = rng.choice(_P2_FAMILY[family_region].split())
+    return given.replace("_", " "), family.replace("_", " ")  # ("de_la_Cruz": one name of several words)
+
+
+def _p2_person(rng: random.Random) -> str:
+    given, family = _p2_pair(rng)
+    form = rng.random()
+    if form < 0.45:
+        return f"{given} {family}"
+    if form < 0.55:
+        return f"{given[0]}. {family}"  # an initial
+    if form < 0.6:
+        return f"{given[0]}.{rng.choice('ABKMRS')}. {family}"
+    if form < 0.68:
+        return f"{given} {rng.choice('ABCDEHJKLMNOPRSTW')}. {family}"
+    if form < 0.74:
+        return f"{family} {given}"  # family name first
+    if form < 0.88:
+        return given
+    return family
+
+
+def generate_private2(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        tid = rng.randrange(len(PRIVATE2_TEMPLATES))
+        expect, template = PRIVATE2_TEMPLATES[tid].split("|", 1)
+        template = template.replace("\\n", "\n")
+        given, family = _p2_pair(rng)
+        given2, _ = _p2_pair(rng)
+        crm_given, crm_family = _p2_pair(rng)
+        values = {
+            "person": _p2_person(rng), "person2": _p2_person(rng), "first": given, "first2": given2,
+            "last": family, "title": rng.choice(TITLES), "crm": f"{crm_family.upper()}, {crm_given}",
+            "street": rng.choice(_STREETS + _HELD_STREETS), "town": rng.choice(_TOWNS + _HELD_TOWNS),
+            "date": _date(rng), "illness": rng.choice(_ILLNESSES + CONDITIONS), "num": str(rng.randint(1000, 99999)),
+            "company": rng.choice(COMPANIES), "famous": rng.choice(_HELD_FAMOUS), "country": rng.choice(COUNTRIES),
+            "product": rng.choice(PRODUCTS),
+        }  # fmt: skip
+        labels = {"person": "PERSON", "person2": "PERSON", "first": "PERSON", "first2": "PERSON", "last": "PERSON",
+                  "crm": "PERSON", "famous": "PERSON", "street": "STREET_ADDRESS", "town": "GPE",
+                  "date": "DATE_TIME", "company": "ORGANIZATION", "country": "GPE"}  # fmt: skip
+        text, spans, pos = "", [], 0
+        for m in re.finditer(r"\{(\w+)\}", template):
+            text += template[pos : m.start()]
+            value = values[m.group(1)]
+            if m.group(1) in labels:
+                spans.append({"entity_type": labels[m.group(1)], "start_position": len(text), "end_position": len(text) + len(value)})
+            text += value
+            pos = m.end()
+        text += template[pos:]
+        if rng.random() < 0.25:
+            text = text.lower()  # typed without capitals
+        out.append({"full_text": text, "spans": spans, "template_id": f"private2-{tid}", "metadata": {"expect": expect}})
+    return out
+
+
 _LABEL = {"name": "PERSON", "name2": "PERSON", "given": "PERSON", "family": "PERSON", "given3": "PERSON",
           "family3": "PERSON", "family2": "PERSON", "wfamily": "PERSON", "wfamily2": "PERSON", "wgiven": "PERSON", "lgiven": "PERSON",
           "lfamily": "PERSON", "famous": "PERSON", "famous2": "PERSON", "famous_pos": "PERSON",
@@ -810,9 +1002,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="a path outside the repository")
     ap.add_argument("--n", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--set", choices=("main", "extra", "outside", "held", "figures"), default="main",
+    ap.add_argument("--set", choices=("main", "extra", "outside", "held", "figures", "private2"), default="main",
                     help="extra: the second template set (acc16c); outside: the third (pii16d, needs faker); "
-                    "held: the fourth (pii16e, needs faker); figures: the fifth (pii16g, for tuning, needs faker)")
+                    "held: the fourth (pii16e, needs faker); figures: the fifth (pii16g, for tuning, needs faker); "
+                    "private2: the sixth (priv16h, for tuning)")
     args = ap.parse_args()
     if args.set == "outside":
         data = generate_outside(args.n, args.seed)
@@ -820,6 +1013,8 @@ def main() -> None:
         data = generate_held(args.n, args.seed)
     elif args.set == "figures":
         data = generate_figures(args.n, args.seed)
+    elif args.set == "private2":
+        data = generate_private2(args.n, args.seed)
     else:
         data = generate(args.n, args.seed, EXTRA_TEMPLATES if args.set == "extra" else None)
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")

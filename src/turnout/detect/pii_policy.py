@@ -34,6 +34,7 @@ from types import MappingProxyType
 from typing import Any
 
 from turnout.detect.names import lexicon
+from turnout.detect.private_frames import Frames, private_frame
 from turnout.types import Sensitivity
 
 __all__ = [
@@ -458,6 +459,7 @@ _AFTER_WORDS = _words("from is was will 's ’s had has fell keeps kept just nev
 # ranks that open a public figure's name ("a letter to Queen Victoria"), no private person's
 _RANKS = _words("King Queen President Pope Saint St Sir Lord Lady Prince Princess Emperor Empress General Senator"
                 " Chancellor Prime Governor Mayor Admiral Captain Chairman Tsar Czar Sultan Shah Pharaoh Prophet Guru")
+_NO_NAME_OR_RANK = _NOT_A_NAME | _RANKS  # (priv16h: private_frames' stop words)
 _CAP_FULL = re.compile(_CAP)
 _CAP_SCAN = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+")
 _FORM_COLONS = 16  # colons looked at per text (a form's lines come first; a long text's colons are prose)
@@ -494,7 +496,16 @@ def person_frame(text: str, low: str | None = None) -> bool:
             return True
     if "the " in low and any(_name_at(text, m.end()) for m in _WROTE.finditer(low)):
         return True
-    return _everyday_frame(text)
+    if _everyday_frame(text, low):
+        return True
+    # (priv16h) a text typed in lower case, a table's name column: the more frames of
+    # private_frames (the capitalised words were asked in _everyday_frame's loop); not in a text
+    # about history or a quiz, as the everyday frames
+    if "\n" not in text and not text.islower():
+        return False  # (no table, not typed in lower case: private_frame has nothing more to look at)
+    return private_frame(text, low, _may_be_a_name, _is_figure_key, _NO_NAME_OR_RANK, capitalised=False) and (
+        not historical_lower(low)
+    )
 
 
 # The everyday frames look at the capitalised words of a piece's first and last EVERYDAY_ENDS
@@ -512,12 +523,14 @@ def _capitalised_near_the_ends(text: str) -> Iterator[re.Match[str]]:
     yield from _CAP_SCAN.finditer(text, len(text) - EVERYDAY_ENDS)
 
 
-def _everyday_frame(text: str) -> bool:
-    """A colleague, a resident, a friend by name in an everyday frame (see _AFTER_FRAMES ...).
-    Not a public figure's name ("Obama is on holiday in Hawaii" is news), nor in a text about
-    history or a quiz (see :func:`historical`)."""
+def _everyday_frame(text: str, low_text: str | None = None) -> bool:
+    """A colleague, a resident, a friend by name in an everyday frame (see _AFTER_FRAMES ...),
+    or in one of private_frames' (a form's line, a ticket, a chat, a possessive: branch
+    priv16h). Not a public figure's name ("Obama is on holiday in Hawaii" is news), nor in a
+    text about history or a quiz (see :func:`historical`)."""
 
     lex = lexicon()
+    frames: Frames | None = None
     # (a scan led by a plain character class: with _CAP's look-behind and inner capitals it cost
     # ~90k instructions a prose prompt, a loop over str.split() ~200k)
     for m in _capitalised_near_the_ends(text):
@@ -535,6 +548,12 @@ def _everyday_frame(text: str) -> bool:
         if low in lex.common and low not in lex.first:
             continue
         if not _frame_around(text, start, end):
+            if frames is None:
+                if low_text is None or len(low_text) != len(text):
+                    low_text = text.lower()
+                frames = Frames(text, low_text, _may_be_a_name, _is_figure_key, _NO_NAME_OR_RANK)
+            if frames.at(start, end):
+                return not historical_lower(low_text or text.lower())
             continue
         if _may_be_a_name(word) and not _alone_is_the_figure(_norm_name(word)):
             # (in a text about history, a letter's or a speech's words: "a letter to John")
@@ -606,6 +625,15 @@ def _form_line(text: str) -> bool:
                 return True
         colon = text.find(":", colon + 1)
     return False
+
+
+def _is_figure_key(key: str) -> bool:
+    """A public figure's name (lower case, one word or several) for private_frames: one word
+    only when it names the figure alone ("kant", not "jordan")."""
+    key = _norm_name(key)
+    if " " in key:
+        return key in figures() or (not key.isascii() and _plain(key) in figures())
+    return _alone_is_the_figure(key)
 
 
 def _may_be_a_name(word: str) -> bool:
