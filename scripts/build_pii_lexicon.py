@@ -1058,7 +1058,7 @@ hirokazu kore-eda, hayao miyazaki, denis villeneuve, greta gerwig, christopher n
 celine song, céline song, justine triet, yorgos lanthimos, taika waititi, ryan coogler, chloe zhao,
 quentin tarantino, martin scorsese, steven spielberg, james cameron, ridley scott, sofia coppola,
 olivia rodrigo, sabrina carpenter, chappell roan, billie eilish, dua lipa, ed sheeran, harry styles,
-bad bunny, karol g, rosalia, rosalía, shakira, j balvin, peso pluma, anitta, burna boy, wizkid, 
+bad bunny, karol g, rosalia, rosalía, shakira, j balvin, peso pluma, anitta, burna boy, wizkid,
 ayra starr, davido, bts, jungkook, blackpink, lisa manobal, jennie kim, newjeans, stray kids,
 drake, kendrick lamar, travis scott, sza, doja cat, cardi b, nicki minaj, megan thee stallion, lizzo,
 post malone, the weeknd, bruno mars, lady gaga, ariana grande, miley cyrus, selena gomez, justin bieber,

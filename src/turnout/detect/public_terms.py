@@ -1,0 +1,208 @@
+"""Names of things and places that a person finding may really be: products, brands, landmarks,
+teams, organisations, software and games, cities (issue 16, the public side of the PII policy).
+
+The name tagger (``detect/names.py``) reads a capitalised word that no list of common words
+holds as a person when another stands beside it: "a Rolex Submariner", "Angkor Wat", "the
+Boston Celtics", "LibreOffice Calc", "flights from Nairobi to Denver". Such names are public
+knowledge, not personal data. :func:`names_a_thing` answers, for one PERSON finding, whether
+the words it stands in name such a thing; ``pii_policy.PiiPolicy.is_public_person`` then drops
+the finding unless a private cue is in the request ("my name is ...": see
+``sensitivity.assess_located``).
+
+The table (``data/pii/public_terms.json.gz``, ~45 KB, built by ``scripts/build_public_terms.py``)
+is loaded on the first person finding that needs it, not at import. A key that could be a
+person's name ("marshall", "paul smith", "tiffany", a city such as "denver") counts only with
+its context: a product after it ("a Marshall amp", "Paul Smith shirts"), a model number ("the
+Dell XPS 13"), a brand's words ("Is Jo Malone a luxury brand?"), or for a city, a place's slot
+("flights from Nairobi to Denver", "Is Hobart safe for solo travellers?").
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from turnout.detect.names import lexicon
+
+__all__ = ["Terms", "names_a_thing", "terms"]
+
+_CITY = "c"  # (the kind of a key found only in the cities' list)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The table: key (lower case) -> kind ("b" brand, "p" product line, "l" landmark, "t" team,
+    "o" organisation, "s" software or game; upper case: the key could be a person's name)."""
+
+    kinds: dict[str, str]
+    goods: frozenset[str]  # nouns of goods after a brand ("shirt", "amp")
+    brand_after: frozenset[str]  # words after a brand that say so ("brand", "launched")
+    heads: frozenset[str]  # words ending a landmark's name ("Mountain", "Opera House")
+    cities: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def terms() -> Terms:
+    raw = resources.files("turnout").joinpath("data/pii/public_terms.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    return Terms(
+        kinds=data["terms"],
+        goods=frozenset(data["goods"]),
+        brand_after=frozenset(data["brand_after"]),
+        heads=frozenset(data["heads"]),
+        cities=frozenset(data["cities"]),
+    )
+
+
+# a word of a name or a title: letters, digits, inner apostrophes, dots, hyphens, "&" ("Marks & Spencer")
+_WORD = re.compile(r"[\w'’.&:-]+")
+_NGRAM = 5  # the longest key looked up, in words
+_REACH = 48  # characters either side of the finding whose words may join it
+# a model's number or code after a product's name: "Pixel 8", "EOS R6", "MX-5", "WH-1000XM5", "X1"
+_MODEL = re.compile(r"(?=[\w-]*\d)[A-Za-z]{0,4}-?\d[\w-]*|[A-Z]{1,4}\d?|[A-Z][a-z]+[A-Z]\w*")
+_MONTHS = ("january february march april may june july august september october november december spring summer"
+           " autumn fall winter")
+# a city where it stands: after the name ...
+_CITY_AFTER = re.compile(
+    r"(?:'s|’s)?[ ](?:(?:is[ ])?safe[ ](?:for|to|at)|(?:a|an)[ ](?:good|nice|great|safe|cheap|fun|popular|big|small)[ ]"
+    r"(?:place|city|town|destination|base)|worth[ ](?:a[ ])?visit\w*|in[ ](?:" + _MONTHS.replace(" ", "|") + r")(?![\w])"
+    r"|(?:population|weather|airport|time[ ]zone|downtown|city[ ]cent(?:re|er)|old[ ]town|nightlife|neighbou?rhoods)"
+    r"|called[ ]that)",
+    re.IGNORECASE,
+)
+# ... or before it ("pack for", "the city of")
+_CITY_BEFORE = re.compile(
+    r"(?<![\w])(?:pack[ ]for|fly(?:ing)?[ ]to|retire[ ](?:to|in)|hotels?[ ](?:in|near)|move[ ]to|city[ ]of|town[ ]of"
+    r"|via|(?:trip|flights?|drive|driving|train|bus|ferry|route|journey|travel(?:ling)?|fly(?:ing)?|miles|km|hours)[ ]from"
+    r"[ ][\w'’.-]+(?:[ ][\w'’.-]+){0,2}[ ]to)[ ]\Z",
+    re.IGNORECASE,
+)
+# ... or listed with a place that is no person's name: "from Nairobi to Denver", "Taipei, San
+# Francisco and Houston", "Denver or Reykjavik"
+_LIST_BEFORE = re.compile(r"([\w'’.-]+(?:[ ][\w'’.-]+){0,2})(?:[ ]to|[ ]and|[ ]or|,[ ]and|,)[ ]\Z")
+_LIST_AFTER = re.compile(r"(?:[ ]to|[ ]and|[ ]or|,)[ ]([\w'’.-]+(?:[ ][\w'’.-]+){0,2})")
+_MAKES = re.compile(r"[ ](?:still[ ]|also[ ]|no[ ]longer[ ])?(?:make|makes|made|sell|sells|sold|produce|produces)[ ]"
+                    r"(?:its[ ]|their[ ])?([\w'’-]+)")
+_SPORT = re.compile(
+    r"(?<![\w])(?:match(?:es)?|games?|season|league|cup|titles?|won|win|wins|beat|fans?|play(?:s|ed|ing)?|vs\.?|versus"
+    r"|score[ds]?|goals?|coach|stadium|signing|transfer|derby|final|playoffs?|trophy|championship)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def names_a_thing(text: str, start: int, end: int) -> bool:
+    """Does the person finding at ``text[start:end]``, with the words around it, name a product,
+    a brand, a landmark, a team, an organisation, a title or a city where it stands?"""
+    lo, hi = max(0, start - _REACH), min(len(text), end + _REACH)
+    words = [m.span() for m in _WORD.finditer(text, lo, hi)]  # (offsets into the whole text)
+    first = next((i for i, (a, b) in enumerate(words) if b > start), None)
+    last = next((i for i in range(len(words) - 1, -1, -1) if words[i][0] < end), None)
+    if first is None or last is None or last < first or last - first >= _NGRAM:
+        return False
+    t = terms()
+    lex = lexicon()
+    keys = [_key(text[a:b]) for a, b in words]
+    finding = " ".join(keys[first : last + 1])
+    for i in range(max(0, last + 1 - _NGRAM), first + 1):
+        for j in range(last + 1, min(len(words), i + _NGRAM) + 1):
+            key = " ".join(keys[i:j])
+            kind = t.kinds.get(key)
+            longer = j - i > last + 1 - first  # (the finding is a part of the name: "Spencer" of "Marks & Spencer")
+            if kind is None and (key in t.cities or key in lex.place or key in lex.country):
+                kind = _CITY if longer or not _name_like(key) else _CITY.upper()
+            if kind is None:
+                continue
+            if kind.islower() or (longer and kind != _CITY.upper()):
+                return True
+            if _in_context(text, kind.lower(), words[i][0], words[j - 1][1], t):
+                return True
+    # a maker and its product line inside the finding ("Hyundai Tucson", "Gibson Les Paul")
+    if last > first and _maker_and_line(keys[first : last + 1], t):
+        return True
+    # a landmark's head word after the name ("Sugarloaf Mountain", "Sydney Opera House"), or
+    # inside the finding after a word no list has as a name
+    return _ends_in_head(keys, first, last, t, finding)
+
+
+def _maker_and_line(inner: list[str], t: Terms) -> bool:
+    """A finding of several words that opens with a maker: one that is no person's name
+    ("Hyundai Tucson", "Oura Ring"), or one that could be, before a product line or a model
+    ("Gibson Les Paul", "Dell XPS")."""
+    for k in range(1, len(inner)):
+        kind = t.kinds.get(" ".join(inner[:k]))
+        if kind is None or kind.lower() != "b":
+            continue
+        if kind == "b":
+            return True
+        rest = " ".join(inner[k:])
+        if t.kinds.get(rest, "").lower() == "p" or rest in t.goods or _MODEL.fullmatch(inner[k]):
+            return True
+    return False
+
+
+def _key(word: str) -> str:
+    word = word.lower().replace("’", "'").rstrip(".:,")
+    return word[:-2] if word.endswith("'s") else word
+
+
+def _name_like(key: str) -> bool:
+    lex = lexicon()
+    return key in lex.first or key in lex.last
+
+
+def _ends_in_head(keys: list[str], first: int, last: int, t: Terms, finding: str) -> bool:
+    lex = lexicon()
+    inner = keys[first : last + 1]
+    if len(inner) >= 2 and (inner[-1] in t.heads or " ".join(inner[-2:]) in t.heads):
+        # "Sydney Opera House", "Sugarloaf Mountain": not when every word before is a name
+        # ("Jisoo Park", "Anna Hill")
+        return any(w not in lex.first and w not in lex.last for w in inner[:-1]) or inner[-1] not in lex.last
+    return False
+
+
+def _in_context(text: str, kind: str, a: int, b: int, t: Terms) -> bool:
+    """A key that could be a person's name, at ``text[a:b]``, in a frame that makes it a thing."""
+    if kind in ("b", "p"):
+        after = text[b : b + 40].split(None, 3)
+        if not after:
+            return False
+        one = after[0].rstrip(".,;:!?)").lower()
+        two = " ".join(after[:2]).rstrip(".,;:!?)").lower()
+        if one in t.goods or two in t.goods or one in t.brand_after or _MODEL.fullmatch(after[0].rstrip(".,;:!?)")):
+            return True
+        # "Does Gucci still make pens ...?"
+        m = _MAKES.match(text, b)
+        if m is not None and _key(m.group(1)) in t.goods:
+            return True
+        # "Is Jo Malone a luxury brand?", "Vera Wang's new collection"
+        return bool(re.match(r"(?:'s|’s)?[ ](?:a|an|the)[ ](?:\w+[ ]){0,2}(?:brand|label|company|maker|firm)(?![\w])",
+                             text[b : b + 60], re.IGNORECASE))
+    if kind == "t":
+        return _SPORT.search(text) is not None
+    if kind == "l":
+        return text[max(0, a - 4) : a].lower() == "the "
+    if kind == _CITY:
+        if _CITY_AFTER.match(text, b) is not None or _CITY_BEFORE.search(text, max(0, a - 60), a) is not None:
+            return True
+        m = _LIST_BEFORE.search(text, max(0, a - 40), a)
+        if m is not None and _plain_place(m.group(1)):
+            return True
+        m = _LIST_AFTER.match(text, b)
+        return m is not None and _plain_place(m.group(1))
+    return False
+
+
+def _plain_place(words: str) -> bool:
+    """Do the last one to three of ``words`` name a place that is no person's name ("Nairobi",
+    "San Francisco", "Japan")?"""
+    t, lex = terms(), lexicon()
+    parts = [_key(w) for w in words.split()]
+    for k in range(len(parts)):
+        for key in (" ".join(parts[k:]), " ".join(parts[: len(parts) - k])):
+            if (key in t.cities or key in lex.place or key in lex.country) and not _name_like(key):
+                return True
+    return False
