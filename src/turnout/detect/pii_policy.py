@@ -1039,10 +1039,15 @@ class PiiPolicy:
         names too) paired with a name that is a figure by itself ("Mandela and Hildegard", "Ali
         vs Tyson", "Serena or Federer")? A private person is seldom listed beside one."""
         m = _PAIR_AFTER.match(text, end)
-        if m is not None and self._figure_alone(m.group(1)):
-            return True
+        if m is not None:
+            words = m.group(1).split()
+            if any(self._figure_alone(" ".join(words[:k])) for k in range(1, len(words) + 1)):
+                return True
         m = _PAIR_BEFORE.search(text, max(0, start - 48), start)
-        return m is not None and self._figure_alone(m.group(1))
+        if m is None:
+            return False
+        words = m.group(1).split()  # ("Did Mandela and ...": the name is the words nearest the join)
+        return any(self._figure_alone(" ".join(words[k:])) for k in range(len(words)))
 
     def _figure_alone(self, name: str) -> bool:
         key = _norm_name(name)

@@ -106,7 +106,6 @@ def names_a_thing(text: str, start: int, end: int) -> bool:
     t = terms()
     lex = lexicon()
     keys = [_key(text[a:b]) for a, b in words]
-    finding = " ".join(keys[first : last + 1])
     for i in range(max(0, last + 1 - _NGRAM), first + 1):
         for j in range(last + 1, min(len(words), i + _NGRAM) + 1):
             key = " ".join(keys[i:j])
@@ -125,7 +124,7 @@ def names_a_thing(text: str, start: int, end: int) -> bool:
         return True
     # a landmark's head word after the name ("Sugarloaf Mountain", "Sydney Opera House"), or
     # inside the finding after a word no list has as a name
-    return _ends_in_head(keys, first, last, t, finding)
+    return _ends_in_head(keys, first, last, t)
 
 
 def _maker_and_line(inner: list[str], t: Terms) -> bool:
@@ -154,14 +153,16 @@ def _name_like(key: str) -> bool:
     return key in lex.first or key in lex.last
 
 
-def _ends_in_head(keys: list[str], first: int, last: int, t: Terms, finding: str) -> bool:
+def _ends_in_head(keys: list[str], first: int, last: int, t: Terms) -> bool:
     lex = lexicon()
     inner = keys[first : last + 1]
-    if len(inner) >= 2 and (inner[-1] in t.heads or " ".join(inner[-2:]) in t.heads):
-        # "Sydney Opera House", "Sugarloaf Mountain": not when every word before is a name
-        # ("Jisoo Park", "Anna Hill")
-        return any(w not in lex.first and w not in lex.last for w in inner[:-1]) or inner[-1] not in lex.last
-    return False
+    if len(inner) < 2 or not (inner[-1] in t.heads or " ".join(inner[-2:]) in t.heads):
+        return False
+    if inner[-1] in lex.first or inner[-1] in lex.last:
+        # a head that is a family name too ("Park", "Hill", "Castle"): only after a common word
+        # that is no name ("Central Park", not "Jisoo Park", "Anna Hill")
+        return any(w in lex.common and w not in lex.first and w not in lex.last for w in inner[:-1])
+    return True  # "Sugarloaf Mountain", "Sydney Opera House"
 
 
 def _in_context(text: str, kind: str, a: int, b: int, t: Terms) -> bool:
