@@ -43,18 +43,25 @@ class Terms:
     brand_after: frozenset[str]  # words after a brand that say so ("brand", "launched")
     heads: frozenset[str]  # words ending a landmark's name ("Mountain", "Opera House")
     cities: frozenset[str]
+    # every word of a key, a city or a country: a finding none of whose covering word runs could
+    # be a key is answered without building them (most person findings in prose)
+    vocabulary: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def terms() -> Terms:
     raw = resources.files("turnout").joinpath("data/pii/public_terms.json.gz").read_bytes()
     data = json.loads(gzip.decompress(raw))
+    kinds: dict[str, str] = data["terms"]
+    cities = frozenset(data["cities"])
+    vocabulary = frozenset(w for names in (kinds, cities, lexicon().country) for key in names for w in key.split())
     return Terms(
-        kinds=data["terms"],
+        kinds=kinds,
         goods=frozenset(data["goods"]),
         brand_after=frozenset(data["brand_after"]),
         heads=frozenset(data["heads"]),
-        cities=frozenset(data["cities"]),
+        cities=cities,
+        vocabulary=vocabulary,
     )
 
 
@@ -97,34 +104,59 @@ _SPORT = re.compile(
 def names_a_thing(text: str, start: int, end: int) -> bool:
     """Does the person finding at ``text[start:end]``, with the words around it, name a product,
     a brand, a landmark, a team, an organisation, a title or a city where it stands?"""
-    lo, hi = max(0, start - _REACH), min(len(text), end + _REACH)
-    words = [m.span() for m in _WORD.finditer(text, lo, hi)]  # (offsets into the whole text)
-    first = next((i for i, (a, b) in enumerate(words) if b > start), None)
-    last = next((i for i in range(len(words) - 1, -1, -1) if words[i][0] < end), None)
-    if first is None or last is None or last < first or last - first >= _NGRAM:
+    inner = [_key(w) for w in text[start:end].split()]
+    if not inner or len(inner) > _NGRAM:
         return False
     t = terms()
-    lex = lexicon()
-    keys = [_key(text[a:b]) for a, b in words]
-    for i in range(max(0, last + 1 - _NGRAM), first + 1):
-        for j in range(last + 1, min(len(words), i + _NGRAM) + 1):
-            key = " ".join(keys[i:j])
+    vocabulary = t.vocabulary
+    known = [w in vocabulary for w in inner]
+    if not any(known) and inner[-1] not in t.heads and len(inner) == 1 and inner[0] not in lexicon().place:
+        return False  # (most person findings: a name no key, city or head word holds)
+    finding = " ".join(inner)
+    if finding in lexicon().place and not _name_like(finding):
+        return True  # (a place of the tagger's own lists that no list has as a name)
+    if all(known) and _covering_key(text, start, end, len(inner), t):
+        return True
+    # a maker and its product line inside the finding ("Hyundai Tucson", "Gibson Les Paul")
+    if len(inner) > 1 and inner[0] in vocabulary and _maker_and_line(inner, t):
+        return True
+    # a landmark's head word ending the finding ("Sugarloaf Mountain", "Sydney Opera House")
+    return _ends_in_head(inner, t)
+
+
+def _covering_key(text: str, start: int, end: int, n: int, t: Terms) -> bool:
+    """A key of the table made of the finding's ``n`` words and the words next to it, each of
+    which could be part of one ("Marks & Spencer" around "Spencer", "new york yankees" around
+    "york yankees"), that names a thing here."""
+    before = [m.span() for m in _WORD.finditer(text, max(0, start - _REACH), start)][-(_NGRAM - n) :] if n < _NGRAM else []
+    after = [m.span() for m in _WORD.finditer(text, end, min(len(text), end + _REACH))][: _NGRAM - n]
+    vocabulary, lex = t.vocabulary, lexicon()
+    left = [_key(text[a:b]) for a, b in before]
+    right = [_key(text[a:b]) for a, b in after]
+    while left and any(w not in vocabulary for w in left):
+        left, before = left[1:], before[1:]  # (only runs of words that keys hold)
+    middle = " ".join(_key(w) for w in _WORD.findall(text, start, end))
+    for i in range(len(left) + 1):
+        if any(w not in vocabulary for w in left[i:]):
+            continue
+        head = " ".join([*left[i:], middle])
+        a = before[i][0] if i < len(before) else start
+        for j in range(min(len(right), _NGRAM - n - (len(left) - i)) + 1):
+            if j and right[j - 1] not in vocabulary:
+                break
+            key = " ".join([head, *right[:j]]) if j else head
+            b = after[j - 1][1] if j else end
             kind = t.kinds.get(key)
-            longer = j - i > last + 1 - first  # (the finding is a part of the name: "Spencer" of "Marks & Spencer")
-            if kind is None and (key in t.cities or key in lex.place or key in lex.country):
+            longer = (len(left) - i) + j > 0  # (the finding is a part of the name: "Spencer" of "Marks & Spencer")
+            if kind is None and (key in t.cities or key in lex.country or (longer and key in lex.place)):
                 kind = _CITY if longer or not _name_like(key) else _CITY.upper()
             if kind is None:
                 continue
             if kind.islower() or (longer and kind != _CITY.upper()):
                 return True
-            if _in_context(text, kind.lower(), words[i][0], words[j - 1][1], t):
+            if _in_context(text, kind.lower(), a, b, t):
                 return True
-    # a maker and its product line inside the finding ("Hyundai Tucson", "Gibson Les Paul")
-    if last > first and _maker_and_line(keys[first : last + 1], t):
-        return True
-    # a landmark's head word after the name ("Sugarloaf Mountain", "Sydney Opera House"), or
-    # inside the finding after a word no list has as a name
-    return _ends_in_head(keys, first, last, t)
+    return False
 
 
 def _maker_and_line(inner: list[str], t: Terms) -> bool:
@@ -153,9 +185,8 @@ def _name_like(key: str) -> bool:
     return key in lex.first or key in lex.last
 
 
-def _ends_in_head(keys: list[str], first: int, last: int, t: Terms) -> bool:
+def _ends_in_head(inner: list[str], t: Terms) -> bool:
     lex = lexicon()
-    inner = keys[first : last + 1]
     if len(inner) < 2 or not (inner[-1] in t.heads or " ".join(inner[-2:]) in t.heads):
         return False
     if inner[-1] in lex.first or inner[-1] in lex.last:
