@@ -41,6 +41,8 @@ def thing(text: str, words: str) -> bool:
         ("A weekend on the Sugarloaf Mountain trail?", "Sugarloaf Mountain"),
         ("hotels near the eiffel tower with a view", "eiffel tower"),
         ("best pizza in rio de janeiro?", "janeiro"),
+        ("Are Dr. Martens boots warm enough for snow?", "Martens"),
+        ("Why is the city of Eugene so green?", "Eugene"),
     ],
 )
 def test_a_thing_read_as_a_person(text: str, words: str) -> None:
@@ -58,6 +60,9 @@ def test_a_thing_read_as_a_person(text: str, words: str) -> None:
         ("Send the photos to Tiffany before lunch.", "Tiffany"),
         ("Stanley and Quorvel will share the desk.", "Stanley"),
         ("Hobart left his keys in the kitchen.", "Hobart"),
+        ("Please print a badge for Mr. Suzuki before ten.", "Suzuki"),
+        ("Can Prof. Pereira and two guests join us?", "Pereira"),
+        ("Suzuki will send the slides tonight.", "Suzuki"),
     ],
 )
 def test_a_person_whose_name_is_also_a_thing(text: str, words: str) -> None:

@@ -107,6 +107,11 @@ def names_a_thing(text: str, start: int, end: int) -> bool:
     inner = [_key(w) for w in text[start:end].split()]
     if not inner or len(inner) > _NGRAM:
         return False
+    title = _title_before(text, start)
+    if title:  # "Mr. Suzuki", "Prof. Pereira": a person, whatever else the name is (not "Dr. Martens")
+        return " ".join([title, *inner]) in terms().kinds
+    if len(inner) == 1 and _PERSON_AFTER.match(text, end) is not None:
+        return False  # ("Suzuki will send the report": a person's verb after a lone name)
     t = terms()
     vocabulary = t.vocabulary
     known = [w in vocabulary for w in inner]
@@ -146,16 +151,14 @@ def _covering_key(text: str, start: int, end: int, n: int, t: Terms) -> bool:
                 break
             key = " ".join([head, *right[:j]]) if j else head
             b = after[j - 1][1] if j else end
-            kind = t.kinds.get(key)
             longer = (len(left) - i) + j > 0  # (the finding is a part of the name: "Spencer" of "Marks & Spencer")
-            if kind is None and (key in t.cities or key in lex.country or (longer and key in lex.place)):
-                kind = _CITY if longer or not _name_like(key) else _CITY.upper()
-            if kind is None:
-                continue
-            if kind.islower() or (longer and kind != _CITY.upper()):
+            kind = t.kinds.get(key)
+            if kind is not None and (kind.islower() or longer or _in_context(text, kind.lower(), a, b, t)):
                 return True
-            if _in_context(text, kind.lower(), a, b, t):
-                return True
+            if key in t.cities or key in lex.country or (longer and key in lex.place):
+                # (also a key of another kind: "Stanley" the maker and the town)
+                if longer or not _name_like(key) or _in_context(text, _CITY, a, b, t):
+                    return True
     return False
 
 
@@ -173,6 +176,23 @@ def _maker_and_line(inner: list[str], t: Terms) -> bool:
         if t.kinds.get(rest, "").lower() == "p" or rest in t.goods or _MODEL.fullmatch(inner[k]):
             return True
     return False
+
+
+# a person's verb after a lone name ("Suzuki will ...", "Pereira asked ...", "Honda and I")
+_PERSON_AFTER = re.compile(
+    r"(?:'s|’s)?[ ](?:will|would|said|says|asked|asks|told|tells|wants|wanted|thinks|thought|called(?![ ]that)|rang|emailed"
+    r"|texted|wrote|sent|replied|agreed|mentioned|prefers|needs|needed|and[ ]I|and[ ]me|is[ ]off|is[ ]out|was[ ]late"
+    r"|left|joined|lives|lived|works|worked|went|came|feels|felt|hopes|likes|loves|hates|knows)(?![\w])"
+)
+
+
+def _title_before(text: str, start: int) -> str:
+    """The courtesy title right before ``start`` ("Mr. ", "Dr ", "Frau "), lower case, or ""."""
+    before = text[max(0, start - 12) : start]
+    if not before.endswith(" ") or not before.strip():
+        return ""
+    word = before.rstrip().rsplit(None, 1)[-1].lower()
+    return word if word.rstrip(".") in lexicon().titles else ""
 
 
 def _key(word: str) -> str:
