@@ -155,10 +155,10 @@ def _covering_key(text: str, start: int, end: int, n: int, t: Terms) -> bool:
             kind = t.kinds.get(key)
             if kind is not None and (kind.islower() or longer or _in_context(text, kind.lower(), a, b, t)):
                 return True
-            if key in t.cities or key in lex.country or (longer and key in lex.place):
-                # (also a key of another kind: "Stanley" the maker and the town)
-                if longer or not _name_like(key) or _in_context(text, _CITY, a, b, t):
-                    return True
+            # (a city may be a key of another kind too: "Stanley" the maker and the town)
+            place = key in t.cities or key in lex.country or (longer and key in lex.place)
+            if place and (longer or not _name_like(key) or _in_context(text, _CITY, a, b, t)):
+                return True
     return False
 
 
