@@ -303,7 +303,12 @@ league of legends, dota, dota 2, counter-strike, world of warcraft, starcraft, d
 tetris, pac-man, sonic, sonic the hedgehog, street fighter, tekken, mortal kombat, fifa, ea fc, madden,
 the sims, civilization, age of empires, skyrim, fallout, mass effect, cyberpunk 2077, starfield, portal,
 half-life, doom, among us, candy crush, angry birds, wordle, monopoly, scrabble, catan, settlers of catan,
-dungeons & dragons, dungeons and dragons, warhammer, magic: the gathering
+dungeons & dragons, dungeons and dragons, warhammer, magic: the gathering,
+mona lisa, the last supper, the starry night, starry night, the night watch, the scream, the kiss,
+girl with a pearl earring, the birth of venus, venus de milo, the thinker, guernica, the persistence of memory,
+american gothic, the great wave, water lilies, eggs benedict, beef wellington, caesar salad, peach melba,
+pavlova, waldorf salad, nachos bellgrande, pizza margherita, margherita, earl grey, bloody mary, tom collins,
+shirley temple, arnold palmer, beef stroganoff, chicken marengo, oysters rockefeller, crepes suzette
 """
 
 

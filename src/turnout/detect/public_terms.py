@@ -216,8 +216,31 @@ def _ends_in_head(inner: list[str], t: Terms) -> bool:
     return True  # "Sugarloaf Mountain", "Sydney Opera House"
 
 
+# another name joined to this one: "Harvard or Stanford", "better than Stanford", "Celtics vs Lakers"
+_JOIN_BEFORE = re.compile(r"([\w'’.&-]+(?:[ ][\w'’.&-]+){0,3})(?:[ ]and|[ ]or|[ ]than|[ ]vs\.?|[ ]versus|,)[ ]\Z")
+_JOIN_AFTER = re.compile(r"(?:[ ]and|[ ]or|[ ]than|[ ]vs\.?|[ ]versus|,)[ ]([\w'’.&-]+(?:[ ][\w'’.&-]+){0,3})")
+
+
+def _paired_with_a_thing(text: str, a: int, b: int) -> bool:
+    """Is the name at ``text[a:b]`` joined to a key of the table that is no person's name?"""
+    kinds = terms().kinds
+    m = _JOIN_BEFORE.search(text, max(0, a - 40), a)
+    if m is not None:
+        words = [_key(w) for w in m.group(1).split()]
+        if any(kinds.get(" ".join(words[k:]), "").islower() for k in range(len(words))):
+            return True
+    m = _JOIN_AFTER.match(text, b)
+    if m is not None:
+        words = [_key(w) for w in m.group(1).split()]
+        if any(kinds.get(" ".join(words[:k]), "").islower() for k in range(1, len(words) + 1)):
+            return True
+    return False
+
+
 def _in_context(text: str, kind: str, a: int, b: int, t: Terms) -> bool:
     """A key that could be a person's name, at ``text[a:b]``, in a frame that makes it a thing."""
+    if kind != _CITY and _paired_with_a_thing(text, a, b):
+        return True  # "Is Harvard better than Stanford?", "Ferrari or Lamborghini?"
     if kind in ("b", "p"):
         after = text[b : b + 40].split(None, 3)
         if not after:
@@ -233,10 +256,10 @@ def _in_context(text: str, kind: str, a: int, b: int, t: Terms) -> bool:
         # "Is Jo Malone a luxury brand?", "Vera Wang's new collection"
         return bool(re.match(r"(?:'s|’s)?[ ](?:a|an|the)[ ](?:\w+[ ]){0,2}(?:brand|label|company|maker|firm)(?![\w])",
                              text[b : b + 60], re.IGNORECASE))
+    if kind in ("l", "s", "o", "t") and text[max(0, a - 4) : a].lower() == "the ":
+        return True  # "the Mona Lisa", "the Taj Mahal" (a person's name seldom follows "the")
     if kind == "t":
         return _SPORT.search(text) is not None
-    if kind == "l":
-        return text[max(0, a - 4) : a].lower() == "the "
     if kind == _CITY:
         if _CITY_AFTER.match(text, b) is not None or _CITY_BEFORE.search(text, max(0, a - 60), a) is not None:
             return True
