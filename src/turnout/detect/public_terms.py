@@ -78,12 +78,13 @@ _CITY_AFTER = re.compile(
     r"(?:'s|’s)?[ ](?:(?:is[ ])?safe[ ](?:for|to|at)|(?:a|an)[ ](?:good|nice|great|safe|cheap|fun|popular|big|small)[ ]"
     r"(?:place|city|town|destination|base)|worth[ ](?:a[ ])?visit\w*|in[ ](?:" + _MONTHS.replace(" ", "|") + r")(?![\w])"
     r"|(?:population|weather|airport|time[ ]zone|downtown|city[ ]cent(?:re|er)|old[ ]town|nightlife|neighbou?rhoods)"
-    r"|called[ ]that)",
+    r"|called[ ]that|at[ ]night|(?:is[ ])?(?:expensive|cheap|affordable|walkable|crowded|touristy)(?![\w])|to[ ]live[ ]in|to[ ]visit)",
     re.IGNORECASE,
 )
 # ... or before it ("pack for", "the city of")
 _CITY_BEFORE = re.compile(
     r"(?<![\w])(?:pack[ ]for|fly(?:ing)?[ ]to|retire[ ](?:to|in)|hotels?[ ](?:in|near)|move[ ]to|city[ ]of|town[ ]of"
+    r"|how[ ](?:safe|big|large|expensive|cheap|hot|cold|rainy|humid|crowded|far[ ]away)[ ](?:is|was)|airports?[ ]serves?"
     r"|via|(?:trip|flights?|drive|driving|train|bus|ferry|route|journey|travel(?:ling)?|fly(?:ing)?|miles|km|hours)[ ]from"
     r"[ ][\w'’.-]+(?:[ ][\w'’.-]+){0,2}[ ]to)[ ]\Z",
     re.IGNORECASE,
@@ -125,6 +126,9 @@ def names_a_thing(text: str, start: int, end: int) -> bool:
     # a maker and its product line inside the finding ("Hyundai Tucson", "Gibson Les Paul")
     if len(inner) > 1 and inner[0] in vocabulary and _maker_and_line(inner, t):
         return True
+    # a product line after a maker's name that is no person's ("Tag Heuer Carrera", "a Nikon Zfc")
+    if _MAKER_BEFORE.search(text, max(0, start - 30), start) is not None and _maker_before(text, start, t):
+        return True
     # a landmark's head word ending the finding ("Sugarloaf Mountain", "Sydney Opera House")
     return _ends_in_head(inner, t)
 
@@ -160,6 +164,14 @@ def _covering_key(text: str, start: int, end: int, n: int, t: Terms) -> bool:
             if place and (longer or not _name_like(key) or _in_context(text, _CITY, a, b, t)):
                 return True
     return False
+
+
+_MAKER_BEFORE = re.compile(r"[\w'’.&-]+[ ]\Z")
+
+
+def _maker_before(text: str, start: int, t: Terms) -> bool:
+    words = [_key(w) for w in text[max(0, start - 30) : start].split()][-3:]
+    return any(t.kinds.get(" ".join(words[k:])) == "b" for k in range(len(words)))
 
 
 def _maker_and_line(inner: list[str], t: Terms) -> bool:
@@ -247,7 +259,8 @@ def _in_context(text: str, kind: str, a: int, b: int, t: Terms) -> bool:
             return False
         one = after[0].rstrip(".,;:!?)").lower()
         two = " ".join(after[:2]).rstrip(".,;:!?)").lower()
-        if one in t.goods or two in t.goods or one in t.brand_after or _MODEL.fullmatch(after[0].rstrip(".,;:!?)")):
+        if (one in t.goods or two in t.goods or one in t.brand_after or _MODEL.fullmatch(after[0].rstrip(".,;:!?)"))
+                or t.kinds.get(one, "").lower() == "p" or t.kinds.get(two, "").lower() == "p"):
             return True
         # "Does Gucci still make pens ...?"
         m = _MAKES.match(text, b)
