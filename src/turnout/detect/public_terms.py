@@ -38,14 +38,16 @@ class Terms:
     """The table: key (lower case) -> kind ("b" brand, "p" product line, "l" landmark, "t" team,
     "o" organisation, "s" software or game; upper case: the key could be a person's name)."""
 
+    # (word sets are dicts with no values: a dict of strings only is untracked by the garbage
+    # collector, a set is traversed at every full collection, ~9k instructions a call here)
     kinds: dict[str, str]
-    goods: frozenset[str]  # nouns of goods after a brand ("shirt", "amp")
-    brand_after: frozenset[str]  # words after a brand that say so ("brand", "launched")
-    heads: frozenset[str]  # words ending a landmark's name ("Mountain", "Opera House")
-    cities: frozenset[str]
+    goods: dict[str, None]  # nouns of goods after a brand ("shirt", "amp")
+    brand_after: dict[str, None]  # words after a brand that say so ("brand", "launched")
+    heads: dict[str, None]  # words ending a landmark's name ("Mountain", "Opera House")
+    cities: dict[str, None]
     # every word of a key, a city or a country: a finding none of whose covering word runs could
     # be a key is answered without building them (most person findings in prose)
-    vocabulary: frozenset[str]
+    vocabulary: dict[str, None]
 
 
 @lru_cache(maxsize=1)
@@ -53,13 +55,13 @@ def terms() -> Terms:
     raw = resources.files("turnout").joinpath("data/pii/public_terms.json.gz").read_bytes()
     data = json.loads(gzip.decompress(raw))
     kinds: dict[str, str] = data["terms"]
-    cities = frozenset(data["cities"])
-    vocabulary = frozenset(w for names in (kinds, cities, lexicon().country) for key in names for w in key.split())
+    cities = dict.fromkeys(data["cities"])
+    vocabulary = dict.fromkeys(w for names in (kinds, cities, lexicon().country) for key in names for w in key.split())
     return Terms(
         kinds=kinds,
-        goods=frozenset(data["goods"]),
-        brand_after=frozenset(data["brand_after"]),
-        heads=frozenset(data["heads"]),
+        goods=dict.fromkeys(data["goods"]),
+        brand_after=dict.fromkeys(data["brand_after"]),
+        heads=dict.fromkeys(data["heads"]),
         cities=cities,
         vocabulary=vocabulary,
     )
@@ -70,7 +72,8 @@ _WORD = re.compile(r"[\w'’.&:-]+")
 _NGRAM = 5  # the longest key looked up, in words
 _REACH = 48  # characters either side of the finding whose words may join it
 # a model's number or code after a product's name: "Pixel 8", "EOS R6", "MX-5", "WH-1000XM5", "X1"
-_MODEL = re.compile(r"(?=[\w-]*\d)[A-Za-z]{0,4}-?\d[\w-]*|[A-Z]{1,4}\d?|[A-Z][a-z]+[A-Z]\w*")
+# (a digit in it; not a time, an ordinal or a decade: "3pm", "2nd", "90s")
+_MODEL = re.compile(r"(?=[\w-]*\d)(?!\d+(?:am|pm|st|nd|rd|th|s|h|k|min|mins)$)[A-Za-z]{0,4}-?\d[\w-]*")
 _MONTHS = ("january february march april may june july august september october november december spring summer"
            " autumn fall winter")
 # a city where it stands: after the name ...
@@ -89,15 +92,18 @@ _CITY_BEFORE = re.compile(
     r"[ ][\w'’.-]+(?:[ ][\w'’.-]+){0,2}[ ]to)[ ]\Z",
     re.IGNORECASE,
 )
-# ... or listed with a place that is no person's name: "from Nairobi to Denver", "Taipei, San
-# Francisco and Houston", "Denver or Reykjavik"
-_LIST_BEFORE = re.compile(r"([\w'’.-]+(?:[ ][\w'’.-]+){0,2})(?:[ ]to|[ ]and|[ ]or|,[ ]and|,)[ ]\Z")
-_LIST_AFTER = re.compile(r"(?:[ ]to|[ ]and|[ ]or|,)[ ]([\w'’.-]+(?:[ ][\w'’.-]+){0,2})")
+# ... or joined by "and" / "or" to a place that is no person's name: "Taipei, San Francisco and
+# Houston", "Denver or Reykjavik" (not by a comma or "to": "Aurora, Tromsø" signs a letter,
+# "write to Sydney" names a person)
+_LIST_BEFORE = re.compile(r"([\w'’.-]+(?:[ ][\w'’.-]+){0,2})(?:[ ]and|[ ]or|,[ ]and|,[ ]or)[ ]\Z")
+_LIST_AFTER = re.compile(r"(?:[ ]and|[ ]or|,[ ]and|,[ ]or)[ ]([\w'’.-]+(?:[ ][\w'’.-]+){0,2})")
 _MAKES = re.compile(r"[ ](?:still[ ]|also[ ]|no[ ]longer[ ])?(?:make|makes|made|sell|sells|sold|produce|produces)[ ]"
                     r"(?:its[ ]|their[ ])?([\w'’-]+)")
+_ITS = re.compile(r"[ ](?:(?:still|also|first|just)[ ])?(?:launch|launched|release|released|open|opened|make|made|sell"
+                  r"|sold|close|closed)[ ]its(?![\w])")
 _SPORT = re.compile(
-    r"(?<![\w])(?:match(?:es)?|games?|season|league|cup|titles?|won|win|wins|beat|fans?|play(?:s|ed|ing)?|vs\.?|versus"
-    r"|score[ds]?|goals?|coach|stadium|signing|transfer|derby|final|playoffs?|trophy|championship)(?![\w])",
+    r"(?<![\w])(?:match(?:es)?|fixtures?|season|league|cup|titles|beat|beats|against|fans|supporters|vs\.?|versus"
+    r"|goals|stadium|signing|transfer|derby|playoffs?|trophy|trophies|championships?|squad|striker|goalkeeper)(?![\w])",
     re.IGNORECASE,
 )
 
@@ -108,19 +114,20 @@ def names_a_thing(text: str, start: int, end: int) -> bool:
     inner = [_key(w) for w in text[start:end].split()]
     if not inner or len(inner) > _NGRAM:
         return False
-    title = _title_before(text, start)
-    if title:  # "Mr. Suzuki", "Prof. Pereira": a person, whatever else the name is (not "Dr. Martens")
-        return " ".join([title, *inner]) in terms().kinds
-    if len(inner) == 1 and _PERSON_AFTER.match(text, end) is not None:
-        return False  # ("Suzuki will send the report": a person's verb after a lone name)
     t = terms()
     vocabulary = t.vocabulary
     known = [w in vocabulary for w in inner]
-    if not any(known) and inner[-1] not in t.heads and len(inner) == 1 and inner[0] not in lexicon().place:
-        return False  # (most person findings: a name no key, city or head word holds)
-    finding = " ".join(inner)
-    if finding in lexicon().place and not _name_like(finding):
-        return True  # (a place of the tagger's own lists that no list has as a name)
+    if not any(known) and inner[-1] not in t.heads:
+        # most person findings: a name no key, city or place list holds, not ending in a head
+        # word; only a maker's name before it could still make it a product ("Tag Heuer Carrera")
+        cut = text.rfind(" ", max(0, start - 30), max(0, start - 1))
+        if _key(text[cut + 1 : start].strip()) not in vocabulary:
+            return False
+    title = _title_before(text, start)
+    if title:  # "Mr. Suzuki", "Prof. Pereira": a person, whatever else the name is (not "Dr. Martens")
+        return " ".join([title, *inner]) in t.kinds
+    if len(inner) == 1 and _PERSON_AFTER.match(text, end) is not None:
+        return False  # ("Suzuki will send the report": a person's verb after a lone name)
     if all(known) and _covering_key(text, start, end, len(inner), t):
         return True
     # a maker and its product line inside the finding ("Hyundai Tucson", "Gibson Les Paul")
@@ -157,11 +164,16 @@ def _covering_key(text: str, start: int, end: int, n: int, t: Terms) -> bool:
             b = after[j - 1][1] if j else end
             longer = (len(left) - i) + j > 0  # (the finding is a part of the name: "Spencer" of "Marks & Spencer")
             kind = t.kinds.get(key)
-            if kind is not None and (kind.islower() or longer or _in_context(text, kind.lower(), a, b, t)):
+            # a lone word may be a family name that no list of ours holds ("Suzuki", "Pereira"):
+            # a maker's name or a city written as one plain word needs its context too
+            lone = " " not in key and _plain_word(text[a:b])
+            if kind is not None and (
+                (kind.islower() and not (lone and kind == "b")) or longer or _in_context(text, kind.lower(), a, b, t)
+            ):
                 return True
             # (a city may be a key of another kind too: "Stanley" the maker and the town)
             place = key in t.cities or key in lex.country or (longer and key in lex.place)
-            if place and (longer or not _name_like(key) or _in_context(text, _CITY, a, b, t)):
+            if place and (longer or not (lone or _name_like(key)) or _in_context(text, _CITY, a, b, t)):
                 return True
     return False
 
@@ -170,8 +182,13 @@ _MAKER_BEFORE = re.compile(r"[\w'’.&-]+[ ]\Z")
 
 
 def _maker_before(text: str, start: int, t: Terms) -> bool:
-    words = [_key(w) for w in text[max(0, start - 30) : start].split()][-3:]
-    return any(t.kinds.get(" ".join(words[k:])) == "b" for k in range(len(words)))
+    """A maker's name that is no person's, written with its capitals, right before ``start``."""
+    written = text[max(0, start - 30) : start].split()[-3:]
+    words = [_key(w) for w in written]
+    return any(
+        t.kinds.get(" ".join(words[k:])) == "b" and not written[k].islower() and written[k][:1].isupper()
+        for k in range(len(words))
+    )
 
 
 def _maker_and_line(inner: list[str], t: Terms) -> bool:
@@ -198,6 +215,13 @@ _PERSON_AFTER = re.compile(
 )
 
 
+def _plain_word(word: str) -> bool:
+    """Is ``word`` written as a name is: a capital, then lower-case letters, or all in lower case
+    ("Suzuki", "pereira"; not "IKEA", "iPhone", "H&M", "7-Eleven")?"""
+    word = word.removesuffix("'s").removesuffix("’s")
+    return word.isalpha() and (word.istitle() or word.islower())
+
+
 def _title_before(text: str, start: int) -> str:
     """The courtesy title right before ``start`` ("Mr. ", "Dr ", "Frau "), lower case, or ""."""
     before = text[max(0, start - 12) : start]
@@ -221,11 +245,12 @@ def _ends_in_head(inner: list[str], t: Terms) -> bool:
     lex = lexicon()
     if len(inner) < 2 or not (inner[-1] in t.heads or " ".join(inner[-2:]) in t.heads):
         return False
-    if inner[-1] in lex.first or inner[-1] in lex.last:
-        # a head that is a family name too ("Park", "Hill", "Castle"): only after a common word
-        # that is no name ("Central Park", not "Jisoo Park", "Anna Hill")
-        return any(w in lex.common and w not in lex.first and w not in lex.last for w in inner[:-1])
-    return True  # "Sugarloaf Mountain", "Sydney Opera House"
+    # many heads are family names too ("Park", "Hill", "Castle", "Temple", "Arena"), and a given
+    # name may be one no list holds: only after a word that is a common one and no name, or a
+    # city's ("Central Park", "Sydney Opera House", "Edinburgh Castle"; not "Jisoo Park", "Anna
+    # Hill", "Quorvel Castle")
+    vocabulary = t.vocabulary
+    return any((w in lex.common or w in vocabulary) and w not in lex.first and w not in lex.last for w in inner[:-1])
 
 
 # another name joined to this one: "Harvard or Stanford", "better than Stanford", "Celtics vs Lakers"
@@ -262,6 +287,9 @@ def _in_context(text: str, kind: str, a: int, b: int, t: Terms) -> bool:
         if (one in t.goods or two in t.goods or one in t.brand_after or _MODEL.fullmatch(after[0].rstrip(".,;:!?)"))
                 or t.kinds.get(one, "").lower() == "p" or t.kinds.get(two, "").lower() == "p"):
             return True
+        # "What year did Hugo Boss launch its first pen?": "its" is a firm's, not a person's
+        if _ITS.match(text, b) is not None:
+            return True
         # "Does Gucci still make pens ...?"
         m = _MAKES.match(text, b)
         if m is not None and _key(m.group(1)) in t.goods:
@@ -271,8 +299,8 @@ def _in_context(text: str, kind: str, a: int, b: int, t: Terms) -> bool:
                              text[b : b + 60], re.IGNORECASE))
     if kind in ("l", "s", "o", "t") and text[max(0, a - 4) : a].lower() == "the ":
         return True  # "the Mona Lisa", "the Taj Mahal" (a person's name seldom follows "the")
-    if kind == "t":
-        return _SPORT.search(text) is not None
+    if kind == "t":  # (a sports word near the club's name, not anywhere: "Chelsea will play ...")
+        return _SPORT.search(text, max(0, a - 30), min(len(text), b + 30)) is not None
     if kind == _CITY:
         if _CITY_AFTER.match(text, b) is not None or _CITY_BEFORE.search(text, max(0, a - 60), a) is not None:
             return True
