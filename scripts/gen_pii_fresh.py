@@ -11,6 +11,9 @@ a third (branch pii16d), other frames and names from Faker's locales or invented
 them in, private persons in care notes, forms, chats and e-mails. ``--set private2``: a sixth
 (branch priv16h), for tuning: private persons in chats, HR notes, tickets, CRM exports, intake
 forms and school notes, names of many countries in Latin letters, initials, hyphenated names.
+``--set public2``: a seventh (branch pub16h), for tuning the public side: products, brands,
+places, landmarks, teams, players, today's public figures, organisations and dates in everyday
+questions, and the same beside a private person.
 
 Written for issue 16's precision work: the synthetic evaluation set (``shared/data/pii``) is
 made by one generator from one set of templates and fake values, and a tagger tuned on its
@@ -920,6 +923,249 @@ def generate_private2(n: int, seed: int) -> list[dict]:
     return out
 
 
+# A seventh set (issue 16, branch pub16h), for tuning the public side: written before that branch's
+# rules. Products and their makers' model lines ("a Canon EOS R6", "the Fender Stratocaster"),
+# brands named after people ("a Ralph Lauren shirt"), world cities, places named after people,
+# landmarks and famous streets, regions, sports teams and their players, today's public figures in
+# everyday questions, organisations, dates in public questions; and, to check that a private
+# person beside them is still private, the same things in a private person's sentence. Its values
+# were written for this set, not taken from any list the detector ships. Names of private persons:
+# the outside set's (``--set public2``, needs faker).
+PUBLIC2_TEMPLATES = r"""
+public|Is the {product} still worth it, or should I wait for the next model?
+public|My {product} won't turn on after the update, any fixes?
+public|Which is quieter, the {product} or the {product2}?
+public|How do I clean the filter of a {product}?
+public|Write a two-line ad for the {product}.
+public|{product} or {product2} for a beginner?
+public|What's the battery life of the {product} in practice?
+public|Where can I buy a second-hand {product} in {city}?
+public|Is a {brand} {thing} a good gift for a teenager?
+public|Why are {brand} {thing}s so expensive?
+public|Does {brand} still make {thing}s in Europe?
+public|Write a product review of a {brand} {thing}, four stars.
+public|I'm torn between a {brand} {thing} and a {brand2} {thing}.
+public|Is {brand} a luxury brand or mid-range?
+public|How do I spot a fake {brand} {thing}?
+public|What year did {brand} launch its first {thing}?
+public|Best settings for {software} on an older laptop?
+public|How do I export a PDF from {software}?
+public|Is {software} free for students?
+public|Beat the second boss in {game} without levelling up: tips?
+public|How long does it take to finish {game}?
+public|Is {game} suitable for a ten-year-old?
+public|Weather in {city} tomorrow?
+public|weather in {city} next week
+public|What should I pack for {city} in {month}?
+public|Cheapest way to get from {city} to {city2}?
+public|Is {city} safe for solo travellers?
+public|Best neighbourhoods to stay in {city} for a first visit?
+public|How far is {landmark} from the centre of {city}?
+public|What are the opening hours of {landmark}?
+public|Is it worth queuing for {landmark}?
+public|Tell me the history of {landmark} in one paragraph.
+public|Plan a day in {city}: {landmark} in the morning, food in the afternoon.
+public|Which is older, {landmark} or {landmark2}?
+public|Is {street} worth a walk, or is it just shops?
+public|Where is the best coffee near {street}?
+public|How many people live in {city}?
+public|Flights from {city} to {namedplace} in {month}: which airline?
+public|What is there to do in {namedplace} for a weekend?
+public|Is {namedplace} a good place to retire?
+public|Why is {namedplace} called that?
+public|I'm moving to {namedplace} for work, what's the cost of living?
+public|Road trip from {namedplace} to {city}: where to stop?
+public|What wine is {region} known for?
+public|Best time of year to visit {region}?
+public|Write a short poem about the hills of {region}.
+public|Who won the last match between {team} and {team2}?
+public|When was {team} founded?
+public|How many titles have {team} won?
+public|Is {athlete} playing this weekend?
+public|How many goals did {athlete} score last season?
+public|Who is better, {athlete} or {athlete2}?
+public|What did {celebrity} say at the launch yesterday?
+public|How old is {celebrity}?
+public|Is {celebrity} on social media?
+public|Summarise the latest interview with {celebrity}.
+public|What is {celebrity}'s net worth?
+public|Did {celebrity} really say that about AI?
+public|What does {org} actually do?
+public|How do I apply for an internship at {org}?
+public|Where is the headquarters of {org}?
+public|Write a tweet congratulating {org} on its anniversary.
+public|What happened on {date} in world history?
+public|Is {landmark} open on {date}?
+public|Which holidays fall in {month} {year} in {country}?
+public|The conference in {city} starts on {date}; what's the weather usually like then?
+public|Convert {date} to the Julian calendar.
+public|What day of the week was {date}?
+public|Recommend a hotel in {city} near {landmark} under 150 euros.
+public|Does the {product} work with {software}?
+public|{athlete} vs {athlete2}: stats comparison please.
+public|Draft an itinerary: {city}, {city2} and {namedplace} in ten days.
+public|What's the dress code for dinner at a restaurant on {street}?
+public|Is {character} a good role model for kids?
+public|Write fan fiction where {character} visits {city}.
+public|What is {character}'s backstory in the original books?
+private|My sister {first} just bought a {product} and it keeps crashing, how do I help her?
+private|{person} from the office is flying to {city} on Friday, can you draft her out-of-office?
+private|Ask {first} whether she still wants my old {product}.
+private|{person} lent me his {brand} {thing} and I broke it. How do I tell him?
+private|Remind {first} to book the hotel near {landmark}.
+private|Hi {first}, are we still meeting at {landmark} at noon?
+private|{first} and I are planning a trip to {city} in {month}, any tips?
+private|Write a birthday card for {first}, who loves {team}.
+private|My neighbour {person} wants to sell his {product}; what should he ask for it?
+private|Our intern {person} will cover the {city} trade fair.
+private|Thanks,\n{person}\nSales, {city} office
+private|Can you write a welcome note for {person}, who joins the {city} team on Monday?
+private|{person} keeps using my {product} without asking.
+private|Plan a surprise trip to {namedplace} for {first}, she turns thirty.
+private|Translate: {first} will pick you up at {landmark} at six.
+private|My brother {first} is a huge fan of {athlete}; what gift should I get him?
+private|Reply to {person}: the {software} licence renewal is approved.
+confidential|{person} was diagnosed with asthma after moving to {city}.
+confidential|Send the {product} to {person}, {number} {privstreet}, {city}.
+confidential|{person}'s salary at {org} will rise by 3% in {month}.
+"""
+PUBLIC2_TEMPLATES = [t for t in PUBLIC2_TEMPLATES.strip().split("\n") if t.strip()]
+_P2_PRODUCTS = ["iPhone 15 Pro", "Samsung Galaxy S23", "Google Pixel 8", "Canon EOS R6", "Sony WH-1000XM5",
+                "Nikon Z6", "Tesla Model 3", "Honda Civic", "Volkswagen Golf", "Mazda MX-5",
+                "Kia Sportage", "Fender Stratocaster", "Gibson Les Paul", "Yamaha P-125",
+                "KitchenAid Artisan", "Vitamix E310", "Garmin Forerunner 265", "Apple Watch Ultra",
+                "Herman Miller Aeron", "IKEA Billy", "Roomba j7", "Kindle Paperwhite", "Nespresso Vertuo",
+                "Dyson V15", "Breville Barista Express", "Steam Deck", "PlayStation 5", "Xbox Series X",
+                "Bosch Serie 6", "DJI Mini 4", "GoPro Hero 12", "Oura Ring", "Fitbit Charge 6",
+                "MacBook Air", "Lenovo ThinkPad X1", "Dell XPS 13", "Raspberry Pi 5", "Moto G84",
+                "Brompton folding bike", "Peugeot 208", "Subaru Outback", "Ford Mustang",
+                "Cadillac Escalade", "Lincoln Navigator", "Chevrolet Tahoe", "Hyundai Tucson"]
+_P2_BRANDS = ["Ralph Lauren", "Calvin Klein", "Tommy Hilfiger", "Hugo Boss", "Louis Vuitton", "Christian Dior",
+              "Yves Saint Laurent", "Ray-Ban", "Rolex", "Omega", "Seiko", "Patek Philippe", "Levi's", "Dr. Martens",
+              "Adidas", "Puma", "Le Creuset", "Stanley", "Tiffany", "Cartier", "Montblanc", "Moleskine", "Marshall",
+              "Bose", "Bang & Olufsen", "Victorinox", "Oakley", "Timberland", "Clarks", "Barbour", "Burberry",
+              "Vera Wang", "Michael Kors", "Kate Spade", "Jimmy Choo", "Hermès", "Ferragamo", "Gucci", "Prada",
+              "Estée Lauder", "Paul Smith", "Ted Baker", "Karl Lagerfeld", "Jo Malone", "Tom Ford"]
+_P2_THINGS = ["watch", "shirt", "jacket", "handbag", "suitcase", "perfume", "pen", "belt", "scarf", "wallet", "dress",
+              "coat", "sweater", "bag"]
+_P2_SOFTWARE = ["Microsoft Word", "Adobe Lightroom", "Final Cut Pro", "DaVinci Resolve", "Visual Studio Code",
+                "Google Sheets", "Blender", "GIMP", "Figma", "Notion", "Logic Pro", "Ableton Live", "AutoCAD",
+                "QuickBooks", "Zoom", "Slack", "Audacity", "LibreOffice Calc", "Premiere Pro", "Photoshop Elements"]
+_P2_GAMES = ["Elden Ring", "Baldur's Gate 3", "Hollow Knight", "Stardew Valley", "The Witcher 3", "Minecraft",
+             "Animal Crossing", "Red Dead Redemption 2", "Hades", "Celeste", "Disco Elysium", "Final Fantasy VII",
+             "Super Mario Odyssey", "Zelda: Breath of the Wild", "Ghost of Tsushima", "Sekiro"]
+_P2_CITIES = ["Lisbon", "Ljubljana", "Medellín", "Da Nang", "Osaka", "Cape Town", "Rio de Janeiro", "San Francisco",
+              "Montevideo", "Kuala Lumpur", "Accra", "Nairobi", "Reykjavík", "Sarajevo", "Tashkent", "Seville",
+              "Antwerp", "Gothenburg", "Krakow", "Budapest", "Dubrovnik", "Istanbul", "Amman", "Muscat", "Jaipur",
+              "Kathmandu", "Hoi An", "Busan", "Taipei", "Wellington", "Hobart", "Oaxaca", "Cartagena", "Quito",
+              "New Orleans", "Salt Lake City", "Santa Fe", "Marseille", "Bologna", "Valencia", "Zurich", "Salzburg",
+              "Bruges", "Tangier", "Luang Prabang", "Yogyakarta", "Manila", "Dakar", "Addis Ababa", "Windhoek"]
+# places named after people or bearing given names: a person's name in a place's slot
+_P2_NAMED_PLACES = ["Washington", "Houston", "Austin", "Charlotte", "Victoria", "Alexandria", "Georgetown",
+                    "Kingston", "Adelaide", "Florence", "Sydney", "Darwin", "Hamilton", "Nelson", "Vancouver",
+                    "Pittsburgh", "San Jose", "Santa Barbara", "St. Petersburg", "Lincoln", "Jackson", "Madison",
+                    "Raleigh", "Cleveland", "Jacksonville", "Baltimore", "Dallas", "Denver", "Melbourne", "Brisbane",
+                    "Port Elizabeth", "Francistown", "Livingstone", "Bolívar", "Stanley", "Albany", "Columbus",
+                    "Santiago", "San Antonio", "Fort Worth", "Louisville", "Johannesburg", "Marysville", "Eugene"]
+_P2_LANDMARKS = ["the Eiffel Tower", "Machu Picchu", "Angkor Wat", "the Sagrada Família", "the Golden Gate Bridge",
+                 "Central Park", "Hyde Park", "the Colosseum", "the Alhambra", "Petra", "the Taj Mahal",
+                 "Table Mountain", "the Acropolis", "Neuschwanstein Castle", "Mount Fuji", "the Louvre",
+                 "the Rijksmuseum", "Victoria Falls", "Lake Bled", "the Blue Mosque", "St. Peter's Basilica",
+                 "the Brandenburg Gate", "the Empire State Building", "Sugarloaf Mountain", "Uluru",
+                 "Edinburgh Castle", "the Forbidden City", "Chichen Itza", "Mont Saint-Michel", "Christ the Redeemer",
+                 "the Burj Khalifa", "the Sydney Opera House", "Lincoln Memorial", "Mount Rushmore",
+                 "Buckingham Palace", "Prague Castle", "Hagia Sophia", "the Pyramids of Giza", "Niagara Falls",
+                 "Stonehenge", "the Guggenheim Museum", "the Uffizi", "Lake Titicaca", "the Great Barrier Reef"]
+_P2_STREETS = ["Fifth Avenue", "Abbey Road", "the Champs-Élysées", "Bourbon Street", "Lombard Street",
+               "Las Ramblas", "Oxford Street", "Nevsky Prospekt", "Orchard Road", "Via del Corso", "Rodeo Drive",
+               "Carnaby Street", "Kurfürstendamm", "Wall Street", "Rua Augusta", "Khao San Road", "Nanjing Road",
+               "Broadway", "Princes Street", "Grafton Street"]
+_P2_REGIONS = ["Tuscany", "Bavaria", "Patagonia", "the Yucatán", "Queensland", "Kerala", "Provence", "Rioja",
+               "the Douro Valley", "Napa Valley", "Cappadocia", "Andalusia", "the Scottish Highlands", "Hokkaido",
+               "Transylvania", "the Algarve", "Bordeaux", "Burgundy", "Alsace", "Mendoza", "Marlborough",
+               "Stellenbosch", "the Mosel", "Sicily", "Crete", "Bali", "Tasmania", "the Lake District", "Yorkshire"]
+_P2_COUNTRIES = ["Portugal", "Japan", "Mexico", "Kenya", "Canada", "India", "Germany", "Brazil", "Australia",
+                 "South Korea", "Egypt", "Ireland", "Colombia", "Poland", "Vietnam", "Jordan", "Georgia", "Chad"]
+_P2_TEAMS = ["Manchester United", "Real Madrid", "the Chicago Bulls", "the Green Bay Packers", "the New York Yankees",
+             "the Boston Celtics", "Bayern Munich", "Boca Juniors", "the All Blacks", "the Toronto Raptors",
+             "Paris Saint-Germain", "Inter Miami", "Liverpool", "Juventus", "the Dallas Cowboys", "the LA Lakers",
+             "Ajax", "Celtic", "Benfica", "Galatasaray", "the Golden State Warriors", "the Kansas City Chiefs",
+             "Aston Villa", "Tottenham Hotspur", "Borussia Dortmund", "the Mumbai Indians", "Flamengo"]
+_P2_ATHLETES = ["LeBron James", "Cristiano Ronaldo", "Lewis Hamilton", "Novak Djokovic", "Rafael Nadal",
+                "Roger Federer", "Naomi Osaka", "Shohei Ohtani", "Virat Kohli", "Erling Haaland", "Max Verstappen",
+                "Tom Brady", "Stephen Curry", "Caitlin Clark", "Kylian Mbappé", "Mohamed Salah", "Coco Gauff",
+                "Patrick Mahomes", "Giannis Antetokounmpo", "Nikola Jokić", "Jude Bellingham", "Eliud Kipchoge",
+                "Mikaela Shiffrin", "Katie Ledecky", "Carlos Alcaraz", "Iga Świątek", "Harry Kane", "Luka Dončić",
+                "Sam Kerr", "Alexia Putellas", "Lamine Yamal", "Jannik Sinner", "Ohtani", "Messi", "Ronaldo"]
+_P2_CELEBRITIES = ["Tim Cook", "Satya Nadella", "Sundar Pichai", "Jensen Huang", "Emmanuel Macron", "Keir Starmer",
+                   "Justin Trudeau", "Narendra Modi", "Olaf Scholz", "Ursula von der Leyen", "Pedro Sánchez",
+                   "Giorgia Meloni", "Jeff Bezos", "Warren Buffett", "Bill Gates", "Mark Zuckerberg", "Sam Altman",
+                   "Lisa Su", "Mary Barra", "Christine Lagarde", "Jerome Powell", "Kamala Harris", "Donald Trump",
+                   "Joe Biden", "Rishi Sunak", "Xi Jinping", "Volodymyr Zelensky", "Zendaya", "Timothée Chalamet",
+                   "Margot Robbie", "Dua Lipa", "Billie Eilish", "Ed Sheeran", "Adele", "Keanu Reeves", "Pedro Pascal",
+                   "Cillian Murphy", "Greta Gerwig", "Christopher Nolan", "Tom Hanks", "Lady Gaga", "Olivia Rodrigo",
+                   "Harry Styles", "Jacinda Ardern", "Lula", "Claudia Sheinbaum", "Mark Rutte", "António Guterres"]
+_P2_ORGS = ["the United Nations", "UNESCO", "Médecins Sans Frontières", "the Red Cross", "the World Bank", "NASA",
+            "the Smithsonian", "Oxfam", "Greenpeace", "CERN", "the European Space Agency", "the WHO",
+            "the Gates Foundation", "the Wellcome Trust", "Amnesty International", "the BBC", "Reuters",
+            "the Max Planck Society", "the Royal Society", "the Nobel Foundation", "Johnson & Johnson",
+            "Procter & Gamble", "Goldman Sachs", "Morgan Stanley", "Siemens", "Unilever", "Deloitte",
+            "Ernst & Young", "McKinsey", "Airbus", "Spotify", "Patagonia", "Ben & Jerry's", "Marks & Spencer"]
+_P2_CHARACTERS = ["Harry Potter", "Hermione Granger", "Sherlock Holmes", "Elizabeth Bennet", "Frodo Baggins",
+                  "Katniss Everdeen", "Tony Stark", "Bruce Wayne", "Peter Parker", "Mario", "Lara Croft",
+                  "Geralt of Rivia", "Anne Shirley", "Jay Gatsby", "Atticus Finch", "Paddington", "Hercule Poirot",
+                  "Miss Marple", "Luke Skywalker", "Indiana Jones", "James Bond", "Jack Sparrow", "Homer Simpson"]
+_P2_PRIVATE_STREETS = ["Wrenfield Close", "Calderbank Road", "Ostrova ulica", "Tamsworth Lane", "Bellhaven Drive"]
+
+
+def generate_public2(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    names = _OutsideNames(seed)
+    labels = {"person": "PERSON", "first": "PERSON", "athlete": "PERSON", "athlete2": "PERSON",
+              "celebrity": "PERSON", "city": "GPE", "city2": "GPE", "namedplace": "GPE", "region": "GPE",
+              "country": "GPE", "landmark": "LOCATION", "landmark2": "LOCATION", "street": "LOCATION",
+              "team": "ORGANIZATION", "team2": "ORGANIZATION", "org": "ORGANIZATION", "date": "DATE_TIME"}  # fmt: skip
+    out = []
+    for _ in range(n):
+        tid = rng.randrange(len(PUBLIC2_TEMPLATES))
+        expect, template = PUBLIC2_TEMPLATES[tid].split("|", 1)
+        template = template.replace("\\n", "\n")
+        given, _family = names.pair(rng)
+        products, brands = rng.sample(_P2_PRODUCTS, 2), rng.sample(_P2_BRANDS, 2)
+        cities, landmarks = rng.sample(_P2_CITIES, 2), rng.sample(_P2_LANDMARKS, 2)
+        teams, athletes = rng.sample(_P2_TEAMS, 2), rng.sample(_P2_ATHLETES, 2)
+        year = rng.randint(1900, 2026)
+        date = rng.choice([f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {year}", f"{rng.choice(MONTHS)} {rng.randint(1, 28)}, {year}",
+                           f"{rng.choice(MONTHS)} {rng.randint(1, 28)}", f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"])
+        values = {
+            "person": names.person(rng), "first": given, "product": products[0], "product2": products[1],
+            "brand": brands[0], "brand2": brands[1], "thing": rng.choice(_P2_THINGS), "software": rng.choice(_P2_SOFTWARE),
+            "game": rng.choice(_P2_GAMES), "city": cities[0], "city2": cities[1], "namedplace": rng.choice(_P2_NAMED_PLACES),
+            "landmark": landmarks[0], "landmark2": landmarks[1], "street": rng.choice(_P2_STREETS),
+            "region": rng.choice(_P2_REGIONS), "country": rng.choice(_P2_COUNTRIES), "team": teams[0], "team2": teams[1],
+            "athlete": athletes[0], "athlete2": athletes[1], "celebrity": rng.choice(_P2_CELEBRITIES),
+            "org": rng.choice(_P2_ORGS), "character": rng.choice(_P2_CHARACTERS), "month": rng.choice(MONTHS),
+            "year": str(year), "date": date, "number": str(rng.randint(2, 180)), "privstreet": rng.choice(_P2_PRIVATE_STREETS),
+        }  # fmt: skip
+        text, spans, pos = "", [], 0
+        for m in re.finditer(r"\{(\w+)\}", template):
+            text += template[pos : m.start()]
+            key = m.group(1)
+            value = values[key]
+            if key in labels:
+                spans.append({"entity_type": labels[key], "start_position": len(text), "end_position": len(text) + len(value)})
+            elif key == "privstreet":  # "{number} {privstreet}, {city}": one address block
+                spans.append({"entity_type": "STREET_ADDRESS", "start_position": len(text) - len(values["number"]) - 1,
+                              "end_position": len(text) + len(value)})
+            text += value
+            pos = m.end()
+        text += template[pos:]
+        if rng.random() < 0.1:
+            text = text.lower()  # typed without capitals
+        out.append({"full_text": text, "spans": spans, "template_id": f"public2-{tid}", "metadata": {"expect": expect}})
+    return out
+
+
 _LABEL = {"name": "PERSON", "name2": "PERSON", "given": "PERSON", "family": "PERSON", "given3": "PERSON",
           "family3": "PERSON", "family2": "PERSON", "wfamily": "PERSON", "wfamily2": "PERSON", "wgiven": "PERSON", "lgiven": "PERSON",
           "lfamily": "PERSON", "famous": "PERSON", "famous2": "PERSON", "famous_pos": "PERSON",
@@ -1002,10 +1248,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="a path outside the repository")
     ap.add_argument("--n", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--set", choices=("main", "extra", "outside", "held", "figures", "private2"), default="main",
+    ap.add_argument("--set", choices=("main", "extra", "outside", "held", "figures", "private2", "public2"),
+                    default="main",
                     help="extra: the second template set (acc16c); outside: the third (pii16d, needs faker); "
                     "held: the fourth (pii16e, needs faker); figures: the fifth (pii16g, for tuning, needs faker); "
-                    "private2: the sixth (priv16h, for tuning)")
+                    "private2: the sixth (priv16h, for tuning); "
+                    "public2: the seventh (pub16h, for tuning the public side, needs faker)")
     args = ap.parse_args()
     if args.set == "outside":
         data = generate_outside(args.n, args.seed)
@@ -1015,6 +1263,8 @@ def main() -> None:
         data = generate_figures(args.n, args.seed)
     elif args.set == "private2":
         data = generate_private2(args.n, args.seed)
+    elif args.set == "public2":
+        data = generate_public2(args.n, args.seed)
     else:
         data = generate(args.n, args.seed, EXTRA_TEMPLATES if args.set == "extra" else None)
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")

@@ -35,6 +35,7 @@ from typing import Any
 
 from turnout.detect.names import lexicon
 from turnout.detect.private_frames import Frames, private_frame
+from turnout.detect.public_terms import names_a_thing
 from turnout.types import Sensitivity
 
 __all__ = [
@@ -718,6 +719,11 @@ _EPONYM_AFTER = re.compile(
 )
 
 
+# (pub16h) a name that names a calendar or an era, without a possessive ("the Julian calendar",
+# "the Meiji era"; "Maria's calendar" is hers)
+_EPONYM_THING = re.compile(r"[ \t]+(?:calendars?|era)(?![\w])", re.IGNORECASE)
+
+
 # a question about what a person is known for: "Who was ...?", "a biography of ...", "...'s
 # contribution to", "What did ... discover?" (a private person's name in such a frame still
 # meets the private cues and roles first: "employee ...", "my name is")
@@ -789,6 +795,10 @@ _CAPITALISED_AFTER = re.compile(r"[ ]" + _NAME_WORD + r"(?![\w-])")
 _NAME_AFTER = re.compile(r"[ ](?:" + _NAME_WORD + r"|the)(?![\w-])")  # (and "the": "Catherine the Great")
 _LIST_JOIN_AFTER = re.compile(r"(?:,[ ]and|,[ ]or|,|[ ]and|[ ]or|[ ]&)(?=[ ][A-Z])")  # " and Aristotle"
 _LIST_JOIN_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][\w.'’-]*(?:,|[ ]and|,[ ]and)[ ]\Z")  # "Lovelace and "
+# (pub16h) two names paired: "X and Y", "X or Y", "X vs Y", "X, Y" (each up to three capitalised words)
+_PAIR_NAME = r"([A-Z][\w'’.-]*(?:[ ](?:[A-Z][\w'’.-]*|van|von|de|da|di|del|der|la|le)){0,2})"
+_PAIR_AFTER = re.compile(r"(?:'s|’s)?(?:[ ]and|[ ]or|[ ]&|[ ]vs\.?|[ ]versus|,)[ ]" + _PAIR_NAME + r"(?![\w'’-])")
+_PAIR_BEFORE = re.compile(r"(?<![\w'’.-])" + _PAIR_NAME + r"(?:'s|’s)?(?:[ ]and|[ ]or|[ ]&|[ ]vs\.?|[ ]versus|,)[ ]\Z")
 _DID_AFTER = re.compile(
     r"[ ](?:achieve|discover|invent|contribute|compose|paint|write|prove|found|conquer|rule|believe|teach"
     r"|become[ ]famous|die|influence|inspire|change[ ]the[ ]world|win)(?![\w])"
@@ -1019,6 +1029,8 @@ class PiiPolicy:
             return False  # "employee Marie Curie", "the record for Isaac Newton": a namesake
         if _EPONYM_AFTER.match(text, end) or known_for(text, start, end) or _not_a_person_here(text, start, end):
             return True
+        if names_a_thing(text, start, end) or _EPONYM_THING.match(text, end):  # (pub16h) "a Rolex Submariner",
+            return True  # "Angkor Wat", "the Boston Celtics", "the Julian calendar"
         # a lone family name that many people bear ("Thatcher", "King") is the famous one only in a
         # frame that asks about them (the two above, or a text about history: see
         # sensitivity._public_people); "Thatcher thinks the budget is too tight" is a colleague. So
@@ -1031,6 +1043,8 @@ class PiiPolicy:
         ):
             return True
         key = _norm_name(text[start:end])
+        if key in figures() and self._beside_a_figure(text, start, end):
+            return True  # (pub16h) "Mandela and Hildegard never met", "Messi vs Ronaldo"
         before = _norm_name(text[max(0, start - 40) : end])
         for names in (self.public_figures, lexicon().public, figures()):
             for full in _by_last_word(names).get(key.split()[-1] if key else "", ()):
@@ -1047,6 +1061,27 @@ class PiiPolicy:
             if self.is_public_figure(text[start:pos]):
                 return True
         return False
+
+    def _beside_a_figure(self, text: str, start: int, end: int) -> bool:
+        """Is the listed figure's short form at ``text[start:end]`` ("Hildegard", "Ali": given
+        names too) paired with a name that is a figure by itself ("Mandela and Hildegard", "Ali
+        vs Tyson", "Serena or Federer")? A private person is seldom listed beside one."""
+        m = _PAIR_AFTER.match(text, end)
+        if m is not None:
+            words = m.group(1).split()
+            if any(self._figure_alone(" ".join(words[:k])) for k in range(1, len(words) + 1)):
+                return True
+        m = _PAIR_BEFORE.search(text, max(0, start - 48), start)
+        if m is None:
+            return False
+        words = m.group(1).split()  # ("Did Mandela and ...": the name is the words nearest the join)
+        return any(self._figure_alone(" ".join(words[k:])) for k in range(len(words)))
+
+    def _figure_alone(self, name: str) -> bool:
+        key = _norm_name(name)
+        if " " in key:
+            return self.is_public_figure(name)
+        return key in self.public_figures or _alone_is_the_figure(key)
 
     def level(self, types: set[str]) -> Sensitivity:
         """The highest level of the combinations whose types all occur in ``types``."""
