@@ -109,7 +109,7 @@ _text = st.text(max_size=12)
 _names = st.sampled_from(["gpt-4o-mini", "openai/gpt-x", "ünïcode-model", "local/qwen", "m"])
 _cost = st.one_of(st.none(), st.just(0.0), st.floats(min_value=0, max_value=10, allow_nan=False),
                   st.integers(min_value=0, max_value=3))
-_cache = st.one_of(st.sampled_from(["miss", "off", "hit", "semantic"]), _text, st.integers(), st.none())
+_cache = st.one_of(st.sampled_from(["miss", "off", "hit", "semantic"]), _text, st.integers(-(2**63), 2**63 - 1), st.none())
 
 
 @st.composite
