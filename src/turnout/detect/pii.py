@@ -502,6 +502,20 @@ _ADDR_EN = re.compile(
     rf"(?<![\w.,-])\d{{1,5}}[A-Za-z]?(?:[ \t]+\d{{1,5}})?(?:[ \t]+(?:{_CAP}|[NSEW]\.?|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}"
     rf"[ \t]+{_STREET_TYPES}\b\.?"
 )
+# the same typed in lower case ("lives on 17 rosemary lane", "ship to: ..., 42 larchmont avenue, ..."):
+# full street words only (not "way", "walk", "park", "hill", "st": "a 5 minute walk", "2 way st"),
+# one or two words of a name that are no function or unit words ("5 miles down the road"), and
+# only where an address stands: after a line's start, a comma, "at", "on", "to"; up to a comma,
+# the line's or the sentence's end, or " in" (see _lower_en_before)
+_LOWER_STREET_TYPES = ("street", "avenue", "road", "lane", "drive", "terrace", "boulevard", "crescent",
+                       "parkway", "close", "grove", "gardens", "mews")  # fmt: skip
+_ADDR_EN_LOWER = re.compile(
+    r"\d{1,5}[a-z]?[ \t]+(?!(?:the|a|an|of|to|in|on|at|and|or|for|by|more|other|new|old|big|small|long|short"
+    r"|minutes?|mins?|hours?|days?|weeks?|months?|years?|miles?|km|meters?|metres?|feet|foot|yards?|blocks?"
+    r"|lanes?|roads?|streets?|times?|ways?)(?![\w'’-]))"
+    r"[a-zà-öø-ÿ][\w'’-]*(?:[ \t]+[a-zà-öø-ÿ][\w'’-]*)?[ \t]+(?:" + "|".join(_LOWER_STREET_TYPES) + r")"
+    r"(?=[ \t]*(?:[,;\n]|\.(?:\s|$)|$)|[ \t]+in[ \t])"
+)
 # the span an address cue introduces: must start with a number or a capitalised word and hold a
 # house number; stops at the end of the line or sentence
 _ADDR_AFTER_CUE = re.compile(
@@ -667,7 +681,14 @@ _STREET_SUFFIXES = (
 )  # fmt: skip
 _STREET_WORDS = frozenset(
     {"u.", "ul.", "út", "útja", "tér", "utca", "kapu", "sor", "körút", "st", "st.", "str.", "ave", "rd",
-     "gate", "gata", "gatan", "gade", "vej", "vei", "veien", "weg", "straße", "strasse", "katu", "tie"}
+     "gate", "gata", "gatan", "gade", "vej", "vei", "veien", "weg", "straße", "strasse", "katu", "tie",
+     "pr.", "g."}  # Lithuanian, after the name: "Gedimino pr. 21" (prospektas), "Vilniaus g. 5" (gatvė)
+)  # fmt: skip
+# street-word endings that no English word has, so a street's name written in lower case counts
+# too ("lindenstraße 3", "bahnhofweg 19", "kiviojankatu 14"; not "tie", "markt", "damm": "auntie 3")
+_LOWER_STREET_SUFFIXES = (
+    "strasse", "straße", "gasse", "weg", "vej", "veien", "gatan", "gata", "gade", "katu", "straat",
+    "platz", "allee", "ulica", "utca", "vägen", "stræde", "gracht", "straede", "laan",
 )  # fmt: skip
 _STREET_PREFIXES = frozenset(
     {
@@ -677,6 +698,7 @@ _STREET_PREFIXES = frozenset(
         "estrada", "avinguda", "ruta", "rúa", "avenue", "allée", "place", "avda.", "avda", "c/", "av",
         "bd", "blvd", "blvd.", "calea", "rruga", "bulevar", "bulevardul", "sokak",
         "am", "im", "zum", "zur",  # German: "Am Mühlbach 214", "Zur Linde 3"
+        "jalan", "jln", "jln.", "jl.", "lorong",  # Malay, Indonesian: "Jalan Merdeka 11", "Jl. Sudirman 5"
     }
 )  # fmt: skip
 # street prefixes that are no English word, so they count written in lower case too ("36 rue
@@ -684,10 +706,10 @@ _STREET_PREFIXES = frozenset(
 _LOWER_STREET_PREFIXES = frozenset(
     {"rue", "calle", "carrer", "avenida", "avda.", "avda", "rua", "rúa", "strada", "ulica", "ul.",
      "travessa", "praça", "avinguda", "viale", "vicolo", "piazza", "allée", "chemin", "calzada", "calea",
-     "rruga", "bulevar", "c/"}
+     "rruga", "bulevar", "c/", "jalan", "jln", "jln.", "jl.", "lorong"}
 )  # fmt: skip
 _LOWER_PREFIX_NEAR = re.compile(
-    r"(?:^|[ \t,])(?:" + "|".join(re.escape(p) for p in sorted(_LOWER_STREET_PREFIXES, key=len, reverse=True))
+    r"(?:^|[ \t\n,])(?:" + "|".join(re.escape(p) for p in sorted(_LOWER_STREET_PREFIXES, key=len, reverse=True))
     + r")[ \t]"
 )
 # a house number, then a street prefix and the street's name: "36 rue de pologne", "69 Av Sidi
@@ -922,6 +944,7 @@ class Detector:
         # whether it holds a cue at all (the six ``in``\s over a 4 KB prompt cost ~4 searches)
         dob_cue = _DOB_CUE.search
         dob_left = _DOB_WINDOWS_FIRST
+        lower_types: bool | None = None  # does the text hold a street type in lower case (asked once)
         for m in _NUM.finditer(shape):
             s, e = m.span()
             size = e - s
@@ -1066,6 +1089,11 @@ class Detector:
                     # comes first: its first two letters are one of a prefix word's (~80% of the
                     # ~1 us matches skipped)
                     am = _ADDR_PREFIXED.match(text, s) if nxt.isdigit() or low[e + 1 : e + 3] in _PREFIX_STARTS else None
+                    if am is None and nxt.islower() and size <= 5 and _lower_en_before(low, s):
+                        if lower_types is None:
+                            lower_types = any(t in low for t in _LOWER_STREET_TYPES)
+                        if lower_types:
+                            am = _ADDR_EN_LOWER.match(low, s)
                     if am is None and nxt.isupper() and size >= 3 and not (
                         size == 4 and text[s] in "12" and text[s:e].isdigit() and 1800 <= int(text[s:e]) <= 2099
                     ):
@@ -1446,7 +1474,8 @@ def _street_before(text: str, pos: int) -> int | None:
     sp = max(text.rfind(" ", lo, pos - 1), text.rfind("\n", lo, pos - 1), text.rfind("\t", lo, pos - 1))
     last_word = text[sp + 1 : pos - 1]
     lower_prefix = False
-    if not last_word or not (last_word[0].isupper() or last_word.lower() in _STREET_WORDS):
+    lower_suffix = _lower_street_word(last_word)
+    if not last_word or not (last_word[0].isupper() or lower_suffix or last_word.lower() in _STREET_WORDS):
         near = text[lo:pos].lower()
         # a prefix ``_LOWER_PREFIX_NEAR`` finds stands alone between blanks or a comma, so it is
         # one of the window's words: a set test (~0.5 us) skips the search (~4 us) without one
@@ -1467,7 +1496,9 @@ def _street_before(text: str, pos: int) -> int | None:
     last = words[-1]
     lw = last.lower()
     k = 0  # how many words form the street name
-    if last[:1].isupper() and len(last) > 3 and lw.rstrip(".").endswith(_STREET_SUFFIXES):
+    if (last[:1].isupper() and len(last) > 3 and lw.rstrip(".").endswith(_STREET_SUFFIXES)) or (
+        lower_suffix and last == last_word
+    ):
         k = 1
         if (
             len(words) >= 2
@@ -1476,8 +1507,9 @@ def _street_before(text: str, pos: int) -> int | None:
             and words[-2].lower() not in _WORDS_NOT_NAMES
         ):
             k = 2  # "Villacher Strasse", "Brucker Bundesstrasse"
-    elif lw in _STREET_WORDS and len(words) >= 2 and words[-2][:1].isupper():
-        k = 2 if len(words) < 3 or not words[-3][:1].isupper() else 3  # "Király u.", "Csabai kapu"
+    elif lw in _STREET_WORDS and len(words) >= 2 and words[-2][:1].isupper() and words[-2][-1] != ",":
+        # "Király u.", "Csabai kapu"; not a name before a comma ("Dantry, Gedimino pr. 21")
+        k = 2 if len(words) < 3 or not words[-3][:1].isupper() or words[-3][-1] == "," else 3
     else:
         for i in range(2, min(5, len(words)) + 1):
             w = words[-i]
@@ -1496,6 +1528,23 @@ def _street_before(text: str, pos: int) -> int | None:
     for w in reversed(words[-k:]):
         idx = seg.rfind(w, 0, idx)
     return seg_start + idx
+
+
+def _lower_en_before(low: str, pos: int) -> bool:
+    """Does a lower-case English address (``_ADDR_EN_LOWER``) stand where one starts: the text's or a
+    line's start, after a comma, "at", "on" or "to"?"""
+    if pos == 0:
+        return True
+    b = low[max(0, pos - 4) : pos]
+    return b[-1:] == "\n" or b.endswith((", ", " at ", " on ", " to ")) or (pos < 4 and b in ("at ", "on ", "to "))
+
+
+def _lower_street_word(word: str) -> bool:
+    """A one-word street name in lower case with a street ending no English word has
+    ("lindenstraße", "bahnhofweg"): at least three letters before the ending."""
+    return word.isalpha() and word.islower() and any(
+        word.endswith(x) and len(word) >= len(x) + 3 for x in _LOWER_STREET_SUFFIXES
+    )
 
 
 def _looks_like_credential(value: str) -> bool:
