@@ -105,3 +105,21 @@ def test_a_clinical_detail_makes_a_named_person_confidential(detail: str, frame:
 def test_the_new_health_words_have_word_starts() -> None:
     starts = {pii_policy._word_start(a) for a in pii_policy._alternatives(pii_policy._CUES[HEALTH])}
     assert {"cardiolog", "ecg", "presenting", "shingles", "fractur"} <= starts
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=stem, n=number, who=stem, city=stem, frame=st.sampled_from(FRAMES))
+def test_via_in_lower_case_is_a_street_where_an_address_stands(name: str, n: str, who: str, city: str,
+                                                                frame: str) -> None:
+    a = f"via {name} {n}"
+    text = frame.format(a=a, who=who, city=city)
+    if frame.startswith("{who} lives on"):
+        return  # "on via ...": not a place a lower-case "via" is read as a street
+    assert any(found.startswith(a) for found in _addresses(text))
+
+
+@settings(max_examples=100, deadline=None)
+@given(word=stem, n=number, lead=st.sampled_from(["i sent it", "reply,", "at", "forwarded"]),
+       tail=st.sampled_from(["times", "days later", "more"]))
+def test_via_before_a_count_is_no_street(word: str, n: str, lead: str, tail: str) -> None:
+    assert _addresses(f"{lead} via {word} {n} {tail}") == []

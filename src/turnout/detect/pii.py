@@ -712,6 +712,10 @@ _LOWER_PREFIX_NEAR = re.compile(
     r"(?:^|[ \t\n,])(?:" + "|".join(re.escape(p) for p in sorted(_LOWER_STREET_PREFIXES, key=len, reverse=True))
     + r")[ \t]"
 )
+_ADDRESS_END = re.compile(r"\d{1,5}[a-z]?[ \t]*(?:[,;\n]|\.(?:\s|$)|$)")  # a house number that ends the street
+# "via" (an English word too) starts a street in lower case only where an address stands: after a
+# line's start, a comma or "at", with one or two words of a name before the number
+_LOWER_VIA = re.compile(r"(?:^|\n|,[ \t]|(?<![\w])at[ \t])via[ \t]+[a-zà-öø-ÿ][\w'’-]*(?:[ \t]+[a-zà-öø-ÿ][\w'’-]*)?[ \t]+\Z")
 # a house number, then a street prefix and the street's name: "36 rue de pologne", "69 Av Sidi
 # Lakhmi", "770 26 rue des lieutemants Thomazo", "12 Calle del Sol 4"
 _ADDR_PREFIXED = re.compile(
@@ -1473,13 +1477,16 @@ def _street_before(text: str, pos: int) -> int | None:
     lo = max(0, pos - 40)
     sp = max(text.rfind(" ", lo, pos - 1), text.rfind("\n", lo, pos - 1), text.rfind("\t", lo, pos - 1))
     last_word = text[sp + 1 : pos - 1]
-    lower_prefix = False
+    lower_prefix = lower_via = False
     lower_suffix = _lower_street_word(last_word)
     if not last_word or not (last_word[0].isupper() or lower_suffix or last_word.lower() in _STREET_WORDS):
         near = text[lo:pos].lower()
         # a prefix ``_LOWER_PREFIX_NEAR`` finds stands alone between blanks or a comma, so it is
         # one of the window's words: a set test (~0.5 us) skips the search (~4 us) without one
-        if not last_word or _LOWER_STREET_PREFIXES.isdisjoint(near.replace(",", " ").split()) or (
+        near_words = near.replace(",", " ").split()
+        if last_word and "via" in near_words and _LOWER_VIA.search(near) is not None and _ADDRESS_END.match(text, pos):
+            lower_via = True  # "ship to: ..., via garibaldi 12, graz"
+        elif not last_word or _LOWER_STREET_PREFIXES.isdisjoint(near_words) or (
             _LOWER_PREFIX_NEAR.search(near) is None
         ):
             return None
@@ -1514,7 +1521,9 @@ def _street_before(text: str, pos: int) -> int | None:
         for i in range(2, min(5, len(words)) + 1):
             w = words[-i]
             wl = w.lower()
-            if wl in _STREET_PREFIXES and (w[:1].isupper() or w.endswith(".") or wl in _LOWER_STREET_PREFIXES):
+            if wl in _STREET_PREFIXES and (
+                w[:1].isupper() or w.endswith(".") or wl in _LOWER_STREET_PREFIXES or (lower_via and wl == "via")
+            ):
                 between = words[-i + 1 :]
                 if all(x[:1].isupper() or x.lower() in _PARTICLES or (lower_prefix and x.isalpha()) for x in between):
                     k = i
