@@ -115,7 +115,8 @@ def test_via_in_lower_case_is_a_street_where_an_address_stands(name: str, n: str
     text = frame.format(a=a, who=who, city=city)
     if frame.startswith("{who} lives on"):
         return  # "on via ...": not a place a lower-case "via" is read as a street
-    assert any(found.startswith(a) for found in _addresses(text))
+    # (the street, or a name that is a street of its own: "via babagata 1")
+    assert any(found.startswith(a) or f"{name} {n}" in found for found in _addresses(text))
 
 
 @settings(max_examples=100, deadline=None)
@@ -123,3 +124,36 @@ def test_via_in_lower_case_is_a_street_where_an_address_stands(name: str, n: str
        tail=st.sampled_from(["times", "days later", "more"]))
 def test_via_before_a_count_is_no_street(word: str, n: str, lead: str, tail: str) -> None:
     assert _addresses(f"{lead} via {word} {n} {tail}") == []
+
+
+def _persons(text: str) -> list[str]:
+    return [text[f.start:f.end] for f in DET.scan(text) if f.type == "PERSON"]
+
+
+ADDRESS_FORMS = ["17 {s} Lane", "{S}gasse 31", "Via {S} 12", "rue {s} 140", "{s}weg 19", "42 {s} avenue"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(given_=stem, family=stem, s=stem, city=stem, form=st.sampled_from(ADDRESS_FORMS),
+       frame=st.sampled_from(["{who}\n{a}\n{city}", "Ship to:\n{who}\n{a}\n{city}", "ship to: {who}, {a}, {city}",
+                              "send the replacement card to {who} at {a}, {city}.",
+                              "Please send the statement to {who}, {a}, {city}."]),
+       cap=st.booleans())
+def test_the_addressee_of_a_postal_address_is_a_person(given_: str, family: str, s: str, city: str, form: str,
+                                                      frame: str, cap: bool) -> None:
+    who = f"{given_} {family}"
+    if cap:
+        who = who.title()
+    a = form.format(s=s, S=s.capitalize())
+    text = frame.format(who=who, a=a, city=city.capitalize())
+    assert any(who in p or p in who for p in _persons(text))
+    assert DETECTOR.assess([{"role": "user", "content": text}], None, {}).level is Sensitivity.CONFIDENTIAL
+
+
+@settings(max_examples=100, deadline=None)
+@given(s=stem, place=st.sampled_from(["the museum", "the Central Library", "Our office", "the hotel", "City Hall"]),
+       frame=st.sampled_from(["{p}\n17 {S} Lane\nCork", "How do I get to {p} at 17 {S} Lane?",
+                              "Is {p}, 17 {S} Lane, open on Sundays?", "Intro text here.\n{p}\n17 {S} Lane"]))
+def test_a_place_or_a_line_inside_prose_is_no_addressee(s: str, place: str, frame: str) -> None:
+    text = frame.format(p=place, S=s.capitalize())
+    assert not any(place.lower() in p.lower() or p.lower() in place.lower() for p in _persons(text))

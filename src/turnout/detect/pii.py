@@ -1378,6 +1378,10 @@ class Detector:
             s = _extend_address_up(text, _extend_address_back(text, int(s_)))
             e = _extend_address_forward(text, int(e_))
             put(STREET_ADDRESS, s, e, sc)
+            if self._tagger is not None:
+                who = _addressee(text, s)
+                if who is not None:
+                    put(PERSON, who[0], who[1], 0.55)
 
 
 _GROUP_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
@@ -1537,6 +1541,58 @@ def _street_before(text: str, pos: int) -> int | None:
     for w in reversed(words[-k:]):
         idx = seg.rfind(w, 0, idx)
     return seg_start + idx
+
+
+# The addressee of a street address: the line right above a postal block that opens the text or
+# follows a label line ("Dorj\n42 Larchmont Avenue\nAarhus", "Ship to:\nA. Lin\n..."), or the words
+# between "to"/"for" and the address ("ship to: haoyu guo, hauptgasse 31", "send the card to s. lin
+# at rue haute 140"). The name tagger misses names no list holds there; the address's shape says a
+# person is named. One to four name-like words, none a word of a firm, a building or a role.
+_ADDRESSEE_WORD = r"[^\W\d_][\w'’.-]*"
+_ADDRESSEE_INLINE = re.compile(
+    r"(?:^|(?<=[\s(]))(?:[Tt]o:?|TO:?|[Ff]or)[ \t]+(" + _ADDRESSEE_WORD + r"(?:[ \t]+" + _ADDRESSEE_WORD + r"){0,3})"
+    r"(?:,[ \t]+|[ \t]+at[ \t]+)\Z"
+)
+_ADDRESSEE_LINE = re.compile(_ADDRESSEE_WORD + r"(?:[ \t]+" + _ADDRESSEE_WORD + r"){0,3}")
+_NOT_ADDRESSEES_TEXT = """office offices hotel museum bank university college school hospital clinic inc inc. ltd ltd. llc gmbh
+    company co co. corp corp. store shop restaurant cafe café church station airport centre center house palace
+    tower building library park department dept dept. team hq headquarters reception attn attn: warehouse
+    embassy council city town hall court the a an our my your their us me them you it this that address home
+    work billing shipping delivery invoice customer client sender recipient post mail box apartment apt
+    flat suite unit floor"""
+_NOT_ADDRESSEES = frozenset(_NOT_ADDRESSEES_TEXT.split())
+
+
+_SENDING = re.compile(r"(?i:send|sent|ship|deliver|mail|post|forward|address|invoice|statement|parcel|package"
+                      r"|letter|card|delivery|bill|refund|cheque|check)")
+
+
+def _addressee(text: str, start: int) -> tuple[int, int] | None:
+    """Where the addressee of the street address starting at ``start`` is written, else None."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip(" \t"):
+        if line_start == 0:
+            return None
+        prev_start = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[prev_start : line_start - 1]
+        core = line.strip(" \t")
+        above = text[text.rfind("\n", 0, max(prev_start - 1, 0)) + 1 : max(prev_start - 1, 0)].strip(" \t")
+        if prev_start and above and not above.endswith(":"):
+            return None  # the line is inside prose or a list, not the head of a block
+        m = _ADDRESSEE_LINE.fullmatch(core) if 2 <= len(core) <= 40 else None
+        if m is None:
+            return None
+        begin = prev_start + line.index(core)
+        span = (begin, begin + len(core))
+    else:
+        m = _ADDRESSEE_INLINE.search(text, max(0, start - 60), start)
+        if m is None or _SENDING.search(text, max(0, m.start() - 40), m.start() + 4) is None:
+            return None  # ("directions to Harrods, 87 Brompton Road": a shop, not an addressee)
+        span = m.span(1)
+    words = text[span[0] : span[1]].lower().split()
+    if any(w in _NOT_ADDRESSEES or w.rstrip(".,") in _WORDS_NOT_NAMES for w in words):
+        return None
+    return span
 
 
 def _lower_en_before(low: str, pos: int) -> bool:
