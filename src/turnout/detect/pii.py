@@ -1093,7 +1093,8 @@ class Detector:
                     # comes first: its first two letters are one of a prefix word's (~80% of the
                     # ~1 us matches skipped)
                     am = _ADDR_PREFIXED.match(text, s) if nxt.isdigit() or low[e + 1 : e + 3] in _PREFIX_STARTS else None
-                    if am is None and nxt.islower() and size <= 5 and _lower_en_before(low, s):
+                    if (am is None and nxt.islower() and size <= 5 and (before == "\n" or before == " ")
+                            and _lower_en_before(low, s)):
                         if lower_types is None:
                             lower_types = any(t in low for t in _LOWER_STREET_TYPES)
                         if lower_types:
@@ -1482,7 +1483,7 @@ def _street_before(text: str, pos: int) -> int | None:
     sp = max(text.rfind(" ", lo, pos - 1), text.rfind("\n", lo, pos - 1), text.rfind("\t", lo, pos - 1))
     last_word = text[sp + 1 : pos - 1]
     lower_prefix = lower_via = False
-    lower_suffix = _lower_street_word(last_word)
+    lower_suffix = bool(last_word) and not last_word[0].isupper() and _lower_street_word(last_word)
     if not last_word or not (last_word[0].isupper() or lower_suffix or last_word.lower() in _STREET_WORDS):
         near = text[lo:pos].lower()
         # a prefix ``_LOWER_PREFIX_NEAR`` finds stands alone between blanks or a comma, so it is
@@ -1607,9 +1608,9 @@ def _lower_en_before(low: str, pos: int) -> bool:
 def _lower_street_word(word: str) -> bool:
     """A one-word street name in lower case with a street ending no English word has
     ("lindenstraße", "bahnhofweg"): at least three letters before the ending."""
-    return word.isalpha() and word.islower() and any(
-        word.endswith(x) and len(word) >= len(x) + 3 for x in _LOWER_STREET_SUFFIXES
-    )
+    if not word.endswith(_LOWER_STREET_SUFFIXES) or not word.isalpha() or not word.islower():
+        return False  # (one C call for most words)
+    return any(word.endswith(x) and len(word) >= len(x) + 3 for x in _LOWER_STREET_SUFFIXES)
 
 
 def _looks_like_credential(value: str) -> bool:
