@@ -502,6 +502,20 @@ _ADDR_EN = re.compile(
     rf"(?<![\w.,-])\d{{1,5}}[A-Za-z]?(?:[ \t]+\d{{1,5}})?(?:[ \t]+(?:{_CAP}|[NSEW]\.?|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}"
     rf"[ \t]+{_STREET_TYPES}\b\.?"
 )
+# the same typed in lower case ("lives on 17 rosemary lane", "ship to: ..., 42 larchmont avenue, ..."):
+# full street words only (not "way", "walk", "park", "hill", "st": "a 5 minute walk", "2 way st"),
+# one or two words of a name that are no function or unit words ("5 miles down the road"), and
+# only where an address stands: after a line's start, a comma, "at", "on", "to"; up to a comma,
+# the line's or the sentence's end, or " in" (see _lower_en_before)
+_LOWER_STREET_TYPES = ("street", "avenue", "road", "lane", "drive", "terrace", "boulevard", "crescent",
+                       "parkway", "close", "grove", "gardens", "mews")  # fmt: skip
+_ADDR_EN_LOWER = re.compile(
+    r"\d{1,5}[a-z]?[ \t]+(?!(?:the|a|an|of|to|in|on|at|and|or|for|by|more|other|new|old|big|small|long|short"
+    r"|minutes?|mins?|hours?|days?|weeks?|months?|years?|miles?|km|meters?|metres?|feet|foot|yards?|blocks?"
+    r"|lanes?|roads?|streets?|times?|ways?)(?![\w'’-]))"
+    r"[a-zà-öø-ÿ][\w'’-]*(?:[ \t]+[a-zà-öø-ÿ][\w'’-]*)?[ \t]+(?:" + "|".join(_LOWER_STREET_TYPES) + r")"
+    r"(?=[ \t]*(?:[,;\n]|\.(?:\s|$)|$)|[ \t]+in[ \t])"
+)
 # the span an address cue introduces: must start with a number or a capitalised word and hold a
 # house number; stops at the end of the line or sentence
 _ADDR_AFTER_CUE = re.compile(
@@ -667,7 +681,14 @@ _STREET_SUFFIXES = (
 )  # fmt: skip
 _STREET_WORDS = frozenset(
     {"u.", "ul.", "út", "útja", "tér", "utca", "kapu", "sor", "körút", "st", "st.", "str.", "ave", "rd",
-     "gate", "gata", "gatan", "gade", "vej", "vei", "veien", "weg", "straße", "strasse", "katu", "tie"}
+     "gate", "gata", "gatan", "gade", "vej", "vei", "veien", "weg", "straße", "strasse", "katu", "tie",
+     "pr.", "g."}  # Lithuanian, after the name: "Gedimino pr. 21" (prospektas), "Vilniaus g. 5" (gatvė)
+)  # fmt: skip
+# street-word endings that no English word has, so a street's name written in lower case counts
+# too ("lindenstraße 3", "bahnhofweg 19", "kiviojankatu 14"; not "tie", "markt", "damm": "auntie 3")
+_LOWER_STREET_SUFFIXES = (
+    "strasse", "straße", "gasse", "weg", "vej", "veien", "gatan", "gata", "gade", "katu", "straat",
+    "platz", "allee", "ulica", "utca", "vägen", "stræde", "gracht", "straede", "laan",
 )  # fmt: skip
 _STREET_PREFIXES = frozenset(
     {
@@ -677,6 +698,7 @@ _STREET_PREFIXES = frozenset(
         "estrada", "avinguda", "ruta", "rúa", "avenue", "allée", "place", "avda.", "avda", "c/", "av",
         "bd", "blvd", "blvd.", "calea", "rruga", "bulevar", "bulevardul", "sokak",
         "am", "im", "zum", "zur",  # German: "Am Mühlbach 214", "Zur Linde 3"
+        "jalan", "jln", "jln.", "jl.", "lorong",  # Malay, Indonesian: "Jalan Merdeka 11", "Jl. Sudirman 5"
     }
 )  # fmt: skip
 # street prefixes that are no English word, so they count written in lower case too ("36 rue
@@ -684,12 +706,16 @@ _STREET_PREFIXES = frozenset(
 _LOWER_STREET_PREFIXES = frozenset(
     {"rue", "calle", "carrer", "avenida", "avda.", "avda", "rua", "rúa", "strada", "ulica", "ul.",
      "travessa", "praça", "avinguda", "viale", "vicolo", "piazza", "allée", "chemin", "calzada", "calea",
-     "rruga", "bulevar", "c/"}
+     "rruga", "bulevar", "c/", "jalan", "jln", "jln.", "jl.", "lorong"}
 )  # fmt: skip
 _LOWER_PREFIX_NEAR = re.compile(
-    r"(?:^|[ \t,])(?:" + "|".join(re.escape(p) for p in sorted(_LOWER_STREET_PREFIXES, key=len, reverse=True))
+    r"(?:^|[ \t\n,])(?:" + "|".join(re.escape(p) for p in sorted(_LOWER_STREET_PREFIXES, key=len, reverse=True))
     + r")[ \t]"
 )
+_ADDRESS_END = re.compile(r"\d{1,5}[a-z]?[ \t]*(?:[,;\n]|\.(?:\s|$)|$)")  # a house number that ends the street
+# "via" (an English word too) starts a street in lower case only where an address stands: after a
+# line's start, a comma or "at", with one or two words of a name before the number
+_LOWER_VIA = re.compile(r"(?:^|\n|,[ \t]|(?<![\w])at[ \t])via[ \t]+[a-zà-öø-ÿ][\w'’-]*(?:[ \t]+[a-zà-öø-ÿ][\w'’-]*)?[ \t]+\Z")
 # a house number, then a street prefix and the street's name: "36 rue de pologne", "69 Av Sidi
 # Lakhmi", "770 26 rue des lieutemants Thomazo", "12 Calle del Sol 4"
 _ADDR_PREFIXED = re.compile(
@@ -922,6 +948,7 @@ class Detector:
         # whether it holds a cue at all (the six ``in``\s over a 4 KB prompt cost ~4 searches)
         dob_cue = _DOB_CUE.search
         dob_left = _DOB_WINDOWS_FIRST
+        lower_types: bool | None = None  # does the text hold a street type in lower case (asked once)
         for m in _NUM.finditer(shape):
             s, e = m.span()
             size = e - s
@@ -1066,6 +1093,12 @@ class Detector:
                     # comes first: its first two letters are one of a prefix word's (~80% of the
                     # ~1 us matches skipped)
                     am = _ADDR_PREFIXED.match(text, s) if nxt.isdigit() or low[e + 1 : e + 3] in _PREFIX_STARTS else None
+                    if (am is None and nxt.islower() and size <= 5 and (before == "\n" or before == " ")
+                            and _lower_en_before(low, s)):
+                        if lower_types is None:
+                            lower_types = any(t in low for t in _LOWER_STREET_TYPES)
+                        if lower_types:
+                            am = _ADDR_EN_LOWER.match(low, s)
                     if am is None and nxt.isupper() and size >= 3 and not (
                         size == 4 and text[s] in "12" and text[s:e].isdigit() and 1800 <= int(text[s:e]) <= 2099
                     ):
@@ -1346,6 +1379,10 @@ class Detector:
             s = _extend_address_up(text, _extend_address_back(text, int(s_)))
             e = _extend_address_forward(text, int(e_))
             put(STREET_ADDRESS, s, e, sc)
+            if self._tagger is not None:
+                who = _addressee(text, s)
+                if who is not None:
+                    put(PERSON, who[0], who[1], 0.55)
 
 
 _GROUP_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
@@ -1445,12 +1482,16 @@ def _street_before(text: str, pos: int) -> int | None:
     lo = max(0, pos - 40)
     sp = max(text.rfind(" ", lo, pos - 1), text.rfind("\n", lo, pos - 1), text.rfind("\t", lo, pos - 1))
     last_word = text[sp + 1 : pos - 1]
-    lower_prefix = False
-    if not last_word or not (last_word[0].isupper() or last_word.lower() in _STREET_WORDS):
+    lower_prefix = lower_via = False
+    lower_suffix = bool(last_word) and not last_word[0].isupper() and _lower_street_word(last_word)
+    if not last_word or not (last_word[0].isupper() or lower_suffix or last_word.lower() in _STREET_WORDS):
         near = text[lo:pos].lower()
         # a prefix ``_LOWER_PREFIX_NEAR`` finds stands alone between blanks or a comma, so it is
         # one of the window's words: a set test (~0.5 us) skips the search (~4 us) without one
-        if not last_word or _LOWER_STREET_PREFIXES.isdisjoint(near.replace(",", " ").split()) or (
+        near_words = near.replace(",", " ").split()
+        if last_word and "via" in near_words and _LOWER_VIA.search(near) is not None and _ADDRESS_END.match(text, pos):
+            lower_via = True  # "ship to: ..., via garibaldi 12, graz"
+        elif not last_word or _LOWER_STREET_PREFIXES.isdisjoint(near_words) or (
             _LOWER_PREFIX_NEAR.search(near) is None
         ):
             return None
@@ -1467,7 +1508,9 @@ def _street_before(text: str, pos: int) -> int | None:
     last = words[-1]
     lw = last.lower()
     k = 0  # how many words form the street name
-    if last[:1].isupper() and len(last) > 3 and lw.rstrip(".").endswith(_STREET_SUFFIXES):
+    if (last[:1].isupper() and len(last) > 3 and lw.rstrip(".").endswith(_STREET_SUFFIXES)) or (
+        lower_suffix and last == last_word
+    ):
         k = 1
         if (
             len(words) >= 2
@@ -1476,13 +1519,16 @@ def _street_before(text: str, pos: int) -> int | None:
             and words[-2].lower() not in _WORDS_NOT_NAMES
         ):
             k = 2  # "Villacher Strasse", "Brucker Bundesstrasse"
-    elif lw in _STREET_WORDS and len(words) >= 2 and words[-2][:1].isupper():
-        k = 2 if len(words) < 3 or not words[-3][:1].isupper() else 3  # "Király u.", "Csabai kapu"
+    elif lw in _STREET_WORDS and len(words) >= 2 and words[-2][:1].isupper() and words[-2][-1] != ",":
+        # "Király u.", "Csabai kapu"; not a name before a comma ("Dantry, Gedimino pr. 21")
+        k = 2 if len(words) < 3 or not words[-3][:1].isupper() or words[-3][-1] == "," else 3
     else:
         for i in range(2, min(5, len(words)) + 1):
             w = words[-i]
             wl = w.lower()
-            if wl in _STREET_PREFIXES and (w[:1].isupper() or w.endswith(".") or wl in _LOWER_STREET_PREFIXES):
+            if wl in _STREET_PREFIXES and (
+                w[:1].isupper() or w.endswith(".") or wl in _LOWER_STREET_PREFIXES or (lower_via and wl == "via")
+            ):
                 between = words[-i + 1 :]
                 if all(x[:1].isupper() or x.lower() in _PARTICLES or (lower_prefix and x.isalpha()) for x in between):
                     k = i
@@ -1496,6 +1542,75 @@ def _street_before(text: str, pos: int) -> int | None:
     for w in reversed(words[-k:]):
         idx = seg.rfind(w, 0, idx)
     return seg_start + idx
+
+
+# The addressee of a street address: the line right above a postal block that opens the text or
+# follows a label line ("Dorj\n42 Larchmont Avenue\nAarhus", "Ship to:\nA. Lin\n..."), or the words
+# between "to"/"for" and the address ("ship to: haoyu guo, hauptgasse 31", "send the card to s. lin
+# at rue haute 140"). The name tagger misses names no list holds there; the address's shape says a
+# person is named. One to four name-like words, none a word of a firm, a building or a role.
+_ADDRESSEE_WORD = r"[^\W\d_][\w'’.-]*"
+_ADDRESSEE_INLINE = re.compile(
+    r"(?:^|(?<=[\s(]))(?:[Tt]o:?|TO:?|[Ff]or)[ \t]+(" + _ADDRESSEE_WORD + r"(?:[ \t]+" + _ADDRESSEE_WORD + r"){0,3})"
+    r"(?:,[ \t]+|[ \t]+at[ \t]+)\Z"
+)
+_ADDRESSEE_LINE = re.compile(_ADDRESSEE_WORD + r"(?:[ \t]+" + _ADDRESSEE_WORD + r"){0,3}")
+_NOT_ADDRESSEES_TEXT = """office offices hotel museum bank university college school hospital clinic inc inc. ltd ltd. llc gmbh
+    company co co. corp corp. store shop restaurant cafe café church station airport centre center house palace
+    tower building library park department dept dept. team hq headquarters reception attn attn: warehouse
+    embassy council city town hall court the a an our my your their us me them you it this that address home
+    work billing shipping delivery invoice customer client sender recipient post mail box apartment apt
+    flat suite unit floor"""
+_NOT_ADDRESSEES = frozenset(_NOT_ADDRESSEES_TEXT.split())
+
+
+_SENDING = re.compile(r"(?i:send|sent|ship|deliver|mail|post|forward|address|invoice|statement|parcel|package"
+                      r"|letter|card|delivery|bill|refund|cheque|check)")
+
+
+def _addressee(text: str, start: int) -> tuple[int, int] | None:
+    """Where the addressee of the street address starting at ``start`` is written, else None."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip(" \t"):
+        if line_start == 0:
+            return None
+        prev_start = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[prev_start : line_start - 1]
+        core = line.strip(" \t")
+        above = text[text.rfind("\n", 0, max(prev_start - 1, 0)) + 1 : max(prev_start - 1, 0)].strip(" \t")
+        if prev_start and above and not above.endswith(":"):
+            return None  # the line is inside prose or a list, not the head of a block
+        m = _ADDRESSEE_LINE.fullmatch(core) if 2 <= len(core) <= 40 else None
+        if m is None:
+            return None
+        begin = prev_start + line.index(core)
+        span = (begin, begin + len(core))
+    else:
+        m = _ADDRESSEE_INLINE.search(text, max(0, start - 60), start)
+        if m is None or _SENDING.search(text, max(0, m.start() - 40), m.start() + 4) is None:
+            return None  # ("directions to Harrods, 87 Brompton Road": a shop, not an addressee)
+        span = m.span(1)
+    words = text[span[0] : span[1]].lower().split()
+    if any(w in _NOT_ADDRESSEES or w.rstrip(".,") in _WORDS_NOT_NAMES for w in words):
+        return None
+    return span
+
+
+def _lower_en_before(low: str, pos: int) -> bool:
+    """Does a lower-case English address (``_ADDR_EN_LOWER``) stand where one starts: the text's or a
+    line's start, after a comma, "at", "on" or "to"?"""
+    if pos == 0:
+        return True
+    b = low[max(0, pos - 4) : pos]
+    return b[-1:] == "\n" or b.endswith((", ", " at ", " on ", " to ")) or (pos < 4 and b in ("at ", "on ", "to "))
+
+
+def _lower_street_word(word: str) -> bool:
+    """A one-word street name in lower case with a street ending no English word has
+    ("lindenstraße", "bahnhofweg"): at least three letters before the ending."""
+    if not word.endswith(_LOWER_STREET_SUFFIXES) or not word.isalpha() or not word.islower():
+        return False  # (one C call for most words)
+    return any(word.endswith(x) and len(word) >= len(x) + 3 for x in _LOWER_STREET_SUFFIXES)
 
 
 def _looks_like_credential(value: str) -> bool:

@@ -78,7 +78,14 @@ _CUES: dict[str, str] = {
         | diabetes | diabetic | hiv | aids | covid | pregnan\w* | depression | depressed | anxiety
         | blood[ ](?:pressure|tests?|sugar|count|work|results) | allerg\w* | illness | sick[ ]leave | chemotherapy | psychiatr\w*
         | mental[ ]health | health[ ]record | x-ray | mri | biopsy | vaccin\w* | insulin
-        | heart[ ]attack | stroke | injur\w* | fracture
+        | heart[ ]attack | stroke | injur\w* | fractur\w*
+        | cardiolog\w* | neurolog\w* | dermatolog\w* | gastroenterolog\w* | gyn[a]?ecolog\w* | urolog\w*
+        | rheumatolog\w* | endocrinolog\w* | nephrolog\w* | orthop[a]?edic\w* | obstetric\w* | paediatrician | pediatrician
+        | ecg | ekg | ultrasound | mammogram | colonoscopy | endoscopy
+        | presenting[ ]with | presented[ ]with | reason[ ]for[ ](?:the[ ])?visit | sick[ ]note
+        | infections? | fever | influenza | sprained | slipped[ ]disc | sciatica | shingles | measles | mumps
+        | chickenpox | appendicitis | gallstones? | kidney[ ]stones? | ulcers? | hernia | tonsillitis | sinusitis
+        | gout | anaemi[ac] | anemi[ac] | thyroid\w* | hypothyroid\w* | broken[ ](?:arm|leg|wrist|ankle|hip|ribs?|collarbone)
         | sclerosis | schizophreni\w* | epilep\w* | hepatitis | cirrhosis | asthma\w* | arthritis
         | dementia | alzheimer\w* | autis[mt]\w* | adhd | ptsd | ocd | bipolar | dyslexi\w* | lupus
         | crohn's | crohn’s | coeliac | celiac | copd | tuberculosis | pneumonia | bronchitis | leuk[a]?emia
@@ -95,7 +102,7 @@ _CUES: dict[str, str] = {
     FINANCIAL: r"""salary | salaries | wages? | income | bank[ ]account | account[ ]number | loan | loans
         | mortgage | debts? | credit[ ]score | tax[ ]return | taxes | invoice | overdue | owes?
         | owed | balance | wire[ ]transfer | iban | credit[ ]card | debit[ ]card | bankrupt\w*
-        | pension | payroll | net[ ]worth | insurance[ ]claim | refund | paycheck | payslip""",
+        | pension | payroll | net[ ]worth | insurance[ ]claim | refund | paycheck | payslip | arrears""",
     PRIVATE_CUE: r"""my[ ]name[ ]is | my[ ]name's | i[ ]am[ ]called | call[ ]me | i'm[ ]called | patient
         | (?:my|our|this)[ ](?:client|customer|tenant|employee|applicant|candidate|colleague|patient|intern
         |volunteer|contractor|beneficiary|policyholder|claimant|new[ ](?:hire|starter|joiner|colleague|employee
@@ -126,7 +133,7 @@ _CUE_RES: dict[str, re.Pattern[str]] = {
 _CUE_GATES: dict[str, tuple[str, ...]] = {
     FINANCIAL: ("salar", "wage", "income", "account", "loan", "mortgage", "debt", "credit",
                 "tax", "invoice", "overdue", "owe", "balance", "transfer", "iban", "card",
-                "bankrupt", "pension", "payroll", "worth", "claim", "refund", "pay"),
+                "bankrupt", "pension", "payroll", "worth", "claim", "refund", "pay", "arrear"),
     PRIVATE_CUE: ("name", "call", "patient", "client", "customer", "tenant", "employee",
                   "applicant", "candidate", "colleague", "my ", "our ", "this ", "send", "ship",
                   "deliver", "forward", "live", "living", "born", "birth", "address", "contact",
