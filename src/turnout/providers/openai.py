@@ -81,12 +81,29 @@ class OpenAIProvider(Provider):
         # One loop, not three stacked generators (events -> chunks -> usage): every streamed
         # chunk passes through here.
         usage = FinalUsage(request.messages, self.name)
+        texts = usage._texts
         async with aclosing(cast(AsyncGenerator[Any, None], events)):
             async for _event, data in events:
-                if data == "[DONE]":
-                    break
-                chunk = self._chunk(data)
-                usage.see(chunk)
+                # self._chunk(data) and usage.see(chunk), inlined (two calls fewer a chunk);
+                # a chunk's usual shape (one choice, a text delta) takes the first branch.
+                if data.__class__ is not dict or "error" in data:
+                    if data == "[DONE]":
+                        break
+                    self._chunk(data)  # raises: not a chunk, or an error event
+                chunk = ChatCompletionChunk(data)
+                choices = data.get("choices")
+                if choices:
+                    for choice in choices:
+                        delta = choice.get("delta")
+                        if delta:
+                            content = delta.get("content")
+                            if content.__class__ is str:
+                                texts.append(content)
+                            if "tool_calls" in delta:
+                                texts.append(_tool_text(delta))
+                if data.get("usage"):
+                    usage._usage = data["usage"]
+                usage._last = chunk
                 yield chunk
         closing = usage.closing()
         if closing is not None:
