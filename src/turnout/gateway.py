@@ -446,16 +446,12 @@ class Gateway:
         """The routing signals. A body sent again reuses its sensitivity assessment (the memo);
         with a slow detector (the deep scan, detect/deep.py) they are worked out in that
         detector's bounded pool, so the event loop serves other requests meanwhile."""
-        signals = self._signals_here(request, hints, budget_left, body)
-        if signals is not None:
-            return signals
-        pool = getattr(getattr(self.router.sensitivity_detector, "detector", None), "executor", None)
-        work = functools.partial(self.router.signals, request, hints, budget_remaining_usd=budget_left)
-        signals = await asyncio.get_running_loop().run_in_executor(pool, work)
-        if body is not None:
-            self._assessments.put(self._assessments.key(body, hints.sensitivity if hints else None),
-                                  signals.sensitivity)
-        return signals
+        return self._signals_here(request, hints, budget_left, body) or await self._signals_in_pool(
+            request, hints, budget_left, body)
+
+    def _scan_pool(self) -> Any:
+        """The slow detector's bounded pool (the deep scan); None for the default scan."""
+        return getattr(getattr(self.router.sensitivity_detector, "detector", None), "executor", None)
 
     def _signals_here(self, request: ChatRequest, hints: RouteHints | None, budget_left: float | None,
                       body: bytes | None) -> Signals | None:
@@ -465,12 +461,21 @@ class Gateway:
         if body is not None:
             key = self._assessments.key(body, hints.sensitivity if hints else None)
             seen = self._assessments.get(key)
-        if seen is None and getattr(getattr(self.router.sensitivity_detector, "detector", None), "executor",
-                                    None) is not None:
+        if seen is None and self._scan_pool() is not None:
             return None
         signals = self.router.signals(request, hints, budget_remaining_usd=budget_left, sensitivity=seen)
         if key is not None and seen is None:
             self._assessments.put(key, signals.sensitivity)
+        return signals
+
+    async def _signals_in_pool(self, request: ChatRequest, hints: RouteHints | None, budget_left: float | None,
+                               body: bytes | None) -> Signals:
+        """The signals worked out in the slow detector's pool (``_signals_here`` said None)."""
+        work = functools.partial(self.router.signals, request, hints, budget_remaining_usd=budget_left)
+        signals = await asyncio.get_running_loop().run_in_executor(self._scan_pool(), work)
+        if body is not None:
+            self._assessments.put(self._assessments.key(body, hints.sensitivity if hints else None),
+                                  signals.sensitivity)
         return signals
 
     def _decide(self, request: ChatRequest, hints: RouteHints | None, principal: Principal,
@@ -494,7 +499,7 @@ class Gateway:
         # whose estimate is over it are rejected, so a cheaper one can still answer).
         scopes = self._scopes(principal)
         budget_left = await self.limits.remaining_usd(scopes) if scopes else None
-        signals = self._signals_here(request, hints, budget_left, body) or await self._signals(
+        signals = self._signals_here(request, hints, budget_left, body) or await self._signals_in_pool(
             request, hints, budget_left, body)
         adm.decision = self._decide(request, hints, principal, overrides, signals)
         self._rate_checks(principal, signals, adm)
